@@ -1,0 +1,122 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"runtime/debug"
+	"time"
+
+	"github.com/accessrecon/accessrecon/graph"
+	"github.com/accessrecon/accessrecon/reconcile"
+	"github.com/urfave/cli/v2"
+)
+
+// version is set at build time with -ldflags "-X main.version=v1.2.3".
+var version = ""
+
+func versionString() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "devel"
+}
+
+// run is the whole program: main only maps its error to an exit status.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	app := &cli.App{
+		Name:           "accessrecon",
+		Usage:          "reconcile identities and access rights with the group's separation rules",
+		Version:        versionString(),
+		Writer:         stdout,
+		ErrWriter:      stderr,
+		ExitErrHandler: func(*cli.Context, error) {}, // exit statuses are set in one place: exitCode
+		Commands: []*cli.Command{
+			planCommand(),
+			transferCommand(),
+			showCommand(),
+			demoCommand(),
+			policyCommand(),
+			{
+				Name:  "version",
+				Usage: "print the version",
+				Action: func(c *cli.Context) error {
+					_, err := fmt.Fprintf(stdout, "accessrecon %s\n", versionString())
+					return err
+				},
+			},
+		},
+	}
+	return app.RunContext(ctx, args)
+}
+
+// Flags shared by the commands.
+var (
+	configFlag = &cli.StringFlag{Name: "config", Value: "accessrecon.yaml", Usage: "the config file `FILE`"}
+	asOfFlag   = &cli.StringFlag{Name: "as-of", Usage: "evaluate as of the day `D` (YYYY-MM-DD, Asia/Tokyo; default today)"}
+	outFlag    = &cli.StringFlag{Name: "out", Usage: "write the plan JSON to `F`"}
+	formatFlag = &cli.StringFlag{Name: "format", Value: "text", Usage: "what to print on stdout: text, json, markdown, csv or html"}
+	detailFlag = &cli.BoolFlag{Name: "detailed-exitcode", Usage: "exit 2 when the plan has actions or findings"}
+	langFlag   = &cli.StringFlag{Name: "lang", Usage: "language of human output: ja or en (default from LANG)"}
+	verbose    = &cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "log what happens to stderr"}
+)
+
+// logger logs to stderr: warnings only, or everything with --verbose.
+func logger(c *cli.Context) *slog.Logger {
+	level := slog.LevelWarn
+	if c.Bool("verbose") {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(c.App.ErrWriter, &slog.HandlerOptions{Level: level}))
+}
+
+func lang(c *cli.Context) (string, error) {
+	switch l := c.String("lang"); l {
+	case "":
+		return reconcile.DefaultLang(), nil
+	case reconcile.LangJA, reconcile.LangEN:
+		return l, nil
+	default:
+		return "", fmt.Errorf("--lang %q: expected ja or en", l)
+	}
+}
+
+// asOf reads --as-of, defaulting to today in Asia/Tokyo.
+func asOf(c *cli.Context, name string, def graph.Date) (graph.Date, error) {
+	v := c.String(name)
+	if v == "" {
+		if def != 0 {
+			return def, nil
+		}
+		return graph.DateOf(time.Now()), nil
+	}
+	d, err := graph.ParseDate(v)
+	if err != nil {
+		return 0, fmt.Errorf("--%s: %w", name, err)
+	}
+	return d, nil
+}
+
+// progress reports evaluation progress on stderr when it is a terminal and
+// stays quiet otherwise.
+func progress(stderr io.Writer) func(done, total int) {
+	f, ok := stderr.(*os.File)
+	if !ok {
+		return nil
+	}
+	st, err := f.Stat()
+	if err != nil || st.Mode()&os.ModeCharDevice == 0 {
+		return nil
+	}
+	return func(done, total int) {
+		fmt.Fprintf(f, "\revaluating policy: %d/%d", done, total)
+		if done == total {
+			fmt.Fprint(f, "\r\033[K")
+		}
+	}
+}

@@ -1,0 +1,345 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"time"
+
+	"github.com/accessrecon/accessrecon/config"
+	"github.com/accessrecon/accessrecon/fixtures"
+	"github.com/accessrecon/accessrecon/graph"
+	"github.com/accessrecon/accessrecon/policy"
+	"github.com/accessrecon/accessrecon/reconcile"
+	"github.com/urfave/cli/v2"
+)
+
+// session is a loaded config, its inputs and the compiled policy.
+type session struct {
+	cfg     *config.Config
+	planner *reconcile.Planner
+}
+
+func openSession(ctx context.Context, c *cli.Context, files fs.FS, path string) (*session, error) {
+	log := logger(c)
+	cfg, err := config.Load(files, path)
+	if err != nil {
+		return nil, err
+	}
+	mods, err := policyModules(cfg)
+	if err != nil {
+		return nil, err
+	}
+	compiled, err := policy.Compile(policy.WithoutTests(mods))
+	if err != nil {
+		return nil, err
+	}
+	in, err := reconcile.Load(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	return &session{cfg: cfg, planner: &reconcile.Planner{
+		Inputs: in, Compiled: compiled, Rules: cfg.Rules, Log: log, Progress: progress(c.App.ErrWriter),
+	}}, nil
+}
+
+// policyModules are the bundled modules and those of policy.extra.
+func policyModules(cfg *config.Config) ([]policy.Module, error) {
+	mods := policy.Bundled()
+	if cfg == nil || len(cfg.Policy.Extra) == 0 {
+		return mods, nil
+	}
+	if _, ok := cfg.Files.(config.OSFiles); !ok {
+		return nil, errors.New("policy.extra is only read from the local file system")
+	}
+	dirs := make([]string, len(cfg.Policy.Extra))
+	for i, d := range cfg.Policy.Extra {
+		dirs[i] = cfg.Resolve(d)
+	}
+	extra, err := policy.LoadDirs(dirs)
+	if err != nil {
+		return nil, err
+	}
+	return append(mods, extra...), nil
+}
+
+func renderer(c *cli.Context, compiled *policy.Compiled) (reconcile.Renderer, error) {
+	l, err := lang(c)
+	if err != nil {
+		return reconcile.Renderer{}, err
+	}
+	return reconcile.Renderer{Lang: l, Rules: compiled.Rules()}, nil
+}
+
+// emit seals the plan, writes --out atomically, prints --format on stdout
+// and applies --detailed-exitcode.
+func emit(c *cli.Context, s *session, plan *reconcile.Plan) error {
+	plan.AddNames(s.planner.Inputs.Graph.Snapshot())
+	if err := plan.Seal(time.Now()); err != nil {
+		return err
+	}
+	r, err := renderer(c, s.planner.Compiled)
+	if err != nil {
+		return err
+	}
+	if out := c.String("out"); out != "" {
+		data, err := plan.Encode()
+		if err != nil {
+			return err
+		}
+		if err := reconcile.WriteFileAtomic(out, data); err != nil {
+			return err
+		}
+	}
+	if err := r.Render(c.App.Writer, plan, c.String("format")); err != nil {
+		return err
+	}
+	if c.Bool("detailed-exitcode") && (len(plan.Actions) > 0 || len(plan.Findings) > 0) {
+		return statusError{exitChanges}
+	}
+	return nil
+}
+
+func checkFormat(c *cli.Context) error {
+	switch c.String("format") {
+	case "text", "json", "markdown", "md", "csv", "html":
+		return nil
+	}
+	return fmt.Errorf("--format %q: expected text, json, markdown, csv or html", c.String("format"))
+}
+
+func planCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "plan",
+		Usage:     "pull every source, evaluate policy, write the reconcile plan",
+		ArgsUsage: " ",
+		Flags:     []cli.Flag{configFlag, asOfFlag, outFlag, formatFlag, detailFlag, langFlag, verbose},
+		Action: func(c *cli.Context) error {
+			if err := checkFormat(c); err != nil {
+				return err
+			}
+			day, err := asOf(c, "as-of", 0)
+			if err != nil {
+				return err
+			}
+			s, err := openSession(c.Context, c, config.OSFiles{}, c.String("config"))
+			if err != nil {
+				return err
+			}
+			plan, err := s.planner.Reconcile(c.Context, day)
+			if err != nil {
+				return err
+			}
+			return emit(c, s, plan)
+		},
+	}
+}
+
+func transferCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "transfer",
+		Usage: "check a proposed HR transfer, or plan one registered transfer",
+		Subcommands: []*cli.Command{
+			{
+				Name:  "check",
+				Usage: "would this transfer break a separation rule? (exit 3 when forbidden)",
+				Flags: []cli.Flag{configFlag, asOfFlag, langFlag, verbose,
+					&cli.StringFlag{Name: "employee", Required: true, Usage: "the employee_id `ID`"},
+					&cli.StringFlag{Name: "to", Required: true, Usage: "the destination `UNIT`"},
+					&cli.StringFlag{Name: "effective", Usage: "the transfer date `D` (default: --as-of, or today)"},
+				},
+				Action: transferCheck,
+			},
+			{
+				Name:  "plan",
+				Usage: "the plan for one HR transfer event, effective on its date",
+				Flags: []cli.Flag{configFlag, outFlag, formatFlag, detailFlag, langFlag, verbose,
+					&cli.StringFlag{Name: "event", Required: true, Usage: "the transfer `EVENT_ID` of transfers.csv"},
+				},
+				Action: func(c *cli.Context) error {
+					if err := checkFormat(c); err != nil {
+						return err
+					}
+					s, err := openSession(c.Context, c, config.OSFiles{}, c.String("config"))
+					if err != nil {
+						return err
+					}
+					plan, err := s.planner.TransferPlan(c.Context, c.String("event"))
+					if err != nil {
+						return err
+					}
+					return emit(c, s, plan)
+				},
+			},
+		},
+	}
+}
+
+func transferCheck(c *cli.Context) error {
+	day, err := asOf(c, "as-of", 0)
+	if err != nil {
+		return err
+	}
+	effective, err := asOf(c, "effective", day)
+	if err != nil {
+		return err
+	}
+	l, err := lang(c)
+	if err != nil {
+		return err
+	}
+	s, err := openSession(c.Context, c, config.OSFiles{}, c.String("config"))
+	if err != nil {
+		return err
+	}
+	res, err := s.planner.CheckTransfer(c.Context, c.String("employee"), c.String("to"), effective)
+	if err != nil {
+		return err
+	}
+	snap := s.planner.Inputs.Graph.Snapshot()
+	printTransferCheck(c.App.Writer, l, snap, res)
+	if !res.Allowed {
+		return statusError{exitForbidden}
+	}
+	return nil
+}
+
+func unitLabel(snap *graph.Snapshot, id string) string {
+	if u := snap.Unit(id); u != nil && u.Name != "" {
+		return fmt.Sprintf("%s %s (%s)", u.Company, u.Name, id)
+	}
+	return id
+}
+
+func printTransferCheck(w io.Writer, l string, snap *graph.Snapshot, res *reconcile.TransferCheck) {
+	verdict := map[bool]map[string]string{
+		true:  {reconcile.LangEN: "ALLOWED", reconcile.LangJA: "異動可"},
+		false: {reconcile.LangEN: "FORBIDDEN", reconcile.LangJA: "異動不可"},
+	}[res.Allowed][l]
+	arrow := map[string]string{reconcile.LangEN: "effective", reconcile.LangJA: "発令日"}[l]
+	fmt.Fprintf(w, "%s: %s %s: %s → %s, %s %s\n", verdict, res.Person.EmployeeID, res.Person.Name,
+		unitLabel(snap, res.FromUnit), unitLabel(snap, res.ToUnit), arrow, res.Effective)
+	for _, f := range res.Findings {
+		fmt.Fprintf(w, "  %s [%s]: %s\n", f.Rule, f.Severity, f.Message)
+	}
+}
+
+func showCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "show",
+		Usage:     "render a plan for reviewers",
+		ArgsUsage: "PLAN",
+		Flags: []cli.Flag{langFlag,
+			&cli.StringFlag{Name: "format", Value: "text", Usage: "text, markdown, csv or html"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() != 1 {
+				return errors.New("show: expected one argument, the plan file")
+			}
+			name := c.Args().First()
+			data, err := os.ReadFile(name)
+			if err != nil {
+				return fmt.Errorf("%s: %w", name, unwrapPath(err))
+			}
+			plan, err := reconcile.ReadPlan(name, data)
+			if err != nil {
+				return err
+			}
+			compiled, err := policy.Compile(policy.WithoutTests(policy.Bundled()))
+			if err != nil {
+				return err
+			}
+			r, err := renderer(c, compiled)
+			if err != nil {
+				return err
+			}
+			return r.Render(c.App.Writer, plan, c.String("format"))
+		},
+	}
+}
+
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+func demoCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "demo",
+		Usage: "run the reconcile plan on the demo data embedded in the binary (offline, from any folder)",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "as-of", Value: fixtures.DemoAsOf, Usage: "evaluate as of the day `D`"},
+			outFlag, langFlag, verbose,
+			&cli.StringFlag{Name: "format", Value: "text", Usage: "text, json, markdown, csv or html"},
+		},
+		Action: func(c *cli.Context) error {
+			if err := checkFormat(c); err != nil {
+				return err
+			}
+			day, err := asOf(c, "as-of", 0)
+			if err != nil {
+				return err
+			}
+			s, err := openSession(c.Context, c, fixtures.Demo, fixtures.DemoConfig)
+			if err != nil {
+				return err
+			}
+			plan, err := s.planner.Reconcile(c.Context, day)
+			if err != nil {
+				return err
+			}
+			return emit(c, s, plan)
+		},
+	}
+}
+
+func policyCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "policy",
+		Usage: "work with the Rego policies",
+		Subcommands: []*cli.Command{{
+			Name:  "test",
+			Usage: "run the Rego tests of the bundled modules and of policy.extra",
+			Flags: []cli.Flag{configFlag, verbose},
+			Action: func(c *cli.Context) error {
+				var cfg *config.Config
+				if _, err := os.Stat(c.String("config")); err == nil || c.IsSet("config") {
+					if cfg, err = config.Load(config.OSFiles{}, c.String("config")); err != nil {
+						return err
+					}
+				}
+				mods, err := policyModules(cfg)
+				if err != nil {
+					return err
+				}
+				results, err := policy.RunTests(c.Context, mods)
+				if err != nil {
+					return err
+				}
+				passed, failed := 0, 0
+				for _, r := range results {
+					if r.Pass {
+						passed++
+						if c.Bool("verbose") {
+							fmt.Fprintf(c.App.Writer, "PASS %s.%s\n", r.Package, r.Name)
+						}
+						continue
+					}
+					failed++
+					fmt.Fprintf(c.App.Writer, "FAIL %s.%s: %s\n", r.Package, r.Name, r.Detail)
+				}
+				fmt.Fprintf(c.App.Writer, "%d passed, %d failed\n", passed, failed)
+				if failed > 0 {
+					return fmt.Errorf("%d Rego tests failed", failed)
+				}
+				return nil
+			},
+		}},
+	}
+}

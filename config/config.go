@@ -1,0 +1,222 @@
+// Package config reads accessrecon.yaml, the file that names every input.
+package config
+
+import (
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+
+	"github.com/accessrecon/accessrecon/connectors/csvfile"
+	"github.com/accessrecon/accessrecon/connectors/yamlfile"
+)
+
+// DefaultPath is the config file read when --config is not given.
+const DefaultPath = "accessrecon.yaml"
+
+// Config is accessrecon.yaml. Paths in it are relative to the config file's
+// folder. A complete example:
+//
+//	org: org.yaml
+//	hr:
+//	  people: people.csv
+//	  transfers: transfers.csv
+//	  encoding: utf-8             # or shift_jis
+//	systems: systems.yaml
+//	sources:
+//	  - {name: takuso, type: file, accounts: takuso-accounts.csv, grants: takuso-grants.csv}
+//	emergencies: emergencies.yaml
+//	exceptions: exceptions.yaml
+//	access_logs: [access.csv]
+//	calendar:
+//	  company_holidays: ["12-29", "12-30", "12-31", "01-02", "01-03"]
+//	rules:
+//	  direct_transfer_ban:
+//	    - from_tags: [nw-wheeling-contact, nw-grid-planning]
+//	      to_tags: [hd-board, hd-retail, hd-trading, hd-generation-planning, hd-wholesale]
+//	policy:
+//	  extra: [policies/]
+type Config struct {
+	// Org is the path of org.yaml (companies and units). Required.
+	Org string `yaml:"org"`
+	// HR names the HR feed.
+	HR HR `yaml:"hr"`
+	// Systems is the path of systems.yaml. Required.
+	Systems string `yaml:"systems"`
+	// Sources are where accounts and grants come from, one entry per source.
+	Sources []Source `yaml:"sources"`
+	// Emergencies is the path of emergencies.yaml (optional).
+	Emergencies string `yaml:"emergencies"`
+	// Exceptions is the path of exceptions.yaml (optional).
+	Exceptions string `yaml:"exceptions"`
+	// AccessLogs are access-log files, CSV or JSON lines (optional).
+	AccessLogs []string `yaml:"access_logs"`
+	// Calendar adds company holidays to the national ones.
+	Calendar Calendar `yaml:"calendar"`
+	// Rules are the parameters of the bundled rules.
+	Rules Rules `yaml:"rules"`
+	// Policy adds user Rego modules.
+	Policy Policy `yaml:"policy"`
+
+	// Files opens every path of the config; Dir is the config file's folder
+	// within it; Path is the config file itself. Set by Load.
+	Files fs.FS  `yaml:"-"`
+	Dir   string `yaml:"-"`
+	Path  string `yaml:"-"`
+}
+
+// HR names the HR feed files.
+type HR struct {
+	// People is the path of people.csv. Required.
+	People string `yaml:"people"`
+	// Transfers is the path of transfers.csv (optional).
+	Transfers string `yaml:"transfers"`
+	// Encoding of the HR files and of file sources without their own:
+	// utf-8 (default) or shift_jis. A UTF-8 BOM is accepted either way.
+	Encoding string `yaml:"encoding"`
+}
+
+// Source is one source of accounts and grants.
+type Source struct {
+	// Name identifies the source in plans; unique.
+	Name string `yaml:"name"`
+	// Type is file (ldap and github come with their connectors).
+	Type string `yaml:"type"`
+	// Accounts and Grants are the CSV paths of a file source.
+	Accounts string `yaml:"accounts"`
+	Grants   string `yaml:"grants"`
+	// Encoding overrides hr.encoding for this source's files.
+	Encoding string `yaml:"encoding"`
+}
+
+// Calendar configures business days.
+type Calendar struct {
+	// CompanyHolidays are MM-DD (every year) or YYYY-MM-DD days off.
+	CompanyHolidays []string `yaml:"company_holidays"`
+}
+
+// Rules are the data of the bundled rules.
+type Rules struct {
+	// DirectTransferBan lists the forbidden direct moves between unit tags.
+	DirectTransferBan []TagPair `yaml:"direct_transfer_ban" json:"direct_transfer_ban"`
+}
+
+// TagPair forbids a direct transfer from a unit with any FromTags to a unit
+// with any ToTags.
+type TagPair struct {
+	FromTags []string `yaml:"from_tags" json:"from_tags"`
+	ToTags   []string `yaml:"to_tags" json:"to_tags"`
+}
+
+// Policy configures user Rego modules.
+type Policy struct {
+	// Extra are folders of additional Rego modules, evaluated with the bundled ones.
+	Extra []string `yaml:"extra"`
+}
+
+// SourceTypes are the source types this version supports.
+var SourceTypes = []string{"file"}
+
+var holiday = regexp.MustCompile(`^(\d{4}-)?\d{2}-\d{2}$`)
+
+// OSFiles opens paths of the local file system, relative to the working
+// directory or absolute.
+type OSFiles struct{}
+
+// Open opens name with os.Open.
+func (OSFiles) Open(name string) (fs.File, error) { return os.Open(name) }
+
+// Load reads the config file at path within files and checks it.
+func Load(files fs.FS, path string) (*Config, error) {
+	f, err := files.Open(path)
+	if err != nil {
+		if pe, ok := err.(*fs.PathError); ok {
+			err = pe.Err
+		}
+		return nil, fmt.Errorf("%s: %w (give the config file with --config)", path, err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: read: %w", path, err)
+	}
+	cfg := &Config{}
+	if err := yamlfile.Decode(path, data, cfg); err != nil {
+		return nil, err
+	}
+	cfg.Files, cfg.Dir, cfg.Path = files, filepath.Dir(path), path
+	if cfg.Rules.DirectTransferBan == nil {
+		cfg.Rules.DirectTransferBan = []TagPair{}
+	}
+	if err := cfg.check(data); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+func (c *Config) check(data []byte) error {
+	missing := func(field string) error {
+		return csvfile.InputErrorf("%s: missing required field %q", c.Path, field)
+	}
+	switch {
+	case c.Org == "":
+		return missing("org")
+	case c.HR.People == "":
+		return missing("hr.people")
+	case c.Systems == "":
+		return missing("systems")
+	}
+	if _, err := csvfile.NormalizeEncoding(c.HR.Encoding); err != nil {
+		return fmt.Errorf("%s: field hr.encoding: %w", c.Path, err)
+	}
+	lines := yamlfile.ItemLines(data, "sources")
+	seen := map[string]bool{}
+	for i, s := range c.Sources {
+		if s.Name == "" {
+			return yamlfile.Errorf(c.Path, lines, i, "name", "expected a source name")
+		}
+		if seen[s.Name] {
+			return yamlfile.Errorf(c.Path, lines, i, "name", "source %q appears twice", s.Name)
+		}
+		seen[s.Name] = true
+		if !slices.Contains(SourceTypes, s.Type) {
+			return yamlfile.Errorf(c.Path, lines, i, "type", "expected one of %v, got %q", SourceTypes, s.Type)
+		}
+		if s.Accounts == "" || s.Grants == "" {
+			return yamlfile.Errorf(c.Path, lines, i, "accounts", "a file source needs both accounts and grants paths")
+		}
+		if _, err := csvfile.NormalizeEncoding(s.Encoding); err != nil {
+			return yamlfile.Wrap(c.Path, lines, i, "encoding", err)
+		}
+	}
+	for _, h := range c.Calendar.CompanyHolidays {
+		if !holiday.MatchString(h) {
+			return csvfile.InputErrorf("%s: field calendar.company_holidays: expected MM-DD or YYYY-MM-DD, got %q", c.Path, h)
+		}
+	}
+	for i, p := range c.Rules.DirectTransferBan {
+		if len(p.FromTags) == 0 || len(p.ToTags) == 0 {
+			return csvfile.InputErrorf("%s: field rules.direct_transfer_ban[%d]: expected both from_tags and to_tags", c.Path, i)
+		}
+	}
+	return nil
+}
+
+// Resolve is the path of a file named in the config, within Files.
+func (c *Config) Resolve(p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(c.Dir, p)
+}
+
+// SourceEncoding is the encoding of a file source's CSVs.
+func (c *Config) SourceEncoding(s Source) string {
+	if s.Encoding != "" {
+		return s.Encoding
+	}
+	return c.HR.Encoding
+}

@@ -1,0 +1,80 @@
+// Package connectors holds the small interfaces between the outside world and
+// the graph. Each source type lives in a package of its own; connectors
+// translate records, they never decide policy.
+package connectors
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"hash"
+	"io"
+	"io/fs"
+
+	"github.com/accessrecon/accessrecon/graph"
+)
+
+// Source pulls the accounts and grants of one configured source into the
+// graph. It returns a digest of what it read, so that a plan can record the
+// state it was computed from. A source that fails must return an error and
+// nothing it read may be used.
+type Source interface {
+	Name() string
+	Pull(ctx context.Context, w *graph.Writer) (digest string, err error)
+}
+
+// DigestReader hashes everything read through it.
+type DigestReader struct {
+	r io.Reader
+	h hash.Hash
+}
+
+// NewDigestReader wraps r.
+func NewDigestReader(r io.Reader) *DigestReader {
+	h := sha256.New()
+	return &DigestReader{r: io.TeeReader(r, h), h: h}
+}
+
+func (d *DigestReader) Read(p []byte) (int, error) { return d.r.Read(p) }
+
+// Sum is "sha256:<hex>" of what was read so far.
+func (d *DigestReader) Sum() string { return "sha256:" + hex.EncodeToString(d.h.Sum(nil)) }
+
+// ReadFile opens name in files and calls read with a reader that hashes the
+// content; it returns the digest of the whole file.
+func ReadFile(files fs.FS, name string, read func(r io.Reader) error) (string, error) {
+	f, err := files.Open(name)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", name, unwrapPathError(err))
+	}
+	defer f.Close()
+	dr := NewDigestReader(f)
+	if err := read(dr); err != nil {
+		return "", err
+	}
+	if _, err := io.Copy(io.Discard, dr); err != nil {
+		return "", fmt.Errorf("%s: read: %w", name, err)
+	}
+	return dr.Sum(), nil
+}
+
+// unwrapPathError drops the *fs.PathError wrapper, whose message repeats the
+// path, keeping the cause (fs.ErrNotExist stays visible to errors.Is).
+func unwrapPathError(err error) error {
+	if pe, ok := err.(*fs.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+// CombineDigests is the digest of a sequence of digests (a source that reads
+// several files).
+func CombineDigests(ds ...string) string {
+	h := sha256.New()
+	for _, d := range ds {
+		io.WriteString(h, d)
+		io.WriteString(h, "\n")
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))
+}

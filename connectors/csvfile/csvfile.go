@@ -1,0 +1,230 @@
+// Package csvfile reads the CSV files of SPEC: a header row, columns found by
+// header name in any order, extra columns ignored, UTF-8 (with or without
+// BOM) or Shift_JIS/CP932, and errors that name the file, line and column.
+package csvfile
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/accessrecon/accessrecon/graph"
+
+	"golang.org/x/text/encoding/japanese"
+	"golang.org/x/text/transform"
+)
+
+// Encodings accepted by Open.
+const (
+	UTF8     = "utf-8"
+	ShiftJIS = "shift_jis"
+)
+
+// ErrInput marks every error caused by the content of an input file, as
+// opposed to an I/O failure.
+var ErrInput = errors.New("invalid input")
+
+// NormalizeEncoding maps the accepted spellings to UTF8 or ShiftJIS.
+func NormalizeEncoding(enc string) (string, error) {
+	switch strings.ToLower(strings.ReplaceAll(enc, "-", "_")) {
+	case "", "utf_8", "utf8":
+		return UTF8, nil
+	case "shift_jis", "sjis", "cp932", "windows_31j", "ms932":
+		return ShiftJIS, nil
+	}
+	return "", fmt.Errorf("%w: encoding %q: expected utf-8 or shift_jis", ErrInput, enc)
+}
+
+// Reader reads records of one CSV file.
+type Reader struct {
+	name string
+	csv  *csv.Reader
+	cols map[string]int
+	rec  []string
+	line int
+	utf8 bool
+}
+
+// Open reads the header of a CSV file and checks that every required column
+// is there. name is the file name used in errors.
+func Open(name string, r io.Reader, encoding string, required ...string) (*Reader, error) {
+	enc, err := NormalizeEncoding(encoding)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	br := bufio.NewReaderSize(r, 64*1024)
+	var src io.Reader = br
+	isUTF8 := true
+	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte{0xEF, 0xBB, 0xBF}) {
+		_, _ = br.Discard(3) // a UTF-8 BOM means UTF-8, whatever the setting says
+	} else if enc == ShiftJIS {
+		src = transform.NewReader(br, japanese.ShiftJIS.NewDecoder())
+		isUTF8 = false
+	}
+	cr := csv.NewReader(src)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	rd := &Reader{name: name, csv: cr, cols: map[string]int{}, utf8: isUTF8}
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil, InputErrorf("%s:1: the file is empty; expected a header row with %s", name, strings.Join(required, ","))
+	}
+	if err != nil {
+		return nil, rd.wrapCSVError(err)
+	}
+	for i, h := range header {
+		h = strings.ToLower(strings.TrimSpace(h))
+		if _, dup := rd.cols[h]; dup && h != "" {
+			return nil, InputErrorf("%s:1: column %q appears twice in the header", name, h)
+		}
+		rd.cols[h] = i
+	}
+	for _, c := range required {
+		if _, ok := rd.cols[c]; !ok {
+			return nil, InputErrorf("%s:1: missing column %q; the header must name %s (found %s)",
+				name, c, strings.Join(required, ","), strings.Join(header, ","))
+		}
+	}
+	rd.line = 1
+	return rd, nil
+}
+
+func (r *Reader) wrapCSVError(err error) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return InputErrorf("%s:%d:%d: malformed CSV: %v", r.name, pe.Line, pe.Column, pe.Err)
+	}
+	return fmt.Errorf("%s: read: %w", r.name, err)
+}
+
+// Next advances to the next record. It returns false at the end of the file.
+// Blank lines are skipped.
+func (r *Reader) Next() (bool, error) {
+	for {
+		rec, err := r.csv.Read()
+		if err == io.EOF {
+			return false, nil
+		}
+		if err != nil {
+			return false, r.wrapCSVError(err)
+		}
+		r.rec = rec
+		r.line, _ = r.csv.FieldPos(0)
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue
+		}
+		if r.utf8 {
+			for i, f := range rec {
+				if !utf8.ValidString(f) {
+					return false, InputErrorf("%s:%d: column %d is not valid UTF-8; if the file is Shift_JIS (CP932), set encoding: shift_jis",
+						r.name, r.line, i+1)
+				}
+			}
+		}
+		return true, nil
+	}
+}
+
+// Has reports whether the header names the column.
+func (r *Reader) Has(col string) bool { _, ok := r.cols[col]; return ok }
+
+// Get returns the trimmed value of a column of the current record, or "" when
+// the column or the cell is absent.
+func (r *Reader) Get(col string) string {
+	i, ok := r.cols[col]
+	if !ok || i >= len(r.rec) {
+		return ""
+	}
+	return strings.TrimSpace(r.rec[i])
+}
+
+// Line is the line number of the current record.
+func (r *Reader) Line() int { return r.line }
+
+// Name is the file name used in errors.
+func (r *Reader) Name() string { return r.name }
+
+// Errorf returns an error about a column of the current record:
+// "FILE:LINE: column COL (N): MESSAGE". The error wraps ErrInput.
+func (r *Reader) Errorf(col, format string, args ...any) error {
+	n := r.cols[col] + 1
+	return fmt.Errorf("%s:%d: column %s (%d): %w", r.name, r.line, col, n, inputError{fmt.Sprintf(format, args...)})
+}
+
+// Wrap adds the current record's position to err (which keeps its identity
+// for errors.Is).
+func (r *Reader) Wrap(col string, err error) error {
+	n := r.cols[col] + 1
+	return fmt.Errorf("%s:%d: column %s (%d): %w", r.name, r.line, col, n, err)
+}
+
+// Required returns the value of a column, or an error if the cell is empty.
+func (r *Reader) Required(col string) (string, error) {
+	v := r.Get(col)
+	if v == "" {
+		return "", r.Errorf(col, "expected a value, the cell is empty")
+	}
+	return v, nil
+}
+
+// OneOf returns the value of a column, which must be one of allowed.
+// An empty cell gives def when def is not "".
+func (r *Reader) OneOf(col, def string, allowed ...string) (string, error) {
+	v := strings.ToLower(r.Get(col))
+	if v == "" && def != "" {
+		return def, nil
+	}
+	for _, a := range allowed {
+		if v == a {
+			return v, nil
+		}
+	}
+	return "", r.Errorf(col, "expected one of %s, got %q", strings.Join(allowed, ", "), r.Get(col))
+}
+
+type inputError struct{ msg string }
+
+func (e inputError) Error() string { return e.msg }
+func (e inputError) Unwrap() error { return ErrInput }
+
+// Date returns the column as a calendar day in Asia/Tokyo. It accepts
+// YYYY-MM-DD, YYYY/MM/DD (as Excel writes it in Japan) and RFC 3339 timestamps
+// (their Tokyo day). An empty cell is the zero Date.
+func (r *Reader) Date(col string) (graph.Date, error) {
+	v := r.Get(col)
+	if v == "" {
+		return 0, nil
+	}
+	d, err := ParseDay(v)
+	if err != nil {
+		return 0, r.Errorf(col, "%v", err)
+	}
+	return d, nil
+}
+
+// ParseDay parses YYYY-MM-DD, YYYY/MM/DD or an RFC 3339 timestamp into a day.
+func ParseDay(v string) (graph.Date, error) {
+	if len(v) > 10 {
+		if t, err := time.Parse(time.RFC3339, v); err == nil {
+			return graph.DateOf(t), nil
+		}
+		return 0, fmt.Errorf("expected a date as YYYY-MM-DD or an RFC 3339 timestamp, got %q", v)
+	}
+	d, err := graph.ParseDate(strings.ReplaceAll(v, "/", "-"))
+	if err != nil {
+		return 0, fmt.Errorf("expected a date as YYYY-MM-DD, got %q", v)
+	}
+	return d, nil
+}
+
+// InputErrorf formats an error about input content; it wraps ErrInput without
+// adding its text.
+func InputErrorf(format string, args ...any) error {
+	return inputError{fmt.Sprintf(format, args...)}
+}

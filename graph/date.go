@@ -1,0 +1,51 @@
+package graph
+
+import (
+	"fmt"
+	"time"
+)
+
+// Tokyo is the time zone in which every SPEC date is a calendar day. Japan has
+// kept +09:00 without daylight saving since 1951, so a fixed zone is exact and
+// needs no tzdata on the machine.
+var Tokyo = time.FixedZone("Asia/Tokyo", 9*60*60)
+
+// Date is a calendar day in Asia/Tokyo, stored as yyyymmdd so that dates
+// compare with < and > and the zero value means "no date".
+type Date int32
+
+// ParseDate reads YYYY-MM-DD. The empty string is the zero Date.
+func ParseDate(s string) (Date, error) {
+	if s == "" {
+		return 0, nil
+	}
+	t, err := time.ParseInLocation(time.DateOnly, s, Tokyo)
+	if err != nil {
+		return 0, fmt.Errorf("expected a date as YYYY-MM-DD, got %q", s)
+	}
+	return DateOf(t), nil
+}
+
+// DateOf is the Tokyo calendar day of t.
+func DateOf(t time.Time) Date {
+	t = t.In(Tokyo)
+	return Date(t.Year()*10000 + int(t.Month())*100 + t.Day())
+}
+
+// IsZero reports whether d is "no date".
+func (d Date) IsZero() bool { return d == 0 }
+
+// Start is 00:00 of d in Asia/Tokyo.
+func (d Date) Start() time.Time {
+	return time.Date(int(d)/10000, time.Month(int(d)/100%100), int(d)%100, 0, 0, 0, 0, Tokyo)
+}
+
+// AddDays moves d by n calendar days.
+func (d Date) AddDays(n int) Date { return DateOf(d.Start().AddDate(0, 0, n)) }
+
+func (d Date) String() string {
+	if d == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%04d-%02d-%02d", int(d)/10000, int(d)/100%100, int(d)%100)
+}

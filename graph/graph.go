@@ -1,0 +1,226 @@
+package graph
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	memdb "github.com/hashicorp/go-memdb"
+)
+
+// Sentinel errors of the writer; callers add the file position.
+var (
+	ErrDuplicate        = errors.New("duplicate")
+	ErrUnknownReference = errors.New("unknown reference")
+)
+
+// batchSize is how many inserts go into one write transaction. go-memdb's
+// radix tree falls onto a slow path in very large transactions, so bulk loads
+// commit every few thousand objects.
+const batchSize = 4096
+
+// Graph is the in-memory model. Build it with a Writer, read it with a Snapshot.
+type Graph struct {
+	db *memdb.MemDB
+}
+
+// New returns an empty graph.
+func New() *Graph {
+	db, err := memdb.NewMemDB(Schema())
+	if err != nil {
+		// The schema is a constant of this package; an error is a programming error.
+		panic(fmt.Sprintf("graph: invalid schema: %v", err))
+	}
+	return &Graph{db: db}
+}
+
+// Writer bulk-loads records in batches, checking uniqueness and references.
+// It is not safe for concurrent use: go-memdb has one writer at a time.
+type Writer struct {
+	db      *memdb.MemDB
+	txn     *memdb.Txn
+	pending int
+}
+
+// Writer starts a bulk load. Call Commit when done or Abort to discard the
+// uncommitted part.
+func (g *Graph) Writer() *Writer {
+	return &Writer{db: g.db, txn: g.db.Txn(true)}
+}
+
+// Commit makes everything written so far visible to snapshots.
+func (w *Writer) Commit() {
+	w.txn.Commit()
+	w.txn = w.db.Txn(true)
+	w.pending = 0
+}
+
+// Abort discards what was written since the last commit.
+func (w *Writer) Abort() { w.txn.Abort() }
+
+func (w *Writer) insert(table string, obj any) error {
+	if err := w.txn.Insert(table, obj); err != nil {
+		return fmt.Errorf("graph: insert into %s: %w", table, err)
+	}
+	w.pending++
+	if w.pending >= batchSize {
+		w.Commit()
+	}
+	return nil
+}
+
+// Exists reports whether a record with that primary key has been written.
+func (w *Writer) Exists(table, id string) bool { return w.exists(table, id) }
+
+func (w *Writer) exists(table, id string) bool {
+	obj, err := w.txn.First(table, IndexID, id)
+	return err == nil && obj != nil
+}
+
+func (w *Writer) get(table, id string) any {
+	obj, _ := w.txn.First(table, IndexID, id)
+	return obj
+}
+
+func unknown(what, id string) error {
+	return fmt.Errorf("%w: unknown %s %q", ErrUnknownReference, what, id)
+}
+
+func duplicate(what, id string) error {
+	return fmt.Errorf("%w: %s %q appears twice", ErrDuplicate, what, id)
+}
+
+// AddCompany adds a company.
+func (w *Writer) AddCompany(c *Company) error {
+	if w.exists(TableCompanies, c.ID) {
+		return duplicate("company", c.ID)
+	}
+	return w.insert(TableCompanies, c)
+}
+
+// AddUnit adds a unit of an existing company.
+func (w *Writer) AddUnit(u *Unit) error {
+	if w.exists(TableUnits, u.ID) {
+		return duplicate("unit", u.ID)
+	}
+	if !w.exists(TableCompanies, u.Company) {
+		return unknown("company", u.Company)
+	}
+	return w.insert(TableUnits, u)
+}
+
+// AddPerson adds a person assigned to an existing unit of their company.
+func (w *Writer) AddPerson(p *Person) error {
+	if w.exists(TablePeople, p.EmployeeID) {
+		return duplicate("employee_id", p.EmployeeID)
+	}
+	u, _ := w.get(TableUnits, p.Unit).(*Unit)
+	if u == nil {
+		return unknown("unit", p.Unit)
+	}
+	if p.Company != "" && u.Company != p.Company {
+		return fmt.Errorf("%w: unit %q belongs to company %q, not %q", ErrUnknownReference, p.Unit, u.Company, p.Company)
+	}
+	return w.insert(TablePeople, p)
+}
+
+// AddTransfer adds a transfer of an existing person between existing units.
+func (w *Writer) AddTransfer(t *Transfer) error {
+	if w.exists(TableTransfers, t.EventID) {
+		return duplicate("event_id", t.EventID)
+	}
+	if !w.exists(TablePeople, t.EmployeeID) {
+		return unknown("employee_id", t.EmployeeID)
+	}
+	if !w.exists(TableUnits, t.FromUnit) {
+		return unknown("unit", t.FromUnit)
+	}
+	if !w.exists(TableUnits, t.ToUnit) {
+		return unknown("unit", t.ToUnit)
+	}
+	return w.insert(TableTransfers, t)
+}
+
+// AddSystem adds a system whose owner unit exists.
+func (w *Writer) AddSystem(s *System) error {
+	if w.exists(TableSystems, s.ID) {
+		return duplicate("system", s.ID)
+	}
+	if s.Owner != "" && !w.exists(TableUnits, s.Owner) {
+		return unknown("unit", s.Owner)
+	}
+	for _, c := range s.ConfidentialTo {
+		if !w.exists(TableCompanies, c) {
+			return unknown("company", c)
+		}
+	}
+	for _, e := range s.Entitlements {
+		for _, u := range e.AllowedUnits {
+			if !w.exists(TableUnits, u) {
+				return unknown("unit", u)
+			}
+		}
+	}
+	return w.insert(TableSystems, s)
+}
+
+// AddAccount adds an account on an existing system.
+func (w *Writer) AddAccount(a *Account) error {
+	a.Key = AccountKey(a.System, a.ID)
+	if !w.exists(TableSystems, a.System) {
+		return unknown("system", a.System)
+	}
+	if w.exists(TableAccounts, a.Key) {
+		return duplicate("account", a.Key)
+	}
+	return w.insert(TableAccounts, a)
+}
+
+// AddGrant adds a grant of a known entitlement to an existing account.
+func (w *Writer) AddGrant(g *Grant) error {
+	g.AccountKey = AccountKey(g.System, g.Account)
+	g.Key = GrantKey(g.System, g.Account, g.Entitlement)
+	sys, _ := w.get(TableSystems, g.System).(*System)
+	if sys == nil {
+		return unknown("system", g.System)
+	}
+	if !slices.ContainsFunc(sys.Entitlements, func(e Entitlement) bool { return e.ID == g.Entitlement }) {
+		return fmt.Errorf("%w: system %q has no entitlement %q", ErrUnknownReference, g.System, g.Entitlement)
+	}
+	if !w.exists(TableAccounts, g.AccountKey) {
+		return fmt.Errorf("%w: no account %q on system %q", ErrUnknownReference, g.Account, g.System)
+	}
+	if w.exists(TableGrants, g.Key) {
+		return duplicate("grant", g.Key)
+	}
+	return w.insert(TableGrants, g)
+}
+
+// AddEmergency adds an emergency window over existing systems and companies.
+func (w *Writer) AddEmergency(e *Emergency) error {
+	if w.exists(TableEmergencies, e.ID) {
+		return duplicate("emergency", e.ID)
+	}
+	for _, s := range e.Systems {
+		if !w.exists(TableSystems, s) {
+			return unknown("system", s)
+		}
+	}
+	for _, c := range e.Companies {
+		if !w.exists(TableCompanies, c) {
+			return unknown("company", c)
+		}
+	}
+	return w.insert(TableEmergencies, e)
+}
+
+// AddException adds a registered exception for an existing system.
+func (w *Writer) AddException(x *Exception) error {
+	if w.exists(TableExceptions, x.ID) {
+		return duplicate("exception", x.ID)
+	}
+	if !w.exists(TableSystems, x.System) {
+		return unknown("system", x.System)
+	}
+	return w.insert(TableExceptions, x)
+}

@@ -1,0 +1,121 @@
+// Package graph is the in-memory model every other package shares: the
+// go-memdb schema, the record types stored in it, bulk loading and the queries
+// the policy input is built from.
+//
+// Records are stored by pointer and never modified after insertion; to change
+// one, insert a copy.
+package graph
+
+import "time"
+
+// Company is a legal entity of the group (org.yaml).
+type Company struct {
+	ID   string
+	Name string
+	Kind string // network | retail | generation | holding | other
+	// MailDomains are the company's mail domains (optional).
+	MailDomains []string
+}
+
+// Unit is an organisational unit; its tags are what the separation rules match.
+type Unit struct {
+	ID      string
+	Company string
+	Name    string
+	Tags    []string
+}
+
+// Person is one row of people.csv: the assignment before any transfer.
+type Person struct {
+	EmployeeID string
+	Name       string
+	Company    string
+	Unit       string
+	Employment string // employee | contractor
+	StartDate  Date
+	EndDate    Date // last day of employment; zero when open-ended
+	Mail       string
+}
+
+// HasLeft reports whether the person's employment ended before day d.
+func (p *Person) HasLeft(d Date) bool { return !p.EndDate.IsZero() && p.EndDate < d }
+
+// Transfer is one HR transfer event (transfers.csv).
+type Transfer struct {
+	EventID    string
+	EmployeeID string
+	FromUnit   string
+	ToUnit     string
+	Effective  Date
+	PledgeDate Date
+}
+
+// Entitlement is a right a system can grant, with its role model.
+type Entitlement struct {
+	ID           string
+	AllowedUnits []string
+}
+
+// System is a target system (systems.yaml).
+type System struct {
+	ID             string
+	Name           string
+	Owner          string // unit id
+	ConfidentialTo []string
+	FebruaryReset  bool
+	Entitlements   []Entitlement
+}
+
+// Account is an identity on a target system.
+type Account struct {
+	Key       string // System + "/" + ID, the primary key
+	System    string
+	ID        string
+	Owner     string // employee_id; empty if none
+	Kind      string // personal | shared | service (connectors may add kinds)
+	Status    string // active | disabled
+	Source    string // name of the source that reported it
+}
+
+// Grant is one entitlement held by one account.
+type Grant struct {
+	Key         string // System/Account/Entitlement, the primary key and SPEC's item id
+	AccountKey  string // System/Account
+	System      string
+	Account     string
+	Entitlement string
+	Origin      string // role | request | emergency
+	GrantedAt   Date
+	ExpiresAt   Date
+	Source      string
+}
+
+// Emergency is a declared emergency window during which listed companies may
+// use listed systems.
+type Emergency struct {
+	ID        string
+	Reason    string
+	Systems   []string
+	Companies []string
+	Start     time.Time
+	End       time.Time
+}
+
+// Exception is a registered, expiring exception to one rule for one account.
+type Exception struct {
+	ID            string
+	Rule          string
+	System        string
+	Account       string
+	Justification string
+	ApprovedBy    string
+	Expires       Date
+}
+
+// AccountKey is the primary key of an account.
+func AccountKey(system, account string) string { return system + "/" + account }
+
+// GrantKey is the primary key of a grant, SPEC's item id SYSTEM/ACCOUNT/ENTITLEMENT.
+func GrantKey(system, account, entitlement string) string {
+	return system + "/" + account + "/" + entitlement
+}

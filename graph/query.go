@@ -1,0 +1,168 @@
+package graph
+
+import (
+	"slices"
+	"strings"
+
+	memdb "github.com/hashicorp/go-memdb"
+)
+
+// Snapshot is a consistent read-only view of the graph. It is safe for
+// concurrent use by many goroutines.
+type Snapshot struct {
+	txn *memdb.Txn
+}
+
+// Snapshot returns a read view of everything committed so far.
+func (g *Graph) Snapshot() *Snapshot { return &Snapshot{txn: g.db.Txn(false)} }
+
+func first[T any](s *Snapshot, table, index string, args ...any) *T {
+	obj, err := s.txn.First(table, index, args...)
+	if err != nil || obj == nil {
+		return nil
+	}
+	return obj.(*T)
+}
+
+func all[T any](s *Snapshot, table, index string, args ...any) []*T {
+	it, err := s.txn.Get(table, index, args...)
+	if err != nil {
+		return nil
+	}
+	var out []*T
+	for obj := it.Next(); obj != nil; obj = it.Next() {
+		out = append(out, obj.(*T))
+	}
+	return out
+}
+
+// Company returns the company with that id, or nil.
+func (s *Snapshot) Company(id string) *Company { return first[Company](s, TableCompanies, IndexID, id) }
+
+// Unit returns the unit with that id, or nil.
+func (s *Snapshot) Unit(id string) *Unit { return first[Unit](s, TableUnits, IndexID, id) }
+
+// Person returns the person with that employee_id, or nil.
+func (s *Snapshot) Person(id string) *Person { return first[Person](s, TablePeople, IndexID, id) }
+
+// System returns the system with that id, or nil.
+func (s *Snapshot) System(id string) *System { return first[System](s, TableSystems, IndexID, id) }
+
+// Transfer returns the transfer event with that id, or nil.
+func (s *Snapshot) Transfer(id string) *Transfer { return first[Transfer](s, TableTransfers, IndexID, id) }
+
+// Account returns the account with that key (SYSTEM/ACCOUNT), or nil.
+func (s *Snapshot) Account(key string) *Account { return first[Account](s, TableAccounts, IndexID, key) }
+
+// Companies lists all companies by id.
+func (s *Snapshot) Companies() []*Company { return all[Company](s, TableCompanies, IndexID) }
+
+// Units lists all units by id.
+func (s *Snapshot) Units() []*Unit { return all[Unit](s, TableUnits, IndexID) }
+
+// People lists everyone by employee_id.
+func (s *Snapshot) People() []*Person { return all[Person](s, TablePeople, IndexID) }
+
+// Systems lists all systems by id.
+func (s *Snapshot) Systems() []*System { return all[System](s, TableSystems, IndexID) }
+
+// Emergencies lists all emergency windows by id.
+func (s *Snapshot) Emergencies() []*Emergency { return all[Emergency](s, TableEmergencies, IndexID) }
+
+// Exceptions lists all exceptions by id.
+func (s *Snapshot) Exceptions() []*Exception { return all[Exception](s, TableExceptions, IndexID) }
+
+// Transfers lists all transfers by event id.
+func (s *Snapshot) Transfers() []*Transfer { return all[Transfer](s, TableTransfers, IndexID) }
+
+// TransfersOf lists a person's transfers in the order they take effect.
+func (s *Snapshot) TransfersOf(employeeID string) []*Transfer {
+	ts := all[Transfer](s, TableTransfers, IndexEmployee, employeeID)
+	slices.SortStableFunc(ts, func(a, b *Transfer) int {
+		if a.Effective != b.Effective {
+			return int(a.Effective - b.Effective)
+		}
+		return strings.Compare(a.EventID, b.EventID)
+	})
+	return ts
+}
+
+// AccountsOwnedBy lists the accounts whose owner is employeeID.
+func (s *Snapshot) AccountsOwnedBy(employeeID string) []*Account {
+	return all[Account](s, TableAccounts, IndexOwner, employeeID)
+}
+
+// AccountsOf lists the accounts of one system.
+func (s *Snapshot) AccountsOf(system string) []*Account {
+	return all[Account](s, TableAccounts, IndexSystem, system)
+}
+
+// OwnerlessAccounts lists the accounts that name no owner.
+func (s *Snapshot) OwnerlessAccounts() []*Account {
+	return all[Account](s, TableAccounts, IndexOwnerless, true)
+}
+
+// OrphanOwners lists, in order, the owner ids that accounts name but that are
+// not in people.csv.
+func (s *Snapshot) OrphanOwners() []string {
+	it, err := s.txn.Get(TableAccounts, IndexOwner)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	last := ""
+	for obj := it.Next(); obj != nil; obj = it.Next() {
+		owner := obj.(*Account).Owner
+		if owner == last {
+			continue
+		}
+		last = owner
+		if s.Person(owner) == nil {
+			out = append(out, owner)
+		}
+	}
+	return out
+}
+
+// GrantsOf lists the grants an account holds, by entitlement.
+func (s *Snapshot) GrantsOf(accountKey string) []*Grant {
+	return all[Grant](s, TableGrants, IndexAccount, accountKey)
+}
+
+// Grants lists every grant by key.
+func (s *Snapshot) Grants() []*Grant { return all[Grant](s, TableGrants, IndexID) }
+
+// Count is the number of records in a table.
+func (s *Snapshot) Count(table string) int {
+	it, err := s.txn.Get(table, IndexID)
+	if err != nil {
+		return 0
+	}
+	n := 0
+	for obj := it.Next(); obj != nil; obj = it.Next() {
+		n++
+	}
+	return n
+}
+
+// Assignment is where a person works on a given day.
+type Assignment struct {
+	Unit    string
+	Company string
+}
+
+// AssignmentAsOf resolves the person's unit and company on day d: the
+// people.csv assignment with every transfer effective on or before d applied.
+func (s *Snapshot) AssignmentAsOf(p *Person, d Date) Assignment {
+	unit := p.Unit
+	for _, t := range s.TransfersOf(p.EmployeeID) {
+		if t.Effective <= d {
+			unit = t.ToUnit
+		}
+	}
+	a := Assignment{Unit: unit, Company: p.Company}
+	if u := s.Unit(unit); u != nil {
+		a.Company = u.Company
+	}
+	return a
+}

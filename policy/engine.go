@@ -1,0 +1,257 @@
+package policy
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"runtime"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/storage/inmem"
+)
+
+// Query collects the findings of every rule package: each rule lives in
+// package accessrecon.rules.<area>.<rule> and defines the set `findings`.
+const Query = "f := data.accessrecon.rules[_][_].findings[_]"
+
+// Ops a finding may ask for.
+const (
+	OpNone    = ""
+	OpRevoke  = "revoke"
+	OpDisable = "disable_account"
+	OpGrant   = "grant"
+)
+
+// Severities, most severe first.
+var Severities = []string{"critical", "high", "medium", "low", "info"}
+
+// ErrPolicy marks a policy that does not compile or a finding that breaks the
+// extension contract.
+var ErrPolicy = errors.New("policy error")
+
+// Finding is one object of a rule's findings set.
+type Finding struct {
+	Rule        string `json:"rule"`
+	Severity    string `json:"severity"`
+	Op          string `json:"op"`
+	Person      string `json:"person"`
+	System      string `json:"system"`
+	Account     string `json:"account"`
+	Entitlement string `json:"entitlement"`
+	Event       string `json:"event"`
+	Message     string `json:"message"`
+}
+
+// RuleInfo is what a rule's METADATA says about it.
+type RuleInfo struct {
+	ID          string
+	Title       string
+	TitleJA     string
+	Description string
+	Severity    string
+	Action      string
+	Package     string
+}
+
+// Compiled is a compiled set of modules, reusable across runs.
+type Compiled struct {
+	compiler *ast.Compiler
+	digest   string
+	rules    map[string]RuleInfo
+}
+
+// Compile parses (Rego v1) and compiles the modules.
+func Compile(mods []Module) (*Compiled, error) {
+	parsed := make(map[string]*ast.Module, len(mods))
+	for _, m := range mods {
+		pm, err := ast.ParseModuleWithOpts(m.Name, string(m.Source), ast.ParserOptions{ProcessAnnotation: true, RegoVersion: ast.RegoV1})
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrPolicy, err)
+		}
+		parsed[m.Name] = pm
+	}
+	c := ast.NewCompiler().WithDefaultRegoVersion(ast.RegoV1)
+	c.Compile(parsed)
+	if c.Failed() {
+		return nil, fmt.Errorf("%w: %v", ErrPolicy, c.Errors)
+	}
+	return &Compiled{compiler: c, digest: Digest(mods), rules: ruleInfos(parsed)}, nil
+}
+
+func ruleInfos(parsed map[string]*ast.Module) map[string]RuleInfo {
+	out := map[string]RuleInfo{}
+	for _, m := range parsed {
+		for _, a := range m.Annotations {
+			if a.Scope != "package" {
+				continue
+			}
+			id, _ := a.Custom["id"].(string)
+			if id == "" {
+				continue
+			}
+			ri := RuleInfo{ID: id, Title: a.Title, Description: strings.TrimSpace(a.Description), Package: m.Package.Path.String()}
+			ri.TitleJA, _ = a.Custom["title_ja"].(string)
+			ri.Severity, _ = a.Custom["severity"].(string)
+			ri.Action, _ = a.Custom["action"].(string)
+			out[id] = ri
+		}
+	}
+	return out
+}
+
+// Digest identifies the deciding modules (see the package-level Digest).
+func (c *Compiled) Digest() string { return c.digest }
+
+// Rules lists the rules that declare `custom.id` in their package METADATA.
+func (c *Compiled) Rules() map[string]RuleInfo { return c.rules }
+
+// Engine evaluates the compiled rules against one model (data.model).
+type Engine struct {
+	compiled *Compiled
+	query    rego.PreparedEvalQuery
+}
+
+// NewEngine prepares the query once against the model; the engine is then
+// safe for concurrent use.
+func (c *Compiled) NewEngine(ctx context.Context, model any) (*Engine, error) {
+	raw, err := json.Marshal(map[string]any{"model": model})
+	if err != nil {
+		return nil, fmt.Errorf("policy: encode model: %w", err)
+	}
+	store := inmem.NewFromReader(bytes.NewReader(raw))
+	pq, err := rego.New(
+		rego.Query(Query),
+		rego.Compiler(c.compiler),
+		rego.Store(store),
+	).PrepareForEval(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%w: prepare: %v", ErrPolicy, err)
+	}
+	return &Engine{compiled: c, query: pq}, nil
+}
+
+// Compiled is what the engine evaluates.
+func (e *Engine) Compiled() *Compiled { return e.compiled }
+
+// Eval evaluates every rule for one subject.
+func (e *Engine) Eval(ctx context.Context, input ast.Value) ([]Finding, error) {
+	rs, err := e.query.Eval(ctx, rego.EvalParsedInput(input))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrPolicy, err)
+	}
+	out := make([]Finding, 0, len(rs))
+	for _, r := range rs {
+		f, err := toFinding(r.Bindings["f"])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+func toFinding(v any) (Finding, error) {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return Finding{}, fmt.Errorf("%w: a finding must be an object, got %v", ErrPolicy, v)
+	}
+	get := func(k string) string { s, _ := m[k].(string); return s }
+	f := Finding{
+		Rule: get("rule"), Severity: get("severity"), Op: get("op"), Person: get("person"),
+		System: get("system"), Account: get("account"), Entitlement: get("entitlement"),
+		Event: get("event"), Message: get("message"),
+	}
+	switch {
+	case f.Rule == "":
+		return f, fmt.Errorf("%w: finding without a rule id: %v", ErrPolicy, v)
+	case !slices.Contains(Severities, f.Severity):
+		return f, fmt.Errorf("%w: rule %s: severity must be one of %v, got %q", ErrPolicy, f.Rule, Severities, f.Severity)
+	case f.Op != OpNone && f.Op != OpRevoke && f.Op != OpDisable:
+		return f, fmt.Errorf("%w: rule %s: op must be \"\", %q or %q, got %q", ErrPolicy, f.Rule, OpRevoke, OpDisable, f.Op)
+	case f.Op != OpNone && (f.System == "" || f.Account == ""):
+		return f, fmt.Errorf("%w: rule %s: an action needs system and account", ErrPolicy, f.Rule)
+	case f.Op == OpRevoke && f.Entitlement == "":
+		return f, fmt.Errorf("%w: rule %s: a revoke needs an entitlement", ErrPolicy, f.Rule)
+	}
+	return f, nil
+}
+
+// EvalAll evaluates n subjects on all cores. input(i) builds subject i's
+// input; it is called from several goroutines. progress, if not nil, is
+// called now and then with the number of subjects done.
+func (e *Engine) EvalAll(ctx context.Context, n int, input func(i int) ast.Value, progress func(done int)) ([]Finding, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	workers := min(runtime.GOMAXPROCS(0), max(n, 1))
+	var (
+		next     atomic.Int64
+		done     atomic.Int64
+		mu       sync.Mutex
+		all      []Finding
+		firstErr error
+		wg       sync.WaitGroup
+	)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var local []Finding
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n || ctx.Err() != nil {
+					break
+				}
+				fs, err := e.Eval(ctx, input(i))
+				if err != nil {
+					mu.Lock()
+					if firstErr == nil {
+						firstErr = err
+					}
+					mu.Unlock()
+					cancel()
+					return
+				}
+				local = append(local, fs...)
+				if d := done.Add(1); progress != nil && d%1000 == 0 {
+					progress(int(d))
+				}
+			}
+			mu.Lock()
+			all = append(all, local...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if progress != nil {
+		progress(n)
+	}
+	SortFindings(all)
+	return all, nil
+}
+
+// SortFindings orders findings deterministically.
+func SortFindings(fs []Finding) {
+	sort.Slice(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		for _, p := range [][2]string{{a.Rule, b.Rule}, {a.Person, b.Person}, {a.System, b.System}, {a.Account, b.Account}, {a.Entitlement, b.Entitlement}, {a.Event, b.Event}, {a.Op, b.Op}, {a.Message, b.Message}} {
+			if p[0] != p[1] {
+				return p[0] < p[1]
+			}
+		}
+		return false
+	})
+}

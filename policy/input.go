@@ -1,0 +1,161 @@
+package policy
+
+import (
+	"time"
+
+	"github.com/accessrecon/accessrecon/graph"
+	"github.com/open-policy-agent/opa/v1/ast"
+)
+
+// The policy contract. data.model (built by Model) holds the reference data:
+//
+//	as_of            "YYYY-MM-DD"
+//	as_of_start_ns   00:00 of as_of in Asia/Tokyo, ns since the epoch
+//	as_of_end_ns     00:00 of the next day
+//	companies        {id: {name, kind}}
+//	units            {id: {company, name, tags: [..]}}
+//	systems          {id: {name, owner, confidential_to: [..], february_reset,
+//	                       entitlements: {id: {allowed_units: [..]}}}}
+//	emergencies      [{id, reason, systems, companies, start, end, start_ns, end_ns}]
+//	exceptions       [{id, rule, system, account, expires}]
+//	rules            the config's rules section, e.g. {direct_transfer_ban: [{from_tags, to_tags}]}
+//
+// input (built by PersonInput, OwnerlessInput, OrphanInput) is one subject:
+//
+//	person     {id, name, company, unit, employment, end_date, mail} — company
+//	           and unit are current as of as_of; absent for unknown owners
+//	owner      the owner id the accounts name ("" for ownerless accounts)
+//	transfers  [{event, from_unit, to_unit, effective, pledge_date}]
+//	accounts   [{system, id, owner, kind, status,
+//	             grants: [{entitlement, origin, granted_at, expires_at}]}]
+//
+// Dates are "YYYY-MM-DD" strings ("" for none), so they compare with < and >.
+
+// Model builds data.model for evaluation as of a day.
+func Model(s *graph.Snapshot, asOf graph.Date, rules any) map[string]any {
+	companies := map[string]any{}
+	for _, c := range s.Companies() {
+		companies[c.ID] = map[string]any{"name": c.Name, "kind": c.Kind}
+	}
+	units := map[string]any{}
+	for _, u := range s.Units() {
+		units[u.ID] = map[string]any{"company": u.Company, "name": u.Name, "tags": strs(u.Tags)}
+	}
+	systems := map[string]any{}
+	for _, sys := range s.Systems() {
+		ents := map[string]any{}
+		for _, e := range sys.Entitlements {
+			ents[e.ID] = map[string]any{"allowed_units": strs(e.AllowedUnits)}
+		}
+		systems[sys.ID] = map[string]any{
+			"name": sys.Name, "owner": sys.Owner, "confidential_to": strs(sys.ConfidentialTo),
+			"february_reset": sys.FebruaryReset, "entitlements": ents,
+		}
+	}
+	emergencies := []any{}
+	for _, e := range s.Emergencies() {
+		emergencies = append(emergencies, map[string]any{
+			"id": e.ID, "reason": e.Reason, "systems": strs(e.Systems), "companies": strs(e.Companies),
+			"start": e.Start.Format(time.RFC3339), "end": e.End.Format(time.RFC3339),
+			"start_ns": e.Start.UnixNano(), "end_ns": e.End.UnixNano(),
+		})
+	}
+	exceptions := []any{}
+	for _, x := range s.Exceptions() {
+		exceptions = append(exceptions, map[string]any{
+			"id": x.ID, "rule": x.Rule, "system": x.System, "account": x.Account, "expires": x.Expires.String(),
+		})
+	}
+	return map[string]any{
+		"as_of":          asOf.String(),
+		"as_of_start_ns": asOf.Start().UnixNano(),
+		"as_of_end_ns":   asOf.AddDays(1).Start().UnixNano(),
+		"companies":      companies,
+		"units":          units,
+		"systems":        systems,
+		"emergencies":    emergencies,
+		"exceptions":     exceptions,
+		"rules":          rules,
+	}
+}
+
+func strs(v []string) []string {
+	if v == nil {
+		return []string{}
+	}
+	return v
+}
+
+func str(s string) *ast.Term { return ast.StringTerm(s) }
+
+func kv(k string, v *ast.Term) [2]*ast.Term { return [2]*ast.Term{str(k), v} }
+
+// PersonInput is the input for one person as of a day: their current
+// assignment, their transfers (plus any proposed ones) and their accounts.
+func PersonInput(s *graph.Snapshot, p *graph.Person, asOf graph.Date, proposed ...*graph.Transfer) ast.Value {
+	a := s.AssignmentAsOf(p, asOf)
+	person := ast.NewObject(
+		kv("id", str(p.EmployeeID)), kv("name", str(p.Name)),
+		kv("company", str(a.Company)), kv("unit", str(a.Unit)),
+		kv("employment", str(p.Employment)), kv("end_date", str(p.EndDate.String())),
+		kv("mail", str(p.Mail)),
+	)
+	transfers := append(s.TransfersOf(p.EmployeeID), proposed...)
+	return ast.NewObject(
+		kv("person", ast.NewTerm(person)),
+		kv("owner", str(p.EmployeeID)),
+		kv("transfers", transfersTerm(transfers)),
+		kv("accounts", accountsTerm(s, s.AccountsOwnedBy(p.EmployeeID))),
+	)
+}
+
+// OwnerlessInput is the input for one account that names no owner.
+func OwnerlessInput(s *graph.Snapshot, a *graph.Account) ast.Value {
+	return ast.NewObject(
+		kv("owner", str("")),
+		kv("transfers", ast.ArrayTerm()),
+		kv("accounts", accountsTerm(s, []*graph.Account{a})),
+	)
+}
+
+// OrphanInput is the input for the accounts of an owner id that the HR feed
+// does not know.
+func OrphanInput(s *graph.Snapshot, owner string) ast.Value {
+	return ast.NewObject(
+		kv("owner", str(owner)),
+		kv("transfers", ast.ArrayTerm()),
+		kv("accounts", accountsTerm(s, s.AccountsOwnedBy(owner))),
+	)
+}
+
+func transfersTerm(ts []*graph.Transfer) *ast.Term {
+	terms := make([]*ast.Term, 0, len(ts))
+	for _, t := range ts {
+		terms = append(terms, ast.ObjectTerm(
+			kv("event", str(t.EventID)), kv("employee_id", str(t.EmployeeID)),
+			kv("from_unit", str(t.FromUnit)), kv("to_unit", str(t.ToUnit)),
+			kv("effective", str(t.Effective.String())), kv("pledge_date", str(t.PledgeDate.String())),
+		))
+	}
+	return ast.ArrayTerm(terms...)
+}
+
+func accountsTerm(s *graph.Snapshot, accounts []*graph.Account) *ast.Term {
+	terms := make([]*ast.Term, 0, len(accounts))
+	for _, a := range accounts {
+		grants := s.GrantsOf(a.Key)
+		gs := make([]*ast.Term, 0, len(grants))
+		for _, g := range grants {
+			gs = append(gs, ast.ObjectTerm(
+				kv("entitlement", str(g.Entitlement)), kv("origin", str(g.Origin)),
+				kv("granted_at", str(g.GrantedAt.String())), kv("expires_at", str(g.ExpiresAt.String())),
+			))
+		}
+		terms = append(terms, ast.ObjectTerm(
+			kv("system", str(a.System)), kv("id", str(a.ID)), kv("owner", str(a.Owner)),
+			kv("kind", str(a.Kind)), kv("status", str(a.Status)), kv("source", str(a.Source)),
+			kv("grants", ast.ArrayTerm(gs...)),
+		))
+	}
+	return ast.ArrayTerm(terms...)
+}

@@ -1,0 +1,33 @@
+# METADATA
+# title: Emergency right outside its window
+# description: |
+#   A grant of origin emergency whose window has ended, or that no declared
+#   window covers, for the holder's current company on the as-of day.
+# custom:
+#   id: emergency.grant_outlives_window
+#   severity: high
+#   action: revoke
+#   title_ja: 非常時権限の期限切れ
+package accessrecon.rules.emergency.grant_outlives_window
+
+import data.accessrecon.lib
+
+findings contains f if {
+	company := object.get(input, ["person", "company"], "")
+	some a in lib.active_accounts
+	some g in a.grants
+	g.origin == "emergency"
+	not lib.emergency_active(a.system, company)
+	f := lib.revoke("emergency.grant_outlives_window", "high", a, g, why(a.system, company))
+}
+
+ended := [w |
+	some w in data.model.emergencies
+	w.end_ns < data.model.as_of_start_ns
+]
+
+why(system, company) := sprintf("emergency window %s (%s) ended at %s", [w.id, w.reason, w.end]) if {
+	windows := [w | some w in ended; lib.window_covers(w, system, company)]
+	count(windows) > 0
+	w := windows[count(windows) - 1]
+} else := sprintf("no emergency window covers %s for company %s", [system, company])

@@ -1,0 +1,20 @@
+# METADATA
+# title: Account whose owner is not in the HR feed
+# description: An active account naming an owner that people.csv does not know.
+# custom:
+#   id: identity.orphan_account
+#   severity: high
+#   action: disable_account
+#   title_ja: 人事データにない所有者のID
+package accessrecon.rules.identity.orphan_account
+
+import data.accessrecon.lib
+
+findings contains f if {
+	not input.person
+	input.owner != ""
+	some a in lib.active_accounts
+	f := lib.disable("identity.orphan_account", "high", a, sprintf(
+		"%s on %s belongs to %s, who is not in the HR feed", [a.id, a.system, a.owner],
+	))
+}

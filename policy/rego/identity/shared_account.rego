@@ -1,0 +1,30 @@
+# METADATA
+# title: Shared or ownerless account
+# description: |
+#   An active account of kind shared, or with no owner, that no unexpired
+#   exception for this rule covers.
+# custom:
+#   id: identity.shared_account
+#   severity: high
+#   action: disable_account
+#   title_ja: 共用ID・所有者のないID
+package accessrecon.rules.identity.shared_account
+
+import data.accessrecon.lib
+
+rule := "identity.shared_account"
+
+findings contains f if {
+	some a in lib.active_accounts
+	shared(a)
+	not lib.excepted(rule, a)
+	f := lib.disable(rule, "high", a, message(a))
+}
+
+shared(a) if a.kind == "shared"
+
+shared(a) if a.owner == ""
+
+message(a) := sprintf("%s on %s is a shared account with no registered, unexpired exception", [a.id, a.system]) if {
+	a.kind == "shared"
+} else := sprintf("%s on %s has no owner and no registered, unexpired exception", [a.id, a.system])

@@ -1,0 +1,91 @@
+# METADATA
+# title: Helpers shared by the bundled rules
+# description: |
+#   Finding constructors and the questions several rules ask: is a window
+#   active, is an account excepted, has a person left. Everything they know
+#   comes from data.model (the org, systems, windows, exceptions and the
+#   as-of date) and input (one person, or one ownerless account).
+package accessrecon.lib
+
+# active_accounts are the accounts of the subject that rules look at.
+active_accounts contains a if {
+	some a in input.accounts
+	a.status == "active"
+}
+
+# has_left holds when the person's last day is before the as-of date.
+has_left(p) if {
+	p.end_date != ""
+	p.end_date < data.model.as_of
+}
+
+# emergency_active holds when a declared window covering the system and the
+# company overlaps the as-of day.
+emergency_active(system, company) if {
+	some w in data.model.emergencies
+	window_covers(w, system, company)
+	w.start_ns < data.model.as_of_end_ns
+	w.end_ns >= data.model.as_of_start_ns
+}
+
+window_covers(w, system, company) if {
+	system in w.systems
+	company_listed(w, company)
+}
+
+company_listed(w, _) if count(w.companies) == 0
+
+company_listed(w, company) if company in w.companies
+
+# excepted holds when an unexpired exception covers the rule for the account.
+excepted(rule, a) if {
+	some x in data.model.exceptions
+	x.rule == rule
+	x.system == a.system
+	x.account == a.id
+	x.expires >= data.model.as_of
+}
+
+# revoke is a finding whose action revokes one grant.
+revoke(rule, severity, a, g, message) := {
+	"rule": rule,
+	"severity": severity,
+	"op": "revoke",
+	"person": a.owner,
+	"system": a.system,
+	"account": a.id,
+	"entitlement": g.entitlement,
+	"event": "",
+	"message": message,
+}
+
+# disable is a finding whose action disables a whole account.
+disable(rule, severity, a, message) := {
+	"rule": rule,
+	"severity": severity,
+	"op": "disable_account",
+	"person": a.owner,
+	"system": a.system,
+	"account": a.id,
+	"entitlement": "",
+	"event": "",
+	"message": message,
+}
+
+# transfer_finding is a finding about a transfer event, with no action.
+transfer_finding(rule, severity, t, message) := {
+	"rule": rule,
+	"severity": severity,
+	"op": "",
+	"person": input.person.id,
+	"system": "",
+	"account": "",
+	"entitlement": "",
+	"event": t.event,
+	"message": message,
+}
+
+# unit_label names a unit for messages: "NAME (ID)".
+unit_label(id) := sprintf("%s (%s)", [data.model.units[id].name, id]) if data.model.units[id].name != ""
+
+else := id

@@ -1,0 +1,21 @@
+# METADATA
+# title: Expired right
+# description: A grant whose expires_at is before the as-of date.
+# custom:
+#   id: lifecycle.expired_grant
+#   severity: medium
+#   action: revoke
+#   title_ja: 有効期限切れの権限
+package accessrecon.rules.lifecycle.expired_grant
+
+import data.accessrecon.lib
+
+findings contains f if {
+	some a in lib.active_accounts
+	some g in a.grants
+	g.expires_at != ""
+	g.expires_at < data.model.as_of
+	f := lib.revoke("lifecycle.expired_grant", "medium", a, g, sprintf(
+		"%s/%s expired on %s", [a.system, g.entitlement, g.expires_at],
+	))
+}

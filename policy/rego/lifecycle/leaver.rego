@@ -1,0 +1,19 @@
+# METADATA
+# title: Account of a leaver
+# description: An active account whose owner's last day is before the as-of date.
+# custom:
+#   id: lifecycle.leaver
+#   severity: high
+#   action: disable_account
+#   title_ja: 退職者・契約終了者のID
+package accessrecon.rules.lifecycle.leaver
+
+import data.accessrecon.lib
+
+findings contains f if {
+	lib.has_left(input.person)
+	some a in lib.active_accounts
+	f := lib.disable("lifecycle.leaver", "high", a, sprintf(
+		"%s left on %s but %s on %s is still active", [input.person.id, input.person.end_date, a.id, a.system],
+	))
+}

@@ -1,0 +1,27 @@
+# METADATA
+# title: Role right the holder's unit no longer justifies
+# description: |
+#   A grant of origin role whose holder's current unit (transfers effective by
+#   the as-of date applied) is not in the entitlement's allowed_units. This is
+#   how rights follow a transfer.
+# custom:
+#   id: lifecycle.unjustified_grant
+#   severity: high
+#   action: revoke
+#   title_ja: 所属に見合わない役割権限
+package accessrecon.rules.lifecycle.unjustified_grant
+
+import data.accessrecon.lib
+
+findings contains f if {
+	unit := input.person.unit
+	some a in lib.active_accounts
+	some g in a.grants
+	g.origin == "role"
+	allowed := data.model.systems[a.system].entitlements[g.entitlement].allowed_units
+	not unit in allowed
+	f := lib.revoke("lifecycle.unjustified_grant", "high", a, g, sprintf(
+		"%s is in %s, which the role model of %s/%s does not include",
+		[input.person.id, lib.unit_label(unit), a.system, g.entitlement],
+	))
+}

@@ -1,0 +1,28 @@
+# METADATA
+# title: Right on a confidential system held outside its companies
+# description: |
+#   A person whose current company is not in the system's confidential_to
+#   holds a grant on it, and no emergency window for that system and company
+#   is active on the as-of day.
+# custom:
+#   id: separation.confidential_system_access
+#   severity: critical
+#   action: revoke
+#   title_ja: 機密システムへの他社からの権限
+package accessrecon.rules.separation.confidential_system_access
+
+import data.accessrecon.lib
+
+findings contains f if {
+	company := input.person.company
+	some a in lib.active_accounts
+	system := data.model.systems[a.system]
+	count(system.confidential_to) > 0
+	not company in system.confidential_to
+	not lib.emergency_active(a.system, company)
+	some g in a.grants
+	f := lib.revoke("separation.confidential_system_access", "critical", a, g, sprintf(
+		"%s belongs to company %s, but %s is confidential to %s and no emergency window is active",
+		[input.person.id, company, a.system, concat(", ", system.confidential_to)],
+	))
+}

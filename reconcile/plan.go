@@ -1,0 +1,283 @@
+package reconcile
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/accessrecon/accessrecon/graph"
+	"github.com/accessrecon/accessrecon/policy"
+)
+
+// FormatVersion is the plan file's format version.
+const FormatVersion = 1
+
+// Plan kinds.
+const (
+	KindReconcile     = "reconcile"
+	KindTransfer      = "transfer"
+	KindFebruaryReset = "february-reset"
+	KindCertification = "certification"
+)
+
+// Plan is the plan file of SPEC. Its digest covers everything but
+// generated_at and digest itself.
+type Plan struct {
+	FormatVersion int               `json:"format_version"`
+	Kind          string            `json:"kind"`
+	AsOf          string            `json:"as_of"`
+	GeneratedAt   string            `json:"generated_at"`
+	Event         string            `json:"event,omitempty"`
+	Inputs        map[string]string `json:"inputs"`
+	PolicyDigest  string            `json:"policy_digest"`
+	Findings      []Finding         `json:"findings"`
+	Actions       []Action          `json:"actions"`
+	Digest        string            `json:"digest"`
+}
+
+// Finding is a rule finding that calls for no action, only attention.
+type Finding struct {
+	Rule        string `json:"rule"`
+	Severity    string `json:"severity"`
+	Person      string `json:"person"`
+	PersonName  string `json:"person_name,omitempty"`
+	System      string `json:"system"`
+	Account     string `json:"account"`
+	Entitlement string `json:"entitlement"`
+	Event       string `json:"event,omitempty"`
+	Message     string `json:"message"`
+}
+
+// Action is one change the plan asks for.
+type Action struct {
+	ID          string   `json:"id"`
+	Op          string   `json:"op"`
+	System      string   `json:"system"`
+	Account     string   `json:"account"`
+	Entitlement string   `json:"entitlement"`
+	Person      string   `json:"person"`
+	PersonName  string   `json:"person_name,omitempty"`
+	Effective   string   `json:"effective"`
+	Phase       int      `json:"phase"`
+	Rules       []string `json:"rules"`
+	Severity    string   `json:"severity"`
+	Reason      string   `json:"reason"`
+}
+
+// ItemID is SPEC's SYSTEM/ACCOUNT/ENTITLEMENT (SYSTEM/ACCOUNT for an account).
+func (a Action) ItemID() string {
+	if a.Entitlement == "" {
+		return graph.AccountKey(a.System, a.Account)
+	}
+	return graph.GrantKey(a.System, a.Account, a.Entitlement)
+}
+
+// NewPlan assembles a plan from policy findings: one action per grant or
+// account, listing every rule that calls for it. A disabled account needs no
+// separate revoke of its grants, so revokes on it are dropped.
+func NewPlan(kind string, asOf graph.Date, inputs map[string]string, policyDigest string, fs []policy.Finding) *Plan {
+	p := &Plan{
+		FormatVersion: FormatVersion, Kind: kind, AsOf: asOf.String(),
+		Inputs: inputs, PolicyDigest: policyDigest,
+		Findings: []Finding{}, Actions: []Action{},
+	}
+	type group struct {
+		action   Action
+		messages []string
+	}
+	groups := map[string]*group{}
+	disabled := map[string]bool{}
+	for _, f := range fs {
+		if f.Op == policy.OpDisable {
+			disabled[graph.AccountKey(f.System, f.Account)] = true
+		}
+	}
+	for _, f := range fs {
+		if f.Op == policy.OpNone {
+			p.Findings = append(p.Findings, Finding{
+				Rule: f.Rule, Severity: f.Severity, Person: f.Person, System: f.System,
+				Account: f.Account, Entitlement: f.Entitlement, Event: f.Event, Message: f.Message,
+			})
+			continue
+		}
+		if f.Op == policy.OpRevoke && disabled[graph.AccountKey(f.System, f.Account)] {
+			continue
+		}
+		a := Action{Op: f.Op, System: f.System, Account: f.Account, Person: f.Person, Effective: asOf.String(), Phase: 1}
+		if f.Op == policy.OpRevoke {
+			a.Entitlement = f.Entitlement
+		}
+		key := a.Op + "\x00" + a.ItemID()
+		g := groups[key]
+		if g == nil {
+			g = &group{action: a}
+			groups[key] = g
+		}
+		if !slices.Contains(g.action.Rules, f.Rule) {
+			g.action.Rules = append(g.action.Rules, f.Rule)
+		}
+		if !slices.Contains(g.messages, f.Message) {
+			g.messages = append(g.messages, f.Message)
+		}
+		g.action.Severity = moreSevere(g.action.Severity, f.Severity)
+	}
+	for _, g := range groups {
+		sort.Strings(g.action.Rules)
+		sort.Strings(g.messages)
+		g.action.Reason = strings.Join(g.messages, "; ")
+		p.Actions = append(p.Actions, g.action)
+	}
+	SortActions(p.Actions)
+	sortFindings(p.Findings)
+	return p
+}
+
+func moreSevere(a, b string) string {
+	ia, ib := slices.Index(policy.Severities, a), slices.Index(policy.Severities, b)
+	if ia == -1 || (ib != -1 && ib < ia) {
+		return b
+	}
+	return a
+}
+
+// SortActions orders actions by phase, system, account, op and entitlement,
+// and numbers them A0001, A0002, ...
+func SortActions(as []Action) {
+	sort.Slice(as, func(i, j int) bool {
+		a, b := as[i], as[j]
+		if a.Phase != b.Phase {
+			return a.Phase < b.Phase
+		}
+		for _, p := range [][2]string{{a.System, b.System}, {a.Account, b.Account}, {a.Op, b.Op}, {a.Entitlement, b.Entitlement}} {
+			if p[0] != p[1] {
+				return p[0] < p[1]
+			}
+		}
+		return false
+	})
+	for i := range as {
+		as[i].ID = fmt.Sprintf("A%04d", i+1)
+	}
+}
+
+func sortFindings(fs []Finding) {
+	sort.Slice(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if sa, sb := slices.Index(policy.Severities, a.Severity), slices.Index(policy.Severities, b.Severity); sa != sb {
+			return sa < sb
+		}
+		for _, p := range [][2]string{{a.Rule, b.Rule}, {a.Person, b.Person}, {a.Event, b.Event}, {a.System, b.System}, {a.Account, b.Account}, {a.Entitlement, b.Entitlement}, {a.Message, b.Message}} {
+			if p[0] != p[1] {
+				return p[0] < p[1]
+			}
+		}
+		return false
+	})
+}
+
+// AddNames fills person_name from the HR feed, for reviewers.
+func (p *Plan) AddNames(snap *graph.Snapshot) {
+	name := func(id string) string {
+		if id == "" {
+			return ""
+		}
+		if person := snap.Person(id); person != nil {
+			return person.Name
+		}
+		return ""
+	}
+	for i := range p.Findings {
+		p.Findings[i].PersonName = name(p.Findings[i].Person)
+	}
+	for i := range p.Actions {
+		p.Actions[i].PersonName = name(p.Actions[i].Person)
+	}
+}
+
+// Seal stamps generated_at and computes the digest.
+func (p *Plan) Seal(now time.Time) error {
+	p.GeneratedAt = now.In(graph.Tokyo).Format(time.RFC3339)
+	d, err := p.ComputeDigest()
+	if err != nil {
+		return err
+	}
+	p.Digest = d
+	return nil
+}
+
+// ComputeDigest is "sha256:<hex>" of the plan's canonical JSON with
+// generated_at and digest empty.
+func (p *Plan) ComputeDigest() (string, error) {
+	c := *p
+	c.GeneratedAt, c.Digest = "", ""
+	b, err := json.Marshal(&c)
+	if err != nil {
+		return "", fmt.Errorf("plan: encode: %w", err)
+	}
+	sum := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(sum[:]), nil
+}
+
+// Encode is the plan file's bytes: indented JSON and a final newline, with
+// non-ASCII text (Japanese names) written as is.
+func (p *Plan) Encode() ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(p); err != nil {
+		return nil, fmt.Errorf("plan: encode: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// ReadPlan decodes a plan file and checks its format version and digest.
+func ReadPlan(name string, data []byte) (*Plan, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	var p Plan
+	if err := dec.Decode(&p); err != nil {
+		var se *json.SyntaxError
+		if ok := asSyntax(err, &se); ok {
+			line, col := position(data, se.Offset)
+			return nil, fmt.Errorf("%s:%d:%d: not a plan file: %v", name, line, col, err)
+		}
+		return nil, fmt.Errorf("%s: not a plan file: %w", name, err)
+	}
+	if p.FormatVersion != FormatVersion {
+		return nil, fmt.Errorf("%s: field format_version: expected %d, got %d", name, FormatVersion, p.FormatVersion)
+	}
+	d, err := p.ComputeDigest()
+	if err != nil {
+		return nil, err
+	}
+	if d != p.Digest {
+		return nil, fmt.Errorf("%s: field digest: the plan was modified after it was written (digest %s, content %s)", name, p.Digest, d)
+	}
+	return &p, nil
+}
+
+func asSyntax(err error, target **json.SyntaxError) bool {
+	se, ok := err.(*json.SyntaxError)
+	if ok {
+		*target = se
+	}
+	return ok
+}
+
+func position(data []byte, offset int64) (line, col int) {
+	line, col = 1, 1
+	for i := int64(0); i < offset && i < int64(len(data)); i++ {
+		if data[i] == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+	}
+	return line, col
+}

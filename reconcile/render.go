@@ -1,0 +1,337 @@
+package reconcile
+
+import (
+	"encoding/csv"
+	"fmt"
+	"html/template"
+	"io"
+	"os"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/accessrecon/accessrecon/policy"
+)
+
+// Languages of human output.
+const (
+	LangEN = "en"
+	LangJA = "ja"
+)
+
+// DefaultLang is ja when LANG or LC_ALL names a Japanese locale, else en.
+func DefaultLang() string {
+	for _, v := range []string{os.Getenv("LC_ALL"), os.Getenv("LANG")} {
+		if strings.HasPrefix(strings.ToLower(v), "ja") {
+			return LangJA
+		}
+	}
+	return LangEN
+}
+
+var words = map[string]map[string]string{
+	LangEN: {
+		"plan": "Plan", "as_of": "as of", "findings": "Findings", "actions": "Actions",
+		"no_findings": "No findings.", "no_actions": "No actions: nothing to change.",
+		"rules": "rules", "reason": "reason", "effective": "effective", "by_rule": "By rule",
+		"digest": "digest", "policy": "policy", "inputs": "inputs", "event": "event",
+		"revoke": "revoke", "disable_account": "disable account", "grant": "grant",
+		"reconcile": "reconcile", "transfer": "transfer", "february-reset": "February full reset", "certification": "certification",
+		"critical": "critical", "high": "high", "medium": "medium", "low": "low", "info": "info",
+		"id": "ID", "op": "Operation", "item": "Item", "person": "Person", "rule": "Rule", "severity": "Severity", "message": "Message", "count": "Count",
+		"phase": "phase",
+	},
+	LangJA: {
+		"plan": "計画", "as_of": "基準日", "findings": "指摘事項", "actions": "措置",
+		"no_findings": "指摘事項はありません。", "no_actions": "措置はありません（変更不要）。",
+		"rules": "ルール", "reason": "理由", "effective": "実施日", "by_rule": "ルール別",
+		"digest": "ダイジェスト", "policy": "ポリシー", "inputs": "入力", "event": "異動",
+		"revoke": "権限取消", "disable_account": "アカウント無効化", "grant": "権限付与",
+		"reconcile": "定期照合", "transfer": "異動", "february-reset": "2月一斉リセット", "certification": "権限棚卸し",
+		"critical": "重大", "high": "高", "medium": "中", "low": "低", "info": "情報",
+		"id": "ID", "op": "措置", "item": "対象", "person": "対象者", "rule": "ルール", "severity": "重要度", "message": "内容", "count": "件数",
+		"phase": "フェーズ",
+	},
+}
+
+// Renderer renders plans for reviewers.
+type Renderer struct {
+	Lang string
+	// Rules gives rule titles; rules it does not know are shown by id.
+	Rules map[string]policy.RuleInfo
+}
+
+func (r Renderer) w(key string) string {
+	if s, ok := words[r.Lang][key]; ok {
+		return s
+	}
+	return key
+}
+
+// Title is the rule's title in the renderer's language, or its id.
+func (r Renderer) Title(rule string) string {
+	ri, ok := r.Rules[rule]
+	switch {
+	case !ok:
+		return rule
+	case r.Lang == LangJA && ri.TitleJA != "":
+		return ri.TitleJA
+	case ri.Title != "":
+		return ri.Title
+	}
+	return rule
+}
+
+func who(id, name string) string {
+	if name == "" {
+		return id
+	}
+	return id + " " + name
+}
+
+// ruleCount is how many findings or actions one rule has.
+type ruleCount struct {
+	Rule     string
+	Severity string
+	N        int
+}
+
+func countByRule(rules [][]string, severities []string) []ruleCount {
+	m := map[string]*ruleCount{}
+	for i, rs := range rules {
+		for _, r := range rs {
+			if m[r] == nil {
+				m[r] = &ruleCount{Rule: r, Severity: severities[i]}
+			}
+			m[r].N++
+			m[r].Severity = moreSevere(m[r].Severity, severities[i])
+		}
+	}
+	out := make([]ruleCount, 0, len(m))
+	for _, c := range m {
+		out = append(out, *c)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		si, sj := slices.Index(policy.Severities, out[i].Severity), slices.Index(policy.Severities, out[j].Severity)
+		if si != sj {
+			return si < sj
+		}
+		return out[i].Rule < out[j].Rule
+	})
+	return out
+}
+
+func (p *Plan) findingCounts() []ruleCount {
+	rules, sev := make([][]string, len(p.Findings)), make([]string, len(p.Findings))
+	for i, f := range p.Findings {
+		rules[i], sev[i] = []string{f.Rule}, f.Severity
+	}
+	return countByRule(rules, sev)
+}
+
+// actionCounts counts actions per rule; a rule's severity is its own (from
+// its METADATA) where known, not that of the actions it shares.
+func (r Renderer) actionCounts(p *Plan) []ruleCount {
+	counts := map[string]int{}
+	severity := map[string]string{}
+	for _, a := range p.Actions {
+		for _, rule := range a.Rules {
+			counts[rule]++
+			severity[rule] = moreSevere(severity[rule], a.Severity)
+		}
+	}
+	var rules [][]string
+	var sev []string
+	for rule, n := range counts {
+		s := severity[rule]
+		if ri, ok := r.Rules[rule]; ok && ri.Severity != "" {
+			s = ri.Severity
+		}
+		for range n {
+			rules = append(rules, []string{rule})
+			sev = append(sev, s)
+		}
+	}
+	return countByRule(rules, sev)
+}
+
+func (r Renderer) opCounts(p *Plan) string {
+	counts := map[string]int{}
+	for _, a := range p.Actions {
+		counts[a.Op]++
+	}
+	var parts []string
+	for _, op := range []string{policy.OpRevoke, policy.OpDisable, policy.OpGrant} {
+		if counts[op] > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", r.w(op), counts[op]))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Text writes the plan as plain text: a header, findings grouped by rule, a
+// count of actions by rule, and every action.
+func (r Renderer) Text(out io.Writer, p *Plan) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %s — %s %s\n", r.w("plan"), r.w(p.Kind), r.w("as_of"), p.AsOf)
+	if p.Event != "" {
+		fmt.Fprintf(&b, "%s: %s\n", r.w("event"), p.Event)
+	}
+	fmt.Fprintf(&b, "%s %s · %s %s · %s %d\n\n", r.w("digest"), short(p.Digest), r.w("policy"), short(p.PolicyDigest), r.w("inputs"), len(p.Inputs))
+
+	fmt.Fprintf(&b, "%s: %d\n", r.w("findings"), len(p.Findings))
+	if len(p.Findings) == 0 {
+		fmt.Fprintf(&b, "  %s\n", r.w("no_findings"))
+	}
+	for _, c := range p.findingCounts() {
+		fmt.Fprintf(&b, "  [%s] %s — %s (%d)\n", r.w(c.Severity), c.Rule, r.Title(c.Rule), c.N)
+		for _, f := range p.Findings {
+			if f.Rule == c.Rule {
+				fmt.Fprintf(&b, "      %s: %s\n", who(f.Person, f.PersonName), f.Message)
+			}
+		}
+	}
+	fmt.Fprintf(&b, "\n%s: %d", r.w("actions"), len(p.Actions))
+	if len(p.Actions) > 0 {
+		fmt.Fprintf(&b, " (%s)", r.opCounts(p))
+	}
+	b.WriteString("\n")
+	if len(p.Actions) == 0 {
+		fmt.Fprintf(&b, "  %s\n", r.w("no_actions"))
+	} else {
+		fmt.Fprintf(&b, "  %s:\n", r.w("by_rule"))
+		for _, c := range r.actionCounts(p) {
+			fmt.Fprintf(&b, "    [%s] %s — %s (%d)\n", r.w(c.Severity), c.Rule, r.Title(c.Rule), c.N)
+		}
+		b.WriteString("\n")
+	}
+	for _, a := range p.Actions {
+		fmt.Fprintf(&b, "  %s  %-18s %-32s %s  %s %s", a.ID, r.w(a.Op), a.ItemID(), who(a.Person, a.PersonName), r.w("effective"), a.Effective)
+		if p.Kind == KindFebruaryReset {
+			fmt.Fprintf(&b, " %s %d", r.w("phase"), a.Phase)
+		}
+		fmt.Fprintf(&b, "\n         %s: %s\n         %s: %s\n", r.w("rules"), strings.Join(a.Rules, ", "), r.w("reason"), a.Reason)
+	}
+	_, err := io.WriteString(out, b.String())
+	return err
+}
+
+func short(d string) string {
+	if len(d) > 19 {
+		return d[:19] + "…"
+	}
+	return d
+}
+
+func mdEscape(s string) string {
+	return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
+}
+
+// Markdown writes the plan as Markdown tables, for review in a pull request
+// or a wiki.
+func (r Renderer) Markdown(out io.Writer, p *Plan) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# %s: %s — %s %s\n\n", r.w("plan"), r.w(p.Kind), r.w("as_of"), p.AsOf)
+	if p.Event != "" {
+		fmt.Fprintf(&b, "%s: `%s`\n\n", r.w("event"), p.Event)
+	}
+	fmt.Fprintf(&b, "- %s: `%s`\n- %s: `%s`\n- %s: %d\n\n", r.w("digest"), p.Digest, r.w("policy"), p.PolicyDigest, r.w("inputs"), len(p.Inputs))
+	fmt.Fprintf(&b, "## %s (%d)\n\n", r.w("findings"), len(p.Findings))
+	if len(p.Findings) == 0 {
+		fmt.Fprintf(&b, "%s\n\n", r.w("no_findings"))
+	} else {
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n|---|---|---|---|\n", r.w("severity"), r.w("rule"), r.w("person"), r.w("message"))
+		for _, f := range p.Findings {
+			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", r.w(f.Severity), mdEscape(r.Title(f.Rule))+" (`"+f.Rule+"`)", mdEscape(who(f.Person, f.PersonName)), mdEscape(f.Message))
+		}
+		b.WriteString("\n")
+	}
+	fmt.Fprintf(&b, "## %s (%d)\n\n", r.w("actions"), len(p.Actions))
+	if len(p.Actions) == 0 {
+		fmt.Fprintf(&b, "%s\n", r.w("no_actions"))
+	} else {
+		fmt.Fprintf(&b, "%s\n\n### %s\n\n| %s | %s | %s |\n|---|---|---:|\n", r.opCounts(p), r.w("by_rule"), r.w("severity"), r.w("rule"), r.w("count"))
+		for _, c := range r.actionCounts(p) {
+			fmt.Fprintf(&b, "| %s | %s (`%s`) | %d |\n", r.w(c.Severity), mdEscape(r.Title(c.Rule)), c.Rule, c.N)
+		}
+		fmt.Fprintf(&b, "\n| %s | %s | %s | %s | %s | %s | %s |\n|---|---|---|---|---|---|---|\n",
+			r.w("id"), r.w("op"), r.w("item"), r.w("person"), r.w("effective"), r.w("rules"), r.w("reason"))
+		for _, a := range p.Actions {
+			fmt.Fprintf(&b, "| %s | %s | `%s` | %s | %s | %s | %s |\n", a.ID, r.w(a.Op), a.ItemID(),
+				mdEscape(who(a.Person, a.PersonName)), a.Effective, strings.Join(a.Rules, "<br>"), mdEscape(a.Reason))
+		}
+	}
+	_, err := io.WriteString(out, b.String())
+	return err
+}
+
+// CSV writes one row per finding and per action, for Excel. The file starts
+// with a UTF-8 BOM so that Excel in a Japanese locale reads it as UTF-8.
+func (r Renderer) CSV(out io.Writer, p *Plan) error {
+	if _, err := io.WriteString(out, "\ufeff"); err != nil {
+		return err
+	}
+	w := csv.NewWriter(out)
+	w.Write([]string{"type", "id", "op", "system", "account", "entitlement", "person", "person_name", "effective", "phase", "severity", "rules", "rule_titles", "message"})
+	for _, f := range p.Findings {
+		w.Write([]string{"finding", f.Event, "", f.System, f.Account, f.Entitlement, f.Person, f.PersonName, "", "", f.Severity, f.Rule, r.Title(f.Rule), f.Message})
+	}
+	for _, a := range p.Actions {
+		titles := make([]string, len(a.Rules))
+		for i, rule := range a.Rules {
+			titles[i] = r.Title(rule)
+		}
+		w.Write([]string{"action", a.ID, a.Op, a.System, a.Account, a.Entitlement, a.Person, a.PersonName, a.Effective, fmt.Sprint(a.Phase), a.Severity, strings.Join(a.Rules, " "), strings.Join(titles, " / "), a.Reason})
+	}
+	w.Flush()
+	return w.Error()
+}
+
+var htmlPage = template.Must(template.New("plan").Parse(`<!doctype html>
+<html lang="{{.Lang}}"><head><meta charset="utf-8"><title>{{.T "plan"}} {{.P.AsOf}}</title>
+<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top}th{background:#eee}.critical{color:#b00;font-weight:bold}.high{color:#c60}</style></head>
+<body><h1>{{.T "plan"}}: {{.T .P.Kind}} — {{.T "as_of"}} {{.P.AsOf}}</h1>
+<p>{{.T "digest"}} <code>{{.P.Digest}}</code><br>{{.T "policy"}} <code>{{.P.PolicyDigest}}</code></p>
+<h2>{{.T "findings"}} ({{len .P.Findings}})</h2>
+{{if .P.Findings}}<table><tr><th>{{.T "severity"}}</th><th>{{.T "rule"}}</th><th>{{.T "person"}}</th><th>{{.T "message"}}</th></tr>
+{{range .P.Findings}}<tr><td class="{{.Severity}}">{{$.T .Severity}}</td><td>{{$.Title .Rule}}<br><code>{{.Rule}}</code></td><td>{{.Person}} {{.PersonName}}</td><td>{{.Message}}</td></tr>
+{{end}}</table>{{else}}<p>{{.T "no_findings"}}</p>{{end}}
+<h2>{{.T "actions"}} ({{len .P.Actions}})</h2>
+{{if .P.Actions}}<table><tr><th>{{.T "id"}}</th><th>{{.T "op"}}</th><th>{{.T "item"}}</th><th>{{.T "person"}}</th><th>{{.T "effective"}}</th><th>{{.T "rules"}}</th><th>{{.T "reason"}}</th></tr>
+{{range .P.Actions}}<tr><td>{{.ID}}</td><td class="{{.Severity}}">{{$.T .Op}}</td><td><code>{{.ItemID}}</code></td><td>{{.Person}} {{.PersonName}}</td><td>{{.Effective}}</td><td>{{range .Rules}}{{$.Title .}}<br><code>{{.}}</code><br>{{end}}</td><td>{{.Reason}}</td></tr>
+{{end}}</table>{{else}}<p>{{.T "no_actions"}}</p>{{end}}
+</body></html>
+`))
+
+// HTML writes a one-page report.
+func (r Renderer) HTML(out io.Writer, p *Plan) error {
+	return htmlPage.Execute(out, struct {
+		Lang  string
+		P     *Plan
+		T     func(string) string
+		Title func(string) string
+	}{r.Lang, p, r.w, r.Title})
+}
+
+// Render writes the plan in one of text, markdown, csv, html (json is the
+// plan file itself).
+func (r Renderer) Render(out io.Writer, p *Plan, format string) error {
+	switch format {
+	case "", "text":
+		return r.Text(out, p)
+	case "markdown", "md":
+		return r.Markdown(out, p)
+	case "csv":
+		return r.CSV(out, p)
+	case "html":
+		return r.HTML(out, p)
+	case "json":
+		b, err := p.Encode()
+		if err != nil {
+			return err
+		}
+		_, err = out.Write(b)
+		return err
+	}
+	return fmt.Errorf("--format %q: expected text, markdown, csv, html or json", format)
+}
