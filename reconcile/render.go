@@ -288,18 +288,18 @@ func (r Renderer) CSV(out io.Writer, p *Plan) error {
 }
 
 var htmlPage = template.Must(template.New("plan").Parse(`<!doctype html>
-<html lang="{{.Lang}}"><head><meta charset="utf-8"><title>{{.T "plan"}} {{.P.AsOf}}</title>
+<html lang="{{.Lang}}"><head><meta charset="utf-8"><title>{{call .T "plan"}} {{.P.AsOf}}</title>
 <style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top}th{background:#eee}.critical{color:#b00;font-weight:bold}.high{color:#c60}</style></head>
-<body><h1>{{.T "plan"}}: {{.T .P.Kind}} — {{.T "as_of"}} {{.P.AsOf}}</h1>
-<p>{{.T "digest"}} <code>{{.P.Digest}}</code><br>{{.T "policy"}} <code>{{.P.PolicyDigest}}</code></p>
-<h2>{{.T "findings"}} ({{len .P.Findings}})</h2>
-{{if .P.Findings}}<table><tr><th>{{.T "severity"}}</th><th>{{.T "rule"}}</th><th>{{.T "person"}}</th><th>{{.T "message"}}</th></tr>
-{{range .P.Findings}}<tr><td class="{{.Severity}}">{{$.T .Severity}}</td><td>{{$.Title .Rule}}<br><code>{{.Rule}}</code></td><td>{{.Person}} {{.PersonName}}</td><td>{{.Message}}</td></tr>
-{{end}}</table>{{else}}<p>{{.T "no_findings"}}</p>{{end}}
-<h2>{{.T "actions"}} ({{len .P.Actions}})</h2>
-{{if .P.Actions}}<table><tr><th>{{.T "id"}}</th><th>{{.T "op"}}</th><th>{{.T "item"}}</th><th>{{.T "person"}}</th><th>{{.T "effective"}}</th><th>{{.T "rules"}}</th><th>{{.T "reason"}}</th></tr>
-{{range .P.Actions}}<tr><td>{{.ID}}</td><td class="{{.Severity}}">{{$.T .Op}}</td><td><code>{{.ItemID}}</code></td><td>{{.Person}} {{.PersonName}}</td><td>{{.Effective}}</td><td>{{range .Rules}}{{$.Title .}}<br><code>{{.}}</code><br>{{end}}</td><td>{{.Reason}}</td></tr>
-{{end}}</table>{{else}}<p>{{.T "no_actions"}}</p>{{end}}
+<body><h1>{{call .T "plan"}}: {{call .T .P.Kind}} — {{call .T "as_of"}} {{.P.AsOf}}</h1>
+<p>{{call .T "digest"}} <code>{{.P.Digest}}</code><br>{{call .T "policy"}} <code>{{.P.PolicyDigest}}</code></p>
+<h2>{{call .T "findings"}} ({{len .P.Findings}})</h2>
+{{if .P.Findings}}<table><tr><th>{{call .T "severity"}}</th><th>{{call .T "rule"}}</th><th>{{call .T "person"}}</th><th>{{call .T "message"}}</th></tr>
+{{range .P.Findings}}<tr><td class="{{.Severity}}">{{call $.T .Severity}}</td><td>{{call $.Title .Rule}}<br><code>{{.Rule}}</code></td><td>{{.Person}} {{.PersonName}}</td><td>{{.Message}}</td></tr>
+{{end}}</table>{{else}}<p>{{call .T "no_findings"}}</p>{{end}}
+<h2>{{call .T "actions"}} ({{len .P.Actions}})</h2>
+{{if .P.Actions}}<table><tr><th>{{call .T "id"}}</th><th>{{call .T "op"}}</th><th>{{call .T "item"}}</th><th>{{call .T "person"}}</th><th>{{call .T "effective"}}</th><th>{{call .T "rules"}}</th><th>{{call .T "reason"}}</th></tr>
+{{range .P.Actions}}<tr><td>{{.ID}}</td><td class="{{.Severity}}">{{call $.T .Op}}</td><td><code>{{.ItemID}}</code></td><td>{{.Person}} {{.PersonName}}</td><td>{{.Effective}}</td><td>{{range .Rules}}{{call $.Title .}}<br><code>{{.}}</code><br>{{end}}</td><td>{{.Reason}}</td></tr>
+{{end}}</table>{{else}}<p>{{call .T "no_actions"}}</p>{{end}}
 </body></html>
 `))
 

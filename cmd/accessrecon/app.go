@@ -52,7 +52,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			},
 		},
 	}
-	return app.RunContext(ctx, args)
+	return app.RunContext(ctx, interspersed(app, args))
 }
 
 // Flags shared by the commands.

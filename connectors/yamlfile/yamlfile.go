@@ -16,7 +16,7 @@ import (
 
 var (
 	lineMsg      = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
-	unknownField = regexp.MustCompile(`^field (\S+) not found in type \S+$`)
+	unknownField = regexp.MustCompile(`^field (\S+) not found in type .*$`)
 )
 
 // Decode decodes data into v, rejecting unknown keys. Errors read

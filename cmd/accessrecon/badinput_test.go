@@ -1,0 +1,158 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestBadInputIsAClearErrorAndWritesNothing breaks one input at a time: each
+// must give exit 1, a message naming the file, line and column (or field) and
+// what was expected, and no plan file.
+func TestBadInputIsAClearErrorAndWritesNothing(t *testing.T) {
+	tests := []struct {
+		name   string
+		break_ func(t *testing.T, dir string)
+		args   []string
+		want   []string
+	}{
+		{
+			name: "a wrong date",
+			break_: func(t *testing.T, dir string) {
+				replaceIn(t, filepath.Join(dir, "people.csv"), "E1005,伊藤 健一,NW,NW-CUSTOMER,employee,2010-04-01", "E1005,伊藤 健一,NW,NW-CUSTOMER,employee,2010-13-01")
+			},
+			want: []string{"people.csv:6: column start_date (6): expected a date as YYYY-MM-DD, got \"2010-13-01\""},
+		},
+		{
+			name: "an unknown unit",
+			break_: func(t *testing.T, dir string) {
+				replaceIn(t, filepath.Join(dir, "people.csv"), "E1001,佐藤 翔太,NW,NW-CUSTOMER", "E1001,佐藤 翔太,NW,NW-CUSTMER")
+			},
+			want: []string{"people.csv:2: column unit (4): unknown unit \"NW-CUSTMER\"", "org.yaml"},
+		},
+		{
+			name: "a duplicate employee_id",
+			break_: func(t *testing.T, dir string) {
+				appendTo(t, filepath.Join(dir, "people.csv"), "E1001,別人 花子,HD,HD-RETAIL,employee,2020-04-01,,x@hd.example.jp\n")
+			},
+			want: []string{"people.csv:52: column employee_id (1):", "\"E1001\" appears twice"},
+		},
+		{
+			name: "a grant on an account that does not exist",
+			break_: func(t *testing.T, dir string) {
+				appendTo(t, filepath.Join(dir, "takuso-grants.csv"), "takuso,u7777,viewer,role,2024-04-01,\n")
+			},
+			want: []string{"takuso-grants.csv:25: column account_id (2): no account \"u7777\" on system \"takuso\"", "takuso-accounts.csv"},
+		},
+		{
+			name: "a grant of an entitlement the system does not have",
+			break_: func(t *testing.T, dir string) {
+				appendTo(t, filepath.Join(dir, "takuso-grants.csv"), "takuso,u1001,superuser,role,2024-04-01,\n")
+			},
+			want: []string{"takuso-grants.csv:25: column entitlement (3):", "no entitlement \"superuser\""},
+		},
+		{
+			name: "a missing column",
+			break_: func(t *testing.T, dir string) {
+				replaceIn(t, filepath.Join(dir, "portal-accounts.csv"), "system,account_id,owner,kind,status", "system,account_id,owner,kind")
+			},
+			want: []string{"portal-accounts.csv:1: missing column \"status\""},
+		},
+		{
+			name:   "a file that does not exist",
+			break_: func(t *testing.T, dir string) { os.Remove(filepath.Join(dir, "transfers.csv")) },
+			want:   []string{"transfers.csv: no such file or directory"},
+		},
+		{
+			name: "a bad enum value",
+			break_: func(t *testing.T, dir string) {
+				replaceIn(t, filepath.Join(dir, "takuso-accounts.csv"), "takuso,u1001,E1001,personal,active", "takuso,u1001,E1001,personal,enabled")
+			},
+			want: []string{"takuso-accounts.csv:2: column status (5): expected one of active, disabled, got \"enabled\""},
+		},
+		{
+			name: "an unknown key in a YAML file",
+			break_: func(t *testing.T, dir string) {
+				replaceIn(t, filepath.Join(dir, "org.yaml"), "{id: SB-SUPPORT, company: SB,", "{id: SB-SUPPORT, colour: red, company: SB,")
+			},
+			want: []string{"org.yaml:18: unknown key \"colour\""},
+		},
+		{
+			name:   "an unknown key in the config",
+			break_: func(t *testing.T, dir string) { appendTo(t, filepath.Join(dir, "accessrecon.yaml"), "sourcse: []\n") },
+			want:   []string{"accessrecon.yaml:", "unknown key \"sourcse\""},
+		},
+		{
+			name: "a bad emergency timestamp",
+			break_: func(t *testing.T, dir string) {
+				replaceIn(t, filepath.Join(dir, "emergencies.yaml"), "end: 2026-09-05T23:59:59+09:00", "end: 2026-09-05 23:59")
+			},
+			want: []string{"emergencies.yaml:2: field end: expected an RFC 3339 timestamp"},
+		},
+		{
+			name: "a system owned by an unknown unit",
+			break_: func(t *testing.T, dir string) {
+				replaceIn(t, filepath.Join(dir, "systems.yaml"), "owner: HD-IT", "owner: HD-ITT")
+			},
+			want: []string{"systems.yaml:25: field owner: unknown unit \"HD-ITT\""},
+		},
+		{
+			name: "a transfer to an unknown unit",
+			break_: func(t *testing.T, dir string) {
+				replaceIn(t, filepath.Join(dir, "transfers.csv"), "T2026-0010,E1010,NW-WHEEL-CONTACT,HD-RETAIL", "T2026-0010,E1010,NW-WHEEL-CONTACT,HD-RETAIIL")
+			},
+			want: []string{"transfers.csv:3: column to_unit (4): unknown to_unit \"HD-RETAIIL\""},
+		},
+		{
+			name: "Shift_JIS bytes in a file declared UTF-8",
+			break_: func(t *testing.T, dir string) {
+				appendTo(t, filepath.Join(dir, "people.csv"), "E1099,\x8d\xb2\x93\xa1,NW,NW-OPS,employee,2020-04-01,,\n")
+			},
+			want: []string{"people.csv:52:", "not valid UTF-8", "shift_jis"},
+		},
+		{
+			name: "a wrong --as-of",
+			args: []string{"--as-of", "24/11/2026"},
+			want: []string{"--as-of: expected a date as YYYY-MM-DD, got \"24/11/2026\""},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := demoDir(t)
+			if tt.break_ != nil {
+				tt.break_(t, dir)
+			}
+			out := filepath.Join(dir, "out", "plan.json")
+			os.Mkdir(filepath.Dir(out), 0o755)
+			args := append([]string{"plan", "--config", filepath.Join(dir, "accessrecon.yaml"), "--out", out}, tt.args...)
+			if len(tt.args) == 0 {
+				args = append(args, "--as-of", "2026-11-24")
+			}
+			stdout, stderr, code := runCLI(t, args...)
+			if code != 1 {
+				t.Fatalf("exit %d, want 1\nstdout: %s\nstderr: %s", code, stdout, stderr)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, stderr)
+				}
+			}
+			if entries, _ := os.ReadDir(filepath.Dir(out)); len(entries) != 0 {
+				t.Errorf("a failed plan left files behind: %v", entries)
+			}
+		})
+	}
+}
+
+func appendTo(t *testing.T, path, text string) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString(text); err != nil {
+		t.Fatal(err)
+	}
+}

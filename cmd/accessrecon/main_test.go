@@ -1,0 +1,274 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/accessrecon/accessrecon/fixtures"
+)
+
+// runCLI runs the program as a user would and returns stdout, stderr and the
+// exit status.
+func runCLI(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	err := run(context.Background(), append([]string{"accessrecon"}, args...), &out, &errb)
+	code := exitCode(err, &errb)
+	return out.String(), errb.String(), code
+}
+
+// demoDir copies the demo data set into a temporary folder, so tests can
+// break one file at a time.
+func demoDir(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	err := fs.WalkDir(fixtures.Demo, "demo", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := fixtures.Demo.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dir, filepath.Base(p)), data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func replaceIn(t *testing.T, path, old, new string) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(data, []byte(old)) {
+		t.Fatalf("%s does not contain %q", path, old)
+	}
+	if err := os.WriteFile(path, bytes.Replace(data, []byte(old), []byte(new), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func readPlan(t *testing.T, path string) map[string]any {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestPlanWritesJSONAndPrintsSummary(t *testing.T) {
+	dir := demoDir(t)
+	out := filepath.Join(dir, "plan.json")
+	stdout, stderr, code := runCLI(t, "plan", "--config", filepath.Join(dir, "accessrecon.yaml"), "--as-of", "2026-11-24", "--out", out, "--lang", "en")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr: %s", code, stderr)
+	}
+	plan := readPlan(t, out)
+	if plan["format_version"] != float64(1) || plan["kind"] != "reconcile" || plan["as_of"] != "2026-11-24" {
+		t.Errorf("plan header: %v %v %v", plan["format_version"], plan["kind"], plan["as_of"])
+	}
+	if !strings.Contains(stdout, "Findings: 2") || !strings.Contains(stdout, "Actions: 11") {
+		t.Errorf("summary does not count findings and actions:\n%s", stdout)
+	}
+}
+
+func TestDetailedExitCode(t *testing.T) {
+	dir := demoDir(t)
+	cfg := filepath.Join(dir, "accessrecon.yaml")
+	if _, stderr, code := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24", "--detailed-exitcode"); code != 2 {
+		t.Fatalf("plan with actions and --detailed-exitcode: exit %d, want 2 (%s)", code, stderr)
+	}
+	if _, _, code := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24"); code != 0 {
+		t.Fatalf("plan with actions without --detailed-exitcode: exit %d, want 0", code)
+	}
+}
+
+func TestPlanJSONOnStdout(t *testing.T) {
+	stdout, stderr, code := runCLI(t, "demo", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var m map[string]any
+	if err := json.Unmarshal([]byte(stdout), &m); err != nil {
+		t.Fatalf("--format json printed no JSON: %v", err)
+	}
+	if m["digest"] == "" || m["policy_digest"] == "" {
+		t.Error("plan lacks digests")
+	}
+}
+
+func TestTransferCheck(t *testing.T) {
+	dir := demoDir(t)
+	cfg := filepath.Join(dir, "accessrecon.yaml")
+	tests := []struct {
+		name      string
+		args      []string
+		code      int
+		mustSay   []string
+		mustntSay []string
+	}{
+		{
+			name:    "direct transfer from a wheeling contact unit to retail is forbidden",
+			args:    []string{"--employee", "E1007", "--to", "HD-RETAIL", "--effective", "2026-12-01"},
+			code:    3,
+			mustSay: []string{"FORBIDDEN", "separation.direct_transfer_ban", "NW-WHEEL-CONTACT", "HD-RETAIL"},
+		},
+		{
+			name:    "the unit is resolved as of --effective: before the move to HD-GENERAL it is direct",
+			args:    []string{"--employee", "E1011", "--to", "HD-TRADING", "--effective", "2026-06-01"},
+			code:    3,
+			mustSay: []string{"NW-GRID-PLAN", "HD-TRADING", "separation.direct_transfer_ban"},
+		},
+		{
+			name:      "A→B→C with only A and C restricted is allowed once B is effective",
+			args:      []string{"--employee", "E1011", "--to", "HD-TRADING", "--effective", "2026-08-01"},
+			code:      0,
+			mustSay:   []string{"ALLOWED", "HD-GENERAL", "HD-TRADING"},
+			mustntSay: []string{"separation.direct_transfer_ban"},
+		},
+		{
+			name:    "a move within the network company is allowed",
+			args:    []string{"--employee", "E1007", "--to", "NW-CUSTOMER", "--effective", "2026-12-01"},
+			code:    0,
+			mustSay: []string{"ALLOWED"},
+		},
+		{
+			name:    "an inter-company move is allowed but reminds of the pledge",
+			args:    []string{"--employee", "E1009", "--to", "HD-GENERAL", "--effective", "2026-12-01"},
+			code:    0,
+			mustSay: []string{"ALLOWED", "lifecycle.pledge_missing"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"transfer", "check", "--config", cfg, "--lang", "en"}, tt.args...)
+			stdout, stderr, code := runCLI(t, args...)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tt.code, stdout, stderr)
+			}
+			for _, s := range tt.mustSay {
+				if !strings.Contains(stdout, s) {
+					t.Errorf("output does not name %q:\n%s", s, stdout)
+				}
+			}
+			for _, s := range tt.mustntSay {
+				if strings.Contains(stdout, s) {
+					t.Errorf("output names %q:\n%s", s, stdout)
+				}
+			}
+		})
+	}
+}
+
+func TestTransferCheckUnknownsAreErrors(t *testing.T) {
+	dir := demoDir(t)
+	cfg := filepath.Join(dir, "accessrecon.yaml")
+	for _, args := range [][]string{
+		{"--employee", "E0000", "--to", "HD-RETAIL"},
+		{"--employee", "E1007", "--to", "NO-SUCH-UNIT"},
+		{"--employee", "E1007", "--to", "HD-RETAIL", "--effective", "2026-02-30"},
+	} {
+		_, stderr, code := runCLI(t, append([]string{"transfer", "check", "--config", cfg}, args...)...)
+		if code != 1 || stderr == "" {
+			t.Errorf("%v: exit %d, stderr %q; want 1 and a reason", args, code, stderr)
+		}
+	}
+}
+
+func TestTransferPlan(t *testing.T) {
+	dir := demoDir(t)
+	out := filepath.Join(dir, "t.json")
+	_, stderr, code := runCLI(t, "transfer", "plan", "--config", filepath.Join(dir, "accessrecon.yaml"), "--event", "T2026-0012", "--out", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	plan := readPlan(t, out)
+	if plan["kind"] != "transfer" || plan["as_of"] != "2026-11-01" || plan["event"] != "T2026-0012" {
+		t.Errorf("transfer plan header: kind %v as_of %v event %v", plan["kind"], plan["as_of"], plan["event"])
+	}
+	actions := plan["actions"].([]any)
+	if len(actions) != 1 {
+		t.Fatalf("want the one takuso revoke of E1012, got %v", actions)
+	}
+	a := actions[0].(map[string]any)
+	if a["person"] != "E1012" || a["system"] != "takuso" || a["op"] != "revoke" || a["effective"] != "2026-11-01" {
+		t.Errorf("action: %v", a)
+	}
+	findings := plan["findings"].([]any)
+	if len(findings) != 1 || findings[0].(map[string]any)["rule"] != "lifecycle.pledge_missing" {
+		t.Errorf("findings: %v", findings)
+	}
+	if _, stderr, code := runCLI(t, "transfer", "plan", "--config", filepath.Join(dir, "accessrecon.yaml"), "--event", "NOPE"); code != 1 || !strings.Contains(stderr, "NOPE") {
+		t.Errorf("unknown event: exit %d, stderr %q", code, stderr)
+	}
+}
+
+func TestShowRendersAPlan(t *testing.T) {
+	dir := demoDir(t)
+	out := filepath.Join(dir, "plan.json")
+	if _, stderr, code := runCLI(t, "demo", "--out", out); code != 0 {
+		t.Fatalf("demo: exit %d: %s", code, stderr)
+	}
+	for _, tt := range []struct{ format, lang, want string }{
+		{"text", "en", "Right on a confidential system held outside its companies"},
+		{"text", "ja", "機密システムへの他社からの権限"},
+		{"markdown", "en", "| A0009 | revoke | `takuso/u1020/viewer` |"},
+		{"markdown", "ja", "## 措置 (11)"},
+		{"csv", "en", "action,A0009,revoke,takuso,u1020,viewer,E1020"},
+		{"html", "ja", "<td><code>takuso/u1020/viewer</code></td>"},
+	} {
+		stdout, stderr, code := runCLI(t, "show", out, "--format", tt.format, "--lang", tt.lang)
+		if code != 0 {
+			t.Fatalf("show --format %s: exit %d: %s", tt.format, code, stderr)
+		}
+		if !strings.Contains(stdout, tt.want) {
+			t.Errorf("show --format %s --lang %s lacks %q:\n%s", tt.format, tt.lang, tt.want, stdout)
+		}
+	}
+}
+
+func TestShowRefusesAModifiedPlan(t *testing.T) {
+	dir := demoDir(t)
+	out := filepath.Join(dir, "plan.json")
+	if _, _, code := runCLI(t, "demo", "--out", out); code != 0 {
+		t.Fatal("demo failed")
+	}
+	replaceIn(t, out, `"op": "revoke"`, `"op": "disable_account"`)
+	_, stderr, code := runCLI(t, "show", out)
+	if code != 1 || !strings.Contains(stderr, "modified") {
+		t.Fatalf("show of a modified plan: exit %d, stderr %q", code, stderr)
+	}
+}
+
+func TestDemoRunsFromAnyFolder(t *testing.T) {
+	t.Chdir(t.TempDir())
+	stdout, stderr, code := runCLI(t, "demo", "--lang", "ja")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "制限部署間の直接異動") {
+		t.Errorf("the Japanese summary lacks the direct-transfer finding:\n%s", stdout)
+	}
+}
+
+func TestVersion(t *testing.T) {
+	stdout, _, code := runCLI(t, "version")
+	if code != 0 || !strings.HasPrefix(stdout, "accessrecon ") {
+		t.Fatalf("version: exit %d, %q", code, stdout)
+	}
+}
