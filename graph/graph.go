@@ -43,23 +43,39 @@ type Writer struct {
 }
 
 // Writer starts a bulk load. Call Commit when done or Abort to discard the
-// uncommitted part.
+// uncommitted part. The write transaction (go-memdb allows one at a time) is
+// opened on the first write and closed by Commit or Abort.
 func (g *Graph) Writer() *Writer {
-	return &Writer{db: g.db, txn: g.db.Txn(true)}
+	return &Writer{db: g.db}
+}
+
+func (w *Writer) tx() *memdb.Txn {
+	if w.txn == nil {
+		w.txn = w.db.Txn(true)
+	}
+	return w.txn
 }
 
 // Commit makes everything written so far visible to snapshots.
 func (w *Writer) Commit() {
-	w.txn.Commit()
-	w.txn = w.db.Txn(true)
+	if w.txn != nil {
+		w.txn.Commit()
+		w.txn = nil
+	}
 	w.pending = 0
 }
 
 // Abort discards what was written since the last commit.
-func (w *Writer) Abort() { w.txn.Abort() }
+func (w *Writer) Abort() {
+	if w.txn != nil {
+		w.txn.Abort()
+		w.txn = nil
+	}
+	w.pending = 0
+}
 
 func (w *Writer) insert(table string, obj any) error {
-	if err := w.txn.Insert(table, obj); err != nil {
+	if err := w.tx().Insert(table, obj); err != nil {
 		return fmt.Errorf("graph: insert into %s: %w", table, err)
 	}
 	w.pending++
@@ -73,12 +89,12 @@ func (w *Writer) insert(table string, obj any) error {
 func (w *Writer) Exists(table, id string) bool { return w.exists(table, id) }
 
 func (w *Writer) exists(table, id string) bool {
-	obj, err := w.txn.First(table, IndexID, id)
+	obj, err := w.tx().First(table, IndexID, id)
 	return err == nil && obj != nil
 }
 
 func (w *Writer) get(table, id string) any {
-	obj, _ := w.txn.First(table, IndexID, id)
+	obj, _ := w.tx().First(table, IndexID, id)
 	return obj
 }
 

@@ -80,7 +80,6 @@ func Load(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Inputs, e
 		log.Debug("source pulled", "source", sc.Name, "digest", d)
 	}
 	w.Commit()
-	w.Abort() // release the empty transaction Commit opened
 	snap := g.Snapshot()
 	log.Info("inputs loaded", "people", snap.Count(graph.TablePeople), "accounts", snap.Count(graph.TableAccounts), "grants", snap.Count(graph.TableGrants))
 	return in, nil

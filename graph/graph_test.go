@@ -1,0 +1,79 @@
+package graph
+
+import "testing"
+
+func TestAssignmentAsOfAppliesTransfersInDateOrder(t *testing.T) {
+	g := New()
+	w := g.Writer()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(w.AddCompany(&Company{ID: "NW"}))
+	must(w.AddCompany(&Company{ID: "HD"}))
+	for _, u := range []*Unit{{ID: "A", Company: "NW"}, {ID: "B", Company: "HD"}, {ID: "C", Company: "HD"}} {
+		must(w.AddUnit(u))
+	}
+	must(w.AddPerson(&Person{EmployeeID: "E1", Company: "NW", Unit: "A"}))
+	d := func(s string) Date { x, err := ParseDate(s); must(err); return x }
+	// Inserted out of order on purpose.
+	must(w.AddTransfer(&Transfer{EventID: "T2", EmployeeID: "E1", FromUnit: "B", ToUnit: "C", Effective: d("2026-10-01")}))
+	must(w.AddTransfer(&Transfer{EventID: "T1", EmployeeID: "E1", FromUnit: "A", ToUnit: "B", Effective: d("2026-07-01")}))
+	w.Commit()
+	s := g.Snapshot()
+	p := s.Person("E1")
+	for _, tt := range []struct{ day, unit, company string }{
+		{"2026-06-30", "A", "NW"},
+		{"2026-07-01", "B", "HD"},
+		{"2026-09-30", "B", "HD"},
+		{"2026-10-01", "C", "HD"},
+	} {
+		if got := s.AssignmentAsOf(p, d(tt.day)); got.Unit != tt.unit || got.Company != tt.company {
+			t.Errorf("as of %s: %+v, want %s/%s", tt.day, got, tt.unit, tt.company)
+		}
+	}
+}
+
+func TestWriterRejectsDuplicatesAndDanglingReferences(t *testing.T) {
+	g := New()
+	w := g.Writer()
+	if err := w.AddUnit(&Unit{ID: "A", Company: "NW"}); err == nil {
+		t.Error("a unit of an unknown company was accepted")
+	}
+	_ = w.AddCompany(&Company{ID: "NW"})
+	if err := w.AddCompany(&Company{ID: "NW"}); err == nil {
+		t.Error("a duplicate company was accepted")
+	}
+	_ = w.AddUnit(&Unit{ID: "A", Company: "NW"})
+	_ = w.AddSystem(&System{ID: "s", Entitlements: []Entitlement{{ID: "e"}}})
+	if err := w.AddGrant(&Grant{System: "s", Account: "nobody", Entitlement: "e"}); err == nil {
+		t.Error("a grant on a missing account was accepted")
+	}
+	_ = w.AddAccount(&Account{System: "s", ID: "a1", Status: "active"})
+	if err := w.AddGrant(&Grant{System: "s", Account: "a1", Entitlement: "nope"}); err == nil {
+		t.Error("a grant of an unknown entitlement was accepted")
+	}
+	w.Commit()
+	s := g.Snapshot()
+	if got := s.OwnerlessAccounts(); len(got) != 1 || got[0].ID != "a1" {
+		t.Errorf("ownerless accounts: %v", got)
+	}
+}
+
+func TestDates(t *testing.T) {
+	d, err := ParseDate("2028-02-28")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.AddDays(1).String() != "2028-02-29" || d.AddDays(2).String() != "2028-03-01" {
+		t.Errorf("leap day arithmetic: %s %s", d.AddDays(1), d.AddDays(2))
+	}
+	if _, err := ParseDate("2027-02-29"); err == nil {
+		t.Error("2027-02-29 accepted")
+	}
+	if d.Start().Format("2006-01-02T15:04:05Z07:00") != "2028-02-28T00:00:00+09:00" {
+		t.Errorf("start of day: %s", d.Start())
+	}
+}
