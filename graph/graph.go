@@ -31,22 +31,75 @@ func New() *Graph {
 		// The schema is a constant of this package; an error is a programming error.
 		panic(fmt.Sprintf("graph: invalid schema: %v", err))
 	}
-	return &Graph{db: db}
+	// The graph has no watchers. A snapshot of an empty database is a
+	// database of its own whose write transactions do not track mutated
+	// nodes for watch channels; with tracking on, every commit of more than
+	// 8,192 changed nodes walks the whole index tree (iradix slowNotify),
+	// which made bulk loads quadratic.
+	return &Graph{db: db.Snapshot()}
 }
 
 // Writer bulk-loads records in batches, checking uniqueness and references.
 // It is not safe for concurrent use: go-memdb has one writer at a time.
+//
+// Lookups go to an index of primary keys kept by the writer, never to the
+// write transaction: a read inside a go-memdb write transaction clones the
+// index tree and drops its cache of writable nodes, so each later insert
+// would copy its whole path again.
 type Writer struct {
 	db      *memdb.MemDB
 	txn     *memdb.Txn
 	pending int
+	byID    map[string]map[string]any // table → primary key → record
 }
 
 // Writer starts a bulk load. Call Commit when done or Abort to discard the
 // uncommitted part. The write transaction (go-memdb allows one at a time) is
 // opened on the first write and closed by Commit or Abort.
 func (g *Graph) Writer() *Writer {
-	return &Writer{db: g.db}
+	return &Writer{db: g.db, byID: map[string]map[string]any{}}
+}
+
+// table returns the primary-key index of a table, filled from the committed
+// graph on first use.
+func (w *Writer) table(name string) map[string]any {
+	if m, ok := w.byID[name]; ok {
+		return m
+	}
+	m := map[string]any{}
+	read := w.db.Txn(false)
+	it, err := read.Get(name, IndexID)
+	if err == nil {
+		for obj := it.Next(); obj != nil; obj = it.Next() {
+			m[primaryKey(obj)] = obj
+		}
+	}
+	w.byID[name] = m
+	return m
+}
+
+func primaryKey(obj any) string {
+	switch o := obj.(type) {
+	case *Company:
+		return o.ID
+	case *Unit:
+		return o.ID
+	case *Person:
+		return o.EmployeeID
+	case *Transfer:
+		return o.EventID
+	case *System:
+		return o.ID
+	case *Account:
+		return o.Key
+	case *Grant:
+		return o.Key
+	case *Emergency:
+		return o.ID
+	case *Exception:
+		return o.ID
+	}
+	panic(fmt.Sprintf("graph: no primary key for %T", obj))
 }
 
 func (w *Writer) tx() *memdb.Txn {
@@ -72,12 +125,14 @@ func (w *Writer) Abort() {
 		w.txn = nil
 	}
 	w.pending = 0
+	w.byID = map[string]map[string]any{} // refilled from what was committed
 }
 
 func (w *Writer) insert(table string, obj any) error {
 	if err := w.tx().Insert(table, obj); err != nil {
 		return fmt.Errorf("graph: insert into %s: %w", table, err)
 	}
+	w.table(table)[primaryKey(obj)] = obj
 	w.pending++
 	if w.pending >= batchSize {
 		w.Commit()
@@ -89,14 +144,11 @@ func (w *Writer) insert(table string, obj any) error {
 func (w *Writer) Exists(table, id string) bool { return w.exists(table, id) }
 
 func (w *Writer) exists(table, id string) bool {
-	obj, err := w.tx().First(table, IndexID, id)
-	return err == nil && obj != nil
+	_, ok := w.table(table)[id]
+	return ok
 }
 
-func (w *Writer) get(table, id string) any {
-	obj, _ := w.tx().First(table, IndexID, id)
-	return obj
-}
+func (w *Writer) get(table, id string) any { return w.table(table)[id] }
 
 func unknown(what, id string) error {
 	return fmt.Errorf("%w: unknown %s %q", ErrUnknownReference, what, id)
@@ -240,3 +292,4 @@ func (w *Writer) AddException(x *Exception) error {
 	}
 	return w.insert(TableExceptions, x)
 }
+

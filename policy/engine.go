@@ -18,9 +18,14 @@ import (
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 )
 
-// Query collects the findings of every rule package: each rule lives in
-// package accessrecon.rules.<area>.<rule> and defines the set `findings`.
-const Query = "f := data.accessrecon.rules[_][_].findings[_]"
+// Each rule lives in package accessrecon.rules.<area>.<rule> and defines the
+// set `findings`. Compile generates one module, package accessrecon.all,
+// that names every such package (a query with wildcards over the package
+// tree costs several times more per evaluation), and the engine asks it.
+const (
+	rulesPrefix = "data.accessrecon.rules."
+	Query       = "f := data.accessrecon.all.findings[_]"
+)
 
 // Ops a finding may ask for.
 const (
@@ -78,12 +83,49 @@ func Compile(mods []Module) (*Compiled, error) {
 		}
 		parsed[m.Name] = pm
 	}
+	all, err := aggregate(parsed)
+	if err != nil {
+		return nil, err
+	}
+	parsed["generated:all.rego"] = all
 	c := ast.NewCompiler().WithDefaultRegoVersion(ast.RegoV1)
 	c.Compile(parsed)
 	if c.Failed() {
 		return nil, fmt.Errorf("%w: %v", ErrPolicy, c.Errors)
 	}
 	return &Compiled{compiler: c, digest: Digest(mods), rules: ruleInfos(parsed)}, nil
+}
+
+// aggregate generates package accessrecon.all, whose findings are the union
+// of every rule package's findings.
+func aggregate(parsed map[string]*ast.Module) (*ast.Module, error) {
+	seen := map[string]bool{}
+	var pkgs []string
+	for _, m := range parsed {
+		path := m.Package.Path.String()
+		if !strings.HasPrefix(path, rulesPrefix) || strings.HasSuffix(path, "_test") || seen[path] {
+			continue
+		}
+		if len(m.Package.Path) != 5 {
+			return nil, fmt.Errorf("%w: %s: rule packages are accessrecon.rules.<area>.<rule>", ErrPolicy, path)
+		}
+		seen[path] = true
+		pkgs = append(pkgs, path)
+	}
+	sort.Strings(pkgs)
+	var b strings.Builder
+	b.WriteString("package accessrecon.all\n\n")
+	for _, p := range pkgs {
+		fmt.Fprintf(&b, "findings contains f if {\n\tsome f in %s.findings\n}\n\n", p)
+	}
+	if len(pkgs) == 0 {
+		b.WriteString("findings := set()\n")
+	}
+	m, err := ast.ParseModuleWithOpts("generated:all.rego", b.String(), ast.ParserOptions{RegoVersion: ast.RegoV1})
+	if err != nil {
+		return nil, fmt.Errorf("%w: generated aggregate: %v", ErrPolicy, err)
+	}
+	return m, nil
 }
 
 func ruleInfos(parsed map[string]*ast.Module) map[string]RuleInfo {
@@ -126,7 +168,9 @@ func (c *Compiled) NewEngine(ctx context.Context, model any) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("policy: encode model: %w", err)
 	}
-	store := inmem.NewFromReader(bytes.NewReader(raw))
+	// AST values on read: rules look into data.model on every evaluation, and
+	// a store of Go values would convert the subtree they read each time.
+	store := inmem.NewFromReaderWithOpts(bytes.NewReader(raw), inmem.OptReturnASTValuesOnRead(true))
 	pq, err := rego.New(
 		rego.Query(Query),
 		rego.Compiler(c.compiler),

@@ -14,7 +14,8 @@ import data.accessrecon.lib
 
 findings contains f if {
 	company := object.get(input, ["person", "company"], "")
-	some a in lib.active_accounts
+	some a in input.accounts
+	lib.active_account(a)
 	some g in a.grants
 	g.origin == "emergency"
 	not lib.emergency_active(a.system, company)

@@ -13,7 +13,8 @@ import data.accessrecon.lib
 findings contains f if {
 	not input.person
 	input.owner != ""
-	some a in lib.active_accounts
+	some a in input.accounts
+	lib.active_account(a)
 	f := lib.disable("identity.orphan_account", "high", a, sprintf(
 		"%s on %s belongs to %s, who is not in the HR feed", [a.id, a.system, a.owner],
 	))

@@ -15,7 +15,8 @@ import data.accessrecon.lib
 rule := "identity.shared_account"
 
 findings contains f if {
-	some a in lib.active_accounts
+	some a in input.accounts
+	lib.active_account(a)
 	shared(a)
 	not lib.excepted(rule, a)
 	f := lib.disable(rule, "high", a, message(a))

@@ -7,11 +7,10 @@
 #   as-of date) and input (one person, or one ownerless account).
 package accessrecon.lib
 
-# active_accounts are the accounts of the subject that rules look at.
-active_accounts contains a if {
-	some a in input.accounts
-	a.status == "active"
-}
+# active_account is, one at a time, each account of the subject that rules
+# look at. (A function, not a set of accounts: a set would hash every
+# account object with its grants on every evaluation.)
+active_account(a) if a.status == "active"
 
 # has_left holds when the person's last day is before the as-of date.
 has_left(p) if {

@@ -11,7 +11,8 @@ package accessrecon.rules.lifecycle.expired_grant
 import data.accessrecon.lib
 
 findings contains f if {
-	some a in lib.active_accounts
+	some a in input.accounts
+	lib.active_account(a)
 	some g in a.grants
 	g.expires_at != ""
 	g.expires_at < data.model.as_of

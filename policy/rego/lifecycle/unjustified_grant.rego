@@ -15,7 +15,8 @@ import data.accessrecon.lib
 
 findings contains f if {
 	unit := input.person.unit
-	some a in lib.active_accounts
+	some a in input.accounts
+	lib.active_account(a)
 	some g in a.grants
 	g.origin == "role"
 	allowed := data.model.systems[a.system].entitlements[g.entitlement].allowed_units

@@ -15,7 +15,8 @@ import data.accessrecon.lib
 
 findings contains f if {
 	company := input.person.company
-	some a in lib.active_accounts
+	some a in input.accounts
+	lib.active_account(a)
 	system := data.model.systems[a.system]
 	count(system.confidential_to) > 0
 	not company in system.confidential_to
