@@ -292,4 +292,3 @@ func (w *Writer) AddException(x *Exception) error {
 	}
 	return w.insert(TableExceptions, x)
 }
-

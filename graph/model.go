@@ -68,13 +68,13 @@ type System struct {
 
 // Account is an identity on a target system.
 type Account struct {
-	Key       string // System + "/" + ID, the primary key
-	System    string
-	ID        string
-	Owner     string // employee_id; empty if none
-	Kind      string // personal | shared | service (connectors may add kinds)
-	Status    string // active | disabled
-	Source    string // name of the source that reported it
+	Key    string // System + "/" + ID, the primary key
+	System string
+	ID     string
+	Owner  string // employee_id; empty if none
+	Kind   string // personal | shared | service (connectors may add kinds)
+	Status string // active | disabled
+	Source string // name of the source that reported it
 }
 
 // Grant is one entitlement held by one account.

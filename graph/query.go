@@ -49,10 +49,14 @@ func (s *Snapshot) Person(id string) *Person { return first[Person](s, TablePeop
 func (s *Snapshot) System(id string) *System { return first[System](s, TableSystems, IndexID, id) }
 
 // Transfer returns the transfer event with that id, or nil.
-func (s *Snapshot) Transfer(id string) *Transfer { return first[Transfer](s, TableTransfers, IndexID, id) }
+func (s *Snapshot) Transfer(id string) *Transfer {
+	return first[Transfer](s, TableTransfers, IndexID, id)
+}
 
 // Account returns the account with that key (SYSTEM/ACCOUNT), or nil.
-func (s *Snapshot) Account(key string) *Account { return first[Account](s, TableAccounts, IndexID, key) }
+func (s *Snapshot) Account(key string) *Account {
+	return first[Account](s, TableAccounts, IndexID, key)
+}
 
 // Companies lists all companies by id.
 func (s *Snapshot) Companies() []*Company { return all[Company](s, TableCompanies, IndexID) }
