@@ -20,7 +20,8 @@ import data.accessrecon.lib
 
 findings contains f if {
 	input.person.employment == "contractor"
-	some a in lib.active_accounts
+	some a in input.accounts
+	lib.active_account(a)
 	some g in a.grants
 	g.entitlement == "admin"
 	f := lib.revoke("custom.contractor_admin", "high", a, g, "contractors hold no admin rights")
