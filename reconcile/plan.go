@@ -34,6 +34,7 @@ type Plan struct {
 	AsOf          string            `json:"as_of"`
 	GeneratedAt   string            `json:"generated_at"`
 	Event         string            `json:"event,omitempty"`
+	Campaign      *CampaignRef      `json:"campaign,omitempty"`
 	Inputs        map[string]string `json:"inputs"`
 	PolicyDigest  string            `json:"policy_digest"`
 	Findings      []Finding         `json:"findings"`

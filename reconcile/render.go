@@ -68,11 +68,25 @@ func (r Renderer) w(key string) string {
 	return key
 }
 
+// reviewRuleTitles name the actions a review, not a policy rule, calls for.
+var reviewRuleTitles = map[string][2]string{
+	RuleFebruaryReset:  {"February full reset: every right revoked", "2月一斉リセット（全権限の取消）"},
+	RuleResetConfirmed: {"Granted back after the February reset, as confirmed", "2月リセット後の再付与（確認済み）"},
+	RuleCertRevoked:    {"Revoked by the reviewer", "棚卸しで取消と判定"},
+	RuleCertUnreviewed: {"Not reviewed: revoked by default", "未確認のため取消（既定）"},
+}
+
 // Title is the rule's title in the renderer's language, or its id.
 func (r Renderer) Title(rule string) string {
 	ri, ok := r.Rules[rule]
 	switch {
 	case !ok:
+		if t, ok := reviewRuleTitles[rule]; ok {
+			if r.Lang == LangJA {
+				return t[1]
+			}
+			return t[0]
+		}
 		return rule
 	case r.Lang == LangJA && ri.TitleJA != "":
 		return ri.TitleJA

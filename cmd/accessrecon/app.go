@@ -39,6 +39,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Commands: []*cli.Command{
 			planCommand(),
 			transferCommand(),
+			resetCommand(),
+			certifyCommand(),
 			showCommand(),
 			demoCommand(),
 			policyCommand(),

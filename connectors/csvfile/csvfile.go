@@ -79,7 +79,7 @@ func Open(name string, r io.Reader, encoding string, required ...string) (*Reade
 		return nil, rd.wrapCSVError(err)
 	}
 	for i, h := range header {
-		h = strings.ToLower(strings.TrimSpace(h))
+		h = HeaderName(h)
 		if _, dup := rd.cols[h]; dup && h != "" {
 			return nil, InputErrorf("%s:1: column %q appears twice in the header", name, h)
 		}
@@ -227,4 +227,14 @@ func ParseDay(v string) (graph.Date, error) {
 // adding its text.
 func InputErrorf(format string, args ...any) error {
 	return inputError{fmt.Sprintf(format, args...)}
+}
+
+// HeaderName is the column id of a header cell: its first line, trimmed and
+// lower-cased, so that a header written as "decision\n判定" (the SPEC id with
+// a Japanese title under it) is the column "decision".
+func HeaderName(cell string) string {
+	if i := strings.IndexAny(cell, "\r\n"); i >= 0 {
+		cell = cell[:i]
+	}
+	return strings.ToLower(strings.TrimSpace(cell))
 }

@@ -1,0 +1,272 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/accessrecon/accessrecon/config"
+	"github.com/accessrecon/accessrecon/graph"
+	"github.com/accessrecon/accessrecon/reconcile"
+	"github.com/accessrecon/accessrecon/reconcile/worksheet"
+	"github.com/urfave/cli/v2"
+)
+
+func yearFlag() *cli.IntFlag {
+	return &cli.IntFlag{Name: "year", Required: true, Usage: "the reset's `YYYY` (February of that year)"}
+}
+
+func checkYear(y int) error {
+	if y < 2000 || y > 2999 {
+		return fmt.Errorf("--year %d: expected a year such as 2027", y)
+	}
+	return nil
+}
+
+// readDecisionFiles reads and merges worksheets returned by reviewers.
+func readDecisionFiles(paths []string) (map[string]worksheet.Decision, error) {
+	var lists [][]worksheet.Decision
+	for _, p := range paths {
+		ds, err := worksheet.ReadDecisions(p)
+		if err != nil {
+			return nil, err
+		}
+		lists = append(lists, ds)
+	}
+	return worksheet.Merge(lists...)
+}
+
+func resetCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "reset",
+		Usage: "the February full reset: revoke every right on the reset systems, grant back the confirmed",
+		Subcommands: []*cli.Command{
+			{
+				Name:  "plan",
+				Usage: "the reset plan of a year (phase 1 on the last day of February, phase 2 on March 1)",
+				Flags: []cli.Flag{configFlag, yearFlag(), outFlag, formatFlag, detailFlag, langFlag, verbose,
+					&cli.StringSliceFlag{Name: "confirmations", Usage: "returned worksheets `F` (CSV or XLSX); repeat for several"},
+				},
+				Action: func(c *cli.Context) error {
+					if err := checkFormat(c); err != nil {
+						return err
+					}
+					if err := checkYear(c.Int("year")); err != nil {
+						return err
+					}
+					confirmations, err := readDecisionFiles(append(c.StringSlice("confirmations"), c.Args().Slice()...))
+					if err != nil {
+						return err
+					}
+					s, err := openSession(c.Context, c, config.OSFiles{}, c.String("config"))
+					if err != nil {
+						return err
+					}
+					plan, err := s.planner.ResetPlan(c.Context, c.Int("year"), confirmations)
+					if err != nil {
+						return err
+					}
+					return emit(c, s, plan)
+				},
+			},
+			{
+				Name:  "worksheet",
+				Usage: "the confirmation worksheets of a year's reset, one per system owner (XLSX and CSV)",
+				Flags: []cli.Flag{configFlag, yearFlag(), asOfFlag, verbose,
+					&cli.StringFlag{Name: "out", Required: true, Usage: "write the worksheets into folder `DIR`"},
+				},
+				Action: func(c *cli.Context) error {
+					if err := checkYear(c.Int("year")); err != nil {
+						return err
+					}
+					day, err := asOf(c, "as-of", 0)
+					if err != nil {
+						return err
+					}
+					s, err := openSession(c.Context, c, config.OSFiles{}, c.String("config"))
+					if err != nil {
+						return err
+					}
+					sheets := s.planner.ResetWorksheets(c.Context, c.Int("year"), day)
+					names, err := reconcile.WriteWorksheets(c.String("out"), "reset-"+strconv.Itoa(c.Int("year")), sheets)
+					if err != nil {
+						return err
+					}
+					for _, n := range names {
+						fmt.Fprintln(c.App.Writer, filepath.Join(c.String("out"), n))
+					}
+					return nil
+				},
+			},
+		},
+	}
+}
+
+func certifyCommand() *cli.Command {
+	campaignDir := &cli.StringFlag{Name: "campaign", Required: true, Usage: "the campaign folder `DIR`"}
+	return &cli.Command{
+		Name:  "certify",
+		Usage: "quarterly entitlement certification campaigns",
+		Subcommands: []*cli.Command{
+			{
+				Name:  "open",
+				Usage: "write the review worksheets of a campaign, one per system owner unit",
+				Flags: []cli.Flag{configFlag, asOfFlag, verbose,
+					&cli.StringFlag{Name: "campaign", Required: true, Usage: "the campaign `ID`, e.g. 2026Q4"},
+					&cli.StringFlag{Name: "out", Required: true, Usage: "the new campaign folder `DIR`"},
+				},
+				Action: func(c *cli.Context) error {
+					day, err := asOf(c, "as-of", 0)
+					if err != nil {
+						return err
+					}
+					s, err := openSession(c.Context, c, config.OSFiles{}, c.String("config"))
+					if err != nil {
+						return err
+					}
+					campaign, sheets, err := s.planner.CertifyOpen(c.Context, c.String("campaign"), day)
+					if err != nil {
+						return err
+					}
+					if err := reconcile.WriteCampaign(c.String("out"), campaign, sheets, time.Now()); err != nil {
+						return err
+					}
+					n := 0
+					for _, w := range campaign.Worksheets {
+						n += len(w.Items)
+						fmt.Fprintf(c.App.Writer, "%s: %d items → %s\n", w.ReviewerUnit, len(w.Items), filepath.Join(c.String("out"), w.Files[0]))
+					}
+					fmt.Fprintf(c.App.Writer, "campaign %s: %d items in %d worksheets\n", campaign.ID, n, len(campaign.Worksheets))
+					return nil
+				},
+			},
+			{
+				Name:  "close",
+				Usage: "read the decisions and plan the revocations (unreviewed items are revoked)",
+				Flags: []cli.Flag{configFlag, asOfFlag, outFlag, formatFlag, detailFlag, langFlag, verbose, campaignDir,
+					&cli.StringSliceFlag{Name: "decisions", Usage: "returned worksheets `F` (CSV or XLSX); repeat, or list them after the flags"},
+					&cli.StringFlag{Name: "unreviewed", Value: "revoke", Usage: "what happens to unreviewed items: revoke or keep"},
+				},
+				Action: certifyClose,
+			},
+			{
+				Name:  "report",
+				Usage: "the evidence for auditors: per reviewer, items reviewed, kept, revoked, unreviewed, when",
+				Flags: []cli.Flag{campaignDir,
+					&cli.StringSliceFlag{Name: "decisions", Usage: "worksheets `F` to count, if the campaign is not closed yet"},
+				},
+				Action: certifyReport,
+			},
+		},
+	}
+}
+
+func certifyClose(c *cli.Context) error {
+	if err := checkFormat(c); err != nil {
+		return err
+	}
+	unreviewed := c.String("unreviewed")
+	if unreviewed != "revoke" && unreviewed != "keep" {
+		return fmt.Errorf("--unreviewed %q: expected revoke or keep", unreviewed)
+	}
+	day, err := asOf(c, "as-of", 0)
+	if err != nil {
+		return err
+	}
+	dir := c.String("campaign")
+	campaign, err := reconcile.ReadCampaign(dir)
+	if err != nil {
+		return err
+	}
+	files := append(c.StringSlice("decisions"), c.Args().Slice()...)
+	if len(files) == 0 {
+		return errors.New("certify close: give the returned worksheets with --decisions F")
+	}
+	decisions, err := readDecisionFiles(files)
+	if err != nil {
+		return err
+	}
+	s, err := openSession(c.Context, c, config.OSFiles{}, c.String("config"))
+	if err != nil {
+		return err
+	}
+	plan, err := s.planner.CertifyClose(campaign, decisions, unreviewed == "keep", day)
+	if err != nil {
+		return err
+	}
+	// The decisions are recorded for `certify report` once the plan is out;
+	// --detailed-exitcode's status 2 is not a failure.
+	emitErr := emit(c, s, plan)
+	var se statusError
+	if emitErr != nil && !errors.As(emitErr, &se) {
+		return emitErr
+	}
+	if err := writeClosing(dir, campaign, decisions, unreviewed); err != nil {
+		return err
+	}
+	return emitErr
+}
+
+func writeClosing(dir string, campaign *reconcile.Campaign, decisions map[string]worksheet.Decision, unreviewed string) error {
+	closing := reconcile.Closing{Campaign: campaign.ID, ClosedAt: time.Now().In(graph.Tokyo).Format(time.RFC3339), Unreviewed: unreviewed}
+	for _, id := range slices.Sorted(maps.Keys(decisions)) {
+		closing.Decisions = append(closing.Decisions, decisions[id])
+	}
+	data, err := json.MarshalIndent(closing, "", "  ")
+	if err != nil {
+		return err
+	}
+	return reconcile.WriteFileAtomic(filepath.Join(dir, reconcile.DecisionsFile), append(data, '\n'))
+}
+
+func certifyReport(c *cli.Context) error {
+	dir := c.String("campaign")
+	campaign, err := reconcile.ReadCampaign(dir)
+	if err != nil {
+		return err
+	}
+	var decisions map[string]worksheet.Decision
+	unreviewed := "not closed yet"
+	if files := append(c.StringSlice("decisions"), c.Args().Slice()...); len(files) > 0 {
+		if decisions, err = readDecisionFiles(files); err != nil {
+			return err
+		}
+	} else {
+		data, err := os.ReadFile(filepath.Join(dir, reconcile.DecisionsFile))
+		if err != nil {
+			return fmt.Errorf("%s: the campaign is not closed (no %s); give the worksheets with --decisions", dir, reconcile.DecisionsFile)
+		}
+		var closing reconcile.Closing
+		if err := json.Unmarshal(data, &closing); err != nil {
+			return fmt.Errorf("%s: %w", filepath.Join(dir, reconcile.DecisionsFile), err)
+		}
+		decisions = map[string]worksheet.Decision{}
+		for _, d := range closing.Decisions {
+			decisions[d.ItemID] = d
+		}
+		unreviewed = "closed " + closing.ClosedAt + ", unreviewed items: " + closing.Unreviewed
+	}
+	if err := campaign.CheckDecisions(decisions); err != nil {
+		return err
+	}
+	stats := campaign.Report(decisions)
+	md := reconcile.ReportMarkdown(campaign, stats, unreviewed)
+	csvData, err := reconcile.ReportCSV(stats)
+	if err != nil {
+		return err
+	}
+	if err := reconcile.WriteFileAtomic(filepath.Join(dir, "report.md"), md); err != nil {
+		return err
+	}
+	if err := reconcile.WriteFileAtomic(filepath.Join(dir, "report.csv"), csvData); err != nil {
+		return err
+	}
+	_, err = c.App.Writer.Write(md)
+	return err
+}

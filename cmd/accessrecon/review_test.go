@@ -1,0 +1,253 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+)
+
+func actionsOf(t *testing.T, plan map[string]any) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for _, a := range plan["actions"].([]any) {
+		out = append(out, a.(map[string]any))
+	}
+	return out
+}
+
+func TestResetPlanLeapAndNonLeapYears(t *testing.T) {
+	dir := demoDir(t)
+	for _, tt := range []struct{ year, lastDay string }{{"2027", "2027-02-28"}, {"2028", "2028-02-29"}} {
+		out := filepath.Join(dir, "reset-"+tt.year+".json")
+		_, stderr, code := runCLI(t, "reset", "plan", "--config", filepath.Join(dir, "accessrecon.yaml"), "--year", tt.year, "--out", out)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		plan := readPlan(t, out)
+		if plan["kind"] != "february-reset" || plan["as_of"] != tt.lastDay {
+			t.Errorf("%s: kind %v as_of %v", tt.year, plan["kind"], plan["as_of"])
+		}
+		systems := map[string]int{}
+		for _, a := range actionsOf(t, plan) {
+			if a["op"] != "revoke" || a["effective"] != tt.lastDay || a["phase"] != float64(1) {
+				t.Errorf("%s: without confirmations every action is a phase-1 revoke on %s: %v", tt.year, tt.lastDay, a)
+			}
+			systems[a["system"].(string)]++
+		}
+		// Every right on both reset systems, NW staff's and disabled accounts'
+		// included; none on the others.
+		if systems["takuso"] != 23 || systems["saiene-kaitori"] != 6 || systems["portal"] != 0 || systems["saiene-ctl"] != 0 {
+			t.Errorf("%s: revokes per system %v", tt.year, systems)
+		}
+	}
+}
+
+// TestResetGrantsBackOnlyConfirmedAndAllowed: a confirmed right comes back on
+// March 1; a confirmed right of someone who moves to HD on March 1 does not,
+// and the finding names the rule; an unconfirmed right stays revoked.
+func TestResetGrantsBackOnlyConfirmedAndAllowed(t *testing.T) {
+	dir := demoDir(t)
+	appendTo(t, filepath.Join(dir, "transfers.csv"), "T2027-0004,E1004,NW-CUSTOMER,HD-GENERAL,2027-03-01,2027-02-15\n")
+	conf := filepath.Join(dir, "confirm.csv")
+	os.WriteFile(conf, []byte("item_id,decision,reviewer,decided_at,comment\n"+
+		"takuso/u1001/viewer,keep,E1042,2027-02-20,\n"+
+		"takuso/u1004/viewer,keep,E1042,2027-02-20,moves to HD\n"+
+		"takuso/u1006/viewer,revoke,E1042,2027-02-20,\n"), 0o644)
+	out := filepath.Join(dir, "reset.json")
+	_, stderr, code := runCLI(t, "reset", "plan", "--config", filepath.Join(dir, "accessrecon.yaml"), "--year", "2027", "--confirmations", conf, "--out", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	plan := readPlan(t, out)
+	var grants []string
+	for _, a := range actionsOf(t, plan) {
+		if a["op"] == "grant" {
+			if a["phase"] != float64(2) || a["effective"] != "2027-03-01" {
+				t.Errorf("grant back not in phase 2 on March 1: %v", a)
+			}
+			grants = append(grants, fmt.Sprintf("%s/%s/%s", a["system"], a["account"], a["entitlement"]))
+		}
+	}
+	if strings.Join(grants, ",") != "takuso/u1001/viewer" {
+		t.Errorf("granted back %v, want only takuso/u1001/viewer", grants)
+	}
+	rules := map[string]bool{}
+	for _, f := range plan["findings"].([]any) {
+		m := f.(map[string]any)
+		if m["account"] == "u1004" {
+			rules[m["rule"].(string)] = true
+		}
+	}
+	if !rules["lifecycle.unjustified_grant"] || !rules["separation.confidential_system_access"] {
+		t.Errorf("the March 1 transferee's confirmed right should be findings naming the rules, got %v", rules)
+	}
+
+	ws := filepath.Join(dir, "ws")
+	if _, stderr, code := runCLI(t, "reset", "worksheet", "--config", filepath.Join(dir, "accessrecon.yaml"), "--year", "2027", "--out", ws, "--as-of", "2026-11-24"); code != 0 {
+		t.Fatalf("worksheet: exit %d: %s", code, stderr)
+	}
+	data, err := os.ReadFile(filepath.Join(ws, "reset-2027-NW-CUSTOMER.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), "takuso/u1004/viewer,takuso,u1004,viewer,E1004,田中 陽子,NW-CUSTOMER,NW,role,2024-04-01,HD-GENERAL,HD,") {
+		t.Errorf("the worksheet does not show E1004's unit on March 1:\n%s", data)
+	}
+}
+
+func TestResetConfirmationErrors(t *testing.T) {
+	dir := demoDir(t)
+	for _, tt := range []struct{ name, csv, want string }{
+		{"an item that is not a reset right", "item_id,decision\nportal/p1001/user,keep\n", "confirm.csv:2: item_id \"portal/p1001/user\" is not a right held on a february_reset system"},
+		{"a decision other than keep or revoke", "item_id,decision\ntakuso/u1001/viewer,maybe\n", "confirm.csv:2: column decision (2): expected keep or revoke, got \"maybe\""},
+		{"one item decided both ways", "item_id,decision\ntakuso/u1001/viewer,keep\ntakuso/u1001/viewer,revoke\n", "confirm.csv:3: item takuso/u1001/viewer is decided \"revoke\" here and \"keep\" at "},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			conf := filepath.Join(dir, "confirm.csv")
+			os.WriteFile(conf, []byte(tt.csv), 0o644)
+			out := filepath.Join(dir, "never.json")
+			_, stderr, code := runCLI(t, "reset", "plan", "--config", filepath.Join(dir, "accessrecon.yaml"), "--year", "2027", "--confirmations", conf, "--out", out)
+			if code != 1 || !strings.Contains(stderr, tt.want) {
+				t.Fatalf("exit %d, stderr %q, want %q", code, stderr, tt.want)
+			}
+			if _, err := os.Stat(out); err == nil {
+				t.Error("a failed reset plan wrote its output file")
+			}
+		})
+	}
+}
+
+// TestCertificationXLSXRoundTrip: open a campaign, fill the XLSX worksheet as
+// a reviewer would, close the campaign from it.
+func TestCertificationXLSXRoundTrip(t *testing.T) {
+	dir := demoDir(t)
+	cfg := filepath.Join(dir, "accessrecon.yaml")
+	camp := filepath.Join(dir, "2026Q4")
+	stdout, stderr, code := runCLI(t, "certify", "open", "--config", cfg, "--campaign", "2026Q4", "--out", camp, "--as-of", "2026-11-24")
+	if code != 0 {
+		t.Fatalf("open: exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "NW-CUSTOMER: 22 items") {
+		t.Errorf("open summary:\n%s", stdout)
+	}
+	book := filepath.Join(camp, "certify-NW-CUSTOMER.xlsx")
+	f, err := excelize.OpenFile(book)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := f.GetRows("NW-CUSTOMER")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows[0][0] != "item_id\n項目ID" || !strings.HasPrefix(rows[0][12], "decision\n判定") {
+		t.Fatalf("header %q", rows[0])
+	}
+	if dvs, _ := f.GetDataValidations("NW-CUSTOMER"); len(dvs) != 1 || !strings.Contains(dvs[0].Formula1, "keep,revoke") {
+		t.Errorf("no keep/revoke drop-down: %+v", dvs)
+	}
+	// The policy flag warns the reviewer about E1020's right.
+	flagged := false
+	decided := 0
+	for i, r := range rows[1:] {
+		line := i + 2
+		switch {
+		case r[0] == "takuso/u1020/viewer":
+			flagged = strings.Contains(r[11], "separation.confidential_system_access")
+			f.SetCellValue("NW-CUSTOMER", fmt.Sprintf("M%d", line), "revoke")
+			f.SetCellValue("NW-CUSTOMER", fmt.Sprintf("N%d", line), "E1001")
+			f.SetCellValue("NW-CUSTOMER", fmt.Sprintf("O%d", line), "2026-12-10")
+			decided++
+		case r[4] != "E1020" && strings.HasPrefix(r[0], "takuso/"):
+			f.SetCellValue("NW-CUSTOMER", fmt.Sprintf("M%d", line), "keep")
+			f.SetCellValue("NW-CUSTOMER", fmt.Sprintf("N%d", line), "E1001")
+			f.SetCellValue("NW-CUSTOMER", fmt.Sprintf("O%d", line), "2026-12-11")
+			decided++
+		}
+	}
+	if !flagged {
+		t.Error("E1020's right is not flagged for the reviewer")
+	}
+	if err := f.SaveAs(book); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+
+	out := filepath.Join(dir, "cert.json")
+	_, stderr, code = runCLI(t, "certify", "close", "--config", cfg, "--campaign", camp, "--decisions", book, "--out", out, "--as-of", "2026-12-15")
+	if code != 0 {
+		t.Fatalf("close: exit %d: %s", code, stderr)
+	}
+	plan := readPlan(t, out)
+	if plan["kind"] != "certification" {
+		t.Errorf("kind %v", plan["kind"])
+	}
+	revoked, unreviewed := 0, 0
+	for _, a := range actionsOf(t, plan) {
+		rule := a["rules"].([]any)[0]
+		switch {
+		case a["account"] == "u1020" && rule == "certification.revoked":
+			revoked++
+		case rule == "certification.unreviewed":
+			unreviewed++
+			if a["system"] == "takuso" {
+				t.Errorf("a reviewed takuso right is revoked as unreviewed: %v", a)
+			}
+		default:
+			t.Errorf("unexpected action %v", a)
+		}
+	}
+	// Everything on the other owners' worksheets and nothing kept on takuso.
+	if revoked != 1 || unreviewed != 55+13 {
+		t.Errorf("revoked %d (want 1), unreviewed %d (want 68, default deny)", revoked, unreviewed)
+	}
+
+	// --unreviewed keep: only the decided revoke.
+	_, _, code = runCLI(t, "certify", "close", "--config", cfg, "--campaign", camp, "--decisions", book, "--out", out, "--as-of", "2026-12-15", "--unreviewed", "keep")
+	plan = readPlan(t, out)
+	if code != 0 || len(actionsOf(t, plan)) != 1 || plan["campaign"].(map[string]any)["unreviewed"] != "keep" {
+		t.Errorf("--unreviewed keep: exit %d, %d actions, campaign %v", code, len(actionsOf(t, plan)), plan["campaign"])
+	}
+
+	stdout, stderr, code = runCLI(t, "certify", "report", "--campaign", camp)
+	if code != 0 {
+		t.Fatalf("report: exit %d: %s", code, stderr)
+	}
+	want := fmt.Sprintf("| NW-CUSTOMER | E1001 | 22 | %d | 1 | %d | 2026-12-10 | 2026-12-11 |", decided-1, 22-decided)
+	if !strings.Contains(stdout, want) {
+		t.Errorf("report lacks %q:\n%s", want, stdout)
+	}
+	if _, err := os.Stat(filepath.Join(camp, "report.csv")); err != nil {
+		t.Error("no report.csv")
+	}
+}
+
+func TestCertificationRejectsForeignItemsAndReopening(t *testing.T) {
+	dir := demoDir(t)
+	cfg := filepath.Join(dir, "accessrecon.yaml")
+	camp := filepath.Join(dir, "c")
+	if _, stderr, code := runCLI(t, "certify", "open", "--config", cfg, "--campaign", "Q", "--out", camp); code != 0 {
+		t.Fatalf("open: %s", stderr)
+	}
+	if _, stderr, code := runCLI(t, "certify", "open", "--config", cfg, "--campaign", "Q", "--out", camp); code != 1 || !strings.Contains(stderr, "already exists") {
+		t.Errorf("reopening over a campaign: exit %d, %s", code, stderr)
+	}
+	dec := filepath.Join(dir, "d.csv")
+	os.WriteFile(dec, []byte("item_id,decision\ntakuso/u1001/viewer,keep\ntakuso/nobody/viewer,revoke\n"), 0o644)
+	_, stderr, code := runCLI(t, "certify", "close", "--config", cfg, "--campaign", camp, "--decisions", dec)
+	if code != 1 || !strings.Contains(stderr, "d.csv:3: item_id \"takuso/nobody/viewer\" is not in campaign Q") {
+		t.Errorf("foreign item: exit %d, %s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(camp, "decisions.json")); err == nil {
+		t.Error("a failed close recorded decisions")
+	}
+	var manifest map[string]any
+	data, _ := os.ReadFile(filepath.Join(camp, "campaign.json"))
+	if json.Unmarshal(data, &manifest) != nil || manifest["as_of"] == "" || len(manifest["inputs"].(map[string]any)) != 9 {
+		t.Errorf("manifest lacks as_of or input digests: %v", manifest)
+	}
+}

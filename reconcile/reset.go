@@ -1,0 +1,140 @@
+package reconcile
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/accessrecon/accessrecon/connectors/csvfile"
+	"github.com/accessrecon/accessrecon/graph"
+	"github.com/accessrecon/accessrecon/policy"
+	"github.com/accessrecon/accessrecon/reconcile/worksheet"
+)
+
+// LastDayOfFebruary is the 28th, or the 29th in a leap year.
+func LastDayOfFebruary(year int) graph.Date {
+	return graph.DateOf(time.Date(year, time.March, 1, 0, 0, 0, 0, graph.Tokyo)).AddDays(-1)
+}
+
+func resetSystem(s *graph.System) bool { return s.FebruaryReset }
+
+// ResetColumns are the columns of a February-reset confirmation worksheet.
+var ResetColumns = []worksheet.Column{
+	{ID: "item_id", TitleJA: "項目ID", Width: 28},
+	{ID: "system", TitleJA: "システム", Width: 14},
+	{ID: "account", TitleJA: "アカウント"},
+	{ID: "entitlement", TitleJA: "権限"},
+	{ID: "person", TitleJA: "社員番号"},
+	{ID: "name", TitleJA: "氏名"},
+	{ID: "unit", TitleJA: "現所属"},
+	{ID: "company", TitleJA: "現会社"},
+	{ID: "origin", TitleJA: "付与経路"},
+	{ID: "granted_at", TitleJA: "付与日"},
+	{ID: "unit_on_march_1", TitleJA: "3月1日の所属", Width: 16},
+	{ID: "company_on_march_1", TitleJA: "3月1日の会社", Width: 16},
+}
+
+// ResetWorksheets are the confirmation worksheets of the February reset of a
+// year: every right held on a february_reset system, with where its holder
+// works now and on March 1, one sheet per system owner.
+func (pl *Planner) ResetWorksheets(ctx context.Context, year int, today graph.Date) []*worksheet.Sheet {
+	snap := pl.Inputs.Graph.Snapshot()
+	march1 := LastDayOfFebruary(year).AddDays(1)
+	return sheets(activeGrants(snap, resetSystem), ResetColumns, func(it reviewItem) []string {
+		id, name := it.holder()
+		var now, then graph.Assignment
+		if it.person != nil {
+			now, then = snap.AssignmentAsOf(it.person, today), snap.AssignmentAsOf(it.person, march1)
+		}
+		return []string{it.grant.Key, it.grant.System, it.grant.Account, it.grant.Entitlement, id, name,
+			now.Unit, now.Company, it.grant.Origin, it.grant.GrantedAt.String(), then.Unit, then.Company}
+	})
+}
+
+// ResetPlan is the February full reset of a year. Phase 1, effective on the
+// last day of February, revokes every grant on every february_reset system,
+// whoever holds it. Phase 2, effective March 1, grants back the items the
+// confirmations mark keep, unless the policy as of March 1 (transfers
+// effective by then applied) calls for removing them: those become findings
+// that name the rule.
+func (pl *Planner) ResetPlan(ctx context.Context, year int, confirmations map[string]worksheet.Decision) (*Plan, error) {
+	snap := pl.Inputs.Graph.Snapshot()
+	lastFeb := LastDayOfFebruary(year)
+	march1 := lastFeb.AddDays(1)
+
+	var actions []Action
+	for _, sys := range snap.Systems() {
+		if !sys.FebruaryReset {
+			continue
+		}
+		for _, a := range snap.AccountsOf(sys.ID) {
+			for _, g := range snap.GrantsOf(a.Key) {
+				actions = append(actions, Action{
+					Op: policy.OpRevoke, System: g.System, Account: g.Account, Entitlement: g.Entitlement,
+					Person: a.Owner, Effective: lastFeb.String(), Phase: 1, Rules: []string{RuleFebruaryReset},
+					Severity: "info", Reason: fmt.Sprintf("February full reset %d: every right on %s is revoked and re-granted only when confirmed", year, sys.ID),
+				})
+			}
+		}
+	}
+
+	resettable := map[string]reviewItem{}
+	for _, it := range activeGrants(snap, resetSystem) {
+		resettable[it.grant.Key] = it
+	}
+	for id, d := range confirmations {
+		if _, ok := resettable[id]; !ok {
+			return nil, csvfile.InputErrorf("%s: item_id %q is not a right held on a february_reset system (see `reset worksheet`)", d.Pos, id)
+		}
+	}
+	forbidden, err := pl.findingsAt(ctx, march1)
+	if err != nil {
+		return nil, err
+	}
+	var findings []policy.Finding
+	for _, id := range slices.Sorted(maps.Keys(confirmations)) {
+		d := confirmations[id]
+		if d.Decision != worksheet.Keep {
+			continue
+		}
+		it := resettable[id]
+		if fs := forbidden.of(it.grant); len(fs) > 0 {
+			for _, f := range fs {
+				findings = append(findings, policy.Finding{
+					Rule: f.Rule, Severity: f.Severity, Person: it.account.Owner, System: f.System,
+					Account: f.Account, Entitlement: it.grant.Entitlement,
+					Message: fmt.Sprintf("confirmed keep of %s is not granted back on %s: %s", id, march1, f.Message),
+				})
+			}
+			continue
+		}
+		actions = append(actions, Action{
+			Op: policy.OpGrant, System: it.grant.System, Account: it.grant.Account, Entitlement: it.grant.Entitlement,
+			Person: it.account.Owner, Effective: march1.String(), Phase: 2, Rules: []string{RuleResetConfirmed},
+			Severity: "info", Reason: confirmedBy(d),
+		})
+	}
+	p := NewPlan(KindFebruaryReset, lastFeb, pl.Inputs.Digests, pl.Compiled.Digest(), findings)
+	p.Actions = actions
+	SortActions(p.Actions)
+	return p, nil
+}
+
+func confirmedBy(d worksheet.Decision) string {
+	var parts []string
+	parts = append(parts, "confirmed keep")
+	if d.Reviewer != "" {
+		parts = append(parts, "by "+d.Reviewer)
+	}
+	if d.DecidedAt != "" {
+		parts = append(parts, "on "+d.DecidedAt)
+	}
+	s := strings.Join(parts, " ")
+	if d.Comment != "" {
+		s += ": " + d.Comment
+	}
+	return s
+}

@@ -1,0 +1,38 @@
+package reconcile
+
+import (
+	"context"
+	"testing"
+
+	"github.com/accessrecon/accessrecon/reconcile/worksheet"
+)
+
+func TestLastDayOfFebruary(t *testing.T) {
+	for year, want := range map[int]string{2026: "2026-02-28", 2027: "2027-02-28", 2028: "2028-02-29", 2100: "2100-02-28", 2000: "2000-02-29"} {
+		if got := LastDayOfFebruary(year).String(); got != want {
+			t.Errorf("%d: %s, want %s", year, got, want)
+		}
+	}
+}
+
+// TestGoldenResetPlan is a whole February reset of the demo data: phase 1
+// revokes everything on the two reset systems, phase 2 grants back the
+// confirmed rights the policy allows on March 1, and the confirmed rights it
+// forbids (a transferee's, HD staff's, an emergency right outside its window)
+// are findings naming their rules.
+func TestGoldenResetPlan(t *testing.T) {
+	pl := demoPlanner(t)
+	ds, err := worksheet.ReadDecisions("testdata/reset-2027-confirmations.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	confirmations, err := worksheet.Merge(ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := pl.ResetPlan(context.Background(), 2027, confirmations)
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "reset-2027.golden.json", encode(t, pl, p, fixedNow))
+}

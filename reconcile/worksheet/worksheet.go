@@ -1,0 +1,312 @@
+// Package worksheet writes the review worksheets of certification campaigns
+// and February resets (CSV and XLSX, one per reviewing unit) and reads the
+// decisions reviewers return in them.
+package worksheet
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/accessrecon/accessrecon/connectors/csvfile"
+	"github.com/xuri/excelize/v2"
+)
+
+// Column is a worksheet column: its SPEC id and a Japanese title.
+type Column struct {
+	ID      string
+	TitleJA string
+	Width   float64
+}
+
+// DecisionColumns are the columns reviewers fill in (SPEC "Decisions").
+var DecisionColumns = []Column{
+	{"decision", "判定 (keep/revoke)", 16},
+	{"reviewer", "確認者", 12},
+	{"decided_at", "確認日", 12},
+	{"comment", "コメント", 30},
+}
+
+// Decisions a reviewer may write.
+const (
+	Keep   = "keep"
+	Revoke = "revoke"
+)
+
+// Sheet is one worksheet: fixed columns describing each item, then the
+// decision columns, empty.
+type Sheet struct {
+	Name    string // the reviewing unit, used as the sheet name
+	Columns []Column
+	Rows    [][]string // values of Columns, one row per item; the first column is item_id
+}
+
+func (s *Sheet) all() []Column { return append(append([]Column{}, s.Columns...), DecisionColumns...) }
+
+// CSV is the worksheet as CSV: a header of SPEC ids, a UTF-8 BOM for Excel.
+func (s *Sheet) CSV() ([]byte, error) {
+	var buf bytes.Buffer
+	buf.WriteString("\ufeff")
+	w := csv.NewWriter(&buf)
+	cols := s.all()
+	header := make([]string, len(cols))
+	for i, c := range cols {
+		header[i] = c.ID
+	}
+	w.Write(header)
+	for _, r := range s.Rows {
+		row := append(append([]string{}, r...), make([]string, len(DecisionColumns))...)
+		w.Write(row)
+	}
+	w.Flush()
+	return buf.Bytes(), w.Error()
+}
+
+// XLSX is the worksheet as an Excel workbook: each header cell holds the SPEC
+// id with the Japanese title under it, the header row is frozen and
+// filterable, and the decision column has a keep/revoke drop-down.
+func (s *Sheet) XLSX() ([]byte, error) {
+	f := excelize.NewFile()
+	defer f.Close()
+	name := sheetName(s.Name)
+	if err := f.SetSheetName("Sheet1", name); err != nil {
+		return nil, fmt.Errorf("worksheet: %w", err)
+	}
+	cols := s.all()
+	header := make([]any, len(cols))
+	for i, c := range cols {
+		header[i] = c.ID + "\n" + c.TitleJA
+	}
+	if err := f.SetSheetRow(name, "A1", &header); err != nil {
+		return nil, fmt.Errorf("worksheet: %w", err)
+	}
+	for i, r := range s.Rows {
+		cells := make([]any, len(r))
+		for j, v := range r {
+			cells[j] = v
+		}
+		if err := f.SetSheetRow(name, fmt.Sprintf("A%d", i+2), &cells); err != nil {
+			return nil, fmt.Errorf("worksheet: %w", err)
+		}
+	}
+	style, err := f.NewStyle(&excelize.Style{
+		Font:      &excelize.Font{Bold: true},
+		Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"},
+		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("worksheet: %w", err)
+	}
+	last, _ := excelize.ColumnNumberToName(len(cols))
+	if err := f.SetCellStyle(name, "A1", last+"1", style); err != nil {
+		return nil, fmt.Errorf("worksheet: %w", err)
+	}
+	for i, c := range cols {
+		col, _ := excelize.ColumnNumberToName(i + 1)
+		w := c.Width
+		if w == 0 {
+			w = 14
+		}
+		f.SetColWidth(name, col, col, w)
+	}
+	if err := f.SetPanes(name, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return nil, fmt.Errorf("worksheet: %w", err)
+	}
+	if len(s.Rows) > 0 {
+		// Text cells, so that a date a reviewer types stays YYYY-MM-DD and is
+		// not turned into Excel's serial number or a local date format.
+		text, err := f.NewStyle(&excelize.Style{NumFmt: 49})
+		if err != nil {
+			return nil, fmt.Errorf("worksheet: %w", err)
+		}
+		if err := f.SetCellStyle(name, "A2", fmt.Sprintf("%s%d", last, len(s.Rows)+1), text); err != nil {
+			return nil, fmt.Errorf("worksheet: %w", err)
+		}
+		if err := f.AutoFilter(name, fmt.Sprintf("A1:%s%d", last, len(s.Rows)+1), nil); err != nil {
+			return nil, fmt.Errorf("worksheet: %w", err)
+		}
+		decision, _ := excelize.ColumnNumberToName(len(s.Columns) + 1)
+		dv := excelize.NewDataValidation(true)
+		dv.SetSqref(fmt.Sprintf("%s2:%s%d", decision, decision, len(s.Rows)+1))
+		if err := dv.SetDropList([]string{Keep, Revoke}); err != nil {
+			return nil, fmt.Errorf("worksheet: %w", err)
+		}
+		dv.SetError(excelize.DataValidationErrorStyleStop, "keep / revoke", "keep（継続）または revoke（取消）を選んでください")
+		if err := f.AddDataValidation(name, dv); err != nil {
+			return nil, fmt.Errorf("worksheet: %w", err)
+		}
+	}
+	buf, err := f.WriteToBuffer()
+	if err != nil {
+		return nil, fmt.Errorf("worksheet: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// sheetName makes a valid Excel sheet name (at most 31 characters, none of
+// []:*?/\).
+func sheetName(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if strings.ContainsRune(`[]:*?/\`, r) {
+			return '_'
+		}
+		return r
+	}, s)
+	if r := []rune(s); len(r) > 31 {
+		s = string(r[:31])
+	}
+	if s == "" {
+		s = "review"
+	}
+	return s
+}
+
+// Decision is one reviewed row.
+type Decision struct {
+	ItemID    string `json:"item_id"`
+	Decision  string `json:"decision"` // keep or revoke
+	Reviewer  string `json:"reviewer"`
+	DecidedAt string `json:"decided_at"`
+	Comment   string `json:"comment"`
+	// Where it was read: "file.csv:12".
+	Pos string `json:"source"`
+}
+
+// ReadDecisions reads the decided rows of a returned worksheet, CSV or XLSX
+// (by its extension). Rows without a decision are left out; a decision other
+// than keep or revoke is an error naming the file and row.
+func ReadDecisions(path string) ([]Decision, error) {
+	if strings.EqualFold(filepath.Ext(path), ".xlsx") {
+		return readXLSX(path)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, unwrap(err))
+	}
+	defer f.Close()
+	return readCSV(path, f)
+}
+
+func unwrap(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+func readCSV(name string, r io.Reader) ([]Decision, error) {
+	cr, err := csvfile.Open(name, r, "utf-8", "item_id", "decision")
+	if err != nil {
+		return nil, err
+	}
+	var out []Decision
+	for {
+		ok, err := cr.Next()
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return out, nil
+		}
+		d, err := decision(func(col string) string { return cr.Get(col) }, func(col, format string, args ...any) error {
+			return cr.Errorf(col, format, args...)
+		}, fmt.Sprintf("%s:%d", name, cr.Line()))
+		if err != nil {
+			return nil, err
+		}
+		if d != nil {
+			out = append(out, *d)
+		}
+	}
+}
+
+func readXLSX(path string) ([]Decision, error) {
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: not a readable XLSX workbook: %w", path, err)
+	}
+	defer f.Close()
+	var out []Decision
+	for _, sheet := range f.GetSheetList() {
+		rows, err := f.GetRows(sheet)
+		if err != nil {
+			return nil, fmt.Errorf("%s: sheet %s: %w", path, sheet, err)
+		}
+		if len(rows) == 0 {
+			continue
+		}
+		cols := map[string]int{}
+		for i, h := range rows[0] {
+			cols[csvfile.HeaderName(h)] = i
+		}
+		for _, need := range []string{"item_id", "decision"} {
+			if _, ok := cols[need]; !ok {
+				return nil, csvfile.InputErrorf("%s: sheet %s row 1: missing column %q", path, sheet, need)
+			}
+		}
+		for i, row := range rows[1:] {
+			line := i + 2
+			get := func(col string) string {
+				j, ok := cols[col]
+				if !ok || j >= len(row) {
+					return ""
+				}
+				return strings.TrimSpace(row[j])
+			}
+			errorf := func(col, format string, args ...any) error {
+				cell, _ := excelize.CoordinatesToCellName(cols[col]+1, line)
+				return csvfile.InputErrorf("%s: sheet %s cell %s: column %s: %s", path, sheet, cell, col, fmt.Sprintf(format, args...))
+			}
+			d, err := decision(get, errorf, fmt.Sprintf("%s:%s!%d", path, sheet, line))
+			if err != nil {
+				return nil, err
+			}
+			if d != nil {
+				out = append(out, *d)
+			}
+		}
+	}
+	return out, nil
+}
+
+func decision(get func(string) string, errorf func(col, format string, args ...any) error, pos string) (*Decision, error) {
+	d := Decision{
+		ItemID: get("item_id"), Decision: strings.ToLower(get("decision")),
+		Reviewer: get("reviewer"), DecidedAt: get("decided_at"), Comment: get("comment"), Pos: pos,
+	}
+	switch {
+	case d.ItemID == "" && d.Decision == "":
+		return nil, nil
+	case d.ItemID == "":
+		return nil, errorf("item_id", "expected an item id SYSTEM/ACCOUNT/ENTITLEMENT, the cell is empty")
+	case d.Decision == "":
+		return nil, nil // not reviewed
+	case d.Decision != Keep && d.Decision != Revoke:
+		return nil, errorf("decision", "expected keep or revoke, got %q", get("decision"))
+	}
+	if d.DecidedAt != "" {
+		if _, err := csvfile.ParseDay(d.DecidedAt); err != nil {
+			return nil, errorf("decided_at", "%v", err)
+		}
+	}
+	return &d, nil
+}
+
+// Merge combines the decisions of several files. The same item decided twice
+// the same way is fine; decided both ways is an error naming both places.
+func Merge(lists ...[]Decision) (map[string]Decision, error) {
+	out := map[string]Decision{}
+	for _, l := range lists {
+		for _, d := range l {
+			if prev, ok := out[d.ItemID]; ok && prev.Decision != d.Decision {
+				return nil, csvfile.InputErrorf("%s: item %s is decided %q here and %q at %s", d.Pos, d.ItemID, d.Decision, prev.Decision, prev.Pos)
+			}
+			out[d.ItemID] = d
+		}
+	}
+	return out, nil
+}
