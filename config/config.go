@@ -96,6 +96,9 @@ type Source struct {
 type Calendar struct {
 	// CompanyHolidays are MM-DD (every year) or YYYY-MM-DD days off.
 	CompanyHolidays []string `yaml:"company_holidays"`
+	// NationalHolidays is the Cabinet Office's syukujitsu.csv (optional);
+	// its days replace the built-in national holidays of the years it lists.
+	NationalHolidays string `yaml:"national_holidays"`
 }
 
 // Rules are the data of the bundled rules.
@@ -128,6 +131,9 @@ type OSFiles struct{}
 
 // Open opens name with os.Open.
 func (OSFiles) Open(name string) (fs.File, error) { return os.Open(name) }
+
+// Glob expands a pattern with filepath.Glob (fs.GlobFS).
+func (OSFiles) Glob(pattern string) ([]string, error) { return filepath.Glob(pattern) }
 
 // Load reads the config file at path within files and checks it.
 func Load(files fs.FS, path string) (*Config, error) {

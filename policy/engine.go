@@ -22,9 +22,14 @@ import (
 // set `findings`. Compile generates one module, package accessrecon.all,
 // that names every such package (a query with wildcards over the package
 // tree costs several times more per evaluation), and the engine asks it.
+//
+// Usage rules (checks of logged accesses) live in packages
+// accessrecon.usage.<rule> and are aggregated into accessrecon.usage_all.
 const (
 	rulesPrefix = "data.accessrecon.rules."
+	usagePrefix = "data.accessrecon.usage."
 	Query       = "f := data.accessrecon.all.findings[_]"
+	UsageQuery  = "f := data.accessrecon.usage_all.findings[_]"
 )
 
 // Ops a finding may ask for.
@@ -83,11 +88,13 @@ func Compile(mods []Module) (*Compiled, error) {
 		}
 		parsed[m.Name] = pm
 	}
-	all, err := aggregate(parsed)
-	if err != nil {
-		return nil, err
+	for _, agg := range []struct{ prefix, pkg string }{{rulesPrefix, "accessrecon.all"}, {usagePrefix, "accessrecon.usage_all"}} {
+		m, err := aggregate(parsed, agg.prefix, agg.pkg)
+		if err != nil {
+			return nil, err
+		}
+		parsed["generated:"+agg.pkg+".rego"] = m
 	}
-	parsed["generated:all.rego"] = all
 	c := ast.NewCompiler().WithDefaultRegoVersion(ast.RegoV1)
 	c.Compile(parsed)
 	if c.Failed() {
@@ -96,32 +103,36 @@ func Compile(mods []Module) (*Compiled, error) {
 	return &Compiled{compiler: c, digest: Digest(mods), rules: ruleInfos(parsed)}, nil
 }
 
-// aggregate generates package accessrecon.all, whose findings are the union
-// of every rule package's findings.
-func aggregate(parsed map[string]*ast.Module) (*ast.Module, error) {
+// aggregate generates package pkg, whose findings are the union of the
+// findings of every package below prefix.
+func aggregate(parsed map[string]*ast.Module, prefix, pkg string) (*ast.Module, error) {
 	seen := map[string]bool{}
 	var pkgs []string
+	depth := len(strings.Split(strings.TrimSuffix(prefix, "."), ".")) + 2 // data.accessrecon.rules.<area>.<rule>
+	if prefix == usagePrefix {
+		depth-- // data.accessrecon.usage.<rule>
+	}
 	for _, m := range parsed {
 		path := m.Package.Path.String()
-		if !strings.HasPrefix(path, rulesPrefix) || strings.HasSuffix(path, "_test") || seen[path] {
+		if !strings.HasPrefix(path, prefix) || strings.HasSuffix(path, "_test") || seen[path] {
 			continue
 		}
-		if len(m.Package.Path) != 5 {
-			return nil, fmt.Errorf("%w: %s: rule packages are accessrecon.rules.<area>.<rule>", ErrPolicy, path)
+		if len(m.Package.Path) != depth {
+			return nil, fmt.Errorf("%w: %s: rule packages are accessrecon.rules.<area>.<rule>, usage rules accessrecon.usage.<rule>", ErrPolicy, path)
 		}
 		seen[path] = true
 		pkgs = append(pkgs, path)
 	}
 	sort.Strings(pkgs)
 	var b strings.Builder
-	b.WriteString("package accessrecon.all\n\n")
+	fmt.Fprintf(&b, "package %s\n\n", pkg)
 	for _, p := range pkgs {
 		fmt.Fprintf(&b, "findings contains f if {\n\tsome f in %s.findings\n}\n\n", p)
 	}
 	if len(pkgs) == 0 {
 		b.WriteString("findings := set()\n")
 	}
-	m, err := ast.ParseModuleWithOpts("generated:all.rego", b.String(), ast.ParserOptions{RegoVersion: ast.RegoV1})
+	m, err := ast.ParseModuleWithOpts("generated:"+pkg+".rego", b.String(), ast.ParserOptions{RegoVersion: ast.RegoV1})
 	if err != nil {
 		return nil, fmt.Errorf("%w: generated aggregate: %v", ErrPolicy, err)
 	}
@@ -161,9 +172,18 @@ type Engine struct {
 	query    rego.PreparedEvalQuery
 }
 
-// NewEngine prepares the query once against the model; the engine is then
-// safe for concurrent use.
+// NewEngine prepares the query of the rules once against the model; the
+// engine is then safe for concurrent use.
 func (c *Compiled) NewEngine(ctx context.Context, model any) (*Engine, error) {
+	return c.prepare(ctx, Query, model)
+}
+
+// NewUsageEngine prepares the query of the usage rules (EvalUsage).
+func (c *Compiled) NewUsageEngine(ctx context.Context, model any) (*Engine, error) {
+	return c.prepare(ctx, UsageQuery, model)
+}
+
+func (c *Compiled) prepare(ctx context.Context, query string, model any) (*Engine, error) {
 	raw, err := json.Marshal(map[string]any{"model": model})
 	if err != nil {
 		return nil, fmt.Errorf("policy: encode model: %w", err)
@@ -172,7 +192,7 @@ func (c *Compiled) NewEngine(ctx context.Context, model any) (*Engine, error) {
 	// a store of Go values would convert the subtree they read each time.
 	store := inmem.NewFromReaderWithOpts(bytes.NewReader(raw), inmem.OptReturnASTValuesOnRead(true))
 	pq, err := rego.New(
-		rego.Query(Query),
+		rego.Query(query),
 		rego.Compiler(c.compiler),
 		rego.Store(store),
 	).PrepareForEval(ctx)
@@ -196,6 +216,44 @@ func (e *Engine) Eval(ctx context.Context, input ast.Value) ([]Finding, error) {
 		f, err := toFinding(r.Bindings["f"])
 		if err != nil {
 			return nil, err
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+// UsageFinding is one object of a usage rule's findings: about the logged
+// access input.accesses[Access].
+type UsageFinding struct {
+	Rule     string
+	Severity string
+	Access   int
+	Person   string
+	Message  string
+}
+
+// EvalUsage evaluates every usage rule for one account's accesses.
+func (e *Engine) EvalUsage(ctx context.Context, input ast.Value) ([]UsageFinding, error) {
+	rs, err := e.query.Eval(ctx, rego.EvalParsedInput(input))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrPolicy, err)
+	}
+	out := make([]UsageFinding, 0, len(rs))
+	for _, r := range rs {
+		m, ok := r.Bindings["f"].(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("%w: a usage finding must be an object, got %v", ErrPolicy, r.Bindings["f"])
+		}
+		get := func(k string) string { s, _ := m[k].(string); return s }
+		f := UsageFinding{Rule: get("rule"), Severity: get("severity"), Person: get("person"), Message: get("message")}
+		n, ok := m["access"].(json.Number)
+		i, err := n.Int64()
+		if !ok || err != nil {
+			return nil, fmt.Errorf("%w: usage rule %s: field access must be the index of an input access, got %v", ErrPolicy, f.Rule, m["access"])
+		}
+		f.Access = int(i)
+		if f.Rule == "" || !slices.Contains(Severities, f.Severity) {
+			return nil, fmt.Errorf("%w: usage rule %q: a finding needs a rule and a severity of %v", ErrPolicy, f.Rule, Severities)
 		}
 		out = append(out, f)
 	}

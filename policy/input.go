@@ -159,3 +159,49 @@ func accountsTerm(s *graph.Snapshot, accounts []*graph.Account) *ast.Term {
 	}
 	return ast.ArrayTerm(terms...)
 }
+
+// UsageAccess is one logged access as the usage rules see it.
+type UsageAccess struct {
+	At      time.Time
+	Day     graph.Date
+	Company string // the owner's company at that moment ("" when unknown)
+	Unit    string
+}
+
+// UsageInput is the input of the usage rules for one account of one system:
+//
+//	system      the system id
+//	account_id  the account id as logged
+//	who         the owner's id and name, or the account id
+//	account     the account as in `accounts` above; absent when no source knows it
+//	person      the owner as in `person` above; absent when unknown
+//	accesses    [{at, at_ns, day, company, unit}]: company and unit are the
+//	            owner's at that moment
+func UsageInput(s *graph.Snapshot, system, accountID string, a *graph.Account, p *graph.Person, accesses []UsageAccess) ast.Value {
+	xs := make([]*ast.Term, len(accesses))
+	for i, x := range accesses {
+		xs[i] = ast.ObjectTerm(
+			kv("at", str(x.At.Format(time.RFC3339))), kv("at_ns", ast.IntNumberTerm(int(x.At.UnixNano()))),
+			kv("day", str(x.Day.String())), kv("company", str(x.Company)), kv("unit", str(x.Unit)),
+		)
+	}
+	who := accountID
+	items := [][2]*ast.Term{
+		kv("system", str(system)), kv("account_id", str(accountID)), kv("accesses", ast.ArrayTerm(xs...)),
+	}
+	if a != nil {
+		items = append(items, kv("account", accountsTerm(s, []*graph.Account{a}).Value.(*ast.Array).Elem(0)))
+	}
+	if p != nil {
+		who = p.EmployeeID
+		if p.Name != "" {
+			who += " " + p.Name
+		}
+		items = append(items, kv("person", ast.ObjectTerm(
+			kv("id", str(p.EmployeeID)), kv("name", str(p.Name)), kv("employment", str(p.Employment)),
+			kv("end_date", str(p.EndDate.String())),
+		)))
+	}
+	items = append(items, kv("who", str(who)))
+	return ast.NewObject(items...)
+}

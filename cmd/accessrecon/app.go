@@ -41,6 +41,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			transferCommand(),
 			resetCommand(),
 			certifyCommand(),
+			logsCommand(),
 			showCommand(),
 			demoCommand(),
 			policyCommand(),

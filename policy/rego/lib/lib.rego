@@ -88,3 +88,31 @@ transfer_finding(rule, severity, t, message) := {
 unit_label(id) := sprintf("%s (%s)", [data.model.units[id].name, id]) if data.model.units[id].name != ""
 
 else := id
+
+# emergency_active_at holds when a declared window covering the system and
+# the company contains the instant at_ns (nanoseconds since the epoch).
+emergency_active_at(system, company, at_ns) if {
+	some w in data.model.emergencies
+	window_covers(w, system, company)
+	w.start_ns <= at_ns
+	at_ns <= w.end_ns
+}
+
+# excepted_on holds when an exception for the rule covering the account was
+# unexpired on the day.
+excepted_on(rule, a, day) if {
+	some x in data.model.exceptions
+	x.rule == rule
+	x.system == a.system
+	x.account == a.id
+	x.expires >= day
+}
+
+# usage_finding is a finding about one logged access (input.accesses[i]).
+usage_finding(rule, severity, i, message) := {
+	"rule": rule,
+	"severity": severity,
+	"access": i,
+	"person": object.get(input, ["person", "id"], object.get(input, ["account", "owner"], "")),
+	"message": message,
+}

@@ -1,0 +1,204 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/accessrecon/accessrecon/config"
+	"github.com/accessrecon/accessrecon/connectors/accesslog"
+	"github.com/accessrecon/accessrecon/reconcile"
+	"github.com/accessrecon/accessrecon/reconcile/calendar"
+	"github.com/urfave/cli/v2"
+)
+
+func logsCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "logs",
+		Usage: "access-log checks",
+		Subcommands: []*cli.Command{{
+			Name:  "check",
+			Usage: "check the access logs of the period that business day D reviews (exit 4 on findings)",
+			Flags: []cli.Flag{configFlag, outFlag, langFlag, verbose,
+				&cli.StringFlag{Name: "date", Required: true, Usage: "the business day `D` (YYYY-MM-DD)"},
+				&cli.StringFlag{Name: "format", Value: "text", Usage: "what to print on stdout: text, json or html"},
+			},
+			Action: logsCheck,
+		}},
+	}
+}
+
+func logsCheck(c *cli.Context) error {
+	format := c.String("format")
+	if format != "text" && format != "json" && format != "html" {
+		return fmt.Errorf("--format %q: expected text, json or html", format)
+	}
+	day, err := asOf(c, "date", 0)
+	if err != nil {
+		return err
+	}
+	l, err := lang(c)
+	if err != nil {
+		return err
+	}
+	s, err := openSession(c.Context, c, config.OSFiles{}, c.String("config"))
+	if err != nil {
+		return err
+	}
+	cfg := s.cfg
+	if len(cfg.AccessLogs) == 0 {
+		return fmt.Errorf("%s: access_logs names no log files", cfg.Path)
+	}
+	cal, err := calendar.New(cfg.Calendar.CompanyHolidays)
+	if err != nil {
+		return fmt.Errorf("%s: %w", cfg.Path, err)
+	}
+	if cfg.Calendar.NationalHolidays != "" {
+		name := cfg.Resolve(cfg.Calendar.NationalHolidays)
+		f, err := cfg.Files.Open(name)
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, unwrapPath(err))
+		}
+		err = cal.LoadOfficial(name, f)
+		f.Close()
+		if err != nil {
+			return err
+		}
+	}
+	patterns := make([]string, len(cfg.AccessLogs))
+	for i, p := range cfg.AccessLogs {
+		patterns[i] = cfg.Resolve(p)
+	}
+	names, err := accesslog.Files(cfg.Files, patterns)
+	if err != nil {
+		return err
+	}
+	rep, err := s.planner.CheckLogs(c.Context, cal, day, cfg.Files, names)
+	if err != nil {
+		return err
+	}
+	for _, m := range rep.Malformed.First {
+		fmt.Fprintf(c.App.ErrWriter, "accessrecon: %s:%d: skipped: %s\n", m.File, m.Line, m.Reason)
+	}
+	if n := rep.Malformed.Count - len(rep.Malformed.First); n > 0 {
+		fmt.Fprintf(c.App.ErrWriter, "accessrecon: ... and %d more malformed lines\n", n)
+	}
+	data, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return err
+	}
+	data = append(data, '\n')
+	if out := c.String("out"); out != "" {
+		if err := reconcile.WriteFileAtomic(out, data); err != nil {
+			return err
+		}
+	}
+	r, err := renderer(c, s.planner.Compiled)
+	if err != nil {
+		return err
+	}
+	switch format {
+	case "json":
+		_, err = c.App.Writer.Write(data)
+	case "html":
+		err = logsHTML.Execute(c.App.Writer, logView(rep, r, l))
+	default:
+		err = logsText(c.App.Writer, rep, r, l)
+	}
+	if err != nil {
+		return err
+	}
+	if len(rep.Findings) > 0 {
+		return statusError{exitFindings}
+	}
+	return nil
+}
+
+// logGroup is the findings of one rule for one person (or account).
+type logGroup struct {
+	Rule, Title, Severity, Who string
+	Findings                   []reconcile.LogFinding
+}
+
+type logPage struct {
+	Lang, Title, Window string
+	Checked, Malformed  int
+	Groups              []logGroup
+	Words               map[string]string
+}
+
+var logWords = map[string]map[string]string{
+	reconcile.LangEN: {"title": "Access-log check", "window": "accesses from %s to %s", "checked": "accesses checked", "malformed": "malformed lines", "clean": "No findings.", "findings": "findings", "time": "Time", "system": "System", "account": "Account", "action": "Action", "object": "Object"},
+	reconcile.LangJA: {"title": "アクセスログ点検", "window": "対象期間 %s 〜 %s", "checked": "点検したアクセス", "malformed": "読めなかった行", "clean": "指摘事項はありません。", "findings": "件", "time": "日時", "system": "システム", "account": "アカウント", "action": "操作", "object": "対象"},
+}
+
+func logView(rep *reconcile.LogReport, r reconcile.Renderer, l string) logPage {
+	w := logWords[l]
+	p := logPage{Lang: l, Title: w["title"] + " " + rep.Date, Window: fmt.Sprintf(w["window"], rep.Window.From, rep.Window.To),
+		Checked: rep.AccessesChecked, Malformed: rep.Malformed.Count, Words: w}
+	idx := map[string]int{}
+	for _, f := range rep.Findings {
+		who := f.Person
+		if who == "" {
+			who = f.System + "/" + f.Account
+		}
+		key := f.Rule + "\x00" + who
+		i, ok := idx[key]
+		if !ok {
+			i = len(p.Groups)
+			idx[key] = i
+			p.Groups = append(p.Groups, logGroup{Rule: f.Rule, Title: r.Title(f.Rule), Severity: f.Severity, Who: who})
+		}
+		p.Groups[i].Findings = append(p.Groups[i].Findings, f)
+	}
+	rank := map[string]int{"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
+	sort.SliceStable(p.Groups, func(i, j int) bool {
+		a, b := p.Groups[i], p.Groups[j]
+		if rank[a.Severity] != rank[b.Severity] {
+			return rank[a.Severity] < rank[b.Severity]
+		}
+		if a.Rule != b.Rule {
+			return a.Rule < b.Rule
+		}
+		return a.Who < b.Who
+	})
+	return p
+}
+
+// logsText is the human summary: findings grouped by rule and person.
+func logsText(out io.Writer, rep *reconcile.LogReport, r reconcile.Renderer, l string) error {
+	p := logView(rep, r, l)
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s — %s\n%s: %d · %s: %d\n\n", p.Title, p.Window, p.Words["checked"], p.Checked, p.Words["malformed"], p.Malformed)
+	if len(p.Groups) == 0 {
+		fmt.Fprintf(&b, "%s\n", p.Words["clean"])
+	}
+	for _, g := range p.Groups {
+		fmt.Fprintf(&b, "[%s] %s — %s: %s (%d %s)\n", g.Severity, g.Rule, g.Title, g.Who, len(g.Findings), p.Words["findings"])
+		for i, f := range g.Findings {
+			if i == 5 {
+				fmt.Fprintf(&b, "    … %d more\n", len(g.Findings)-5)
+				break
+			}
+			fmt.Fprintf(&b, "    %s %s/%s %s %s\n", f.Timestamp, f.System, f.Account, f.Action, f.Object)
+		}
+		fmt.Fprintf(&b, "    %s\n", g.Findings[0].Message)
+	}
+	_, err := io.WriteString(out, b.String())
+	return err
+}
+
+var logsHTML = template.Must(template.New("logs").Parse(`<!doctype html>
+<html lang="{{.Lang}}"><head><meta charset="utf-8"><title>{{.Title}}</title>
+<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin-bottom:1.5em}td,th{border:1px solid #ccc;padding:4px 8px}th{background:#eee}.critical{color:#b00}.high{color:#c60}</style></head>
+<body><h1>{{.Title}}</h1><p>{{.Window}}<br>{{index .Words "checked"}}: {{.Checked}} · {{index .Words "malformed"}}: {{.Malformed}}</p>
+{{if not .Groups}}<p>{{index .Words "clean"}}</p>{{end}}
+{{range .Groups}}<h2 class="{{.Severity}}">{{.Title}} — {{.Who}} ({{len .Findings}})</h2><p><code>{{.Rule}}</code>: {{(index .Findings 0).Message}}</p>
+<table><tr><th>{{index $.Words "time"}}</th><th>{{index $.Words "system"}}</th><th>{{index $.Words "account"}}</th><th>{{index $.Words "action"}}</th><th>{{index $.Words "object"}}</th></tr>
+{{range .Findings}}<tr><td>{{.Timestamp}}</td><td>{{.System}}</td><td>{{.Account}}</td><td>{{.Action}}</td><td>{{.Object}}</td></tr>
+{{end}}</table>{{end}}
+</body></html>
+`))

@@ -1,0 +1,355 @@
+// Package accesslog streams the access logs of SPEC: CSV with the header
+// timestamp,system,account_id,action,object, or JSON lines with the same
+// keys; plain or gzip-compressed. Memory stays flat whatever the log size:
+// each access is handed to a callback and forgotten.
+package accesslog
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Access is one logged access. Its byte slices are valid only during the
+// callback; copy what you keep.
+type Access struct {
+	At      int64 // Unix nanoseconds
+	System  []byte
+	Account []byte
+	Action  []byte
+	Object  []byte
+	File    string
+	Line    int
+}
+
+// Malformed is a line that could not be read.
+type Malformed struct {
+	File   string `json:"file"`
+	Line   int    `json:"line"`
+	Reason string `json:"reason"`
+}
+
+// Stats counts what a scan read.
+type Stats struct {
+	Lines     int         // access lines read, malformed ones included
+	Malformed int         // lines that could not be read
+	First     []Malformed // the first MaxMalformed of them
+}
+
+// MaxMalformed is how many malformed lines a scan describes.
+const MaxMalformed = 20
+
+// Files expands the configured patterns (globs allowed) in files, in order,
+// without duplicates. A pattern that matches nothing is an error.
+func Files(files fs.FS, patterns []string) ([]string, error) {
+	var out []string
+	seen := map[string]bool{}
+	for _, p := range patterns {
+		matches, err := fs.Glob(files, p)
+		if err != nil {
+			return nil, fmt.Errorf("access_logs %q: %w", p, err)
+		}
+		if len(matches) == 0 {
+			return nil, fmt.Errorf("access_logs %q: no such file", p)
+		}
+		sort.Strings(matches)
+		for _, m := range matches {
+			if !seen[m] {
+				seen[m] = true
+				out = append(out, m)
+			}
+		}
+	}
+	return out, nil
+}
+
+// Scan reads every file and calls fn for each well-formed access.
+func Scan(ctx context.Context, files fs.FS, names []string, fn func(*Access)) (Stats, error) {
+	var st Stats
+	for _, name := range names {
+		if err := scanFile(ctx, files, name, fn, &st); err != nil {
+			return st, err
+		}
+	}
+	return st, nil
+}
+
+func (st *Stats) bad(file string, line int, reason string) {
+	st.Malformed++
+	if len(st.First) < MaxMalformed {
+		st.First = append(st.First, Malformed{File: file, Line: line, Reason: reason})
+	}
+}
+
+func scanFile(ctx context.Context, files fs.FS, name string, fn func(*Access), st *Stats) error {
+	f, err := files.Open(name)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	defer f.Close()
+	br := bufio.NewReaderSize(f, 1<<20)
+	var r io.Reader = br
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return fmt.Errorf("%s: gzip: %w", name, err)
+		}
+		defer zr.Close()
+		r = bufio.NewReaderSize(zr, 1<<20)
+	}
+	lr := r.(*bufio.Reader)
+	base := strings.TrimSuffix(strings.ToLower(name), ".gz")
+	first, _ := lr.Peek(1)
+	if strings.HasSuffix(base, ".jsonl") || strings.HasSuffix(base, ".ndjson") || strings.HasSuffix(base, ".json") || (len(first) == 1 && first[0] == '{') {
+		return scanJSON(ctx, name, lr, fn, st)
+	}
+	return scanCSV(ctx, name, lr, fn, st)
+}
+
+// readLine returns the next line without its line end, or io.EOF.
+func readLine(r *bufio.Reader) ([]byte, error) {
+	line, err := r.ReadSlice('\n')
+	if err == bufio.ErrBufferFull {
+		long := append([]byte(nil), line...)
+		for err == bufio.ErrBufferFull {
+			line, err = r.ReadSlice('\n')
+			long = append(long, line...)
+		}
+		line = long
+	}
+	if err == io.EOF && len(line) > 0 {
+		err = nil
+	}
+	line = bytes.TrimSuffix(line, []byte("\n"))
+	line = bytes.TrimSuffix(line, []byte("\r"))
+	return line, err
+}
+
+var columns = []string{"timestamp", "system", "account_id", "action", "object"}
+
+func scanCSV(ctx context.Context, name string, r *bufio.Reader, fn func(*Access), st *Stats) error {
+	header, err := readLine(r)
+	if err == io.EOF {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	header = bytes.TrimPrefix(header, []byte("\ufeff"))
+	idx := map[string]int{}
+	for i, h := range strings.Split(string(header), ",") {
+		idx[strings.ToLower(strings.Trim(strings.TrimSpace(h), `"`))] = i
+	}
+	pos := make([]int, len(columns))
+	width := 0
+	for i, c := range columns {
+		j, ok := idx[c]
+		if !ok {
+			return fmt.Errorf("%s:1: missing column %q; the header must name %s", name, c, strings.Join(columns, ","))
+		}
+		pos[i] = j
+		width = max(width, j+1)
+	}
+	fields := make([][]byte, 0, 16)
+	a := &Access{File: name}
+	for line := 2; ; line++ {
+		raw, err := readLine(r)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("%s:%d: %w", name, line, err)
+		}
+		if line%65536 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if len(raw) == 0 {
+			continue
+		}
+		st.Lines++
+		fields = fields[:0]
+		if bytes.IndexByte(raw, '"') >= 0 {
+			rec, err := csv.NewReader(bytes.NewReader(raw)).Read()
+			if err != nil {
+				st.bad(name, line, "malformed CSV: "+err.Error())
+				continue
+			}
+			for _, f := range rec {
+				fields = append(fields, []byte(f))
+			}
+		} else {
+			for rest := raw; ; {
+				i := bytes.IndexByte(rest, ',')
+				if i < 0 {
+					fields = append(fields, rest)
+					break
+				}
+				fields = append(fields, rest[:i])
+				rest = rest[i+1:]
+			}
+		}
+		if len(fields) < width {
+			st.bad(name, line, fmt.Sprintf("expected %d fields, got %d", width, len(fields)))
+			continue
+		}
+		at, ok := ParseTimestamp(fields[pos[0]])
+		if !ok {
+			st.bad(name, line, fmt.Sprintf("column timestamp: expected an RFC 3339 timestamp with offset, got %q", fields[pos[0]]))
+			continue
+		}
+		a.At, a.System, a.Account, a.Action, a.Object, a.Line = at, fields[pos[1]], fields[pos[2]], fields[pos[3]], fields[pos[4]], line
+		if len(a.System) == 0 || len(a.Account) == 0 {
+			st.bad(name, line, "system and account_id must not be empty")
+			continue
+		}
+		fn(a)
+	}
+}
+
+type jsonAccess struct {
+	Timestamp string `json:"timestamp"`
+	System    string `json:"system"`
+	AccountID string `json:"account_id"`
+	Action    string `json:"action"`
+	Object    string `json:"object"`
+}
+
+func scanJSON(ctx context.Context, name string, r *bufio.Reader, fn func(*Access), st *Stats) error {
+	a := &Access{File: name}
+	for line := 1; ; line++ {
+		raw, err := readLine(r)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("%s:%d: %w", name, line, err)
+		}
+		if line%65536 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if len(bytes.TrimSpace(raw)) == 0 {
+			continue
+		}
+		st.Lines++
+		var j jsonAccess
+		if err := json.Unmarshal(raw, &j); err != nil {
+			st.bad(name, line, "malformed JSON: "+err.Error())
+			continue
+		}
+		at, ok := ParseTimestamp([]byte(j.Timestamp))
+		if !ok {
+			st.bad(name, line, fmt.Sprintf("field timestamp: expected an RFC 3339 timestamp with offset, got %q", j.Timestamp))
+			continue
+		}
+		if j.System == "" || j.AccountID == "" {
+			st.bad(name, line, "system and account_id must not be empty")
+			continue
+		}
+		a.At, a.System, a.Account, a.Action, a.Object, a.Line = at, []byte(j.System), []byte(j.AccountID), []byte(j.Action), []byte(j.Object), line
+		fn(a)
+	}
+}
+
+// ParseTimestamp reads an RFC 3339 timestamp with an offset
+// (2026-11-23T08:00:00+09:00, 2026-11-22T23:00:00Z, fractions allowed)
+// without allocating.
+func ParseTimestamp(b []byte) (int64, bool) {
+	if len(b) < 20 || b[4] != '-' || b[7] != '-' || (b[10] != 'T' && b[10] != 't' && b[10] != ' ') || b[13] != ':' || b[16] != ':' {
+		return 0, false
+	}
+	num := func(s []byte) (int, bool) {
+		n := 0
+		for _, c := range s {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n, true
+	}
+	year, ok1 := num(b[0:4])
+	month, ok2 := num(b[5:7])
+	day, ok3 := num(b[8:10])
+	hour, ok4 := num(b[11:13])
+	minute, ok5 := num(b[14:16])
+	sec, ok6 := num(b[17:19])
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 || sec > 59 {
+		return 0, false
+	}
+	rest := b[19:]
+	nanos := 0
+	if len(rest) > 0 && rest[0] == '.' {
+		i := 1
+		scale := 100_000_000
+		for ; i < len(rest) && rest[i] >= '0' && rest[i] <= '9'; i++ {
+			nanos += int(rest[i]-'0') * scale
+			scale /= 10
+		}
+		if i == 1 {
+			return 0, false
+		}
+		rest = rest[i:]
+	}
+	offset := 0
+	switch {
+	case len(rest) == 1 && (rest[0] == 'Z' || rest[0] == 'z'):
+	case len(rest) == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':':
+		oh, ok1 := num(rest[1:3])
+		om, ok2 := num(rest[4:6])
+		if !ok1 || !ok2 || oh > 23 || om > 59 {
+			return 0, false
+		}
+		offset = (oh*60 + om) * 60
+		if rest[0] == '-' {
+			offset = -offset
+		}
+	default:
+		return 0, false
+	}
+	days := daysFromCivil(year, month, day)
+	secs := int64(days)*86400 + int64(hour*3600+minute*60+sec) - int64(offset)
+	return secs*int64(time.Second) + int64(nanos), true
+}
+
+func daysIn(year, month int) int {
+	switch month {
+	case 2:
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
+}
+
+// daysFromCivil is the number of days from 1970-01-01 (Howard Hinnant's algorithm).
+func daysFromCivil(y, m, d int) int {
+	if m <= 2 {
+		y--
+	}
+	era := y / 400
+	if y < 0 && y%400 != 0 {
+		era--
+	}
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return era*146097 + doe - 719468
+}

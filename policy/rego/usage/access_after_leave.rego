@@ -1,0 +1,21 @@
+# METADATA
+# title: Access after the owner left
+# description: A logged access through an account whose owner's last day was before that day.
+# custom:
+#   id: usage.access_after_leave
+#   severity: high
+#   action: finding
+#   title_ja: 退職後のアクセス
+package accessrecon.usage.access_after_leave
+
+import data.accessrecon.lib
+
+findings contains f if {
+	p := input.person
+	p.end_date != ""
+	some i, x in input.accesses
+	p.end_date < x.day
+	f := lib.usage_finding("usage.access_after_leave", "high", i, sprintf(
+		"%s left on %s, but their account %s was used on %s on %s", [p.id, p.end_date, input.account.id, input.system, x.day],
+	))
+}

@@ -1,0 +1,34 @@
+# METADATA
+# title: Access without a right
+# description: |
+#   A logged access through a known account that held no grant on that
+#   system at that moment (granted_at on or before the day, expires_at not
+#   before it).
+# custom:
+#   id: usage.access_without_grant
+#   severity: high
+#   action: finding
+#   title_ja: 権限のないアクセス
+package accessrecon.usage.access_without_grant
+
+import data.accessrecon.lib
+
+findings contains f if {
+	a := input.account
+	some i, x in input.accesses
+	not held(a, x.day)
+	f := lib.usage_finding("usage.access_without_grant", "high", i, sprintf(
+		"%s accessed %s on %s through %s, which held no right on it that day", [input.who, input.system, x.day, a.id],
+	))
+}
+
+held(a, day) if {
+	some g in a.grants
+	g.granted_at <= day
+	not expired(g, day)
+}
+
+expired(g, day) if {
+	g.expires_at != ""
+	g.expires_at < day
+}

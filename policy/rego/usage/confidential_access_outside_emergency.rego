@@ -1,0 +1,27 @@
+# METADATA
+# title: Confidential system used from another company
+# description: |
+#   A logged access to a system by a person whose company at that moment is
+#   not in the system's confidential_to, outside an emergency window for that
+#   system and company.
+# custom:
+#   id: usage.confidential_access_outside_emergency
+#   severity: critical
+#   action: finding
+#   title_ja: 非常時以外の他社からの機密システム利用
+package accessrecon.usage.confidential_access_outside_emergency
+
+import data.accessrecon.lib
+
+findings contains f if {
+	system := data.model.systems[input.system]
+	count(system.confidential_to) > 0
+	some i, x in input.accesses
+	x.company != ""
+	not x.company in system.confidential_to
+	not lib.emergency_active_at(input.system, x.company, x.at_ns)
+	f := lib.usage_finding("usage.confidential_access_outside_emergency", "critical", i, sprintf(
+		"%s of company %s used %s, which is confidential to %s, outside any emergency window",
+		[input.who, x.company, input.system, concat(", ", system.confidential_to)],
+	))
+}

@@ -1,0 +1,27 @@
+# METADATA
+# title: Shared or ownerless account used
+# description: |
+#   A logged access through an account of kind shared, or with no owner, that
+#   no exception for identity.shared_account covered that day.
+# custom:
+#   id: usage.shared_account_used
+#   severity: high
+#   action: finding
+#   title_ja: 共用ID・所有者のないIDの使用
+package accessrecon.usage.shared_account_used
+
+import data.accessrecon.lib
+
+findings contains f if {
+	a := input.account
+	shared(a)
+	some i, x in input.accesses
+	not lib.excepted_on("identity.shared_account", a, x.day)
+	f := lib.usage_finding("usage.shared_account_used", "high", i, sprintf(
+		"the shared or ownerless account %s was used on %s on %s", [a.id, input.system, x.day],
+	))
+}
+
+shared(a) if a.kind == "shared"
+
+shared(a) if a.owner == ""

@@ -1,0 +1,19 @@
+# METADATA
+# title: Access through an unknown account
+# description: A logged access through an account that no source knows.
+# custom:
+#   id: usage.unknown_account
+#   severity: high
+#   action: finding
+#   title_ja: 未知のアカウントによるアクセス
+package accessrecon.usage.unknown_account
+
+import data.accessrecon.lib
+
+findings contains f if {
+	not input.account
+	some i, x in input.accesses
+	f := lib.usage_finding("usage.unknown_account", "high", i, sprintf(
+		"%s on %s is not an account any source knows; it was used on %s", [input.account_id, input.system, x.day],
+	))
+}
