@@ -224,7 +224,9 @@ func evalGroups(ctx context.Context, eng *policy.Engine, snap *graph.Snapshot, g
 				}
 				for _, f := range fs {
 					if f.Access < 0 || f.Access >= len(segments) {
-						once.Do(func() { firstErr = fmt.Errorf("%w: usage rule %s: access %d out of range", policy.ErrPolicy, f.Rule, f.Access) })
+						once.Do(func() {
+							firstErr = fmt.Errorf("%w: usage rule %s: access %d out of range", policy.ErrPolicy, f.Rule, f.Access)
+						})
 						return
 					}
 					if g.flagged == nil {

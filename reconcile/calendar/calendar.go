@@ -29,7 +29,7 @@ import (
 
 // Calendar answers whether a day is a business day.
 type Calendar struct {
-	official map[int]map[graph.Date]string // year → day → name, from syukujitsu.csv
+	official  map[int]map[graph.Date]string // year → day → name, from syukujitsu.csv
 	everyYear map[string]bool               // company holidays "MM-DD"
 	once      map[graph.Date]bool           // company holidays on one date
 }
