@@ -223,16 +223,17 @@ func (e *Engine) Eval(ctx context.Context, input ast.Value) ([]Finding, error) {
 }
 
 // UsageFinding is one object of a usage rule's findings: about the logged
-// access input.accesses[Access].
+// access input.usage[Usage].accesses[Access].
 type UsageFinding struct {
 	Rule     string
 	Severity string
+	Usage    int
 	Access   int
 	Person   string
 	Message  string
 }
 
-// EvalUsage evaluates every usage rule for one account's accesses.
+// EvalUsage evaluates every usage rule for a batch of accounts' accesses.
 func (e *Engine) EvalUsage(ctx context.Context, input ast.Value) ([]UsageFinding, error) {
 	rs, err := e.query.Eval(ctx, rego.EvalParsedInput(input))
 	if err != nil {
@@ -246,12 +247,14 @@ func (e *Engine) EvalUsage(ctx context.Context, input ast.Value) ([]UsageFinding
 		}
 		get := func(k string) string { s, _ := m[k].(string); return s }
 		f := UsageFinding{Rule: get("rule"), Severity: get("severity"), Person: get("person"), Message: get("message")}
-		n, ok := m["access"].(json.Number)
-		i, err := n.Int64()
-		if !ok || err != nil {
-			return nil, fmt.Errorf("%w: usage rule %s: field access must be the index of an input access, got %v", ErrPolicy, f.Rule, m["access"])
+		for field, dst := range map[string]*int{"usage": &f.Usage, "access": &f.Access} {
+			n, ok := m[field].(json.Number)
+			i, err := n.Int64()
+			if !ok || err != nil {
+				return nil, fmt.Errorf("%w: usage rule %s: field %s must be an index into input.usage, got %v", ErrPolicy, f.Rule, field, m[field])
+			}
+			*dst = int(i)
 		}
-		f.Access = int(i)
 		if f.Rule == "" || !slices.Contains(Severities, f.Severity) {
 			return nil, fmt.Errorf("%w: usage rule %q: a finding needs a rule and a severity of %v", ErrPolicy, f.Rule, Severities)
 		}

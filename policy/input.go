@@ -168,7 +168,14 @@ type UsageAccess struct {
 	Unit    string
 }
 
-// UsageInput is the input of the usage rules for one account of one system:
+// UsageInput is the input of the usage rules: {"usage": [item, ...]}, a
+// batch of UsageItem, one per account, so that one evaluation covers many
+// accounts.
+func UsageInput(items []*ast.Term) ast.Value {
+	return ast.NewObject(kv("usage", ast.ArrayTerm(items...)))
+}
+
+// UsageItem is one account of one system in the usage rules' input:
 //
 //	system      the system id
 //	account_id  the account id as logged
@@ -177,7 +184,7 @@ type UsageAccess struct {
 //	person      the owner as in `person` above; absent when unknown
 //	accesses    [{at, at_ns, day, company, unit}]: company and unit are the
 //	            owner's at that moment
-func UsageInput(s *graph.Snapshot, system, accountID string, a *graph.Account, p *graph.Person, accesses []UsageAccess) ast.Value {
+func UsageItem(s *graph.Snapshot, system, accountID string, a *graph.Account, p *graph.Person, accesses []UsageAccess) *ast.Term {
 	xs := make([]*ast.Term, len(accesses))
 	for i, x := range accesses {
 		xs[i] = ast.ObjectTerm(
@@ -203,5 +210,5 @@ func UsageInput(s *graph.Snapshot, system, accountID string, a *graph.Account, p
 		)))
 	}
 	items = append(items, kv("who", str(who)))
-	return ast.NewObject(items...)
+	return ast.ObjectTerm(items...)
 }

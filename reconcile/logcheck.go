@@ -197,6 +197,10 @@ func (pl *Planner) CheckLogs(ctx context.Context, cal *calendar.Calendar, day gr
 	return rep, nil
 }
 
+// usageBatch is how many accounts one evaluation of the usage rules covers:
+// batching spreads the fixed cost of an evaluation.
+const usageBatch = 128
+
 // evalGroups runs the usage rules for every group on all cores and records
 // the findings per segment; it returns how many groups have findings.
 func evalGroups(ctx context.Context, eng *policy.Engine, snap *graph.Snapshot, groups []*usageGroup) (int, error) {
@@ -206,34 +210,38 @@ func evalGroups(ctx context.Context, eng *policy.Engine, snap *graph.Snapshot, g
 		once          sync.Once
 		firstErr      error
 	)
+	fail := func(err error) { once.Do(func() { firstErr = err }) }
 	for range runtime.GOMAXPROCS(0) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(groups) || ctx.Err() != nil {
+				lo := int(next.Add(usageBatch) - usageBatch)
+				if lo >= len(groups) || ctx.Err() != nil {
 					return
 				}
-				g := groups[i]
-				input, segments := usageInput(snap, g)
-				fs, err := eng.EvalUsage(ctx, input)
+				batch := groups[lo:min(lo+usageBatch, len(groups))]
+				items := make([]*ast.Term, len(batch))
+				segments := make([][]int, len(batch))
+				for k, g := range batch {
+					items[k], segments[k] = usageItem(snap, g)
+				}
+				fs, err := eng.EvalUsage(ctx, policy.UsageInput(items))
 				if err != nil {
-					once.Do(func() { firstErr = err })
+					fail(err)
 					return
 				}
 				for _, f := range fs {
-					if f.Access < 0 || f.Access >= len(segments) {
-						once.Do(func() {
-							firstErr = fmt.Errorf("%w: usage rule %s: access %d out of range", policy.ErrPolicy, f.Rule, f.Access)
-						})
+					if f.Usage < 0 || f.Usage >= len(batch) || f.Access < 0 || f.Access >= len(segments[f.Usage]) {
+						fail(fmt.Errorf("%w: usage rule %s: usage %d access %d out of range", policy.ErrPolicy, f.Rule, f.Usage, f.Access))
 						return
 					}
+					g := batch[f.Usage]
 					if g.flagged == nil {
 						g.flagged = make([][]policy.UsageFinding, len(g.first))
 						flagged.Add(1)
 					}
-					s := segments[f.Access]
+					s := segments[f.Usage][f.Access]
 					g.flagged[s] = append(g.flagged[s], f)
 				}
 			}
@@ -246,11 +254,11 @@ func evalGroups(ctx context.Context, eng *policy.Engine, snap *graph.Snapshot, g
 	return int(flagged.Load()), ctx.Err()
 }
 
-// usageInput is the usage rules' input for one account (see policy/input.go):
+// usageItem is the usage rules' input for one account (see policy/input.go):
 // the account with its grants, its owner, and one access per segment with
 // the owner's company and unit at that moment. It also returns the segment
 // of each input access.
-func usageInput(snap *graph.Snapshot, g *usageGroup) (ast.Value, []int) {
+func usageItem(snap *graph.Snapshot, g *usageGroup) (*ast.Term, []int) {
 	acct := snap.Account(graph.AccountKey(g.system, g.account))
 	var person *graph.Person
 	if acct != nil && acct.Owner != "" {
@@ -271,5 +279,5 @@ func usageInput(snap *graph.Snapshot, g *usageGroup) (ast.Value, []int) {
 		accesses = append(accesses, x)
 		segments = append(segments, s)
 	}
-	return policy.UsageInput(snap, g.system, g.account, acct, person, accesses), segments
+	return policy.UsageItem(snap, g.system, g.account, acct, person, accesses), segments
 }

@@ -108,11 +108,12 @@ excepted_on(rule, a, day) if {
 	x.expires >= day
 }
 
-# usage_finding is a finding about one logged access (input.accesses[i]).
-usage_finding(rule, severity, i, message) := {
+# usage_finding is a finding about one logged access: input.usage[k].accesses[i].
+usage_finding(rule, severity, k, i, message) := {
 	"rule": rule,
 	"severity": severity,
+	"usage": k,
 	"access": i,
-	"person": object.get(input, ["person", "id"], object.get(input, ["account", "owner"], "")),
+	"person": object.get(input.usage[k], ["person", "id"], object.get(input.usage[k], ["account", "owner"], "")),
 	"message": message,
 }

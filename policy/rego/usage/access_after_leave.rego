@@ -11,11 +11,12 @@ package accessrecon.usage.access_after_leave
 import data.accessrecon.lib
 
 findings contains f if {
-	p := input.person
+	some k, u in input.usage
+	p := u.person
 	p.end_date != ""
-	some i, x in input.accesses
+	some i, x in u.accesses
 	p.end_date < x.day
-	f := lib.usage_finding("usage.access_after_leave", "high", i, sprintf(
-		"%s left on %s, but their account %s was used on %s on %s", [p.id, p.end_date, input.account.id, input.system, x.day],
+	f := lib.usage_finding("usage.access_after_leave", "high", k, i, sprintf(
+		"%s left on %s, but their account %s was used on %s on %s", [p.id, p.end_date, u.account.id, u.system, x.day],
 	))
 }

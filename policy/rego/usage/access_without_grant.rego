@@ -14,11 +14,12 @@ package accessrecon.usage.access_without_grant
 import data.accessrecon.lib
 
 findings contains f if {
-	a := input.account
-	some i, x in input.accesses
+	some k, u in input.usage
+	a := u.account
+	some i, x in u.accesses
 	not held(a, x.day)
-	f := lib.usage_finding("usage.access_without_grant", "high", i, sprintf(
-		"%s accessed %s on %s through %s, which held no right on it that day", [input.who, input.system, x.day, a.id],
+	f := lib.usage_finding("usage.access_without_grant", "high", k, i, sprintf(
+		"%s accessed %s on %s through %s, which held no right on it that day", [u.who, u.system, x.day, a.id],
 	))
 }
 

@@ -14,14 +14,15 @@ package accessrecon.usage.confidential_access_outside_emergency
 import data.accessrecon.lib
 
 findings contains f if {
-	system := data.model.systems[input.system]
+	some k, u in input.usage
+	system := data.model.systems[u.system]
 	count(system.confidential_to) > 0
-	some i, x in input.accesses
+	some i, x in u.accesses
 	x.company != ""
 	not x.company in system.confidential_to
-	not lib.emergency_active_at(input.system, x.company, x.at_ns)
-	f := lib.usage_finding("usage.confidential_access_outside_emergency", "critical", i, sprintf(
+	not lib.emergency_active_at(u.system, x.company, x.at_ns)
+	f := lib.usage_finding("usage.confidential_access_outside_emergency", "critical", k, i, sprintf(
 		"%s of company %s used %s, which is confidential to %s, outside any emergency window",
-		[input.who, x.company, input.system, concat(", ", system.confidential_to)],
+		[u.who, x.company, u.system, concat(", ", system.confidential_to)],
 	))
 }

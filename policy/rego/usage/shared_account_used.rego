@@ -13,12 +13,13 @@ package accessrecon.usage.shared_account_used
 import data.accessrecon.lib
 
 findings contains f if {
-	a := input.account
+	some k, u in input.usage
+	a := u.account
 	shared(a)
-	some i, x in input.accesses
+	some i, x in u.accesses
 	not lib.excepted_on("identity.shared_account", a, x.day)
-	f := lib.usage_finding("usage.shared_account_used", "high", i, sprintf(
-		"the shared or ownerless account %s was used on %s on %s", [a.id, input.system, x.day],
+	f := lib.usage_finding("usage.shared_account_used", "high", k, i, sprintf(
+		"the shared or ownerless account %s was used on %s on %s", [a.id, u.system, x.day],
 	))
 }
 

@@ -11,9 +11,10 @@ package accessrecon.usage.unknown_account
 import data.accessrecon.lib
 
 findings contains f if {
-	not input.account
-	some i, x in input.accesses
-	f := lib.usage_finding("usage.unknown_account", "high", i, sprintf(
-		"%s on %s is not an account any source knows; it was used on %s", [input.account_id, input.system, x.day],
+	some k, u in input.usage
+	not u.account
+	some i, x in u.accesses
+	f := lib.usage_finding("usage.unknown_account", "high", k, i, sprintf(
+		"%s on %s is not an account any source knows; it was used on %s", [u.account_id, u.system, x.day],
 	))
 }

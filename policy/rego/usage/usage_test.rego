@@ -26,22 +26,22 @@ test_access_without_a_right_that_day if {
 		access("2026-11-21T10:00:00+09:00", "NW"),
 	])
 	access_without_grant.findings == {{
-		"rule": "usage.access_without_grant", "severity": "high", "access": 1, "person": "E1",
+		"rule": "usage.access_without_grant", "severity": "high", "usage": 0, "access": 1, "person": "E1",
 		"message": "E1 accessed takuso on 2026-11-21 through u1, which held no right on it that day",
-	}} with input as subj with data.model as testdata.model
+	}} with input as {"usage": [subj]} with data.model as testdata.model
 }
 
 test_access_before_the_grant_is_without_a_right if {
 	subj := subject(viewer, testdata.person("E1", "NW-OPS", "NW"), [access("2026-03-31T23:00:00+09:00", "NW")])
-	count(access_without_grant.findings) == 1 with input as subj with data.model as testdata.model
+	count(access_without_grant.findings) == 1 with input as {"usage": [subj]} with data.model as testdata.model
 }
 
 test_confidential_access_from_another_company if {
 	subj := subject(viewer, testdata.person("E1", "HD-RETAIL", "HD"), [access("2026-11-20T10:00:00+09:00", "HD")])
 	confidential_access_outside_emergency.findings == {{
-		"rule": "usage.confidential_access_outside_emergency", "severity": "critical", "access": 0, "person": "E1",
+		"rule": "usage.confidential_access_outside_emergency", "severity": "critical", "usage": 0, "access": 0, "person": "E1",
 		"message": "E1 of company HD used takuso, which is confidential to NW, outside any emergency window",
-	}} with input as subj with data.model as testdata.model
+	}} with input as {"usage": [subj]} with data.model as testdata.model
 }
 
 test_confidential_access_inside_the_window_is_fine_to_the_second if {
@@ -49,47 +49,53 @@ test_confidential_access_inside_the_window_is_fine_to_the_second if {
 		access("2026-09-05T23:59:59+09:00", "HD"),
 		access("2026-09-06T00:00:00+09:00", "HD"),
 	])
-	{f.access | some f in confidential_access_outside_emergency.findings} == {1} with input as subj with data.model as testdata.model
+	{f.access | some f in confidential_access_outside_emergency.findings} == {1} with input as {"usage": [subj]} with data.model as testdata.model
 }
 
 test_confidential_access_by_own_company_is_fine if {
 	subj := subject(viewer, testdata.person("E1", "NW-OPS", "NW"), [access("2026-11-20T10:00:00+09:00", "NW")])
-	count(confidential_access_outside_emergency.findings) == 0 with input as subj with data.model as testdata.model
+	count(confidential_access_outside_emergency.findings) == 0 with input as {"usage": [subj]} with data.model as testdata.model
 }
 
 test_shared_account_used if {
 	a := object.union(testdata.account("portal", "team", "", [testdata.grant("user", "request")]), {"kind": "shared"})
 	subj := {"system": "portal", "account_id": "team", "who": "team", "account": a, "accesses": [access("2026-11-20T10:00:00+09:00", "")]}
 	shared_account_used.findings == {{
-		"rule": "usage.shared_account_used", "severity": "high", "access": 0, "person": "",
+		"rule": "usage.shared_account_used", "severity": "high", "usage": 0, "access": 0, "person": "",
 		"message": "the shared or ownerless account team was used on portal on 2026-11-20",
-	}} with input as subj with data.model as testdata.model
+	}} with input as {"usage": [subj]} with data.model as testdata.model
 }
 
 test_excepted_shared_account_is_fine if {
 	a := object.union(testdata.account("portal", "ops", "", []), {"kind": "shared"})
 	subj := {"system": "portal", "account_id": "ops", "who": "ops", "account": a, "accesses": [access("2026-11-20T10:00:00+09:00", "")]}
-	count(shared_account_used.findings) == 0 with input as subj with data.model as testdata.model
+	count(shared_account_used.findings) == 0 with input as {"usage": [subj]} with data.model as testdata.model
 }
 
 test_access_after_leave if {
 	p := object.union(testdata.person("E1", "NW-OPS", "NW"), {"end_date": "2026-11-19"})
 	subj := subject(viewer, p, [access("2026-11-19T17:00:00+09:00", "NW"), access("2026-11-20T08:00:00+09:00", "NW")])
 	access_after_leave.findings == {{
-		"rule": "usage.access_after_leave", "severity": "high", "access": 1, "person": "E1",
+		"rule": "usage.access_after_leave", "severity": "high", "usage": 0, "access": 1, "person": "E1",
 		"message": "E1 left on 2026-11-19, but their account u1 was used on takuso on 2026-11-20",
-	}} with input as subj with data.model as testdata.model
+	}} with input as {"usage": [subj]} with data.model as testdata.model
 }
 
 test_unknown_account if {
 	subj := {"system": "takuso", "account_id": "zz9", "who": "zz9", "accesses": [access("2026-11-20T10:00:00+09:00", "")]}
 	unknown_account.findings == {{
-		"rule": "usage.unknown_account", "severity": "high", "access": 0, "person": "",
+		"rule": "usage.unknown_account", "severity": "high", "usage": 0, "access": 0, "person": "",
 		"message": "zz9 on takuso is not an account any source knows; it was used on 2026-11-20",
-	}} with input as subj with data.model as testdata.model
+	}} with input as {"usage": [subj]} with data.model as testdata.model
 }
 
 test_known_account_is_not_unknown if {
 	subj := subject(viewer, testdata.person("E1", "NW-OPS", "NW"), [access("2026-11-20T10:00:00+09:00", "NW")])
-	count(unknown_account.findings) == 0 with input as subj with data.model as testdata.model
+	count(unknown_account.findings) == 0 with input as {"usage": [subj]} with data.model as testdata.model
+}
+
+test_findings_name_the_account_of_a_batch if {
+	known := subject(viewer, testdata.person("E1", "NW-OPS", "NW"), [access("2026-11-20T10:00:00+09:00", "NW")])
+	unknown := {"system": "takuso", "account_id": "zz9", "who": "zz9", "accesses": [access("2026-11-20T10:00:00+09:00", "")]}
+	{[f.usage, f.access] | some f in unknown_account.findings} == {[1, 0]} with input as {"usage": [known, unknown]} with data.model as testdata.model
 }

@@ -1,0 +1,169 @@
+package main
+
+import (
+	"compress/gzip"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+type logReport struct {
+	Date   string `json:"date"`
+	Window struct {
+		From string `json:"from"`
+		To   string `json:"to"`
+	} `json:"window"`
+	Checked   int `json:"accesses_checked"`
+	Malformed struct {
+		Count int `json:"count"`
+		First []struct {
+			File   string `json:"file"`
+			Line   int    `json:"line"`
+			Reason string `json:"reason"`
+		} `json:"first"`
+	} `json:"malformed"`
+	Findings []struct {
+		Rule      string `json:"rule"`
+		Severity  string `json:"severity"`
+		Timestamp string `json:"timestamp"`
+		System    string `json:"system"`
+		Account   string `json:"account"`
+		Person    string `json:"person"`
+		Action    string `json:"action"`
+		Object    string `json:"object"`
+	} `json:"findings"`
+}
+
+func logsCheckRun(t *testing.T, dir, date string, extra ...string) (logReport, string, string, int) {
+	t.Helper()
+	out := filepath.Join(dir, "logs-"+date+".json")
+	os.Remove(out)
+	args := append([]string{"logs", "check", "--config", filepath.Join(dir, "accessrecon.yaml"), "--date", date, "--out", out, "--lang", "en"}, extra...)
+	stdout, stderr, code := runCLI(t, args...)
+	var rep logReport
+	if data, err := os.ReadFile(out); err == nil {
+		if err := json.Unmarshal(data, &rep); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return rep, stdout, stderr, code
+}
+
+// TestLogsCheckOnTheDemo: the Tuesday after a Monday holiday reviews Friday
+// to Monday, and each usage rule fires on the demo's log.
+func TestLogsCheckOnTheDemo(t *testing.T) {
+	dir := demoDir(t)
+	rep, stdout, stderr, code := logsCheckRun(t, dir, "2026-11-24")
+	if code != 4 {
+		t.Fatalf("exit %d, want 4 (findings)\n%s%s", code, stdout, stderr)
+	}
+	if rep.Window.From != "2026-11-20T00:00:00+09:00" || rep.Window.To != "2026-11-24T00:00:00+09:00" {
+		t.Errorf("window %+v", rep.Window)
+	}
+	if rep.Checked != 15 {
+		t.Errorf("accesses checked %d, want 15 (the window's lines, the UTC one included)", rep.Checked)
+	}
+	if rep.Malformed.Count != 2 || rep.Malformed.First[0].Line != 18 || !strings.Contains(stderr, "access.csv:19: skipped: column timestamp") {
+		t.Errorf("malformed lines: %+v\nstderr: %s", rep.Malformed, stderr)
+	}
+	got := map[string]int{}
+	for _, f := range rep.Findings {
+		got[f.Rule+" "+f.Account]++
+	}
+	want := map[string]int{
+		"usage.confidential_access_outside_emergency u1020": 3,
+		"usage.confidential_access_outside_emergency u1040": 1, // 07:30; 09:00 is inside the window that opened at 08:00
+		"usage.access_after_leave u1030":                    1,
+		"usage.access_without_grant u1035":                  1,
+		"usage.shared_account_used opsshared":               1, // console01 is covered by an exception
+		"usage.unknown_account u9999":                       1,
+	}
+	for k, n := range want {
+		if got[k] != n {
+			t.Errorf("%s: %d findings, want %d", k, got[k], n)
+		}
+	}
+	if len(rep.Findings) != 8 {
+		t.Errorf("%d findings, want 8: %+v", len(rep.Findings), rep.Findings)
+	}
+	for _, f := range rep.Findings {
+		if f.Account == "u1020" && (f.Person != "E1020" || f.Action == "" || f.Object == "") {
+			t.Errorf("finding lacks person, action or object: %+v", f)
+		}
+	}
+	if !strings.Contains(stdout, "usage.confidential_access_outside_emergency") || !strings.Contains(stdout, "E1020 (3 findings)") {
+		t.Errorf("summary is not grouped by rule and person:\n%s", stdout)
+	}
+}
+
+func TestLogsCheckWindows(t *testing.T) {
+	dir := demoDir(t)
+	for _, tt := range []struct{ date, from string }{
+		{"2026-11-30", "2026-11-27T00:00:00+09:00"}, // Monday: Friday, Saturday and Sunday
+		{"2026-05-07", "2026-05-01T00:00:00+09:00"}, // after Golden Week
+		{"2027-01-04", "2026-12-28T00:00:00+09:00"}, // after the New Year company holidays
+		{"2026-12-01", "2026-11-30T00:00:00+09:00"}, // a window in another month than its day
+	} {
+		rep, _, stderr, code := logsCheckRun(t, dir, tt.date)
+		if code != 0 && code != 4 {
+			t.Fatalf("%s: exit %d: %s", tt.date, code, stderr)
+		}
+		if rep.Window.From != tt.from {
+			t.Errorf("%s: window from %s, want %s", tt.date, rep.Window.From, tt.from)
+		}
+	}
+	for date, why := range map[string]string{"2026-11-23": "national holiday (勤労感謝の日)", "2026-11-22": "a Sunday", "2026-12-30": "a company holiday"} {
+		_, _, stderr, code := logsCheckRun(t, dir, date)
+		if code != 1 || !strings.Contains(stderr, "not a business day") || !strings.Contains(stderr, why) {
+			t.Errorf("%s: exit %d, stderr %q", date, code, stderr)
+		}
+	}
+}
+
+func TestLogsCheckCleanDayJSONLinesGzipAndGlobs(t *testing.T) {
+	dir := demoDir(t)
+	os.Mkdir(filepath.Join(dir, "logs"), 0o755)
+	f, _ := os.Create(filepath.Join(dir, "logs", "takuso-20261130.jsonl.gz"))
+	zw := gzip.NewWriter(f)
+	zw.Write([]byte(`{"timestamp":"2026-11-27T09:00:00+09:00","system":"takuso","account_id":"u1001","action":"view","object":"customer/1"}` + "\n" +
+		`{"timestamp":"2026-11-28T00:30:00Z","system":"takuso","account_id":"u1004","action":"view","object":"customer/2"}` + "\n" +
+		`{"timestamp":"2026-11-29","system":"takuso"}` + "\n"))
+	zw.Close()
+	f.Close()
+	os.WriteFile(filepath.Join(dir, "logs", "portal-20261130.csv"), []byte("object,action,account_id,system,timestamp\n/top,login,p1001,portal,2026-11-29T12:00:00+09:00\n"), 0o644)
+	replaceIn(t, filepath.Join(dir, "accessrecon.yaml"), "access_logs: [access.csv]", "access_logs: [\"logs/*\"]")
+	rep, stdout, stderr, code := logsCheckRun(t, dir, "2026-11-30")
+	if code != 0 {
+		t.Fatalf("a clean day: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if rep.Checked != 3 || rep.Malformed.Count != 1 || len(rep.Findings) != 0 {
+		t.Errorf("checked %d malformed %d findings %d", rep.Checked, rep.Malformed.Count, len(rep.Findings))
+	}
+	if !strings.Contains(stdout, "No findings.") {
+		t.Errorf("summary: %s", stdout)
+	}
+}
+
+func TestLogsCheckHTML(t *testing.T) {
+	dir := demoDir(t)
+	_, stdout, _, code := logsCheckRun(t, dir, "2026-11-24", "--format", "html", "--lang", "ja")
+	if code != 4 || !strings.Contains(stdout, "<h1>アクセスログ点検 2026-11-24</h1>") || !strings.Contains(stdout, "非常時以外の他社からの機密システム利用") {
+		t.Errorf("exit %d, html:\n%s", code, stdout)
+	}
+}
+
+func TestLogsCheckOfficialHolidayFile(t *testing.T) {
+	dir := demoDir(t)
+	// A made-up holiday on Friday 2026-11-27 moves Monday's window back to Thursday.
+	os.WriteFile(filepath.Join(dir, "syukujitsu.csv"), []byte("国民の祝日・休日月日,国民の祝日・休日名称\n2026/11/3,文化の日\n2026/11/23,勤労感謝の日\n2026/11/27,臨時の祝日\n"), 0o644)
+	replaceIn(t, filepath.Join(dir, "accessrecon.yaml"), "calendar:\n", "calendar:\n  national_holidays: syukujitsu.csv\n")
+	rep, _, stderr, code := logsCheckRun(t, dir, "2026-11-30")
+	if code != 0 && code != 4 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if rep.Window.From != "2026-11-26T00:00:00+09:00" {
+		t.Errorf("window from %s, want Thursday 2026-11-26", rep.Window.From)
+	}
+}
