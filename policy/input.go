@@ -88,7 +88,27 @@ func strs(v []string) []string {
 
 func str(s string) *ast.Term { return ast.StringTerm(s) }
 
-func kv(k string, v *ast.Term) [2]*ast.Term { return [2]*ast.Term{str(k), v} }
+// keys are the input's object keys, made once: building an input is on the
+// hot path of every evaluation, and evaluation never modifies input terms.
+var keys = func() map[string]*ast.Term {
+	m := map[string]*ast.Term{}
+	for _, k := range []string{
+		"id", "name", "company", "unit", "employment", "end_date", "mail", "person", "owner", "transfers",
+		"accounts", "event", "employee_id", "from_unit", "to_unit", "effective", "pledge_date", "entitlement",
+		"origin", "granted_at", "expires_at", "system", "kind", "status", "source", "grants", "at", "at_ns",
+		"day", "account_id", "account", "accesses", "who", "usage",
+	} {
+		m[k] = ast.StringTerm(k)
+	}
+	return m
+}()
+
+func kv(k string, v *ast.Term) [2]*ast.Term {
+	if t, ok := keys[k]; ok {
+		return [2]*ast.Term{t, v}
+	}
+	return [2]*ast.Term{str(k), v}
+}
 
 // PersonInput is the input for one person as of a day: their current
 // assignment, their transfers (plus any proposed ones) and their accounts.
