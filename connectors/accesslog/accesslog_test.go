@@ -1,0 +1,79 @@
+package accesslog
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+)
+
+func TestParseTimestampAgreesWithTheStandardLibrary(t *testing.T) {
+	for _, s := range []string{
+		"2026-11-23T08:00:00+09:00", "2026-11-22T23:00:00Z", "2026-11-23T08:00:00.123456789+09:00",
+		"2028-02-29T12:00:00-05:30", "1999-12-31T23:59:59z", "2026-01-01 00:00:00+09:00",
+	} {
+		want, err := time.Parse(time.RFC3339Nano, strings.Replace(strings.Replace(s, " ", "T", 1), "z", "Z", 1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, ok := ParseTimestamp([]byte(s))
+		if !ok || got != want.UnixNano() {
+			t.Errorf("%s: %v %v, want %v", s, time.Unix(0, got), ok, want)
+		}
+	}
+	for _, s := range []string{"", "2026-11-23", "2026-11-23T08:00:00", "2026-02-29T00:00:00Z", "2026-11-23T25:00:00+09:00",
+		"2026-11-23T08:00:00+0900", "2026-11-23T08:00:00.+09:00", "2026/11/23T08:00:00Z", "2026-11-23T08:00:00+09:00x"} {
+		if _, ok := ParseTimestamp([]byte(s)); ok {
+			t.Errorf("%q accepted", s)
+		}
+	}
+}
+
+func FuzzParseTimestamp(f *testing.F) {
+	f.Add("2026-11-23T08:00:00+09:00")
+	f.Add("2026-11-22T23:00:00.5Z")
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := ParseTimestamp([]byte(s))
+		want, err := time.Parse(time.RFC3339Nano, s)
+		if ok && err == nil && got != want.UnixNano() {
+			t.Errorf("%q: %d, want %d", s, got, want.UnixNano())
+		}
+	})
+}
+
+func TestScanCountsMalformedLinesAndReadsQuotedFields(t *testing.T) {
+	files := fstest.MapFS{"a.csv": {Data: []byte("system,timestamp,account_id,object,action\n" +
+		"takuso,2026-11-20T09:00:00+09:00,u1,\"customer, 0001\",view\n" +
+		"takuso,2026-11-20T09:00:00+09:00,u1\n" +
+		"takuso,not-a-time,u1,x,view\n" +
+		"\n" +
+		",2026-11-20T09:00:00+09:00,u1,x,view\n")}}
+	var got []string
+	st, err := Scan(context.Background(), files, []string{"a.csv"}, func(a *Access) {
+		got = append(got, string(a.System)+"|"+string(a.Account)+"|"+string(a.Object)+"|"+string(a.Action))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0] != "takuso|u1|customer, 0001|view" {
+		t.Errorf("accesses %v", got)
+	}
+	if st.Lines != 4 || st.Malformed != 3 || st.First[0].Line != 3 || st.First[1].Line != 4 || st.First[2].Line != 6 {
+		t.Errorf("stats %+v", st)
+	}
+	if _, err := Scan(context.Background(), fstest.MapFS{"b.csv": {Data: []byte("timestamp,system\n")}}, []string{"b.csv"}, func(*Access) {}); err == nil || !strings.Contains(err.Error(), `b.csv:1: missing column "account_id"`) {
+		t.Errorf("missing column: %v", err)
+	}
+}
+
+func TestFilesExpandsGlobsInOrder(t *testing.T) {
+	files := fstest.MapFS{"logs/b.csv": {}, "logs/a.csv": {}, "logs/c.jsonl": {}}
+	got, err := Files(files, []string{"logs/*.csv", "logs/a.csv", "logs/*.jsonl"})
+	if err != nil || strings.Join(got, ",") != "logs/a.csv,logs/b.csv,logs/c.jsonl" {
+		t.Errorf("%v %v", got, err)
+	}
+	if _, err := Files(files, []string{"nope/*.csv"}); err == nil {
+		t.Error("a pattern that matches nothing is not an error")
+	}
+}
