@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/accessrecon/accessrecon/connectors/accesslog"
 	"github.com/accessrecon/accessrecon/connectors/csvfile"
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/policy"
@@ -72,12 +73,41 @@ var CertifyColumns = []worksheet.Column{
 	{ID: "granted_at", TitleJA: "付与日"},
 	{ID: "expires_at", TitleJA: "有効期限"},
 	{ID: "policy_flag", TitleJA: "ポリシー上の取消対象", Width: 30},
+	{ID: "last_used", TitleJA: "最終利用日時", Width: 22},
+}
+
+// LastUse is when each account (SYSTEM/ACCOUNT) was last used by the access
+// logs; nil when no logs are configured.
+type LastUse map[string]int64
+
+// ReadLastUse scans access logs for the last access through each account.
+func ReadLastUse(ctx context.Context, files fs.FS, names []string) (LastUse, accesslog.Stats, error) {
+	last := LastUse{}
+	st, err := accesslog.Scan(ctx, files, names, func(a *accesslog.Access) {
+		key := string(a.System) + "/" + string(a.Account)
+		if a.At > last[key] {
+			last[key] = a.At
+		}
+	})
+	return last, st, err
+}
+
+func (l LastUse) of(accountKey string) string {
+	if l == nil {
+		return ""
+	}
+	at, ok := l[accountKey]
+	if !ok {
+		return "never"
+	}
+	return time.Unix(0, at).In(graph.Tokyo).Format(time.RFC3339)
 }
 
 // CertifyOpen builds a campaign as of a day: one worksheet per system owner
 // unit listing every right held by an active account on its systems, with a
-// flag where the policy already calls for removing it.
-func (pl *Planner) CertifyOpen(ctx context.Context, id string, asOf graph.Date) (*Campaign, []*worksheet.Sheet, error) {
+// flag where the policy already calls for removing it and, when lastUse is
+// not nil, when the account was last used ("never" if the logs do not show it).
+func (pl *Planner) CertifyOpen(ctx context.Context, id string, asOf graph.Date, lastUse LastUse) (*Campaign, []*worksheet.Sheet, error) {
 	snap := pl.Inputs.Graph.Snapshot()
 	forbidden, err := pl.findingsAt(ctx, asOf)
 	if err != nil {
@@ -104,7 +134,8 @@ func (pl *Planner) CertifyOpen(ctx context.Context, id string, asOf graph.Date) 
 			Person: pid, Origin: it.grant.Origin, PolicyFlag: nonNil(flag),
 		})
 		return []string{it.grant.Key, it.grant.System, it.grant.Account, it.grant.Entitlement, pid, name,
-			a.Unit, a.Company, it.grant.Origin, it.grant.GrantedAt.String(), it.grant.ExpiresAt.String(), strings.Join(flag, " ")}
+			a.Unit, a.Company, it.grant.Origin, it.grant.GrantedAt.String(), it.grant.ExpiresAt.String(), strings.Join(flag, " "),
+			lastUse.of(it.grant.AccountKey)}
 	})
 	for _, s := range sheets {
 		cs := byUnit[s.Name]

@@ -68,11 +68,7 @@ func logsCheck(c *cli.Context) error {
 			return err
 		}
 	}
-	patterns := make([]string, len(cfg.AccessLogs))
-	for i, p := range cfg.AccessLogs {
-		patterns[i] = cfg.Resolve(p)
-	}
-	names, err := accesslog.Files(cfg.Files, patterns)
+	names, err := logFiles(cfg)
 	if err != nil {
 		return err
 	}
@@ -202,3 +198,12 @@ var logsHTML = template.Must(template.New("logs").Parse(`<!doctype html>
 {{end}}</table>{{end}}
 </body></html>
 `))
+
+// logFiles expands the config's access_logs.
+func logFiles(cfg *config.Config) ([]string, error) {
+	patterns := make([]string, len(cfg.AccessLogs))
+	for i, p := range cfg.AccessLogs {
+		patterns[i] = cfg.Resolve(p)
+	}
+	return accesslog.Files(cfg.Files, patterns)
+}

@@ -130,7 +130,17 @@ func certifyCommand() *cli.Command {
 					if err != nil {
 						return err
 					}
-					campaign, sheets, err := s.planner.CertifyOpen(c.Context, c.String("campaign"), day)
+					var lastUse reconcile.LastUse
+					if len(s.cfg.AccessLogs) > 0 {
+						names, err := logFiles(s.cfg)
+						if err != nil {
+							return err
+						}
+						if lastUse, _, err = reconcile.ReadLastUse(c.Context, s.cfg.Files, names); err != nil {
+							return err
+						}
+					}
+					campaign, sheets, err := s.planner.CertifyOpen(c.Context, c.String("campaign"), day, lastUse)
 					if err != nil {
 						return err
 					}

@@ -144,7 +144,7 @@ func TestCertificationXLSXRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rows[0][0] != "item_id\n項目ID" || !strings.HasPrefix(rows[0][12], "decision\n判定") {
+	if rows[0][0] != "item_id\n項目ID" || !strings.HasPrefix(rows[0][13], "decision\n判定") || rows[0][12] != "last_used\n最終利用日時" {
 		t.Fatalf("header %q", rows[0])
 	}
 	if dvs, _ := f.GetDataValidations("NW-CUSTOMER"); len(dvs) != 1 || !strings.Contains(dvs[0].Formula1, "keep,revoke") {
@@ -158,14 +158,17 @@ func TestCertificationXLSXRoundTrip(t *testing.T) {
 		switch {
 		case r[0] == "takuso/u1020/viewer":
 			flagged = strings.Contains(r[11], "separation.confidential_system_access")
-			f.SetCellValue("NW-CUSTOMER", fmt.Sprintf("M%d", line), "revoke")
-			f.SetCellValue("NW-CUSTOMER", fmt.Sprintf("N%d", line), "E1001")
-			f.SetCellValue("NW-CUSTOMER", fmt.Sprintf("O%d", line), "2026-12-10")
+			if r[12] != "2026-11-24T08:30:00+09:00" {
+				t.Errorf("last use of u1020: %q, want the demo log's last access", r[12])
+			}
+			f.SetCellValue("NW-CUSTOMER", fmt.Sprintf("N%d", line), "revoke")
+			f.SetCellValue("NW-CUSTOMER", fmt.Sprintf("O%d", line), "E1001")
+			f.SetCellValue("NW-CUSTOMER", fmt.Sprintf("P%d", line), "2026-12-10")
 			decided++
 		case r[4] != "E1020" && strings.HasPrefix(r[0], "takuso/"):
-			f.SetCellValue("NW-CUSTOMER", fmt.Sprintf("M%d", line), "keep")
-			f.SetCellValue("NW-CUSTOMER", fmt.Sprintf("N%d", line), "E1001")
-			f.SetCellValue("NW-CUSTOMER", fmt.Sprintf("O%d", line), "2026-12-11")
+			f.SetCellValue("NW-CUSTOMER", fmt.Sprintf("N%d", line), "keep")
+			f.SetCellValue("NW-CUSTOMER", fmt.Sprintf("O%d", line), "E1001")
+			f.SetCellValue("NW-CUSTOMER", fmt.Sprintf("P%d", line), "2026-12-11")
 			decided++
 		}
 	}
