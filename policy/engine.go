@@ -80,13 +80,9 @@ type Compiled struct {
 
 // Compile parses (Rego v1) and compiles the modules.
 func Compile(mods []Module) (*Compiled, error) {
-	parsed := make(map[string]*ast.Module, len(mods))
-	for _, m := range mods {
-		pm, err := ast.ParseModuleWithOpts(m.Name, string(m.Source), ast.ParserOptions{ProcessAnnotation: true, RegoVersion: ast.RegoV1})
-		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrPolicy, err)
-		}
-		parsed[m.Name] = pm
+	parsed, err := parse(mods)
+	if err != nil {
+		return nil, err
 	}
 	for _, agg := range []struct{ prefix, pkg string }{{rulesPrefix, "accessrecon.all"}, {usagePrefix, "accessrecon.usage_all"}} {
 		m, err := aggregate(parsed, agg.prefix, agg.pkg)
@@ -101,6 +97,19 @@ func Compile(mods []Module) (*Compiled, error) {
 		return nil, fmt.Errorf("%w: %v", ErrPolicy, c.Errors)
 	}
 	return &Compiled{compiler: c, digest: Digest(mods), rules: ruleInfos(parsed)}, nil
+}
+
+// parse parses Rego v1 modules with their METADATA annotations.
+func parse(mods []Module) (map[string]*ast.Module, error) {
+	parsed := make(map[string]*ast.Module, len(mods))
+	for _, m := range mods {
+		pm, err := ast.ParseModuleWithOpts(m.Name, string(m.Source), ast.ParserOptions{ProcessAnnotation: true, RegoVersion: ast.RegoV1})
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrPolicy, err)
+		}
+		parsed[m.Name] = pm
+	}
+	return parsed, nil
 }
 
 // aggregate generates package pkg, whose findings are the union of the

@@ -19,13 +19,9 @@ type TestResult struct {
 // RunTests runs every test_ rule of the modules (bundled and user modules
 // alike) and returns one result per test, in the runner's order.
 func RunTests(ctx context.Context, mods []Module) ([]TestResult, error) {
-	parsed := make(map[string]*ast.Module, len(mods))
-	for _, m := range mods {
-		pm, err := ast.ParseModuleWithOpts(m.Name, string(m.Source), ast.ParserOptions{ProcessAnnotation: true, RegoVersion: ast.RegoV1})
-		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrPolicy, err)
-		}
-		parsed[m.Name] = pm
+	parsed, err := parse(mods)
+	if err != nil {
+		return nil, err
 	}
 	ch, err := tester.NewRunner().
 		SetCompiler(ast.NewCompiler().WithDefaultRegoVersion(ast.RegoV1)).

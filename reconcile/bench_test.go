@@ -28,9 +28,9 @@ func generated(b *testing.B, people int) *config.Config {
 	return cfg
 }
 
-// planEndToEnd is what `accessrecon plan --out` does: read every input,
-// load the graph, evaluate policy, build, seal and encode the plan.
-func planEndToEnd(b *testing.B, cfg *config.Config, asOf graph.Date) *Plan {
+// loadPlanner reads the inputs and compiles the bundled policy.
+func loadPlanner(b *testing.B, cfg *config.Config) *Planner {
+	b.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	in, err := Load(context.Background(), cfg, log)
 	if err != nil {
@@ -40,12 +40,18 @@ func planEndToEnd(b *testing.B, cfg *config.Config, asOf graph.Date) *Plan {
 	if err != nil {
 		b.Fatal(err)
 	}
-	pl := &Planner{Inputs: in, Compiled: compiled, Rules: cfg.Rules, Log: log}
+	return &Planner{Inputs: in, Compiled: compiled, Rules: cfg.Rules, Log: log}
+}
+
+// planEndToEnd is what `accessrecon plan --out` does: read every input,
+// load the graph, evaluate policy, build, seal and encode the plan.
+func planEndToEnd(b *testing.B, cfg *config.Config, asOf graph.Date) *Plan {
+	pl := loadPlanner(b, cfg)
 	p, err := pl.Reconcile(context.Background(), asOf)
 	if err != nil {
 		b.Fatal(err)
 	}
-	p.AddNames(in.Graph.Snapshot())
+	p.AddNames(pl.Inputs.Graph.Snapshot())
 	if err := p.Seal(time.Now()); err != nil {
 		b.Fatal(err)
 	}
@@ -81,17 +87,7 @@ func BenchmarkLoad10k(b *testing.B) {
 
 // BenchmarkEvaluate10k: policy evaluation over a loaded graph only.
 func BenchmarkEvaluate10k(b *testing.B) {
-	cfg := generated(b, 10_000)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	in, err := Load(context.Background(), cfg, log)
-	if err != nil {
-		b.Fatal(err)
-	}
-	compiled, err := policy.Compile(policy.WithoutTests(policy.Bundled()))
-	if err != nil {
-		b.Fatal(err)
-	}
-	pl := &Planner{Inputs: in, Compiled: compiled, Rules: cfg.Rules, Log: log}
+	pl := loadPlanner(b, generated(b, 10_000))
 	asOf, _ := graph.ParseDate(generate.AsOf)
 	b.ResetTimer()
 	for b.Loop() {

@@ -2,8 +2,6 @@ package reconcile
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -14,7 +12,6 @@ import (
 	"github.com/accessrecon/accessrecon/config"
 	"github.com/accessrecon/accessrecon/fixtures/generate"
 	"github.com/accessrecon/accessrecon/graph"
-	"github.com/accessrecon/accessrecon/policy"
 	"github.com/accessrecon/accessrecon/reconcile/calendar"
 )
 
@@ -59,16 +56,7 @@ func BenchmarkLogsCheck(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	in, err := Load(context.Background(), cfg, log)
-	if err != nil {
-		b.Fatal(err)
-	}
-	compiled, err := policy.Compile(policy.WithoutTests(policy.Bundled()))
-	if err != nil {
-		b.Fatal(err)
-	}
-	pl := &Planner{Inputs: in, Compiled: compiled, Rules: cfg.Rules, Log: log}
+	pl := loadPlanner(b, cfg)
 	cal, _ := calendar.New(nil)
 	day, _ := graph.ParseDate("2026-11-24")
 	base := rssKiB("VmRSS")

@@ -103,6 +103,25 @@ func emit(c *cli.Context, s *session, plan *reconcile.Plan) error {
 	return nil
 }
 
+// planAction is the action of a command that loads the config's inputs,
+// builds a plan and emits it.
+func planAction(build func(c *cli.Context, s *session) (*reconcile.Plan, error)) cli.ActionFunc {
+	return func(c *cli.Context) error {
+		if err := checkFormat(c); err != nil {
+			return err
+		}
+		s, err := openSession(c.Context, c, config.OSFiles{}, c.String("config"))
+		if err != nil {
+			return err
+		}
+		plan, err := build(c, s)
+		if err != nil {
+			return err
+		}
+		return emit(c, s, plan)
+	}
+}
+
 func checkFormat(c *cli.Context) error {
 	switch c.String("format") {
 	case "text", "json", "markdown", "md", "csv", "html":
@@ -117,24 +136,13 @@ func planCommand() *cli.Command {
 		Usage:     "pull every source, evaluate policy, write the reconcile plan",
 		ArgsUsage: " ",
 		Flags:     []cli.Flag{configFlag, asOfFlag, outFlag, formatFlag, detailFlag, langFlag, verbose},
-		Action: func(c *cli.Context) error {
-			if err := checkFormat(c); err != nil {
-				return err
-			}
+		Action: planAction(func(c *cli.Context, s *session) (*reconcile.Plan, error) {
 			day, err := asOf(c, "as-of", 0)
 			if err != nil {
-				return err
+				return nil, err
 			}
-			s, err := openSession(c.Context, c, config.OSFiles{}, c.String("config"))
-			if err != nil {
-				return err
-			}
-			plan, err := s.planner.Reconcile(c.Context, day)
-			if err != nil {
-				return err
-			}
-			return emit(c, s, plan)
-		},
+			return s.planner.Reconcile(c.Context, day)
+		}),
 	}
 }
 
@@ -159,20 +167,9 @@ func transferCommand() *cli.Command {
 				Flags: []cli.Flag{configFlag, outFlag, formatFlag, detailFlag, langFlag, verbose,
 					&cli.StringFlag{Name: "event", Required: true, Usage: "the transfer `EVENT_ID` of transfers.csv"},
 				},
-				Action: func(c *cli.Context) error {
-					if err := checkFormat(c); err != nil {
-						return err
-					}
-					s, err := openSession(c.Context, c, config.OSFiles{}, c.String("config"))
-					if err != nil {
-						return err
-					}
-					plan, err := s.planner.TransferPlan(c.Context, c.String("event"))
-					if err != nil {
-						return err
-					}
-					return emit(c, s, plan)
-				},
+				Action: planAction(func(c *cli.Context, s *session) (*reconcile.Plan, error) {
+					return s.planner.TransferPlan(c.Context, c.String("event"))
+				}),
 			},
 		},
 	}

@@ -53,27 +53,16 @@ func resetCommand() *cli.Command {
 				Flags: []cli.Flag{configFlag, yearFlag(), outFlag, formatFlag, detailFlag, langFlag, verbose,
 					&cli.StringSliceFlag{Name: "confirmations", Usage: "returned worksheets `F` (CSV or XLSX); repeat for several"},
 				},
-				Action: func(c *cli.Context) error {
-					if err := checkFormat(c); err != nil {
-						return err
-					}
+				Action: planAction(func(c *cli.Context, s *session) (*reconcile.Plan, error) {
 					if err := checkYear(c.Int("year")); err != nil {
-						return err
+						return nil, err
 					}
 					confirmations, err := readDecisionFiles(append(c.StringSlice("confirmations"), c.Args().Slice()...))
 					if err != nil {
-						return err
+						return nil, err
 					}
-					s, err := openSession(c.Context, c, config.OSFiles{}, c.String("config"))
-					if err != nil {
-						return err
-					}
-					plan, err := s.planner.ResetPlan(c.Context, c.Int("year"), confirmations)
-					if err != nil {
-						return err
-					}
-					return emit(c, s, plan)
-				},
+					return s.planner.ResetPlan(c.Context, c.Int("year"), confirmations)
+				}),
 			},
 			{
 				Name:  "worksheet",

@@ -6,6 +6,7 @@ package csvfile
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -237,4 +238,25 @@ func HeaderName(cell string) string {
 		cell = cell[:i]
 	}
 	return strings.ToLower(strings.TrimSpace(cell))
+}
+
+// Each opens a CSV file and calls fn for every record, stopping at the first
+// error. It honours ctx every few thousand records.
+func Each(ctx context.Context, name string, r io.Reader, encoding string, required []string, fn func(cr *Reader) error) error {
+	cr, err := Open(name, r, encoding, required...)
+	if err != nil {
+		return err
+	}
+	for n := 1; ; n++ {
+		ok, err := cr.Next()
+		if err != nil || !ok {
+			return err
+		}
+		if n%4096 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err := fn(cr); err != nil {
+			return err
+		}
+	}
 }

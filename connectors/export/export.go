@@ -67,18 +67,8 @@ func (s *Source) Pull(ctx context.Context, w *graph.Writer) (string, error) {
 }
 
 func (s *Source) readAccounts(ctx context.Context, r io.Reader, w *graph.Writer) error {
-	cr, err := csvfile.Open(s.Accounts, r, s.Encoding, AccountColumns...)
-	if err != nil {
-		return err
-	}
-	for {
-		ok, err := cr.Next()
-		if err != nil || !ok {
-			return err
-		}
-		if cr.Line()%4096 == 0 && ctx.Err() != nil {
-			return ctx.Err()
-		}
+	return csvfile.Each(ctx, s.Accounts, r, s.Encoding, AccountColumns, func(cr *csvfile.Reader) error {
+		var err error
 		a := &graph.Account{Owner: cr.Get("owner"), Source: s.SourceName}
 		if a.System, err = cr.Required("system"); err != nil {
 			return err
@@ -98,22 +88,13 @@ func (s *Source) readAccounts(ctx context.Context, r io.Reader, w *graph.Writer)
 		if err := w.AddAccount(a); err != nil {
 			return cr.Wrap("account_id", err)
 		}
-	}
+		return nil
+	})
 }
 
 func (s *Source) readGrants(ctx context.Context, r io.Reader, w *graph.Writer) error {
-	cr, err := csvfile.Open(s.Grants, r, s.Encoding, GrantColumns...)
-	if err != nil {
-		return err
-	}
-	for {
-		ok, err := cr.Next()
-		if err != nil || !ok {
-			return err
-		}
-		if cr.Line()%4096 == 0 && ctx.Err() != nil {
-			return ctx.Err()
-		}
+	return csvfile.Each(ctx, s.Grants, r, s.Encoding, GrantColumns, func(cr *csvfile.Reader) error {
+		var err error
 		g := &graph.Grant{Source: s.SourceName}
 		if g.System, err = cr.Required("system"); err != nil {
 			return err
@@ -146,5 +127,6 @@ func (s *Source) readGrants(ctx context.Context, r io.Reader, w *graph.Writer) e
 			}
 			return cr.Wrap(col, err)
 		}
-	}
+		return nil
+	})
 }

@@ -55,18 +55,7 @@ func (f *Feed) Pull(ctx context.Context, w *graph.Writer) (map[string]string, er
 }
 
 func (f *Feed) readPeople(ctx context.Context, r io.Reader, w *graph.Writer) error {
-	cr, err := csvfile.Open(f.People, r, f.Encoding, PeopleColumns...)
-	if err != nil {
-		return err
-	}
-	for {
-		ok, err := cr.Next()
-		if err != nil || !ok {
-			return err
-		}
-		if cr.Line()%4096 == 0 && ctx.Err() != nil {
-			return ctx.Err()
-		}
+	return csvfile.Each(ctx, f.People, r, f.Encoding, PeopleColumns, func(cr *csvfile.Reader) error {
 		p, err := readPerson(cr)
 		if err != nil {
 			return err
@@ -81,7 +70,8 @@ func (f *Feed) readPeople(ctx context.Context, r io.Reader, w *graph.Writer) err
 			}
 			return cr.Wrap(col, err)
 		}
-	}
+		return nil
+	})
 }
 
 func readPerson(cr *csvfile.Reader) (*graph.Person, error) {
@@ -109,18 +99,8 @@ func readPerson(cr *csvfile.Reader) (*graph.Person, error) {
 }
 
 func (f *Feed) readTransfers(ctx context.Context, r io.Reader, w *graph.Writer) error {
-	cr, err := csvfile.Open(f.Transfers, r, f.Encoding, TransferColumns...)
-	if err != nil {
-		return err
-	}
-	for {
-		ok, err := cr.Next()
-		if err != nil || !ok {
-			return err
-		}
-		if cr.Line()%4096 == 0 && ctx.Err() != nil {
-			return ctx.Err()
-		}
+	return csvfile.Each(ctx, f.Transfers, r, f.Encoding, TransferColumns, func(cr *csvfile.Reader) error {
+		var err error
 		t := &graph.Transfer{}
 		if t.EventID, err = cr.Required("event_id"); err != nil {
 			return err
@@ -155,7 +135,8 @@ func (f *Feed) readTransfers(ctx context.Context, r io.Reader, w *graph.Writer) 
 		if err := w.AddTransfer(t); err != nil {
 			return cr.Wrap("event_id", err)
 		}
-	}
+		return nil
+	})
 }
 
 func known(table string) string {
