@@ -59,22 +59,27 @@ type CampaignItem struct {
 	PolicyFlag  []string `json:"policy_flag"`
 }
 
-// CertifyColumns are the columns of a certification worksheet.
-var CertifyColumns = []worksheet.Column{
+// itemColumns open every review worksheet: the item, its holder and where
+// the holder works, how and when the right was granted.
+var itemColumns = []worksheet.Column{
 	{ID: "item_id", TitleJA: "項目ID", Width: 28},
 	{ID: "system", TitleJA: "システム", Width: 14},
 	{ID: "account", TitleJA: "アカウント"},
 	{ID: "entitlement", TitleJA: "権限"},
 	{ID: "person", TitleJA: "社員番号"},
 	{ID: "name", TitleJA: "氏名"},
-	{ID: "unit", TitleJA: "所属"},
-	{ID: "company", TitleJA: "会社"},
+	{ID: "unit", TitleJA: "現所属"},
+	{ID: "company", TitleJA: "現会社"},
 	{ID: "origin", TitleJA: "付与経路"},
 	{ID: "granted_at", TitleJA: "付与日"},
+}
+
+// CertifyColumns are the columns of a certification worksheet.
+var CertifyColumns = append(slices.Clone(itemColumns), []worksheet.Column{
 	{ID: "expires_at", TitleJA: "有効期限"},
 	{ID: "policy_flag", TitleJA: "ポリシー上の取消対象", Width: 30},
 	{ID: "last_used", TitleJA: "最終利用日時", Width: 22},
-}
+}...)
 
 // LastUse is when each account (SYSTEM/ACCOUNT) was last used by the access
 // logs; nil when no logs are configured.

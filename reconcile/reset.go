@@ -22,20 +22,10 @@ func LastDayOfFebruary(year int) graph.Date {
 func resetSystem(s *graph.System) bool { return s.FebruaryReset }
 
 // ResetColumns are the columns of a February-reset confirmation worksheet.
-var ResetColumns = []worksheet.Column{
-	{ID: "item_id", TitleJA: "項目ID", Width: 28},
-	{ID: "system", TitleJA: "システム", Width: 14},
-	{ID: "account", TitleJA: "アカウント"},
-	{ID: "entitlement", TitleJA: "権限"},
-	{ID: "person", TitleJA: "社員番号"},
-	{ID: "name", TitleJA: "氏名"},
-	{ID: "unit", TitleJA: "現所属"},
-	{ID: "company", TitleJA: "現会社"},
-	{ID: "origin", TitleJA: "付与経路"},
-	{ID: "granted_at", TitleJA: "付与日"},
+var ResetColumns = append(slices.Clone(itemColumns), []worksheet.Column{
 	{ID: "unit_on_march_1", TitleJA: "3月1日の所属", Width: 16},
 	{ID: "company_on_march_1", TitleJA: "3月1日の会社", Width: 16},
-}
+}...)
 
 // ResetWorksheets are the confirmation worksheets of the February reset of a
 // year: every right held on a february_reset system, with where its holder
