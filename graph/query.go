@@ -158,15 +158,40 @@ type Assignment struct {
 // AssignmentAsOf resolves the person's unit and company on day d: the
 // people.csv assignment with every transfer effective on or before d applied.
 func (s *Snapshot) AssignmentAsOf(p *Person, d Date) Assignment {
-	unit := p.Unit
-	for _, t := range s.TransfersOf(p.EmployeeID) {
+	return s.Career(p).On(d)
+}
+
+// Career is a person's assignments over time, read once for several days.
+type Career struct {
+	s         *Snapshot
+	p         *Person
+	transfers []*Transfer
+	companies map[string]string
+}
+
+// Career reads the person's transfers once.
+func (s *Snapshot) Career(p *Person) *Career {
+	return &Career{s: s, p: p, transfers: s.TransfersOf(p.EmployeeID)}
+}
+
+// On is the person's assignment on day d.
+func (c *Career) On(d Date) Assignment {
+	unit := c.p.Unit
+	for _, t := range c.transfers {
 		if t.Effective <= d {
 			unit = t.ToUnit
 		}
 	}
-	a := Assignment{Unit: unit, Company: p.Company}
-	if u := s.Unit(unit); u != nil {
-		a.Company = u.Company
+	company, ok := c.companies[unit]
+	if !ok {
+		company = c.p.Company
+		if u := c.s.Unit(unit); u != nil {
+			company = u.Company
+		}
+		if c.companies == nil {
+			c.companies = map[string]string{}
+		}
+		c.companies[unit] = company
 	}
-	return a
+	return Assignment{Unit: unit, Company: company}
 }

@@ -266,14 +266,18 @@ func usageItem(snap *graph.Snapshot, g *usageGroup) (*ast.Term, []int) {
 	}
 	var accesses []policy.UsageAccess
 	var segments []int
+	var career *graph.Career
+	if person != nil {
+		career = snap.Career(person)
+	}
 	for s, at := range g.first {
 		if at == 0 {
 			continue
 		}
 		t := time.Unix(0, at).In(graph.Tokyo)
 		x := policy.UsageAccess{At: t, Day: graph.DateOf(t)}
-		if person != nil {
-			a := snap.AssignmentAsOf(person, x.Day)
+		if career != nil {
+			a := career.On(x.Day)
 			x.Company, x.Unit = a.Company, a.Unit
 		}
 		accesses = append(accesses, x)

@@ -37,7 +37,8 @@ func (pl *Planner) ResetWorksheets(ctx context.Context, year int, today graph.Da
 		id, name := it.holder()
 		var now, then graph.Assignment
 		if it.person != nil {
-			now, then = snap.AssignmentAsOf(it.person, today), snap.AssignmentAsOf(it.person, march1)
+			c := snap.Career(it.person)
+			now, then = c.On(today), c.On(march1)
 		}
 		return []string{it.grant.Key, it.grant.System, it.grant.Account, it.grant.Entitlement, id, name,
 			now.Unit, now.Company, it.grant.Origin, it.grant.GrantedAt.String(), then.Unit, then.Company}
