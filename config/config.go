@@ -60,6 +60,11 @@ type Config struct {
 	Rules Rules `yaml:"rules"`
 	// Policy adds user Rego modules.
 	Policy Policy `yaml:"policy"`
+	// AuditLog is the hash-chained audit log (default audit.jsonl beside
+	// this file).
+	AuditLog string `yaml:"audit_log"`
+	// Apply sets the safety limits of approve and apply.
+	Apply Apply `yaml:"apply"`
 
 	// Files opens every path of the config; Dir is the config file's folder
 	// within it; Path is the config file itself. Set by Load.
@@ -114,6 +119,24 @@ type TagPair struct {
 	ToTags   []string `yaml:"to_tags" json:"to_tags"`
 }
 
+// Apply sets the safety limits of approve, apply and plan.
+//
+//	apply:
+//	  approvals: 1                  # approvals needed, by people other than the author
+//	  mass_revocation: {min: 20, fraction: 0.05}   # refuse more than max(min, fraction × grants)
+//	  source_shrink: 0.2            # a source that shrinks more than this since the last plan fails closed
+type Apply struct {
+	Approvals      int            `yaml:"approvals"`
+	MassRevocation MassRevocation `yaml:"mass_revocation"`
+	SourceShrink   float64        `yaml:"source_shrink"`
+}
+
+// MassRevocation is the threshold above which apply refuses a plan.
+type MassRevocation struct {
+	Min      int     `yaml:"min"`
+	Fraction float64 `yaml:"fraction"`
+}
+
 // Policy configures user Rego modules.
 type Policy struct {
 	// Extra are folders of additional Rego modules, evaluated with the bundled ones.
@@ -154,6 +177,21 @@ func Load(files fs.FS, path string) (*Config, error) {
 		return nil, err
 	}
 	cfg.Files, cfg.Dir, cfg.Path = files, filepath.Dir(path), path
+	if cfg.AuditLog == "" {
+		cfg.AuditLog = "audit.jsonl"
+	}
+	if cfg.Apply.Approvals == 0 {
+		cfg.Apply.Approvals = 1
+	}
+	if cfg.Apply.MassRevocation.Min == 0 {
+		cfg.Apply.MassRevocation.Min = 20
+	}
+	if cfg.Apply.MassRevocation.Fraction == 0 {
+		cfg.Apply.MassRevocation.Fraction = 0.05
+	}
+	if cfg.Apply.SourceShrink == 0 {
+		cfg.Apply.SourceShrink = 0.2
+	}
 	if cfg.Rules.DirectTransferBan == nil {
 		cfg.Rules.DirectTransferBan = []TagPair{}
 	}
@@ -197,6 +235,9 @@ func (c *Config) check(data []byte) error {
 		if _, err := csvfile.NormalizeEncoding(s.Encoding); err != nil {
 			return yamlfile.Wrap(c.Path, lines, i, "encoding", err)
 		}
+	}
+	if c.Apply.Approvals < 1 || c.Apply.MassRevocation.Min < 0 || c.Apply.MassRevocation.Fraction < 0 || c.Apply.MassRevocation.Fraction > 1 || c.Apply.SourceShrink < 0 || c.Apply.SourceShrink > 1 {
+		return csvfile.InputErrorf("%s: field apply: expected approvals ≥ 1, mass_revocation.min ≥ 0, fractions between 0 and 1", c.Path)
 	}
 	for _, h := range c.Calendar.CompanyHolidays {
 		if !holiday.MatchString(h) {

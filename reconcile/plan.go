@@ -2,6 +2,7 @@ package reconcile
 
 import (
 	"bytes"
+	"errors"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -33,6 +34,7 @@ type Plan struct {
 	Kind          string            `json:"kind"`
 	AsOf          string            `json:"as_of"`
 	GeneratedAt   string            `json:"generated_at"`
+	CreatedBy     string            `json:"created_by,omitempty"`
 	Event         string            `json:"event,omitempty"`
 	Campaign      *CampaignRef      `json:"campaign,omitempty"`
 	Inputs        map[string]string `json:"inputs"`
@@ -238,6 +240,10 @@ func (p *Plan) Encode() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// ErrModified is returned by ReadPlan for a plan whose content does not
+// match its digest.
+var ErrModified = errors.New("the plan was modified after it was written")
+
 // ReadPlan decodes a plan file and checks its format version and digest.
 func ReadPlan(name string, data []byte) (*Plan, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -258,7 +264,7 @@ func ReadPlan(name string, data []byte) (*Plan, error) {
 		return nil, err
 	}
 	if d != p.Digest {
-		return nil, fmt.Errorf("%s: field digest: the plan was modified after it was written (digest %s, content %s)", name, p.Digest, d)
+		return nil, fmt.Errorf("%s: field digest: %w (digest %s, content %s)", name, ErrModified, p.Digest, d)
 	}
 	return &p, nil
 }

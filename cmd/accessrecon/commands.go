@@ -14,6 +14,7 @@ import (
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/policy"
 	"github.com/accessrecon/accessrecon/reconcile"
+	"github.com/accessrecon/accessrecon/reconcile/audit"
 	"github.com/urfave/cli/v2"
 )
 
@@ -77,8 +78,19 @@ func renderer(c *cli.Context, compiled *policy.Compiled) (reconcile.Renderer, er
 // emit seals the plan, writes --out atomically, prints --format on stdout
 // and applies --detailed-exitcode.
 func emit(c *cli.Context, s *session, plan *reconcile.Plan) error {
-	plan.AddNames(s.planner.Inputs.Graph.Snapshot())
+	snap := s.planner.Inputs.Graph.Snapshot()
+	plan.AddNames(snap)
+	plan.CreatedBy = actor(c)
+	remember, err := failClosed(c, s, plan)
+	if err != nil {
+		return err
+	}
 	if err := plan.Seal(time.Now()); err != nil {
+		return err
+	}
+	if err := recordAudit(s.cfg, audit.Event{Event: "plan", By: plan.CreatedBy, Plan: plan.Digest, Data: map[string]any{
+		"kind": plan.Kind, "as_of": plan.AsOf, "out": c.String("out"), "actions": len(plan.Actions), "findings": len(plan.Findings),
+	}}); err != nil {
 		return err
 	}
 	r, err := renderer(c, s.planner.Compiled)
@@ -94,6 +106,9 @@ func emit(c *cli.Context, s *session, plan *reconcile.Plan) error {
 			return err
 		}
 	}
+	if err := remember(); err != nil {
+		return err
+	}
 	if err := r.Render(c.App.Writer, plan, c.String("format")); err != nil {
 		return err
 	}
@@ -101,6 +116,45 @@ func emit(c *cli.Context, s *session, plan *reconcile.Plan) error {
 		return statusError{exitChanges}
 	}
 	return nil
+}
+
+// stateFile keeps, beside the config, what the last plan saw of each source.
+const stateFile = ".accessrecon-state.json"
+
+var allowShrinkFlag = &cli.StringSliceFlag{Name: "allow-source-shrink", Usage: "plan revocations from source `NAME` even though it returned no accounts or shrank"}
+
+// failClosed drops, from a reconcile or transfer plan, the removals on
+// sources that returned no accounts or shrank too much since the last plan.
+// The returned function records this plan's counts once the plan is out.
+func failClosed(c *cli.Context, s *session, plan *reconcile.Plan) (func() error, error) {
+	nothing := func() error { return nil }
+	if plan.Kind != reconcile.KindReconcile && plan.Kind != reconcile.KindTransfer {
+		return nothing, nil
+	}
+	snap := s.planner.Inputs.Graph.Snapshot()
+	onDisk := auditPath(s.cfg) != ""
+	last := &reconcile.SourceState{Sources: map[string]reconcile.SourceCount{}}
+	path := s.cfg.Resolve(stateFile)
+	if onDisk {
+		var err error
+		if last, err = reconcile.ReadSourceState(path); err != nil {
+			return nil, err
+		}
+	}
+	names := make([]string, len(s.cfg.Sources))
+	for i, src := range s.cfg.Sources {
+		names[i] = src.Name
+	}
+	counts := reconcile.CountAccounts(snap)
+	unsafe := reconcile.UnsafeSources(names, counts, last, s.cfg.Apply.SourceShrink, c.StringSlice("allow-source-shrink"))
+	plan.FailClosed(snap, unsafe)
+	if !onDisk {
+		return nothing, nil
+	}
+	return func() error {
+		last.Remember(counts, unsafe, time.Now())
+		return last.Write(path)
+	}, nil
 }
 
 // planAction is the action of a command that loads the config's inputs,
@@ -135,7 +189,7 @@ func planCommand() *cli.Command {
 		Name:      "plan",
 		Usage:     "pull every source, evaluate policy, write the reconcile plan",
 		ArgsUsage: " ",
-		Flags:     []cli.Flag{configFlag, asOfFlag, outFlag, formatFlag, detailFlag, langFlag, verbose},
+		Flags:     []cli.Flag{configFlag, asOfFlag, outFlag, formatFlag, detailFlag, langFlag, verbose, byFlag, allowShrinkFlag},
 		Action: planAction(func(c *cli.Context, s *session) (*reconcile.Plan, error) {
 			day, err := asOf(c, "as-of", 0)
 			if err != nil {
@@ -164,7 +218,7 @@ func transferCommand() *cli.Command {
 			{
 				Name:  "plan",
 				Usage: "the plan for one HR transfer event, effective on its date",
-				Flags: []cli.Flag{configFlag, outFlag, formatFlag, detailFlag, langFlag, verbose,
+				Flags: []cli.Flag{configFlag, outFlag, formatFlag, detailFlag, langFlag, verbose, byFlag, allowShrinkFlag,
 					&cli.StringFlag{Name: "event", Required: true, Usage: "the transfer `EVENT_ID` of transfers.csv"},
 				},
 				Action: planAction(func(c *cli.Context, s *session) (*reconcile.Plan, error) {
@@ -272,7 +326,7 @@ func demoCommand() *cli.Command {
 		Usage: "run the reconcile plan on the demo data embedded in the binary (offline, from any folder)",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "as-of", Value: fixtures.DemoAsOf, Usage: "evaluate as of the day `D`"},
-			outFlag, langFlag, verbose,
+			outFlag, langFlag, verbose, byFlag,
 			&cli.StringFlag{Name: "format", Value: "text", Usage: "text, json, markdown, csv or html"},
 		},
 		Action: func(c *cli.Context) error {

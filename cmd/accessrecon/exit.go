@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/accessrecon/accessrecon/reconcile"
 )
 
 // Exit statuses (SPEC "Command line").
@@ -32,6 +34,11 @@ func exitCode(err error, stderr io.Writer) int {
 	var se statusError
 	if errors.As(err, &se) {
 		return se.code
+	}
+	var refusal *reconcile.Refusal
+	if errors.As(err, &refusal) {
+		fmt.Fprintf(stderr, "accessrecon: refused: %s\n", refusal.Reason)
+		return exitRefused
 	}
 	for _, line := range strings.Split(strings.TrimSpace(err.Error()), "\n") {
 		fmt.Fprintf(stderr, "accessrecon: %s\n", line)

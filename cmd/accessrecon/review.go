@@ -50,7 +50,7 @@ func resetCommand() *cli.Command {
 			{
 				Name:  "plan",
 				Usage: "the reset plan of a year (phase 1 on the last day of February, phase 2 on March 1)",
-				Flags: []cli.Flag{configFlag, yearFlag(), outFlag, formatFlag, detailFlag, langFlag, verbose,
+				Flags: []cli.Flag{configFlag, yearFlag(), outFlag, formatFlag, detailFlag, langFlag, verbose, byFlag,
 					&cli.StringSliceFlag{Name: "confirmations", Usage: "returned worksheets `F` (CSV or XLSX); repeat for several"},
 				},
 				Action: planAction(func(c *cli.Context, s *session) (*reconcile.Plan, error) {
@@ -148,7 +148,7 @@ func certifyCommand() *cli.Command {
 			{
 				Name:  "close",
 				Usage: "read the decisions and plan the revocations (unreviewed items are revoked)",
-				Flags: []cli.Flag{configFlag, asOfFlag, outFlag, formatFlag, detailFlag, langFlag, verbose, campaignDir,
+				Flags: []cli.Flag{configFlag, asOfFlag, outFlag, formatFlag, detailFlag, langFlag, verbose, byFlag, campaignDir,
 					&cli.StringSliceFlag{Name: "decisions", Usage: "returned worksheets `F` (CSV or XLSX); repeat, or list them after the flags"},
 					&cli.StringFlag{Name: "unreviewed", Value: "revoke", Usage: "what happens to unreviewed items: revoke or keep"},
 				},

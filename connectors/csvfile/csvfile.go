@@ -230,14 +230,15 @@ func InputErrorf(format string, args ...any) error {
 	return inputError{fmt.Sprintf(format, args...)}
 }
 
-// HeaderName is the column id of a header cell: its first line, trimmed and
-// lower-cased, so that a header written as "decision\n判定" (the SPEC id with
-// a Japanese title under it) is the column "decision".
+// HeaderName is the column id of a header cell: its first word,
+// lower-cased, so that a header written as "decision\n判定" or "decision 判定"
+// (the SPEC id with a Japanese title after it) is the column "decision".
 func HeaderName(cell string) string {
-	if i := strings.IndexAny(cell, "\r\n"); i >= 0 {
-		cell = cell[:i]
+	f := strings.Fields(cell)
+	if len(f) == 0 {
+		return ""
 	}
-	return strings.ToLower(strings.TrimSpace(cell))
+	return strings.ToLower(f[0])
 }
 
 // Each opens a CSV file and calls fn for every record, stopping at the first

@@ -1,0 +1,225 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// planned writes a reconcile plan of the demo, authored by E1001.
+func planned(t *testing.T) (dir, cfg, plan string) {
+	t.Helper()
+	dir = demoDir(t)
+	cfg = filepath.Join(dir, "accessrecon.yaml")
+	plan = filepath.Join(dir, "p.json")
+	if _, stderr, code := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24", "--out", plan, "--by", "E1001"); code != 0 {
+		t.Fatalf("plan: %s", stderr)
+	}
+	return dir, cfg, plan
+}
+
+func apply(t *testing.T, cfg, plan string, args ...string) (string, string, int) {
+	t.Helper()
+	return runCLI(t, append([]string{"apply", plan, "--config", cfg, "--as-of", "2026-11-24", "--by", "E1099"}, args...)...)
+}
+
+func exists(path string) bool { _, err := os.Stat(path); return err == nil }
+
+func TestApplyRefusesAndChangesNothing(t *testing.T) {
+	tests := []struct {
+		name    string
+		prepare func(t *testing.T, dir, cfg, plan string)
+		want    string
+	}{
+		{"unapproved", func(t *testing.T, dir, cfg, plan string) {}, "the plan is not approved: 0 of 1"},
+		{"self-approved", func(t *testing.T, dir, cfg, plan string) {
+			if _, stderr, code := runCLI(t, "approve", plan, "--by", "E1001", "--config", cfg); code != 1 || !strings.Contains(stderr, "the author of a plan cannot approve it") {
+				t.Fatalf("self-approval: exit %d %s", code, stderr)
+			}
+			// An approvals file written by hand does not help either.
+			os.WriteFile(filepath.Join(dir, "p.approvals.json"), []byte(`{"plan_digest": "`+digestOf(t, plan)+`", "approvals": [{"by": "E1001"}]}`), 0o644)
+		}, "not approved"},
+		{"modified after approval", func(t *testing.T, dir, cfg, plan string) {
+			runCLI(t, "approve", plan, "--by", "E1002", "--config", cfg)
+			replaceIn(t, plan, `"account": "u1020"`, `"account": "u1001"`)
+		}, "the plan was modified after it was written"},
+		{"re-planned after approval", func(t *testing.T, dir, cfg, plan string) {
+			runCLI(t, "approve", plan, "--by", "E1002", "--config", cfg)
+			runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-25", "--out", plan, "--by", "E1001")
+		}, "the plan was modified after it was approved"},
+		{"stale", func(t *testing.T, dir, cfg, plan string) {
+			runCLI(t, "approve", plan, "--by", "E1002", "--config", cfg)
+			appendTo(t, filepath.Join(dir, "takuso-grants.csv"), "takuso,u1046,editor,request,2026-11-01,\n")
+		}, "the plan is stale: takuso changed"},
+		{"over the mass-revocation threshold", func(t *testing.T, dir, cfg, plan string) {
+			runCLI(t, "approve", plan, "--by", "E1002", "--config", cfg)
+			appendTo(t, cfg, "apply:\n  mass_revocation: {min: 5, fraction: 0.01}\n")
+		}, "removes 11 rights or accounts, over the mass-revocation threshold of 5"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir, cfg, plan := planned(t)
+			tt.prepare(t, dir, cfg, plan)
+			_, stderr, code := apply(t, cfg, plan)
+			if code != 5 || !strings.Contains(stderr, tt.want) || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+				t.Fatalf("exit %d, stderr %q; want 5 and one line saying %q", code, stderr, tt.want)
+			}
+			if exists(filepath.Join(dir, "p.journal.jsonl")) || exists(filepath.Join(dir, "p.workorders")) {
+				t.Error("a refused apply changed something")
+			}
+			if data, _ := os.ReadFile(filepath.Join(dir, "audit.jsonl")); !strings.Contains(string(data), `"event":"refusal"`) {
+				t.Error("the refusal is not in the audit log")
+			}
+		})
+	}
+}
+
+func digestOf(t *testing.T, plan string) string {
+	t.Helper()
+	p, err := readPlanFile(plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.Digest
+}
+
+// TestApplyResumesAndDoesEachActionOnce: work orders for the manual systems,
+// a re-run that repeats nothing, the administrators' confirmation, and an
+// audit log whose chain holds.
+func TestApplyResumesAndDoesEachActionOnce(t *testing.T) {
+	dir, cfg, plan := planned(t)
+	if _, stderr, code := runCLI(t, "approve", plan, "--by", "E1002", "--config", cfg); code != 0 {
+		t.Fatal(stderr)
+	}
+	stdout, stderr, code := apply(t, cfg, plan, "--dry-run")
+	if code != 0 || !strings.Contains(stdout, "dry run, nothing changed: 11 actions") || exists(filepath.Join(dir, "p.journal.jsonl")) {
+		t.Fatalf("dry run: exit %d %s %s", code, stdout, stderr)
+	}
+	stdout, stderr, code = apply(t, cfg, plan)
+	if code != 0 || !strings.Contains(stdout, "11 awaiting confirmation") {
+		t.Fatalf("apply: exit %d %s %s", code, stdout, stderr)
+	}
+	journal := filepath.Join(dir, "p.journal.jsonl")
+	before, _ := os.ReadFile(journal)
+	if n := strings.Count(string(before), "\n"); n != 22 {
+		t.Errorf("journal has %d lines, want 22 (started and awaiting, per action)", n)
+	}
+	// Interrupted right after starting an action: the re-run finishes it once.
+	os.WriteFile(journal, append(before, []byte(`{"action":"A0001","state":"started","at":"x"}`+"\n")...), 0o644)
+	if _, stderr, code := apply(t, cfg, plan); code != 0 {
+		t.Fatal(stderr)
+	}
+	after, _ := os.ReadFile(journal)
+	if got := strings.Count(string(after), `"action":"A0001"`); got != 5 {
+		t.Errorf("A0001 journal lines: %d, want 5 (started, awaiting, started; started, awaiting)", got)
+	}
+	if got := strings.Count(string(after), "\n"); got != 25 {
+		t.Errorf("the re-run repeated actions: %d journal lines, want 25", got)
+	}
+	wo, err := os.ReadFile(filepath.Join(dir, "p.workorders", "takuso.csv"))
+	if err != nil || !strings.Contains(string(wo), "A0009,revoke,takuso,u1020,viewer,E1020") {
+		t.Fatalf("takuso work order: %v\n%s", err, wo)
+	}
+	done := filepath.Join(dir, "done.csv")
+	os.WriteFile(done, []byte("action_id 措置ID,done_by 実施者,done_at 実施日時\nA0009,E1042,2026-11-25\nA0010,,\n"), 0o644)
+	stdout, stderr, code = apply(t, cfg, plan, "--confirm-manual", done)
+	if code != 0 || !strings.Contains(stdout, "1 action(s) confirmed done: [A0009]") {
+		t.Fatalf("confirm: exit %d %s %s", code, stdout, stderr)
+	}
+	stdout, _, _ = apply(t, cfg, plan)
+	if !strings.Contains(stdout, "11 actions: 1 done, 10 awaiting confirmation") {
+		t.Errorf("after confirmation: %s", stdout)
+	}
+	wo, _ = os.ReadFile(filepath.Join(dir, "p.workorders", "takuso.csv"))
+	if strings.Contains(string(wo), "A0009") {
+		t.Error("a confirmed action is still on the work order")
+	}
+	os.WriteFile(done, []byte("action_id,done_by,done_at\nA9999,E1042,2026-11-25\n"), 0o644)
+	if _, stderr, code := apply(t, cfg, plan, "--confirm-manual", done); code != 1 || !strings.Contains(stderr, "done.csv:2: column action_id (1): \"A9999\" is not an action") {
+		t.Errorf("unknown action confirmed: exit %d %s", code, stderr)
+	}
+
+	audit := filepath.Join(dir, "audit.jsonl")
+	if stdout, stderr, code := runCLI(t, "audit", "verify", audit); code != 0 || !strings.Contains(stdout, "chain intact") {
+		t.Fatalf("audit verify: %s %s", stdout, stderr)
+	}
+	data, _ := os.ReadFile(audit)
+	lines := strings.SplitAfter(string(data), "\n")
+	lines[4] = strings.Replace(lines[4], `"E1099"`, `"E1098"`, 1)
+	os.WriteFile(audit, []byte(strings.Join(lines, "")), 0o644)
+	if _, stderr, code := runCLI(t, "audit", "verify", audit); code != 1 || !strings.Contains(stderr, "audit.jsonl:5: broken") {
+		t.Errorf("a changed audit line: exit %d %s", code, stderr)
+	}
+}
+
+func TestApplyWithDriftSkipsWhatNoLongerHolds(t *testing.T) {
+	dir, cfg, plan := planned(t)
+	runCLI(t, "approve", plan, "--by", "E1002", "--config", cfg)
+	// u1020's right was removed by hand meanwhile.
+	replaceIn(t, filepath.Join(dir, "takuso-grants.csv"), "takuso,u1020,viewer,request,2025-06-01,\n", "")
+	stdout, stderr, code := apply(t, cfg, plan, "--allow-drift", "--verbose")
+	if code != 0 || !strings.Contains(stdout, "A0009 revoke           takuso/u1020/viewer              skipped the right is already gone") || !strings.Contains(stdout, "10 awaiting confirmation, 0 waiting for their date, 1 skipped") {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+}
+
+func TestApplyLeavesFutureActionsWaiting(t *testing.T) {
+	dir := demoDir(t)
+	cfg := filepath.Join(dir, "accessrecon.yaml")
+	plan := filepath.Join(dir, "reset.json")
+	runCLI(t, "reset", "plan", "--config", cfg, "--year", "2027", "--out", plan, "--by", "E1001")
+	runCLI(t, "approve", plan, "--by", "E1002", "--config", cfg)
+	if _, stderr, code := apply(t, cfg, plan); code != 5 || !strings.Contains(stderr, "over the mass-revocation threshold") {
+		t.Fatalf("29 revocations: exit %d %s", code, stderr)
+	}
+	if _, stderr, code := apply(t, cfg, plan, "--allow-mass-revocation"); code != 5 {
+		t.Fatalf("--allow-mass-revocation without --reason: exit %d %s", code, stderr)
+	}
+	stdout, stderr, code := apply(t, cfg, plan, "--allow-mass-revocation", "--reason", "February reset 2027")
+	if code != 0 || !strings.Contains(stdout, "29 actions: 0 done, 0 awaiting confirmation, 29 waiting for their date") {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+}
+
+func TestEmptySourceFailsClosed(t *testing.T) {
+	dir := demoDir(t)
+	cfg := filepath.Join(dir, "accessrecon.yaml")
+	out := filepath.Join(dir, "p.json")
+	if _, stderr, code := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24", "--out", out); code != 0 {
+		t.Fatal(stderr)
+	}
+	os.WriteFile(filepath.Join(dir, "portal-accounts.csv"), []byte("system,account_id,owner,kind,status\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "portal-grants.csv"), []byte("system,account_id,entitlement,origin,granted_at,expires_at\n"), 0o644)
+	// Shrink saiene by a third too.
+	replaceIn(t, filepath.Join(dir, "saiene-accounts.csv"), "saiene-kaitori,r1002,E1002,personal,active\nsaiene-kaitori,r1013,E1013,personal,active\nsaiene-kaitori,r1014,E1014,personal,active\nsaiene-kaitori,r1036,E1036,personal,active\nsaiene-kaitori,r1034,E1034,personal,active\n", "")
+	replaceIn(t, filepath.Join(dir, "saiene-grants.csv"), "saiene-kaitori,r1002,operator,role,2024-04-01,\nsaiene-kaitori,r1013,operator,role,2024-04-01,\nsaiene-kaitori,r1014,operator,role,2024-04-01,\nsaiene-kaitori,r1036,operator,role,2024-04-01,\nsaiene-kaitori,r1034,viewer,role,2024-04-01,\n", "")
+	if _, stderr, code := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24", "--out", out); code != 0 {
+		t.Fatal(stderr)
+	}
+	p := readPlan(t, out)
+	for _, a := range actionsOf(t, p) {
+		if a["system"] == "portal" || strings.HasPrefix(a["system"].(string), "saiene") {
+			t.Errorf("an action on a failed source: %v", a)
+		}
+	}
+	msgs := ""
+	for _, f := range p["findings"].([]any) {
+		if m := f.(map[string]any); m["rule"] == "source.sanity" {
+			msgs += m["message"].(string) + "\n"
+		}
+	}
+	if !strings.Contains(msgs, "source portal returned no accounts") || !strings.Contains(msgs, "source saiene returned 8 accounts, 13 at the last plan") {
+		t.Errorf("source.sanity findings:\n%s", msgs)
+	}
+	if _, _, code := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24", "--out", out, "--allow-source-shrink", "saiene"); code != 0 {
+		t.Fatal("plan with --allow-source-shrink failed")
+	}
+	found := false
+	for _, a := range actionsOf(t, readPlan(t, out)) {
+		found = found || a["system"] == "saiene-ctl"
+	}
+	if !found {
+		t.Error("--allow-source-shrink saiene did not plan saiene's revocations")
+	}
+}

@@ -1,0 +1,497 @@
+package reconcile
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/accessrecon/accessrecon/config"
+	"github.com/accessrecon/accessrecon/connectors/csvfile"
+	"github.com/accessrecon/accessrecon/graph"
+	"github.com/accessrecon/accessrecon/policy"
+)
+
+// Refusal is why apply will not carry out a plan (exit status 5).
+type Refusal struct{ Reason string }
+
+func (r *Refusal) Error() string { return "refused: " + r.Reason }
+
+func refuse(format string, args ...any) error { return &Refusal{Reason: fmt.Sprintf(format, args...)} }
+
+// ErrSelfApproval is returned when the author of a plan tries to approve it.
+var ErrSelfApproval = errors.New("the author of a plan cannot approve it")
+
+// Approvals is the file beside a plan that records who approved which digest.
+type Approvals struct {
+	Plan       string     `json:"plan"`
+	PlanDigest string     `json:"plan_digest"`
+	Approvals  []Approval `json:"approvals"`
+}
+
+// Approval is one person's approval.
+type Approval struct {
+	By string `json:"by"`
+	At string `json:"at"`
+}
+
+// sidecar is the path of a file beside the plan: plan.json → plan.SUFFIX.
+func sidecar(planPath, suffix string) string {
+	return strings.TrimSuffix(planPath, filepath.Ext(planPath)) + "." + suffix
+}
+
+// ApprovalsPath is where approvals of the plan at planPath are kept.
+func ApprovalsPath(planPath string) string { return sidecar(planPath, "approvals.json") }
+
+// ReadApprovals reads the approvals of a plan; none is not an error.
+func ReadApprovals(planPath string) (*Approvals, error) {
+	data, err := os.ReadFile(ApprovalsPath(planPath))
+	if errors.Is(err, os.ErrNotExist) {
+		return &Approvals{Plan: filepath.Base(planPath)}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var a Approvals
+	if err := json.Unmarshal(data, &a); err != nil {
+		return nil, fmt.Errorf("%s: %w", ApprovalsPath(planPath), err)
+	}
+	return &a, nil
+}
+
+// Approve records an approval of the plan by someone other than its author,
+// bound to the plan's digest. Approvals of an earlier content are dropped.
+func Approve(planPath string, p *Plan, by string, now time.Time) (*Approvals, error) {
+	if by == "" {
+		return nil, errors.New("approve: --by is required")
+	}
+	if by == p.CreatedBy {
+		return nil, fmt.Errorf("%w: %s wrote it", ErrSelfApproval, by)
+	}
+	a, err := ReadApprovals(planPath)
+	if err != nil {
+		return nil, err
+	}
+	if a.PlanDigest != p.Digest {
+		a = &Approvals{Plan: filepath.Base(planPath), PlanDigest: p.Digest}
+	}
+	if !slices.ContainsFunc(a.Approvals, func(x Approval) bool { return x.By == by }) {
+		a.Approvals = append(a.Approvals, Approval{By: by, At: now.In(graph.Tokyo).Format(time.RFC3339)})
+	}
+	data, err := encodeJSON(a)
+	if err != nil {
+		return nil, err
+	}
+	return a, WriteFileAtomic(ApprovalsPath(planPath), data)
+}
+
+// Journal states of an action.
+const (
+	StateStarted  = "started"
+	StateManual   = "awaiting_confirmation" // a work order waits for the system's administrators
+	StateDone     = "done"
+	StateFailed   = "failed"
+	StateSkipped  = "skipped"
+	StateWaiting  = "waiting" // effective in the future
+	StateRefused  = "refused"
+	stateNotFound = ""
+)
+
+// JournalEntry is one line of a plan's journal.
+type JournalEntry struct {
+	Action string `json:"action"`
+	State  string `json:"state"`
+	At     string `json:"at"`
+	Detail string `json:"detail,omitempty"`
+}
+
+// JournalPath is where apply records the progress of a plan.
+func JournalPath(planPath string) string { return sidecar(planPath, "journal.jsonl") }
+
+// journal is the append-only, fsynced record of each action's state.
+type journal struct {
+	path  string
+	state map[string]JournalEntry
+	dry   bool
+}
+
+func openJournal(planPath string, dry bool) (*journal, error) {
+	j := &journal{path: JournalPath(planPath), state: map[string]JournalEntry{}, dry: dry}
+	f, err := os.Open(j.path)
+	if errors.Is(err, os.ErrNotExist) {
+		return j, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r := bufio.NewReader(f)
+	for n := 1; ; n++ {
+		line, err := r.ReadBytes('\n')
+		if len(bytes.TrimSpace(line)) > 0 {
+			var e JournalEntry
+			if jerr := json.Unmarshal(line, &e); jerr != nil {
+				if err == io.EOF {
+					break // a line cut short by a crash: the action is retried
+				}
+				return nil, fmt.Errorf("%s:%d: %w", j.path, n, jerr)
+			}
+			j.state[e.Action] = e
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return j, nil
+}
+
+func (j *journal) record(action, state, detail string, now time.Time) error {
+	e := JournalEntry{Action: action, State: state, At: now.In(graph.Tokyo).Format(time.RFC3339Nano), Detail: detail}
+	j.state[action] = e
+	if j.dry {
+		return nil
+	}
+	line, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	f, err := os.OpenFile(j.path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
+	if _, err := f.Write(append(line, '\n')); err != nil {
+		f.Close()
+		return fmt.Errorf("journal: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("journal: %w", err)
+	}
+	return f.Close()
+}
+
+// ApplyOptions are the switches of `apply`.
+type ApplyOptions struct {
+	PlanPath          string
+	Today             graph.Date
+	By                string
+	DryRun            bool
+	AllowDrift        bool
+	AllowMass         bool
+	Reason            string
+	RequiredApprovals int
+	Mass              config.MassRevocation
+	// SourceTypes maps each source name to its type (file, ldap, github).
+	SourceTypes map[string]string
+	// Record, if set, is told every event for the audit log.
+	Record func(event string, data map[string]any)
+}
+
+// Outcome is what apply did with one action.
+type Outcome struct {
+	Action Action
+	State  string
+	Detail string
+}
+
+// ApplyResult is what one run of apply did.
+type ApplyResult struct {
+	Outcomes   []Outcome
+	WorkOrders []string
+}
+
+// CheckApprovals refuses a plan without enough valid approvals.
+func CheckApprovals(planPath string, p *Plan, required int) error {
+	a, err := ReadApprovals(planPath)
+	if err != nil {
+		return err
+	}
+	if len(a.Approvals) > 0 && a.PlanDigest != p.Digest {
+		return refuse("the plan was modified after it was approved (approved %s, now %s)", a.PlanDigest, p.Digest)
+	}
+	var valid []string
+	for _, x := range a.Approvals {
+		if x.By != "" && x.By != p.CreatedBy && !slices.Contains(valid, x.By) {
+			valid = append(valid, x.By)
+		}
+	}
+	if len(valid) < required {
+		return refuse("the plan is not approved: %d of %d approvals by someone other than its author %q (accessrecon approve %s --by ID)", len(valid), required, p.CreatedBy, planPath)
+	}
+	return nil
+}
+
+// Apply carries out an approved plan: it refuses a stale plan (inputs
+// changed) unless AllowDrift, in which case each action's precondition is
+// checked again; it refuses a plan over the mass-revocation threshold unless
+// AllowMass with a Reason; it leaves actions whose effective date is in the
+// future; and it records every step in the plan's journal so that a re-run
+// resumes where the last one stopped.
+func (pl *Planner) Apply(ctx context.Context, p *Plan, o ApplyOptions) (*ApplyResult, error) {
+	record := o.Record
+	if record == nil || o.DryRun {
+		record = func(string, map[string]any) {}
+	}
+	if err := CheckApprovals(o.PlanPath, p, o.RequiredApprovals); err != nil {
+		return nil, err
+	}
+	snap := pl.Inputs.Graph.Snapshot()
+	var drifted []string
+	for k, d := range p.Inputs {
+		if pl.Inputs.Digests[k] != d {
+			drifted = append(drifted, k)
+		}
+	}
+	for k := range pl.Inputs.Digests {
+		if _, ok := p.Inputs[k]; !ok {
+			drifted = append(drifted, k)
+		}
+	}
+	sort.Strings(drifted)
+	if len(drifted) > 0 && !o.AllowDrift {
+		return nil, refuse("the plan is stale: %s changed since it was planned (plan again, or apply --allow-drift to re-check each action)", strings.Join(drifted, ", "))
+	}
+	removals := 0
+	for _, a := range p.Actions {
+		if a.Op == policy.OpRevoke || a.Op == policy.OpDisable {
+			removals++
+		}
+	}
+	limit := max(o.Mass.Min, int(o.Mass.Fraction*float64(snap.Count(graph.TableGrants))))
+	if removals > limit && !(o.AllowMass && strings.TrimSpace(o.Reason) != "") {
+		return nil, refuse("the plan removes %d rights or accounts, over the mass-revocation threshold of %d (apply --allow-mass-revocation --reason \"...\" if this is intended)", removals, limit)
+	}
+	if removals > limit {
+		record("mass_revocation_allowed", map[string]any{"removals": removals, "limit": limit, "reason": o.Reason})
+	}
+	var current forbidding
+	if len(drifted) > 0 {
+		var err error
+		if current, err = pl.findingsAt(ctx, o.Today); err != nil {
+			return nil, err
+		}
+	}
+	j, err := openJournal(o.PlanPath, o.DryRun)
+	if err != nil {
+		return nil, err
+	}
+	res := &ApplyResult{}
+	manual := map[string][]Action{}
+	for _, a := range p.Actions {
+		now := time.Now()
+		prev := j.state[a.ID].State
+		switch {
+		case prev == StateDone || prev == StateSkipped:
+			res.Outcomes = append(res.Outcomes, Outcome{a, prev, j.state[a.ID].Detail})
+			continue
+		case prev == StateManual:
+			manual[a.System] = append(manual[a.System], a)
+			res.Outcomes = append(res.Outcomes, Outcome{a, prev, "waiting for the administrators' confirmation"})
+			continue
+		}
+		eff, err := graph.ParseDate(a.Effective)
+		if err != nil {
+			return nil, fmt.Errorf("plan: action %s: effective: %w", a.ID, err)
+		}
+		if eff > o.Today {
+			res.Outcomes = append(res.Outcomes, Outcome{a, StateWaiting, "effective on " + a.Effective})
+			continue
+		}
+		if len(drifted) > 0 {
+			if why := precondition(snap, current, a); why != "" {
+				if err := j.record(a.ID, StateSkipped, why, now); err != nil {
+					return nil, err
+				}
+				record("action", map[string]any{"action": a.ID, "item": a.ItemID(), "op": a.Op, "state": StateSkipped, "detail": why})
+				res.Outcomes = append(res.Outcomes, Outcome{a, StateSkipped, why})
+				continue
+			}
+		}
+		if err := j.record(a.ID, StateStarted, "", now); err != nil {
+			return nil, err
+		}
+		state, detail := pl.execute(snap, a, o.SourceTypes)
+		if state == StateManual {
+			manual[a.System] = append(manual[a.System], a)
+		}
+		if err := j.record(a.ID, state, detail, time.Now()); err != nil {
+			return nil, err
+		}
+		record("action", map[string]any{"action": a.ID, "item": a.ItemID(), "op": a.Op, "state": state, "detail": detail})
+		res.Outcomes = append(res.Outcomes, Outcome{a, state, detail})
+	}
+	if !o.DryRun {
+		for _, system := range slices.Sorted(maps.Keys(manual)) {
+			files, err := writeWorkOrders(o.PlanPath, p, system, manual[system])
+			if err != nil {
+				return nil, err
+			}
+			res.WorkOrders = append(res.WorkOrders, files...)
+		}
+	}
+	return res, nil
+}
+
+// execute carries out one action through its source's connector. Sources of
+// type file are systems administered by hand: the action becomes a line of
+// a work order, done once the administrators confirm it.
+func (pl *Planner) execute(snap *graph.Snapshot, a Action, types map[string]string) (string, string) {
+	source := ""
+	if acct := snap.Account(graph.AccountKey(a.System, a.Account)); acct != nil {
+		source = acct.Source
+	}
+	switch types[source] {
+	case "file", "":
+		return StateManual, "work order for the administrators of " + a.System
+	default:
+		return StateFailed, fmt.Sprintf("no connector can carry out actions on source %q yet", source)
+	}
+}
+
+// precondition says why an action no longer holds ("" when it still does):
+// the right or account must still exist, and an action a policy rule called
+// for must still be called for by the policy today.
+func precondition(snap *graph.Snapshot, current forbidding, a Action) string {
+	acct := snap.Account(graph.AccountKey(a.System, a.Account))
+	switch {
+	case acct == nil:
+		return "the account no longer exists"
+	case a.Op == policy.OpDisable && acct.Status != "active":
+		return "the account is already disabled"
+	case a.Op == policy.OpRevoke && !slices.ContainsFunc(snap.GrantsOf(acct.Key), func(g *graph.Grant) bool { return g.Entitlement == a.Entitlement }):
+		return "the right is already gone"
+	}
+	var policyRules []string
+	for _, r := range a.Rules {
+		if !strings.HasPrefix(r, "reset.") && !strings.HasPrefix(r, "certification.") {
+			policyRules = append(policyRules, r)
+		}
+	}
+	if len(policyRules) == 0 {
+		return ""
+	}
+	var now []policy.Finding
+	if a.Op == policy.OpDisable {
+		now = current[acct.Key]
+	} else {
+		now = current[graph.GrantKey(a.System, a.Account, a.Entitlement)]
+		now = append(now, current[acct.Key]...)
+	}
+	for _, f := range now {
+		if slices.Contains(policyRules, f.Rule) {
+			return ""
+		}
+	}
+	return "the policy no longer calls for it (" + strings.Join(policyRules, ", ") + ")"
+}
+
+var workOrderHeader = []string{"action_id\n措置ID", "op\n措置", "system\nシステム", "account\nアカウント", "entitlement\n権限", "person\n社員番号", "name\n氏名", "effective\n実施日", "reason\n理由", "done_by\n実施者", "done_at\n実施日時", "comment\nコメント"}
+
+// writeWorkOrders writes the work order of one manually administered
+// system, CSV and Markdown, beside the plan.
+func writeWorkOrders(planPath string, p *Plan, system string, actions []Action) ([]string, error) {
+	dir := sidecar(planPath, "workorders")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	sort.Slice(actions, func(i, j int) bool { return actions[i].ID < actions[j].ID })
+	var csvBuf bytes.Buffer
+	csvBuf.WriteString("\ufeff")
+	w := csv.NewWriter(&csvBuf)
+	header := make([]string, len(workOrderHeader))
+	for i, h := range workOrderHeader {
+		header[i] = strings.ReplaceAll(h, "\n", " ")
+	}
+	w.Write(header)
+	var md strings.Builder
+	fmt.Fprintf(&md, "# 作業指示書 / Work order: %s\n\n", system)
+	fmt.Fprintf(&md, "計画 / Plan: `%s` (%s, digest `%s`)\n\n", filepath.Base(planPath), p.Kind, p.Digest)
+	md.WriteString("以下の措置を実施し、CSV の done_by・done_at 列に記入して返送してください。返送された CSV は `accessrecon apply PLAN --confirm-manual FILE` で記録されます。\n\n")
+	md.WriteString("Carry out the actions below, fill in done_by and done_at in the CSV and return it; it is recorded with `accessrecon apply PLAN --confirm-manual FILE`.\n\n")
+	md.WriteString("| 措置ID | 措置 | アカウント | 権限 | 社員番号 | 氏名 | 実施日 | 理由 |\n|---|---|---|---|---|---|---|---|\n")
+	for _, a := range actions {
+		w.Write([]string{a.ID, a.Op, a.System, a.Account, a.Entitlement, a.Person, a.PersonName, a.Effective, a.Reason, "", "", ""})
+		fmt.Fprintf(&md, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", a.ID, a.Op, a.Account, a.Entitlement, a.Person, a.PersonName, a.Effective, mdEscape(a.Reason))
+	}
+	w.Flush()
+	base := filepath.Join(dir, safeFileName(system))
+	if err := WriteFileAtomic(base+".csv", csvBuf.Bytes()); err != nil {
+		return nil, err
+	}
+	if err := WriteFileAtomic(base+".md", []byte(md.String())); err != nil {
+		return nil, err
+	}
+	return []string{base + ".csv", base + ".md"}, nil
+}
+
+// ConfirmManual records the administrators' confirmation of work-order
+// actions: a CSV with action_id, done_by, done_at (and comment). It returns
+// the actions newly marked done.
+func ConfirmManual(planPath string, p *Plan, file string, now time.Time, record func(string, map[string]any)) ([]string, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	defer f.Close()
+	j, err := openJournal(planPath, false)
+	if err != nil {
+		return nil, err
+	}
+	ids := map[string]bool{}
+	for _, a := range p.Actions {
+		ids[a.ID] = true
+	}
+	type confirmation struct{ id, by, at, comment string }
+	var confirmed []confirmation
+	err = csvfile.Each(context.Background(), file, f, "utf-8", []string{"action_id", "done_by", "done_at"}, func(cr *csvfile.Reader) error {
+		id := cr.Get("action_id")
+		if cr.Get("done_by") == "" && cr.Get("done_at") == "" {
+			return nil // not done yet
+		}
+		switch {
+		case !ids[id]:
+			return cr.Errorf("action_id", "%q is not an action of %s", id, planPath)
+		case cr.Get("done_by") == "":
+			return cr.Errorf("done_by", "expected who carried out %s", id)
+		case j.state[id].State != StateManual && j.state[id].State != StateDone:
+			return cr.Errorf("action_id", "%s is not waiting for a confirmation (state %q)", id, j.state[id].State)
+		}
+		if _, err := csvfile.ParseDay(cr.Get("done_at")); err != nil {
+			return cr.Errorf("done_at", "%v", err)
+		}
+		confirmed = append(confirmed, confirmation{id, cr.Get("done_by"), cr.Get("done_at"), cr.Get("comment")})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	var done []string
+	for _, c := range confirmed {
+		if j.state[c.id].State == StateDone {
+			continue
+		}
+		detail := fmt.Sprintf("confirmed by %s on %s", c.by, c.at)
+		if err := j.record(c.id, StateDone, detail, now); err != nil {
+			return nil, err
+		}
+		if record != nil {
+			record("action", map[string]any{"action": c.id, "state": StateDone, "detail": detail, "comment": c.comment})
+		}
+		done = append(done, c.id)
+	}
+	return done, nil
+}

@@ -1,0 +1,149 @@
+// Package audit keeps the tamper-evident audit log: JSON lines, each carrying
+// the SHA-256 of the line before it (a hash chain) and of itself, so that a
+// changed, removed or inserted line is found and named.
+package audit
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+)
+
+// Event is one audit record. Fields beyond these go in Data.
+type Event struct {
+	Seq    int            `json:"seq"`
+	At     string         `json:"at"`
+	Event  string         `json:"event"` // plan, approval, refusal, action, apply
+	By     string         `json:"by,omitempty"`
+	Plan   string         `json:"plan,omitempty"` // the plan's digest
+	Data   map[string]any `json:"data,omitempty"`
+	Prev   string         `json:"prev"`   // sha256 of the previous line ("" for the first)
+	Digest string         `json:"digest"` // sha256 of this line with digest ""
+}
+
+func sum(b []byte) string {
+	h := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(h[:])
+}
+
+func (e *Event) seal() ([]byte, error) {
+	e.Digest = ""
+	b, err := json.Marshal(e)
+	if err != nil {
+		return nil, err
+	}
+	e.Digest = sum(b)
+	return json.Marshal(e)
+}
+
+// Append adds an event to the log at path (created if missing), chained to
+// the last line, and syncs the file. Secrets must never be put in events.
+func Append(path string, e Event, now time.Time) error {
+	last, seq, err := tail(path)
+	if err != nil {
+		return err
+	}
+	e.Seq, e.Prev = seq+1, ""
+	if last != nil {
+		e.Prev = sum(last)
+	}
+	e.At = now.Format(time.RFC3339Nano)
+	line, err := e.seal()
+	if err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("audit log %s: %w", path, err)
+	}
+	if _, err := f.Write(append(line, '\n')); err != nil {
+		f.Close()
+		return fmt.Errorf("audit log %s: %w", path, err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("audit log %s: %w", path, err)
+	}
+	return f.Close()
+}
+
+// tail returns the last line of the log and its sequence number.
+func tail(path string) ([]byte, int, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, 0, nil
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("audit log %s: %w", path, err)
+	}
+	defer f.Close()
+	var last []byte
+	r := bufio.NewReaderSize(f, 1<<16)
+	for {
+		line, err := r.ReadBytes('\n')
+		if l := bytes.TrimRight(line, "\n"); len(l) > 0 {
+			last = l
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, 0, fmt.Errorf("audit log %s: %w", path, err)
+		}
+	}
+	if last == nil {
+		return nil, 0, nil
+	}
+	var e Event
+	if err := json.Unmarshal(last, &e); err != nil {
+		return nil, 0, fmt.Errorf("audit log %s: the last line is not an audit event (run `accessrecon audit verify`): %w", path, err)
+	}
+	return last, e.Seq, nil
+}
+
+// Verify checks every line's digest and the chain. It returns the number of
+// lines checked, and an error naming the first broken line.
+func Verify(r io.Reader, name string) (int, error) {
+	br := bufio.NewReaderSize(r, 1<<16)
+	var prev []byte
+	n := 0
+	for {
+		raw, err := br.ReadBytes('\n')
+		line := bytes.TrimRight(raw, "\n")
+		if len(line) > 0 {
+			n++
+			var e Event
+			if jerr := json.Unmarshal(line, &e); jerr != nil {
+				return n - 1, fmt.Errorf("%s:%d: broken: not an audit event: %v", name, n, jerr)
+			}
+			want := e.Digest
+			if _, serr := (&e).seal(); serr != nil || e.Digest != want {
+				return n - 1, fmt.Errorf("%s:%d: broken: the line was changed (its digest does not match its content)", name, n)
+			}
+			if e.Seq != n {
+				return n - 1, fmt.Errorf("%s:%d: broken: sequence %d where %d was expected (a line was removed or inserted)", name, n, e.Seq, n)
+			}
+			wantPrev := ""
+			if prev != nil {
+				wantPrev = sum(prev)
+			}
+			if e.Prev != wantPrev {
+				return n - 1, fmt.Errorf("%s:%d: broken: it does not chain to line %d (a line before it was changed, removed or inserted)", name, n, n-1)
+			}
+			prev = append(prev[:0], line...)
+		}
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil {
+			return n, fmt.Errorf("%s: %w", name, err)
+		}
+	}
+}

@@ -1,0 +1,121 @@
+package reconcile
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"slices"
+	"time"
+
+	"github.com/accessrecon/accessrecon/graph"
+)
+
+// RuleSourceSanity names the finding about a source whose pull looks wrong.
+const RuleSourceSanity = "source.sanity"
+
+// SourceState is what the last successful plan saw of each source
+// (.accessrecon-state.json beside the config).
+type SourceState struct {
+	Sources map[string]SourceCount `json:"sources"`
+}
+
+// SourceCount is how many accounts a source returned, and when.
+type SourceCount struct {
+	Accounts int    `json:"accounts"`
+	At       string `json:"at"`
+}
+
+// ReadSourceState reads the state file; a missing file is an empty state.
+func ReadSourceState(path string) (*SourceState, error) {
+	st := &SourceState{Sources: map[string]SourceCount{}}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return st, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(data, st); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if st.Sources == nil {
+		st.Sources = map[string]SourceCount{}
+	}
+	return st, nil
+}
+
+// CountAccounts counts the accounts each source returned.
+func CountAccounts(snap *graph.Snapshot) map[string]int {
+	counts := map[string]int{}
+	for _, sys := range snap.Systems() {
+		for _, a := range snap.AccountsOf(sys.ID) {
+			counts[a.Source]++
+		}
+	}
+	return counts
+}
+
+// UnsafeSources are the sources that fail closed: one that returned no
+// accounts, or fewer than (1-shrink) of what the last plan saw, unless allowed.
+func UnsafeSources(sources []string, counts map[string]int, last *SourceState, shrink float64, allowed []string) map[string]string {
+	unsafe := map[string]string{}
+	for _, name := range sources {
+		if slices.Contains(allowed, name) {
+			continue
+		}
+		n := counts[name]
+		prev, seen := last.Sources[name]
+		switch {
+		case n == 0:
+			unsafe[name] = fmt.Sprintf("source %s returned no accounts", name)
+		case seen && float64(n) < (1-shrink)*float64(prev.Accounts):
+			unsafe[name] = fmt.Sprintf("source %s returned %d accounts, %d at the last plan (%s): it shrank by more than %.0f%%", name, n, prev.Accounts, prev.At, shrink*100)
+		}
+	}
+	return unsafe
+}
+
+// FailClosed drops the plan's removals on accounts of unsafe sources and
+// says why in a finding per source.
+func (p *Plan) FailClosed(snap *graph.Snapshot, unsafe map[string]string) {
+	if len(unsafe) == 0 {
+		return
+	}
+	kept := p.Actions[:0]
+	for _, a := range p.Actions {
+		acct := snap.Account(graph.AccountKey(a.System, a.Account))
+		if acct != nil && unsafe[acct.Source] != "" && a.Op != "grant" {
+			continue
+		}
+		kept = append(kept, a)
+	}
+	p.Actions = kept
+	SortActions(p.Actions)
+	for _, name := range slices.Sorted(maps.Keys(unsafe)) {
+		p.Findings = append(p.Findings, Finding{
+			Rule: RuleSourceSanity, Severity: "high",
+			Message: unsafe[name] + "; none of its rights are planned for revocation (plan --allow-source-shrink " + name + " if this is real)",
+		})
+	}
+	sortFindings(p.Findings)
+}
+
+// Remember records the counts of the sources that were safe, after a plan.
+func (st *SourceState) Remember(counts map[string]int, unsafe map[string]string, now time.Time) {
+	for name, n := range counts {
+		if unsafe[name] == "" {
+			st.Sources[name] = SourceCount{Accounts: n, At: now.In(graph.Tokyo).Format(time.RFC3339)}
+		}
+	}
+}
+
+// Write saves the state atomically.
+func (st *SourceState) Write(path string) error {
+	data, err := encodeJSON(st)
+	if err != nil {
+		return err
+	}
+	return WriteFileAtomic(path, data)
+}
