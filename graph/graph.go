@@ -39,6 +39,10 @@ func New() *Graph {
 	return &Graph{db: db.Snapshot()}
 }
 
+// Clone is a copy of the graph that can be written without changing the
+// original (go-memdb snapshots share the unchanged tree).
+func (g *Graph) Clone() *Graph { return &Graph{db: g.db.Snapshot()} }
+
 // Writer bulk-loads records in batches, checking uniqueness and references.
 // It is not safe for concurrent use: go-memdb has one writer at a time.
 //

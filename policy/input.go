@@ -12,7 +12,7 @@ import (
 //	as_of            "YYYY-MM-DD"
 //	as_of_start_ns   00:00 of as_of in Asia/Tokyo, ns since the epoch
 //	as_of_end_ns     00:00 of the next day
-//	companies        {id: {name, kind}}
+//	companies        {id: {name, kind, mail_domains: [..]}}
 //	units            {id: {company, name, tags: [..]}}
 //	systems          {id: {name, owner, confidential_to: [..], february_reset,
 //	                       entitlements: {id: {allowed_units: [..]}}}}
@@ -35,7 +35,7 @@ import (
 func Model(s *graph.Snapshot, asOf graph.Date, rules any) map[string]any {
 	companies := map[string]any{}
 	for _, c := range s.Companies() {
-		companies[c.ID] = map[string]any{"name": c.Name, "kind": c.Kind}
+		companies[c.ID] = map[string]any{"name": c.Name, "kind": c.Kind, "mail_domains": strs(c.MailDomains)}
 	}
 	units := map[string]any{}
 	for _, u := range s.Units() {

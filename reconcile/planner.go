@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"sync"
 
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/policy"
@@ -29,10 +30,38 @@ type Planner struct {
 	Log   *slog.Logger
 	// Progress, if set, is told how many subjects of how many are evaluated.
 	Progress func(done, total int)
+	// Engines, if set, keeps prepared engines by as-of day for planners that
+	// answer many requests over the same org and systems (serve).
+	Engines *EngineCache
+}
+
+// EngineCache keeps prepared policy engines by as-of day. data.model
+// depends only on the org, systems, windows and exceptions, so planners over
+// graphs that differ in people, transfers, accounts or grants may share it.
+type EngineCache struct {
+	mu      sync.Mutex
+	engines map[graph.Date]*policy.Engine
 }
 
 func (pl *Planner) engine(ctx context.Context, snap *graph.Snapshot, asOf graph.Date) (*policy.Engine, error) {
-	return pl.Compiled.NewEngine(ctx, policy.Model(snap, asOf, pl.Rules))
+	c := pl.Engines
+	if c == nil {
+		return pl.Compiled.NewEngine(ctx, policy.Model(snap, asOf, pl.Rules))
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.engines[asOf]; ok {
+		return e, nil
+	}
+	e, err := pl.Compiled.NewEngine(ctx, policy.Model(snap, asOf, pl.Rules))
+	if err != nil {
+		return nil, err
+	}
+	if c.engines == nil || len(c.engines) > 64 {
+		c.engines = map[graph.Date]*policy.Engine{}
+	}
+	c.engines[asOf] = e
+	return e, nil
 }
 
 // subject is one evaluation unit: a person, an ownerless account or an

@@ -82,7 +82,7 @@ func TestPlanWritesJSONAndPrintsSummary(t *testing.T) {
 	if plan["format_version"] != float64(1) || plan["kind"] != "reconcile" || plan["as_of"] != "2026-11-24" {
 		t.Errorf("plan header: %v %v %v", plan["format_version"], plan["kind"], plan["as_of"])
 	}
-	if !strings.Contains(stdout, "Findings: 2") || !strings.Contains(stdout, "Actions: 11") {
+	if !strings.Contains(stdout, "Findings: 6") || !strings.Contains(stdout, "Actions: 11") {
 		t.Errorf("summary does not count findings and actions:\n%s", stdout)
 	}
 }
@@ -209,9 +209,12 @@ func TestTransferPlan(t *testing.T) {
 	if a["person"] != "E1012" || a["system"] != "takuso" || a["op"] != "revoke" || a["effective"] != "2026-11-01" {
 		t.Errorf("action: %v", a)
 	}
-	findings := plan["findings"].([]any)
-	if len(findings) != 1 || findings[0].(map[string]any)["rule"] != "lifecycle.pledge_missing" {
-		t.Errorf("findings: %v", findings)
+	var rules []string
+	for _, f := range plan["findings"].([]any) {
+		rules = append(rules, f.(map[string]any)["rule"].(string))
+	}
+	if strings.Join(rules, " ") != "lifecycle.old_company_account lifecycle.old_company_mail lifecycle.pledge_missing" {
+		t.Errorf("findings: %v, want the old account and mail and the missing pledge", rules)
 	}
 	if _, stderr, code := runCLI(t, "transfer", "plan", "--config", filepath.Join(dir, "accessrecon.yaml"), "--event", "NOPE"); code != 1 || !strings.Contains(stderr, "NOPE") {
 		t.Errorf("unknown event: exit %d, stderr %q", code, stderr)

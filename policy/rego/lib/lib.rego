@@ -117,3 +117,25 @@ usage_finding(rule, severity, k, i, message) := {
 	"person": object.get(input.usage[k], ["person", "id"], object.get(input.usage[k], ["account", "owner"], "")),
 	"message": message,
 }
+
+# moved_away holds for an effective transfer t between two companies, with
+# from the company the person left.
+moved_away(t) := from if {
+	t.effective <= data.model.as_of
+	from := data.model.units[t.from_unit].company
+	from != data.model.units[t.to_unit].company
+	input.person.company != from
+}
+
+# account_finding is a finding, with no action, about an account.
+account_finding(rule, severity, a, t, message) := {
+	"rule": rule,
+	"severity": severity,
+	"op": "",
+	"person": input.person.id,
+	"system": a.system,
+	"account": a.id,
+	"entitlement": "",
+	"event": t.event,
+	"message": message,
+}

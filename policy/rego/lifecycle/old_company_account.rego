@@ -1,0 +1,25 @@
+# METADATA
+# title: Account on a system of the former company after a transfer
+# description: |
+#   After an effective transfer between companies, the person still holds an
+#   active account on a system owned by a unit of the company they left.
+# custom:
+#   id: lifecycle.old_company_account
+#   severity: high
+#   action: finding
+#   title_ja: 異動前の会社のシステムのアカウント
+package accessrecon.rules.lifecycle.old_company_account
+
+import data.accessrecon.lib
+
+findings contains f if {
+	some t in input.transfers
+	from := lib.moved_away(t)
+	some a in input.accounts
+	lib.active_account(a)
+	data.model.units[data.model.systems[a.system].owner].company == from
+	f := lib.account_finding("lifecycle.old_company_account", "high", a, t, sprintf(
+		"%s moved from company %s on %s but still holds %s on %s, a system of %s",
+		[input.person.id, from, t.effective, a.id, a.system, from],
+	))
+}
