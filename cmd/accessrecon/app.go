@@ -45,6 +45,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			approveCommand(),
 			applyCommand(),
 			auditCommand(),
+			serveCommand(),
 			showCommand(),
 			demoCommand(),
 			policyCommand(),

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/accessrecon/accessrecon/config"
+	"github.com/accessrecon/accessrecon/reconcile"
+	"github.com/accessrecon/accessrecon/reconcile/service"
+	"github.com/urfave/cli/v2"
+)
+
+func serveCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "serve",
+		Usage: "the HTTP API for HR systems: check transfers and plan them when they are registered",
+		Flags: []cli.Flag{configFlag, verbose,
+			&cli.StringFlag{Name: "listen", Value: "127.0.0.1:8080", Usage: "listen on `ADDR`"},
+			&cli.StringFlag{Name: "token-file", Usage: "read the API bearer token from `FILE` (else ACCESSRECON_API_TOKEN)"},
+			&cli.DurationFlag{Name: "refresh", Value: 15 * time.Minute, Usage: "reload the sources every `DURATION` (0: only on POST /v1/refresh)"},
+			&cli.StringFlag{Name: "outbox", Usage: "write transfer plans for review into `DIR` (default: outbox beside the config)"},
+		},
+		Action: func(c *cli.Context) error {
+			token, err := apiToken(c.String("token-file"))
+			if err != nil {
+				return err
+			}
+			outbox := c.String("outbox")
+			if outbox == "" {
+				outbox = filepath.Join(filepath.Dir(c.String("config")), "outbox")
+			}
+			log := logger(c)
+			svc, err := service.New(c.Context, service.Options{
+				Load: func(ctx context.Context) (*reconcile.Planner, error) {
+					s, err := openSession(ctx, c, config.OSFiles{}, c.String("config"))
+					if err != nil {
+						return nil, err
+					}
+					s.planner.Progress = nil
+					return s.planner, nil
+				},
+				Token: token, Outbox: outbox, Log: log,
+			})
+			if err != nil {
+				return err
+			}
+			ln, err := net.Listen("tcp", c.String("listen"))
+			if err != nil {
+				return fmt.Errorf("--listen %s: %w", c.String("listen"), err)
+			}
+			fmt.Fprintf(c.App.ErrWriter, "accessrecon: serving on http://%s\n", ln.Addr())
+			return serve(c.Context, ln, svc, c.Duration("refresh"))
+		},
+	}
+}
+
+// serve answers until ctx ends (SIGTERM, Ctrl-C), then stops taking new
+// connections and lets requests under way finish.
+func serve(ctx context.Context, ln net.Listener, svc *service.Service, refresh time.Duration) error {
+	srv := &http.Server{Handler: svc.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go svc.Run(ctx, refresh)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+		shutdown, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(shutdown); err != nil {
+			return fmt.Errorf("serve: shutdown: %w", err)
+		}
+		if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+		return nil
+	}
+}
+
+// apiToken reads the bearer token from a file or ACCESSRECON_API_TOKEN.
+func apiToken(file string) ([]byte, error) {
+	if file != "" {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return nil, fmt.Errorf("--token-file: %w", unwrapPath(err))
+		}
+		t := strings.TrimSpace(string(data))
+		if t == "" {
+			return nil, fmt.Errorf("--token-file %s is empty", file)
+		}
+		return []byte(t), nil
+	}
+	if t := strings.TrimSpace(os.Getenv("ACCESSRECON_API_TOKEN")); t != "" {
+		return []byte(t), nil
+	}
+	return nil, errors.New("serve: no API token: set ACCESSRECON_API_TOKEN or give --token-file")
+}

@@ -1,0 +1,439 @@
+// Package service is the HTTP API that HR systems call when they register a
+// transfer: check it against the separation rules before it is final, and
+// get the transferee's plan ready for review before the effective date.
+package service
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/accessrecon/accessrecon/graph"
+	"github.com/accessrecon/accessrecon/policy"
+	"github.com/accessrecon/accessrecon/reconcile"
+)
+
+// MaxBody is the largest request body accepted.
+const MaxBody = 1 << 20
+
+// Loader reads the config and every source into a new planner.
+type Loader func(ctx context.Context) (*reconcile.Planner, error)
+
+// Options configure a Service.
+type Options struct {
+	Load   Loader
+	Token  []byte // the bearer token; never logged
+	Outbox string // folder of the plans written for review
+	Log    *slog.Logger
+	Now    func() time.Time
+}
+
+// Service answers the transfer API from a warm graph.
+type Service struct {
+	opts    Options
+	current atomic.Pointer[warm]
+	health  atomic.Pointer[health]
+	refresh sync.Mutex // one refresh at a time
+
+	mu     sync.Mutex // guards events and writes to the outbox
+	events map[string]stored
+
+	metrics *metrics
+}
+
+type warm struct {
+	planner  *reconcile.Planner
+	loadedAt time.Time
+}
+
+type health struct {
+	lastAttempt time.Time
+	lastError   string
+}
+
+// stored is a transfer already planned: its request, for idempotency.
+type stored struct {
+	request string // canonical JSON of the request
+	plan    []byte
+}
+
+// New loads the graph once and the outbox of earlier plans. It fails if the
+// first load fails: the service never answers from no data.
+func New(ctx context.Context, o Options) (*Service, error) {
+	if len(o.Token) == 0 {
+		return nil, errors.New("serve: no API token: set ACCESSRECON_API_TOKEN or give --token-file")
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	s := &Service{opts: o, events: map[string]stored{}, metrics: newMetrics()}
+	if err := s.Refresh(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.loadOutbox(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Refresh reloads every source. A failed refresh keeps the last good graph
+// and is reported by /healthz.
+func (s *Service) Refresh(ctx context.Context) error {
+	s.refresh.Lock()
+	defer s.refresh.Unlock()
+	start := s.opts.Now()
+	pl, err := s.opts.Load(ctx)
+	h := &health{lastAttempt: start}
+	if err != nil {
+		h.lastError = err.Error()
+		s.health.Store(h)
+		s.metrics.refreshFailures.Add(1)
+		s.opts.Log.Error("refresh failed; serving the last good graph", "err", err)
+		return err
+	}
+	pl.Engines = &reconcile.EngineCache{}
+	s.current.Store(&warm{planner: pl, loadedAt: start})
+	s.health.Store(h)
+	s.metrics.lastRefresh.Store(start.Unix())
+	s.metrics.people.Store(int64(pl.Inputs.Graph.Snapshot().Count(graph.TablePeople)))
+	s.opts.Log.Info("graph refreshed", "took", s.opts.Now().Sub(start))
+	return nil
+}
+
+// Run refreshes every interval until ctx ends.
+func (s *Service) Run(ctx context.Context, every time.Duration) {
+	if every <= 0 {
+		return
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			_ = s.Refresh(ctx)
+		}
+	}
+}
+
+// Handler is the API.
+func (s *Service) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("POST /v1/transfers/check", s.auth(s.check))
+	mux.Handle("POST /v1/transfers", s.auth(s.transfer))
+	mux.Handle("POST /v1/refresh", s.auth(s.refreshHandler))
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /metrics", s.metrics.serve)
+	return s.metrics.instrument(mux)
+}
+
+type apiError struct {
+	status int
+	msg    string
+}
+
+func (e *apiError) Error() string { return e.msg }
+
+func fail(status int, format string, args ...any) error {
+	return &apiError{status: status, msg: fmt.Sprintf(format, args...)}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+}
+
+// auth requires the bearer token (compared in constant time) and turns
+// handler errors into JSON answers.
+func (s *Service) auth(h func(w http.ResponseWriter, r *http.Request) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || subtle.ConstantTimeCompare([]byte(token), s.opts.Token) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="accessrecon"`)
+			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "missing or wrong bearer token"})
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+		if err := h(w, r); err != nil {
+			var ae *apiError
+			if !errors.As(err, &ae) {
+				s.opts.Log.Error("request failed", "path", r.URL.Path, "err", err)
+				ae = &apiError{status: http.StatusInternalServerError, msg: err.Error()}
+			}
+			writeJSON(w, ae.status, map[string]string{"error": ae.msg})
+		}
+	})
+}
+
+// decode reads a JSON body strictly: unknown fields and trailing data are
+// errors that name what was wrong.
+func decode(r *http.Request, v any) error {
+	body, err := io.ReadAll(r.Body)
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return fail(http.StatusRequestEntityTooLarge, "the request body is over %d bytes", MaxBody)
+	}
+	if err != nil {
+		return fail(http.StatusBadRequest, "reading the body: %v", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &te):
+			return fail(http.StatusBadRequest, "field %s: expected a %s", te.Field, te.Type)
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			return fail(http.StatusBadRequest, "unknown field %s", strings.TrimPrefix(err.Error(), "json: unknown field "))
+		}
+		return fail(http.StatusBadRequest, "malformed JSON: %v", err)
+	}
+	if dec.More() {
+		return fail(http.StatusBadRequest, "malformed JSON: more than one value in the body")
+	}
+	return nil
+}
+
+func required(fields ...[2]string) error {
+	for _, f := range fields {
+		if strings.TrimSpace(f[1]) == "" {
+			return fail(http.StatusBadRequest, "field %s: required", f[0])
+		}
+	}
+	return nil
+}
+
+func day(field, v string) (graph.Date, error) {
+	d, err := graph.ParseDate(v)
+	if err != nil {
+		return 0, fail(http.StatusBadRequest, "field %s: %v", field, err)
+	}
+	return d, nil
+}
+
+// CheckRequest is the body of POST /v1/transfers/check.
+type CheckRequest struct {
+	EmployeeID    string `json:"employee_id"`
+	ToUnit        string `json:"to_unit"`
+	EffectiveDate string `json:"effective_date"`
+}
+
+// CheckResponse answers it.
+type CheckResponse struct {
+	Allowed       bool             `json:"allowed"`
+	EmployeeID    string           `json:"employee_id"`
+	FromUnit      string           `json:"from_unit"`
+	ToUnit        string           `json:"to_unit"`
+	EffectiveDate string           `json:"effective_date"`
+	Findings      []policy.Finding `json:"findings"`
+}
+
+func (s *Service) check(w http.ResponseWriter, r *http.Request) error {
+	var req CheckRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if err := required([2]string{"employee_id", req.EmployeeID}, [2]string{"to_unit", req.ToUnit}, [2]string{"effective_date", req.EffectiveDate}); err != nil {
+		return err
+	}
+	eff, err := day("effective_date", req.EffectiveDate)
+	if err != nil {
+		return err
+	}
+	res, err := s.current.Load().planner.CheckTransfer(r.Context(), req.EmployeeID, req.ToUnit, eff)
+	if errors.Is(err, reconcile.ErrNotFound) {
+		return fail(http.StatusUnprocessableEntity, "%v", err)
+	}
+	if err != nil {
+		return err
+	}
+	resp := CheckResponse{Allowed: res.Allowed, EmployeeID: req.EmployeeID, FromUnit: res.FromUnit, ToUnit: res.ToUnit, EffectiveDate: eff.String(), Findings: res.Findings}
+	if resp.Findings == nil {
+		resp.Findings = []policy.Finding{}
+	}
+	writeJSON(w, http.StatusOK, resp)
+	return nil
+}
+
+// TransferEvent is the body of POST /v1/transfers: SPEC's transfers.csv fields.
+type TransferEvent struct {
+	EventID       string `json:"event_id"`
+	EmployeeID    string `json:"employee_id"`
+	FromUnit      string `json:"from_unit"`
+	ToUnit        string `json:"to_unit"`
+	EffectiveDate string `json:"effective_date"`
+	PledgeDate    string `json:"pledge_date"`
+}
+
+var eventID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
+
+// transfer plans a registered transfer for its person, effective on its
+// date, writes the plan to the outbox for review and answers with it. The
+// same event twice gives the same plan.
+func (s *Service) transfer(w http.ResponseWriter, r *http.Request) error {
+	var ev TransferEvent
+	if err := decode(r, &ev); err != nil {
+		return err
+	}
+	if err := required([2]string{"event_id", ev.EventID}, [2]string{"employee_id", ev.EmployeeID}, [2]string{"from_unit", ev.FromUnit},
+		[2]string{"to_unit", ev.ToUnit}, [2]string{"effective_date", ev.EffectiveDate}); err != nil {
+		return err
+	}
+	if !eventID.MatchString(ev.EventID) {
+		return fail(http.StatusBadRequest, "field event_id: expected letters, digits, '.', '_' or '-' (at most 128)")
+	}
+	t := &graph.Transfer{EventID: ev.EventID, EmployeeID: ev.EmployeeID, FromUnit: ev.FromUnit, ToUnit: ev.ToUnit}
+	var err error
+	if t.Effective, err = day("effective_date", ev.EffectiveDate); err != nil {
+		return err
+	}
+	if ev.PledgeDate != "" {
+		if t.PledgeDate, err = day("pledge_date", ev.PledgeDate); err != nil {
+			return err
+		}
+	}
+	canonical, _ := json.Marshal(ev)
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if prev, ok := s.events[ev.EventID]; ok {
+		if prev.request != string(canonical) {
+			return fail(http.StatusConflict, "event %s was registered before with other content", ev.EventID)
+		}
+		w.Header().Set("Idempotent-Replay", "true")
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(http.StatusAccepted)
+		w.Write(prev.plan)
+		return nil
+	}
+	data, err := s.plan(r.Context(), t, canonical)
+	if err != nil {
+		return err
+	}
+	if err := s.writeOutbox(ev.EventID, canonical, data); err != nil {
+		return err
+	}
+	s.events[ev.EventID] = stored{request: string(canonical), plan: data}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(http.StatusAccepted)
+	w.Write(data)
+	return nil
+}
+
+// plan adds the event to a copy of the warm graph and plans it.
+func (s *Service) plan(ctx context.Context, t *graph.Transfer, canonical []byte) ([]byte, error) {
+	base := s.current.Load().planner
+	snap := base.Inputs.Graph.Snapshot()
+	if snap.Person(t.EmployeeID) == nil {
+		return nil, fail(http.StatusUnprocessableEntity, "employee_id %q is not in the people file", t.EmployeeID)
+	}
+	for _, f := range [][2]string{{"from_unit", t.FromUnit}, {"to_unit", t.ToUnit}} {
+		if snap.Unit(f[1]) == nil {
+			return nil, fail(http.StatusUnprocessableEntity, "%s %q is not a unit of org.yaml", f[0], f[1])
+		}
+	}
+	g := base.Inputs.Graph
+	if known := snap.Transfer(t.EventID); known != nil {
+		if *known != *t {
+			return nil, fail(http.StatusConflict, "event %s is in the transfers file with other content", t.EventID)
+		}
+	} else {
+		g = g.Clone()
+		w := g.Writer()
+		if err := w.AddTransfer(t); err != nil {
+			w.Abort()
+			return nil, fail(http.StatusUnprocessableEntity, "%v", err)
+		}
+		w.Commit()
+	}
+	sum := sha256.Sum256(canonical)
+	digests := map[string]string{"event:" + t.EventID: "sha256:" + hex.EncodeToString(sum[:])}
+	for k, v := range base.Inputs.Digests {
+		digests[k] = v
+	}
+	pl := *base
+	pl.Inputs = &reconcile.Inputs{Graph: g, Digests: digests}
+	pl.Progress = nil
+	p, err := pl.TransferPlan(ctx, t.EventID)
+	if err != nil {
+		return nil, err
+	}
+	p.AddNames(g.Snapshot())
+	p.CreatedBy = "accessrecon serve"
+	if err := p.Seal(s.opts.Now()); err != nil {
+		return nil, err
+	}
+	return p.Encode()
+}
+
+func (s *Service) writeOutbox(id string, request, plan []byte) error {
+	if s.opts.Outbox == "" {
+		return nil
+	}
+	if err := os.MkdirAll(s.opts.Outbox, 0o755); err != nil {
+		return err
+	}
+	if err := reconcile.WriteFileAtomic(filepath.Join(s.opts.Outbox, id+".request.json"), request); err != nil {
+		return err
+	}
+	return reconcile.WriteFileAtomic(filepath.Join(s.opts.Outbox, id+".json"), plan)
+}
+
+func (s *Service) loadOutbox() error {
+	if s.opts.Outbox == "" {
+		return nil
+	}
+	reqs, _ := filepath.Glob(filepath.Join(s.opts.Outbox, "*.request.json"))
+	for _, rq := range reqs {
+		id := strings.TrimSuffix(filepath.Base(rq), ".request.json")
+		request, err := os.ReadFile(rq)
+		if err != nil {
+			return err
+		}
+		plan, err := os.ReadFile(filepath.Join(s.opts.Outbox, id+".json"))
+		if err != nil {
+			continue // the plan was never written: the event will be planned again
+		}
+		s.events[id] = stored{request: string(request), plan: plan}
+	}
+	return nil
+}
+
+func (s *Service) refreshHandler(w http.ResponseWriter, r *http.Request) error {
+	if err := s.Refresh(r.Context()); err != nil {
+		return fail(http.StatusServiceUnavailable, "refresh failed, still serving the graph loaded at %s: %v",
+			s.current.Load().loadedAt.Format(time.RFC3339), err)
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "loaded_at": s.current.Load().loadedAt.Format(time.RFC3339)})
+	return nil
+}
+
+func (s *Service) healthz(w http.ResponseWriter, r *http.Request) {
+	cur, h := s.current.Load(), s.health.Load()
+	body := map[string]string{"status": "ok", "loaded_at": cur.loadedAt.Format(time.RFC3339)}
+	if h.lastError != "" {
+		body["status"] = "degraded"
+		body["last_refresh_error"] = h.lastError
+		body["last_refresh_attempt"] = h.lastAttempt.Format(time.RFC3339)
+	}
+	writeJSON(w, http.StatusOK, body)
+}
