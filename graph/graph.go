@@ -46,40 +46,31 @@ func (g *Graph) Clone() *Graph { return &Graph{db: g.db.Snapshot()} }
 // Writer bulk-loads records in batches, checking uniqueness and references.
 // It is not safe for concurrent use: go-memdb has one writer at a time.
 //
-// Lookups go to an index of primary keys kept by the writer, never to the
-// write transaction: a read inside a go-memdb write transaction clones the
-// index tree and drops its cache of writable nodes, so each later insert
-// would copy its whole path again.
+// Lookups never go to the write transaction: a read inside a go-memdb write
+// transaction clones the index tree and drops its cache of writable nodes,
+// so each later insert would copy its whole path again. They go to what
+// this writer wrote (kept by primary key) and to a read view of what was
+// committed before it started.
 type Writer struct {
 	db      *memdb.MemDB
 	txn     *memdb.Txn
+	before  *memdb.Txn // read view of the graph as the writer found it
 	pending int
-	byID    map[string]map[string]any // table → primary key → record
+	written map[string]map[string]any // table → primary key → record
 }
 
 // Writer starts a bulk load. Call Commit when done or Abort to discard the
 // uncommitted part. The write transaction (go-memdb allows one at a time) is
 // opened on the first write and closed by Commit or Abort.
 func (g *Graph) Writer() *Writer {
-	return &Writer{db: g.db, byID: map[string]map[string]any{}}
+	return &Writer{db: g.db, before: g.db.Txn(false), written: map[string]map[string]any{}}
 }
 
-// table returns the primary-key index of a table, filled from the committed
-// graph on first use.
-func (w *Writer) table(name string) map[string]any {
-	if m, ok := w.byID[name]; ok {
-		return m
+func (w *Writer) tx() *memdb.Txn {
+	if w.txn == nil {
+		w.txn = w.db.Txn(true)
 	}
-	m := map[string]any{}
-	read := w.db.Txn(false)
-	it, err := read.Get(name, IndexID)
-	if err == nil {
-		for obj := it.Next(); obj != nil; obj = it.Next() {
-			m[primaryKey(obj)] = obj
-		}
-	}
-	w.byID[name] = m
-	return m
+	return w.txn
 }
 
 func primaryKey(obj any) string {
@@ -106,13 +97,6 @@ func primaryKey(obj any) string {
 	panic(fmt.Sprintf("graph: no primary key for %T", obj))
 }
 
-func (w *Writer) tx() *memdb.Txn {
-	if w.txn == nil {
-		w.txn = w.db.Txn(true)
-	}
-	return w.txn
-}
-
 // Commit makes everything written so far visible to snapshots.
 func (w *Writer) Commit() {
 	if w.txn != nil {
@@ -129,14 +113,20 @@ func (w *Writer) Abort() {
 		w.txn = nil
 	}
 	w.pending = 0
-	w.byID = map[string]map[string]any{} // refilled from what was committed
+	w.written = map[string]map[string]any{}
+	w.before = w.db.Txn(false)
 }
 
 func (w *Writer) insert(table string, obj any) error {
 	if err := w.tx().Insert(table, obj); err != nil {
 		return fmt.Errorf("graph: insert into %s: %w", table, err)
 	}
-	w.table(table)[primaryKey(obj)] = obj
+	m := w.written[table]
+	if m == nil {
+		m = map[string]any{}
+		w.written[table] = m
+	}
+	m[primaryKey(obj)] = obj
 	w.pending++
 	if w.pending >= batchSize {
 		w.Commit()
@@ -147,12 +137,18 @@ func (w *Writer) insert(table string, obj any) error {
 // Exists reports whether a record with that primary key has been written.
 func (w *Writer) Exists(table, id string) bool { return w.exists(table, id) }
 
-func (w *Writer) exists(table, id string) bool {
-	_, ok := w.table(table)[id]
-	return ok
-}
+func (w *Writer) exists(table, id string) bool { return w.get(table, id) != nil }
 
-func (w *Writer) get(table, id string) any { return w.table(table)[id] }
+func (w *Writer) get(table, id string) any {
+	if obj, ok := w.written[table][id]; ok {
+		return obj
+	}
+	obj, err := w.before.First(table, IndexID, id)
+	if err != nil {
+		return nil
+	}
+	return obj
+}
 
 func unknown(what, id string) error {
 	return fmt.Errorf("%w: unknown %s %q", ErrUnknownReference, what, id)
