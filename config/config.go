@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"time"
 
 	"github.com/accessrecon/accessrecon/connectors/csvfile"
 	"github.com/accessrecon/accessrecon/connectors/yamlfile"
@@ -95,6 +96,25 @@ type Source struct {
 	Grants   string `yaml:"grants"`
 	// Encoding overrides hr.encoding for this source's files.
 	Encoding string `yaml:"encoding"`
+
+	// Org is the GitHub organisation (type github).
+	Org string `yaml:"org"`
+	// BaseURL is the API of a GitHub Enterprise Server, e.g.
+	// https://github.example.co.jp/api/v3/ (type github; default github.com).
+	BaseURL string `yaml:"base_url"`
+	// System is the system id of a github source (default github:<org>).
+	System string `yaml:"system"`
+	// TokenEnv names the environment variable holding the token (default
+	// GITHUB_TOKEN); TokenFile is a file holding it instead. Never inline.
+	TokenEnv  string `yaml:"token_env"`
+	TokenFile string `yaml:"token_file"`
+	// Owners is a CSV mapping logins to employees: login,employee_id.
+	Owners string `yaml:"owners"`
+	// ServiceAccounts are machine users' logins (kind service).
+	ServiceAccounts []string `yaml:"service_accounts"`
+	// MaxRateWait is how long to wait at most for a primary rate limit to
+	// reset, e.g. 5m (default 5m).
+	MaxRateWait string `yaml:"max_rate_wait"`
 }
 
 // Calendar configures business days.
@@ -144,7 +164,7 @@ type Policy struct {
 }
 
 // SourceTypes are the source types this version supports.
-var SourceTypes = []string{"file"}
+var SourceTypes = []string{"file", "github"}
 
 var holiday = regexp.MustCompile(`^(\d{4}-)?\d{2}-\d{2}$`)
 
@@ -229,8 +249,20 @@ func (c *Config) check(data []byte) error {
 		if !slices.Contains(SourceTypes, s.Type) {
 			return yamlfile.Errorf(c.Path, lines, i, "type", "expected one of %v, got %q", SourceTypes, s.Type)
 		}
-		if s.Accounts == "" || s.Grants == "" {
-			return yamlfile.Errorf(c.Path, lines, i, "accounts", "a file source needs both accounts and grants paths")
+		switch s.Type {
+		case "file":
+			if s.Accounts == "" || s.Grants == "" {
+				return yamlfile.Errorf(c.Path, lines, i, "accounts", "a file source needs both accounts and grants paths")
+			}
+		case "github":
+			if s.Org == "" {
+				return yamlfile.Errorf(c.Path, lines, i, "org", "a github source needs the organisation")
+			}
+			if s.MaxRateWait != "" {
+				if _, err := time.ParseDuration(s.MaxRateWait); err != nil {
+					return yamlfile.Errorf(c.Path, lines, i, "max_rate_wait", "expected a duration such as 5m, got %q", s.MaxRateWait)
+				}
+			}
 		}
 		if _, err := csvfile.NormalizeEncoding(s.Encoding); err != nil {
 			return yamlfile.Wrap(c.Path, lines, i, "encoding", err)

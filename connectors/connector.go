@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"hash"
 	"io"
@@ -77,4 +78,22 @@ func CombineDigests(ds ...string) string {
 		io.WriteString(h, "\n")
 	}
 	return "sha256:" + hex.EncodeToString(h.Sum(nil))
+}
+
+// ErrSourceFailed marks a source that could not be read completely; nothing
+// is planned from it.
+var ErrSourceFailed = errors.New("source failed")
+
+// Change is one plan action for a connector to carry out.
+type Change struct {
+	Op          string // revoke, disable_account or grant
+	System      string
+	Account     string
+	Entitlement string
+}
+
+// Revoker carries out plan actions on a target system. Carrying out what is
+// already done succeeds.
+type Revoker interface {
+	Apply(ctx context.Context, c Change) error
 }

@@ -292,3 +292,27 @@ func (w *Writer) AddException(x *Exception) error {
 	}
 	return w.insert(TableExceptions, x)
 }
+
+// DeclareEntitlements makes sure a system exists and has the entitlements:
+// sources whose rights are discovered (GitHub teams, directory groups) add
+// them, without role model, to what systems.yaml says.
+func (w *Writer) DeclareEntitlements(system, name string, ids []string) error {
+	cur, _ := w.get(TableSystems, system).(*System)
+	next := &System{ID: system, Name: name}
+	if cur != nil {
+		c := *cur
+		c.Entitlements = slices.Clone(cur.Entitlements)
+		next = &c
+	}
+	changed := cur == nil
+	for _, id := range ids {
+		if !slices.ContainsFunc(next.Entitlements, func(e Entitlement) bool { return e.ID == id }) {
+			next.Entitlements = append(next.Entitlements, Entitlement{ID: id})
+			changed = true
+		}
+	}
+	if !changed {
+		return nil
+	}
+	return w.insert(TableSystems, next)
+}

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/accessrecon/accessrecon/config"
+	"github.com/accessrecon/accessrecon/connectors"
 	"github.com/accessrecon/accessrecon/connectors/csvfile"
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/policy"
@@ -197,6 +198,8 @@ type ApplyOptions struct {
 	Mass              config.MassRevocation
 	// SourceTypes maps each source name to its type (file, ldap, github).
 	SourceTypes map[string]string
+	// Revokers carry out actions on the sources that have an API, by name.
+	Revokers map[string]connectors.Revoker
 	// Record, if set, is told every event for the audit log.
 	Record func(event string, data map[string]any)
 }
@@ -324,7 +327,7 @@ func (pl *Planner) Apply(ctx context.Context, p *Plan, o ApplyOptions) (*ApplyRe
 		if err := j.record(a.ID, StateStarted, "", now); err != nil {
 			return nil, err
 		}
-		state, detail := pl.execute(snap, a, o.SourceTypes)
+		state, detail := pl.execute(ctx, snap, a, o)
 		if state == StateManual {
 			manual[a.System] = append(manual[a.System], a)
 		}
@@ -349,16 +352,25 @@ func (pl *Planner) Apply(ctx context.Context, p *Plan, o ApplyOptions) (*ApplyRe
 // execute carries out one action through its source's connector. Sources of
 // type file are systems administered by hand: the action becomes a line of
 // a work order, done once the administrators confirm it.
-func (pl *Planner) execute(snap *graph.Snapshot, a Action, types map[string]string) (string, string) {
+func (pl *Planner) execute(ctx context.Context, snap *graph.Snapshot, a Action, o ApplyOptions) (string, string) {
 	source := ""
 	if acct := snap.Account(graph.AccountKey(a.System, a.Account)); acct != nil {
 		source = acct.Source
 	}
-	switch types[source] {
+	if r := o.Revokers[source]; r != nil {
+		if o.DryRun {
+			return StateDone, "would be carried out through source " + source
+		}
+		if err := r.Apply(ctx, connectors.Change{Op: a.Op, System: a.System, Account: a.Account, Entitlement: a.Entitlement}); err != nil {
+			return StateFailed, err.Error()
+		}
+		return StateDone, "carried out through source " + source
+	}
+	switch o.SourceTypes[source] {
 	case "file", "":
 		return StateManual, "work order for the administrators of " + a.System
 	default:
-		return StateFailed, fmt.Sprintf("no connector can carry out actions on source %q yet", source)
+		return StateFailed, fmt.Sprintf("no connector can carry out actions on source %q", source)
 	}
 }
 

@@ -6,11 +6,16 @@ package reconcile
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"os"
+	"strings"
+	"time"
 
 	"github.com/accessrecon/accessrecon/config"
 	"github.com/accessrecon/accessrecon/connectors"
 	"github.com/accessrecon/accessrecon/connectors/export"
+	"github.com/accessrecon/accessrecon/connectors/github"
 	"github.com/accessrecon/accessrecon/connectors/hrfeed"
 	"github.com/accessrecon/accessrecon/connectors/orgdata"
 	"github.com/accessrecon/accessrecon/graph"
@@ -66,7 +71,7 @@ func Load(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Inputs, e
 	}
 
 	for _, sc := range cfg.Sources {
-		src, err := newSource(cfg, sc)
+		src, err := NewSource(cfg, sc, log)
 		if err != nil {
 			w.Abort()
 			return nil, err
@@ -85,7 +90,8 @@ func Load(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Inputs, e
 	return in, nil
 }
 
-func newSource(cfg *config.Config, sc config.Source) (connectors.Source, error) {
+// NewSource makes the connector of a configured source.
+func NewSource(cfg *config.Config, sc config.Source, log *slog.Logger) (connectors.Source, error) {
 	switch sc.Type {
 	case "file":
 		return &export.Source{
@@ -93,6 +99,63 @@ func newSource(cfg *config.Config, sc config.Source) (connectors.Source, error) 
 			Accounts: cfg.Resolve(sc.Accounts), Grants: cfg.Resolve(sc.Grants),
 			Encoding: cfg.SourceEncoding(sc),
 		}, nil
+	case "github":
+		return newGitHub(cfg, sc, log)
 	}
 	return nil, fmt.Errorf("source %s: type %q is not supported; expected one of %v", sc.Name, sc.Type, config.SourceTypes)
+}
+
+// githubSource adds the owner mapping's digest to the organisation's.
+type githubSource struct {
+	*github.Source
+	ownersDigest string
+}
+
+func (g githubSource) Pull(ctx context.Context, w *graph.Writer) (string, error) {
+	d, err := g.Source.Pull(ctx, w)
+	if err != nil {
+		return "", err
+	}
+	return connectors.CombineDigests(d, g.ownersDigest), nil
+}
+
+func newGitHub(cfg *config.Config, sc config.Source, log *slog.Logger) (connectors.Source, error) {
+	token, err := secret(cfg, sc.TokenEnv, "GITHUB_TOKEN", sc.TokenFile)
+	if err != nil {
+		return nil, fmt.Errorf("source %s: %w", sc.Name, err)
+	}
+	gc := github.Config{Org: sc.Org, BaseURL: sc.BaseURL, System: sc.System, Token: token, ServiceAccounts: sc.ServiceAccounts}
+	if sc.MaxRateWait != "" {
+		gc.MaxRateWait, _ = time.ParseDuration(sc.MaxRateWait) // checked by config.Load
+	}
+	src := githubSource{}
+	if sc.Owners != "" {
+		if gc.Owners, src.ownersDigest, err = github.ReadOwners(cfg.Files, cfg.Resolve(sc.Owners)); err != nil {
+			return nil, fmt.Errorf("source %s: %w", sc.Name, err)
+		}
+	}
+	if src.Source, err = github.New(sc.Name, gc, log); err != nil {
+		return nil, fmt.Errorf("source %s: %w", sc.Name, err)
+	}
+	return src, nil
+}
+
+// secret reads a credential from the environment variable env (def when
+// empty) or from a file. Its value never appears in errors or logs.
+func secret(cfg *config.Config, env, def, file string) (string, error) {
+	if file != "" {
+		data, err := fs.ReadFile(cfg.Files, cfg.Resolve(file))
+		if err != nil {
+			return "", fmt.Errorf("token_file %s: %w", file, err)
+		}
+		return strings.TrimSpace(string(data)), nil
+	}
+	if env == "" {
+		env = def
+	}
+	v := strings.TrimSpace(os.Getenv(env))
+	if v == "" {
+		return "", fmt.Errorf("the environment variable %s (token_env) is empty", env)
+	}
+	return v, nil
 }

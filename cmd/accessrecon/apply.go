@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/accessrecon/accessrecon/config"
+	"github.com/accessrecon/accessrecon/connectors"
 	"github.com/accessrecon/accessrecon/reconcile"
 	"github.com/accessrecon/accessrecon/reconcile/audit"
 	"github.com/urfave/cli/v2"
@@ -156,13 +157,24 @@ func applyAction(c *cli.Context) error {
 		return err
 	}
 	types := map[string]string{}
+	revokers := map[string]connectors.Revoker{}
 	for _, src := range s.cfg.Sources {
 		types[src.Name] = src.Type
+		if src.Type == "file" {
+			continue
+		}
+		conn, err := reconcile.NewSource(s.cfg, src, logger(c))
+		if err != nil {
+			return err
+		}
+		if r, ok := conn.(connectors.Revoker); ok {
+			revokers[src.Name] = r
+		}
 	}
 	res, err := s.planner.Apply(c.Context, p, reconcile.ApplyOptions{
 		PlanPath: name, Today: day, By: by, DryRun: c.Bool("dry-run"), AllowDrift: c.Bool("allow-drift"),
 		AllowMass: c.Bool("allow-mass-revocation"), Reason: c.String("reason"),
-		RequiredApprovals: s.cfg.Apply.Approvals, Mass: s.cfg.Apply.MassRevocation, SourceTypes: types, Record: record,
+		RequiredApprovals: s.cfg.Apply.Approvals, Mass: s.cfg.Apply.MassRevocation, SourceTypes: types, Revokers: revokers, Record: record,
 	})
 	var refusal *reconcile.Refusal
 	if errors.As(err, &refusal) && !c.Bool("dry-run") {

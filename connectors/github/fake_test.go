@@ -1,0 +1,286 @@
+package github
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/accessrecon/accessrecon/fixtures"
+)
+
+// fakeGitHub is a stateful GitHub REST API on httptest: Link-header
+// pagination, rate-limit headers, secondary limits with Retry-After, 404 on
+// what is already gone. It records every request.
+type fakeGitHub struct {
+	mu          sync.Mutex
+	prefix      string // "" or "/api/v3" (GitHub Enterprise Server)
+	members     map[string]string            // login → admin|member
+	teams       map[string]map[string]string // slug → login → maintainer|member
+	repos       []string
+	collabs     map[string]map[string]string // repo → login → permission
+	outside     map[string]bool
+	invitations []invitation
+	requests    []string // "METHOD path?query"
+	writes      []time.Time
+	secondary   map[string]int // path → how many 403 secondary-limit answers to give
+	tooMany     map[string]int // path → how many 429 answers to give
+	remaining   int            // primary limit left; -1: unlimited
+	reset       time.Time
+}
+
+type invitation struct {
+	ID    int64
+	Login string
+	Email string
+}
+
+func newFake(t *testing.T, prefix string) (*fakeGitHub, *httptest.Server) {
+	f := &fakeGitHub{prefix: prefix, members: map[string]string{}, teams: map[string]map[string]string{}, collabs: map[string]map[string]string{},
+		outside: map[string]bool{}, secondary: map[string]int{}, tooMany: map[string]int{}, remaining: -1, reset: time.Now().Add(time.Hour)}
+	srv := httptest.NewServer(f)
+	t.Cleanup(srv.Close)
+	return f, srv
+}
+
+var userTemplate = func() map[string]any {
+	data, err := fixtures.GitHub.ReadFile("github/simple-user.json")
+	if err != nil {
+		panic(err)
+	}
+	var m map[string]any
+	json.Unmarshal(data, &m)
+	return m
+}()
+
+func user(login string, extra map[string]any) map[string]any {
+	u := map[string]any{}
+	for k, v := range userTemplate {
+		u[k] = v
+	}
+	u["login"], u["url"], u["html_url"] = login, "https://api.github.com/users/"+login, "https://github.com/"+login
+	for k, v := range extra {
+		u[k] = v
+	}
+	return u
+}
+
+func (f *fakeGitHub) body(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+func (f *fakeGitHub) fixture(w http.ResponseWriter, status int, name string) {
+	data, _ := fixtures.GitHub.ReadFile("github/" + name)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(data)
+}
+
+// page answers one page of items with GitHub's Link header.
+func (f *fakeGitHub) page(w http.ResponseWriter, r *http.Request, items []any) {
+	q := r.URL.Query()
+	per, _ := strconv.Atoi(q.Get("per_page"))
+	if per <= 0 {
+		per = 30
+	}
+	per = min(per, 100)
+	pageNo, _ := strconv.Atoi(q.Get("page"))
+	pageNo = max(pageNo, 1)
+	last := max(1, (len(items)+per-1)/per)
+	var links []string
+	link := func(n int, rel string) {
+		u := *r.URL
+		u.Scheme, u.Host = "http", r.Host
+		qq := u.Query()
+		qq.Set("page", strconv.Itoa(n))
+		qq.Set("per_page", strconv.Itoa(per))
+		u.RawQuery = qq.Encode()
+		links = append(links, fmt.Sprintf("<%s>; rel=%q", u.String(), rel))
+	}
+	if pageNo < last {
+		link(pageNo+1, "next")
+		link(last, "last")
+	}
+	if pageNo > 1 {
+		link(1, "first")
+		link(pageNo-1, "prev")
+	}
+	if len(links) > 0 {
+		w.Header().Set("Link", strings.Join(links, ", "))
+	}
+	lo, hi := min((pageNo-1)*per, len(items)), min(pageNo*per, len(items))
+	f.body(w, http.StatusOK, items[lo:hi])
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+func (f *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	path, ok := strings.CutPrefix(r.URL.Path, f.prefix)
+	if !ok {
+		f.fixture(w, http.StatusNotFound, "not-found.json")
+		return
+	}
+	f.requests = append(f.requests, r.Method+" "+path+"?"+r.URL.RawQuery)
+	if r.Method != http.MethodGet {
+		f.writes = append(f.writes, time.Now())
+	}
+	remaining := 4999
+	if f.remaining >= 0 {
+		remaining = f.remaining
+		f.remaining = max(f.remaining-1, 0)
+	}
+	w.Header().Set("X-RateLimit-Limit", "5000")
+	w.Header().Set("X-RateLimit-Remaining", strconv.Itoa(remaining))
+	w.Header().Set("X-RateLimit-Reset", strconv.FormatInt(f.reset.Unix(), 10))
+	w.Header().Set("X-RateLimit-Resource", "core")
+	if remaining == 0 {
+		f.body(w, http.StatusForbidden, map[string]string{"message": "API rate limit exceeded for installation.", "documentation_url": "https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting"})
+		return
+	}
+	key := path + "?" + r.URL.Query().Get("page")
+	if f.secondary[key] > 0 {
+		f.secondary[key]--
+		w.Header().Set("Retry-After", "1")
+		f.fixture(w, http.StatusForbidden, "secondary-rate-limit.json")
+		return
+	}
+	if f.tooMany[key] > 0 {
+		f.tooMany[key]--
+		w.Header().Set("Retry-After", "2")
+		f.fixture(w, http.StatusTooManyRequests, "secondary-rate-limit.json")
+		return
+	}
+	seg := strings.Split(strings.Trim(path, "/"), "/")
+	switch {
+	case r.Method == "GET" && len(seg) == 3 && seg[2] == "members":
+		role := r.URL.Query().Get("role")
+		var items []any
+		for _, l := range sortedKeys(f.members) {
+			if role == "" || role == "all" || f.members[l] == role {
+				items = append(items, user(l, nil))
+			}
+		}
+		f.page(w, r, items)
+	case r.Method == "GET" && len(seg) == 3 && seg[2] == "teams":
+		var items []any
+		for i, slug := range sortedKeys(f.teams) {
+			items = append(items, map[string]any{"id": i + 1, "slug": slug, "name": slug, "privacy": "closed"})
+		}
+		f.page(w, r, items)
+	case r.Method == "GET" && len(seg) == 5 && seg[2] == "teams" && seg[4] == "members":
+		team, ok := f.teams[seg[3]]
+		if !ok {
+			f.fixture(w, http.StatusNotFound, "not-found.json")
+			return
+		}
+		role := r.URL.Query().Get("role")
+		var items []any
+		for _, l := range sortedKeys(team) {
+			if role == "" || role == "all" || team[l] == role {
+				items = append(items, user(l, nil))
+			}
+		}
+		f.page(w, r, items)
+	case r.Method == "GET" && len(seg) == 3 && seg[2] == "outside_collaborators":
+		var items []any
+		for _, l := range sortedKeys(f.outside) {
+			items = append(items, user(l, nil))
+		}
+		f.page(w, r, items)
+	case r.Method == "GET" && len(seg) == 3 && seg[2] == "repos":
+		var items []any
+		for i, name := range f.repos {
+			items = append(items, map[string]any{"id": i + 1, "name": name, "full_name": seg[1] + "/" + name, "private": true})
+		}
+		f.page(w, r, items)
+	case r.Method == "GET" && len(seg) == 4 && seg[0] == "repos" && seg[3] == "collaborators":
+		var items []any
+		c := f.collabs[seg[2]]
+		for _, l := range sortedKeys(c) {
+			if r.URL.Query().Get("affiliation") == "outside" && !f.outside[l] {
+				continue
+			}
+			perms := map[string]bool{"pull": true, "triage": c[l] != "pull", "push": c[l] == "push" || c[l] == "admin", "maintain": c[l] == "admin", "admin": c[l] == "admin"}
+			items = append(items, user(l, map[string]any{"permissions": perms, "role_name": map[string]string{"pull": "read", "push": "write", "admin": "admin"}[c[l]]}))
+		}
+		f.page(w, r, items)
+	case r.Method == "GET" && len(seg) == 3 && seg[2] == "invitations":
+		var items []any
+		for _, inv := range f.invitations {
+			items = append(items, map[string]any{"id": inv.ID, "login": nilIfEmpty(inv.Login), "email": nilIfEmpty(inv.Email), "role": "direct_member"})
+		}
+		f.page(w, r, items)
+	case r.Method == "DELETE" && len(seg) == 4 && seg[2] == "members":
+		if _, ok := f.members[seg[3]]; !ok {
+			f.fixture(w, http.StatusNotFound, "not-found.json")
+			return
+		}
+		delete(f.members, seg[3])
+		for _, t := range f.teams {
+			delete(t, seg[3])
+		}
+		w.WriteHeader(http.StatusNoContent)
+	case r.Method == "DELETE" && len(seg) == 4 && seg[2] == "outside_collaborators":
+		if !f.outside[seg[3]] {
+			f.fixture(w, http.StatusNotFound, "not-found.json")
+			return
+		}
+		delete(f.outside, seg[3])
+		for _, c := range f.collabs {
+			delete(c, seg[3])
+		}
+		w.WriteHeader(http.StatusNoContent)
+	case r.Method == "DELETE" && len(seg) == 5 && seg[0] == "repos" && seg[3] == "collaborators":
+		c := f.collabs[seg[2]]
+		if _, ok := c[seg[4]]; !ok {
+			f.fixture(w, http.StatusNotFound, "not-found.json")
+			return
+		}
+		delete(c, seg[4])
+		w.WriteHeader(http.StatusNoContent)
+	case r.Method == "DELETE" && len(seg) == 6 && seg[2] == "teams" && seg[4] == "memberships":
+		team := f.teams[seg[3]]
+		if _, ok := team[seg[5]]; !ok {
+			f.fixture(w, http.StatusNotFound, "not-found.json")
+			return
+		}
+		delete(team, seg[5])
+		w.WriteHeader(http.StatusNoContent)
+	case r.Method == "DELETE" && len(seg) == 4 && seg[2] == "invitations":
+		id, _ := strconv.ParseInt(seg[3], 10, 64)
+		for i, inv := range f.invitations {
+			if inv.ID == id {
+				f.invitations = append(f.invitations[:i], f.invitations[i+1:]...)
+				w.WriteHeader(http.StatusNoContent)
+				return
+			}
+		}
+		f.fixture(w, http.StatusNotFound, "not-found.json")
+	default:
+		f.fixture(w, http.StatusNotFound, "not-found.json")
+	}
+}
+
+func nilIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}

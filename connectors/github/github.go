@@ -1,0 +1,433 @@
+// Package github is the `type: github` source: the members, teams, outside
+// collaborators and pending invitations of a GitHub organisation, as
+// accounts and grants of one system, and a revoker that removes them.
+package github
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/accessrecon/accessrecon/connectors"
+	"github.com/accessrecon/accessrecon/connectors/csvfile"
+	"github.com/accessrecon/accessrecon/graph"
+	gh "github.com/google/go-github/v60/github"
+)
+
+// Config is a github source. Every field but Org is optional:
+//
+//	sources:
+//	  - name: gh
+//	    type: github
+//	    org: setodenryoku
+//	    base_url: https://github.example.co.jp/api/v3/   # GitHub Enterprise Server
+//	    system: github:setodenryoku       # default github:<org>
+//	    token_env: GITHUB_TOKEN           # default; or token_file: /run/secrets/github
+//	    owners: github-owners.csv         # login,employee_id
+//	    service_accounts: [deploy-bot]    # machine users: kind service
+//	    max_rate_wait: 5m                 # wait at most this long for a primary rate limit
+type Config struct {
+	Org             string
+	BaseURL         string
+	System          string
+	Token           string // read from token_env or token_file by the caller; never logged
+	Owners          map[string]string
+	ServiceAccounts []string
+	MaxRateWait     time.Duration
+	// WritePause is the pause between two writes (GitHub asks for one write
+	// at a time with a pause in between). Default 1s.
+	WritePause time.Duration
+	// HTTPClient, if set, is used instead of http.DefaultClient (tests).
+	HTTPClient *http.Client
+}
+
+// Source pulls an organisation.
+type Source struct {
+	SourceName string
+	cfg        Config
+	client     *gh.Client
+	log        *slog.Logger
+	sleep      func(ctx context.Context, d time.Duration) error
+}
+
+// New makes a source; it makes no request.
+func New(name string, cfg Config, log *slog.Logger) (*Source, error) {
+	if cfg.Org == "" {
+		return nil, errors.New(`github: missing required field "org"`)
+	}
+	if cfg.Token == "" {
+		return nil, errors.New("github: no token: set the environment variable named by token_env (default GITHUB_TOKEN) or give token_file")
+	}
+	if cfg.System == "" {
+		cfg.System = "github:" + cfg.Org
+	}
+	if cfg.MaxRateWait == 0 {
+		cfg.MaxRateWait = 5 * time.Minute
+	}
+	if cfg.WritePause == 0 {
+		cfg.WritePause = time.Second
+	}
+	client := gh.NewClient(cfg.HTTPClient).WithAuthToken(cfg.Token)
+	if cfg.BaseURL != "" {
+		var err error
+		if client, err = client.WithEnterpriseURLs(cfg.BaseURL, cfg.BaseURL); err != nil {
+			return nil, fmt.Errorf("github: base_url: %w", err)
+		}
+	}
+	return &Source{SourceName: name, cfg: cfg, client: client, log: log, sleep: sleepCtx}, nil
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// Name is the configured source name.
+func (s *Source) Name() string { return s.SourceName }
+
+// call runs one API call, waiting out rate limits: a primary limit until its
+// reset if that is within MaxRateWait, a secondary limit (403 or 429 with
+// Retry-After) with bounded, growing waits. Other errors are returned.
+func (s *Source) call(ctx context.Context, what string, fn func() (*gh.Response, error)) (*gh.Response, error) {
+	backoff := time.Minute
+	for attempt := 1; ; attempt++ {
+		resp, err := fn()
+		if err == nil {
+			return resp, nil
+		}
+		var primary *gh.RateLimitError
+		var secondary *gh.AbuseRateLimitError
+		var er *gh.ErrorResponse
+		wait := time.Duration(0)
+		switch {
+		case errors.As(err, &primary):
+			wait = time.Until(primary.Rate.Reset.Time) + time.Second
+			if wait > s.cfg.MaxRateWait {
+				return nil, fmt.Errorf("github %s: %w: the primary rate limit resets at %s, later than max_rate_wait %s allows",
+					what, connectors.ErrSourceFailed, primary.Rate.Reset.Time.Format(time.RFC3339), s.cfg.MaxRateWait)
+			}
+		case errors.As(err, &secondary):
+			wait = backoff
+			if secondary.RetryAfter != nil {
+				wait = *secondary.RetryAfter
+			}
+		case errors.As(err, &er) && er.Response != nil && er.Response.StatusCode == http.StatusTooManyRequests:
+			wait = backoff
+			if secs, perr := strconv.Atoi(er.Response.Header.Get("Retry-After")); perr == nil {
+				wait = time.Duration(secs) * time.Second
+			}
+		default:
+			return resp, err
+		}
+		if attempt >= 5 {
+			return nil, fmt.Errorf("github %s: %w: still rate limited after %d attempts", what, connectors.ErrSourceFailed, attempt)
+		}
+		s.log.Warn("github rate limit: waiting", "call", what, "wait", wait, "attempt", attempt)
+		if err := s.sleep(ctx, max(wait, 0)); err != nil {
+			return nil, err
+		}
+		backoff *= 2
+	}
+}
+
+// pages calls list for every page, 100 at a time, following the Link header.
+func pages[T any](ctx context.Context, s *Source, what string, list func(opt gh.ListOptions) ([]T, *gh.Response, error)) ([]T, error) {
+	var all []T
+	opt := gh.ListOptions{PerPage: 100}
+	for {
+		var items []T
+		resp, err := s.call(ctx, what, func() (*gh.Response, error) {
+			var r *gh.Response
+			var err error
+			items, r, err = list(opt)
+			return r, err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("github %s: %w", what, err)
+		}
+		all = append(all, items...)
+		if resp == nil || resp.NextPage == 0 {
+			return all, nil
+		}
+		opt.Page = resp.NextPage
+	}
+}
+
+type found struct {
+	accounts map[string]*graph.Account // by login (or invitation key)
+	grants   []*graph.Grant
+}
+
+func (f *found) grant(s *Source, login, entitlement string) {
+	f.grants = append(f.grants, &graph.Grant{System: s.cfg.System, Account: login, Entitlement: entitlement, Origin: "request", Source: s.SourceName})
+}
+
+func (s *Source) account(f *found, login, kind string) {
+	if _, ok := f.accounts[login]; ok {
+		return
+	}
+	owner := s.cfg.Owners[strings.ToLower(login)]
+	if kind == "personal" && slices.Contains(s.cfg.ServiceAccounts, login) {
+		kind = "service"
+	}
+	f.accounts[login] = &graph.Account{System: s.cfg.System, ID: login, Owner: owner, Kind: kind, Status: "active", Source: s.SourceName}
+}
+
+// Pull lists the organisation and loads it into the graph. Any error fails
+// the whole source.
+func (s *Source) Pull(ctx context.Context, w *graph.Writer) (string, error) {
+	org := s.cfg.Org
+	f := &found{accounts: map[string]*graph.Account{}}
+	for _, role := range []string{"admin", "member"} {
+		users, err := pages(ctx, s, "members "+role, func(o gh.ListOptions) ([]*gh.User, *gh.Response, error) {
+			return s.client.Organizations.ListMembers(ctx, org, &gh.ListMembersOptions{Role: role, ListOptions: o})
+		})
+		if err != nil {
+			return "", err
+		}
+		for _, u := range users {
+			s.account(f, u.GetLogin(), "personal")
+			f.grant(s, u.GetLogin(), "org:"+role)
+		}
+	}
+	teams, err := pages(ctx, s, "teams", func(o gh.ListOptions) ([]*gh.Team, *gh.Response, error) {
+		return s.client.Teams.ListTeams(ctx, org, &o)
+	})
+	if err != nil {
+		return "", err
+	}
+	for _, t := range teams {
+		for _, role := range []string{"maintainer", "member"} {
+			users, err := pages(ctx, s, "team "+t.GetSlug()+" "+role, func(o gh.ListOptions) ([]*gh.User, *gh.Response, error) {
+				return s.client.Teams.ListTeamMembersBySlug(ctx, org, t.GetSlug(), &gh.TeamListTeamMembersOptions{Role: role, ListOptions: o})
+			})
+			if err != nil {
+				return "", err
+			}
+			for _, u := range users {
+				s.account(f, u.GetLogin(), "personal")
+				f.grant(s, u.GetLogin(), "team:"+t.GetSlug()+":"+role)
+			}
+		}
+	}
+	outside, err := pages(ctx, s, "outside collaborators", func(o gh.ListOptions) ([]*gh.User, *gh.Response, error) {
+		return s.client.Organizations.ListOutsideCollaborators(ctx, org, &gh.ListOutsideCollaboratorsOptions{ListOptions: o})
+	})
+	if err != nil {
+		return "", err
+	}
+	if len(outside) > 0 {
+		repos, err := pages(ctx, s, "repositories", func(o gh.ListOptions) ([]*gh.Repository, *gh.Response, error) {
+			return s.client.Repositories.ListByOrg(ctx, org, &gh.RepositoryListByOrgOptions{ListOptions: o})
+		})
+		if err != nil {
+			return "", err
+		}
+		for _, u := range outside {
+			s.account(f, u.GetLogin(), "personal")
+		}
+		for _, r := range repos {
+			users, err := pages(ctx, s, "collaborators of "+r.GetName(), func(o gh.ListOptions) ([]*gh.User, *gh.Response, error) {
+				return s.client.Repositories.ListCollaborators(ctx, org, r.GetName(), &gh.ListCollaboratorsOptions{Affiliation: "outside", ListOptions: o})
+			})
+			if err != nil {
+				return "", err
+			}
+			for _, u := range users {
+				s.account(f, u.GetLogin(), "personal")
+				f.grant(s, u.GetLogin(), "repo:"+r.GetName()+":"+permission(u))
+			}
+		}
+	}
+	invitations, err := pages(ctx, s, "invitations", func(o gh.ListOptions) ([]*gh.Invitation, *gh.Response, error) {
+		return s.client.Organizations.ListPendingOrgInvitations(ctx, org, &o)
+	})
+	if err != nil {
+		return "", err
+	}
+	for _, inv := range invitations {
+		s.account(f, invitationID(inv), "invitation")
+	}
+	return s.load(w, f)
+}
+
+// invitationID names a pending invitation's account: its login, or its e-mail.
+func invitationID(inv *gh.Invitation) string {
+	if inv.GetLogin() != "" {
+		return inv.GetLogin()
+	}
+	return inv.GetEmail()
+}
+
+// permission is a collaborator's role on a repository.
+func permission(u *gh.User) string {
+	if r := u.GetRoleName(); r != "" {
+		return r
+	}
+	for _, p := range []string{"admin", "maintain", "push", "triage", "pull"} {
+		if u.GetPermissions()[p] {
+			return p
+		}
+	}
+	return "read"
+}
+
+// load writes the system (declaring the entitlements found), the accounts
+// and the grants, and returns a digest of what was read.
+func (s *Source) load(w *graph.Writer, f *found) (string, error) {
+	var ents []string
+	for _, g := range f.grants {
+		if !slices.Contains(ents, g.Entitlement) {
+			ents = append(ents, g.Entitlement)
+		}
+	}
+	sort.Strings(ents)
+	if err := w.DeclareEntitlements(s.cfg.System, "GitHub "+s.cfg.Org, ents); err != nil {
+		return "", fmt.Errorf("github: %w", err)
+	}
+	logins := make([]string, 0, len(f.accounts))
+	for l := range f.accounts {
+		logins = append(logins, l)
+	}
+	sort.Strings(logins)
+	var b strings.Builder
+	for _, l := range logins {
+		a := f.accounts[l]
+		fmt.Fprintf(&b, "%s %s %s %s\n", a.ID, a.Owner, a.Kind, a.Status)
+		if err := w.AddAccount(a); err != nil {
+			return "", fmt.Errorf("github: %w", err)
+		}
+	}
+	sort.Slice(f.grants, func(i, j int) bool {
+		return f.grants[i].Account+f.grants[i].Entitlement < f.grants[j].Account+f.grants[j].Entitlement
+	})
+	for _, g := range f.grants {
+		fmt.Fprintf(&b, "%s %s\n", g.Account, g.Entitlement)
+		if err := w.AddGrant(g); err != nil {
+			return "", fmt.Errorf("github: %w", err)
+		}
+	}
+	h := connectors.NewDigestReader(strings.NewReader(b.String()))
+	io.Copy(io.Discard, h)
+	return h.Sum(), nil
+}
+
+// ReadOwners reads the login → employee_id mapping (CSV: login,employee_id).
+func ReadOwners(files fs.FS, name string) (map[string]string, string, error) {
+	owners := map[string]string{}
+	digest, err := connectors.ReadFile(files, name, func(r io.Reader) error {
+		return csvfile.Each(context.Background(), name, r, "utf-8", []string{"login", "employee_id"}, func(cr *csvfile.Reader) error {
+			login, err := cr.Required("login")
+			if err != nil {
+				return err
+			}
+			owners[strings.ToLower(login)] = cr.Get("employee_id")
+			return nil
+		})
+	})
+	return owners, digest, err
+}
+
+// Apply carries out one plan action, one write at a time with a pause after
+// each. What is already gone (404) counts as done.
+func (s *Source) Apply(ctx context.Context, c connectors.Change) error {
+	if c.System != s.cfg.System {
+		return fmt.Errorf("github: %s is not this source's system %s", c.System, s.cfg.System)
+	}
+	org, user := s.cfg.Org, c.Account
+	write := func(what string, fn func() (*gh.Response, error)) error {
+		resp, err := s.call(ctx, what, fn) // a 404 means already gone
+		if err != nil && !notFound(resp, err) {
+			return fmt.Errorf("github %s: %w", what, err)
+		}
+		return s.sleep(ctx, s.cfg.WritePause)
+	}
+	parts := strings.SplitN(c.Entitlement, ":", 3)
+	switch {
+	case c.Op == "disable_account":
+		return s.removeAccount(ctx, user, write)
+	case c.Op == "revoke" && c.Entitlement == "org:admin":
+		return write("demote "+user, func() (*gh.Response, error) {
+			_, r, err := s.client.Organizations.EditOrgMembership(ctx, user, org, &gh.Membership{Role: gh.String("member")})
+			return r, err
+		})
+	case c.Op == "revoke" && c.Entitlement == "org:member":
+		return write("remove member "+user, func() (*gh.Response, error) { return s.client.Organizations.RemoveMember(ctx, org, user) })
+	case c.Op == "revoke" && len(parts) == 3 && parts[0] == "team":
+		return write("remove "+user+" from team "+parts[1], func() (*gh.Response, error) {
+			return s.client.Teams.RemoveTeamMembershipBySlug(ctx, org, parts[1], user)
+		})
+	case c.Op == "revoke" && len(parts) == 3 && parts[0] == "repo":
+		return write("remove collaborator "+user+" from "+parts[1], func() (*gh.Response, error) {
+			return s.client.Repositories.RemoveCollaborator(ctx, org, parts[1], user)
+		})
+	case c.Op == "grant" && len(parts) == 3 && parts[0] == "team":
+		return write("add "+user+" to team "+parts[1], func() (*gh.Response, error) {
+			_, r, err := s.client.Teams.AddTeamMembershipBySlug(ctx, org, parts[1], user, &gh.TeamAddTeamMembershipOptions{Role: parts[2]})
+			return r, err
+		})
+	}
+	return fmt.Errorf("github: cannot %s %s", c.Op, c.Entitlement)
+}
+
+// removeAccount removes a login from the organisation: as a member, else as
+// an outside collaborator, else by cancelling its invitation.
+func (s *Source) removeAccount(ctx context.Context, user string, write func(string, func() (*gh.Response, error)) error) error {
+	org := s.cfg.Org
+	resp, err := s.call(ctx, "remove member "+user, func() (*gh.Response, error) { return s.client.Organizations.RemoveMember(ctx, org, user) })
+	if err == nil {
+		return s.sleep(ctx, s.cfg.WritePause)
+	}
+	if !notFound(resp, err) {
+		return fmt.Errorf("github remove member %s: %w", user, err)
+	}
+	resp, err = s.call(ctx, "remove outside collaborator "+user, func() (*gh.Response, error) {
+		return s.client.Organizations.RemoveOutsideCollaborator(ctx, org, user)
+	})
+	if err == nil {
+		return s.sleep(ctx, s.cfg.WritePause)
+	}
+	if !notFound(resp, err) {
+		return fmt.Errorf("github remove outside collaborator %s: %w", user, err)
+	}
+	invitations, err := pages(ctx, s, "invitations", func(o gh.ListOptions) ([]*gh.Invitation, *gh.Response, error) {
+		return s.client.Organizations.ListPendingOrgInvitations(ctx, org, &o)
+	})
+	if err != nil {
+		return err
+	}
+	for _, inv := range invitations {
+		if invitationID(inv) == user {
+			return write("cancel invitation of "+user, func() (*gh.Response, error) {
+				// DELETE /orgs/{org}/invitations/{invitation_id} (go-github v60 has no method for it).
+				req, err := s.client.NewRequest(http.MethodDelete, fmt.Sprintf("orgs/%s/invitations/%d", org, inv.GetID()), nil)
+				if err != nil {
+					return nil, err
+				}
+				return s.client.Do(ctx, req, nil)
+			})
+		}
+	}
+	return nil // already gone
+}
+
+// notFound reports a 404: what was to be removed is already gone.
+func notFound(resp *gh.Response, err error) bool {
+	var er *gh.ErrorResponse
+	return errors.As(err, &er) && er.Response != nil && er.Response.StatusCode == http.StatusNotFound
+}
