@@ -265,7 +265,14 @@ func (pl *Planner) Apply(ctx context.Context, p *Plan, o ApplyOptions) (*ApplyRe
 		}
 	}
 	sort.Strings(drifted)
-	if len(drifted) > 0 && !o.AllowDrift {
+	j, err := openJournal(o.PlanPath, o.DryRun)
+	if err != nil {
+		return nil, err
+	}
+	// A plan already under way changed its own sources: resuming it re-checks
+	// each remaining action, as --allow-drift does.
+	resuming := len(j.state) > 0
+	if len(drifted) > 0 && !o.AllowDrift && !resuming {
 		return nil, refuse("the plan is stale: %s changed since it was planned (plan again, or apply --allow-drift to re-check each action)", strings.Join(drifted, ", "))
 	}
 	removals := 0
@@ -283,14 +290,9 @@ func (pl *Planner) Apply(ctx context.Context, p *Plan, o ApplyOptions) (*ApplyRe
 	}
 	var current forbidding
 	if len(drifted) > 0 {
-		var err error
 		if current, err = pl.findingsAt(ctx, o.Today); err != nil {
 			return nil, err
 		}
-	}
-	j, err := openJournal(o.PlanPath, o.DryRun)
-	if err != nil {
-		return nil, err
 	}
 	res := &ApplyResult{}
 	manual := map[string][]Action{}

@@ -2,7 +2,6 @@ package github
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	neturl "net/url"
@@ -11,39 +10,9 @@ import (
 	"time"
 
 	"github.com/accessrecon/accessrecon/connectors"
+	"github.com/accessrecon/accessrecon/connectors/github/githubfake"
 	"github.com/accessrecon/accessrecon/graph"
 )
-
-// org fills the fake with an organisation.
-func (f *fakeGitHub) org(members, teams, perTeam, outside, repos int) {
-	for i := range members {
-		role := "member"
-		if i%50 == 0 {
-			role = "admin"
-		}
-		f.members[fmt.Sprintf("user%04d", i)] = role
-	}
-	for t := range teams {
-		m := map[string]string{}
-		for j := range perTeam {
-			role := "member"
-			if j == 0 {
-				role = "maintainer"
-			}
-			m[fmt.Sprintf("user%04d", (t*7+j)%members)] = role
-		}
-		f.teams[fmt.Sprintf("team-%03d", t)] = m
-	}
-	for r := range repos {
-		f.repos = append(f.repos, fmt.Sprintf("repo-%03d", r))
-		f.collabs[fmt.Sprintf("repo-%03d", r)] = map[string]string{}
-	}
-	for o := range outside {
-		login := fmt.Sprintf("vendor%03d", o)
-		f.outside[login] = true
-		f.collabs[f.repos[o%repos]][login] = []string{"pull", "push", "admin"}[o%3]
-	}
-}
 
 type sleeps struct{ d []time.Duration }
 
@@ -56,17 +25,17 @@ func (sl *sleeps) realTime(s *Source) {
 	}
 }
 
-func source(t testing.TB, f *fakeGitHub, url string, cfg Config) (*Source, *sleeps) {
+func source(t testing.TB, f *githubfake.Server, url string, cfg Config) (*Source, *sleeps) {
 	t.Helper()
 	cfg.Org, cfg.Token = "seto", "ghp_test_token_never_logged"
 	if cfg.BaseURL == "" {
-		cfg.BaseURL = url + f.prefix + "/"
+		cfg.BaseURL = url + f.Prefix + "/"
 	}
 	s, err := New("gh", cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f.prefix == "" {
+	if f.Prefix == "" {
 		// github.com's API has no /api/v3 prefix (WithEnterpriseURLs adds one).
 		s.client.BaseURL, _ = neturl.Parse(url + "/")
 	}
@@ -110,9 +79,9 @@ func minimum(admins, members, teams int, perTeamRoles [][2]int, outside, repos i
 }
 
 func TestPullMapsTheOrganisation(t *testing.T) {
-	f, srv := newFake(t, "")
-	f.org(250, 3, 4, 2, 2)
-	f.invitations = []invitation{{ID: 77, Login: "newbie"}, {ID: 78, Email: "someone@example.jp"}}
+	f, srv := githubfake.New(t, "")
+	f.Org(250, 3, 4, 2, 2)
+	f.Invitations = []githubfake.Invitation{{ID: 77, Login: "newbie"}, {ID: 78, Email: "someone@example.jp"}}
 	s, _ := source(t, f, srv.URL, Config{Owners: map[string]string{"user0000": "E1001", "user0001": "E1002"}, ServiceAccounts: []string{"user0002"}})
 	g, err := pull(t, s)
 	if err != nil {
@@ -151,24 +120,24 @@ func TestPullMapsTheOrganisation(t *testing.T) {
 	}
 	// The requests: 100 a page, following Link headers, no more than the minimum.
 	teamRoles := [][2]int{{1, 3}, {1, 3}, {1, 3}}
-	if want := minimum(5, 245, 3, teamRoles, 2, 2, []int{1, 1}, 2); len(f.requests) != want {
-		t.Errorf("%d requests, the minimum is %d:\n%s", len(f.requests), want, strings.Join(f.requests, "\n"))
+	if want := minimum(5, 245, 3, teamRoles, 2, 2, []int{1, 1}, 2); len(f.Requests) != want {
+		t.Errorf("%d requests, the minimum is %d:\n%s", len(f.Requests), want, strings.Join(f.Requests, "\n"))
 	}
-	for _, r := range f.requests {
+	for _, r := range f.Requests {
 		if !strings.Contains(r, "per_page=100") {
 			t.Errorf("a request without per_page=100: %s", r)
 		}
 	}
-	if f.requests[0] != "GET /orgs/seto/members?per_page=100&role=admin" || f.requests[2] != "GET /orgs/seto/members?page=2&per_page=100&role=member" {
-		t.Errorf("member pages: %v", f.requests[:4])
+	if f.Requests[0] != "GET /orgs/seto/members?per_page=100&role=admin" || f.Requests[2] != "GET /orgs/seto/members?page=2&per_page=100&role=member" {
+		t.Errorf("member pages: %v", f.Requests[:4])
 	}
 }
 
 func TestRateLimits(t *testing.T) {
 	t.Run("secondary limit 403 with Retry-After is waited out", func(t *testing.T) {
-		f, srv := newFake(t, "")
-		f.org(150, 1, 2, 0, 1)
-		f.secondary["/orgs/seto/members?2"] = 1
+		f, srv := githubfake.New(t, "")
+		f.Org(150, 1, 2, 0, 1)
+		f.Secondary["/orgs/seto/members?2"] = 1
 		s, sl := source(t, f, srv.URL, Config{})
 		sl.realTime(s)
 		if _, err := pull(t, s); err != nil {
@@ -179,9 +148,9 @@ func TestRateLimits(t *testing.T) {
 		}
 	})
 	t.Run("429 with Retry-After is waited out", func(t *testing.T) {
-		f, srv := newFake(t, "")
-		f.org(10, 1, 2, 0, 1)
-		f.tooMany["/orgs/seto/teams?"] = 1
+		f, srv := githubfake.New(t, "")
+		f.Org(10, 1, 2, 0, 1)
+		f.TooMany["/orgs/seto/teams?"] = 1
 		s, sl := source(t, f, srv.URL, Config{})
 		if _, err := pull(t, s); err != nil {
 			t.Fatal(err)
@@ -191,9 +160,9 @@ func TestRateLimits(t *testing.T) {
 		}
 	})
 	t.Run("a secondary limit that does not lift fails the source", func(t *testing.T) {
-		f, srv := newFake(t, "")
-		f.org(10, 1, 2, 0, 1)
-		f.secondary["/orgs/seto/teams?"] = 99
+		f, srv := githubfake.New(t, "")
+		f.Org(10, 1, 2, 0, 1)
+		f.Secondary["/orgs/seto/teams?"] = 99
 		s, sl := source(t, f, srv.URL, Config{})
 		sl.realTime(s)
 		_, err := pull(t, s)
@@ -202,9 +171,9 @@ func TestRateLimits(t *testing.T) {
 		}
 	})
 	t.Run("a primary limit resetting later than max_rate_wait fails the source", func(t *testing.T) {
-		f, srv := newFake(t, "")
-		f.org(250, 1, 2, 0, 1)
-		f.remaining = 2
+		f, srv := githubfake.New(t, "")
+		f.Org(250, 1, 2, 0, 1)
+		f.Remaining = 2
 		s, _ := source(t, f, srv.URL, Config{MaxRateWait: time.Minute})
 		g, err := pull(t, s)
 		if err == nil || !strings.Contains(err.Error(), "primary rate limit resets at") || !strings.Contains(err.Error(), "max_rate_wait") {
@@ -220,21 +189,21 @@ func TestRateLimits(t *testing.T) {
 }
 
 func TestEnterpriseBaseURL(t *testing.T) {
-	f, srv := newFake(t, "/api/v3")
-	f.org(3, 1, 2, 0, 1)
+	f, srv := githubfake.New(t, "/api/v3")
+	f.Org(3, 1, 2, 0, 1)
 	s, _ := source(t, f, srv.URL, Config{})
 	if _, err := pull(t, s); err != nil {
 		t.Fatal(err)
 	}
-	if len(f.requests) == 0 {
+	if len(f.Requests) == 0 {
 		t.Fatal("no request reached /api/v3")
 	}
 }
 
 func TestRevokeChangesTheFakeAndIsIdempotent(t *testing.T) {
-	f, srv := newFake(t, "")
-	f.org(10, 2, 3, 2, 2)
-	f.invitations = []invitation{{ID: 77, Login: "newbie"}}
+	f, srv := githubfake.New(t, "")
+	f.Org(10, 2, 3, 2, 2)
+	f.Invitations = []githubfake.Invitation{{ID: 77, Login: "newbie"}}
 	s, sl := source(t, f, srv.URL, Config{WritePause: 500 * time.Millisecond})
 	ctx := context.Background()
 	changes := []connectors.Change{
@@ -251,17 +220,17 @@ func TestRevokeChangesTheFakeAndIsIdempotent(t *testing.T) {
 			t.Fatalf("%+v: %v", c, err)
 		}
 	}
-	if _, ok := f.teams["team-000"]["user0000"]; ok {
+	if _, ok := f.Teams["team-000"]["user0000"]; ok {
 		t.Error("user0000 is still in team-000")
 	}
-	if _, ok := f.collabs["repo-000"]["vendor000"]; ok {
+	if _, ok := f.Collabs["repo-000"]["vendor000"]; ok {
 		t.Error("vendor000 is still a collaborator of repo-000")
 	}
-	if _, ok := f.members["user0003"]; ok || f.outside["vendor001"] || len(f.invitations) != 0 {
-		t.Errorf("members %v outside %v invitations %v", f.members["user0003"], f.outside, f.invitations)
+	if _, ok := f.Members["user0003"]; ok || f.Outside["vendor001"] || len(f.Invitations) != 0 {
+		t.Errorf("members %v outside %v invitations %v", f.Members["user0003"], f.Outside, f.Invitations)
 	}
 	var writes []string
-	for _, r := range f.requests {
+	for _, r := range f.Requests {
 		if !strings.HasPrefix(r, "GET") {
 			writes = append(writes, strings.TrimSuffix(r, "?"))
 		}

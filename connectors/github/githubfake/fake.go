@@ -1,4 +1,8 @@
-package github
+// Package githubfake is a stateful fake of GitHub's REST API on httptest,
+// for tests: Link-header pagination, rate-limit headers, secondary limits
+// with Retry-After, 404 on what is already gone. Its responses are shaped
+// like GitHub's documented ones (fixtures/github).
+package githubfake
 
 import (
 	"encoding/json"
@@ -18,32 +22,36 @@ import (
 // fakeGitHub is a stateful GitHub REST API on httptest: Link-header
 // pagination, rate-limit headers, secondary limits with Retry-After, 404 on
 // what is already gone. It records every request.
-type fakeGitHub struct {
+type Server struct {
 	mu          sync.Mutex
-	prefix      string // "" or "/api/v3" (GitHub Enterprise Server)
-	members     map[string]string            // login → admin|member
-	teams       map[string]map[string]string // slug → login → maintainer|member
-	repos       []string
-	collabs     map[string]map[string]string // repo → login → permission
-	outside     map[string]bool
-	invitations []invitation
-	requests    []string // "METHOD path?query"
-	writes      []time.Time
-	secondary   map[string]int // path → how many 403 secondary-limit answers to give
-	tooMany     map[string]int // path → how many 429 answers to give
-	remaining   int            // primary limit left; -1: unlimited
-	reset       time.Time
+	Prefix      string                       // "" or "/api/v3" (GitHub Enterprise Server)
+	Members     map[string]string            // login → admin|member
+	Teams       map[string]map[string]string // slug → login → maintainer|member
+	Repos       []string
+	Collabs     map[string]map[string]string // repo → login → permission
+	Outside     map[string]bool
+	Invitations []Invitation
+	Requests    []string // "METHOD path?query"
+	Writes      []time.Time
+	Secondary   map[string]int // path → how many 403 secondary-limit answers to give
+	TooMany     map[string]int // path → how many 429 answers to give
+	Fail        map[string]int // "METHOD path" → how many 500 answers to give
+	Remaining   int            // primary limit left; -1: unlimited
+	Reset       time.Time
 }
 
-type invitation struct {
+// Invitation is a pending invitation.
+type Invitation struct {
 	ID    int64
 	Login string
 	Email string
 }
 
-func newFake(t *testing.T, prefix string) (*fakeGitHub, *httptest.Server) {
-	f := &fakeGitHub{prefix: prefix, members: map[string]string{}, teams: map[string]map[string]string{}, collabs: map[string]map[string]string{},
-		outside: map[string]bool{}, secondary: map[string]int{}, tooMany: map[string]int{}, remaining: -1, reset: time.Now().Add(time.Hour)}
+// New starts a fake GitHub whose API is under prefix ("" for github.com,
+// "/api/v3" for GitHub Enterprise Server); it stops when the test ends.
+func New(t testing.TB, prefix string) (*Server, *httptest.Server) {
+	f := &Server{Prefix: prefix, Members: map[string]string{}, Teams: map[string]map[string]string{}, Collabs: map[string]map[string]string{},
+		Outside: map[string]bool{}, Secondary: map[string]int{}, TooMany: map[string]int{}, Fail: map[string]int{}, Remaining: -1, Reset: time.Now().Add(time.Hour)}
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
 	return f, srv
@@ -71,13 +79,13 @@ func user(login string, extra map[string]any) map[string]any {
 	return u
 }
 
-func (f *fakeGitHub) body(w http.ResponseWriter, status int, v any) {
+func (f *Server) body(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(v)
 }
 
-func (f *fakeGitHub) fixture(w http.ResponseWriter, status int, name string) {
+func (f *Server) fixture(w http.ResponseWriter, status int, name string) {
 	data, _ := fixtures.GitHub.ReadFile("github/" + name)
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
@@ -85,7 +93,7 @@ func (f *fakeGitHub) fixture(w http.ResponseWriter, status int, name string) {
 }
 
 // page answers one page of items with GitHub's Link header.
-func (f *fakeGitHub) page(w http.ResponseWriter, r *http.Request, items []any) {
+func (f *Server) page(w http.ResponseWriter, r *http.Request, items []any) {
 	q := r.URL.Query()
 	per, _ := strconv.Atoi(q.Get("per_page"))
 	if per <= 0 {
@@ -129,40 +137,53 @@ func sortedKeys[V any](m map[string]V) []string {
 	return ks
 }
 
-func (f *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+// Log is the requests received so far, "METHOD path?query".
+func (f *Server) Log() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	path, ok := strings.CutPrefix(r.URL.Path, f.prefix)
+	return append([]string(nil), f.Requests...)
+}
+
+// ServeHTTP answers one request.
+func (f *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	path, ok := strings.CutPrefix(r.URL.Path, f.Prefix)
 	if !ok {
 		f.fixture(w, http.StatusNotFound, "not-found.json")
 		return
 	}
-	f.requests = append(f.requests, r.Method+" "+path+"?"+r.URL.RawQuery)
+	f.Requests = append(f.Requests, r.Method+" "+path+"?"+r.URL.RawQuery)
 	if r.Method != http.MethodGet {
-		f.writes = append(f.writes, time.Now())
+		f.Writes = append(f.Writes, time.Now())
 	}
 	remaining := 4999
-	if f.remaining >= 0 {
-		remaining = f.remaining
-		f.remaining = max(f.remaining-1, 0)
+	if f.Remaining >= 0 {
+		remaining = f.Remaining
+		f.Remaining = max(f.Remaining-1, 0)
 	}
 	w.Header().Set("X-RateLimit-Limit", "5000")
 	w.Header().Set("X-RateLimit-Remaining", strconv.Itoa(remaining))
-	w.Header().Set("X-RateLimit-Reset", strconv.FormatInt(f.reset.Unix(), 10))
+	w.Header().Set("X-RateLimit-Reset", strconv.FormatInt(f.Reset.Unix(), 10))
 	w.Header().Set("X-RateLimit-Resource", "core")
 	if remaining == 0 {
 		f.body(w, http.StatusForbidden, map[string]string{"message": "API rate limit exceeded for installation.", "documentation_url": "https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting"})
 		return
 	}
+	if f.Fail[r.Method+" "+path] > 0 {
+		f.Fail[r.Method+" "+path]--
+		f.body(w, http.StatusInternalServerError, map[string]string{"message": "Server Error"})
+		return
+	}
 	key := path + "?" + r.URL.Query().Get("page")
-	if f.secondary[key] > 0 {
-		f.secondary[key]--
+	if f.Secondary[key] > 0 {
+		f.Secondary[key]--
 		w.Header().Set("Retry-After", "1")
 		f.fixture(w, http.StatusForbidden, "secondary-rate-limit.json")
 		return
 	}
-	if f.tooMany[key] > 0 {
-		f.tooMany[key]--
+	if f.TooMany[key] > 0 {
+		f.TooMany[key]--
 		w.Header().Set("Retry-After", "2")
 		f.fixture(w, http.StatusTooManyRequests, "secondary-rate-limit.json")
 		return
@@ -172,20 +193,20 @@ func (f *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.Method == "GET" && len(seg) == 3 && seg[2] == "members":
 		role := r.URL.Query().Get("role")
 		var items []any
-		for _, l := range sortedKeys(f.members) {
-			if role == "" || role == "all" || f.members[l] == role {
+		for _, l := range sortedKeys(f.Members) {
+			if role == "" || role == "all" || f.Members[l] == role {
 				items = append(items, user(l, nil))
 			}
 		}
 		f.page(w, r, items)
 	case r.Method == "GET" && len(seg) == 3 && seg[2] == "teams":
 		var items []any
-		for i, slug := range sortedKeys(f.teams) {
+		for i, slug := range sortedKeys(f.Teams) {
 			items = append(items, map[string]any{"id": i + 1, "slug": slug, "name": slug, "privacy": "closed"})
 		}
 		f.page(w, r, items)
 	case r.Method == "GET" && len(seg) == 5 && seg[2] == "teams" && seg[4] == "members":
-		team, ok := f.teams[seg[3]]
+		team, ok := f.Teams[seg[3]]
 		if !ok {
 			f.fixture(w, http.StatusNotFound, "not-found.json")
 			return
@@ -200,21 +221,21 @@ func (f *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.page(w, r, items)
 	case r.Method == "GET" && len(seg) == 3 && seg[2] == "outside_collaborators":
 		var items []any
-		for _, l := range sortedKeys(f.outside) {
+		for _, l := range sortedKeys(f.Outside) {
 			items = append(items, user(l, nil))
 		}
 		f.page(w, r, items)
 	case r.Method == "GET" && len(seg) == 3 && seg[2] == "repos":
 		var items []any
-		for i, name := range f.repos {
+		for i, name := range f.Repos {
 			items = append(items, map[string]any{"id": i + 1, "name": name, "full_name": seg[1] + "/" + name, "private": true})
 		}
 		f.page(w, r, items)
 	case r.Method == "GET" && len(seg) == 4 && seg[0] == "repos" && seg[3] == "collaborators":
 		var items []any
-		c := f.collabs[seg[2]]
+		c := f.Collabs[seg[2]]
 		for _, l := range sortedKeys(c) {
-			if r.URL.Query().Get("affiliation") == "outside" && !f.outside[l] {
+			if r.URL.Query().Get("affiliation") == "outside" && !f.Outside[l] {
 				continue
 			}
 			perms := map[string]bool{"pull": true, "triage": c[l] != "pull", "push": c[l] == "push" || c[l] == "admin", "maintain": c[l] == "admin", "admin": c[l] == "admin"}
@@ -223,32 +244,32 @@ func (f *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.page(w, r, items)
 	case r.Method == "GET" && len(seg) == 3 && seg[2] == "invitations":
 		var items []any
-		for _, inv := range f.invitations {
+		for _, inv := range f.Invitations {
 			items = append(items, map[string]any{"id": inv.ID, "login": nilIfEmpty(inv.Login), "email": nilIfEmpty(inv.Email), "role": "direct_member"})
 		}
 		f.page(w, r, items)
 	case r.Method == "DELETE" && len(seg) == 4 && seg[2] == "members":
-		if _, ok := f.members[seg[3]]; !ok {
+		if _, ok := f.Members[seg[3]]; !ok {
 			f.fixture(w, http.StatusNotFound, "not-found.json")
 			return
 		}
-		delete(f.members, seg[3])
-		for _, t := range f.teams {
+		delete(f.Members, seg[3])
+		for _, t := range f.Teams {
 			delete(t, seg[3])
 		}
 		w.WriteHeader(http.StatusNoContent)
 	case r.Method == "DELETE" && len(seg) == 4 && seg[2] == "outside_collaborators":
-		if !f.outside[seg[3]] {
+		if !f.Outside[seg[3]] {
 			f.fixture(w, http.StatusNotFound, "not-found.json")
 			return
 		}
-		delete(f.outside, seg[3])
-		for _, c := range f.collabs {
+		delete(f.Outside, seg[3])
+		for _, c := range f.Collabs {
 			delete(c, seg[3])
 		}
 		w.WriteHeader(http.StatusNoContent)
 	case r.Method == "DELETE" && len(seg) == 5 && seg[0] == "repos" && seg[3] == "collaborators":
-		c := f.collabs[seg[2]]
+		c := f.Collabs[seg[2]]
 		if _, ok := c[seg[4]]; !ok {
 			f.fixture(w, http.StatusNotFound, "not-found.json")
 			return
@@ -256,7 +277,7 @@ func (f *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		delete(c, seg[4])
 		w.WriteHeader(http.StatusNoContent)
 	case r.Method == "DELETE" && len(seg) == 6 && seg[2] == "teams" && seg[4] == "memberships":
-		team := f.teams[seg[3]]
+		team := f.Teams[seg[3]]
 		if _, ok := team[seg[5]]; !ok {
 			f.fixture(w, http.StatusNotFound, "not-found.json")
 			return
@@ -265,9 +286,9 @@ func (f *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 	case r.Method == "DELETE" && len(seg) == 4 && seg[2] == "invitations":
 		id, _ := strconv.ParseInt(seg[3], 10, 64)
-		for i, inv := range f.invitations {
+		for i, inv := range f.Invitations {
 			if inv.ID == id {
-				f.invitations = append(f.invitations[:i], f.invitations[i+1:]...)
+				f.Invitations = append(f.Invitations[:i], f.Invitations[i+1:]...)
 				w.WriteHeader(http.StatusNoContent)
 				return
 			}
@@ -283,4 +304,39 @@ func nilIfEmpty(s string) any {
 		return nil
 	}
 	return s
+}
+
+// Org fills the fake with an organisation: members (one admin in 50), teams
+// of perTeam members (the first a maintainer), repositories, and outside
+// collaborators with read, write or admin on one repository each.
+func (f *Server) Org(members, teams, perTeam, outside, repos int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i := range members {
+		role := "member"
+		if i%50 == 0 {
+			role = "admin"
+		}
+		f.Members[fmt.Sprintf("user%04d", i)] = role
+	}
+	for t := range teams {
+		m := map[string]string{}
+		for j := range perTeam {
+			role := "member"
+			if j == 0 {
+				role = "maintainer"
+			}
+			m[fmt.Sprintf("user%04d", (t*7+j)%members)] = role
+		}
+		f.Teams[fmt.Sprintf("team-%03d", t)] = m
+	}
+	for r := range repos {
+		f.Repos = append(f.Repos, fmt.Sprintf("repo-%03d", r))
+		f.Collabs[fmt.Sprintf("repo-%03d", r)] = map[string]string{}
+	}
+	for o := range outside {
+		login := fmt.Sprintf("vendor%03d", o)
+		f.Outside[login] = true
+		f.Collabs[f.Repos[o%repos]][login] = []string{"pull", "push", "admin"}[o%3]
+	}
 }

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/accessrecon/accessrecon/connectors/github/githubfake"
+)
+
+// TestPlanAndApplyThroughTheFakeGitHub: a github source next to the demo's
+// file sources; the plan disables a leaver's and an ownerless login; apply
+// removes them through the API, and a re-run after a failure does every
+// action exactly once.
+func TestPlanAndApplyThroughTheFakeGitHub(t *testing.T) {
+	f, srv := githubfake.New(t, "/api/v3")
+	f.Org(10, 2, 3, 0, 1)
+	dir := demoDir(t)
+	cfg := filepath.Join(dir, "accessrecon.yaml")
+	owners := "login,employee_id\n"
+	for i := range 10 {
+		switch i {
+		case 1:
+			owners += "user0001,E1030\n" // left on 2026-10-31
+		case 2: // no owner
+		default:
+			owners += fmt.Sprintf("user%04d,E%d\n", i, 1001+i)
+		}
+	}
+	os.WriteFile(filepath.Join(dir, "github-owners.csv"), []byte(owners), 0o644)
+	replaceIn(t, cfg, "emergencies: emergencies.yaml", fmt.Sprintf(
+		"  - {name: gh, type: github, org: seto, base_url: %q, owners: github-owners.csv}\nemergencies: emergencies.yaml", srv.URL+"/api/v3/"))
+	t.Setenv("GITHUB_TOKEN", "ghp_secret_for_tests")
+
+	plan := filepath.Join(dir, "p.json")
+	if _, stderr, code := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24", "--out", plan, "--by", "E1001"); code != 0 {
+		t.Fatal(stderr)
+	}
+	var gh []string
+	for _, a := range actionsOf(t, readPlan(t, plan)) {
+		if a["system"] == "github:seto" {
+			gh = append(gh, fmt.Sprintf("%s %s %v", a["op"], a["account"], a["rules"]))
+		}
+	}
+	if strings.Join(gh, "; ") != "disable_account user0001 [lifecycle.leaver]; disable_account user0002 [identity.shared_account]" {
+		t.Fatalf("github actions: %v", gh)
+	}
+	data, _ := os.ReadFile(plan)
+	if strings.Contains(string(data), "ghp_secret") {
+		t.Fatal("the token is in the plan")
+	}
+	runCLI(t, "approve", plan, "--by", "E1002", "--config", cfg)
+
+	f.Fail["DELETE /orgs/seto/members/user0002"] = 1 // the first try fails
+	stdout, stderr, code := apply(t, cfg, plan)
+	if code != 1 || !strings.Contains(stdout, "1 done") || !strings.Contains(stdout, "1 failed") || !strings.Contains(stderr, "run apply again") {
+		t.Fatalf("first apply: exit %d\n%s%s", code, stdout, stderr)
+	}
+	stdout, stderr, code = apply(t, cfg, plan)
+	if code != 0 || !strings.Contains(stdout, "2 done") {
+		t.Fatalf("second apply: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if _, ok := f.Members["user0001"]; ok {
+		t.Error("the leaver is still a member")
+	}
+	if _, ok := f.Members["user0002"]; ok {
+		t.Error("the ownerless login is still a member")
+	}
+	deletes := map[string]int{}
+	for _, r := range f.Log() {
+		if strings.HasPrefix(r, "DELETE") {
+			deletes[strings.TrimSuffix(r, "?")]++
+		}
+	}
+	if deletes["DELETE /orgs/seto/members/user0001"] != 1 || deletes["DELETE /orgs/seto/members/user0002"] != 2 {
+		t.Errorf("deletes %v: want user0001 once, user0002 twice (failed, then done)", deletes)
+	}
+	stdout, _, _ = apply(t, cfg, plan)
+	if len(f.Log()) != countGets(f.Log())+3 {
+		t.Errorf("a third apply wrote again: %v", f.Log())
+	}
+	if audit, _ := os.ReadFile(filepath.Join(dir, "audit.jsonl")); strings.Contains(string(audit), "ghp_secret") {
+		t.Error("the token is in the audit log")
+	}
+}
+
+func countGets(log []string) int {
+	n := 0
+	for _, r := range log {
+		if strings.HasPrefix(r, "GET") {
+			n++
+		}
+	}
+	return n
+}
