@@ -261,3 +261,43 @@ func TestRevokeChangesTheFakeAndIsIdempotent(t *testing.T) {
 		t.Errorf("%d pauses after writes that changed something or found it gone, want 6: %v", pauses, sl.d)
 	}
 }
+
+// BenchmarkPullLargeOrg pulls an organisation of 5,000 members, 300 teams of
+// 20, 100 outside collaborators over 200 repositories from the fake, and
+// reports the requests made against the minimum the API allows.
+//
+//	go test -run '^$' -bench PullLargeOrg -benchtime 5x ./connectors/github/
+func BenchmarkPullLargeOrg(b *testing.B) {
+	f, srv := githubfake.New(b, "")
+	f.Org(5000, 300, 20, 100, 200)
+	s, _ := source(b, f, srv.URL, Config{})
+	admins := 0
+	for _, r := range f.Members {
+		if r == "admin" {
+			admins++
+		}
+	}
+	teamRoles := make([][2]int, 300)
+	for i := range teamRoles {
+		teamRoles[i] = [2]int{1, 19}
+	}
+	perRepo := make([]int, 200)
+	for r := range perRepo {
+		perRepo[r] = len(f.Collabs[f.Repos[r]])
+	}
+	want := minimum(admins, 5000-admins, 300, teamRoles, 100, 200, perRepo, 0)
+	var requests int
+	for b.Loop() {
+		before := len(f.Log())
+		g := graph.New()
+		w := g.Writer()
+		if _, err := s.Pull(context.Background(), w); err != nil {
+			b.Fatal(err)
+		}
+		w.Commit()
+		requests = len(f.Log()) - before
+	}
+	b.ReportMetric(float64(requests), "requests")
+	b.ReportMetric(float64(want), "minimum")
+	b.ReportMetric(float64(requests)/float64(want), "ratio")
+}
