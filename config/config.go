@@ -108,6 +108,11 @@ type Source struct {
 	// GITHUB_TOKEN); TokenFile is a file holding it instead. Never inline.
 	TokenEnv  string `yaml:"token_env"`
 	TokenFile string `yaml:"token_file"`
+	// AppID, InstallationID and PrivateKeyFile authenticate as a GitHub App
+	// installation instead of with a token.
+	AppID          int64  `yaml:"app_id"`
+	InstallationID int64  `yaml:"installation_id"`
+	PrivateKeyFile string `yaml:"private_key_file"`
 	// Owners is a CSV mapping logins to employees: login,employee_id.
 	Owners string `yaml:"owners"`
 	// ServiceAccounts are machine users' logins (kind service).
@@ -257,6 +262,9 @@ func (c *Config) check(data []byte) error {
 		case "github":
 			if s.Org == "" {
 				return yamlfile.Errorf(c.Path, lines, i, "org", "a github source needs the organisation")
+			}
+			if (s.AppID != 0 || s.InstallationID != 0 || s.PrivateKeyFile != "") && (s.AppID == 0 || s.InstallationID == 0 || s.PrivateKeyFile == "") {
+				return yamlfile.Errorf(c.Path, lines, i, "app_id", "a GitHub App needs app_id, installation_id and private_key_file")
 			}
 			if s.MaxRateWait != "" {
 				if _, err := time.ParseDuration(s.MaxRateWait); err != nil {

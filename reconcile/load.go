@@ -120,11 +120,15 @@ func (g githubSource) Pull(ctx context.Context, w *graph.Writer) (string, error)
 }
 
 func newGitHub(cfg *config.Config, sc config.Source, log *slog.Logger) (connectors.Source, error) {
-	token, err := secret(cfg, sc.TokenEnv, "GITHUB_TOKEN", sc.TokenFile)
-	if err != nil {
+	gc := github.Config{Org: sc.Org, BaseURL: sc.BaseURL, System: sc.System, ServiceAccounts: sc.ServiceAccounts}
+	var err error
+	if sc.AppID != 0 {
+		if gc.HTTPClient, err = github.AppClient(sc.AppID, sc.InstallationID, cfg.Resolve(sc.PrivateKeyFile), sc.BaseURL); err != nil {
+			return nil, fmt.Errorf("source %s: %w", sc.Name, err)
+		}
+	} else if gc.Token, err = secret(cfg, sc.TokenEnv, "GITHUB_TOKEN", sc.TokenFile); err != nil {
 		return nil, fmt.Errorf("source %s: %w", sc.Name, err)
 	}
-	gc := github.Config{Org: sc.Org, BaseURL: sc.BaseURL, System: sc.System, Token: token, ServiceAccounts: sc.ServiceAccounts}
 	if sc.MaxRateWait != "" {
 		gc.MaxRateWait, _ = time.ParseDuration(sc.MaxRateWait) // checked by config.Load
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/accessrecon/accessrecon/connectors"
 	"github.com/accessrecon/accessrecon/connectors/csvfile"
 	"github.com/accessrecon/accessrecon/graph"
+	"github.com/bradleyfalzon/ghinstallation/v2"
 	gh "github.com/google/go-github/v60/github"
 )
 
@@ -50,6 +51,21 @@ type Config struct {
 	HTTPClient *http.Client
 }
 
+// AppClient is an HTTP client that authenticates as a GitHub App
+// installation: it signs a JWT with the app's private key and exchanges it
+// for installation tokens, renewed before they expire. apiURL is
+// https://api.github.com, or a GitHub Enterprise Server's API URL.
+func AppClient(appID, installationID int64, privateKeyFile, apiURL string) (*http.Client, error) {
+	tr, err := ghinstallation.NewKeyFromFile(http.DefaultTransport, appID, installationID, privateKeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("github app: %w", err)
+	}
+	if apiURL != "" {
+		tr.BaseURL = strings.TrimRight(apiURL, "/")
+	}
+	return &http.Client{Transport: tr}, nil
+}
+
 // Source pulls an organisation.
 type Source struct {
 	SourceName string
@@ -64,8 +80,8 @@ func New(name string, cfg Config, log *slog.Logger) (*Source, error) {
 	if cfg.Org == "" {
 		return nil, errors.New(`github: missing required field "org"`)
 	}
-	if cfg.Token == "" {
-		return nil, errors.New("github: no token: set the environment variable named by token_env (default GITHUB_TOKEN) or give token_file")
+	if cfg.Token == "" && cfg.HTTPClient == nil {
+		return nil, errors.New("github: no token: set the environment variable named by token_env (default GITHUB_TOKEN), give token_file, or configure a GitHub App")
 	}
 	if cfg.System == "" {
 		cfg.System = "github:" + cfg.Org
@@ -76,7 +92,10 @@ func New(name string, cfg Config, log *slog.Logger) (*Source, error) {
 	if cfg.WritePause == 0 {
 		cfg.WritePause = time.Second
 	}
-	client := gh.NewClient(cfg.HTTPClient).WithAuthToken(cfg.Token)
+	client := gh.NewClient(cfg.HTTPClient)
+	if cfg.Token != "" {
+		client = client.WithAuthToken(cfg.Token)
+	}
 	if cfg.BaseURL != "" {
 		var err error
 		if client, err = client.WithEnterpriseURLs(cfg.BaseURL, cfg.BaseURL); err != nil {

@@ -2,9 +2,15 @@ package github
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
 	"io"
 	"log/slog"
 	neturl "net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -300,4 +306,38 @@ func BenchmarkPullLargeOrg(b *testing.B) {
 	b.ReportMetric(float64(requests), "requests")
 	b.ReportMetric(float64(want), "minimum")
 	b.ReportMetric(float64(requests)/float64(want), "ratio")
+}
+
+func TestGitHubAppAuthentication(t *testing.T) {
+	f, srv := githubfake.New(t, "/api/v3")
+	f.Org(3, 1, 2, 0, 1)
+	f.AppToken = "ghs_installation_token"
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyFile := filepath.Join(t.TempDir(), "app.pem")
+	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}), 0o600)
+	client, err := AppClient(42, 4242, keyFile, srv.URL+"/api/v3/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New("gh", Config{Org: "seto", BaseURL: srv.URL + "/api/v3/", HTTPClient: client}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := graph.New()
+	w := g.Writer()
+	if _, err := s.Pull(context.Background(), w); err != nil {
+		t.Fatal(err)
+	}
+	log := f.Log()
+	if log[0] != "POST /app/installations/4242/access_tokens?" {
+		t.Fatalf("first request %q, want the installation token exchange", log[0])
+	}
+	for i, a := range f.Auth[1:] {
+		if !strings.HasSuffix(a, "ghs_installation_token") {
+			t.Errorf("request %d (%s) authenticated with %q", i+1, log[i+1], a)
+		}
+	}
 }

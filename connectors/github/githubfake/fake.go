@@ -36,6 +36,8 @@ type Server struct {
 	Secondary   map[string]int // path → how many 403 secondary-limit answers to give
 	TooMany     map[string]int // path → how many 429 answers to give
 	Fail        map[string]int // "METHOD path" → how many 500 answers to give
+	Auth        []string       // the Authorization header of each request
+	AppToken    string         // the installation token POST /app/installations/{id}/access_tokens hands out
 	Remaining   int            // primary limit left; -1: unlimited
 	Reset       time.Time
 }
@@ -154,6 +156,7 @@ func (f *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.Requests = append(f.Requests, r.Method+" "+path+"?"+r.URL.RawQuery)
+	f.Auth = append(f.Auth, r.Header.Get("Authorization"))
 	if r.Method != http.MethodGet {
 		f.Writes = append(f.Writes, time.Now())
 	}
@@ -190,6 +193,12 @@ func (f *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	seg := strings.Split(strings.Trim(path, "/"), "/")
 	switch {
+	case r.Method == "POST" && len(seg) == 4 && seg[0] == "app" && seg[3] == "access_tokens":
+		if !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") || f.AppToken == "" {
+			f.fixture(w, http.StatusUnauthorized, "not-found.json")
+			return
+		}
+		f.body(w, http.StatusCreated, map[string]any{"token": f.AppToken, "expires_at": time.Now().Add(time.Hour).UTC().Format(time.RFC3339)})
 	case r.Method == "GET" && len(seg) == 3 && seg[2] == "members":
 		role := r.URL.Query().Get("role")
 		var items []any
