@@ -113,6 +113,19 @@ type Source struct {
 	AppID          int64  `yaml:"app_id"`
 	InstallationID int64  `yaml:"installation_id"`
 	PrivateKeyFile string `yaml:"private_key_file"`
+	// LDAP (type ldap; type ldif reads File with the same mapping).
+	URL          string      `yaml:"url"`
+	StartTLS     bool        `yaml:"start_tls"`
+	CAFile       string      `yaml:"ca_file"`
+	BindDN       string      `yaml:"bind_dn"`
+	PasswordEnv  string      `yaml:"password_env"`
+	PasswordFile string      `yaml:"password_file"`
+	PageSize     uint32      `yaml:"page_size"`
+	AccountQuery LDAPQuery   `yaml:"account_search"`
+	GroupQuery   LDAPQuery   `yaml:"group_search"`
+	Mappings     []LDAPGroup `yaml:"mappings"`
+	Disable      LDAPDisable `yaml:"disable"`
+	File         string      `yaml:"file"`
 	// Owners is a CSV mapping logins to employees: login,employee_id.
 	Owners string `yaml:"owners"`
 	// ServiceAccounts are machine users' logins (kind service).
@@ -120,6 +133,32 @@ type Source struct {
 	// MaxRateWait is how long to wait at most for a primary rate limit to
 	// reset, e.g. 5m (default 5m).
 	MaxRateWait string `yaml:"max_rate_wait"`
+}
+
+// LDAPQuery is where and how a directory's accounts or groups are searched,
+// and (accounts) which attributes carry what.
+type LDAPQuery struct {
+	BaseDN   string `yaml:"base_dn"`
+	Filter   string `yaml:"filter"`
+	ID       string `yaml:"id"`       // default uid
+	Owner    string `yaml:"owner"`    // default employeeNumber
+	Kind     string `yaml:"kind"`     // attribute whose value shared or service sets the kind
+	Disabled string `yaml:"disabled"` // default pwdAccountLockedTime: present means disabled
+}
+
+// LDAPGroup maps groups to rights: by dn, or by a cn pattern with {system}
+// and {entitlement}.
+type LDAPGroup struct {
+	DN          string `yaml:"dn"`
+	Pattern     string `yaml:"pattern"`
+	System      string `yaml:"system"`
+	Entitlement string `yaml:"entitlement"`
+}
+
+// LDAPDisable is how apply disables a directory account.
+type LDAPDisable struct {
+	Method string `yaml:"method"` // ppolicy (default) or move
+	OU     string `yaml:"ou"`     // the OU accounts move to (method move)
 }
 
 // Calendar configures business days.
@@ -169,7 +208,7 @@ type Policy struct {
 }
 
 // SourceTypes are the source types this version supports.
-var SourceTypes = []string{"file", "github"}
+var SourceTypes = []string{"file", "github", "ldap", "ldif"}
 
 var holiday = regexp.MustCompile(`^(\d{4}-)?\d{2}-\d{2}$`)
 
@@ -258,6 +297,16 @@ func (c *Config) check(data []byte) error {
 		case "file":
 			if s.Accounts == "" || s.Grants == "" {
 				return yamlfile.Errorf(c.Path, lines, i, "accounts", "a file source needs both accounts and grants paths")
+			}
+		case "ldap", "ldif":
+			if s.Type == "ldap" && s.URL == "" {
+				return yamlfile.Errorf(c.Path, lines, i, "url", "an ldap source needs url (ldap:// or ldaps://)")
+			}
+			if s.Type == "ldif" && s.File == "" {
+				return yamlfile.Errorf(c.Path, lines, i, "file", "an ldif source needs the file")
+			}
+			if s.AccountQuery.BaseDN == "" || s.GroupQuery.BaseDN == "" {
+				return yamlfile.Errorf(c.Path, lines, i, "account_search", "expected account_search.base_dn and group_search.base_dn")
 			}
 		case "github":
 			if s.Org == "" {

@@ -17,6 +17,7 @@ import (
 	"github.com/accessrecon/accessrecon/connectors/export"
 	"github.com/accessrecon/accessrecon/connectors/github"
 	"github.com/accessrecon/accessrecon/connectors/hrfeed"
+	"github.com/accessrecon/accessrecon/connectors/ldap"
 	"github.com/accessrecon/accessrecon/connectors/orgdata"
 	"github.com/accessrecon/accessrecon/graph"
 )
@@ -101,6 +102,8 @@ func NewSource(cfg *config.Config, sc config.Source, log *slog.Logger) (connecto
 		}, nil
 	case "github":
 		return newGitHub(cfg, sc, log)
+	case "ldap", "ldif":
+		return newLDAP(cfg, sc, log)
 	}
 	return nil, fmt.Errorf("source %s: type %q is not supported; expected one of %v", sc.Name, sc.Type, config.SourceTypes)
 }
@@ -144,6 +147,37 @@ func newGitHub(cfg *config.Config, sc config.Source, log *slog.Logger) (connecto
 	return src, nil
 }
 
+func newLDAP(cfg *config.Config, sc config.Source, log *slog.Logger) (connectors.Source, error) {
+	lc := ldap.Config{
+		URL: sc.URL, StartTLS: sc.StartTLS, CAFile: cfg.Resolve(sc.CAFile), BindDN: sc.BindDN, System: sc.System, PageSize: sc.PageSize,
+		AccountBase: sc.AccountQuery.BaseDN, AccountFilter: sc.AccountQuery.Filter, IDAttr: sc.AccountQuery.ID,
+		OwnerAttr: sc.AccountQuery.Owner, KindAttr: sc.AccountQuery.Kind, DisabledAttr: sc.AccountQuery.Disabled,
+		GroupBase: sc.GroupQuery.BaseDN, GroupFilter: sc.GroupQuery.Filter,
+		DisableMethod: sc.Disable.Method, DisabledOU: sc.Disable.OU,
+	}
+	for _, m := range sc.Mappings {
+		lc.Mappings = append(lc.Mappings, ldap.Mapping{DN: m.DN, Pattern: m.Pattern, System: m.System, Entitlement: m.Entitlement})
+	}
+	if sc.Type == "ldif" {
+		src, err := ldap.NewLDIF(sc.Name, lc, cfg.Files, cfg.Resolve(sc.File), log)
+		if err != nil {
+			return nil, fmt.Errorf("source %s: %w", sc.Name, err)
+		}
+		return src, nil
+	}
+	if sc.BindDN != "" {
+		var err error
+		if lc.Password, err = secret(cfg, sc.PasswordEnv, "LDAP_PASSWORD", sc.PasswordFile); err != nil {
+			return nil, fmt.Errorf("source %s: %w", sc.Name, err)
+		}
+	}
+	src, err := ldap.New(sc.Name, lc, log)
+	if err != nil {
+		return nil, fmt.Errorf("source %s: %w", sc.Name, err)
+	}
+	return src, nil
+}
+
 // secret reads a credential from the environment variable env (def when
 // empty) or from a file. Its value never appears in errors or logs.
 func secret(cfg *config.Config, env, def, file string) (string, error) {
@@ -159,7 +193,7 @@ func secret(cfg *config.Config, env, def, file string) (string, error) {
 	}
 	v := strings.TrimSpace(os.Getenv(env))
 	if v == "" {
-		return "", fmt.Errorf("the environment variable %s (token_env) is empty", env)
+		return "", fmt.Errorf("the environment variable %s is empty (set it, or give a file)", env)
 	}
 	return v, nil
 }

@@ -160,7 +160,7 @@ func applyAction(c *cli.Context) error {
 	revokers := map[string]connectors.Revoker{}
 	for _, src := range s.cfg.Sources {
 		types[src.Name] = src.Type
-		if src.Type == "file" {
+		if src.Type != "github" && src.Type != "ldap" { // file and ldif sources are changed by hand
 			continue
 		}
 		conn, err := reconcile.NewSource(s.cfg, src, logger(c))

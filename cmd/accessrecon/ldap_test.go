@@ -1,0 +1,108 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/accessrecon/accessrecon/connectors/ldap/slapdtest"
+	goldap "github.com/go-ldap/ldap/v3"
+)
+
+const ldapSource = `  - name: corp
+    type: %s
+    %s
+    bind_dn: cn=admin,dc=example,dc=jp
+    password_env: TEST_LDAP_PASSWORD
+    account_search: {base_dn: "ou=people,dc=example,dc=jp", kind: employeeType}
+    group_search: {base_dn: "ou=groups,dc=example,dc=jp"}
+    mappings:
+      - {pattern: "app-{system}-{entitlement}"}
+emergencies: emergencies.yaml`
+
+// TestPlanAndApplyThroughARealSlapd: an ldap source beside the demo's files;
+// the directory's rights meet the policy (bob's unit does not justify his
+// takuso role, evil's company may not hold it); apply removes them from the
+// groups, and a re-run after an interruption does each action once.
+func TestPlanAndApplyThroughARealSlapd(t *testing.T) {
+	d := slapdtest.Start(t, "")
+	dir := demoDir(t)
+	cfg := filepath.Join(dir, "accessrecon.yaml")
+	replaceIn(t, cfg, "emergencies: emergencies.yaml", fmt.Sprintf(ldapSource, "ldap", "url: "+d.URL))
+	t.Setenv("TEST_LDAP_PASSWORD", "secret")
+	plan := filepath.Join(dir, "p.json")
+	if _, stderr, code := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24", "--out", plan, "--by", "E1001"); code != 0 {
+		t.Fatal(stderr)
+	}
+	var got []string
+	for _, a := range actionsOf(t, readPlan(t, plan)) {
+		if a["system"] == "takuso" && !strings.HasPrefix(a["account"].(string), "u") {
+			got = append(got, fmt.Sprintf("%s %s/%s %v", a["op"], a["account"], a["entitlement"], a["rules"]))
+		}
+	}
+	want := "revoke bob/viewer [lifecycle.unjustified_grant]; revoke evil*()\\/viewer [lifecycle.unjustified_grant separation.confidential_system_access]"
+	if strings.Join(got, "; ") != want {
+		t.Fatalf("directory actions:\n%s\nwant:\n%s", strings.Join(got, "; "), want)
+	}
+	data, _ := os.ReadFile(plan)
+	if strings.Contains(string(data), "secret\"") {
+		t.Fatal("the bind password is in the plan")
+	}
+	runCLI(t, "approve", plan, "--by", "E1002", "--config", cfg)
+	// Interrupted: the journal says bob's revoke started and nothing more.
+	var bobID string
+	for _, a := range actionsOf(t, readPlan(t, plan)) {
+		if a["account"] == "bob" {
+			bobID = a["id"].(string)
+		}
+	}
+	os.WriteFile(filepath.Join(dir, "p.journal.jsonl"), []byte(`{"action":"`+bobID+`","state":"started","at":"x"}`+"\n"), 0o644)
+	stdout, stderr, code := apply(t, cfg, plan)
+	if code != 0 || !strings.Contains(stdout, "5 done") && strings.Contains(stdout, "0 failed") {
+		t.Fatalf("apply: exit %d\n%s%s", code, stdout, stderr)
+	}
+	stdout, _, code = apply(t, cfg, plan)
+	if code != 0 || !strings.Contains(stdout, "5 done") && strings.Contains(stdout, "0 failed") {
+		t.Fatalf("re-run: exit %d\n%s", code, stdout)
+	}
+	journal, _ := os.ReadFile(filepath.Join(dir, "p.journal.jsonl"))
+	if n := strings.Count(string(journal), `"action":"`+bobID+`","state":"done"`); n != 1 {
+		t.Errorf("bob's revoke done %d times in the journal, want 1", n)
+	}
+	conn, err := goldap.DialURL(d.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	res, err := conn.Search(goldap.NewSearchRequest("cn=app-takuso-viewer,ou=groups,dc=example,dc=jp", goldap.ScopeBaseObject, goldap.NeverDerefAliases, 0, 0, false, "(objectClass=*)", []string{"member"}, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := res.Entries[0].GetAttributeValues("member"); len(m) != 1 || !strings.HasPrefix(m[0], "uid=alice") {
+		t.Errorf("app-takuso-viewer members after apply: %v", m)
+	}
+}
+
+// TestLDIFSourcePlansOffline: the same directory as an LDIF export.
+func TestLDIFSourcePlansOffline(t *testing.T) {
+	dir := demoDir(t)
+	cfg := filepath.Join(dir, "accessrecon.yaml")
+	ldif, _ := os.ReadFile(filepath.Join("..", "..", "fixtures", "ldap", "directory.ldif"))
+	os.WriteFile(filepath.Join(dir, "corp.ldif"), ldif, 0o644)
+	replaceIn(t, cfg, "emergencies: emergencies.yaml", strings.Replace(fmt.Sprintf(ldapSource, "ldif", "file: corp.ldif"), "    password_env: TEST_LDAP_PASSWORD\n", "", 1))
+	out := filepath.Join(dir, "p.json")
+	if _, stderr, code := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24", "--out", out); code != 0 {
+		t.Fatal(stderr)
+	}
+	n := 0
+	for _, a := range actionsOf(t, readPlan(t, out)) {
+		if a["account"] == "bob" || a["account"] == `evil*()\` {
+			n++
+		}
+	}
+	if n != 2 {
+		t.Errorf("%d directory actions from the LDIF export, want 2", n)
+	}
+}

@@ -1,0 +1,427 @@
+// Package ldap is the `type: ldap` source (and `type: ldif`, the same
+// mapping over an LDIF export): the accounts of a directory, and the rights
+// its groups give on the systems mapped to them; and a revoker that removes
+// group members and disables accounts.
+package ldap
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/accessrecon/accessrecon/connectors"
+	"github.com/accessrecon/accessrecon/graph"
+	goldap "github.com/go-ldap/ldap/v3"
+)
+
+// Config is an ldap source. A complete example:
+//
+//	sources:
+//	  - name: corp
+//	    type: ldap
+//	    url: ldap://ldap.example.co.jp:389      # or ldaps://...:636
+//	    start_tls: true
+//	    ca_file: corp-ca.pem
+//	    bind_dn: cn=accessrecon,ou=system,dc=example,dc=co,dc=jp
+//	    password_env: LDAP_PASSWORD             # or password_file: /run/secrets/ldap (never inline)
+//	    system: ldap:corp                       # the directory's own system (default ldap:<name>)
+//	    accounts: {base_dn: "ou=people,dc=example,dc=co,dc=jp", filter: "(objectClass=inetOrgPerson)",
+//	               id: uid, owner: employeeNumber, kind: employeeType, disabled: pwdAccountLockedTime}
+//	    groups: {base_dn: "ou=groups,dc=example,dc=co,dc=jp"}
+//	    mappings:
+//	      - {pattern: "app-{system}-{entitlement}"}                 # on the group's cn
+//	      - {dn: "cn=legacy-admins,ou=groups,dc=example,dc=co,dc=jp", system: portal, entitlement: admin}
+//	    disable: {method: ppolicy}                # or {method: move, ou: "ou=disabled,dc=example,dc=co,dc=jp"}
+type Config struct {
+	URL      string
+	StartTLS bool
+	CAFile   string
+	BindDN   string
+	Password string // read from password_env or password_file by the caller; never logged
+	System   string
+	PageSize uint32
+
+	AccountBase, AccountFilter                string
+	IDAttr, OwnerAttr, KindAttr, DisabledAttr string
+	GroupBase, GroupFilter                    string
+	Mappings                                  []Mapping
+
+	DisableMethod string // ppolicy (default) or move
+	DisabledOU    string
+}
+
+// Mapping says which groups give which right: a group by DN, or every group
+// whose cn matches a pattern with {system} and {entitlement} captures.
+type Mapping struct {
+	DN          string
+	Pattern     string
+	System      string
+	Entitlement string
+	re          *regexp.Regexp
+}
+
+// Defaults fills what the config left empty and checks what is required.
+func (c *Config) Defaults(name string) error {
+	missing := func(f string) error { return fmt.Errorf("ldap: missing required field %q", f) }
+	switch {
+	case c.URL == "":
+		return missing("url")
+	case c.AccountBase == "":
+		return missing("accounts.base_dn")
+	case c.GroupBase == "":
+		return missing("groups.base_dn")
+	}
+	if !strings.HasPrefix(c.URL, "ldap://") && !strings.HasPrefix(c.URL, "ldaps://") {
+		return fmt.Errorf("ldap: url %q: expected ldap:// or ldaps://", c.URL)
+	}
+	def := func(p *string, v string) {
+		if *p == "" {
+			*p = v
+		}
+	}
+	def(&c.System, "ldap:"+name)
+	def(&c.AccountFilter, "(objectClass=inetOrgPerson)")
+	def(&c.IDAttr, "uid")
+	def(&c.OwnerAttr, "employeeNumber")
+	def(&c.DisabledAttr, "pwdAccountLockedTime")
+	def(&c.GroupFilter, "(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames)(objectClass=posixGroup))")
+	def(&c.DisableMethod, "ppolicy")
+	if c.PageSize == 0 {
+		c.PageSize = 500
+	}
+	if c.DisableMethod != "ppolicy" && c.DisableMethod != "move" {
+		return fmt.Errorf("ldap: disable.method %q: expected ppolicy or move", c.DisableMethod)
+	}
+	if c.DisableMethod == "move" && c.DisabledOU == "" {
+		return missing("disable.ou")
+	}
+	for i := range c.Mappings {
+		m := &c.Mappings[i]
+		switch {
+		case m.DN != "" && (m.System == "" || m.Entitlement == ""):
+			return fmt.Errorf("ldap: mappings[%d]: a mapping by dn needs system and entitlement", i)
+		case m.Pattern != "":
+			if !strings.Contains(m.Pattern, "{system}") && m.System == "" || !strings.Contains(m.Pattern, "{entitlement}") && m.Entitlement == "" {
+				return fmt.Errorf("ldap: mappings[%d]: pattern %q needs {system} and {entitlement}, or system and entitlement fields", i, m.Pattern)
+			}
+			expr := "^" + regexp.QuoteMeta(m.Pattern) + "$"
+			expr = strings.Replace(expr, regexp.QuoteMeta("{system}"), "(?P<system>.+?)", 1)
+			expr = strings.Replace(expr, regexp.QuoteMeta("{entitlement}"), "(?P<entitlement>.+)", 1)
+			re, err := regexp.Compile("(?i)" + expr)
+			if err != nil {
+				return fmt.Errorf("ldap: mappings[%d]: %w", i, err)
+			}
+			m.re = re
+		case m.DN == "":
+			return fmt.Errorf("ldap: mappings[%d]: expected dn or pattern", i)
+		}
+	}
+	return nil
+}
+
+// mapGroup says which right a group gives: a mapped system and entitlement,
+// or else group:<cn> on the directory's own system.
+func (c *Config) mapGroup(dn, cn string) (system, entitlement string, mapped bool) {
+	for _, m := range c.Mappings {
+		if m.DN != "" && strings.EqualFold(normDN(m.DN), normDN(dn)) {
+			return m.System, m.Entitlement, true
+		}
+		if m.re != nil {
+			if sub := m.re.FindStringSubmatch(cn); sub != nil {
+				system, entitlement = m.System, m.Entitlement
+				if i := m.re.SubexpIndex("system"); i > 0 {
+					system = sub[i]
+				}
+				if i := m.re.SubexpIndex("entitlement"); i > 0 {
+					entitlement = sub[i]
+				}
+				return system, entitlement, true
+			}
+		}
+	}
+	return c.System, "group:" + cn, false
+}
+
+// groupFor is the cn of the group that gives a right, for the revoker.
+func (c *Config) groupFor(system, entitlement string) (dn, cn string, ok bool) {
+	if cn, found := strings.CutPrefix(entitlement, "group:"); found && system == c.System {
+		return "", cn, true
+	}
+	for _, m := range c.Mappings {
+		switch {
+		case m.DN != "" && m.System == system && m.Entitlement == entitlement:
+			return m.DN, "", true
+		case m.Pattern != "" && (m.System == "" || m.System == system) && (m.Entitlement == "" || m.Entitlement == entitlement):
+			cn := strings.Replace(strings.Replace(m.Pattern, "{system}", system, 1), "{entitlement}", entitlement, 1)
+			return "", cn, true
+		}
+	}
+	return "", "", false
+}
+
+// normDN is a DN in a comparable form.
+func normDN(dn string) string {
+	if p, err := goldap.ParseDN(dn); err == nil {
+		parts := make([]string, len(p.RDNs))
+		for i, r := range p.RDNs {
+			var avs []string
+			for _, a := range r.Attributes {
+				avs = append(avs, strings.ToLower(a.Type)+"="+strings.ToLower(a.Value))
+			}
+			sort.Strings(avs)
+			parts[i] = strings.Join(avs, "+")
+		}
+		return strings.Join(parts, ",")
+	}
+	return strings.ToLower(dn)
+}
+
+// Source pulls a directory.
+type Source struct {
+	SourceName string
+	cfg        Config
+	log        *slog.Logger
+}
+
+// New makes a source; it does not connect.
+func New(name string, cfg Config, log *slog.Logger) (*Source, error) {
+	if err := cfg.Defaults(name); err != nil {
+		return nil, err
+	}
+	return &Source{SourceName: name, cfg: cfg, log: log}, nil
+}
+
+// Name is the configured source name.
+func (s *Source) Name() string { return s.SourceName }
+
+// connect dials, secures and binds. Errors name the server and the bind DN,
+// never the password.
+func (s *Source) connect(ctx context.Context) (*goldap.Conn, error) {
+	tlsConfig := &tls.Config{MinVersion: tls.VersionTLS12}
+	if s.cfg.CAFile != "" {
+		pem, err := os.ReadFile(s.cfg.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("ldap: ca_file: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("ldap: ca_file %s: no PEM certificate in it", s.cfg.CAFile)
+		}
+		tlsConfig.RootCAs = pool
+	}
+	conn, err := goldap.DialURL(s.cfg.URL, goldap.DialWithTLSConfig(tlsConfig))
+	if err != nil {
+		return nil, fmt.Errorf("ldap %s: %w: %v", s.cfg.URL, connectors.ErrSourceFailed, err)
+	}
+	if s.cfg.StartTLS {
+		if err := conn.StartTLS(tlsConfig); err != nil {
+			conn.Close()
+			return nil, fmt.Errorf("ldap %s: StartTLS: %w: %v", s.cfg.URL, connectors.ErrSourceFailed, err)
+		}
+	}
+	if s.cfg.BindDN != "" {
+		if err := conn.Bind(s.cfg.BindDN, s.cfg.Password); err != nil {
+			conn.Close()
+			return nil, fmt.Errorf("ldap %s: bind as %s: %w: %v", s.cfg.URL, s.cfg.BindDN, connectors.ErrSourceFailed, errorText(err))
+		}
+	}
+	go func() { <-ctx.Done(); conn.Close() }()
+	return conn, nil
+}
+
+// errorText is an LDAP error without anything the server echoed back.
+func errorText(err error) string {
+	var le *goldap.Error
+	if errors.As(err, &le) {
+		return goldap.LDAPResultCodeMap[le.ResultCode]
+	}
+	return err.Error()
+}
+
+// search streams a subtree search page by page (memory: one page), calling
+// fn for each entry, and honours ctx between pages.
+func (s *Source) search(ctx context.Context, conn *goldap.Conn, base, filter string, attrs []string, fn func(*goldap.Entry)) error {
+	paging := goldap.NewControlPaging(s.cfg.PageSize)
+	n := 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		req := goldap.NewSearchRequest(base, goldap.ScopeWholeSubtree, goldap.NeverDerefAliases, 0, 0, false, filter, attrs, []goldap.Control{paging})
+		res, err := conn.Search(req)
+		if err != nil {
+			if goldap.IsErrorWithCode(err, goldap.LDAPResultSizeLimitExceeded) {
+				return fmt.Errorf("ldap %s: %w: the server's size limit stopped the search of %s after %d entries; raise the limit for %s "+
+					"(slapd.conf: limits dn.exact=\"%s\" size=unlimited size.prtotal=unlimited; cn=config: olcLimits)",
+					s.cfg.URL, connectors.ErrSourceFailed, base, n+len(resultEntries(res)), s.cfg.BindDN, s.cfg.BindDN)
+			}
+			return fmt.Errorf("ldap %s: search %s: %w: %v", s.cfg.URL, base, connectors.ErrSourceFailed, errorText(err))
+		}
+		for _, e := range res.Entries {
+			fn(e)
+		}
+		n += len(res.Entries)
+		ctrl, _ := goldap.FindControl(res.Controls, goldap.ControlTypePaging).(*goldap.ControlPaging)
+		if ctrl == nil || len(ctrl.Cookie) == 0 {
+			return nil
+		}
+		paging.SetCookie(ctrl.Cookie)
+	}
+}
+
+func resultEntries(res *goldap.SearchResult) []*goldap.Entry {
+	if res == nil {
+		return nil
+	}
+	return res.Entries
+}
+
+// directory is what a pull found.
+type directory struct {
+	accounts map[string]*graph.Account // by id
+	byDN     map[string]string         // normalised DN → id
+	grants   map[string][]string       // system → "id\x00entitlement"
+	mapped   map[string]bool           // system → mapped (role) rights
+}
+
+func newDirectory() *directory {
+	return &directory{accounts: map[string]*graph.Account{}, byDN: map[string]string{}, grants: map[string][]string{}, mapped: map[string]bool{}}
+}
+
+// addAccount records one account entry.
+func (s *Source) addAccount(d *directory, dn string, get func(string) string) {
+	id := get(s.cfg.IDAttr)
+	if id == "" {
+		return
+	}
+	kind := "personal"
+	if s.cfg.KindAttr != "" {
+		switch k := strings.ToLower(get(s.cfg.KindAttr)); k {
+		case "shared", "service":
+			kind = k
+		}
+	}
+	status := "active"
+	if get(s.cfg.DisabledAttr) != "" {
+		status = "disabled"
+	}
+	d.accounts[id] = &graph.Account{System: s.cfg.System, ID: id, Owner: get(s.cfg.OwnerAttr), Kind: kind, Status: status, Source: s.SourceName}
+	d.byDN[normDN(dn)] = id
+}
+
+// addGroup records the rights one group gives.
+func (s *Source) addGroup(d *directory, dn, cn string, members, uniqueMembers, memberUIDs []string) {
+	system, entitlement, mapped := s.cfg.mapGroup(dn, cn)
+	var ids []string
+	for _, m := range append(members, uniqueMembers...) {
+		if id, ok := d.byDN[normDN(m)]; ok {
+			ids = append(ids, id)
+		}
+	}
+	for _, uid := range memberUIDs {
+		if _, ok := d.accounts[uid]; ok {
+			ids = append(ids, uid)
+		}
+	}
+	for _, id := range ids {
+		d.grants[system] = append(d.grants[system], id+"\x00"+entitlement)
+	}
+	d.mapped[system] = d.mapped[system] || mapped
+}
+
+// Pull reads accounts, then groups. A connection, bind or search error
+// fails the whole source.
+func (s *Source) Pull(ctx context.Context, w *graph.Writer) (string, error) {
+	conn, err := s.connect(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close()
+	d := newDirectory()
+	attrs := []string{s.cfg.IDAttr, s.cfg.OwnerAttr, s.cfg.DisabledAttr}
+	if s.cfg.KindAttr != "" {
+		attrs = append(attrs, s.cfg.KindAttr)
+	}
+	if err := s.search(ctx, conn, s.cfg.AccountBase, s.cfg.AccountFilter, attrs, func(e *goldap.Entry) {
+		s.addAccount(d, e.DN, e.GetAttributeValue)
+	}); err != nil {
+		return "", err
+	}
+	if err := s.search(ctx, conn, s.cfg.GroupBase, s.cfg.GroupFilter, []string{"cn", "member", "uniqueMember", "memberUid"}, func(e *goldap.Entry) {
+		s.addGroup(d, e.DN, e.GetAttributeValue("cn"), e.GetAttributeValues("member"), e.GetAttributeValues("uniqueMember"), e.GetAttributeValues("memberUid"))
+	}); err != nil {
+		return "", err
+	}
+	return s.load(w, d)
+}
+
+// load writes the directory's accounts, an account on each mapped system
+// for each holder, and the grants.
+func (s *Source) load(w *graph.Writer, d *directory) (string, error) {
+	var b strings.Builder
+	ids := make([]string, 0, len(d.accounts))
+	for id := range d.accounts {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	if err := w.DeclareEntitlements(s.cfg.System, "directory "+s.SourceName, nil); err != nil {
+		return "", fmt.Errorf("ldap: %w", err)
+	}
+	for _, id := range ids {
+		a := d.accounts[id]
+		fmt.Fprintf(&b, "%s %s %s %s\n", a.ID, a.Owner, a.Kind, a.Status)
+		if err := w.AddAccount(a); err != nil {
+			return "", fmt.Errorf("ldap: %w", err)
+		}
+	}
+	systems := make([]string, 0, len(d.grants))
+	for sys := range d.grants {
+		systems = append(systems, sys)
+	}
+	sort.Strings(systems)
+	for _, sys := range systems {
+		pairs := d.grants[sys]
+		sort.Strings(pairs)
+		pairs = slices.Compact(pairs)
+		var ents []string
+		for _, p := range pairs {
+			_, ent, _ := strings.Cut(p, "\x00")
+			if !slices.Contains(ents, ent) {
+				ents = append(ents, ent)
+			}
+		}
+		if err := w.DeclareEntitlements(sys, sys, ents); err != nil {
+			return "", fmt.Errorf("ldap: %w", err)
+		}
+		origin := "request"
+		if d.mapped[sys] {
+			origin = "role"
+		}
+		for _, p := range pairs {
+			id, ent, _ := strings.Cut(p, "\x00")
+			if sys != s.cfg.System && !w.Exists(graph.TableAccounts, graph.AccountKey(sys, id)) {
+				a := *d.accounts[id]
+				a.System = sys
+				if err := w.AddAccount(&a); err != nil {
+					return "", fmt.Errorf("ldap: %w", err)
+				}
+			}
+			fmt.Fprintf(&b, "%s %s %s\n", sys, id, ent)
+			if err := w.AddGrant(&graph.Grant{System: sys, Account: id, Entitlement: ent, Origin: origin, Source: s.SourceName}); err != nil {
+				return "", fmt.Errorf("ldap: %w", err)
+			}
+		}
+	}
+	r := connectors.NewDigestReader(strings.NewReader(b.String()))
+	io.Copy(io.Discard, r)
+	return r.Sum(), nil
+}

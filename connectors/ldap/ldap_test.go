@@ -1,0 +1,216 @@
+package ldap
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/accessrecon/accessrecon/connectors"
+	"github.com/accessrecon/accessrecon/connectors/ldap/slapdtest"
+	"github.com/accessrecon/accessrecon/fixtures"
+	"github.com/accessrecon/accessrecon/graph"
+	goldap "github.com/go-ldap/ldap/v3"
+)
+
+func testConfig(url string) Config {
+	return Config{
+		URL: url, BindDN: "cn=reader,ou=system," + slapdtest.Suffix, Password: "readerpw", PageSize: 2,
+		AccountBase: "ou=people," + slapdtest.Suffix, GroupBase: "ou=groups," + slapdtest.Suffix, KindAttr: "employeeType",
+		Mappings: []Mapping{
+			{Pattern: "app-{system}-{entitlement}"},
+			{DN: "cn=legacy-admins,ou=groups," + slapdtest.Suffix, System: "portal", Entitlement: "admin"},
+		},
+	}
+}
+
+func pullDir(t *testing.T, cfg Config) (*graph.Snapshot, error) {
+	t.Helper()
+	src, err := New("corp", cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := graph.New()
+	w := g.Writer()
+	if _, err := src.Pull(context.Background(), w); err != nil {
+		w.Abort()
+		return g.Snapshot(), err
+	}
+	w.Commit()
+	return g.Snapshot(), nil
+}
+
+func grantsOf(s *graph.Snapshot, system, id string) string {
+	var out []string
+	for _, g := range s.GrantsOf(graph.AccountKey(system, id)) {
+		out = append(out, g.Entitlement+"/"+g.Origin)
+	}
+	return strings.Join(out, " ")
+}
+
+func TestPullMapsAccountsAndAllThreeGroupKinds(t *testing.T) {
+	d := slapdtest.Start(t, "")
+	snap, err := pullDir(t, testConfig(d.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Accounts, paged two at a time.
+	for id, want := range map[string]string{"alice": "E1001 personal active", "carol": " personal active", "opsshared": " shared active", "dave": "E1004 personal disabled", `evil*()\`: "E1003 personal active"} {
+		a := snap.Account(graph.AccountKey("ldap:corp", id))
+		if a == nil || fmt.Sprintf("%s %s %s", a.Owner, a.Kind, a.Status) != want {
+			t.Errorf("%s: %+v, want %s", id, a, want)
+		}
+	}
+	for _, tt := range []struct{ system, id, want string }{
+		{"takuso", "alice", "viewer/role"},          // groupOfNames, mapped by pattern
+		{"takuso", `evil*()\`, "viewer/role"},       // a member DN with escaped characters
+		{"portal", "bob", "user/role"},              // groupOfUniqueNames
+		{"portal", "alice", "admin/role"},           // mapped by DN
+		{"ldap:corp", "carol", "group:ops/request"}, // posixGroup, unmapped: a right on the directory itself
+		{"ldap:corp", "opsshared", "group:ops/request"},
+	} {
+		if got := grantsOf(snap, tt.system, tt.id); got != tt.want {
+			t.Errorf("%s on %s: %q, want %q", tt.id, tt.system, got, tt.want)
+		}
+	}
+}
+
+func TestPullFailsClosed(t *testing.T) {
+	d := slapdtest.Start(t, "")
+	t.Run("wrong password", func(t *testing.T) {
+		cfg := testConfig(d.URL)
+		cfg.Password = "not-the-password"
+		_, err := pullDir(t, cfg)
+		if err == nil || !strings.Contains(err.Error(), "bind as cn=reader") || !strings.Contains(err.Error(), "Invalid Credentials") || strings.Contains(err.Error(), "not-the-password") {
+			t.Fatalf("%v", err)
+		}
+	})
+	t.Run("size limit exceeded", func(t *testing.T) {
+		var extra strings.Builder
+		for i := range 60 {
+			fmt.Fprintf(&extra, "dn: uid=u%03d,ou=people,%s\nobjectClass: inetOrgPerson\nuid: u%03d\ncn: u\nsn: u\n\n", i, slapdtest.Suffix, i)
+		}
+		d2 := slapdtest.Start(t, extra.String())
+		cfg := testConfig(d2.URL)
+		cfg.BindDN, cfg.Password, cfg.PageSize = "cn=limited,ou=system,"+slapdtest.Suffix, "limitedpw", 20
+		snap, err := pullDir(t, cfg)
+		if err == nil || !strings.Contains(err.Error(), "size limit") || !strings.Contains(err.Error(), `limits dn.exact="cn=limited,ou=system,dc=example,dc=jp"`) {
+			t.Fatalf("%v", err)
+		}
+		if n := len(snap.AccountsOf("ldap:corp")); n != 0 {
+			t.Errorf("a failed pull left %d accounts", n)
+		}
+		// The reader, whose limit is raised, pages through all of them.
+		cfg = testConfig(d2.URL)
+		cfg.PageSize = 20
+		snap, err = pullDir(t, cfg)
+		if err != nil || len(snap.AccountsOf("ldap:corp")) != 66 {
+			t.Fatalf("%v, %d accounts, want 66", err, len(snap.AccountsOf("ldap:corp")))
+		}
+	})
+	t.Run("server down", func(t *testing.T) {
+		d3 := slapdtest.Start(t, "")
+		d3.Stop()
+		_, err := pullDir(t, testConfig(d3.URL))
+		if err == nil || !strings.Contains(err.Error(), "source failed") {
+			t.Fatalf("%v", err)
+		}
+	})
+}
+
+func members(t *testing.T, url, group, attr string) []string {
+	t.Helper()
+	conn, err := goldap.DialURL(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.Bind("cn=admin,"+slapdtest.Suffix, "secret")
+	res, err := conn.Search(goldap.NewSearchRequest("cn="+group+",ou=groups,"+slapdtest.Suffix, goldap.ScopeBaseObject, goldap.NeverDerefAliases, 0, 0, false, "(objectClass=*)", []string{attr}, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Entries[0].GetAttributeValues(attr)
+}
+
+func TestRevokeAndDisableAgainstSlapd(t *testing.T) {
+	d := slapdtest.Start(t, "")
+	cfg := testConfig(d.URL)
+	cfg.BindDN, cfg.Password = "cn=admin,"+slapdtest.Suffix, "secret"
+	src, err := New("corp", cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, c := range []connectors.Change{
+		{Op: "revoke", System: "takuso", Account: `evil*()\`, Entitlement: "viewer"},
+		{Op: "revoke", System: "takuso", Account: `evil*()\`, Entitlement: "viewer"}, // twice: already gone
+		{Op: "revoke", System: "portal", Account: "carol", Entitlement: "user"},
+		{Op: "revoke", System: "ldap:corp", Account: "opsshared", Entitlement: "group:ops"},
+		{Op: "revoke", System: "portal", Account: "*", Entitlement: "user"}, // a wildcard id matches no one
+		{Op: "disable_account", System: "ldap:corp", Account: "bob"},
+		{Op: "disable_account", System: "ldap:corp", Account: "bob"},
+	} {
+		if err := src.Apply(ctx, c); err != nil {
+			t.Fatalf("%+v: %v", c, err)
+		}
+	}
+	if got := strings.Join(members(t, d.URL, "app-takuso-viewer", "member"), ";"); strings.Contains(got, "evil") || !strings.Contains(got, "uid=alice") || !strings.Contains(got, "uid=bob") {
+		t.Errorf("app-takuso-viewer members: %s", got)
+	}
+	if got := members(t, d.URL, "app-portal-user", "uniqueMember"); len(got) != 1 {
+		t.Errorf("app-portal-user: %v", got)
+	}
+	if got := strings.Join(members(t, d.URL, "ops", "memberUid"), ","); got != "carol,alice" {
+		t.Errorf("ops: %s", got)
+	}
+	snap, err := pullDir(t, testConfig(d.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := snap.Account(graph.AccountKey("ldap:corp", "bob")); a == nil || a.Status != "disabled" {
+		t.Errorf("bob after disable: %+v", a)
+	}
+
+	// The move method puts the entry in the disabled OU, once.
+	cfg.DisableMethod, cfg.DisabledOU = "move", "ou=disabled,"+slapdtest.Suffix
+	mover, _ := New("corp", cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	for range 2 {
+		if err := mover.Apply(ctx, connectors.Change{Op: "disable_account", System: "ldap:corp", Account: "carol"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	snap, _ = pullDir(t, testConfig(d.URL))
+	if snap.Account(graph.AccountKey("ldap:corp", "carol")) != nil {
+		t.Error("carol is still under ou=people")
+	}
+}
+
+// TestLDIFSourceReadsTheSameDirectory: the fixture the server was seeded
+// with, read offline, gives the same rights.
+func TestLDIFSourceReadsTheSameDirectory(t *testing.T) {
+	src, err := NewLDIF("corp", Config{AccountBase: "ou=people," + slapdtest.Suffix, GroupBase: "ou=groups," + slapdtest.Suffix, KindAttr: "employeeType",
+		Mappings: testConfig("").Mappings}, fixtures.LDAP, "ldap/directory.ldif", slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := graph.New()
+	w := g.Writer()
+	if _, err := src.Pull(context.Background(), w); err != nil {
+		t.Fatal(err)
+	}
+	w.Commit()
+	snap := g.Snapshot()
+	for _, tt := range []struct{ system, id, want string }{
+		{"takuso", `evil*()\`, "viewer/role"}, {"portal", "bob", "user/role"}, {"portal", "alice", "admin/role"}, {"ldap:corp", "carol", "group:ops/request"},
+	} {
+		if got := grantsOf(snap, tt.system, tt.id); got != tt.want {
+			t.Errorf("%s on %s: %q, want %q", tt.id, tt.system, got, tt.want)
+		}
+	}
+	if a := snap.Account(graph.AccountKey("ldap:corp", "dave")); a == nil || a.Status != "disabled" {
+		t.Errorf("dave: %+v", a)
+	}
+}

@@ -1,0 +1,76 @@
+package ldap
+
+import (
+	"context"
+	"io"
+	"io/fs"
+	"log/slog"
+	"strings"
+
+	"github.com/accessrecon/accessrecon/connectors"
+	"github.com/accessrecon/accessrecon/connectors/ldif"
+	"github.com/accessrecon/accessrecon/graph"
+)
+
+// LDIFSource is the `type: ldif` source: an LDIF export of a directory read
+// with the same mapping as an ldap source, for offline runs. Accounts are
+// the entries below accounts.base_dn with the id attribute; groups the
+// groupOfNames, groupOfUniqueNames and posixGroup entries below
+// groups.base_dn.
+type LDIFSource struct {
+	*Source
+	Files fs.FS
+	File  string
+}
+
+// NewLDIF makes an ldif source; URL is not needed.
+func NewLDIF(name string, cfg Config, files fs.FS, file string, log *slog.Logger) (*LDIFSource, error) {
+	if cfg.URL == "" {
+		cfg.URL = "ldap://ldif"
+	}
+	s, err := New(name, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	return &LDIFSource{Source: s, Files: files, File: file}, nil
+}
+
+func under(dn, base string) bool {
+	d, b := normDN(dn), normDN(base)
+	return d == b || strings.HasSuffix(d, ","+b)
+}
+
+// Pull reads the export and loads it like a directory.
+func (l *LDIFSource) Pull(ctx context.Context, w *graph.Writer) (string, error) {
+	d := newDirectory()
+	type group struct {
+		dn, cn                    string
+		member, unique, memberUID []string
+	}
+	var groups []group
+	digest, err := connectors.ReadFile(l.Files, l.File, func(r io.Reader) error {
+		return ldif.Each(l.File, r, func(e *ldif.Entry) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			classes := strings.ToLower(strings.Join(e.Values("objectClass"), " "))
+			switch {
+			case under(e.DN, l.cfg.GroupBase) && (strings.Contains(classes, "groupofnames") || strings.Contains(classes, "groupofuniquenames") || strings.Contains(classes, "posixgroup")):
+				groups = append(groups, group{e.DN, e.Get("cn"), e.Values("member"), e.Values("uniqueMember"), e.Values("memberUid")})
+			case under(e.DN, l.cfg.AccountBase) && e.Get(l.cfg.IDAttr) != "":
+				l.addAccount(d, e.DN, e.Get)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return "", err
+	}
+	for _, g := range groups {
+		l.addGroup(d, g.dn, g.cn, g.member, g.unique, g.memberUID)
+	}
+	if _, err := l.load(w, d); err != nil {
+		return "", err
+	}
+	return digest, nil
+}

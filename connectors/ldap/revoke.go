@@ -1,0 +1,141 @@
+package ldap
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/accessrecon/accessrecon/connectors"
+	goldap "github.com/go-ldap/ldap/v3"
+)
+
+// LockedForever is the pwdAccountLockedTime that the ppolicy overlay reads
+// as "locked until an administrator unlocks".
+const LockedForever = "000001010000Z"
+
+// done reports LDAP results that mean the change is already made.
+func done(err error, codes ...uint16) bool {
+	for _, c := range codes {
+		if goldap.IsErrorWithCode(err, c) {
+			return true
+		}
+	}
+	return false
+}
+
+// findOne returns the DN and attributes of the single entry the filter
+// matches below base ("" if none).
+func (s *Source) findOne(conn *goldap.Conn, base, filter string, attrs []string) (*goldap.Entry, error) {
+	res, err := conn.Search(goldap.NewSearchRequest(base, goldap.ScopeWholeSubtree, goldap.NeverDerefAliases, 2, 0, false, filter, attrs, nil))
+	if done(err, goldap.LDAPResultNoSuchObject) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("ldap search %s: %v", base, errorText(err))
+	}
+	switch len(res.Entries) {
+	case 0:
+		return nil, nil
+	case 1:
+		return res.Entries[0], nil
+	}
+	return nil, fmt.Errorf("ldap: %s matches more than one entry below %s", filter, base)
+}
+
+// account finds an account entry by id. The id is escaped here, where the
+// filter is built, and nowhere else.
+func (s *Source) account(conn *goldap.Conn, id string) (*goldap.Entry, error) {
+	filter := fmt.Sprintf("(&%s(%s=%s))", s.cfg.AccountFilter, s.cfg.IDAttr, goldap.EscapeFilter(id))
+	base := s.cfg.AccountBase
+	if e, err := s.findOne(conn, base, filter, []string{s.cfg.IDAttr}); e != nil || err != nil || s.cfg.DisabledOU == "" {
+		return e, err
+	}
+	return s.findOne(conn, s.cfg.DisabledOU, filter, []string{s.cfg.IDAttr})
+}
+
+// group finds the group that gives a right.
+func (s *Source) group(conn *goldap.Conn, system, entitlement string) (*goldap.Entry, error) {
+	dn, cn, ok := s.cfg.groupFor(system, entitlement)
+	if !ok {
+		return nil, fmt.Errorf("ldap: no group mapping gives %s on %s", entitlement, system)
+	}
+	attrs := []string{"objectClass", "cn"}
+	if dn != "" {
+		res, err := conn.Search(goldap.NewSearchRequest(dn, goldap.ScopeBaseObject, goldap.NeverDerefAliases, 1, 0, false, "(objectClass=*)", attrs, nil))
+		if done(err, goldap.LDAPResultNoSuchObject) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("ldap search %s: %v", dn, errorText(err))
+		}
+		return res.Entries[0], nil
+	}
+	return s.findOne(conn, s.cfg.GroupBase, fmt.Sprintf("(&%s(cn=%s))", s.cfg.GroupFilter, goldap.EscapeFilter(cn)), attrs)
+}
+
+// Apply carries out one plan action: revoke removes the member value from
+// the group, grant adds it, disable_account locks the account (ppolicy) or
+// moves it to the disabled OU. What is already done counts as done.
+func (s *Source) Apply(ctx context.Context, c connectors.Change) error {
+	conn, err := s.connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	acct, err := s.account(conn, c.Account)
+	if err != nil {
+		return err
+	}
+	if acct == nil {
+		return nil // the account is gone: nothing it could hold is left
+	}
+	if c.Op == "disable_account" {
+		return s.disable(conn, acct)
+	}
+	g, err := s.group(conn, c.System, c.Entitlement)
+	if err != nil || g == nil {
+		return err // a group that is gone gives no right
+	}
+	attr, value := "member", acct.DN
+	switch classes := strings.ToLower(strings.Join(g.GetAttributeValues("objectClass"), " ")); {
+	case strings.Contains(classes, "groupofuniquenames"):
+		attr = "uniqueMember"
+	case strings.Contains(classes, "posixgroup"):
+		attr, value = "memberUid", acct.GetAttributeValue(s.cfg.IDAttr)
+	}
+	mod := goldap.NewModifyRequest(g.DN, nil)
+	switch c.Op {
+	case "revoke":
+		mod.Delete(attr, []string{value})
+		if err := conn.Modify(mod); err != nil && !done(err, goldap.LDAPResultNoSuchAttribute, goldap.LDAPResultNoSuchObject) {
+			return fmt.Errorf("ldap: remove %s from %s: %v", c.Account, g.DN, errorText(err))
+		}
+	case "grant":
+		mod.Add(attr, []string{value})
+		if err := conn.Modify(mod); err != nil && !done(err, goldap.LDAPResultAttributeOrValueExists) {
+			return fmt.Errorf("ldap: add %s to %s: %v", c.Account, g.DN, errorText(err))
+		}
+	default:
+		return fmt.Errorf("ldap: cannot %s", c.Op)
+	}
+	return nil
+}
+
+func (s *Source) disable(conn *goldap.Conn, acct *goldap.Entry) error {
+	if s.cfg.DisableMethod == "move" {
+		if strings.HasSuffix(strings.ToLower(normDN(acct.DN)), normDN(s.cfg.DisabledOU)) {
+			return nil // already moved
+		}
+		rdn := strings.SplitN(acct.DN, ",", 2)[0]
+		if err := conn.ModifyDN(goldap.NewModifyDNRequest(acct.DN, rdn, true, s.cfg.DisabledOU)); err != nil && !done(err, goldap.LDAPResultNoSuchObject) {
+			return fmt.Errorf("ldap: move %s to %s: %v", acct.DN, s.cfg.DisabledOU, errorText(err))
+		}
+		return nil
+	}
+	mod := goldap.NewModifyRequest(acct.DN, nil)
+	mod.Replace(s.cfg.DisabledAttr, []string{LockedForever})
+	if err := conn.Modify(mod); err != nil {
+		return fmt.Errorf("ldap: lock %s: %v", acct.DN, errorText(err))
+	}
+	return nil
+}

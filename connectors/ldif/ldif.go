@@ -1,0 +1,129 @@
+// Package ldif reads LDIF (RFC 2849) content records: an export of a
+// directory, one entry after another. Change records are not supported.
+package ldif
+
+import (
+	"bufio"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/accessrecon/accessrecon/connectors/csvfile"
+)
+
+// Entry is one directory entry.
+type Entry struct {
+	DN    string
+	Attrs map[string][]string // by lower-cased attribute name
+	Line  int                 // where it starts
+}
+
+// Get is the first value of an attribute ("" if none).
+func (e *Entry) Get(attr string) string {
+	if v := e.Attrs[strings.ToLower(attr)]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+// Values are all values of an attribute.
+func (e *Entry) Values(attr string) []string { return e.Attrs[strings.ToLower(attr)] }
+
+// Each reads entries one by one and calls fn for each; memory stays flat.
+func Each(name string, r io.Reader, fn func(*Entry) error) error {
+	br := bufio.NewReaderSize(r, 1<<16)
+	var lines []string // the logical lines of the current record
+	start, n := 0, 0
+	flush := func() error {
+		if len(lines) == 0 {
+			return nil
+		}
+		e, err := parse(name, start, lines)
+		lines = lines[:0]
+		if err != nil {
+			return err
+		}
+		if e == nil {
+			return nil
+		}
+		return fn(e)
+	}
+	for {
+		raw, err := br.ReadString('\n')
+		if raw == "" && err == io.EOF {
+			return flush()
+		}
+		if err != nil && err != io.EOF {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		n++
+		line := strings.TrimRight(raw, "\r\n")
+		switch {
+		case line == "":
+			if err := flush(); err != nil {
+				return err
+			}
+		case strings.HasPrefix(line, "#"):
+		case strings.HasPrefix(line, " "):
+			if len(lines) == 0 {
+				return csvfile.InputErrorf("%s:%d: a continuation line with nothing to continue", name, n)
+			}
+			lines[len(lines)-1] += line[1:]
+		default:
+			if len(lines) == 0 {
+				start = n
+			}
+			lines = append(lines, line)
+		}
+		if err == io.EOF {
+			return flush()
+		}
+	}
+}
+
+func parse(name string, line int, lines []string) (*Entry, error) {
+	e := &Entry{Attrs: map[string][]string{}, Line: line}
+	for i, l := range lines {
+		attr, value, err := attribute(l)
+		if err != nil {
+			return nil, csvfile.InputErrorf("%s:%d: %v", name, line+i, err)
+		}
+		switch {
+		case i == 0 && attr == "version":
+			return nil, nil
+		case i == 0 && attr != "dn":
+			return nil, csvfile.InputErrorf("%s:%d: expected a record to start with dn:, got %q", name, line, attr)
+		case i == 0:
+			e.DN = value
+		case attr == "changetype":
+			return nil, csvfile.InputErrorf("%s:%d: change records are not supported; export the directory's entries", name, line+i)
+		default:
+			e.Attrs[attr] = append(e.Attrs[attr], value)
+		}
+	}
+	return e, nil
+}
+
+func attribute(l string) (string, string, error) {
+	i := strings.IndexByte(l, ':')
+	if i <= 0 {
+		return "", "", fmt.Errorf("expected attribute: value, got %q", l)
+	}
+	attr := strings.ToLower(l[:i])
+	if j := strings.IndexByte(attr, ';'); j >= 0 {
+		attr = attr[:j] // options such as ;binary
+	}
+	rest := l[i+1:]
+	switch {
+	case strings.HasPrefix(rest, ":"):
+		v, err := base64.StdEncoding.DecodeString(strings.TrimSpace(rest[1:]))
+		if err != nil {
+			return "", "", fmt.Errorf("attribute %s: bad base64: %v", attr, err)
+		}
+		return attr, string(v), nil
+	case strings.HasPrefix(rest, "<"):
+		return "", "", fmt.Errorf("attribute %s: URL values are not supported", attr)
+	}
+	return attr, strings.TrimLeft(rest, " "), nil
+}
