@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"regexp"
 	"slices"
@@ -207,6 +208,9 @@ func (s *Source) Name() string { return s.SourceName }
 // never the password.
 func (s *Source) connect(ctx context.Context) (*goldap.Conn, error) {
 	tlsConfig := &tls.Config{MinVersion: tls.VersionTLS12}
+	if u, err := url.Parse(s.cfg.URL); err == nil {
+		tlsConfig.ServerName = u.Hostname()
+	}
 	if s.cfg.CAFile != "" {
 		pem, err := os.ReadFile(s.cfg.CAFile)
 		if err != nil {

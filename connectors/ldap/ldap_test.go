@@ -2,11 +2,23 @@ package ldap
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"fmt"
 	"io"
 	"log/slog"
+	"math/big"
+	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/accessrecon/accessrecon/connectors"
 	"github.com/accessrecon/accessrecon/connectors/ldap/slapdtest"
@@ -212,5 +224,50 @@ func TestLDIFSourceReadsTheSameDirectory(t *testing.T) {
 	}
 	if a := snap.Account(graph.AccountKey("ldap:corp", "dave")); a == nil || a.Status != "disabled" {
 		t.Errorf("dave: %+v", a)
+	}
+}
+
+// testCA writes a CA and a server certificate for 127.0.0.1 signed by it.
+func testCA(t *testing.T) (caFile, certFile, keyFile string) {
+	t.Helper()
+	dir := t.TempDir()
+	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "accessrecon test CA"}, NotBefore: time.Now().Add(-time.Hour),
+		NotAfter: time.Now().Add(24 * time.Hour), IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, _ := x509.ParseCertificate(caDER)
+	key, _ := rsa.GenerateKey(rand.Reader, 2048)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "127.0.0.1"}, NotBefore: time.Now().Add(-time.Hour),
+		NotAfter: time.Now().Add(24 * time.Hour), IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caFile, certFile, keyFile = filepath.Join(dir, "ca.pem"), filepath.Join(dir, "server.pem"), filepath.Join(dir, "server.key")
+	os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}), 0o644)
+	os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644)
+	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}), 0o600)
+	return caFile, certFile, keyFile
+}
+
+func TestStartTLSWithATestCA(t *testing.T) {
+	caFile, certFile, keyFile := testCA(t)
+	d := slapdtest.Start(t, "", "TLSCACertificateFile "+caFile, "TLSCertificateFile "+certFile, "TLSCertificateKeyFile "+keyFile)
+	cfg := testConfig(d.URL)
+	cfg.StartTLS, cfg.CAFile = true, caFile
+	snap, err := pullDir(t, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap.Account(graph.AccountKey("ldap:corp", "alice")) == nil {
+		t.Error("nothing pulled over StartTLS")
+	}
+	cfg.CAFile = ""
+	if _, err := pullDir(t, cfg); err == nil || !strings.Contains(err.Error(), "StartTLS") || !strings.Contains(err.Error(), "certificate") {
+		t.Errorf("a server the system roots do not know: %v", err)
 	}
 }
