@@ -171,6 +171,9 @@ func (c *Config) groupFor(system, entitlement string) (dn, cn string, ok bool) {
 
 // normDN is a DN in a comparable form.
 func normDN(dn string) string {
+	if !strings.ContainsAny(dn, `\+"#;<> `) {
+		return strings.ToLower(dn) // the common case: nothing to unescape or reorder
+	}
 	if p, err := goldap.ParseDN(dn); err == nil {
 		parts := make([]string, len(p.RDNs))
 		for i, r := range p.RDNs {

@@ -1,0 +1,101 @@
+package ldap
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/accessrecon/accessrecon/connectors/ldap/slapdtest"
+	"github.com/accessrecon/accessrecon/graph"
+	goldap "github.com/go-ldap/ldap/v3"
+)
+
+// BenchmarkPullVsLdapsearch pulls a directory of
+// ACCESSRECON_BENCH_LDAP_ACCOUNTS (default 100,000) accounts in 2,000 groups
+// from a local slapd and, in the same run, times ldapsearch dumping the same
+// entries with 1,000-entry pages to /dev/null. Run it alone:
+//
+//	go test -run '^$' -bench PullVsLdapsearch -benchtime 3x ./connectors/ldap/
+func BenchmarkPullVsLdapsearch(b *testing.B) {
+	n := 100_000
+	if v, err := strconv.Atoi(os.Getenv("ACCESSRECON_BENCH_LDAP_ACCOUNTS")); err == nil && v > 0 {
+		n = v
+	}
+	ldapsearch, err := exec.LookPath("ldapsearch")
+	if err != nil {
+		b.Skip("ldapsearch is not installed (apt-get install ldap-utils)")
+	}
+	const groups = 2000
+	var ldif strings.Builder
+	for i := range n {
+		fmt.Fprintf(&ldif, "dn: uid=user%06d,ou=people,%s\nobjectClass: inetOrgPerson\nuid: user%06d\ncn: user %d\nsn: user\nemployeeNumber: E%07d\n\n", i, slapdtest.Suffix, i, i, i)
+	}
+	for g := range groups {
+		fmt.Fprintf(&ldif, "dn: cn=app-sys%02d-ent%04d,ou=groups,%s\nobjectClass: groupOfNames\ncn: app-sys%02d-ent%04d\n", g%20, g, slapdtest.Suffix, g%20, g)
+		for m := 0; m < n/groups; m++ {
+			fmt.Fprintf(&ldif, "member: uid=user%06d,ou=people,%s\n", (g*(n/groups)+m)%n, slapdtest.Suffix)
+		}
+		ldif.WriteString("\n")
+	}
+	d := slapdtest.Start(b, ldif.String())
+	cfg := testConfig(d.URL)
+	cfg.PageSize = 1000
+	src, err := New("corp", cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var pull, read, search time.Duration
+	var accounts int
+	b.ResetTimer()
+	for b.Loop() {
+		start := time.Now()
+		g := graph.New()
+		w := g.Writer()
+		if _, err := src.Pull(context.Background(), w); err != nil {
+			b.Fatal(err)
+		}
+		w.Commit()
+		pull += time.Since(start)
+		accounts = len(g.Snapshot().AccountsOf("ldap:corp"))
+
+		b.StopTimer()
+		// The directory read alone (connect, both paged searches, the
+		// account and group maps), without loading the graph.
+		start = time.Now()
+		conn, err := src.connect(context.Background())
+		if err != nil {
+			b.Fatal(err)
+		}
+		dir := newDirectory()
+		src.search(context.Background(), conn, cfg.AccountBase, src.cfg.AccountFilter, []string{"uid", "employeeNumber", "pwdAccountLockedTime", "employeeType"}, func(e *goldap.Entry) {
+			src.addAccount(dir, e.DN, e.GetAttributeValue)
+		})
+		src.search(context.Background(), conn, cfg.GroupBase, src.cfg.GroupFilter, []string{"cn", "member", "uniqueMember", "memberUid"}, func(e *goldap.Entry) {
+			src.addGroup(dir, e.DN, e.GetAttributeValue("cn"), e.GetAttributeValues("member"), e.GetAttributeValues("uniqueMember"), e.GetAttributeValues("memberUid"))
+		})
+		conn.Close()
+		read += time.Since(start)
+		start = time.Now()
+		for _, base := range []string{"ou=people,", "ou=groups,"} {
+			cmd := exec.Command(ldapsearch, "-x", "-LLL", "-H", d.URL, "-D", cfg.BindDN, "-w", cfg.Password, "-b", base+slapdtest.Suffix, "-E", "pr=1000/noprompt")
+			// Stdout stays nil: the entries go to /dev/null.
+			if err := cmd.Run(); err != nil {
+				b.Fatalf("ldapsearch: %v", err)
+			}
+		}
+		search += time.Since(start)
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(accounts), "accounts")
+	b.ReportMetric(float64(search.Milliseconds())/float64(b.N), "ldapsearch-ms")
+	b.ReportMetric(float64(read.Milliseconds())/float64(b.N), "read-ms")
+	b.ReportMetric(float64(read)/float64(search), "read-ratio")
+	b.ReportMetric(float64(pull)/float64(search), "pull-ratio")
+}
