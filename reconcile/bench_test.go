@@ -31,16 +31,11 @@ func generated(b *testing.B, people int) *config.Config {
 // loadPlanner reads the inputs and compiles the bundled policy.
 func loadPlanner(b *testing.B, cfg *config.Config) *Planner {
 	b.Helper()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	in, err := Load(context.Background(), cfg, log)
+	pl, err := NewPlanner(context.Background(), cfg, policy.Bundled(), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		b.Fatal(err)
 	}
-	compiled, err := policy.Compile(policy.WithoutTests(policy.Bundled()))
-	if err != nil {
-		b.Fatal(err)
-	}
-	return &Planner{Inputs: in, Compiled: compiled, Rules: cfg.Rules, Log: log}
+	return pl
 }
 
 // planEndToEnd is what `accessrecon plan --out` does: read every input,

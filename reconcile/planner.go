@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/accessrecon/accessrecon/config"
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/policy"
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -190,4 +191,18 @@ func (pl *Planner) CheckTransfer(ctx context.Context, employeeID, toUnit string,
 	}
 	policy.SortFindings(res.Findings)
 	return res, nil
+}
+
+// NewPlanner reads every input of the config and compiles the policy
+// modules (tests left out) into a planner.
+func NewPlanner(ctx context.Context, cfg *config.Config, mods []policy.Module, log *slog.Logger) (*Planner, error) {
+	compiled, err := policy.Compile(policy.WithoutTests(mods))
+	if err != nil {
+		return nil, err
+	}
+	in, err := Load(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	return &Planner{Inputs: in, Compiled: compiled, Rules: cfg.Rules, Log: log}, nil
 }

@@ -31,16 +31,11 @@ func demoPlanner(t testing.TB) *Planner {
 
 func plannerFor(t testing.TB, cfg *config.Config, mods []policy.Module) *Planner {
 	t.Helper()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	in, err := Load(context.Background(), cfg, log)
+	pl, err := NewPlanner(context.Background(), cfg, mods, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	compiled, err := policy.Compile(policy.WithoutTests(mods))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &Planner{Inputs: in, Compiled: compiled, Rules: cfg.Rules, Log: log}
+	return pl
 }
 
 func demoDay(t testing.TB) graph.Date {

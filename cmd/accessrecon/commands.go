@@ -34,17 +34,12 @@ func openSession(ctx context.Context, c *cli.Context, files fs.FS, path string) 
 	if err != nil {
 		return nil, err
 	}
-	compiled, err := policy.Compile(policy.WithoutTests(mods))
+	pl, err := reconcile.NewPlanner(ctx, cfg, mods, log)
 	if err != nil {
 		return nil, err
 	}
-	in, err := reconcile.Load(ctx, cfg, log)
-	if err != nil {
-		return nil, err
-	}
-	return &session{cfg: cfg, planner: &reconcile.Planner{
-		Inputs: in, Compiled: compiled, Rules: cfg.Rules, Log: log, Progress: progress(c.App.ErrWriter),
-	}}, nil
+	pl.Progress = progress(c.App.ErrWriter)
+	return &session{cfg: cfg, planner: pl}, nil
 }
 
 // policyModules are the bundled modules and those of policy.extra.

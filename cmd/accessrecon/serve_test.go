@@ -32,15 +32,7 @@ func TestServeShutsDownGracefully(t *testing.T) {
 		if err != nil {
 			return nil, err
 		}
-		in, err := reconcile.Load(ctx, cfg, log)
-		if err != nil {
-			return nil, err
-		}
-		compiled, err := policy.Compile(policy.WithoutTests(policy.Bundled()))
-		if err != nil {
-			return nil, err
-		}
-		return &reconcile.Planner{Inputs: in, Compiled: compiled, Rules: cfg.Rules, Log: log}, nil
+		return reconcile.NewPlanner(ctx, cfg, policy.Bundled(), log)
 	}
 	svc, err := service.New(context.Background(), service.Options{Load: load, Token: []byte("t0ken"), Log: log})
 	if err != nil {

@@ -44,16 +44,7 @@ func loader(dir string) Loader {
 		if err != nil {
 			return nil, err
 		}
-		log := slog.New(slog.NewTextHandler(io.Discard, nil))
-		in, err := reconcile.Load(ctx, cfg, log)
-		if err != nil {
-			return nil, err
-		}
-		compiled, err := policy.Compile(policy.WithoutTests(policy.Bundled()))
-		if err != nil {
-			return nil, err
-		}
-		return &reconcile.Planner{Inputs: in, Compiled: compiled, Rules: cfg.Rules, Log: log}, nil
+		return reconcile.NewPlanner(ctx, cfg, policy.Bundled(), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	}
 }
 
