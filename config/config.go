@@ -126,6 +126,9 @@ type Source struct {
 	Mappings     []LDAPGroup `yaml:"mappings"`
 	Disable      LDAPDisable `yaml:"disable"`
 	File         string      `yaml:"file"`
+	// OwnersFrom maps logins to employees through an attribute of an ldap
+	// source listed before this one (type github).
+	OwnersFrom OwnersFrom `yaml:"owners_from"`
 	// Owners is a CSV mapping logins to employees: login,employee_id.
 	Owners string `yaml:"owners"`
 	// ServiceAccounts are machine users' logins (kind service).
@@ -133,6 +136,13 @@ type Source struct {
 	// MaxRateWait is how long to wait at most for a primary rate limit to
 	// reset, e.g. 5m (default 5m).
 	MaxRateWait string `yaml:"max_rate_wait"`
+}
+
+// OwnersFrom names an ldap source and the account attribute that holds
+// each person's login on this system.
+type OwnersFrom struct {
+	Source    string `yaml:"source"`
+	Attribute string `yaml:"attribute"`
 }
 
 // LDAPQuery is where and how a directory's accounts or groups are searched,
@@ -311,6 +321,12 @@ func (c *Config) check(data []byte) error {
 		case "github":
 			if s.Org == "" {
 				return yamlfile.Errorf(c.Path, lines, i, "org", "a github source needs the organisation")
+			}
+			if (s.OwnersFrom.Source == "") != (s.OwnersFrom.Attribute == "") {
+				return yamlfile.Errorf(c.Path, lines, i, "owners_from", "expected both source and attribute")
+			}
+			if s.OwnersFrom.Source != "" && !slices.ContainsFunc(c.Sources[:i], func(o Source) bool { return o.Name == s.OwnersFrom.Source && o.Type == "ldap" }) {
+				return yamlfile.Errorf(c.Path, lines, i, "owners_from.source", "expected an ldap source listed before %s, got %q", s.Name, s.OwnersFrom.Source)
 			}
 			if (s.AppID != 0 || s.InstallationID != 0 || s.PrivateKeyFile != "") && (s.AppID == 0 || s.InstallationID == 0 || s.PrivateKeyFile == "") {
 				return yamlfile.Errorf(c.Path, lines, i, "app_id", "a GitHub App needs app_id, installation_id and private_key_file")

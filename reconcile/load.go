@@ -71,12 +71,23 @@ func Load(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Inputs, e
 		in.Digests[cfg.HR.Transfers] = ds[feed.Transfers]
 	}
 
+	pulled := map[string]connectors.Source{}
 	for _, sc := range cfg.Sources {
 		src, err := NewSource(cfg, sc, log)
 		if err != nil {
 			w.Abort()
 			return nil, err
 		}
+		if from := sc.OwnersFrom.Source; from != "" {
+			dir, ok := pulled[from].(interface{ OwnersByLogin() map[string]string })
+			gh, isGitHub := src.(githubSource)
+			if !ok || !isGitHub {
+				w.Abort()
+				return nil, fmt.Errorf("source %s: owners_from: %s is not an ldap source pulled before it", sc.Name, from)
+			}
+			gh.AddOwners(dir.OwnersByLogin())
+		}
+		pulled[sc.Name] = src
 		d, err := src.Pull(ctx, w)
 		if err != nil {
 			w.Abort()
@@ -154,6 +165,11 @@ func newLDAP(cfg *config.Config, sc config.Source, log *slog.Logger) (connectors
 		OwnerAttr: sc.AccountQuery.Owner, KindAttr: sc.AccountQuery.Kind, DisabledAttr: sc.AccountQuery.Disabled,
 		GroupBase: sc.GroupQuery.BaseDN, GroupFilter: sc.GroupQuery.Filter,
 		DisableMethod: sc.Disable.Method, DisabledOU: sc.Disable.OU,
+	}
+	for _, other := range cfg.Sources {
+		if other.OwnersFrom.Source == sc.Name {
+			lc.LoginAttr = other.OwnersFrom.Attribute
+		}
 	}
 	for _, m := range sc.Mappings {
 		lc.Mappings = append(lc.Mappings, ldap.Mapping{DN: m.DN, Pattern: m.Pattern, System: m.System, Entitlement: m.Entitlement})

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/accessrecon/accessrecon/connectors/github/githubfake"
 	"github.com/accessrecon/accessrecon/connectors/ldap/slapdtest"
 	goldap "github.com/go-ldap/ldap/v3"
 )
@@ -104,5 +105,35 @@ func TestLDIFSourcePlansOffline(t *testing.T) {
 	}
 	if n != 2 {
 		t.Errorf("%d directory actions from the LDIF export, want 2", n)
+	}
+}
+
+// TestGitHubOwnersFromTheDirectory: GitHub logins mapped to employees
+// through a directory attribute of the ldap source listed before.
+func TestGitHubOwnersFromTheDirectory(t *testing.T) {
+	d := slapdtest.Start(t, "")
+	f, srv := githubfake.New(t, "/api/v3")
+	f.Members["octo-alice"] = "member"
+	f.Members["stranger"] = "member"
+	dir := demoDir(t)
+	cfg := filepath.Join(dir, "accessrecon.yaml")
+	replaceIn(t, cfg, "emergencies: emergencies.yaml", fmt.Sprintf(ldapSource, "ldap", "url: "+d.URL)+"\n")
+	replaceIn(t, cfg, "emergencies: emergencies.yaml\n", fmt.Sprintf(
+		"  - {name: gh, type: github, org: seto, base_url: %q, owners_from: {source: corp, attribute: displayName}}\nemergencies: emergencies.yaml\n", srv.URL+"/api/v3/"))
+	t.Setenv("TEST_LDAP_PASSWORD", "secret")
+	t.Setenv("GITHUB_TOKEN", "ghp_test")
+	out := filepath.Join(dir, "p.json")
+	if _, stderr, code := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24", "--out", out); code != 0 {
+		t.Fatal(stderr)
+	}
+	var gh []string
+	for _, a := range actionsOf(t, readPlan(t, out)) {
+		if a["system"] == "github:seto" {
+			gh = append(gh, fmt.Sprintf("%s %s %v", a["op"], a["account"], a["rules"]))
+		}
+	}
+	// octo-alice belongs to E1001 through the directory; stranger to no one.
+	if strings.Join(gh, "; ") != "disable_account stranger [identity.shared_account]" {
+		t.Errorf("github actions: %v", gh)
 	}
 }

@@ -119,6 +119,20 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 // Name is the configured source name.
 func (s *Source) Name() string { return s.SourceName }
 
+// AddOwners adds login → employee_id pairs (logins lower-cased) from
+// another source, such as a directory attribute; the owners file, if any,
+// has the last word.
+func (s *Source) AddOwners(owners map[string]string) {
+	merged := map[string]string{}
+	for k, v := range owners {
+		merged[strings.ToLower(k)] = v
+	}
+	for k, v := range s.cfg.Owners {
+		merged[k] = v
+	}
+	s.cfg.Owners = merged
+}
+
 // call runs one API call, waiting out rate limits: a primary limit until its
 // reset if that is within MaxRateWait, a secondary limit (403 or 429 with
 // Retry-After) with bounded, growing waits. Other errors are returned.

@@ -58,6 +58,10 @@ type Config struct {
 
 	DisableMethod string // ppolicy (default) or move
 	DisabledOU    string
+
+	// LoginAttr, if set, is an account attribute holding a login on another
+	// system (e.g. a GitHub login): OwnersByLogin maps its values to owners.
+	LoginAttr string
 }
 
 // Mapping says which groups give which right: a group by DN, or every group
@@ -194,6 +198,10 @@ type Source struct {
 	SourceName string
 	cfg        Config
 	log        *slog.Logger
+	afterPage  func() // test hook: called after each page
+	// owners maps values of Config.LoginAttr to the owners of the entries
+	// that carry them, after a pull (see OwnersByLogin).
+	owners map[string]string
 }
 
 // New makes a source; it does not connect.
@@ -277,6 +285,9 @@ func (s *Source) search(ctx context.Context, conn *goldap.Conn, base, filter str
 			fn(e)
 		}
 		n += len(res.Entries)
+		if s.afterPage != nil {
+			s.afterPage()
+		}
 		ctrl, _ := goldap.FindControl(res.Controls, goldap.ControlTypePaging).(*goldap.ControlPaging)
 		if ctrl == nil || len(ctrl.Cookie) == 0 {
 			return nil
@@ -321,6 +332,14 @@ func (s *Source) addAccount(d *directory, dn string, get func(string) string) {
 	if get(s.cfg.DisabledAttr) != "" {
 		status = "disabled"
 	}
+	if s.cfg.LoginAttr != "" {
+		if login, owner := get(s.cfg.LoginAttr), get(s.cfg.OwnerAttr); login != "" && owner != "" {
+			if s.owners == nil {
+				s.owners = map[string]string{}
+			}
+			s.owners[strings.ToLower(login)] = owner
+		}
+	}
 	d.accounts[id] = &graph.Account{System: s.cfg.System, ID: id, Owner: get(s.cfg.OwnerAttr), Kind: kind, Status: status, Source: s.SourceName}
 	d.byDN[normDN(dn)] = id
 }
@@ -345,6 +364,10 @@ func (s *Source) addGroup(d *directory, dn, cn string, members, uniqueMembers, m
 	d.mapped[system] = d.mapped[system] || mapped
 }
 
+// OwnersByLogin maps the values of Config.LoginAttr (lower-cased) to the
+// owners of the entries that carry them, as of the last pull.
+func (s *Source) OwnersByLogin() map[string]string { return s.owners }
+
 // Pull reads accounts, then groups. A connection, bind or search error
 // fails the whole source.
 func (s *Source) Pull(ctx context.Context, w *graph.Writer) (string, error) {
@@ -355,8 +378,10 @@ func (s *Source) Pull(ctx context.Context, w *graph.Writer) (string, error) {
 	defer conn.Close()
 	d := newDirectory()
 	attrs := []string{s.cfg.IDAttr, s.cfg.OwnerAttr, s.cfg.DisabledAttr}
-	if s.cfg.KindAttr != "" {
-		attrs = append(attrs, s.cfg.KindAttr)
+	for _, a := range []string{s.cfg.KindAttr, s.cfg.LoginAttr} {
+		if a != "" {
+			attrs = append(attrs, a)
+		}
 	}
 	if err := s.search(ctx, conn, s.cfg.AccountBase, s.cfg.AccountFilter, attrs, func(e *goldap.Entry) {
 		s.addAccount(d, e.DN, e.GetAttributeValue)

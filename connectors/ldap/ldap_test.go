@@ -271,3 +271,31 @@ func TestStartTLSWithATestCA(t *testing.T) {
 		t.Errorf("a server the system roots do not know: %v", err)
 	}
 }
+
+func TestServerDownMidSearchFailsTheSource(t *testing.T) {
+	var extra strings.Builder
+	for i := range 30 {
+		fmt.Fprintf(&extra, "dn: uid=m%03d,ou=people,%s\nobjectClass: inetOrgPerson\nuid: m%03d\ncn: m\nsn: m\n\n", i, slapdtest.Suffix, i)
+	}
+	d := slapdtest.Start(t, extra.String())
+	src, err := New("corp", testConfig(d.URL), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := 0
+	src.afterPage = func() {
+		if pages++; pages == 2 {
+			d.Stop() // the server goes away between the second and the third page
+		}
+	}
+	g := graph.New()
+	w := g.Writer()
+	_, err = src.Pull(context.Background(), w)
+	if err == nil || !strings.Contains(err.Error(), "source failed") {
+		t.Fatalf("pull over a server that died: %v", err)
+	}
+	w.Abort()
+	if n := len(g.Snapshot().AccountsOf("ldap:corp")); n != 0 {
+		t.Errorf("%d accounts of a failed pull reached the graph", n)
+	}
+}
