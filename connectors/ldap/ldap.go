@@ -368,32 +368,59 @@ func (s *Source) addGroup(d *directory, dn, cn string, members, uniqueMembers, m
 // owners of the entries that carry them, as of the last pull.
 func (s *Source) OwnersByLogin() map[string]string { return s.owners }
 
-// Pull reads accounts, then groups. A connection, bind or search error
+// Pull reads accounts and groups, each on its own connection at the same
+// time, then resolves group members. A connection, bind or search error
 // fails the whole source.
 func (s *Source) Pull(ctx context.Context, w *graph.Writer) (string, error) {
-	conn, err := s.connect(ctx)
-	if err != nil {
-		return "", err
-	}
-	defer conn.Close()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	d := newDirectory()
+	type group struct {
+		dn, cn                    string
+		member, unique, memberUID []string
+	}
+	var groups []group
 	attrs := []string{s.cfg.IDAttr, s.cfg.OwnerAttr, s.cfg.DisabledAttr}
 	for _, a := range []string{s.cfg.KindAttr, s.cfg.LoginAttr} {
 		if a != "" {
 			attrs = append(attrs, a)
 		}
 	}
-	if err := s.search(ctx, conn, s.cfg.AccountBase, s.cfg.AccountFilter, attrs, func(e *goldap.Entry) {
-		s.addAccount(d, e.DN, e.GetAttributeValue)
-	}); err != nil {
-		return "", err
+	errs := make(chan error, 2)
+	go func() {
+		errs <- s.searchOn(ctx, s.cfg.AccountBase, s.cfg.AccountFilter, attrs, func(e *goldap.Entry) {
+			s.addAccount(d, e.DN, e.GetAttributeValue)
+		})
+	}()
+	go func() {
+		errs <- s.searchOn(ctx, s.cfg.GroupBase, s.cfg.GroupFilter, []string{"cn", "member", "uniqueMember", "memberUid"}, func(e *goldap.Entry) {
+			groups = append(groups, group{e.DN, e.GetAttributeValue("cn"), e.GetAttributeValues("member"), e.GetAttributeValues("uniqueMember"), e.GetAttributeValues("memberUid")})
+		})
+	}()
+	var first error
+	for range 2 {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+			cancel() // the other search stops too
+		}
 	}
-	if err := s.search(ctx, conn, s.cfg.GroupBase, s.cfg.GroupFilter, []string{"cn", "member", "uniqueMember", "memberUid"}, func(e *goldap.Entry) {
-		s.addGroup(d, e.DN, e.GetAttributeValue("cn"), e.GetAttributeValues("member"), e.GetAttributeValues("uniqueMember"), e.GetAttributeValues("memberUid"))
-	}); err != nil {
-		return "", err
+	if first != nil {
+		return "", first
+	}
+	for _, g := range groups {
+		s.addGroup(d, g.dn, g.cn, g.member, g.unique, g.memberUID)
 	}
 	return s.load(w, d)
+}
+
+// searchOn runs one paged search on a connection of its own.
+func (s *Source) searchOn(ctx context.Context, base, filter string, attrs []string, fn func(*goldap.Entry)) error {
+	conn, err := s.connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return s.search(ctx, conn, base, filter, attrs, fn)
 }
 
 // load writes the directory's accounts, an account on each mapped system

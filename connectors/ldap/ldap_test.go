@@ -17,6 +17,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -282,10 +284,11 @@ func TestServerDownMidSearchFailsTheSource(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pages := 0
+	var pages atomic.Int32
+	var once sync.Once
 	src.afterPage = func() {
-		if pages++; pages == 2 {
-			d.Stop() // the server goes away between the second and the third page
+		if pages.Add(1) >= 2 {
+			once.Do(d.Stop) // the server goes away after the second page
 		}
 	}
 	g := graph.New()
