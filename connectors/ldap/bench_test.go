@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -53,6 +54,7 @@ func BenchmarkPullVsLdapsearch(b *testing.B) {
 	}
 	var pull, read, search time.Duration
 	var accounts int
+	var last *graph.Graph
 	b.ResetTimer()
 	for b.Loop() {
 		start := time.Now()
@@ -64,6 +66,7 @@ func BenchmarkPullVsLdapsearch(b *testing.B) {
 		w.Commit()
 		pull += time.Since(start)
 		accounts = len(g.Snapshot().AccountsOf("ldap:corp"))
+		last = g
 
 		b.StopTimer()
 		// The directory read alone (both paged searches, at the same time as
@@ -94,9 +97,30 @@ func BenchmarkPullVsLdapsearch(b *testing.B) {
 		search += time.Since(start)
 		b.StartTimer()
 	}
+	// Memory: the heap the loaded graph keeps, and the process's peak, which
+	// also holds the generated LDIF of the setup (not the directory read:
+	// that streams page by page).
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "graph-heap-MiB")
+	b.ReportMetric(float64(peakRSSKiB())/1024, "peak-RSS-MiB")
+	runtime.KeepAlive(last)
 	b.ReportMetric(float64(accounts), "accounts")
 	b.ReportMetric(float64(search.Milliseconds())/float64(b.N), "ldapsearch-ms")
 	b.ReportMetric(float64(read.Milliseconds())/float64(b.N), "read-ms")
 	b.ReportMetric(float64(read)/float64(search), "read-ratio")
 	b.ReportMetric(float64(pull)/float64(search), "pull-ratio")
+}
+
+// peakRSSKiB is the process's peak resident memory (VmHWM).
+func peakRSSKiB() int {
+	data, _ := os.ReadFile("/proc/self/status")
+	for _, line := range strings.Split(string(data), "\n") {
+		if f := strings.Fields(line); len(f) > 1 && f[0] == "VmHWM:" {
+			n, _ := strconv.Atoi(f[1])
+			return n
+		}
+	}
+	return 0
 }
