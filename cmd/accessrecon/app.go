@@ -46,6 +46,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			applyCommand(),
 			auditCommand(),
 			serveCommand(),
+			fixturesCommand(),
 			showCommand(),
 			demoCommand(),
 			policyCommand(),
