@@ -66,48 +66,6 @@ type usageGroup struct {
 	flagged         [][]policy.UsageFinding
 }
 
-// groupIndex finds the usage group of a system and account without
-// allocating for lookups.
-type groupIndex struct {
-	segments int
-	bySystem map[string]map[string]*usageGroup
-}
-
-func newGroupIndex(segments int) *groupIndex {
-	return &groupIndex{segments: segments, bySystem: map[string]map[string]*usageGroup{}}
-}
-
-func (ix *groupIndex) get(system, account []byte, create bool) *usageGroup {
-	accounts := ix.bySystem[string(system)]
-	if accounts == nil {
-		if !create {
-			return nil
-		}
-		accounts = map[string]*usageGroup{}
-		ix.bySystem[string(system)] = accounts
-	}
-	g := accounts[string(account)]
-	if g == nil && create {
-		g = &usageGroup{system: string(system), account: string(account), first: make([]int64, ix.segments)}
-		accounts[g.account] = g
-	}
-	return g
-}
-
-// merge folds another worker's index into this one.
-func (ix *groupIndex) merge(o *groupIndex) {
-	for system, accounts := range o.bySystem {
-		for account, og := range accounts {
-			g := ix.get([]byte(system), []byte(account), true)
-			for s, at := range og.first {
-				if at != 0 && (g.first[s] == 0 || at < g.first[s]) {
-					g.first[s] = at
-				}
-			}
-		}
-	}
-}
-
 // logWindow is the review window of a business day and its segments.
 type logWindow struct {
 	from, to   int64
@@ -153,35 +111,36 @@ func (pl *Planner) CheckLogs(ctx context.Context, cal *calendar.Calendar, day gr
 		Findings: []LogFinding{},
 	}
 
-	// Pass 1: which accounts were used in which segments, each worker with
-	// its own index (no locks on the hot path), merged afterwards.
-	workers := runtime.GOMAXPROCS(0)
-	indexes := make([]*groupIndex, workers)
-	counts := make([]int, workers)
-	fns := make([]func(*accesslog.Access), workers)
-	for i := range workers {
-		indexes[i] = newGroupIndex(len(w.boundaries))
-		fns[i] = func(a *accesslog.Access) {
-			if a.At < w.from || a.At >= w.to {
-				return
+	// Pass 1: which accounts were used in which segments.
+	groups := map[string]map[string]*usageGroup{} // system → account → group
+	lookup := func(a *accesslog.Access, create bool) *usageGroup {
+		accounts := groups[string(a.System)]
+		if accounts == nil {
+			if !create {
+				return nil
 			}
-			counts[i]++
-			g := indexes[i].get(a.System, a.Account, true)
-			if s := w.segment(a.At); g.first[s] == 0 || a.At < g.first[s] {
-				g.first[s] = a.At
-			}
+			accounts = map[string]*usageGroup{}
+			groups[string(a.System)] = accounts
 		}
+		g := accounts[string(a.Account)]
+		if g == nil && create {
+			g = &usageGroup{system: string(a.System), account: string(a.Account), first: make([]int64, len(w.boundaries))}
+			accounts[g.account] = g
+		}
+		return g
 	}
-	stats, err := accesslog.ScanParallel(ctx, files, names, fns)
+	stats, err := accesslog.Scan(ctx, files, names, func(a *accesslog.Access) {
+		if a.At < w.from || a.At >= w.to {
+			return
+		}
+		rep.AccessesChecked++
+		g := lookup(a, true)
+		if s := w.segment(a.At); g.first[s] == 0 || a.At < g.first[s] {
+			g.first[s] = a.At
+		}
+	})
 	if err != nil {
 		return nil, err
-	}
-	groups := indexes[0]
-	for i := 1; i < workers; i++ {
-		groups.merge(indexes[i])
-	}
-	for _, n := range counts {
-		rep.AccessesChecked += n
 	}
 	rep.Malformed = MalformedLines{Count: stats.Malformed, First: stats.First}
 	if rep.Malformed.First == nil {
@@ -190,7 +149,7 @@ func (pl *Planner) CheckLogs(ctx context.Context, cal *calendar.Calendar, day gr
 
 	// The usage rules, once per account.
 	var list []*usageGroup
-	for _, accounts := range groups.bySystem {
+	for _, accounts := range groups {
 		for _, g := range accounts {
 			list = append(list, g)
 		}
@@ -208,33 +167,27 @@ func (pl *Planner) CheckLogs(ctx context.Context, cal *calendar.Calendar, day gr
 	}
 
 	// Pass 2: every access in a flagged segment is a finding.
-	found := make([][]LogFinding, workers)
-	for i := range workers {
-		fns[i] = func(a *accesslog.Access) {
-			if a.At < w.from || a.At >= w.to {
-				return
-			}
-			g := groups.get(a.System, a.Account, false)
-			if g == nil || g.flagged == nil {
-				return
-			}
-			for _, f := range g.flagged[w.segment(a.At)] {
-				found[i] = append(found[i], LogFinding{
-					Rule: f.Rule, Severity: f.Severity, Timestamp: time.Unix(0, a.At).In(graph.Tokyo).Format(time.RFC3339Nano),
-					System: g.system, Account: g.account, Person: f.Person, Action: string(a.Action), Object: string(a.Object), Message: f.Message,
-				})
-			}
+	_, err = accesslog.Scan(ctx, files, names, func(a *accesslog.Access) {
+		if a.At < w.from || a.At >= w.to {
+			return
 		}
-	}
-	if _, err = accesslog.ScanParallel(ctx, files, names, fns); err != nil {
+		g := lookup(a, false)
+		if g == nil || g.flagged == nil {
+			return
+		}
+		for _, f := range g.flagged[w.segment(a.At)] {
+			rep.Findings = append(rep.Findings, LogFinding{
+				Rule: f.Rule, Severity: f.Severity, Timestamp: time.Unix(0, a.At).In(graph.Tokyo).Format(time.RFC3339Nano),
+				System: g.system, Account: g.account, Person: f.Person, Action: string(a.Action), Object: string(a.Object), Message: f.Message,
+			})
+		}
+	})
+	if err != nil {
 		return nil, err
-	}
-	for _, f := range found {
-		rep.Findings = append(rep.Findings, f...)
 	}
 	sort.SliceStable(rep.Findings, func(i, j int) bool {
 		a, b := rep.Findings[i], rep.Findings[j]
-		for _, p := range [][2]string{{a.Timestamp, b.Timestamp}, {a.System, b.System}, {a.Account, b.Account}, {a.Rule, b.Rule}, {a.Action, b.Action}, {a.Object, b.Object}} {
+		for _, p := range [][2]string{{a.Timestamp, b.Timestamp}, {a.System, b.System}, {a.Account, b.Account}, {a.Rule, b.Rule}} {
 			if p[0] != p[1] {
 				return p[0] < p[1]
 			}

@@ -149,15 +149,9 @@ func scanCSV(ctx context.Context, name string, r *bufio.Reader, fn func(*Access)
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
-	return scanCSVLines(ctx, name, string(header), r, 2, fn, st)
-}
-
-// scanCSVLines reads access lines given the file's header; firstLine is the
-// line number of the first line r yields.
-func scanCSVLines(ctx context.Context, name, header string, r *bufio.Reader, firstLine int, fn func(*Access), st *Stats) error {
-	header = strings.TrimPrefix(header, "\ufeff")
+	header = bytes.TrimPrefix(header, []byte("\ufeff"))
 	idx := map[string]int{}
-	for i, h := range strings.Split(header, ",") {
+	for i, h := range strings.Split(string(header), ",") {
 		idx[strings.ToLower(strings.Trim(strings.TrimSpace(h), `"`))] = i
 	}
 	pos := make([]int, len(columns))
@@ -172,7 +166,7 @@ func scanCSVLines(ctx context.Context, name, header string, r *bufio.Reader, fir
 	}
 	fields := make([][]byte, 0, 16)
 	a := &Access{File: name}
-	for line := firstLine; ; line++ {
+	for line := 2; ; line++ {
 		raw, err := readLine(r)
 		if err == io.EOF {
 			return nil
