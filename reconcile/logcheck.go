@@ -187,7 +187,7 @@ func (pl *Planner) CheckLogs(ctx context.Context, cal *calendar.Calendar, day gr
 	}
 	sort.SliceStable(rep.Findings, func(i, j int) bool {
 		a, b := rep.Findings[i], rep.Findings[j]
-		for _, p := range [][2]string{{a.Timestamp, b.Timestamp}, {a.System, b.System}, {a.Account, b.Account}, {a.Rule, b.Rule}} {
+		for _, p := range [][2]string{{a.Timestamp, b.Timestamp}, {a.System, b.System}, {a.Account, b.Account}, {a.Rule, b.Rule}, {a.Action, b.Action}, {a.Object, b.Object}} {
 			if p[0] != p[1] {
 				return p[0] < p[1]
 			}
