@@ -11,6 +11,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/accessrecon/accessrecon/connectors"
 	"github.com/accessrecon/accessrecon/connectors/csvfile"
 	"github.com/accessrecon/accessrecon/connectors/yamlfile"
 )
@@ -236,10 +237,7 @@ func (OSFiles) Glob(pattern string) ([]string, error) { return filepath.Glob(pat
 func Load(files fs.FS, path string) (*Config, error) {
 	f, err := files.Open(path)
 	if err != nil {
-		if pe, ok := err.(*fs.PathError); ok {
-			err = pe.Err
-		}
-		return nil, fmt.Errorf("%s: %w (give the config file with --config)", path, err)
+		return nil, fmt.Errorf("%s: %w (give the config file with --config)", path, connectors.UnwrapPath(err))
 	}
 	defer f.Close()
 	data, err := io.ReadAll(f)
@@ -355,6 +353,14 @@ func (c *Config) check(data []byte) error {
 		}
 	}
 	return nil
+}
+
+// OnDisk reports whether the config was read from the local file system
+// (not, like the demo, from data embedded in the binary): only then are
+// state files, the audit log and policy.extra folders used.
+func (c *Config) OnDisk() bool {
+	_, ok := c.Files.(OSFiles)
+	return ok
 }
 
 // Resolve is the path of a file named in the config, within Files.

@@ -47,7 +47,7 @@ func (d *DigestReader) Sum() string { return "sha256:" + hex.EncodeToString(d.h.
 func ReadFile(files fs.FS, name string, read func(r io.Reader) error) (string, error) {
 	f, err := files.Open(name)
 	if err != nil {
-		return "", fmt.Errorf("%s: %w", name, unwrapPathError(err))
+		return "", fmt.Errorf("%s: %w", name, UnwrapPath(err))
 	}
 	defer f.Close()
 	dr := NewDigestReader(f)
@@ -60,10 +60,12 @@ func ReadFile(files fs.FS, name string, read func(r io.Reader) error) (string, e
 	return dr.Sum(), nil
 }
 
-// unwrapPathError drops the *fs.PathError wrapper, whose message repeats the
-// path, keeping the cause (fs.ErrNotExist stays visible to errors.Is).
-func unwrapPathError(err error) error {
-	if pe, ok := err.(*fs.PathError); ok {
+// UnwrapPath drops an *fs.PathError wrapper, whose message repeats the path
+// the caller names anyway, keeping the cause (fs.ErrNotExist stays visible
+// to errors.Is).
+func UnwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
 		return pe.Err
 	}
 	return err

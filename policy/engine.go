@@ -6,11 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"runtime"
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"sync/atomic"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -148,6 +146,15 @@ func aggregate(parsed map[string]*ast.Module, prefix, pkg string) (*ast.Module, 
 	return m, nil
 }
 
+// RuleInfos reads the rules' METADATA without compiling the modules.
+func RuleInfos(mods []Module) (map[string]RuleInfo, error) {
+	parsed, err := parse(mods)
+	if err != nil {
+		return nil, err
+	}
+	return ruleInfos(parsed), nil
+}
+
 func ruleInfos(parsed map[string]*ast.Module) map[string]RuleInfo {
 	out := map[string]RuleInfo{}
 	for _, m := range parsed {
@@ -210,9 +217,6 @@ func (c *Compiled) prepare(ctx context.Context, query string, model any) (*Engin
 	}
 	return &Engine{compiled: c, query: pq}, nil
 }
-
-// Compiled is what the engine evaluates.
-func (e *Engine) Compiled() *Compiled { return e.compiled }
 
 // Eval evaluates every rule for one subject.
 func (e *Engine) Eval(ctx context.Context, input ast.Value) ([]Finding, error) {
@@ -302,56 +306,28 @@ func toFinding(v any) (Finding, error) {
 // input; it is called from several goroutines. progress, if not nil, is
 // called now and then with the number of subjects done.
 func (e *Engine) EvalAll(ctx context.Context, n int, input func(i int) ast.Value, progress func(done int)) ([]Finding, error) {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	workers := min(runtime.GOMAXPROCS(0), max(n, 1))
-	var (
-		next     atomic.Int64
-		done     atomic.Int64
-		mu       sync.Mutex
-		all      []Finding
-		firstErr error
-		wg       sync.WaitGroup
-	)
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var local []Finding
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= n || ctx.Err() != nil {
-					break
-				}
-				fs, err := e.Eval(ctx, input(i))
-				if err != nil {
-					mu.Lock()
-					if firstErr == nil {
-						firstErr = err
-					}
-					mu.Unlock()
-					cancel()
-					return
-				}
-				local = append(local, fs...)
-				if d := done.Add(1); progress != nil && d%1000 == 0 {
-					progress(int(d))
-				}
-			}
-			mu.Lock()
-			all = append(all, local...)
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	if firstErr != nil {
-		return nil, firstErr
-	}
-	if err := ctx.Err(); err != nil {
+	per := make([][]Finding, n)
+	var done atomic.Int64
+	err := Parallel(ctx, n, 1, func(ctx context.Context, i, _ int) error {
+		fs, err := e.Eval(ctx, input(i))
+		if err != nil {
+			return err
+		}
+		per[i] = fs
+		if d := done.Add(1); progress != nil && d%1000 == 0 {
+			progress(int(d))
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	if progress != nil {
 		progress(n)
+	}
+	var all []Finding
+	for _, fs := range per {
+		all = append(all, fs...)
 	}
 	SortFindings(all)
 	return all, nil

@@ -26,7 +26,8 @@ func RunTests(ctx context.Context, mods []Module) ([]TestResult, error) {
 	ch, err := tester.NewRunner().
 		SetCompiler(ast.NewCompiler().WithDefaultRegoVersion(ast.RegoV1)).
 		SetDefaultRegoVersion(ast.RegoV1).
-		Run(ctx, parsed)
+		SetModules(parsed).
+		RunTests(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrPolicy, err)
 	}

@@ -391,7 +391,7 @@ func precondition(snap *graph.Snapshot, current forbidding, a Action) string {
 	}
 	var policyRules []string
 	for _, r := range a.Rules {
-		if !strings.HasPrefix(r, "reset.") && !strings.HasPrefix(r, "certification.") {
+		if !slices.Contains(reviewRules, r) {
 			policyRules = append(policyRules, r)
 		}
 	}

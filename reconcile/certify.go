@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -265,7 +266,7 @@ type Closing struct {
 func (c *Campaign) CheckDecisions(ds map[string]worksheet.Decision) error {
 	items := c.Items()
 	var errs []string
-	for _, id := range sortedIDs(ds) {
+	for _, id := range slices.Sorted(maps.Keys(ds)) {
 		if _, ok := items[id]; !ok {
 			errs = append(errs, fmt.Sprintf("%s: item_id %q is not in campaign %s", ds[id].Pos, id, c.ID))
 		}
@@ -274,15 +275,6 @@ func (c *Campaign) CheckDecisions(ds map[string]worksheet.Decision) error {
 		return csvfile.InputErrorf("%s", strings.Join(errs, "\n"))
 	}
 	return nil
-}
-
-func sortedIDs(ds map[string]worksheet.Decision) []string {
-	ids := make([]string, 0, len(ds))
-	for id := range ds {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	return ids
 }
 
 // CertifyClose plans the revocations of a campaign: the items decided

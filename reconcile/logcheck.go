@@ -4,10 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
-	"runtime"
 	"sort"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/accessrecon/accessrecon/connectors/accesslog"
@@ -204,54 +201,40 @@ const usageBatch = 128
 // evalGroups runs the usage rules for every group on all cores and records
 // the findings per segment; it returns how many groups have findings.
 func evalGroups(ctx context.Context, eng *policy.Engine, snap *graph.Snapshot, groups []*usageGroup) (int, error) {
-	var (
-		next, flagged atomic.Int64
-		wg            sync.WaitGroup
-		once          sync.Once
-		firstErr      error
-	)
-	fail := func(err error) { once.Do(func() { firstErr = err }) }
-	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				lo := int(next.Add(usageBatch) - usageBatch)
-				if lo >= len(groups) || ctx.Err() != nil {
-					return
-				}
-				batch := groups[lo:min(lo+usageBatch, len(groups))]
-				items := make([]*ast.Term, len(batch))
-				segments := make([][]int, len(batch))
-				for k, g := range batch {
-					items[k], segments[k] = usageItem(snap, g)
-				}
-				fs, err := eng.EvalUsage(ctx, policy.UsageInput(items))
-				if err != nil {
-					fail(err)
-					return
-				}
-				for _, f := range fs {
-					if f.Usage < 0 || f.Usage >= len(batch) || f.Access < 0 || f.Access >= len(segments[f.Usage]) {
-						fail(fmt.Errorf("%w: usage rule %s: usage %d access %d out of range", policy.ErrPolicy, f.Rule, f.Usage, f.Access))
-						return
-					}
-					g := batch[f.Usage]
-					if g.flagged == nil {
-						g.flagged = make([][]policy.UsageFinding, len(g.first))
-						flagged.Add(1)
-					}
-					s := segments[f.Usage][f.Access]
-					g.flagged[s] = append(g.flagged[s], f)
-				}
+	err := policy.Parallel(ctx, len(groups), usageBatch, func(ctx context.Context, lo, hi int) error {
+		batch := groups[lo:hi]
+		items := make([]*ast.Term, len(batch))
+		segments := make([][]int, len(batch))
+		for k, g := range batch {
+			items[k], segments[k] = usageItem(snap, g)
+		}
+		fs, err := eng.EvalUsage(ctx, policy.UsageInput(items))
+		if err != nil {
+			return err
+		}
+		for _, f := range fs {
+			if f.Usage < 0 || f.Usage >= len(batch) || f.Access < 0 || f.Access >= len(segments[f.Usage]) {
+				return fmt.Errorf("%w: usage rule %s: usage %d access %d out of range", policy.ErrPolicy, f.Rule, f.Usage, f.Access)
 			}
-		}()
+			g := batch[f.Usage]
+			if g.flagged == nil {
+				g.flagged = make([][]policy.UsageFinding, len(g.first))
+			}
+			s := segments[f.Usage][f.Access]
+			g.flagged[s] = append(g.flagged[s], f)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
 	}
-	wg.Wait()
-	if firstErr != nil {
-		return 0, firstErr
+	flagged := 0
+	for _, g := range groups {
+		if g.flagged != nil {
+			flagged++
+		}
 	}
-	return int(flagged.Load()), ctx.Err()
+	return flagged, nil
 }
 
 // usageItem is the usage rules' input for one account (see policy/input.go):

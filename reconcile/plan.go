@@ -250,7 +250,7 @@ func ReadPlan(name string, data []byte) (*Plan, error) {
 	var p Plan
 	if err := dec.Decode(&p); err != nil {
 		var se *json.SyntaxError
-		if ok := asSyntax(err, &se); ok {
+		if errors.As(err, &se) {
 			line, col := position(data, se.Offset)
 			return nil, fmt.Errorf("%s:%d:%d: not a plan file: %v", name, line, col, err)
 		}
@@ -267,14 +267,6 @@ func ReadPlan(name string, data []byte) (*Plan, error) {
 		return nil, fmt.Errorf("%s: field digest: %w (digest %s, content %s)", name, ErrModified, p.Digest, d)
 	}
 	return &p, nil
-}
-
-func asSyntax(err error, target **json.SyntaxError) bool {
-	se, ok := err.(*json.SyntaxError)
-	if ok {
-		*target = se
-	}
-	return ok
 }
 
 func position(data []byte, offset int64) (line, col int) {

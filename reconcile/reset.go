@@ -30,7 +30,7 @@ var ResetColumns = append(slices.Clone(itemColumns), []worksheet.Column{
 // ResetWorksheets are the confirmation worksheets of the February reset of a
 // year: every right held on a february_reset system, with where its holder
 // works now and on March 1, one sheet per system owner.
-func (pl *Planner) ResetWorksheets(ctx context.Context, year int, today graph.Date) []*worksheet.Sheet {
+func (pl *Planner) ResetWorksheets(year int, today graph.Date) []*worksheet.Sheet {
 	snap := pl.Inputs.Graph.Snapshot()
 	march1 := LastDayOfFebruary(year).AddDays(1)
 	return sheets(activeGrants(snap, resetSystem), ResetColumns, func(it reviewItem) []string {

@@ -18,6 +18,10 @@ const (
 	RuleCertUnreviewed = "certification.unreviewed"
 )
 
+// reviewRules are the rule ids above: actions people decided, which the
+// policy is not asked about again.
+var reviewRules = []string{RuleFebruaryReset, RuleResetConfirmed, RuleCertRevoked, RuleCertUnreviewed}
+
 // reviewItem is one grant put before a reviewer.
 type reviewItem struct {
 	grant   *graph.Grant

@@ -30,10 +30,7 @@ func actor(c *cli.Context) string {
 
 // auditPath is the config's audit log, or "" when it has none on disk (the demo).
 func auditPath(cfg *config.Config) string {
-	if cfg == nil {
-		return ""
-	}
-	if _, ok := cfg.Files.(config.OSFiles); !ok {
+	if cfg == nil || !cfg.OnDisk() {
 		return ""
 	}
 	return cfg.Resolve(cfg.AuditLog)
@@ -51,7 +48,7 @@ func recordAudit(cfg *config.Config, e audit.Event) error {
 func readPlanFile(name string) (*reconcile.Plan, error) {
 	data, err := os.ReadFile(name)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, unwrapPath(err))
+		return nil, fmt.Errorf("%s: %w", name, connectors.UnwrapPath(err))
 	}
 	return reconcile.ReadPlan(name, data)
 }
@@ -220,7 +217,7 @@ func auditCommand() *cli.Command {
 				name := c.Args().First()
 				f, err := os.Open(name)
 				if err != nil {
-					return fmt.Errorf("%s: %w", name, unwrapPath(err))
+					return fmt.Errorf("%s: %w", name, connectors.UnwrapPath(err))
 				}
 				defer f.Close()
 				n, err := audit.Verify(f, filepath.Clean(name))

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/accessrecon/accessrecon/config"
+	"github.com/accessrecon/accessrecon/connectors"
 	"github.com/accessrecon/accessrecon/fixtures"
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/policy"
@@ -48,7 +49,7 @@ func policyModules(cfg *config.Config) ([]policy.Module, error) {
 	if cfg == nil || len(cfg.Policy.Extra) == 0 {
 		return mods, nil
 	}
-	if _, ok := cfg.Files.(config.OSFiles); !ok {
+	if !cfg.OnDisk() {
 		return nil, errors.New("policy.extra is only read from the local file system")
 	}
 	dirs := make([]string, len(cfg.Policy.Extra))
@@ -62,12 +63,12 @@ func policyModules(cfg *config.Config) ([]policy.Module, error) {
 	return append(mods, extra...), nil
 }
 
-func renderer(c *cli.Context, compiled *policy.Compiled) (reconcile.Renderer, error) {
+func renderer(c *cli.Context, rules map[string]policy.RuleInfo) (reconcile.Renderer, error) {
 	l, err := lang(c)
 	if err != nil {
 		return reconcile.Renderer{}, err
 	}
-	return reconcile.Renderer{Lang: l, Rules: compiled.Rules()}, nil
+	return reconcile.Renderer{Lang: l, Rules: rules}, nil
 }
 
 // emit seals the plan, writes --out atomically, prints --format on stdout
@@ -88,7 +89,7 @@ func emit(c *cli.Context, s *session, plan *reconcile.Plan) error {
 	}}); err != nil {
 		return err
 	}
-	r, err := renderer(c, s.planner.Compiled)
+	r, err := renderer(c, s.planner.Compiled.Rules())
 	if err != nil {
 		return err
 	}
@@ -127,7 +128,7 @@ func failClosed(c *cli.Context, s *session, plan *reconcile.Plan) (func() error,
 		return nothing, nil
 	}
 	snap := s.planner.Inputs.Graph.Snapshot()
-	onDisk := auditPath(s.cfg) != ""
+	onDisk := s.cfg.OnDisk()
 	last := &reconcile.SourceState{Sources: map[string]reconcile.SourceCount{}}
 	path := s.cfg.Resolve(stateFile)
 	if onDisk {
@@ -288,31 +289,24 @@ func showCommand() *cli.Command {
 			name := c.Args().First()
 			data, err := os.ReadFile(name)
 			if err != nil {
-				return fmt.Errorf("%s: %w", name, unwrapPath(err))
+				return fmt.Errorf("%s: %w", name, connectors.UnwrapPath(err))
 			}
 			plan, err := reconcile.ReadPlan(name, data)
 			if err != nil {
 				return err
 			}
-			compiled, err := policy.Compile(policy.WithoutTests(policy.Bundled()))
+			// Only the rules' titles are needed: parse, do not compile.
+			rules, err := policy.RuleInfos(policy.WithoutTests(policy.Bundled()))
 			if err != nil {
 				return err
 			}
-			r, err := renderer(c, compiled)
+			r, err := renderer(c, rules)
 			if err != nil {
 				return err
 			}
 			return r.Render(c.App.Writer, plan, c.String("format"))
 		},
 	}
-}
-
-func unwrapPath(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }
 
 func demoCommand() *cli.Command {

@@ -77,7 +77,9 @@ func TestPlanAndApplyThroughTheFakeGitHub(t *testing.T) {
 	if deletes["DELETE /orgs/seto/members/user0001"] != 1 || deletes["DELETE /orgs/seto/members/user0002"] != 2 {
 		t.Errorf("deletes %v: want user0001 once, user0002 twice (failed, then done)", deletes)
 	}
-	stdout, _, _ = apply(t, cfg, plan)
+	if _, stderr, code := apply(t, cfg, plan); code != 0 {
+		t.Errorf("third apply: exit %d %s", code, stderr)
+	}
 	if len(f.Log()) != countGets(f.Log())+3 {
 		t.Errorf("a third apply wrote again: %v", f.Log())
 	}

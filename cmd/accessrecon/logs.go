@@ -5,11 +5,14 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/accessrecon/accessrecon/config"
+	"github.com/accessrecon/accessrecon/connectors"
 	"github.com/accessrecon/accessrecon/connectors/accesslog"
+	"github.com/accessrecon/accessrecon/policy"
 	"github.com/accessrecon/accessrecon/reconcile"
 	"github.com/accessrecon/accessrecon/reconcile/calendar"
 	"github.com/urfave/cli/v2"
@@ -60,7 +63,7 @@ func logsCheck(c *cli.Context) error {
 		name := cfg.Resolve(cfg.Calendar.NationalHolidays)
 		f, err := cfg.Files.Open(name)
 		if err != nil {
-			return fmt.Errorf("%s: %w", name, unwrapPath(err))
+			return fmt.Errorf("%s: %w", name, connectors.UnwrapPath(err))
 		}
 		err = cal.LoadOfficial(name, f)
 		f.Close()
@@ -92,7 +95,7 @@ func logsCheck(c *cli.Context) error {
 			return err
 		}
 	}
-	r, err := renderer(c, s.planner.Compiled)
+	r, err := renderer(c, s.planner.Compiled.Rules())
 	if err != nil {
 		return err
 	}
@@ -150,11 +153,11 @@ func logView(rep *reconcile.LogReport, r reconcile.Renderer, l string) logPage {
 		}
 		p.Groups[i].Findings = append(p.Groups[i].Findings, f)
 	}
-	rank := map[string]int{"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
+	rank := func(severity string) int { return slices.Index(policy.Severities, severity) }
 	sort.SliceStable(p.Groups, func(i, j int) bool {
 		a, b := p.Groups[i], p.Groups[j]
-		if rank[a.Severity] != rank[b.Severity] {
-			return rank[a.Severity] < rank[b.Severity]
+		if rank(a.Severity) != rank(b.Severity) {
+			return rank(a.Severity) < rank(b.Severity)
 		}
 		if a.Rule != b.Rule {
 			return a.Rule < b.Rule

@@ -107,8 +107,10 @@ func TestPlanJSONOnStdout(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &m); err != nil {
 		t.Fatalf("--format json printed no JSON: %v", err)
 	}
-	if m["digest"] == "" || m["policy_digest"] == "" {
-		t.Error("plan lacks digests")
+	for _, k := range []string{"digest", "policy_digest"} {
+		if d, _ := m[k].(string); !strings.HasPrefix(d, "sha256:") || len(d) != len("sha256:")+64 {
+			t.Errorf("plan field %s is %v, want sha256:<64 hex>", k, m[k])
+		}
 	}
 }
 

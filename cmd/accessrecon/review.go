@@ -29,6 +29,12 @@ func checkYear(y int) error {
 	return nil
 }
 
+// fileArgs are the files of a repeatable flag and those listed after the
+// flags (--decisions a.xlsx b.xlsx).
+func fileArgs(c *cli.Context, flag string) []string {
+	return append(c.StringSlice(flag), c.Args().Slice()...)
+}
+
 // readDecisionFiles reads and merges worksheets returned by reviewers.
 func readDecisionFiles(paths []string) (map[string]worksheet.Decision, error) {
 	var lists [][]worksheet.Decision
@@ -57,7 +63,7 @@ func resetCommand() *cli.Command {
 					if err := checkYear(c.Int("year")); err != nil {
 						return nil, err
 					}
-					confirmations, err := readDecisionFiles(append(c.StringSlice("confirmations"), c.Args().Slice()...))
+					confirmations, err := readDecisionFiles(fileArgs(c, "confirmations"))
 					if err != nil {
 						return nil, err
 					}
@@ -82,7 +88,7 @@ func resetCommand() *cli.Command {
 					if err != nil {
 						return err
 					}
-					sheets := s.planner.ResetWorksheets(c.Context, c.Int("year"), day)
+					sheets := s.planner.ResetWorksheets(c.Int("year"), day)
 					names, err := reconcile.WriteWorksheets(c.String("out"), "reset-"+strconv.Itoa(c.Int("year")), sheets)
 					if err != nil {
 						return err
@@ -183,7 +189,7 @@ func certifyClose(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	files := append(c.StringSlice("decisions"), c.Args().Slice()...)
+	files := fileArgs(c, "decisions")
 	if len(files) == 0 {
 		return errors.New("certify close: give the returned worksheets with --decisions F")
 	}
@@ -232,7 +238,7 @@ func certifyReport(c *cli.Context) error {
 	}
 	var decisions map[string]worksheet.Decision
 	unreviewed := "not closed yet"
-	if files := append(c.StringSlice("decisions"), c.Args().Slice()...); len(files) > 0 {
+	if files := fileArgs(c, "decisions"); len(files) > 0 {
 		if decisions, err = readDecisionFiles(files); err != nil {
 			return err
 		}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/accessrecon/accessrecon/config"
+	"github.com/accessrecon/accessrecon/connectors"
 	"github.com/accessrecon/accessrecon/reconcile"
 	"github.com/accessrecon/accessrecon/reconcile/service"
 	"github.com/urfave/cli/v2"
@@ -89,7 +90,7 @@ func apiToken(file string) ([]byte, error) {
 	if file != "" {
 		data, err := os.ReadFile(file)
 		if err != nil {
-			return nil, fmt.Errorf("--token-file: %w", unwrapPath(err))
+			return nil, fmt.Errorf("--token-file: %w", connectors.UnwrapPath(err))
 		}
 		t := strings.TrimSpace(string(data))
 		if t == "" {

@@ -11,13 +11,14 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/accessrecon/accessrecon/connectors"
 )
 
 // Access is one logged access. Its byte slices are valid only during the
@@ -94,11 +95,7 @@ func (st *Stats) bad(file string, line int, reason string) {
 func scanFile(ctx context.Context, files fs.FS, name string, fn func(*Access), st *Stats) error {
 	f, err := files.Open(name)
 	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return fmt.Errorf("%s: %w", name, err)
+		return fmt.Errorf("%s: %w", name, connectors.UnwrapPath(err))
 	}
 	defer f.Close()
 	br := bufio.NewReaderSize(f, 1<<20)

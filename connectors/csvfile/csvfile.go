@@ -132,9 +132,6 @@ func (r *Reader) Next() (bool, error) {
 	}
 }
 
-// Has reports whether the header names the column.
-func (r *Reader) Has(col string) bool { _, ok := r.cols[col]; return ok }
-
 // Get returns the trimmed value of a column of the current record, or "" when
 // the column or the cell is absent.
 func (r *Reader) Get(col string) string {
@@ -147,9 +144,6 @@ func (r *Reader) Get(col string) string {
 
 // Line is the line number of the current record.
 func (r *Reader) Line() int { return r.line }
-
-// Name is the file name used in errors.
-func (r *Reader) Name() string { return r.name }
 
 // Errorf returns an error about a column of the current record:
 // "FILE:LINE: column COL (N): MESSAGE". The error wraps ErrInput.

@@ -384,8 +384,8 @@ func (s *Source) Apply(ctx context.Context, c connectors.Change) error {
 	}
 	org, user := s.cfg.Org, c.Account
 	write := func(what string, fn func() (*gh.Response, error)) error {
-		resp, err := s.call(ctx, what, fn) // a 404 means already gone
-		if err != nil && !notFound(resp, err) {
+		_, err := s.call(ctx, what, fn) // a 404 means already gone
+		if err != nil && !notFound(err) {
 			return fmt.Errorf("github %s: %w", what, err)
 		}
 		return s.sleep(ctx, s.cfg.WritePause)
@@ -422,20 +422,20 @@ func (s *Source) Apply(ctx context.Context, c connectors.Change) error {
 // an outside collaborator, else by cancelling its invitation.
 func (s *Source) removeAccount(ctx context.Context, user string, write func(string, func() (*gh.Response, error)) error) error {
 	org := s.cfg.Org
-	resp, err := s.call(ctx, "remove member "+user, func() (*gh.Response, error) { return s.client.Organizations.RemoveMember(ctx, org, user) })
+	_, err := s.call(ctx, "remove member "+user, func() (*gh.Response, error) { return s.client.Organizations.RemoveMember(ctx, org, user) })
 	if err == nil {
 		return s.sleep(ctx, s.cfg.WritePause)
 	}
-	if !notFound(resp, err) {
+	if !notFound(err) {
 		return fmt.Errorf("github remove member %s: %w", user, err)
 	}
-	resp, err = s.call(ctx, "remove outside collaborator "+user, func() (*gh.Response, error) {
+	_, err = s.call(ctx, "remove outside collaborator "+user, func() (*gh.Response, error) {
 		return s.client.Organizations.RemoveOutsideCollaborator(ctx, org, user)
 	})
 	if err == nil {
 		return s.sleep(ctx, s.cfg.WritePause)
 	}
-	if !notFound(resp, err) {
+	if !notFound(err) {
 		return fmt.Errorf("github remove outside collaborator %s: %w", user, err)
 	}
 	invitations, err := pages(ctx, s, "invitations", func(o gh.ListOptions) ([]*gh.Invitation, *gh.Response, error) {
@@ -460,7 +460,7 @@ func (s *Source) removeAccount(ctx context.Context, user string, write func(stri
 }
 
 // notFound reports a 404: what was to be removed is already gone.
-func notFound(resp *gh.Response, err error) bool {
+func notFound(err error) bool {
 	var er *gh.ErrorResponse
 	return errors.As(err, &er) && er.Response != nil && er.Response.StatusCode == http.StatusNotFound
 }

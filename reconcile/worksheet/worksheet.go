@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/accessrecon/accessrecon/connectors"
 	"github.com/accessrecon/accessrecon/connectors/csvfile"
 	"github.com/xuri/excelize/v2"
 )
@@ -185,17 +186,10 @@ func ReadDecisions(path string) ([]Decision, error) {
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, unwrap(err))
+		return nil, fmt.Errorf("%s: %w", path, connectors.UnwrapPath(err))
 	}
 	defer f.Close()
 	return readCSV(path, f)
-}
-
-func unwrap(err error) error {
-	if pe, ok := err.(*os.PathError); ok {
-		return pe.Err
-	}
-	return err
 }
 
 func readCSV(name string, r io.Reader) ([]Decision, error) {
