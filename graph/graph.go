@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	memdb "github.com/hashicorp/go-memdb"
 )
@@ -15,8 +16,11 @@ var (
 )
 
 // batchSize is how many inserts go into one write transaction. go-memdb's
-// radix tree falls onto a slow path in very large transactions, so bulk loads
-// commit every few thousand objects.
+// radix tree keeps a cache of the nodes a transaction may change in place;
+// committing every few thousand objects keeps unsorted inserts within it.
+// Accounts are inserted in key order when the writer commits (their grants
+// arrive after them), which keeps the tree's path in the cache however many
+// there are.
 const batchSize = 4096
 
 // Graph is the in-memory model. Build it with a Writer, read it with a Snapshot.
@@ -57,13 +61,16 @@ type Writer struct {
 	before  *memdb.Txn // read view of the graph as the writer found it
 	pending int
 	written map[string]map[string]any // table → primary key → record
+	// accounts are written but not yet inserted: AddGrant appends to them
+	// in place until Commit inserts them.
+	accounts map[string]*Account
 }
 
 // Writer starts a bulk load. Call Commit when done or Abort to discard the
 // uncommitted part. The write transaction (go-memdb allows one at a time) is
 // opened on the first write and closed by Commit or Abort.
 func (g *Graph) Writer() *Writer {
-	return &Writer{db: g.db, before: g.db.Txn(false), written: map[string]map[string]any{}}
+	return &Writer{db: g.db, before: g.db.Txn(false), written: map[string]map[string]any{}, accounts: map[string]*Account{}}
 }
 
 func (w *Writer) tx() *memdb.Txn {
@@ -87,8 +94,6 @@ func primaryKey(obj any) string {
 		return o.ID
 	case *Account:
 		return o.Key
-	case *Grant:
-		return o.Key
 	case *Emergency:
 		return o.ID
 	case *Exception:
@@ -99,6 +104,22 @@ func primaryKey(obj any) string {
 
 // Commit makes everything written so far visible to snapshots.
 func (w *Writer) Commit() {
+	if len(w.accounts) > 0 {
+		keys := make([]string, 0, len(w.accounts))
+		for k := range w.accounts {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		txn := w.tx()
+		for _, k := range keys {
+			if err := txn.Insert(TableAccounts, w.accounts[k]); err != nil {
+				// Accounts are checked before they get here; the indexer
+				// fails only on a record of another type.
+				panic(fmt.Sprintf("graph: insert account %s: %v", k, err))
+			}
+		}
+		clear(w.accounts)
+	}
 	if w.txn != nil {
 		w.txn.Commit()
 		w.txn = nil
@@ -114,24 +135,33 @@ func (w *Writer) Abort() {
 	}
 	w.pending = 0
 	w.written = map[string]map[string]any{}
+	clear(w.accounts)
 	w.before = w.db.Txn(false)
 }
 
 func (w *Writer) insert(table string, obj any) error {
+	w.remember(table, obj)
+	if a, ok := obj.(*Account); ok {
+		w.accounts[a.Key] = a
+		return nil
+	}
 	if err := w.tx().Insert(table, obj); err != nil {
 		return fmt.Errorf("graph: insert into %s: %w", table, err)
 	}
+	w.pending++
+	if w.pending >= batchSize {
+		w.Commit()
+	}
+	return nil
+}
+
+func (w *Writer) remember(table string, obj any) {
 	m := w.written[table]
 	if m == nil {
 		m = map[string]any{}
 		w.written[table] = m
 	}
 	m[primaryKey(obj)] = obj
-	w.pending++
-	if w.pending >= batchSize {
-		w.Commit()
-	}
-	return nil
 }
 
 // Exists reports whether a record with that primary key has been written.
@@ -255,13 +285,40 @@ func (w *Writer) AddGrant(g *Grant) error {
 	if !slices.ContainsFunc(sys.Entitlements, func(e Entitlement) bool { return e.ID == g.Entitlement }) {
 		return fmt.Errorf("%w: system %q has no entitlement %q", ErrUnknownReference, g.System, g.Entitlement)
 	}
-	if !w.exists(TableAccounts, g.AccountKey) {
+	a := w.writable(g.AccountKey)
+	if a == nil {
 		return fmt.Errorf("%w: no account %q on system %q", ErrUnknownReference, g.Account, g.System)
 	}
-	if w.exists(TableGrants, g.Key) {
+	if a.Grant(g.Entitlement) != nil {
 		return duplicate("grant", g.Key)
 	}
-	return w.insert(TableGrants, g)
+	i, _ := slices.BinarySearchFunc(a.Grants, g.Entitlement, func(x *Grant, e string) int { return strings.Compare(x.Entitlement, e) })
+	a.Grants = slices.Insert(a.Grants, i, g)
+	return nil
+}
+
+// HasGrant reports whether the account holds the entitlement in what has
+// been written.
+func (w *Writer) HasGrant(system, account, entitlement string) bool {
+	a, _ := w.get(TableAccounts, AccountKey(system, account)).(*Account)
+	return a != nil && a.Grant(entitlement) != nil
+}
+
+// writable is the account with that key that this writer may change: one
+// not inserted yet, or a copy of one committed before.
+func (w *Writer) writable(key string) *Account {
+	if a, ok := w.accounts[key]; ok {
+		return a
+	}
+	cur, _ := w.get(TableAccounts, key).(*Account)
+	if cur == nil {
+		return nil
+	}
+	c := *cur
+	c.Grants = slices.Clone(cur.Grants)
+	w.remember(TableAccounts, &c)
+	w.accounts[key] = &c
+	return &c
 }
 
 // AddEmergency adds an emergency window over existing systems and companies.

@@ -1,6 +1,9 @@
 package graph
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 func TestAssignmentAsOfAppliesTransfersInDateOrder(t *testing.T) {
 	g := New()
@@ -75,5 +78,61 @@ func TestDates(t *testing.T) {
 	}
 	if d.Start().Format("2006-01-02T15:04:05Z07:00") != "2028-02-28T00:00:00+09:00" {
 		t.Errorf("start of day: %s", d.Start())
+	}
+}
+
+func TestGrantsLiveInTheirAccountAndLaterWritersCopyIt(t *testing.T) {
+	g := New()
+	w := g.Writer()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(w.AddSystem(&System{ID: "s", Entitlements: []Entitlement{{ID: "read"}, {ID: "write"}, {ID: "admin"}}}))
+	// "s/x" shares the prefix "s/" of system s's account keys.
+	must(w.AddSystem(&System{ID: "s/x", Entitlements: []Entitlement{{ID: "read"}}}))
+	must(w.AddAccount(&Account{System: "s", ID: "a1", Owner: "E1", Status: "active"}))
+	must(w.AddAccount(&Account{System: "s/x", ID: "a2", Owner: "E1", Status: "active"}))
+	must(w.AddGrant(&Grant{System: "s", Account: "a1", Entitlement: "write"}))
+	must(w.AddGrant(&Grant{System: "s", Account: "a1", Entitlement: "read"}))
+	if err := w.AddGrant(&Grant{System: "s", Account: "a1", Entitlement: "read"}); err == nil {
+		t.Error("a duplicate grant was accepted")
+	}
+	w.Commit()
+	before := g.Snapshot()
+
+	w = g.Writer()
+	must(w.AddGrant(&Grant{System: "s", Account: "a1", Entitlement: "admin"}))
+	if !w.HasGrant("s", "a1", "admin") || w.HasGrant("s", "a1", "nope") {
+		t.Error("HasGrant does not see what the writer wrote")
+	}
+	w.Commit()
+	after := g.Snapshot()
+
+	ents := func(s *Snapshot) (out []string) {
+		for _, gr := range s.GrantsOf(AccountKey("s", "a1")) {
+			out = append(out, gr.Entitlement)
+		}
+		return out
+	}
+	if got := ents(before); !slices.Equal(got, []string{"read", "write"}) {
+		t.Errorf("grants before the second writer: %v (an older snapshot must not change)", got)
+	}
+	if got := ents(after); !slices.Equal(got, []string{"admin", "read", "write"}) {
+		t.Errorf("grants after: %v", got)
+	}
+	if n := after.GrantCount(); n != 3 {
+		t.Errorf("grant count %d, want 3", n)
+	}
+	if got := after.AccountsOf("s"); len(got) != 1 || got[0].ID != "a1" {
+		t.Errorf("accounts of s: %v (s/x's account must not be listed)", got)
+	}
+	if got := after.AccountsOwnedBy("E1"); len(got) != 2 {
+		t.Errorf("accounts owned by E1: %d, want 2", len(got))
+	}
+	if got := after.OwnerlessAccounts(); len(got) != 0 {
+		t.Errorf("ownerless accounts: %v", got)
 	}
 }

@@ -75,9 +75,21 @@ type Account struct {
 	Kind   string // personal | shared | service (connectors may add kinds)
 	Status string // active | disabled
 	Source string // name of the source that reported it
+	// Grants are the rights the account holds, by entitlement.
+	Grants []*Grant
 }
 
-// Grant is one entitlement held by one account.
+// Grant returns the account's grant of an entitlement, or nil.
+func (a *Account) Grant(entitlement string) *Grant {
+	for _, g := range a.Grants {
+		if g.Entitlement == entitlement {
+			return g
+		}
+	}
+	return nil
+}
+
+// Grant is one entitlement held by one account (stored in Account.Grants).
 type Grant struct {
 	Key         string // System/Account/Entitlement, the primary key and SPEC's item id
 	AccountKey  string // System/Account

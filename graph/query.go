@@ -96,14 +96,17 @@ func (s *Snapshot) AccountsOwnedBy(employeeID string) []*Account {
 	return all[Account](s, TableAccounts, IndexOwner, employeeID)
 }
 
-// AccountsOf lists the accounts of one system.
+// AccountsOf lists the accounts of one system, by id.
 func (s *Snapshot) AccountsOf(system string) []*Account {
-	return all[Account](s, TableAccounts, IndexSystem, system)
+	// Account keys are SYSTEM/ACCOUNT: the system's accounts are a prefix
+	// (which a system id with a "/" could share with another system).
+	out := all[Account](s, TableAccounts, IndexID+"_prefix", system+"/")
+	return slices.DeleteFunc(out, func(a *Account) bool { return a.System != system })
 }
 
 // OwnerlessAccounts lists the accounts that name no owner.
 func (s *Snapshot) OwnerlessAccounts() []*Account {
-	return all[Account](s, TableAccounts, IndexOwnerless, true)
+	return all[Account](s, TableAccounts, IndexOwner, "")
 }
 
 // OrphanOwners lists, in order, the owner ids that accounts name but that are
@@ -117,7 +120,7 @@ func (s *Snapshot) OrphanOwners() []string {
 	last := ""
 	for obj := it.Next(); obj != nil; obj = it.Next() {
 		owner := obj.(*Account).Owner
-		if owner == last {
+		if owner == last || owner == "" {
 			continue
 		}
 		last = owner
@@ -128,13 +131,38 @@ func (s *Snapshot) OrphanOwners() []string {
 	return out
 }
 
-// GrantsOf lists the grants an account holds, by entitlement.
+// GrantsOf lists the grants an account holds, by entitlement. The slice is
+// the account's own: read it, do not change it.
 func (s *Snapshot) GrantsOf(accountKey string) []*Grant {
-	return all[Grant](s, TableGrants, IndexAccount, accountKey)
+	if a := s.Account(accountKey); a != nil {
+		return a.Grants
+	}
+	return nil
 }
 
-// Grants lists every grant by key.
-func (s *Snapshot) Grants() []*Grant { return all[Grant](s, TableGrants, IndexID) }
+// Grants lists every grant, account by account.
+func (s *Snapshot) Grants() []*Grant {
+	var out []*Grant
+	s.eachAccount(func(a *Account) { out = append(out, a.Grants...) })
+	return out
+}
+
+// GrantCount is the number of grants.
+func (s *Snapshot) GrantCount() int {
+	n := 0
+	s.eachAccount(func(a *Account) { n += len(a.Grants) })
+	return n
+}
+
+func (s *Snapshot) eachAccount(fn func(*Account)) {
+	it, err := s.txn.Get(TableAccounts, IndexID)
+	if err != nil {
+		return
+	}
+	for obj := it.Next(); obj != nil; obj = it.Next() {
+		fn(obj.(*Account))
+	}
+}
 
 // Count is the number of records in a table.
 func (s *Snapshot) Count(table string) int {

@@ -1,6 +1,10 @@
 package graph
 
-import memdb "github.com/hashicorp/go-memdb"
+import (
+	"fmt"
+
+	memdb "github.com/hashicorp/go-memdb"
+)
 
 // Table names.
 const (
@@ -10,7 +14,6 @@ const (
 	TableTransfers   = "transfers"
 	TableSystems     = "systems"
 	TableAccounts    = "accounts"
-	TableGrants      = "grants"
 	TableEmergencies = "emergencies"
 	TableExceptions  = "exceptions"
 )
@@ -21,17 +24,18 @@ const (
 	IndexID = "id"
 	// IndexEmployee finds a person's transfers (current unit as of a date).
 	IndexEmployee = "employee"
-	// IndexOwner finds the accounts a person owns (the per-person policy input).
+	// IndexOwner finds the accounts a person owns (the per-person policy
+	// input); the owner "" finds the accounts with no owner.
 	IndexOwner = "owner"
-	// IndexAccount finds the grants an account holds.
-	IndexAccount = "account"
-	// IndexSystem finds the accounts or grants of one system (reset, certification).
-	IndexSystem = "system"
 	// IndexCompany finds the units of a company.
 	IndexCompany = "company"
-	// IndexOwnerless finds the accounts with no owner (evaluated one by one).
-	IndexOwnerless = "ownerless"
 )
+
+// The graph keeps few index entries per record: each is a path of radix-tree
+// nodes, and at a million grants they are most of the heap and of the load
+// time. Grants live inside their account (an account's rights are read
+// together), the accounts of a system are a prefix of the primary key, and
+// ownerless accounts are the owner "" of the owner index.
 
 // Schema is the go-memdb schema of the graph, one factory per table.
 func Schema() *memdb.DBSchema {
@@ -42,7 +46,6 @@ func Schema() *memdb.DBSchema {
 		TableTransfers:   transfersTable(),
 		TableSystems:     systemsTable(),
 		TableAccounts:    accountsTable(),
-		TableGrants:      grantsTable(),
 		TableEmergencies: emergenciesTable(),
 		TableExceptions:  exceptionsTable(),
 	}}
@@ -86,22 +89,32 @@ func systemsTable() *memdb.TableSchema {
 
 func accountsTable() *memdb.TableSchema {
 	return &memdb.TableSchema{Name: TableAccounts, Indexes: map[string]*memdb.IndexSchema{
-		IndexID: idIndex("Key"),
-		// AllowMissing: ownerless accounts are not in the owner index; the
-		// ownerless index finds them.
-		IndexOwner: {Name: IndexOwner, AllowMissing: true, Indexer: &memdb.StringFieldIndex{Field: "Owner"}},
-		IndexOwnerless: {Name: IndexOwnerless, Indexer: &memdb.ConditionalIndex{Conditional: func(obj any) (bool, error) {
-			return obj.(*Account).Owner == "", nil
-		}}},
-		IndexSystem: {Name: IndexSystem, Indexer: &memdb.StringFieldIndex{Field: "System"}},
+		IndexID:    idIndex("Key"),
+		IndexOwner: {Name: IndexOwner, Indexer: ownerIndex{}},
 	}}
 }
 
-func grantsTable() *memdb.TableSchema {
-	return &memdb.TableSchema{Name: TableGrants, Indexes: map[string]*memdb.IndexSchema{
-		IndexID:      idIndex("Key"),
-		IndexAccount: {Name: IndexAccount, Indexer: &memdb.StringFieldIndex{Field: "AccountKey"}},
-	}}
+// ownerIndex indexes accounts by owner, the empty owner included (go-memdb's
+// StringFieldIndex leaves empty values out).
+type ownerIndex struct{}
+
+func (ownerIndex) FromObject(obj any) (bool, []byte, error) {
+	a, ok := obj.(*Account)
+	if !ok {
+		return false, nil, fmt.Errorf("graph: owner index of %T", obj)
+	}
+	return true, []byte(a.Owner + "\x00"), nil
+}
+
+func (ownerIndex) FromArgs(args ...any) ([]byte, error) {
+	if len(args) != 1 {
+		return nil, fmt.Errorf("graph: owner index takes one argument, got %d", len(args))
+	}
+	owner, ok := args[0].(string)
+	if !ok {
+		return nil, fmt.Errorf("graph: owner index argument must be a string, got %T", args[0])
+	}
+	return []byte(owner + "\x00"), nil
 }
 
 func emergenciesTable() *memdb.TableSchema {

@@ -15,7 +15,9 @@ import (
 //	companies        {id: {name, kind, mail_domains: [..]}}
 //	units            {id: {company, name, tags: [..]}}
 //	systems          {id: {name, owner, confidential_to: [..], february_reset,
-//	                       entitlements: {id: {allowed_units: [..]}}}}
+//	                       entitlements: {id: {allowed_units: [..], allowed: {unit: true}}}}}
+//	                 (allowed is allowed_units as an object: a lookup, where
+//	                 `unit in allowed_units` scans the list)
 //	emergencies      [{id, reason, systems, companies, start, end, start_ns, end_ns}]
 //	exceptions       [{id, rule, system, account, expires}]
 //	rules            the config's rules section, e.g. {direct_transfer_ban: [{from_tags, to_tags}]}
@@ -45,7 +47,11 @@ func Model(s *graph.Snapshot, asOf graph.Date, rules any) map[string]any {
 	for _, sys := range s.Systems() {
 		ents := map[string]any{}
 		for _, e := range sys.Entitlements {
-			ents[e.ID] = map[string]any{"allowed_units": strs(e.AllowedUnits)}
+			allowed := make(map[string]any, len(e.AllowedUnits))
+			for _, u := range e.AllowedUnits {
+				allowed[u] = true
+			}
+			ents[e.ID] = map[string]any{"allowed_units": strs(e.AllowedUnits), "allowed": allowed}
 		}
 		systems[sys.ID] = map[string]any{
 			"name": sys.Name, "owner": sys.Owner, "confidential_to": strs(sys.ConfidentialTo),

@@ -281,7 +281,7 @@ func (pl *Planner) Apply(ctx context.Context, p *Plan, o ApplyOptions) (*ApplyRe
 			removals++
 		}
 	}
-	limit := max(o.Mass.Min, int(o.Mass.Fraction*float64(snap.Count(graph.TableGrants))))
+	limit := max(o.Mass.Min, int(o.Mass.Fraction*float64(snap.GrantCount())))
 	if removals > limit && !(o.AllowMass && strings.TrimSpace(o.Reason) != "") {
 		return nil, refuse("the plan removes %d rights or accounts, over the mass-revocation threshold of %d (apply --allow-mass-revocation --reason \"...\" if this is intended)", removals, limit)
 	}

@@ -122,7 +122,7 @@ func (s *Source) readGrants(ctx context.Context, r io.Reader, w *graph.Writer) e
 		}
 		if err := w.AddGrant(g); err != nil {
 			col := "entitlement"
-			if w.Exists(graph.TableGrants, graph.GrantKey(g.System, g.Account, g.Entitlement)) {
+			if w.HasGrant(g.System, g.Account, g.Entitlement) {
 				col = "account_id"
 			}
 			return cr.Wrap(col, err)

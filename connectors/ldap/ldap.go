@@ -469,7 +469,7 @@ func (s *Source) load(w *graph.Writer, d *directory) (string, error) {
 			id, ent, _ := strings.Cut(p, "\x00")
 			if sys != s.cfg.System && !w.Exists(graph.TableAccounts, graph.AccountKey(sys, id)) {
 				a := *d.accounts[id]
-				a.System = sys
+				a.System, a.Grants = sys, nil
 				if err := w.AddAccount(&a); err != nil {
 					return "", fmt.Errorf("ldap: %w", err)
 				}

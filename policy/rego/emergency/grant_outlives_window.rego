@@ -15,7 +15,7 @@ import data.accessrecon.lib
 findings contains f if {
 	company := object.get(input, ["person", "company"], "")
 	some a in input.accounts
-	lib.active_account(a)
+	a.status == "active"
 	some g in a.grants
 	g.origin == "emergency"
 	not lib.emergency_active(a.system, company)

@@ -14,7 +14,7 @@ findings contains f if {
 	not input.person
 	input.owner != ""
 	some a in input.accounts
-	lib.active_account(a)
+	a.status == "active"
 	f := lib.disable("identity.orphan_account", "high", a, sprintf(
 		"%s on %s belongs to %s, who is not in the HR feed", [a.id, a.system, a.owner],
 	))

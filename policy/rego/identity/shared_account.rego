@@ -16,15 +16,15 @@ rule := "identity.shared_account"
 
 findings contains f if {
 	some a in input.accounts
-	lib.active_account(a)
-	shared(a)
+	a.status == "active"
+	shared(a.kind, a.owner)
 	not lib.excepted(rule, a)
 	f := lib.disable(rule, "high", a, message(a))
 }
 
-shared(a) if a.kind == "shared"
+shared(kind, _) if kind == "shared"
 
-shared(a) if a.owner == ""
+shared(_, owner) if owner == ""
 
 message(a) := sprintf("%s on %s is a shared account with no registered, unexpired exception", [a.id, a.system]) if {
 	a.kind == "shared"

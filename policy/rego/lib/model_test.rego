@@ -15,13 +15,16 @@ model := {
 		"HD-ADMIN": {"company": "HD", "name": "総務", "tags": []},
 	},
 	"systems": {
-		"takuso": {"confidential_to": ["NW"], "entitlements": {"viewer": {"allowed_units": ["NW-CONTACT", "NW-OPS"]}}},
-		"portal": {"confidential_to": [], "entitlements": {"user": {"allowed_units": ["NW-CONTACT", "NW-OPS", "HD-RETAIL", "HD-ADMIN"]}}},
+		"takuso": {"confidential_to": ["NW"], "entitlements": {"viewer": entitlement(["NW-CONTACT", "NW-OPS"])}},
+		"portal": {"confidential_to": [], "entitlements": {"user": entitlement(["NW-CONTACT", "NW-OPS", "HD-RETAIL", "HD-ADMIN"])}},
 	},
 	"emergencies": [past_window],
 	"exceptions": [{"id": "EX-1", "rule": "identity.shared_account", "system": "portal", "account": "ops", "expires": "2027-03-31"}],
 	"rules": {"direct_transfer_ban": [{"from_tags": ["nw-wheeling-contact"], "to_tags": ["hd-retail"]}]},
 }
+
+# entitlement is an entitlement of data.model as policy.Model builds it.
+entitlement(units) := {"allowed_units": units, "allowed": {u: true | some u in units}}
 
 past_window := window("2026-09-01T00:00:00+09:00", "2026-09-05T23:59:59+09:00")
 

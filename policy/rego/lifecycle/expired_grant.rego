@@ -12,7 +12,7 @@ import data.accessrecon.lib
 
 findings contains f if {
 	some a in input.accounts
-	lib.active_account(a)
+	a.status == "active"
 	some g in a.grants
 	g.expires_at != ""
 	g.expires_at < data.model.as_of

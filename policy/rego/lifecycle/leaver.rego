@@ -13,7 +13,7 @@ import data.accessrecon.lib
 findings contains f if {
 	lib.has_left(input.person)
 	some a in input.accounts
-	lib.active_account(a)
+	a.status == "active"
 	f := lib.disable("lifecycle.leaver", "high", a, sprintf(
 		"%s left on %s but %s on %s is still active", [input.person.id, input.person.end_date, a.id, a.system],
 	))

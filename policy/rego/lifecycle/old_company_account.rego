@@ -16,7 +16,7 @@ findings contains f if {
 	some t in input.transfers
 	from := lib.moved_away(t)
 	some a in input.accounts
-	lib.active_account(a)
+	a.status == "active"
 	data.model.units[data.model.systems[a.system].owner].company == from
 	f := lib.account_finding("lifecycle.old_company_account", "high", a, t, sprintf(
 		"%s moved from company %s on %s but still holds %s on %s, a system of %s",

@@ -16,11 +16,11 @@ import data.accessrecon.lib
 findings contains f if {
 	unit := input.person.unit
 	some a in input.accounts
-	lib.active_account(a)
+	a.status == "active"
 	some g in a.grants
 	g.origin == "role"
-	allowed := data.model.systems[a.system].entitlements[g.entitlement].allowed_units
-	not unit in allowed
+	entitlement := data.model.systems[a.system].entitlements[g.entitlement]
+	not entitlement.allowed[unit]
 	f := lib.revoke("lifecycle.unjustified_grant", "high", a, g, sprintf(
 		"%s is in %s, which the role model of %s/%s does not include",
 		[input.person.id, lib.unit_label(unit), a.system, g.entitlement],

@@ -16,9 +16,9 @@ import data.accessrecon.lib
 findings contains f if {
 	company := input.person.company
 	some a in input.accounts
-	lib.active_account(a)
+	a.status == "active"
 	system := data.model.systems[a.system]
-	count(system.confidential_to) > 0
+	system.confidential_to != []
 	not company in system.confidential_to
 	not lib.emergency_active(a.system, company)
 	some g in a.grants
