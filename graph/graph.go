@@ -53,12 +53,13 @@ func (g *Graph) Clone() *Graph { return &Graph{db: g.db.Snapshot()} }
 // Lookups never go to the write transaction: a read inside a go-memdb write
 // transaction clones the index tree and drops its cache of writable nodes,
 // so each later insert would copy its whole path again. They go to what
-// this writer wrote (kept by primary key) and to a read view of what was
-// committed before it started.
+// this writer wrote (kept by primary key; accounts until they are inserted)
+// and to a read view of what was committed before.
 type Writer struct {
 	db      *memdb.MemDB
 	txn     *memdb.Txn
-	before  *memdb.Txn // read view of the graph as the writer found it
+	before  *memdb.Txn      // read view as of the last commit
+	empty   map[string]bool // tables with no record in before (no lookup needed)
 	pending int
 	written map[string]map[string]any // table → primary key → record
 	// accounts are written but not yet inserted: AddGrant appends to them
@@ -70,7 +71,7 @@ type Writer struct {
 // uncommitted part. The write transaction (go-memdb allows one at a time) is
 // opened on the first write and closed by Commit or Abort.
 func (g *Graph) Writer() *Writer {
-	return &Writer{db: g.db, before: g.db.Txn(false), written: map[string]map[string]any{}, accounts: map[string]*Account{}}
+	return &Writer{db: g.db, before: g.db.Txn(false), empty: map[string]bool{}, written: map[string]map[string]any{}, accounts: map[string]*Account{}}
 }
 
 func (w *Writer) tx() *memdb.Txn {
@@ -111,12 +112,23 @@ func (w *Writer) Commit() {
 		}
 		slices.Sort(keys)
 		txn := w.tx()
+		byOwner := map[string][]*Account{}
 		for _, k := range keys {
-			if err := txn.Insert(TableAccounts, w.accounts[k]); err != nil {
-				// Accounts are checked before they get here; the indexer
-				// fails only on a record of another type.
-				panic(fmt.Sprintf("graph: insert account %s: %v", k, err))
+			a := w.accounts[k]
+			mustInsert(txn, TableAccounts, a)
+			byOwner[a.Owner] = append(byOwner[a.Owner], a)
+		}
+		owners := make([]string, 0, len(byOwner))
+		for o := range byOwner {
+			owners = append(owners, o)
+		}
+		slices.Sort(owners)
+		for _, o := range owners {
+			accts := byOwner[o]
+			if cur, _ := w.before.First(TableHoldings, IndexID, o); cur != nil {
+				accts = mergeAccounts(cur.(*Holding).Accounts, accts)
 			}
+			mustInsert(txn, TableHoldings, &Holding{Owner: o, Accounts: accts})
 		}
 		clear(w.accounts)
 	}
@@ -125,6 +137,38 @@ func (w *Writer) Commit() {
 		w.txn = nil
 	}
 	w.pending = 0
+	w.before = w.db.Txn(false)
+	clear(w.empty)
+}
+
+// mustInsert inserts a record the writer has checked; go-memdb fails only on
+// a record of a type the table's indexers do not know, a programming error.
+func mustInsert(txn *memdb.Txn, table string, obj any) {
+	if err := txn.Insert(table, obj); err != nil {
+		panic(fmt.Sprintf("graph: insert into %s: %v", table, err))
+	}
+}
+
+// mergeAccounts is cur with the accounts of next (sorted by key) added or,
+// for the same key, replaced; sorted by key.
+func mergeAccounts(cur, next []*Account) []*Account {
+	out := make([]*Account, 0, len(cur)+len(next))
+	i, j := 0, 0
+	for i < len(cur) || j < len(next) {
+		switch {
+		case j == len(next) || (i < len(cur) && cur[i].Key < next[j].Key):
+			out = append(out, cur[i])
+			i++
+		case i == len(cur) || next[j].Key < cur[i].Key:
+			out = append(out, next[j])
+			j++
+		default: // same key: the new version
+			out = append(out, next[j])
+			i++
+			j++
+		}
+	}
+	return out
 }
 
 // Abort discards what was written since the last commit.
@@ -137,10 +181,10 @@ func (w *Writer) Abort() {
 	w.written = map[string]map[string]any{}
 	clear(w.accounts)
 	w.before = w.db.Txn(false)
+	clear(w.empty)
 }
 
 func (w *Writer) insert(table string, obj any) error {
-	w.remember(table, obj)
 	if a, ok := obj.(*Account); ok {
 		w.accounts[a.Key] = a
 		return nil
@@ -148,6 +192,7 @@ func (w *Writer) insert(table string, obj any) error {
 	if err := w.tx().Insert(table, obj); err != nil {
 		return fmt.Errorf("graph: insert into %s: %w", table, err)
 	}
+	w.remember(table, obj)
 	w.pending++
 	if w.pending >= batchSize {
 		w.Commit()
@@ -170,8 +215,22 @@ func (w *Writer) Exists(table, id string) bool { return w.exists(table, id) }
 func (w *Writer) exists(table, id string) bool { return w.get(table, id) != nil }
 
 func (w *Writer) get(table, id string) any {
+	if table == TableAccounts {
+		if a, ok := w.accounts[id]; ok {
+			return a
+		}
+	}
 	if obj, ok := w.written[table][id]; ok {
 		return obj
+	}
+	empty, known := w.empty[table]
+	if !known {
+		first, err := w.before.First(table, IndexID)
+		empty = err == nil && first == nil
+		w.empty[table] = empty
+	}
+	if empty {
+		return nil
 	}
 	obj, err := w.before.First(table, IndexID, id)
 	if err != nil {
@@ -276,8 +335,6 @@ func (w *Writer) AddAccount(a *Account) error {
 
 // AddGrant adds a grant of a known entitlement to an existing account.
 func (w *Writer) AddGrant(g *Grant) error {
-	g.AccountKey = AccountKey(g.System, g.Account)
-	g.Key = GrantKey(g.System, g.Account, g.Entitlement)
 	sys, _ := w.get(TableSystems, g.System).(*System)
 	if sys == nil {
 		return unknown("system", g.System)
@@ -285,12 +342,12 @@ func (w *Writer) AddGrant(g *Grant) error {
 	if !slices.ContainsFunc(sys.Entitlements, func(e Entitlement) bool { return e.ID == g.Entitlement }) {
 		return fmt.Errorf("%w: system %q has no entitlement %q", ErrUnknownReference, g.System, g.Entitlement)
 	}
-	a := w.writable(g.AccountKey)
+	a := w.writable(g.AccountKey())
 	if a == nil {
 		return fmt.Errorf("%w: no account %q on system %q", ErrUnknownReference, g.Account, g.System)
 	}
 	if a.Grant(g.Entitlement) != nil {
-		return duplicate("grant", g.Key)
+		return duplicate("grant", g.Key())
 	}
 	i, _ := slices.BinarySearchFunc(a.Grants, g.Entitlement, func(x *Grant, e string) int { return strings.Compare(x.Entitlement, e) })
 	a.Grants = slices.Insert(a.Grants, i, g)
@@ -316,7 +373,6 @@ func (w *Writer) writable(key string) *Account {
 	}
 	c := *cur
 	c.Grants = slices.Clone(cur.Grants)
-	w.remember(TableAccounts, &c)
 	w.accounts[key] = &c
 	return &c
 }

@@ -104,6 +104,7 @@ func TestGrantsLiveInTheirAccountAndLaterWritersCopyIt(t *testing.T) {
 	before := g.Snapshot()
 
 	w = g.Writer()
+	must(w.AddAccount(&Account{System: "s", ID: "a0", Owner: "E1", Status: "active"}))
 	must(w.AddGrant(&Grant{System: "s", Account: "a1", Entitlement: "admin"}))
 	if !w.HasGrant("s", "a1", "admin") || w.HasGrant("s", "a1", "nope") {
 		t.Error("HasGrant does not see what the writer wrote")
@@ -126,11 +127,23 @@ func TestGrantsLiveInTheirAccountAndLaterWritersCopyIt(t *testing.T) {
 	if n := after.GrantCount(); n != 3 {
 		t.Errorf("grant count %d, want 3", n)
 	}
-	if got := after.AccountsOf("s"); len(got) != 1 || got[0].ID != "a1" {
+	if got := after.AccountsOf("s"); len(got) != 2 || got[0].ID != "a0" || got[1].ID != "a1" {
 		t.Errorf("accounts of s: %v (s/x's account must not be listed)", got)
 	}
-	if got := after.AccountsOwnedBy("E1"); len(got) != 2 {
-		t.Errorf("accounts owned by E1: %d, want 2", len(got))
+	keys := func(as []*Account) (out []string) {
+		for _, a := range as {
+			out = append(out, a.Key)
+		}
+		return out
+	}
+	if got := keys(after.AccountsOwnedBy("E1")); !slices.Equal(got, []string{"s/a0", "s/a1", "s/x/a2"}) {
+		t.Errorf("accounts owned by E1: %v", got)
+	}
+	if got := after.AccountsOwnedBy("E1")[1]; got != after.Account("s/a1") || len(got.Grants) != 3 {
+		t.Errorf("E1's holding has an old copy of s/a1: %+v", got)
+	}
+	if got := keys(before.AccountsOwnedBy("E1")); !slices.Equal(got, []string{"s/a1", "s/x/a2"}) {
+		t.Errorf("accounts owned by E1 before the second writer: %v", got)
 	}
 	if got := after.OwnerlessAccounts(); len(got) != 0 {
 		t.Errorf("ownerless accounts: %v", got)

@@ -89,10 +89,16 @@ func (a *Account) Grant(entitlement string) *Grant {
 	return nil
 }
 
+// Holding is what one owner id holds: the accounts that name it as owner, by
+// key (owner "" holds the accounts that name none). A subject's accounts are
+// one lookup, and the graph needs no index entry per account for it.
+type Holding struct {
+	Owner    string
+	Accounts []*Account
+}
+
 // Grant is one entitlement held by one account (stored in Account.Grants).
 type Grant struct {
-	Key         string // System/Account/Entitlement, the primary key and SPEC's item id
-	AccountKey  string // System/Account
 	System      string
 	Account     string
 	Entitlement string
@@ -123,6 +129,12 @@ type Exception struct {
 	ApprovedBy    string
 	Expires       Date
 }
+
+// Key is System/Account/Entitlement, SPEC's item id of the grant.
+func (g *Grant) Key() string { return GrantKey(g.System, g.Account, g.Entitlement) }
+
+// AccountKey is the key of the grant's account.
+func (g *Grant) AccountKey() string { return AccountKey(g.System, g.Account) }
 
 // AccountKey is the primary key of an account.
 func AccountKey(system, account string) string { return system + "/" + account }

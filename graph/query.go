@@ -92,8 +92,12 @@ func (s *Snapshot) TransfersOf(employeeID string) []*Transfer {
 }
 
 // AccountsOwnedBy lists the accounts whose owner is employeeID.
+// The slice is the graph's own: read it, do not change it.
 func (s *Snapshot) AccountsOwnedBy(employeeID string) []*Account {
-	return all[Account](s, TableAccounts, IndexOwner, employeeID)
+	if h := first[Holding](s, TableHoldings, IndexID, employeeID); h != nil {
+		return h.Accounts
+	}
+	return nil
 }
 
 // AccountsOf lists the accounts of one system, by id.
@@ -105,27 +109,15 @@ func (s *Snapshot) AccountsOf(system string) []*Account {
 }
 
 // OwnerlessAccounts lists the accounts that name no owner.
-func (s *Snapshot) OwnerlessAccounts() []*Account {
-	return all[Account](s, TableAccounts, IndexOwner, "")
-}
+func (s *Snapshot) OwnerlessAccounts() []*Account { return s.AccountsOwnedBy("") }
 
 // OrphanOwners lists, in order, the owner ids that accounts name but that are
 // not in people.csv.
 func (s *Snapshot) OrphanOwners() []string {
-	it, err := s.txn.Get(TableAccounts, IndexOwner)
-	if err != nil {
-		return nil
-	}
 	var out []string
-	last := ""
-	for obj := it.Next(); obj != nil; obj = it.Next() {
-		owner := obj.(*Account).Owner
-		if owner == last || owner == "" {
-			continue
-		}
-		last = owner
-		if s.Person(owner) == nil {
-			out = append(out, owner)
+	for _, h := range all[Holding](s, TableHoldings, IndexID) {
+		if h.Owner != "" && s.Person(h.Owner) == nil {
+			out = append(out, h.Owner)
 		}
 	}
 	return out

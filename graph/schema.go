@@ -14,6 +14,7 @@ const (
 	TableTransfers   = "transfers"
 	TableSystems     = "systems"
 	TableAccounts    = "accounts"
+	TableHoldings    = "holdings"
 	TableEmergencies = "emergencies"
 	TableExceptions  = "exceptions"
 )
@@ -24,9 +25,6 @@ const (
 	IndexID = "id"
 	// IndexEmployee finds a person's transfers (current unit as of a date).
 	IndexEmployee = "employee"
-	// IndexOwner finds the accounts a person owns (the per-person policy
-	// input); the owner "" finds the accounts with no owner.
-	IndexOwner = "owner"
 	// IndexCompany finds the units of a company.
 	IndexCompany = "company"
 )
@@ -35,7 +33,8 @@ const (
 // nodes, and at a million grants they are most of the heap and of the load
 // time. Grants live inside their account (an account's rights are read
 // together), the accounts of a system are a prefix of the primary key, and
-// ownerless accounts are the owner "" of the owner index.
+// the accounts of one owner are one holdings record (owner "" holds the
+// ownerless accounts) rather than an index entry per account.
 
 // Schema is the go-memdb schema of the graph, one factory per table.
 func Schema() *memdb.DBSchema {
@@ -46,6 +45,7 @@ func Schema() *memdb.DBSchema {
 		TableTransfers:   transfersTable(),
 		TableSystems:     systemsTable(),
 		TableAccounts:    accountsTable(),
+		TableHoldings:    holdingsTable(),
 		TableEmergencies: emergenciesTable(),
 		TableExceptions:  exceptionsTable(),
 	}}
@@ -89,21 +89,26 @@ func systemsTable() *memdb.TableSchema {
 
 func accountsTable() *memdb.TableSchema {
 	return &memdb.TableSchema{Name: TableAccounts, Indexes: map[string]*memdb.IndexSchema{
-		IndexID:    idIndex("Key"),
-		IndexOwner: {Name: IndexOwner, Indexer: ownerIndex{}},
+		IndexID: idIndex("Key"),
 	}}
 }
 
-// ownerIndex indexes accounts by owner, the empty owner included (go-memdb's
+func holdingsTable() *memdb.TableSchema {
+	return &memdb.TableSchema{Name: TableHoldings, Indexes: map[string]*memdb.IndexSchema{
+		IndexID: {Name: IndexID, Unique: true, Indexer: ownerIndex{}},
+	}}
+}
+
+// ownerIndex indexes holdings by owner, the empty owner included (go-memdb's
 // StringFieldIndex leaves empty values out).
 type ownerIndex struct{}
 
 func (ownerIndex) FromObject(obj any) (bool, []byte, error) {
-	a, ok := obj.(*Account)
+	h, ok := obj.(*Holding)
 	if !ok {
 		return false, nil, fmt.Errorf("graph: owner index of %T", obj)
 	}
-	return true, []byte(a.Owner + "\x00"), nil
+	return true, []byte(h.Owner + "\x00"), nil
 }
 
 func (ownerIndex) FromArgs(args ...any) ([]byte, error) {

@@ -2,8 +2,20 @@ package reconcile
 
 import (
 	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"runtime/metrics"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -11,6 +23,8 @@ import (
 	"github.com/accessrecon/accessrecon/fixtures/generate"
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/policy"
+	"github.com/open-policy-agent/opa/v1/ast"
+	"gopkg.in/yaml.v3"
 )
 
 // generated writes a data set of n people (about 10 grants each) once per
@@ -38,56 +52,321 @@ func loadPlanner(b *testing.B, cfg *config.Config) *Planner {
 	return pl
 }
 
-// planEndToEnd is what `accessrecon plan --out` does: read every input,
-// load the graph, evaluate policy, build, seal and encode the plan.
-func planEndToEnd(b *testing.B, cfg *config.Config, asOf graph.Date) *Plan {
-	pl := loadPlanner(b, cfg)
-	p, err := pl.Reconcile(context.Background(), asOf)
+// benchPeople are the data set sizes of BenchmarkStages:
+// ACCESSRECON_BENCH_PEOPLE=10000,100000 (default 10000).
+func benchPeople(b *testing.B) []int {
+	v := os.Getenv("ACCESSRECON_BENCH_PEOPLE")
+	if v == "" {
+		return []int{10_000}
+	}
+	var out []int
+	for f := range strings.SplitSeq(v, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n <= 0 {
+			b.Fatalf("ACCESSRECON_BENCH_PEOPLE=%q: expected people counts separated by commas", v)
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// BenchmarkStages measures each stage of `accessrecon plan` on generated data
+// (about 10 grants a person), with the peak memory of each:
+//
+//	stage=read        only read and parse the same CSV and YAML files: the floor
+//	stage=load        read the inputs into the go-memdb graph
+//	stage=evaluate    every rule for every subject of the loaded graph
+//	stage=write       build the plan from the findings, seal, encode, write it
+//	stage=plan        `accessrecon plan --out` as a process, end to end (peak RSS)
+//	stage=opa-eval    `opa eval` of the same policies over the same data as one
+//	                  JSON document (needs ACCESSRECON_OPA or opa on PATH)
+//
+// `go tool task bench` runs it at 10k and 100k people and prints the table.
+func BenchmarkStages(b *testing.B) {
+	asOf, _ := graph.ParseDate(generate.AsOf)
+	for _, n := range benchPeople(b) {
+		b.Run(fmt.Sprintf("people=%d", n), func(b *testing.B) {
+			cfg := generated(b, n)
+			log := slog.New(slog.NewTextHandler(io.Discard, nil))
+			ctx := context.Background()
+
+			b.Run("stage=read", func(b *testing.B) {
+				files := inputFiles(b, cfg)
+				var records int
+				peak := measurePeak(b, func() { records = parseOnly(b, files) })
+				b.ReportMetric(float64(records), "records")
+				b.ReportMetric(peak, "peak-MiB")
+			})
+
+			var pl *Planner
+			b.Run("stage=load", func(b *testing.B) {
+				peak := measurePeak(b, func() {
+					in, err := Load(ctx, cfg, log)
+					if err != nil {
+						b.Fatal(err)
+					}
+					pl = &Planner{Inputs: in}
+				})
+				b.ReportMetric(float64(pl.Inputs.Graph.Snapshot().GrantCount()), "grants")
+				b.ReportMetric(peak, "peak-MiB")
+			})
+			pl = loadPlanner(b, cfg) // outside the timer, for the stages below
+
+			var findings []policy.Finding
+			b.Run("stage=evaluate", func(b *testing.B) {
+				peak := measurePeak(b, func() {
+					var err error
+					if findings, err = pl.Findings(ctx, asOf); err != nil {
+						b.Fatal(err)
+					}
+				})
+				b.ReportMetric(float64(len(findings)), "findings")
+				b.ReportMetric(peak, "peak-MiB")
+			})
+
+			b.Run("stage=write", func(b *testing.B) {
+				out := filepath.Join(b.TempDir(), "plan.json")
+				var p *Plan
+				peak := measurePeak(b, func() {
+					p = NewPlan(KindReconcile, asOf, pl.Inputs.Digests, pl.Compiled.Digest(), findings)
+					p.AddNames(pl.Inputs.Graph.Snapshot())
+					if err := p.Seal(time.Now()); err != nil {
+						b.Fatal(err)
+					}
+					data, err := p.Encode()
+					if err != nil {
+						b.Fatal(err)
+					}
+					if err := WriteFileAtomic(out, data); err != nil {
+						b.Fatal(err)
+					}
+				})
+				b.ReportMetric(float64(len(p.Actions)), "actions")
+				b.ReportMetric(peak, "peak-MiB")
+			})
+
+			b.Run("stage=plan", func(b *testing.B) {
+				bin := buildCLI(b)
+				out := filepath.Join(b.TempDir(), "plan.json")
+				var rss float64
+				b.ResetTimer()
+				for b.Loop() {
+					rss = max(rss, runProcess(b, bin, "plan", "--config", cfg.Path, "--as-of", asOf.String(), "--out", out))
+				}
+				b.ReportMetric(rss, "peak-MiB")
+			})
+
+			b.Run("stage=opa-eval", func(b *testing.B) {
+				opa := opaBinary(b)
+				dir := opaBaselineFiles(b, pl, asOf)
+				var rss float64
+				b.ResetTimer()
+				for b.Loop() {
+					rss = max(rss, runProcess(b, opa, "eval", "--format", "raw",
+						"-d", filepath.Join(dir, "policy"), "-d", filepath.Join(dir, "data.json"),
+						"--fail", "count(data.baseline.findings) == "+strconv.Itoa(len(findings))))
+				}
+				b.ReportMetric(float64(len(findings)), "findings")
+				b.ReportMetric(rss, "peak-MiB")
+			})
+		})
+	}
+}
+
+// measurePeak runs fn b.N times and returns the highest Go heap (live and
+// not yet collected objects) seen while it ran, in MiB. Memory the graph
+// already held when a stage starts counts: it is what the stage needs.
+func measurePeak(b *testing.B, fn func()) float64 {
+	runtime.GC()
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	var (
+		peak uint64
+		mu   sync.Mutex
+		done = make(chan struct{})
+		wg   sync.WaitGroup
+	)
+	read := func() {
+		metrics.Read(sample)
+		mu.Lock()
+		peak = max(peak, sample[0].Value.Uint64())
+		mu.Unlock()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(2 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				read()
+			}
+		}
+	}()
+	b.ResetTimer()
+	for b.Loop() {
+		fn()
+	}
+	b.StopTimer()
+	read()
+	close(done)
+	wg.Wait()
+	return float64(peak) / (1 << 20)
+}
+
+// inputFiles are the CSV and YAML files the config names.
+func inputFiles(b *testing.B, cfg *config.Config) []string {
+	files := []string{cfg.Org, cfg.Systems, cfg.Emergencies, cfg.Exceptions, cfg.HR.People, cfg.HR.Transfers}
+	for _, s := range cfg.Sources {
+		if s.Type != "file" {
+			b.Fatalf("source %s is of type %s; the read floor covers file sources", s.Name, s.Type)
+		}
+		files = append(files, s.Accounts, s.Grants)
+	}
+	var out []string
+	for _, f := range files {
+		if f != "" {
+			out = append(out, cfg.Resolve(f))
+		}
+	}
+	return out
+}
+
+// parseOnly reads and parses every file (encoding/csv, yaml.v3) and keeps
+// nothing: the time no design that reads these files can beat.
+func parseOnly(b *testing.B, files []string) int {
+	records := 0
+	for _, name := range files {
+		f, err := os.Open(name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if strings.HasSuffix(name, ".csv") {
+			r := csv.NewReader(f)
+			r.ReuseRecord = true
+			r.FieldsPerRecord = -1
+			for {
+				_, err := r.Read()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+				records++
+			}
+		} else {
+			var v any
+			if err := yaml.NewDecoder(f).Decode(&v); err != nil && err != io.EOF {
+				b.Fatal(err)
+			}
+			records++
+		}
+		f.Close()
+	}
+	return records
+}
+
+var cli struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// buildCLI builds cmd/accessrecon once per test binary.
+func buildCLI(b *testing.B) string {
+	cli.once.Do(func() {
+		dir, err := os.MkdirTemp("", "accessrecon-bench")
+		if err != nil {
+			cli.err = err
+			return
+		}
+		cli.path = filepath.Join(dir, "accessrecon")
+		out, err := exec.Command("go", "build", "-o", cli.path, "../cmd/accessrecon").CombinedOutput()
+		if err != nil {
+			cli.err = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if cli.err != nil {
+		b.Fatal(cli.err)
+	}
+	return cli.path
+}
+
+// runProcess runs a command to the end and returns its peak RSS in MiB.
+func runProcess(b *testing.B, name string, args ...string) float64 {
+	cmd := exec.Command(name, args...)
+	var stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
+	if err := cmd.Run(); err != nil {
+		b.Fatalf("%s %s: %v\n%s", filepath.Base(name), strings.Join(args, " "), err, stderr.String())
+	}
+	ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	if !ok {
+		return 0
+	}
+	return float64(ru.Maxrss) / 1024 // KiB on Linux
+}
+
+// opaBinary is ACCESSRECON_OPA, or opa on PATH; without one the baseline is
+// skipped (`go tool task bench` installs it into bin/).
+func opaBinary(b *testing.B) string {
+	if p := os.Getenv("ACCESSRECON_OPA"); p != "" {
+		return p
+	}
+	p, err := exec.LookPath("opa")
 	if err != nil {
-		b.Fatal(err)
-	}
-	p.AddNames(pl.Inputs.Graph.Snapshot())
-	if err := p.Seal(time.Now()); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := p.Encode(); err != nil {
-		b.Fatal(err)
+		b.Skip("no opa binary: set ACCESSRECON_OPA (go tool task bench installs github.com/open-policy-agent/opa into bin/)")
 	}
 	return p
 }
 
-// BenchmarkPlan10k: 10,000 people, about 100,000 grants, end to end.
-func BenchmarkPlan10k(b *testing.B) {
-	cfg := generated(b, 10_000)
-	asOf, _ := graph.ParseDate(generate.AsOf)
-	b.ResetTimer()
-	var p *Plan
-	for b.Loop() {
-		p = planEndToEnd(b, cfg, asOf)
-	}
-	b.ReportMetric(float64(len(p.Actions)), "actions")
-}
+// opaBaseline is what a user would write to run the rules by hand: every
+// subject's input in one data document, each evaluated `with input as` it.
+const opaBaseline = `package baseline
 
-// BenchmarkLoad10k: reading the files into the graph only.
-func BenchmarkLoad10k(b *testing.B) {
-	cfg := generated(b, 10_000)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	b.ResetTimer()
-	for b.Loop() {
-		if _, err := Load(context.Background(), cfg, log); err != nil {
+findings contains f if {
+	some s in data.subjects
+	some f in data.accessrecon.rules[_][_].findings with input as s
+}
+`
+
+// opaBaselineFiles writes the bundled rules, the baseline module and
+// data.json ({"model": ..., "subjects": [input, ...]}) for `opa eval`.
+func opaBaselineFiles(b *testing.B, pl *Planner, asOf graph.Date) string {
+	dir := b.TempDir()
+	for _, m := range policy.Bundled() {
+		if strings.HasSuffix(m.Name, "_test.rego") {
+			continue
+		}
+		name := filepath.Join(dir, "policy", strings.TrimPrefix(m.Name, "bundled:"))
+		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(name, m.Source, 0o644); err != nil {
 			b.Fatal(err)
 		}
 	}
-}
-
-// BenchmarkEvaluate10k: policy evaluation over a loaded graph only.
-func BenchmarkEvaluate10k(b *testing.B) {
-	pl := loadPlanner(b, generated(b, 10_000))
-	asOf, _ := graph.ParseDate(generate.AsOf)
-	b.ResetTimer()
-	for b.Loop() {
-		if _, err := pl.Findings(context.Background(), asOf); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "policy", "baseline.rego"), []byte(opaBaseline), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	snap := pl.Inputs.Graph.Snapshot()
+	var subjects []any
+	for _, s := range pl.subjects(snap) {
+		v, err := ast.JSON(s.input(snap, asOf))
+		if err != nil {
 			b.Fatal(err)
 		}
+		subjects = append(subjects, v)
 	}
+	data, err := json.Marshal(map[string]any{"model": policy.Model(snap, asOf, pl.Rules), "subjects": subjects})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "data.json"), data, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	return dir
 }

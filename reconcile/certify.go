@@ -136,12 +136,12 @@ func (pl *Planner) CertifyOpen(ctx context.Context, id string, asOf graph.Date, 
 			byUnit[unit] = cs
 		}
 		cs.Items = append(cs.Items, CampaignItem{
-			ItemID: it.grant.Key, System: it.grant.System, Account: it.grant.Account, Entitlement: it.grant.Entitlement,
+			ItemID: it.grant.Key(), System: it.grant.System, Account: it.grant.Account, Entitlement: it.grant.Entitlement,
 			Person: pid, Origin: it.grant.Origin, PolicyFlag: nonNil(flag),
 		})
-		return []string{it.grant.Key, it.grant.System, it.grant.Account, it.grant.Entitlement, pid, name,
+		return []string{it.grant.Key(), it.grant.System, it.grant.Account, it.grant.Entitlement, pid, name,
 			a.Unit, a.Company, it.grant.Origin, it.grant.GrantedAt.String(), it.grant.ExpiresAt.String(), strings.Join(flag, " "),
-			lastUse.of(it.grant.AccountKey)}
+			lastUse.of(it.grant.AccountKey())}
 	})
 	for _, s := range sheets {
 		cs := byUnit[s.Name]
@@ -287,7 +287,7 @@ func (pl *Planner) CertifyClose(c *Campaign, ds map[string]worksheet.Decision, u
 	snap := pl.Inputs.Graph.Snapshot()
 	current := map[string]bool{}
 	for _, g := range snap.Grants() {
-		current[g.Key] = true
+		current[g.Key()] = true
 	}
 	p := NewPlan(KindCertification, asOf, pl.Inputs.Digests, pl.Compiled.Digest(), nil)
 	p.Campaign = &CampaignRef{ID: c.ID, AsOf: c.AsOf, Unreviewed: "revoke"}

@@ -102,6 +102,14 @@ func (pl *Planner) evaluate(ctx context.Context, snap *graph.Snapshot, asOf grap
 // HR feed, every ownerless account and every unknown owner.
 func (pl *Planner) Findings(ctx context.Context, asOf graph.Date) ([]policy.Finding, error) {
 	snap := pl.Inputs.Graph.Snapshot()
+	subjects := pl.subjects(snap)
+	pl.Log.Debug("evaluating policy", "subjects", len(subjects), "as_of", asOf.String())
+	return pl.evaluate(ctx, snap, asOf, subjects)
+}
+
+// subjects are everyone in the HR feed, every ownerless account and every
+// unknown owner.
+func (pl *Planner) subjects(snap *graph.Snapshot) []subject {
 	var subjects []subject
 	for _, p := range snap.People() {
 		subjects = append(subjects, subject{person: p})
@@ -112,8 +120,7 @@ func (pl *Planner) Findings(ctx context.Context, asOf graph.Date) ([]policy.Find
 	for _, o := range snap.OrphanOwners() {
 		subjects = append(subjects, subject{orphan: o})
 	}
-	pl.Log.Debug("evaluating policy", "subjects", len(subjects), "as_of", asOf.String())
-	return pl.evaluate(ctx, snap, asOf, subjects)
+	return subjects
 }
 
 // Reconcile is the plan of everything the policy calls for as of a day.

@@ -40,7 +40,7 @@ func (pl *Planner) ResetWorksheets(year int, today graph.Date) []*worksheet.Shee
 			c := snap.Career(it.person)
 			now, then = c.On(today), c.On(march1)
 		}
-		return []string{it.grant.Key, it.grant.System, it.grant.Account, it.grant.Entitlement, id, name,
+		return []string{it.grant.Key(), it.grant.System, it.grant.Account, it.grant.Entitlement, id, name,
 			now.Unit, now.Company, it.grant.Origin, it.grant.GrantedAt.String(), then.Unit, then.Company}
 	})
 }
@@ -74,7 +74,7 @@ func (pl *Planner) ResetPlan(ctx context.Context, year int, confirmations map[st
 
 	resettable := map[string]reviewItem{}
 	for _, it := range activeGrants(snap, resetSystem) {
-		resettable[it.grant.Key] = it
+		resettable[it.grant.Key()] = it
 	}
 	for id, d := range confirmations {
 		if _, ok := resettable[id]; !ok {

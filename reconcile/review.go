@@ -51,7 +51,7 @@ func activeGrants(snap *graph.Snapshot, pick func(*graph.System) bool) []reviewI
 			}
 		}
 	}
-	sort.Slice(items, func(i, j int) bool { return items[i].grant.Key < items[j].grant.Key })
+	sort.Slice(items, func(i, j int) bool { return items[i].grant.Key() < items[j].grant.Key() })
 	return items
 }
 
@@ -77,7 +77,7 @@ func indexFindings(fs []policy.Finding) forbidding {
 // of lists the findings that call for removing the grant, directly or by
 // disabling its account.
 func (idx forbidding) of(g *graph.Grant) []policy.Finding {
-	return append(slices.Clone(idx[g.Key]), idx[g.AccountKey]...)
+	return append(slices.Clone(idx[g.Key()]), idx[g.AccountKey()]...)
 }
 
 func ruleIDs(fs []policy.Finding) []string {
