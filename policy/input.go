@@ -131,16 +131,16 @@ func PersonInput(s *graph.Snapshot, p *graph.Person, asOf graph.Date, proposed .
 		kv("person", ast.NewTerm(person)),
 		kv("owner", str(p.EmployeeID)),
 		kv("transfers", transfersTerm(transfers)),
-		kv("accounts", accountsTerm(s, s.AccountsOwnedBy(p.EmployeeID))),
+		kv("accounts", accountsTerm(s.AccountsOwnedBy(p.EmployeeID))),
 	)
 }
 
 // OwnerlessInput is the input for one account that names no owner.
-func OwnerlessInput(s *graph.Snapshot, a *graph.Account) ast.Value {
+func OwnerlessInput(a *graph.Account) ast.Value {
 	return ast.NewObject(
 		kv("owner", str("")),
 		kv("transfers", ast.ArrayTerm()),
-		kv("accounts", accountsTerm(s, []*graph.Account{a})),
+		kv("accounts", accountsTerm([]*graph.Account{a})),
 	)
 }
 
@@ -150,7 +150,7 @@ func OrphanInput(s *graph.Snapshot, owner string) ast.Value {
 	return ast.NewObject(
 		kv("owner", str(owner)),
 		kv("transfers", ast.ArrayTerm()),
-		kv("accounts", accountsTerm(s, s.AccountsOwnedBy(owner))),
+		kv("accounts", accountsTerm(s.AccountsOwnedBy(owner))),
 	)
 }
 
@@ -166,10 +166,10 @@ func transfersTerm(ts []*graph.Transfer) *ast.Term {
 	return ast.ArrayTerm(terms...)
 }
 
-func accountsTerm(s *graph.Snapshot, accounts []*graph.Account) *ast.Term {
+func accountsTerm(accounts []*graph.Account) *ast.Term {
 	terms := make([]*ast.Term, 0, len(accounts))
 	for _, a := range accounts {
-		grants := s.GrantsOf(a.Key)
+		grants := a.Grants
 		gs := make([]*ast.Term, 0, len(grants))
 		for _, g := range grants {
 			gs = append(gs, ast.ObjectTerm(
@@ -210,7 +210,7 @@ func UsageInput(items []*ast.Term) ast.Value {
 //	person      the owner as in `person` above; absent when unknown
 //	accesses    [{at, at_ns, day, company, unit}]: company and unit are the
 //	            owner's at that moment
-func UsageItem(s *graph.Snapshot, system, accountID string, a *graph.Account, p *graph.Person, accesses []UsageAccess) *ast.Term {
+func UsageItem(system, accountID string, a *graph.Account, p *graph.Person, accesses []UsageAccess) *ast.Term {
 	xs := make([]*ast.Term, len(accesses))
 	for i, x := range accesses {
 		xs[i] = ast.ObjectTerm(
@@ -223,7 +223,7 @@ func UsageItem(s *graph.Snapshot, system, accountID string, a *graph.Account, p 
 		kv("system", str(system)), kv("account_id", str(accountID)), kv("accesses", ast.ArrayTerm(xs...)),
 	}
 	if a != nil {
-		items = append(items, kv("account", accountsTerm(s, []*graph.Account{a}).Value.(*ast.Array).Elem(0)))
+		items = append(items, kv("account", accountsTerm([]*graph.Account{a}).Value.(*ast.Array).Elem(0)))
 	}
 	if p != nil {
 		who = p.EmployeeID

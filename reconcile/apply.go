@@ -386,7 +386,7 @@ func precondition(snap *graph.Snapshot, current forbidding, a Action) string {
 		return "the account no longer exists"
 	case a.Op == policy.OpDisable && acct.Status != "active":
 		return "the account is already disabled"
-	case a.Op == policy.OpRevoke && !slices.ContainsFunc(snap.GrantsOf(acct.Key), func(g *graph.Grant) bool { return g.Entitlement == a.Entitlement }):
+	case a.Op == policy.OpRevoke && acct.Grant(a.Entitlement) == nil:
 		return "the right is already gone"
 	}
 	var policyRules []string

@@ -266,5 +266,5 @@ func usageItem(snap *graph.Snapshot, g *usageGroup) (*ast.Term, []int) {
 		accesses = append(accesses, x)
 		segments = append(segments, s)
 	}
-	return policy.UsageItem(snap, g.system, g.account, acct, person, accesses), segments
+	return policy.UsageItem(g.system, g.account, acct, person, accesses), segments
 }

@@ -78,7 +78,7 @@ func (s subject) input(snap *graph.Snapshot, asOf graph.Date) ast.Value {
 	case s.person != nil:
 		return policy.PersonInput(snap, s.person, asOf)
 	case s.ownerless != nil:
-		return policy.OwnerlessInput(snap, s.ownerless)
+		return policy.OwnerlessInput(s.ownerless)
 	default:
 		return policy.OrphanInput(snap, s.orphan)
 	}

@@ -62,7 +62,7 @@ func (pl *Planner) ResetPlan(ctx context.Context, year int, confirmations map[st
 			continue
 		}
 		for _, a := range snap.AccountsOf(sys.ID) {
-			for _, g := range snap.GrantsOf(a.Key) {
+			for _, g := range a.Grants {
 				actions = append(actions, Action{
 					Op: policy.OpRevoke, System: g.System, Account: g.Account, Entitlement: g.Entitlement,
 					Person: a.Owner, Effective: lastFeb.String(), Phase: 1, Rules: []string{RuleFebruaryReset},

@@ -46,7 +46,7 @@ func activeGrants(snap *graph.Snapshot, pick func(*graph.System) bool) []reviewI
 			if a.Owner != "" {
 				p = snap.Person(a.Owner)
 			}
-			for _, g := range snap.GrantsOf(a.Key) {
+			for _, g := range a.Grants {
 				items = append(items, reviewItem{grant: g, account: a, system: sys, person: p})
 			}
 		}

@@ -40,6 +40,7 @@ func openSession(ctx context.Context, c *cli.Context, files fs.FS, path string) 
 		return nil, err
 	}
 	pl.Progress = progress(c.App.ErrWriter)
+	limitHeap(log)
 	return &session{cfg: cfg, planner: pl}, nil
 }
 
