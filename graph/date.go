@@ -43,9 +43,19 @@ func (d Date) Start() time.Time {
 // AddDays moves d by n calendar days.
 func (d Date) AddDays(n int) Date { return DateOf(d.Start().AddDate(0, 0, n)) }
 
+// String is YYYY-MM-DD, "" for the zero Date. Policy inputs format every
+// grant's dates, so it does without fmt.
 func (d Date) String() string {
 	if d == 0 {
 		return ""
 	}
-	return fmt.Sprintf("%04d-%02d-%02d", int(d)/10000, int(d)/100%100, int(d)%100)
+	y, m, day := int(d)/10000, int(d)/100%100, int(d)%100
+	if y < 0 || y > 9999 {
+		return fmt.Sprintf("%04d-%02d-%02d", y, m, day)
+	}
+	b := [10]byte{
+		byte('0' + y/1000), byte('0' + y/100%10), byte('0' + y/10%10), byte('0' + y%10), '-',
+		byte('0' + m/10), byte('0' + m%10), '-', byte('0' + day/10), byte('0' + day%10),
+	}
+	return string(b[:])
 }

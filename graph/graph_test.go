@@ -149,3 +149,18 @@ func TestGrantsLiveInTheirAccountAndLaterWritersCopyIt(t *testing.T) {
 		t.Errorf("ownerless accounts: %v", got)
 	}
 }
+
+func TestDateStringIsPaddedISO(t *testing.T) {
+	for _, s := range []string{"2026-11-24", "0999-01-05", "2028-02-29", "9999-12-31"} {
+		d, err := ParseDate(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := d.String(); got != s {
+			t.Errorf("%s: String() = %q", s, got)
+		}
+	}
+	if got := Date(0).String(); got != "" {
+		t.Errorf("zero date: %q", got)
+	}
+}

@@ -42,7 +42,7 @@ func generated(b *testing.B, people int) *config.Config {
 }
 
 // loadPlanner reads the inputs and compiles the bundled policy.
-func loadPlanner(b *testing.B, cfg *config.Config) *Planner {
+func loadPlanner(b testing.TB, cfg *config.Config) *Planner {
 	b.Helper()
 	pl, err := NewPlanner(context.Background(), cfg, policy.Bundled(), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {

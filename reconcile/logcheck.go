@@ -3,8 +3,11 @@ package reconcile
 import (
 	"context"
 	"fmt"
+	"hash/maphash"
 	"io/fs"
+	"runtime"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/accessrecon/accessrecon/connectors/accesslog"
@@ -108,36 +111,28 @@ func (pl *Planner) CheckLogs(ctx context.Context, cal *calendar.Calendar, day gr
 		Findings: []LogFinding{},
 	}
 
-	// Pass 1: which accounts were used in which segments.
-	groups := map[string]map[string]*usageGroup{} // system → account → group
-	lookup := func(a *accesslog.Access, create bool) *usageGroup {
-		accounts := groups[string(a.System)]
-		if accounts == nil {
-			if !create {
-				return nil
+	// Pass 1: which accounts were used in which segments, on every core
+	// (plain CSV files are read in one part per core) into one shared index.
+	idx := newUsageIndex(len(w.boundaries))
+	checked := make([]int, runtime.GOMAXPROCS(0))
+	fns := make([]func(*accesslog.Access), len(checked))
+	for i := range fns {
+		var key []byte
+		fns[i] = func(a *accesslog.Access) {
+			if a.At < w.from || a.At >= w.to {
+				return
 			}
-			accounts = map[string]*usageGroup{}
-			groups[string(a.System)] = accounts
+			checked[i]++
+			key = groupKey(key, a)
+			idx.note(key, a, w.segment(a.At))
 		}
-		g := accounts[string(a.Account)]
-		if g == nil && create {
-			g = &usageGroup{system: string(a.System), account: string(a.Account), first: make([]int64, len(w.boundaries))}
-			accounts[g.account] = g
-		}
-		return g
 	}
-	stats, err := accesslog.Scan(ctx, files, names, func(a *accesslog.Access) {
-		if a.At < w.from || a.At >= w.to {
-			return
-		}
-		rep.AccessesChecked++
-		g := lookup(a, true)
-		if s := w.segment(a.At); g.first[s] == 0 || a.At < g.first[s] {
-			g.first[s] = a.At
-		}
-	})
+	stats, err := accesslog.ScanParallel(ctx, files, names, fns)
 	if err != nil {
 		return nil, err
+	}
+	for _, n := range checked {
+		rep.AccessesChecked += n
 	}
 	rep.Malformed = MalformedLines{Count: stats.Malformed, First: stats.First}
 	if rep.Malformed.First == nil {
@@ -145,12 +140,7 @@ func (pl *Planner) CheckLogs(ctx context.Context, cal *calendar.Calendar, day gr
 	}
 
 	// The usage rules, once per account.
-	var list []*usageGroup
-	for _, accounts := range groups {
-		for _, g := range accounts {
-			list = append(list, g)
-		}
-	}
+	list := idx.list()
 	eng, err := pl.Compiled.NewUsageEngine(ctx, policy.Model(snap, day, pl.Rules))
 	if err != nil {
 		return nil, err
@@ -163,24 +153,36 @@ func (pl *Planner) CheckLogs(ctx context.Context, cal *calendar.Calendar, day gr
 		return rep, nil
 	}
 
-	// Pass 2: every access in a flagged segment is a finding.
-	_, err = accesslog.Scan(ctx, files, names, func(a *accesslog.Access) {
-		if a.At < w.from || a.At >= w.to {
-			return
+	// Pass 2: every access in a flagged segment is a finding. Only the
+	// flagged accounts are looked up, in a small index every worker reads;
+	// plain CSV files are read in one part per core, and the parts'
+	// findings are joined in file order.
+	flaggedGroups := idx.flagged(flagged)
+	parts := make([][]LogFinding, len(fns))
+	for i := range fns {
+		var key []byte
+		fns[i] = func(a *accesslog.Access) {
+			if a.At < w.from || a.At >= w.to {
+				return
+			}
+			key = groupKey(key, a)
+			g := flaggedGroups[string(key)]
+			if g == nil {
+				return
+			}
+			for _, f := range g.flagged[w.segment(a.At)] {
+				parts[i] = append(parts[i], LogFinding{
+					Rule: f.Rule, Severity: f.Severity, Timestamp: time.Unix(0, a.At).In(graph.Tokyo).Format(time.RFC3339Nano),
+					System: g.system, Account: g.account, Person: f.Person, Action: string(a.Action), Object: string(a.Object), Message: f.Message,
+				})
+			}
 		}
-		g := lookup(a, false)
-		if g == nil || g.flagged == nil {
-			return
-		}
-		for _, f := range g.flagged[w.segment(a.At)] {
-			rep.Findings = append(rep.Findings, LogFinding{
-				Rule: f.Rule, Severity: f.Severity, Timestamp: time.Unix(0, a.At).In(graph.Tokyo).Format(time.RFC3339Nano),
-				System: g.system, Account: g.account, Person: f.Person, Action: string(a.Action), Object: string(a.Object), Message: f.Message,
-			})
-		}
-	})
-	if err != nil {
+	}
+	if _, err := accesslog.ScanParallel(ctx, files, names, fns); err != nil {
 		return nil, err
+	}
+	for _, fs := range parts {
+		rep.Findings = append(rep.Findings, fs...)
 	}
 	sort.SliceStable(rep.Findings, func(i, j int) bool {
 		a, b := rep.Findings[i], rep.Findings[j]
@@ -192,6 +194,73 @@ func (pl *Planner) CheckLogs(ctx context.Context, cal *calendar.Calendar, day gr
 		return false
 	})
 	return rep, nil
+}
+
+// usageIndex is pass 1's index of the accounts used, keyed by groupKey and
+// shared by the scanning workers: at hundreds of thousands of accounts each
+// lookup is a cache miss or two, so every core does its share of them. The
+// shards keep the workers from waiting for one another.
+type usageIndex struct {
+	seed     maphash.Seed
+	segments int
+	shards   [64]struct {
+		sync.Mutex
+		groups map[string]*usageGroup
+	}
+}
+
+func newUsageIndex(segments int) *usageIndex {
+	x := &usageIndex{seed: maphash.MakeSeed(), segments: segments}
+	for i := range x.shards {
+		x.shards[i].groups = map[string]*usageGroup{}
+	}
+	return x
+}
+
+// note records an access of segment seg.
+func (x *usageIndex) note(key []byte, a *accesslog.Access, seg int) {
+	sh := &x.shards[maphash.Bytes(x.seed, key)%uint64(len(x.shards))]
+	sh.Lock()
+	g := sh.groups[string(key)]
+	if g == nil {
+		g = &usageGroup{system: string(a.System), account: string(a.Account), first: make([]int64, x.segments)}
+		sh.groups[string(key)] = g
+	}
+	if g.first[seg] == 0 || a.At < g.first[seg] {
+		g.first[seg] = a.At
+	}
+	sh.Unlock()
+}
+
+// list is every group.
+func (x *usageIndex) list() []*usageGroup {
+	var out []*usageGroup
+	for i := range x.shards {
+		for _, g := range x.shards[i].groups {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// flagged is the groups with findings, by key.
+func (x *usageIndex) flagged(n int) map[string]*usageGroup {
+	out := make(map[string]*usageGroup, n)
+	for i := range x.shards {
+		for k, g := range x.shards[i].groups {
+			if g.flagged != nil {
+				out[k] = g
+			}
+		}
+	}
+	return out
+}
+
+// groupKey is the index key of an access's system and account, built in buf.
+func groupKey(buf []byte, a *accesslog.Access) []byte {
+	buf = append(buf[:0], a.System...)
+	buf = append(buf, 0)
+	return append(buf, a.Account...)
 }
 
 // usageBatch is how many accounts one evaluation of the usage rules covers:

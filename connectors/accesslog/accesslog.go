@@ -146,9 +146,15 @@ func scanCSV(ctx context.Context, name string, r *bufio.Reader, fn func(*Access)
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
-	header = bytes.TrimPrefix(header, []byte("\ufeff"))
+	return scanCSVLines(ctx, name, string(header), r, 2, fn, st)
+}
+
+// scanCSVLines reads access lines given the file's header; firstLine is the
+// line number of the first line r yields.
+func scanCSVLines(ctx context.Context, name, header string, r *bufio.Reader, firstLine int, fn func(*Access), st *Stats) error {
+	header = strings.TrimPrefix(header, "\ufeff")
 	idx := map[string]int{}
-	for i, h := range strings.Split(string(header), ",") {
+	for i, h := range strings.Split(header, ",") {
 		idx[strings.ToLower(strings.Trim(strings.TrimSpace(h), `"`))] = i
 	}
 	pos := make([]int, len(columns))
@@ -163,7 +169,7 @@ func scanCSV(ctx context.Context, name string, r *bufio.Reader, fn func(*Access)
 	}
 	fields := make([][]byte, 0, 16)
 	a := &Access{File: name}
-	for line := 2; ; line++ {
+	for line := firstLine; ; line++ {
 		raw, err := readLine(r)
 		if err == io.EOF {
 			return nil

@@ -2,10 +2,15 @@ package accesslog
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
+
+	"github.com/accessrecon/accessrecon/config"
 )
 
 func TestParseTimestampAgreesWithTheStandardLibrary(t *testing.T) {
@@ -75,5 +80,45 @@ func TestFilesExpandsGlobsInOrder(t *testing.T) {
 	}
 	if _, err := Files(files, []string{"nope/*.csv"}); err == nil {
 		t.Error("a pattern that matches nothing is not an error")
+	}
+}
+
+// TestScanParallelAgreesWithScan: a file cut into parts gives the same
+// accesses and the same malformed lines, with their real line numbers.
+func TestScanParallelAgreesWithScan(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("timestamp,system,account_id,action,object\n")
+	for i := range 120_000 {
+		if i == 100_000 {
+			b.WriteString("garbage\n")
+		}
+		fmt.Fprintf(&b, "2026-11-20T%02d:%02d:%02d+09:00,takuso,u%d,view,customer/%06d\n", i/3600%24, i/60%60, i%60, i%997, i)
+	}
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "a.csv"), []byte(b.String()), 0o644)
+	files := config.OSFiles{}
+	name := filepath.Join(dir, "a.csv")
+	var one int64
+	st1, err := Scan(context.Background(), files, []string{name}, func(a *Access) { one += a.At % 1000003 })
+	if err != nil {
+		t.Fatal(err)
+	}
+	sums := make([]int64, 3)
+	fns := make([]func(*Access), 3)
+	for i := range fns {
+		fns[i] = func(a *Access) { sums[i] += a.At % 1000003 }
+	}
+	st3, err := ScanParallel(context.Background(), files, []string{name}, fns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sums[0] == 0 || sums[1] == 0 || sums[2] == 0 {
+		t.Errorf("a worker read nothing: %v", sums)
+	}
+	if sums[0]+sums[1]+sums[2] != one || st3.Lines != st1.Lines || st3.Malformed != 1 {
+		t.Errorf("parallel %v %+v, serial %d %+v", sums, st3, one, st1)
+	}
+	if st1.First[0].Line != 100_002 || st3.First[0].Line != 100_002 {
+		t.Errorf("malformed line: serial %d, parallel %d, want 100002", st1.First[0].Line, st3.First[0].Line)
 	}
 }

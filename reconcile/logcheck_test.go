@@ -1,0 +1,82 @@
+package reconcile
+
+import (
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/accessrecon/accessrecon/config"
+	"github.com/accessrecon/accessrecon/fixtures/generate"
+	"github.com/accessrecon/accessrecon/graph"
+	"github.com/accessrecon/accessrecon/reconcile/calendar"
+)
+
+// TestLogsCheckInPartsEqualsOneReader: a plain CSV log big enough to be read
+// in one part per core gives the report that reading it whole gives (the
+// same log gzipped is read by one reader).
+func TestLogsCheckInPartsEqualsOneReader(t *testing.T) {
+	dir := t.TempDir()
+	if err := generate.Write(dir, generate.Options{People: 300, Seed: 7}); err != nil {
+		t.Fatal(err)
+	}
+	plain := filepath.Join(dir, "access.csv")
+	if err := generate.WriteAccessLog(plain, 300, 120_000, 7); err != nil {
+		t.Fatal(err)
+	}
+	if info, _ := os.Stat(plain); info.Size() < 4<<20 {
+		t.Fatalf("the log is %d bytes, too small to be split", info.Size())
+	}
+	zipped := filepath.Join(dir, "access.csv.gz")
+	gzipFile(t, plain, zipped)
+
+	cfg, err := config.Load(config.OSFiles{}, filepath.Join(dir, "accessrecon.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pl := loadPlanner(t, cfg)
+	cal, _ := calendar.New(nil)
+	day, _ := graph.ParseDate(generate.AsOf)
+	report := func(name string) (*LogReport, string) {
+		rep, err := pl.CheckLogs(context.Background(), cal, day, cfg.Files, []string{name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, _ := json.Marshal(rep)
+		return rep, string(data)
+	}
+	parts, a := report(plain)
+	_, b := report(zipped)
+	if parts.AccessesChecked == 0 || len(parts.Findings) == 0 {
+		t.Fatalf("nothing checked or found: %d accesses, %d findings", parts.AccessesChecked, len(parts.Findings))
+	}
+	if a != b {
+		t.Errorf("the report read in parts differs from the one read whole (%d and %d bytes)", len(a), len(b))
+	}
+}
+
+func gzipFile(t *testing.T, from, to string) {
+	t.Helper()
+	in, err := os.Open(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	out, err := os.Create(to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := gzip.NewWriter(out)
+	if _, err := io.Copy(zw, in); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := out.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
