@@ -93,8 +93,6 @@ func primaryKey(obj any) string {
 		return o.EventID
 	case *System:
 		return o.ID
-	case *Account:
-		return o.Key
 	case *Emergency:
 		return o.ID
 	case *Exception:
