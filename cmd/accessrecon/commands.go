@@ -25,7 +25,20 @@ type session struct {
 	planner *reconcile.Planner
 }
 
+// openSession loads a session for a command that runs once: with the inputs
+// loaded, the heap gets a soft limit (limitHeap).
 func openSession(ctx context.Context, c *cli.Context, files fs.FS, path string) (*session, error) {
+	s, err := loadSession(ctx, c, files, path)
+	if err != nil {
+		return nil, err
+	}
+	limitHeap(logger(c))
+	return s, nil
+}
+
+// loadSession loads a session. serve uses it as is: a refresh holds the old
+// graph and the new one at once, which a limit set for one graph would choke.
+func loadSession(ctx context.Context, c *cli.Context, files fs.FS, path string) (*session, error) {
 	log := logger(c)
 	cfg, err := config.Load(files, path)
 	if err != nil {
@@ -40,7 +53,6 @@ func openSession(ctx context.Context, c *cli.Context, files fs.FS, path string) 
 		return nil, err
 	}
 	pl.Progress = progress(c.App.ErrWriter)
-	limitHeap(log)
 	return &session{cfg: cfg, planner: pl}, nil
 }
 

@@ -40,7 +40,7 @@ func serveCommand() *cli.Command {
 			log := logger(c)
 			svc, err := service.New(c.Context, service.Options{
 				Load: func(ctx context.Context) (*reconcile.Planner, error) {
-					s, err := openSession(ctx, c, config.OSFiles{}, c.String("config"))
+					s, err := loadSession(ctx, c, config.OSFiles{}, c.String("config"))
 					if err != nil {
 						return nil, err
 					}
