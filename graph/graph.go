@@ -3,6 +3,7 @@ package graph
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -104,11 +105,7 @@ func primaryKey(obj any) string {
 // Commit makes everything written so far visible to snapshots.
 func (w *Writer) Commit() {
 	if len(w.accounts) > 0 {
-		keys := make([]string, 0, len(w.accounts))
-		for k := range w.accounts {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
+		keys := slices.Sorted(maps.Keys(w.accounts))
 		txn := w.tx()
 		byOwner := map[string][]*Account{}
 		for _, k := range keys {
@@ -116,11 +113,7 @@ func (w *Writer) Commit() {
 			mustInsert(txn, TableAccounts, a)
 			byOwner[a.Owner] = append(byOwner[a.Owner], a)
 		}
-		owners := make([]string, 0, len(byOwner))
-		for o := range byOwner {
-			owners = append(owners, o)
-		}
-		slices.Sort(owners)
+		owners := slices.Sorted(maps.Keys(byOwner))
 		for _, o := range owners {
 			accts := byOwner[o]
 			if cur, _ := w.before.First(TableHoldings, IndexID, o); cur != nil {

@@ -5,25 +5,27 @@ import (
 	"testing"
 )
 
+// must stops the test at a writer error.
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestAssignmentAsOfAppliesTransfersInDateOrder(t *testing.T) {
 	g := New()
 	w := g.Writer()
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	must(w.AddCompany(&Company{ID: "NW"}))
-	must(w.AddCompany(&Company{ID: "HD"}))
+	must(t, w.AddCompany(&Company{ID: "NW"}))
+	must(t, w.AddCompany(&Company{ID: "HD"}))
 	for _, u := range []*Unit{{ID: "A", Company: "NW"}, {ID: "B", Company: "HD"}, {ID: "C", Company: "HD"}} {
-		must(w.AddUnit(u))
+		must(t, w.AddUnit(u))
 	}
-	must(w.AddPerson(&Person{EmployeeID: "E1", Company: "NW", Unit: "A"}))
-	d := func(s string) Date { x, err := ParseDate(s); must(err); return x }
+	must(t, w.AddPerson(&Person{EmployeeID: "E1", Company: "NW", Unit: "A"}))
+	d := func(s string) Date { x, err := ParseDate(s); must(t, err); return x }
 	// Inserted out of order on purpose.
-	must(w.AddTransfer(&Transfer{EventID: "T2", EmployeeID: "E1", FromUnit: "B", ToUnit: "C", Effective: d("2026-10-01")}))
-	must(w.AddTransfer(&Transfer{EventID: "T1", EmployeeID: "E1", FromUnit: "A", ToUnit: "B", Effective: d("2026-07-01")}))
+	must(t, w.AddTransfer(&Transfer{EventID: "T2", EmployeeID: "E1", FromUnit: "B", ToUnit: "C", Effective: d("2026-10-01")}))
+	must(t, w.AddTransfer(&Transfer{EventID: "T1", EmployeeID: "E1", FromUnit: "A", ToUnit: "B", Effective: d("2026-07-01")}))
 	w.Commit()
 	s := g.Snapshot()
 	p := s.Person("E1")
@@ -84,19 +86,13 @@ func TestDates(t *testing.T) {
 func TestGrantsLiveInTheirAccountAndLaterWritersCopyIt(t *testing.T) {
 	g := New()
 	w := g.Writer()
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	must(w.AddSystem(&System{ID: "s", Entitlements: []Entitlement{{ID: "read"}, {ID: "write"}, {ID: "admin"}}}))
+	must(t, w.AddSystem(&System{ID: "s", Entitlements: []Entitlement{{ID: "read"}, {ID: "write"}, {ID: "admin"}}}))
 	// "s/x" shares the prefix "s/" of system s's account keys.
-	must(w.AddSystem(&System{ID: "s/x", Entitlements: []Entitlement{{ID: "read"}}}))
-	must(w.AddAccount(&Account{System: "s", ID: "a1", Owner: "E1", Status: "active"}))
-	must(w.AddAccount(&Account{System: "s/x", ID: "a2", Owner: "E1", Status: "active"}))
-	must(w.AddGrant(&Grant{System: "s", Account: "a1", Entitlement: "write"}))
-	must(w.AddGrant(&Grant{System: "s", Account: "a1", Entitlement: "read"}))
+	must(t, w.AddSystem(&System{ID: "s/x", Entitlements: []Entitlement{{ID: "read"}}}))
+	must(t, w.AddAccount(&Account{System: "s", ID: "a1", Owner: "E1", Status: "active"}))
+	must(t, w.AddAccount(&Account{System: "s/x", ID: "a2", Owner: "E1", Status: "active"}))
+	must(t, w.AddGrant(&Grant{System: "s", Account: "a1", Entitlement: "write"}))
+	must(t, w.AddGrant(&Grant{System: "s", Account: "a1", Entitlement: "read"}))
 	if err := w.AddGrant(&Grant{System: "s", Account: "a1", Entitlement: "read"}); err == nil {
 		t.Error("a duplicate grant was accepted")
 	}
@@ -104,8 +100,8 @@ func TestGrantsLiveInTheirAccountAndLaterWritersCopyIt(t *testing.T) {
 	before := g.Snapshot()
 
 	w = g.Writer()
-	must(w.AddAccount(&Account{System: "s", ID: "a0", Owner: "E1", Status: "active"}))
-	must(w.AddGrant(&Grant{System: "s", Account: "a1", Entitlement: "admin"}))
+	must(t, w.AddAccount(&Account{System: "s", ID: "a0", Owner: "E1", Status: "active"}))
+	must(t, w.AddGrant(&Grant{System: "s", Account: "a1", Entitlement: "admin"}))
 	if !w.HasGrant("s", "a1", "admin") || w.HasGrant("s", "a1", "nope") {
 		t.Error("HasGrant does not see what the writer wrote")
 	}

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/metrics"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -41,14 +42,23 @@ func generated(b *testing.B, people int) *config.Config {
 	return cfg
 }
 
-// loadPlanner reads the inputs and compiles the bundled policy.
-func loadPlanner(b testing.TB, cfg *config.Config) *Planner {
-	b.Helper()
-	pl, err := NewPlanner(context.Background(), cfg, policy.Bundled(), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		b.Fatal(err)
+// loadPlanner compiles the bundled policy over inputs already loaded, or
+// reads them when in is nil.
+func loadPlanner(tb testing.TB, cfg *config.Config, in *Inputs) *Planner {
+	tb.Helper()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if in == nil {
+		pl, err := NewPlanner(context.Background(), cfg, policy.Bundled(), log)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return pl
 	}
-	return pl
+	compiled, err := policy.Compile(policy.WithoutTests(policy.Bundled()))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &Planner{Inputs: in, Compiled: compiled, Rules: cfg.Rules, Log: log}
 }
 
 // benchPeople are the data set sizes of BenchmarkStages:
@@ -97,19 +107,20 @@ func BenchmarkStages(b *testing.B) {
 				b.ReportMetric(peak, "peak-MiB")
 			})
 
-			var pl *Planner
+			var in *Inputs
 			b.Run("stage=load", func(b *testing.B) {
 				peak := measurePeak(b, func() {
-					in, err := Load(ctx, cfg, log)
-					if err != nil {
+					var err error
+					if in, err = Load(ctx, cfg, log); err != nil {
 						b.Fatal(err)
 					}
-					pl = &Planner{Inputs: in}
 				})
-				b.ReportMetric(float64(pl.Inputs.Graph.Snapshot().GrantCount()), "grants")
+				b.ReportMetric(float64(in.Graph.Snapshot().GrantCount()), "grants")
 				b.ReportMetric(peak, "peak-MiB")
 			})
-			pl = loadPlanner(b, cfg) // outside the timer, for the stages below
+			// The stages below use the loaded graph (loading it when
+			// -bench left stage=load out).
+			pl := loadPlanner(b, cfg, in)
 
 			var findings []policy.Finding
 			b.Run("stage=evaluate", func(b *testing.B) {
@@ -268,7 +279,7 @@ func parseOnly(b *testing.B, files []string) int {
 	return records
 }
 
-var cli struct {
+var cliBinary struct {
 	once sync.Once
 	path string
 	err  error
@@ -276,22 +287,22 @@ var cli struct {
 
 // buildCLI builds cmd/accessrecon once per test binary.
 func buildCLI(b *testing.B) string {
-	cli.once.Do(func() {
+	cliBinary.once.Do(func() {
 		dir, err := os.MkdirTemp("", "accessrecon-bench")
 		if err != nil {
-			cli.err = err
+			cliBinary.err = err
 			return
 		}
-		cli.path = filepath.Join(dir, "accessrecon")
-		out, err := exec.Command("go", "build", "-o", cli.path, "../cmd/accessrecon").CombinedOutput()
+		cliBinary.path = filepath.Join(dir, "accessrecon")
+		out, err := exec.Command("go", "build", "-o", cliBinary.path, "../cmd/accessrecon").CombinedOutput()
 		if err != nil {
-			cli.err = fmt.Errorf("go build: %v\n%s", err, out)
+			cliBinary.err = fmt.Errorf("go build: %v\n%s", err, out)
 		}
 	})
-	if cli.err != nil {
-		b.Fatal(cli.err)
+	if cliBinary.err != nil {
+		b.Fatal(cliBinary.err)
 	}
-	return cli.path
+	return cliBinary.path
 }
 
 // runProcess runs a command to the end and returns its peak RSS in MiB.
@@ -407,4 +418,60 @@ func opaBaselineFiles(b *testing.B, pl *Planner, asOf graph.Date) string {
 		b.Fatal(err)
 	}
 	return dir
+}
+
+// BenchmarkRuleCost evaluates each bundled plan rule alone (with the shared
+// lib) for 4,000 people of the 10,000-person data set, and all of them
+// together, on one goroutine: the CPU each rule costs a person, to find the
+// rule to make cheaper.
+//
+//	go test -run '^$' -bench RuleCost ./reconcile/
+func BenchmarkRuleCost(b *testing.B) {
+	pl := loadPlanner(b, generated(b, 10_000), nil)
+	asOf, _ := graph.ParseDate(generate.AsOf)
+	snap := pl.Inputs.Graph.Snapshot()
+	people := snap.People()[:4000]
+	inputs := make([]ast.Value, len(people))
+	for i, p := range people {
+		inputs[i] = policy.PersonInput(snap, p, asOf)
+	}
+	model := policy.Model(snap, asOf, pl.Rules)
+	var lib, rules []policy.Module
+	for _, m := range policy.WithoutTests(policy.Bundled()) {
+		switch {
+		case strings.HasPrefix(m.Name, "bundled:lib/"):
+			lib = append(lib, m)
+		case !strings.HasPrefix(m.Name, "bundled:usage/"):
+			rules = append(rules, m)
+		}
+	}
+	run := func(name string, mods []policy.Module) {
+		b.Run(name, func(b *testing.B) {
+			c, err := policy.Compile(mods)
+			if err != nil {
+				b.Fatal(err)
+			}
+			e, err := c.NewEngine(context.Background(), model)
+			if err != nil {
+				b.Fatal(err)
+			}
+			findings := 0
+			for b.Loop() {
+				findings = 0
+				for _, in := range inputs {
+					fs, err := e.Eval(context.Background(), in)
+					if err != nil {
+						b.Fatal(err)
+					}
+					findings += len(fs)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*len(inputs)), "µs/person")
+			b.ReportMetric(float64(findings), "findings")
+		})
+	}
+	for _, m := range rules {
+		run("rule="+strings.TrimSuffix(strings.TrimPrefix(m.Name, "bundled:"), ".rego"), append(slices.Clone(lib), m))
+	}
+	run("rule=all", append(slices.Clone(lib), rules...))
 }

@@ -223,7 +223,7 @@ func (x *usageIndex) note(key []byte, a *accesslog.Access, seg int) {
 	sh.Lock()
 	g := sh.groups[string(key)]
 	if g == nil {
-		g = newUsageGroup(string(a.System), string(a.Account), x.segments)
+		g = &usageGroup{system: string(a.System), account: string(a.Account), first: make([]int64, x.segments)}
 		sh.groups[string(key)] = g
 	}
 	if g.first[seg] == 0 || a.At < g.first[seg] {
@@ -254,20 +254,6 @@ func (x *usageIndex) flagged(n int) map[string]*usageGroup {
 		}
 	}
 	return out
-}
-
-// newUsageGroup allocates the group and, for the usual few segments, its
-// first accesses in one piece: pass 1 touches both for every line.
-func newUsageGroup(system, account string, segments int) *usageGroup {
-	if segments > 4 {
-		return &usageGroup{system: system, account: account, first: make([]int64, segments)}
-	}
-	x := &struct {
-		g     usageGroup
-		first [4]int64
-	}{}
-	x.g = usageGroup{system: system, account: account, first: x.first[:segments]}
-	return &x.g
 }
 
 // groupKey is the index key of an access's system and account, built in buf.

@@ -37,7 +37,7 @@ func TestLogsCheckInPartsEqualsOneReader(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pl := loadPlanner(t, cfg)
+	pl := loadPlanner(t, cfg, nil)
 	cal, _ := calendar.New(nil)
 	day, _ := graph.ParseDate(generate.AsOf)
 	report := func(name string) (*LogReport, string) {

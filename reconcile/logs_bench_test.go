@@ -16,7 +16,7 @@ import (
 	"github.com/accessrecon/accessrecon/reconcile/calendar"
 )
 
-// benchLogs is the size of the log benchmark: ACCESSRECON_BENCH_LOG_LINES
+// benchSize reads a size of the log benchmark: ACCESSRECON_BENCH_LOG_LINES
 // (default 10,000,000) lines against ACCESSRECON_BENCH_LOG_PEOPLE (default
 // 100,000) people.
 func benchSize(name string, def int) int {
@@ -45,7 +45,7 @@ func BenchmarkLogsCheck(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	pl := loadPlanner(b, cfg)
+	pl := loadPlanner(b, cfg, nil)
 	cal, _ := calendar.New(nil)
 	day, _ := graph.ParseDate("2026-11-24")
 	runtime.GC()

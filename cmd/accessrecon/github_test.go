@@ -38,13 +38,7 @@ func TestPlanAndApplyThroughTheFakeGitHub(t *testing.T) {
 	if _, stderr, code := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24", "--out", plan, "--by", "E1001"); code != 0 {
 		t.Fatal(stderr)
 	}
-	var gh []string
-	for _, a := range actionsOf(t, readPlan(t, plan)) {
-		if a["system"] == "github:seto" {
-			gh = append(gh, fmt.Sprintf("%s %s %v", a["op"], a["account"], a["rules"]))
-		}
-	}
-	if strings.Join(gh, "; ") != "disable_account user0001 [lifecycle.leaver]; disable_account user0002 [identity.shared_account]" {
+	if gh := actionsOn(t, plan, "github:seto"); gh != "disable_account user0001 [lifecycle.leaver]; disable_account user0002 [identity.shared_account]" {
 		t.Fatalf("github actions: %v", gh)
 	}
 	data, _ := os.ReadFile(plan)
@@ -96,4 +90,17 @@ func countGets(log []string) int {
 		}
 	}
 	return n
+}
+
+// actionsOn lists a plan file's actions on one system as "op account [rules]",
+// joined by "; ".
+func actionsOn(t *testing.T, plan, system string) string {
+	t.Helper()
+	var out []string
+	for _, a := range actionsOf(t, readPlan(t, plan)) {
+		if a["system"] == system {
+			out = append(out, fmt.Sprintf("%s %s %v", a["op"], a["account"], a["rules"]))
+		}
+	}
+	return strings.Join(out, "; ")
 }

@@ -169,27 +169,14 @@ func scanCSVLines(ctx context.Context, name, header string, r *bufio.Reader, fir
 	}
 	fields := make([][]byte, 0, 16)
 	a := &Access{File: name}
-	for line := firstLine; ; line++ {
-		raw, err := readLine(r)
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("%s:%d: %w", name, line, err)
-		}
-		if line%65536 == 0 && ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if len(raw) == 0 {
-			continue
-		}
+	return eachLine(ctx, name, r, firstLine, func(line int, raw []byte) {
 		st.Lines++
 		fields = fields[:0]
 		if bytes.IndexByte(raw, '"') >= 0 {
 			rec, err := csv.NewReader(bytes.NewReader(raw)).Read()
 			if err != nil {
 				st.bad(name, line, "malformed CSV: "+err.Error())
-				continue
+				return
 			}
 			for _, f := range rec {
 				fields = append(fields, []byte(f))
@@ -207,19 +194,39 @@ func scanCSVLines(ctx context.Context, name, header string, r *bufio.Reader, fir
 		}
 		if len(fields) < width {
 			st.bad(name, line, fmt.Sprintf("expected %d fields, got %d", width, len(fields)))
-			continue
+			return
 		}
 		at, ok := ParseTimestamp(fields[pos[0]])
 		if !ok {
 			st.bad(name, line, fmt.Sprintf("column timestamp: expected an RFC 3339 timestamp with offset, got %q", fields[pos[0]]))
-			continue
+			return
 		}
 		a.At, a.System, a.Account, a.Action, a.Object, a.Line = at, fields[pos[1]], fields[pos[2]], fields[pos[3]], fields[pos[4]], line
 		if len(a.System) == 0 || len(a.Account) == 0 {
 			st.bad(name, line, "system and account_id must not be empty")
-			continue
+			return
 		}
 		fn(a)
+	})
+}
+
+// eachLine calls fn with every line of r that is not blank and its number,
+// the first being line first.
+func eachLine(ctx context.Context, name string, r *bufio.Reader, first int, fn func(line int, raw []byte)) error {
+	for line := first; ; line++ {
+		raw, err := readLine(r)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("%s:%d: %w", name, line, err)
+		}
+		if line%65536 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if len(bytes.TrimSpace(raw)) > 0 {
+			fn(line, raw)
+		}
 	}
 }
 
@@ -233,38 +240,25 @@ type jsonAccess struct {
 
 func scanJSON(ctx context.Context, name string, r *bufio.Reader, fn func(*Access), st *Stats) error {
 	a := &Access{File: name}
-	for line := 1; ; line++ {
-		raw, err := readLine(r)
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("%s:%d: %w", name, line, err)
-		}
-		if line%65536 == 0 && ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if len(bytes.TrimSpace(raw)) == 0 {
-			continue
-		}
+	return eachLine(ctx, name, r, 1, func(line int, raw []byte) {
 		st.Lines++
 		var j jsonAccess
 		if err := json.Unmarshal(raw, &j); err != nil {
 			st.bad(name, line, "malformed JSON: "+err.Error())
-			continue
+			return
 		}
 		at, ok := ParseTimestamp([]byte(j.Timestamp))
 		if !ok {
 			st.bad(name, line, fmt.Sprintf("field timestamp: expected an RFC 3339 timestamp with offset, got %q", j.Timestamp))
-			continue
+			return
 		}
 		if j.System == "" || j.AccountID == "" {
 			st.bad(name, line, "system and account_id must not be empty")
-			continue
+			return
 		}
 		a.At, a.System, a.Account, a.Action, a.Object, a.Line = at, []byte(j.System), []byte(j.AccountID), []byte(j.Action), []byte(j.Object), line
 		fn(a)
-	}
+	})
 }
 
 // ParseTimestamp reads an RFC 3339 timestamp with an offset

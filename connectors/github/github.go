@@ -10,6 +10,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"net/http"
 	"slices"
 	"sort"
@@ -333,11 +334,7 @@ func (s *Source) load(w *graph.Writer, f *found) (string, error) {
 	if err := w.DeclareEntitlements(s.cfg.System, "GitHub "+s.cfg.Org, ents); err != nil {
 		return "", fmt.Errorf("github: %w", err)
 	}
-	logins := make([]string, 0, len(f.accounts))
-	for l := range f.accounts {
-		logins = append(logins, l)
-	}
-	sort.Strings(logins)
+	logins := slices.Sorted(maps.Keys(f.accounts))
 	var b strings.Builder
 	for _, l := range logins {
 		a := f.accounts[l]

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/url"
 	"os"
 	"regexp"
@@ -427,11 +428,7 @@ func (s *Source) searchOn(ctx context.Context, base, filter string, attrs []stri
 // for each holder, and the grants.
 func (s *Source) load(w *graph.Writer, d *directory) (string, error) {
 	var b strings.Builder
-	ids := make([]string, 0, len(d.accounts))
-	for id := range d.accounts {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
+	ids := slices.Sorted(maps.Keys(d.accounts))
 	if err := w.DeclareEntitlements(s.cfg.System, "directory "+s.SourceName, nil); err != nil {
 		return "", fmt.Errorf("ldap: %w", err)
 	}
@@ -442,11 +439,7 @@ func (s *Source) load(w *graph.Writer, d *directory) (string, error) {
 			return "", fmt.Errorf("ldap: %w", err)
 		}
 	}
-	systems := make([]string, 0, len(d.grants))
-	for sys := range d.grants {
-		systems = append(systems, sys)
-	}
-	sort.Strings(systems)
+	systems := slices.Sorted(maps.Keys(d.grants))
 	for _, sys := range systems {
 		pairs := d.grants[sys]
 		sort.Strings(pairs)

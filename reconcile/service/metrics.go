@@ -2,7 +2,9 @@ package service
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -88,11 +90,7 @@ func (m *metrics) serve(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(&b, "accessrecon_http_requests_total{path=%q,code=%q} %d\n", k[0], k[1], m.requests[k])
 	}
 	b.WriteString("# HELP accessrecon_http_request_duration_seconds Request latency by path.\n# TYPE accessrecon_http_request_duration_seconds histogram\n")
-	paths := make([]string, 0, len(m.latency))
-	for p := range m.latency {
-		paths = append(paths, p)
-	}
-	sort.Strings(paths)
+	paths := slices.Sorted(maps.Keys(m.latency))
 	for _, p := range paths {
 		h := m.latency[p]
 		var cum int64
