@@ -216,7 +216,15 @@ type MassRevocation struct {
 type Policy struct {
 	// Extra are folders of additional Rego modules, evaluated with the bundled ones.
 	Extra []string `yaml:"extra"`
+	// Evaluator is how the rules are evaluated: "plan" (the default: OPA's
+	// plan of the query, run by package policy/vm, falling back to top-down
+	// for what it does not support) or "topdown" (OPA's evaluator, as
+	// `opa eval`).
+	Evaluator string `yaml:"evaluator"`
 }
+
+// Evaluators are the values policy.evaluator takes.
+var Evaluators = []string{"", "plan", "topdown"}
 
 // SourceTypes are the source types this version supports.
 var SourceTypes = []string{"file", "github", "ldap", "ldif"}
@@ -341,6 +349,9 @@ func (c *Config) check(data []byte) error {
 	}
 	if c.Apply.Approvals < 1 || c.Apply.MassRevocation.Min < 0 || c.Apply.MassRevocation.Fraction < 0 || c.Apply.MassRevocation.Fraction > 1 || c.Apply.SourceShrink < 0 || c.Apply.SourceShrink > 1 {
 		return csvfile.InputErrorf("%s: field apply: expected approvals ≥ 1, mass_revocation.min ≥ 0, fractions between 0 and 1", c.Path)
+	}
+	if !slices.Contains(Evaluators, c.Policy.Evaluator) {
+		return csvfile.InputErrorf("%s: field policy.evaluator: expected plan or topdown, got %q", c.Path, c.Policy.Evaluator)
 	}
 	for _, h := range c.Calendar.CompanyHolidays {
 		if !holiday.MatchString(h) {

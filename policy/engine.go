@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"github.com/accessrecon/accessrecon/policy/vm"
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
@@ -71,9 +72,40 @@ type RuleInfo struct {
 
 // Compiled is a compiled set of modules, reusable across runs.
 type Compiled struct {
-	compiler *ast.Compiler
-	digest   string
-	rules    map[string]RuleInfo
+	compiler  *ast.Compiler
+	digest    string
+	rules     map[string]RuleInfo
+	evaluator Evaluator
+}
+
+// Evaluator names how engines evaluate the rules.
+type Evaluator string
+
+const (
+	// EvaluatorPlan runs the plan OPA's planner makes of the query (package
+	// vm), and falls back to top-down evaluation for a policy that uses what
+	// the plan evaluator does not support. The default.
+	EvaluatorPlan Evaluator = "plan"
+	// EvaluatorTopdown is OPA's top-down evaluator, as `opa eval` uses.
+	EvaluatorTopdown Evaluator = "topdown"
+)
+
+// ParseEvaluator checks an evaluator name ("" is the default).
+func ParseEvaluator(s string) (Evaluator, error) {
+	switch Evaluator(s) {
+	case "", EvaluatorPlan:
+		return EvaluatorPlan, nil
+	case EvaluatorTopdown:
+		return EvaluatorTopdown, nil
+	}
+	return "", fmt.Errorf("evaluator %q: want %q or %q", s, EvaluatorPlan, EvaluatorTopdown)
+}
+
+// WithEvaluator is c with engines that use evaluator e.
+func (c *Compiled) WithEvaluator(e Evaluator) *Compiled {
+	cp := *c
+	cp.evaluator = e
+	return &cp
 }
 
 // Compile parses (Rego v1) and compiles the modules.
@@ -94,7 +126,7 @@ func Compile(mods []Module) (*Compiled, error) {
 	if c.Failed() {
 		return nil, fmt.Errorf("%w: %v", ErrPolicy, c.Errors)
 	}
-	return &Compiled{compiler: c, digest: Digest(mods), rules: ruleInfos(parsed)}, nil
+	return &Compiled{compiler: c, digest: Digest(mods), rules: ruleInfos(parsed), evaluator: EvaluatorPlan}, nil
 }
 
 // parse parses Rego v1 modules with their METADATA annotations.
@@ -186,6 +218,8 @@ func (c *Compiled) Rules() map[string]RuleInfo { return c.rules }
 type Engine struct {
 	compiled *Compiled
 	query    rego.PreparedEvalQuery
+	program  *vm.Program // nil: evaluate top-down
+	why      string      // why program is nil
 }
 
 // NewEngine prepares the query of the rules once against the model; the
@@ -215,18 +249,85 @@ func (c *Compiled) prepare(ctx context.Context, query string, model any) (*Engin
 	if err != nil {
 		return nil, fmt.Errorf("%w: prepare: %v", ErrPolicy, err)
 	}
-	return &Engine{compiled: c, query: pq}, nil
+	e := &Engine{compiled: c, query: pq, why: "configured"}
+	if c.evaluator == EvaluatorTopdown {
+		return e, nil
+	}
+	plan, err := planOf(ctx, c.compiler, query)
+	if err != nil {
+		return nil, fmt.Errorf("%w: plan: %v", ErrPolicy, err)
+	}
+	data, err := ast.ValueFromReader(bytes.NewReader(raw))
+	if err != nil {
+		return nil, fmt.Errorf("policy: decode model: %w", err)
+	}
+	e.program, err = vm.Compile(plan, data)
+	switch {
+	case errors.Is(err, vm.ErrUnsupported):
+		e.why = err.Error()
+	case err != nil:
+		return nil, fmt.Errorf("%w: %v", ErrPolicy, err)
+	}
+	return e, nil
 }
 
-// Eval evaluates every rule for one subject.
-func (e *Engine) Eval(ctx context.Context, input ast.Value) ([]Finding, error) {
-	rs, err := e.query.Eval(ctx, rego.EvalParsedInput(input))
+// Evaluator says how the engine evaluates: "plan", or "topdown" with the
+// reason.
+func (e *Engine) Evaluator() string {
+	if e.program != nil {
+		return string(EvaluatorPlan)
+	}
+	return string(EvaluatorTopdown) + " (" + e.why + ")"
+}
+
+// results evaluates the query for one input; each result is the value the
+// query binds to f.
+func (e *Engine) results(ctx context.Context, input ast.Value) ([]any, error) {
+	if e.program == nil {
+		rs, err := e.query.Eval(ctx, rego.EvalParsedInput(input))
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrPolicy, err)
+		}
+		out := make([]any, len(rs))
+		for i, r := range rs {
+			out[i] = r.Bindings["f"]
+		}
+		return out, nil
+	}
+	terms, err := e.program.Eval(ctx, input)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrPolicy, err)
 	}
+	out := make([]any, 0, len(terms))
+	for _, t := range terms {
+		obj, ok := t.Value.(ast.Object)
+		if !ok {
+			return nil, fmt.Errorf("%w: a query result must be an object, got %v", ErrPolicy, t)
+		}
+		f := obj.Get(fKey)
+		if f == nil {
+			return nil, fmt.Errorf("%w: a query result without f: %v", ErrPolicy, t)
+		}
+		v, err := ast.JSON(f.Value)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrPolicy, err)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+var fKey = ast.StringTerm("f")
+
+// Eval evaluates every rule for one subject.
+func (e *Engine) Eval(ctx context.Context, input ast.Value) ([]Finding, error) {
+	rs, err := e.results(ctx, input)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]Finding, 0, len(rs))
 	for _, r := range rs {
-		f, err := toFinding(r.Bindings["f"])
+		f, err := toFinding(r)
 		if err != nil {
 			return nil, err
 		}
@@ -248,15 +349,15 @@ type UsageFinding struct {
 
 // EvalUsage evaluates every usage rule for a batch of accounts' accesses.
 func (e *Engine) EvalUsage(ctx context.Context, input ast.Value) ([]UsageFinding, error) {
-	rs, err := e.query.Eval(ctx, rego.EvalParsedInput(input))
+	rs, err := e.results(ctx, input)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrPolicy, err)
+		return nil, err
 	}
 	out := make([]UsageFinding, 0, len(rs))
 	for _, r := range rs {
-		m, ok := r.Bindings["f"].(map[string]any)
+		m, ok := r.(map[string]any)
 		if !ok {
-			return nil, fmt.Errorf("%w: a usage finding must be an object, got %v", ErrPolicy, r.Bindings["f"])
+			return nil, fmt.Errorf("%w: a usage finding must be an object, got %v", ErrPolicy, r)
 		}
 		get := func(k string) string { s, _ := m[k].(string); return s }
 		f := UsageFinding{Rule: get("rule"), Severity: get("severity"), Person: get("person"), Message: get("message")}

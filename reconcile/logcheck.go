@@ -145,6 +145,7 @@ func (pl *Planner) CheckLogs(ctx context.Context, cal *calendar.Calendar, day gr
 	if err != nil {
 		return nil, err
 	}
+	pl.logEvaluator(eng)
 	flagged, err := evalGroups(ctx, eng, snap, list)
 	if err != nil {
 		return nil, err

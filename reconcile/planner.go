@@ -47,14 +47,14 @@ type EngineCache struct {
 func (pl *Planner) engine(ctx context.Context, snap *graph.Snapshot, asOf graph.Date) (*policy.Engine, error) {
 	c := pl.Engines
 	if c == nil {
-		return pl.Compiled.NewEngine(ctx, policy.Model(snap, asOf, pl.Rules))
+		return pl.newEngine(ctx, snap, asOf)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e, ok := c.engines[asOf]; ok {
 		return e, nil
 	}
-	e, err := pl.Compiled.NewEngine(ctx, policy.Model(snap, asOf, pl.Rules))
+	e, err := pl.newEngine(ctx, snap, asOf)
 	if err != nil {
 		return nil, err
 	}
@@ -63,6 +63,22 @@ func (pl *Planner) engine(ctx context.Context, snap *graph.Snapshot, asOf graph.
 	}
 	c.engines[asOf] = e
 	return e, nil
+}
+
+func (pl *Planner) newEngine(ctx context.Context, snap *graph.Snapshot, asOf graph.Date) (*policy.Engine, error) {
+	e, err := pl.Compiled.NewEngine(ctx, policy.Model(snap, asOf, pl.Rules))
+	if err != nil {
+		return nil, err
+	}
+	pl.logEvaluator(e)
+	return e, nil
+}
+
+// logEvaluator says how the rules are evaluated.
+func (pl *Planner) logEvaluator(e *policy.Engine) {
+	if pl.Log != nil {
+		pl.Log.Debug("policy engine prepared", "evaluator", e.Evaluator())
+	}
 }
 
 // subject is one evaluation unit: a person, an ownerless account or an
@@ -207,6 +223,11 @@ func NewPlanner(ctx context.Context, cfg *config.Config, mods []policy.Module, l
 	if err != nil {
 		return nil, err
 	}
+	ev, err := policy.ParseEvaluator(cfg.Policy.Evaluator)
+	if err != nil {
+		return nil, fmt.Errorf("%s: field policy.evaluator: %w", cfg.Path, err)
+	}
+	compiled = compiled.WithEvaluator(ev)
 	in, err := Load(ctx, cfg, log)
 	if err != nil {
 		return nil, err

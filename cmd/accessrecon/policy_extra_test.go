@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -115,4 +116,35 @@ func toStrings(v any) []string {
 		out = append(out, x.(string))
 	}
 	return out
+}
+
+// TestEvaluatorSetting: policy.evaluator topdown plans the same actions as
+// the default plan evaluator, --verbose says which one ran, and an
+// unknown evaluator is an error naming the field.
+func TestEvaluatorSetting(t *testing.T) {
+	actions := map[string]any{}
+	for _, ev := range []string{"plan", "topdown"} {
+		dir := demoDir(t)
+		cfg := filepath.Join(dir, "accessrecon.yaml")
+		appendTo(t, cfg, "policy:\n  evaluator: "+ev+"\n")
+		out := filepath.Join(dir, "plan.json")
+		_, stderr, code := runCLI(t, "plan", "--verbose", "--config", cfg, "--as-of", "2026-11-24", "--out", out)
+		if code != 0 && code != 2 {
+			t.Fatalf("%s: exit %d: %s", ev, code, stderr)
+		}
+		if want := "evaluator=" + map[string]string{"plan": "plan", "topdown": `"topdown (configured)"`}[ev]; !strings.Contains(stderr, want) {
+			t.Errorf("%s: the debug log does not say %q:\n%s", ev, want, stderr)
+		}
+		actions[ev] = readPlan(t, out)["actions"]
+	}
+	if len(actions["plan"].([]any)) == 0 || !reflect.DeepEqual(actions["plan"], actions["topdown"]) {
+		t.Errorf("the evaluators plan different actions: %d and %d", len(actions["plan"].([]any)), len(actions["topdown"].([]any)))
+	}
+
+	dir := demoDir(t)
+	appendTo(t, filepath.Join(dir, "accessrecon.yaml"), "policy:\n  evaluator: fast\n")
+	_, stderr, code := runCLI(t, "plan", "--config", filepath.Join(dir, "accessrecon.yaml"), "--as-of", "2026-11-24")
+	if code != 1 || !strings.Contains(stderr, "policy.evaluator") || !strings.Contains(stderr, `"fast"`) {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
 }

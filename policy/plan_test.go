@@ -1,0 +1,207 @@
+package policy
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/accessrecon/accessrecon/policy/vm"
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/storage/inmem"
+)
+
+// Each case is one module, evaluated with `x := data.t.out` by OPA's
+// top-down evaluator and by the plan evaluator over the same input and data;
+// the two must agree (both undefined, or equal values).
+var planCases = []struct {
+	name, module string
+}{
+	{"not", `out if not input.missing`},
+	{"not of a defined ref", `out if not input.a`},
+	{"set comprehension over arrays", `out := {x | some x in input.xs; x > 1}`},
+	{"array comprehension keeps order and duplicates", `out := [x | some x in input.dup]`},
+	{"object comprehension", `out := {k: v | some k, v in input.obj; v != 2}`},
+	{"partial set, two bodies", `out contains x if { some x in input.xs; x < 2 }
+out contains "b" if input.obj.b == 2`},
+	{"partial object", `out[k] := v if { some k, v in input.obj }`},
+	{"else chain", `out := "a" if input.n > 5
+else := "b" if input.n > 2
+else := "c"`},
+	{"default", `default out := "none"
+out := input.missing`},
+	{"function with two definitions", `f(x) := "small" if x < 3
+f(x) := "large" if x >= 3
+out := [f(x) | some x in input.xs]`},
+	{"or via functions", `ok(x) if x == 1
+ok(x) if x == 3
+out := [x | some x in input.xs; ok(x)]`},
+	{"every", `out if every x in input.xs { x > 0 }`},
+	{"every fails", `out if every x in input.xs { x > 1 }`},
+	{"in and not in", `out := [x | some x in input.xs; x in {1, 3}; not x in {3}]`},
+	{"nested data lookup", `out := [data.model.units[u].name | some u in input.units]`},
+	{"lookup of a missing key is undefined", `out := [u | some u in input.units; not data.model.units[u]]`},
+	{"sprintf, concat, count, object.get", `out := sprintf("%s has %d: %s", [object.get(input, ["who"], "?"), count(input.xs), concat(",", ["a", "b"])])`},
+	{"built-in error is undefined", `out := [x | some x in input.mixed; y := x + 1]`},
+	{"set iteration", `out := [x | some x in {"b", "a"}]`},
+	{"key iteration over an object", `out := [k | some k, _ in input.obj]`},
+	{"array index", `out := [input.xs[0], input.xs[2]]`},
+	{"string compare", `out if "2026-01-02" < "2026-01-10"`},
+	{"numbers", `out := [input.n * 2, input.n / 4, 1.5 + 1]`},
+	{"rule used twice is the same", `r := count(input.xs)
+out := r + r`},
+	{"walk of data", `out := {p | some p, v in data.model.units; v.name != ""}`},
+}
+
+var (
+	planInput = ast.MustParseTerm(`{"xs": [1, 2, 3], "dup": ["a", "a", "b"], "obj": {"a": 1, "b": 2, "c": 3},
+		"n": 10, "units": ["u1", "u2", "u9"], "mixed": [1, "x", 3], "who": "ann"}`).Value
+	planData = ast.MustParseTerm(`{"model": {"units": {"u1": {"name": "Grid"}, "u2": {"name": ""}}}}`).Value
+)
+
+func TestPlanEvaluatorAgreesWithTopdown(t *testing.T) {
+	for _, tc := range planCases {
+		t.Run(tc.name, func(t *testing.T) {
+			plan, planErr, topdown, topdownErr := evalBoth(t, tc.module)
+			if planErr != nil || topdownErr != nil {
+				t.Fatalf("plan evaluator: %v; top-down: %v", planErr, topdownErr)
+			}
+			if plan != topdown {
+				t.Errorf("plan evaluator: %s\ntop-down:       %s", plan, topdown)
+			}
+		})
+	}
+}
+
+func TestPlanEvaluatorConflictIsAnError(t *testing.T) {
+	_, planErr, _, topdownErr := evalBoth(t, `out := x if some x in input.xs`)
+	if topdownErr == nil || !errors.Is(planErr, vm.ErrConflict) {
+		t.Fatalf("a complete rule with several values: plan evaluator %v, top-down %v; want both to fail", planErr, topdownErr)
+	}
+}
+
+func TestPlanEvaluatorRefusesWhatItDoesNotImplement(t *testing.T) {
+	for name, module := range map[string]string{
+		"with":                  `r := input.n
+out := x if {
+	x := r with input.n as 3
+}`,
+		"non-deterministic":     `out := time.now_ns()`,
+		"print":                 `out if print("x")`,
+		"dynamic data function": `sub.a := 1
+out := [v | some k in input.dup; v := data.t.sub[k]]`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := compileBoth(t, module)
+			if !errors.Is(err, vm.ErrUnsupported) {
+				t.Fatalf("vm.Compile: %v, want ErrUnsupported", err)
+			}
+		})
+	}
+}
+
+func TestEngineFallsBackToTopdown(t *testing.T) {
+	ctx := context.Background()
+	mods := append(WithoutTests(Bundled()), Module{Name: "extra.rego", Source: []byte(`package accessrecon.rules.extra.clock
+
+findings contains f if {
+	time.now_ns() > 0
+	false
+	f := {}
+}
+`)})
+	c, err := Compile(mods)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := c.NewEngine(ctx, map[string]any{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := e.Evaluator(); !strings.HasPrefix(got, "topdown (") || !strings.Contains(got, "time.now_ns") {
+		t.Errorf("Evaluator() = %q, want top-down naming time.now_ns", got)
+	}
+	bundled, err := Compile(WithoutTests(Bundled()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for ev, want := range map[Evaluator]string{EvaluatorPlan: "plan", EvaluatorTopdown: "topdown (configured)"} {
+		e, err := bundled.WithEvaluator(ev).NewEngine(ctx, map[string]any{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := e.Evaluator(); got != want {
+			t.Errorf("%s: Evaluator() = %q, want %q", ev, got, want)
+		}
+	}
+}
+
+const planQuery = "f := data.t.out"
+
+func compileBoth(t *testing.T, module string) (*ast.Compiler, error) {
+	t.Helper()
+	c := ast.NewCompiler().WithDefaultRegoVersion(ast.RegoV1).WithEnablePrintStatements(true)
+	mod, err := ast.ParseModuleWithOpts("t.rego", "package t\n\n"+module, ast.ParserOptions{RegoVersion: ast.RegoV1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Compile(map[string]*ast.Module{"t.rego": mod}); c.Failed() {
+		t.Fatal(c.Errors)
+	}
+	plan, err := planOf(context.Background(), c, planQuery)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = vm.Compile(plan, planData)
+	return c, err
+}
+
+// evalBoth evaluates `f := data.t.out` over planInput and planData with
+// both evaluators; undefined is "undefined".
+func evalBoth(t *testing.T, module string) (plan string, planErr error, topdown string, topdownErr error) {
+	t.Helper()
+	ctx := context.Background()
+	c, err := compileBoth(t, module)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := planOf(ctx, c, planQuery)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prog, err := vm.Compile(p, planData)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan = "undefined"
+	terms, planErr := prog.Eval(ctx, planInput)
+	if len(terms) > 0 {
+		// As rego's results are: through JSON, where sets are arrays.
+		js, err := ast.JSON(terms[0].Value.(ast.Object).Get(ast.StringTerm("f")).Value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := ast.InterfaceToValue(js)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plan = v.String()
+	}
+
+	data, err := ast.JSON(planData)
+	if err != nil {
+		t.Fatal(err)
+	}
+	topdown = "undefined"
+	rs, topdownErr := rego.New(rego.Query(planQuery), rego.Compiler(c), rego.Store(inmem.NewFromObject(data.(map[string]any))),
+		rego.ParsedInput(planInput)).Eval(ctx)
+	if len(rs) > 0 {
+		v, err := ast.InterfaceToValue(rs[0].Bindings["f"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		topdown = v.String()
+	}
+	return plan, planErr, topdown, topdownErr
+}

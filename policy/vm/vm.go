@@ -1,0 +1,744 @@
+// Package vm evaluates a policy from the plan OPA's planner makes of it (the
+// intermediate representation, package ir, that OPA's WebAssembly compiler
+// also starts from) instead of with OPA's top-down evaluator.
+//
+// Top-down evaluation unifies terms step by step, with bindings, backtracking
+// and tracing hooks on every expression; the plan has already decided the
+// order of every lookup, loop and comparison, so running it is a loop over
+// statements on AST values. The semantics follow OPA's WebAssembly compiler
+// statement by statement (see Compile for what is not supported), and the
+// built-in functions are OPA's own Go implementations.
+//
+// Its tests are in package policy (plan_test.go, which gets plans from OPA's
+// planner, and reconcile's evaluator_test.go): each compares this evaluator
+// with OPA's top-down evaluator on the same query, input and data.
+package vm
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"unicode/utf8"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/ir"
+	"github.com/open-policy-agent/opa/v1/topdown"
+)
+
+// ErrUnsupported is returned by Compile for a plan that uses something this
+// evaluator does not implement; the caller evaluates top-down instead.
+var ErrUnsupported = errors.New("vm: not supported")
+
+// ErrConflict is an evaluation error: a complete rule or object with two
+// different values (OPA's eval_conflict_error).
+var ErrConflict = errors.New("vm: conflicting values")
+
+// Program is a compiled plan. It is safe for concurrent use.
+type Program struct {
+	plan   *block
+	locals int
+	funcs  []*function
+	data   *ast.Term
+}
+
+type function struct {
+	name    string
+	params  []int
+	ret     int
+	blocks  []*block
+	locals  int
+	memo    int // index in a run's memo table, or -1
+	defined bool
+}
+
+type block struct{ stmts []stmt }
+
+type op uint8
+
+const (
+	opArrayAppend op = iota
+	opAssignInt
+	opAssignVar
+	opAssignVarOnce
+	opBlock
+	opBreak
+	opCall
+	opCallBuiltin
+	opDot
+	opEqual
+	opIsArray
+	opIsDefined
+	opIsObject
+	opIsSet
+	opIsUndefined
+	opLen
+	opMakeArray
+	opMakeNull
+	opMakeNumber
+	opMakeObject
+	opMakeSet
+	opNop
+	opNot
+	opNotEqual
+	opObjectInsert
+	opObjectInsertOnce
+	opObjectMerge
+	opResetLocal
+	opResultSetAdd
+	opReturn
+	opScan
+	opSetAdd
+)
+
+// operand is a local (term == nil) or a constant.
+type operand struct {
+	local int
+	term  *ast.Term
+}
+
+type stmt struct {
+	op       op
+	a, b     operand
+	target   int
+	key, val int // scan: the key and value locals
+	index    int // break: how many enclosing blocks to leave; make array: capacity
+	blocks   []*block
+	fn       *function
+	builtin  topdown.BuiltinFunc
+	args     []operand
+	constant *ast.Term // make number / assign int
+	loc      *ir.Location
+}
+
+// Compile turns a plan into a Program over data (the whole data document).
+// The plan must have exactly one plan (query). It returns an error wrapping
+// ErrUnsupported for `with` statements, dynamic calls (data references with
+// a variable in the middle), non-deterministic built-ins and built-ins OPA
+// does not implement in Go.
+func Compile(p *ir.Policy, data ast.Value) (*Program, error) {
+	if p.Plans == nil || len(p.Plans.Plans) != 1 {
+		return nil, fmt.Errorf("%w: a policy with %d plans", ErrUnsupported, len(p.Plans.Plans))
+	}
+	c := &compiler{strs: make([]*ast.Term, len(p.Static.Strings)), byName: map[string]*function{}}
+	for i, s := range p.Static.Strings {
+		c.strs[i] = ast.StringTerm(s.Value)
+	}
+	c.static = p.Static.Strings
+	memo := 0
+	if p.Funcs != nil {
+		for _, f := range p.Funcs.Funcs {
+			fn := &function{name: f.Name, ret: int(f.Return), memo: -1}
+			for _, l := range f.Params {
+				fn.params = append(fn.params, int(l))
+			}
+			if len(f.Params) == 2 { // a rule: its value depends only on input and data
+				fn.memo = memo
+				memo++
+			}
+			c.byName[f.Name] = fn
+		}
+		for _, f := range p.Funcs.Funcs {
+			fn := c.byName[f.Name]
+			c.max = max(fn.ret, slices.Max(append([]int{0}, fn.params...)))
+			for _, b := range f.Blocks {
+				cb, err := c.block(b)
+				if err != nil {
+					return nil, fmt.Errorf("%s: %w", f.Name, err)
+				}
+				fn.blocks = append(fn.blocks, cb)
+			}
+			fn.locals = c.max + 1
+			fn.defined = true
+			c.funcs = append(c.funcs, fn)
+		}
+	}
+	c.max = int(ir.Data)
+	plan := &block{}
+	for _, b := range p.Plans.Plans[0].Blocks {
+		cb, err := c.block(b)
+		if err != nil {
+			return nil, fmt.Errorf("plan %s: %w", p.Plans.Plans[0].Name, err)
+		}
+		plan.stmts = append(plan.stmts, stmt{op: opBlock, blocks: []*block{cb}})
+	}
+	return &Program{plan: plan, locals: c.max + 1, funcs: c.funcs, data: ast.NewTerm(data)}, nil
+}
+
+type compiler struct {
+	strs   []*ast.Term
+	static []*ir.StringConst
+	byName map[string]*function
+	funcs  []*function
+	max    int // the highest local of the function being compiled
+}
+
+func (c *compiler) local(l ir.Local) int {
+	c.max = max(c.max, int(l))
+	return int(l)
+}
+
+func (c *compiler) operand(o ir.Operand) (operand, error) {
+	switch v := o.Value.(type) {
+	case ir.Local:
+		return operand{local: c.local(v)}, nil
+	case ir.StringIndex:
+		return operand{term: c.strs[v]}, nil
+	case ir.Bool:
+		return operand{term: ast.BooleanTerm(bool(v))}, nil
+	}
+	return operand{}, fmt.Errorf("%w: operand %T", ErrUnsupported, o.Value)
+}
+
+func (c *compiler) block(b *ir.Block) (*block, error) {
+	out := &block{stmts: make([]stmt, 0, len(b.Stmts))}
+	for _, s := range b.Stmts {
+		cs, err := c.stmt(s)
+		if err != nil {
+			return nil, err
+		}
+		cs.loc = s.GetLocation()
+		out.stmts = append(out.stmts, cs)
+	}
+	return out, nil
+}
+
+func (c *compiler) stmt(s ir.Stmt) (stmt, error) {
+	var err error
+	ops := func(os ...ir.Operand) (a, b operand) {
+		if len(os) > 0 && err == nil {
+			a, err = c.operand(os[0])
+		}
+		if len(os) > 1 && err == nil {
+			b, err = c.operand(os[1])
+		}
+		return a, b
+	}
+	var out stmt
+	switch s := s.(type) {
+	case *ir.ArrayAppendStmt:
+		out = stmt{op: opArrayAppend, target: c.local(s.Array)}
+		out.a, _ = ops(s.Value)
+	case *ir.AssignIntStmt:
+		out = stmt{op: opAssignInt, target: c.local(s.Target), constant: ast.InternedTerm(int(s.Value))}
+	case *ir.AssignVarStmt:
+		out = stmt{op: opAssignVar, target: c.local(s.Target)}
+		out.a, _ = ops(s.Source)
+	case *ir.AssignVarOnceStmt:
+		out = stmt{op: opAssignVarOnce, target: c.local(s.Target)}
+		out.a, _ = ops(s.Source)
+	case *ir.BlockStmt:
+		out = stmt{op: opBlock}
+		for _, b := range s.Blocks {
+			cb, err := c.block(b)
+			if err != nil {
+				return out, err
+			}
+			out.blocks = append(out.blocks, cb)
+		}
+	case *ir.BreakStmt:
+		out = stmt{op: opBreak, index: int(s.Index)}
+	case *ir.CallStmt:
+		out = stmt{op: opCall, target: c.local(s.Result)}
+		for _, a := range s.Args {
+			o, err := c.operand(a)
+			if err != nil {
+				return out, err
+			}
+			out.args = append(out.args, o)
+		}
+		if fn, ok := c.byName[s.Func]; ok {
+			out.fn = fn
+			break
+		}
+		bi, ok := ast.BuiltinMap[s.Func]
+		impl := topdown.GetBuiltin(s.Func)
+		switch {
+		case !ok || impl == nil:
+			return out, fmt.Errorf("%w: function %s", ErrUnsupported, s.Func)
+		case bi.Nondeterministic || s.Func == "internal.print" || s.Func == "print" || s.Func == "trace" || s.Func == "opa.runtime":
+			return out, fmt.Errorf("%w: built-in %s", ErrUnsupported, s.Func)
+		}
+		out.op, out.builtin = opCallBuiltin, impl
+	case *ir.DotStmt:
+		out = stmt{op: opDot, target: c.local(s.Target)}
+		out.a, out.b = ops(s.Source, s.Key)
+	case *ir.EqualStmt:
+		out = stmt{op: opEqual}
+		out.a, out.b = ops(s.A, s.B)
+	case *ir.NotEqualStmt:
+		out = stmt{op: opNotEqual}
+		out.a, out.b = ops(s.A, s.B)
+	case *ir.IsArrayStmt:
+		out = stmt{op: opIsArray}
+		out.a, _ = ops(s.Source)
+	case *ir.IsObjectStmt:
+		out = stmt{op: opIsObject}
+		out.a, _ = ops(s.Source)
+	case *ir.IsSetStmt:
+		out = stmt{op: opIsSet}
+		out.a, _ = ops(s.Source)
+	case *ir.IsDefinedStmt:
+		out = stmt{op: opIsDefined, a: operand{local: c.local(s.Source)}}
+	case *ir.IsUndefinedStmt:
+		out = stmt{op: opIsUndefined, a: operand{local: c.local(s.Source)}}
+	case *ir.LenStmt:
+		out = stmt{op: opLen, target: c.local(s.Target)}
+		out.a, _ = ops(s.Source)
+	case *ir.MakeArrayStmt:
+		out = stmt{op: opMakeArray, target: c.local(s.Target), index: int(s.Capacity)}
+	case *ir.MakeNullStmt:
+		out = stmt{op: opMakeNull, target: c.local(s.Target)}
+	case *ir.MakeNumberIntStmt:
+		out = stmt{op: opMakeNumber, target: c.local(s.Target), constant: ast.InternedTerm(int(s.Value))}
+	case *ir.MakeNumberRefStmt:
+		out = stmt{op: opMakeNumber, target: c.local(s.Target), constant: ast.NumberTerm(json.Number(c.static[s.Index].Value))}
+	case *ir.MakeObjectStmt:
+		out = stmt{op: opMakeObject, target: c.local(s.Target)}
+	case *ir.MakeSetStmt:
+		out = stmt{op: opMakeSet, target: c.local(s.Target)}
+	case *ir.NopStmt:
+		out = stmt{op: opNop}
+	case *ir.NotStmt:
+		b, err := c.block(s.Block)
+		if err != nil {
+			return out, err
+		}
+		out = stmt{op: opNot, blocks: []*block{b}}
+	case *ir.ObjectInsertStmt:
+		out = stmt{op: opObjectInsert, target: c.local(s.Object)}
+		out.a, out.b = ops(s.Key, s.Value)
+	case *ir.ObjectInsertOnceStmt:
+		out = stmt{op: opObjectInsertOnce, target: c.local(s.Object)}
+		out.a, out.b = ops(s.Key, s.Value)
+	case *ir.ObjectMergeStmt:
+		out = stmt{op: opObjectMerge, a: operand{local: c.local(s.A)}, b: operand{local: c.local(s.B)}, target: c.local(s.Target)}
+	case *ir.ResetLocalStmt:
+		out = stmt{op: opResetLocal, target: c.local(s.Target)}
+	case *ir.ResultSetAddStmt:
+		out = stmt{op: opResultSetAdd, a: operand{local: c.local(s.Value)}}
+	case *ir.ReturnLocalStmt:
+		out = stmt{op: opReturn, a: operand{local: c.local(s.Source)}}
+	case *ir.ScanStmt:
+		b, err := c.block(s.Block)
+		if err != nil {
+			return out, err
+		}
+		out = stmt{op: opScan, a: operand{local: c.local(s.Source)}, key: c.local(s.Key), val: c.local(s.Value), blocks: []*block{b}}
+	case *ir.SetAddStmt:
+		out = stmt{op: opSetAdd, target: c.local(s.Set)}
+		out.a, _ = ops(s.Value)
+	default:
+		return out, fmt.Errorf("%w: statement %T", ErrUnsupported, s)
+	}
+	return out, err
+}
+
+// Results of running a block, besides k >= 0 (leave this block and k more).
+const (
+	fellThrough = -1
+	returned    = -2 // a function's ReturnLocalStmt ran
+	aborted     = -3 // an error: see run.err
+)
+
+// run is the state of one evaluation.
+type run struct {
+	ctx     context.Context
+	p       *Program
+	input   *ast.Term
+	memo    []*ast.Term
+	ret     *ast.Term
+	results []*ast.Term
+	err     error
+	bctx    topdown.BuiltinContext
+	out     *ast.Term // a built-in's output
+	outFn   func(*ast.Term) error
+	args    []*ast.Term
+}
+
+// Eval runs the plan with input and returns the values it adds to its
+// result set (for a query `x := ...` each is an object {"x": value}).
+func (p *Program) Eval(ctx context.Context, input ast.Value) ([]*ast.Term, error) {
+	r := &run{ctx: ctx, p: p, input: ast.NewTerm(input), memo: make([]*ast.Term, len(p.funcs))}
+	r.bctx = topdown.BuiltinContext{Context: ctx}
+	r.outFn = func(t *ast.Term) error { r.out = t; return nil }
+	l := make([]*ast.Term, p.locals)
+	l[ir.Input], l[ir.Data] = r.input, p.data
+	if r.block(p.plan, l) == aborted {
+		return nil, r.err
+	}
+	return r.results, nil
+}
+
+func (r *run) get(l []*ast.Term, o operand) *ast.Term {
+	if o.term != nil {
+		return o.term
+	}
+	return l[o.local]
+}
+
+// block runs b with the locals l; see the constants above for the result.
+// Leaving a block (a statement undefined, or a break) follows the WebAssembly
+// compiler: a NotStmt's block is one block deep, a ScanStmt's body two (the
+// loop, whose end continues with the next element, inside a block whose end
+// ends the scan).
+func (r *run) block(b *block, l []*ast.Term) int {
+	for i := range b.stmts {
+		s := &b.stmts[i]
+		switch s.op {
+		case opDot:
+			src, key := r.get(l, s.a), r.get(l, s.b)
+			if src == nil || key == nil {
+				return 0
+			}
+			v := dot(src, key)
+			if v == nil {
+				return 0
+			}
+			l[s.target] = v
+		case opAssignVar:
+			v := r.get(l, s.a)
+			if v == nil {
+				return 0
+			}
+			l[s.target] = v
+		case opEqual, opNotEqual:
+			a, b := r.get(l, s.a), r.get(l, s.b)
+			if a == nil || b == nil || equal(a.Value, b.Value) != (s.op == opEqual) {
+				return 0
+			}
+		case opScan:
+			if n := r.scan(s, l); n != fellThrough {
+				return n
+			}
+		case opBlock:
+			for _, sub := range s.blocks {
+				switch n := r.block(sub, l); {
+				case n == fellThrough || n == 0:
+				case n < 0:
+					return n
+				default:
+					return n - 1
+				}
+			}
+		case opNot:
+			switch n := r.block(s.blocks[0], l); {
+			case n == fellThrough:
+				return 0
+			case n == 0:
+			case n < 0:
+				return n
+			default:
+				return n - 1
+			}
+		case opBreak:
+			return s.index
+		case opCall:
+			v, ok := r.call(s, l)
+			if !ok {
+				return aborted
+			}
+			if v == nil {
+				return 0
+			}
+			l[s.target] = v
+		case opCallBuiltin:
+			v, ok := r.builtin(s, l)
+			if !ok {
+				return aborted
+			}
+			if v == nil {
+				return 0
+			}
+			l[s.target] = v
+		case opReturn:
+			r.ret = l[s.a.local]
+			return returned
+		case opResetLocal:
+			l[s.target] = nil
+		case opIsDefined:
+			if l[s.a.local] == nil {
+				return 0
+			}
+		case opIsUndefined:
+			if l[s.a.local] != nil {
+				return 0
+			}
+		case opAssignVarOnce:
+			v := r.get(l, s.a)
+			if v == nil {
+				return 0
+			}
+			if old := l[s.target]; old != nil && !equal(old.Value, v.Value) {
+				r.err = fmt.Errorf("%w: %s: a complete rule with two values, %v and %v", ErrConflict, where(s.loc), old, v)
+				return aborted
+			}
+			l[s.target] = v
+		case opMakeObject:
+			l[s.target] = ast.NewTerm(ast.NewObject())
+		case opMakeSet:
+			l[s.target] = ast.NewTerm(ast.NewSet())
+		case opMakeArray:
+			l[s.target] = ast.NewTerm(ast.NewArrayWithCapacity(s.index))
+		case opMakeNull:
+			l[s.target] = ast.NullTerm()
+		case opMakeNumber, opAssignInt:
+			l[s.target] = s.constant
+		case opArrayAppend:
+			arr, ok := termValue[*ast.Array](l[s.target])
+			v := r.get(l, s.a)
+			if !ok || v == nil {
+				return 0
+			}
+			l[s.target] = ast.NewTerm(arr.Append(v))
+		case opSetAdd:
+			set, ok := termValue[ast.Set](l[s.target])
+			v := r.get(l, s.a)
+			if !ok || v == nil {
+				return 0
+			}
+			set.Add(v)
+		case opObjectInsert, opObjectInsertOnce:
+			obj, ok := termValue[ast.Object](l[s.target])
+			k, v := r.get(l, s.a), r.get(l, s.b)
+			if !ok || k == nil || v == nil {
+				return 0
+			}
+			if s.op == opObjectInsertOnce {
+				if old := obj.Get(k); old != nil && !equal(old.Value, v.Value) {
+					r.err = fmt.Errorf("%w: %s: object key %v with two values, %v and %v", ErrConflict, where(s.loc), k, old, v)
+					return aborted
+				}
+			}
+			obj.Insert(k, v)
+		case opObjectMerge:
+			a, okA := termValue[ast.Object](l[s.a.local])
+			b, okB := termValue[ast.Object](l[s.b.local])
+			if !okA || !okB {
+				return 0
+			}
+			m, ok := a.Merge(b)
+			if !ok {
+				return 0
+			}
+			l[s.target] = ast.NewTerm(m)
+		case opLen:
+			v := r.get(l, s.a)
+			if v == nil {
+				return 0
+			}
+			n, ok := length(v.Value)
+			if !ok {
+				return 0
+			}
+			l[s.target] = ast.InternedTerm(n)
+		case opIsArray, opIsObject, opIsSet:
+			v := r.get(l, s.a)
+			if v == nil || !isKind(s.op, v.Value) {
+				return 0
+			}
+		case opResultSetAdd:
+			r.results = append(r.results, l[s.a.local])
+		case opNop:
+		}
+	}
+	return fellThrough
+}
+
+func (r *run) scan(s *stmt, l []*ast.Term) int {
+	src := l[s.a.local]
+	if src == nil {
+		return fellThrough
+	}
+	body := s.blocks[0]
+	// each runs the body for one element: true to go on with the next.
+	result := fellThrough
+	each := func(k, v *ast.Term) bool {
+		l[s.key], l[s.val] = k, v
+		switch n := r.block(body, l); {
+		case n == fellThrough || n == 0:
+			return true
+		case n == 1:
+			return false
+		case n < 0:
+			result = n
+			return false
+		default:
+			result = n - 2
+			return false
+		}
+	}
+	switch v := src.Value.(type) {
+	case *ast.Array:
+		for i := range v.Len() {
+			if !each(ast.InternedTerm(i), v.Elem(i)) {
+				break
+			}
+		}
+	case ast.Object:
+		v.Until(func(k, x *ast.Term) bool { return !each(k, x) })
+	case ast.Set:
+		v.Until(func(x *ast.Term) bool { return !each(x, x) })
+	}
+	if result == fellThrough && r.ctx.Err() != nil {
+		r.err = r.ctx.Err()
+		return aborted
+	}
+	return result
+}
+
+// call runs a planned function; ok is false when the run is aborted, and a
+// nil term is an undefined result.
+func (r *run) call(s *stmt, caller []*ast.Term) (*ast.Term, bool) {
+	fn := s.fn
+	if fn.memo >= 0 && r.memo[fn.memo] != nil {
+		return unmemo(r.memo[fn.memo]), true
+	}
+	l := make([]*ast.Term, fn.locals)
+	for i, p := range fn.params {
+		v := r.get(caller, s.args[i])
+		if v == nil {
+			return nil, true
+		}
+		l[p] = v
+	}
+	var out *ast.Term
+	for _, b := range fn.blocks {
+		n := r.block(b, l)
+		if n == aborted {
+			return nil, false
+		}
+		if n == returned {
+			out = r.ret
+			break
+		}
+	}
+	if out == nil && len(fn.blocks) > 0 {
+		out = l[fn.ret]
+	}
+	if fn.memo >= 0 {
+		r.memo[fn.memo] = memoOf(out)
+	}
+	return out, true
+}
+
+// undefinedMemo stands for "computed, and undefined" in the memo table.
+var undefinedMemo = ast.NewTerm(ast.Var("undefined"))
+
+func memoOf(t *ast.Term) *ast.Term {
+	if t == nil {
+		return undefinedMemo
+	}
+	return t
+}
+
+func unmemo(t *ast.Term) *ast.Term {
+	if t == undefinedMemo {
+		return nil
+	}
+	return t
+}
+
+// builtin calls one of OPA's built-in functions. As in top-down evaluation
+// (without strict built-in errors), a built-in's error makes the call
+// undefined; only a halt (e.g. opa.halt) aborts the run.
+func (r *run) builtin(s *stmt, l []*ast.Term) (*ast.Term, bool) {
+	args := r.args[:0]
+	for _, a := range s.args {
+		v := r.get(l, a)
+		if v == nil {
+			return nil, true
+		}
+		args = append(args, v)
+	}
+	r.args = args
+	r.out = nil
+	r.bctx.Location = nil
+	err := s.builtin(r.bctx, args, r.outFn)
+	clear(r.args)
+	if err != nil {
+		var halt topdown.Halt
+		if errors.As(err, &halt) {
+			r.err = fmt.Errorf("%s: %w", where(s.loc), halt.Err)
+			return nil, false
+		}
+		return nil, true
+	}
+	return r.out, true
+}
+
+func where(loc *ir.Location) string {
+	if loc == nil {
+		return "?"
+	}
+	return fmt.Sprintf("line %d, column %d", loc.Row, loc.Col)
+}
+
+func termValue[T ast.Value](t *ast.Term) (T, bool) {
+	var zero T
+	if t == nil {
+		return zero, false
+	}
+	v, ok := t.Value.(T)
+	return v, ok
+}
+
+// dot is the value of src[key], nil when undefined.
+func dot(src, key *ast.Term) *ast.Term {
+	switch v := src.Value.(type) {
+	case ast.Object:
+		return v.Get(key)
+	case *ast.Array:
+		n, ok := key.Value.(ast.Number)
+		if !ok {
+			return nil
+		}
+		i, ok := n.Int()
+		if !ok || i < 0 || i >= v.Len() {
+			return nil
+		}
+		return v.Elem(i)
+	case ast.Set:
+		if v.Contains(key) {
+			return key
+		}
+	}
+	return nil
+}
+
+func equal(a, b ast.Value) bool {
+	if x, ok := a.(ast.String); ok {
+		y, ok := b.(ast.String)
+		return ok && x == y
+	}
+	return ast.Compare(a, b) == 0
+}
+
+func length(v ast.Value) (int, bool) {
+	switch v := v.(type) {
+	case *ast.Array:
+		return v.Len(), true
+	case ast.Object:
+		return v.Len(), true
+	case ast.Set:
+		return v.Len(), true
+	case ast.String:
+		return utf8.RuneCountInString(string(v)), true
+	}
+	return 0, false
+}
+
+func isKind(o op, v ast.Value) bool {
+	switch o {
+	case opIsArray:
+		_, ok := v.(*ast.Array)
+		return ok
+	case opIsObject:
+		_, ok := v.(ast.Object)
+		return ok
+	default:
+		_, ok := v.(ast.Set)
+		return ok
+	}
+}
