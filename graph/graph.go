@@ -108,10 +108,18 @@ func (w *Writer) Commit() {
 		keys := slices.Sorted(maps.Keys(w.accounts))
 		txn := w.tx()
 		byOwner := map[string][]*Account{}
+		bySystem := map[string][]*Account{}
 		for _, k := range keys {
 			a := w.accounts[k]
-			mustInsert(txn, TableAccounts, a)
+			bySystem[a.System] = append(bySystem[a.System], a)
 			byOwner[a.Owner] = append(byOwner[a.Owner], a)
+		}
+		for _, sys := range slices.Sorted(maps.Keys(bySystem)) {
+			accts := bySystem[sys]
+			if cur, _ := w.before.First(TableAccounts, IndexID, sys); cur != nil {
+				accts = mergeAccounts(cur.(*SystemAccounts).Accounts, accts)
+			}
+			mustInsert(txn, TableAccounts, &SystemAccounts{System: sys, Accounts: accts})
 		}
 		owners := slices.Sorted(maps.Keys(byOwner))
 		for _, o := range owners {
@@ -223,11 +231,36 @@ func (w *Writer) get(table, id string) any {
 	if empty {
 		return nil
 	}
+	if table == TableAccounts {
+		if a := accountIn(w.before, id); a != nil {
+			return a
+		}
+		return nil
+	}
 	obj, err := w.before.First(table, IndexID, id)
 	if err != nil {
 		return nil
 	}
 	return obj
+}
+
+// accountIn finds the account with key SYSTEM/ACCOUNT in txn: in the record
+// of its system (tried at each "/", since a system id may contain one).
+func accountIn(txn *memdb.Txn, key string) *Account {
+	for i := 0; i < len(key); i++ {
+		if key[i] != '/' {
+			continue
+		}
+		obj, err := txn.First(TableAccounts, IndexID, key[:i])
+		if err != nil || obj == nil {
+			continue
+		}
+		accts := obj.(*SystemAccounts).Accounts
+		if j, ok := slices.BinarySearchFunc(accts, key, func(a *Account, k string) int { return strings.Compare(a.Key, k) }); ok {
+			return accts[j]
+		}
+	}
+	return nil
 }
 
 func unknown(what, id string) error {

@@ -141,6 +141,12 @@ func TestGrantsLiveInTheirAccountAndLaterWritersCopyIt(t *testing.T) {
 	if got := keys(before.AccountsOwnedBy("E1")); !slices.Equal(got, []string{"s/a1", "s/x/a2"}) {
 		t.Errorf("accounts owned by E1 before the second writer: %v", got)
 	}
+	if a := after.Account("s/x/a2"); a == nil || a.System != "s/x" || after.Account("s/x/nope") != nil {
+		t.Errorf("account s/x/a2 by key: %+v", a)
+	}
+	if n, m := after.AccountCount(), before.AccountCount(); n != 3 || m != 2 || len(before.AccountsOf("s")) != 1 {
+		t.Errorf("%d accounts after, %d before (want 3 and 2; an older snapshot must not change)", n, m)
+	}
 	if got := after.OwnerlessAccounts(); len(got) != 0 {
 		t.Errorf("ownerless accounts: %v", got)
 	}

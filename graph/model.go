@@ -97,6 +97,16 @@ type Holding struct {
 	Accounts []*Account
 }
 
+// SystemAccounts are the accounts of one system, by key: the accounts
+// table's records. Hundreds of thousands of accounts cost go-memdb's radix
+// tree half a kilobyte and five objects each as records of their own; as a
+// few lists they cost a slice element, and a lookup by key is one lookup
+// and a binary search.
+type SystemAccounts struct {
+	System   string
+	Accounts []*Account
+}
+
 // Grant is one entitlement held by one account (stored in Account.Grants).
 type Grant struct {
 	System      string

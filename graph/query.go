@@ -54,9 +54,7 @@ func (s *Snapshot) Transfer(id string) *Transfer {
 }
 
 // Account returns the account with that key (SYSTEM/ACCOUNT), or nil.
-func (s *Snapshot) Account(key string) *Account {
-	return first[Account](s, TableAccounts, IndexID, key)
-}
+func (s *Snapshot) Account(key string) *Account { return accountIn(s.txn, key) }
 
 // Companies lists all companies by id.
 func (s *Snapshot) Companies() []*Company { return all[Company](s, TableCompanies, IndexID) }
@@ -102,10 +100,10 @@ func (s *Snapshot) AccountsOwnedBy(employeeID string) []*Account {
 
 // AccountsOf lists the accounts of one system, by id.
 func (s *Snapshot) AccountsOf(system string) []*Account {
-	// Account keys are SYSTEM/ACCOUNT: the system's accounts are a prefix
-	// (which a system id with a "/" could share with another system).
-	out := all[Account](s, TableAccounts, IndexID+"_prefix", system+"/")
-	return slices.DeleteFunc(out, func(a *Account) bool { return a.System != system })
+	if sa := first[SystemAccounts](s, TableAccounts, IndexID, system); sa != nil {
+		return slices.Clone(sa.Accounts)
+	}
+	return nil
 }
 
 // OwnerlessAccounts lists the accounts that name no owner.
@@ -152,8 +150,17 @@ func (s *Snapshot) eachAccount(fn func(*Account)) {
 		return
 	}
 	for obj := it.Next(); obj != nil; obj = it.Next() {
-		fn(obj.(*Account))
+		for _, a := range obj.(*SystemAccounts).Accounts {
+			fn(a)
+		}
 	}
+}
+
+// AccountCount is the number of accounts.
+func (s *Snapshot) AccountCount() int {
+	n := 0
+	s.eachAccount(func(*Account) { n++ })
+	return n
 }
 
 // Count is the number of records in a table.

@@ -89,7 +89,7 @@ func systemsTable() *memdb.TableSchema {
 
 func accountsTable() *memdb.TableSchema {
 	return &memdb.TableSchema{Name: TableAccounts, Indexes: map[string]*memdb.IndexSchema{
-		IndexID: idIndex("Key"),
+		IndexID: idIndex("System"),
 	}}
 }
 

@@ -99,7 +99,7 @@ func Load(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Inputs, e
 	w.Commit()
 	if log.Enabled(ctx, slog.LevelInfo) { // counting walks every table
 		snap := g.Snapshot()
-		log.Info("inputs loaded", "people", snap.Count(graph.TablePeople), "accounts", snap.Count(graph.TableAccounts), "grants", snap.GrantCount())
+		log.Info("inputs loaded", "people", snap.Count(graph.TablePeople), "accounts", snap.AccountCount(), "grants", snap.GrantCount())
 	}
 	return in, nil
 }

@@ -355,6 +355,7 @@ type run struct {
 	out     *ast.Term // a built-in's output
 	outFn   func(*ast.Term) error
 	args    []*ast.Term
+	stack   []*ast.Term // the locals of the calls in progress, innermost last
 }
 
 // Eval runs the plan with input and returns the values it adds to its
@@ -552,6 +553,22 @@ func (r *run) scan(s *stmt, l []*ast.Term) int {
 		return fellThrough
 	}
 	body := s.blocks[0]
+	if arr, ok := src.Value.(*ast.Array); ok { // the common case, without a closure
+		for i := range arr.Len() {
+			l[s.key], l[s.val] = ast.InternedTerm(i), arr.Elem(i)
+			switch n := r.block(body, l); {
+			case n == fellThrough || n == 0:
+				continue
+			case n == 1:
+			case n < 0:
+				return n
+			default:
+				return n - 2
+			}
+			break
+		}
+		return r.checkCancel()
+	}
 	// each runs the body for one element: true to go on with the next.
 	result := fellThrough
 	each := func(k, v *ast.Term) bool {
@@ -570,22 +587,24 @@ func (r *run) scan(s *stmt, l []*ast.Term) int {
 		}
 	}
 	switch v := src.Value.(type) {
-	case *ast.Array:
-		for i := range v.Len() {
-			if !each(ast.InternedTerm(i), v.Elem(i)) {
-				break
-			}
-		}
 	case ast.Object:
 		v.Until(func(k, x *ast.Term) bool { return !each(k, x) })
 	case ast.Set:
 		v.Until(func(x *ast.Term) bool { return !each(x, x) })
 	}
-	if result == fellThrough && r.ctx.Err() != nil {
-		r.err = r.ctx.Err()
-		return aborted
+	if result == fellThrough {
+		return r.checkCancel()
 	}
 	return result
+}
+
+// checkCancel aborts the run when its context is done.
+func (r *run) checkCancel() int {
+	if err := r.ctx.Err(); err != nil {
+		r.err = err
+		return aborted
+	}
+	return fellThrough
 }
 
 // call runs a planned function; ok is false when the run is aborted, and a
@@ -595,7 +614,15 @@ func (r *run) call(s *stmt, caller []*ast.Term) (*ast.Term, bool) {
 	if fn.memo >= 0 && r.memo[fn.memo] != nil {
 		return unmemo(r.memo[fn.memo]), true
 	}
-	l := make([]*ast.Term, fn.locals)
+	// The callee's locals are the top of the run's stack (Rego has no
+	// recursion, so a run's stack is as deep as its deepest call chain).
+	base := len(r.stack)
+	r.stack = slices.Grow(r.stack, fn.locals)[:base+fn.locals]
+	l := r.stack[base:]
+	defer func() {
+		clear(r.stack[base:])
+		r.stack = r.stack[:base]
+	}()
 	for i, p := range fn.params {
 		v := r.get(caller, s.args[i])
 		if v == nil {
