@@ -83,12 +83,12 @@ func TestPlanEvaluatorConflictIsAnError(t *testing.T) {
 
 func TestPlanEvaluatorRefusesWhatItDoesNotImplement(t *testing.T) {
 	for name, module := range map[string]string{
-		"with":                  `r := input.n
+		"with": `r := input.n
 out := x if {
 	x := r with input.n as 3
 }`,
-		"non-deterministic":     `out := time.now_ns()`,
-		"print":                 `out if print("x")`,
+		"non-deterministic": `out := time.now_ns()`,
+		"print":             `out if print("x")`,
 		"dynamic data function": `sub.a := 1
 out := [v | some k in input.dup; v := data.t.sub[k]]`,
 	} {
