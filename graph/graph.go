@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 
 	memdb "github.com/hashicorp/go-memdb"
 )
@@ -14,6 +15,9 @@ import (
 var (
 	ErrDuplicate        = errors.New("duplicate")
 	ErrUnknownReference = errors.New("unknown reference")
+	// ErrUnknownAccount is the ErrUnknownReference of a grant whose account
+	// has not been written.
+	ErrUnknownAccount = fmt.Errorf("%w: no such account", ErrUnknownReference)
 )
 
 // batchSize is how many inserts go into one write transaction. go-memdb's
@@ -66,6 +70,9 @@ type Writer struct {
 	// accounts are written but not yet inserted: AddGrant appends to them
 	// in place until Commit inserts them.
 	accounts map[string]*Account
+	// lastSystem is the system looked up last: a source's rows come system
+	// by system.
+	lastSystem *System
 }
 
 // Writer starts a bulk load. Call Commit when done or Abort to discard the
@@ -105,30 +112,7 @@ func primaryKey(obj any) string {
 // Commit makes everything written so far visible to snapshots.
 func (w *Writer) Commit() {
 	if len(w.accounts) > 0 {
-		keys := slices.Sorted(maps.Keys(w.accounts))
-		txn := w.tx()
-		byOwner := map[string][]*Account{}
-		bySystem := map[string][]*Account{}
-		for _, k := range keys {
-			a := w.accounts[k]
-			bySystem[a.System] = append(bySystem[a.System], a)
-			byOwner[a.Owner] = append(byOwner[a.Owner], a)
-		}
-		for _, sys := range slices.Sorted(maps.Keys(bySystem)) {
-			accts := bySystem[sys]
-			if cur, _ := w.before.First(TableAccounts, IndexID, sys); cur != nil {
-				accts = mergeAccounts(cur.(*SystemAccounts).Accounts, accts)
-			}
-			mustInsert(txn, TableAccounts, &SystemAccounts{System: sys, Accounts: accts})
-		}
-		owners := slices.Sorted(maps.Keys(byOwner))
-		for _, o := range owners {
-			accts := byOwner[o]
-			if cur, _ := w.before.First(TableHoldings, IndexID, o); cur != nil {
-				accts = mergeAccounts(cur.(*Holding).Accounts, accts)
-			}
-			mustInsert(txn, TableHoldings, &Holding{Owner: o, Accounts: accts})
-		}
+		w.commitAccounts()
 		clear(w.accounts)
 	}
 	if w.txn != nil {
@@ -139,6 +123,47 @@ func (w *Writer) Commit() {
 	w.before = w.db.Txn(false)
 	clear(w.empty)
 }
+
+// commitAccounts inserts the written accounts: each system's list, and each
+// owner's holding, merged with what was committed before.
+func (w *Writer) commitAccounts() {
+	txn := w.tx()
+	bySystem := map[string][]*Account{}
+	for _, a := range w.accounts {
+		bySystem[a.System] = append(bySystem[a.System], a)
+	}
+	// Keys are SYSTEM/ACCOUNT: ordering the systems by SYSTEM/ puts their
+	// accounts in key order, one system after the other.
+	systems := slices.SortedFunc(maps.Keys(bySystem), func(a, b string) int { return strings.Compare(a+"/", b+"/") })
+	var wg sync.WaitGroup
+	for _, sys := range systems {
+		wg.Go(func() { slices.SortFunc(bySystem[sys], byKey) })
+	}
+	wg.Wait()
+	byOwner := map[string][]*Account{}
+	for _, sys := range systems {
+		accts := bySystem[sys]
+		for _, a := range accts {
+			byOwner[a.Owner] = append(byOwner[a.Owner], a)
+		}
+		if cur, _ := w.before.First(TableAccounts, IndexID, sys); cur != nil {
+			accts = mergeAccounts(cur.(*SystemAccounts).Accounts, accts)
+		}
+		mustInsert(txn, TableAccounts, &SystemAccounts{System: sys, Accounts: accts})
+	}
+	for _, o := range slices.Sorted(maps.Keys(byOwner)) {
+		accts := byOwner[o]
+		if !slices.IsSortedFunc(accts, byKey) { // a system id with a "/" in it
+			slices.SortFunc(accts, byKey)
+		}
+		if cur, _ := w.before.First(TableHoldings, IndexID, o); cur != nil {
+			accts = mergeAccounts(cur.(*Holding).Accounts, accts)
+		}
+		mustInsert(txn, TableHoldings, &Holding{Owner: o, Accounts: accts})
+	}
+}
+
+func byKey(a, b *Account) int { return strings.Compare(a.Key, b.Key) }
 
 // mustInsert inserts a record the writer has checked; go-memdb fails only on
 // a record of a type the table's indexers do not know, a programming error.
@@ -179,11 +204,15 @@ func (w *Writer) Abort() {
 	w.pending = 0
 	w.written = map[string]map[string]any{}
 	clear(w.accounts)
+	w.lastSystem = nil
 	w.before = w.db.Txn(false)
 	clear(w.empty)
 }
 
 func (w *Writer) insert(table string, obj any) error {
+	if table == TableSystems {
+		w.lastSystem = nil
+	}
 	if a, ok := obj.(*Account); ok {
 		w.accounts[a.Key] = a
 		return nil
@@ -211,7 +240,24 @@ func (w *Writer) remember(table string, obj any) {
 // Exists reports whether a record with that primary key has been written.
 func (w *Writer) Exists(table, id string) bool { return w.exists(table, id) }
 
-func (w *Writer) exists(table, id string) bool { return w.get(table, id) != nil }
+func (w *Writer) exists(table, id string) bool {
+	if table == TableSystems {
+		return w.system(id) != nil
+	}
+	return w.get(table, id) != nil
+}
+
+// system is the system with that id that has been written, or nil.
+func (w *Writer) system(id string) *System {
+	if s := w.lastSystem; s != nil && s.ID == id {
+		return s
+	}
+	s, _ := w.get(TableSystems, id).(*System)
+	if s != nil {
+		w.lastSystem = s
+	}
+	return s
+}
 
 func (w *Writer) get(table, id string) any {
 	if table == TableAccounts {
@@ -359,7 +405,7 @@ func (w *Writer) AddAccount(a *Account) error {
 
 // AddGrant adds a grant of a known entitlement to an existing account.
 func (w *Writer) AddGrant(g *Grant) error {
-	sys, _ := w.get(TableSystems, g.System).(*System)
+	sys := w.system(g.System)
 	if sys == nil {
 		return unknown("system", g.System)
 	}
@@ -368,7 +414,7 @@ func (w *Writer) AddGrant(g *Grant) error {
 	}
 	a := w.writable(g.AccountKey())
 	if a == nil {
-		return fmt.Errorf("%w: no account %q on system %q", ErrUnknownReference, g.Account, g.System)
+		return fmt.Errorf("%w: %q on system %q", ErrUnknownAccount, g.Account, g.System)
 	}
 	if a.Grant(g.Entitlement) != nil {
 		return duplicate("grant", g.Key())

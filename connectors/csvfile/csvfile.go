@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -47,9 +48,13 @@ type Reader struct {
 	name string
 	csv  *csv.Reader
 	cols map[string]int
-	rec  []string
-	line int
-	utf8 bool
+	// names are the header's column ids by position: Get finds a column by
+	// comparing a handful of short strings, cheaper than hashing for a map
+	// lookup on every cell of millions of rows.
+	names []string
+	rec   []string
+	line  int
+	utf8  bool
 }
 
 // Open reads the header of a CSV file and checks that every required column
@@ -85,6 +90,7 @@ func Open(name string, r io.Reader, encoding string, required ...string) (*Reade
 			return nil, InputErrorf("%s:1: column %q appears twice in the header", name, h)
 		}
 		rd.cols[h] = i
+		rd.names = append(rd.names, h)
 	}
 	for _, c := range required {
 		if _, ok := rd.cols[c]; !ok {
@@ -135,8 +141,8 @@ func (r *Reader) Next() (bool, error) {
 // Get returns the trimmed value of a column of the current record, or "" when
 // the column or the cell is absent.
 func (r *Reader) Get(col string) string {
-	i, ok := r.cols[col]
-	if !ok || i >= len(r.rec) {
+	i := slices.Index(r.names, col)
+	if i < 0 || i >= len(r.rec) {
 		return ""
 	}
 	return strings.TrimSpace(r.rec[i])
@@ -237,21 +243,88 @@ func HeaderName(cell string) string {
 
 // Each opens a CSV file and calls fn for every record, stopping at the first
 // error. It honours ctx every few thousand records.
+//
+// Records are parsed on a goroutine of their own, a batch ahead of fn, so
+// that on two cores parsing the next records and fn's work on the current
+// ones (for a source, checks against the graph) overlap. fn sees them in
+// order, one at a time, as with Next.
 func Each(ctx context.Context, name string, r io.Reader, encoding string, required []string, fn func(cr *Reader) error) error {
-	cr, err := Open(name, r, encoding, required...)
+	src, err := Open(name, r, encoding, required...)
 	if err != nil {
 		return err
 	}
-	for n := 1; ; n++ {
-		ok, err := cr.Next()
-		if err != nil || !ok {
-			return err
+	full, free := make(chan *batch, 2), make(chan *batch, 3)
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		src.produce(full, free, stop)
+	}()
+	finish := func(err error) error {
+		close(stop)
+		<-done
+		return err
+	}
+	view := &Reader{name: src.name, cols: src.cols, names: src.names, utf8: src.utf8}
+	n := 0
+	for b := range full {
+		for i, line := range b.lines {
+			if n++; n%4096 == 0 && ctx.Err() != nil {
+				return finish(ctx.Err())
+			}
+			view.rec, view.line = b.fields[b.starts[i]:b.starts[i+1]], line
+			if err := fn(view); err != nil {
+				return finish(err)
+			}
 		}
-		if n%4096 == 0 && ctx.Err() != nil {
-			return ctx.Err()
+		if b.last {
+			return finish(b.err)
 		}
-		if err := fn(cr); err != nil {
-			return err
+		free <- b
+	}
+	return finish(nil)
+}
+
+// batch is a run of records parsed ahead of Each's fn.
+type batch struct {
+	fields []string // the fields of every record, one after the other
+	starts []int    // record i is fields[starts[i]:starts[i+1]]
+	lines  []int
+	last   bool  // the end of the file, or err
+	err    error // the error that ended the file
+}
+
+const batchRecords = 1024
+
+// produce parses records into batches and sends them on full until the end
+// of the file or an error (in the last batch), or until stop is closed.
+func (r *Reader) produce(full chan<- *batch, free chan *batch, stop <-chan struct{}) {
+	defer close(full)
+	for {
+		var b *batch
+		select {
+		case b = <-free:
+			b.fields, b.starts, b.lines = b.fields[:0], b.starts[:0], b.lines[:0]
+		default:
+			b = &batch{fields: make([]string, 0, batchRecords*8), starts: make([]int, 0, batchRecords+1), lines: make([]int, 0, batchRecords)}
+		}
+		b.starts = append(b.starts, 0)
+		for len(b.lines) < batchRecords {
+			ok, err := r.Next()
+			if err != nil || !ok {
+				b.last, b.err = true, err
+				break
+			}
+			b.fields = append(b.fields, r.rec...)
+			b.starts = append(b.starts, len(b.fields))
+			b.lines = append(b.lines, r.line)
+		}
+		select {
+		case full <- b:
+		case <-stop:
+			return
+		}
+		if b.last {
+			return
 		}
 	}
 }

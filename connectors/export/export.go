@@ -4,6 +4,7 @@ package export
 
 import (
 	"context"
+	"errors"
 	"io"
 	"io/fs"
 
@@ -117,10 +118,10 @@ func (s *Source) readGrants(ctx context.Context, r io.Reader, w *graph.Writer) e
 		if !w.Exists(graph.TableSystems, g.System) {
 			return cr.Errorf("system", "unknown system %q: expected one of the system ids of systems.yaml", g.System)
 		}
-		if !w.Exists(graph.TableAccounts, graph.AccountKey(g.System, g.Account)) {
-			return cr.Errorf("account_id", "no account %q on system %q: expected an account listed in %s", g.Account, g.System, s.Accounts)
-		}
 		if err := w.AddGrant(g); err != nil {
+			if errors.Is(err, graph.ErrUnknownAccount) {
+				return cr.Errorf("account_id", "no account %q on system %q: expected an account listed in %s", g.Account, g.System, s.Accounts)
+			}
 			col := "entitlement"
 			if w.HasGrant(g.System, g.Account, g.Entitlement) {
 				col = "account_id"
