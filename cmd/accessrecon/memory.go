@@ -30,7 +30,7 @@ func limitHeap(log *slog.Logger) {
 	metrics.Read(s)
 	held := s[0].Value.Uint64() - s[1].Value.Uint64() - s[2].Value.Uint64()
 	live := s[3].Value.Uint64()
-	limit := held + max(256<<20, live/2)
+	limit := held + max(512<<20, live/2)
 	debug.SetMemoryLimit(int64(limit))
 	log.Debug("memory limit", "live_heap_mib", live>>20, "limit_mib", limit>>20)
 }
