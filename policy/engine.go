@@ -271,6 +271,9 @@ func (c *Compiled) prepare(ctx context.Context, query string, model any) (*Engin
 	return e, nil
 }
 
+// Inputs builds input documents for this engine.
+func (e *Engine) Inputs() Inputs { return Inputs{records: e.program != nil} }
+
 // Evaluator says how the engine evaluates: "plan", or "topdown" with the
 // reason.
 func (e *Engine) Evaluator() string {

@@ -1,9 +1,12 @@
 package policy
 
 import (
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/accessrecon/accessrecon/graph"
+	"github.com/accessrecon/accessrecon/policy/vm"
 	"github.com/open-policy-agent/opa/v1/ast"
 )
 
@@ -94,96 +97,124 @@ func strs(v []string) []string {
 
 func str(s string) *ast.Term { return ast.StringTerm(s) }
 
-// keys are the input's object keys, made once: building an input is on the
-// hot path of every evaluation, and evaluation never modifies input terms.
-var keys = func() map[string]*ast.Term {
-	m := map[string]*ast.Term{}
-	for _, k := range []string{
-		"id", "name", "company", "unit", "employment", "end_date", "mail", "person", "owner", "transfers",
-		"accounts", "event", "employee_id", "from_unit", "to_unit", "effective", "pledge_date", "entitlement",
-		"origin", "granted_at", "expires_at", "system", "kind", "status", "source", "grants", "at", "at_ns",
-		"day", "account_id", "account", "accesses", "who", "usage",
-	} {
-		m[k] = ast.StringTerm(k)
+// shared is the term of a string that many inputs repeat (a system, an
+// entitlement, a kind, a status, an origin, a source, a date): made once and
+// shared by every input (evaluation never changes input terms), up to
+// maxShared different strings.
+func shared(s string) *ast.Term {
+	if t, ok := sharedTerms.Load(s); ok {
+		return t.(*ast.Term)
 	}
-	return m
-}()
-
-func kv(k string, v *ast.Term) [2]*ast.Term {
-	if t, ok := keys[k]; ok {
-		return [2]*ast.Term{t, v}
+	t := ast.StringTerm(s)
+	if sharedCount.Load() < maxShared {
+		if prev, loaded := sharedTerms.LoadOrStore(s, t); loaded {
+			return prev.(*ast.Term)
+		}
+		sharedCount.Add(1)
 	}
-	return [2]*ast.Term{str(k), v}
+	return t
 }
 
-// PersonInput is the input for one person as of a day: their current
+// date is shared(d.String()) without formatting d each time.
+func date(d graph.Date) *ast.Term {
+	if t, ok := dateTerms.Load(d); ok {
+		return t.(*ast.Term)
+	}
+	t := shared(d.String())
+	dateTerms.Store(d, t)
+	return t
+}
+
+var (
+	sharedTerms sync.Map
+	sharedCount atomic.Int64
+	dateTerms   sync.Map // graph.Date → *ast.Term; dates are few
+)
+
+const maxShared = 1 << 16
+
+// The shapes of the input's objects, keys in order.
+var (
+	subjectShape     = vm.NewShape("accounts", "owner", "person", "transfers")
+	personShape      = vm.NewShape("company", "employment", "end_date", "id", "mail", "name", "unit")
+	transferShape    = vm.NewShape("effective", "employee_id", "event", "from_unit", "pledge_date", "to_unit")
+	accountShape     = vm.NewShape("grants", "id", "kind", "owner", "source", "status", "system")
+	grantShape       = vm.NewShape("entitlement", "expires_at", "granted_at", "origin")
+	usageInputShape  = vm.NewShape("usage")
+	usageShape       = vm.NewShape("accesses", "account", "account_id", "person", "system", "who")
+	usagePersonShape = vm.NewShape("employment", "end_date", "id", "name")
+	accessShape      = vm.NewShape("at", "at_ns", "company", "day", "unit")
+)
+
+// Inputs builds the input documents for one engine (Engine.Inputs): AST
+// values for top-down evaluation, the plan evaluator's records and lists for
+// it (package vm), which cost a fraction to build.
+type Inputs struct{ records bool }
+
+func (in Inputs) obj(s *vm.Shape, vals ...*ast.Term) *ast.Term {
+	if in.records {
+		return s.Record(vals...)
+	}
+	return s.Object(vals...)
+}
+
+func (in Inputs) list(items []*ast.Term) *ast.Term {
+	if in.records {
+		return vm.ListTerm(items)
+	}
+	return ast.ArrayTerm(items...)
+}
+
+// Person is the input for one person as of a day: their current
 // assignment, their transfers (plus any proposed ones) and their accounts.
-func PersonInput(s *graph.Snapshot, p *graph.Person, asOf graph.Date, proposed ...*graph.Transfer) ast.Value {
+func (in Inputs) Person(s *graph.Snapshot, p *graph.Person, asOf graph.Date, proposed ...*graph.Transfer) ast.Value {
 	a := s.AssignmentAsOf(p, asOf)
-	person := ast.NewObject(
-		kv("id", str(p.EmployeeID)), kv("name", str(p.Name)),
-		kv("company", str(a.Company)), kv("unit", str(a.Unit)),
-		kv("employment", str(p.Employment)), kv("end_date", str(p.EndDate.String())),
-		kv("mail", str(p.Mail)),
-	)
+	id := str(p.EmployeeID)
+	person := in.obj(personShape, shared(a.Company), shared(p.Employment), date(p.EndDate),
+		id, str(p.Mail), str(p.Name), shared(a.Unit))
 	transfers := append(s.TransfersOf(p.EmployeeID), proposed...)
-	return ast.NewObject(
-		kv("person", ast.NewTerm(person)),
-		kv("owner", str(p.EmployeeID)),
-		kv("transfers", transfersTerm(transfers)),
-		kv("accounts", accountsTerm(s.AccountsOwnedBy(p.EmployeeID))),
-	)
+	return in.obj(subjectShape, in.accounts(s.AccountsOwnedBy(p.EmployeeID), id), id, person, in.transfers(transfers)).Value
 }
 
-// OwnerlessInput is the input for one account that names no owner.
-func OwnerlessInput(a *graph.Account) ast.Value {
-	return ast.NewObject(
-		kv("owner", str("")),
-		kv("transfers", ast.ArrayTerm()),
-		kv("accounts", accountsTerm([]*graph.Account{a})),
-	)
+// Ownerless is the input for one account that names no owner.
+func (in Inputs) Ownerless(a *graph.Account) ast.Value {
+	return in.obj(subjectShape, in.accounts([]*graph.Account{a}, nil), shared(""), nil, in.list(nil)).Value
 }
 
-// OrphanInput is the input for the accounts of an owner id that the HR feed
+// Orphan is the input for the accounts of an owner id that the HR feed
 // does not know.
-func OrphanInput(s *graph.Snapshot, owner string) ast.Value {
-	return ast.NewObject(
-		kv("owner", str(owner)),
-		kv("transfers", ast.ArrayTerm()),
-		kv("accounts", accountsTerm(s.AccountsOwnedBy(owner))),
-	)
+func (in Inputs) Orphan(s *graph.Snapshot, owner string) ast.Value {
+	return in.obj(subjectShape, in.accounts(s.AccountsOwnedBy(owner), nil), str(owner), nil, in.list(nil)).Value
 }
 
-func transfersTerm(ts []*graph.Transfer) *ast.Term {
+func (in Inputs) transfers(ts []*graph.Transfer) *ast.Term {
 	terms := make([]*ast.Term, 0, len(ts))
 	for _, t := range ts {
-		terms = append(terms, ast.ObjectTerm(
-			kv("event", str(t.EventID)), kv("employee_id", str(t.EmployeeID)),
-			kv("from_unit", str(t.FromUnit)), kv("to_unit", str(t.ToUnit)),
-			kv("effective", str(t.Effective.String())), kv("pledge_date", str(t.PledgeDate.String())),
-		))
+		terms = append(terms, in.obj(transferShape, date(t.Effective), str(t.EmployeeID), str(t.EventID),
+			shared(t.FromUnit), date(t.PledgeDate), shared(t.ToUnit)))
 	}
-	return ast.ArrayTerm(terms...)
+	return in.list(terms)
 }
 
-func accountsTerm(accounts []*graph.Account) *ast.Term {
+// accounts are the input's accounts; owner, if not nil, is the term of the
+// owner they all name.
+func (in Inputs) accounts(accounts []*graph.Account, owner *ast.Term) *ast.Term {
 	terms := make([]*ast.Term, 0, len(accounts))
 	for _, a := range accounts {
-		grants := a.Grants
-		gs := make([]*ast.Term, 0, len(grants))
-		for _, g := range grants {
-			gs = append(gs, ast.ObjectTerm(
-				kv("entitlement", str(g.Entitlement)), kv("origin", str(g.Origin)),
-				kv("granted_at", str(g.GrantedAt.String())), kv("expires_at", str(g.ExpiresAt.String())),
-			))
-		}
-		terms = append(terms, ast.ObjectTerm(
-			kv("system", str(a.System)), kv("id", str(a.ID)), kv("owner", str(a.Owner)),
-			kv("kind", str(a.Kind)), kv("status", str(a.Status)), kv("source", str(a.Source)),
-			kv("grants", ast.ArrayTerm(gs...)),
-		))
+		terms = append(terms, in.account(a, owner))
 	}
-	return ast.ArrayTerm(terms...)
+	return in.list(terms)
+}
+
+func (in Inputs) account(a *graph.Account, owner *ast.Term) *ast.Term {
+	gs := make([]*ast.Term, 0, len(a.Grants))
+	for _, g := range a.Grants {
+		gs = append(gs, in.obj(grantShape, shared(g.Entitlement), date(g.ExpiresAt), date(g.GrantedAt), shared(g.Origin)))
+	}
+	if owner == nil {
+		owner = str(a.Owner)
+	}
+	return in.obj(accountShape, in.list(gs), str(a.ID), shared(a.Kind), owner, shared(a.Source), shared(a.Status), shared(a.System))
 }
 
 // UsageAccess is one logged access as the usage rules see it.
@@ -194,11 +225,10 @@ type UsageAccess struct {
 	Unit    string
 }
 
-// UsageInput is the input of the usage rules: {"usage": [item, ...]}, a
-// batch of UsageItem, one per account, so that one evaluation covers many
-// accounts.
-func UsageInput(items []*ast.Term) ast.Value {
-	return ast.NewObject(kv("usage", ast.ArrayTerm(items...)))
+// Usage is the input of the usage rules: {"usage": [item, ...]}, a batch of
+// UsageItem, one per account, so that one evaluation covers many accounts.
+func (in Inputs) Usage(items []*ast.Term) ast.Value {
+	return in.obj(usageInputShape, in.list(items)).Value
 }
 
 // UsageItem is one account of one system in the usage rules' input:
@@ -210,31 +240,23 @@ func UsageInput(items []*ast.Term) ast.Value {
 //	person      the owner as in `person` above; absent when unknown
 //	accesses    [{at, at_ns, day, company, unit}]: company and unit are the
 //	            owner's at that moment
-func UsageItem(system, accountID string, a *graph.Account, p *graph.Person, accesses []UsageAccess) *ast.Term {
+func (in Inputs) UsageItem(system, accountID string, a *graph.Account, p *graph.Person, accesses []UsageAccess) *ast.Term {
 	xs := make([]*ast.Term, len(accesses))
 	for i, x := range accesses {
-		xs[i] = ast.ObjectTerm(
-			kv("at", str(x.At.Format(time.RFC3339))), kv("at_ns", ast.IntNumberTerm(int(x.At.UnixNano()))),
-			kv("day", str(x.Day.String())), kv("company", str(x.Company)), kv("unit", str(x.Unit)),
-		)
+		xs[i] = in.obj(accessShape, str(x.At.Format(time.RFC3339)), ast.IntNumberTerm(int(x.At.UnixNano())),
+			shared(x.Company), date(x.Day), shared(x.Unit))
 	}
 	who := accountID
-	items := [][2]*ast.Term{
-		kv("system", str(system)), kv("account_id", str(accountID)), kv("accesses", ast.ArrayTerm(xs...)),
-	}
+	var account, person *ast.Term
 	if a != nil {
-		items = append(items, kv("account", accountsTerm([]*graph.Account{a}).Value.(*ast.Array).Elem(0)))
+		account = in.account(a, nil)
 	}
 	if p != nil {
 		who = p.EmployeeID
 		if p.Name != "" {
 			who += " " + p.Name
 		}
-		items = append(items, kv("person", ast.ObjectTerm(
-			kv("id", str(p.EmployeeID)), kv("name", str(p.Name)), kv("employment", str(p.Employment)),
-			kv("end_date", str(p.EndDate.String())),
-		)))
+		person = in.obj(usagePersonShape, str(p.Employment), date(p.EndDate), str(p.EmployeeID), str(p.Name))
 	}
-	items = append(items, kv("who", str(who)))
-	return ast.ObjectTerm(items...)
+	return in.obj(usageShape, in.list(xs), account, str(accountID), person, str(system), str(who))
 }

@@ -3,6 +3,8 @@ package policy
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -52,6 +54,14 @@ out := [x | some x in input.xs; ok(x)]`},
 	{"rule used twice is the same", `r := count(input.xs)
 out := r + r`},
 	{"walk of data", `out := {p | some p, v in data.model.units; v.name != ""}`},
+	// Input objects and arrays given as records and lists.
+	{"object.get of a path", `out := [object.get(input, ["obj", "b"], 0), object.get(input, ["obj", "z"], 0), object.get(input, "n", 0)]`},
+	{"count of an object and an array", `out := [count(input.obj), count(input.xs), count(input)]`},
+	{"object compared", `out if input.obj == {"a": 1, "b": 2, "c": 3}`},
+	{"objects in built collections", `out := {"set": {input.obj}, "array": [input.obj, input.xs], "object": {"o": input.obj}}`},
+	{"built-in over an object", `out := [json.marshal(input.obj), object.keys(input.obj)]`},
+	{"iteration over input", `out := [k | some k, _ in input]`},
+	{"input as a result", `out := input`},
 }
 
 var (
@@ -139,6 +149,30 @@ findings contains f if {
 
 const planQuery = "f := data.t.out"
 
+// asRecords is t with its objects as records and its arrays as lists.
+func asRecords(t *ast.Term) *ast.Term {
+	switch v := t.Value.(type) {
+	case ast.Object:
+		keys := make([]string, 0, v.Len())
+		for _, k := range v.Keys() {
+			keys = append(keys, string(k.Value.(ast.String)))
+		}
+		slices.Sort(keys)
+		vals := make([]*ast.Term, len(keys))
+		for i, k := range keys {
+			vals[i] = asRecords(v.Get(ast.StringTerm(k)))
+		}
+		return vm.NewShape(keys...).Record(vals...)
+	case *ast.Array:
+		items := make([]*ast.Term, v.Len())
+		for i := range items {
+			items[i] = asRecords(v.Elem(i))
+		}
+		return vm.ListTerm(items)
+	}
+	return t
+}
+
 func compileBoth(t *testing.T, module string) (*ast.Compiler, error) {
 	t.Helper()
 	c := ast.NewCompiler().WithDefaultRegoVersion(ast.RegoV1).WithEnablePrintStatements(true)
@@ -176,6 +210,11 @@ func evalBoth(t *testing.T, module string) (plan string, planErr error, topdown 
 	}
 	plan = "undefined"
 	terms, planErr := prog.Eval(ctx, planInput)
+	// The same with the input as records and lists, as the engine gives it.
+	recTerms, recErr := prog.Eval(ctx, asRecords(ast.NewTerm(planInput)).Value)
+	if fmt.Sprint(recTerms, recErr) != fmt.Sprint(terms, planErr) {
+		t.Errorf("input as records: %v, %v; as AST: %v, %v", recTerms, recErr, terms, planErr)
+	}
 	if len(terms) > 0 {
 		// As rego's results are: through JSON, where sets are arrays.
 		js, err := ast.JSON(terms[0].Value.(ast.Object).Get(ast.StringTerm("f")).Value)

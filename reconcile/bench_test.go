@@ -404,7 +404,7 @@ func opaBaselineFiles(b *testing.B, pl *Planner, asOf graph.Date) string {
 	snap := pl.Inputs.Graph.Snapshot()
 	var subjects []any
 	for _, s := range pl.subjects(snap) {
-		v, err := ast.JSON(s.input(snap, asOf))
+		v, err := ast.JSON(s.input(policy.Inputs{}, snap, asOf))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -431,10 +431,6 @@ func BenchmarkRuleCost(b *testing.B) {
 	asOf, _ := graph.ParseDate(generate.AsOf)
 	snap := pl.Inputs.Graph.Snapshot()
 	people := snap.People()[:4000]
-	inputs := make([]ast.Value, len(people))
-	for i, p := range people {
-		inputs[i] = policy.PersonInput(snap, p, asOf)
-	}
 	model := policy.Model(snap, asOf, pl.Rules)
 	var lib, rules []policy.Module
 	for _, m := range policy.WithoutTests(policy.Bundled()) {
@@ -454,6 +450,10 @@ func BenchmarkRuleCost(b *testing.B) {
 			e, err := c.NewEngine(context.Background(), model)
 			if err != nil {
 				b.Fatal(err)
+			}
+			inputs := make([]ast.Value, len(people))
+			for i, p := range people {
+				inputs[i] = e.Inputs().Person(snap, p, asOf)
 			}
 			findings := 0
 			for b.Loop() {

@@ -276,9 +276,9 @@ func evalGroups(ctx context.Context, eng *policy.Engine, snap *graph.Snapshot, g
 		items := make([]*ast.Term, len(batch))
 		segments := make([][]int, len(batch))
 		for k, g := range batch {
-			items[k], segments[k] = usageItem(snap, g)
+			items[k], segments[k] = usageItem(eng.Inputs(), snap, g)
 		}
-		fs, err := eng.EvalUsage(ctx, policy.UsageInput(items))
+		fs, err := eng.EvalUsage(ctx, eng.Inputs().Usage(items))
 		if err != nil {
 			return err
 		}
@@ -311,7 +311,7 @@ func evalGroups(ctx context.Context, eng *policy.Engine, snap *graph.Snapshot, g
 // the account with its grants, its owner, and one access per segment with
 // the owner's company and unit at that moment. It also returns the segment
 // of each input access.
-func usageItem(snap *graph.Snapshot, g *usageGroup) (*ast.Term, []int) {
+func usageItem(in policy.Inputs, snap *graph.Snapshot, g *usageGroup) (*ast.Term, []int) {
 	acct := snap.Account(graph.AccountKey(g.system, g.account))
 	var person *graph.Person
 	if acct != nil && acct.Owner != "" {
@@ -336,5 +336,5 @@ func usageItem(snap *graph.Snapshot, g *usageGroup) (*ast.Term, []int) {
 		accesses = append(accesses, x)
 		segments = append(segments, s)
 	}
-	return policy.UsageItem(g.system, g.account, acct, person, accesses), segments
+	return in.UsageItem(g.system, g.account, acct, person, accesses), segments
 }

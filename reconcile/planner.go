@@ -89,14 +89,14 @@ type subject struct {
 	orphan    string
 }
 
-func (s subject) input(snap *graph.Snapshot, asOf graph.Date) ast.Value {
+func (s subject) input(in policy.Inputs, snap *graph.Snapshot, asOf graph.Date) ast.Value {
 	switch {
 	case s.person != nil:
-		return policy.PersonInput(snap, s.person, asOf)
+		return in.Person(snap, s.person, asOf)
 	case s.ownerless != nil:
-		return policy.OwnerlessInput(s.ownerless)
+		return in.Ownerless(s.ownerless)
 	default:
-		return policy.OrphanInput(snap, s.orphan)
+		return in.Orphan(snap, s.orphan)
 	}
 }
 
@@ -109,8 +109,9 @@ func (pl *Planner) evaluate(ctx context.Context, snap *graph.Snapshot, asOf grap
 	if pl.Progress != nil {
 		progress = func(done int) { pl.Progress(done, len(subjects)) }
 	}
+	in := eng.Inputs()
 	return eng.EvalAll(ctx, len(subjects), func(i int) ast.Value {
-		return subjects[i].input(snap, asOf)
+		return subjects[i].input(in, snap, asOf)
 	}, progress)
 }
 
@@ -198,7 +199,7 @@ func (pl *Planner) CheckTransfer(ctx context.Context, employeeID, toUnit string,
 	if err != nil {
 		return nil, err
 	}
-	fs, err := eng.Eval(ctx, policy.PersonInput(snap, p, effective, proposed))
+	fs, err := eng.Eval(ctx, eng.Inputs().Person(snap, p, effective, proposed))
 	if err != nil {
 		return nil, err
 	}

@@ -107,6 +107,7 @@ type stmt struct {
 	blocks   []*block
 	fn       *function
 	builtin  topdown.BuiltinFunc
+	native   func(args []*ast.Term) (*ast.Term, bool) // reads records and lists; false: use builtin
 	args     []operand
 	constant *ast.Term // make number / assign int
 	loc      *ir.Location
@@ -260,7 +261,7 @@ func (c *compiler) stmt(s ir.Stmt) (stmt, error) {
 		case bi.Nondeterministic || s.Func == "internal.print" || s.Func == "print" || s.Func == "trace" || s.Func == "opa.runtime":
 			return out, fmt.Errorf("%w: built-in %s", ErrUnsupported, s.Func)
 		}
-		out.op, out.builtin = opCallBuiltin, impl
+		out.op, out.builtin, out.native = opCallBuiltin, impl, natives[s.Func]
 	case *ir.DotStmt:
 		out = stmt{op: opDot, target: c.local(s.Target)}
 		out.a, out.b = ops(s.Source, s.Key)
@@ -492,20 +493,21 @@ func (r *run) block(b *block, l []*ast.Term) int {
 			if !ok || v == nil {
 				return 0
 			}
-			l[s.target] = ast.NewTerm(arr.Append(v))
+			l[s.target] = ast.NewTerm(arr.Append(plain(v)))
 		case opSetAdd:
 			set, ok := termValue[ast.Set](l[s.target])
 			v := r.get(l, s.a)
 			if !ok || v == nil {
 				return 0
 			}
-			set.Add(v)
+			set.Add(plain(v))
 		case opObjectInsert, opObjectInsertOnce:
 			obj, ok := termValue[ast.Object](l[s.target])
 			k, v := r.get(l, s.a), r.get(l, s.b)
 			if !ok || k == nil || v == nil {
 				return 0
 			}
+			k, v = plain(k), plain(v)
 			if s.op == opObjectInsertOnce {
 				if old := obj.Get(k); old != nil && !equal(old.Value, v.Value) {
 					r.err = fmt.Errorf("%w: %s: object key %v with two values, %v and %v", ErrConflict, where(s.loc), k, old, v)
@@ -514,8 +516,8 @@ func (r *run) block(b *block, l []*ast.Term) int {
 			}
 			obj.Insert(k, v)
 		case opObjectMerge:
-			a, okA := termValue[ast.Object](l[s.a.local])
-			b, okB := termValue[ast.Object](l[s.b.local])
+			a, okA := termValue[ast.Object](plainOrNil(l[s.a.local]))
+			b, okB := termValue[ast.Object](plainOrNil(l[s.b.local]))
 			if !okA || !okB {
 				return 0
 			}
@@ -540,7 +542,7 @@ func (r *run) block(b *block, l []*ast.Term) int {
 				return 0
 			}
 		case opResultSetAdd:
-			r.results = append(r.results, l[s.a.local])
+			r.results = append(r.results, plain(l[s.a.local]))
 		case opNop:
 		}
 	}
@@ -553,21 +555,11 @@ func (r *run) scan(s *stmt, l []*ast.Term) int {
 		return fellThrough
 	}
 	body := s.blocks[0]
-	if arr, ok := src.Value.(*ast.Array); ok { // the common case, without a closure
-		for i := range arr.Len() {
-			l[s.key], l[s.val] = ast.InternedTerm(i), arr.Elem(i)
-			switch n := r.block(body, l); {
-			case n == fellThrough || n == 0:
-				continue
-			case n == 1:
-			case n < 0:
-				return n
-			default:
-				return n - 2
-			}
-			break
-		}
-		return r.checkCancel()
+	switch v := src.Value.(type) { // the common cases, without a closure
+	case *list:
+		return r.scanArray(s, l, v.items, nil)
+	case *ast.Array:
+		return r.scanArray(s, l, nil, v)
 	}
 	// each runs the body for one element: true to go on with the next.
 	result := fellThrough
@@ -587,6 +579,12 @@ func (r *run) scan(s *stmt, l []*ast.Term) int {
 		}
 	}
 	switch v := src.Value.(type) {
+	case *record:
+		for i, x := range v.vals {
+			if x != nil && !each(v.shape.keys[i], x) {
+				break
+			}
+		}
 	case ast.Object:
 		v.Until(func(k, x *ast.Term) bool { return !each(k, x) })
 	case ast.Set:
@@ -596,6 +594,35 @@ func (r *run) scan(s *stmt, l []*ast.Term) int {
 		return r.checkCancel()
 	}
 	return result
+}
+
+// scanArray runs a scan's body for each element of items or, when items is
+// nil, of arr.
+func (r *run) scanArray(s *stmt, l []*ast.Term, items []*ast.Term, arr *ast.Array) int {
+	n := len(items)
+	if arr != nil {
+		n = arr.Len()
+	}
+	for i := range n {
+		var x *ast.Term
+		if arr != nil {
+			x = arr.Elem(i)
+		} else {
+			x = items[i]
+		}
+		l[s.key], l[s.val] = ast.InternedTerm(i), x
+		switch n := r.block(s.blocks[0], l); {
+		case n == fellThrough || n == 0:
+			continue
+		case n == 1:
+		case n < 0:
+			return n
+		default:
+			return n - 2
+		}
+		break
+	}
+	return r.checkCancel()
 }
 
 // checkCancel aborts the run when its context is done.
@@ -680,6 +707,15 @@ func (r *run) builtin(s *stmt, l []*ast.Term) (*ast.Term, bool) {
 		args = append(args, v)
 	}
 	r.args = args
+	if s.native != nil {
+		if v, ok := s.native(args); ok {
+			clear(r.args)
+			return v, true
+		}
+	}
+	for i, a := range args {
+		args[i] = plain(a)
+	}
 	r.out = nil
 	r.bctx.Location = nil
 	err := s.builtin(r.bctx, args, r.outFn)
@@ -714,6 +750,10 @@ func termValue[T ast.Value](t *ast.Term) (T, bool) {
 // dot is the value of src[key], nil when undefined.
 func dot(src, key *ast.Term) *ast.Term {
 	switch v := src.Value.(type) {
+	case *record:
+		return v.get(key)
+	case *list:
+		return v.get(key)
 	case ast.Object:
 		return v.Get(key)
 	case *ast.Array:
@@ -739,11 +779,29 @@ func equal(a, b ast.Value) bool {
 		y, ok := b.(ast.String)
 		return ok && x == y
 	}
+	if isRecordOrList(a) {
+		a = plain(ast.NewTerm(a)).Value
+	}
+	if isRecordOrList(b) {
+		b = plain(ast.NewTerm(b)).Value
+	}
 	return ast.Compare(a, b) == 0
+}
+
+func isRecordOrList(v ast.Value) bool {
+	switch v.(type) {
+	case *record, *list:
+		return true
+	}
+	return false
 }
 
 func length(v ast.Value) (int, bool) {
 	switch v := v.(type) {
+	case *record:
+		return v.len(), true
+	case *list:
+		return len(v.items), true
 	case *ast.Array:
 		return v.Len(), true
 	case ast.Object:
@@ -760,12 +818,61 @@ func isKind(o op, v ast.Value) bool {
 	switch o {
 	case opIsArray:
 		_, ok := v.(*ast.Array)
-		return ok
+		_, isList := v.(*list)
+		return ok || isList
 	case opIsObject:
 		_, ok := v.(ast.Object)
-		return ok
+		_, isRecord := v.(*record)
+		return ok || isRecord
 	default:
 		_, ok := v.(ast.Set)
 		return ok
 	}
+}
+
+func isList(t *ast.Term) bool {
+	_, ok := t.Value.(*list)
+	return ok
+}
+
+func plainOrNil(t *ast.Term) *ast.Term {
+	if t == nil {
+		return nil
+	}
+	return plain(t)
+}
+
+// natives are built-ins the evaluator answers itself for records and lists
+// (false: call OPA's, with plain arguments).
+var natives = map[string]func(args []*ast.Term) (*ast.Term, bool){
+	"count": func(args []*ast.Term) (*ast.Term, bool) {
+		switch v := args[0].Value.(type) {
+		case *record, *list:
+			n, _ := length(v)
+			return ast.InternedTerm(n), true
+		}
+		return nil, false
+	},
+	// object.get(object, key or path, default), as OPA's: the path is
+	// followed through objects, arrays and sets.
+	"object.get": func(args []*ast.Term) (*ast.Term, bool) {
+		if _, ok := args[0].Value.(*record); !ok {
+			return nil, false
+		}
+		curr := args[0]
+		path, ok := args[1].Value.(*ast.Array)
+		if !ok {
+			curr = dot(curr, args[1])
+		} else {
+			for i := range path.Len() {
+				if curr = dot(curr, path.Elem(i)); curr == nil {
+					break
+				}
+			}
+		}
+		if curr == nil {
+			return args[2], true
+		}
+		return curr, true
+	},
 }
