@@ -70,6 +70,7 @@ type Writer struct {
 	// accounts are written but not yet inserted: AddGrant appends to them
 	// in place until Commit inserts them.
 	accounts map[string]*Account
+	staged   []*Account // accounts' values in the order they were written
 	// lastSystem is the system looked up last: a source's rows come system
 	// by system.
 	lastSystem *System
@@ -128,32 +129,54 @@ func (w *Writer) Commit() {
 // owner's holding, merged with what was committed before.
 func (w *Writer) commitAccounts() {
 	txn := w.tx()
-	bySystem := map[string][]*Account{}
-	for _, a := range w.accounts {
-		bySystem[a.System] = append(bySystem[a.System], a)
+	// Group by system and by owner in the order the accounts were written:
+	// a source writes them system by system or owner by owner, so most
+	// accounts join the group of the one before.
+	type group struct {
+		key   string
+		accts []*Account
 	}
-	// Keys are SYSTEM/ACCOUNT: ordering the systems by SYSTEM/ puts their
-	// accounts in key order, one system after the other.
-	systems := slices.SortedFunc(maps.Keys(bySystem), func(a, b string) int { return strings.Compare(a+"/", b+"/") })
+	var systems []*group
+	bySystem, byOwner := map[string]*group{}, map[string]*group{}
+	var sys, owner *group
+	for _, a := range w.staged {
+		if sys == nil || sys.key != a.System {
+			if sys = bySystem[a.System]; sys == nil {
+				sys = &group{key: a.System}
+				bySystem[a.System] = sys
+				systems = append(systems, sys)
+			}
+		}
+		sys.accts = append(sys.accts, a)
+		if owner == nil || owner.key != a.Owner {
+			if owner = byOwner[a.Owner]; owner == nil {
+				owner = &group{key: a.Owner}
+				byOwner[a.Owner] = owner
+			}
+		}
+		owner.accts = append(owner.accts, a)
+	}
+	w.staged = nil
 	var wg sync.WaitGroup
-	for _, sys := range systems {
-		wg.Go(func() { slices.SortFunc(bySystem[sys], byKey) })
+	for _, g := range systems {
+		wg.Go(func() { // within a system, key order is ID order
+			if !slices.IsSortedFunc(g.accts, byID) {
+				slices.SortFunc(g.accts, byID)
+			}
+		})
 	}
 	wg.Wait()
-	byOwner := map[string][]*Account{}
-	for _, sys := range systems {
-		accts := bySystem[sys]
-		for _, a := range accts {
-			byOwner[a.Owner] = append(byOwner[a.Owner], a)
-		}
-		if cur, _ := w.before.First(TableAccounts, IndexID, sys); cur != nil {
+	slices.SortFunc(systems, func(a, b *group) int { return strings.Compare(a.key, b.key) })
+	for _, g := range systems {
+		accts := g.accts
+		if cur, _ := w.before.First(TableAccounts, IndexID, g.key); cur != nil {
 			accts = mergeAccounts(cur.(*SystemAccounts).Accounts, accts)
 		}
-		mustInsert(txn, TableAccounts, &SystemAccounts{System: sys, Accounts: accts})
+		mustInsert(txn, TableAccounts, &SystemAccounts{System: g.key, Accounts: accts})
 	}
 	for _, o := range slices.Sorted(maps.Keys(byOwner)) {
-		accts := byOwner[o]
-		if !slices.IsSortedFunc(accts, byKey) { // a system id with a "/" in it
+		accts := byOwner[o].accts
+		if !slices.IsSortedFunc(accts, byKey) {
 			slices.SortFunc(accts, byKey)
 		}
 		if cur, _ := w.before.First(TableHoldings, IndexID, o); cur != nil {
@@ -162,6 +185,8 @@ func (w *Writer) commitAccounts() {
 		mustInsert(txn, TableHoldings, &Holding{Owner: o, Accounts: accts})
 	}
 }
+
+func byID(a, b *Account) int { return strings.Compare(a.ID, b.ID) }
 
 func byKey(a, b *Account) int { return strings.Compare(a.Key, b.Key) }
 
@@ -204,6 +229,7 @@ func (w *Writer) Abort() {
 	w.pending = 0
 	w.written = map[string]map[string]any{}
 	clear(w.accounts)
+	w.staged = nil
 	w.lastSystem = nil
 	w.before = w.db.Txn(false)
 	clear(w.empty)
@@ -214,6 +240,9 @@ func (w *Writer) insert(table string, obj any) error {
 		w.lastSystem = nil
 	}
 	if a, ok := obj.(*Account); ok {
+		if _, ok := w.accounts[a.Key]; !ok {
+			w.staged = append(w.staged, a)
+		}
 		w.accounts[a.Key] = a
 		return nil
 	}
@@ -444,6 +473,7 @@ func (w *Writer) writable(key string) *Account {
 	c := *cur
 	c.Grants = slices.Clone(cur.Grants)
 	w.accounts[key] = &c
+	w.staged = append(w.staged, &c)
 	return &c
 }
 

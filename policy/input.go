@@ -115,20 +115,50 @@ func shared(s string) *ast.Term {
 	return t
 }
 
-// date is shared(d.String()) without formatting d each time.
+// date is shared(d.String()) without formatting or looking up d each time:
+// days from 1900 to 2199 have a slot each.
 func date(d graph.Date) *ast.Term {
-	if t, ok := dateTerms.Load(d); ok {
-		return t.(*ast.Term)
+	if d == 0 {
+		return emptyString
+	}
+	y, m, day := int(d)/10000, int(d)/100%100, int(d)%100
+	i := (y-1900)*372 + (m-1)*31 + day - 1
+	if i < 0 || i >= len(dateTerms) || m < 1 || m > 12 || day < 1 || day > 31 {
+		return shared(d.String())
+	}
+	if t := dateTerms[i].Load(); t != nil {
+		return t
 	}
 	t := shared(d.String())
-	dateTerms.Store(d, t)
+	dateTerms[i].Store(t)
 	return t
 }
+
+// few is the term of a string with a handful of values (an account's kind
+// and status, a grant's origin): found by comparing, not hashing.
+func few(s string) *ast.Term {
+	for _, t := range fewTerms {
+		if string(t.Value.(ast.String)) == s {
+			return t
+		}
+	}
+	return shared(s)
+}
+
+var (
+	emptyString = ast.StringTerm("")
+	dateTerms   = make([]atomic.Pointer[ast.Term], 300*372)
+	fewTerms    = func() (out []*ast.Term) {
+		for _, s := range []string{"active", "personal", "role", "request", "employee", "disabled", "shared", "service", "emergency", "invitation", "contractor", ""} {
+			out = append(out, ast.StringTerm(s))
+		}
+		return out
+	}()
+)
 
 var (
 	sharedTerms sync.Map
 	sharedCount atomic.Int64
-	dateTerms   sync.Map // graph.Date → *ast.Term; dates are few
 )
 
 const maxShared = 1 << 16
@@ -170,7 +200,7 @@ func (in Inputs) list(items []*ast.Term) *ast.Term {
 func (in Inputs) Person(s *graph.Snapshot, p *graph.Person, asOf graph.Date, proposed ...*graph.Transfer) ast.Value {
 	a := s.AssignmentAsOf(p, asOf)
 	id := str(p.EmployeeID)
-	person := in.obj(personShape, shared(a.Company), shared(p.Employment), date(p.EndDate),
+	person := in.obj(personShape, shared(a.Company), few(p.Employment), date(p.EndDate),
 		id, str(p.Mail), str(p.Name), shared(a.Unit))
 	transfers := append(s.TransfersOf(p.EmployeeID), proposed...)
 	return in.obj(subjectShape, in.accounts(s.AccountsOwnedBy(p.EmployeeID), id), id, person, in.transfers(transfers)).Value
@@ -209,12 +239,12 @@ func (in Inputs) accounts(accounts []*graph.Account, owner *ast.Term) *ast.Term 
 func (in Inputs) account(a *graph.Account, owner *ast.Term) *ast.Term {
 	gs := make([]*ast.Term, 0, len(a.Grants))
 	for _, g := range a.Grants {
-		gs = append(gs, in.obj(grantShape, shared(g.Entitlement), date(g.ExpiresAt), date(g.GrantedAt), shared(g.Origin)))
+		gs = append(gs, in.obj(grantShape, shared(g.Entitlement), date(g.ExpiresAt), date(g.GrantedAt), few(g.Origin)))
 	}
 	if owner == nil {
 		owner = str(a.Owner)
 	}
-	return in.obj(accountShape, in.list(gs), str(a.ID), shared(a.Kind), owner, shared(a.Source), shared(a.Status), shared(a.System))
+	return in.obj(accountShape, in.list(gs), str(a.ID), few(a.Kind), owner, shared(a.Source), few(a.Status), shared(a.System))
 }
 
 // UsageAccess is one logged access as the usage rules see it.
