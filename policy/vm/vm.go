@@ -20,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -41,6 +42,7 @@ type Program struct {
 	locals int
 	funcs  []*function
 	data   *ast.Term
+	runs   sync.Pool // of *run, whose slices are reused
 }
 
 type function struct {
@@ -357,15 +359,27 @@ type run struct {
 	outFn   func(*ast.Term) error
 	args    []*ast.Term
 	stack   []*ast.Term // the locals of the calls in progress, innermost last
+	locals  []*ast.Term // the plan's
 }
 
 // Eval runs the plan with input and returns the values it adds to its
 // result set (for a query `x := ...` each is an object {"x": value}).
 func (p *Program) Eval(ctx context.Context, input ast.Value) ([]*ast.Term, error) {
-	r := &run{ctx: ctx, p: p, input: ast.NewTerm(input), memo: make([]*ast.Term, len(p.funcs))}
+	r, _ := p.runs.Get().(*run)
+	if r == nil {
+		r = &run{p: p, memo: make([]*ast.Term, len(p.funcs)), locals: make([]*ast.Term, p.locals)}
+		r.outFn = func(t *ast.Term) error { r.out = t; return nil }
+	}
+	defer func() {
+		clear(r.memo)
+		clear(r.locals)
+		r.ctx, r.input, r.ret, r.results, r.err, r.out = nil, nil, nil, nil, nil, nil
+		r.bctx = topdown.BuiltinContext{}
+		p.runs.Put(r)
+	}()
+	r.ctx, r.input = ctx, ast.NewTerm(input)
 	r.bctx = topdown.BuiltinContext{Context: ctx}
-	r.outFn = func(t *ast.Term) error { r.out = t; return nil }
-	l := make([]*ast.Term, p.locals)
+	l := r.locals
 	l[ir.Input], l[ir.Data] = r.input, p.data
 	if r.block(p.plan, l) == aborted {
 		return nil, r.err
@@ -480,7 +494,7 @@ func (r *run) block(b *block, l []*ast.Term) int {
 		case opMakeObject:
 			l[s.target] = ast.NewTerm(ast.NewObject())
 		case opMakeSet:
-			l[s.target] = ast.NewTerm(ast.NewSet())
+			l[s.target] = emptySet // made a set of its own by the first SetAddStmt
 		case opMakeArray:
 			l[s.target] = ast.NewTerm(ast.NewArrayWithCapacity(s.index))
 		case opMakeNull:
@@ -495,6 +509,9 @@ func (r *run) block(b *block, l []*ast.Term) int {
 			}
 			l[s.target] = ast.NewTerm(arr.Append(plain(v)))
 		case opSetAdd:
+			if l[s.target] == emptySet {
+				l[s.target] = ast.NewTerm(ast.NewSet())
+			}
 			set, ok := termValue[ast.Set](l[s.target])
 			v := r.get(l, s.a)
 			if !ok || v == nil {
@@ -554,46 +571,49 @@ func (r *run) scan(s *stmt, l []*ast.Term) int {
 	if src == nil {
 		return fellThrough
 	}
-	body := s.blocks[0]
-	switch v := src.Value.(type) { // the common cases, without a closure
+	result := fellThrough
+	switch v := src.Value.(type) {
 	case *list:
 		return r.scanArray(s, l, v.items, nil)
 	case *ast.Array:
 		return r.scanArray(s, l, nil, v)
-	}
-	// each runs the body for one element: true to go on with the next.
-	result := fellThrough
-	each := func(k, v *ast.Term) bool {
-		l[s.key], l[s.val] = k, v
-		switch n := r.block(body, l); {
-		case n == fellThrough || n == 0:
-			return true
-		case n == 1:
-			return false
-		case n < 0:
-			result = n
-			return false
-		default:
-			result = n - 2
-			return false
-		}
-	}
-	switch v := src.Value.(type) {
 	case *record:
 		for i, x := range v.vals {
-			if x != nil && !each(v.shape.keys[i], x) {
+			if x != nil && !r.scanOne(s, l, v.shape.keys[i], x, &result) {
 				break
 			}
 		}
 	case ast.Object:
-		v.Until(func(k, x *ast.Term) bool { return !each(k, x) })
+		v.Until(func(k, x *ast.Term) bool { return !r.scanOne(s, l, k, x, &result) })
 	case ast.Set:
-		v.Until(func(x *ast.Term) bool { return !each(x, x) })
+		for _, x := range v.Slice() {
+			if !r.scanOne(s, l, x, x, &result) {
+				break
+			}
+		}
 	}
 	if result == fellThrough {
 		return r.checkCancel()
 	}
 	return result
+}
+
+// scanOne runs a scan's body for one element: true to go on with the next;
+// when the scan ends otherwise, *result is what it ends with.
+func (r *run) scanOne(s *stmt, l []*ast.Term, k, v *ast.Term, result *int) bool {
+	l[s.key], l[s.val] = k, v
+	switch n := r.block(s.blocks[0], l); {
+	case n == fellThrough || n == 0:
+		return true
+	case n == 1:
+		return false
+	case n < 0:
+		*result = n
+		return false
+	default:
+		*result = n - 2
+		return false
+	}
 }
 
 // scanArray runs a scan's body for each element of items or, when items is
@@ -676,6 +696,10 @@ func (r *run) call(s *stmt, caller []*ast.Term) (*ast.Term, bool) {
 	}
 	return out, true
 }
+
+// emptySet is every set a MakeSetStmt makes until something is added to it
+// (most rules' findings are empty): never changed.
+var emptySet = ast.NewTerm(ast.NewSet())
 
 // undefinedMemo stands for "computed, and undefined" in the memo table.
 var undefinedMemo = ast.NewTerm(ast.Var("undefined"))
