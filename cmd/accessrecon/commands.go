@@ -28,7 +28,9 @@ type session struct {
 // openSession loads a session for a command that runs once: with the inputs
 // loaded, the heap gets a soft limit (limitHeap).
 func openSession(ctx context.Context, c *cli.Context, files fs.FS, path string) (*session, error) {
+	restore := loadingHeap()
 	s, err := loadSession(ctx, c, files, path)
+	restore()
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,24 @@ import (
 	"runtime/metrics"
 )
 
+// loadingHeap lets the heap grow to four times what is live while the inputs
+// load (Go's default is twice), for fewer collections of a heap that is
+// mostly the graph being built, within a soft limit of half the machine's
+// memory; limitHeap replaces both once the inputs are in. It leaves a GOGC or
+// GOMEMLIMIT set by the user alone. It returns what restores GOGC.
+func loadingHeap() (restore func()) {
+	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
+		return func() {}
+	}
+	total := totalMemory()
+	if total == 0 {
+		return func() {}
+	}
+	debug.SetMemoryLimit(int64(total / 2))
+	old := debug.SetGCPercent(300)
+	return func() { debug.SetGCPercent(old) }
+}
+
 // limitHeap sets a soft memory limit of what the process holds once the
 // inputs are loaded plus some headroom, unless GOMEMLIMIT is set.
 //
