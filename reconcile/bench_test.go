@@ -30,16 +30,31 @@ import (
 // generated writes a data set of n people (about 10 grants each) once per
 // benchmark and returns its config.
 func generated(b *testing.B, people int) *config.Config {
-	b.Helper()
-	dir := b.TempDir()
-	if err := generate.Write(dir, generate.Options{People: people, Seed: 1}); err != nil {
-		b.Fatal(err)
-	}
-	cfg, err := config.Load(config.OSFiles{}, dir+"/accessrecon.yaml")
-	if err != nil {
-		b.Fatal(err)
-	}
+	cfg, _ := generatedSet(b, people, 1, 0)
 	return cfg
+}
+
+// generatedSet writes `accessrecon fixtures generate` data for people with
+// the seed into a temporary folder, with an access log of logLines lines
+// (access.csv) unless logLines is 0, and returns its config and the log's
+// path.
+func generatedSet(tb testing.TB, people int, seed uint64, logLines int) (*config.Config, string) {
+	tb.Helper()
+	dir := tb.TempDir()
+	if err := generate.Write(dir, generate.Options{People: people, Seed: seed}); err != nil {
+		tb.Fatal(err)
+	}
+	log := filepath.Join(dir, "access.csv")
+	if logLines > 0 {
+		if err := generate.WriteAccessLog(log, people, logLines, seed); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	cfg, err := config.Load(config.OSFiles{}, filepath.Join(dir, "accessrecon.yaml"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return cfg, log
 }
 
 // loadPlanner compiles the bundled policy over inputs already loaded, or

@@ -3,12 +3,10 @@ package reconcile
 import (
 	"context"
 	"encoding/json"
-	"path/filepath"
 	"testing"
 
 	"github.com/accessrecon/accessrecon/config"
 	"github.com/accessrecon/accessrecon/fixtures"
-	"github.com/accessrecon/accessrecon/fixtures/generate"
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/policy"
 	"github.com/accessrecon/accessrecon/reconcile/calendar"
@@ -19,18 +17,7 @@ import (
 // evaluator finds, for the plan, a transfer check and the daily log check;
 // between them the two data sets make every bundled rule fire.
 func TestPlanEvaluatorMatchesTopdown(t *testing.T) {
-	dir := t.TempDir()
-	if err := generate.Write(dir, generate.Options{People: 2000, Seed: 11}); err != nil {
-		t.Fatal(err)
-	}
-	logs := filepath.Join(dir, "access.csv")
-	if err := generate.WriteAccessLog(logs, 2000, 40_000, 11); err != nil {
-		t.Fatal(err)
-	}
-	generated, err := config.Load(config.OSFiles{}, filepath.Join(dir, "accessrecon.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	generated, logs := generatedSet(t, 2000, 11, 40_000)
 	demo, err := config.Load(fixtures.Demo, fixtures.DemoConfig)
 	if err != nil {
 		t.Fatal(err)

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/accessrecon/accessrecon/config"
 	"github.com/accessrecon/accessrecon/fixtures/generate"
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/reconcile/calendar"
@@ -19,24 +18,12 @@ import (
 // in one part per core gives the report that reading it whole gives (the
 // same log gzipped is read by one reader).
 func TestLogsCheckInPartsEqualsOneReader(t *testing.T) {
-	dir := t.TempDir()
-	if err := generate.Write(dir, generate.Options{People: 300, Seed: 7}); err != nil {
-		t.Fatal(err)
-	}
-	plain := filepath.Join(dir, "access.csv")
-	if err := generate.WriteAccessLog(plain, 300, 120_000, 7); err != nil {
-		t.Fatal(err)
-	}
+	cfg, plain := generatedSet(t, 300, 7, 120_000)
 	if info, _ := os.Stat(plain); info.Size() < 4<<20 {
 		t.Fatalf("the log is %d bytes, too small to be split", info.Size())
 	}
-	zipped := filepath.Join(dir, "access.csv.gz")
+	zipped := filepath.Join(filepath.Dir(plain), "access.csv.gz")
 	gzipFile(t, plain, zipped)
-
-	cfg, err := config.Load(config.OSFiles{}, filepath.Join(dir, "accessrecon.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	pl := loadPlanner(t, cfg, nil)
 	cal, _ := calendar.New(nil)
 	day, _ := graph.ParseDate(generate.AsOf)

@@ -3,15 +3,12 @@ package reconcile
 import (
 	"context"
 	"os"
-	"path/filepath"
 	"runtime"
 	"runtime/metrics"
 	"strconv"
 	"testing"
 	"time"
 
-	"github.com/accessrecon/accessrecon/config"
-	"github.com/accessrecon/accessrecon/fixtures/generate"
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/reconcile/calendar"
 )
@@ -34,17 +31,7 @@ func benchSize(name string, def int) int {
 func BenchmarkLogsCheck(b *testing.B) {
 	people := benchSize("ACCESSRECON_BENCH_LOG_PEOPLE", 100_000)
 	lines := benchSize("ACCESSRECON_BENCH_LOG_LINES", 10_000_000)
-	dir := b.TempDir()
-	if err := generate.Write(dir, generate.Options{People: people, Seed: 1}); err != nil {
-		b.Fatal(err)
-	}
-	if err := generate.WriteAccessLog(filepath.Join(dir, "access.csv"), people, lines, 1); err != nil {
-		b.Fatal(err)
-	}
-	cfg, err := config.Load(config.OSFiles{}, filepath.Join(dir, "accessrecon.yaml"))
-	if err != nil {
-		b.Fatal(err)
-	}
+	cfg, log := generatedSet(b, people, 1, lines)
 	pl := loadPlanner(b, cfg, nil)
 	cal, _ := calendar.New(nil)
 	day, _ := graph.ParseDate("2026-11-24")
@@ -52,7 +39,8 @@ func BenchmarkLogsCheck(b *testing.B) {
 	graphMiB := heapMiB()
 	var rep *LogReport
 	peak := measurePeak(b, func() {
-		if rep, err = pl.CheckLogs(context.Background(), cal, day, cfg.Files, []string{filepath.Join(dir, "access.csv")}); err != nil {
+		var err error
+		if rep, err = pl.CheckLogs(context.Background(), cal, day, cfg.Files, []string{log}); err != nil {
 			b.Fatal(err)
 		}
 	})
