@@ -323,17 +323,24 @@ func (w *Writer) get(table, id string) any {
 // of its system (tried at each "/", since a system id may contain one).
 func accountIn(txn *memdb.Txn, key string) *Account {
 	for i := 0; i < len(key); i++ {
-		if key[i] != '/' {
-			continue
+		if key[i] == '/' {
+			if a := accountOf(txn, key[:i], key[i+1:]); a != nil {
+				return a
+			}
 		}
-		obj, err := txn.First(TableAccounts, IndexID, key[:i])
-		if err != nil || obj == nil {
-			continue
-		}
-		accts := obj.(*SystemAccounts).Accounts
-		if j, ok := slices.BinarySearchFunc(accts, key, func(a *Account, k string) int { return strings.Compare(a.Key, k) }); ok {
-			return accts[j]
-		}
+	}
+	return nil
+}
+
+// accountOf finds a system's account by id (in id order within the system).
+func accountOf(txn *memdb.Txn, system, id string) *Account {
+	obj, err := txn.First(TableAccounts, IndexID, system)
+	if err != nil || obj == nil {
+		return nil
+	}
+	accts := obj.(*SystemAccounts).Accounts
+	if j, ok := slices.BinarySearchFunc(accts, id, func(a *Account, id string) int { return strings.Compare(a.ID, id) }); ok {
+		return accts[j]
 	}
 	return nil
 }

@@ -56,6 +56,9 @@ func (s *Snapshot) Transfer(id string) *Transfer {
 // Account returns the account with that key (SYSTEM/ACCOUNT), or nil.
 func (s *Snapshot) Account(key string) *Account { return accountIn(s.txn, key) }
 
+// AccountOf returns a system's account by id, or nil.
+func (s *Snapshot) AccountOf(system, id string) *Account { return accountOf(s.txn, system, id) }
+
 // Companies lists all companies by id.
 func (s *Snapshot) Companies() []*Company { return all[Company](s, TableCompanies, IndexID) }
 

@@ -312,7 +312,7 @@ func evalGroups(ctx context.Context, eng *policy.Engine, snap *graph.Snapshot, g
 // the owner's company and unit at that moment. It also returns the segment
 // of each input access.
 func usageItem(in policy.Inputs, snap *graph.Snapshot, g *usageGroup) (*ast.Term, []int) {
-	acct := snap.Account(graph.AccountKey(g.system, g.account))
+	acct := snap.AccountOf(g.system, g.account)
 	var person *graph.Person
 	if acct != nil && acct.Owner != "" {
 		person = snap.Person(acct.Owner)
