@@ -413,12 +413,8 @@ func (r *run) block(b *block, l []*ast.Term) int {
 				return 0
 			}
 			l[s.target] = v
-		case opAssignVar:
-			v := r.get(l, s.a)
-			if v == nil {
-				return 0
-			}
-			l[s.target] = v
+		case opAssignVar: // an undefined source makes the target undefined, as in WebAssembly
+			l[s.target] = r.get(l, s.a)
 		case opEqual, opNotEqual:
 			a, b := r.get(l, s.a), r.get(l, s.b)
 			if a == nil || b == nil || equal(a.Value, b.Value) != (s.op == opEqual) {
@@ -559,7 +555,9 @@ func (r *run) block(b *block, l []*ast.Term) int {
 				return 0
 			}
 		case opResultSetAdd:
-			r.results = append(r.results, plain(l[s.a.local]))
+			if v := l[s.a.local]; v != nil {
+				r.results = append(r.results, plain(v))
+			}
 		case opNop:
 		}
 	}
