@@ -852,11 +852,6 @@ func isKind(o op, v ast.Value) bool {
 	}
 }
 
-func isList(t *ast.Term) bool {
-	_, ok := t.Value.(*list)
-	return ok
-}
-
 func plainOrNil(t *ast.Term) *ast.Term {
 	if t == nil {
 		return nil
