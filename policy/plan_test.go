@@ -54,6 +54,17 @@ out := [x | some x in input.xs; ok(x)]`},
 	{"rule used twice is the same", `r := count(input.xs)
 out := r + r`},
 	{"walk of data", `out := {p | some p, v in data.model.units; v.name != ""}`},
+	{"not of an every", `small if every x in input.xs { x < 3 }
+out if not small`},
+	{"nested comprehensions", `out := {k: [y | some y in input.xs; y <= v] | some k, v in input.obj}`},
+	{"default function", `default f(_) := "none"
+f(x) := "one" if x == 1
+out := [f(1), f(2)]`},
+	{"rule with a ref head", `a.b.c := 1
+a.b.d := 2
+out := a.b`},
+	{"array pattern", `out := [a | [a, _] := input.pairs[_]]`},
+	{"string built-ins", `out := [upper(input.who), startswith(input.who, "a"), split("a,b", ","), trim_space("  x ")]`},
 	// Input objects and arrays given as records and lists.
 	{"object.get of a path", `out := [object.get(input, ["obj", "b"], 0), object.get(input, ["obj", "z"], 0), object.get(input, "n", 0)]`},
 	{"count of an object and an array", `out := [count(input.obj), count(input.xs), count(input)]`},
@@ -66,7 +77,7 @@ out := r + r`},
 
 var (
 	planInput = ast.MustParseTerm(`{"xs": [1, 2, 3], "dup": ["a", "a", "b"], "obj": {"a": 1, "b": 2, "c": 3},
-		"n": 10, "units": ["u1", "u2", "u9"], "mixed": [1, "x", 3], "who": "ann"}`).Value
+		"n": 10, "units": ["u1", "u2", "u9"], "mixed": [1, "x", 3], "who": "ann", "pairs": [[1, 2], [3, 4], [5]]}`).Value
 	planData = ast.MustParseTerm(`{"model": {"units": {"u1": {"name": "Grid"}, "u2": {"name": ""}}}}`).Value
 )
 
@@ -85,9 +96,14 @@ func TestPlanEvaluatorAgreesWithTopdown(t *testing.T) {
 }
 
 func TestPlanEvaluatorConflictIsAnError(t *testing.T) {
-	_, planErr, _, topdownErr := evalBoth(t, `out := x if some x in input.xs`)
-	if topdownErr == nil || !errors.Is(planErr, vm.ErrConflict) {
-		t.Fatalf("a complete rule with several values: plan evaluator %v, top-down %v; want both to fail", planErr, topdownErr)
+	for name, module := range map[string]string{
+		"complete rule": `out := x if some x in input.xs`,
+		"object key":    `out[k] := v if { some v in input.xs; k := "same" }`,
+	} {
+		_, planErr, _, topdownErr := evalBoth(t, module)
+		if topdownErr == nil || !errors.Is(planErr, vm.ErrConflict) {
+			t.Errorf("%s with several values: plan evaluator %v, top-down %v; want both to fail", name, planErr, topdownErr)
+		}
 	}
 }
 
