@@ -3,6 +3,7 @@ package vm
 import (
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 )
@@ -31,7 +32,7 @@ func NewShape(keys ...string) *Shape {
 	}
 	s := &Shape{names: keys}
 	for _, k := range keys {
-		s.keys = append(s.keys, ast.StringTerm(k))
+		s.keys = append(s.keys, keyTerm(k))
 	}
 	return s
 }
@@ -71,7 +72,30 @@ type list struct {
 	arr   *ast.Term // the AST array, once made
 }
 
+// keyTerm is the one term of a string that shapes and plans share, so that
+// a record finds a key the plan names by comparing pointers.
+func keyTerm(s string) *ast.Term {
+	keyTermsMu.Lock()
+	defer keyTermsMu.Unlock()
+	t, ok := keyTerms[s]
+	if !ok {
+		t = ast.StringTerm(s)
+		keyTerms[s] = t
+	}
+	return t
+}
+
+var (
+	keyTermsMu sync.Mutex
+	keyTerms   = map[string]*ast.Term{}
+)
+
 func (r *record) get(key *ast.Term) *ast.Term {
+	for i, k := range r.shape.keys {
+		if k == key {
+			return r.vals[i]
+		}
+	}
 	k, ok := key.Value.(ast.String)
 	if !ok {
 		return nil

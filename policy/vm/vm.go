@@ -126,7 +126,7 @@ func Compile(p *ir.Policy, data ast.Value) (*Program, error) {
 	}
 	c := &compiler{strs: make([]*ast.Term, len(p.Static.Strings)), byName: map[string]*function{}}
 	for i, s := range p.Static.Strings {
-		c.strs[i] = ast.StringTerm(s.Value)
+		c.strs[i] = keyTerm(s.Value)
 	}
 	c.static = p.Static.Strings
 	memo := 0
