@@ -238,35 +238,36 @@ func (c *Compiled) prepare(ctx context.Context, query string, model any) (*Engin
 	if err != nil {
 		return nil, fmt.Errorf("policy: encode model: %w", err)
 	}
+	e := &Engine{compiled: c, why: "configured"}
+	if c.evaluator != EvaluatorTopdown {
+		plan, err := planOf(ctx, c.compiler, query)
+		if err != nil {
+			return nil, fmt.Errorf("%w: plan: %v", ErrPolicy, err)
+		}
+		data, err := ast.ValueFromReader(bytes.NewReader(raw))
+		if err != nil {
+			return nil, fmt.Errorf("policy: decode model: %w", err)
+		}
+		e.program, err = vm.Compile(plan, data)
+		switch {
+		case err == nil:
+			return e, nil
+		case errors.Is(err, vm.ErrUnsupported):
+			e.why = err.Error()
+		default:
+			return nil, fmt.Errorf("%w: %v", ErrPolicy, err)
+		}
+	}
 	// AST values on read: rules look into data.model on every evaluation, and
 	// a store of Go values would convert the subtree they read each time.
 	store := inmem.NewFromReaderWithOpts(bytes.NewReader(raw), inmem.OptReturnASTValuesOnRead(true))
-	pq, err := rego.New(
+	e.query, err = rego.New(
 		rego.Query(query),
 		rego.Compiler(c.compiler),
 		rego.Store(store),
 	).PrepareForEval(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("%w: prepare: %v", ErrPolicy, err)
-	}
-	e := &Engine{compiled: c, query: pq, why: "configured"}
-	if c.evaluator == EvaluatorTopdown {
-		return e, nil
-	}
-	plan, err := planOf(ctx, c.compiler, query)
-	if err != nil {
-		return nil, fmt.Errorf("%w: plan: %v", ErrPolicy, err)
-	}
-	data, err := ast.ValueFromReader(bytes.NewReader(raw))
-	if err != nil {
-		return nil, fmt.Errorf("policy: decode model: %w", err)
-	}
-	e.program, err = vm.Compile(plan, data)
-	switch {
-	case errors.Is(err, vm.ErrUnsupported):
-		e.why = err.Error()
-	case err != nil:
-		return nil, fmt.Errorf("%w: %v", ErrPolicy, err)
 	}
 	return e, nil
 }

@@ -145,9 +145,12 @@ func few(s string) *ast.Term {
 	return shared(s)
 }
 
+// dateTerms has a slot for each day (YYYY, MM, DD) from 1900 to 2199, not
+// all of them real dates; a variable, not made at start-up.
+var dateTerms [300 * 372]atomic.Pointer[ast.Term]
+
 var (
 	emptyString = ast.StringTerm("")
-	dateTerms   = make([]atomic.Pointer[ast.Term], 300*372)
 	fewTerms    = func() (out []*ast.Term) {
 		for _, s := range []string{"active", "personal", "role", "request", "employee", "disabled", "shared", "service", "emergency", "invitation", "contractor", ""} {
 			out = append(out, ast.StringTerm(s))
@@ -214,7 +217,8 @@ func (in Inputs) Ownerless(a *graph.Account) ast.Value {
 // Orphan is the input for the accounts of an owner id that the HR feed
 // does not know.
 func (in Inputs) Orphan(s *graph.Snapshot, owner string) ast.Value {
-	return in.obj(subjectShape, in.accounts(s.AccountsOwnedBy(owner), nil), str(owner), nil, in.list(nil)).Value
+	o := str(owner)
+	return in.obj(subjectShape, in.accounts(s.AccountsOwnedBy(owner), o), o, nil, in.list(nil)).Value
 }
 
 func (in Inputs) transfers(ts []*graph.Transfer) *ast.Term {
@@ -286,7 +290,7 @@ func (in Inputs) UsageItem(system, accountID string, a *graph.Account, p *graph.
 		if p.Name != "" {
 			who += " " + p.Name
 		}
-		person = in.obj(usagePersonShape, str(p.Employment), date(p.EndDate), str(p.EmployeeID), str(p.Name))
+		person = in.obj(usagePersonShape, few(p.Employment), date(p.EndDate), str(p.EmployeeID), str(p.Name))
 	}
 	return in.obj(usageShape, in.list(xs), account, str(accountID), person, str(system), str(who))
 }

@@ -47,7 +47,6 @@ func NormalizeEncoding(enc string) (string, error) {
 type Reader struct {
 	name string
 	csv  *csv.Reader
-	cols map[string]int
 	// names are the header's column ids by position: Get finds a column by
 	// comparing a handful of short strings, cheaper than hashing for a map
 	// lookup on every cell of millions of rows.
@@ -76,7 +75,7 @@ func Open(name string, r io.Reader, encoding string, required ...string) (*Reade
 	cr := csv.NewReader(src)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
-	rd := &Reader{name: name, csv: cr, cols: map[string]int{}, utf8: isUTF8}
+	rd := &Reader{name: name, csv: cr, utf8: isUTF8}
 	header, err := cr.Read()
 	if err == io.EOF {
 		return nil, InputErrorf("%s:1: the file is empty; expected a header row with %s", name, strings.Join(required, ","))
@@ -84,16 +83,15 @@ func Open(name string, r io.Reader, encoding string, required ...string) (*Reade
 	if err != nil {
 		return nil, rd.wrapCSVError(err)
 	}
-	for i, h := range header {
+	for _, h := range header {
 		h = HeaderName(h)
-		if _, dup := rd.cols[h]; dup && h != "" {
+		if h != "" && slices.Contains(rd.names, h) {
 			return nil, InputErrorf("%s:1: column %q appears twice in the header", name, h)
 		}
-		rd.cols[h] = i
 		rd.names = append(rd.names, h)
 	}
 	for _, c := range required {
-		if _, ok := rd.cols[c]; !ok {
+		if !slices.Contains(rd.names, c) {
 			return nil, InputErrorf("%s:1: missing column %q; the header must name %s (found %s)",
 				name, c, strings.Join(required, ","), strings.Join(header, ","))
 		}
@@ -154,14 +152,14 @@ func (r *Reader) Line() int { return r.line }
 // Errorf returns an error about a column of the current record:
 // "FILE:LINE: column COL (N): MESSAGE". The error wraps ErrInput.
 func (r *Reader) Errorf(col, format string, args ...any) error {
-	n := r.cols[col] + 1
+	n := slices.Index(r.names, col) + 1
 	return fmt.Errorf("%s:%d: column %s (%d): %w", r.name, r.line, col, n, inputError{fmt.Sprintf(format, args...)})
 }
 
 // Wrap adds the current record's position to err (which keeps its identity
 // for errors.Is).
 func (r *Reader) Wrap(col string, err error) error {
-	n := r.cols[col] + 1
+	n := slices.Index(r.names, col) + 1
 	return fmt.Errorf("%s:%d: column %s (%d): %w", r.name, r.line, col, n, err)
 }
 
@@ -264,7 +262,7 @@ func Each(ctx context.Context, name string, r io.Reader, encoding string, requir
 		<-done
 		return err
 	}
-	view := &Reader{name: src.name, cols: src.cols, names: src.names, utf8: src.utf8}
+	view := &Reader{name: src.name, names: src.names, utf8: src.utf8}
 	n := 0
 	for b := range full {
 		for i, line := range b.lines {

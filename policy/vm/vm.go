@@ -40,19 +40,17 @@ var ErrConflict = errors.New("vm: conflicting values")
 type Program struct {
 	plan   *block
 	locals int
-	funcs  []*function
+	memos  int // functions whose result a run remembers
 	data   *ast.Term
 	runs   sync.Pool // of *run, whose slices are reused
 }
 
 type function struct {
-	name    string
-	params  []int
-	ret     int
-	blocks  []*block
-	locals  int
-	memo    int // index in a run's memo table, or -1
-	defined bool
+	params []int
+	ret    int
+	blocks []*block
+	locals int
+	memo   int // index in a run's memo table, or -1
 }
 
 type block struct{ stmts []stmt }
@@ -122,7 +120,7 @@ type stmt struct {
 // does not implement in Go.
 func Compile(p *ir.Policy, data ast.Value) (*Program, error) {
 	if p.Plans == nil || len(p.Plans.Plans) != 1 {
-		return nil, fmt.Errorf("%w: a policy with %d plans", ErrUnsupported, len(p.Plans.Plans))
+		return nil, fmt.Errorf("%w: a policy without exactly one plan", ErrUnsupported)
 	}
 	c := &compiler{strs: make([]*ast.Term, len(p.Static.Strings)), byName: map[string]*function{}}
 	for i, s := range p.Static.Strings {
@@ -132,7 +130,7 @@ func Compile(p *ir.Policy, data ast.Value) (*Program, error) {
 	memo := 0
 	if p.Funcs != nil {
 		for _, f := range p.Funcs.Funcs {
-			fn := &function{name: f.Name, ret: int(f.Return), memo: -1}
+			fn := &function{ret: int(f.Return), memo: -1}
 			for _, l := range f.Params {
 				fn.params = append(fn.params, int(l))
 			}
@@ -153,8 +151,6 @@ func Compile(p *ir.Policy, data ast.Value) (*Program, error) {
 				fn.blocks = append(fn.blocks, cb)
 			}
 			fn.locals = c.max + 1
-			fn.defined = true
-			c.funcs = append(c.funcs, fn)
 		}
 	}
 	c.max = int(ir.Data)
@@ -166,14 +162,13 @@ func Compile(p *ir.Policy, data ast.Value) (*Program, error) {
 		}
 		plan.stmts = append(plan.stmts, stmt{op: opBlock, blocks: []*block{cb}})
 	}
-	return &Program{plan: plan, locals: c.max + 1, funcs: c.funcs, data: ast.NewTerm(data)}, nil
+	return &Program{plan: plan, locals: c.max + 1, memos: memo, data: ast.NewTerm(data)}, nil
 }
 
 type compiler struct {
 	strs   []*ast.Term
 	static []*ir.StringConst
 	byName map[string]*function
-	funcs  []*function
 	max    int // the highest local of the function being compiled
 }
 
@@ -367,7 +362,7 @@ type run struct {
 func (p *Program) Eval(ctx context.Context, input ast.Value) ([]*ast.Term, error) {
 	r, _ := p.runs.Get().(*run)
 	if r == nil {
-		r = &run{p: p, memo: make([]*ast.Term, len(p.funcs)), locals: make([]*ast.Term, p.locals)}
+		r = &run{p: p, memo: make([]*ast.Term, p.memos), locals: make([]*ast.Term, p.locals)}
 		r.outFn = func(t *ast.Term) error { r.out = t; return nil }
 	}
 	defer func() {
@@ -739,7 +734,6 @@ func (r *run) builtin(s *stmt, l []*ast.Term) (*ast.Term, bool) {
 		args[i] = plain(a)
 	}
 	r.out = nil
-	r.bctx.Location = nil
 	err := s.builtin(r.bctx, args, r.outFn)
 	clear(r.args)
 	if err != nil {
