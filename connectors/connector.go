@@ -12,6 +12,7 @@ import (
 	"hash"
 	"io"
 	"io/fs"
+	"sync"
 
 	"github.com/accessrecon/accessrecon/graph"
 )
@@ -23,6 +24,67 @@ import (
 type Source interface {
 	Name() string
 	Pull(ctx context.Context, w *graph.Writer) (digest string, err error)
+}
+
+// Stager is a Source that can read before it writes: Stage starts reading,
+// on goroutines of its own and apart from the graph, and returns what writes
+// what was read. Loading stages every such source at once, so that on more
+// than one core later sources are read while earlier ones are written.
+type Stager interface {
+	Source
+	Stage(ctx context.Context, turns *Turns) Staged
+}
+
+// Turns orders readings ahead: each file read waits for its turn, and at
+// most a few read at once, in the order they took their turns. The file the
+// writer needs next is never slowed by files it needs later.
+type Turns struct {
+	mu    sync.Mutex
+	width int
+	ends  []chan struct{}
+}
+
+// NewTurns lets width readings run at once; one for each core the writer
+// does not use is the most that helps.
+func NewTurns(width int) *Turns { return &Turns{width: max(1, width)} }
+
+// Turn is one reading's place in line.
+type Turn struct {
+	// Start is closed when the reading may start.
+	Start <-chan struct{}
+	// End lets the next reading start; call it once.
+	End func()
+}
+
+// Take is the next turn. A nil *Turns gives turns that start at once.
+func (t *Turns) Take() Turn {
+	end := make(chan struct{})
+	turn := Turn{End: sync.OnceFunc(func() { close(end) })}
+	if t == nil {
+		turn.Start = closed
+		return turn
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	turn.Start = closed
+	if k := len(t.ends) - t.width; k >= 0 {
+		turn.Start = t.ends[k]
+	}
+	t.ends = append(t.ends, end)
+	return turn
+}
+
+var closed = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
+// Staged is a source's reading under way.
+type Staged interface {
+	// Write adds what was read to the graph in the order it was read and
+	// returns the digest of it. Its error, of reading or of writing, is the
+	// one Pull would have returned.
+	Write(ctx context.Context, w *graph.Writer) (digest string, err error)
+	// Stop ends the reading and drops what was read; after Write it does
+	// nothing.
+	Stop()
 }
 
 // DigestReader hashes everything read through it.

@@ -1,8 +1,10 @@
 package graph
 
 import (
+	"fmt"
 	"slices"
 	"testing"
+	"time"
 )
 
 // must stops the test at a writer error.
@@ -164,5 +166,38 @@ func TestDateStringIsPaddedISO(t *testing.T) {
 	}
 	if got := Date(0).String(); got != "" {
 		t.Errorf("zero date: %q", got)
+	}
+}
+
+// ParseDate's digit reader must accept exactly what time.Parse accepts, and
+// give the same day.
+func TestParseDateAgreesWithTimeParse(t *testing.T) {
+	viaTime := func(s string) (Date, bool) {
+		tm, err := time.ParseInLocation(time.DateOnly, s, Tokyo)
+		return DateOf(tm), err == nil
+	}
+	var cases []string
+	for _, y := range []int{0, 1, 1900, 1999, 2000, 2024, 2026, 2100, 9999} {
+		for m := 0; m <= 13; m++ {
+			for d := 0; d <= 32; d++ {
+				cases = append(cases, fmt.Sprintf("%04d-%02d-%02d", y, m, d))
+			}
+		}
+	}
+	cases = append(cases, "2026-1-05", "2026-01-5", "2026/01/05", "2026-01-05 ", "+026-01-05", "2026-0a-05", "2026-01-05T00:00:00Z", "20260105", "2026--1-05")
+	for _, s := range cases {
+		want, wantOK := viaTime(s)
+		got, err := ParseDate(s)
+		if (err == nil) != wantOK || (wantOK && got != want) {
+			t.Errorf("ParseDate(%q) = %v, %v; time.Parse gives %v, ok %v", s, got, err, want, wantOK)
+		}
+	}
+}
+
+func BenchmarkParseDate(b *testing.B) {
+	for b.Loop() {
+		if _, err := ParseDate("2026-11-24"); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -430,7 +430,11 @@ func (e *Engine) EvalAll(ctx context.Context, n int, input func(i int) ast.Value
 	if progress != nil {
 		progress(n)
 	}
-	var all []Finding
+	total := 0
+	for _, fs := range per {
+		total += len(fs)
+	}
+	all := make([]Finding, 0, total)
 	for _, fs := range per {
 		all = append(all, fs...)
 	}
@@ -440,13 +444,31 @@ func (e *Engine) EvalAll(ctx context.Context, n int, input func(i int) ast.Value
 
 // SortFindings orders findings deterministically.
 func SortFindings(fs []Finding) {
-	sort.Slice(fs, func(i, j int) bool {
-		a, b := fs[i], fs[j]
-		for _, p := range [][2]string{{a.Rule, b.Rule}, {a.Person, b.Person}, {a.System, b.System}, {a.Account, b.Account}, {a.Entitlement, b.Entitlement}, {a.Event, b.Event}, {a.Op, b.Op}, {a.Message, b.Message}} {
-			if p[0] != p[1] {
-				return p[0] < p[1]
-			}
+	slices.SortFunc(fs, func(a, b Finding) int {
+		if c := strings.Compare(a.Rule, b.Rule); c != 0 {
+			return c
 		}
-		return false
+		if c := strings.Compare(a.Person, b.Person); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.System, b.System); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.Account, b.Account); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.Entitlement, b.Entitlement); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.Event, b.Event); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.Op, b.Op); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.Message, b.Message); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Severity, b.Severity)
 	})
 }

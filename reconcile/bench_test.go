@@ -155,10 +155,7 @@ func BenchmarkStages(b *testing.B) {
 				peak := measurePeak(b, func() {
 					p = NewPlan(KindReconcile, asOf, pl.Inputs.Digests, pl.Compiled.Digest(), findings)
 					p.AddNames(pl.Inputs.Graph.Snapshot())
-					if err := p.Seal(time.Now()); err != nil {
-						b.Fatal(err)
-					}
-					data, err := p.Encode()
+					data, err := p.SealEncoded(time.Now())
 					if err != nil {
 						b.Fatal(err)
 					}

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"runtime"
 	"strings"
 	"time"
 
@@ -38,6 +39,24 @@ func Load(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Inputs, e
 	in := &Inputs{Graph: g, Digests: map[string]string{}}
 	files := cfg.Files
 
+	// The HR feed and the file sources start reading now, file after file in
+	// the order they are written (as many at once as there are cores besides
+	// the one writing), while the inputs before them are written.
+	turns := connectors.NewTurns(runtime.GOMAXPROCS(0) - 1)
+	feed := &hrfeed.Feed{Files: files, People: cfg.Resolve(cfg.HR.People), Transfers: cfg.Resolve(cfg.HR.Transfers), Encoding: cfg.HR.Encoding}
+	hr := feed.Stage(ctx, turns)
+	defer hr.Stop()
+	srcs := make([]connectors.Source, len(cfg.Sources))
+	srcErrs := make([]error, len(cfg.Sources))
+	staged := make([]connectors.Staged, len(cfg.Sources))
+	for i, sc := range cfg.Sources {
+		srcs[i], srcErrs[i] = NewSource(cfg, sc, log)
+		if st, ok := srcs[i].(connectors.Stager); ok && srcErrs[i] == nil {
+			staged[i] = st.Stage(ctx, turns)
+			defer staged[i].Stop()
+		}
+	}
+
 	type step struct {
 		path string
 		load func(name string) (string, error)
@@ -60,8 +79,7 @@ func Load(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Inputs, e
 		in.Digests[s.path] = d
 	}
 
-	feed := &hrfeed.Feed{Files: files, People: cfg.Resolve(cfg.HR.People), Transfers: cfg.Resolve(cfg.HR.Transfers), Encoding: cfg.HR.Encoding}
-	ds, err := feed.Pull(ctx, w)
+	ds, err := hr.Write(ctx, w)
 	if err != nil {
 		w.Abort()
 		return nil, err
@@ -72,8 +90,8 @@ func Load(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Inputs, e
 	}
 
 	pulled := map[string]connectors.Source{}
-	for _, sc := range cfg.Sources {
-		src, err := NewSource(cfg, sc, log)
+	for i, sc := range cfg.Sources {
+		src, err := srcs[i], srcErrs[i]
 		if err != nil {
 			w.Abort()
 			return nil, err
@@ -88,7 +106,12 @@ func Load(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Inputs, e
 			gh.AddOwners(dir.OwnersByLogin())
 		}
 		pulled[sc.Name] = src
-		d, err := src.Pull(ctx, w)
+		var d string
+		if staged[i] != nil {
+			d, err = staged[i].Write(ctx, w)
+		} else {
+			d, err = src.Pull(ctx, w)
+		}
 		if err != nil {
 			w.Abort()
 			return nil, fmt.Errorf("source %s failed, nothing is planned: %w", sc.Name, err)

@@ -2,6 +2,7 @@ package reconcile
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -152,17 +153,11 @@ func moreSevere(a, b string) string {
 // SortActions orders actions by phase, system, account, op and entitlement,
 // and numbers them A0001, A0002, ...
 func SortActions(as []Action) {
-	sort.Slice(as, func(i, j int) bool {
-		a, b := as[i], as[j]
+	sortInPlace(as, func(a, b *Action) int {
 		if a.Phase != b.Phase {
-			return a.Phase < b.Phase
+			return cmp.Compare(a.Phase, b.Phase)
 		}
-		for _, p := range [][2]string{{a.System, b.System}, {a.Account, b.Account}, {a.Op, b.Op}, {a.Entitlement, b.Entitlement}} {
-			if p[0] != p[1] {
-				return p[0] < p[1]
-			}
-		}
-		return false
+		return compareStrings(a.System, b.System, a.Account, b.Account, a.Op, b.Op, a.Entitlement, b.Entitlement)
 	})
 	for i := range as {
 		as[i].ID = fmt.Sprintf("A%04d", i+1)
@@ -170,18 +165,39 @@ func SortActions(as []Action) {
 }
 
 func sortFindings(fs []Finding) {
-	sort.Slice(fs, func(i, j int) bool {
-		a, b := fs[i], fs[j]
+	sortInPlace(fs, func(a, b *Finding) int {
 		if sa, sb := slices.Index(policy.Severities, a.Severity), slices.Index(policy.Severities, b.Severity); sa != sb {
-			return sa < sb
+			return cmp.Compare(sa, sb)
 		}
-		for _, p := range [][2]string{{a.Rule, b.Rule}, {a.Person, b.Person}, {a.Event, b.Event}, {a.System, b.System}, {a.Account, b.Account}, {a.Entitlement, b.Entitlement}, {a.Message, b.Message}} {
-			if p[0] != p[1] {
-				return p[0] < p[1]
-			}
-		}
-		return false
+		return compareStrings(a.Rule, b.Rule, a.Person, b.Person, a.Event, b.Event, a.System, b.System,
+			a.Account, b.Account, a.Entitlement, b.Entitlement, a.Message, b.Message)
 	})
+}
+
+// compareStrings compares pairs (a1, b1, a2, b2, ...) in order: the first
+// pair that differs decides.
+func compareStrings(pairs ...string) int {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i] != pairs[i+1] {
+			return strings.Compare(pairs[i], pairs[i+1])
+		}
+	}
+	return 0
+}
+
+// sortInPlace sorts a slice of large structs by comparing pointers to them
+// and moving each one once, not at every swap of the sort.
+func sortInPlace[T any](xs []T, compare func(a, b *T) int) {
+	order := make([]*T, len(xs))
+	for i := range xs {
+		order[i] = &xs[i]
+	}
+	slices.SortFunc(order, compare)
+	sorted := make([]T, len(xs))
+	for i, x := range order {
+		sorted[i] = *x
+	}
+	copy(xs, sorted)
 }
 
 // AddNames fills person_name from the HR feed, for reviewers.
@@ -213,6 +229,43 @@ func (p *Plan) Seal(now time.Time) error {
 	p.Digest = d
 	return nil
 }
+
+// SealEncoded is Seal then Encode, at once: the file is encoded with a
+// stand-in for the digest while the digest is computed (two encodings of a
+// large plan, on two cores), and the digest then takes its place.
+func (p *Plan) SealEncoded(now time.Time) ([]byte, error) {
+	p.GeneratedAt = now.In(graph.Tokyo).Format(time.RFC3339)
+	var (
+		digest string
+		err    error
+		done   = make(chan struct{})
+	)
+	go func() {
+		defer close(done)
+		digest, err = p.ComputeDigest()
+	}()
+	c := *p
+	c.Digest = standIn
+	data, encErr := c.Encode()
+	<-done
+	if err != nil {
+		return nil, err
+	}
+	if encErr != nil {
+		return nil, encErr
+	}
+	// The digest is the file's last field: the stand-in's last occurrence.
+	i := bytes.LastIndex(data, []byte(standIn))
+	if i < 0 || len(digest) != len(standIn) {
+		return nil, fmt.Errorf("plan: encode: no place for the digest")
+	}
+	copy(data[i:], digest)
+	p.Digest = digest
+	return data, nil
+}
+
+// standIn has the length of a digest.
+var standIn = "sha256:" + strings.Repeat("0", sha256.Size*2)
 
 // ComputeDigest is "sha256:<hex>" of the plan's canonical JSON with
 // generated_at and digest empty.

@@ -121,7 +121,12 @@ func (pl *Planner) Findings(ctx context.Context, asOf graph.Date) ([]policy.Find
 	snap := pl.Inputs.Graph.Snapshot()
 	subjects := pl.subjects(snap)
 	pl.Log.Debug("evaluating policy", "subjects", len(subjects), "as_of", asOf.String())
-	return pl.evaluate(ctx, snap, asOf, subjects)
+	fs, err := pl.evaluate(ctx, snap, asOf, subjects)
+	if err != nil {
+		return nil, err
+	}
+	pl.Log.Debug("policy evaluated", "findings", len(fs))
+	return fs, nil
 }
 
 // subjects are everyone in the HR feed, every ownerless account and every

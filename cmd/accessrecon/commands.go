@@ -29,11 +29,13 @@ type session struct {
 // loaded, the heap gets a soft limit (limitHeap).
 func openSession(ctx context.Context, c *cli.Context, files fs.FS, path string) (*session, error) {
 	restore := loadingHeap()
+	defer restore()
 	s, err := loadSession(ctx, c, files, path)
-	restore()
 	if err != nil {
 		return nil, err
 	}
+	// Collect once, at the loading GC percent (restoring the default first
+	// would start a collection of its own).
 	limitHeap(logger(c))
 	return s, nil
 }
@@ -96,11 +98,18 @@ func emit(c *cli.Context, s *session, plan *reconcile.Plan) error {
 	if err != nil {
 		return err
 	}
-	if err := plan.Seal(time.Now()); err != nil {
+	out := c.String("out")
+	var data []byte // the plan file, when there is one
+	if out != "" {
+		data, err = plan.SealEncoded(time.Now())
+	} else {
+		err = plan.Seal(time.Now())
+	}
+	if err != nil {
 		return err
 	}
 	if err := recordAudit(s.cfg, audit.Event{Event: "plan", By: plan.CreatedBy, Plan: plan.Digest, Data: map[string]any{
-		"kind": plan.Kind, "as_of": plan.AsOf, "out": c.String("out"), "actions": len(plan.Actions), "findings": len(plan.Findings),
+		"kind": plan.Kind, "as_of": plan.AsOf, "out": out, "actions": len(plan.Actions), "findings": len(plan.Findings),
 	}}); err != nil {
 		return err
 	}
@@ -108,14 +117,11 @@ func emit(c *cli.Context, s *session, plan *reconcile.Plan) error {
 	if err != nil {
 		return err
 	}
-	if out := c.String("out"); out != "" {
-		data, err := plan.Encode()
-		if err != nil {
-			return err
-		}
+	if out != "" {
 		if err := reconcile.WriteFileAtomic(out, data); err != nil {
 			return err
 		}
+		s.planner.Log.Debug("plan written", "file", out, "bytes", len(data))
 	}
 	if err := remember(); err != nil {
 		return err

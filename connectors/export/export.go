@@ -5,7 +5,6 @@ package export
 import (
 	"context"
 	"errors"
-	"io"
 	"io/fs"
 
 	"github.com/accessrecon/accessrecon/connectors"
@@ -52,37 +51,29 @@ func (s *Source) Name() string { return s.SourceName }
 
 // Pull reads accounts, then grants. Systems must already be loaded.
 func (s *Source) Pull(ctx context.Context, w *graph.Writer) (string, error) {
-	da, err := connectors.ReadFile(s.Files, s.Accounts, func(r io.Reader) error {
-		return s.readAccounts(ctx, r, w)
-	})
-	if err != nil {
-		return "", err
-	}
-	dg, err := connectors.ReadFile(s.Files, s.Grants, func(r io.Reader) error {
-		return s.readGrants(ctx, r, w)
-	})
-	if err != nil {
-		return "", err
-	}
-	return connectors.CombineDigests(da, dg), nil
+	return s.Stage(ctx, nil).Write(ctx, w)
 }
 
-func (s *Source) readAccounts(ctx context.Context, r io.Reader, w *graph.Writer) error {
-	return csvfile.Each(ctx, s.Accounts, r, s.Encoding, AccountColumns, func(cr *csvfile.Reader) error {
-		var err error
-		a := &graph.Account{Owner: cr.Get("owner"), Source: s.SourceName}
-		if a.System, err = cr.Required("system"); err != nil {
-			return err
-		}
-		if a.ID, err = cr.Required("account_id"); err != nil {
-			return err
-		}
-		if a.Kind, err = cr.OneOf("kind", "", AccountKinds...); err != nil {
-			return err
-		}
-		if a.Status, err = cr.OneOf("status", "", AccountStatuses...); err != nil {
-			return err
-		}
+// Stage starts reading both files, each on a goroutine of its own at its
+// turn; Write adds what they hold to the graph.
+func (s *Source) Stage(ctx context.Context, turns *connectors.Turns) connectors.Staged {
+	return &staged{
+		src:      s,
+		accounts: csvfile.ReadAhead(ctx, turns.Take(), s.Files, s.Accounts, s.Encoding, AccountColumns, s.account),
+		grants:   csvfile.ReadAhead(ctx, turns.Take(), s.Files, s.Grants, s.Encoding, GrantColumns, s.grant),
+	}
+}
+
+type staged struct {
+	src      *Source
+	accounts *csvfile.Ahead[*graph.Account]
+	grants   *csvfile.Ahead[*graph.Grant]
+}
+
+// Write adds the accounts, then the grants.
+func (st *staged) Write(ctx context.Context, w *graph.Writer) (string, error) {
+	defer st.Stop()
+	da, err := st.accounts.Each(ctx, func(cr *csvfile.Reader, a *graph.Account) error {
 		if !w.Exists(graph.TableSystems, a.System) {
 			return cr.Errorf("system", "unknown system %q: expected one of the system ids of systems.yaml", a.System)
 		}
@@ -91,36 +82,16 @@ func (s *Source) readAccounts(ctx context.Context, r io.Reader, w *graph.Writer)
 		}
 		return nil
 	})
-}
-
-func (s *Source) readGrants(ctx context.Context, r io.Reader, w *graph.Writer) error {
-	return csvfile.Each(ctx, s.Grants, r, s.Encoding, GrantColumns, func(cr *csvfile.Reader) error {
-		var err error
-		g := &graph.Grant{Source: s.SourceName}
-		if g.System, err = cr.Required("system"); err != nil {
-			return err
-		}
-		if g.Account, err = cr.Required("account_id"); err != nil {
-			return err
-		}
-		if g.Entitlement, err = cr.Required("entitlement"); err != nil {
-			return err
-		}
-		if g.Origin, err = cr.OneOf("origin", "", GrantOrigins...); err != nil {
-			return err
-		}
-		if g.GrantedAt, err = cr.Date("granted_at"); err != nil {
-			return err
-		}
-		if g.ExpiresAt, err = cr.Date("expires_at"); err != nil {
-			return err
-		}
+	if err != nil {
+		return "", err
+	}
+	dg, err := st.grants.Each(ctx, func(cr *csvfile.Reader, g *graph.Grant) error {
 		if !w.Exists(graph.TableSystems, g.System) {
 			return cr.Errorf("system", "unknown system %q: expected one of the system ids of systems.yaml", g.System)
 		}
 		if err := w.AddGrant(g); err != nil {
 			if errors.Is(err, graph.ErrUnknownAccount) {
-				return cr.Errorf("account_id", "no account %q on system %q: expected an account listed in %s", g.Account, g.System, s.Accounts)
+				return cr.Errorf("account_id", "no account %q on system %q: expected an account listed in %s", g.Account, g.System, st.src.Accounts)
 			}
 			col := "entitlement"
 			if w.HasGrant(g.System, g.Account, g.Entitlement) {
@@ -130,4 +101,58 @@ func (s *Source) readGrants(ctx context.Context, r io.Reader, w *graph.Writer) e
 		}
 		return nil
 	})
+	if err != nil {
+		return "", err
+	}
+	return connectors.CombineDigests(da, dg), nil
+}
+
+// Stop ends the reading of both files.
+func (st *staged) Stop() {
+	st.accounts.Stop()
+	st.grants.Stop()
+}
+
+// account is a record of the accounts file.
+func (s *Source) account(cr *csvfile.Reader) (*graph.Account, error) {
+	var err error
+	a := &graph.Account{Owner: cr.Get("owner"), Source: s.SourceName}
+	if a.System, err = cr.Required("system"); err != nil {
+		return nil, err
+	}
+	if a.ID, err = cr.Required("account_id"); err != nil {
+		return nil, err
+	}
+	if a.Kind, err = cr.OneOf("kind", "", AccountKinds...); err != nil {
+		return nil, err
+	}
+	if a.Status, err = cr.OneOf("status", "", AccountStatuses...); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// grant is a record of the grants file.
+func (s *Source) grant(cr *csvfile.Reader) (*graph.Grant, error) {
+	var err error
+	g := &graph.Grant{Source: s.SourceName}
+	if g.System, err = cr.Required("system"); err != nil {
+		return nil, err
+	}
+	if g.Account, err = cr.Required("account_id"); err != nil {
+		return nil, err
+	}
+	if g.Entitlement, err = cr.Required("entitlement"); err != nil {
+		return nil, err
+	}
+	if g.Origin, err = cr.OneOf("origin", "", GrantOrigins...); err != nil {
+		return nil, err
+	}
+	if g.GrantedAt, err = cr.Date("granted_at"); err != nil {
+		return nil, err
+	}
+	if g.ExpiresAt, err = cr.Date("expires_at"); err != nil {
+		return nil, err
+	}
+	return g, nil
 }

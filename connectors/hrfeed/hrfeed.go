@@ -4,7 +4,6 @@ package hrfeed
 import (
 	"context"
 	"errors"
-	"io"
 	"io/fs"
 
 	"github.com/accessrecon/accessrecon/connectors"
@@ -33,33 +32,40 @@ var TransferColumns = []string{"event_id", "employee_id", "from_unit", "to_unit"
 // Pull loads people, then transfers, into the graph. It returns the digest of
 // each file read, keyed by its configured path. Units must already be loaded.
 func (f *Feed) Pull(ctx context.Context, w *graph.Writer) (map[string]string, error) {
-	digests := map[string]string{}
-	d, err := connectors.ReadFile(f.Files, f.People, func(r io.Reader) error {
-		return f.readPeople(ctx, r, w)
-	})
-	if err != nil {
-		return nil, err
-	}
-	digests[f.People] = d
-	if f.Transfers == "" {
-		return digests, nil
-	}
-	d, err = connectors.ReadFile(f.Files, f.Transfers, func(r io.Reader) error {
-		return f.readTransfers(ctx, r, w)
-	})
-	if err != nil {
-		return nil, err
-	}
-	digests[f.Transfers] = d
-	return digests, nil
+	return f.Stage(ctx, nil).Write(ctx, w)
 }
 
-func (f *Feed) readPeople(ctx context.Context, r io.Reader, w *graph.Writer) error {
-	return csvfile.Each(ctx, f.People, r, f.Encoding, PeopleColumns, func(cr *csvfile.Reader) error {
-		p, err := readPerson(cr)
-		if err != nil {
-			return err
-		}
+// Staged is the feed being read ahead of writing it.
+type Staged struct {
+	feed      *Feed
+	people    *csvfile.Ahead[*graph.Person]
+	transfers *csvfile.Ahead[*graph.Transfer] // nil without a transfers file
+}
+
+// Stage starts reading both files, each on a goroutine of its own at its
+// turn.
+func (f *Feed) Stage(ctx context.Context, turns *connectors.Turns) *Staged {
+	st := &Staged{feed: f, people: csvfile.ReadAhead(ctx, turns.Take(), f.Files, f.People, f.Encoding, PeopleColumns, readPerson)}
+	if f.Transfers != "" {
+		st.transfers = csvfile.ReadAhead(ctx, turns.Take(), f.Files, f.Transfers, f.Encoding, TransferColumns, readTransfer)
+	}
+	return st
+}
+
+// Stop ends the reading of both files.
+func (st *Staged) Stop() {
+	st.people.Stop()
+	if st.transfers != nil {
+		st.transfers.Stop()
+	}
+}
+
+// Write adds the people, then the transfers, as Pull does.
+func (st *Staged) Write(ctx context.Context, w *graph.Writer) (map[string]string, error) {
+	defer st.Stop()
+	f := st.feed
+	digests := map[string]string{}
+	d, err := st.people.Each(ctx, func(cr *csvfile.Reader, p *graph.Person) error {
 		if !w.Exists(graph.TableUnits, p.Unit) {
 			return cr.Errorf("unit", "unknown unit %q: expected one of the unit ids of org.yaml", p.Unit)
 		}
@@ -72,6 +78,33 @@ func (f *Feed) readPeople(ctx context.Context, r io.Reader, w *graph.Writer) err
 		}
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	digests[f.People] = d
+	if st.transfers == nil {
+		return digests, nil
+	}
+	d, err = st.transfers.Each(ctx, func(cr *csvfile.Reader, t *graph.Transfer) error {
+		for _, c := range []struct{ col, table, id string }{
+			{"employee_id", graph.TablePeople, t.EmployeeID},
+			{"from_unit", graph.TableUnits, t.FromUnit},
+			{"to_unit", graph.TableUnits, t.ToUnit},
+		} {
+			if !w.Exists(c.table, c.id) {
+				return cr.Errorf(c.col, "unknown %s %q: expected one of %s", c.col, c.id, known(c.table))
+			}
+		}
+		if err := w.AddTransfer(t); err != nil {
+			return cr.Wrap("event_id", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	digests[f.Transfers] = d
+	return digests, nil
 }
 
 func readPerson(cr *csvfile.Reader) (*graph.Person, error) {
@@ -98,45 +131,32 @@ func readPerson(cr *csvfile.Reader) (*graph.Person, error) {
 	return p, nil
 }
 
-func (f *Feed) readTransfers(ctx context.Context, r io.Reader, w *graph.Writer) error {
-	return csvfile.Each(ctx, f.Transfers, r, f.Encoding, TransferColumns, func(cr *csvfile.Reader) error {
-		var err error
-		t := &graph.Transfer{}
-		if t.EventID, err = cr.Required("event_id"); err != nil {
-			return err
-		}
-		if t.EmployeeID, err = cr.Required("employee_id"); err != nil {
-			return err
-		}
-		if t.FromUnit, err = cr.Required("from_unit"); err != nil {
-			return err
-		}
-		if t.ToUnit, err = cr.Required("to_unit"); err != nil {
-			return err
-		}
-		if t.Effective, err = cr.Date("effective_date"); err != nil {
-			return err
-		}
-		if t.Effective.IsZero() {
-			return cr.Errorf("effective_date", "expected a date as YYYY-MM-DD, the cell is empty")
-		}
-		if t.PledgeDate, err = cr.Date("pledge_date"); err != nil {
-			return err
-		}
-		for _, c := range []struct{ col, table, id string }{
-			{"employee_id", graph.TablePeople, t.EmployeeID},
-			{"from_unit", graph.TableUnits, t.FromUnit},
-			{"to_unit", graph.TableUnits, t.ToUnit},
-		} {
-			if !w.Exists(c.table, c.id) {
-				return cr.Errorf(c.col, "unknown %s %q: expected one of %s", c.col, c.id, known(c.table))
-			}
-		}
-		if err := w.AddTransfer(t); err != nil {
-			return cr.Wrap("event_id", err)
-		}
-		return nil
-	})
+// readTransfer is a record of transfers.csv.
+func readTransfer(cr *csvfile.Reader) (*graph.Transfer, error) {
+	var err error
+	t := &graph.Transfer{}
+	if t.EventID, err = cr.Required("event_id"); err != nil {
+		return nil, err
+	}
+	if t.EmployeeID, err = cr.Required("employee_id"); err != nil {
+		return nil, err
+	}
+	if t.FromUnit, err = cr.Required("from_unit"); err != nil {
+		return nil, err
+	}
+	if t.ToUnit, err = cr.Required("to_unit"); err != nil {
+		return nil, err
+	}
+	if t.Effective, err = cr.Date("effective_date"); err != nil {
+		return nil, err
+	}
+	if t.Effective.IsZero() {
+		return nil, cr.Errorf("effective_date", "expected a date as YYYY-MM-DD, the cell is empty")
+	}
+	if t.PledgeDate, err = cr.Date("pledge_date"); err != nil {
+		return nil, err
+	}
+	return t, nil
 }
 
 func known(table string) string {

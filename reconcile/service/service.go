@@ -379,10 +379,7 @@ func (s *Service) plan(ctx context.Context, t *graph.Transfer, canonical []byte)
 	}
 	p.AddNames(g.Snapshot())
 	p.CreatedBy = "accessrecon serve"
-	if err := p.Seal(s.opts.Now()); err != nil {
-		return nil, err
-	}
-	return p.Encode()
+	return p.SealEncoded(s.opts.Now())
 }
 
 func (s *Service) writeOutbox(id string, request, plan []byte) error {
