@@ -155,7 +155,10 @@ func BenchmarkStages(b *testing.B) {
 				peak := measurePeak(b, func() {
 					p = NewPlan(KindReconcile, asOf, pl.Inputs.Digests, pl.Compiled.Digest(), findings)
 					p.AddNames(pl.Inputs.Graph.Snapshot())
-					data, err := p.SealEncoded(time.Now())
+					if err := p.Seal(time.Now()); err != nil {
+						b.Fatal(err)
+					}
+					data, err := p.Encode()
 					if err != nil {
 						b.Fatal(err)
 					}

@@ -230,67 +230,19 @@ func (p *Plan) Seal(now time.Time) error {
 	return nil
 }
 
-// SealEncoded is Seal then Encode, at once: the file is encoded with a
-// stand-in for the digest while the digest is computed (two encodings of a
-// large plan, on two cores), and the digest then takes its place.
-func (p *Plan) SealEncoded(now time.Time) ([]byte, error) {
-	p.GeneratedAt = now.In(graph.Tokyo).Format(time.RFC3339)
-	var (
-		digest string
-		err    error
-		done   = make(chan struct{})
-	)
-	go func() {
-		defer close(done)
-		digest, err = p.ComputeDigest()
-	}()
-	c := *p
-	c.Digest = standIn
-	data, encErr := c.Encode()
-	<-done
-	if err != nil {
-		return nil, err
-	}
-	if encErr != nil {
-		return nil, encErr
-	}
-	// The digest is the file's last field: the stand-in's last occurrence.
-	i := bytes.LastIndex(data, []byte(standIn))
-	if i < 0 || len(digest) != len(standIn) {
-		return nil, fmt.Errorf("plan: encode: no place for the digest")
-	}
-	copy(data[i:], digest)
-	p.Digest = digest
-	return data, nil
-}
-
-// standIn has the length of a digest.
-var standIn = "sha256:" + strings.Repeat("0", sha256.Size*2)
-
 // ComputeDigest is "sha256:<hex>" of the plan's canonical JSON with
 // generated_at and digest empty.
 func (p *Plan) ComputeDigest() (string, error) {
 	c := *p
 	c.GeneratedAt, c.Digest = "", ""
-	b, err := json.Marshal(&c)
-	if err != nil {
-		return "", fmt.Errorf("plan: encode: %w", err)
-	}
-	sum := sha256.Sum256(b)
+	sum := sha256.Sum256(planJSON(&c, false))
 	return "sha256:" + hex.EncodeToString(sum[:]), nil
 }
 
 // Encode is the plan file's bytes: indented JSON and a final newline, with
 // non-ASCII text (Japanese names) written as is.
 func (p *Plan) Encode() ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(p); err != nil {
-		return nil, fmt.Errorf("plan: encode: %w", err)
-	}
-	return buf.Bytes(), nil
+	return planJSON(p, true), nil
 }
 
 // ErrModified is returned by ReadPlan for a plan whose content does not

@@ -233,33 +233,6 @@ func TestEmergencyWindowIsHonouredByDay(t *testing.T) {
 	}
 }
 
-// SealEncoded writes the same bytes as Seal then Encode: the digest it puts
-// in place of its stand-in is the plan's, and the plan reads back.
-func TestSealEncodedIsSealThenEncode(t *testing.T) {
-	pl := demoPlanner(t)
-	p, err := pl.Reconcile(context.Background(), demoDay(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.AddNames(pl.Inputs.Graph.Snapshot())
-	p.Actions[0].Reason += " <&> " // escaped for the digest, not in the file
-	q := *p
-	want := encode(t, pl, &q, fixedNow)
-	got, err := p.SealEncoded(fixedNow)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("SealEncoded differs from Seal then Encode:\n%s\nwant\n%s", got, want)
-	}
-	if p.Digest != q.Digest || p.GeneratedAt != q.GeneratedAt {
-		t.Errorf("digest %s, generated_at %s; want %s, %s", p.Digest, p.GeneratedAt, q.Digest, q.GeneratedAt)
-	}
-	if _, err := ReadPlan("plan.json", got); err != nil {
-		t.Errorf("the plan does not read back: %v", err)
-	}
-}
-
 func TestReadPlanChecksDigestAndVersion(t *testing.T) {
 	pl := demoPlanner(t)
 	p, err := pl.Reconcile(context.Background(), demoDay(t))

@@ -98,16 +98,10 @@ func emit(c *cli.Context, s *session, plan *reconcile.Plan) error {
 	if err != nil {
 		return err
 	}
-	out := c.String("out")
-	var data []byte // the plan file, when there is one
-	if out != "" {
-		data, err = plan.SealEncoded(time.Now())
-	} else {
-		err = plan.Seal(time.Now())
-	}
-	if err != nil {
+	if err := plan.Seal(time.Now()); err != nil {
 		return err
 	}
+	out := c.String("out")
 	if err := recordAudit(s.cfg, audit.Event{Event: "plan", By: plan.CreatedBy, Plan: plan.Digest, Data: map[string]any{
 		"kind": plan.Kind, "as_of": plan.AsOf, "out": out, "actions": len(plan.Actions), "findings": len(plan.Findings),
 	}}); err != nil {
@@ -118,6 +112,10 @@ func emit(c *cli.Context, s *session, plan *reconcile.Plan) error {
 		return err
 	}
 	if out != "" {
+		data, err := plan.Encode()
+		if err != nil {
+			return err
+		}
 		if err := reconcile.WriteFileAtomic(out, data); err != nil {
 			return err
 		}

@@ -379,7 +379,10 @@ func (s *Service) plan(ctx context.Context, t *graph.Transfer, canonical []byte)
 	}
 	p.AddNames(g.Snapshot())
 	p.CreatedBy = "accessrecon serve"
-	return p.SealEncoded(s.opts.Now())
+	if err := p.Seal(s.opts.Now()); err != nil {
+		return nil, err
+	}
+	return p.Encode()
 }
 
 func (s *Service) writeOutbox(id string, request, plan []byte) error {
