@@ -169,8 +169,10 @@ func (w *Writer) commitAccounts() {
 	slices.SortFunc(systems, func(a, b *group) int { return strings.Compare(a.key, b.key) })
 	for _, g := range systems {
 		accts := g.accts
-		if cur, _ := w.before.First(TableAccounts, IndexID, g.key); cur != nil {
-			accts = mergeAccounts(cur.(*SystemAccounts).Accounts, accts)
+		if !w.isEmpty(TableAccounts) {
+			if cur, _ := w.before.First(TableAccounts, IndexID, g.key); cur != nil {
+				accts = mergeAccounts(cur.(*SystemAccounts).Accounts, accts)
+			}
 		}
 		mustInsert(txn, TableAccounts, &SystemAccounts{System: g.key, Accounts: accts})
 	}
@@ -179,8 +181,10 @@ func (w *Writer) commitAccounts() {
 		if !slices.IsSortedFunc(accts, byKey) {
 			slices.SortFunc(accts, byKey)
 		}
-		if cur, _ := w.before.First(TableHoldings, IndexID, o); cur != nil {
-			accts = mergeAccounts(cur.(*Holding).Accounts, accts)
+		if !w.isEmpty(TableHoldings) {
+			if cur, _ := w.before.First(TableHoldings, IndexID, o); cur != nil {
+				accts = mergeAccounts(cur.(*Holding).Accounts, accts)
+			}
 		}
 		mustInsert(txn, TableHoldings, &Holding{Owner: o, Accounts: accts})
 	}
@@ -239,13 +243,6 @@ func (w *Writer) insert(table string, obj any) error {
 	if table == TableSystems {
 		w.lastSystem = nil
 	}
-	if a, ok := obj.(*Account); ok {
-		if _, ok := w.accounts[a.Key]; !ok {
-			w.staged = append(w.staged, a)
-		}
-		w.accounts[a.Key] = a
-		return nil
-	}
 	if err := w.tx().Insert(table, obj); err != nil {
 		return fmt.Errorf("graph: insert into %s: %w", table, err)
 	}
@@ -297,13 +294,7 @@ func (w *Writer) get(table, id string) any {
 	if obj, ok := w.written[table][id]; ok {
 		return obj
 	}
-	empty, known := w.empty[table]
-	if !known {
-		first, err := w.before.First(table, IndexID)
-		empty = err == nil && first == nil
-		w.empty[table] = empty
-	}
-	if empty {
+	if w.isEmpty(table) {
 		return nil
 	}
 	if table == TableAccounts {
@@ -317,6 +308,17 @@ func (w *Writer) get(table, id string) any {
 		return nil
 	}
 	return obj
+}
+
+// isEmpty reports whether the table had no record at the last commit.
+func (w *Writer) isEmpty(table string) bool {
+	empty, known := w.empty[table]
+	if !known {
+		first, err := w.before.First(table, IndexID)
+		empty = err == nil && first == nil
+		w.empty[table] = empty
+	}
+	return empty
 }
 
 // accountIn finds the account with key SYSTEM/ACCOUNT in txn: in the record
@@ -430,13 +432,35 @@ func (w *Writer) AddSystem(s *System) error {
 // AddAccount adds an account on an existing system.
 func (w *Writer) AddAccount(a *Account) error {
 	a.Key = AccountKey(a.System, a.ID)
-	if !w.exists(TableSystems, a.System) {
+	if w.system(a.System) == nil {
 		return unknown("system", a.System)
 	}
-	if w.exists(TableAccounts, a.Key) {
+	if w.accounts[a.Key] != nil || w.committedAccount(a.Key) != nil {
 		return duplicate("account", a.Key)
 	}
-	return w.insert(TableAccounts, a)
+	w.accounts[a.Key] = a
+	w.staged = append(w.staged, a)
+	return nil
+}
+
+// committedAccount is the account with that key committed before, or nil.
+func (w *Writer) committedAccount(key string) *Account {
+	if w.isEmpty(TableAccounts) {
+		return nil
+	}
+	return accountIn(w.before, key)
+}
+
+// ReserveAccounts makes room for about n more accounts before the next
+// commit: the writer's index of a large source's accounts then grows once,
+// not step by step. It is only a hint.
+func (w *Writer) ReserveAccounts(n int) {
+	if n <= len(w.accounts) {
+		return
+	}
+	m := make(map[string]*Account, len(w.accounts)+n)
+	maps.Copy(m, w.accounts)
+	w.accounts = m
 }
 
 // AddGrant adds a grant of a known entitlement to an existing account.

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/accessrecon/accessrecon/policy/vm"
@@ -407,14 +408,21 @@ func toFinding(v any) (Finding, error) {
 	return f, nil
 }
 
-// EvalAll evaluates n subjects on all cores. input(i) builds subject i's
-// input; it is called from several goroutines. progress, if not nil, is
-// called now and then with the number of subjects done.
-func (e *Engine) EvalAll(ctx context.Context, n int, input func(i int) ast.Value, progress func(done int)) ([]Finding, error) {
+// EvalAll evaluates n subjects on all cores. input(in, i) builds subject
+// i's input with in; it is called from several goroutines. progress, if not
+// nil, is called now and then with the number of subjects done.
+//
+// Each goroutine builds inputs in an arena of its own that the next input
+// reuses: an input is dropped once its findings are out.
+func (e *Engine) EvalAll(ctx context.Context, n int, input func(in Inputs, i int) ast.Value, progress func(done int)) ([]Finding, error) {
 	per := make([][]Finding, n)
 	var done atomic.Int64
+	arenas := sync.Pool{New: func() any { return new(vm.Arena) }}
 	err := Parallel(ctx, n, 1, func(ctx context.Context, i, _ int) error {
-		fs, err := e.Eval(ctx, input(i))
+		arena := arenas.Get().(*vm.Arena)
+		fs, err := e.Eval(ctx, input(e.Inputs().In(arena), i))
+		arena.Reset()
+		arenas.Put(arena)
 		if err != nil {
 			return err
 		}

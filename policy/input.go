@@ -95,8 +95,6 @@ func strs(v []string) []string {
 	return v
 }
 
-func str(s string) *ast.Term { return ast.StringTerm(s) }
-
 // shared is the term of a string that many inputs repeat (a system, an
 // entitlement, a kind, a status, an origin, a source, a date): made once and
 // shared by every input (evaluation never changes input terms), up to
@@ -182,29 +180,47 @@ var (
 // Inputs builds the input documents for one engine (Engine.Inputs): AST
 // values for top-down evaluation, the plan evaluator's records and lists for
 // it (package vm), which cost a fraction to build.
-type Inputs struct{ records bool }
+type Inputs struct {
+	records bool
+	arena   *vm.Arena // where records, lists and their terms go; nil: the heap
+}
+
+// In is in building its records in an arena (EvalAll).
+func (in Inputs) In(a *vm.Arena) Inputs {
+	if in.records {
+		in.arena = a
+	}
+	return in
+}
 
 func (in Inputs) obj(s *vm.Shape, vals ...*ast.Term) *ast.Term {
 	if in.records {
-		return s.Record(vals...)
+		return in.arena.Record(s, vals...)
 	}
 	return s.Object(vals...)
 }
 
+// terms is room for the n items of a list.
+func (in Inputs) terms(n int) []*ast.Term {
+	return in.arena.Terms(n)
+}
+
 func (in Inputs) list(items []*ast.Term) *ast.Term {
 	if in.records {
-		return vm.ListTerm(items)
+		return in.arena.List(items)
 	}
 	return ast.ArrayTerm(items...)
 }
+
+func (in Inputs) str(s string) *ast.Term { return in.arena.String(s) }
 
 // Person is the input for one person as of a day: their current
 // assignment, their transfers (plus any proposed ones) and their accounts.
 func (in Inputs) Person(s *graph.Snapshot, p *graph.Person, asOf graph.Date, proposed ...*graph.Transfer) ast.Value {
 	a := s.AssignmentAsOf(p, asOf)
-	id := str(p.EmployeeID)
+	id := in.str(p.EmployeeID)
 	person := in.obj(personShape, shared(a.Company), few(p.Employment), date(p.EndDate),
-		id, str(p.Mail), str(p.Name), shared(a.Unit))
+		id, in.str(p.Mail), in.str(p.Name), shared(a.Unit))
 	transfers := append(s.TransfersOf(p.EmployeeID), proposed...)
 	return in.obj(subjectShape, in.accounts(s.AccountsOwnedBy(p.EmployeeID), id), id, person, in.transfers(transfers)).Value
 }
@@ -217,15 +233,15 @@ func (in Inputs) Ownerless(a *graph.Account) ast.Value {
 // Orphan is the input for the accounts of an owner id that the HR feed
 // does not know.
 func (in Inputs) Orphan(s *graph.Snapshot, owner string) ast.Value {
-	o := str(owner)
+	o := in.str(owner)
 	return in.obj(subjectShape, in.accounts(s.AccountsOwnedBy(owner), o), o, nil, in.list(nil)).Value
 }
 
 func (in Inputs) transfers(ts []*graph.Transfer) *ast.Term {
-	terms := make([]*ast.Term, 0, len(ts))
-	for _, t := range ts {
-		terms = append(terms, in.obj(transferShape, date(t.Effective), str(t.EmployeeID), str(t.EventID),
-			shared(t.FromUnit), date(t.PledgeDate), shared(t.ToUnit)))
+	terms := in.terms(len(ts))
+	for i, t := range ts {
+		terms[i] = in.obj(transferShape, date(t.Effective), in.str(t.EmployeeID), in.str(t.EventID),
+			shared(t.FromUnit), date(t.PledgeDate), shared(t.ToUnit))
 	}
 	return in.list(terms)
 }
@@ -233,22 +249,22 @@ func (in Inputs) transfers(ts []*graph.Transfer) *ast.Term {
 // accounts are the input's accounts; owner, if not nil, is the term of the
 // owner they all name.
 func (in Inputs) accounts(accounts []*graph.Account, owner *ast.Term) *ast.Term {
-	terms := make([]*ast.Term, 0, len(accounts))
-	for _, a := range accounts {
-		terms = append(terms, in.account(a, owner))
+	terms := in.terms(len(accounts))
+	for i, a := range accounts {
+		terms[i] = in.account(a, owner)
 	}
 	return in.list(terms)
 }
 
 func (in Inputs) account(a *graph.Account, owner *ast.Term) *ast.Term {
-	gs := make([]*ast.Term, 0, len(a.Grants))
-	for _, g := range a.Grants {
-		gs = append(gs, in.obj(grantShape, shared(g.Entitlement), date(g.ExpiresAt), date(g.GrantedAt), few(g.Origin)))
+	gs := in.terms(len(a.Grants))
+	for i, g := range a.Grants {
+		gs[i] = in.obj(grantShape, shared(g.Entitlement), date(g.ExpiresAt), date(g.GrantedAt), few(g.Origin))
 	}
 	if owner == nil {
-		owner = str(a.Owner)
+		owner = in.str(a.Owner)
 	}
-	return in.obj(accountShape, in.list(gs), str(a.ID), few(a.Kind), owner, shared(a.Source), few(a.Status), shared(a.System))
+	return in.obj(accountShape, in.list(gs), in.str(a.ID), few(a.Kind), owner, shared(a.Source), few(a.Status), shared(a.System))
 }
 
 // UsageAccess is one logged access as the usage rules see it.
@@ -277,7 +293,7 @@ func (in Inputs) Usage(items []*ast.Term) ast.Value {
 func (in Inputs) UsageItem(system, accountID string, a *graph.Account, p *graph.Person, accesses []UsageAccess) *ast.Term {
 	xs := make([]*ast.Term, len(accesses))
 	for i, x := range accesses {
-		xs[i] = in.obj(accessShape, str(x.At.Format(time.RFC3339)), ast.IntNumberTerm(int(x.At.UnixNano())),
+		xs[i] = in.obj(accessShape, in.str(x.At.Format(time.RFC3339)), ast.IntNumberTerm(int(x.At.UnixNano())),
 			shared(x.Company), date(x.Day), shared(x.Unit))
 	}
 	who := accountID
@@ -290,7 +306,7 @@ func (in Inputs) UsageItem(system, accountID string, a *graph.Account, p *graph.
 		if p.Name != "" {
 			who += " " + p.Name
 		}
-		person = in.obj(usagePersonShape, few(p.Employment), date(p.EndDate), str(p.EmployeeID), str(p.Name))
+		person = in.obj(usagePersonShape, few(p.Employment), date(p.EndDate), in.str(p.EmployeeID), in.str(p.Name))
 	}
-	return in.obj(usageShape, in.list(xs), account, str(accountID), person, str(system), str(who))
+	return in.obj(usageShape, in.list(xs), account, in.str(accountID), person, in.str(system), in.str(who))
 }

@@ -109,8 +109,7 @@ func (pl *Planner) evaluate(ctx context.Context, snap *graph.Snapshot, asOf grap
 	if pl.Progress != nil {
 		progress = func(done int) { pl.Progress(done, len(subjects)) }
 	}
-	in := eng.Inputs()
-	return eng.EvalAll(ctx, len(subjects), func(i int) ast.Value {
+	return eng.EvalAll(ctx, len(subjects), func(in policy.Inputs, i int) ast.Value {
 		return subjects[i].input(in, snap, asOf)
 	}, progress)
 }

@@ -57,15 +57,25 @@ func (s *Source) Pull(ctx context.Context, w *graph.Writer) (string, error) {
 // Stage starts reading both files, each on a goroutine of its own at its
 // turn; Write adds what they hold to the graph.
 func (s *Source) Stage(ctx context.Context, turns *connectors.Turns) connectors.Staged {
+	size := int64(0)
+	if fi, err := fs.Stat(s.Files, s.Accounts); err == nil {
+		size = fi.Size()
+	}
 	return &staged{
 		src:      s,
+		expected: int(size / bytesPerAccount),
 		accounts: csvfile.ReadAhead(ctx, turns.Take(), s.Files, s.Accounts, s.Encoding, AccountColumns, s.account),
 		grants:   csvfile.ReadAhead(ctx, turns.Take(), s.Files, s.Grants, s.Encoding, GrantColumns, s.grant),
 	}
 }
 
+// bytesPerAccount is about the shortest line of an accounts file, for a
+// guess at how many accounts it holds.
+const bytesPerAccount = 40
+
 type staged struct {
 	src      *Source
+	expected int // accounts, guessed from the file's size
 	accounts *csvfile.Ahead[*graph.Account]
 	grants   *csvfile.Ahead[*graph.Grant]
 }
@@ -73,6 +83,7 @@ type staged struct {
 // Write adds the accounts, then the grants.
 func (st *staged) Write(ctx context.Context, w *graph.Writer) (string, error) {
 	defer st.Stop()
+	w.ReserveAccounts(st.expected)
 	da, err := st.accounts.Each(ctx, func(cr *csvfile.Reader, a *graph.Account) error {
 		if !w.Exists(graph.TableSystems, a.System) {
 			return cr.Errorf("system", "unknown system %q: expected one of the system ids of systems.yaml", a.System)
