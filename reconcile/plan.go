@@ -89,53 +89,73 @@ func NewPlan(kind string, asOf graph.Date, inputs map[string]string, policyDiges
 	p := &Plan{
 		FormatVersion: FormatVersion, Kind: kind, AsOf: asOf.String(),
 		Inputs: inputs, PolicyDigest: policyDigest,
-		Findings: []Finding{}, Actions: []Action{},
 	}
-	type group struct {
-		action   Action
-		messages []string
+	// Actions group the findings that call for the same op on the same
+	// item: the findings in item order (which is the actions' order), each
+	// item's in the order policy gave them. A disable sorts before the
+	// revokes on the same account, which it makes needless.
+	entitlement := func(f *policy.Finding) string {
+		if f.Op == policy.OpRevoke {
+			return f.Entitlement
+		}
+		return ""
 	}
-	groups := map[string]*group{}
-	disabled := map[string]bool{}
-	for _, f := range fs {
-		if f.Op == policy.OpDisable {
-			disabled[graph.AccountKey(f.System, f.Account)] = true
+	nActs := 0
+	for i := range fs {
+		if fs[i].Op != policy.OpNone {
+			nActs++
 		}
 	}
-	for _, f := range fs {
-		if f.Op == policy.OpNone {
+	p.Findings = make([]Finding, 0, len(fs)-nActs)
+	acts := make([]*policy.Finding, 0, nActs)
+	p.Actions = make([]Action, 0, nActs)
+	for i := range fs {
+		if f := &fs[i]; f.Op == policy.OpNone {
 			p.Findings = append(p.Findings, Finding{
 				Rule: f.Rule, Severity: f.Severity, Person: f.Person, System: f.System,
 				Account: f.Account, Entitlement: f.Entitlement, Event: f.Event, Message: f.Message,
 			})
-			continue
+		} else {
+			acts = append(acts, f)
 		}
-		if f.Op == policy.OpRevoke && disabled[graph.AccountKey(f.System, f.Account)] {
-			continue
-		}
-		a := Action{Op: f.Op, System: f.System, Account: f.Account, Person: f.Person, Effective: asOf.String(), Phase: 1}
-		if f.Op == policy.OpRevoke {
-			a.Entitlement = f.Entitlement
-		}
-		key := a.Op + "\x00" + a.ItemID()
-		g := groups[key]
-		if g == nil {
-			g = &group{action: a}
-			groups[key] = g
-		}
-		if !slices.Contains(g.action.Rules, f.Rule) {
-			g.action.Rules = append(g.action.Rules, f.Rule)
-		}
-		if !slices.Contains(g.messages, f.Message) {
-			g.messages = append(g.messages, f.Message)
-		}
-		g.action.Severity = moreSevere(g.action.Severity, f.Severity)
 	}
-	for _, g := range groups {
-		sort.Strings(g.action.Rules)
-		sort.Strings(g.messages)
-		g.action.Reason = strings.Join(g.messages, "; ")
-		p.Actions = append(p.Actions, g.action)
+	slices.SortStableFunc(acts, func(a, b *policy.Finding) int {
+		return compareStrings(a.System, b.System, a.Account, b.Account, a.Op, b.Op, entitlement(a), entitlement(b))
+	})
+	effective := asOf.String()
+	var disabled *policy.Finding // the account's disable, if any
+	var messages []string
+	for i := 0; i < len(acts); {
+		f := acts[i]
+		if disabled == nil || disabled.System != f.System || disabled.Account != f.Account {
+			disabled = nil
+		}
+		j := i + 1
+		for j < len(acts) && acts[j].System == f.System && acts[j].Account == f.Account && acts[j].Op == f.Op && entitlement(acts[j]) == entitlement(f) {
+			j++
+		}
+		if f.Op == policy.OpDisable {
+			disabled = f
+		} else if f.Op == policy.OpRevoke && disabled != nil {
+			i = j
+			continue
+		}
+		a := Action{Op: f.Op, System: f.System, Account: f.Account, Entitlement: entitlement(f), Person: f.Person, Effective: effective, Phase: 1}
+		messages = messages[:0]
+		for _, g := range acts[i:j] {
+			if !slices.Contains(a.Rules, g.Rule) {
+				a.Rules = append(a.Rules, g.Rule)
+			}
+			if !slices.Contains(messages, g.Message) {
+				messages = append(messages, g.Message)
+			}
+			a.Severity = moreSevere(a.Severity, g.Severity)
+		}
+		sort.Strings(a.Rules)
+		sort.Strings(messages)
+		a.Reason = strings.Join(messages, "; ")
+		p.Actions = append(p.Actions, a)
+		i = j
 	}
 	SortActions(p.Actions)
 	sortFindings(p.Findings)
@@ -188,16 +208,23 @@ func compareStrings(pairs ...string) int {
 // sortInPlace sorts a slice of large structs by comparing pointers to them
 // and moving each one once, not at every swap of the sort.
 func sortInPlace[T any](xs []T, compare func(a, b *T) int) {
+	sorted := true
+	for i := 1; i < len(xs) && sorted; i++ {
+		sorted = compare(&xs[i-1], &xs[i]) <= 0
+	}
+	if sorted {
+		return
+	}
 	order := make([]*T, len(xs))
 	for i := range xs {
 		order[i] = &xs[i]
 	}
 	slices.SortFunc(order, compare)
-	sorted := make([]T, len(xs))
+	moved := make([]T, len(xs))
 	for i, x := range order {
-		sorted[i] = *x
+		moved[i] = *x
 	}
-	copy(xs, sorted)
+	copy(xs, moved)
 }
 
 // AddNames fills person_name from the HR feed, for reviewers.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -111,6 +112,10 @@ func emit(c *cli.Context, s *session, plan *reconcile.Plan) error {
 	if err != nil {
 		return err
 	}
+	// What stdout shows is rendered while the file is encoded and written.
+	var shown bytes.Buffer
+	rendered := make(chan error, 1)
+	go func() { rendered <- r.Render(&shown, plan, c.String("format")) }()
 	if out != "" {
 		data, err := plan.Encode()
 		if err != nil {
@@ -121,10 +126,14 @@ func emit(c *cli.Context, s *session, plan *reconcile.Plan) error {
 		}
 		s.planner.Log.Debug("plan written", "file", out, "bytes", len(data))
 	}
+	renderErr := <-rendered
 	if err := remember(); err != nil {
 		return err
 	}
-	if err := r.Render(c.App.Writer, plan, c.String("format")); err != nil {
+	if renderErr != nil {
+		return renderErr
+	}
+	if _, err := shown.WriteTo(c.App.Writer); err != nil {
 		return err
 	}
 	if c.Bool("detailed-exitcode") && (len(plan.Actions) > 0 || len(plan.Findings) > 0) {
