@@ -74,6 +74,7 @@ type Writer struct {
 	// lastSystem is the system looked up last: a source's rows come system
 	// by system.
 	lastSystem *System
+	keyBuf     []byte
 }
 
 // Writer starts a bulk load. Call Commit when done or Abort to discard the
@@ -472,7 +473,7 @@ func (w *Writer) AddGrant(g *Grant) error {
 	if !slices.ContainsFunc(sys.Entitlements, func(e Entitlement) bool { return e.ID == g.Entitlement }) {
 		return fmt.Errorf("%w: system %q has no entitlement %q", ErrUnknownReference, g.System, g.Entitlement)
 	}
-	a := w.writable(g.AccountKey())
+	a := w.writable(g.System, g.Account)
 	if a == nil {
 		return fmt.Errorf("%w: %q on system %q", ErrUnknownAccount, g.Account, g.System)
 	}
@@ -493,11 +494,18 @@ func (w *Writer) HasGrant(system, account, entitlement string) bool {
 
 // writable is the account with that key that this writer may change: one
 // not inserted yet, or a copy of one committed before.
-func (w *Writer) writable(key string) *Account {
-	if a, ok := w.accounts[key]; ok {
+func (w *Writer) writable(system, id string) *Account {
+	// The key is put together in a buffer: a lookup by string(bytes) does not
+	// allocate, and a source writes millions of grants.
+	w.keyBuf = append(append(append(w.keyBuf[:0], system...), '/'), id...)
+	if a, ok := w.accounts[string(w.keyBuf)]; ok {
 		return a
 	}
-	cur, _ := w.get(TableAccounts, key).(*Account)
+	if w.isEmpty(TableAccounts) {
+		return nil
+	}
+	key := string(w.keyBuf)
+	cur := accountIn(w.before, key)
 	if cur == nil {
 		return nil
 	}
