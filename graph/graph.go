@@ -130,64 +130,122 @@ func (w *Writer) Commit() {
 // owner's holding, merged with what was committed before.
 func (w *Writer) commitAccounts() {
 	txn := w.tx()
-	// Group by system and by owner in the order the accounts were written:
-	// a source writes them system by system or owner by owner, so most
-	// accounts join the group of the one before.
-	type group struct {
-		key   string
-		accts []*Account
-	}
-	var systems []*group
-	bySystem, byOwner := map[string]*group{}, map[string]*group{}
-	var sys, owner *group
-	for _, a := range w.staged {
-		if sys == nil || sys.key != a.System {
-			if sys = bySystem[a.System]; sys == nil {
-				sys = &group{key: a.System}
-				bySystem[a.System] = sys
-				systems = append(systems, sys)
-			}
-		}
-		sys.accts = append(sys.accts, a)
-		if owner == nil || owner.key != a.Owner {
-			if owner = byOwner[a.Owner]; owner == nil {
-				owner = &group{key: a.Owner}
-				byOwner[a.Owner] = owner
-			}
-		}
-		owner.accts = append(owner.accts, a)
-	}
+	staged := w.staged
 	w.staged = nil
+	systems := groupBy(staged, func(a *Account) string { return a.System })
+	owners := groupBy(staged, func(a *Account) string { return a.Owner })
 	var wg sync.WaitGroup
-	for _, g := range systems {
-		wg.Go(func() { // within a system, key order is ID order
-			if !slices.IsSortedFunc(g.accts, byID) {
-				slices.SortFunc(g.accts, byID)
-			}
-		})
+	for _, g := range systems.groups {
+		wg.Go(func() { sortByID(g) }) // within a system, key order is ID order
 	}
+	wg.Go(func() { owners.sortKeys() })
+	systems.sortKeys()
 	wg.Wait()
-	slices.SortFunc(systems, func(a, b *group) int { return strings.Compare(a.key, b.key) })
-	for _, g := range systems {
-		accts := g.accts
+	for i, g := range systems.groups {
+		accts := g
 		if !w.isEmpty(TableAccounts) {
-			if cur, _ := w.before.First(TableAccounts, IndexID, g.key); cur != nil {
+			if cur, _ := w.before.First(TableAccounts, IndexID, systems.keys[i]); cur != nil {
 				accts = mergeAccounts(cur.(*SystemAccounts).Accounts, accts)
 			}
 		}
-		mustInsert(txn, TableAccounts, &SystemAccounts{System: g.key, Accounts: accts})
+		mustInsert(txn, TableAccounts, &SystemAccounts{System: systems.keys[i], Accounts: accts})
 	}
-	for _, o := range slices.Sorted(maps.Keys(byOwner)) {
-		accts := byOwner[o].accts
+	for i, accts := range owners.groups {
 		if !slices.IsSortedFunc(accts, byKey) {
 			slices.SortFunc(accts, byKey)
 		}
 		if !w.isEmpty(TableHoldings) {
-			if cur, _ := w.before.First(TableHoldings, IndexID, o); cur != nil {
+			if cur, _ := w.before.First(TableHoldings, IndexID, owners.keys[i]); cur != nil {
 				accts = mergeAccounts(cur.(*Holding).Accounts, accts)
 			}
 		}
-		mustInsert(txn, TableHoldings, &Holding{Owner: o, Accounts: accts})
+		mustInsert(txn, TableHoldings, &Holding{Owner: owners.keys[i], Accounts: accts})
+	}
+}
+
+// grouping is accounts grouped by a key: groups[i] are those of keys[i], in
+// the order they were written.
+type grouping struct {
+	keys   []string
+	groups [][]*Account
+}
+
+// groupBy groups accounts by key. The groups share one array, filled by
+// counting first, so that millions of accounts make no slices that grow.
+// Accounts come system by system or owner by owner, so most of them have
+// the key of the one before and need no lookup.
+func groupBy(accts []*Account, key func(*Account) string) *grouping {
+	index := map[string]int{}
+	var keys []string
+	var counts []int
+	of := make([]int32, len(accts))
+	last, g := "", -1
+	for i, a := range accts {
+		if k := key(a); g < 0 || k != last {
+			j, ok := index[k]
+			if !ok {
+				j = len(keys)
+				index[k] = j
+				keys = append(keys, k)
+				counts = append(counts, 0)
+			}
+			last, g = k, j
+		}
+		of[i] = int32(g)
+		counts[g]++
+	}
+	all := make([]*Account, len(accts))
+	groups := make([][]*Account, len(keys))
+	next := make([]int, len(keys))
+	start := 0
+	for j, n := range counts {
+		groups[j] = all[start : start+n : start+n]
+		next[j] = start
+		start += n
+	}
+	for i, a := range accts {
+		all[next[of[i]]] = a
+		next[of[i]]++
+	}
+	return &grouping{keys: keys, groups: groups}
+}
+
+// sortKeys puts the groups in key order.
+func (g *grouping) sortKeys() {
+	type entry struct {
+		key   string
+		group []*Account
+	}
+	es := make([]entry, len(g.keys))
+	for i, k := range g.keys {
+		es[i] = entry{k, g.groups[i]}
+	}
+	if slices.IsSortedFunc(es, func(x, y entry) int { return strings.Compare(x.key, y.key) }) {
+		return
+	}
+	slices.SortFunc(es, func(x, y entry) int { return strings.Compare(x.key, y.key) })
+	for i, e := range es {
+		g.keys[i], g.groups[i] = e.key, e.group
+	}
+}
+
+// sortByID sorts accounts by ID, comparing IDs kept beside the pointers
+// rather than reached through them.
+func sortByID(accts []*Account) {
+	if slices.IsSortedFunc(accts, byID) {
+		return
+	}
+	type entry struct {
+		id string
+		a  *Account
+	}
+	es := make([]entry, len(accts))
+	for i, a := range accts {
+		es[i] = entry{a.ID, a}
+	}
+	slices.SortFunc(es, func(x, y entry) int { return strings.Compare(x.id, y.id) })
+	for i, e := range es {
+		accts[i] = e.a
 	}
 }
 
