@@ -158,11 +158,7 @@ func BenchmarkStages(b *testing.B) {
 					if err := p.Seal(time.Now()); err != nil {
 						b.Fatal(err)
 					}
-					data, err := p.Encode()
-					if err != nil {
-						b.Fatal(err)
-					}
-					if err := WriteFileAtomic(out, data); err != nil {
+					if err := WriteFileAtomicWith(out, p.EncodeTo); err != nil {
 						b.Fatal(err)
 					}
 				})

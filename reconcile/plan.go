@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"sort"
 	"strings"
@@ -262,14 +263,22 @@ func (p *Plan) Seal(now time.Time) error {
 func (p *Plan) ComputeDigest() (string, error) {
 	c := *p
 	c.GeneratedAt, c.Digest = "", ""
-	sum := sha256.Sum256(planJSON(&c, false))
-	return "sha256:" + hex.EncodeToString(sum[:]), nil
+	h := sha256.New()
+	if err := writePlanJSON(h, &c, false); err != nil {
+		return "", fmt.Errorf("plan: encode: %w", err)
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // Encode is the plan file's bytes: indented JSON and a final newline, with
 // non-ASCII text (Japanese names) written as is.
 func (p *Plan) Encode() ([]byte, error) {
 	return planJSON(p, true), nil
+}
+
+// EncodeTo writes what Encode returns to out.
+func (p *Plan) EncodeTo(out io.Writer) error {
+	return writePlanJSON(out, p, true)
 }
 
 // ErrModified is returned by ReadPlan for a plan whose content does not

@@ -1,6 +1,8 @@
 package reconcile
 
 import (
+	"bytes"
+	"io"
 	"maps"
 	"slices"
 	"strconv"
@@ -16,8 +18,16 @@ import (
 // json.Encoder's with SetIndent("", "  "), SetEscapeHTML(false) and its
 // final newline.
 func planJSON(p *Plan, indented bool) []byte {
-	w := &jsonWriter{indented: indented, html: !indented}
-	w.buf = make([]byte, 0, 64+300*(len(p.Findings)+len(p.Actions)))
+	var buf bytes.Buffer
+	_ = writePlanJSON(&buf, p, indented) // a bytes.Buffer does not fail
+	return buf.Bytes()
+}
+
+// writePlanJSON writes planJSON(p, indented) to out, a chunk at a time: the
+// plan of a large group is hundreds of megabytes, which the digest's hash
+// and the file need not hold at once.
+func writePlanJSON(out io.Writer, p *Plan, indented bool) error {
+	w := &jsonWriter{indented: indented, html: !indented, out: out, buf: make([]byte, 0, 2*chunkSize)}
 	w.open('{')
 	w.key("format_version")
 	w.buf = strconv.AppendInt(w.buf, int64(p.FormatVersion), 10)
@@ -56,6 +66,7 @@ func planJSON(p *Plan, indented bool) []byte {
 			w.strOmitEmpty("event", f.Event)
 			w.str("message", f.Message)
 			w.close('}')
+			w.flushFull()
 		}
 		w.close(']')
 	}
@@ -83,6 +94,7 @@ func planJSON(p *Plan, indented bool) []byte {
 			w.str("severity", a.Severity)
 			w.str("reason", a.Reason)
 			w.close('}')
+			w.flushFull()
 		}
 		w.close(']')
 	}
@@ -91,16 +103,35 @@ func planJSON(p *Plan, indented bool) []byte {
 	if indented {
 		w.buf = append(w.buf, '\n')
 	}
-	return w.buf
+	w.flush()
+	return w.err
 }
+
+const chunkSize = 64 << 10
 
 // jsonWriter appends JSON to buf, tracking for each open object or array
 // whether it has a member yet (for commas, and for [] and {} when empty).
 type jsonWriter struct {
+	out      io.Writer
+	err      error // the first of out's
 	buf      []byte
 	indented bool
 	html     bool
 	members  []bool
+}
+
+// flushFull writes the buffer out once it holds a chunk.
+func (w *jsonWriter) flushFull() {
+	if len(w.buf) >= chunkSize {
+		w.flush()
+	}
+}
+
+func (w *jsonWriter) flush() {
+	if w.err == nil {
+		_, w.err = w.out.Write(w.buf)
+	}
+	w.buf = w.buf[:0]
 }
 
 func (w *jsonWriter) open(c byte) {

@@ -117,14 +117,10 @@ func emit(c *cli.Context, s *session, plan *reconcile.Plan) error {
 	rendered := make(chan error, 1)
 	go func() { rendered <- r.Render(&shown, plan, c.String("format")) }()
 	if out != "" {
-		data, err := plan.Encode()
-		if err != nil {
+		if err := reconcile.WriteFileAtomicWith(out, plan.EncodeTo); err != nil {
 			return err
 		}
-		if err := reconcile.WriteFileAtomic(out, data); err != nil {
-			return err
-		}
-		s.planner.Log.Debug("plan written", "file", out, "bytes", len(data))
+		s.planner.Log.Debug("plan written", "file", out)
 	}
 	renderErr := <-rendered
 	if err := remember(); err != nil {
