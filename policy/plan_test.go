@@ -73,12 +73,20 @@ out := a.b`},
 	{"built-in over an object", `out := [json.marshal(input.obj), object.keys(input.obj)]`},
 	{"iteration over input", `out := [k | some k, _ in input]`},
 	{"input as a result", `out := input`},
+	// Data objects, which the plan evaluator looks keys up in through Go maps.
+	{"data object counted, compared, given to built-ins", `out := [count(data.model.units), data.model.units.u1 == {"name": "Grid"}, is_object(data.model.units),
+	object.get(data.model.units, ["u1", "name"], "?"), object.keys(data.model.units), json.marshal(data.model.units.u1), data.model.units != {}]`},
+	{"data objects in built collections", `out := {"o": data.model.units, "a": [data.model.units.u2], "s": {data.model.units.u1}, "m": object.union(data.model.units, {"u3": 1})}`},
+	{"data as a result", `out := data.model`},
+	{"lookup with a non-string key", `out := [data.model.units[1], data.model.sizes[0]]`},
+	{"objects inside data arrays", `out := [w.id | some w in data.model.windows; w.systems[_] == "takuso"]`},
 }
 
 var (
 	planInput = ast.MustParseTerm(`{"xs": [1, 2, 3], "dup": ["a", "a", "b"], "obj": {"a": 1, "b": 2, "c": 3},
 		"n": 10, "units": ["u1", "u2", "u9"], "mixed": [1, "x", 3], "who": "ann", "pairs": [[1, 2], [3, 4], [5]]}`).Value
-	planData = ast.MustParseTerm(`{"model": {"units": {"u1": {"name": "Grid"}, "u2": {"name": ""}}}}`).Value
+	planData = ast.MustParseTerm(`{"model": {"units": {"u1": {"name": "Grid"}, "u2": {"name": ""}}, "sizes": [3, 4],
+		"windows": [{"id": "w1", "systems": ["takuso"]}, {"id": "w2", "systems": []}]}}`).Value
 )
 
 func TestPlanEvaluatorAgreesWithTopdown(t *testing.T) {

@@ -134,6 +134,8 @@ func (l *list) get(key *ast.Term) *ast.Term {
 // it has none (only records and lists hold records and lists).
 func plain(t *ast.Term) *ast.Term {
 	switch v := t.Value.(type) {
+	case *frozen:
+		return v.obj
 	case *record:
 		if v.obj == nil {
 			items := make([][2]*ast.Term, 0, len(v.vals))

@@ -162,7 +162,7 @@ func Compile(p *ir.Policy, data ast.Value) (*Program, error) {
 		}
 		plan.stmts = append(plan.stmts, stmt{op: opBlock, blocks: []*block{cb}})
 	}
-	return &Program{plan: plan, locals: c.max + 1, memos: memo, data: ast.NewTerm(data)}, nil
+	return &Program{plan: plan, locals: c.max + 1, memos: memo, data: freeze(ast.NewTerm(data))}, nil
 }
 
 type compiler struct {
@@ -565,6 +565,9 @@ func (r *run) scan(s *stmt, l []*ast.Term) int {
 		return fellThrough
 	}
 	result := fellThrough
+	if f, ok := src.Value.(*frozen); ok {
+		src = f.obj
+	}
 	switch v := src.Value.(type) {
 	case *list:
 		return r.scanArray(s, l, v.items, nil)
@@ -770,6 +773,8 @@ func dot(src, key *ast.Term) *ast.Term {
 		return v.get(key)
 	case *list:
 		return v.get(key)
+	case *frozen:
+		return v.get(key)
 	case ast.Object:
 		return v.Get(key)
 	case *ast.Array:
@@ -806,7 +811,7 @@ func equal(a, b ast.Value) bool {
 
 func isRecordOrList(v ast.Value) bool {
 	switch v.(type) {
-	case *record, *list:
+	case *record, *list, *frozen:
 		return true
 	}
 	return false
@@ -818,6 +823,8 @@ func length(v ast.Value) (int, bool) {
 		return v.len(), true
 	case *list:
 		return len(v.items), true
+	case *frozen:
+		return len(v.index), true
 	case *ast.Array:
 		return v.Len(), true
 	case ast.Object:
@@ -837,9 +844,11 @@ func isKind(o op, v ast.Value) bool {
 		_, isList := v.(*list)
 		return ok || isList
 	case opIsObject:
-		_, ok := v.(ast.Object)
-		_, isRecord := v.(*record)
-		return ok || isRecord
+		switch v.(type) {
+		case ast.Object, *record, *frozen:
+			return true
+		}
+		return false
 	default:
 		_, ok := v.(ast.Set)
 		return ok
