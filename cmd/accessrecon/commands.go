@@ -29,14 +29,11 @@ type session struct {
 // openSession loads a session for a command that runs once: with the inputs
 // loaded, the heap gets a soft limit (limitHeap).
 func openSession(ctx context.Context, c *cli.Context, files fs.FS, path string) (*session, error) {
-	restore := loadingHeap()
-	defer restore()
+	loadingHeap()
 	s, err := loadSession(ctx, c, files, path)
 	if err != nil {
 		return nil, err
 	}
-	// Collect once, at the loading GC percent (restoring the default first
-	// would start a collection of its own).
 	limitHeap(logger(c))
 	return s, nil
 }

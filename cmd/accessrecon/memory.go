@@ -3,27 +3,26 @@ package main
 import (
 	"log/slog"
 	"os"
-	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
 )
 
-// loadingHeap lets the heap grow to four times what is live while the inputs
-// load (Go's default is twice), for fewer collections of a heap that is
-// mostly the graph being built, within a soft limit of half the machine's
-// memory; limitHeap replaces both once the inputs are in. It leaves a GOGC or
-// GOMEMLIMIT set by the user alone. It returns what restores GOGC.
-func loadingHeap() (restore func()) {
+// loadingHeap lets the heap grow to four times what is live (Go's default is
+// twice), for fewer collections of a heap that is mostly the graph being
+// built, within a soft limit of half the machine's memory. Once the inputs
+// are in, limitHeap lowers the limit, which then paces the collector: at
+// four times the live heap the GC percent would only start a collection
+// beyond it. It leaves a GOGC or GOMEMLIMIT set by the user alone.
+func loadingHeap() {
 	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
-		return func() {}
+		return
 	}
 	total := totalMemory()
 	if total == 0 {
-		return func() {}
+		return
 	}
 	debug.SetMemoryLimit(int64(total / 2))
-	old := debug.SetGCPercent(300)
-	return func() { debug.SetGCPercent(old) }
+	debug.SetGCPercent(300)
 }
 
 // limitHeap sets a soft memory limit of what the process holds once the
@@ -34,21 +33,25 @@ func loadingHeap() (restore func()) {
 // collects, so a graph of gigabytes would double peak memory for the garbage
 // policy evaluation makes, a few hundred kilobytes per person at a time. With
 // the limit the collector runs when the garbage reaches the headroom instead.
+//
+// It does not collect first to measure the graph: that would mark the whole
+// graph once more (1.5 s at a million people) only to lower the limit by
+// the garbage of loading, which the first collection under the limit frees
+// anyway. The headroom is half the heap the last collection found live.
 func limitHeap(log *slog.Logger) {
 	if os.Getenv("GOMEMLIMIT") != "" {
 		return
 	}
-	runtime.GC()
 	s := []metrics.Sample{
 		{Name: "/memory/classes/total:bytes"},
 		{Name: "/memory/classes/heap/released:bytes"},
 		{Name: "/memory/classes/heap/free:bytes"},
-		{Name: "/memory/classes/heap/objects:bytes"},
+		{Name: "/gc/heap/live:bytes"},
 	}
 	metrics.Read(s)
 	held := s[0].Value.Uint64() - s[1].Value.Uint64() - s[2].Value.Uint64()
 	live := s[3].Value.Uint64()
 	limit := held + max(512<<20, live/2)
 	debug.SetMemoryLimit(int64(limit))
-	log.Debug("memory limit", "live_heap_mib", live>>20, "limit_mib", limit>>20)
+	log.Debug("memory limit", "held_mib", held>>20, "live_heap_mib", live>>20, "limit_mib", limit>>20)
 }
