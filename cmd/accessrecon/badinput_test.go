@@ -53,6 +53,25 @@ func TestBadInputIsAClearErrorAndWritesNothing(t *testing.T) {
 			want: []string{"takuso-grants.csv:25: column entitlement (3):", "no entitlement \"superuser\""},
 		},
 		{
+			// Sources are read at once; the error is still the one a reading
+			// in config order meets first.
+			name: "errors in two sources and in people.csv",
+			break_: func(t *testing.T, dir string) {
+				replaceIn(t, filepath.Join(dir, "portal-accounts.csv"), "system,account_id,owner,kind,status", "system,account_id,owner,kind")
+				appendTo(t, filepath.Join(dir, "takuso-grants.csv"), "takuso,u7777,viewer,role,2024-04-01,\n")
+				appendTo(t, filepath.Join(dir, "people.csv"), "E1001,別人 花子,HD,HD-RETAIL,employee,2020-04-01,,x@hd.example.jp\n")
+			},
+			want: []string{"people.csv:52: column employee_id (1):"},
+		},
+		{
+			name: "errors in two sources",
+			break_: func(t *testing.T, dir string) {
+				replaceIn(t, filepath.Join(dir, "portal-accounts.csv"), "system,account_id,owner,kind,status", "system,account_id,owner,kind")
+				appendTo(t, filepath.Join(dir, "takuso-grants.csv"), "takuso,u7777,viewer,role,2024-04-01,\n")
+			},
+			want: []string{"source takuso failed", "takuso-grants.csv:25: column account_id (2)"},
+		},
+		{
 			name: "a missing column",
 			break_: func(t *testing.T, dir string) {
 				replaceIn(t, filepath.Join(dir, "portal-accounts.csv"), "system,account_id,owner,kind,status", "system,account_id,owner,kind")

@@ -38,7 +38,7 @@ type built[T any] struct {
 	lines  []int
 }
 
-// errStopped ends a reading that Stop ended; Each never returns it.
+// errStopped ends a reading that Stop ended (Each returns it when called after Stop).
 var errStopped = errors.New("csvfile: reading stopped")
 
 // ReadAhead starts reading the CSV file path of files, checking its header
