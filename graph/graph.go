@@ -132,13 +132,21 @@ func (w *Writer) commitAccounts() {
 	txn := w.tx()
 	staged := w.staged
 	w.staged = nil
-	systems := groupBy(staged, func(a *Account) string { return a.System })
-	owners := groupBy(staged, func(a *Account) string { return a.Owner })
+	var owners *grouping
 	var wg sync.WaitGroup
+	wg.Go(func() {
+		owners = groupBy(staged, func(a *Account) string { return a.Owner })
+		owners.sortKeys()
+		for _, accts := range owners.groups {
+			if !slices.IsSortedFunc(accts, byKey) {
+				slices.SortFunc(accts, byKey)
+			}
+		}
+	})
+	systems := groupBy(staged, func(a *Account) string { return a.System })
 	for _, g := range systems.groups {
 		wg.Go(func() { sortByID(g) }) // within a system, key order is ID order
 	}
-	wg.Go(func() { owners.sortKeys() })
 	systems.sortKeys()
 	wg.Wait()
 	for i, g := range systems.groups {
@@ -151,9 +159,6 @@ func (w *Writer) commitAccounts() {
 		mustInsert(txn, TableAccounts, &SystemAccounts{System: systems.keys[i], Accounts: accts})
 	}
 	for i, accts := range owners.groups {
-		if !slices.IsSortedFunc(accts, byKey) {
-			slices.SortFunc(accts, byKey)
-		}
 		if !w.isEmpty(TableHoldings) {
 			if cur, _ := w.before.First(TableHoldings, IndexID, owners.keys[i]); cur != nil {
 				accts = mergeAccounts(cur.(*Holding).Accounts, accts)

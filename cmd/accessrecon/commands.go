@@ -90,9 +90,11 @@ func renderer(c *cli.Context, rules map[string]policy.RuleInfo) (reconcile.Rende
 // and applies --detailed-exitcode.
 func emit(c *cli.Context, s *session, plan *reconcile.Plan) error {
 	snap := s.planner.Inputs.Graph.Snapshot()
+	counted := make(chan map[string]int, 1) // accounts by source, counted meanwhile
+	go func() { counted <- reconcile.CountAccounts(snap) }()
 	plan.AddNames(snap)
 	plan.CreatedBy = actor(c)
-	remember, err := failClosed(c, s, plan)
+	remember, err := failClosed(c, s, plan, <-counted)
 	if err != nil {
 		return err
 	}
@@ -142,8 +144,9 @@ var allowShrinkFlag = &cli.StringSliceFlag{Name: "allow-source-shrink", Usage: "
 
 // failClosed drops, from a reconcile or transfer plan, the removals on
 // sources that returned no accounts or shrank too much since the last plan.
-// The returned function records this plan's counts once the plan is out.
-func failClosed(c *cli.Context, s *session, plan *reconcile.Plan) (func() error, error) {
+// counts are the accounts of each source. The returned function records
+// this plan's counts once the plan is out.
+func failClosed(c *cli.Context, s *session, plan *reconcile.Plan, counts map[string]int) (func() error, error) {
 	nothing := func() error { return nil }
 	if plan.Kind != reconcile.KindReconcile && plan.Kind != reconcile.KindTransfer {
 		return nothing, nil
@@ -162,7 +165,6 @@ func failClosed(c *cli.Context, s *session, plan *reconcile.Plan) (func() error,
 	for i, src := range s.cfg.Sources {
 		names[i] = src.Name
 	}
-	counts := reconcile.CountAccounts(snap)
 	unsafe := reconcile.UnsafeSources(names, counts, last, s.cfg.Apply.SourceShrink, c.StringSlice("allow-source-shrink"))
 	plan.FailClosed(snap, unsafe)
 	if !onDisk {
