@@ -42,6 +42,7 @@ func Load(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Inputs, e
 	// The HR feed and the file sources start reading now, file after file in
 	// the order they are written (as many at once as there are cores besides
 	// the one writing), while the inputs before them are written.
+	log.Debug("loading inputs", "config", cfg.Path)
 	turns := connectors.NewTurns(runtime.GOMAXPROCS(0) - 1)
 	feed := &hrfeed.Feed{Files: files, People: cfg.Resolve(cfg.HR.People), Transfers: cfg.Resolve(cfg.HR.Transfers), Encoding: cfg.HR.Encoding}
 	hr := feed.Stage(ctx, turns)
