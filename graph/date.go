@@ -48,14 +48,14 @@ func parseDigits(s string) (Date, bool) {
 		n = n*10 + int(c-'0')
 	}
 	y, m, d := n/10000, n/100%100, n%100
-	if m < 1 || m > 12 || d < 1 || d > daysIn(y, m) {
+	if m < 1 || m > 12 || d < 1 || d > DaysIn(y, m) {
 		return 0, false
 	}
 	return Date(n), true
 }
 
-// daysIn is the number of days of month m (1-12) of year y.
-func daysIn(y, m int) int {
+// DaysIn is the number of days of month m (1-12) of year y.
+func DaysIn(y, m int) int {
 	switch m {
 	case 2:
 		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {

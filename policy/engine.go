@@ -453,30 +453,18 @@ func (e *Engine) EvalAll(ctx context.Context, n int, input func(in Inputs, i int
 // SortFindings orders findings deterministically.
 func SortFindings(fs []Finding) {
 	slices.SortFunc(fs, func(a, b Finding) int {
-		if c := strings.Compare(a.Rule, b.Rule); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.Person, b.Person); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.System, b.System); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.Account, b.Account); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.Entitlement, b.Entitlement); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.Event, b.Event); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.Op, b.Op); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.Message, b.Message); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Severity, b.Severity)
+		return ComparePairs(a.Rule, b.Rule, a.Person, b.Person, a.System, b.System, a.Account, b.Account,
+			a.Entitlement, b.Entitlement, a.Event, b.Event, a.Op, b.Op, a.Message, b.Message, a.Severity, b.Severity)
 	})
+}
+
+// ComparePairs compares strings pair by pair (a1, b1, a2, b2, ...): the
+// first pair that differs decides, as strings.Compare would.
+func ComparePairs(pairs ...string) int {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i] != pairs[i+1] {
+			return strings.Compare(pairs[i], pairs[i+1])
+		}
+	}
+	return 0
 }

@@ -121,7 +121,7 @@ func NewPlan(kind string, asOf graph.Date, inputs map[string]string, policyDiges
 		}
 	}
 	slices.SortStableFunc(acts, func(a, b *policy.Finding) int {
-		return compareStrings(a.System, b.System, a.Account, b.Account, a.Op, b.Op, entitlement(a), entitlement(b))
+		return policy.ComparePairs(a.System, b.System, a.Account, b.Account, a.Op, b.Op, entitlement(a), entitlement(b))
 	})
 	effective := asOf.String()
 	var disabled *policy.Finding // the account's disable, if any
@@ -178,7 +178,7 @@ func SortActions(as []Action) {
 		if a.Phase != b.Phase {
 			return cmp.Compare(a.Phase, b.Phase)
 		}
-		return compareStrings(a.System, b.System, a.Account, b.Account, a.Op, b.Op, a.Entitlement, b.Entitlement)
+		return policy.ComparePairs(a.System, b.System, a.Account, b.Account, a.Op, b.Op, a.Entitlement, b.Entitlement)
 	})
 	for i := range as {
 		as[i].ID = fmt.Sprintf("A%04d", i+1)
@@ -190,20 +190,9 @@ func sortFindings(fs []Finding) {
 		if sa, sb := slices.Index(policy.Severities, a.Severity), slices.Index(policy.Severities, b.Severity); sa != sb {
 			return cmp.Compare(sa, sb)
 		}
-		return compareStrings(a.Rule, b.Rule, a.Person, b.Person, a.Event, b.Event, a.System, b.System,
+		return policy.ComparePairs(a.Rule, b.Rule, a.Person, b.Person, a.Event, b.Event, a.System, b.System,
 			a.Account, b.Account, a.Entitlement, b.Entitlement, a.Message, b.Message)
 	})
-}
-
-// compareStrings compares pairs (a1, b1, a2, b2, ...) in order: the first
-// pair that differs decides.
-func compareStrings(pairs ...string) int {
-	for i := 0; i+1 < len(pairs); i += 2 {
-		if pairs[i] != pairs[i+1] {
-			return strings.Compare(pairs[i], pairs[i+1])
-		}
-	}
-	return 0
 }
 
 // sortInPlace sorts a slice of large structs by comparing pointers to them

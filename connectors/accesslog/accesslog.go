@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/accessrecon/accessrecon/connectors"
+	"github.com/accessrecon/accessrecon/graph"
 )
 
 // Access is one logged access. Its byte slices are valid only during the
@@ -284,7 +285,7 @@ func ParseTimestamp(b []byte) (int64, bool) {
 	hour, ok4 := num(b[11:13])
 	minute, ok5 := num(b[14:16])
 	sec, ok6 := num(b[17:19])
-	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 || sec > 59 {
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || month < 1 || month > 12 || day < 1 || day > graph.DaysIn(year, month) || hour > 23 || minute > 59 || sec > 59 {
 		return 0, false
 	}
 	rest := b[19:]
@@ -320,19 +321,6 @@ func ParseTimestamp(b []byte) (int64, bool) {
 	days := daysFromCivil(year, month, day)
 	secs := int64(days)*86400 + int64(hour*3600+minute*60+sec) - int64(offset)
 	return secs*int64(time.Second) + int64(nanos), true
-}
-
-func daysIn(year, month int) int {
-	switch month {
-	case 2:
-		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
 }
 
 // daysFromCivil is the number of days from 1970-01-01 (Howard Hinnant's algorithm).
