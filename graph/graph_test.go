@@ -201,3 +201,24 @@ func BenchmarkParseDate(b *testing.B) {
 		}
 	}
 }
+
+// OrphanOwners are the owner ids no person has, in order, ownerless
+// accounts left out.
+func TestOrphanOwners(t *testing.T) {
+	g := New()
+	w := g.Writer()
+	must(t, w.AddCompany(&Company{ID: "C"}))
+	must(t, w.AddUnit(&Unit{ID: "U", Company: "C"}))
+	must(t, w.AddSystem(&System{ID: "s"}))
+	for _, id := range []string{"E1", "E3", "E30"} {
+		must(t, w.AddPerson(&Person{EmployeeID: id, Unit: "U"}))
+	}
+	for i, owner := range []string{"E3", "E10", "", "E1", "E0", "E30", "E2", "E10", "E4"} {
+		must(t, w.AddAccount(&Account{System: "s", ID: fmt.Sprint("a", i), Owner: owner, Status: "active"}))
+	}
+	w.Commit()
+	got := g.Snapshot().OrphanOwners()
+	if want := []string{"E0", "E10", "E2", "E4"}; !slices.Equal(got, want) {
+		t.Errorf("OrphanOwners() = %v, want %v", got, want)
+	}
+}

@@ -115,10 +115,30 @@ func (s *Snapshot) OwnerlessAccounts() []*Account { return s.AccountsOwnedBy("")
 // OrphanOwners lists, in order, the owner ids that accounts name but that are
 // not in people.csv.
 func (s *Snapshot) OrphanOwners() []string {
-	var out []string
+	// Owners and people both in id order, walked side by side: at a million
+	// people, a lookup of each owner took a second.
+	var owners, people []string
 	for _, h := range all[Holding](s, TableHoldings, IndexID) {
-		if h.Owner != "" && s.Person(h.Owner) == nil {
-			out = append(out, h.Owner)
+		if h.Owner != "" {
+			owners = append(owners, h.Owner)
+		}
+	}
+	for _, p := range s.People() {
+		people = append(people, p.EmployeeID)
+	}
+	for _, ids := range [][]string{owners, people} {
+		if !slices.IsSorted(ids) { // the index orders ids as Go does, unless one holds a NUL
+			slices.Sort(ids)
+		}
+	}
+	var out []string
+	j := 0
+	for _, o := range owners {
+		for j < len(people) && people[j] < o {
+			j++
+		}
+		if j == len(people) || people[j] != o {
+			out = append(out, o)
 		}
 	}
 	return out
