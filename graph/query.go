@@ -182,7 +182,9 @@ func (s *Snapshot) eachAccount(fn func(*Account)) {
 // AccountCount is the number of accounts.
 func (s *Snapshot) AccountCount() int {
 	n := 0
-	s.eachAccount(func(*Account) { n++ })
+	for _, sa := range all[SystemAccounts](s, TableAccounts, IndexID) {
+		n += len(sa.Accounts)
+	}
 	return n
 }
 

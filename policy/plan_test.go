@@ -78,14 +78,14 @@ out := a.b`},
 	object.get(data.model.units, ["u1", "name"], "?"), object.keys(data.model.units), json.marshal(data.model.units.u1), data.model.units != {}]`},
 	{"data objects in built collections", `out := {"o": data.model.units, "a": [data.model.units.u2], "s": {data.model.units.u1}, "m": object.union(data.model.units, {"u3": 1})}`},
 	{"data as a result", `out := data.model`},
-	{"lookup with a non-string key", `out := [data.model.units[1], data.model.sizes[0]]`},
+	{"lookup with a non-string key", `out := {"number": [x | x := data.model.units[1].name], "string": [x | x := data.model.units["1"].name], "size": data.model.sizes[0]}`},
 	{"objects inside data arrays", `out := [w.id | some w in data.model.windows; w.systems[_] == "takuso"]`},
 }
 
 var (
 	planInput = ast.MustParseTerm(`{"xs": [1, 2, 3], "dup": ["a", "a", "b"], "obj": {"a": 1, "b": 2, "c": 3},
 		"n": 10, "units": ["u1", "u2", "u9"], "mixed": [1, "x", 3], "who": "ann", "pairs": [[1, 2], [3, 4], [5]]}`).Value
-	planData = ast.MustParseTerm(`{"model": {"units": {"u1": {"name": "Grid"}, "u2": {"name": ""}}, "sizes": [3, 4],
+	planData = ast.MustParseTerm(`{"model": {"units": {"u1": {"name": "Grid"}, "u2": {"name": ""}, "1": {"name": "One"}}, "sizes": [3, 4],
 		"windows": [{"id": "w1", "systems": ["takuso"]}, {"id": "w2", "systems": []}]}}`).Value
 )
 

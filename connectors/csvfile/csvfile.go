@@ -240,89 +240,26 @@ func HeaderName(cell string) string {
 }
 
 // Each opens a CSV file and calls fn for every record, stopping at the first
-// error. It honours ctx every few thousand records.
-//
-// Records are parsed on a goroutine of their own, a batch ahead of fn, so
-// that on two cores parsing the next records and fn's work on the current
-// ones (for a source, checks against the graph) overlap. fn sees them in
-// order, one at a time, as with Next.
+// error. It honours ctx every few thousand records. It reads as fn goes: for
+// the large files of a load, ReadAhead parses ahead on a goroutine of its own.
 func Each(ctx context.Context, name string, r io.Reader, encoding string, required []string, fn func(cr *Reader) error) error {
-	src, err := Open(name, r, encoding, required...)
+	cr, err := Open(name, r, encoding, required...)
 	if err != nil {
 		return err
 	}
-	full, free := make(chan *batch, 2), make(chan *batch, 3)
-	stop, done := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(done)
-		src.produce(full, free, stop)
-	}()
-	finish := func(err error) error {
-		close(stop)
-		<-done
-		return err
-	}
-	view := &Reader{name: src.name, names: src.names, utf8: src.utf8}
-	n := 0
-	for b := range full {
-		for i, line := range b.lines {
-			if n++; n%4096 == 0 && ctx.Err() != nil {
-				return finish(ctx.Err())
-			}
-			view.rec, view.line = b.fields[b.starts[i]:b.starts[i+1]], line
-			if err := fn(view); err != nil {
-				return finish(err)
-			}
+	for n := 1; ; n++ {
+		ok, err := cr.Next()
+		if err != nil || !ok {
+			return err
 		}
-		if b.last {
-			return finish(b.err)
+		if n%4096 == 0 && ctx.Err() != nil {
+			return ctx.Err()
 		}
-		free <- b
+		if err := fn(cr); err != nil {
+			return err
+		}
 	}
-	return finish(nil)
 }
 
-// batch is a run of records parsed ahead of Each's fn.
-type batch struct {
-	fields []string // the fields of every record, one after the other
-	starts []int    // record i is fields[starts[i]:starts[i+1]]
-	lines  []int
-	last   bool  // the end of the file, or err
-	err    error // the error that ended the file
-}
-
+// batchRecords is how many records ReadAhead hands over at a time.
 const batchRecords = 1024
-
-// produce parses records into batches and sends them on full until the end
-// of the file or an error (in the last batch), or until stop is closed.
-func (r *Reader) produce(full chan<- *batch, free chan *batch, stop <-chan struct{}) {
-	defer close(full)
-	for {
-		var b *batch
-		select {
-		case b = <-free:
-			b.fields, b.starts, b.lines = b.fields[:0], b.starts[:0], b.lines[:0]
-		default:
-			b = &batch{fields: make([]string, 0, batchRecords*8), starts: make([]int, 0, batchRecords+1), lines: make([]int, 0, batchRecords)}
-		}
-		b.starts = append(b.starts, 0)
-		for len(b.lines) < batchRecords {
-			ok, err := r.Next()
-			if err != nil || !ok {
-				b.last, b.err = true, err
-				break
-			}
-			b.fields = append(b.fields, r.rec...)
-			b.starts = append(b.starts, len(b.fields))
-			b.lines = append(b.lines, r.line)
-		}
-		select {
-		case full <- b:
-		case <-stop:
-			return
-		}
-		if b.last {
-			return
-		}
-	}
-}

@@ -8,10 +8,10 @@ import (
 	"testing"
 )
 
-// TestEachSeesEveryRecordInOrderAcrossBatches: records parsed ahead in
-// batches reach fn in file order with their own line numbers (a quoted cell
-// spanning two lines included), and fn's error stops the read.
-func TestEachSeesEveryRecordInOrderAcrossBatches(t *testing.T) {
+// TestEachSeesEveryRecordInOrder: records reach fn in file
+// order with their own line numbers (a quoted cell spanning two lines and a
+// blank line included), and fn's error stops the read.
+func TestEachSeesEveryRecordInOrder(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("id,note\n")
 	lines := map[string]int{}
@@ -60,8 +60,8 @@ func TestEachSeesEveryRecordInOrderAcrossBatches(t *testing.T) {
 	}
 }
 
-// TestEachReportsAMalformedRecordAfterTheGoodOnes: a CSV error in a later
-// batch comes after fn has seen every record before it.
+// TestEachReportsAMalformedRecordAfterTheGoodOnes: a CSV error comes after
+// fn has seen every record before it.
 func TestEachReportsAMalformedRecordAfterTheGoodOnes(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("id\n")

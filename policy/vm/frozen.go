@@ -37,9 +37,15 @@ func freeze(t *ast.Term) *ast.Term {
 	return &ast.Term{Value: f}
 }
 
+// get is the value of a key. A number finds the key of its digits, as
+// top-down evaluation finds it in OPA's store, whose paths are strings:
+// data.model.units[1] is data.model.units["1"].
 func (f *frozen) get(key *ast.Term) *ast.Term {
-	if s, ok := key.Value.(ast.String); ok {
-		return f.index[string(s)]
+	switch k := key.Value.(type) {
+	case ast.String:
+		return f.index[string(k)]
+	case ast.Number:
+		return f.index[string(k)]
 	}
 	return f.obj.Value.(ast.Object).Get(key)
 }
