@@ -43,6 +43,16 @@ const (
 // Severities, most severe first.
 var Severities = []string{"critical", "high", "medium", "low", "info"}
 
+// MoreSevere is the more severe of two severities (one that is not a
+// severity counts least).
+func MoreSevere(a, b string) string {
+	ia, ib := slices.Index(Severities, a), slices.Index(Severities, b)
+	if ia == -1 || (ib != -1 && ib < ia) {
+		return b
+	}
+	return a
+}
+
 // ErrPolicy marks a policy that does not compile or a finding that breaks the
 // extension contract.
 var ErrPolicy = errors.New("policy error")

@@ -1,4 +1,4 @@
-package reconcile
+package reconcile_test
 
 import (
 	"context"
@@ -10,8 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
-	"runtime/metrics"
 	"slices"
 	"strconv"
 	"strings"
@@ -23,6 +21,8 @@ import (
 	"github.com/accessrecon/accessrecon/fixtures/generate"
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/policy"
+	"github.com/accessrecon/accessrecon/reconcile"
+	"github.com/accessrecon/accessrecon/reconcile/reconciletest"
 	"github.com/open-policy-agent/opa/v1/ast"
 	"gopkg.in/yaml.v3"
 )
@@ -30,50 +30,8 @@ import (
 // generated writes a data set of n people (about 10 grants each) once per
 // benchmark and returns its config.
 func generated(b *testing.B, people int) *config.Config {
-	cfg, _ := generatedSet(b, people, 1, 0)
+	cfg, _ := reconciletest.Generated(b, people, 1, 0)
 	return cfg
-}
-
-// generatedSet writes `accessrecon fixtures generate` data for people with
-// the seed into a temporary folder, with an access log of logLines lines
-// (access.csv) unless logLines is 0, and returns its config and the log's
-// path.
-func generatedSet(tb testing.TB, people int, seed uint64, logLines int) (*config.Config, string) {
-	tb.Helper()
-	dir := tb.TempDir()
-	if err := generate.Write(dir, generate.Options{People: people, Seed: seed}); err != nil {
-		tb.Fatal(err)
-	}
-	log := filepath.Join(dir, "access.csv")
-	if logLines > 0 {
-		if err := generate.WriteAccessLog(log, people, logLines, seed); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	cfg, err := config.Load(config.OSFiles{}, filepath.Join(dir, "accessrecon.yaml"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return cfg, log
-}
-
-// loadPlanner compiles the bundled policy over inputs already loaded, or
-// reads them when in is nil.
-func loadPlanner(tb testing.TB, cfg *config.Config, in *Inputs) *Planner {
-	tb.Helper()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if in == nil {
-		pl, err := NewPlanner(context.Background(), cfg, policy.Bundled(), log)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		return pl
-	}
-	compiled, err := policy.Compile(policy.WithoutTests(policy.Bundled()))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return &Planner{Inputs: in, Compiled: compiled, Rules: cfg.Rules, Log: log}
 }
 
 // benchPeople are the data set sizes of BenchmarkStages:
@@ -117,16 +75,16 @@ func BenchmarkStages(b *testing.B) {
 			b.Run("stage=read", func(b *testing.B) {
 				files := inputFiles(b, cfg)
 				var records int
-				peak := measurePeak(b, func() { records = parseOnly(b, files) })
+				peak := reconciletest.MeasurePeak(b, func() { records = parseOnly(b, files) })
 				b.ReportMetric(float64(records), "records")
 				b.ReportMetric(peak, "peak-MiB")
 			})
 
-			var in *Inputs
+			var in *reconcile.Inputs
 			b.Run("stage=load", func(b *testing.B) {
-				peak := measurePeak(b, func() {
+				peak := reconciletest.MeasurePeak(b, func() {
 					var err error
-					if in, err = Load(ctx, cfg, log); err != nil {
+					if in, err = reconcile.Load(ctx, cfg, log); err != nil {
 						b.Fatal(err)
 					}
 				})
@@ -135,13 +93,22 @@ func BenchmarkStages(b *testing.B) {
 			})
 			// The stages below use the loaded graph (loading it when
 			// -bench left stage=load out).
-			pl := loadPlanner(b, cfg, in)
+			if in == nil {
+				var err error
+				if in, err = reconcile.Load(ctx, cfg, log); err != nil {
+					b.Fatal(err)
+				}
+			}
+			pol, err := reconcile.NewPolicy(cfg, policy.Bundled(), log)
+			if err != nil {
+				b.Fatal(err)
+			}
 
 			var findings []policy.Finding
 			b.Run("stage=evaluate", func(b *testing.B) {
-				peak := measurePeak(b, func() {
+				peak := reconciletest.MeasurePeak(b, func() {
 					var err error
-					if findings, err = pl.Findings(ctx, asOf); err != nil {
+					if findings, err = pol.Findings(ctx, in.Graph.Snapshot(), asOf); err != nil {
 						b.Fatal(err)
 					}
 				})
@@ -151,14 +118,14 @@ func BenchmarkStages(b *testing.B) {
 
 			b.Run("stage=write", func(b *testing.B) {
 				out := filepath.Join(b.TempDir(), "plan.json")
-				var p *Plan
-				peak := measurePeak(b, func() {
-					p = NewPlan(KindReconcile, asOf, pl.Inputs.Digests, pl.Compiled.Digest(), findings)
-					p.AddNames(pl.Inputs.Graph.Snapshot())
+				var p *reconcile.Plan
+				peak := reconciletest.MeasurePeak(b, func() {
+					p = reconcile.NewPlan(reconcile.KindReconcile, asOf, in.Digests, pol.Compiled.Digest(), findings)
+					p.AddNames(in.Graph.Snapshot())
 					if err := p.Seal(time.Now()); err != nil {
 						b.Fatal(err)
 					}
-					if err := WriteFileAtomicWith(out, p.EncodeTo); err != nil {
+					if err := reconcile.WriteFileAtomicWith(out, p.EncodeTo); err != nil {
 						b.Fatal(err)
 					}
 				})
@@ -179,7 +146,7 @@ func BenchmarkStages(b *testing.B) {
 
 			b.Run("stage=opa-eval", func(b *testing.B) {
 				opa := opaBinary(b)
-				dir := opaBaselineFiles(b, pl, asOf)
+				dir := opaBaselineFiles(b, in, pol, asOf)
 				var rss float64
 				b.ResetTimer()
 				for b.Loop() {
@@ -192,49 +159,6 @@ func BenchmarkStages(b *testing.B) {
 			})
 		})
 	}
-}
-
-// measurePeak runs fn b.N times and returns the highest Go heap (live and
-// not yet collected objects) seen while it ran, in MiB. Memory the graph
-// already held when a stage starts counts: it is what the stage needs.
-func measurePeak(b *testing.B, fn func()) float64 {
-	runtime.GC()
-	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	var (
-		peak uint64
-		mu   sync.Mutex
-		done = make(chan struct{})
-		wg   sync.WaitGroup
-	)
-	read := func() {
-		metrics.Read(sample)
-		mu.Lock()
-		peak = max(peak, sample[0].Value.Uint64())
-		mu.Unlock()
-	}
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t := time.NewTicker(2 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				read()
-			}
-		}
-	}()
-	b.ResetTimer()
-	for b.Loop() {
-		fn()
-	}
-	b.StopTimer()
-	read()
-	close(done)
-	wg.Wait()
-	return float64(peak) / (1 << 20)
 }
 
 // inputFiles are the CSV and YAML files the config names.
@@ -395,7 +319,7 @@ findings contains f if {
 
 // opaBaselineFiles writes the bundled rules, the baseline module and
 // data.json ({"model": ..., "subjects": [input, ...]}) for `opa eval`.
-func opaBaselineFiles(b *testing.B, pl *Planner, asOf graph.Date) string {
+func opaBaselineFiles(b *testing.B, in *reconcile.Inputs, pol *reconcile.Policy, asOf graph.Date) string {
 	dir := b.TempDir()
 	for _, m := range policy.Bundled() {
 		if strings.HasSuffix(m.Name, "_test.rego") {
@@ -412,16 +336,16 @@ func opaBaselineFiles(b *testing.B, pl *Planner, asOf graph.Date) string {
 	if err := os.WriteFile(filepath.Join(dir, "policy", "baseline.rego"), []byte(opaBaseline), 0o644); err != nil {
 		b.Fatal(err)
 	}
-	snap := pl.Inputs.Graph.Snapshot()
+	snap := in.Graph.Snapshot()
 	var subjects []any
-	for _, s := range pl.subjects(snap) {
-		v, err := ast.JSON(s.input(policy.Inputs{}, snap, asOf))
+	for _, input := range reconcile.SubjectInputs(snap, asOf) {
+		v, err := ast.JSON(input)
 		if err != nil {
 			b.Fatal(err)
 		}
 		subjects = append(subjects, v)
 	}
-	data, err := json.Marshal(map[string]any{"model": policy.Model(snap, asOf, pl.Rules), "subjects": subjects})
+	data, err := json.Marshal(map[string]any{"model": policy.Model(snap, asOf, pol.Rules), "subjects": subjects})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -438,11 +362,11 @@ func opaBaselineFiles(b *testing.B, pl *Planner, asOf graph.Date) string {
 //
 //	go test -run '^$' -bench RuleCost ./reconcile/
 func BenchmarkRuleCost(b *testing.B) {
-	pl := loadPlanner(b, generated(b, 10_000), nil)
+	in, pol := reconciletest.Load(b, generated(b, 10_000), policy.Bundled())
 	asOf, _ := graph.ParseDate(generate.AsOf)
-	snap := pl.Inputs.Graph.Snapshot()
+	snap := in.Graph.Snapshot()
 	people := snap.People()[:4000]
-	model := policy.Model(snap, asOf, pl.Rules)
+	model := policy.Model(snap, asOf, pol.Rules)
 	var lib, rules []policy.Module
 	for _, m := range policy.WithoutTests(policy.Bundled()) {
 		switch {

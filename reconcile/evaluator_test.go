@@ -1,4 +1,4 @@
-package reconcile
+package reconcile_test
 
 import (
 	"context"
@@ -9,7 +9,10 @@ import (
 	"github.com/accessrecon/accessrecon/fixtures"
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/policy"
+	"github.com/accessrecon/accessrecon/reconcile"
 	"github.com/accessrecon/accessrecon/reconcile/calendar"
+	"github.com/accessrecon/accessrecon/reconcile/logcheck"
+	"github.com/accessrecon/accessrecon/reconcile/reconciletest"
 )
 
 // TestPlanEvaluatorMatchesTopdown: on the demo and on a generated data set,
@@ -17,11 +20,8 @@ import (
 // evaluator finds, for the plan, a transfer check and the daily log check;
 // between them the two data sets make every bundled rule fire.
 func TestPlanEvaluatorMatchesTopdown(t *testing.T) {
-	generated, logs := generatedSet(t, 2000, 11, 40_000)
-	demo, err := config.Load(fixtures.Demo, fixtures.DemoConfig)
-	if err != nil {
-		t.Fatal(err)
-	}
+	generated, logs := reconciletest.Generated(t, 2000, 11, 40_000)
+	demo := reconciletest.DemoConfig(t)
 	fired := map[string]int{}
 	for _, set := range []struct {
 		name string
@@ -32,9 +32,9 @@ func TestPlanEvaluatorMatchesTopdown(t *testing.T) {
 		{"generated", generated, logs},
 	} {
 		t.Run(set.name, func(t *testing.T) {
-			pl := loadPlanner(t, set.cfg, nil)
-			plan, byRule := evaluateWith(t, pl, set.cfg, set.logs, policy.EvaluatorPlan)
-			topdown, _ := evaluateWith(t, pl, set.cfg, set.logs, policy.EvaluatorTopdown)
+			in, pol := reconciletest.Load(t, set.cfg, policy.Bundled())
+			plan, byRule := evaluateWith(t, in, pol, set.cfg, set.logs, policy.EvaluatorPlan)
+			topdown, _ := evaluateWith(t, in, pol, set.cfg, set.logs, policy.EvaluatorTopdown)
 			if plan != topdown {
 				t.Errorf("the evaluators differ:\nplan:     %.2000s\ntop-down: %.2000s", plan, topdown)
 			}
@@ -43,8 +43,8 @@ func TestPlanEvaluatorMatchesTopdown(t *testing.T) {
 			}
 		})
 	}
-	pl := loadPlanner(t, demo, nil)
-	for id := range pl.Compiled.Rules() {
+	_, pol := reconciletest.Load(t, demo, policy.Bundled())
+	for id := range pol.Compiled.Rules() {
 		if fired[id] == 0 {
 			t.Errorf("rule %s found nothing: the comparison does not cover it", id)
 		}
@@ -54,22 +54,22 @@ func TestPlanEvaluatorMatchesTopdown(t *testing.T) {
 // evaluateWith runs the plan's findings, a check of a transfer into another
 // company and the log check with evaluator ev, and returns them as JSON with
 // the number of findings of each rule.
-func evaluateWith(t *testing.T, pl *Planner, cfg *config.Config, logs string, ev policy.Evaluator) (string, map[string]int) {
+func evaluateWith(t *testing.T, in *reconcile.Inputs, pol *reconcile.Policy, cfg *config.Config, logs string, ev policy.Evaluator) (string, map[string]int) {
 	t.Helper()
 	ctx := context.Background()
-	p := *pl
-	p.Compiled = pl.Compiled.WithEvaluator(ev)
+	p := *pol
+	p.Compiled = pol.Compiled.WithEvaluator(ev)
 	day, _ := graph.ParseDate(fixtures.DemoAsOf) // the generator's as-of day too
-	fs, err := p.Findings(ctx, day)
+	snap := in.Graph.Snapshot()
+	fs, err := p.Findings(ctx, snap, day)
 	if err != nil {
 		t.Fatal(err)
 	}
-	snap := p.Inputs.Graph.Snapshot()
-	var checks []*TransferCheck
+	var checks []*reconcile.TransferCheck
 	for _, person := range snap.People()[:min(20, len(snap.People()))] {
 		for _, u := range snap.Units() {
 			if u.Company != snap.AssignmentAsOf(person, day).Company {
-				tc, err := p.CheckTransfer(ctx, person.EmployeeID, u.ID, day)
+				tc, err := reconcile.CheckTransfer(ctx, in, &p, person.EmployeeID, u.ID, day)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -83,7 +83,7 @@ func evaluateWith(t *testing.T, pl *Planner, cfg *config.Config, logs string, ev
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := p.CheckLogs(ctx, cal, day, cfg.Files, []string{cfg.Resolve(logs)})
+	rep, err := logcheck.Run(ctx, in, &p, cal, day, cfg.Files, []string{cfg.Resolve(logs)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,6 +29,13 @@ const (
 	KindCertification = "certification"
 )
 
+// CampaignRef is the certification part of a plan.
+type CampaignRef struct {
+	ID         string `json:"id"`
+	AsOf       string `json:"as_of"`
+	Unreviewed string `json:"unreviewed"`
+}
+
 // Plan is the plan file of SPEC. Its digest covers everything but
 // generated_at and digest itself.
 type Plan struct {
@@ -150,7 +157,7 @@ func NewPlan(kind string, asOf graph.Date, inputs map[string]string, policyDiges
 			if !slices.Contains(messages, g.Message) {
 				messages = append(messages, g.Message)
 			}
-			a.Severity = moreSevere(a.Severity, g.Severity)
+			a.Severity = policy.MoreSevere(a.Severity, g.Severity)
 		}
 		sort.Strings(a.Rules)
 		sort.Strings(messages)
@@ -161,14 +168,6 @@ func NewPlan(kind string, asOf graph.Date, inputs map[string]string, policyDiges
 	SortActions(p.Actions)
 	sortFindings(p.Findings)
 	return p
-}
-
-func moreSevere(a, b string) string {
-	ia, ib := slices.Index(policy.Severities, a), slices.Index(policy.Severities, b)
-	if ia == -1 || (ib != -1 && ib < ia) {
-		return b
-	}
-	return a
 }
 
 // SortActions orders actions by phase, system, account, op and entitlement,

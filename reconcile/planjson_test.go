@@ -1,15 +1,17 @@
-package reconcile
+package reconcile_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"testing"
+
+	"github.com/accessrecon/accessrecon/reconcile"
+	"github.com/accessrecon/accessrecon/reconcile/reconciletest"
 )
 
 // viaEncodingJSON is what encoding/json makes of a plan: compact with HTML
 // escaping (json.Marshal), or indented without it (the plan file).
-func viaEncodingJSON(t testing.TB, p *Plan, indented bool) []byte {
+func viaEncodingJSON(t testing.TB, p *reconcile.Plan, indented bool) []byte {
 	t.Helper()
 	if !indented {
 		b, err := json.Marshal(p)
@@ -28,11 +30,11 @@ func viaEncodingJSON(t testing.TB, p *Plan, indented bool) []byte {
 	return buf.Bytes()
 }
 
-func checkPlanJSON(t *testing.T, name string, p *Plan) {
+func checkPlanJSON(t *testing.T, name string, p *reconcile.Plan) {
 	t.Helper()
 	for _, indented := range []bool{false, true} {
 		want := viaEncodingJSON(t, p, indented)
-		if got := planJSON(p, indented); !bytes.Equal(got, want) {
+		if got := reconcile.PlanJSON(p, indented); !bytes.Equal(got, want) {
 			t.Errorf("%s (indented %v): planJSON differs from encoding/json:\n%s\nwant\n%s", name, indented, got, want)
 		}
 	}
@@ -41,31 +43,27 @@ func checkPlanJSON(t *testing.T, name string, p *Plan) {
 // planJSON must write what encoding/json writes: the digest of every plan
 // written so far depends on it.
 func TestPlanJSONIsEncodingJSON(t *testing.T) {
-	pl := demoPlanner(t)
-	p, err := pl.Reconcile(context.Background(), demoDay(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.AddNames(pl.Inputs.Graph.Snapshot())
+	in, _, p := demo(t)
+	p.AddNames(in.Graph.Snapshot())
 	if len(p.Findings) == 0 || len(p.Actions) == 0 {
 		t.Fatal("the demo plan has no findings or no actions")
 	}
-	if err := p.Seal(fixedNow); err != nil {
+	if err := p.Seal(reconciletest.FixedNow); err != nil {
 		t.Fatal(err)
 	}
 	checkPlanJSON(t, "demo", p)
 
 	odd := "<a&b> \"q\" \\ \b\f\n\r\t \x00\x1f\x7f é 日本 \u2028\u2029 \xff\xfe bad \xe6\x97 end"
-	checkPlanJSON(t, "empty", &Plan{})
-	checkPlanJSON(t, "odd strings", &Plan{
+	checkPlanJSON(t, "empty", &reconcile.Plan{})
+	checkPlanJSON(t, "odd strings", &reconcile.Plan{
 		FormatVersion: 1, Kind: odd, AsOf: "2026-11-24", CreatedBy: odd, Event: odd,
-		Campaign: &CampaignRef{ID: odd, AsOf: "2026-12-01", Unreviewed: "keep"},
+		Campaign: &reconcile.CampaignRef{ID: odd, AsOf: "2026-12-01", Unreviewed: "keep"},
 		Inputs:   map[string]string{"b": odd, "a": "x", odd: ""},
-		Findings: []Finding{{Rule: odd, Message: odd, PersonName: odd, Event: odd}, {}},
-		Actions:  []Action{{ID: "A0001", Rules: []string{odd, ""}, Phase: -3, Reason: odd}, {Rules: []string{}}, {}},
+		Findings: []reconcile.Finding{{Rule: odd, Message: odd, PersonName: odd, Event: odd}, {}},
+		Actions:  []reconcile.Action{{ID: "A0001", Rules: []string{odd, ""}, Phase: -3, Reason: odd}, {Rules: []string{}}, {}},
 		Digest:   odd,
 	})
-	checkPlanJSON(t, "empty lists", &Plan{Inputs: map[string]string{}, Findings: []Finding{}, Actions: []Action{}})
+	checkPlanJSON(t, "empty lists", &reconcile.Plan{Inputs: map[string]string{}, Findings: []reconcile.Finding{}, Actions: []reconcile.Action{}})
 }
 
 func FuzzPlanJSONString(f *testing.F) {
@@ -73,6 +71,6 @@ func FuzzPlanJSONString(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		checkPlanJSON(t, "fuzz", &Plan{Kind: s, Inputs: map[string]string{s: s}, Findings: []Finding{{Message: s}}, Actions: []Action{{Reason: s, Rules: []string{s}}}})
+		checkPlanJSON(t, "fuzz", &reconcile.Plan{Kind: s, Inputs: map[string]string{s: s}, Findings: []reconcile.Finding{{Message: s}}, Actions: []reconcile.Action{{Reason: s, Rules: []string{s}}}})
 	})
 }

@@ -22,39 +22,39 @@ var ErrNotFound = errors.New("not found")
 // `transfer check` evaluates.
 const ProposedEvent = "proposed"
 
-// Planner evaluates the policy over loaded inputs.
-type Planner struct {
-	Inputs   *Inputs
+// Policy is the compiled policy with the config section it is evaluated
+// with: what every use case that asks the policy about loaded inputs takes.
+type Policy struct {
 	Compiled *policy.Compiled
 	// Rules is the config's rules section, given to the policy as data.model.rules.
 	Rules any
 	Log   *slog.Logger
 	// Progress, if set, is told how many subjects of how many are evaluated.
 	Progress func(done, total int)
-	// Engines, if set, keeps prepared engines by as-of day for planners that
+	// Engines, if set, keeps prepared engines by as-of day for callers that
 	// answer many requests over the same org and systems (serve).
 	Engines *EngineCache
 }
 
 // EngineCache keeps prepared policy engines by as-of day. data.model
-// depends only on the org, systems, windows and exceptions, so planners over
+// depends only on the org, systems, windows and exceptions, so evaluations of
 // graphs that differ in people, transfers, accounts or grants may share it.
 type EngineCache struct {
 	mu      sync.Mutex
 	engines map[graph.Date]*policy.Engine
 }
 
-func (pl *Planner) engine(ctx context.Context, snap *graph.Snapshot, asOf graph.Date) (*policy.Engine, error) {
-	c := pl.Engines
+func (pol *Policy) engine(ctx context.Context, snap *graph.Snapshot, asOf graph.Date) (*policy.Engine, error) {
+	c := pol.Engines
 	if c == nil {
-		return pl.newEngine(ctx, snap, asOf)
+		return pol.newEngine(ctx, snap, asOf)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e, ok := c.engines[asOf]; ok {
 		return e, nil
 	}
-	e, err := pl.newEngine(ctx, snap, asOf)
+	e, err := pol.newEngine(ctx, snap, asOf)
 	if err != nil {
 		return nil, err
 	}
@@ -65,19 +65,19 @@ func (pl *Planner) engine(ctx context.Context, snap *graph.Snapshot, asOf graph.
 	return e, nil
 }
 
-func (pl *Planner) newEngine(ctx context.Context, snap *graph.Snapshot, asOf graph.Date) (*policy.Engine, error) {
-	e, err := pl.Compiled.NewEngine(ctx, policy.Model(snap, asOf, pl.Rules))
+func (pol *Policy) newEngine(ctx context.Context, snap *graph.Snapshot, asOf graph.Date) (*policy.Engine, error) {
+	e, err := pol.Compiled.NewEngine(ctx, policy.Model(snap, asOf, pol.Rules))
 	if err != nil {
 		return nil, err
 	}
-	pl.logEvaluator(e)
+	pol.LogEvaluator(e)
 	return e, nil
 }
 
-// logEvaluator says how the rules are evaluated.
-func (pl *Planner) logEvaluator(e *policy.Engine) {
-	if pl.Log != nil {
-		pl.Log.Debug("policy engine prepared", "evaluator", e.Evaluator())
+// LogEvaluator says how the rules are evaluated.
+func (pol *Policy) LogEvaluator(e *policy.Engine) {
+	if pol.Log != nil {
+		pol.Log.Debug("policy engine prepared", "evaluator", e.Evaluator())
 	}
 }
 
@@ -100,14 +100,14 @@ func (s subject) input(in policy.Inputs, snap *graph.Snapshot, asOf graph.Date) 
 	}
 }
 
-func (pl *Planner) evaluate(ctx context.Context, snap *graph.Snapshot, asOf graph.Date, subjects []subject) ([]policy.Finding, error) {
-	eng, err := pl.engine(ctx, snap, asOf)
+func (pol *Policy) evaluate(ctx context.Context, snap *graph.Snapshot, asOf graph.Date, subjects []subject) ([]policy.Finding, error) {
+	eng, err := pol.engine(ctx, snap, asOf)
 	if err != nil {
 		return nil, err
 	}
 	var progress func(int)
-	if pl.Progress != nil {
-		progress = func(done int) { pl.Progress(done, len(subjects)) }
+	if pol.Progress != nil {
+		progress = func(done int) { pol.Progress(done, len(subjects)) }
 	}
 	return eng.EvalAll(ctx, len(subjects), func(in policy.Inputs, i int) ast.Value {
 		return subjects[i].input(in, snap, asOf)
@@ -116,21 +116,20 @@ func (pl *Planner) evaluate(ctx context.Context, snap *graph.Snapshot, asOf grap
 
 // Findings evaluates every subject of the graph as of a day: everyone in the
 // HR feed, every ownerless account and every unknown owner.
-func (pl *Planner) Findings(ctx context.Context, asOf graph.Date) ([]policy.Finding, error) {
-	snap := pl.Inputs.Graph.Snapshot()
-	subjects := pl.subjects(snap)
-	pl.Log.Debug("evaluating policy", "subjects", len(subjects), "as_of", asOf.String())
-	fs, err := pl.evaluate(ctx, snap, asOf, subjects)
+func (pol *Policy) Findings(ctx context.Context, snap *graph.Snapshot, asOf graph.Date) ([]policy.Finding, error) {
+	subjects := subjectsOf(snap)
+	pol.Log.Debug("evaluating policy", "subjects", len(subjects), "as_of", asOf.String())
+	fs, err := pol.evaluate(ctx, snap, asOf, subjects)
 	if err != nil {
 		return nil, err
 	}
-	pl.Log.Debug("policy evaluated", "findings", len(fs))
+	pol.Log.Debug("policy evaluated", "findings", len(fs))
 	return fs, nil
 }
 
 // subjects are everyone in the HR feed, every ownerless account and every
 // unknown owner.
-func (pl *Planner) subjects(snap *graph.Snapshot) []subject {
+func subjectsOf(snap *graph.Snapshot) []subject {
 	var subjects []subject
 	for _, p := range snap.People() {
 		subjects = append(subjects, subject{person: p})
@@ -145,30 +144,30 @@ func (pl *Planner) subjects(snap *graph.Snapshot) []subject {
 }
 
 // Reconcile is the plan of everything the policy calls for as of a day.
-func (pl *Planner) Reconcile(ctx context.Context, asOf graph.Date) (*Plan, error) {
-	fs, err := pl.Findings(ctx, asOf)
+func Reconcile(ctx context.Context, in *Inputs, pol *Policy, asOf graph.Date) (*Plan, error) {
+	fs, err := pol.Findings(ctx, in.Graph.Snapshot(), asOf)
 	if err != nil {
 		return nil, err
 	}
-	return NewPlan(KindReconcile, asOf, pl.Inputs.Digests, pl.Compiled.Digest(), fs), nil
+	return NewPlan(KindReconcile, asOf, in.Digests, pol.Compiled.Digest(), fs), nil
 }
 
 // TransferPlan is the plan for one HR transfer event, as of its effective
 // date, covering the transferee only.
-func (pl *Planner) TransferPlan(ctx context.Context, eventID string) (*Plan, error) {
-	snap := pl.Inputs.Graph.Snapshot()
+func TransferPlan(ctx context.Context, in *Inputs, pol *Policy, eventID string) (*Plan, error) {
+	snap := in.Graph.Snapshot()
 	t := snap.Transfer(eventID)
 	if t == nil {
 		return nil, fmt.Errorf("%w: transfer event %q is not in the transfers file", ErrNotFound, eventID)
 	}
 	p := snap.Person(t.EmployeeID)
-	fs, err := pl.evaluate(ctx, snap, t.Effective, []subject{{person: p}})
+	fs, err := pol.evaluate(ctx, snap, t.Effective, []subject{{person: p}})
 	if err != nil {
 		return nil, err
 	}
 	// Findings about the person's other transfer events belong to those events.
 	fs = slices.DeleteFunc(fs, func(f policy.Finding) bool { return f.Event != "" && f.Event != eventID })
-	plan := NewPlan(KindTransfer, t.Effective, pl.Inputs.Digests, pl.Compiled.Digest(), fs)
+	plan := NewPlan(KindTransfer, t.Effective, in.Digests, pol.Compiled.Digest(), fs)
 	plan.Event = eventID
 	return plan, nil
 }
@@ -188,8 +187,8 @@ type TransferCheck struct {
 // CheckTransfer asks whether moving a person to a unit on a day would break a
 // rule. The person's unit is resolved as of that day, so an earlier transfer
 // (A→B) makes a later one (B→C) indirect.
-func (pl *Planner) CheckTransfer(ctx context.Context, employeeID, toUnit string, effective graph.Date) (*TransferCheck, error) {
-	snap := pl.Inputs.Graph.Snapshot()
+func CheckTransfer(ctx context.Context, in *Inputs, pol *Policy, employeeID, toUnit string, effective graph.Date) (*TransferCheck, error) {
+	snap := in.Graph.Snapshot()
 	p := snap.Person(employeeID)
 	if p == nil {
 		return nil, fmt.Errorf("%w: --employee %q is not in the people file", ErrNotFound, employeeID)
@@ -199,7 +198,7 @@ func (pl *Planner) CheckTransfer(ctx context.Context, employeeID, toUnit string,
 	}
 	from := snap.AssignmentAsOf(p, effective).Unit
 	proposed := &graph.Transfer{EventID: ProposedEvent, EmployeeID: employeeID, FromUnit: from, ToUnit: toUnit, Effective: effective}
-	eng, err := pl.engine(ctx, snap, effective)
+	eng, err := pol.engine(ctx, snap, effective)
 	if err != nil {
 		return nil, err
 	}
@@ -221,9 +220,9 @@ func (pl *Planner) CheckTransfer(ctx context.Context, employeeID, toUnit string,
 	return res, nil
 }
 
-// NewPlanner reads every input of the config and compiles the policy
-// modules (tests left out) into a planner.
-func NewPlanner(ctx context.Context, cfg *config.Config, mods []policy.Module, log *slog.Logger) (*Planner, error) {
+// NewPolicy compiles the policy modules (tests left out) with the config's
+// rules section and evaluator.
+func NewPolicy(cfg *config.Config, mods []policy.Module, log *slog.Logger) (*Policy, error) {
 	compiled, err := policy.Compile(policy.WithoutTests(mods))
 	if err != nil {
 		return nil, err
@@ -232,10 +231,65 @@ func NewPlanner(ctx context.Context, cfg *config.Config, mods []policy.Module, l
 	if err != nil {
 		return nil, fmt.Errorf("%s: field policy.evaluator: %w", cfg.Path, err)
 	}
-	compiled = compiled.WithEvaluator(ev)
+	return &Policy{Compiled: compiled.WithEvaluator(ev), Rules: cfg.Rules, Log: log}, nil
+}
+
+// LoadAll compiles the policy and then reads every input of the config: what
+// every command that evaluates the policy starts with.
+func LoadAll(ctx context.Context, cfg *config.Config, mods []policy.Module, log *slog.Logger) (*Inputs, *Policy, error) {
+	pol, err := NewPolicy(cfg, mods, log)
+	if err != nil {
+		return nil, nil, err
+	}
 	in, err := Load(ctx, cfg, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	return in, pol, nil
+}
+
+// UsageEngine prepares the usage rules (the log check's) as of a day.
+func (pol *Policy) UsageEngine(ctx context.Context, snap *graph.Snapshot, day graph.Date) (*policy.Engine, error) {
+	eng, err := pol.Compiled.NewUsageEngine(ctx, policy.Model(snap, day, pol.Rules))
 	if err != nil {
 		return nil, err
 	}
-	return &Planner{Inputs: in, Compiled: compiled, Rules: cfg.Rules, Log: log}, nil
+	pol.LogEvaluator(eng)
+	return eng, nil
+}
+
+// Removals are policy findings indexed by what they would remove: a grant
+// (SYSTEM/ACCOUNT/ENTITLEMENT) or a whole account (SYSTEM/ACCOUNT).
+type Removals map[string][]policy.Finding
+
+// IndexRemovals indexes the findings that call for a revoke or a disable.
+func IndexRemovals(fs []policy.Finding) Removals {
+	idx := Removals{}
+	for _, f := range fs {
+		switch f.Op {
+		case policy.OpRevoke:
+			k := graph.GrantKey(f.System, f.Account, f.Entitlement)
+			idx[k] = append(idx[k], f)
+		case policy.OpDisable:
+			k := graph.AccountKey(f.System, f.Account)
+			idx[k] = append(idx[k], f)
+		}
+	}
+	return idx
+}
+
+// Of lists the findings that call for removing the grant, directly or by
+// disabling its account.
+func (idx Removals) Of(g *graph.Grant) []policy.Finding {
+	return append(slices.Clone(idx[g.Key()]), idx[g.AccountKey()]...)
+}
+
+// RemovalsAt evaluates the whole graph as of a day and indexes what the
+// policy would remove.
+func (pol *Policy) RemovalsAt(ctx context.Context, snap *graph.Snapshot, d graph.Date) (Removals, error) {
+	fs, err := pol.Findings(ctx, snap, d)
+	if err != nil {
+		return nil, err
+	}
+	return IndexRemovals(fs), nil
 }

@@ -1,126 +1,47 @@
-package reconcile
+package reconcile_test
 
 import (
 	"bytes"
 	"context"
-	"flag"
-	"io"
-	"log/slog"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
-	"github.com/accessrecon/accessrecon/config"
-	"github.com/accessrecon/accessrecon/fixtures"
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/policy"
+	"github.com/accessrecon/accessrecon/reconcile"
+	"github.com/accessrecon/accessrecon/reconcile/reconciletest"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files")
-
-func demoPlanner(t testing.TB) *Planner {
+// demo is the demo's inputs and policy, and the plan of its as-of day.
+func demo(t testing.TB) (*reconcile.Inputs, *reconcile.Policy, *reconcile.Plan) {
 	t.Helper()
-	cfg, err := config.Load(fixtures.Demo, fixtures.DemoConfig)
+	in, pol := reconciletest.Demo(t)
+	p, err := reconcile.Reconcile(context.Background(), in, pol, reconciletest.DemoDay(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return plannerFor(t, cfg, policy.Bundled())
+	return in, pol, p
 }
-
-func plannerFor(t testing.TB, cfg *config.Config, mods []policy.Module) *Planner {
-	t.Helper()
-	pl, err := NewPlanner(context.Background(), cfg, mods, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pl
-}
-
-func demoDay(t testing.TB) graph.Date {
-	d, err := graph.ParseDate(fixtures.DemoAsOf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
-}
-
-func encode(t testing.TB, pl *Planner, p *Plan, now time.Time) []byte {
-	t.Helper()
-	p.AddNames(pl.Inputs.Graph.Snapshot())
-	if err := p.Seal(now); err != nil {
-		t.Fatal(err)
-	}
-	b, err := p.Encode()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// golden compares got with testdata/NAME, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run `go tool task golden` to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file; if the change is intended, run `go tool task golden` and review the diff.\ngot:\n%s", name, got)
-	}
-}
-
-var fixedNow = time.Date(2026, 11, 24, 9, 0, 0, 0, graph.Tokyo)
 
 func TestGoldenDemoPlan(t *testing.T) {
-	pl := demoPlanner(t)
-	p, err := pl.Reconcile(context.Background(), demoDay(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	golden(t, "demo-plan.golden.json", encode(t, pl, p, fixedNow))
-}
-
-func TestGoldenDemoPlanText(t *testing.T) {
-	pl := demoPlanner(t)
-	p, err := pl.Reconcile(context.Background(), demoDay(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	encode(t, pl, p, fixedNow)
-	for _, lang := range []string{LangEN, LangJA} {
-		var buf bytes.Buffer
-		if err := (Renderer{Lang: lang, Rules: pl.Compiled.Rules()}).Text(&buf, p); err != nil {
-			t.Fatal(err)
-		}
-		golden(t, "demo-plan."+lang+".golden.txt", buf.Bytes())
-	}
+	in, _, p := demo(t)
+	reconciletest.Golden(t, "demo-plan.golden.json", reconciletest.Encode(t, in, p, reconciletest.FixedNow))
 }
 
 func TestGoldenTransferPlan(t *testing.T) {
-	pl := demoPlanner(t)
-	p, err := pl.TransferPlan(context.Background(), "T2026-0012")
+	in, pol := reconciletest.Demo(t)
+	p, err := reconcile.TransferPlan(context.Background(), in, pol, "T2026-0012")
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "transfer-T2026-0012.golden.json", encode(t, pl, p, fixedNow))
+	reconciletest.Golden(t, "transfer-T2026-0012.golden.json", reconciletest.Encode(t, in, p, reconciletest.FixedNow))
 }
 
 // TestEveryRuleFiresOnTheDemo keeps the demo honest: it must show every
 // non-usage rule of SPEC at work.
 func TestEveryRuleFiresOnTheDemo(t *testing.T) {
-	pl := demoPlanner(t)
-	p, err := pl.Reconcile(context.Background(), demoDay(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, _, p := demo(t)
 	fired := map[string]bool{}
 	for _, f := range p.Findings {
 		fired[f.Rule] = true
@@ -146,12 +67,8 @@ func TestEveryRuleFiresOnTheDemo(t *testing.T) {
 func TestPlansAreDeterministic(t *testing.T) {
 	var first []byte
 	for i := range 3 {
-		pl := demoPlanner(t)
-		p, err := pl.Reconcile(context.Background(), demoDay(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		b := encode(t, pl, p, fixedNow.Add(time.Duration(i)*time.Hour))
+		in, _, p := demo(t)
+		b := reconciletest.Encode(t, in, p, reconciletest.FixedNow.Add(time.Duration(i)*time.Hour))
 		b = bytes.Replace(b, []byte(p.GeneratedAt), []byte("GENERATED"), 1)
 		if first == nil {
 			first = b
@@ -164,11 +81,7 @@ func TestPlansAreDeterministic(t *testing.T) {
 }
 
 func TestDisabledAccountNeedsNoSeparateRevokes(t *testing.T) {
-	pl := demoPlanner(t)
-	p, err := pl.Reconcile(context.Background(), demoDay(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, _, p := demo(t)
 	disabled := map[string]bool{}
 	for _, a := range p.Actions {
 		if a.Op == policy.OpDisable {
@@ -186,11 +99,7 @@ func TestDisabledAccountNeedsNoSeparateRevokes(t *testing.T) {
 }
 
 func TestActionListsEveryRuleThatCallsForIt(t *testing.T) {
-	pl := demoPlanner(t)
-	p, err := pl.Reconcile(context.Background(), demoDay(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, _, p := demo(t)
 	for _, a := range p.Actions {
 		if a.ItemID() == "takuso/u1012/viewer" {
 			want := []string{"lifecycle.unjustified_grant", "separation.confidential_system_access"}
@@ -204,10 +113,10 @@ func TestActionListsEveryRuleThatCallsForIt(t *testing.T) {
 }
 
 func TestEmergencyWindowIsHonouredByDay(t *testing.T) {
-	pl := demoPlanner(t)
+	in, pol := reconciletest.Demo(t)
 	// During the typhoon window, HD's emergency right on takuso is justified.
 	during, _ := graph.ParseDate("2026-09-03")
-	p, err := pl.Reconcile(context.Background(), during)
+	p, err := reconcile.Reconcile(context.Background(), in, pol, during)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,7 +127,7 @@ func TestEmergencyWindowIsHonouredByDay(t *testing.T) {
 	}
 	// SB's right is inside window EM-2026-02 on the demo day, not after it.
 	after, _ := graph.ParseDate("2026-11-28")
-	p, err = pl.Reconcile(context.Background(), after)
+	p, err = reconcile.Reconcile(context.Background(), in, pol, after)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,22 +143,18 @@ func TestEmergencyWindowIsHonouredByDay(t *testing.T) {
 }
 
 func TestReadPlanChecksDigestAndVersion(t *testing.T) {
-	pl := demoPlanner(t)
-	p, err := pl.Reconcile(context.Background(), demoDay(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := encode(t, pl, p, fixedNow)
-	if _, err := ReadPlan("plan.json", b); err != nil {
+	in, _, p := demo(t)
+	b := reconciletest.Encode(t, in, p, reconciletest.FixedNow)
+	if _, err := reconcile.ReadPlan("plan.json", b); err != nil {
 		t.Fatalf("a fresh plan does not read back: %v", err)
 	}
-	if _, err := ReadPlan("plan.json", bytes.Replace(b, []byte(`"u1020"`), []byte(`"u1021"`), 1)); err == nil {
+	if _, err := reconcile.ReadPlan("plan.json", bytes.Replace(b, []byte(`"u1020"`), []byte(`"u1021"`), 1)); err == nil {
 		t.Error("a modified plan reads back without error")
 	}
-	if _, err := ReadPlan("plan.json", bytes.Replace(b, []byte(`"format_version": 1`), []byte(`"format_version": 2`), 1)); err == nil {
+	if _, err := reconcile.ReadPlan("plan.json", bytes.Replace(b, []byte(`"format_version": 1`), []byte(`"format_version": 2`), 1)); err == nil {
 		t.Error("a plan of another format version reads back without error")
 	}
-	if _, err := ReadPlan("plan.json", []byte("{\n  \"kind\": ,\n}")); err == nil || !bytes.Contains([]byte(err.Error()), []byte("plan.json:2:")) {
+	if _, err := reconcile.ReadPlan("plan.json", []byte("{\n  \"kind\": ,\n}")); err == nil || !bytes.Contains([]byte(err.Error()), []byte("plan.json:2:")) {
 		t.Errorf("a broken plan file: %v, want the line", err)
 	}
 }

@@ -113,9 +113,5 @@ func (st *SourceState) Remember(counts map[string]int, unsafe map[string]string,
 
 // Write saves the state atomically.
 func (st *SourceState) Write(path string) error {
-	data, err := encodeJSON(st)
-	if err != nil {
-		return err
-	}
-	return WriteFileAtomic(path, data)
+	return WriteJSONFile(path, st)
 }

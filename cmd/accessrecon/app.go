@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/accessrecon/accessrecon/graph"
-	"github.com/accessrecon/accessrecon/reconcile"
+	"github.com/accessrecon/accessrecon/reconcile/report"
 	"github.com/urfave/cli/v2"
 )
 
@@ -86,8 +86,8 @@ func logger(c *cli.Context) *slog.Logger {
 func lang(c *cli.Context) (string, error) {
 	switch l := c.String("lang"); l {
 	case "":
-		return reconcile.DefaultLang(), nil
-	case reconcile.LangJA, reconcile.LangEN:
+		return report.DefaultLang(), nil
+	case report.LangJA, report.LangEN:
 		return l, nil
 	default:
 		return "", fmt.Errorf("--lang %q: expected ja or en", l)

@@ -11,6 +11,7 @@ import (
 	"github.com/accessrecon/accessrecon/config"
 	"github.com/accessrecon/accessrecon/connectors"
 	"github.com/accessrecon/accessrecon/reconcile"
+	"github.com/accessrecon/accessrecon/reconcile/apply"
 	"github.com/accessrecon/accessrecon/reconcile/audit"
 	"github.com/urfave/cli/v2"
 )
@@ -72,7 +73,7 @@ func approveCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			a, err := reconcile.Approve(name, p, c.String("by"), time.Now())
+			a, err := apply.Approve(name, p, c.String("by"), time.Now())
 			if err != nil {
 				return err
 			}
@@ -116,7 +117,7 @@ func applyAction(c *cli.Context) error {
 	name := c.Args().First()
 	p, err := readPlanFile(name)
 	if errors.Is(err, reconcile.ErrModified) {
-		refusal := &reconcile.Refusal{Reason: err.Error()}
+		refusal := &apply.Refusal{Reason: err.Error()}
 		if cfg, cerr := optionalConfig(c); cerr == nil {
 			if aerr := recordAudit(cfg, audit.Event{Event: "refusal", By: actor(c), Data: map[string]any{"plan_file": name, "reason": refusal.Reason}}); aerr != nil {
 				return aerr
@@ -138,11 +139,11 @@ func applyAction(c *cli.Context) error {
 		}
 	}
 	if f := c.String("confirm-manual"); f != "" {
-		if err := reconcile.CheckApprovals(name, p, s.cfg.Apply.Approvals); err != nil {
+		if err := apply.CheckApprovals(name, p, s.cfg.Apply.Approvals); err != nil {
 			record("refusal", map[string]any{"reason": err.Error()})
 			return err
 		}
-		done, err := reconcile.ConfirmManual(name, p, f, time.Now(), record)
+		done, err := apply.ConfirmManual(name, p, f, time.Now(), record)
 		if err != nil {
 			return err
 		}
@@ -168,12 +169,12 @@ func applyAction(c *cli.Context) error {
 			revokers[src.Name] = r
 		}
 	}
-	res, err := s.planner.Apply(c.Context, p, reconcile.ApplyOptions{
+	res, err := apply.Run(c.Context, s.inputs, s.policy, p, apply.Options{
 		PlanPath: name, Today: day, By: by, DryRun: c.Bool("dry-run"), AllowDrift: c.Bool("allow-drift"),
 		AllowMass: c.Bool("allow-mass-revocation"), Reason: c.String("reason"),
 		RequiredApprovals: s.cfg.Apply.Approvals, Mass: s.cfg.Apply.MassRevocation, SourceTypes: types, Revokers: revokers, Record: record,
 	})
-	var refusal *reconcile.Refusal
+	var refusal *apply.Refusal
 	if errors.As(err, &refusal) && !c.Bool("dry-run") {
 		record("refusal", map[string]any{"reason": refusal.Reason})
 	}
@@ -192,12 +193,12 @@ func applyAction(c *cli.Context) error {
 		prefix = "dry run, nothing changed: "
 	}
 	fmt.Fprintf(c.App.Writer, "%s%d actions: %d done, %d awaiting confirmation, %d waiting for their date, %d skipped, %d failed\n", prefix,
-		len(res.Outcomes), counts[reconcile.StateDone], counts[reconcile.StateManual], counts[reconcile.StateWaiting], counts[reconcile.StateSkipped], counts[reconcile.StateFailed])
+		len(res.Outcomes), counts[apply.StateDone], counts[apply.StateManual], counts[apply.StateWaiting], counts[apply.StateSkipped], counts[apply.StateFailed])
 	for _, w := range res.WorkOrders {
 		fmt.Fprintf(c.App.Writer, "work order: %s\n", w)
 	}
-	if counts[reconcile.StateFailed] > 0 {
-		return fmt.Errorf("%d actions failed; run apply again to retry them", counts[reconcile.StateFailed])
+	if counts[apply.StateFailed] > 0 {
+		return fmt.Errorf("%d actions failed; run apply again to retry them", counts[apply.StateFailed])
 	}
 	return nil
 }

@@ -19,7 +19,7 @@ func planned(t *testing.T) (dir, cfg, plan string) {
 	return dir, cfg, plan
 }
 
-func apply(t *testing.T, cfg, plan string, args ...string) (string, string, int) {
+func runApply(t *testing.T, cfg, plan string, args ...string) (string, string, int) {
 	t.Helper()
 	return runCLI(t, append([]string{"apply", plan, "--config", cfg, "--as-of", "2026-11-24", "--by", "E1099"}, args...)...)
 }
@@ -61,7 +61,7 @@ func TestApplyRefusesAndChangesNothing(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir, cfg, plan := planned(t)
 			tt.prepare(t, dir, cfg, plan)
-			_, stderr, code := apply(t, cfg, plan)
+			_, stderr, code := runApply(t, cfg, plan)
 			if code != 5 || !strings.Contains(stderr, tt.want) || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
 				t.Fatalf("exit %d, stderr %q; want 5 and one line saying %q", code, stderr, tt.want)
 			}
@@ -92,11 +92,11 @@ func TestApplyResumesAndDoesEachActionOnce(t *testing.T) {
 	if _, stderr, code := runCLI(t, "approve", plan, "--by", "E1002", "--config", cfg); code != 0 {
 		t.Fatal(stderr)
 	}
-	stdout, stderr, code := apply(t, cfg, plan, "--dry-run")
+	stdout, stderr, code := runApply(t, cfg, plan, "--dry-run")
 	if code != 0 || !strings.Contains(stdout, "dry run, nothing changed: 11 actions") || exists(filepath.Join(dir, "p.journal.jsonl")) {
 		t.Fatalf("dry run: exit %d %s %s", code, stdout, stderr)
 	}
-	stdout, stderr, code = apply(t, cfg, plan)
+	stdout, stderr, code = runApply(t, cfg, plan)
 	if code != 0 || !strings.Contains(stdout, "11 awaiting confirmation") {
 		t.Fatalf("apply: exit %d %s %s", code, stdout, stderr)
 	}
@@ -107,7 +107,7 @@ func TestApplyResumesAndDoesEachActionOnce(t *testing.T) {
 	}
 	// Interrupted right after starting an action: the re-run finishes it once.
 	os.WriteFile(journal, append(before, []byte(`{"action":"A0001","state":"started","at":"x"}`+"\n")...), 0o644)
-	if _, stderr, code := apply(t, cfg, plan); code != 0 {
+	if _, stderr, code := runApply(t, cfg, plan); code != 0 {
 		t.Fatal(stderr)
 	}
 	after, _ := os.ReadFile(journal)
@@ -123,11 +123,11 @@ func TestApplyResumesAndDoesEachActionOnce(t *testing.T) {
 	}
 	done := filepath.Join(dir, "done.csv")
 	os.WriteFile(done, []byte("action_id 措置ID,done_by 実施者,done_at 実施日時\nA0009,E1042,2026-11-25\nA0010,,\n"), 0o644)
-	stdout, stderr, code = apply(t, cfg, plan, "--confirm-manual", done)
+	stdout, stderr, code = runApply(t, cfg, plan, "--confirm-manual", done)
 	if code != 0 || !strings.Contains(stdout, "1 action(s) confirmed done: [A0009]") {
 		t.Fatalf("confirm: exit %d %s %s", code, stdout, stderr)
 	}
-	stdout, _, _ = apply(t, cfg, plan)
+	stdout, _, _ = runApply(t, cfg, plan)
 	if !strings.Contains(stdout, "11 actions: 1 done, 10 awaiting confirmation") {
 		t.Errorf("after confirmation: %s", stdout)
 	}
@@ -136,7 +136,7 @@ func TestApplyResumesAndDoesEachActionOnce(t *testing.T) {
 		t.Error("a confirmed action is still on the work order")
 	}
 	os.WriteFile(done, []byte("action_id,done_by,done_at\nA9999,E1042,2026-11-25\n"), 0o644)
-	if _, stderr, code := apply(t, cfg, plan, "--confirm-manual", done); code != 1 || !strings.Contains(stderr, "done.csv:2: column action_id (1): \"A9999\" is not an action") {
+	if _, stderr, code := runApply(t, cfg, plan, "--confirm-manual", done); code != 1 || !strings.Contains(stderr, "done.csv:2: column action_id (1): \"A9999\" is not an action") {
 		t.Errorf("unknown action confirmed: exit %d %s", code, stderr)
 	}
 
@@ -158,7 +158,7 @@ func TestApplyWithDriftSkipsWhatNoLongerHolds(t *testing.T) {
 	runCLI(t, "approve", plan, "--by", "E1002", "--config", cfg)
 	// u1020's right was removed by hand meanwhile.
 	replaceIn(t, filepath.Join(dir, "takuso-grants.csv"), "takuso,u1020,viewer,request,2025-06-01,\n", "")
-	stdout, stderr, code := apply(t, cfg, plan, "--allow-drift", "--verbose")
+	stdout, stderr, code := runApply(t, cfg, plan, "--allow-drift", "--verbose")
 	if code != 0 || !strings.Contains(stdout, "A0009 revoke           takuso/u1020/viewer              skipped the right is already gone") || !strings.Contains(stdout, "10 awaiting confirmation, 0 waiting for their date, 1 skipped") {
 		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
 	}
@@ -170,13 +170,13 @@ func TestApplyLeavesFutureActionsWaiting(t *testing.T) {
 	plan := filepath.Join(dir, "reset.json")
 	runCLI(t, "reset", "plan", "--config", cfg, "--year", "2027", "--out", plan, "--by", "E1001")
 	runCLI(t, "approve", plan, "--by", "E1002", "--config", cfg)
-	if _, stderr, code := apply(t, cfg, plan); code != 5 || !strings.Contains(stderr, "over the mass-revocation threshold") {
+	if _, stderr, code := runApply(t, cfg, plan); code != 5 || !strings.Contains(stderr, "over the mass-revocation threshold") {
 		t.Fatalf("29 revocations: exit %d %s", code, stderr)
 	}
-	if _, stderr, code := apply(t, cfg, plan, "--allow-mass-revocation"); code != 5 {
+	if _, stderr, code := runApply(t, cfg, plan, "--allow-mass-revocation"); code != 5 {
 		t.Fatalf("--allow-mass-revocation without --reason: exit %d %s", code, stderr)
 	}
-	stdout, stderr, code := apply(t, cfg, plan, "--allow-mass-revocation", "--reason", "February reset 2027")
+	stdout, stderr, code := runApply(t, cfg, plan, "--allow-mass-revocation", "--reason", "February reset 2027")
 	if code != 0 || !strings.Contains(stdout, "29 actions: 0 done, 0 awaiting confirmation, 29 waiting for their date") {
 		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
 	}

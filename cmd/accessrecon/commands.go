@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"os"
 	"time"
 
@@ -17,13 +18,16 @@ import (
 	"github.com/accessrecon/accessrecon/policy"
 	"github.com/accessrecon/accessrecon/reconcile"
 	"github.com/accessrecon/accessrecon/reconcile/audit"
+	"github.com/accessrecon/accessrecon/reconcile/report"
 	"github.com/urfave/cli/v2"
 )
 
 // session is a loaded config, its inputs and the compiled policy.
 type session struct {
-	cfg     *config.Config
-	planner *reconcile.Planner
+	cfg    *config.Config
+	inputs *reconcile.Inputs
+	policy *reconcile.Policy
+	log    *slog.Logger
 }
 
 // openSession loads a session for a command that runs once: with the inputs
@@ -50,12 +54,12 @@ func loadSession(ctx context.Context, c *cli.Context, files fs.FS, path string) 
 	if err != nil {
 		return nil, err
 	}
-	pl, err := reconcile.NewPlanner(ctx, cfg, mods, log)
+	in, pol, err := reconcile.LoadAll(ctx, cfg, mods, log)
 	if err != nil {
 		return nil, err
 	}
-	pl.Progress = progress(c.App.ErrWriter)
-	return &session{cfg: cfg, planner: pl}, nil
+	pol.Progress = progress(c.App.ErrWriter)
+	return &session{cfg: cfg, inputs: in, policy: pol, log: log}, nil
 }
 
 // policyModules are the bundled modules and those of policy.extra.
@@ -78,18 +82,18 @@ func policyModules(cfg *config.Config) ([]policy.Module, error) {
 	return append(mods, extra...), nil
 }
 
-func renderer(c *cli.Context, rules map[string]policy.RuleInfo) (reconcile.Renderer, error) {
+func renderer(c *cli.Context, rules map[string]policy.RuleInfo) (report.Renderer, error) {
 	l, err := lang(c)
 	if err != nil {
-		return reconcile.Renderer{}, err
+		return report.Renderer{}, err
 	}
-	return reconcile.Renderer{Lang: l, Rules: rules}, nil
+	return report.Renderer{Lang: l, Rules: rules}, nil
 }
 
 // emit seals the plan, writes --out atomically, prints --format on stdout
 // and applies --detailed-exitcode.
 func emit(c *cli.Context, s *session, plan *reconcile.Plan) error {
-	snap := s.planner.Inputs.Graph.Snapshot()
+	snap := s.inputs.Graph.Snapshot()
 	counted := make(chan map[string]int, 1) // accounts by source, counted meanwhile
 	go func() { counted <- reconcile.CountAccounts(snap) }()
 	plan.AddNames(snap)
@@ -107,7 +111,7 @@ func emit(c *cli.Context, s *session, plan *reconcile.Plan) error {
 	}}); err != nil {
 		return err
 	}
-	r, err := renderer(c, s.planner.Compiled.Rules())
+	r, err := renderer(c, s.policy.Compiled.Rules())
 	if err != nil {
 		return err
 	}
@@ -119,7 +123,7 @@ func emit(c *cli.Context, s *session, plan *reconcile.Plan) error {
 		if err := reconcile.WriteFileAtomicWith(out, plan.EncodeTo); err != nil {
 			return err
 		}
-		s.planner.Log.Debug("plan written", "file", out)
+		s.log.Debug("plan written", "file", out)
 	}
 	renderErr := <-rendered
 	if err := remember(); err != nil {
@@ -151,7 +155,7 @@ func failClosed(c *cli.Context, s *session, plan *reconcile.Plan, counts map[str
 	if plan.Kind != reconcile.KindReconcile && plan.Kind != reconcile.KindTransfer {
 		return nothing, nil
 	}
-	snap := s.planner.Inputs.Graph.Snapshot()
+	snap := s.inputs.Graph.Snapshot()
 	onDisk := s.cfg.OnDisk()
 	last := &reconcile.SourceState{Sources: map[string]reconcile.SourceCount{}}
 	path := s.cfg.Resolve(stateFile)
@@ -214,7 +218,7 @@ func planCommand() *cli.Command {
 			if err != nil {
 				return nil, err
 			}
-			return s.planner.Reconcile(c.Context, day)
+			return reconcile.Reconcile(c.Context, s.inputs, s.policy, day)
 		}),
 	}
 }
@@ -241,7 +245,7 @@ func transferCommand() *cli.Command {
 					&cli.StringFlag{Name: "event", Required: true, Usage: "the transfer `EVENT_ID` of transfers.csv"},
 				},
 				Action: planAction(func(c *cli.Context, s *session) (*reconcile.Plan, error) {
-					return s.planner.TransferPlan(c.Context, c.String("event"))
+					return reconcile.TransferPlan(c.Context, s.inputs, s.policy, c.String("event"))
 				}),
 			},
 		},
@@ -265,11 +269,11 @@ func transferCheck(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.planner.CheckTransfer(c.Context, c.String("employee"), c.String("to"), effective)
+	res, err := reconcile.CheckTransfer(c.Context, s.inputs, s.policy, c.String("employee"), c.String("to"), effective)
 	if err != nil {
 		return err
 	}
-	snap := s.planner.Inputs.Graph.Snapshot()
+	snap := s.inputs.Graph.Snapshot()
 	printTransferCheck(c.App.Writer, l, snap, res)
 	if !res.Allowed {
 		return statusError{exitForbidden}
@@ -286,10 +290,10 @@ func unitLabel(snap *graph.Snapshot, id string) string {
 
 func printTransferCheck(w io.Writer, l string, snap *graph.Snapshot, res *reconcile.TransferCheck) {
 	verdict := map[bool]map[string]string{
-		true:  {reconcile.LangEN: "ALLOWED", reconcile.LangJA: "異動可"},
-		false: {reconcile.LangEN: "FORBIDDEN", reconcile.LangJA: "異動不可"},
+		true:  {report.LangEN: "ALLOWED", report.LangJA: "異動可"},
+		false: {report.LangEN: "FORBIDDEN", report.LangJA: "異動不可"},
 	}[res.Allowed][l]
-	arrow := map[string]string{reconcile.LangEN: "effective", reconcile.LangJA: "発令日"}[l]
+	arrow := map[string]string{report.LangEN: "effective", report.LangJA: "発令日"}[l]
 	fmt.Fprintf(w, "%s: %s %s: %s → %s, %s %s\n", verdict, res.Person.EmployeeID, res.Person.Name,
 		unitLabel(snap, res.FromUnit), unitLabel(snap, res.ToUnit), arrow, res.Effective)
 	for _, f := range res.Findings {
@@ -353,7 +357,7 @@ func demoCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			plan, err := s.planner.Reconcile(c.Context, day)
+			plan, err := reconcile.Reconcile(c.Context, s.inputs, s.policy, day)
 			if err != nil {
 				return err
 			}

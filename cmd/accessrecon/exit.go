@@ -6,7 +6,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/accessrecon/accessrecon/reconcile"
+	"github.com/accessrecon/accessrecon/reconcile/apply"
 )
 
 // Exit statuses (SPEC "Command line").
@@ -35,7 +35,7 @@ func exitCode(err error, stderr io.Writer) int {
 	if errors.As(err, &se) {
 		return se.code
 	}
-	var refusal *reconcile.Refusal
+	var refusal *apply.Refusal
 	if errors.As(err, &refusal) {
 		fmt.Fprintf(stderr, "accessrecon: refused: %s\n", refusal.Reason)
 		return exitRefused

@@ -48,11 +48,11 @@ func TestPlanAndApplyThroughTheFakeGitHub(t *testing.T) {
 	runCLI(t, "approve", plan, "--by", "E1002", "--config", cfg)
 
 	f.Fail["DELETE /orgs/seto/members/user0002"] = 1 // the first try fails
-	stdout, stderr, code := apply(t, cfg, plan)
+	stdout, stderr, code := runApply(t, cfg, plan)
 	if code != 1 || !strings.Contains(stdout, "1 done") || !strings.Contains(stdout, "1 failed") || !strings.Contains(stderr, "run apply again") {
 		t.Fatalf("first apply: exit %d\n%s%s", code, stdout, stderr)
 	}
-	stdout, stderr, code = apply(t, cfg, plan)
+	stdout, stderr, code = runApply(t, cfg, plan)
 	if code != 0 || !strings.Contains(stdout, "2 done") {
 		t.Fatalf("second apply: exit %d\n%s%s", code, stdout, stderr)
 	}
@@ -71,7 +71,7 @@ func TestPlanAndApplyThroughTheFakeGitHub(t *testing.T) {
 	if deletes["DELETE /orgs/seto/members/user0001"] != 1 || deletes["DELETE /orgs/seto/members/user0002"] != 2 {
 		t.Errorf("deletes %v: want user0001 once, user0002 twice (failed, then done)", deletes)
 	}
-	if _, stderr, code := apply(t, cfg, plan); code != 0 {
+	if _, stderr, code := runApply(t, cfg, plan); code != 0 {
 		t.Errorf("third apply: exit %d %s", code, stderr)
 	}
 	if len(f.Log()) != countGets(f.Log())+3 {

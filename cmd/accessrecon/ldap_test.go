@@ -60,11 +60,11 @@ func TestPlanAndApplyThroughARealSlapd(t *testing.T) {
 		}
 	}
 	os.WriteFile(filepath.Join(dir, "p.journal.jsonl"), []byte(`{"action":"`+bobID+`","state":"started","at":"x"}`+"\n"), 0o644)
-	stdout, stderr, code := apply(t, cfg, plan)
+	stdout, stderr, code := runApply(t, cfg, plan)
 	if code != 0 || !strings.Contains(stdout, "5 done") && strings.Contains(stdout, "0 failed") {
 		t.Fatalf("apply: exit %d\n%s%s", code, stdout, stderr)
 	}
-	stdout, _, code = apply(t, cfg, plan)
+	stdout, _, code = runApply(t, cfg, plan)
 	if code != 0 || !strings.Contains(stdout, "5 done") && strings.Contains(stdout, "0 failed") {
 		t.Fatalf("re-run: exit %d\n%s", code, stdout)
 	}

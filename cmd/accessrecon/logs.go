@@ -15,6 +15,8 @@ import (
 	"github.com/accessrecon/accessrecon/policy"
 	"github.com/accessrecon/accessrecon/reconcile"
 	"github.com/accessrecon/accessrecon/reconcile/calendar"
+	"github.com/accessrecon/accessrecon/reconcile/logcheck"
+	"github.com/accessrecon/accessrecon/reconcile/report"
 	"github.com/urfave/cli/v2"
 )
 
@@ -75,7 +77,7 @@ func logsCheck(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	rep, err := s.planner.CheckLogs(c.Context, cal, day, cfg.Files, names)
+	rep, err := logcheck.Run(c.Context, s.inputs, s.policy, cal, day, cfg.Files, names)
 	if err != nil {
 		return err
 	}
@@ -95,7 +97,7 @@ func logsCheck(c *cli.Context) error {
 			return err
 		}
 	}
-	r, err := renderer(c, s.planner.Compiled.Rules())
+	r, err := renderer(c, s.policy.Compiled.Rules())
 	if err != nil {
 		return err
 	}
@@ -119,7 +121,7 @@ func logsCheck(c *cli.Context) error {
 // logGroup is the findings of one rule for one person (or account).
 type logGroup struct {
 	Rule, Title, Severity, Who string
-	Findings                   []reconcile.LogFinding
+	Findings                   []logcheck.Finding
 }
 
 type logPage struct {
@@ -130,11 +132,11 @@ type logPage struct {
 }
 
 var logWords = map[string]map[string]string{
-	reconcile.LangEN: {"title": "Access-log check", "window": "accesses from %s to %s", "checked": "accesses checked", "malformed": "malformed lines", "clean": "No findings.", "findings": "findings", "time": "Time", "system": "System", "account": "Account", "action": "Action", "object": "Object"},
-	reconcile.LangJA: {"title": "アクセスログ点検", "window": "対象期間 %s 〜 %s", "checked": "点検したアクセス", "malformed": "読めなかった行", "clean": "指摘事項はありません。", "findings": "件", "time": "日時", "system": "システム", "account": "アカウント", "action": "操作", "object": "対象"},
+	report.LangEN: {"title": "Access-log check", "window": "accesses from %s to %s", "checked": "accesses checked", "malformed": "malformed lines", "clean": "No findings.", "findings": "findings", "time": "Time", "system": "System", "account": "Account", "action": "Action", "object": "Object"},
+	report.LangJA: {"title": "アクセスログ点検", "window": "対象期間 %s 〜 %s", "checked": "点検したアクセス", "malformed": "読めなかった行", "clean": "指摘事項はありません。", "findings": "件", "time": "日時", "system": "システム", "account": "アカウント", "action": "操作", "object": "対象"},
 }
 
-func logView(rep *reconcile.LogReport, r reconcile.Renderer, l string) logPage {
+func logView(rep *logcheck.Report, r report.Renderer, l string) logPage {
 	w := logWords[l]
 	p := logPage{Lang: l, Title: w["title"] + " " + rep.Date, Window: fmt.Sprintf(w["window"], rep.Window.From, rep.Window.To),
 		Checked: rep.AccessesChecked, Malformed: rep.Malformed.Count, Words: w}
@@ -168,7 +170,7 @@ func logView(rep *reconcile.LogReport, r reconcile.Renderer, l string) logPage {
 }
 
 // logsText is the human summary: findings grouped by rule and person.
-func logsText(out io.Writer, rep *reconcile.LogReport, r reconcile.Renderer, l string) error {
+func logsText(out io.Writer, rep *logcheck.Report, r report.Renderer, l string) error {
 	p := logView(rep, r, l)
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s — %s\n%s: %d · %s: %d\n\n", p.Title, p.Window, p.Words["checked"], p.Checked, p.Words["malformed"], p.Malformed)

@@ -1,19 +1,16 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
-	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"time"
 
 	"github.com/accessrecon/accessrecon/config"
-	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/reconcile"
+	"github.com/accessrecon/accessrecon/reconcile/certify"
+	"github.com/accessrecon/accessrecon/reconcile/reset"
 	"github.com/accessrecon/accessrecon/reconcile/worksheet"
 	"github.com/urfave/cli/v2"
 )
@@ -67,7 +64,7 @@ func resetCommand() *cli.Command {
 					if err != nil {
 						return nil, err
 					}
-					return s.planner.ResetPlan(c.Context, c.Int("year"), confirmations)
+					return reset.Plan(c.Context, s.inputs, s.policy, c.Int("year"), confirmations)
 				}),
 			},
 			{
@@ -88,8 +85,8 @@ func resetCommand() *cli.Command {
 					if err != nil {
 						return err
 					}
-					sheets := s.planner.ResetWorksheets(c.Int("year"), day)
-					names, err := reconcile.WriteWorksheets(c.String("out"), "reset-"+strconv.Itoa(c.Int("year")), sheets)
+					sheets := reset.Worksheets(s.inputs, c.Int("year"), day)
+					names, err := worksheet.Write(c.String("out"), "reset-"+strconv.Itoa(c.Int("year")), sheets)
 					if err != nil {
 						return err
 					}
@@ -125,21 +122,21 @@ func certifyCommand() *cli.Command {
 					if err != nil {
 						return err
 					}
-					var lastUse reconcile.LastUse
+					var lastUse certify.LastUse
 					if len(s.cfg.AccessLogs) > 0 {
 						names, err := logFiles(s.cfg)
 						if err != nil {
 							return err
 						}
-						if lastUse, _, err = reconcile.ReadLastUse(c.Context, s.cfg.Files, names); err != nil {
+						if lastUse, _, err = certify.ReadLastUse(c.Context, s.cfg.Files, names); err != nil {
 							return err
 						}
 					}
-					campaign, sheets, err := s.planner.CertifyOpen(c.Context, c.String("campaign"), day, lastUse)
+					campaign, sheets, err := certify.Open(c.Context, s.inputs, s.policy, c.String("campaign"), day, lastUse)
 					if err != nil {
 						return err
 					}
-					if err := reconcile.WriteCampaign(c.String("out"), campaign, sheets, time.Now()); err != nil {
+					if err := certify.Write(c.String("out"), campaign, sheets, time.Now()); err != nil {
 						return err
 					}
 					n := 0
@@ -185,7 +182,7 @@ func certifyClose(c *cli.Context) error {
 		return err
 	}
 	dir := c.String("campaign")
-	campaign, err := reconcile.ReadCampaign(dir)
+	campaign, err := certify.Read(dir)
 	if err != nil {
 		return err
 	}
@@ -201,7 +198,7 @@ func certifyClose(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	plan, err := s.planner.CertifyClose(campaign, decisions, unreviewed == "keep", day)
+	plan, err := certify.Close(s.inputs, s.policy, campaign, decisions, unreviewed == "keep", day)
 	if err != nil {
 		return err
 	}
@@ -212,27 +209,15 @@ func certifyClose(c *cli.Context) error {
 	if emitErr != nil && !errors.As(emitErr, &se) {
 		return emitErr
 	}
-	if err := writeClosing(dir, campaign, decisions, unreviewed); err != nil {
+	if err := certify.WriteClosing(dir, campaign, decisions, unreviewed, time.Now()); err != nil {
 		return err
 	}
 	return emitErr
 }
 
-func writeClosing(dir string, campaign *reconcile.Campaign, decisions map[string]worksheet.Decision, unreviewed string) error {
-	closing := reconcile.Closing{Campaign: campaign.ID, ClosedAt: time.Now().In(graph.Tokyo).Format(time.RFC3339), Unreviewed: unreviewed}
-	for _, id := range slices.Sorted(maps.Keys(decisions)) {
-		closing.Decisions = append(closing.Decisions, decisions[id])
-	}
-	data, err := json.MarshalIndent(closing, "", "  ")
-	if err != nil {
-		return err
-	}
-	return reconcile.WriteFileAtomic(filepath.Join(dir, reconcile.DecisionsFile), append(data, '\n'))
-}
-
 func certifyReport(c *cli.Context) error {
 	dir := c.String("campaign")
-	campaign, err := reconcile.ReadCampaign(dir)
+	campaign, err := certify.Read(dir)
 	if err != nil {
 		return err
 	}
@@ -243,17 +228,9 @@ func certifyReport(c *cli.Context) error {
 			return err
 		}
 	} else {
-		data, err := os.ReadFile(filepath.Join(dir, reconcile.DecisionsFile))
-		if err != nil {
-			return fmt.Errorf("%s: the campaign is not closed (no %s); give the worksheets with --decisions", dir, reconcile.DecisionsFile)
-		}
-		var closing reconcile.Closing
-		if err := json.Unmarshal(data, &closing); err != nil {
-			return fmt.Errorf("%s: %w", filepath.Join(dir, reconcile.DecisionsFile), err)
-		}
-		decisions = map[string]worksheet.Decision{}
-		for _, d := range closing.Decisions {
-			decisions[d.ItemID] = d
+		var closing *certify.Closing
+		if closing, decisions, err = certify.ReadClosing(dir); err != nil {
+			return err
 		}
 		unreviewed = "closed " + closing.ClosedAt + ", unreviewed items: " + closing.Unreviewed
 	}
@@ -261,8 +238,8 @@ func certifyReport(c *cli.Context) error {
 		return err
 	}
 	stats := campaign.Report(decisions)
-	md := reconcile.ReportMarkdown(campaign, stats, unreviewed)
-	csvData, err := reconcile.ReportCSV(stats)
+	md := certify.ReportMarkdown(campaign, stats, unreviewed)
+	csvData, err := certify.ReportCSV(stats)
 	if err != nil {
 		return err
 	}

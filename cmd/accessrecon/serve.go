@@ -39,13 +39,12 @@ func serveCommand() *cli.Command {
 			}
 			log := logger(c)
 			svc, err := service.New(c.Context, service.Options{
-				Load: func(ctx context.Context) (*reconcile.Planner, error) {
+				Load: func(ctx context.Context) (*reconcile.Inputs, *reconcile.Policy, error) {
 					s, err := loadSession(ctx, c, config.OSFiles{}, c.String("config"))
 					if err != nil {
-						return nil, err
+						return nil, nil, err
 					}
-					s.planner.Progress = nil
-					return s.planner, nil
+					return s.inputs, s.policy, nil
 				},
 				Token: token, Outbox: outbox, Log: log,
 			})

@@ -24,15 +24,15 @@ func TestServeShutsDownGracefully(t *testing.T) {
 	dir := demoDir(t)
 	var slow atomic.Bool
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	load := func(ctx context.Context) (*reconcile.Planner, error) {
+	load := func(ctx context.Context) (*reconcile.Inputs, *reconcile.Policy, error) {
 		if slow.Load() {
 			time.Sleep(300 * time.Millisecond)
 		}
 		cfg, err := config.Load(config.OSFiles{}, filepath.Join(dir, "accessrecon.yaml"))
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return reconcile.NewPlanner(ctx, cfg, policy.Bundled(), log)
+		return reconcile.LoadAll(ctx, cfg, policy.Bundled(), log)
 	}
 	svc, err := service.New(context.Background(), service.Options{Load: load, Token: []byte("t0ken"), Log: log})
 	if err != nil {

@@ -40,7 +40,7 @@ func BenchmarkServe(b *testing.B) {
 	}
 	srv := httptest.NewServer(svc.Handler())
 	defer srv.Close()
-	grants := svc.current.Load().planner.Inputs.Graph.Snapshot().GrantCount()
+	grants := svc.current.Load().inputs.Graph.Snapshot().GrantCount()
 	post := func(path, body string) time.Duration {
 		req, _ := http.NewRequest("POST", srv.URL+path, strings.NewReader(body))
 		req.Header.Set("Authorization", "Bearer "+token)

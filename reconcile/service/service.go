@@ -31,8 +31,8 @@ import (
 // MaxBody is the largest request body accepted.
 const MaxBody = 1 << 20
 
-// Loader reads the config and every source into a new planner.
-type Loader func(ctx context.Context) (*reconcile.Planner, error)
+// Loader reads the config and every source, and compiles the policy.
+type Loader func(ctx context.Context) (*reconcile.Inputs, *reconcile.Policy, error)
 
 // Options configure a Service.
 type Options struct {
@@ -57,7 +57,8 @@ type Service struct {
 }
 
 type warm struct {
-	planner  *reconcile.Planner
+	inputs   *reconcile.Inputs
+	policy   *reconcile.Policy
 	loadedAt time.Time
 }
 
@@ -97,7 +98,7 @@ func (s *Service) Refresh(ctx context.Context) error {
 	s.refresh.Lock()
 	defer s.refresh.Unlock()
 	start := s.opts.Now()
-	pl, err := s.opts.Load(ctx)
+	in, pol, err := s.opts.Load(ctx)
 	h := &health{lastAttempt: start}
 	if err != nil {
 		h.lastError = err.Error()
@@ -106,11 +107,12 @@ func (s *Service) Refresh(ctx context.Context) error {
 		s.opts.Log.Error("refresh failed; serving the last good graph", "err", err)
 		return err
 	}
-	pl.Engines = &reconcile.EngineCache{}
-	s.current.Store(&warm{planner: pl, loadedAt: start})
+	pol.Engines = &reconcile.EngineCache{}
+	pol.Progress = nil
+	s.current.Store(&warm{inputs: in, policy: pol, loadedAt: start})
 	s.health.Store(h)
 	s.metrics.lastRefresh.Store(start.Unix())
-	s.metrics.people.Store(int64(pl.Inputs.Graph.Snapshot().Count(graph.TablePeople)))
+	s.metrics.people.Store(int64(in.Graph.Snapshot().Count(graph.TablePeople)))
 	s.opts.Log.Info("graph refreshed", "took", s.opts.Now().Sub(start))
 	return nil
 }
@@ -259,7 +261,8 @@ func (s *Service) check(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.current.Load().planner.CheckTransfer(r.Context(), req.EmployeeID, req.ToUnit, eff)
+	cur := s.current.Load()
+	res, err := reconcile.CheckTransfer(r.Context(), cur.inputs, cur.policy, req.EmployeeID, req.ToUnit, eff)
 	if errors.Is(err, reconcile.ErrNotFound) {
 		return fail(http.StatusUnprocessableEntity, "%v", err)
 	}
@@ -341,8 +344,8 @@ func (s *Service) transfer(w http.ResponseWriter, r *http.Request) error {
 
 // plan adds the event to a copy of the warm graph and plans it.
 func (s *Service) plan(ctx context.Context, t *graph.Transfer, canonical []byte) ([]byte, error) {
-	base := s.current.Load().planner
-	snap := base.Inputs.Graph.Snapshot()
+	base := s.current.Load()
+	snap := base.inputs.Graph.Snapshot()
 	if snap.Person(t.EmployeeID) == nil {
 		return nil, fail(http.StatusUnprocessableEntity, "employee_id %q is not in the people file", t.EmployeeID)
 	}
@@ -351,7 +354,7 @@ func (s *Service) plan(ctx context.Context, t *graph.Transfer, canonical []byte)
 			return nil, fail(http.StatusUnprocessableEntity, "%s %q is not a unit of org.yaml", f[0], f[1])
 		}
 	}
-	g := base.Inputs.Graph
+	g := base.inputs.Graph
 	if known := snap.Transfer(t.EventID); known != nil {
 		if *known != *t {
 			return nil, fail(http.StatusConflict, "event %s is in the transfers file with other content", t.EventID)
@@ -367,13 +370,10 @@ func (s *Service) plan(ctx context.Context, t *graph.Transfer, canonical []byte)
 	}
 	sum := sha256.Sum256(canonical)
 	digests := map[string]string{"event:" + t.EventID: "sha256:" + hex.EncodeToString(sum[:])}
-	for k, v := range base.Inputs.Digests {
+	for k, v := range base.inputs.Digests {
 		digests[k] = v
 	}
-	pl := *base
-	pl.Inputs = &reconcile.Inputs{Graph: g, Digests: digests}
-	pl.Progress = nil
-	p, err := pl.TransferPlan(ctx, t.EventID)
+	p, err := reconcile.TransferPlan(ctx, &reconcile.Inputs{Graph: g, Digests: digests}, base.policy, t.EventID)
 	if err != nil {
 		return nil, err
 	}

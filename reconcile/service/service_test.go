@@ -39,12 +39,12 @@ func demoCopy(t *testing.T) string {
 }
 
 func loader(dir string) Loader {
-	return func(ctx context.Context) (*reconcile.Planner, error) {
+	return func(ctx context.Context) (*reconcile.Inputs, *reconcile.Policy, error) {
 		cfg, err := config.Load(config.OSFiles{}, filepath.Join(dir, "accessrecon.yaml"))
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return reconcile.NewPlanner(ctx, cfg, policy.Bundled(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+		return reconcile.LoadAll(ctx, cfg, policy.Bundled(), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	}
 }
 
@@ -211,7 +211,10 @@ func TestNoTokenNoService(t *testing.T) {
 		t.Fatal("a service without a token started")
 	}
 	var loads atomic.Int32
-	broken := func(ctx context.Context) (*reconcile.Planner, error) { loads.Add(1); return nil, os.ErrNotExist }
+	broken := func(ctx context.Context) (*reconcile.Inputs, *reconcile.Policy, error) {
+		loads.Add(1)
+		return nil, nil, os.ErrNotExist
+	}
 	if _, err := New(context.Background(), Options{Load: broken, Token: []byte(token), Log: slog.New(slog.NewTextHandler(io.Discard, nil))}); err == nil || loads.Load() != 1 {
 		t.Fatal("a service without a first graph started")
 	}

@@ -1,4 +1,9 @@
-package reconcile
+// Package certify runs certification campaigns (quarterly, or a stage of a
+// layered monthly review): it opens a campaign as of a day (one worksheet per
+// system owner unit, flagged where the policy already calls for removal, with
+// each account's last use), reads the decisions reviewers return, plans the
+// revocations when the campaign closes, and reports the evidence per reviewer.
+package certify
 
 import (
 	"bytes"
@@ -20,6 +25,7 @@ import (
 	"github.com/accessrecon/accessrecon/connectors/csvfile"
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/policy"
+	"github.com/accessrecon/accessrecon/reconcile"
 	"github.com/accessrecon/accessrecon/reconcile/worksheet"
 )
 
@@ -60,23 +66,8 @@ type CampaignItem struct {
 	PolicyFlag  []string `json:"policy_flag"`
 }
 
-// itemColumns open every review worksheet: the item, its holder and where
-// the holder works, how and when the right was granted.
-var itemColumns = []worksheet.Column{
-	{ID: "item_id", TitleJA: "項目ID", Width: 28},
-	{ID: "system", TitleJA: "システム", Width: 14},
-	{ID: "account", TitleJA: "アカウント"},
-	{ID: "entitlement", TitleJA: "権限"},
-	{ID: "person", TitleJA: "社員番号"},
-	{ID: "name", TitleJA: "氏名"},
-	{ID: "unit", TitleJA: "現所属"},
-	{ID: "company", TitleJA: "現会社"},
-	{ID: "origin", TitleJA: "付与経路"},
-	{ID: "granted_at", TitleJA: "付与日"},
-}
-
-// CertifyColumns are the columns of a certification worksheet.
-var CertifyColumns = append(slices.Clone(itemColumns), []worksheet.Column{
+// Columns are the columns of a certification worksheet.
+var Columns = append(slices.Clone(worksheet.ItemColumns), []worksheet.Column{
 	{ID: "expires_at", TitleJA: "有効期限"},
 	{ID: "policy_flag", TitleJA: "ポリシー上の取消対象", Width: 30},
 	{ID: "last_used", TitleJA: "最終利用日時", Width: 22},
@@ -109,43 +100,43 @@ func (l LastUse) of(accountKey string) string {
 	return time.Unix(0, at).In(graph.Tokyo).Format(time.RFC3339)
 }
 
-// CertifyOpen builds a campaign as of a day: one worksheet per system owner
+// Open builds a campaign as of a day: one worksheet per system owner
 // unit listing every right held by an active account on its systems, with a
 // flag where the policy already calls for removing it and, when lastUse is
 // not nil, when the account was last used ("never" if the logs do not show it).
-func (pl *Planner) CertifyOpen(ctx context.Context, id string, asOf graph.Date, lastUse LastUse) (*Campaign, []*worksheet.Sheet, error) {
-	snap := pl.Inputs.Graph.Snapshot()
-	forbidden, err := pl.findingsAt(ctx, asOf)
+func Open(ctx context.Context, in *reconcile.Inputs, pol *reconcile.Policy, id string, asOf graph.Date, lastUse LastUse) (*Campaign, []*worksheet.Sheet, error) {
+	snap := in.Graph.Snapshot()
+	forbidden, err := pol.RemovalsAt(ctx, snap, asOf)
 	if err != nil {
 		return nil, nil, err
 	}
-	items := activeGrants(snap, func(*graph.System) bool { return true })
-	c := &Campaign{FormatVersion: FormatVersion, ID: id, AsOf: asOf.String(), Inputs: pl.Inputs.Digests, PolicyDigest: pl.Compiled.Digest()}
+	items := worksheet.ActiveGrants(snap, func(*graph.System) bool { return true })
+	c := &Campaign{FormatVersion: reconcile.FormatVersion, ID: id, AsOf: asOf.String(), Inputs: in.Digests, PolicyDigest: pol.Compiled.Digest()}
 	byUnit := map[string]*CampaignSheet{}
-	sheets := sheets(items, CertifyColumns, func(it reviewItem) []string {
-		pid, name := it.holder()
+	sheets := worksheet.ByReviewer(items, Columns, func(it worksheet.Item) []string {
+		pid, name := it.Holder()
 		var a graph.Assignment
-		if it.person != nil {
-			a = snap.AssignmentAsOf(it.person, asOf)
+		if it.Person != nil {
+			a = snap.AssignmentAsOf(it.Person, asOf)
 		}
-		flag := ruleIDs(forbidden.of(it.grant))
-		unit := reviewerUnit(it.system)
+		flag := ruleIDs(forbidden.Of(it.Grant))
+		unit := worksheet.ReviewerUnit(it.System)
 		cs := byUnit[unit]
 		if cs == nil {
 			cs = &CampaignSheet{ReviewerUnit: unit}
 			byUnit[unit] = cs
 		}
 		cs.Items = append(cs.Items, CampaignItem{
-			ItemID: it.grant.Key(), System: it.grant.System, Account: it.grant.Account, Entitlement: it.grant.Entitlement,
-			Person: pid, Origin: it.grant.Origin, PolicyFlag: nonNil(flag),
+			ItemID: it.Grant.Key(), System: it.Grant.System, Account: it.Grant.Account, Entitlement: it.Grant.Entitlement,
+			Person: pid, Origin: it.Grant.Origin, PolicyFlag: nonNil(flag),
 		})
-		return []string{it.grant.Key(), it.grant.System, it.grant.Account, it.grant.Entitlement, pid, name,
-			a.Unit, a.Company, it.grant.Origin, it.grant.GrantedAt.String(), it.grant.ExpiresAt.String(), strings.Join(flag, " "),
-			lastUse.of(it.grant.AccountKey())}
+		return []string{it.Grant.Key(), it.Grant.System, it.Grant.Account, it.Grant.Entitlement, pid, name,
+			a.Unit, a.Company, it.Grant.Origin, it.Grant.GrantedAt.String(), it.Grant.ExpiresAt.String(), strings.Join(flag, " "),
+			lastUse.of(it.Grant.AccountKey())}
 	})
 	for _, s := range sheets {
 		cs := byUnit[s.Name]
-		base := "certify-" + safeFileName(s.Name)
+		base := "certify-" + reconcile.SafeFileName(s.Name)
 		cs.Files = []string{base + ".xlsx", base + ".csv"}
 		c.Worksheets = append(c.Worksheets, *cs)
 	}
@@ -159,72 +150,21 @@ func nonNil(s []string) []string {
 	return s
 }
 
-func safeFileName(s string) string {
-	return strings.Map(func(r rune) rune {
-		if strings.ContainsRune(`/\:*?"<>|`, r) || r < ' ' {
-			return '_'
-		}
-		return r
-	}, s)
-}
-
-// WriteWorksheets writes each sheet as PREFIX-UNIT.xlsx and .csv into dir,
-// each file atomically, and returns the file names.
-func WriteWorksheets(dir, prefix string, sheets []*worksheet.Sheet) ([]string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("--out %s: %w", dir, err)
-	}
-	var names []string
-	for _, s := range sheets {
-		base := prefix + "-" + safeFileName(s.Name)
-		x, err := s.XLSX()
-		if err != nil {
-			return nil, err
-		}
-		c, err := s.CSV()
-		if err != nil {
-			return nil, err
-		}
-		for name, data := range map[string][]byte{base + ".xlsx": x, base + ".csv": c} {
-			if err := WriteFileAtomic(filepath.Join(dir, name), data); err != nil {
-				return nil, err
-			}
-		}
-		names = append(names, base+".xlsx", base+".csv")
-	}
-	return names, nil
-}
-
-// WriteCampaign writes a new campaign folder: the worksheets and then the
+// Write writes a new campaign folder: the worksheets and then the
 // manifest. It refuses to overwrite an existing campaign.
-func WriteCampaign(dir string, c *Campaign, sheets []*worksheet.Sheet, now time.Time) error {
+func Write(dir string, c *Campaign, sheets []*worksheet.Sheet, now time.Time) error {
 	if _, err := os.Stat(filepath.Join(dir, CampaignFile)); err == nil {
 		return fmt.Errorf("%s: a campaign already exists there; choose another --out", filepath.Join(dir, CampaignFile))
 	}
-	if _, err := WriteWorksheets(dir, "certify", sheets); err != nil {
+	if _, err := worksheet.Write(dir, "certify", sheets); err != nil {
 		return err
 	}
 	c.CreatedAt = now.In(graph.Tokyo).Format(time.RFC3339)
-	data, err := encodeJSON(c)
-	if err != nil {
-		return err
-	}
-	return WriteFileAtomic(filepath.Join(dir, CampaignFile), data)
+	return reconcile.WriteJSONFile(filepath.Join(dir, CampaignFile), c)
 }
 
-func encodeJSON(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		return nil, fmt.Errorf("encode: %w", err)
-	}
-	return buf.Bytes(), nil
-}
-
-// ReadCampaign reads DIR/campaign.json.
-func ReadCampaign(dir string) (*Campaign, error) {
+// Read reads DIR/campaign.json.
+func Read(dir string) (*Campaign, error) {
 	path := filepath.Join(dir, CampaignFile)
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -237,8 +177,8 @@ func ReadCampaign(dir string) (*Campaign, error) {
 	if err := json.Unmarshal(data, &c); err != nil {
 		return nil, fmt.Errorf("%s: not a campaign manifest: %w", path, err)
 	}
-	if c.FormatVersion != FormatVersion {
-		return nil, fmt.Errorf("%s: field format_version: expected %d, got %d", path, FormatVersion, c.FormatVersion)
+	if c.FormatVersion != reconcile.FormatVersion {
+		return nil, fmt.Errorf("%s: field format_version: expected %d, got %d", path, reconcile.FormatVersion, c.FormatVersion)
 	}
 	return &c, nil
 }
@@ -262,6 +202,37 @@ type Closing struct {
 	Decisions  []worksheet.Decision `json:"decisions"`
 }
 
+// WriteClosing records, once the plan of a closing is out, the decisions a
+// campaign was closed with, for `certify report`.
+func WriteClosing(dir string, c *Campaign, ds map[string]worksheet.Decision, unreviewed string, now time.Time) error {
+	closing := Closing{Campaign: c.ID, ClosedAt: now.In(graph.Tokyo).Format(time.RFC3339), Unreviewed: unreviewed}
+	for _, id := range slices.Sorted(maps.Keys(ds)) {
+		closing.Decisions = append(closing.Decisions, ds[id])
+	}
+	data, err := json.MarshalIndent(closing, "", "  ")
+	if err != nil {
+		return err
+	}
+	return reconcile.WriteFileAtomic(filepath.Join(dir, DecisionsFile), append(data, '\n'))
+}
+
+// ReadClosing reads what a campaign was closed with, by item id.
+func ReadClosing(dir string) (*Closing, map[string]worksheet.Decision, error) {
+	data, err := os.ReadFile(filepath.Join(dir, DecisionsFile))
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: the campaign is not closed (no %s); give the worksheets with --decisions", dir, DecisionsFile)
+	}
+	var closing Closing
+	if err := json.Unmarshal(data, &closing); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", filepath.Join(dir, DecisionsFile), err)
+	}
+	ds := map[string]worksheet.Decision{}
+	for _, d := range closing.Decisions {
+		ds[d.ItemID] = d
+	}
+	return &closing, ds, nil
+}
+
 // CheckDecisions refuses decisions about items that are not in the campaign.
 func (c *Campaign) CheckDecisions(ds map[string]worksheet.Decision) error {
 	items := c.Items()
@@ -277,20 +248,20 @@ func (c *Campaign) CheckDecisions(ds map[string]worksheet.Decision) error {
 	return nil
 }
 
-// CertifyClose plans the revocations of a campaign: the items decided
+// Close plans the revocations of a campaign: the items decided
 // revoke, and the items nobody decided unless unreviewedKeep. Rights that are
 // already gone from the current inputs need no action.
-func (pl *Planner) CertifyClose(c *Campaign, ds map[string]worksheet.Decision, unreviewedKeep bool, asOf graph.Date) (*Plan, error) {
+func Close(in *reconcile.Inputs, pol *reconcile.Policy, c *Campaign, ds map[string]worksheet.Decision, unreviewedKeep bool, asOf graph.Date) (*reconcile.Plan, error) {
 	if err := c.CheckDecisions(ds); err != nil {
 		return nil, err
 	}
-	snap := pl.Inputs.Graph.Snapshot()
+	snap := in.Graph.Snapshot()
 	current := map[string]bool{}
 	for _, g := range snap.Grants() {
 		current[g.Key()] = true
 	}
-	p := NewPlan(KindCertification, asOf, pl.Inputs.Digests, pl.Compiled.Digest(), nil)
-	p.Campaign = &CampaignRef{ID: c.ID, AsOf: c.AsOf, Unreviewed: "revoke"}
+	p := reconcile.NewPlan(reconcile.KindCertification, asOf, in.Digests, pol.Compiled.Digest(), nil)
+	p.Campaign = &reconcile.CampaignRef{ID: c.ID, AsOf: c.AsOf, Unreviewed: "revoke"}
 	if unreviewedKeep {
 		p.Campaign.Unreviewed = "keep"
 	}
@@ -300,25 +271,25 @@ func (pl *Planner) CertifyClose(c *Campaign, ds map[string]worksheet.Decision, u
 			var rule, reason string
 			switch {
 			case decided && d.Decision == worksheet.Revoke:
-				rule, reason = RuleCertRevoked, fmt.Sprintf("decided revoke by %s on %s in campaign %s", orUnknown(d.Reviewer), orUnknown(d.DecidedAt), c.ID)
+				rule, reason = reconcile.RuleCertRevoked, fmt.Sprintf("decided revoke by %s on %s in campaign %s", orUnknown(d.Reviewer), orUnknown(d.DecidedAt), c.ID)
 				if d.Comment != "" {
 					reason += ": " + d.Comment
 				}
 			case !decided && !unreviewedKeep:
-				rule, reason = RuleCertUnreviewed, fmt.Sprintf("not reviewed by %s in campaign %s (default deny)", s.ReviewerUnit, c.ID)
+				rule, reason = reconcile.RuleCertUnreviewed, fmt.Sprintf("not reviewed by %s in campaign %s (default deny)", s.ReviewerUnit, c.ID)
 			default:
 				continue
 			}
 			if !current[it.ItemID] {
 				continue
 			}
-			p.Actions = append(p.Actions, Action{
+			p.Actions = append(p.Actions, reconcile.Action{
 				Op: policy.OpRevoke, System: it.System, Account: it.Account, Entitlement: it.Entitlement,
 				Person: it.Person, Effective: asOf.String(), Phase: 1, Rules: []string{rule}, Severity: "medium", Reason: reason,
 			})
 		}
 	}
-	SortActions(p.Actions)
+	reconcile.SortActions(p.Actions)
 	return p, nil
 }
 
@@ -327,13 +298,6 @@ func orUnknown(s string) string {
 		return "(unknown)"
 	}
 	return s
-}
-
-// CampaignRef is the certification part of a plan.
-type CampaignRef struct {
-	ID         string `json:"id"`
-	AsOf       string `json:"as_of"`
-	Unreviewed string `json:"unreviewed"`
 }
 
 // ReviewerStats is the evidence of one reviewer unit's worksheet.
@@ -409,4 +373,15 @@ func ReportCSV(stats []ReviewerStats) ([]byte, error) {
 	}
 	w.Flush()
 	return buf.Bytes(), w.Error()
+}
+
+func ruleIDs(fs []policy.Finding) []string {
+	var out []string
+	for _, f := range fs {
+		if !slices.Contains(out, f.Rule) {
+			out = append(out, f.Rule)
+		}
+	}
+	sort.Strings(out)
+	return out
 }

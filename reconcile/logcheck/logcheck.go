@@ -1,4 +1,8 @@
-package reconcile
+// Package logcheck is the daily business-day check of the access logs: it
+// reads the accesses of the period a business day reviews, evaluates the
+// usage rules once per account and segment, and reports every access a rule
+// flags.
+package logcheck
 
 import (
 	"context"
@@ -13,22 +17,23 @@ import (
 	"github.com/accessrecon/accessrecon/connectors/accesslog"
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/policy"
+	"github.com/accessrecon/accessrecon/reconcile"
 	"github.com/accessrecon/accessrecon/reconcile/calendar"
 	"github.com/open-policy-agent/opa/v1/ast"
 )
 
-// LogReport is the access-log report of SPEC (`logs check --out`).
-type LogReport struct {
+// Report is the access-log report of SPEC (`logs check --out`).
+type Report struct {
 	FormatVersion   int            `json:"format_version"`
 	Date            string         `json:"date"`
-	Window          LogWindow      `json:"window"`
+	Window          Window         `json:"window"`
 	AccessesChecked int            `json:"accesses_checked"`
 	Malformed       MalformedLines `json:"malformed"`
-	Findings        []LogFinding   `json:"findings"`
+	Findings        []Finding      `json:"findings"`
 }
 
-// LogWindow is the period a business day reviews.
-type LogWindow struct {
+// Window is the period a business day reviews.
+type Window struct {
 	From string `json:"from"`
 	To   string `json:"to"`
 }
@@ -40,8 +45,8 @@ type MalformedLines struct {
 	First []accesslog.Malformed `json:"first"`
 }
 
-// LogFinding is one logged access that a usage rule flags.
-type LogFinding struct {
+// Finding is one logged access that a usage rule flags.
+type Finding struct {
 	Rule      string `json:"rule"`
 	Severity  string `json:"severity"`
 	Timestamp string `json:"timestamp"`
@@ -96,19 +101,19 @@ func newLogWindow(snap *graph.Snapshot, from, to graph.Date) *logWindow {
 	return w
 }
 
-// CheckLogs checks the access logs of the period that business day D
+// Run checks the access logs of the period that business day D
 // reviews: from the start of the previous business day to the start of D.
-func (pl *Planner) CheckLogs(ctx context.Context, cal *calendar.Calendar, day graph.Date, files fs.FS, names []string) (*LogReport, error) {
+func Run(ctx context.Context, in *reconcile.Inputs, pol *reconcile.Policy, cal *calendar.Calendar, day graph.Date, files fs.FS, names []string) (*Report, error) {
 	if why := cal.Why(day); why != "" {
 		return nil, fmt.Errorf("--date %s: %w: it is %s", day, ErrNotBusinessDay, why)
 	}
-	snap := pl.Inputs.Graph.Snapshot()
+	snap := in.Graph.Snapshot()
 	prev := cal.PreviousBusinessDay(day)
 	w := newLogWindow(snap, prev, day)
-	rep := &LogReport{
-		FormatVersion: FormatVersion, Date: day.String(),
-		Window:   LogWindow{From: prev.Start().Format(time.RFC3339), To: day.Start().Format(time.RFC3339)},
-		Findings: []LogFinding{},
+	rep := &Report{
+		FormatVersion: reconcile.FormatVersion, Date: day.String(),
+		Window:   Window{From: prev.Start().Format(time.RFC3339), To: day.Start().Format(time.RFC3339)},
+		Findings: []Finding{},
 	}
 
 	// Pass 1: which accounts were used in which segments, on every core
@@ -141,11 +146,10 @@ func (pl *Planner) CheckLogs(ctx context.Context, cal *calendar.Calendar, day gr
 
 	// The usage rules, once per account.
 	list := idx.list()
-	eng, err := pl.Compiled.NewUsageEngine(ctx, policy.Model(snap, day, pl.Rules))
+	eng, err := pol.UsageEngine(ctx, snap, day)
 	if err != nil {
 		return nil, err
 	}
-	pl.logEvaluator(eng)
 	flagged, err := evalGroups(ctx, eng, snap, list)
 	if err != nil {
 		return nil, err
@@ -159,7 +163,7 @@ func (pl *Planner) CheckLogs(ctx context.Context, cal *calendar.Calendar, day gr
 	// plain CSV files are read in one part per core, and the parts'
 	// findings are joined in file order.
 	flaggedGroups := idx.flagged(flagged)
-	parts := make([][]LogFinding, len(fns))
+	parts := make([][]Finding, len(fns))
 	for i := range fns {
 		var key []byte
 		fns[i] = func(a *accesslog.Access) {
@@ -172,7 +176,7 @@ func (pl *Planner) CheckLogs(ctx context.Context, cal *calendar.Calendar, day gr
 				return
 			}
 			for _, f := range g.flagged[w.segment(a.At)] {
-				parts[i] = append(parts[i], LogFinding{
+				parts[i] = append(parts[i], Finding{
 					Rule: f.Rule, Severity: f.Severity, Timestamp: time.Unix(0, a.At).In(graph.Tokyo).Format(time.RFC3339Nano),
 					System: g.system, Account: g.account, Person: f.Person, Action: string(a.Action), Object: string(a.Object), Message: f.Message,
 				})

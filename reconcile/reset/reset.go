@@ -1,4 +1,9 @@
-package reconcile
+// Package reset is the February full reset: the confirmation worksheets of a
+// year (every right on the february_reset systems, with where its holder
+// works now and on March 1), and the two-phase plan that revokes every right
+// on the last day of February and grants back the confirmed ones on March 1
+// unless the policy then forbids them.
+package reset
 
 import (
 	"context"
@@ -11,6 +16,7 @@ import (
 	"github.com/accessrecon/accessrecon/connectors/csvfile"
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/policy"
+	"github.com/accessrecon/accessrecon/reconcile"
 	"github.com/accessrecon/accessrecon/reconcile/worksheet"
 )
 
@@ -21,67 +27,67 @@ func LastDayOfFebruary(year int) graph.Date {
 
 func resetSystem(s *graph.System) bool { return s.FebruaryReset }
 
-// ResetColumns are the columns of a February-reset confirmation worksheet.
-var ResetColumns = append(slices.Clone(itemColumns), []worksheet.Column{
+// Columns are the columns of a February-reset confirmation worksheet.
+var Columns = append(slices.Clone(worksheet.ItemColumns), []worksheet.Column{
 	{ID: "unit_on_march_1", TitleJA: "3月1日の所属", Width: 16},
 	{ID: "company_on_march_1", TitleJA: "3月1日の会社", Width: 16},
 }...)
 
-// ResetWorksheets are the confirmation worksheets of the February reset of a
+// Worksheets are the confirmation worksheets of the February reset of a
 // year: every right held on a february_reset system, with where its holder
 // works now and on March 1, one sheet per system owner.
-func (pl *Planner) ResetWorksheets(year int, today graph.Date) []*worksheet.Sheet {
-	snap := pl.Inputs.Graph.Snapshot()
+func Worksheets(in *reconcile.Inputs, year int, today graph.Date) []*worksheet.Sheet {
+	snap := in.Graph.Snapshot()
 	march1 := LastDayOfFebruary(year).AddDays(1)
-	return sheets(activeGrants(snap, resetSystem), ResetColumns, func(it reviewItem) []string {
-		id, name := it.holder()
+	return worksheet.ByReviewer(worksheet.ActiveGrants(snap, resetSystem), Columns, func(it worksheet.Item) []string {
+		id, name := it.Holder()
 		var now, then graph.Assignment
-		if it.person != nil {
-			c := snap.Career(it.person)
+		if it.Person != nil {
+			c := snap.Career(it.Person)
 			now, then = c.On(today), c.On(march1)
 		}
-		return []string{it.grant.Key(), it.grant.System, it.grant.Account, it.grant.Entitlement, id, name,
-			now.Unit, now.Company, it.grant.Origin, it.grant.GrantedAt.String(), then.Unit, then.Company}
+		return []string{it.Grant.Key(), it.Grant.System, it.Grant.Account, it.Grant.Entitlement, id, name,
+			now.Unit, now.Company, it.Grant.Origin, it.Grant.GrantedAt.String(), then.Unit, then.Company}
 	})
 }
 
-// ResetPlan is the February full reset of a year. Phase 1, effective on the
+// Plan is the February full reset of a year. Phase 1, effective on the
 // last day of February, revokes every grant on every february_reset system,
 // whoever holds it. Phase 2, effective March 1, grants back the items the
 // confirmations mark keep, unless the policy as of March 1 (transfers
 // effective by then applied) calls for removing them: those become findings
 // that name the rule.
-func (pl *Planner) ResetPlan(ctx context.Context, year int, confirmations map[string]worksheet.Decision) (*Plan, error) {
-	snap := pl.Inputs.Graph.Snapshot()
+func Plan(ctx context.Context, in *reconcile.Inputs, pol *reconcile.Policy, year int, confirmations map[string]worksheet.Decision) (*reconcile.Plan, error) {
+	snap := in.Graph.Snapshot()
 	lastFeb := LastDayOfFebruary(year)
 	march1 := lastFeb.AddDays(1)
 
-	var actions []Action
+	var actions []reconcile.Action
 	for _, sys := range snap.Systems() {
 		if !sys.FebruaryReset {
 			continue
 		}
 		for _, a := range snap.AccountsOf(sys.ID) {
 			for _, g := range a.Grants {
-				actions = append(actions, Action{
+				actions = append(actions, reconcile.Action{
 					Op: policy.OpRevoke, System: g.System, Account: g.Account, Entitlement: g.Entitlement,
-					Person: a.Owner, Effective: lastFeb.String(), Phase: 1, Rules: []string{RuleFebruaryReset},
+					Person: a.Owner, Effective: lastFeb.String(), Phase: 1, Rules: []string{reconcile.RuleFebruaryReset},
 					Severity: "info", Reason: fmt.Sprintf("February full reset %d: every right on %s is revoked and re-granted only when confirmed", year, sys.ID),
 				})
 			}
 		}
 	}
 
-	resettable := map[string]reviewItem{}
-	for _, it := range activeGrants(snap, resetSystem) {
-		resettable[it.grant.Key()] = it
+	resettable := map[string]worksheet.Item{}
+	for _, it := range worksheet.ActiveGrants(snap, resetSystem) {
+		resettable[it.Grant.Key()] = it
 	}
 	for id, d := range confirmations {
 		if _, ok := resettable[id]; !ok {
 			return nil, csvfile.InputErrorf("%s: item_id %q is not a right held on a february_reset system (see `reset worksheet`)", d.Pos, id)
 		}
 	}
-	forbidden, err := pl.findingsAt(ctx, march1)
+	forbidden, err := pol.RemovalsAt(ctx, snap, march1)
 	if err != nil {
 		return nil, err
 	}
@@ -92,25 +98,25 @@ func (pl *Planner) ResetPlan(ctx context.Context, year int, confirmations map[st
 			continue
 		}
 		it := resettable[id]
-		if fs := forbidden.of(it.grant); len(fs) > 0 {
+		if fs := forbidden.Of(it.Grant); len(fs) > 0 {
 			for _, f := range fs {
 				findings = append(findings, policy.Finding{
-					Rule: f.Rule, Severity: f.Severity, Person: it.account.Owner, System: f.System,
-					Account: f.Account, Entitlement: it.grant.Entitlement,
+					Rule: f.Rule, Severity: f.Severity, Person: it.Account.Owner, System: f.System,
+					Account: f.Account, Entitlement: it.Grant.Entitlement,
 					Message: fmt.Sprintf("confirmed keep of %s is not granted back on %s: %s", id, march1, f.Message),
 				})
 			}
 			continue
 		}
-		actions = append(actions, Action{
-			Op: policy.OpGrant, System: it.grant.System, Account: it.grant.Account, Entitlement: it.grant.Entitlement,
-			Person: it.account.Owner, Effective: march1.String(), Phase: 2, Rules: []string{RuleResetConfirmed},
+		actions = append(actions, reconcile.Action{
+			Op: policy.OpGrant, System: it.Grant.System, Account: it.Grant.Account, Entitlement: it.Grant.Entitlement,
+			Person: it.Account.Owner, Effective: march1.String(), Phase: 2, Rules: []string{reconcile.RuleResetConfirmed},
 			Severity: "info", Reason: confirmedBy(d),
 		})
 	}
-	p := NewPlan(KindFebruaryReset, lastFeb, pl.Inputs.Digests, pl.Compiled.Digest(), findings)
+	p := reconcile.NewPlan(reconcile.KindFebruaryReset, lastFeb, in.Digests, pol.Compiled.Digest(), findings)
 	p.Actions = actions
-	SortActions(p.Actions)
+	reconcile.SortActions(p.Actions)
 	return p, nil
 }
 

@@ -1,4 +1,4 @@
-package reconcile
+package logcheck_test
 
 import (
 	"compress/gzip"
@@ -11,24 +11,27 @@ import (
 
 	"github.com/accessrecon/accessrecon/fixtures/generate"
 	"github.com/accessrecon/accessrecon/graph"
+	"github.com/accessrecon/accessrecon/policy"
 	"github.com/accessrecon/accessrecon/reconcile/calendar"
+	"github.com/accessrecon/accessrecon/reconcile/logcheck"
+	"github.com/accessrecon/accessrecon/reconcile/reconciletest"
 )
 
 // TestLogsCheckInPartsEqualsOneReader: a plain CSV log big enough to be read
 // in one part per core gives the report that reading it whole gives (the
 // same log gzipped is read by one reader).
 func TestLogsCheckInPartsEqualsOneReader(t *testing.T) {
-	cfg, plain := generatedSet(t, 300, 7, 120_000)
+	cfg, plain := reconciletest.Generated(t, 300, 7, 120_000)
 	if info, _ := os.Stat(plain); info.Size() < 4<<20 {
 		t.Fatalf("the log is %d bytes, too small to be split", info.Size())
 	}
 	zipped := filepath.Join(filepath.Dir(plain), "access.csv.gz")
 	gzipFile(t, plain, zipped)
-	pl := loadPlanner(t, cfg, nil)
+	in, pol := reconciletest.Load(t, cfg, policy.Bundled())
 	cal, _ := calendar.New(nil)
 	day, _ := graph.ParseDate(generate.AsOf)
-	report := func(name string) (*LogReport, string) {
-		rep, err := pl.CheckLogs(context.Background(), cal, day, cfg.Files, []string{name})
+	report := func(name string) (*logcheck.Report, string) {
+		rep, err := logcheck.Run(context.Background(), in, pol, cal, day, cfg.Files, []string{name})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package reconcile
+package logcheck_test
 
 import (
 	"context"
@@ -10,7 +10,10 @@ import (
 	"time"
 
 	"github.com/accessrecon/accessrecon/graph"
+	"github.com/accessrecon/accessrecon/policy"
 	"github.com/accessrecon/accessrecon/reconcile/calendar"
+	"github.com/accessrecon/accessrecon/reconcile/logcheck"
+	"github.com/accessrecon/accessrecon/reconcile/reconciletest"
 )
 
 // benchSize reads a size of the log benchmark: ACCESSRECON_BENCH_LOG_LINES
@@ -27,20 +30,20 @@ func benchSize(name string, def int) int {
 // `logs check --date 2026-11-24` would, and reports lines per second and the
 // peak memory above the loaded graph. Run it alone:
 //
-//	go test -run '^$' -bench LogsCheck -benchtime 3x ./reconcile/
+//	go test -run '^$' -bench LogsCheck -benchtime 3x ./reconcile/logcheck/
 func BenchmarkLogsCheck(b *testing.B) {
 	people := benchSize("ACCESSRECON_BENCH_LOG_PEOPLE", 100_000)
 	lines := benchSize("ACCESSRECON_BENCH_LOG_LINES", 10_000_000)
-	cfg, log := generatedSet(b, people, 1, lines)
-	pl := loadPlanner(b, cfg, nil)
+	cfg, log := reconciletest.Generated(b, people, 1, lines)
+	in, pol := reconciletest.Load(b, cfg, policy.Bundled())
 	cal, _ := calendar.New(nil)
 	day, _ := graph.ParseDate("2026-11-24")
 	runtime.GC()
 	graphMiB := heapMiB()
-	var rep *LogReport
-	peak := measurePeak(b, func() {
+	var rep *logcheck.Report
+	peak := reconciletest.MeasurePeak(b, func() {
 		var err error
-		if rep, err = pl.CheckLogs(context.Background(), cal, day, cfg.Files, []string{log}); err != nil {
+		if rep, err = logcheck.Run(context.Background(), in, pol, cal, day, cfg.Files, []string{log}); err != nil {
 			b.Fatal(err)
 		}
 	})

@@ -1,4 +1,7 @@
-package reconcile
+// Package report renders plans for the people who review them: text for a
+// terminal, Markdown, CSV for Excel and one-page HTML, in Japanese or
+// English, with the rules' titles.
+package report
 
 import (
 	"encoding/csv"
@@ -11,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/accessrecon/accessrecon/policy"
+	"github.com/accessrecon/accessrecon/reconcile"
 )
 
 // Languages of human output.
@@ -70,10 +74,10 @@ func (r Renderer) w(key string) string {
 
 // reviewRuleTitles name the actions a review, not a policy rule, calls for.
 var reviewRuleTitles = map[string][2]string{
-	RuleFebruaryReset:  {"February full reset: every right revoked", "2月一斉リセット（全権限の取消）"},
-	RuleResetConfirmed: {"Granted back after the February reset, as confirmed", "2月リセット後の再付与（確認済み）"},
-	RuleCertRevoked:    {"Revoked by the reviewer", "棚卸しで取消と判定"},
-	RuleCertUnreviewed: {"Not reviewed: revoked by default", "未確認のため取消（既定）"},
+	reconcile.RuleFebruaryReset:  {"February full reset: every right revoked", "2月一斉リセット（全権限の取消）"},
+	reconcile.RuleResetConfirmed: {"Granted back after the February reset, as confirmed", "2月リセット後の再付与（確認済み）"},
+	reconcile.RuleCertRevoked:    {"Revoked by the reviewer", "棚卸しで取消と判定"},
+	reconcile.RuleCertUnreviewed: {"Not reviewed: revoked by default", "未確認のため取消（既定）"},
 }
 
 // Title is the rule's title in the renderer's language, or its id.
@@ -118,7 +122,7 @@ func countByRule(rules [][]string, severities []string) []ruleCount {
 				m[r] = &ruleCount{Rule: r, Severity: severities[i]}
 			}
 			m[r].N++
-			m[r].Severity = moreSevere(m[r].Severity, severities[i])
+			m[r].Severity = policy.MoreSevere(m[r].Severity, severities[i])
 		}
 	}
 	out := make([]ruleCount, 0, len(m))
@@ -135,7 +139,7 @@ func countByRule(rules [][]string, severities []string) []ruleCount {
 	return out
 }
 
-func (p *Plan) findingCounts() []ruleCount {
+func findingCounts(p *reconcile.Plan) []ruleCount {
 	rules, sev := make([][]string, len(p.Findings)), make([]string, len(p.Findings))
 	for i, f := range p.Findings {
 		rules[i], sev[i] = []string{f.Rule}, f.Severity
@@ -145,13 +149,13 @@ func (p *Plan) findingCounts() []ruleCount {
 
 // actionCounts counts actions per rule; a rule's severity is its own (from
 // its METADATA) where known, not that of the actions it shares.
-func (r Renderer) actionCounts(p *Plan) []ruleCount {
+func (r Renderer) actionCounts(p *reconcile.Plan) []ruleCount {
 	counts := map[string]int{}
 	severity := map[string]string{}
 	for _, a := range p.Actions {
 		for _, rule := range a.Rules {
 			counts[rule]++
-			severity[rule] = moreSevere(severity[rule], a.Severity)
+			severity[rule] = policy.MoreSevere(severity[rule], a.Severity)
 		}
 	}
 	var rules [][]string
@@ -169,7 +173,7 @@ func (r Renderer) actionCounts(p *Plan) []ruleCount {
 	return countByRule(rules, sev)
 }
 
-func (r Renderer) opCounts(p *Plan) string {
+func (r Renderer) opCounts(p *reconcile.Plan) string {
 	counts := map[string]int{}
 	for _, a := range p.Actions {
 		counts[a.Op]++
@@ -185,7 +189,7 @@ func (r Renderer) opCounts(p *Plan) string {
 
 // Text writes the plan as plain text: a header, findings grouped by rule, a
 // count of actions by rule, and every action.
-func (r Renderer) Text(out io.Writer, p *Plan) error {
+func (r Renderer) Text(out io.Writer, p *reconcile.Plan) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %s — %s %s\n", r.w("plan"), r.w(p.Kind), r.w("as_of"), p.AsOf)
 	if p.Event != "" {
@@ -197,7 +201,7 @@ func (r Renderer) Text(out io.Writer, p *Plan) error {
 	if len(p.Findings) == 0 {
 		fmt.Fprintf(&b, "  %s\n", r.w("no_findings"))
 	}
-	for _, c := range p.findingCounts() {
+	for _, c := range findingCounts(p) {
 		fmt.Fprintf(&b, "  [%s] %s — %s (%d)\n", r.w(c.Severity), c.Rule, r.Title(c.Rule), c.N)
 		for _, f := range p.Findings {
 			if f.Rule == c.Rule {
@@ -221,7 +225,7 @@ func (r Renderer) Text(out io.Writer, p *Plan) error {
 	}
 	for _, a := range p.Actions {
 		fmt.Fprintf(&b, "  %s  %-18s %-32s %s  %s %s", a.ID, r.w(a.Op), a.ItemID(), who(a.Person, a.PersonName), r.w("effective"), a.Effective)
-		if p.Kind == KindFebruaryReset {
+		if p.Kind == reconcile.KindFebruaryReset {
 			fmt.Fprintf(&b, " %s %d", r.w("phase"), a.Phase)
 		}
 		fmt.Fprintf(&b, "\n         %s: %s\n         %s: %s\n", r.w("rules"), strings.Join(a.Rules, ", "), r.w("reason"), a.Reason)
@@ -243,7 +247,7 @@ func mdEscape(s string) string {
 
 // Markdown writes the plan as Markdown tables, for review in a pull request
 // or a wiki.
-func (r Renderer) Markdown(out io.Writer, p *Plan) error {
+func (r Renderer) Markdown(out io.Writer, p *reconcile.Plan) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s: %s — %s %s\n\n", r.w("plan"), r.w(p.Kind), r.w("as_of"), p.AsOf)
 	if p.Event != "" {
@@ -281,7 +285,7 @@ func (r Renderer) Markdown(out io.Writer, p *Plan) error {
 
 // CSV writes one row per finding and per action, for Excel. The file starts
 // with a UTF-8 BOM so that Excel in a Japanese locale reads it as UTF-8.
-func (r Renderer) CSV(out io.Writer, p *Plan) error {
+func (r Renderer) CSV(out io.Writer, p *reconcile.Plan) error {
 	if _, err := io.WriteString(out, "\ufeff"); err != nil {
 		return err
 	}
@@ -318,10 +322,10 @@ var htmlPage = template.Must(template.New("plan").Parse(`<!doctype html>
 `))
 
 // HTML writes a one-page report.
-func (r Renderer) HTML(out io.Writer, p *Plan) error {
+func (r Renderer) HTML(out io.Writer, p *reconcile.Plan) error {
 	return htmlPage.Execute(out, struct {
 		Lang  string
-		P     *Plan
+		P     *reconcile.Plan
 		T     func(string) string
 		Title func(string) string
 	}{r.Lang, p, r.w, r.Title})
@@ -329,7 +333,7 @@ func (r Renderer) HTML(out io.Writer, p *Plan) error {
 
 // Render writes the plan in one of text, markdown, csv, html (json is the
 // plan file itself).
-func (r Renderer) Render(out io.Writer, p *Plan, format string) error {
+func (r Renderer) Render(out io.Writer, p *reconcile.Plan, format string) error {
 	switch format {
 	case "", "text":
 		return r.Text(out, p)

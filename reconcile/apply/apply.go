@@ -1,4 +1,9 @@
-package reconcile
+// Package apply carries out approved plans: approvals bound to a plan's
+// digest, the journal that lets an interrupted apply resume, the checks that
+// refuse a stale, unapproved or mass-revoking plan, the changes made through
+// the sources' connectors, and the work orders (and their confirmation) for
+// systems administered by hand.
+package apply
 
 import (
 	"bufio"
@@ -22,6 +27,7 @@ import (
 	"github.com/accessrecon/accessrecon/connectors/csvfile"
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/policy"
+	"github.com/accessrecon/accessrecon/reconcile"
 )
 
 // Refusal is why apply will not carry out a plan (exit status 5).
@@ -73,7 +79,7 @@ func ReadApprovals(planPath string) (*Approvals, error) {
 
 // Approve records an approval of the plan by someone other than its author,
 // bound to the plan's digest. Approvals of an earlier content are dropped.
-func Approve(planPath string, p *Plan, by string, now time.Time) (*Approvals, error) {
+func Approve(planPath string, p *reconcile.Plan, by string, now time.Time) (*Approvals, error) {
 	if by == "" {
 		return nil, errors.New("approve: --by is required")
 	}
@@ -90,11 +96,7 @@ func Approve(planPath string, p *Plan, by string, now time.Time) (*Approvals, er
 	if !slices.ContainsFunc(a.Approvals, func(x Approval) bool { return x.By == by }) {
 		a.Approvals = append(a.Approvals, Approval{By: by, At: now.In(graph.Tokyo).Format(time.RFC3339)})
 	}
-	data, err := encodeJSON(a)
-	if err != nil {
-		return nil, err
-	}
-	return a, WriteFileAtomic(ApprovalsPath(planPath), data)
+	return a, reconcile.WriteJSONFile(ApprovalsPath(planPath), a)
 }
 
 // Journal states of an action.
@@ -185,8 +187,8 @@ func (j *journal) record(action, state, detail string, now time.Time) error {
 	return f.Close()
 }
 
-// ApplyOptions are the switches of `apply`.
-type ApplyOptions struct {
+// Options are the switches of `apply`.
+type Options struct {
 	PlanPath          string
 	Today             graph.Date
 	By                string
@@ -206,19 +208,19 @@ type ApplyOptions struct {
 
 // Outcome is what apply did with one action.
 type Outcome struct {
-	Action Action
+	Action reconcile.Action
 	State  string
 	Detail string
 }
 
-// ApplyResult is what one run of apply did.
-type ApplyResult struct {
+// Result is what one run of apply did.
+type Result struct {
 	Outcomes   []Outcome
 	WorkOrders []string
 }
 
 // CheckApprovals refuses a plan without enough valid approvals.
-func CheckApprovals(planPath string, p *Plan, required int) error {
+func CheckApprovals(planPath string, p *reconcile.Plan, required int) error {
 	a, err := ReadApprovals(planPath)
 	if err != nil {
 		return err
@@ -238,13 +240,13 @@ func CheckApprovals(planPath string, p *Plan, required int) error {
 	return nil
 }
 
-// Apply carries out an approved plan: it refuses a stale plan (inputs
+// Run carries out an approved plan: it refuses a stale plan (inputs
 // changed) unless AllowDrift, in which case each action's precondition is
 // checked again; it refuses a plan over the mass-revocation threshold unless
 // AllowMass with a Reason; it leaves actions whose effective date is in the
 // future; and it records every step in the plan's journal so that a re-run
 // resumes where the last one stopped.
-func (pl *Planner) Apply(ctx context.Context, p *Plan, o ApplyOptions) (*ApplyResult, error) {
+func Run(ctx context.Context, in *reconcile.Inputs, pol *reconcile.Policy, p *reconcile.Plan, o Options) (*Result, error) {
 	record := o.Record
 	if record == nil || o.DryRun {
 		record = func(string, map[string]any) {}
@@ -252,14 +254,14 @@ func (pl *Planner) Apply(ctx context.Context, p *Plan, o ApplyOptions) (*ApplyRe
 	if err := CheckApprovals(o.PlanPath, p, o.RequiredApprovals); err != nil {
 		return nil, err
 	}
-	snap := pl.Inputs.Graph.Snapshot()
+	snap := in.Graph.Snapshot()
 	var drifted []string
 	for k, d := range p.Inputs {
-		if pl.Inputs.Digests[k] != d {
+		if in.Digests[k] != d {
 			drifted = append(drifted, k)
 		}
 	}
-	for k := range pl.Inputs.Digests {
+	for k := range in.Digests {
 		if _, ok := p.Inputs[k]; !ok {
 			drifted = append(drifted, k)
 		}
@@ -288,14 +290,14 @@ func (pl *Planner) Apply(ctx context.Context, p *Plan, o ApplyOptions) (*ApplyRe
 	if removals > limit {
 		record("mass_revocation_allowed", map[string]any{"removals": removals, "limit": limit, "reason": o.Reason})
 	}
-	var current forbidding
+	var current reconcile.Removals
 	if len(drifted) > 0 {
-		if current, err = pl.findingsAt(ctx, o.Today); err != nil {
+		if current, err = pol.RemovalsAt(ctx, snap, o.Today); err != nil {
 			return nil, err
 		}
 	}
-	res := &ApplyResult{}
-	manual := map[string][]Action{}
+	res := &Result{}
+	manual := map[string][]reconcile.Action{}
 	for _, a := range p.Actions {
 		now := time.Now()
 		prev := j.state[a.ID].State
@@ -329,7 +331,7 @@ func (pl *Planner) Apply(ctx context.Context, p *Plan, o ApplyOptions) (*ApplyRe
 		if err := j.record(a.ID, StateStarted, "", now); err != nil {
 			return nil, err
 		}
-		state, detail := pl.execute(ctx, snap, a, o)
+		state, detail := execute(ctx, snap, a, o)
 		if state == StateManual {
 			manual[a.System] = append(manual[a.System], a)
 		}
@@ -354,7 +356,7 @@ func (pl *Planner) Apply(ctx context.Context, p *Plan, o ApplyOptions) (*ApplyRe
 // execute carries out one action through its source's connector. Sources of
 // type file are systems administered by hand: the action becomes a line of
 // a work order, done once the administrators confirm it.
-func (pl *Planner) execute(ctx context.Context, snap *graph.Snapshot, a Action, o ApplyOptions) (string, string) {
+func execute(ctx context.Context, snap *graph.Snapshot, a reconcile.Action, o Options) (string, string) {
 	source := ""
 	if acct := snap.Account(graph.AccountKey(a.System, a.Account)); acct != nil {
 		source = acct.Source
@@ -379,7 +381,7 @@ func (pl *Planner) execute(ctx context.Context, snap *graph.Snapshot, a Action, 
 // precondition says why an action no longer holds ("" when it still does):
 // the right or account must still exist, and an action a policy rule called
 // for must still be called for by the policy today.
-func precondition(snap *graph.Snapshot, current forbidding, a Action) string {
+func precondition(snap *graph.Snapshot, current reconcile.Removals, a reconcile.Action) string {
 	acct := snap.Account(graph.AccountKey(a.System, a.Account))
 	switch {
 	case acct == nil:
@@ -391,7 +393,7 @@ func precondition(snap *graph.Snapshot, current forbidding, a Action) string {
 	}
 	var policyRules []string
 	for _, r := range a.Rules {
-		if !slices.Contains(reviewRules, r) {
+		if !slices.Contains(reconcile.ReviewRules, r) {
 			policyRules = append(policyRules, r)
 		}
 	}
@@ -417,7 +419,7 @@ var workOrderHeader = []string{"action_id\n措置ID", "op\n措置", "system\nシ
 
 // writeWorkOrders writes the work order of one manually administered
 // system, CSV and Markdown, beside the plan.
-func writeWorkOrders(planPath string, p *Plan, system string, actions []Action) ([]string, error) {
+func writeWorkOrders(planPath string, p *reconcile.Plan, system string, actions []reconcile.Action) ([]string, error) {
 	dir := sidecar(planPath, "workorders")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
@@ -439,23 +441,28 @@ func writeWorkOrders(planPath string, p *Plan, system string, actions []Action) 
 	md.WriteString("| 措置ID | 措置 | アカウント | 権限 | 社員番号 | 氏名 | 実施日 | 理由 |\n|---|---|---|---|---|---|---|---|\n")
 	for _, a := range actions {
 		w.Write([]string{a.ID, a.Op, a.System, a.Account, a.Entitlement, a.Person, a.PersonName, a.Effective, a.Reason, "", "", ""})
-		fmt.Fprintf(&md, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", a.ID, a.Op, a.Account, a.Entitlement, a.Person, a.PersonName, a.Effective, mdEscape(a.Reason))
+		fmt.Fprintf(&md, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", a.ID, a.Op, a.Account, a.Entitlement, a.Person, a.PersonName, a.Effective, mdCell(a.Reason))
 	}
 	w.Flush()
-	base := filepath.Join(dir, safeFileName(system))
-	if err := WriteFileAtomic(base+".csv", csvBuf.Bytes()); err != nil {
+	base := filepath.Join(dir, reconcile.SafeFileName(system))
+	if err := reconcile.WriteFileAtomic(base+".csv", csvBuf.Bytes()); err != nil {
 		return nil, err
 	}
-	if err := WriteFileAtomic(base+".md", []byte(md.String())); err != nil {
+	if err := reconcile.WriteFileAtomic(base+".md", []byte(md.String())); err != nil {
 		return nil, err
 	}
 	return []string{base + ".csv", base + ".md"}, nil
 }
 
+// mdCell is text made safe for one cell of a Markdown table.
+func mdCell(s string) string {
+	return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
+}
+
 // ConfirmManual records the administrators' confirmation of work-order
 // actions: a CSV with action_id, done_by, done_at (and comment). It returns
 // the actions newly marked done.
-func ConfirmManual(planPath string, p *Plan, file string, now time.Time, record func(string, map[string]any)) ([]string, error) {
+func ConfirmManual(planPath string, p *reconcile.Plan, file string, now time.Time, record func(string, map[string]any)) ([]string, error) {
 	f, err := os.Open(file)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", file, err)

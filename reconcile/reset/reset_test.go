@@ -1,15 +1,17 @@
-package reconcile
+package reset_test
 
 import (
 	"context"
 	"testing"
 
+	"github.com/accessrecon/accessrecon/reconcile/reconciletest"
+	"github.com/accessrecon/accessrecon/reconcile/reset"
 	"github.com/accessrecon/accessrecon/reconcile/worksheet"
 )
 
 func TestLastDayOfFebruary(t *testing.T) {
 	for year, want := range map[int]string{2026: "2026-02-28", 2027: "2027-02-28", 2028: "2028-02-29", 2100: "2100-02-28", 2000: "2000-02-29"} {
-		if got := LastDayOfFebruary(year).String(); got != want {
+		if got := reset.LastDayOfFebruary(year).String(); got != want {
 			t.Errorf("%d: %s, want %s", year, got, want)
 		}
 	}
@@ -21,7 +23,7 @@ func TestLastDayOfFebruary(t *testing.T) {
 // forbids (a transferee's, HD staff's, an emergency right outside its window)
 // are findings naming their rules.
 func TestGoldenResetPlan(t *testing.T) {
-	pl := demoPlanner(t)
+	in, pol := reconciletest.Demo(t)
 	ds, err := worksheet.ReadDecisions("testdata/reset-2027-confirmations.csv")
 	if err != nil {
 		t.Fatal(err)
@@ -30,9 +32,9 @@ func TestGoldenResetPlan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := pl.ResetPlan(context.Background(), 2027, confirmations)
+	p, err := reset.Plan(context.Background(), in, pol, 2027, confirmations)
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "reset-2027.golden.json", encode(t, pl, p, fixedNow))
+	reconciletest.Golden(t, "reset-2027.golden.json", reconciletest.Encode(t, in, p, reconciletest.FixedNow))
 }

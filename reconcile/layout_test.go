@@ -1,0 +1,93 @@
+package reconcile_test
+
+import (
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/accessrecon/accessrecon/"
+
+// useCases are the packages of reconcile that each own one use case; the
+// other packages under reconcile are what they share.
+var useCases = []string{"apply", "certify", "logcheck", "reset", "service"}
+
+// imports lists the module packages that the non-test files of a folder
+// import, relative to the module.
+func imports(t *testing.T, dir string) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		parsed, err := parser.ParseFile(token.NewFileSet(), f, nil, parser.ImportsOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, imp := range parsed.Imports {
+			p, _ := strconv.Unquote(imp.Path.Value)
+			if rel, ok := strings.CutPrefix(p, module); ok && !slices.Contains(out, rel) {
+				out = append(out, rel)
+			}
+		}
+	}
+	return out
+}
+
+// TestDependenciesPointDown holds the layout of the use cases: connectors →
+// graph → policy → reconcile → use cases → cmd. reconcile (planning) imports
+// none of the packages under it, a use case never imports another, and what
+// the use cases share (report, worksheet, audit, calendar) imports no use
+// case; nothing below cmd imports a use case.
+func TestDependenciesPointDown(t *testing.T) {
+	for _, imp := range imports(t, ".") {
+		if strings.HasPrefix(imp, "reconcile/") {
+			t.Errorf("reconcile imports %s: planning must not depend on what is built on it", imp)
+		}
+	}
+	entries, err := os.ReadDir(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := 0
+	for _, e := range entries {
+		if !e.IsDir() || e.Name() == "testdata" {
+			continue
+		}
+		for _, imp := range imports(t, e.Name()) {
+			other, ok := strings.CutPrefix(imp, "reconcile/")
+			if ok && slices.Contains(useCases, other) {
+				t.Errorf("reconcile/%s imports the use case %s: use cases are siblings and shared packages sit below them", e.Name(), imp)
+			}
+		}
+		if slices.Contains(useCases, e.Name()) {
+			seen++
+		}
+	}
+	if seen != len(useCases) {
+		t.Errorf("found %d of the use-case packages %v", seen, useCases)
+	}
+	for _, below := range []string{"../graph", "../policy", "../connectors", "../config"} {
+		filepath.WalkDir(below, func(path string, d os.DirEntry, err error) error {
+			if err != nil || !d.IsDir() {
+				return err
+			}
+			for _, imp := range imports(t, path) {
+				if imp == "reconcile" || strings.HasPrefix(imp, "reconcile/") {
+					t.Errorf("%s imports %s: data flows from connectors to reconcile, not back", path, imp)
+				}
+			}
+			return nil
+		})
+	}
+}

@@ -1,0 +1,126 @@
+package worksheet
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/accessrecon/accessrecon/graph"
+	"github.com/accessrecon/accessrecon/reconcile"
+)
+
+// Item is one grant put before a reviewer.
+type Item struct {
+	Grant   *graph.Grant
+	Account *graph.Account
+	System  *graph.System
+	Person  *graph.Person // nil when the owner is not in the HR feed
+}
+
+// Holder is the employee id and name of whoever holds the item (the
+// account's owner id alone when the owner is not in the HR feed).
+func (it Item) Holder() (id, name string) {
+	if it.Person == nil {
+		return it.Account.Owner, ""
+	}
+	return it.Person.EmployeeID, it.Person.Name
+}
+
+// ItemColumns open every review worksheet: the item, its holder and where
+// the holder works, how and when the right was granted.
+var ItemColumns = []Column{
+	{ID: "item_id", TitleJA: "項目ID", Width: 28},
+	{ID: "system", TitleJA: "システム", Width: 14},
+	{ID: "account", TitleJA: "アカウント"},
+	{ID: "entitlement", TitleJA: "権限"},
+	{ID: "person", TitleJA: "社員番号"},
+	{ID: "name", TitleJA: "氏名"},
+	{ID: "unit", TitleJA: "現所属"},
+	{ID: "company", TitleJA: "現会社"},
+	{ID: "origin", TitleJA: "付与経路"},
+	{ID: "granted_at", TitleJA: "付与日"},
+}
+
+// ActiveGrants lists the grants held by active accounts on the systems that
+// pick selects, by item id.
+func ActiveGrants(snap *graph.Snapshot, pick func(*graph.System) bool) []Item {
+	var items []Item
+	for _, sys := range snap.Systems() {
+		if !pick(sys) {
+			continue
+		}
+		for _, a := range snap.AccountsOf(sys.ID) {
+			if a.Status != "active" {
+				continue
+			}
+			var p *graph.Person
+			if a.Owner != "" {
+				p = snap.Person(a.Owner)
+			}
+			for _, g := range a.Grants {
+				items = append(items, Item{Grant: g, Account: a, System: sys, Person: p})
+			}
+		}
+	}
+	sort.Slice(items, func(i, j int) bool { return items[i].Grant.Key() < items[j].Grant.Key() })
+	return items
+}
+
+// ReviewerUnit is the unit that reviews a system's rights: its owner.
+func ReviewerUnit(s *graph.System) string {
+	if s.Owner == "" {
+		return "UNOWNED"
+	}
+	return s.Owner
+}
+
+// ByReviewer groups review items into one worksheet per reviewing unit (the
+// system's owner), sorted by unit.
+func ByReviewer(items []Item, columns []Column, row func(Item) []string) []*Sheet {
+	byUnit := map[string]*Sheet{}
+	var order []string
+	for _, it := range items {
+		unit := ReviewerUnit(it.System)
+		s := byUnit[unit]
+		if s == nil {
+			s = &Sheet{Name: unit, Columns: columns}
+			byUnit[unit] = s
+			order = append(order, unit)
+		}
+		s.Rows = append(s.Rows, row(it))
+	}
+	sort.Strings(order)
+	out := make([]*Sheet, len(order))
+	for i, u := range order {
+		out[i] = byUnit[u]
+	}
+	return out
+}
+
+// Write writes each sheet as PREFIX-UNIT.xlsx and .csv into dir, each file
+// atomically, and returns the file names.
+func Write(dir, prefix string, sheets []*Sheet) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("--out %s: %w", dir, err)
+	}
+	var names []string
+	for _, s := range sheets {
+		base := prefix + "-" + reconcile.SafeFileName(s.Name)
+		x, err := s.XLSX()
+		if err != nil {
+			return nil, err
+		}
+		c, err := s.CSV()
+		if err != nil {
+			return nil, err
+		}
+		for name, data := range map[string][]byte{base + ".xlsx": x, base + ".csv": c} {
+			if err := reconcile.WriteFileAtomic(filepath.Join(dir, name), data); err != nil {
+				return nil, err
+			}
+		}
+		names = append(names, base+".xlsx", base+".csv")
+	}
+	return names, nil
+}
