@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"time"
 
 	"github.com/accessrecon/accessrecon/connectors"
 	"github.com/accessrecon/accessrecon/connectors/csvfile"
@@ -42,6 +41,8 @@ const DefaultPath = "accessrecon.yaml"
 //	policy:
 //	  extra: [policies/]
 type Config struct {
+	sourceLines []int // the line of each source, for SourceErrorf
+
 	// Org is the path of org.yaml (companies and units). Required.
 	Org string `yaml:"org"`
 	// HR names the HR feed.
@@ -226,8 +227,39 @@ type Policy struct {
 // Evaluators are the values policy.evaluator takes.
 var Evaluators = []string{"", "plan", "topdown"}
 
-// SourceTypes are the source types this version supports.
-var SourceTypes = []string{"file", "github", "ldap", "ldif"}
+// SourceType is one type of source as the config knows it: its name and
+// the checks of its fields. Each type is registered once, with its connector
+// (reconcile's source registry), by RegisterSourceType.
+type SourceType struct {
+	Name string
+	// Check checks the fields of c.Sources[i]; SourceErrorf names the line.
+	Check func(c *Config, i int) error
+}
+
+var sourceTypes []SourceType
+
+// RegisterSourceType adds a source type; registering a name twice panics.
+func RegisterSourceType(t SourceType) {
+	if slices.ContainsFunc(sourceTypes, func(o SourceType) bool { return o.Name == t.Name }) {
+		panic("config: source type " + t.Name + " registered twice")
+	}
+	sourceTypes = append(sourceTypes, t)
+}
+
+// SourceTypes are the names of the registered source types.
+func SourceTypes() []string {
+	names := make([]string, len(sourceTypes))
+	for i, t := range sourceTypes {
+		names[i] = t.Name
+	}
+	return names
+}
+
+// SourceErrorf is an input error about a field of c.Sources[i], naming the
+// config file and the source's line.
+func (c *Config) SourceErrorf(i int, field, format string, args ...any) error {
+	return yamlfile.Errorf(c.Path, c.sourceLines, i, field, format, args...)
+}
 
 var holiday = regexp.MustCompile(`^(\d{4}-)?\d{2}-\d{2}$`)
 
@@ -297,6 +329,7 @@ func (c *Config) check(data []byte) error {
 		return fmt.Errorf("%s: field hr.encoding: %w", c.Path, err)
 	}
 	lines := yamlfile.ItemLines(data, "sources")
+	c.sourceLines = lines
 	seen := map[string]bool{}
 	for i, s := range c.Sources {
 		if s.Name == "" {
@@ -306,42 +339,12 @@ func (c *Config) check(data []byte) error {
 			return yamlfile.Errorf(c.Path, lines, i, "name", "source %q appears twice", s.Name)
 		}
 		seen[s.Name] = true
-		if !slices.Contains(SourceTypes, s.Type) {
-			return yamlfile.Errorf(c.Path, lines, i, "type", "expected one of %v, got %q", SourceTypes, s.Type)
+		t := slices.IndexFunc(sourceTypes, func(t SourceType) bool { return t.Name == s.Type })
+		if t < 0 {
+			return yamlfile.Errorf(c.Path, lines, i, "type", "expected one of %v, got %q", SourceTypes(), s.Type)
 		}
-		switch s.Type {
-		case "file":
-			if s.Accounts == "" || s.Grants == "" {
-				return yamlfile.Errorf(c.Path, lines, i, "accounts", "a file source needs both accounts and grants paths")
-			}
-		case "ldap", "ldif":
-			if s.Type == "ldap" && s.URL == "" {
-				return yamlfile.Errorf(c.Path, lines, i, "url", "an ldap source needs url (ldap:// or ldaps://)")
-			}
-			if s.Type == "ldif" && s.File == "" {
-				return yamlfile.Errorf(c.Path, lines, i, "file", "an ldif source needs the file")
-			}
-			if s.AccountQuery.BaseDN == "" || s.GroupQuery.BaseDN == "" {
-				return yamlfile.Errorf(c.Path, lines, i, "account_search", "expected account_search.base_dn and group_search.base_dn")
-			}
-		case "github":
-			if s.Org == "" {
-				return yamlfile.Errorf(c.Path, lines, i, "org", "a github source needs the organisation")
-			}
-			if (s.OwnersFrom.Source == "") != (s.OwnersFrom.Attribute == "") {
-				return yamlfile.Errorf(c.Path, lines, i, "owners_from", "expected both source and attribute")
-			}
-			if s.OwnersFrom.Source != "" && !slices.ContainsFunc(c.Sources[:i], func(o Source) bool { return o.Name == s.OwnersFrom.Source && o.Type == "ldap" }) {
-				return yamlfile.Errorf(c.Path, lines, i, "owners_from.source", "expected an ldap source listed before %s, got %q", s.Name, s.OwnersFrom.Source)
-			}
-			if (s.AppID != 0 || s.InstallationID != 0 || s.PrivateKeyFile != "") && (s.AppID == 0 || s.InstallationID == 0 || s.PrivateKeyFile == "") {
-				return yamlfile.Errorf(c.Path, lines, i, "app_id", "a GitHub App needs app_id, installation_id and private_key_file")
-			}
-			if s.MaxRateWait != "" {
-				if _, err := time.ParseDuration(s.MaxRateWait); err != nil {
-					return yamlfile.Errorf(c.Path, lines, i, "max_rate_wait", "expected a duration such as 5m, got %q", s.MaxRateWait)
-				}
-			}
+		if err := sourceTypes[t].Check(c, i); err != nil {
+			return err
 		}
 		if _, err := csvfile.NormalizeEncoding(s.Encoding); err != nil {
 			return yamlfile.Wrap(c.Path, lines, i, "encoding", err)

@@ -29,21 +29,9 @@ func actor(c *cli.Context) string {
 	return os.Getenv("USER")
 }
 
-// auditPath is the config's audit log, or "" when it has none on disk (the demo).
-func auditPath(cfg *config.Config) string {
-	if cfg == nil || !cfg.OnDisk() {
-		return ""
-	}
-	return cfg.Resolve(cfg.AuditLog)
-}
-
 // recordAudit appends an event to the audit log, if there is one.
 func recordAudit(cfg *config.Config, e audit.Event) error {
-	path := auditPath(cfg)
-	if path == "" {
-		return nil
-	}
-	return audit.Append(path, e, time.Now().In(time.Local))
+	return reconcile.Record(cfg, e, time.Now())
 }
 
 func readPlanFile(name string) (*reconcile.Plan, error) {
@@ -154,25 +142,14 @@ func applyAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	types := map[string]string{}
-	revokers := map[string]connectors.Revoker{}
-	for _, src := range s.cfg.Sources {
-		types[src.Name] = src.Type
-		if src.Type != "github" && src.Type != "ldap" { // file and ldif sources are changed by hand
-			continue
-		}
-		conn, err := reconcile.NewSource(s.cfg, src, logger(c))
-		if err != nil {
-			return err
-		}
-		if r, ok := conn.(connectors.Revoker); ok {
-			revokers[src.Name] = r
-		}
+	reach, revokers, err := reconcile.Reaches(s.cfg, logger(c))
+	if err != nil {
+		return err
 	}
 	res, err := apply.Run(c.Context, s.inputs, s.policy, p, apply.Options{
 		PlanPath: name, Today: day, By: by, DryRun: c.Bool("dry-run"), AllowDrift: c.Bool("allow-drift"),
 		AllowMass: c.Bool("allow-mass-revocation"), Reason: c.String("reason"),
-		RequiredApprovals: s.cfg.Apply.Approvals, Mass: s.cfg.Apply.MassRevocation, SourceTypes: types, Revokers: revokers, Record: record,
+		RequiredApprovals: s.cfg.Apply.Approvals, Mass: s.cfg.Apply.MassRevocation, Reach: reach, Revokers: revokers, Record: record,
 	})
 	var refusal *apply.Refusal
 	if errors.As(err, &refusal) && !c.Bool("dry-run") {

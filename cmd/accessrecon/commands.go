@@ -17,7 +17,6 @@ import (
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/policy"
 	"github.com/accessrecon/accessrecon/reconcile"
-	"github.com/accessrecon/accessrecon/reconcile/audit"
 	"github.com/accessrecon/accessrecon/reconcile/report"
 	"github.com/urfave/cli/v2"
 )
@@ -93,22 +92,11 @@ func renderer(c *cli.Context, rules map[string]policy.RuleInfo) (report.Renderer
 // emit seals the plan, writes --out atomically, prints --format on stdout
 // and applies --detailed-exitcode.
 func emit(c *cli.Context, s *session, plan *reconcile.Plan) error {
-	snap := s.inputs.Graph.Snapshot()
-	counted := make(chan map[string]int, 1) // accounts by source, counted meanwhile
-	go func() { counted <- reconcile.CountAccounts(snap) }()
-	plan.AddNames(snap)
-	plan.CreatedBy = actor(c)
-	remember, err := failClosed(c, s, plan, <-counted)
-	if err != nil {
-		return err
-	}
-	if err := plan.Seal(time.Now()); err != nil {
-		return err
-	}
 	out := c.String("out")
-	if err := recordAudit(s.cfg, audit.Event{Event: "plan", By: plan.CreatedBy, Plan: plan.Digest, Data: map[string]any{
-		"kind": plan.Kind, "as_of": plan.AsOf, "out": out, "actions": len(plan.Actions), "findings": len(plan.Findings),
-	}}); err != nil {
+	remember, err := reconcile.Finish(s.inputs, plan, reconcile.FinishOptions{
+		By: actor(c), Now: time.Now(), Out: out, AllowShrink: c.StringSlice("allow-source-shrink"),
+	})
+	if err != nil {
 		return err
 	}
 	r, err := renderer(c, s.policy.Compiled.Rules())
@@ -141,44 +129,7 @@ func emit(c *cli.Context, s *session, plan *reconcile.Plan) error {
 	return nil
 }
 
-// stateFile keeps, beside the config, what the last plan saw of each source.
-const stateFile = ".accessrecon-state.json"
-
 var allowShrinkFlag = &cli.StringSliceFlag{Name: "allow-source-shrink", Usage: "plan revocations from source `NAME` even though it returned no accounts or shrank"}
-
-// failClosed drops, from a reconcile or transfer plan, the removals on
-// sources that returned no accounts or shrank too much since the last plan.
-// counts are the accounts of each source. The returned function records
-// this plan's counts once the plan is out.
-func failClosed(c *cli.Context, s *session, plan *reconcile.Plan, counts map[string]int) (func() error, error) {
-	nothing := func() error { return nil }
-	if plan.Kind != reconcile.KindReconcile && plan.Kind != reconcile.KindTransfer {
-		return nothing, nil
-	}
-	snap := s.inputs.Graph.Snapshot()
-	onDisk := s.cfg.OnDisk()
-	last := &reconcile.SourceState{Sources: map[string]reconcile.SourceCount{}}
-	path := s.cfg.Resolve(stateFile)
-	if onDisk {
-		var err error
-		if last, err = reconcile.ReadSourceState(path); err != nil {
-			return nil, err
-		}
-	}
-	names := make([]string, len(s.cfg.Sources))
-	for i, src := range s.cfg.Sources {
-		names[i] = src.Name
-	}
-	unsafe := reconcile.UnsafeSources(names, counts, last, s.cfg.Apply.SourceShrink, c.StringSlice("allow-source-shrink"))
-	plan.FailClosed(snap, unsafe)
-	if !onDisk {
-		return nothing, nil
-	}
-	return func() error {
-		last.Remember(counts, unsafe, time.Now())
-		return last.Write(path)
-	}, nil
-}
 
 // planAction is the action of a command that loads the config's inputs,
 // builds a plan and emits it.

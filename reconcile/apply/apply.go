@@ -198,9 +198,10 @@ type Options struct {
 	Reason            string
 	RequiredApprovals int
 	Mass              config.MassRevocation
-	// SourceTypes maps each source name to its type (file, ldap, github).
-	SourceTypes map[string]string
-	// Revokers carry out actions on the sources that have an API, by name.
+	// Reach is how each source (by name) is reached; a source it does not
+	// name gets work orders.
+	Reach map[string]reconcile.Reach
+	// Revokers carry out actions on the sources reached by connector, by name.
 	Revokers map[string]connectors.Revoker
 	// Record, if set, is told every event for the audit log.
 	Record func(event string, data map[string]any)
@@ -353,15 +354,20 @@ func Run(ctx context.Context, in *reconcile.Inputs, pol *reconcile.Policy, p *re
 	return res, nil
 }
 
-// execute carries out one action through its source's connector. Sources of
-// type file are systems administered by hand: the action becomes a line of
-// a work order, done once the administrators confirm it.
+// execute carries out one action through its source's connector. Systems
+// administered by hand get a line of a work order instead, done once the
+// administrators confirm it.
 func execute(ctx context.Context, snap *graph.Snapshot, a reconcile.Action, o Options) (string, string) {
 	source := ""
 	if acct := snap.Account(graph.AccountKey(a.System, a.Account)); acct != nil {
 		source = acct.Source
 	}
-	if r := o.Revokers[source]; r != nil {
+	switch o.Reach[source] {
+	case reconcile.ByConnector:
+		r := o.Revokers[source]
+		if r == nil {
+			return StateFailed, fmt.Sprintf("no connector can carry out actions on source %q", source)
+		}
 		if o.DryRun {
 			return StateDone, "would be carried out through source " + source
 		}
@@ -369,9 +375,7 @@ func execute(ctx context.Context, snap *graph.Snapshot, a reconcile.Action, o Op
 			return StateFailed, err.Error()
 		}
 		return StateDone, "carried out through source " + source
-	}
-	switch o.SourceTypes[source] {
-	case "file", "":
+	case reconcile.ByWorkOrder:
 		return StateManual, "work order for the administrators of " + a.System
 	default:
 		return StateFailed, fmt.Sprintf("no connector can carry out actions on source %q", source)

@@ -328,11 +328,14 @@ func (s *Service) transfer(w http.ResponseWriter, r *http.Request) error {
 		w.Write(prev.plan)
 		return nil
 	}
-	data, err := s.plan(r.Context(), t, canonical)
+	data, remember, err := s.plan(r.Context(), t, canonical)
 	if err != nil {
 		return err
 	}
 	if err := s.writeOutbox(ev.EventID, canonical, data); err != nil {
+		return err
+	}
+	if err := remember(); err != nil {
 		return err
 	}
 	s.events[ev.EventID] = stored{request: string(canonical), plan: data}
@@ -342,29 +345,31 @@ func (s *Service) transfer(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// plan adds the event to a copy of the warm graph and plans it.
-func (s *Service) plan(ctx context.Context, t *graph.Transfer, canonical []byte) ([]byte, error) {
+// plan adds the event to a copy of the warm graph and plans it; the plan is
+// finished as every plan is (reconcile.Finish). Call remember once the plan
+// is written.
+func (s *Service) plan(ctx context.Context, t *graph.Transfer, canonical []byte) (data []byte, remember func() error, err error) {
 	base := s.current.Load()
 	snap := base.inputs.Graph.Snapshot()
 	if snap.Person(t.EmployeeID) == nil {
-		return nil, fail(http.StatusUnprocessableEntity, "employee_id %q is not in the people file", t.EmployeeID)
+		return nil, nil, fail(http.StatusUnprocessableEntity, "employee_id %q is not in the people file", t.EmployeeID)
 	}
 	for _, f := range [][2]string{{"from_unit", t.FromUnit}, {"to_unit", t.ToUnit}} {
 		if snap.Unit(f[1]) == nil {
-			return nil, fail(http.StatusUnprocessableEntity, "%s %q is not a unit of org.yaml", f[0], f[1])
+			return nil, nil, fail(http.StatusUnprocessableEntity, "%s %q is not a unit of org.yaml", f[0], f[1])
 		}
 	}
 	g := base.inputs.Graph
 	if known := snap.Transfer(t.EventID); known != nil {
 		if *known != *t {
-			return nil, fail(http.StatusConflict, "event %s is in the transfers file with other content", t.EventID)
+			return nil, nil, fail(http.StatusConflict, "event %s is in the transfers file with other content", t.EventID)
 		}
 	} else {
 		g = g.Clone()
 		w := g.Writer()
 		if err := w.AddTransfer(t); err != nil {
 			w.Abort()
-			return nil, fail(http.StatusUnprocessableEntity, "%v", err)
+			return nil, nil, fail(http.StatusUnprocessableEntity, "%v", err)
 		}
 		w.Commit()
 	}
@@ -373,16 +378,26 @@ func (s *Service) plan(ctx context.Context, t *graph.Transfer, canonical []byte)
 	for k, v := range base.inputs.Digests {
 		digests[k] = v
 	}
-	p, err := reconcile.TransferPlan(ctx, &reconcile.Inputs{Graph: g, Digests: digests}, base.policy, t.EventID)
+	in := &reconcile.Inputs{Config: base.inputs.Config, Graph: g, Digests: digests}
+	p, err := reconcile.TransferPlan(ctx, in, base.policy, t.EventID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	p.AddNames(g.Snapshot())
-	p.CreatedBy = "accessrecon serve"
-	if err := p.Seal(s.opts.Now()); err != nil {
-		return nil, err
+	if remember, err = reconcile.Finish(in, p, reconcile.FinishOptions{By: "accessrecon serve", Now: s.opts.Now(), Out: s.outboxPlan(t.EventID)}); err != nil {
+		return nil, nil, err
 	}
-	return p.Encode()
+	if data, err = p.Encode(); err != nil {
+		return nil, nil, err
+	}
+	return data, remember, nil
+}
+
+// outboxPlan is where the plan of an event is written ("" without an outbox).
+func (s *Service) outboxPlan(id string) string {
+	if s.opts.Outbox == "" {
+		return ""
+	}
+	return filepath.Join(s.opts.Outbox, id+".json")
 }
 
 func (s *Service) writeOutbox(id string, request, plan []byte) error {
@@ -395,7 +410,7 @@ func (s *Service) writeOutbox(id string, request, plan []byte) error {
 	if err := reconcile.WriteFileAtomic(filepath.Join(s.opts.Outbox, id+".request.json"), request); err != nil {
 		return err
 	}
-	return reconcile.WriteFileAtomic(filepath.Join(s.opts.Outbox, id+".json"), plan)
+	return reconcile.WriteFileAtomic(s.outboxPlan(id), plan)
 }
 
 func (s *Service) loadOutbox() error {

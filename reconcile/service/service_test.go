@@ -219,3 +219,45 @@ func TestNoTokenNoService(t *testing.T) {
 		t.Fatal("a service without a first graph started")
 	}
 }
+
+// TestShrunkSourceGetsNoRemovalsThroughTheService: a transfer planned
+// through the API passes the same guard as `transfer plan`: when a source
+// returned far fewer accounts than at the last plan, the plan revokes
+// nothing on it and says why; and the plan is in the audit log.
+func TestShrunkSourceGetsNoRemovalsThroughTheService(t *testing.T) {
+	dir := demoCopy(t)
+	state := `{"sources": {"takuso": {"accounts": 500, "at": "2026-11-20T09:00:00+09:00"}}}`
+	if err := os.WriteFile(filepath.Join(dir, reconcile.StateFile), []byte(state), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, srv := start(t, dir)
+	ev := `{"event_id":"T2026-0100","employee_id":"E1006","from_unit":"NW-CUSTOMER","to_unit":"HD-GENERAL","effective_date":"2026-12-01","pledge_date":""}`
+	code, plan, _ := call(t, srv, "POST", "/v1/transfers", token, ev)
+	if code != 202 {
+		t.Fatalf("%d %v", code, plan)
+	}
+	if actions := plan["actions"].([]any); len(actions) != 0 {
+		t.Errorf("actions %v: takuso shrank from 500 accounts, nothing on it may be revoked", actions)
+	}
+	sanity := ""
+	for _, f := range plan["findings"].([]any) {
+		if m := f.(map[string]any); m["rule"] == reconcile.RuleSourceSanity {
+			sanity = m["message"].(string)
+		}
+	}
+	if !strings.Contains(sanity, "source takuso returned") || !strings.Contains(sanity, "500 at the last plan") {
+		t.Errorf("no source.sanity finding naming takuso: %q", sanity)
+	}
+	log, err := os.ReadFile(filepath.Join(dir, "audit.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(log), `"event":"plan","by":"accessrecon serve","plan":"`+plan["digest"].(string)+`"`) {
+		t.Errorf("the plan is not in the audit log:\n%s", log)
+	}
+	// The shrunk count is not remembered: the next plan is guarded too.
+	data, _ := os.ReadFile(filepath.Join(dir, reconcile.StateFile))
+	if !strings.Contains(string(data), `"accounts": 500`) {
+		t.Errorf("the state file forgot the last good count: %s", data)
+	}
+}

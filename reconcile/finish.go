@@ -1,0 +1,100 @@
+package reconcile
+
+import (
+	"sync"
+	"time"
+
+	"github.com/accessrecon/accessrecon/config"
+	"github.com/accessrecon/accessrecon/reconcile/audit"
+)
+
+// StateFile keeps, beside the config, what the last plan saw of each source.
+const StateFile = ".accessrecon-state.json"
+
+// auditMu serialises this process's appends to audit logs (serve plans
+// transfers on many goroutines).
+var auditMu sync.Mutex
+
+// AuditPath is the config's audit log, or "" when it has none on disk (the
+// demo).
+func AuditPath(cfg *config.Config) string {
+	if cfg == nil || !cfg.OnDisk() {
+		return ""
+	}
+	return cfg.Resolve(cfg.AuditLog)
+}
+
+// Record appends an event to the config's audit log, if it has one.
+func Record(cfg *config.Config, e audit.Event, now time.Time) error {
+	path := AuditPath(cfg)
+	if path == "" {
+		return nil
+	}
+	auditMu.Lock()
+	defer auditMu.Unlock()
+	return audit.Append(path, e, now.In(time.Local))
+}
+
+// FinishOptions say who made a plan, when, and where it goes.
+type FinishOptions struct {
+	By  string
+	Now time.Time
+	// Out is the file the plan is written to (for the audit log).
+	Out string
+	// AllowShrink names sources whose removals are planned even though
+	// they came back empty or shrank (plan --allow-source-shrink).
+	AllowShrink []string
+}
+
+// Finish makes a plan ready for anyone to see, whatever made it (plan,
+// transfer plan, serve's transfers, the reset, certification): it adds the
+// people's names and the author, drops the removals on sources that failed
+// their sanity check (reconcile and transfer plans: a source that returned
+// no accounts or shrank too much since the last plan, see UnsafeSources),
+// seals the plan and records it in the audit log. Once the plan is written,
+// call remember: it keeps the sources' counts for the next plan.
+func Finish(in *Inputs, p *Plan, o FinishOptions) (remember func() error, err error) {
+	snap := in.Graph.Snapshot()
+	counted := make(chan map[string]int, 1) // accounts by source, counted meanwhile
+	go func() { counted <- CountAccounts(snap) }()
+	p.AddNames(snap)
+	p.CreatedBy = o.By
+	counts := <-counted
+	remember = func() error { return nil }
+	cfg := in.Config
+	if cfg != nil && (p.Kind == KindReconcile || p.Kind == KindTransfer) {
+		last := &SourceState{Sources: map[string]SourceCount{}}
+		path := cfg.Resolve(StateFile)
+		if cfg.OnDisk() {
+			if last, err = ReadSourceState(path); err != nil {
+				return nil, err
+			}
+		}
+		names := make([]string, len(cfg.Sources))
+		for i, src := range cfg.Sources {
+			names[i] = src.Name
+		}
+		unsafe := UnsafeSources(names, counts, last, cfg.Apply.SourceShrink, o.AllowShrink)
+		p.FailClosed(snap, unsafe)
+		if cfg.OnDisk() {
+			remember = func() error {
+				stateMu.Lock()
+				defer stateMu.Unlock()
+				last.Remember(counts, unsafe, time.Now())
+				return last.Write(path)
+			}
+		}
+	}
+	if err := p.Seal(o.Now); err != nil {
+		return nil, err
+	}
+	if err := Record(cfg, audit.Event{Event: "plan", By: p.CreatedBy, Plan: p.Digest, Data: map[string]any{
+		"kind": p.Kind, "as_of": p.AsOf, "out": o.Out, "actions": len(p.Actions), "findings": len(p.Findings),
+	}}, o.Now); err != nil {
+		return nil, err
+	}
+	return remember, nil
+}
+
+// stateMu serialises this process's writes of the state file.
+var stateMu sync.Mutex
