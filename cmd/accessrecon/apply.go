@@ -174,6 +174,10 @@ func applyAction(c *cli.Context) error {
 	for _, w := range res.WorkOrders {
 		fmt.Fprintf(c.App.Writer, "work order: %s\n", w)
 	}
+	if res.Interrupted {
+		record("interrupted", map[string]any{"pending": counts[apply.StatePending]})
+		return fmt.Errorf("stopped on request: %d action(s) not started and left pending; run apply again to carry on", counts[apply.StatePending])
+	}
 	if counts[apply.StateFailed] > 0 {
 		return fmt.Errorf("%d actions failed; run apply again to retry them", counts[apply.StateFailed])
 	}

@@ -13,6 +13,9 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// The first signal asks the command to stop cleanly (apply finishes the
+	// action under way); a second one ends the process at once.
+	context.AfterFunc(ctx, stop)
 	stopProfile := startCPUProfile(os.Getenv("ACCESSRECON_CPUPROFILE"))
 	err := run(ctx, os.Args, os.Stdout, os.Stderr)
 	stopProfile()

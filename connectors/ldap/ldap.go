@@ -218,7 +218,9 @@ func (s *Source) Name() string { return s.SourceName }
 
 // connect dials, secures and binds. Errors name the server and the bind DN,
 // never the password.
-func (s *Source) connect(ctx context.Context) (*goldap.Conn, error) {
+// connect opens a connection that ctx ending closes; release closes it and
+// forgets ctx (no goroutine is left waiting for it).
+func (s *Source) connect(ctx context.Context) (conn *goldap.Conn, release func(), err error) {
 	tlsConfig := &tls.Config{MinVersion: tls.VersionTLS12}
 	if u, err := url.Parse(s.cfg.URL); err == nil {
 		tlsConfig.ServerName = u.Hostname()
@@ -226,32 +228,32 @@ func (s *Source) connect(ctx context.Context) (*goldap.Conn, error) {
 	if s.cfg.CAFile != "" {
 		pem, err := os.ReadFile(s.cfg.CAFile)
 		if err != nil {
-			return nil, fmt.Errorf("ldap: ca_file: %w", err)
+			return nil, nil, fmt.Errorf("ldap: ca_file: %w", err)
 		}
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("ldap: ca_file %s: no PEM certificate in it", s.cfg.CAFile)
+			return nil, nil, fmt.Errorf("ldap: ca_file %s: no PEM certificate in it", s.cfg.CAFile)
 		}
 		tlsConfig.RootCAs = pool
 	}
-	conn, err := goldap.DialURL(s.cfg.URL, goldap.DialWithTLSConfig(tlsConfig))
+	conn, err = goldap.DialURL(s.cfg.URL, goldap.DialWithTLSConfig(tlsConfig))
 	if err != nil {
-		return nil, fmt.Errorf("ldap %s: %w: %v", s.cfg.URL, connectors.ErrSourceFailed, err)
+		return nil, nil, fmt.Errorf("ldap %s: %w: %v", s.cfg.URL, connectors.ErrSourceFailed, err)
 	}
 	if s.cfg.StartTLS {
 		if err := conn.StartTLS(tlsConfig); err != nil {
 			conn.Close()
-			return nil, fmt.Errorf("ldap %s: StartTLS: %w: %v", s.cfg.URL, connectors.ErrSourceFailed, err)
+			return nil, nil, fmt.Errorf("ldap %s: StartTLS: %w: %v", s.cfg.URL, connectors.ErrSourceFailed, err)
 		}
 	}
 	if s.cfg.BindDN != "" {
 		if err := conn.Bind(s.cfg.BindDN, s.cfg.Password); err != nil {
 			conn.Close()
-			return nil, fmt.Errorf("ldap %s: bind as %s: %w: %v", s.cfg.URL, s.cfg.BindDN, connectors.ErrSourceFailed, errorText(err))
+			return nil, nil, fmt.Errorf("ldap %s: bind as %s: %w: %v", s.cfg.URL, s.cfg.BindDN, connectors.ErrSourceFailed, errorText(err))
 		}
 	}
-	go func() { <-ctx.Done(); conn.Close() }()
-	return conn, nil
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	return conn, func() { stop(); conn.Close() }, nil
 }
 
 // errorText is an LDAP error without anything the server echoed back.
@@ -416,11 +418,11 @@ func (s *Source) Pull(ctx context.Context, w *graph.Writer) (string, error) {
 
 // searchOn runs one paged search on a connection of its own.
 func (s *Source) searchOn(ctx context.Context, base, filter string, attrs []string, fn func(*goldap.Entry)) error {
-	conn, err := s.connect(ctx)
+	conn, release, err := s.connect(ctx)
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
+	defer release()
 	return s.search(ctx, conn, base, filter, attrs, fn)
 }
 

@@ -16,6 +16,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -300,5 +301,39 @@ func TestServerDownMidSearchFailsTheSource(t *testing.T) {
 	w.Abort()
 	if n := len(g.Snapshot().AccountsOf("ldap:corp")); n != 0 {
 		t.Errorf("%d accounts of a failed pull reached the graph", n)
+	}
+}
+
+// TestApplyLeavesNoGoroutineBehind: each change opens and closes its own
+// connection; a long apply (one context for hundreds of actions) must not
+// keep a goroutine per action waiting for that context to end.
+func TestApplyLeavesNoGoroutineBehind(t *testing.T) {
+	d := slapdtest.Start(t, "")
+	cfg := testConfig(d.URL)
+	cfg.BindDN, cfg.Password = "cn=admin,"+slapdtest.Suffix, "secret"
+	src, err := New("corp", cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	apply := func() {
+		if err := src.Apply(ctx, connectors.Change{Op: "revoke", System: "takuso", Account: "nobody", Entitlement: "viewer"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	apply() // warm up what go-ldap starts once
+	before := runtime.NumGoroutine()
+	const n = 40
+	for range n {
+		apply()
+	}
+	// go-ldap's reader goroutines end shortly after Close.
+	after := runtime.NumGoroutine()
+	for deadline := time.Now().Add(5 * time.Second); after > before+5 && time.Now().Before(deadline); after = runtime.NumGoroutine() {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if after > before+5 {
+		t.Errorf("%d goroutines before %d changes, %d after: a goroutine per change is left waiting", before, n, after)
 	}
 }

@@ -77,11 +77,11 @@ func (s *Source) group(conn *goldap.Conn, system, entitlement string) (*goldap.E
 // the group, grant adds it, disable_account locks the account (ppolicy) or
 // moves it to the disabled OU. What is already done counts as done.
 func (s *Source) Apply(ctx context.Context, c connectors.Change) error {
-	conn, err := s.connect(ctx)
+	conn, release, err := s.connect(ctx)
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
+	defer release()
 	acct, err := s.account(conn, c.Account)
 	if err != nil {
 		return err

@@ -108,6 +108,7 @@ const (
 	StateSkipped  = "skipped"
 	StateWaiting  = "waiting" // effective in the future
 	StateRefused  = "refused"
+	StatePending  = "pending" // not started: apply was stopped first (never journalled)
 	stateNotFound = ""
 )
 
@@ -218,6 +219,9 @@ type Outcome struct {
 type Result struct {
 	Outcomes   []Outcome
 	WorkOrders []string
+	// Interrupted is true when apply was asked to stop (its context ended):
+	// it finished the action under way and left the rest pending.
+	Interrupted bool
 }
 
 // CheckApprovals refuses a plan without enough valid approvals.
@@ -300,6 +304,13 @@ func Run(ctx context.Context, in *reconcile.Inputs, pol *reconcile.Policy, p *re
 	res := &Result{}
 	manual := map[string][]reconcile.Action{}
 	for _, a := range p.Actions {
+		if ctx.Err() != nil || res.Interrupted {
+			// Asked to stop: the rest stays as it is in the journal, so
+			// that a re-run carries on from here.
+			res.Interrupted = true
+			res.Outcomes = append(res.Outcomes, Outcome{a, StatePending, "not started: apply was stopped"})
+			continue
+		}
 		now := time.Now()
 		prev := j.state[a.ID].State
 		switch {
@@ -332,7 +343,9 @@ func Run(ctx context.Context, in *reconcile.Inputs, pol *reconcile.Policy, p *re
 		if err := j.record(a.ID, StateStarted, "", now); err != nil {
 			return nil, err
 		}
-		state, detail := execute(ctx, snap, a, o)
+		// The action under way is finished even when apply is asked to stop
+		// meanwhile: a change cut off half-way is worse than one more.
+		state, detail := execute(context.WithoutCancel(ctx), snap, a, o)
 		if state == StateManual {
 			manual[a.System] = append(manual[a.System], a)
 		}
