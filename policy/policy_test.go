@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/open-policy-agent/opa/ast"
 )
 
 // TestBundledRegoTests runs the _test.rego files beside each rule, so a
@@ -23,38 +25,75 @@ func TestBundledRegoTests(t *testing.T) {
 	}
 }
 
-// TestEveryRuleHasMetadataAndTests checks the layout contract: each bundled
-// rule declares its id, severity and action, and has tests beside it.
+// TestEveryRuleHasMetadataAndTests checks the layout contract on every
+// bundled rule module it finds (each package of findings below
+// accessrecon.rules or accessrecon.usage): its METADATA declares id,
+// severity, action, title and title_ja, its findings take id and severity
+// from that METADATA (no rule id in its body), and at least two Rego tests
+// (a positive and a negative case) evaluate it.
 func TestEveryRuleHasMetadataAndTests(t *testing.T) {
-	c, err := Compile(WithoutTests(Bundled()))
+	mods := Bundled()
+	parsed, err := parse(mods)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{
-		"separation.direct_transfer_ban", "separation.confidential_system_access",
-		"emergency.grant_outlives_window", "identity.shared_account", "identity.orphan_account",
-		"lifecycle.leaver", "lifecycle.unjustified_grant", "lifecycle.expired_grant", "lifecycle.pledge_missing",
+	infos := ruleInfos(parsed)
+	compiler := ast.NewCompiler()
+	if compiler.Compile(parsed); compiler.Failed() {
+		t.Fatal(compiler.Errors)
 	}
-	results, err := RunTests(context.Background(), Bundled())
-	if err != nil {
-		t.Fatal(err)
+	// How many test rules refer to each rule package, imports resolved.
+	tests := map[string]int{}
+	for _, m := range compiler.Modules {
+		for _, r := range m.Rules {
+			if !strings.HasPrefix(r.Head.Name.String(), "test_") {
+				continue
+			}
+			pkgs := map[string]bool{}
+			ast.WalkRefs(r, func(ref ast.Ref) bool {
+				s := ref.String()
+				for prefix, depth := range map[string]int{rulesPrefix: 2, usagePrefix: 1} {
+					if rest, ok := strings.CutPrefix(s, prefix); ok {
+						if parts := strings.Split(rest, "."); len(parts) > depth {
+							pkgs[prefix+strings.Join(parts[:depth], ".")] = true
+						}
+					}
+				}
+				return false
+			})
+			for pkg := range pkgs {
+				tests[pkg]++
+			}
+		}
 	}
-	tested := map[string]int{}
-	for _, r := range results {
-		tested[strings.TrimSuffix(strings.TrimPrefix(r.Package, "data.accessrecon.rules."), "_test")]++
-	}
-	for _, id := range want {
-		ri, ok := c.Rules()[id]
-		if !ok {
-			t.Errorf("rule %s: no package with METADATA custom.id %q", id, id)
+	rules := 0
+	for _, m := range mods {
+		pm := parsed[m.Name]
+		path := pm.Package.Path.String()
+		if strings.HasSuffix(m.Name, "_test.rego") || !(strings.HasPrefix(path, rulesPrefix) || strings.HasPrefix(path, usagePrefix)) {
 			continue
 		}
-		if ri.Severity == "" || ri.Action == "" || ri.Title == "" || ri.TitleJA == "" {
-			t.Errorf("rule %s: METADATA lacks title, title_ja, severity or action: %+v", id, ri)
+		rules++
+		var ri RuleInfo
+		for _, info := range infos {
+			if info.Package == path {
+				ri = info
+			}
 		}
-		if tested[id] < 2 {
-			t.Errorf("rule %s: %d Rego tests, want a positive and a negative case at least", id, tested[id])
+		if ri.ID == "" || ri.Severity == "" || ri.Action == "" || ri.Title == "" || ri.TitleJA == "" {
+			t.Errorf("%s: METADATA lacks custom.id, severity, action, title_ja or title: %+v", m.Name, ri)
+			continue
 		}
+		src := string(m.Source)
+		if body := src[strings.Index(src, "\npackage "):]; strings.Contains(body, `"`+ri.ID+`"`) {
+			t.Errorf("%s: the rule writes its id %q in its body; take it from METADATA (meta.id)", m.Name, ri.ID)
+		}
+		if tests[path] < 2 {
+			t.Errorf("%s: %d Rego tests evaluate it, want a positive and a negative case at least", m.Name, tests[path])
+		}
+	}
+	if rules < 16 {
+		t.Errorf("found %d rule modules, expected the 16 bundled ones at least", rules)
 	}
 }
 

@@ -12,6 +12,8 @@ package accessrecon.rules.emergency.grant_outlives_window
 
 import data.accessrecon.lib
 
+meta := lib.about(rego.metadata.chain())
+
 findings contains f if {
 	company := object.get(input, ["person", "company"], "")
 	some a in input.accounts
@@ -19,7 +21,7 @@ findings contains f if {
 	some g in a.grants
 	g.origin == "emergency"
 	not lib.emergency_active(a.system, company)
-	f := lib.revoke("emergency.grant_outlives_window", "high", a, g, why(a.system, company))
+	f := lib.revoke(meta.id, meta.severity, a, g, why(a.system, company))
 }
 
 ended := [w |

@@ -10,12 +10,14 @@ package accessrecon.rules.identity.orphan_account
 
 import data.accessrecon.lib
 
+meta := lib.about(rego.metadata.chain())
+
 findings contains f if {
 	not input.person
 	input.owner != ""
 	some a in input.accounts
 	a.status == "active"
-	f := lib.disable("identity.orphan_account", "high", a, sprintf(
+	f := lib.disable(meta.id, meta.severity, a, sprintf(
 		"%s on %s belongs to %s, who is not in the HR feed", [a.id, a.system, a.owner],
 	))
 }

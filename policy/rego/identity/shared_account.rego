@@ -12,14 +12,14 @@ package accessrecon.rules.identity.shared_account
 
 import data.accessrecon.lib
 
-rule := "identity.shared_account"
+meta := lib.about(rego.metadata.chain())
 
 findings contains f if {
 	some a in input.accounts
 	a.status == "active"
 	shared(a.kind, a.owner)
-	not lib.excepted(rule, a)
-	f := lib.disable(rule, "high", a, message(a))
+	not lib.excepted(meta.id, a)
+	f := lib.disable(meta.id, meta.severity, a, message(a))
 }
 
 shared(kind, _) if kind == "shared"

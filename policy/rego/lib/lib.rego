@@ -45,6 +45,17 @@ excepted(rule, a) if {
 	x.expires >= data.model.as_of
 }
 
+# about is the custom METADATA of a rule module (id, severity, action,
+# title_ja) from rego.metadata.chain() called in it: the nearest annotation
+# with an id. A rule module defines
+#
+#	meta := lib.about(rego.metadata.chain())
+#
+# and builds its findings with meta.id and meta.severity, so that the id and
+# severity are written once, in METADATA. (meta is a rule of its own, so the
+# chain is built only when a finding is.)
+about(chain) := [c | some e in chain; c := e.annotations.custom; c.id][0]
+
 # revoke is a finding whose action revokes one grant.
 revoke(rule, severity, a, g, message) := {
 	"rule": rule,

@@ -10,13 +10,15 @@ package accessrecon.rules.lifecycle.expired_grant
 
 import data.accessrecon.lib
 
+meta := lib.about(rego.metadata.chain())
+
 findings contains f if {
 	some a in input.accounts
 	a.status == "active"
 	some g in a.grants
 	g.expires_at != ""
 	g.expires_at < data.model.as_of
-	f := lib.revoke("lifecycle.expired_grant", "medium", a, g, sprintf(
+	f := lib.revoke(meta.id, meta.severity, a, g, sprintf(
 		"%s/%s expired on %s", [a.system, g.entitlement, g.expires_at],
 	))
 }

@@ -10,11 +10,13 @@ package accessrecon.rules.lifecycle.leaver
 
 import data.accessrecon.lib
 
+meta := lib.about(rego.metadata.chain())
+
 findings contains f if {
 	lib.has_left(input.person)
 	some a in input.accounts
 	a.status == "active"
-	f := lib.disable("lifecycle.leaver", "high", a, sprintf(
+	f := lib.disable(meta.id, meta.severity, a, sprintf(
 		"%s left on %s but %s on %s is still active", [input.person.id, input.person.end_date, a.id, a.system],
 	))
 }

@@ -12,13 +12,15 @@ package accessrecon.rules.lifecycle.old_company_account
 
 import data.accessrecon.lib
 
+meta := lib.about(rego.metadata.chain())
+
 findings contains f if {
 	some t in input.transfers
 	from := lib.moved_away(t)
 	some a in input.accounts
 	a.status == "active"
 	data.model.units[data.model.systems[a.system].owner].company == from
-	f := lib.account_finding("lifecycle.old_company_account", "high", a, t, sprintf(
+	f := lib.account_finding(meta.id, meta.severity, a, t, sprintf(
 		"%s moved from company %s on %s but still holds %s on %s, a system of %s",
 		[input.person.id, from, t.effective, a.id, a.system, from],
 	))

@@ -13,6 +13,8 @@ package accessrecon.rules.lifecycle.old_company_mail
 
 import data.accessrecon.lib
 
+meta := lib.about(rego.metadata.chain())
+
 findings contains f if {
 	some t in input.transfers
 	from := lib.moved_away(t)
@@ -20,7 +22,7 @@ findings contains f if {
 	count(parts) == 2
 	some domain in data.model.companies[from].mail_domains
 	lower(domain) == parts[1]
-	f := lib.transfer_finding("lifecycle.old_company_mail", "medium", t, sprintf(
+	f := lib.transfer_finding(meta.id, meta.severity, t, sprintf(
 		"%s moved from company %s on %s but still has the mail address %s of %s",
 		[input.person.id, from, t.effective, input.person.mail, from],
 	))

@@ -12,6 +12,8 @@ package accessrecon.rules.lifecycle.pledge_missing
 
 import data.accessrecon.lib
 
+meta := lib.about(rego.metadata.chain())
+
 findings contains f if {
 	some t in input.transfers
 	t.effective <= data.model.as_of
@@ -19,7 +21,7 @@ findings contains f if {
 	from := data.model.units[t.from_unit].company
 	to := data.model.units[t.to_unit].company
 	from != to
-	f := lib.transfer_finding("lifecycle.pledge_missing", "medium", t, sprintf(
+	f := lib.transfer_finding(meta.id, meta.severity, t, sprintf(
 		"transfer %s on %s moves %s from company %s to %s, and no pledge has been signed",
 		[t.event, t.effective, input.person.id, from, to],
 	))

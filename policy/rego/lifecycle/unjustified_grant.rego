@@ -13,6 +13,8 @@ package accessrecon.rules.lifecycle.unjustified_grant
 
 import data.accessrecon.lib
 
+meta := lib.about(rego.metadata.chain())
+
 findings contains f if {
 	unit := input.person.unit
 	some a in input.accounts
@@ -21,7 +23,7 @@ findings contains f if {
 	g.origin == "role"
 	entitlement := data.model.systems[a.system].entitlements[g.entitlement]
 	not entitlement.allowed[unit]
-	f := lib.revoke("lifecycle.unjustified_grant", "high", a, g, sprintf(
+	f := lib.revoke(meta.id, meta.severity, a, g, sprintf(
 		"%s is in %s, which the role model of %s/%s does not include",
 		[input.person.id, lib.unit_label(unit), a.system, g.entitlement],
 	))

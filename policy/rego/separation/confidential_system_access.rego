@@ -13,6 +13,8 @@ package accessrecon.rules.separation.confidential_system_access
 
 import data.accessrecon.lib
 
+meta := lib.about(rego.metadata.chain())
+
 findings contains f if {
 	company := input.person.company
 	some a in input.accounts
@@ -22,7 +24,7 @@ findings contains f if {
 	not company in system.confidential_to
 	not lib.emergency_active(a.system, company)
 	some g in a.grants
-	f := lib.revoke("separation.confidential_system_access", "critical", a, g, sprintf(
+	f := lib.revoke(meta.id, meta.severity, a, g, sprintf(
 		"%s belongs to company %s, but %s is confidential to %s and no emergency window is active",
 		[input.person.id, company, a.system, concat(", ", system.confidential_to)],
 	))

@@ -13,6 +13,8 @@ package accessrecon.rules.separation.direct_transfer_ban
 
 import data.accessrecon.lib
 
+meta := lib.about(rego.metadata.chain())
+
 findings contains f if {
 	some t in input.transfers
 	some pair in data.model.rules.direct_transfer_ban
@@ -22,7 +24,7 @@ findings contains f if {
 	from_tag in from.tags
 	some to_tag in pair.to_tags
 	to_tag in to.tags
-	f := lib.transfer_finding("separation.direct_transfer_ban", "critical", t, sprintf(
+	f := lib.transfer_finding(meta.id, meta.severity, t, sprintf(
 		"transfer %s on %s moves %s directly from %s to %s, a move the direct-transfer ban forbids",
 		[t.event, t.effective, input.person.id, lib.unit_label(t.from_unit), lib.unit_label(t.to_unit)],
 	))

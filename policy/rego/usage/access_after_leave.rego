@@ -10,13 +10,15 @@ package accessrecon.usage.access_after_leave
 
 import data.accessrecon.lib
 
+meta := lib.about(rego.metadata.chain())
+
 findings contains f if {
 	some k, u in input.usage
 	p := u.person
 	p.end_date != ""
 	some i, x in u.accesses
 	p.end_date < x.day
-	f := lib.usage_finding("usage.access_after_leave", "high", k, i, sprintf(
+	f := lib.usage_finding(meta.id, meta.severity, k, i, sprintf(
 		"%s left on %s, but their account %s was used on %s on %s", [p.id, p.end_date, u.account.id, u.system, x.day],
 	))
 }

@@ -13,12 +13,14 @@ package accessrecon.usage.access_without_grant
 
 import data.accessrecon.lib
 
+meta := lib.about(rego.metadata.chain())
+
 findings contains f if {
 	some k, u in input.usage
 	a := u.account
 	some i, x in u.accesses
 	not held(a, x.day)
-	f := lib.usage_finding("usage.access_without_grant", "high", k, i, sprintf(
+	f := lib.usage_finding(meta.id, meta.severity, k, i, sprintf(
 		"%s accessed %s on %s through %s, which held no right on it that day", [u.who, u.system, x.day, a.id],
 	))
 }

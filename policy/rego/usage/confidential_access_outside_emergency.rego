@@ -13,6 +13,8 @@ package accessrecon.usage.confidential_access_outside_emergency
 
 import data.accessrecon.lib
 
+meta := lib.about(rego.metadata.chain())
+
 findings contains f if {
 	some k, u in input.usage
 	system := data.model.systems[u.system]
@@ -21,7 +23,7 @@ findings contains f if {
 	x.company != ""
 	not x.company in system.confidential_to
 	not lib.emergency_active_at(u.system, x.company, x.at_ns)
-	f := lib.usage_finding("usage.confidential_access_outside_emergency", "critical", k, i, sprintf(
+	f := lib.usage_finding(meta.id, meta.severity, k, i, sprintf(
 		"%s of company %s used %s, which is confidential to %s, outside any emergency window",
 		[u.who, x.company, u.system, concat(", ", system.confidential_to)],
 	))

@@ -12,13 +12,15 @@ package accessrecon.usage.shared_account_used
 
 import data.accessrecon.lib
 
+meta := lib.about(rego.metadata.chain())
+
 findings contains f if {
 	some k, u in input.usage
 	a := u.account
 	shared(a)
 	some i, x in u.accesses
 	not lib.excepted_on("identity.shared_account", a, x.day)
-	f := lib.usage_finding("usage.shared_account_used", "high", k, i, sprintf(
+	f := lib.usage_finding(meta.id, meta.severity, k, i, sprintf(
 		"the shared or ownerless account %s was used on %s on %s", [a.id, u.system, x.day],
 	))
 }

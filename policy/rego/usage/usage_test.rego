@@ -81,6 +81,12 @@ test_access_after_leave if {
 	}} with input as {"usage": [subj]} with data.model as testdata.model
 }
 
+test_access_before_the_last_day_is_fine if {
+	p := object.union(testdata.person("E1", "NW-OPS", "NW"), {"end_date": "2026-11-20"})
+	subj := subject(viewer, p, [access("2026-11-20T17:00:00+09:00", "NW")])
+	count(access_after_leave.findings) == 0 with input as {"usage": [subj]} with data.model as testdata.model
+}
+
 test_unknown_account if {
 	subj := {"system": "takuso", "account_id": "zz9", "who": "zz9", "accesses": [access("2026-11-20T10:00:00+09:00", "")]}
 	unknown_account.findings == {{
