@@ -201,10 +201,27 @@ type TagPair struct {
 //	  approvals: 1                  # approvals needed, by people other than the author
 //	  mass_revocation: {min: 20, fraction: 0.05}   # refuse more than max(min, fraction × grants)
 //	  source_shrink: 0.2            # a source that shrinks more than this since the last plan fails closed
+//	  approvers: {units: [HD-AUDIT], tags: [compliance], ids: [E1002]}   # who may approve (default: anyone active)
+//	  allowed_signers: allowed_signers   # OpenSSH allowed_signers: approvals must be signed by these keys
 type Apply struct {
-	Approvals      int            `yaml:"approvals"`
+	Approvals int `yaml:"approvals"`
+	// Approvers are who may approve plans: active people of these units, of
+	// units with these tags, or with these ids. All empty: any active person
+	// other than the author.
+	Approvers Approvers `yaml:"approvers"`
+	// AllowedSigners is an OpenSSH allowed_signers file (principal =
+	// employee id). When set, every approval must carry an SSH signature of
+	// the plan's digest by a key it allows for the approver.
+	AllowedSigners string         `yaml:"allowed_signers"`
 	MassRevocation MassRevocation `yaml:"mass_revocation"`
 	SourceShrink   float64        `yaml:"source_shrink"`
+}
+
+// Approvers select the people who may approve plans.
+type Approvers struct {
+	Units []string `yaml:"units"`
+	Tags  []string `yaml:"tags"`
+	IDs   []string `yaml:"ids"`
 }
 
 // MassRevocation is the threshold above which apply refuses a plan.

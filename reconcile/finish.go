@@ -1,6 +1,9 @@
 package reconcile
 
 import (
+	"errors"
+	"fmt"
+	"os"
 	"sync"
 	"time"
 
@@ -98,3 +101,27 @@ func Finish(in *Inputs, p *Plan, o FinishOptions) (remember func() error, err er
 
 // stateMu serialises this process's writes of the state file.
 var stateMu sync.Mutex
+
+// Recorded reports whether the config's audit log records the creation of
+// the plan with this digest (a plan written by hand, whatever its digest,
+// is not); the log must verify. Without an audit log on disk (the demo) it
+// reports true.
+func Recorded(cfg *config.Config, digest string) (bool, error) {
+	path := AuditPath(cfg)
+	if path == "" {
+		return true, nil
+	}
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("audit log %s: %w", path, err)
+	}
+	defer f.Close()
+	found := false
+	_, err = audit.Each(f, path, func(e audit.Event) {
+		found = found || (e.Event == "plan" && e.Plan == digest)
+	})
+	return found, err
+}

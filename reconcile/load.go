@@ -29,6 +29,16 @@ type Inputs struct {
 // Load reads every input the config names into a new graph. Any error fails
 // the whole load: nothing is planned from partial data.
 func Load(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Inputs, error) {
+	return load(ctx, cfg, log, cfg.Sources)
+}
+
+// LoadPeople reads the org, systems, windows, exceptions and the HR feed,
+// but no source: what commands that ask who someone is need (approve).
+func LoadPeople(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Inputs, error) {
+	return load(ctx, cfg, log, nil)
+}
+
+func load(ctx context.Context, cfg *config.Config, log *slog.Logger, sources []config.Source) (*Inputs, error) {
 	g := graph.New()
 	w := g.Writer()
 	in := &Inputs{Config: cfg, Graph: g, Digests: map[string]string{}}
@@ -42,10 +52,10 @@ func Load(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Inputs, e
 	feed := &hrfeed.Feed{Files: files, People: cfg.Resolve(cfg.HR.People), Transfers: cfg.Resolve(cfg.HR.Transfers), Encoding: cfg.HR.Encoding}
 	hr := feed.Stage(ctx, turns)
 	defer hr.Stop()
-	srcs := make([]connectors.Source, len(cfg.Sources))
-	srcErrs := make([]error, len(cfg.Sources))
-	staged := make([]connectors.Staged, len(cfg.Sources))
-	for i, sc := range cfg.Sources {
+	srcs := make([]connectors.Source, len(sources))
+	srcErrs := make([]error, len(sources))
+	staged := make([]connectors.Staged, len(sources))
+	for i, sc := range sources {
 		srcs[i], srcErrs[i] = NewSource(cfg, sc, log)
 		if st, ok := srcs[i].(connectors.Stager); ok && srcErrs[i] == nil {
 			staged[i] = st.Stage(ctx, turns)
@@ -86,7 +96,7 @@ func Load(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Inputs, e
 	}
 
 	pulled := map[string]connectors.Source{}
-	for i, sc := range cfg.Sources {
+	for i, sc := range sources {
 		src, err := srcs[i], srcErrs[i]
 		if err != nil {
 			w.Abort()

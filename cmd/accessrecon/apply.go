@@ -10,9 +10,11 @@ import (
 
 	"github.com/accessrecon/accessrecon/config"
 	"github.com/accessrecon/accessrecon/connectors"
+	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/reconcile"
 	"github.com/accessrecon/accessrecon/reconcile/apply"
 	"github.com/accessrecon/accessrecon/reconcile/audit"
+	"github.com/accessrecon/accessrecon/reconcile/signing"
 	"github.com/urfave/cli/v2"
 )
 
@@ -45,33 +47,65 @@ func readPlanFile(name string) (*reconcile.Plan, error) {
 func approveCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "approve",
-		Usage:     "record an approval of a plan, bound to its digest (the approver must not be its author)",
+		Usage:     "record an approval of a plan, bound to its digest and signed with the approver's SSH key",
 		ArgsUsage: "PLAN",
-		Flags:     []cli.Flag{configFlag, &cli.StringFlag{Name: "by", Required: true, Usage: "the approver's employee `ID`"}},
-		Action: func(c *cli.Context) error {
-			if c.NArg() != 1 {
-				return errors.New("approve: expected one argument, the plan file")
-			}
-			name := c.Args().First()
-			p, err := readPlanFile(name)
-			if err != nil {
-				return err
-			}
-			cfg, err := optionalConfig(c)
-			if err != nil {
-				return err
-			}
-			a, err := apply.Approve(name, p, c.String("by"), time.Now())
-			if err != nil {
-				return err
-			}
-			if err := recordAudit(cfg, audit.Event{Event: "approval", By: c.String("by"), Plan: p.Digest, Data: map[string]any{"plan_file": name, "approvals": len(a.Approvals)}}); err != nil {
-				return err
-			}
-			fmt.Fprintf(c.App.Writer, "approved %s (%s) by %s: %d approval(s)\n", name, p.Digest, c.String("by"), len(a.Approvals))
-			return nil
+		Flags: []cli.Flag{configFlag, verbose,
+			&cli.StringFlag{Name: "by", Required: true, Usage: "the approver's employee `ID` (an active person of the HR feed, not the plan's author)"},
+			&cli.StringFlag{Name: "key", Usage: "sign the plan's digest with the OpenSSH private key `FILE` (passphrase from " + signing.PassphraseEnv + ")"},
+			&cli.StringFlag{Name: "signature", Usage: "an SSH signature `FILE` of the digest made elsewhere (ssh-keygen -Y sign -n accessrecon)"},
 		},
+		Action: approveAction,
 	}
+}
+
+func approveAction(c *cli.Context) error {
+	if c.NArg() != 1 {
+		return errors.New("approve: expected one argument, the plan file")
+	}
+	name := c.Args().First()
+	p, err := readPlanFile(name)
+	if err != nil {
+		return err
+	}
+	cfg, err := config.Load(config.OSFiles{}, c.String("config"))
+	if err != nil {
+		return err
+	}
+	in, err := reconcile.LoadPeople(c.Context, cfg, logger(c))
+	if err != nil {
+		return err
+	}
+	rules, err := apply.Rules(cfg, graph.DateOf(time.Now()))
+	if err != nil {
+		return err
+	}
+	o := apply.ApproveOptions{By: c.String("by"), Now: time.Now(), Rules: rules}
+	if k := c.String("key"); k != "" {
+		if o.Signer, err = signing.LoadSigner(k); err != nil {
+			return err
+		}
+	}
+	if f := c.String("signature"); f != "" {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return fmt.Errorf("--signature %s: %w", f, connectors.UnwrapPath(err))
+		}
+		o.Signature = string(data)
+	}
+	a, err := apply.Approve(name, p, in, o)
+	if err != nil {
+		return err
+	}
+	x := a.Approvals[len(a.Approvals)-1]
+	if err := recordAudit(cfg, audit.Event{Event: "approval", By: x.By, Plan: p.Digest, Data: map[string]any{"plan_file": name, "approvals": len(a.Approvals), "signed": x.Signature != ""}}); err != nil {
+		return err
+	}
+	how := "unsigned"
+	if x.Signature != "" {
+		how = "signed"
+	}
+	fmt.Fprintf(c.App.Writer, "approved %s (%s) by %s, %s: %d approval(s)\n", name, p.Digest, x.By, how, len(a.Approvals))
+	return nil
 }
 
 // optionalConfig loads --config when it exists or was given explicitly.
@@ -116,18 +150,34 @@ func applyAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	unlock, err := apply.Lock(name)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	s, err := openSession(c.Context, c, config.OSFiles{}, c.String("config"))
 	if err != nil {
 		return err
 	}
 	by := actor(c)
+	if ok, err := reconcile.Recorded(s.cfg, p.Digest); err != nil {
+		return err
+	} else if !ok {
+		refusal := &apply.Refusal{Reason: fmt.Sprintf("the audit log %s does not record the making of %s (%s): only plans accessrecon made are carried out", reconcile.AuditPath(s.cfg), name, p.Digest)}
+		recordAudit(s.cfg, audit.Event{Event: "refusal", By: by, Plan: p.Digest, Data: map[string]any{"plan_file": name, "reason": refusal.Reason}})
+		return refusal
+	}
 	record := func(event string, data map[string]any) {
 		if err := recordAudit(s.cfg, audit.Event{Event: event, By: by, Plan: p.Digest, Data: data}); err != nil {
 			fmt.Fprintf(c.App.ErrWriter, "accessrecon: audit log: %v\n", err)
 		}
 	}
 	if f := c.String("confirm-manual"); f != "" {
-		if err := apply.CheckApprovals(name, p, s.cfg.Apply.Approvals); err != nil {
+		rules, err := apply.Rules(s.cfg, graph.DateOf(time.Now()))
+		if err != nil {
+			return err
+		}
+		if err := apply.CheckApprovals(name, p, s.inputs, rules); err != nil {
 			record("refusal", map[string]any{"reason": err.Error()})
 			return err
 		}
@@ -142,6 +192,10 @@ func applyAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	rules, err := apply.Rules(s.cfg, day)
+	if err != nil {
+		return err
+	}
 	reach, revokers, err := reconcile.Reaches(s.cfg, logger(c))
 	if err != nil {
 		return err
@@ -149,7 +203,7 @@ func applyAction(c *cli.Context) error {
 	res, err := apply.Run(c.Context, s.inputs, s.policy, p, apply.Options{
 		PlanPath: name, Today: day, By: by, DryRun: c.Bool("dry-run"), AllowDrift: c.Bool("allow-drift"),
 		AllowMass: c.Bool("allow-mass-revocation"), Reason: c.String("reason"),
-		RequiredApprovals: s.cfg.Apply.Approvals, Mass: s.cfg.Apply.MassRevocation, Reach: reach, Revokers: revokers, Record: record,
+		Approval: rules, Mass: s.cfg.Apply.MassRevocation, Reach: reach, Revokers: revokers, Record: record,
 	})
 	var refusal *apply.Refusal
 	if errors.As(err, &refusal) && !c.Bool("dry-run") {

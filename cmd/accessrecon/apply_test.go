@@ -1,10 +1,17 @@
 package main
 
 import (
+	"bytes"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/pem"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"golang.org/x/crypto/ssh"
 )
 
 // planned writes a reconcile plan of the demo, authored by E1001.
@@ -38,8 +45,27 @@ func TestApplyRefusesAndChangesNothing(t *testing.T) {
 				t.Fatalf("self-approval: exit %d %s", code, stderr)
 			}
 			// An approvals file written by hand does not help either.
-			os.WriteFile(filepath.Join(dir, "p.approvals.json"), []byte(`{"plan_digest": "`+digestOf(t, plan)+`", "approvals": [{"by": "E1001"}]}`), 0o644)
-		}, "not approved"},
+			os.WriteFile(filepath.Join(dir, "p.approvals.json"), []byte(`{"plan_digest": "`+digestOf(t, plan)+`", "approvals": [{"by": "e1001 "}]}`), 0o644)
+		}, "the author of a plan cannot approve it: E1001 wrote it"},
+		{"approved by hand in the name of a stranger", func(t *testing.T, dir, cfg, plan string) {
+			os.WriteFile(filepath.Join(dir, "p.approvals.json"), []byte(`{"plan_digest": "`+digestOf(t, plan)+`", "approvals": [{"by": "E9999"}]}`), 0o644)
+		}, `"E9999": not an active person of the HR feed`},
+		{"forged plan with its digest recomputed", func(t *testing.T, dir, cfg, plan string) {
+			p, err := readPlanFile(plan)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p.Actions = p.Actions[:1]
+			p.Actions[0].Account = "u1001"
+			if err := p.Seal(time.Now()); err != nil {
+				t.Fatal(err)
+			}
+			data, _ := p.Encode()
+			os.WriteFile(plan, data, 0o644)
+			if _, stderr, code := runCLI(t, "approve", plan, "--by", "E1002", "--config", cfg); code != 0 {
+				t.Fatal(stderr)
+			}
+		}, "does not record the making of"},
 		{"modified after approval", func(t *testing.T, dir, cfg, plan string) {
 			runCLI(t, "approve", plan, "--by", "E1002", "--config", cfg)
 			replaceIn(t, plan, `"account": "u1020"`, `"account": "u1001"`)
@@ -82,6 +108,32 @@ func digestOf(t *testing.T, plan string) string {
 		t.Fatal(err)
 	}
 	return p.Digest
+}
+
+// TestApproveKnowsWhoIsWho: approve compares ids in one normal form, so the
+// author cannot approve their own plan under another spelling of their id;
+// approvers are active people of the HR feed whom apply.approvers names.
+func TestApproveKnowsWhoIsWho(t *testing.T) {
+	_, cfg, plan := planned(t)
+	for by, want := range map[string]string{
+		"e1001":       "the author of a plan cannot approve it",
+		"E1001 ":      "the author of a plan cannot approve it",
+		"Ｅ１００１":       "the author of a plan cannot approve it",
+		"E1001\u200b": "control or format characters",
+		"E1030":       "not an active person of the HR feed", // left on 2026-10-31
+		"E9999":       "not an active person of the HR feed",
+	} {
+		if _, stderr, code := runCLI(t, "approve", plan, "--by", by, "--config", cfg); code != 1 || !strings.Contains(stderr, want) {
+			t.Errorf("approve --by %q: exit %d %s; want %q", by, code, stderr, want)
+		}
+	}
+	appendTo(t, cfg, "apply:\n  approvers: {ids: [E1003]}\n")
+	if _, stderr, code := runCLI(t, "approve", plan, "--by", "E1002", "--config", cfg); code != 1 || !strings.Contains(stderr, "not among apply.approvers") {
+		t.Errorf("an approver the config does not name: exit %d %s", code, stderr)
+	}
+	if stdout, stderr, code := runCLI(t, "approve", plan, "--by", "e1003", "--config", cfg); code != 0 || !strings.Contains(stdout, "by E1003, unsigned") {
+		t.Errorf("a named approver in lower case: exit %d %s%s", code, stdout, stderr)
+	}
 }
 
 // TestApplyResumesAndDoesEachActionOnce: work orders for the manual systems,
@@ -221,5 +273,59 @@ func TestEmptySourceFailsClosed(t *testing.T) {
 	}
 	if !found {
 		t.Error("--allow-source-shrink saiene did not plan saiene's revocations")
+	}
+}
+
+// sshKey writes an OpenSSH ed25519 key pair for an approver and returns the
+// private key's path and the allowed_signers line.
+func sshKey(t *testing.T, dir, id string) (string, string) {
+	t.Helper()
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, err := ssh.MarshalPrivateKey(priv, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := filepath.Join(dir, id+".key")
+	if err := os.WriteFile(key, pem.EncodeToMemory(block), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sp, _ := ssh.NewPublicKey(pub)
+	return key, id + " " + strings.TrimSpace(string(ssh.MarshalAuthorizedKey(sp)))
+}
+
+// TestSignedApprovals: with apply.allowed_signers, an approval counts only
+// with a signature of the plan's digest by a key allowed for its approver.
+func TestSignedApprovals(t *testing.T) {
+	dir, cfg, plan := planned(t)
+	key2, line2 := sshKey(t, dir, "E1002")
+	key3, _ := sshKey(t, dir, "E1003") // not in allowed_signers
+	os.WriteFile(filepath.Join(dir, "allowed_signers"), []byte("# approvers of accessrecon plans\n"+line2+"\n"), 0o644)
+	appendTo(t, cfg, "apply:\n  allowed_signers: allowed_signers\n")
+
+	if _, stderr, code := runCLI(t, "approve", plan, "--by", "E1002", "--config", cfg); code != 1 || !strings.Contains(stderr, "is not signed") {
+		t.Errorf("an unsigned approval: exit %d %s", code, stderr)
+	}
+	if _, stderr, code := runCLI(t, "approve", plan, "--by", "E1003", "--key", key3, "--config", cfg); code != 1 || !strings.Contains(stderr, "is not allowed for E1003") {
+		t.Errorf("a key allowed_signers does not list: exit %d %s", code, stderr)
+	}
+	if _, stderr, code := runCLI(t, "approve", plan, "--by", "E1002", "--key", key3, "--config", cfg); code != 1 || !strings.Contains(stderr, "is not allowed for E1002") {
+		t.Errorf("another person's key: exit %d %s", code, stderr)
+	}
+	if stdout, stderr, code := runCLI(t, "approve", plan, "--by", "E1002", "--key", key2, "--config", cfg); code != 0 || !strings.Contains(stdout, "signed") {
+		t.Fatalf("a signed approval: exit %d %s%s", code, stdout, stderr)
+	}
+	approvals := filepath.Join(dir, "p.approvals.json")
+	signed, _ := os.ReadFile(approvals)
+	// The same signature under another name does not count.
+	os.WriteFile(approvals, bytes.Replace(signed, []byte(`"by": "E1002"`), []byte(`"by": "E1003"`), 1), 0o644)
+	if _, stderr, code := runApply(t, cfg, plan); code != 5 || !strings.Contains(stderr, "is not allowed for E1003") {
+		t.Errorf("a signature moved to another approver: exit %d %s", code, stderr)
+	}
+	os.WriteFile(approvals, signed, 0o644)
+	if stdout, stderr, code := runApply(t, cfg, plan); code != 0 {
+		t.Errorf("apply of a plan with a signed approval: exit %d %s%s", code, stdout, stderr)
 	}
 }

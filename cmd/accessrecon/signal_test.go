@@ -17,6 +17,50 @@ import (
 	"github.com/accessrecon/accessrecon/connectors/github/githubfake"
 )
 
+// blockingGitHub is a fake GitHub whose first DELETE waits, once it has
+// arrived, until release is closed.
+func blockingGitHub(t *testing.T) (f *githubfake.Server, srv *httptest.Server, arrived, release chan struct{}) {
+	f, _ = githubfake.New(t, "/api/v3")
+	f.Org(10, 2, 3, 0, 1)
+	arrived, release = make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodDelete {
+			once.Do(func() { close(arrived); <-release })
+		}
+		f.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return f, srv, arrived, release
+}
+
+// githubPlan is the demo with a github source at url (a leaver's and an
+// ownerless login to remove), planned by E1001 and approved by E1002.
+func githubPlan(t *testing.T, url string) (cfg, plan string) {
+	t.Helper()
+	dir := demoDir(t)
+	cfg = filepath.Join(dir, "accessrecon.yaml")
+	owners := "login,employee_id\n"
+	for i := range 10 {
+		if i != 2 { // user0002 has no owner
+			owners += fmt.Sprintf("user%04d,E%d\n", i, 1001+i)
+		}
+	}
+	owners = strings.Replace(owners, "user0001,E1002", "user0001,E1030", 1) // left on 2026-10-31
+	os.WriteFile(filepath.Join(dir, "github-owners.csv"), []byte(owners), 0o644)
+	replaceIn(t, cfg, "emergencies: emergencies.yaml", fmt.Sprintf(
+		"  - {name: gh, type: github, org: seto, base_url: %q, owners: github-owners.csv}\nemergencies: emergencies.yaml", url+"/api/v3/"))
+	t.Setenv("GITHUB_TOKEN", "ghp_secret_for_tests")
+	plan = filepath.Join(dir, "p.json")
+	if _, stderr, code := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24", "--out", plan, "--by", "E1001"); code != 0 {
+		t.Fatal(stderr)
+	}
+	if _, stderr, code := runCLI(t, "approve", plan, "--by", "E1002", "--config", cfg); code != 0 {
+		t.Fatal(stderr)
+	}
+	return cfg, plan
+}
+
 // buildCLI builds the accessrecon binary once per test, for tests whose
 // fault lies between processes (signals, two processes at once).
 func buildCLI(t *testing.T) string {
@@ -35,36 +79,8 @@ func buildCLI(t *testing.T) string {
 // says so and exits non-zero; a second apply carries on and does each
 // change exactly once.
 func TestApplyStopsAfterTheActionUnderWayOnSIGTERM(t *testing.T) {
-	f, _ := githubfake.New(t, "/api/v3")
-	f.Org(10, 2, 3, 0, 1)
-	arrived, release := make(chan struct{}), make(chan struct{})
-	var once sync.Once
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodDelete {
-			once.Do(func() { close(arrived); <-release })
-		}
-		f.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-
-	dir := demoDir(t)
-	cfg := filepath.Join(dir, "accessrecon.yaml")
-	owners := "login,employee_id\n"
-	for i := range 10 {
-		if i != 2 { // user0002 has no owner
-			owners += fmt.Sprintf("user%04d,E%d\n", i, 1001+i)
-		}
-	}
-	owners = strings.Replace(owners, "user0001,E1002", "user0001,E1030", 1) // left on 2026-10-31
-	os.WriteFile(filepath.Join(dir, "github-owners.csv"), []byte(owners), 0o644)
-	replaceIn(t, cfg, "emergencies: emergencies.yaml", fmt.Sprintf(
-		"  - {name: gh, type: github, org: seto, base_url: %q, owners: github-owners.csv}\nemergencies: emergencies.yaml", srv.URL+"/api/v3/"))
-	t.Setenv("GITHUB_TOKEN", "ghp_secret_for_tests")
-	plan := filepath.Join(dir, "p.json")
-	if _, stderr, code := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24", "--out", plan, "--by", "E1001"); code != 0 {
-		t.Fatal(stderr)
-	}
-	runCLI(t, "approve", plan, "--by", "E1002", "--config", cfg)
+	f, srv, arrived, release := blockingGitHub(t)
+	cfg, plan := githubPlan(t, srv.URL)
 	total := len(actionsOf(t, readPlan(t, plan)))
 
 	var stdout, stderr bytes.Buffer
@@ -111,5 +127,49 @@ func TestApplyStopsAfterTheActionUnderWayOnSIGTERM(t *testing.T) {
 	}
 	if deletes != 2 {
 		t.Errorf("%d DELETEs for 2 changes: %v", deletes, f.Log())
+	}
+}
+
+// TestTwoAppliesAtOnce: while one apply process carries out a plan, a second
+// one on the same plan is refused (exit 5) and changes nothing; the first
+// finishes, every change is made once, and the audit log both wrote to
+// verifies.
+func TestTwoAppliesAtOnce(t *testing.T) {
+	f, srv, arrived, release := blockingGitHub(t)
+	cfg, plan := githubPlan(t, srv.URL)
+	bin := buildCLI(t)
+	args := []string{"apply", plan, "--config", cfg, "--as-of", "2026-11-24", "--by", "E1099"}
+	var out1, err1 bytes.Buffer
+	first := exec.Command(bin, args...)
+	first.Stdout, first.Stderr = &out1, &err1
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-arrived:
+	case <-time.After(60 * time.Second):
+		first.Process.Kill()
+		t.Fatalf("the first apply never reached GitHub:\n%s%s", out1.String(), err1.String())
+	}
+	second := exec.Command(bin, args...)
+	out2, _ := second.CombinedOutput()
+	if second.ProcessState.ExitCode() != 5 || !strings.Contains(string(out2), "another apply holds") {
+		t.Errorf("the second apply: exit %d\n%s", second.ProcessState.ExitCode(), out2)
+	}
+	close(release)
+	if err := first.Wait(); err != nil {
+		t.Fatalf("the first apply: %v\n%s%s", err, out1.String(), err1.String())
+	}
+	deletes := 0
+	for _, r := range f.Log() {
+		if strings.HasPrefix(r, "DELETE") {
+			deletes++
+		}
+	}
+	if deletes != 2 {
+		t.Errorf("%d DELETEs for 2 changes", deletes)
+	}
+	if stdout, stderr, code := runCLI(t, "audit", "verify", filepath.Join(filepath.Dir(cfg), "audit.jsonl")); code != 0 {
+		t.Errorf("audit verify: exit %d %s%s", code, stdout, stderr)
 	}
 }

@@ -37,68 +37,6 @@ func (r *Refusal) Error() string { return "refused: " + r.Reason }
 
 func refuse(format string, args ...any) error { return &Refusal{Reason: fmt.Sprintf(format, args...)} }
 
-// ErrSelfApproval is returned when the author of a plan tries to approve it.
-var ErrSelfApproval = errors.New("the author of a plan cannot approve it")
-
-// Approvals is the file beside a plan that records who approved which digest.
-type Approvals struct {
-	Plan       string     `json:"plan"`
-	PlanDigest string     `json:"plan_digest"`
-	Approvals  []Approval `json:"approvals"`
-}
-
-// Approval is one person's approval.
-type Approval struct {
-	By string `json:"by"`
-	At string `json:"at"`
-}
-
-// sidecar is the path of a file beside the plan: plan.json → plan.SUFFIX.
-func sidecar(planPath, suffix string) string {
-	return strings.TrimSuffix(planPath, filepath.Ext(planPath)) + "." + suffix
-}
-
-// ApprovalsPath is where approvals of the plan at planPath are kept.
-func ApprovalsPath(planPath string) string { return sidecar(planPath, "approvals.json") }
-
-// ReadApprovals reads the approvals of a plan; none is not an error.
-func ReadApprovals(planPath string) (*Approvals, error) {
-	data, err := os.ReadFile(ApprovalsPath(planPath))
-	if errors.Is(err, os.ErrNotExist) {
-		return &Approvals{Plan: filepath.Base(planPath)}, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var a Approvals
-	if err := json.Unmarshal(data, &a); err != nil {
-		return nil, fmt.Errorf("%s: %w", ApprovalsPath(planPath), err)
-	}
-	return &a, nil
-}
-
-// Approve records an approval of the plan by someone other than its author,
-// bound to the plan's digest. Approvals of an earlier content are dropped.
-func Approve(planPath string, p *reconcile.Plan, by string, now time.Time) (*Approvals, error) {
-	if by == "" {
-		return nil, errors.New("approve: --by is required")
-	}
-	if by == p.CreatedBy {
-		return nil, fmt.Errorf("%w: %s wrote it", ErrSelfApproval, by)
-	}
-	a, err := ReadApprovals(planPath)
-	if err != nil {
-		return nil, err
-	}
-	if a.PlanDigest != p.Digest {
-		a = &Approvals{Plan: filepath.Base(planPath), PlanDigest: p.Digest}
-	}
-	if !slices.ContainsFunc(a.Approvals, func(x Approval) bool { return x.By == by }) {
-		a.Approvals = append(a.Approvals, Approval{By: by, At: now.In(graph.Tokyo).Format(time.RFC3339)})
-	}
-	return a, reconcile.WriteJSONFile(ApprovalsPath(planPath), a)
-}
-
 // Journal states of an action.
 const (
 	StateStarted  = "started"
@@ -190,15 +128,16 @@ func (j *journal) record(action, state, detail string, now time.Time) error {
 
 // Options are the switches of `apply`.
 type Options struct {
-	PlanPath          string
-	Today             graph.Date
-	By                string
-	DryRun            bool
-	AllowDrift        bool
-	AllowMass         bool
-	Reason            string
-	RequiredApprovals int
-	Mass              config.MassRevocation
+	PlanPath   string
+	Today      graph.Date
+	By         string
+	DryRun     bool
+	AllowDrift bool
+	AllowMass  bool
+	Reason     string
+	// Approval is what makes the plan's approvals valid.
+	Approval ApprovalRules
+	Mass     config.MassRevocation
 	// Reach is how each source (by name) is reached; a source it does not
 	// name gets work orders.
 	Reach map[string]reconcile.Reach
@@ -224,27 +163,6 @@ type Result struct {
 	Interrupted bool
 }
 
-// CheckApprovals refuses a plan without enough valid approvals.
-func CheckApprovals(planPath string, p *reconcile.Plan, required int) error {
-	a, err := ReadApprovals(planPath)
-	if err != nil {
-		return err
-	}
-	if len(a.Approvals) > 0 && a.PlanDigest != p.Digest {
-		return refuse("the plan was modified after it was approved (approved %s, now %s)", a.PlanDigest, p.Digest)
-	}
-	var valid []string
-	for _, x := range a.Approvals {
-		if x.By != "" && x.By != p.CreatedBy && !slices.Contains(valid, x.By) {
-			valid = append(valid, x.By)
-		}
-	}
-	if len(valid) < required {
-		return refuse("the plan is not approved: %d of %d approvals by someone other than its author %q (accessrecon approve %s --by ID)", len(valid), required, p.CreatedBy, planPath)
-	}
-	return nil
-}
-
 // Run carries out an approved plan: it refuses a stale plan (inputs
 // changed) unless AllowDrift, in which case each action's precondition is
 // checked again; it refuses a plan over the mass-revocation threshold unless
@@ -256,7 +174,7 @@ func Run(ctx context.Context, in *reconcile.Inputs, pol *reconcile.Policy, p *re
 	if record == nil || o.DryRun {
 		record = func(string, map[string]any) {}
 	}
-	if err := CheckApprovals(o.PlanPath, p, o.RequiredApprovals); err != nil {
+	if err := CheckApprovals(o.PlanPath, p, in, o.Approval); err != nil {
 		return nil, err
 	}
 	snap := in.Graph.Snapshot()

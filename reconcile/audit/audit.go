@@ -14,6 +14,8 @@ import (
 	"io"
 	"os"
 	"time"
+
+	"github.com/gofrs/flock"
 )
 
 // Event is one audit record. Fields beyond these go in Data.
@@ -46,6 +48,13 @@ func (e *Event) seal() ([]byte, error) {
 // Append adds an event to the log at path (created if missing), chained to
 // the last line, and syncs the file. Secrets must never be put in events.
 func Append(path string, e Event, now time.Time) error {
+	// One writer at a time, across processes: two applies appending at
+	// once would both chain to the same last line.
+	lock := flock.New(path + ".lock")
+	if err := lock.Lock(); err != nil {
+		return fmt.Errorf("audit log %s: lock: %w", path, err)
+	}
+	defer lock.Unlock()
 	last, seq, err := tail(path)
 	if err != nil {
 		return err
@@ -111,6 +120,29 @@ func tail(path string) ([]byte, int, error) {
 // Verify checks every line's digest and the chain. It returns the number of
 // lines checked, and an error naming the first broken line.
 func Verify(r io.Reader, name string) (int, error) {
+	head, err := Each(r, name, nil)
+	return head.Lines, err
+}
+
+// Head is where a log ends: how many lines, and the hash of the last one
+// (what the next line's prev will be).
+type Head struct {
+	Lines int    `json:"lines"`
+	Hash  string `json:"hash"`
+}
+
+// Each is Verify that also gives each event, in order, to fn (if not nil),
+// and returns the head of the log.
+func Each(r io.Reader, name string, fn func(Event)) (Head, error) {
+	n, prev, err := each(r, name, fn)
+	h := Head{Lines: n}
+	if prev != nil {
+		h.Hash = sum(prev)
+	}
+	return h, err
+}
+
+func each(r io.Reader, name string, fn func(Event)) (int, []byte, error) {
 	br := bufio.NewReaderSize(r, 1<<16)
 	var prev []byte
 	n := 0
@@ -121,29 +153,32 @@ func Verify(r io.Reader, name string) (int, error) {
 			n++
 			var e Event
 			if jerr := json.Unmarshal(line, &e); jerr != nil {
-				return n - 1, fmt.Errorf("%s:%d: broken: not an audit event: %v", name, n, jerr)
+				return n - 1, prev, fmt.Errorf("%s:%d: broken: not an audit event: %v", name, n, jerr)
 			}
 			want := e.Digest
 			if _, serr := (&e).seal(); serr != nil || e.Digest != want {
-				return n - 1, fmt.Errorf("%s:%d: broken: the line was changed (its digest does not match its content)", name, n)
+				return n - 1, prev, fmt.Errorf("%s:%d: broken: the line was changed (its digest does not match its content)", name, n)
 			}
 			if e.Seq != n {
-				return n - 1, fmt.Errorf("%s:%d: broken: sequence %d where %d was expected (a line was removed or inserted)", name, n, e.Seq, n)
+				return n - 1, prev, fmt.Errorf("%s:%d: broken: sequence %d where %d was expected (a line was removed or inserted)", name, n, e.Seq, n)
 			}
 			wantPrev := ""
 			if prev != nil {
 				wantPrev = sum(prev)
 			}
 			if e.Prev != wantPrev {
-				return n - 1, fmt.Errorf("%s:%d: broken: it does not chain to line %d (a line before it was changed, removed or inserted)", name, n, n-1)
+				return n - 1, prev, fmt.Errorf("%s:%d: broken: it does not chain to line %d (a line before it was changed, removed or inserted)", name, n, n-1)
 			}
 			prev = append(prev[:0], line...)
+			if fn != nil {
+				fn(e)
+			}
 		}
 		if err == io.EOF {
-			return n, nil
+			return n, prev, nil
 		}
 		if err != nil {
-			return n, fmt.Errorf("%s: %w", name, err)
+			return n, prev, fmt.Errorf("%s: %w", name, err)
 		}
 	}
 }

@@ -1,0 +1,203 @@
+package apply
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/accessrecon/accessrecon/config"
+	"github.com/accessrecon/accessrecon/graph"
+	"github.com/accessrecon/accessrecon/reconcile"
+	"github.com/accessrecon/accessrecon/reconcile/signing"
+	"github.com/gofrs/flock"
+	"golang.org/x/crypto/ssh"
+)
+
+// ErrSelfApproval is returned when the author of a plan tries to approve it.
+var ErrSelfApproval = errors.New("the author of a plan cannot approve it")
+
+// Approvals is the file beside a plan that records who approved which digest.
+type Approvals struct {
+	Plan       string     `json:"plan"`
+	PlanDigest string     `json:"plan_digest"`
+	Approvals  []Approval `json:"approvals"`
+}
+
+// Approval is one person's approval. Signature, when present, is an SSHSIG
+// (armored, namespace accessrecon) of the plan's digest by the approver's
+// key: `ssh-keygen -Y verify -f allowed_signers -I BY -n accessrecon -s
+// SIG` checks it with the digest on standard input.
+type Approval struct {
+	By        string `json:"by"`
+	At        string `json:"at"`
+	Signature string `json:"signature,omitempty"`
+}
+
+// ApprovalsPath is where approvals of the plan at planPath are kept.
+func ApprovalsPath(planPath string) string { return sidecar(planPath, "approvals.json") }
+
+// ReadApprovals reads the approvals of a plan; none is not an error.
+func ReadApprovals(planPath string) (*Approvals, error) {
+	data, err := os.ReadFile(ApprovalsPath(planPath))
+	if errors.Is(err, os.ErrNotExist) {
+		return &Approvals{Plan: filepath.Base(planPath)}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var a Approvals
+	if err := json.Unmarshal(data, &a); err != nil {
+		return nil, fmt.Errorf("%s: %w", ApprovalsPath(planPath), err)
+	}
+	return &a, nil
+}
+
+// ApprovalRules are what makes approvals valid: how many, by whom, signed
+// with which keys.
+type ApprovalRules struct {
+	Required  int
+	Approvers config.Approvers
+	// Signers, when not nil, must allow the key of every approval's
+	// signature for its approver (apply.allowed_signers).
+	Signers *signing.AllowedSigners
+	// Today is the day approvers must be active in the HR feed.
+	Today graph.Date
+}
+
+// Rules reads the approval rules of a config (and its allowed_signers).
+func Rules(cfg *config.Config, today graph.Date) (ApprovalRules, error) {
+	r := ApprovalRules{Required: cfg.Apply.Approvals, Approvers: cfg.Apply.Approvers, Today: today}
+	if cfg.Apply.AllowedSigners != "" {
+		var err error
+		if r.Signers, err = signing.ReadAllowedSigners(cfg.Resolve(cfg.Apply.AllowedSigners)); err != nil {
+			return r, err
+		}
+	}
+	return r, nil
+}
+
+// ApproveOptions say who approves, and how the approval is signed: with a
+// key (Signer), or with a signature made elsewhere (`ssh-keygen -Y sign -n
+// accessrecon`, e.g. with a key in an agent).
+type ApproveOptions struct {
+	By        string
+	Signer    ssh.Signer
+	Signature string
+	Now       time.Time
+	Rules     ApprovalRules
+}
+
+// approver checks one approval of a plan and returns the approver's
+// canonical id.
+func approver(snap *graph.Snapshot, p *reconcile.Plan, x Approval, r ApprovalRules) (string, error) {
+	person, err := reconcile.ActivePerson(snap, x.By, r.Today)
+	if err != nil {
+		return "", err
+	}
+	if reconcile.SamePerson(snap, person.EmployeeID, p.CreatedBy) {
+		return "", fmt.Errorf("%w: %s wrote it", ErrSelfApproval, person.EmployeeID)
+	}
+	if why := reconcile.MayApprove(snap, r.Approvers, person, r.Today); why != "" {
+		return "", errors.New(why)
+	}
+	if r.Signers != nil {
+		if x.Signature == "" {
+			return "", fmt.Errorf("the approval by %s is not signed, and apply.allowed_signers requires signatures (approve --key KEYFILE)", person.EmployeeID)
+		}
+		at, err := time.Parse(time.RFC3339, x.At)
+		if err != nil {
+			return "", fmt.Errorf("the approval by %s: field at: %v", person.EmployeeID, err)
+		}
+		if err := r.Signers.Verify([]byte(p.Digest), x.Signature, person.EmployeeID, at); err != nil {
+			return "", fmt.Errorf("the approval by %s: %w", person.EmployeeID, err)
+		}
+	}
+	return person.EmployeeID, nil
+}
+
+// Approve records an approval of the plan, bound to its digest, by an
+// active person of the HR feed other than its author whom apply.approvers
+// allows; signed when a key or signature is given (and required to be when
+// apply.allowed_signers is set). Approvals of an earlier content are
+// dropped.
+func Approve(planPath string, p *reconcile.Plan, in *reconcile.Inputs, o ApproveOptions) (*Approvals, error) {
+	snap := in.Graph.Snapshot()
+	person, err := reconcile.ActivePerson(snap, o.By, o.Rules.Today)
+	if err != nil {
+		return nil, fmt.Errorf("approve --by: %w", err)
+	}
+	x := Approval{By: person.EmployeeID, At: o.Now.In(graph.Tokyo).Format(time.RFC3339), Signature: o.Signature}
+	if o.Signer != nil {
+		if x.Signature, err = signing.Sign([]byte(p.Digest), o.Signer); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := approver(snap, p, x, o.Rules); err != nil {
+		return nil, fmt.Errorf("approve: %w", err)
+	}
+	a, err := ReadApprovals(planPath)
+	if err != nil {
+		return nil, err
+	}
+	if a.PlanDigest != p.Digest {
+		a = &Approvals{Plan: filepath.Base(planPath), PlanDigest: p.Digest}
+	}
+	a.Approvals = slices.DeleteFunc(a.Approvals, func(y Approval) bool { return y.By == x.By })
+	a.Approvals = append(a.Approvals, x)
+	return a, reconcile.WriteJSONFile(ApprovalsPath(planPath), a)
+}
+
+// CheckApprovals refuses a plan without enough valid approvals, and any
+// approval that is not valid: by someone the HR feed does not know as
+// active today, by the author, by someone apply.approvers does not name, or
+// without a signature allowed_signers accepts.
+func CheckApprovals(planPath string, p *reconcile.Plan, in *reconcile.Inputs, r ApprovalRules) error {
+	a, err := ReadApprovals(planPath)
+	if err != nil {
+		return err
+	}
+	if len(a.Approvals) > 0 && a.PlanDigest != p.Digest {
+		return refuse("the plan was modified after it was approved (approved %s, now %s)", a.PlanDigest, p.Digest)
+	}
+	snap := in.Graph.Snapshot()
+	var valid []string
+	for _, x := range a.Approvals {
+		id, err := approver(snap, p, x, r)
+		if err != nil {
+			return refuse("%s: %v", ApprovalsPath(planPath), err)
+		}
+		if !slices.Contains(valid, id) {
+			valid = append(valid, id)
+		}
+	}
+	if len(valid) < r.Required {
+		return refuse("the plan is not approved: %d of %d approvals by someone other than its author %q (accessrecon approve %s --by ID --key KEYFILE)", len(valid), r.Required, p.CreatedBy, planPath)
+	}
+	return nil
+}
+
+// sidecar is the path of a file beside the plan: plan.json → plan.SUFFIX.
+func sidecar(planPath, suffix string) string {
+	return strings.TrimSuffix(planPath, filepath.Ext(planPath)) + "." + suffix
+}
+
+// Lock takes the plan's lock (PLAN.lock beside its journal), so that one
+// apply at a time carries out a plan: a second one is refused while the
+// first holds it. unlock releases it; the system releases it too when the
+// process ends, however it ends.
+func Lock(planPath string) (unlock func(), err error) {
+	l := flock.New(sidecar(planPath, "lock"))
+	ok, err := l.TryLock()
+	if err != nil {
+		return nil, fmt.Errorf("lock %s: %w", l.Path(), err)
+	}
+	if !ok {
+		return nil, refuse("another apply holds %s; wait for it to end (its journal keeps what it did)", planPath)
+	}
+	return func() { l.Unlock() }, nil
+}

@@ -1,0 +1,114 @@
+package reconcile
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"unicode"
+
+	"github.com/accessrecon/accessrecon/config"
+	"github.com/accessrecon/accessrecon/graph"
+	"golang.org/x/text/unicode/norm"
+)
+
+// ErrUnknownPerson is returned for an id that is not an active person of the
+// HR feed.
+var ErrUnknownPerson = errors.New("not an active person of the HR feed")
+
+// NormalizeID is the one form in which people's ids are compared: Unicode
+// NFKC (full-width Ｅ１００２ is E1002), without surrounding space. An id
+// with a control or format character (a zero-width space, a direction mark)
+// is refused rather than cleaned: it is either a mistake or an attack.
+func NormalizeID(raw string) (string, error) {
+	for _, r := range raw {
+		if unicode.Is(unicode.Cc, r) || unicode.Is(unicode.Cf, r) {
+			return "", fmt.Errorf("%q: ids may not contain control or format characters (U+%04X)", raw, r)
+		}
+	}
+	id := strings.TrimSpace(norm.NFKC.String(raw))
+	if id == "" {
+		return "", errors.New("expected an employee id, got nothing")
+	}
+	return id, nil
+}
+
+// Person finds who an id names in the HR feed: the same id after
+// NormalizeID, or the only one equal to it ignoring case. The second return
+// is the person's canonical id; unknown ids give ("", nil, nil).
+func Person(snap *graph.Snapshot, raw string) (*graph.Person, error) {
+	id, err := NormalizeID(raw)
+	if err != nil {
+		return nil, err
+	}
+	if p := snap.Person(id); p != nil {
+		return p, nil
+	}
+	var found *graph.Person
+	for _, p := range snap.People() {
+		if strings.EqualFold(p.EmployeeID, id) {
+			if found != nil {
+				return nil, fmt.Errorf("%q matches both %s and %s ignoring case: give the id exactly", raw, found.EmployeeID, p.EmployeeID)
+			}
+			found = p
+		}
+	}
+	return found, nil
+}
+
+// ActivePerson is Person, refusing anyone not employed on day d.
+func ActivePerson(snap *graph.Snapshot, raw string, d graph.Date) (*graph.Person, error) {
+	p, err := Person(snap, raw)
+	if err != nil {
+		return nil, err
+	}
+	if p == nil {
+		return nil, fmt.Errorf("%q: %w", raw, ErrUnknownPerson)
+	}
+	if p.HasLeft(d) || (!p.StartDate.IsZero() && p.StartDate > d) {
+		return nil, fmt.Errorf("%s (%s): %w on %s", p.EmployeeID, p.Name, ErrUnknownPerson, d)
+	}
+	return p, nil
+}
+
+// SamePerson reports whether two ids name the same person of the HR feed
+// (or, for ids the feed does not know, are the same after NormalizeID,
+// ignoring case).
+func SamePerson(snap *graph.Snapshot, a, b string) bool {
+	pa, errA := Person(snap, a)
+	pb, errB := Person(snap, b)
+	if errA == nil && errB == nil && pa != nil && pb != nil {
+		return pa.EmployeeID == pb.EmployeeID
+	}
+	na, errA := NormalizeID(a)
+	nb, errB := NormalizeID(b)
+	return errA == nil && errB == nil && strings.EqualFold(na, nb)
+}
+
+// MayApprove reports why a person may not approve plans under the config's
+// apply.approvers ("" when they may).
+func MayApprove(snap *graph.Snapshot, ap config.Approvers, p *graph.Person, d graph.Date) string {
+	if len(ap.Units) == 0 && len(ap.Tags) == 0 && len(ap.IDs) == 0 {
+		return ""
+	}
+	for _, id := range ap.IDs {
+		if id == p.EmployeeID {
+			return ""
+		}
+	}
+	unit := snap.AssignmentAsOf(p, d).Unit
+	for _, u := range ap.Units {
+		if u == unit {
+			return ""
+		}
+	}
+	if u := snap.Unit(unit); u != nil {
+		for _, want := range ap.Tags {
+			for _, tag := range u.Tags {
+				if tag == want {
+					return ""
+				}
+			}
+		}
+	}
+	return fmt.Sprintf("%s (%s, unit %s) is not among apply.approvers of the config", p.EmployeeID, p.Name, unit)
+}
