@@ -352,6 +352,9 @@ func (c *Config) check(data []byte) error {
 		if s.Name == "" {
 			return yamlfile.Errorf(c.Path, lines, i, "name", "expected a source name")
 		}
+		if s.Name == "hr" {
+			return yamlfile.Errorf(c.Path, lines, i, "name", "the name hr is the HR feed's in the source sanity check; choose another")
+		}
 		if seen[s.Name] {
 			return yamlfile.Errorf(c.Path, lines, i, "name", "source %q appears twice", s.Name)
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/accessrecon/accessrecon/config"
+	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/reconcile/audit"
 )
 
@@ -73,10 +74,11 @@ func Finish(in *Inputs, p *Plan, o FinishOptions) (remember func() error, err er
 				return nil, err
 			}
 		}
-		names := make([]string, len(cfg.Sources))
-		for i, src := range cfg.Sources {
-			names[i] = src.Name
+		names := []string{HRFeed}
+		for _, src := range cfg.Sources {
+			names = append(names, src.Name)
 		}
+		counts[HRFeed] = snap.Count(graph.TablePeople)
 		unsafe := UnsafeSources(names, counts, last, cfg.Apply.SourceShrink, o.AllowShrink)
 		p.FailClosed(snap, unsafe)
 		if cfg.OnDisk() {

@@ -15,6 +15,10 @@ import (
 // RuleSourceSanity names the finding about a source whose pull looks wrong.
 const RuleSourceSanity = "source.sanity"
 
+// HRFeed is the name the HR feed goes by among the sources in the sanity
+// check (the state file, --allow-source-shrink); no source may take it.
+const HRFeed = "hr"
+
 // SourceState is what the last successful plan saw of each source
 // (.accessrecon-state.json beside the config).
 type SourceState struct {
@@ -68,6 +72,10 @@ func UnsafeSources(sources []string, counts map[string]int, last *SourceState, s
 		n := counts[name]
 		prev, seen := last.Sources[name]
 		switch {
+		case name == HRFeed && n == 0:
+			unsafe[name] = "the HR feed has no people"
+		case name == HRFeed && seen && float64(n) < (1-shrink)*float64(prev.Accounts):
+			unsafe[name] = fmt.Sprintf("the HR feed has %d people, %d at the last plan (%s): it shrank by more than %.0f%%", n, prev.Accounts, prev.At, shrink*100)
 		case n == 0:
 			unsafe[name] = fmt.Sprintf("source %s returned no accounts", name)
 		case seen && float64(n) < (1-shrink)*float64(prev.Accounts):
@@ -77,8 +85,9 @@ func UnsafeSources(sources []string, counts map[string]int, last *SourceState, s
 	return unsafe
 }
 
-// FailClosed drops the plan's removals on accounts of unsafe sources and
-// says why in a finding per source.
+// FailClosed drops the plan's removals on accounts of unsafe sources (every
+// removal, when the HR feed is unsafe: who has left or moved is then not
+// known) and says why in a finding per source.
 func (p *Plan) FailClosed(snap *graph.Snapshot, unsafe map[string]string) {
 	if len(unsafe) == 0 {
 		return
@@ -86,7 +95,7 @@ func (p *Plan) FailClosed(snap *graph.Snapshot, unsafe map[string]string) {
 	kept := p.Actions[:0]
 	for _, a := range p.Actions {
 		acct := snap.Account(graph.AccountKey(a.System, a.Account))
-		if acct != nil && unsafe[acct.Source] != "" && a.Op != "grant" {
+		if a.Op != "grant" && (unsafe[HRFeed] != "" || acct != nil && unsafe[acct.Source] != "") {
 			continue
 		}
 		kept = append(kept, a)
@@ -94,9 +103,13 @@ func (p *Plan) FailClosed(snap *graph.Snapshot, unsafe map[string]string) {
 	p.Actions = kept
 	SortActions(p.Actions)
 	for _, name := range slices.Sorted(maps.Keys(unsafe)) {
+		what := "none of its rights are planned for revocation"
+		if name == HRFeed {
+			what = "no right or account is planned for removal"
+		}
 		p.Findings = append(p.Findings, Finding{
 			Rule: RuleSourceSanity, Severity: "high",
-			Message: unsafe[name] + "; none of its rights are planned for revocation (plan --allow-source-shrink " + name + " if this is real)",
+			Message: unsafe[name] + "; " + what + " (plan --allow-source-shrink " + name + " if this is real)",
 		})
 	}
 	sortFindings(p.Findings)

@@ -329,3 +329,45 @@ func TestSignedApprovals(t *testing.T) {
 		t.Errorf("apply of a plan with a signed approval: exit %d %s%s", code, stdout, stderr)
 	}
 }
+
+// TestShrunkHRFeedFailsClosed: an HR export that lost a third of its rows
+// makes everyone missing look like an orphan owner; the plan removes nothing
+// and says why, until the shrink is confirmed.
+func TestShrunkHRFeedFailsClosed(t *testing.T) {
+	dir := demoDir(t)
+	cfg := filepath.Join(dir, "accessrecon.yaml")
+	out := filepath.Join(dir, "p.json")
+	if _, stderr, code := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24", "--out", out); code != 0 {
+		t.Fatal(stderr)
+	}
+	people := filepath.Join(dir, "people.csv")
+	data, _ := os.ReadFile(people)
+	lines := strings.SplitAfter(string(data), "\n")
+	os.WriteFile(people, []byte(strings.Join(lines[:len(lines)*2/3], "")), 0o644)
+	// Transfers of people no longer in the feed are not the point here.
+	os.WriteFile(filepath.Join(dir, "transfers.csv"), []byte("event_id,employee_id,from_unit,to_unit,effective_date,pledge_date\n"), 0o644)
+	if _, stderr, code := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24", "--out", out); code != 0 {
+		t.Fatal(stderr)
+	}
+	p := readPlan(t, out)
+	for _, a := range actionsOf(t, p) {
+		if a["op"] != "grant" {
+			t.Errorf("a removal planned from a shrunk HR feed: %v", a)
+		}
+	}
+	msgs := ""
+	for _, f := range p["findings"].([]any) {
+		if m := f.(map[string]any); m["rule"] == "source.sanity" {
+			msgs += m["message"].(string)
+		}
+	}
+	if !strings.Contains(msgs, "the HR feed has 33 people, 50 at the last plan") || !strings.Contains(msgs, "--allow-source-shrink hr") {
+		t.Errorf("source.sanity findings: %s", msgs)
+	}
+	if _, stderr, code := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24", "--out", out, "--allow-source-shrink", "hr"); code != 0 {
+		t.Fatal(stderr)
+	}
+	if len(actionsOf(t, readPlan(t, out))) == 0 {
+		t.Error("--allow-source-shrink hr did not plan the removals")
+	}
+}

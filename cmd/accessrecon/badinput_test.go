@@ -25,6 +25,15 @@ func TestBadInputIsAClearErrorAndWritesNothing(t *testing.T) {
 			want: []string{"people.csv:6: column start_date (6): expected a date as YYYY-MM-DD, got \"2010-13-01\""},
 		},
 		{
+			// A leaver's row cut at the comma before end_date would read
+			// as someone still employed: the account would stay enabled.
+			name: "a row cut short",
+			break_: func(t *testing.T, dir string) {
+				replaceIn(t, filepath.Join(dir, "people.csv"), "E1030,小川 千尋,NW,NW-CUSTOMER,employee,2010-04-01,2026-10-31,e1030@nw.example.jp", "E1030,小川 千尋,NW,NW-CUSTOMER,employee,2010-04-01")
+			},
+			want: []string{"people.csv:31: expected 8 fields as in the header, got 6"},
+		},
+		{
 			name: "an unknown unit",
 			break_: func(t *testing.T, dir string) {
 				replaceIn(t, filepath.Join(dir, "people.csv"), "E1001,佐藤 翔太,NW,NW-CUSTOMER", "E1001,佐藤 翔太,NW,NW-CUSTMER")

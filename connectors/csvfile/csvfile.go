@@ -124,6 +124,12 @@ func (r *Reader) Next() (bool, error) {
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue
 		}
+		if len(rec) != len(r.names) {
+			// A row cut short (an export cut at a comma) would read as
+			// empty cells: a leaver's end_date gone, say. Never guess.
+			return false, InputErrorf("%s:%d: expected %d fields as in the header, got %d (a row cut short, a comma too many, or a quote not closed)",
+				r.name, r.line, len(r.names), len(rec))
+		}
 		if r.utf8 {
 			for i, f := range rec {
 				if !utf8.ValidString(f) {
