@@ -33,7 +33,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Name:           "accessrecon",
 		Usage:          "reconcile identities and access rights with the group's separation rules",
 		Version:        versionString(),
-		Writer:         stdout,
+		Writer:         report.SafeWriter(stdout), // names with escape sequences cannot drive the terminal
 		ErrWriter:      stderr,
 		ExitErrHandler: func(*cli.Context, error) {}, // exit statuses are set in one place: exitCode
 		Commands: []*cli.Command{

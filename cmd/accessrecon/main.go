@@ -9,6 +9,8 @@ import (
 	"os/signal"
 	"runtime/pprof"
 	"syscall"
+
+	"github.com/accessrecon/accessrecon/reconcile/report"
 )
 
 func main() {
@@ -20,7 +22,7 @@ func main() {
 	err := run(ctx, os.Args, os.Stdout, os.Stderr)
 	stopProfile()
 	stop()
-	os.Exit(exitCode(err, os.Stderr))
+	os.Exit(exitCode(err, report.SafeWriter(os.Stderr)))
 }
 
 // startCPUProfile writes a CPU profile of the whole command to path (for

@@ -312,3 +312,38 @@ func TestFixturesGenerateIsDeterministicAndPlans(t *testing.T) {
 		t.Error("generating into a folder that is not empty should fail")
 	}
 }
+
+// TestNamesCannotDriveTheTerminal: a name in the HR feed with escape
+// sequences, a carriage return and a bidirectional override reaches the
+// reviewer's screen as visible text, in every human format.
+func TestNamesCannotDriveTheTerminal(t *testing.T) {
+	dir := demoDir(t)
+	cfg := filepath.Join(dir, "accessrecon.yaml")
+	replaceIn(t, filepath.Join(dir, "people.csv"), "E1030,小川 千尋", "E1030,\"小川\x1b[2J\x1b[H\rNo actions\u202e千尋\"")
+	plan := filepath.Join(dir, "p.json")
+	for _, format := range []string{"text", "markdown", "json"} {
+		stdout, stderr, code := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24", "--out", plan, "--format", format)
+		if code != 0 {
+			t.Fatal(stderr)
+		}
+		want := `小川\u001b[2J\u001b[H\u000dNo actions\u202e千尋`
+		if format == "json" {
+			want = `小川\u001b[2J\u001b[H\rNo actions\u202e千尋` // JSON's own escapes
+		}
+		if strings.ContainsAny(stdout, "\x1b\r\u202e") || !strings.Contains(stdout, want) {
+			t.Errorf("--format %s shows the name as: %q", format, between(stdout, "E1030", 60))
+		}
+	}
+	if data, _ := os.ReadFile(plan); !strings.Contains(string(data), `\u001b[2J`) {
+		t.Error("the plan file lost the name as the HR feed has it")
+	}
+}
+
+// between is up to n bytes of s from the first occurrence of from.
+func between(s, from string, n int) string {
+	i := strings.Index(s, from)
+	if i < 0 {
+		return ""
+	}
+	return s[i:min(len(s), i+n)]
+}

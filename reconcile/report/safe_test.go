@@ -1,0 +1,38 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// TestSafeWriterEscapesWhatATerminalWouldObey: escape sequences, carriage
+// returns and bidirectional overrides in data arrive as visible \uXXXX,
+// Japanese and newlines as they are, also when a write cuts a character in
+// two; JSON through it still decodes to the same value.
+func TestSafeWriterEscapesWhatATerminalWouldObey(t *testing.T) {
+	name := "佐藤\x1b[2J\x1b[H No actions\r\u202eevil\u200b\x07"
+	var out bytes.Buffer
+	w := SafeWriter(&out)
+	msg := []byte("A0001 " + name + "\n\t次\n")
+	for i := range msg { // one byte at a time: every character cut
+		if _, err := w.Write(msg[i : i+1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := out.String()
+	if strings.ContainsAny(got, "\x1b\r\u202e\u200b\x07") {
+		t.Errorf("control or format characters got through: %q", got)
+	}
+	if want := `A0001 佐藤\u001b[2J\u001b[H No actions\u000d\u202eevil\u200b\u0007` + "\n\t次\n"; got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+	out.Reset()
+	v, _ := json.Marshal(map[string]string{"name": name})
+	SafeWriter(&out).Write(v)
+	var back map[string]string
+	if err := json.Unmarshal(out.Bytes(), &back); err != nil || back["name"] != name {
+		t.Errorf("JSON through the writer: %v %q", err, back["name"])
+	}
+}
