@@ -1,14 +1,18 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strconv"
 	"time"
 
 	"github.com/accessrecon/accessrecon/config"
 	"github.com/accessrecon/accessrecon/reconcile"
+	"github.com/accessrecon/accessrecon/reconcile/audit"
 	"github.com/accessrecon/accessrecon/reconcile/certify"
 	"github.com/accessrecon/accessrecon/reconcile/reset"
 	"github.com/accessrecon/accessrecon/reconcile/worksheet"
@@ -70,7 +74,7 @@ func resetCommand() *cli.Command {
 			{
 				Name:  "worksheet",
 				Usage: "the confirmation worksheets of a year's reset, one per system owner (XLSX and CSV)",
-				Flags: []cli.Flag{configFlag, yearFlag(), asOfFlag, verbose,
+				Flags: []cli.Flag{configFlag, yearFlag(), asOfFlag, verbose, byFlag,
 					&cli.StringFlag{Name: "out", Required: true, Usage: "write the worksheets into folder `DIR`"},
 				},
 				Action: func(c *cli.Context) error {
@@ -88,6 +92,9 @@ func resetCommand() *cli.Command {
 					sheets := reset.Worksheets(s.inputs, c.Int("year"), day)
 					names, err := worksheet.Write(c.String("out"), "reset-"+strconv.Itoa(c.Int("year")), sheets)
 					if err != nil {
+						return err
+					}
+					if err := recordFiles(s.cfg, actor(c), "reset_worksheets", c.String("out"), names, map[string]any{"year": c.Int("year")}); err != nil {
 						return err
 					}
 					for _, n := range names {
@@ -109,7 +116,7 @@ func certifyCommand() *cli.Command {
 			{
 				Name:  "open",
 				Usage: "write the review worksheets of a campaign, one per system owner unit",
-				Flags: []cli.Flag{configFlag, asOfFlag, verbose,
+				Flags: []cli.Flag{configFlag, asOfFlag, verbose, byFlag,
 					&cli.StringFlag{Name: "campaign", Required: true, Usage: "the campaign `ID`, e.g. 2026Q4"},
 					&cli.StringFlag{Name: "out", Required: true, Usage: "the new campaign folder `DIR`"},
 				},
@@ -137,6 +144,9 @@ func certifyCommand() *cli.Command {
 						return err
 					}
 					if err := certify.Write(c.String("out"), campaign, sheets, time.Now()); err != nil {
+						return err
+					}
+					if err := recordFiles(s.cfg, actor(c), "campaign_opened", c.String("out"), []string{certify.CampaignFile}, map[string]any{"campaign": campaign.ID, "as_of": campaign.AsOf}); err != nil {
 						return err
 					}
 					n := 0
@@ -212,6 +222,9 @@ func certifyClose(c *cli.Context) error {
 	if err := certify.WriteClosing(dir, campaign, decisions, unreviewed, time.Now()); err != nil {
 		return err
 	}
+	if err := recordFiles(s.cfg, actor(c), "campaign_closed", dir, []string{certify.DecisionsFile}, map[string]any{"campaign": campaign.ID, "unreviewed": unreviewed, "decisions": len(decisions), "plan": plan.Digest}); err != nil {
+		return err
+	}
 	return emitErr
 }
 
@@ -223,6 +236,9 @@ func certifyReport(c *cli.Context) error {
 	}
 	var decisions map[string]worksheet.Decision
 	unreviewed := "not closed yet"
+	if _, err := os.Stat(filepath.Join(dir, certify.DecisionsFile)); err == nil && len(fileArgs(c, "decisions")) > 0 {
+		return fmt.Errorf("%s: campaign %s is closed; its report comes from the decisions it was closed with (%s): run certify report without --decisions", dir, campaign.ID, certify.DecisionsFile)
+	}
 	if files := fileArgs(c, "decisions"); len(files) > 0 {
 		if decisions, err = readDecisionFiles(files); err != nil {
 			return err
@@ -251,4 +267,20 @@ func certifyReport(c *cli.Context) error {
 	}
 	_, err = c.App.Writer.Write(md)
 	return err
+}
+
+// recordFiles writes an audit event for files a command wrote into dir,
+// with the SHA-256 of each.
+func recordFiles(cfg *config.Config, by, event, dir string, names []string, data map[string]any) error {
+	files := map[string]string{}
+	for _, n := range names {
+		content, err := os.ReadFile(filepath.Join(dir, n))
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(content)
+		files[n] = "sha256:" + hex.EncodeToString(sum[:])
+	}
+	data["dir"], data["files"] = dir, files
+	return recordAudit(cfg, audit.Event{Event: event, By: by, Data: data})
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -226,6 +227,21 @@ func TestCertificationXLSXRoundTrip(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(camp, "report.csv")); err != nil {
 		t.Error("no report.csv")
+	}
+	// A closed campaign's report comes from what it was closed with, not
+	// from worksheets given afterwards.
+	closedReport, _ := os.ReadFile(filepath.Join(camp, "report.md"))
+	if _, stderr, code := runCLI(t, "certify", "report", "--campaign", camp, "--decisions", book); code != 1 || !strings.Contains(stderr, "is closed") {
+		t.Errorf("report with other decisions after close: exit %d %s", code, stderr)
+	}
+	if after, _ := os.ReadFile(filepath.Join(camp, "report.md")); !bytes.Equal(after, closedReport) {
+		t.Error("the closed campaign's report was overwritten")
+	}
+	log, _ := os.ReadFile(filepath.Join(filepath.Dir(cfg), "audit.jsonl"))
+	for _, event := range []string{`"event":"campaign_opened"`, `"event":"campaign_closed"`, `"kind":"certification"`} {
+		if !strings.Contains(string(log), event) {
+			t.Errorf("the audit log lacks %s", event)
+		}
 	}
 }
 

@@ -166,10 +166,15 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 // auth requires the bearer token (compared in constant time) and turns
 // handler errors into JSON answers.
+// authorized reports whether the request carries the API's bearer token.
+func (s *Service) authorized(r *http.Request) bool {
+	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	return ok && subtle.ConstantTimeCompare([]byte(token), s.opts.Token) == 1
+}
+
 func (s *Service) auth(h func(w http.ResponseWriter, r *http.Request) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || subtle.ConstantTimeCompare([]byte(token), s.opts.Token) != 1 {
+		if !s.authorized(r) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="accessrecon"`)
 			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "missing or wrong bearer token"})
 			return
@@ -447,8 +452,12 @@ func (s *Service) healthz(w http.ResponseWriter, r *http.Request) {
 	body := map[string]string{"status": "ok", "loaded_at": cur.loadedAt.Format(time.RFC3339)}
 	if h.lastError != "" {
 		body["status"] = "degraded"
-		body["last_refresh_error"] = h.lastError
 		body["last_refresh_attempt"] = h.lastAttempt.Format(time.RFC3339)
+		// The error may name directory URLs, files and accounts: only
+		// callers with the token see it.
+		if s.authorized(r) {
+			body["last_refresh_error"] = h.lastError
+		}
 	}
 	writeJSON(w, http.StatusOK, body)
 }

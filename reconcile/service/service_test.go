@@ -186,6 +186,10 @@ func TestRefreshFailureKeepsTheLastGoodGraph(t *testing.T) {
 		t.Fatalf("%d %v", code, body)
 	}
 	_, health, _ := call(t, srv, "GET", "/healthz", "", "")
+	if _, shown := health["last_refresh_error"]; health["status"] != "degraded" || shown {
+		t.Errorf("healthz without the token shows the error: %v", health)
+	}
+	_, health, _ = call(t, srv, "GET", "/healthz", token, "")
 	if health["status"] != "degraded" || !strings.Contains(health["last_refresh_error"].(string), "people.csv") {
 		t.Errorf("healthz %v", health)
 	}
