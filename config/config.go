@@ -66,6 +66,15 @@ type Config struct {
 	// AuditLog is the hash-chained audit log (default audit.jsonl beside
 	// this file).
 	AuditLog string `yaml:"audit_log"`
+	// AuditAnchor is a second file, best on other storage, that keeps the
+	// audit log's checkpoint (its line count and last hash) besides the one
+	// beside the config (.accessrecon-audit.json).
+	AuditAnchor string `yaml:"audit_anchor"`
+	// AuditKey is an OpenSSH private key that signs every checkpoint;
+	// AuditSigner is its principal in apply.allowed_signers, against which
+	// `audit verify` checks the signature.
+	AuditKey    string `yaml:"audit_key"`
+	AuditSigner string `yaml:"audit_signer"`
 	// Apply sets the safety limits of approve and apply.
 	Apply Apply `yaml:"apply"`
 

@@ -36,7 +36,9 @@ func Record(cfg *config.Config, e audit.Event, now time.Time) error {
 	}
 	auditMu.Lock()
 	defer auditMu.Unlock()
-	return audit.Append(path, e, now.In(time.Local))
+	return audit.AppendThen(path, e, now.In(time.Local), func(h audit.Head) error {
+		return writeCheckpoints(cfg, h, now)
+	})
 }
 
 // FinishOptions say who made a plan, when, and where it goes.
@@ -88,6 +90,15 @@ func Finish(in *Inputs, p *Plan, o FinishOptions) (remember func() error, err er
 				last.Remember(counts, unsafe, time.Now())
 				return last.Write(path)
 			}
+		}
+	}
+	if paths := CheckpointPaths(cfg); len(paths) > 0 {
+		c, err := ReadCheckpoint(paths[0])
+		if err != nil {
+			return nil, err
+		}
+		if c != nil {
+			p.AuditHead = &AuditHead{Lines: c.Lines, Hash: c.Hash}
 		}
 	}
 	if err := p.Seal(o.Now); err != nil {

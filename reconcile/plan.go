@@ -36,6 +36,13 @@ type CampaignRef struct {
 	Unreviewed string `json:"unreviewed"`
 }
 
+// AuditHead is where the audit log ended when a plan was made: a plan
+// anchors the log, as a checkpoint does.
+type AuditHead struct {
+	Lines int    `json:"lines"`
+	Hash  string `json:"hash"`
+}
+
 // Plan is the plan file of SPEC. Its digest covers everything but
 // generated_at and digest itself.
 type Plan struct {
@@ -46,6 +53,7 @@ type Plan struct {
 	CreatedBy     string            `json:"created_by,omitempty"`
 	Event         string            `json:"event,omitempty"`
 	Campaign      *CampaignRef      `json:"campaign,omitempty"`
+	AuditHead     *AuditHead        `json:"audit_head,omitempty"`
 	Inputs        map[string]string `json:"inputs"`
 	PolicyDigest  string            `json:"policy_digest"`
 	Findings      []Finding         `json:"findings"`

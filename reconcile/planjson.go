@@ -44,6 +44,14 @@ func writePlanJSON(out io.Writer, p *Plan, indented bool) error {
 		w.str("unreviewed", c.Unreviewed)
 		w.close('}')
 	}
+	if h := p.AuditHead; h != nil {
+		w.key("audit_head")
+		w.open('{')
+		w.key("lines")
+		w.buf = strconv.AppendInt(w.buf, int64(h.Lines), 10)
+		w.str("hash", h.Hash)
+		w.close('}')
+	}
 	w.key("inputs")
 	w.stringMap(p.Inputs)
 	w.str("policy_digest", p.PolicyDigest)

@@ -57,11 +57,12 @@ func TestPlanJSONIsEncodingJSON(t *testing.T) {
 	checkPlanJSON(t, "empty", &reconcile.Plan{})
 	checkPlanJSON(t, "odd strings", &reconcile.Plan{
 		FormatVersion: 1, Kind: odd, AsOf: "2026-11-24", CreatedBy: odd, Event: odd,
-		Campaign: &reconcile.CampaignRef{ID: odd, AsOf: "2026-12-01", Unreviewed: "keep"},
-		Inputs:   map[string]string{"b": odd, "a": "x", odd: ""},
-		Findings: []reconcile.Finding{{Rule: odd, Message: odd, PersonName: odd, Event: odd}, {}},
-		Actions:  []reconcile.Action{{ID: "A0001", Rules: []string{odd, ""}, Phase: -3, Reason: odd}, {Rules: []string{}}, {}},
-		Digest:   odd,
+		Campaign:  &reconcile.CampaignRef{ID: odd, AsOf: "2026-12-01", Unreviewed: "keep"},
+		AuditHead: &reconcile.AuditHead{Lines: 12, Hash: odd},
+		Inputs:    map[string]string{"b": odd, "a": "x", odd: ""},
+		Findings:  []reconcile.Finding{{Rule: odd, Message: odd, PersonName: odd, Event: odd}, {}},
+		Actions:   []reconcile.Action{{ID: "A0001", Rules: []string{odd, ""}, Phase: -3, Reason: odd}, {Rules: []string{}}, {}},
+		Digest:    odd,
 	})
 	checkPlanJSON(t, "empty lists", &reconcile.Plan{Inputs: map[string]string{}, Findings: []reconcile.Finding{}, Actions: []reconcile.Action{}})
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"os/user"
-	"path/filepath"
 	"time"
 
 	"github.com/accessrecon/accessrecon/config"
@@ -244,23 +243,28 @@ func auditCommand() *cli.Command {
 		Usage: "the hash-chained audit log",
 		Subcommands: []*cli.Command{{
 			Name:      "verify",
-			Usage:     "check the chain and name the first broken line",
-			ArgsUsage: "FILE",
+			Usage:     "check the chain and the checkpoints, and name the first broken line or the lines missing",
+			ArgsUsage: "[FILE] (default: the config's audit log)",
+			Flags:     []cli.Flag{configFlag},
 			Action: func(c *cli.Context) error {
-				if c.NArg() != 1 {
-					return errors.New("audit verify: expected one argument, the audit log")
+				if c.NArg() > 1 {
+					return errors.New("audit verify: expected at most one argument, the audit log")
 				}
-				name := c.Args().First()
-				f, err := os.Open(name)
-				if err != nil {
-					return fmt.Errorf("%s: %w", name, connectors.UnwrapPath(err))
-				}
-				defer f.Close()
-				n, err := audit.Verify(f, filepath.Clean(name))
+				cfg, err := optionalConfig(c)
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(c.App.Writer, "%s: %d lines, chain intact\n", name, n)
+				name := c.Args().First()
+				if name == "" {
+					if name = reconcile.AuditPath(cfg); name == "" {
+						return errors.New("audit verify: give the audit log, or --config naming one")
+					}
+				}
+				report, err := reconcile.VerifyAudit(cfg, name)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintln(c.App.Writer, report)
 				return nil
 			},
 		}},

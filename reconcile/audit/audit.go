@@ -48,6 +48,12 @@ func (e *Event) seal() ([]byte, error) {
 // Append adds an event to the log at path (created if missing), chained to
 // the last line, and syncs the file. Secrets must never be put in events.
 func Append(path string, e Event, now time.Time) error {
+	return AppendThen(path, e, now, nil)
+}
+
+// AppendThen is Append that, while it still holds the log's lock, gives the
+// log's new head to then (which keeps a checkpoint of it elsewhere).
+func AppendThen(path string, e Event, now time.Time, then func(Head) error) error {
 	// One writer at a time, across processes: two applies appending at
 	// once would both chain to the same last line.
 	lock := flock.New(path + ".lock")
@@ -80,7 +86,13 @@ func Append(path string, e Event, now time.Time) error {
 		f.Close()
 		return fmt.Errorf("audit log %s: %w", path, err)
 	}
-	return f.Close()
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("audit log %s: %w", path, err)
+	}
+	if then != nil {
+		return then(Head{Lines: e.Seq, Hash: sum(line)})
+	}
+	return nil
 }
 
 // tail returns the last line of the log and its sequence number.
@@ -132,7 +144,7 @@ type Head struct {
 }
 
 // Each is Verify that also gives each event, in order, to fn (if not nil),
-// and returns the head of the log.
+// and returns the head of the log. (Event n+1's Prev is the hash of line n.)
 func Each(r io.Reader, name string, fn func(Event)) (Head, error) {
 	n, prev, err := each(r, name, fn)
 	h := Head{Lines: n}

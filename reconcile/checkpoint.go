@@ -1,0 +1,163 @@
+package reconcile
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/accessrecon/accessrecon/config"
+	"github.com/accessrecon/accessrecon/graph"
+	"github.com/accessrecon/accessrecon/reconcile/audit"
+	"github.com/accessrecon/accessrecon/reconcile/signing"
+)
+
+// CheckpointFile keeps, beside the config, the audit log's head as of its
+// last append: a log cut short, or rewritten with its chain recomputed, no
+// longer ends there.
+const CheckpointFile = ".accessrecon-audit.json"
+
+// Checkpoint is the head of an audit log at a moment, optionally signed.
+type Checkpoint struct {
+	Log   string `json:"log"`
+	Lines int    `json:"lines"`
+	Hash  string `json:"hash"`
+	At    string `json:"at"`
+	// Signature is an SSHSIG (namespace accessrecon) of Message() by the
+	// config's audit_key.
+	Signature string `json:"signature,omitempty"`
+}
+
+// Message is what a checkpoint's signature covers.
+func (c Checkpoint) Message() []byte {
+	return fmt.Appendf(nil, "accessrecon audit checkpoint %s %d %s %s", c.Log, c.Lines, c.Hash, c.At)
+}
+
+// CheckpointPaths are where the config keeps checkpoints: beside the config,
+// and at audit_anchor when set.
+func CheckpointPaths(cfg *config.Config) []string {
+	if AuditPath(cfg) == "" {
+		return nil
+	}
+	paths := []string{cfg.Resolve(CheckpointFile)}
+	if cfg.AuditAnchor != "" {
+		paths = append(paths, cfg.Resolve(cfg.AuditAnchor))
+	}
+	return paths
+}
+
+// ReadCheckpoint reads a checkpoint file; a missing one is (nil, nil).
+func ReadCheckpoint(path string) (*Checkpoint, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint %s: %w", path, err)
+	}
+	var c Checkpoint
+	if err := json.Unmarshal(data, &c); err != nil {
+		return nil, fmt.Errorf("checkpoint %s: %w", path, err)
+	}
+	return &c, nil
+}
+
+// writeCheckpoints keeps the new head in every checkpoint file, signed with
+// audit_key when the config names one.
+func writeCheckpoints(cfg *config.Config, h audit.Head, now time.Time) error {
+	c := Checkpoint{Log: filepath.Base(AuditPath(cfg)), Lines: h.Lines, Hash: h.Hash, At: now.In(graph.Tokyo).Format(time.RFC3339Nano)}
+	if cfg.AuditKey != "" {
+		signer, err := signing.LoadSigner(cfg.Resolve(cfg.AuditKey))
+		if err != nil {
+			return fmt.Errorf("audit_key: %w", err)
+		}
+		if c.Signature, err = signing.Sign(c.Message(), signer); err != nil {
+			return err
+		}
+	}
+	for _, p := range CheckpointPaths(cfg) {
+		if err := WriteJSONFile(p, c); err != nil {
+			return fmt.Errorf("audit checkpoint: %w", err)
+		}
+	}
+	return nil
+}
+
+// VerifyAudit checks the config's audit log (or the one at path): its chain,
+// and that it still ends where every checkpoint says it ended, or goes on
+// from there; a signed checkpoint must verify against apply.allowed_signers
+// for audit_signer. It returns what it checked, for people to read.
+func VerifyAudit(cfg *config.Config, path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", path, errors.Unwrap(err))
+	}
+	defer f.Close()
+	var cps []*Checkpoint
+	var cpPaths []string
+	if cfg != nil && filepath.Clean(path) == filepath.Clean(AuditPath(cfg)) {
+		for _, p := range CheckpointPaths(cfg) {
+			c, err := ReadCheckpoint(p)
+			if err != nil {
+				return "", err
+			}
+			if c != nil {
+				cps, cpPaths = append(cps, c), append(cpPaths, p)
+			}
+		}
+	}
+	hashAt := map[int]string{} // line → its hash, for the checkpoints' lines
+	for _, c := range cps {
+		hashAt[c.Lines] = ""
+	}
+	head, err := audit.Each(f, path, func(e audit.Event) {
+		if _, ok := hashAt[e.Seq-1]; ok {
+			hashAt[e.Seq-1] = e.Prev
+		}
+	})
+	if err != nil {
+		return "", err
+	}
+	if _, ok := hashAt[head.Lines]; ok {
+		hashAt[head.Lines] = head.Hash
+	}
+	report := fmt.Sprintf("%s: %d lines, chain intact", path, head.Lines)
+	for i, c := range cps {
+		switch {
+		case head.Lines < c.Lines:
+			return "", fmt.Errorf("%s: %d lines are missing: the checkpoint %s (%s) records %d lines, the log has %d", path, c.Lines-head.Lines, cpPaths[i], c.At, c.Lines, head.Lines)
+		case hashAt[c.Lines] != c.Hash:
+			return "", fmt.Errorf("%s:%d: does not match the checkpoint %s (%s): a line up to %d was rewritten and the chain recomputed", path, c.Lines, cpPaths[i], c.At, c.Lines)
+		}
+		if c.Signature != "" {
+			if err := verifyCheckpoint(cfg, c); err != nil {
+				return "", fmt.Errorf("checkpoint %s: %w", cpPaths[i], err)
+			}
+		}
+		report += fmt.Sprintf("; matches the checkpoint %s of %s (%d lines)", cpPaths[i], c.At, c.Lines)
+		if c.Signature != "" {
+			report += ", signed"
+		}
+	}
+	if len(cps) == 0 && cfg != nil && filepath.Clean(path) == filepath.Clean(AuditPath(cfg)) && head.Lines > 0 {
+		return "", fmt.Errorf("%s: no checkpoint (%s): the log cannot be told from a cut or rewritten one", path, cfg.Resolve(CheckpointFile))
+	}
+	return report, nil
+}
+
+func verifyCheckpoint(cfg *config.Config, c *Checkpoint) error {
+	if cfg.Apply.AllowedSigners == "" || cfg.AuditSigner == "" {
+		return errors.New("it is signed, but the config names no apply.allowed_signers and audit_signer to check it with")
+	}
+	as, err := signing.ReadAllowedSigners(cfg.Resolve(cfg.Apply.AllowedSigners))
+	if err != nil {
+		return err
+	}
+	at, err := time.Parse(time.RFC3339Nano, c.At)
+	if err != nil {
+		return fmt.Errorf("field at: %v", err)
+	}
+	return as.Verify(c.Message(), c.Signature, cfg.AuditSigner, at)
+}
