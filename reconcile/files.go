@@ -3,6 +3,8 @@ package reconcile
 import (
 	"bufio"
 	"bytes"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -59,23 +61,83 @@ func WriteFileAtomicWith(path string, write func(w io.Writer) error) (err error)
 // WriteJSONFile writes v as indented JSON (HTML characters as they are),
 // atomically.
 func WriteJSONFile(path string, v any) error {
+	data, err := indentJSON(v)
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", path, err)
+	}
+	return WriteFileAtomic(path, data)
+}
+
+// WriteJSONIn is WriteJSONFile confined to folder dir (WriteFileIn).
+func WriteJSONIn(dir, name string, v any) error {
+	data, err := indentJSON(v)
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", name, err)
+	}
+	return WriteFileIn(dir, name, data)
+}
+
+func indentJSON(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		return fmt.Errorf("encode %s: %w", path, err)
-	}
-	return WriteFileAtomic(path, buf.Bytes())
+	err := enc.Encode(v)
+	return buf.Bytes(), err
 }
 
 // SafeFileName makes an id usable as one file name: path separators,
-// characters Windows refuses and control characters become '_'.
+// characters Windows refuses and control characters become '_', and a name
+// that would mean a folder ("", ".", "..") gets a '_' before it.
 func SafeFileName(s string) string {
-	return strings.Map(func(r rune) rune {
-		if strings.ContainsRune(`/\:*?"<>|`, r) || r < ' ' {
+	s = strings.Map(func(r rune) rune {
+		if strings.ContainsRune(`/\:*?"<>|`, r) || r < ' ' || r == 0x7f {
 			return '_'
 		}
 		return r
 	}, s)
+	if s == "" || s == "." || s == ".." {
+		s = "_" + s
+	}
+	return s
+}
+
+// WriteFileIn writes data to the file name inside folder dir, atomically
+// (a temporary file, synced, renamed) and confined to dir by os.Root: name
+// must be one path element, and neither it nor a symbolic link in dir can
+// lead the write outside.
+func WriteFileIn(dir, name string, data []byte) (err error) {
+	if name == "" || name == "." || name == ".." || strings.ContainsAny(name, `/\`) || name != filepath.Base(name) {
+		return fmt.Errorf("write %s: %q is not one file name", dir, name)
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", filepath.Join(dir, name), err)
+	}
+	defer root.Close()
+	var suffix [8]byte
+	rand.Read(suffix[:])
+	tmp := "." + name + ".tmp-" + hex.EncodeToString(suffix[:])
+	f, err := root.OpenFile(tmp, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", filepath.Join(dir, name), err)
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			root.Remove(tmp)
+		}
+	}()
+	if _, err = f.Write(data); err == nil {
+		if err = f.Sync(); err == nil {
+			err = f.Close()
+		}
+	}
+	if err == nil {
+		err = root.Rename(tmp, name)
+	}
+	if err != nil {
+		return fmt.Errorf("write %s: %w", filepath.Join(dir, name), err)
+	}
+	return nil
 }

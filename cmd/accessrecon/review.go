@@ -259,10 +259,10 @@ func certifyReport(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := reconcile.WriteFileAtomic(filepath.Join(dir, "report.md"), md); err != nil {
+	if err := reconcile.WriteFileIn(dir, "report.md", md); err != nil {
 		return err
 	}
-	if err := reconcile.WriteFileAtomic(filepath.Join(dir, "report.csv"), csvData); err != nil {
+	if err := reconcile.WriteFileIn(dir, "report.csv", csvData); err != nil {
 		return err
 	}
 	_, err = c.App.Writer.Write(md)

@@ -378,14 +378,14 @@ func writeWorkOrders(planPath string, p *reconcile.Plan, system string, actions 
 		fmt.Fprintf(&md, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", a.ID, a.Op, a.Account, a.Entitlement, a.Person, a.PersonName, a.Effective, mdCell(a.Reason))
 	}
 	w.Flush()
-	base := filepath.Join(dir, reconcile.SafeFileName(system))
-	if err := reconcile.WriteFileAtomic(base+".csv", csvBuf.Bytes()); err != nil {
+	base := reconcile.SafeFileName(system)
+	if err := reconcile.WriteFileIn(dir, base+".csv", csvBuf.Bytes()); err != nil {
 		return nil, err
 	}
-	if err := reconcile.WriteFileAtomic(base+".md", []byte(md.String())); err != nil {
+	if err := reconcile.WriteFileIn(dir, base+".md", []byte(md.String())); err != nil {
 		return nil, err
 	}
-	return []string{base + ".csv", base + ".md"}, nil
+	return []string{filepath.Join(dir, base+".csv"), filepath.Join(dir, base+".md")}, nil
 }
 
 // mdCell is text made safe for one cell of a Markdown table.

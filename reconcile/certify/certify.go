@@ -159,7 +159,7 @@ func Write(dir string, c *Campaign, sheets []*worksheet.Sheet, now time.Time) er
 		return err
 	}
 	c.CreatedAt = now.In(graph.Tokyo).Format(time.RFC3339)
-	return reconcile.WriteJSONFile(filepath.Join(dir, CampaignFile), c)
+	return reconcile.WriteJSONIn(dir, CampaignFile, c)
 }
 
 // Read reads DIR/campaign.json.
@@ -212,7 +212,7 @@ func WriteClosing(dir string, c *Campaign, ds map[string]worksheet.Decision, unr
 	if err != nil {
 		return err
 	}
-	return reconcile.WriteFileAtomic(filepath.Join(dir, DecisionsFile), append(data, '\n'))
+	return reconcile.WriteFileIn(dir, DecisionsFile, append(data, '\n'))
 }
 
 // ReadClosing reads what a campaign was closed with, by item id.

@@ -412,10 +412,10 @@ func (s *Service) writeOutbox(id string, request, plan []byte) error {
 	if err := os.MkdirAll(s.opts.Outbox, 0o755); err != nil {
 		return err
 	}
-	if err := reconcile.WriteFileAtomic(filepath.Join(s.opts.Outbox, id+".request.json"), request); err != nil {
+	if err := reconcile.WriteFileIn(s.opts.Outbox, id+".request.json", request); err != nil {
 		return err
 	}
-	return reconcile.WriteFileAtomic(s.outboxPlan(id), plan)
+	return reconcile.WriteFileIn(s.opts.Outbox, id+".json", plan)
 }
 
 func (s *Service) loadOutbox() error {

@@ -3,7 +3,6 @@ package worksheet
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"sort"
 
 	"github.com/accessrecon/accessrecon/graph"
@@ -116,7 +115,7 @@ func Write(dir, prefix string, sheets []*Sheet) ([]string, error) {
 			return nil, err
 		}
 		for name, data := range map[string][]byte{base + ".xlsx": x, base + ".csv": c} {
-			if err := reconcile.WriteFileAtomic(filepath.Join(dir, name), data); err != nil {
+			if err := reconcile.WriteFileIn(dir, name, data); err != nil {
 				return nil, err
 			}
 		}
