@@ -14,7 +14,9 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -118,14 +120,46 @@ func scanFile(ctx context.Context, files fs.FS, name string, fn func(*Access), s
 	return scanCSV(ctx, name, lr, fn, st)
 }
 
-// readLine returns the next line without its line end, or io.EOF.
+// MaxLineEnv names the environment variable that raises the longest log
+// line read (in bytes; default MaxLine).
+const MaxLineEnv = "ACCESSRECON_MAX_LOG_LINE"
+
+// MaxLine is the longest log line read by default: a line longer than this
+// (a log with no line ends, a gzip bomb of one line) is skipped and counted
+// as malformed rather than held in memory.
+const MaxLine = 1 << 20
+
+var maxLine = func() int {
+	if n, err := strconv.Atoi(os.Getenv(MaxLineEnv)); err == nil && n > 0 {
+		return n
+	}
+	return MaxLine
+}()
+
+// errTooLong is a line over maxLine; the line has been skipped.
+var errTooLong = fmt.Errorf("longer than %d bytes, the longest line read (set %s to raise it)", maxLine, MaxLineEnv)
+
+// readLine returns the next line without its line end, or io.EOF; a line
+// over maxLine is skipped and gives errTooLong.
 func readLine(r *bufio.Reader) ([]byte, error) {
 	line, err := r.ReadSlice('\n')
 	if err == bufio.ErrBufferFull {
 		long := append([]byte(nil), line...)
-		for err == bufio.ErrBufferFull {
+		for err == bufio.ErrBufferFull && len(long) <= maxLine {
 			line, err = r.ReadSlice('\n')
 			long = append(long, line...)
+		}
+		for err == bufio.ErrBufferFull { // the rest of a line too long
+			_, err = r.ReadSlice('\n')
+		}
+		if len(long) > maxLine {
+			if err == io.EOF {
+				err = nil
+			}
+			if err == nil {
+				err = errTooLong
+			}
+			return nil, err
 		}
 		line = long
 	}
@@ -170,7 +204,7 @@ func scanCSVLines(ctx context.Context, name, header string, r *bufio.Reader, fir
 	}
 	fields := make([][]byte, 0, 16)
 	a := &Access{File: name}
-	return eachLine(ctx, name, r, firstLine, func(line int, raw []byte) {
+	return eachLine(ctx, name, r, firstLine, st, func(line int, raw []byte) {
 		st.Lines++
 		fields = fields[:0]
 		if bytes.IndexByte(raw, '"') >= 0 {
@@ -213,11 +247,16 @@ func scanCSVLines(ctx context.Context, name, header string, r *bufio.Reader, fir
 
 // eachLine calls fn with every line of r that is not blank and its number,
 // the first being line first.
-func eachLine(ctx context.Context, name string, r *bufio.Reader, first int, fn func(line int, raw []byte)) error {
+func eachLine(ctx context.Context, name string, r *bufio.Reader, first int, st *Stats, fn func(line int, raw []byte)) error {
 	for line := first; ; line++ {
 		raw, err := readLine(r)
 		if err == io.EOF {
 			return nil
+		}
+		if err == errTooLong {
+			st.Lines++
+			st.bad(name, line, err.Error())
+			continue
 		}
 		if err != nil {
 			return fmt.Errorf("%s:%d: %w", name, line, err)
@@ -241,7 +280,7 @@ type jsonAccess struct {
 
 func scanJSON(ctx context.Context, name string, r *bufio.Reader, fn func(*Access), st *Stats) error {
 	a := &Access{File: name}
-	return eachLine(ctx, name, r, 1, func(line int, raw []byte) {
+	return eachLine(ctx, name, r, 1, st, func(line int, raw []byte) {
 		st.Lines++
 		var j jsonAccess
 		if err := json.Unmarshal(raw, &j); err != nil {

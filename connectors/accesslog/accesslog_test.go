@@ -1,6 +1,8 @@
 package accesslog
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
 	"os"
@@ -120,5 +122,31 @@ func TestScanParallelAgreesWithScan(t *testing.T) {
 	}
 	if st1.First[0].Line != 100_002 || st3.First[0].Line != 100_002 {
 		t.Errorf("malformed line: serial %d, parallel %d, want 100002", st1.First[0].Line, st3.First[0].Line)
+	}
+}
+
+// TestOverlongLineIsMalformedNotMemory: a gzip'd log with one line of 3 MiB
+// (a log with no line ends, a gzip bomb of one line) is read in bounded
+// memory: the line counts as malformed, saying which limit and how to raise
+// it, and the lines after it are read.
+func TestOverlongLineIsMalformedNotMemory(t *testing.T) {
+	var raw strings.Builder
+	raw.WriteString("timestamp,system,account_id,action,object\n")
+	raw.WriteString("2026-11-23T09:00:00+09:00,takuso,u1,read,a\n")
+	raw.WriteString(strings.Repeat("x", 3<<20) + "\n")
+	raw.WriteString("2026-11-23T10:00:00+09:00,takuso,u2,read,b\n")
+	var zipped bytes.Buffer
+	zw := gzip.NewWriter(&zipped)
+	zw.Write([]byte(raw.String()))
+	zw.Close()
+	files := fstest.MapFS{"access.csv.gz": {Data: zipped.Bytes()}}
+	var accounts []string
+	st, err := Scan(context.Background(), files, []string{"access.csv.gz"}, func(a *Access) { accounts = append(accounts, string(a.Account)) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(accounts, ",") != "u1,u2" || st.Malformed != 1 || len(st.First) != 1 || st.First[0].Line != 3 ||
+		!strings.Contains(st.First[0].Reason, "longer than 1048576 bytes") || !strings.Contains(st.First[0].Reason, MaxLineEnv) {
+		t.Errorf("accounts %v, stats %+v", accounts, st)
 	}
 }

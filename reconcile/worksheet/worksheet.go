@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/accessrecon/accessrecon/connectors"
@@ -217,53 +218,96 @@ func readCSV(name string, r io.Reader) ([]Decision, error) {
 	}
 }
 
+// Limits of what a returned workbook may hold, and the environment
+// variables that change them: reading stops at the first one hit, saying so.
+const (
+	MaxUnzippedEnv = "ACCESSRECON_MAX_XLSX_MB"
+	MaxRowsEnv     = "ACCESSRECON_MAX_WORKSHEET_ROWS"
+)
+
+func limit(env string, def int64) int64 {
+	if n, err := strconv.ParseInt(os.Getenv(env), 10, 64); err == nil && n > 0 {
+		return n
+	}
+	return def
+}
+
 func readXLSX(path string) ([]Decision, error) {
-	f, err := excelize.OpenFile(path)
+	maxMB := limit(MaxUnzippedEnv, 512)
+	maxRows := int(limit(MaxRowsEnv, 1<<20)) // Excel's own limit
+	// Worksheets over 16 MiB of XML are streamed through a temporary file,
+	// not held in memory; a workbook that unpacks to more than maxMB is
+	// refused before it is read.
+	f, err := excelize.OpenFile(path, excelize.Options{UnzipSizeLimit: maxMB << 20, UnzipXMLSizeLimit: min(16, maxMB) << 20})
 	if err != nil {
+		if strings.Contains(err.Error(), "unzip size") {
+			return nil, csvfile.InputErrorf("%s: unpacks to more than %d MiB, the most a returned workbook may hold (set %s to raise it)", path, maxMB, MaxUnzippedEnv)
+		}
 		return nil, fmt.Errorf("%s: not a readable XLSX workbook: %w", path, err)
 	}
 	defer f.Close()
 	var out []Decision
 	for _, sheet := range f.GetSheetList() {
-		rows, err := f.GetRows(sheet)
+		rows, err := f.Rows(sheet)
 		if err != nil {
 			return nil, fmt.Errorf("%s: sheet %s: %w", path, sheet, err)
 		}
-		if len(rows) == 0 {
-			continue
+		ds, err := readSheet(path, sheet, rows, maxRows)
+		rows.Close()
+		if err != nil {
+			return nil, err
 		}
-		cols := map[string]int{}
-		for i, h := range rows[0] {
-			cols[csvfile.HeaderName(h)] = i
-		}
-		for _, need := range []string{"item_id", "decision"} {
-			if _, ok := cols[need]; !ok {
-				return nil, csvfile.InputErrorf("%s: sheet %s row 1: missing column %q", path, sheet, need)
-			}
-		}
-		for i, row := range rows[1:] {
-			line := i + 2
-			get := func(col string) string {
-				j, ok := cols[col]
-				if !ok || j >= len(row) {
-					return ""
-				}
-				return strings.TrimSpace(row[j])
-			}
-			errorf := func(col, format string, args ...any) error {
-				cell, _ := excelize.CoordinatesToCellName(cols[col]+1, line)
-				return csvfile.InputErrorf("%s: sheet %s cell %s: column %s: %s", path, sheet, cell, col, fmt.Sprintf(format, args...))
-			}
-			d, err := decision(get, errorf, fmt.Sprintf("%s:%s!%d", path, sheet, line))
-			if err != nil {
-				return nil, err
-			}
-			if d != nil {
-				out = append(out, *d)
-			}
-		}
+		out = append(out, ds...)
 	}
 	return out, nil
+}
+
+// readSheet reads the decisions of one sheet, a row at a time.
+func readSheet(path, sheet string, rows *excelize.Rows, maxRows int) ([]Decision, error) {
+	var out []Decision
+	cols := map[string]int{}
+	for line := 1; rows.Next(); line++ {
+		if line > maxRows {
+			return nil, csvfile.InputErrorf("%s: sheet %s has more than %d rows, the most a returned worksheet may hold (set %s to raise it)", path, sheet, maxRows, MaxRowsEnv)
+		}
+		row, err := rows.Columns()
+		if err != nil {
+			return nil, fmt.Errorf("%s: sheet %s row %d: %w", path, sheet, line, err)
+		}
+		if line == 1 {
+			if len(row) == 0 {
+				return nil, nil
+			}
+			for i, h := range row {
+				cols[csvfile.HeaderName(h)] = i
+			}
+			for _, need := range []string{"item_id", "decision"} {
+				if _, ok := cols[need]; !ok {
+					return nil, csvfile.InputErrorf("%s: sheet %s row 1: missing column %q", path, sheet, need)
+				}
+			}
+			continue
+		}
+		get := func(col string) string {
+			j, ok := cols[col]
+			if !ok || j >= len(row) {
+				return ""
+			}
+			return strings.TrimSpace(row[j])
+		}
+		errorf := func(col, format string, args ...any) error {
+			cell, _ := excelize.CoordinatesToCellName(cols[col]+1, line)
+			return csvfile.InputErrorf("%s: sheet %s cell %s: column %s: %s", path, sheet, cell, col, fmt.Sprintf(format, args...))
+		}
+		d, err := decision(get, errorf, fmt.Sprintf("%s:%s!%d", path, sheet, line))
+		if err != nil {
+			return nil, err
+		}
+		if d != nil {
+			out = append(out, *d)
+		}
+	}
+	return out, rows.Error()
 }
 
 func decision(get func(string) string, errorf func(col, format string, args ...any) error, pos string) (*Decision, error) {

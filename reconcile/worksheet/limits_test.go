@@ -1,0 +1,52 @@
+package worksheet
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// bomb writes a small workbook with many rows of repetitive text: a few
+// hundred KiB on disk, several MiB unpacked.
+func bomb(t *testing.T, rows int) string {
+	t.Helper()
+	f := excelize.NewFile()
+	sw, err := f.NewStreamWriter("Sheet1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sw.SetRow("A1", []any{"item_id", "decision", "comment"})
+	pad := strings.Repeat("x", 200)
+	for i := 2; i <= rows; i++ {
+		cell, _ := excelize.CoordinatesToCellName(1, i)
+		sw.SetRow(cell, []any{fmt.Sprintf("takuso/u%d/viewer", i), "", pad})
+	}
+	sw.Flush()
+	path := filepath.Join(t.TempDir(), "returned.xlsx")
+	if err := f.SaveAs(path); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestReturnedWorkbooksAreBounded: a workbook that unpacks past the limit,
+// or holds more rows than the limit, is refused with the limit and how to
+// raise it; under the limits it reads as before.
+func TestReturnedWorkbooksAreBounded(t *testing.T) {
+	path := bomb(t, 20_000)
+	if ds, err := ReadDecisions(path); err != nil || len(ds) != 0 {
+		t.Fatalf("within the limits: %d decisions, %v", len(ds), err)
+	}
+	t.Setenv(MaxUnzippedEnv, "1")
+	if _, err := ReadDecisions(path); err == nil || !strings.Contains(err.Error(), "more than 1 MiB") || !strings.Contains(err.Error(), MaxUnzippedEnv) {
+		t.Errorf("over the unpacked size: %v", err)
+	}
+	t.Setenv(MaxUnzippedEnv, "")
+	t.Setenv(MaxRowsEnv, "1000")
+	if _, err := ReadDecisions(path); err == nil || !strings.Contains(err.Error(), "more than 1000 rows") || !strings.Contains(err.Error(), MaxRowsEnv) {
+		t.Errorf("over the rows: %v", err)
+	}
+}
