@@ -136,7 +136,10 @@ type Source struct {
 	GroupQuery   LDAPQuery   `yaml:"group_search"`
 	Mappings     []LDAPGroup `yaml:"mappings"`
 	Disable      LDAPDisable `yaml:"disable"`
-	File         string      `yaml:"file"`
+	// EmptyGroupMember is a placeholder DN that takes the place of the last
+	// member of a groupOfNames when it is revoked (type ldap).
+	EmptyGroupMember string `yaml:"empty_group_member"`
+	File             string `yaml:"file"`
 	// OwnersFrom maps logins to employees through an attribute of an ldap
 	// source listed before this one (type github).
 	OwnersFrom OwnersFrom `yaml:"owners_from"`

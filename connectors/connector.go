@@ -148,6 +148,11 @@ func CombineDigests(ds ...string) string {
 // is planned from it.
 var ErrSourceFailed = errors.New("source failed")
 
+// ErrByHand marks a change a connector cannot make that people can (a group
+// its schema forbids to empty): apply turns it into a work order instead of
+// a failure.
+var ErrByHand = errors.New("to be done by hand")
+
 // Change is one plan action for a connector to carry out.
 type Change struct {
 	Op          string // revoke, disable_account or grant

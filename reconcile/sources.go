@@ -203,7 +203,7 @@ func newLDAP(cfg *config.Config, sc config.Source, log *slog.Logger) (connectors
 		AccountBase: sc.AccountQuery.BaseDN, AccountFilter: sc.AccountQuery.Filter, IDAttr: sc.AccountQuery.ID,
 		OwnerAttr: sc.AccountQuery.Owner, KindAttr: sc.AccountQuery.Kind, DisabledAttr: sc.AccountQuery.Disabled,
 		GroupBase: sc.GroupQuery.BaseDN, GroupFilter: sc.GroupQuery.Filter,
-		DisableMethod: sc.Disable.Method, DisabledOU: sc.Disable.OU,
+		DisableMethod: sc.Disable.Method, DisabledOU: sc.Disable.OU, EmptyGroupMember: sc.EmptyGroupMember,
 	}
 	for _, other := range cfg.Sources {
 		if other.OwnersFrom.Source == sc.Name {

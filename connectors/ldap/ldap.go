@@ -59,6 +59,10 @@ type Config struct {
 
 	DisableMethod string // ppolicy (default) or move
 	DisabledOU    string
+	// EmptyGroupMember is the placeholder DN put into a groupOfNames or
+	// groupOfUniqueNames as its last member leaves (their schema forbids
+	// an empty group); without one, such a revoke is left to people.
+	EmptyGroupMember string
 
 	// LoginAttr, if set, is an account attribute holding a login on another
 	// system (e.g. a GitHub login): OwnersByLogin maps its values to owners.
@@ -162,11 +166,16 @@ func (c *Config) groupFor(system, entitlement string) (dn, cn string, ok bool) {
 	if cn, found := strings.CutPrefix(entitlement, "group:"); found && system == c.System {
 		return "", cn, true
 	}
+	// A group named by its DN is the more specific mapping: it wins over a
+	// pattern listed before it (else a revoke would look for a pattern's
+	// group that does not exist and take the right for gone).
 	for _, m := range c.Mappings {
-		switch {
-		case m.DN != "" && m.System == system && m.Entitlement == entitlement:
+		if m.DN != "" && m.System == system && m.Entitlement == entitlement {
 			return m.DN, "", true
-		case m.Pattern != "" && (m.System == "" || m.System == system) && (m.Entitlement == "" || m.Entitlement == entitlement):
+		}
+	}
+	for _, m := range c.Mappings {
+		if m.Pattern != "" && (m.System == "" || m.System == system) && (m.Entitlement == "" || m.Entitlement == entitlement) {
 			cn := strings.Replace(strings.Replace(m.Pattern, "{system}", system, 1), "{entitlement}", entitlement, 1)
 			return "", cn, true
 		}

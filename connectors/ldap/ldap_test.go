@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -335,5 +336,37 @@ func TestApplyLeavesNoGoroutineBehind(t *testing.T) {
 	}
 	if after > before+5 {
 		t.Errorf("%d goroutines before %d changes, %d after: a goroutine per change is left waiting", before, n, after)
+	}
+}
+
+// TestRevokingTheLastMemberOfAGroup: groupOfNames may not be empty. Without
+// a placeholder the revoke is left to people (connectors.ErrByHand, which
+// apply turns into a work order); with one, the placeholder takes the last
+// member's place in one change.
+func TestRevokingTheLastMemberOfAGroup(t *testing.T) {
+	d := slapdtest.Start(t, "")
+	cfg := testConfig(d.URL)
+	cfg.BindDN, cfg.Password = "cn=admin,"+slapdtest.Suffix, "secret"
+	src, err := New("corp", cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := connectors.Change{Op: "revoke", System: "portal", Account: "alice", Entitlement: "admin"} // legacy-admins: alice alone
+	err = src.Apply(context.Background(), last)
+	if !errors.Is(err, connectors.ErrByHand) || !strings.Contains(err.Error(), "empty_group_member") {
+		t.Fatalf("the last member without a placeholder: %v", err)
+	}
+	if got := members(t, d.URL, "legacy-admins", "member"); len(got) != 1 {
+		t.Fatalf("legacy-admins changed: %v", got)
+	}
+	cfg.EmptyGroupMember = "cn=nobody," + slapdtest.Suffix
+	src, _ = New("corp", cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	for range 2 { // the second time: already gone
+		if err := src.Apply(context.Background(), last); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := strings.Join(members(t, d.URL, "legacy-admins", "member"), ";"); got != "cn=nobody,"+slapdtest.Suffix {
+		t.Errorf("legacy-admins: %s", got)
 	}
 }

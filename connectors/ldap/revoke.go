@@ -107,7 +107,13 @@ func (s *Source) Apply(ctx context.Context, c connectors.Change) error {
 	switch c.Op {
 	case "revoke":
 		mod.Delete(attr, []string{value})
-		if err := conn.Modify(mod); err != nil && !done(err, goldap.LDAPResultNoSuchAttribute, goldap.LDAPResultNoSuchObject) {
+		err := conn.Modify(mod)
+		if done(err, goldap.LDAPResultObjectClassViolation) && attr != "memberUid" {
+			// The last member of a groupOfNames or groupOfUniqueNames: the
+			// schema forbids an empty group.
+			return s.removeLast(conn, g.DN, attr, value, c.Account)
+		}
+		if err != nil && !done(err, goldap.LDAPResultNoSuchAttribute, goldap.LDAPResultNoSuchObject) {
 			return fmt.Errorf("ldap: remove %s from %s: %v", c.Account, g.DN, errorText(err))
 		}
 	case "grant":
@@ -117,6 +123,23 @@ func (s *Source) Apply(ctx context.Context, c connectors.Change) error {
 		}
 	default:
 		return fmt.Errorf("ldap: cannot %s", c.Op)
+	}
+	return nil
+}
+
+// removeLast removes the last member of a group whose object class needs
+// one: in one change, the configured placeholder member comes in as the
+// account goes; without a placeholder it is work for people.
+func (s *Source) removeLast(conn *goldap.Conn, group, attr, value, account string) error {
+	if s.cfg.EmptyGroupMember == "" {
+		return fmt.Errorf("%w: removing %s would leave %s empty, which its object class forbids; remove the right by hand (or delete the group), or set empty_group_member on source %s to a placeholder DN",
+			connectors.ErrByHand, account, group, s.SourceName)
+	}
+	mod := goldap.NewModifyRequest(group, nil)
+	mod.Add(attr, []string{s.cfg.EmptyGroupMember})
+	mod.Delete(attr, []string{value})
+	if err := conn.Modify(mod); err != nil {
+		return fmt.Errorf("ldap: replace %s by the placeholder %s in %s: %v", account, s.cfg.EmptyGroupMember, group, errorText(err))
 	}
 	return nil
 }

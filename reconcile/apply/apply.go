@@ -301,7 +301,11 @@ func execute(ctx context.Context, snap *graph.Snapshot, a reconcile.Action, o Op
 		if o.DryRun {
 			return StateDone, "would be carried out through source " + source
 		}
-		if err := r.Apply(ctx, connectors.Change{Op: a.Op, System: a.System, Account: a.Account, Entitlement: a.Entitlement}); err != nil {
+		err := r.Apply(ctx, connectors.Change{Op: a.Op, System: a.System, Account: a.Account, Entitlement: a.Entitlement})
+		if errors.Is(err, connectors.ErrByHand) {
+			return StateManual, err.Error()
+		}
+		if err != nil {
 			return StateFailed, err.Error()
 		}
 		return StateDone, "carried out through source " + source
