@@ -127,6 +127,15 @@ func TestApproveKnowsWhoIsWho(t *testing.T) {
 			t.Errorf("approve --by %q: exit %d %s; want %q", by, code, stderr, want)
 		}
 	}
+	// A plan's author given with --by is a person of the HR feed, by the
+	// one spelling of their id.
+	other := filepath.Join(filepath.Dir(plan), "p2.json")
+	if _, stderr, code := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24", "--out", other, "--by", "e1001 "); code != 0 || readPlan(t, other)["created_by"] != "E1001" {
+		t.Errorf("plan --by 'e1001 ': exit %d %s, created_by %v", code, stderr, readPlan(t, other)["created_by"])
+	}
+	if _, stderr, code := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24", "--out", other, "--by", "E9999"); code != 1 || !strings.Contains(stderr, "--by: \"E9999\": not an active person") {
+		t.Errorf("plan --by a stranger: exit %d %s", code, stderr)
+	}
 	appendTo(t, cfg, "apply:\n  approvers: {ids: [E1003]}\n")
 	if _, stderr, code := runCLI(t, "approve", plan, "--by", "E1002", "--config", cfg); code != 1 || !strings.Contains(stderr, "not among apply.approvers") {
 		t.Errorf("an approver the config does not name: exit %d %s", code, stderr)

@@ -93,8 +93,18 @@ func renderer(c *cli.Context, rules map[string]policy.RuleInfo) (report.Renderer
 // and applies --detailed-exitcode.
 func emit(c *cli.Context, s *session, plan *reconcile.Plan) error {
 	out := c.String("out")
+	by := actor(c)
+	if c.IsSet("by") {
+		// An author named with --by is a person of the HR feed, under the
+		// one spelling of their id that approvals are compared with.
+		p, err := reconcile.ActivePerson(s.inputs.Graph.Snapshot(), by, graph.DateOf(time.Now()))
+		if err != nil {
+			return fmt.Errorf("--by: %w", err)
+		}
+		by = p.EmployeeID
+	}
 	remember, err := reconcile.Finish(s.inputs, plan, reconcile.FinishOptions{
-		By: actor(c), Now: time.Now(), Out: out, AllowShrink: c.StringSlice("allow-source-shrink"),
+		By: by, Now: time.Now(), Out: out, AllowShrink: c.StringSlice("allow-source-shrink"),
 	})
 	if err != nil {
 		return err
