@@ -286,6 +286,15 @@ func (c *Compiled) prepare(ctx context.Context, query string, model any) (*Engin
 // Inputs builds input documents for this engine.
 func (e *Engine) Inputs() Inputs { return Inputs{records: e.program != nil} }
 
+// ConstantRules is how many rules the plan evaluator computes once for all
+// subjects, as they do not depend on input (0 top-down).
+func (e *Engine) ConstantRules() int {
+	if e.program == nil {
+		return 0
+	}
+	return e.program.ConstantRules()
+}
+
 // Evaluator says how the engine evaluates: "plan", or "topdown" with the
 // reason.
 func (e *Engine) Evaluator() string {

@@ -268,3 +268,56 @@ func evalBoth(t *testing.T, module string) (plan string, planErr error, topdown 
 	}
 	return plan, planErr, topdown, topdownErr
 }
+
+// TestConstantRulesAreSharedAndOnlyThey: a rule that does not depend on
+// input (a table, data's size, a function of constants) is computed once
+// for all runs, also on several goroutines at once; a rule that reads input,
+// directly or through a function or another rule, is computed for each run.
+func TestConstantRulesAreSharedAndOnlyThey(t *testing.T) {
+	ctx := context.Background()
+	c, err := compileBoth(t, `table := {"a": [1, 2], "n": count(data.model.sizes)}
+twice(x) := x * 2
+doubled := twice(table.n)
+n := input.n
+viaFunction := twice(input.n)
+usesN := n + 1
+out := [table, doubled, n, viaFunction, usesN]`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := planOf(ctx, c, planQuery)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prog, err := vm.Compile(p, planData)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := prog.ConstantRules(); got != 2 { // table, doubled
+		t.Errorf("%d constant rules, want 2 (table and doubled)", got)
+	}
+	errs := make(chan error, 8)
+	for g := range 8 {
+		go func() {
+			for i := range 50 {
+				n := g*100 + i
+				terms, err := prog.Eval(ctx, ast.MustParseTerm(fmt.Sprintf(`{"n": %d}`, n)).Value)
+				if err != nil {
+					errs <- err
+					return
+				}
+				got := terms[0].Value.(ast.Object).Get(ast.StringTerm("f")).String()
+				if want := fmt.Sprintf(`[{"a": [1, 2], "n": 2}, 4, %d, %d, %d]`, n, 2*n, n+1); got != want {
+					errs <- fmt.Errorf("input %d: %s, want %s", n, got, want)
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}

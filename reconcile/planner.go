@@ -77,7 +77,7 @@ func (pol *Policy) newEngine(ctx context.Context, snap *graph.Snapshot, asOf gra
 // LogEvaluator says how the rules are evaluated.
 func (pol *Policy) LogEvaluator(e *policy.Engine) {
 	if pol.Log != nil {
-		pol.Log.Debug("policy engine prepared", "evaluator", e.Evaluator())
+		pol.Log.Debug("policy engine prepared", "evaluator", e.Evaluator(), "constant_rules", e.ConstantRules())
 	}
 }
 

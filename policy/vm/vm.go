@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -43,6 +44,11 @@ type Program struct {
 	memos  int // functions whose result a run remembers
 	data   *ast.Term
 	runs   sync.Pool // of *run, whose slices are reused
+	// consts are the values of the rules that do not depend on input (see
+	// constantRules), by memo index: computed by the first run that needs
+	// one, then shared by every run.
+	consts    []atomic.Pointer[ast.Term]
+	constants int
 }
 
 type function struct {
@@ -51,6 +57,10 @@ type function struct {
 	blocks []*block
 	locals int
 	memo   int // index in a run's memo table, or -1
+	// constant: a rule whose value does not depend on input, the same in
+	// every run of the Program (e.g. a rule's METADATA, a table of
+	// constants).
+	constant bool
 }
 
 type block struct{ stmts []stmt }
@@ -162,7 +172,70 @@ func Compile(p *ir.Policy, data ast.Value) (*Program, error) {
 		}
 		plan.stmts = append(plan.stmts, stmt{op: opBlock, blocks: []*block{cb}})
 	}
-	return &Program{plan: plan, locals: c.max + 1, memos: memo, data: freeze(ast.NewTerm(data))}, nil
+	return &Program{plan: plan, locals: c.max + 1, memos: memo, data: freeze(ast.NewTerm(data)), consts: make([]atomic.Pointer[ast.Term], memo),
+		constants: constantRules(c.byName)}, nil
+}
+
+// constantRules marks the rules whose value does not depend on input: their
+// statements read input (a function's first parameter) only to pass it on,
+// as input, to functions that do not read it either. Data is the same for
+// every run of a Program, and built-ins are deterministic (the compiler
+// refuses the others), so such a rule has one value for all runs.
+func constantRules(fns map[string]*function) (n int) {
+	readsInput := map[*function]bool{}
+	var reads func(fn *function) bool
+	reads = func(fn *function) bool {
+		if r, ok := readsInput[fn]; ok {
+			return r
+		}
+		readsInput[fn] = true // until shown otherwise (Rego has no recursion)
+		r := len(fn.params) == 0 || slices.ContainsFunc(fn.blocks, func(b *block) bool { return blockReads(b, fn.params[0], reads) })
+		readsInput[fn] = r
+		return r
+	}
+	for _, fn := range fns {
+		fn.constant = fn.memo >= 0 && !reads(fn)
+		if fn.constant {
+			n++
+		}
+	}
+	return n
+}
+
+// blockReads reports whether a statement of b reads local in other than as
+// the input argument of a function that does not read its input.
+func blockReads(b *block, in int, reads func(*function) bool) bool {
+	is := func(o operand) bool { return o.term == nil && o.local == in }
+	for i := range b.stmts {
+		s := &b.stmts[i]
+		switch s.op {
+		case opAssignInt, opBreak, opMakeArray, opMakeNull, opMakeNumber, opMakeObject, opMakeSet, opNop, opResetLocal:
+		case opBlock, opNot:
+		case opCall:
+			for j, a := range s.args {
+				if is(a) && (j != 0 || reads(s.fn) || len(s.fn.params) == 0) {
+					return true
+				}
+			}
+		case opCallBuiltin:
+			if slices.ContainsFunc(s.args, is) {
+				return true
+			}
+		case opArrayAppend, opAssignVar, opAssignVarOnce, opIsArray, opIsObject, opIsSet, opIsDefined, opIsUndefined,
+			opLen, opResultSetAdd, opReturn, opScan, opSetAdd:
+			if is(s.a) {
+				return true
+			}
+		default: // two operands: dot, equal, not equal, object insert, merge
+			if is(s.a) || is(s.b) {
+				return true
+			}
+		}
+		if slices.ContainsFunc(s.blocks, func(b *block) bool { return blockReads(b, in, reads) }) {
+			return true
+		}
+	}
+	return false
 }
 
 type compiler struct {
@@ -657,6 +730,11 @@ func (r *run) call(s *stmt, caller []*ast.Term) (*ast.Term, bool) {
 	if fn.memo >= 0 && r.memo[fn.memo] != nil {
 		return unmemo(r.memo[fn.memo]), true
 	}
+	if fn.constant {
+		if t := r.p.consts[fn.memo].Load(); t != nil {
+			return unmemo(t), true
+		}
+	}
 	// The callee's locals are the top of the run's stack (Rego has no
 	// recursion, so a run's stack is as deep as its deepest call chain).
 	base := len(r.stack)
@@ -689,6 +767,9 @@ func (r *run) call(s *stmt, caller []*ast.Term) (*ast.Term, bool) {
 	}
 	if fn.memo >= 0 {
 		r.memo[fn.memo] = memoOf(out)
+		if fn.constant {
+			r.p.consts[fn.memo].Store(memoOf(out))
+		}
 	}
 	return out, true
 }
@@ -896,3 +977,7 @@ var natives = map[string]func(args []*ast.Term) (*ast.Term, bool){
 		return curr, true
 	},
 }
+
+// ConstantRules is how many of the plan's rules do not depend on input, and
+// are computed once for all runs.
+func (p *Program) ConstantRules() int { return p.constants }
