@@ -1,6 +1,7 @@
 package reconcile
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -189,15 +190,21 @@ type TransferCheck struct {
 // (A→B) makes a later one (B→C) indirect.
 func CheckTransfer(ctx context.Context, in *Inputs, pol *Policy, employeeID, toUnit string, effective graph.Date) (*TransferCheck, error) {
 	snap := in.Graph.Snapshot()
-	p := snap.Person(employeeID)
+	p, err := Person(snap, employeeID)
+	if err != nil {
+		return nil, fmt.Errorf("--employee: %w", err)
+	}
 	if p == nil {
 		return nil, fmt.Errorf("%w: --employee %q is not in the people file", ErrNotFound, employeeID)
+	}
+	if p.HasLeft(effective) {
+		return nil, fmt.Errorf("%w: --employee %s (%s) left on %s, before the transfer's date %s: there is no one to transfer", ErrNotFound, p.EmployeeID, p.Name, p.EndDate, effective)
 	}
 	if snap.Unit(toUnit) == nil {
 		return nil, fmt.Errorf("%w: --to %q is not a unit of org.yaml", ErrNotFound, toUnit)
 	}
 	from := snap.AssignmentAsOf(p, effective).Unit
-	proposed := &graph.Transfer{EventID: ProposedEvent, EmployeeID: employeeID, FromUnit: from, ToUnit: toUnit, Effective: effective}
+	proposed := &graph.Transfer{EventID: ProposedEvent, EmployeeID: p.EmployeeID, FromUnit: from, ToUnit: toUnit, Effective: effective}
 	eng, err := pol.engine(ctx, snap, effective)
 	if err != nil {
 		return nil, err
@@ -216,7 +223,10 @@ func CheckTransfer(ctx context.Context, in *Inputs, pol *Policy, employeeID, toU
 			res.Allowed = false
 		}
 	}
-	policy.SortFindings(res.Findings)
+	// The most severe first, as in plans.
+	slices.SortStableFunc(res.Findings, func(a, b policy.Finding) int {
+		return cmp.Compare(slices.Index(policy.Severities, a.Severity), slices.Index(policy.Severities, b.Severity))
+	})
 	return res, nil
 }
 

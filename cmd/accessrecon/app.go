@@ -18,17 +18,42 @@ import (
 var version = ""
 
 func versionString() string {
-	if version != "" {
-		return version
+	v := version
+	bi, ok := debug.ReadBuildInfo()
+	if v == "" {
+		v = "devel"
+		if ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			v = bi.Main.Version
+		}
 	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-		return bi.Main.Version
+	if !ok {
+		return v
 	}
-	return "devel"
+	vcs := map[string]string{}
+	for _, s := range bi.Settings {
+		vcs[s.Key] = s.Value
+	}
+	if rev := vcs["vcs.revision"]; rev != "" {
+		v += " (commit " + rev[:min(12, len(rev))]
+		if t := vcs["vcs.time"]; t != "" {
+			v += ", " + t
+		}
+		if vcs["vcs.modified"] == "true" {
+			v += ", with uncommitted changes"
+		}
+		v += ")"
+	}
+	return v + ", " + bi.GoVersion
 }
 
 // run is the whole program: main only maps its error to an exit status.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	app := newApp(stdout, stderr)
+	return app.RunContext(ctx, interspersed(app, args))
+}
+
+// newApp is the command line: every command, its flags and examples.
+func newApp(stdout, stderr io.Writer) *cli.App {
 	app := &cli.App{
 		Name:           "accessrecon",
 		Usage:          "reconcile identities and access rights with the group's separation rules",
@@ -37,6 +62,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		ErrWriter:      stderr,
 		ExitErrHandler: func(*cli.Context, error) {}, // exit statuses are set in one place: exitCode
 		Commands: []*cli.Command{
+			initCommand(),
+			validateCommand(),
 			planCommand(),
 			transferCommand(),
 			resetCommand(),
@@ -60,7 +87,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			},
 		},
 	}
-	return app.RunContext(ctx, interspersed(app, args))
+	addExamples(app.Commands, "")
+	return app
 }
 
 // Flags shared by the commands.

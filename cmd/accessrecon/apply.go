@@ -13,6 +13,7 @@ import (
 	"github.com/accessrecon/accessrecon/reconcile"
 	"github.com/accessrecon/accessrecon/reconcile/apply"
 	"github.com/accessrecon/accessrecon/reconcile/audit"
+	"github.com/accessrecon/accessrecon/reconcile/report"
 	"github.com/accessrecon/accessrecon/reconcile/signing"
 	"github.com/urfave/cli/v2"
 )
@@ -48,7 +49,7 @@ func approveCommand() *cli.Command {
 		Name:      "approve",
 		Usage:     "record an approval of a plan, bound to its digest and signed with the approver's SSH key",
 		ArgsUsage: "PLAN",
-		Flags: []cli.Flag{configFlag, verbose,
+		Flags: []cli.Flag{configFlag, langFlag, verbose,
 			&cli.StringFlag{Name: "by", Required: true, Usage: "the approver's employee `ID` (an active person of the HR feed, not the plan's author)"},
 			&cli.StringFlag{Name: "key", Usage: "sign the plan's digest with the OpenSSH private key `FILE` (passphrase from " + signing.PassphraseEnv + ")"},
 			&cli.StringFlag{Name: "signature", Usage: "an SSH signature `FILE` of the digest made elsewhere (ssh-keygen -Y sign -n accessrecon)"},
@@ -99,9 +100,15 @@ func approveAction(c *cli.Context) error {
 	if err := recordAudit(cfg, audit.Event{Event: "approval", By: x.By, Plan: p.Digest, Data: map[string]any{"plan_file": name, "approvals": len(a.Approvals), "signed": x.Signature != ""}}); err != nil {
 		return err
 	}
-	how := "unsigned"
-	if x.Signature != "" {
-		how = "signed"
+	l, err := lang(c)
+	if err != nil {
+		return err
+	}
+	how := map[bool]string{false: "unsigned", true: "signed"}[x.Signature != ""]
+	if l == report.LangJA {
+		how = map[bool]string{false: "署名なし", true: "署名付き"}[x.Signature != ""]
+		fmt.Fprintf(c.App.Writer, "%s（%s）を %s が承認しました（%s）。承認 %d 件\n", name, p.Digest, x.By, how, len(a.Approvals))
+		return nil
 	}
 	fmt.Fprintf(c.App.Writer, "approved %s (%s) by %s, %s: %d approval(s)\n", name, p.Digest, x.By, how, len(a.Approvals))
 	return nil
@@ -120,7 +127,7 @@ func applyCommand() *cli.Command {
 		Name:      "apply",
 		Usage:     "carry out an approved plan safely (exit 5 when refused)",
 		ArgsUsage: "PLAN",
-		Flags: []cli.Flag{configFlag, asOfFlag, byFlag, verbose,
+		Flags: []cli.Flag{configFlag, asOfFlag, byFlag, langFlag, verbose,
 			&cli.BoolFlag{Name: "dry-run", Usage: "run every check and show what would happen, changing nothing"},
 			&cli.BoolFlag{Name: "allow-drift", Usage: "apply a stale plan, re-checking each action's precondition"},
 			&cli.BoolFlag{Name: "allow-mass-revocation", Usage: "apply a plan over the mass-revocation threshold (with --reason)"},
@@ -218,14 +225,19 @@ func applyAction(c *cli.Context) error {
 			fmt.Fprintf(c.App.Writer, "%s %-16s %-32s %s %s\n", o.Action.ID, o.Action.Op, o.Action.ItemID(), o.State, o.Detail)
 		}
 	}
+	l, err := lang(c)
+	if err != nil {
+		return err
+	}
+	msg := applyWords[l]
 	prefix := ""
 	if c.Bool("dry-run") {
-		prefix = "dry run, nothing changed: "
+		prefix = msg[0]
 	}
-	fmt.Fprintf(c.App.Writer, "%s%d actions: %d done, %d awaiting confirmation, %d waiting for their date, %d skipped, %d failed\n", prefix,
+	fmt.Fprintf(c.App.Writer, prefix+msg[1]+"\n",
 		len(res.Outcomes), counts[apply.StateDone], counts[apply.StateManual], counts[apply.StateWaiting], counts[apply.StateSkipped], counts[apply.StateFailed])
 	for _, w := range res.WorkOrders {
-		fmt.Fprintf(c.App.Writer, "work order: %s\n", w)
+		fmt.Fprintf(c.App.Writer, msg[2]+"\n", w)
 	}
 	if res.Interrupted {
 		record("interrupted", map[string]any{"pending": counts[apply.StatePending]})
@@ -235,6 +247,12 @@ func applyAction(c *cli.Context) error {
 		return fmt.Errorf("%d actions failed; run apply again to retry them", counts[apply.StateFailed])
 	}
 	return nil
+}
+
+// applyWords are apply's summary: the dry-run prefix, the counts, a work order.
+var applyWords = map[string][3]string{
+	report.LangEN: {"dry run, nothing changed: ", "%d actions: %d done, %d awaiting confirmation, %d waiting for their date, %d skipped, %d failed", "work order: %s"},
+	report.LangJA: {"試行（変更なし）: ", "措置 %d 件: 完了 %d、確認待ち %d、実施日待ち %d、対象外 %d、失敗 %d", "作業指示書: %s"},
 }
 
 func auditCommand() *cli.Command {

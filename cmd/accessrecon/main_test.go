@@ -327,8 +327,11 @@ func TestNamesCannotDriveTheTerminal(t *testing.T) {
 			t.Fatal(stderr)
 		}
 		want := `小川\u001b[2J\u001b[H\u000dNo actions\u202e千尋`
-		if format == "json" {
+		switch format {
+		case "json":
 			want = `小川\u001b[2J\u001b[H\rNo actions\u202e千尋` // JSON's own escapes
+		case "markdown":
+			want = `小川\u001b\[2J\u001b\[H No actions\u202e千尋` // Markdown's escapes, a line end a space
 		}
 		if strings.ContainsAny(stdout, "\x1b\r\u202e") || !strings.Contains(stdout, want) {
 			t.Errorf("--format %s shows the name as: %q", format, between(stdout, "E1030", 60))

@@ -14,20 +14,25 @@ import (
 	"github.com/accessrecon/accessrecon/reconcile"
 	"github.com/accessrecon/accessrecon/reconcile/audit"
 	"github.com/accessrecon/accessrecon/reconcile/certify"
+	"github.com/accessrecon/accessrecon/reconcile/report"
 	"github.com/accessrecon/accessrecon/reconcile/reset"
 	"github.com/accessrecon/accessrecon/reconcile/worksheet"
 	"github.com/urfave/cli/v2"
 )
 
-func yearFlag() *cli.IntFlag {
-	return &cli.IntFlag{Name: "year", Required: true, Usage: "the reset's `YYYY` (February of that year)"}
+// yearFlag is a string flag, parsed by year: an int flag would show
+// "(default: 0)" for a year that has no default.
+func yearFlag() *cli.StringFlag {
+	return &cli.StringFlag{Name: "year", Required: true, Usage: "the reset's `YYYY` (February of that year)"}
 }
 
-func checkYear(y int) error {
-	if y < 2000 || y > 2999 {
-		return fmt.Errorf("--year %d: expected a year such as 2027", y)
+// year is --year.
+func year(c *cli.Context) (int, error) {
+	y, err := strconv.Atoi(c.String("year"))
+	if err != nil || y < 2000 || y > 2999 {
+		return 0, fmt.Errorf("--year %q: expected a year such as 2027", c.String("year"))
 	}
-	return nil
+	return y, nil
 }
 
 // fileArgs are the files of a repeatable flag and those listed after the
@@ -61,24 +66,26 @@ func resetCommand() *cli.Command {
 					&cli.StringSliceFlag{Name: "confirmations", Usage: "returned worksheets `F` (CSV or XLSX); repeat for several"},
 				},
 				Action: planAction(func(c *cli.Context, s *session) (*reconcile.Plan, error) {
-					if err := checkYear(c.Int("year")); err != nil {
+					y, err := year(c)
+					if err != nil {
 						return nil, err
 					}
 					confirmations, err := readDecisionFiles(fileArgs(c, "confirmations"))
 					if err != nil {
 						return nil, err
 					}
-					return reset.Plan(c.Context, s.inputs, s.policy, c.Int("year"), confirmations)
+					return reset.Plan(c.Context, s.inputs, s.policy, y, confirmations)
 				}),
 			},
 			{
 				Name:  "worksheet",
 				Usage: "the confirmation worksheets of a year's reset, one per system owner (XLSX and CSV)",
-				Flags: []cli.Flag{configFlag, yearFlag(), asOfFlag, verbose, byFlag,
+				Flags: []cli.Flag{configFlag, yearFlag(), asOfFlag, langFlag, verbose, byFlag,
 					&cli.StringFlag{Name: "out", Required: true, Usage: "write the worksheets into folder `DIR`"},
 				},
 				Action: func(c *cli.Context) error {
-					if err := checkYear(c.Int("year")); err != nil {
+					y, err := year(c)
+					if err != nil {
 						return err
 					}
 					day, err := asOf(c, "as-of", 0)
@@ -89,12 +96,12 @@ func resetCommand() *cli.Command {
 					if err != nil {
 						return err
 					}
-					sheets := reset.Worksheets(s.inputs, c.Int("year"), day)
-					names, err := worksheet.Write(c.String("out"), "reset-"+strconv.Itoa(c.Int("year")), sheets)
+					sheets := reset.Worksheets(s.inputs, y, day)
+					names, err := worksheet.Write(c.String("out"), "reset-"+strconv.Itoa(y), sheets)
 					if err != nil {
 						return err
 					}
-					if err := recordFiles(s.cfg, actor(c), "reset_worksheets", c.String("out"), names, map[string]any{"year": c.Int("year")}); err != nil {
+					if err := recordFiles(s.cfg, actor(c), "reset_worksheets", c.String("out"), names, map[string]any{"year": y}); err != nil {
 						return err
 					}
 					for _, n := range names {
@@ -108,7 +115,9 @@ func resetCommand() *cli.Command {
 }
 
 func certifyCommand() *cli.Command {
-	campaignDir := &cli.StringFlag{Name: "campaign", Required: true, Usage: "the campaign folder `DIR`"}
+	// --dir is the campaign's folder, as --out of certify open made it;
+	// --campaign, SPEC's name for it, stays an alias.
+	campaignDir := &cli.StringFlag{Name: "dir", Aliases: []string{"campaign"}, Required: true, Usage: "the campaign folder `DIR` (certify open --out)"}
 	return &cli.Command{
 		Name:  "certify",
 		Usage: "quarterly entitlement certification campaigns",
@@ -116,7 +125,7 @@ func certifyCommand() *cli.Command {
 			{
 				Name:  "open",
 				Usage: "write the review worksheets of a campaign, one per system owner unit",
-				Flags: []cli.Flag{configFlag, asOfFlag, verbose, byFlag,
+				Flags: []cli.Flag{configFlag, asOfFlag, langFlag, verbose, byFlag,
 					&cli.StringFlag{Name: "campaign", Required: true, Usage: "the campaign `ID`, e.g. 2026Q4"},
 					&cli.StringFlag{Name: "out", Required: true, Usage: "the new campaign folder `DIR`"},
 				},
@@ -149,12 +158,20 @@ func certifyCommand() *cli.Command {
 					if err := recordFiles(s.cfg, actor(c), "campaign_opened", c.String("out"), []string{certify.CampaignFile}, map[string]any{"campaign": campaign.ID, "as_of": campaign.AsOf}); err != nil {
 						return err
 					}
+					l, err := lang(c)
+					if err != nil {
+						return err
+					}
+					words := map[string][2]string{
+						report.LangEN: {"%s: %d items → %s\n", "campaign %s: %d items in %d worksheets\n"},
+						report.LangJA: {"%s: %d 件 → %s\n", "棚卸し %s: %d 件、確認表 %d 部\n"},
+					}[l]
 					n := 0
 					for _, w := range campaign.Worksheets {
 						n += len(w.Items)
-						fmt.Fprintf(c.App.Writer, "%s: %d items → %s\n", w.ReviewerUnit, len(w.Items), filepath.Join(c.String("out"), w.Files[0]))
+						fmt.Fprintf(c.App.Writer, words[0], w.ReviewerUnit, len(w.Items), filepath.Join(c.String("out"), w.Files[0]))
 					}
-					fmt.Fprintf(c.App.Writer, "campaign %s: %d items in %d worksheets\n", campaign.ID, n, len(campaign.Worksheets))
+					fmt.Fprintf(c.App.Writer, words[1], campaign.ID, n, len(campaign.Worksheets))
 					return nil
 				},
 			},
@@ -170,7 +187,7 @@ func certifyCommand() *cli.Command {
 			{
 				Name:  "report",
 				Usage: "the evidence for auditors: per reviewer, items reviewed, kept, revoked, unreviewed, when",
-				Flags: []cli.Flag{campaignDir,
+				Flags: []cli.Flag{campaignDir, langFlag,
 					&cli.StringSliceFlag{Name: "decisions", Usage: "worksheets `F` to count, if the campaign is not closed yet"},
 				},
 				Action: certifyReport,
@@ -191,7 +208,7 @@ func certifyClose(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	dir := c.String("campaign")
+	dir := c.String("dir")
 	campaign, err := certify.Read(dir)
 	if err != nil {
 		return err
@@ -229,13 +246,18 @@ func certifyClose(c *cli.Context) error {
 }
 
 func certifyReport(c *cli.Context) error {
-	dir := c.String("campaign")
+	dir := c.String("dir")
 	campaign, err := certify.Read(dir)
 	if err != nil {
 		return err
 	}
+	l, err := lang(c)
+	if err != nil {
+		return err
+	}
+	ja := l == report.LangJA
 	var decisions map[string]worksheet.Decision
-	unreviewed := "not closed yet"
+	unreviewed := map[bool]string{false: "not closed yet", true: "未締切"}[ja]
 	if _, err := os.Stat(filepath.Join(dir, certify.DecisionsFile)); err == nil && len(fileArgs(c, "decisions")) > 0 {
 		return fmt.Errorf("%s: campaign %s is closed; its report comes from the decisions it was closed with (%s): run certify report without --decisions", dir, campaign.ID, certify.DecisionsFile)
 	}
@@ -249,12 +271,15 @@ func certifyReport(c *cli.Context) error {
 			return err
 		}
 		unreviewed = "closed " + closing.ClosedAt + ", unreviewed items: " + closing.Unreviewed
+		if ja {
+			unreviewed = closing.ClosedAt + " 締切、未確認の項目は " + map[string]string{"revoke": "取消", "keep": "継続"}[closing.Unreviewed]
+		}
 	}
 	if err := campaign.CheckDecisions(decisions); err != nil {
 		return err
 	}
 	stats := campaign.Report(decisions)
-	md := certify.ReportMarkdown(campaign, stats, unreviewed)
+	md := certify.ReportMarkdown(campaign, stats, unreviewed, ja)
 	csvData, err := certify.ReportCSV(stats)
 	if err != nil {
 		return err

@@ -344,10 +344,14 @@ func (c *Campaign) Report(ds map[string]worksheet.Decision) []ReviewerStats {
 }
 
 // ReportMarkdown renders the report for auditors.
-func ReportMarkdown(c *Campaign, stats []ReviewerStats, unreviewed string) []byte {
+// In Japanese when ja; the table's headers are in both languages.
+func ReportMarkdown(c *Campaign, stats []ReviewerStats, unreviewed string, ja bool) []byte {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# Certification campaign %s (as of %s)\n\n", c.ID, c.AsOf)
-	fmt.Fprintf(&b, "Unreviewed items: %s.\n\n", unreviewed)
+	if ja {
+		fmt.Fprintf(&b, "# 権限棚卸し %s（基準日 %s）\n\n未確認の項目: %s。\n\n", c.ID, c.AsOf, unreviewed)
+	} else {
+		fmt.Fprintf(&b, "# Certification campaign %s (as of %s)\n\nUnreviewed items: %s.\n\n", c.ID, c.AsOf, unreviewed)
+	}
 	b.WriteString("| reviewer unit 確認部署 | reviewers 確認者 | items 件数 | kept 継続 | revoked 取消 | unreviewed 未確認 | first 最初 | last 最後 |\n|---|---|---:|---:|---:|---:|---|---|\n")
 	var total ReviewerStats
 	for _, s := range stats {

@@ -241,9 +241,14 @@ func short(d string) string {
 	return d
 }
 
+// mdEscape makes text safe in a Markdown table cell: a pipe cannot end the
+// cell, a line end cannot end the row, and HTML in a name or message is
+// shown, not rendered (Markdown passes raw HTML through).
 func mdEscape(s string) string {
-	return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
+	return mdReplacer.Replace(s)
 }
+
+var mdReplacer = strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ", "&", "&amp;", "<", "&lt;", ">", "&gt;", "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`)
 
 // Markdown writes the plan as Markdown tables, for review in a pull request
 // or a wiki.

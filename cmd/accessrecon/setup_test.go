@@ -1,0 +1,60 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestInitThenValidateThenPlan: the starter deployment, in either language,
+// is valid and plans; init never writes over a deployment.
+func TestInitThenValidateThenPlan(t *testing.T) {
+	for _, l := range []string{"en", "ja"} {
+		dir := filepath.Join(t.TempDir(), "deploy")
+		if stdout, stderr, code := runCLI(t, "init", dir, "--lang", l); code != 0 || !strings.Contains(stdout, "validate") {
+			t.Fatalf("init --lang %s: exit %d %s%s", l, code, stdout, stderr)
+		}
+		cfg := filepath.Join(dir, "accessrecon.yaml")
+		data, _ := os.ReadFile(cfg)
+		if l == "ja" && !strings.Contains(string(data), "人事データ") || l == "en" && !strings.Contains(string(data), "one row per person") {
+			t.Errorf("init --lang %s: the config's comments are not in that language", l)
+		}
+		if stdout, stderr, code := runCLI(t, "validate", "--config", cfg); code != 0 || !strings.Contains(stdout, "source portal") {
+			t.Errorf("validate of the starter: exit %d %s%s", code, stdout, stderr)
+		}
+		if _, stderr, code := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24", "--out", filepath.Join(dir, "plan.json")); code != 0 {
+			t.Errorf("plan of the starter: %s", stderr)
+		}
+		if _, stderr, code := runCLI(t, "init", dir); code != 1 || !strings.Contains(stderr, "already exists") {
+			t.Errorf("init over a deployment: exit %d %s", code, stderr)
+		}
+	}
+}
+
+// TestValidateReportsEveryProblem: two broken inputs are both reported,
+// with file and line, and what depends on a broken one is not checked.
+func TestValidateReportsEveryProblem(t *testing.T) {
+	dir := demoDir(t)
+	cfg := filepath.Join(dir, "accessrecon.yaml")
+	stdout, stderr, code := runCLI(t, "validate", "--config", cfg)
+	if code != 0 || !strings.Contains(stdout, "50 people, 7 transfers") || !strings.Contains(stdout, "source takuso") {
+		t.Fatalf("the demo: exit %d\n%s%s", code, stdout, stderr)
+	}
+	replaceIn(t, filepath.Join(dir, "people.csv"), "E1005,伊藤 健一,NW,NW-CUSTOMER,employee,2010-04-01", "E1005,伊藤 健一,NW,NW-CUSTOMER,employee,2010-13-01")
+	appendTo(t, filepath.Join(dir, "takuso-grants.csv"), "takuso,u7777,viewer,role,2024-04-01,\n")
+	stdout, stderr, code = runCLI(t, "validate", "--config", cfg)
+	for _, want := range []string{"people.csv:6: column start_date (6)", "takuso-grants.csv:25: column account_id (2)", "2 of 9 inputs have problems"} {
+		if code != 1 || !strings.Contains(stderr, want) {
+			t.Errorf("exit %d, stderr lacks %q:\n%s", code, want, stderr)
+		}
+	}
+	if !strings.Contains(stdout, "source saiene") || !strings.Contains(stdout, "ok:") {
+		t.Errorf("the inputs that are fine are not listed:\n%s", stdout)
+	}
+	replaceIn(t, filepath.Join(dir, "org.yaml"), "companies:", "companies: [")
+	_, stderr, _ = runCLI(t, "validate", "--config", cfg)
+	if !strings.Contains(stderr, "not checked: it needs org.yaml, which failed") {
+		t.Errorf("a broken org.yaml:\n%s", stderr)
+	}
+}

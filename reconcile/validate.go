@@ -1,0 +1,154 @@
+package reconcile
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/accessrecon/accessrecon/config"
+	"github.com/accessrecon/accessrecon/connectors/hrfeed"
+	"github.com/accessrecon/accessrecon/connectors/orgdata"
+	"github.com/accessrecon/accessrecon/graph"
+	"github.com/accessrecon/accessrecon/policy"
+)
+
+// Check is what validating one input found: the error, or a summary of what
+// was read.
+type Check struct {
+	Input   string // a file as the config names it, "source NAME" or "policy"
+	Err     error
+	Summary string
+}
+
+// Validate reads the config's inputs one by one, each on what the ones it
+// needs have read, and reports every problem rather than stopping at the
+// first: an input whose prerequisite failed is reported as not checked.
+// Sources are read each on its own copy of the graph, so one broken source
+// does not hide another.
+func Validate(ctx context.Context, cfg *config.Config, mods []policy.Module, log *slog.Logger) []Check {
+	var checks []Check
+	g := graph.New()
+	w := g.Writer()
+	files := cfg.Files
+	// step writes one input, committed when it reads cleanly, dropped when not.
+	step := func(input string, needs []string, load func() error, summary func(*graph.Snapshot) string) bool {
+		for _, n := range needs {
+			for _, c := range checks {
+				if c.Input == n && c.Err != nil {
+					checks = append(checks, Check{Input: input, Err: fmt.Errorf("not checked: it needs %s, which failed", n)})
+					return false
+				}
+			}
+		}
+		if err := load(); err != nil {
+			w.Abort()
+			w = g.Writer()
+			checks = append(checks, Check{Input: input, Err: err})
+			return false
+		}
+		w.Commit()
+		checks = append(checks, Check{Input: input, Summary: summary(g.Snapshot())})
+		return true
+	}
+	step(cfg.Org, nil, func() error { _, err := orgdata.LoadOrg(files, cfg.Resolve(cfg.Org), w); return err }, func(s *graph.Snapshot) string {
+		return fmt.Sprintf("%d companies, %d units", s.Count(graph.TableCompanies), s.Count(graph.TableUnits))
+	})
+	step(cfg.Systems, []string{cfg.Org}, func() error { _, err := orgdata.LoadSystems(files, cfg.Resolve(cfg.Systems), w); return err }, func(s *graph.Snapshot) string {
+		ents := 0
+		for _, sys := range s.Systems() {
+			ents += len(sys.Entitlements)
+		}
+		return fmt.Sprintf("%d systems, %d entitlements", s.Count(graph.TableSystems), ents)
+	})
+	for _, opt := range []struct {
+		path string
+		load func(string) error
+		table, what string
+	}{
+		{cfg.Emergencies, func(n string) error { _, err := orgdata.LoadEmergencies(files, n, w); return err }, graph.TableEmergencies, "emergency windows"},
+		{cfg.Exceptions, func(n string) error { _, err := orgdata.LoadExceptions(files, n, w); return err }, graph.TableExceptions, "exceptions"},
+	} {
+		if opt.path != "" {
+			step(opt.path, []string{cfg.Systems}, func() error { return opt.load(cfg.Resolve(opt.path)) }, func(s *graph.Snapshot) string {
+				return fmt.Sprintf("%d %s", s.Count(opt.table), opt.what)
+			})
+		}
+	}
+	hr := cfg.HR.People
+	if cfg.HR.Transfers != "" {
+		hr += ", " + cfg.HR.Transfers
+	}
+	hrOK := step(hr, []string{cfg.Org}, func() error {
+		feed := &hrfeed.Feed{Files: files, People: cfg.Resolve(cfg.HR.People), Transfers: cfg.Resolve(cfg.HR.Transfers), Encoding: cfg.HR.Encoding}
+		_, err := feed.Pull(ctx, w)
+		return err
+	}, func(s *graph.Snapshot) string {
+		return fmt.Sprintf("%d people, %d transfers", s.Count(graph.TablePeople), s.Count(graph.TableTransfers))
+	})
+	base := g
+	for _, sc := range cfg.Sources {
+		input := "source " + sc.Name
+		if failed := firstFailed(checks, cfg.Systems); failed != "" {
+			checks = append(checks, Check{Input: input, Err: fmt.Errorf("not checked: it needs %s, which failed", failed)})
+			continue
+		}
+		sg := base.Clone()
+		sw := sg.Writer()
+		src, err := NewSource(cfg, sc, log)
+		if err == nil {
+			_, err = src.Pull(ctx, sw)
+		}
+		if err != nil {
+			sw.Abort()
+			checks = append(checks, Check{Input: input, Err: err})
+			continue
+		}
+		sw.Commit()
+		checks = append(checks, Check{Input: input, Summary: sourceSummary(sg.Snapshot(), sc.Name, hrOK)})
+	}
+	if _, err := NewPolicy(cfg, mods, log); err != nil {
+		checks = append(checks, Check{Input: "policy", Err: err})
+	} else {
+		checks = append(checks, Check{Input: "policy", Summary: fmt.Sprintf("%d modules compiled", len(policy.WithoutTests(mods)))})
+	}
+	return checks
+}
+
+func firstFailed(checks []Check, inputs ...string) string {
+	for _, c := range checks {
+		for _, in := range inputs {
+			if c.Input == in && c.Err != nil {
+				return in
+			}
+		}
+	}
+	return ""
+}
+
+// sourceSummary counts a source's accounts, grants and the entitlements they
+// grant, and the owners the HR feed does not know.
+func sourceSummary(s *graph.Snapshot, source string, withPeople bool) string {
+	accounts, grants, unknown := 0, 0, 0
+	ents := map[string]bool{}
+	for _, sys := range s.Systems() {
+		for _, a := range s.AccountsOf(sys.ID) {
+			if a.Source != source {
+				continue
+			}
+			accounts++
+			grants += len(a.Grants)
+			for _, g := range a.Grants {
+				ents[g.System+"/"+g.Entitlement] = true
+			}
+			if withPeople && a.Owner != "" && s.Person(a.Owner) == nil {
+				unknown++
+			}
+		}
+	}
+	parts := []string{fmt.Sprintf("%d accounts, %d grants of %d entitlements", accounts, grants, len(ents))}
+	if unknown > 0 {
+		parts = append(parts, fmt.Sprintf("%d accounts whose owner the HR feed does not know", unknown))
+	}
+	return strings.Join(parts, "; ")
+}
