@@ -62,8 +62,8 @@ func Validate(ctx context.Context, cfg *config.Config, mods []policy.Module, log
 		return fmt.Sprintf("%d systems, %d entitlements", s.Count(graph.TableSystems), ents)
 	})
 	for _, opt := range []struct {
-		path string
-		load func(string) error
+		path        string
+		load        func(string) error
 		table, what string
 	}{
 		{cfg.Emergencies, func(n string) error { _, err := orgdata.LoadEmergencies(files, n, w); return err }, graph.TableEmergencies, "emergency windows"},
