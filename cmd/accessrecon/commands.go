@@ -17,6 +17,7 @@ import (
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/policy"
 	"github.com/accessrecon/accessrecon/reconcile"
+	"github.com/accessrecon/accessrecon/reconcile/apply"
 	"github.com/accessrecon/accessrecon/reconcile/report"
 	"github.com/urfave/cli/v2"
 )
@@ -265,9 +266,9 @@ func printTransferCheck(w io.Writer, l string, snap *graph.Snapshot, res *reconc
 func showCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "show",
-		Usage:     "render a plan for reviewers",
+		Usage:     "render a plan for reviewers (html: with its author, approvals and status, printable)",
 		ArgsUsage: "PLAN",
-		Flags: []cli.Flag{langFlag,
+		Flags: []cli.Flag{langFlag, configFlag,
 			&cli.StringFlag{Name: "format", Value: "text", Usage: "text, markdown, csv or html"},
 		},
 		Action: func(c *cli.Context) error {
@@ -291,6 +292,11 @@ func showCommand() *cli.Command {
 			r, err := renderer(c, rules)
 			if err != nil {
 				return err
+			}
+			if c.String("format") == "html" {
+				if r.E, err = evidence(c, name, plan); err != nil {
+					return err
+				}
 			}
 			return r.Render(c.App.Writer, plan, c.String("format"))
 		},
@@ -370,4 +376,90 @@ func policyCommand() *cli.Command {
 			},
 		}},
 	}
+}
+
+// evidence is what the HTML page of a plan shows beside it: the approvals,
+// checked against the HR feed and allowed_signers when the config is there,
+// and the journal's states.
+func evidence(c *cli.Context, planPath string, p *reconcile.Plan) (*report.Evidence, error) {
+	l, err := lang(c)
+	if err != nil {
+		return nil, err
+	}
+	ja := l == report.LangJA
+	ev := &report.Evidence{States: map[string]string{}}
+	approvals, err := apply.ReadApprovals(planPath)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := optionalConfig(c)
+	if err != nil {
+		return nil, err
+	}
+	var snap *graph.Snapshot
+	var rules apply.ApprovalRules
+	if cfg != nil {
+		in, err := reconcile.LoadPeople(c.Context, cfg, logger(c))
+		if err != nil {
+			return nil, err
+		}
+		snap = in.Graph.Snapshot()
+		if rules, err = apply.Rules(cfg, graph.DateOf(time.Now())); err != nil {
+			return nil, err
+		}
+	}
+	valid := 0
+	for _, x := range approvals.Approvals {
+		v := report.ApprovalView{By: x.By, At: x.At, Signed: x.Signature != ""}
+		switch {
+		case approvals.PlanDigest != p.Digest:
+			v.Verified = map[bool]string{false: "does not count: it approved another digest", true: "無効: 別の内容への承認"}[ja]
+		case snap == nil:
+			v.Verified = map[bool]string{false: "not checked (no config)", true: "未確認（設定なし）"}[ja]
+		default:
+			if person, _ := reconcile.Person(snap, x.By); person != nil {
+				v.Name = person.Name
+			}
+			if _, err := apply.CheckApproval(snap, p, x, rules); err != nil {
+				v.Verified = map[bool]string{false: "does not count: ", true: "無効: "}[ja] + err.Error()
+			} else {
+				valid++
+				v.Verified = map[bool]string{false: "verified: active in the HR feed", true: "確認済み: 人事データ上の在籍者"}[ja]
+				if v.Signed && rules.Signers != nil {
+					v.Verified += map[bool]string{false: ", signature checked against ", true: "、署名を照合: "}[ja] + rules.Signers.Path
+				}
+			}
+		}
+		ev.Approvals = append(ev.Approvals, v)
+	}
+	journal, err := apply.ReadJournal(planPath)
+	if err != nil {
+		return nil, err
+	}
+	counts := map[string]int{}
+	for _, a := range p.Actions {
+		st := journal[a.ID].State
+		if st == "" {
+			st = apply.StatePending
+		}
+		ev.States[a.ID] = st
+		counts[st]++
+	}
+	approved := map[bool]string{false: "approved", true: "承認済み"}[ja]
+	if cfg != nil && valid < rules.Required || cfg == nil && len(approvals.Approvals) == 0 {
+		approved = map[bool]string{false: "not approved", true: "未承認"}[ja]
+	}
+	applied := map[bool]string{false: "not applied", true: "未実施"}[ja]
+	switch {
+	case len(journal) > 0 && counts[apply.StateDone]+counts[apply.StateSkipped] == len(p.Actions):
+		applied = map[bool]string{false: "applied", true: "実施済み"}[ja]
+	case len(journal) > 0:
+		applied = fmt.Sprintf(map[bool]string{false: "partly applied: %d done, %d awaiting confirmation, %d failed, %d pending", true: "一部実施: 完了 %d、確認待ち %d、失敗 %d、未実施 %d"}[ja],
+			counts[apply.StateDone], counts[apply.StateManual], counts[apply.StateFailed], counts[apply.StatePending]+counts[apply.StateWaiting])
+	}
+	ev.Status = approved + ", " + applied
+	if ja {
+		ev.Status = approved + "、" + applied
+	}
+	return ev, nil
 }

@@ -128,19 +128,20 @@ type logGroup struct {
 type logPage struct {
 	Lang, Title, Window string
 	Checked, Malformed  int
+	FirstMalformed      []accesslog.Malformed // the first ones, with file, line and why
 	Groups              []logGroup
 	Words               map[string]string
 }
 
 var logWords = map[string]map[string]string{
-	report.LangEN: {"title": "Access-log check", "window": "accesses from %s to %s", "checked": "accesses checked", "malformed": "malformed lines", "clean": "No findings.", "findings": "findings", "time": "Time", "system": "System", "account": "Account", "action": "Action", "object": "Object"},
-	report.LangJA: {"title": "アクセスログ点検", "window": "対象期間 %s 〜 %s", "checked": "点検したアクセス", "malformed": "読めなかった行", "clean": "指摘事項はありません。", "findings": "件", "time": "日時", "system": "システム", "account": "アカウント", "action": "操作", "object": "対象"},
+	report.LangEN: {"title": "Access-log check", "window": "accesses from %s to %s", "checked": "accesses checked", "malformed": "malformed lines", "clean": "No findings.", "findings": "findings", "time": "Time", "system": "System", "account": "Account", "action": "Action", "object": "Object", "file": "File", "line": "Line", "why": "Why it was skipped", "more": "and %d more"},
+	report.LangJA: {"title": "アクセスログ点検", "window": "対象期間 %s 〜 %s", "checked": "点検したアクセス", "malformed": "読めなかった行", "clean": "指摘事項はありません。", "findings": "件", "time": "日時", "system": "システム", "account": "アカウント", "action": "操作", "object": "対象", "file": "ファイル", "line": "行", "why": "読めなかった理由", "more": "ほか %d 行"},
 }
 
 func logView(rep *logcheck.Report, r report.Renderer, l string) logPage {
 	w := logWords[l]
 	p := logPage{Lang: l, Title: w["title"] + " " + rep.Date, Window: fmt.Sprintf(w["window"], rep.Window.From, rep.Window.To),
-		Checked: rep.AccessesChecked, Malformed: rep.Malformed.Count, Words: w}
+		Checked: rep.AccessesChecked, Malformed: rep.Malformed.Count, FirstMalformed: rep.Malformed.First, Words: w}
 	idx := map[string]int{}
 	for _, f := range rep.Findings {
 		who := f.Person
@@ -193,10 +194,14 @@ func logsText(out io.Writer, rep *logcheck.Report, r report.Renderer, l string) 
 	return err
 }
 
-var logsHTML = template.Must(template.New("logs").Parse(`<!doctype html>
+var logsHTML = template.Must(template.New("logs").Funcs(template.FuncMap{"sub": func(a, b int) int { return a - b }}).Parse(`<!doctype html>
 <html lang="{{.Lang}}"><head><meta charset="utf-8"><title>{{.Title}}</title>
 <style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin-bottom:1.5em}td,th{border:1px solid #ccc;padding:4px 8px}th{background:#eee}.critical{color:#b00}.high{color:#c60}</style></head>
 <body><h1>{{.Title}}</h1><p>{{.Window}}<br>{{index .Words "checked"}}: {{.Checked}} · {{index .Words "malformed"}}: {{.Malformed}}</p>
+{{if .FirstMalformed}}<h2>{{index .Words "malformed"}} ({{.Malformed}})</h2>
+<table><tr><th>{{index .Words "file"}}</th><th>{{index .Words "line"}}</th><th>{{index .Words "why"}}</th></tr>
+{{range .FirstMalformed}}<tr><td>{{.File}}</td><td>{{.Line}}</td><td>{{.Reason}}</td></tr>
+{{end}}</table>{{if gt .Malformed (len .FirstMalformed)}}<p>{{printf (index .Words "more") (sub .Malformed (len .FirstMalformed))}}</p>{{end}}{{end}}
 {{if not .Groups}}<p>{{index .Words "clean"}}</p>{{end}}
 {{range .Groups}}<h2 class="{{.Severity}}">{{.Title}} — {{.Who}} ({{len .Findings}})</h2><p><code>{{.Rule}}</code>: {{(index .Findings 0).Message}}</p>
 <table><tr><th>{{index $.Words "time"}}</th><th>{{index $.Words "system"}}</th><th>{{index $.Words "account"}}</th><th>{{index $.Words "action"}}</th><th>{{index $.Words "object"}}</th></tr>

@@ -58,3 +58,35 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 		t.Errorf("a broken org.yaml:\n%s", stderr)
 	}
 }
+
+// TestPrintableEvidence: the HTML plan shows who made it, the approvals with
+// what was checked of them, each action's state and the overall status, and
+// prints on A4 with a page per system; the HTML log report lists the lines
+// it could not read.
+func TestPrintableEvidence(t *testing.T) {
+	dir, cfg, plan := planned(t)
+	runCLI(t, "approve", plan, "--by", "E1002", "--config", cfg)
+	if _, stderr, code := runApply(t, cfg, plan); code != 0 {
+		t.Fatal(stderr)
+	}
+	page, stderr, code := runCLI(t, "show", plan, "--format", "html", "--config", cfg, "--lang", "en")
+	if code != 0 {
+		t.Fatal(stderr)
+	}
+	for _, want := range []string{"<dt>Made by</dt><dd>E1001</dd>", "E1002 ", "verified: active in the HR feed", "approved, partly applied", "awaiting_confirmation",
+		"@media print", "size:A4", "thead{display:table-header-group}", `<section class="system"><h3>portal`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the HTML plan lacks %q", want)
+		}
+	}
+	// A hand-written approval in the name of a stranger is shown as not counting.
+	os.WriteFile(filepath.Join(dir, "p.approvals.json"), []byte(`{"plan_digest": "`+digestOf(t, plan)+`", "approvals": [{"by": "E9999", "at": "2026-11-24T10:00:00+09:00"}]}`), 0o644)
+	page, _, _ = runCLI(t, "show", plan, "--format", "html", "--config", cfg, "--lang", "ja")
+	if !strings.Contains(page, "無効: ") || !strings.Contains(page, "未承認") {
+		t.Errorf("a stranger's approval on the page:\n%s", between(page, "承認", 600))
+	}
+	logs, _, _ := runCLI(t, "logs", "check", "--config", cfg, "--date", "2026-11-24", "--format", "html", "--lang", "en")
+	if !strings.Contains(logs, "<td>18</td><td>expected 5 fields, got 1</td>") {
+		t.Errorf("the HTML log report does not list the malformed lines:\n%s", between(logs, "malformed", 400))
+	}
+}

@@ -67,6 +67,16 @@ type journal struct {
 	dry   bool
 }
 
+// ReadJournal is the last state of each action of the plan at planPath, by
+// action id (none when apply never ran).
+func ReadJournal(planPath string) (map[string]JournalEntry, error) {
+	j, err := openJournal(planPath, true)
+	if err != nil {
+		return nil, err
+	}
+	return j.state, nil
+}
+
 func openJournal(planPath string, dry bool) (*journal, error) {
 	j := &journal{path: JournalPath(planPath), state: map[string]JournalEntry{}, dry: dry}
 	f, err := os.Open(j.path)

@@ -92,6 +92,12 @@ type ApproveOptions struct {
 	Rules     ApprovalRules
 }
 
+// CheckApproval checks one approval of a plan as apply does and returns the
+// approver's canonical id.
+func CheckApproval(snap *graph.Snapshot, p *reconcile.Plan, x Approval, r ApprovalRules) (string, error) {
+	return approver(snap, p, x, r)
+}
+
 // approver checks one approval of a plan and returns the approver's
 // canonical id.
 func approver(snap *graph.Snapshot, p *reconcile.Plan, x Approval, r ApprovalRules) (string, error) {

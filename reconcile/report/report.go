@@ -44,6 +44,8 @@ var words = map[string]map[string]string{
 		"critical": "critical", "high": "high", "medium": "medium", "low": "low", "info": "info",
 		"id": "ID", "op": "Operation", "item": "Item", "person": "Person", "rule": "Rule", "severity": "Severity", "message": "Message", "count": "Count",
 		"phase": "phase",
+		"author": "Made by", "generated": "Made at", "status": "Status", "approvals": "Approvals", "approver": "Approver",
+		"approved_at": "Approved at", "signature": "Signature", "verified": "Checked", "no_approvals": "Not approved yet.", "state": "State",
 	},
 	LangJA: {
 		"plan": "計画", "as_of": "基準日", "findings": "指摘事項", "actions": "措置",
@@ -55,6 +57,8 @@ var words = map[string]map[string]string{
 		"critical": "重大", "high": "高", "medium": "中", "low": "低", "info": "情報",
 		"id": "ID", "op": "措置", "item": "対象", "person": "対象者", "rule": "ルール", "severity": "重要度", "message": "内容", "count": "件数",
 		"phase": "フェーズ",
+		"author": "作成者", "generated": "作成日時", "status": "状態", "approvals": "承認", "approver": "承認者",
+		"approved_at": "承認日時", "signature": "署名", "verified": "確認結果", "no_approvals": "まだ承認されていません。", "state": "実施状況",
 	},
 }
 
@@ -63,6 +67,8 @@ type Renderer struct {
 	Lang string
 	// Rules gives rule titles; rules it does not know are shown by id.
 	Rules map[string]policy.RuleInfo
+	// E, if set, is the evidence the HTML page shows beside the plan.
+	E *Evidence
 }
 
 func (r Renderer) w(key string) string {
@@ -312,28 +318,84 @@ func (r Renderer) CSV(out io.Writer, p *reconcile.Plan) error {
 
 var htmlPage = template.Must(template.New("plan").Parse(`<!doctype html>
 <html lang="{{.Lang}}"><head><meta charset="utf-8"><title>{{call .T "plan"}} {{.P.AsOf}}</title>
-<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top}th{background:#eee}.critical{color:#b00;font-weight:bold}.high{color:#c60}</style></head>
+<style>
+body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin-bottom:1em}td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top}th{background:#eee}
+.critical{color:#b00;font-weight:bold}.high{color:#c60}dl{display:grid;grid-template-columns:max-content auto;gap:2px 12px}dt{font-weight:bold}
+@media print{@page{size:A4;margin:15mm}body{margin:0;font-size:10pt}thead{display:table-header-group}tr{break-inside:avoid}section.system{break-before:page}a{color:inherit;text-decoration:none}}
+</style></head>
 <body><h1>{{call .T "plan"}}: {{call .T .P.Kind}} — {{call .T "as_of"}} {{.P.AsOf}}</h1>
-<p>{{call .T "digest"}} <code>{{.P.Digest}}</code><br>{{call .T "policy"}} <code>{{.P.PolicyDigest}}</code></p>
+<dl>
+<dt>{{call .T "author"}}</dt><dd>{{if .P.CreatedBy}}{{.P.CreatedBy}}{{else}}—{{end}}</dd>
+<dt>{{call .T "generated"}}</dt><dd>{{.P.GeneratedAt}}</dd>
+{{if .P.Event}}<dt>{{call .T "event"}}</dt><dd>{{.P.Event}}</dd>{{end}}
+<dt>{{call .T "digest"}}</dt><dd><code>{{.P.Digest}}</code></dd>
+<dt>{{call .T "policy"}}</dt><dd><code>{{.P.PolicyDigest}}</code></dd>
+{{with .E}}<dt>{{call $.T "status"}}</dt><dd>{{.Status}}</dd>{{end}}
+</dl>
+{{with .E}}<h2>{{call $.T "approvals"}} ({{len .Approvals}})</h2>
+{{if .Approvals}}<table><thead><tr><th>{{call $.T "approver"}}</th><th>{{call $.T "approved_at"}}</th><th>{{call $.T "signature"}}</th><th>{{call $.T "verified"}}</th></tr></thead>
+{{range .Approvals}}<tr><td>{{.By}} {{.Name}}</td><td>{{.At}}</td><td>{{if .Signed}}SSHSIG{{else}}—{{end}}</td><td>{{.Verified}}</td></tr>
+{{end}}</table>{{else}}<p>{{call $.T "no_approvals"}}</p>{{end}}{{end}}
 <h2>{{call .T "findings"}} ({{len .P.Findings}})</h2>
-{{if .P.Findings}}<table><tr><th>{{call .T "severity"}}</th><th>{{call .T "rule"}}</th><th>{{call .T "person"}}</th><th>{{call .T "message"}}</th></tr>
+{{if .P.Findings}}<table><thead><tr><th>{{call .T "severity"}}</th><th>{{call .T "rule"}}</th><th>{{call .T "person"}}</th><th>{{call .T "message"}}</th></tr></thead>
 {{range .P.Findings}}<tr><td class="{{.Severity}}">{{call $.T .Severity}}</td><td>{{call $.Title .Rule}}<br><code>{{.Rule}}</code></td><td>{{.Person}} {{.PersonName}}</td><td>{{.Message}}</td></tr>
 {{end}}</table>{{else}}<p>{{call .T "no_findings"}}</p>{{end}}
 <h2>{{call .T "actions"}} ({{len .P.Actions}})</h2>
-{{if .P.Actions}}<table><tr><th>{{call .T "id"}}</th><th>{{call .T "op"}}</th><th>{{call .T "item"}}</th><th>{{call .T "person"}}</th><th>{{call .T "effective"}}</th><th>{{call .T "rules"}}</th><th>{{call .T "reason"}}</th></tr>
-{{range .P.Actions}}<tr><td>{{.ID}}</td><td class="{{.Severity}}">{{call $.T .Op}}</td><td><code>{{.ItemID}}</code></td><td>{{.Person}} {{.PersonName}}</td><td>{{.Effective}}</td><td>{{range .Rules}}{{call $.Title .}}<br><code>{{.}}</code><br>{{end}}</td><td>{{.Reason}}</td></tr>
-{{end}}</table>{{else}}<p>{{call .T "no_actions"}}</p>{{end}}
+{{if not .P.Actions}}<p>{{call .T "no_actions"}}</p>{{end}}
+{{range .Systems}}<section class="system"><h3>{{.System}} ({{len .Actions}})</h3>
+<table><thead><tr><th>{{call $.T "id"}}</th><th>{{call $.T "op"}}</th><th>{{call $.T "item"}}</th><th>{{call $.T "person"}}</th><th>{{call $.T "effective"}}</th><th>{{call $.T "rules"}}</th><th>{{call $.T "reason"}}</th>{{if $.E}}<th>{{call $.T "state"}}</th>{{end}}</tr></thead>
+{{range .Actions}}<tr><td>{{.ID}}</td><td class="{{.Severity}}">{{call $.T .Op}}</td><td><code>{{.ItemID}}</code></td><td>{{.Person}} {{.PersonName}}</td><td>{{.Effective}}</td><td>{{range .Rules}}{{call $.Title .}}<br><code>{{.}}</code><br>{{end}}</td><td>{{.Reason}}</td>{{if $.E}}<td>{{index $.E.States .ID}}</td>{{end}}</tr>
+{{end}}</table></section>
+{{end}}
 </body></html>
 `))
 
-// HTML writes a one-page report.
+// Evidence is what an auditor needs beside a plan: its approvals (with the
+// identities checked against the HR feed and the signatures against
+// allowed_signers, when a config was given) and how far apply got.
+type Evidence struct {
+	Approvals []ApprovalView
+	// Status sums up the plan's state: approved or not, applied, pending,
+	// failed.
+	Status string
+	// States are each action's state in the journal, by action id.
+	States map[string]string
+}
+
+// ApprovalView is one approval as the page shows it.
+type ApprovalView struct {
+	By, Name, At string
+	Signed       bool
+	// Verified says what was checked: "verified: ...", or why it does not
+	// count, or that nothing could be checked without a config.
+	Verified string
+}
+
+type systemActions struct {
+	System  string
+	Actions []reconcile.Action
+}
+
+// HTML writes a one-page report, for the screen and for print (A4, a page
+// per system's actions, table headers repeated); with Evidence (Renderer.E),
+// its author, approvals and status.
 func (r Renderer) HTML(out io.Writer, p *reconcile.Plan) error {
+	var systems []systemActions
+	for _, a := range p.Actions {
+		if len(systems) == 0 || systems[len(systems)-1].System != a.System {
+			systems = append(systems, systemActions{System: a.System})
+		}
+		last := &systems[len(systems)-1]
+		last.Actions = append(last.Actions, a)
+	}
 	return htmlPage.Execute(out, struct {
-		Lang  string
-		P     *reconcile.Plan
-		T     func(string) string
-		Title func(string) string
-	}{r.Lang, p, r.w, r.Title})
+		Lang    string
+		P       *reconcile.Plan
+		E       *Evidence
+		Systems []systemActions
+		T       func(string) string
+		Title   func(string) string
+	}{r.Lang, p, r.E, systems, r.w, r.Title})
 }
 
 // Render writes the plan in one of text, markdown, csv, html (json is the
