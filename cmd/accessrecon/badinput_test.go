@@ -22,7 +22,7 @@ func TestBadInputIsAClearErrorAndWritesNothing(t *testing.T) {
 			break_: func(t *testing.T, dir string) {
 				replaceIn(t, filepath.Join(dir, "people.csv"), "E1005,伊藤 健一,NW,NW-CUSTOMER,employee,2010-04-01", "E1005,伊藤 健一,NW,NW-CUSTOMER,employee,2010-13-01")
 			},
-			want: []string{"people.csv:6: column start_date (6): expected a date as YYYY-MM-DD, got \"2010-13-01\""},
+			want: []string{"people.csv:6: column start_date (6): \"2010-13-01\" is not a calendar day"},
 		},
 		{
 			// A leaver's row cut at the comma before end_date would read

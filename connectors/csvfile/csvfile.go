@@ -13,7 +13,6 @@ import (
 	"io"
 	"slices"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/accessrecon/accessrecon/graph"
@@ -198,9 +197,8 @@ type inputError struct{ msg string }
 func (e inputError) Error() string { return e.msg }
 func (e inputError) Unwrap() error { return ErrInput }
 
-// Date returns the column as a calendar day in Asia/Tokyo. It accepts
-// YYYY-MM-DD, YYYY/MM/DD (as Excel writes it in Japan) and RFC 3339 timestamps
-// (their Tokyo day). An empty cell is the zero Date.
+// Date returns the column as a calendar day in Asia/Tokyo: see ParseDay for
+// the forms it accepts. An empty cell is the zero Date.
 func (r *Reader) Date(col string) (graph.Date, error) {
 	v := r.Get(col)
 	if v == "" {
@@ -209,21 +207,6 @@ func (r *Reader) Date(col string) (graph.Date, error) {
 	d, err := ParseDay(v)
 	if err != nil {
 		return 0, r.Errorf(col, "%v", err)
-	}
-	return d, nil
-}
-
-// ParseDay parses YYYY-MM-DD, YYYY/MM/DD or an RFC 3339 timestamp into a day.
-func ParseDay(v string) (graph.Date, error) {
-	if len(v) > 10 {
-		if t, err := time.Parse(time.RFC3339, v); err == nil {
-			return graph.DateOf(t), nil
-		}
-		return 0, fmt.Errorf("expected a date as YYYY-MM-DD or an RFC 3339 timestamp, got %q", v)
-	}
-	d, err := graph.ParseDate(strings.ReplaceAll(v, "/", "-"))
-	if err != nil {
-		return 0, fmt.Errorf("expected a date as YYYY-MM-DD, got %q", v)
 	}
 	return d, nil
 }
