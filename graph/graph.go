@@ -450,6 +450,9 @@ func (w *Writer) AddPerson(p *Person) error {
 	if p.Company != "" && u.Company != p.Company {
 		return fmt.Errorf("%w: unit %q belongs to company %q, not %q", ErrUnknownReference, p.Unit, u.Company, p.Company)
 	}
+	if p.Company == "" {
+		p.Company = u.Company // an export without the company: the unit's
+	}
 	return w.insert(TablePeople, p)
 }
 

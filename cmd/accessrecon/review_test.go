@@ -105,7 +105,7 @@ func TestResetConfirmationErrors(t *testing.T) {
 	dir := demoDir(t)
 	for _, tt := range []struct{ name, csv, want string }{
 		{"an item that is not a reset right", "item_id,decision\nportal/p1001/user,keep\n", "confirm.csv:2: item_id \"portal/p1001/user\" is not a right held on a february_reset system"},
-		{"a decision other than keep or revoke", "item_id,decision\ntakuso/u1001/viewer,maybe\n", "confirm.csv:2: column decision (2): expected keep or revoke, got \"maybe\""},
+		{"a decision other than keep or revoke", "item_id,decision\ntakuso/u1001/viewer,maybe\n", "confirm.csv:2: column decision (2): expected keep (維持, 継続) or revoke (取消, 削除), got \"maybe\""},
 		{"one item decided both ways", "item_id,decision\ntakuso/u1001/viewer,keep\ntakuso/u1001/viewer,revoke\n", "confirm.csv:3: item takuso/u1001/viewer is decided \"revoke\" here and \"keep\" at "},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

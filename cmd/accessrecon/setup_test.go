@@ -1,10 +1,13 @@
 package main
 
 import (
+	"encoding/csv"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"golang.org/x/text/encoding/japanese"
 )
 
 // TestInitThenValidateThenPlan: the starter deployment, in either language,
@@ -88,5 +91,53 @@ func TestPrintableEvidence(t *testing.T) {
 	logs, _, _ := runCLI(t, "logs", "check", "--config", cfg, "--date", "2026-11-24", "--format", "html", "--lang", "en")
 	if !strings.Contains(logs, "<td>18</td><td>expected 5 fields, got 1</td>") {
 		t.Errorf("the HTML log report does not list the malformed lines:\n%s", between(logs, "malformed", 400))
+	}
+}
+
+// TestWhatExcelGivesBack: a returned worksheet saved by Japanese Excel
+// (CP932, 取消/維持, a typed date-time) closes a campaign, and a work order
+// returned the same way (done_at 2026/11/30 10:15) is confirmed.
+func TestWhatExcelGivesBack(t *testing.T) {
+	dir, cfg, plan := planned(t)
+	camp := filepath.Join(dir, "camp")
+	if _, stderr, code := runCLI(t, "certify", "open", "--config", cfg, "--campaign", "Q4", "--out", camp, "--as-of", "2026-11-24"); code != 0 {
+		t.Fatal(stderr)
+	}
+	sjis := func(s string) []byte {
+		b, err := japanese.ShiftJIS.NewEncoder().String(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return []byte(b)
+	}
+	returned := filepath.Join(dir, "returned.csv")
+	os.WriteFile(returned, sjis("項目ID,判定,確認者,確認日,コメント\r\ntakuso/u1001/viewer,維持,E1001,2026/12/4 0:00,\r\ntakuso/u1004/viewer,取消,E1001,2026-12-04 0:00:00,異動済み\r\n"), 0o644)
+	out := filepath.Join(dir, "cert.json")
+	if _, stderr, code := runCLI(t, "certify", "close", "--config", cfg, "--dir", camp, "--decisions", returned, "--out", out, "--as-of", "2026-12-15", "--unreviewed", "keep"); code != 0 {
+		t.Fatalf("certify close with a CP932 worksheet: %s", stderr)
+	}
+	acts := actionsOf(t, readPlan(t, out))
+	if len(acts) != 1 || acts[0]["account"] != "u1004" || !strings.Contains(acts[0]["reason"].(string), "異動済み") {
+		t.Errorf("actions %v, want the one revoke of u1004 with its comment", acts)
+	}
+
+	runCLI(t, "approve", plan, "--by", "E1002", "--config", cfg)
+	if _, stderr, code := runApply(t, cfg, plan); code != 0 {
+		t.Fatal(stderr)
+	}
+	orders, _ := filepath.Glob(filepath.Join(dir, "p.workorders", "takuso.csv"))
+	data, _ := os.ReadFile(orders[0])
+	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(string(data), "\ufeff"))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows[1][9], rows[1][10] = "小川", "2026/11/30 10:15"
+	var buf strings.Builder
+	w := csv.NewWriter(&buf)
+	w.UseCRLF = true
+	w.WriteAll(rows[:2])
+	os.WriteFile(filepath.Join(dir, "done.csv"), sjis(buf.String()), 0o644)
+	if stdout, stderr, code := runApply(t, cfg, plan, "--confirm-manual", filepath.Join(dir, "done.csv")); code != 0 || !strings.Contains(stdout, "1 action(s) confirmed done") {
+		t.Errorf("a CP932 work order with done_at 2026/11/30 10:15: exit %d %s%s", code, stdout, stderr)
 	}
 }

@@ -25,6 +25,11 @@ import (
 const (
 	UTF8     = "utf-8"
 	ShiftJIS = "shift_jis"
+	// Auto is for files people return by hand (worksheets, work orders),
+	// which Excel in Japan saves in CP932 unless told otherwise: UTF-8 when
+	// the file starts with a BOM or its first 64 KiB are valid UTF-8, else
+	// Shift_JIS (CP932).
+	Auto = "auto"
 )
 
 // ErrInput marks every error caused by the content of an input file, as
@@ -38,6 +43,8 @@ func NormalizeEncoding(enc string) (string, error) {
 		return UTF8, nil
 	case "shift_jis", "sjis", "cp932", "windows_31j", "ms932":
 		return ShiftJIS, nil
+	case "auto":
+		return Auto, nil
 	}
 	return "", fmt.Errorf("%w: encoding %q: expected utf-8 or shift_jis", ErrInput, enc)
 }
@@ -65,6 +72,16 @@ func Open(name string, r io.Reader, encoding string, required ...string) (*Reade
 	br := bufio.NewReaderSize(r, 64*1024)
 	var src io.Reader = br
 	isUTF8 := true
+	if enc == Auto {
+		enc = UTF8
+		head, _ := br.Peek(64 << 10)
+		for n := 0; n < utf8.UTFMax && len(head) > 0 && !utf8.Valid(head); n++ {
+			head = head[:len(head)-1] // a character cut by the 64 KiB
+		}
+		if !utf8.Valid(head) {
+			enc = ShiftJIS
+		}
+	}
 	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte{0xEF, 0xBB, 0xBF}) {
 		_, _ = br.Discard(3) // a UTF-8 BOM means UTF-8, whatever the setting says
 	} else if enc == ShiftJIS {
@@ -220,13 +237,72 @@ func InputErrorf(format string, args ...any) error {
 // HeaderName is the column id of a header cell: its first word,
 // lower-cased, so that a header written as "decision\n判定" or "decision 判定"
 // (the SPEC id with a Japanese title after it) is the column "decision".
+//
+// A Japanese header as HR systems and Excel users write it (社員番号, 氏名,
+// 所属コード, 判定, ...) is the column it names; see headerAliases.
 func HeaderName(cell string) string {
-	f := strings.Fields(cell)
+	f := strings.Fields(strings.TrimPrefix(cell, "\ufeff"))
 	if len(f) == 0 {
 		return ""
 	}
-	return strings.ToLower(f[0])
+	h := strings.ToLower(f[0])
+	if id, ok := headerAliases[h]; ok {
+		return id
+	}
+	return h
 }
+
+// headerAliases are Japanese column headers of HR exports, system exports
+// and returned worksheets, and the column each one is.
+var headerAliases = func() map[string]string {
+	m := map[string]string{}
+	for id, names := range map[string][]string{
+		// people.csv
+		"employee_id": {"社員番号", "従業員番号", "職員番号", "社員コード", "個人番号"},
+		"name":        {"氏名", "名前", "社員名"},
+		"family_name": {"姓", "氏"},
+		"given_name":  {"名"},
+		"company":     {"会社", "会社コード", "所属会社"},
+		"unit":        {"所属", "所属コード", "部署", "部署コード", "組織", "組織コード"},
+		"employment":  {"雇用区分", "雇用形態", "社員区分"},
+		"start_date":  {"入社日", "雇用開始日", "契約開始日", "着任日"},
+		"end_date":    {"退職日", "雇用終了日", "契約終了日", "最終出社日"},
+		"mail":        {"メール", "メールアドレス", "電子メール"},
+		// transfers.csv
+		"event_id":       {"発令番号", "異動番号", "発令id"},
+		"from_unit":      {"異動前所属", "旧所属", "異動元"},
+		"to_unit":        {"異動後所属", "新所属", "異動先"},
+		"effective_date": {"発令日", "異動日", "発令年月日"},
+		"pledge_date":    {"誓約書提出日", "誓約日", "誓約書日付"},
+		// accounts and grants of a system's export
+		"system":      {"システム", "システムid"},
+		"account_id":  {"アカウント", "アカウントid", "ユーザid", "ログインid"},
+		"owner":       {"所有者", "利用者", "利用者社員番号"},
+		"kind":        {"アカウント種別", "種別"},
+		"status":      {"状態", "ステータス"},
+		"entitlement": {"権限", "ロール"},
+		"origin":      {"付与経路"},
+		"granted_at":  {"付与日"},
+		"expires_at":  {"有効期限", "期限"},
+		// returned worksheets and work orders
+		"item_id":    {"項目id"},
+		"decision":   {"判定"},
+		"reviewer":   {"確認者"},
+		"decided_at": {"確認日", "判定日"},
+		"comment":    {"コメント", "備考"},
+		"action_id":  {"措置id"},
+		"done_by":    {"実施者"},
+		"done_at":    {"実施日時"},
+	} {
+		for _, n := range names {
+			m[n] = id
+		}
+	}
+	return m
+}()
+
+// Has reports whether the header names the column.
+func (r *Reader) Has(col string) bool { return slices.Contains(r.names, col) }
 
 // Each opens a CSV file and calls fn for every record, stopping at the first
 // error. It honours ctx every few thousand records. It reads as fn goes: for

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io/fs"
+	"strings"
 
 	"github.com/accessrecon/accessrecon/connectors"
 	"github.com/accessrecon/accessrecon/connectors/csvfile"
@@ -23,8 +24,17 @@ type Feed struct {
 	Encoding string
 }
 
-// PeopleColumns are the required columns of people.csv.
-var PeopleColumns = []string{"employee_id", "name", "company", "unit", "employment", "start_date", "end_date"}
+// PeopleColumns are the required columns of people.csv. name may be given
+// as family_name and given_name (姓, 名); company, when absent, is the unit's.
+var PeopleColumns = []string{"employee_id", "unit", "employment", "start_date", "end_date"}
+
+// employment maps the employment values of HR exports to SPEC's two.
+var employment = map[string]string{
+	"employee": "employee", "正社員": "employee", "社員": "employee", "従業員": "employee", "契約社員": "employee",
+	"嘱託": "employee", "嘱託社員": "employee", "パート": "employee", "アルバイト": "employee", "役員": "employee",
+	"contractor": "contractor", "業務委託": "contractor", "委託": "contractor", "派遣": "contractor",
+	"派遣社員": "contractor", "協力会社": "contractor", "出向受入": "contractor",
+}
 
 // TransferColumns are the required columns of transfers.csv.
 var TransferColumns = []string{"event_id", "employee_id", "from_unit", "to_unit", "effective_date", "pledge_date"}
@@ -109,6 +119,12 @@ func (st *Staged) Write(ctx context.Context, w *graph.Writer) (map[string]string
 
 func readPerson(cr *csvfile.Reader) (*graph.Person, error) {
 	p := &graph.Person{Name: cr.Get("name"), Company: cr.Get("company"), Mail: cr.Get("mail")}
+	if !cr.Has("name") {
+		if !cr.Has("family_name") || !cr.Has("given_name") {
+			return nil, cr.Errorf("name", "missing column name (氏名), or family_name and given_name (姓, 名)")
+		}
+		p.Name = strings.TrimSpace(cr.Get("family_name") + " " + cr.Get("given_name"))
+	}
 	var err error
 	if p.EmployeeID, err = cr.Required("employee_id"); err != nil {
 		return nil, err
@@ -116,8 +132,13 @@ func readPerson(cr *csvfile.Reader) (*graph.Person, error) {
 	if p.Unit, err = cr.Required("unit"); err != nil {
 		return nil, err
 	}
-	if p.Employment, err = cr.OneOf("employment", "employee", "employee", "contractor"); err != nil {
-		return nil, err
+	switch v := strings.ToLower(cr.Get("employment")); {
+	case v == "":
+		p.Employment = "employee"
+	case employment[v] != "":
+		p.Employment = employment[v]
+	default:
+		return nil, cr.Errorf("employment", "expected employee (正社員, 契約社員, 嘱託, パート, ...) or contractor (業務委託, 派遣, ...), got %q", cr.Get("employment"))
 	}
 	if p.StartDate, err = cr.Date("start_date"); err != nil {
 		return nil, err

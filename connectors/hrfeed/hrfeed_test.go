@@ -109,3 +109,41 @@ func TestEmptyFileAndEndBeforeStart(t *testing.T) {
 		t.Errorf("end before start: %v", err)
 	}
 }
+
+// TestJapaneseHRExportAsItComes: Japanese headers, 姓 and 名 in two columns,
+// no company column (the unit's), employment as HR writes it, slash and era
+// dates, in CP932 as Japanese Excel saves it.
+func TestJapaneseHRExportAsItComes(t *testing.T) {
+	csv := "社員番号,姓,名,所属コード,雇用区分,入社日,退職日,メールアドレス\r\n" +
+		"E2001,佐藤,花子,NW-OPS,正社員,2019/4/1,,e2001@nw.example.jp\r\n" +
+		"E2002,鈴木,一郎,HD-IT,業務委託,R6.4.1,令和8年3月31日,\r\n"
+	sjis, err := japanese.ShiftJIS.NewEncoder().String(csv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := fstest.MapFS{"people.csv": {Data: []byte(sjis)}}
+	g := graph.New()
+	w := g.Writer()
+	w.AddCompany(&graph.Company{ID: "NW"})
+	w.AddCompany(&graph.Company{ID: "HD"})
+	w.AddUnit(&graph.Unit{ID: "NW-OPS", Company: "NW"})
+	w.AddUnit(&graph.Unit{ID: "HD-IT", Company: "HD"})
+	feed := &Feed{Files: files, People: "people.csv", Encoding: "shift_jis"}
+	if _, err := feed.Pull(context.Background(), w); err != nil {
+		t.Fatal(err)
+	}
+	w.Commit()
+	s := g.Snapshot()
+	a, b := s.Person("E2001"), s.Person("E2002")
+	if a == nil || a.Name != "佐藤 花子" || a.Company != "NW" || a.Employment != "employee" || a.StartDate.String() != "2019-04-01" {
+		t.Errorf("E2001: %+v", a)
+	}
+	if b == nil || b.Company != "HD" || b.Employment != "contractor" || b.StartDate.String() != "2024-04-01" || b.EndDate.String() != "2026-03-31" {
+		t.Errorf("E2002: %+v", b)
+	}
+	files["people.csv"] = &fstest.MapFile{Data: []byte("社員番号,所属コード,雇用区分,入社日,退職日\nE2003,NW-OPS,正社員,2020-04-01,\n")}
+	feed.Encoding = "utf-8"
+	if _, err := feed.Pull(context.Background(), graph.New().Writer()); err == nil || !strings.Contains(err.Error(), "姓, 名") {
+		t.Errorf("no name column: %v", err)
+	}
+}

@@ -426,7 +426,7 @@ func ConfirmManual(planPath string, p *reconcile.Plan, file string, now time.Tim
 	}
 	type confirmation struct{ id, by, at, comment string }
 	var confirmed []confirmation
-	err = csvfile.Each(context.Background(), file, f, "utf-8", []string{"action_id", "done_by", "done_at"}, func(cr *csvfile.Reader) error {
+	err = csvfile.Each(context.Background(), file, f, csvfile.Auto, []string{"action_id", "done_by", "done_at"}, func(cr *csvfile.Reader) error {
 		get := func(col string) string { return csvfile.Restore(cr.Get(col)) }
 		id := get("action_id")
 		if get("done_by") == "" && get("done_at") == "" {

@@ -182,7 +182,7 @@ func TestRefreshFailureKeepsTheLastGoodGraph(t *testing.T) {
 	_, srv := start(t, dir)
 	os.WriteFile(filepath.Join(dir, "people.csv"), []byte("employee_id,name\n"), 0o644)
 	code, body, _ := call(t, srv, "POST", "/v1/refresh", token, "")
-	if code != 503 || !strings.Contains(body["error"].(string), `missing column "company"`) {
+	if code != 503 || !strings.Contains(body["error"].(string), `missing column "unit"`) {
 		t.Fatalf("%d %v", code, body)
 	}
 	_, health, _ := call(t, srv, "GET", "/healthz", "", "")

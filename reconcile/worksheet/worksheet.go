@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/accessrecon/accessrecon/connectors"
 	"github.com/accessrecon/accessrecon/connectors/csvfile"
@@ -193,7 +194,7 @@ func ReadDecisions(path string) ([]Decision, error) {
 }
 
 func readCSV(name string, r io.Reader) ([]Decision, error) {
-	cr, err := csvfile.Open(name, r, "utf-8", "item_id", "decision")
+	cr, err := csvfile.Open(name, r, csvfile.Auto, "item_id", "decision")
 	if err != nil {
 		return nil, err
 	}
@@ -262,6 +263,21 @@ func readXLSX(path string) ([]Decision, error) {
 	return out, nil
 }
 
+// serialDay turns an Excel date serial number (days since 1899-12-30, with
+// the time of day as a fraction) into YYYY-MM-DD; anything else is left as
+// it is.
+func serialDay(v string) string {
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || f < 1 || f > 2958465 { // 9999-12-31
+		return v
+	}
+	t, err := excelize.ExcelDateToTime(f, false)
+	if err != nil {
+		return v
+	}
+	return t.Format(time.DateOnly)
+}
+
 // readSheet reads the decisions of one sheet, a row at a time.
 func readSheet(path, sheet string, rows *excelize.Rows, maxRows int) ([]Decision, error) {
 	var out []Decision
@@ -270,7 +286,10 @@ func readSheet(path, sheet string, rows *excelize.Rows, maxRows int) ([]Decision
 		if line > maxRows {
 			return nil, csvfile.InputErrorf("%s: sheet %s has more than %d rows, the most a returned worksheet may hold (set %s to raise it)", path, sheet, maxRows, MaxRowsEnv)
 		}
-		row, err := rows.Columns()
+		// Raw values: a date typed into a cell is its serial number, which
+		// readDay reads whatever the cell's display format (Excel's default
+		// one for dates is m/d/yy in some locales).
+		row, err := rows.Columns(excelize.Options{RawCellValue: true})
 		if err != nil {
 			return nil, fmt.Errorf("%s: sheet %s row %d: %w", path, sheet, line, err)
 		}
@@ -293,7 +312,11 @@ func readSheet(path, sheet string, rows *excelize.Rows, maxRows int) ([]Decision
 			if !ok || j >= len(row) {
 				return ""
 			}
-			return strings.TrimSpace(row[j])
+			v := strings.TrimSpace(row[j])
+			if col == "decided_at" {
+				v = serialDay(v)
+			}
+			return v
 		}
 		errorf := func(col, format string, args ...any) error {
 			cell, _ := excelize.CoordinatesToCellName(cols[col]+1, line)
@@ -310,9 +333,15 @@ func readSheet(path, sheet string, rows *excelize.Rows, maxRows int) ([]Decision
 	return out, rows.Error()
 }
 
+// decisions are the words reviewers write, and what each decides.
+var decisions = map[string]string{
+	Keep: Keep, "維持": Keep, "継続": Keep, "要": Keep, "○": Keep, "〇": Keep, "ok": Keep,
+	Revoke: Revoke, "取消": Revoke, "取消し": Revoke, "取り消し": Revoke, "削除": Revoke, "不要": Revoke, "×": Revoke, "✕": Revoke,
+}
+
 func decision(get func(string) string, errorf func(col, format string, args ...any) error, pos string) (*Decision, error) {
 	d := Decision{
-		ItemID: get("item_id"), Decision: strings.ToLower(get("decision")),
+		ItemID: get("item_id"), Decision: decisions[strings.ToLower(get("decision"))],
 		Reviewer: get("reviewer"), DecidedAt: get("decided_at"), Comment: get("comment"), Pos: pos,
 	}
 	switch {
@@ -320,10 +349,10 @@ func decision(get func(string) string, errorf func(col, format string, args ...a
 		return nil, nil
 	case d.ItemID == "":
 		return nil, errorf("item_id", "expected an item id SYSTEM/ACCOUNT/ENTITLEMENT, the cell is empty")
-	case d.Decision == "":
+	case get("decision") == "":
 		return nil, nil // not reviewed
-	case d.Decision != Keep && d.Decision != Revoke:
-		return nil, errorf("decision", "expected keep or revoke, got %q", get("decision"))
+	case d.Decision == "":
+		return nil, errorf("decision", "expected keep (維持, 継続) or revoke (取消, 削除), got %q", get("decision"))
 	}
 	if d.DecidedAt != "" {
 		if _, err := csvfile.ParseDay(d.DecidedAt); err != nil {
