@@ -222,7 +222,7 @@ func applyAction(c *cli.Context) error {
 	for _, o := range res.Outcomes {
 		counts[o.State]++
 		if c.Bool("dry-run") || c.Bool("verbose") {
-			fmt.Fprintf(c.App.Writer, "%s %-16s %-32s %s %s\n", o.Action.ID, o.Action.Op, o.Action.ItemID(), o.State, o.Detail)
+			fmt.Fprintf(c.App.Writer, "%s %s %s %s %s\n", o.Action.ID, report.Pad(o.Action.Op, 16), report.Pad(o.Action.ItemID(), 32), o.State, o.Detail)
 		}
 	}
 	l, err := lang(c)

@@ -12,6 +12,8 @@ import (
 	"sort"
 	"strings"
 
+	"golang.org/x/text/width"
+
 	"github.com/accessrecon/accessrecon/connectors/csvfile"
 	"github.com/accessrecon/accessrecon/policy"
 	"github.com/accessrecon/accessrecon/reconcile"
@@ -104,6 +106,30 @@ func (r Renderer) Title(rule string) string {
 		return ri.Title
 	}
 	return rule
+}
+
+// Cells is how many terminal columns s takes: East Asian wide and
+// full-width characters (漢字, かな, Ｅ１) take two.
+func Cells(s string) int {
+	n := 0
+	for _, r := range s {
+		switch width.LookupRune(r).Kind() {
+		case width.EastAsianWide, width.EastAsianFullwidth:
+			n += 2
+		default:
+			n++
+		}
+	}
+	return n
+}
+
+// Pad is s followed by spaces to fill cells terminal columns, so that
+// Japanese columns line up as English ones do.
+func Pad(s string, cells int) string {
+	if n := Cells(s); n < cells {
+		return s + strings.Repeat(" ", cells-n)
+	}
+	return s
 }
 
 func who(id, name string) string {
@@ -230,7 +256,7 @@ func (r Renderer) Text(out io.Writer, p *reconcile.Plan) error {
 		b.WriteString("\n")
 	}
 	for _, a := range p.Actions {
-		fmt.Fprintf(&b, "  %s  %-18s %-32s %s  %s %s", a.ID, r.w(a.Op), a.ItemID(), who(a.Person, a.PersonName), r.w("effective"), a.Effective)
+		fmt.Fprintf(&b, "  %s  %s %s %s  %s %s", a.ID, Pad(r.w(a.Op), 18), Pad(a.ItemID(), 32), who(a.Person, a.PersonName), r.w("effective"), a.Effective)
 		if p.Kind == reconcile.KindFebruaryReset {
 			fmt.Fprintf(&b, " %s %d", r.w("phase"), a.Phase)
 		}

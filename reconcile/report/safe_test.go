@@ -36,3 +36,14 @@ func TestSafeWriterEscapesWhatATerminalWouldObey(t *testing.T) {
 		t.Errorf("JSON through the writer: %v %q", err, back["name"])
 	}
 }
+
+// TestJapaneseColumnsLineUp: padding counts terminal cells, so a Japanese
+// operation takes as many columns as an English one.
+func TestJapaneseColumnsLineUp(t *testing.T) {
+	if Cells("権限取消") != 8 || Cells("revoke") != 6 || Cells("ｱｲ") != 2 || Cells("Ｅ１") != 4 {
+		t.Errorf("cells: %d %d %d %d", Cells("権限取消"), Cells("revoke"), Cells("ｱｲ"), Cells("Ｅ１"))
+	}
+	if a, b := Pad("権限取消", 18)+"|", Pad("revoke", 18)+"|"; Cells(a) != Cells(b) {
+		t.Errorf("%q and %q end in different columns", a, b)
+	}
+}
