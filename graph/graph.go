@@ -374,6 +374,30 @@ func (w *Writer) get(table, id string) any {
 	return obj
 }
 
+// IDs are the ids of a table's records, committed or written since (for
+// errors that suggest the id meant; not for accounts).
+func (w *Writer) IDs(table string) []string {
+	var ids []string
+	for id := range w.written[table] {
+		ids = append(ids, id)
+	}
+	if it, err := w.before.Get(table, IndexID); err == nil {
+		for obj := it.Next(); obj != nil; obj = it.Next() {
+			switch r := obj.(type) {
+			case *Unit:
+				ids = append(ids, r.ID)
+			case *Company:
+				ids = append(ids, r.ID)
+			case *Person:
+				ids = append(ids, r.EmployeeID)
+			case *System:
+				ids = append(ids, r.ID)
+			}
+		}
+	}
+	return ids
+}
+
 // isEmpty reports whether the table had no record at the last commit.
 func (w *Writer) isEmpty(table string) bool {
 	empty, known := w.empty[table]

@@ -9,7 +9,9 @@ import (
 	"slices"
 	"time"
 
+	"github.com/accessrecon/accessrecon/config"
 	"github.com/accessrecon/accessrecon/graph"
+	"github.com/accessrecon/accessrecon/policy"
 )
 
 // RuleSourceSanity names the finding about a source whose pull looks wrong.
@@ -127,4 +129,16 @@ func (st *SourceState) Remember(counts map[string]int, unsafe map[string]string,
 // Write saves the state atomically.
 func (st *SourceState) Write(path string) error {
 	return WriteJSONFile(path, st)
+}
+
+// MassRevocation is how many rights or accounts a plan removes, and the
+// most apply carries out without --allow-mass-revocation:
+// max(min, fraction × all grants).
+func MassRevocation(p *Plan, snap *graph.Snapshot, mass config.MassRevocation) (removals, limit int) {
+	for _, a := range p.Actions {
+		if a.Op == policy.OpRevoke || a.Op == policy.OpDisable {
+			removals++
+		}
+	}
+	return removals, max(mass.Min, int(mass.Fraction*float64(snap.GrantCount())))
 }

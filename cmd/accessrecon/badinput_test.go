@@ -38,7 +38,7 @@ func TestBadInputIsAClearErrorAndWritesNothing(t *testing.T) {
 			break_: func(t *testing.T, dir string) {
 				replaceIn(t, filepath.Join(dir, "people.csv"), "E1001,佐藤 翔太,NW,NW-CUSTOMER", "E1001,佐藤 翔太,NW,NW-CUSTMER")
 			},
-			want: []string{"people.csv:2: column unit (4): unknown unit \"NW-CUSTMER\"", "org.yaml"},
+			want: []string{"people.csv:2: column unit (4): unknown unit \"NW-CUSTMER\"", "org.yaml", `(did you mean "NW-CUSTOMER"?)`},
 		},
 		{
 			name: "a duplicate employee_id",

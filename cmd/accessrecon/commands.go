@@ -134,6 +134,14 @@ func emit(c *cli.Context, s *session, plan *reconcile.Plan) error {
 	if _, err := shown.WriteTo(c.App.Writer); err != nil {
 		return err
 	}
+	if removals, limit := reconcile.MassRevocation(plan, s.inputs.Graph.Snapshot(), s.cfg.Apply.MassRevocation); removals > limit {
+		l, _ := lang(c)
+		msg := map[string]string{
+			report.LangEN: "accessrecon: warning: the plan removes %d rights or accounts, over the mass-revocation threshold of %d: apply will refuse it unless run with --allow-mass-revocation --reason \"...\"\n",
+			report.LangJA: "accessrecon: 警告: この計画は %d 件の権限・アカウントを削除します（大量削除の上限 %d 件を超過）。apply は --allow-mass-revocation --reason \"...\" なしでは実行しません\n",
+		}[l]
+		fmt.Fprintf(c.App.ErrWriter, msg, removals, limit)
+	}
 	if c.Bool("detailed-exitcode") && (len(plan.Actions) > 0 || len(plan.Findings) > 0) {
 		return statusError{exitChanges}
 	}

@@ -141,3 +141,17 @@ func TestWhatExcelGivesBack(t *testing.T) {
 		t.Errorf("a CP932 work order with done_at 2026/11/30 10:15: exit %d %s%s", code, stdout, stderr)
 	}
 }
+
+// TestPlanWarnsOfAMassRevocation: plan says at once what apply would refuse.
+func TestPlanWarnsOfAMassRevocation(t *testing.T) {
+	dir := demoDir(t)
+	cfg := filepath.Join(dir, "accessrecon.yaml")
+	appendTo(t, cfg, "apply:\n  mass_revocation: {min: 5, fraction: 0.01}\n")
+	_, stderr, code := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24", "--lang", "ja")
+	if code != 0 || !strings.Contains(stderr, "警告: この計画は 11 件") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+	if _, stderr, _ := runCLI(t, "plan", "--config", filepath.Join(t.TempDir(), "x.yaml")); strings.Contains(stderr, "warning") {
+		t.Errorf("a warning without a plan: %s", stderr)
+	}
+}

@@ -77,7 +77,7 @@ func (st *Staged) Write(ctx context.Context, w *graph.Writer) (map[string]string
 	digests := map[string]string{}
 	d, err := st.people.Each(ctx, func(cr *csvfile.Reader, p *graph.Person) error {
 		if !w.Exists(graph.TableUnits, p.Unit) {
-			return cr.Errorf("unit", "unknown unit %q: expected one of the unit ids of org.yaml", p.Unit)
+			return cr.Errorf("unit", "unknown unit %q: expected one of the unit ids of org.yaml%s", p.Unit, connectors.Suggest(p.Unit, w.IDs(graph.TableUnits)))
 		}
 		if err := w.AddPerson(p); err != nil {
 			col := "company"
@@ -102,7 +102,7 @@ func (st *Staged) Write(ctx context.Context, w *graph.Writer) (map[string]string
 			{"to_unit", graph.TableUnits, t.ToUnit},
 		} {
 			if !w.Exists(c.table, c.id) {
-				return cr.Errorf(c.col, "unknown %s %q: expected one of %s", c.col, c.id, known(c.table))
+				return cr.Errorf(c.col, "unknown %s %q: expected one of %s%s", c.col, c.id, known(c.table), connectors.Suggest(c.id, w.IDs(c.table)))
 			}
 		}
 		if err := w.AddTransfer(t); err != nil {

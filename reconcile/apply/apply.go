@@ -209,13 +209,7 @@ func Run(ctx context.Context, in *reconcile.Inputs, pol *reconcile.Policy, p *re
 	if len(drifted) > 0 && !o.AllowDrift && !resuming {
 		return nil, refuse("the plan is stale: %s changed since it was planned (plan again, or apply --allow-drift to re-check each action)", strings.Join(drifted, ", "))
 	}
-	removals := 0
-	for _, a := range p.Actions {
-		if a.Op == policy.OpRevoke || a.Op == policy.OpDisable {
-			removals++
-		}
-	}
-	limit := max(o.Mass.Min, int(o.Mass.Fraction*float64(snap.GrantCount())))
+	removals, limit := reconcile.MassRevocation(p, snap, o.Mass)
 	if removals > limit && !(o.AllowMass && strings.TrimSpace(o.Reason) != "") {
 		return nil, refuse("the plan removes %d rights or accounts, over the mass-revocation threshold of %d (apply --allow-mass-revocation --reason \"...\" if this is intended)", removals, limit)
 	}
