@@ -114,6 +114,12 @@ func emit(c *cli.Context, s *session, plan *reconcile.Plan) error {
 	if err != nil {
 		return err
 	}
+	// A terminal gets the first actions of each system; show has them all.
+	r.MaxPerSystem = 50
+	r.More = "plan --out FILE, then accessrecon show FILE"
+	if out != "" {
+		r.More = "accessrecon show " + out
+	}
 	// What stdout shows is rendered while the file is encoded and written.
 	var shown bytes.Buffer
 	rendered := make(chan error, 1)

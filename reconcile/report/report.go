@@ -46,6 +46,7 @@ var words = map[string]map[string]string{
 		"critical": "critical", "high": "high", "medium": "medium", "low": "low", "info": "info",
 		"id": "ID", "op": "Operation", "item": "Item", "person": "Person", "rule": "Rule", "severity": "Severity", "message": "Message", "count": "Count",
 		"phase":  "phase",
+		"more_actions": "… and %d more actions on %s: %s",
 		"author": "Made by", "generated": "Made at", "status": "Status", "approvals": "Approvals", "approver": "Approver",
 		"approved_at": "Approved at", "signature": "Signature", "verified": "Checked", "no_approvals": "Not approved yet.", "state": "State",
 	},
@@ -59,6 +60,7 @@ var words = map[string]map[string]string{
 		"critical": "重大", "high": "高", "medium": "中", "low": "低", "info": "情報",
 		"id": "ID", "op": "措置", "item": "対象", "person": "対象者", "rule": "ルール", "severity": "重要度", "message": "内容", "count": "件数",
 		"phase":  "フェーズ",
+		"more_actions": "… ほか %d 件（%s）: %s",
 		"author": "作成者", "generated": "作成日時", "status": "状態", "approvals": "承認", "approver": "承認者",
 		"approved_at": "承認日時", "signature": "署名", "verified": "確認結果", "no_approvals": "まだ承認されていません。", "state": "実施状況",
 	},
@@ -71,6 +73,10 @@ type Renderer struct {
 	Rules map[string]policy.RuleInfo
 	// E, if set, is the evidence the HTML page shows beside the plan.
 	E *Evidence
+	// MaxPerSystem, if not 0, is how many actions of each system the text
+	// lists; the rest are counted, and More says where to see them all.
+	MaxPerSystem int
+	More         string
 }
 
 func (r Renderer) w(key string) string {
@@ -255,13 +261,32 @@ func (r Renderer) Text(out io.Writer, p *reconcile.Plan) error {
 		}
 		b.WriteString("\n")
 	}
+	shown, hidden := map[string]int{}, map[string]int{}
+	var hiddenOrder []string
 	for _, a := range p.Actions {
+		if r.MaxPerSystem > 0 && shown[a.System] >= r.MaxPerSystem {
+			if hidden[a.System] == 0 {
+				hiddenOrder = append(hiddenOrder, a.System)
+			}
+			hidden[a.System]++
+			continue
+		}
+		shown[a.System]++
 		fmt.Fprintf(&b, "  %s  %s %s %s  %s %s", a.ID, Pad(r.w(a.Op), 18), Pad(a.ItemID(), 32), who(a.Person, a.PersonName), r.w("effective"), a.Effective)
 		if p.Kind == reconcile.KindFebruaryReset {
 			fmt.Fprintf(&b, " %s %d", r.w("phase"), a.Phase)
 		}
 		fmt.Fprintf(&b, "\n         %s: %s\n         %s: %s\n", r.w("rules"), strings.Join(a.Rules, ", "), r.w("reason"), a.Reason)
 	}
+	for _, sys := range hiddenOrder {
+		fmt.Fprintf(&b, "  "+r.w("more_actions")+"\n", hidden[sys], sys, r.More)
+	}
+	// The totals again at the end, where a long listing leaves the reader.
+	fmt.Fprintf(&b, "\n%s: %d · %s: %d", r.w("findings"), len(p.Findings), r.w("actions"), len(p.Actions))
+	if len(p.Actions) > 0 {
+		fmt.Fprintf(&b, " (%s)", r.opCounts(p))
+	}
+	b.WriteString("\n")
 	_, err := io.WriteString(out, b.String())
 	return err
 }

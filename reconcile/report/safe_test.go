@@ -3,8 +3,11 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/accessrecon/accessrecon/reconcile"
 )
 
 // TestSafeWriterEscapesWhatATerminalWouldObey: escape sequences, carriage
@@ -45,5 +48,28 @@ func TestJapaneseColumnsLineUp(t *testing.T) {
 	}
 	if a, b := Pad("権限取消", 18)+"|", Pad("revoke", 18)+"|"; Cells(a) != Cells(b) {
 		t.Errorf("%q and %q end in different columns", a, b)
+	}
+}
+
+// TestLongPlansAreListedInPart: with MaxPerSystem, the text lists that many
+// actions of each system, says how many more and where to see them, and
+// ends with the totals.
+func TestLongPlansAreListedInPart(t *testing.T) {
+	p := &reconcile.Plan{Kind: reconcile.KindReconcile, AsOf: "2026-11-24"}
+	for i := range 7 {
+		p.Actions = append(p.Actions, reconcile.Action{ID: fmt.Sprintf("A%04d", i+1), Op: "revoke", System: []string{"portal", "takuso"}[i%2], Account: fmt.Sprint("u", i), Entitlement: "viewer"})
+	}
+	var buf bytes.Buffer
+	if err := (Renderer{Lang: LangEN, MaxPerSystem: 2, More: "accessrecon show plan.json"}).Text(&buf, p); err != nil {
+		t.Fatal(err)
+	}
+	got := buf.String()
+	for _, want := range []string{"… and 2 more actions on portal: accessrecon show plan.json", "… and 1 more actions on takuso", "Findings: 0 · Actions: 7 (revoke 7)\n"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("lacks %q:\n%s", want, got)
+		}
+	}
+	if n := strings.Count(got, "  A00"); n != 4 {
+		t.Errorf("%d actions listed, want 4", n)
 	}
 }
