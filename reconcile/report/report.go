@@ -45,9 +45,9 @@ var words = map[string]map[string]string{
 		"reconcile": "reconcile", "transfer": "transfer", "february-reset": "February full reset", "certification": "certification",
 		"critical": "critical", "high": "high", "medium": "medium", "low": "low", "info": "info",
 		"id": "ID", "op": "Operation", "item": "Item", "person": "Person", "rule": "Rule", "severity": "Severity", "message": "Message", "count": "Count",
-		"phase":  "phase",
+		"phase":        "phase",
 		"more_actions": "… and %d more actions on %s: %s",
-		"author": "Made by", "generated": "Made at", "status": "Status", "approvals": "Approvals", "approver": "Approver",
+		"author":       "Made by", "generated": "Made at", "status": "Status", "approvals": "Approvals", "approver": "Approver",
 		"approved_at": "Approved at", "signature": "Signature", "verified": "Checked", "no_approvals": "Not approved yet.", "state": "State",
 	},
 	LangJA: {
@@ -59,9 +59,9 @@ var words = map[string]map[string]string{
 		"reconcile": "定期照合", "transfer": "異動", "february-reset": "2月一斉リセット", "certification": "権限棚卸し",
 		"critical": "重大", "high": "高", "medium": "中", "low": "低", "info": "情報",
 		"id": "ID", "op": "措置", "item": "対象", "person": "対象者", "rule": "ルール", "severity": "重要度", "message": "内容", "count": "件数",
-		"phase":  "フェーズ",
+		"phase":        "フェーズ",
 		"more_actions": "… ほか %d 件（%s）: %s",
-		"author": "作成者", "generated": "作成日時", "status": "状態", "approvals": "承認", "approver": "承認者",
+		"author":       "作成者", "generated": "作成日時", "status": "状態", "approvals": "承認", "approver": "承認者",
 		"approved_at": "承認日時", "signature": "署名", "verified": "確認結果", "no_approvals": "まだ承認されていません。", "state": "実施状況",
 	},
 }
