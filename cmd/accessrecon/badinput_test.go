@@ -34,6 +34,17 @@ func TestBadInputIsAClearErrorAndWritesNothing(t *testing.T) {
 			want: []string{"people.csv:31: expected 8 fields as in the header, got 6"},
 		},
 		{
+			// Every problem of a file in one run, in file order.
+			name: "three problems in one file",
+			break_: func(t *testing.T, dir string) {
+				people := filepath.Join(dir, "people.csv")
+				replaceIn(t, people, "E1001,佐藤 翔太,NW,NW-CUSTOMER", "E1001,佐藤 翔太,NW,NW-CUSTMER")
+				replaceIn(t, people, "E1005,伊藤 健一,NW,NW-CUSTOMER,employee,2010-04-01", "E1005,伊藤 健一,NW,NW-CUSTOMER,employee,2010-13-01")
+				appendTo(t, people, "E1002,別人 花子,HD,HD-RETAIL,employee,2020-04-01,,x@hd.example.jp\n")
+			},
+			want: []string{"people.csv:2: column unit (4): unknown unit \"NW-CUSTMER\"", "\naccessrecon: ", "people.csv:6: column start_date (6)", "people.csv:52: column employee_id (1):"},
+		},
+		{
 			name: "an unknown unit",
 			break_: func(t *testing.T, dir string) {
 				replaceIn(t, filepath.Join(dir, "people.csv"), "E1001,佐藤 翔太,NW,NW-CUSTOMER", "E1001,佐藤 翔太,NW,NW-CUSTMER")

@@ -36,6 +36,7 @@ type Ahead[T any] struct {
 type built[T any] struct {
 	values []T
 	lines  []int
+	errs   []error // a record's input error (its value is then the zero T), else nil
 }
 
 // errStopped ends a reading that Stop ended (Each returns it when called after Stop).
@@ -84,10 +85,15 @@ func (a *Ahead[T]) read(ctx context.Context, r io.Reader, encoding string, requi
 	for {
 		ok, err := src.Next()
 		if err == nil && ok {
-			var v T
-			if v, err = build(src); err == nil {
+			v, berr := build(src)
+			if berr != nil && !errors.Is(berr, ErrInput) {
+				err = berr
+			} else {
+				// A bad record is kept in its place, so that Each reports
+				// it in file order with the other problems of the file.
 				b.values = append(b.values, v)
 				b.lines = append(b.lines, src.line)
+				b.errs = append(b.errs, berr)
 			}
 		}
 		if err != nil || !ok || len(b.values) == batchRecords {
@@ -128,6 +134,7 @@ func (a *Ahead[T]) add(b *built[T]) {
 func (a *Ahead[T]) Each(ctx context.Context, use func(cr *Reader, v T) error) (digest string, err error) {
 	defer a.Stop()
 	view := &Reader{name: a.name}
+	var problems Problems
 	for {
 		a.mu.Lock()
 		for len(a.batches) == 0 && !a.ended {
@@ -143,14 +150,27 @@ func (a *Ahead[T]) Each(ctx context.Context, use func(cr *Reader, v T) error) (d
 			}
 			for i, v := range b.values {
 				view.line = b.lines[i]
-				if err := use(view, v); err != nil {
+				err := b.errs[i]
+				if err == nil {
+					err = use(view, v)
+				}
+				if err != nil && !problems.Add(err) {
 					return "", err
 				}
 			}
 		}
 		if ended {
 			if a.err != nil {
+				if problems.Add(a.err) {
+					return "", problems.Err()
+				}
+				if perr := problems.Err(); perr != nil {
+					return "", errors.Join(perr, a.err)
+				}
 				return "", a.err
+			}
+			if err := problems.Err(); err != nil {
+				return "", err
 			}
 			return a.digest, nil
 		}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"testing"
@@ -69,28 +70,46 @@ func TestReadAheadKeepsOrderLinesAndDigest(t *testing.T) {
 	}
 }
 
-// A bad record is reported after the values before it, with its line and
-// column, and an error of Each's function stops reading.
+// Bad records are reported in file order, each with its line and column,
+// every one of them up to MaxProblems (the rest counted), with the errors of
+// Each's function among them; the good records are all given to it.
 func TestReadAheadReportsErrorsInOrder(t *testing.T) {
 	data := numbers(2*batchRecords, -1)
 	data = strings.Replace(data, "\n1500,", "\nx,", 1)
+	data = strings.Replace(data, "\n1700,", "\ny,", 1)
 	files := fstest.MapFS{"t.csv": {Data: []byte(data)}}
 	seen := 0
 	_, err := ReadAhead(context.Background(), connectors.Turn{Start: closedChan(), End: func() {}}, files, "t.csv", "utf-8", []string{"id"}, readID).
-		Each(context.Background(), func(*Reader, int) error { seen++; return nil })
-	if err == nil || !strings.Contains(err.Error(), "t.csv:1502: column id (1): expected a number") || !errors.Is(err, ErrInput) || seen != 1500 {
-		t.Fatalf("got %v after %d values, want the error on line 1502 after 1500", err, seen)
-	}
-
-	seen = 0
-	_, err = ReadAhead(context.Background(), connectors.Turn{Start: closedChan(), End: func() {}}, files, "t.csv", "utf-8", []string{"id"}, readID).
 		Each(context.Background(), func(cr *Reader, v int) error {
-			if seen++; v == 10 {
+			if seen++; v == 1600 {
 				return cr.Errorf("name", "no %d", v)
 			}
 			return nil
 		})
-	if err == nil || err.Error() != "t.csv:12: column name (2): no 10" || seen != 11 {
+	want := "t.csv:1502: column id (1): expected a number, got \"x\"\nt.csv:1602: column name (2): no 1600\nt.csv:1702: column id (1): expected a number, got \"y\""
+	if err == nil || err.Error() != want || !errors.Is(err, ErrInput) || seen != 2*batchRecords-2 {
+		t.Fatalf("got %v after %d values, want\n%s", err, seen, want)
+	}
+	many := numbers(100, -1)
+	for i := 10; i < 60; i++ {
+		many = strings.Replace(many, fmt.Sprintf("\n%d,", i), "\nz,", 1)
+	}
+	_, err = ReadAhead(context.Background(), connectors.Turn{Start: closedChan(), End: func() {}}, fstest.MapFS{"m.csv": {Data: []byte(many)}}, "m.csv", "utf-8", []string{"id"}, readID).
+		Each(context.Background(), func(*Reader, int) error { return nil })
+	if lines := strings.Split(err.Error(), "\n"); len(lines) != MaxProblems+1 || lines[MaxProblems] != "… and 30 more problems in the same file (the first 20 are shown)" {
+		t.Errorf("50 bad records: %d lines, the last %q", len(lines), lines[len(lines)-1])
+	}
+
+	// An error that is not about the input stops reading.
+	seen = 0
+	_, err = ReadAhead(context.Background(), connectors.Turn{Start: closedChan(), End: func() {}}, files, "t.csv", "utf-8", []string{"id"}, readID).
+		Each(context.Background(), func(cr *Reader, v int) error {
+			if seen++; v == 10 {
+				return io.ErrUnexpectedEOF
+			}
+			return nil
+		})
+	if !errors.Is(err, io.ErrUnexpectedEOF) || seen != 11 {
 		t.Fatalf("use's error: got %v after %d values", err, seen)
 	}
 

@@ -312,15 +312,25 @@ func Each(ctx context.Context, name string, r io.Reader, encoding string, requir
 	if err != nil {
 		return err
 	}
+	var problems Problems
 	for n := 1; ; n++ {
 		ok, err := cr.Next()
-		if err != nil || !ok {
+		if err != nil {
+			if problems.Add(err) {
+				return problems.Err()
+			}
+			if perr := problems.Err(); perr != nil {
+				return errors.Join(perr, err)
+			}
 			return err
+		}
+		if !ok {
+			return problems.Err()
 		}
 		if n%4096 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if err := fn(cr); err != nil {
+		if err := fn(cr); err != nil && !problems.Add(err) {
 			return err
 		}
 	}
