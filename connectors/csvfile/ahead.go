@@ -155,6 +155,9 @@ func (a *Ahead[T]) Each(ctx context.Context, use func(cr *Reader, v T) error) (d
 					err = use(view, v)
 				}
 				if err != nil && !problems.Add(err) {
+					if perr := problems.Err(); perr != nil {
+						return "", errors.Join(perr, err)
+					}
 					return "", err
 				}
 			}

@@ -178,12 +178,19 @@ func (r *Reader) Errorf(col, format string, args ...any) error {
 	return fmt.Errorf("%s:%d: column %s (%d): %w", r.name, r.line, col, n, inputError{fmt.Sprintf(format, args...)})
 }
 
-// Wrap adds the current record's position to err (which keeps its identity
-// for errors.Is).
+// Wrap adds the current record's position to err, which keeps its identity
+// for errors.Is and becomes an input error too (a problem of the record,
+// reported with the file's others).
 func (r *Reader) Wrap(col string, err error) error {
 	n := slices.Index(r.names, col) + 1
-	return fmt.Errorf("%s:%d: column %s (%d): %w", r.name, r.line, col, n, err)
+	return fmt.Errorf("%s:%d: column %s (%d): %w", r.name, r.line, col, n, recordError{err})
 }
+
+// recordError is an error about a record's content: it is err and ErrInput.
+type recordError struct{ err error }
+
+func (e recordError) Error() string   { return e.err.Error() }
+func (e recordError) Unwrap() []error { return []error{e.err, ErrInput} }
 
 // Required returns the value of a column, or an error if the cell is empty.
 func (r *Reader) Required(col string) (string, error) {
@@ -331,6 +338,9 @@ func Each(ctx context.Context, name string, r io.Reader, encoding string, requir
 			return ctx.Err()
 		}
 		if err := fn(cr); err != nil && !problems.Add(err) {
+			if perr := problems.Err(); perr != nil {
+				return errors.Join(perr, err)
+			}
 			return err
 		}
 	}
