@@ -36,7 +36,7 @@ type Ahead[T any] struct {
 type built[T any] struct {
 	values []T
 	lines  []int
-	errs   []error // a record's input error (its value is then the zero T), else nil
+	errs   map[int]error // by index: a record's input error (its value is then the zero T); nil when none
 }
 
 // errStopped ends a reading that Stop ended (Each returns it when called after Stop).
@@ -91,9 +91,14 @@ func (a *Ahead[T]) read(ctx context.Context, r io.Reader, encoding string, requi
 			} else {
 				// A bad record is kept in its place, so that Each reports
 				// it in file order with the other problems of the file.
+				if berr != nil {
+					if b.errs == nil {
+						b.errs = map[int]error{}
+					}
+					b.errs[len(b.values)] = berr
+				}
 				b.values = append(b.values, v)
 				b.lines = append(b.lines, src.line)
-				b.errs = append(b.errs, berr)
 			}
 		}
 		if err != nil || !ok || len(b.values) == batchRecords {
