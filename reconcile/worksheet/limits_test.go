@@ -1,6 +1,7 @@
 package worksheet
 
 import (
+	"bytes"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -72,5 +73,52 @@ func TestDatesTypedIntoCellsAndJapaneseDecisions(t *testing.T) {
 	}
 	if len(ds) != 2 || ds[0].Decision != Revoke || ds[0].DecidedAt != "2026-12-04" || ds[1].Decision != Keep || ds[1].DecidedAt != "2026/12/4" {
 		t.Errorf("%+v", ds)
+	}
+}
+
+// TestWorksheetsPrintAndGuardThemselves: a workbook opens on its worksheet
+// with the instructions before it, prints A4 landscape one page wide with
+// the header on every page, and lets only the decision columns change.
+func TestWorksheetsPrintAndGuardThemselves(t *testing.T) {
+	s := &Sheet{Name: "NW-CUSTOMER", Columns: ItemColumns, Rows: [][]string{{"takuso/u1/viewer", "takuso", "u1", "viewer", "E1", "佐藤", "NW-CUSTOMER", "NW", "role", "2024-04-01"}}}
+	data, err := s.XLSX()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if got := f.GetSheetList(); len(got) != 2 || got[0] != guide || got[1] != "NW-CUSTOMER" {
+		t.Errorf("sheets %v", got)
+	}
+	layout, err := f.GetPageLayout("NW-CUSTOMER")
+	if err != nil || *layout.Size != 9 || *layout.Orientation != "landscape" || *layout.FitToWidth != 1 {
+		t.Errorf("page layout %+v %v", layout, err)
+	}
+	titles := false
+	for _, d := range f.GetDefinedName() {
+		titles = titles || d.Name == "_xlnm.Print_Titles" && d.RefersTo == "'NW-CUSTOMER'!$1:$1"
+	}
+	if !titles {
+		t.Errorf("no print titles: %+v", f.GetDefinedName())
+	}
+	locked := func(cell string) bool {
+		id, _ := f.GetCellStyle("NW-CUSTOMER", cell)
+		st, _ := f.GetStyle(id)
+		return st.Protection == nil || st.Protection.Locked
+	}
+	if !locked("A2") || locked("K2") || locked("N2") {
+		t.Errorf("item cells must be locked and decision cells not: A2 %v, K2 %v, N2 %v", locked("A2"), locked("K2"), locked("N2"))
+	}
+	// What a reviewer returns still reads: the instructions sheet is not a worksheet of decisions.
+	f.SetCellStr("NW-CUSTOMER", "K2", "取消")
+	path := filepath.Join(t.TempDir(), "back.xlsx")
+	if err := f.SaveAs(path); err != nil {
+		t.Fatal(err)
+	}
+	if ds, err := ReadDecisions(path); err != nil || len(ds) != 1 || ds[0].Decision != Revoke {
+		t.Errorf("returned: %+v %v", ds, err)
 	}
 }

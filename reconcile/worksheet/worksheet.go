@@ -128,25 +128,92 @@ func (s *Sheet) XLSX() ([]byte, error) {
 		if err := f.SetCellStyle(name, "A2", fmt.Sprintf("%s%d", last, len(s.Rows)+1), text); err != nil {
 			return nil, fmt.Errorf("worksheet: %w", err)
 		}
+		// Only the decision columns can be changed: the sheet is protected
+		// (no password: it guards against slips, not against people) and
+		// the decision cells unlocked.
+		open, err := f.NewStyle(&excelize.Style{NumFmt: 49, Protection: &excelize.Protection{Locked: false}})
+		if err != nil {
+			return nil, fmt.Errorf("worksheet: %w", err)
+		}
+		first, _ := excelize.ColumnNumberToName(len(s.Columns) + 1)
+		if err := f.SetCellStyle(name, first+"2", fmt.Sprintf("%s%d", last, len(s.Rows)+1), open); err != nil {
+			return nil, fmt.Errorf("worksheet: %w", err)
+		}
 		if err := f.AutoFilter(name, fmt.Sprintf("A1:%s%d", last, len(s.Rows)+1), nil); err != nil {
 			return nil, fmt.Errorf("worksheet: %w", err)
 		}
 		decision, _ := excelize.ColumnNumberToName(len(s.Columns) + 1)
 		dv := excelize.NewDataValidation(true)
 		dv.SetSqref(fmt.Sprintf("%s2:%s%d", decision, decision, len(s.Rows)+1))
-		if err := dv.SetDropList([]string{Keep, Revoke}); err != nil {
+		if err := dv.SetDropList([]string{"維持", "取消", Keep, Revoke}); err != nil {
 			return nil, fmt.Errorf("worksheet: %w", err)
 		}
-		dv.SetError(excelize.DataValidationErrorStyleStop, "keep / revoke", "keep（継続）または revoke（取消）を選んでください")
+		dv.SetError(excelize.DataValidationErrorStyleStop, "維持 / 取消", "維持（keep）または取消（revoke）を選んでください")
 		if err := f.AddDataValidation(name, dv); err != nil {
 			return nil, fmt.Errorf("worksheet: %w", err)
 		}
+	}
+	if err := printable(f, name, len(s.Rows)); err != nil {
+		return nil, fmt.Errorf("worksheet: %w", err)
 	}
 	buf, err := f.WriteToBuffer()
 	if err != nil {
 		return nil, fmt.Errorf("worksheet: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// guide is the name of the instructions sheet, which holds no decisions.
+const guide = "説明 Instructions"
+
+// instructions are the first sheet of every workbook, in both languages.
+var instructions = []string{
+	"権限確認表の記入方法 / How to fill in this worksheet",
+	"",
+	"1. 各行は、あなたの部署が所管するシステムの権限1件です。Each row is one right on a system your unit owns.",
+	"2. 「判定」列で 維持（keep）または 取消（revoke）を選んでください。Choose 維持 (keep) or 取消 (revoke) in the decision column.",
+	"3. 「確認者」に社員番号、「確認日」に日付（例 2026/12/4）を記入してください。Write your employee id and the date.",
+	"4. 判定のない行は、締切時に取消されます（既定の拒否）。Rows without a decision are revoked when the campaign closes (default deny).",
+	"5. 判定・確認者・確認日・コメント以外の列は変更できません。Only the decision, reviewer, date and comment columns can be changed.",
+	"6. 記入後、このファイルを返送してください（xlsx のまま、または CSV）。Return this file when done (as xlsx, or saved as CSV).",
+}
+
+// printable adds the instructions sheet and sets the worksheet up for print:
+// A4 landscape, one page wide, the header row on every page, and the sheet
+// protected but for the decision cells.
+func printable(f *excelize.File, name string, rows int) error {
+	if _, err := f.NewSheet(guide); err != nil {
+		return err
+	}
+	for i, line := range instructions {
+		if err := f.SetCellStr(guide, fmt.Sprintf("A%d", i+1), line); err != nil {
+			return err
+		}
+	}
+	f.SetColWidth(guide, "A", "A", 120)
+	if err := f.MoveSheet(guide, name); err != nil { // before the worksheet, the first thing seen
+		return err
+	}
+	if i, err := f.GetSheetIndex(name); err == nil {
+		f.SetActiveSheet(i)
+	}
+	size, orientation, one, any := 9, "landscape", 1, 0 // 9: A4
+	if err := f.SetPageLayout(name, &excelize.PageLayoutOptions{Size: &size, Orientation: &orientation, FitToWidth: &one, FitToHeight: &any}); err != nil {
+		return err
+	}
+	fit := true
+	if err := f.SetSheetProps(name, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
+		return err
+	}
+	if err := f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: fmt.Sprintf("'%s'!$1:$1", name), Scope: name}); err != nil {
+		return err
+	}
+	if rows == 0 {
+		return nil
+	}
+	return f.ProtectSheet(name, &excelize.SheetProtectionOptions{
+		AutoFilter: true, Sort: true, FormatColumns: true, FormatRows: true, SelectLockedCells: true, SelectUnlockedCells: true,
+	})
 }
 
 // sheetName makes a valid Excel sheet name (at most 31 characters, none of
@@ -249,6 +316,9 @@ func readXLSX(path string) ([]Decision, error) {
 	defer f.Close()
 	var out []Decision
 	for _, sheet := range f.GetSheetList() {
+		if sheet == guide {
+			continue
+		}
 		rows, err := f.Rows(sheet)
 		if err != nil {
 			return nil, fmt.Errorf("%s: sheet %s: %w", path, sheet, err)
