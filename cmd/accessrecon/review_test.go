@@ -96,7 +96,7 @@ func TestResetGrantsBackOnlyConfirmedAndAllowed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(data), "takuso/u1004/viewer,takuso,u1004,viewer,E1004,田中 陽子,NW-CUSTOMER,NW,role,2024-04-01,HD-GENERAL,HD,") {
+	if !strings.Contains(string(data), "takuso/u1004/viewer,takuso,託送お客さま管理システム,u1004,viewer,E1004,田中 陽子,NW-CUSTOMER,お客さまセンター,NW,role,2024-04-01,HD-GENERAL,HD,") {
 		t.Errorf("the worksheet does not show E1004's unit on March 1:\n%s", data)
 	}
 }
@@ -145,7 +145,7 @@ func TestCertificationXLSXRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rows[0][0] != "item_id\n項目ID" || !strings.HasPrefix(rows[0][13], "decision\n判定") || rows[0][12] != "last_used\n最終利用日時" {
+	if rows[0][0] != "item_id\n項目ID" || rows[0][2] != "system_name\nシステム名" || !strings.HasPrefix(rows[0][15], "decision\n判定") || rows[0][14] != "last_used\n最終利用日時" {
 		t.Fatalf("header %q", rows[0])
 	}
 	if dvs, _ := f.GetDataValidations("NW-CUSTOMER"); len(dvs) != 1 || !strings.Contains(dvs[0].Formula1, "keep,revoke") {
@@ -158,18 +158,18 @@ func TestCertificationXLSXRoundTrip(t *testing.T) {
 		line := i + 2
 		switch {
 		case r[0] == "takuso/u1020/viewer":
-			flagged = strings.Contains(r[11], "separation.confidential_system_access")
-			if r[12] != "2026-11-24T08:30:00+09:00" {
-				t.Errorf("last use of u1020: %q, want the demo log's last access", r[12])
+			flagged = strings.Contains(r[13], "separation.confidential_system_access")
+			if r[14] != "2026-11-24T08:30:00+09:00" {
+				t.Errorf("last use of u1020: %q, want the demo log's last access", r[14])
 			}
-			f.SetCellValue("NW-CUSTOMER", fmt.Sprintf("N%d", line), "revoke")
-			f.SetCellValue("NW-CUSTOMER", fmt.Sprintf("O%d", line), "E1001")
-			f.SetCellValue("NW-CUSTOMER", fmt.Sprintf("P%d", line), "2026-12-10")
+			f.SetCellValue("NW-CUSTOMER", fmt.Sprintf("P%d", line), "revoke")
+			f.SetCellValue("NW-CUSTOMER", fmt.Sprintf("Q%d", line), "E1001")
+			f.SetCellValue("NW-CUSTOMER", fmt.Sprintf("R%d", line), "2026-12-10")
 			decided++
-		case r[4] != "E1020" && strings.HasPrefix(r[0], "takuso/"):
-			f.SetCellValue("NW-CUSTOMER", fmt.Sprintf("N%d", line), "keep")
-			f.SetCellValue("NW-CUSTOMER", fmt.Sprintf("O%d", line), "E1001")
-			f.SetCellValue("NW-CUSTOMER", fmt.Sprintf("P%d", line), "2026-12-11")
+		case r[5] != "E1020" && strings.HasPrefix(r[0], "takuso/"):
+			f.SetCellValue("NW-CUSTOMER", fmt.Sprintf("P%d", line), "keep")
+			f.SetCellValue("NW-CUSTOMER", fmt.Sprintf("Q%d", line), "E1001")
+			f.SetCellValue("NW-CUSTOMER", fmt.Sprintf("R%d", line), "2026-12-11")
 			decided++
 		}
 	}

@@ -129,8 +129,8 @@ func Open(ctx context.Context, in *reconcile.Inputs, pol *reconcile.Policy, id s
 			ItemID: it.Grant.Key(), System: it.Grant.System, Account: it.Grant.Account, Entitlement: it.Grant.Entitlement,
 			Person: pid, Origin: it.Grant.Origin, PolicyFlag: nonNil(flag),
 		})
-		return []string{it.Grant.Key(), it.Grant.System, it.Grant.Account, it.Grant.Entitlement, pid, name,
-			a.Unit, a.Company, it.Grant.Origin, it.Grant.GrantedAt.String(), it.Grant.ExpiresAt.String(), strings.Join(flag, " "),
+		return []string{it.Grant.Key(), it.Grant.System, it.System.Name, it.Grant.Account, it.Grant.Entitlement, pid, name,
+			a.Unit, worksheet.UnitName(snap, a.Unit), a.Company, it.Grant.Origin, it.Grant.GrantedAt.String(), it.Grant.ExpiresAt.String(), strings.Join(flag, " "),
 			lastUse.of(it.Grant.AccountKey())}
 	})
 	for _, s := range sheets {

@@ -46,8 +46,8 @@ func Worksheets(in *reconcile.Inputs, year int, today graph.Date) []*worksheet.S
 			c := snap.Career(it.Person)
 			now, then = c.On(today), c.On(march1)
 		}
-		return []string{it.Grant.Key(), it.Grant.System, it.Grant.Account, it.Grant.Entitlement, id, name,
-			now.Unit, now.Company, it.Grant.Origin, it.Grant.GrantedAt.String(), then.Unit, then.Company}
+		return []string{it.Grant.Key(), it.Grant.System, it.System.Name, it.Grant.Account, it.Grant.Entitlement, id, name,
+			now.Unit, worksheet.UnitName(snap, now.Unit), now.Company, it.Grant.Origin, it.Grant.GrantedAt.String(), then.Unit, then.Company}
 	})
 }
 

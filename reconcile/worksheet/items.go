@@ -31,14 +31,24 @@ func (it Item) Holder() (id, name string) {
 var ItemColumns = []Column{
 	{ID: "item_id", TitleJA: "項目ID", Width: 28},
 	{ID: "system", TitleJA: "システム", Width: 14},
+	{ID: "system_name", TitleJA: "システム名", Width: 22},
 	{ID: "account", TitleJA: "アカウント"},
 	{ID: "entitlement", TitleJA: "権限"},
 	{ID: "person", TitleJA: "社員番号"},
 	{ID: "name", TitleJA: "氏名"},
 	{ID: "unit", TitleJA: "現所属"},
+	{ID: "unit_name", TitleJA: "現所属名", Width: 18},
 	{ID: "company", TitleJA: "現会社"},
 	{ID: "origin", TitleJA: "付与経路"},
 	{ID: "granted_at", TitleJA: "付与日"},
+}
+
+// UnitName is the name of a unit, or "" (for the name columns beside codes).
+func UnitName(snap *graph.Snapshot, id string) string {
+	if u := snap.Unit(id); u != nil {
+		return u.Name
+	}
+	return ""
 }
 
 // ActiveGrants lists the grants held by active accounts on the systems that

@@ -80,7 +80,7 @@ func TestDatesTypedIntoCellsAndJapaneseDecisions(t *testing.T) {
 // with the instructions before it, prints A4 landscape one page wide with
 // the header on every page, and lets only the decision columns change.
 func TestWorksheetsPrintAndGuardThemselves(t *testing.T) {
-	s := &Sheet{Name: "NW-CUSTOMER", Columns: ItemColumns, Rows: [][]string{{"takuso/u1/viewer", "takuso", "u1", "viewer", "E1", "佐藤", "NW-CUSTOMER", "NW", "role", "2024-04-01"}}}
+	s := &Sheet{Name: "NW-CUSTOMER", Columns: ItemColumns, Rows: [][]string{{"takuso/u1/viewer", "takuso", "託送", "u1", "viewer", "E1", "佐藤", "NW-CUSTOMER", "お客さまセンター", "NW", "role", "2024-04-01"}}}
 	data, err := s.XLSX()
 	if err != nil {
 		t.Fatal(err)
@@ -109,11 +109,11 @@ func TestWorksheetsPrintAndGuardThemselves(t *testing.T) {
 		st, _ := f.GetStyle(id)
 		return st.Protection == nil || st.Protection.Locked
 	}
-	if !locked("A2") || locked("K2") || locked("N2") {
-		t.Errorf("item cells must be locked and decision cells not: A2 %v, K2 %v, N2 %v", locked("A2"), locked("K2"), locked("N2"))
+	if !locked("A2") || !locked("L2") || locked("M2") || locked("P2") {
+		t.Errorf("item cells must be locked and decision cells not: A2 %v, L2 %v, M2 %v, P2 %v", locked("A2"), locked("L2"), locked("M2"), locked("P2"))
 	}
 	// What a reviewer returns still reads: the instructions sheet is not a worksheet of decisions.
-	f.SetCellStr("NW-CUSTOMER", "K2", "取消")
+	f.SetCellStr("NW-CUSTOMER", "M2", "取消")
 	path := filepath.Join(t.TempDir(), "back.xlsx")
 	if err := f.SaveAs(path); err != nil {
 		t.Fatal(err)
