@@ -7,10 +7,12 @@ import (
 	"log/slog"
 	"os"
 	"runtime/debug"
+	"sync"
 	"time"
 
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/reconcile/report"
+	"github.com/schollz/progressbar/v3"
 	"github.com/urfave/cli/v2"
 )
 
@@ -138,9 +140,9 @@ func asOf(c *cli.Context, name string, def graph.Date) (graph.Date, error) {
 	return d, nil
 }
 
-// progress reports evaluation progress on stderr when it is a terminal and
-// stays quiet otherwise.
-func progress(stderr io.Writer) func(done, total int) {
+// progress draws a progress bar of what on stderr when it is a terminal,
+// and nothing otherwise (a pipe, a file, a test).
+func progress(stderr io.Writer, what string) func(done, total int) {
 	f, ok := stderr.(*os.File)
 	if !ok {
 		return nil
@@ -149,10 +151,17 @@ func progress(stderr io.Writer) func(done, total int) {
 	if err != nil || st.Mode()&os.ModeCharDevice == 0 {
 		return nil
 	}
+	var once sync.Once
+	var bar *progressbar.ProgressBar
 	return func(done, total int) {
-		fmt.Fprintf(f, "\revaluating policy: %d/%d", done, total)
-		if done == total {
-			fmt.Fprint(f, "\r\033[K")
+		once.Do(func() {
+			bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(f), progressbar.OptionSetDescription(what),
+				progressbar.OptionShowCount(), progressbar.OptionSetElapsedTime(true), progressbar.OptionClearOnFinish(),
+				progressbar.OptionThrottle(100*time.Millisecond))
+		})
+		bar.Set(done)
+		if done >= total {
+			bar.Finish()
 		}
 	}
 }

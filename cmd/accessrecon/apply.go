@@ -210,6 +210,7 @@ func applyAction(c *cli.Context) error {
 		PlanPath: name, Today: day, By: by, DryRun: c.Bool("dry-run"), AllowDrift: c.Bool("allow-drift"),
 		AllowMass: c.Bool("allow-mass-revocation"), Reason: c.String("reason"),
 		Approval: rules, Mass: s.cfg.Apply.MassRevocation, Reach: reach, Revokers: revokers, Record: record,
+		Progress: progress(c.App.ErrWriter, "適用 applying"),
 	})
 	var refusal *apply.Refusal
 	if errors.As(err, &refusal) && !c.Bool("dry-run") {

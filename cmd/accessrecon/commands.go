@@ -58,7 +58,7 @@ func loadSession(ctx context.Context, c *cli.Context, files fs.FS, path string) 
 	if err != nil {
 		return nil, err
 	}
-	pol.Progress = progress(c.App.ErrWriter)
+	pol.Progress = progress(c.App.ErrWriter, "評価 evaluating")
 	return &session{cfg: cfg, inputs: in, policy: pol, log: log}, nil
 }
 

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/accessrecon/accessrecon/connectors/github/githubfake"
+	"github.com/accessrecon/accessrecon/fixtures/generate"
 )
 
 // blockingGitHub is a fake GitHub whose first DELETE waits, once it has
@@ -171,5 +172,34 @@ func TestTwoAppliesAtOnce(t *testing.T) {
 	}
 	if stdout, stderr, code := runCLI(t, "audit", "verify", filepath.Join(filepath.Dir(cfg), "audit.jsonl")); code != 0 {
 		t.Errorf("audit verify: exit %d %s%s", code, stdout, stderr)
+	}
+}
+
+// TestProgressOnATerminalOnly: a plan draws a progress bar on a terminal
+// (a pseudo-terminal made by script(1)) and nothing on a pipe.
+func TestProgressOnATerminalOnly(t *testing.T) {
+	script, err := exec.LookPath("script")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("script(1) is missing (Debian package bsdutils)")
+		}
+		t.Skip("script(1) is missing (bsdutils)")
+	}
+	dir := t.TempDir()
+	if err := generate.Write(dir, generate.Options{People: 3000, Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	bin := buildCLI(t)
+	cmdline := bin + " plan --config " + filepath.Join(dir, "accessrecon.yaml") + " --as-of 2026-11-24 --out " + filepath.Join(dir, "p.json")
+	out, err := exec.Command(script, "-qec", cmdline+" > /dev/null", "/dev/null").CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "evaluating") || !strings.Contains(string(out), "/3") {
+		t.Errorf("no progress bar on a terminal:\n%q", out)
+	}
+	piped, _ := exec.Command("sh", "-c", cmdline+" 2>&1 >/dev/null").CombinedOutput()
+	if strings.Contains(string(piped), "evaluating") {
+		t.Errorf("a progress bar on a pipe:\n%q", piped)
 	}
 }

@@ -152,6 +152,8 @@ type Options struct {
 	Reach map[string]reconcile.Reach
 	// Revokers carry out actions on the sources reached by connector, by name.
 	Revokers map[string]connectors.Revoker
+	// Progress, if set, is told how many actions of how many are through.
+	Progress func(done, total int)
 	// Record, if set, is told every event for the audit log.
 	Record func(event string, data map[string]any)
 }
@@ -224,7 +226,10 @@ func Run(ctx context.Context, in *reconcile.Inputs, pol *reconcile.Policy, p *re
 	}
 	res := &Result{}
 	manual := map[string][]reconcile.Action{}
-	for _, a := range p.Actions {
+	for i, a := range p.Actions {
+		if o.Progress != nil {
+			o.Progress(i, len(p.Actions))
+		}
 		if ctx.Err() != nil || res.Interrupted {
 			// Asked to stop: the rest stays as it is in the journal, so
 			// that a re-run carries on from here.
@@ -275,6 +280,9 @@ func Run(ctx context.Context, in *reconcile.Inputs, pol *reconcile.Policy, p *re
 		}
 		record("action", map[string]any{"action": a.ID, "item": a.ItemID(), "op": a.Op, "state": state, "detail": detail})
 		res.Outcomes = append(res.Outcomes, Outcome{a, state, detail})
+	}
+	if o.Progress != nil {
+		o.Progress(len(p.Actions), len(p.Actions))
 	}
 	if !o.DryRun {
 		for _, system := range slices.Sorted(maps.Keys(manual)) {
