@@ -68,6 +68,9 @@ type Finding struct {
 	Entitlement string `json:"entitlement"`
 	Event       string `json:"event"`
 	Message     string `json:"message"`
+	// MessageJA is the message in Japanese, when the rule gives one
+	// (lib.say and the rule's METADATA messages).
+	MessageJA string `json:"message_ja,omitempty"`
 }
 
 // RuleInfo is what a rule's METADATA says about it.
@@ -363,12 +366,13 @@ func (e *Engine) Eval(ctx context.Context, input ast.Value) ([]Finding, error) {
 // UsageFinding is one object of a usage rule's findings: about the logged
 // access input.usage[Usage].accesses[Access].
 type UsageFinding struct {
-	Rule     string
-	Severity string
-	Usage    int
-	Access   int
-	Person   string
-	Message  string
+	Rule      string
+	Severity  string
+	Usage     int
+	Access    int
+	Person    string
+	Message   string
+	MessageJA string
 }
 
 // EvalUsage evaluates every usage rule for a batch of accounts' accesses.
@@ -384,7 +388,7 @@ func (e *Engine) EvalUsage(ctx context.Context, input ast.Value) ([]UsageFinding
 			return nil, fmt.Errorf("%w: a usage finding must be an object, got %v", ErrPolicy, r)
 		}
 		get := func(k string) string { s, _ := m[k].(string); return s }
-		f := UsageFinding{Rule: get("rule"), Severity: get("severity"), Person: get("person"), Message: get("message")}
+		f := UsageFinding{Rule: get("rule"), Severity: get("severity"), Person: get("person"), Message: get("message"), MessageJA: get("message_ja")}
 		for field, dst := range map[string]*int{"usage": &f.Usage, "access": &f.Access} {
 			n, ok := m[field].(json.Number)
 			i, err := n.Int64()
@@ -410,7 +414,7 @@ func toFinding(v any) (Finding, error) {
 	f := Finding{
 		Rule: get("rule"), Severity: get("severity"), Op: get("op"), Person: get("person"),
 		System: get("system"), Account: get("account"), Entitlement: get("entitlement"),
-		Event: get("event"), Message: get("message"),
+		Event: get("event"), Message: get("message"), MessageJA: get("message_ja"),
 	}
 	switch {
 	case f.Rule == "":

@@ -81,8 +81,8 @@ func Finish(in *Inputs, p *Plan, o FinishOptions) (remember func() error, err er
 			names = append(names, src.Name)
 		}
 		counts[HRFeed] = snap.Count(graph.TablePeople)
-		unsafe := UnsafeSources(names, counts, last, cfg.Apply.SourceShrink, o.AllowShrink)
-		p.FailClosed(snap, unsafe)
+		unsafe, ja := UnsafeSources(names, counts, last, cfg.Apply.SourceShrink, o.AllowShrink)
+		p.FailClosed(snap, unsafe, ja)
 		if cfg.OnDisk() {
 			remember = func() error {
 				stateMu.Lock()

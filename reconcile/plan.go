@@ -72,6 +72,7 @@ type Finding struct {
 	Entitlement string `json:"entitlement"`
 	Event       string `json:"event,omitempty"`
 	Message     string `json:"message"`
+	MessageJA   string `json:"message_ja,omitempty"`
 }
 
 // Action is one change the plan asks for.
@@ -88,6 +89,7 @@ type Action struct {
 	Rules       []string `json:"rules"`
 	Severity    string   `json:"severity"`
 	Reason      string   `json:"reason"`
+	ReasonJA    string   `json:"reason_ja,omitempty"`
 }
 
 // ItemID is SPEC's SYSTEM/ACCOUNT/ENTITLEMENT (SYSTEM/ACCOUNT for an account).
@@ -129,7 +131,7 @@ func NewPlan(kind string, asOf graph.Date, inputs map[string]string, policyDiges
 		if f := &fs[i]; f.Op == policy.OpNone {
 			p.Findings = append(p.Findings, Finding{
 				Rule: f.Rule, Severity: f.Severity, Person: f.Person, System: f.System,
-				Account: f.Account, Entitlement: f.Entitlement, Event: f.Event, Message: f.Message,
+				Account: f.Account, Entitlement: f.Entitlement, Event: f.Event, Message: f.Message, MessageJA: f.MessageJA,
 			})
 		} else {
 			acts = append(acts, f)
@@ -141,6 +143,7 @@ func NewPlan(kind string, asOf graph.Date, inputs map[string]string, policyDiges
 	effective := asOf.String()
 	var disabled *policy.Finding // the account's disable, if any
 	var messages []string
+	var ja map[string]string // each message's Japanese, by the English
 	for i := 0; i < len(acts); {
 		f := acts[i]
 		if disabled == nil || disabled.System != f.System || disabled.Account != f.Account {
@@ -158,6 +161,7 @@ func NewPlan(kind string, asOf graph.Date, inputs map[string]string, policyDiges
 		}
 		a := Action{Op: f.Op, System: f.System, Account: f.Account, Entitlement: entitlement(f), Person: f.Person, Effective: effective, Phase: 1}
 		messages = messages[:0]
+		translated := false
 		for _, g := range acts[i:j] {
 			if !slices.Contains(a.Rules, g.Rule) {
 				a.Rules = append(a.Rules, g.Rule)
@@ -165,11 +169,26 @@ func NewPlan(kind string, asOf graph.Date, inputs map[string]string, policyDiges
 			if !slices.Contains(messages, g.Message) {
 				messages = append(messages, g.Message)
 			}
+			if g.MessageJA != "" {
+				if !translated {
+					ja, translated = map[string]string{}, true
+				}
+				ja[g.Message] = g.MessageJA
+			}
 			a.Severity = policy.MoreSevere(a.Severity, g.Severity)
 		}
 		sort.Strings(a.Rules)
 		sort.Strings(messages)
 		a.Reason = strings.Join(messages, "; ")
+		if translated {
+			jas := make([]string, len(messages))
+			for k, m := range messages {
+				if jas[k] = ja[m]; jas[k] == "" {
+					jas[k] = m
+				}
+			}
+			a.ReasonJA = strings.Join(jas, "；")
+		}
 		p.Actions = append(p.Actions, a)
 		i = j
 	}

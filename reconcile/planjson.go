@@ -73,6 +73,7 @@ func writePlanJSON(out io.Writer, p *Plan, indented bool) error {
 			w.str("entitlement", f.Entitlement)
 			w.strOmitEmpty("event", f.Event)
 			w.str("message", f.Message)
+			w.strOmitEmpty("message_ja", f.MessageJA)
 			w.close('}')
 			w.flushFull()
 		}
@@ -101,6 +102,7 @@ func writePlanJSON(out io.Writer, p *Plan, indented bool) error {
 			w.strings(a.Rules)
 			w.str("severity", a.Severity)
 			w.str("reason", a.Reason)
+			w.strOmitEmpty("reason_ja", a.ReasonJA)
 			w.close('}')
 			w.flushFull()
 		}

@@ -64,9 +64,10 @@ func CountAccounts(snap *graph.Snapshot) map[string]int {
 }
 
 // UnsafeSources are the sources that fail closed: one that returned no
-// accounts, or fewer than (1-shrink) of what the last plan saw, unless allowed.
-func UnsafeSources(sources []string, counts map[string]int, last *SourceState, shrink float64, allowed []string) map[string]string {
-	unsafe := map[string]string{}
+// accounts, or fewer than (1-shrink) of what the last plan saw, unless
+// allowed; why, in English and in Japanese, by source name.
+func UnsafeSources(sources []string, counts map[string]int, last *SourceState, shrink float64, allowed []string) (unsafe, ja map[string]string) {
+	unsafe, ja = map[string]string{}, map[string]string{}
 	for _, name := range sources {
 		if slices.Contains(allowed, name) {
 			continue
@@ -76,21 +77,25 @@ func UnsafeSources(sources []string, counts map[string]int, last *SourceState, s
 		switch {
 		case name == HRFeed && n == 0:
 			unsafe[name] = "the HR feed has no people"
+			ja[name] = "人事データに人がいません"
 		case name == HRFeed && seen && float64(n) < (1-shrink)*float64(prev.Accounts):
 			unsafe[name] = fmt.Sprintf("the HR feed has %d people, %d at the last plan (%s): it shrank by more than %.0f%%", n, prev.Accounts, prev.At, shrink*100)
+			ja[name] = fmt.Sprintf("人事データは %d 人で、前回の計画時（%s）の %d 人から %.0f%% を超えて減りました", n, prev.At, prev.Accounts, shrink*100)
 		case n == 0:
 			unsafe[name] = fmt.Sprintf("source %s returned no accounts", name)
+			ja[name] = fmt.Sprintf("取得元 %s のアカウントが 0 件でした", name)
 		case seen && float64(n) < (1-shrink)*float64(prev.Accounts):
 			unsafe[name] = fmt.Sprintf("source %s returned %d accounts, %d at the last plan (%s): it shrank by more than %.0f%%", name, n, prev.Accounts, prev.At, shrink*100)
+			ja[name] = fmt.Sprintf("取得元 %s のアカウントは %d 件で、前回の計画時（%s）の %d 件から %.0f%% を超えて減りました", name, n, prev.At, prev.Accounts, shrink*100)
 		}
 	}
-	return unsafe
+	return unsafe, ja
 }
 
 // FailClosed drops the plan's removals on accounts of unsafe sources (every
 // removal, when the HR feed is unsafe: who has left or moved is then not
 // known) and says why in a finding per source.
-func (p *Plan) FailClosed(snap *graph.Snapshot, unsafe map[string]string) {
+func (p *Plan) FailClosed(snap *graph.Snapshot, unsafe, ja map[string]string) {
 	if len(unsafe) == 0 {
 		return
 	}
@@ -105,13 +110,14 @@ func (p *Plan) FailClosed(snap *graph.Snapshot, unsafe map[string]string) {
 	p.Actions = kept
 	SortActions(p.Actions)
 	for _, name := range slices.Sorted(maps.Keys(unsafe)) {
-		what := "none of its rights are planned for revocation"
+		what, whatJA := "none of its rights are planned for revocation", "その権限は取消の対象にしていません"
 		if name == HRFeed {
-			what = "no right or account is planned for removal"
+			what, whatJA = "no right or account is planned for removal", "権限もアカウントも削除の対象にしていません"
 		}
 		p.Findings = append(p.Findings, Finding{
 			Rule: RuleSourceSanity, Severity: "high",
-			Message: unsafe[name] + "; " + what + " (plan --allow-source-shrink " + name + " if this is real)",
+			Message:   unsafe[name] + "; " + what + " (plan --allow-source-shrink " + name + " if this is real)",
+			MessageJA: ja[name] + "。" + whatJA + "（事実なら plan --allow-source-shrink " + name + "）",
 		})
 	}
 	sortFindings(p.Findings)

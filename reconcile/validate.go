@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"strings"
 
 	"github.com/accessrecon/accessrecon/config"
 	"github.com/accessrecon/accessrecon/connectors/hrfeed"
@@ -16,9 +15,10 @@ import (
 // Check is what validating one input found: the error, or a summary of what
 // was read.
 type Check struct {
-	Input   string // a file as the config names it, "source NAME" or "policy"
-	Err     error
-	Summary string
+	Input     string // a file as the config names it, "source NAME" or "policy"
+	Err       error
+	Summary   string
+	SummaryJA string
 }
 
 // Validate reads the config's inputs one by one, each on what the ones it
@@ -32,7 +32,7 @@ func Validate(ctx context.Context, cfg *config.Config, mods []policy.Module, log
 	w := g.Writer()
 	files := cfg.Files
 	// step writes one input, committed when it reads cleanly, dropped when not.
-	step := func(input string, needs []string, load func() error, summary func(*graph.Snapshot) string) bool {
+	step := func(input string, needs []string, load func() error, summary func(*graph.Snapshot) (string, string)) bool {
 		for _, n := range needs {
 			for _, c := range checks {
 				if c.Input == n && c.Err != nil {
@@ -48,30 +48,34 @@ func Validate(ctx context.Context, cfg *config.Config, mods []policy.Module, log
 			return false
 		}
 		w.Commit()
-		checks = append(checks, Check{Input: input, Summary: summary(g.Snapshot())})
+		en, ja := summary(g.Snapshot())
+		checks = append(checks, Check{Input: input, Summary: en, SummaryJA: ja})
 		return true
 	}
-	step(cfg.Org, nil, func() error { _, err := orgdata.LoadOrg(files, cfg.Resolve(cfg.Org), w); return err }, func(s *graph.Snapshot) string {
-		return fmt.Sprintf("%d companies, %d units", s.Count(graph.TableCompanies), s.Count(graph.TableUnits))
+	step(cfg.Org, nil, func() error { _, err := orgdata.LoadOrg(files, cfg.Resolve(cfg.Org), w); return err }, func(s *graph.Snapshot) (string, string) {
+		c, u := s.Count(graph.TableCompanies), s.Count(graph.TableUnits)
+		return fmt.Sprintf("%d companies, %d units", c, u), fmt.Sprintf("会社 %d、組織 %d", c, u)
 	})
-	step(cfg.Systems, []string{cfg.Org}, func() error { _, err := orgdata.LoadSystems(files, cfg.Resolve(cfg.Systems), w); return err }, func(s *graph.Snapshot) string {
+	step(cfg.Systems, []string{cfg.Org}, func() error { _, err := orgdata.LoadSystems(files, cfg.Resolve(cfg.Systems), w); return err }, func(s *graph.Snapshot) (string, string) {
 		ents := 0
 		for _, sys := range s.Systems() {
 			ents += len(sys.Entitlements)
 		}
-		return fmt.Sprintf("%d systems, %d entitlements", s.Count(graph.TableSystems), ents)
+		n := s.Count(graph.TableSystems)
+		return fmt.Sprintf("%d systems, %d entitlements", n, ents), fmt.Sprintf("システム %d、権限 %d", n, ents)
 	})
 	for _, opt := range []struct {
-		path        string
-		load        func(string) error
-		table, what string
+		path                string
+		load                func(string) error
+		table, what, whatJA string
 	}{
-		{cfg.Emergencies, func(n string) error { _, err := orgdata.LoadEmergencies(files, n, w); return err }, graph.TableEmergencies, "emergency windows"},
-		{cfg.Exceptions, func(n string) error { _, err := orgdata.LoadExceptions(files, n, w); return err }, graph.TableExceptions, "exceptions"},
+		{cfg.Emergencies, func(n string) error { _, err := orgdata.LoadEmergencies(files, n, w); return err }, graph.TableEmergencies, "emergency windows", "非常時の期間"},
+		{cfg.Exceptions, func(n string) error { _, err := orgdata.LoadExceptions(files, n, w); return err }, graph.TableExceptions, "exceptions", "例外"},
 	} {
 		if opt.path != "" {
-			step(opt.path, []string{cfg.Systems}, func() error { return opt.load(cfg.Resolve(opt.path)) }, func(s *graph.Snapshot) string {
-				return fmt.Sprintf("%d %s", s.Count(opt.table), opt.what)
+			step(opt.path, []string{cfg.Systems}, func() error { return opt.load(cfg.Resolve(opt.path)) }, func(s *graph.Snapshot) (string, string) {
+				n := s.Count(opt.table)
+				return fmt.Sprintf("%d %s", n, opt.what), fmt.Sprintf("%s %d", opt.whatJA, n)
 			})
 		}
 	}
@@ -83,8 +87,9 @@ func Validate(ctx context.Context, cfg *config.Config, mods []policy.Module, log
 		feed := &hrfeed.Feed{Files: files, People: cfg.Resolve(cfg.HR.People), Transfers: cfg.Resolve(cfg.HR.Transfers), Encoding: cfg.HR.Encoding}
 		_, err := feed.Pull(ctx, w)
 		return err
-	}, func(s *graph.Snapshot) string {
-		return fmt.Sprintf("%d people, %d transfers", s.Count(graph.TablePeople), s.Count(graph.TableTransfers))
+	}, func(s *graph.Snapshot) (string, string) {
+		p, t := s.Count(graph.TablePeople), s.Count(graph.TableTransfers)
+		return fmt.Sprintf("%d people, %d transfers", p, t), fmt.Sprintf("人員 %d、異動 %d", p, t)
 	})
 	base := g
 	for _, sc := range cfg.Sources {
@@ -105,12 +110,14 @@ func Validate(ctx context.Context, cfg *config.Config, mods []policy.Module, log
 			continue
 		}
 		sw.Commit()
-		checks = append(checks, Check{Input: input, Summary: sourceSummary(sg.Snapshot(), sc.Name, hrOK)})
+		en, ja := sourceSummary(sg.Snapshot(), sc.Name, hrOK)
+		checks = append(checks, Check{Input: input, Summary: en, SummaryJA: ja})
 	}
 	if _, err := NewPolicy(cfg, mods, log); err != nil {
 		checks = append(checks, Check{Input: "policy", Err: err})
 	} else {
-		checks = append(checks, Check{Input: "policy", Summary: fmt.Sprintf("%d modules compiled", len(policy.WithoutTests(mods)))})
+		n := len(policy.WithoutTests(mods))
+		checks = append(checks, Check{Input: "policy", Summary: fmt.Sprintf("%d modules compiled", n), SummaryJA: fmt.Sprintf("モジュール %d をコンパイル", n)})
 	}
 	return checks
 }
@@ -128,7 +135,7 @@ func firstFailed(checks []Check, inputs ...string) string {
 
 // sourceSummary counts a source's accounts, grants and the entitlements they
 // grant, and the owners the HR feed does not know.
-func sourceSummary(s *graph.Snapshot, source string, withPeople bool) string {
+func sourceSummary(s *graph.Snapshot, source string, withPeople bool) (string, string) {
 	accounts, grants, unknown := 0, 0, 0
 	ents := map[string]bool{}
 	for _, sys := range s.Systems() {
@@ -146,9 +153,11 @@ func sourceSummary(s *graph.Snapshot, source string, withPeople bool) string {
 			}
 		}
 	}
-	parts := []string{fmt.Sprintf("%d accounts, %d grants of %d entitlements", accounts, grants, len(ents))}
+	en := fmt.Sprintf("%d accounts, %d grants of %d entitlements", accounts, grants, len(ents))
+	ja := fmt.Sprintf("アカウント %d、権限付与 %d（権限 %d 種）", accounts, grants, len(ents))
 	if unknown > 0 {
-		parts = append(parts, fmt.Sprintf("%d accounts whose owner the HR feed does not know", unknown))
+		en += fmt.Sprintf("; %d accounts whose owner the HR feed does not know", unknown)
+		ja += fmt.Sprintf("。所有者が人事データにいないアカウント %d", unknown)
 	}
-	return strings.Join(parts, "; ")
+	return en, ja
 }

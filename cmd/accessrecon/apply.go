@@ -219,16 +219,17 @@ func applyAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	l, err := lang(c)
+	if err != nil {
+		return err
+	}
 	counts := map[string]int{}
 	for _, o := range res.Outcomes {
 		counts[o.State]++
 		if c.Bool("dry-run") || c.Bool("verbose") {
-			fmt.Fprintf(c.App.Writer, "%s %s %s %s %s\n", o.Action.ID, report.Pad(o.Action.Op, 16), report.Pad(o.Action.ItemID(), 32), o.State, o.Detail)
+			fmt.Fprintf(c.App.Writer, "%s %s %s %s %s\n", o.Action.ID, report.Pad(report.Renderer{Lang: l}.Word(o.Action.Op), 16), report.Pad(o.Action.ItemID(), 32),
+				apply.StateIn(o.State, l), apply.DetailIn(o.Detail, l))
 		}
-	}
-	l, err := lang(c)
-	if err != nil {
-		return err
 	}
 	msg := applyWords[l]
 	prefix := ""

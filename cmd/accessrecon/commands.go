@@ -273,7 +273,7 @@ func printTransferCheck(w io.Writer, l string, snap *graph.Snapshot, res *reconc
 	fmt.Fprintf(w, "%s: %s %s: %s → %s, %s %s\n", verdict, res.Person.EmployeeID, res.Person.Name,
 		unitLabel(snap, res.FromUnit), unitLabel(snap, res.ToUnit), arrow, res.Effective)
 	for _, f := range res.Findings {
-		fmt.Fprintf(w, "  %s [%s]: %s\n", f.Rule, f.Severity, f.Message)
+		fmt.Fprintf(w, "  %s [%s]: %s\n", f.Rule, f.Severity, report.Renderer{Lang: l}.Say(f.Message, f.MessageJA))
 	}
 }
 

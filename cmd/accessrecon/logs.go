@@ -122,6 +122,7 @@ func logsCheck(c *cli.Context) error {
 // logGroup is the findings of one rule for one person (or account).
 type logGroup struct {
 	Rule, Title, Severity, Who string
+	Message                    string // the first finding's, in the page's language
 	Findings                   []logcheck.Finding
 }
 
@@ -153,7 +154,7 @@ func logView(rep *logcheck.Report, r report.Renderer, l string) logPage {
 		if !ok {
 			i = len(p.Groups)
 			idx[key] = i
-			p.Groups = append(p.Groups, logGroup{Rule: f.Rule, Title: r.Title(f.Rule), Severity: f.Severity, Who: who})
+			p.Groups = append(p.Groups, logGroup{Rule: f.Rule, Title: r.Title(f.Rule), Severity: f.Severity, Who: who, Message: r.Say(f.Message, f.MessageJA)})
 		}
 		p.Groups[i].Findings = append(p.Groups[i].Findings, f)
 	}
@@ -180,7 +181,7 @@ func logsText(out io.Writer, rep *logcheck.Report, r report.Renderer, l string) 
 		fmt.Fprintf(&b, "%s\n", p.Words["clean"])
 	}
 	for _, g := range p.Groups {
-		fmt.Fprintf(&b, "[%s] %s — %s: %s (%d %s)\n", g.Severity, g.Rule, g.Title, g.Who, len(g.Findings), p.Words["findings"])
+		fmt.Fprintf(&b, "[%s] %s — %s: %s (%d %s)\n", report.Renderer{Lang: l}.Word(g.Severity), g.Rule, g.Title, g.Who, len(g.Findings), p.Words["findings"])
 		for i, f := range g.Findings {
 			if i == 5 {
 				fmt.Fprintf(&b, "    … %d more\n", len(g.Findings)-5)
@@ -188,7 +189,7 @@ func logsText(out io.Writer, rep *logcheck.Report, r report.Renderer, l string) 
 			}
 			fmt.Fprintf(&b, "    %s %s/%s %s %s\n", f.Timestamp, f.System, f.Account, f.Action, f.Object)
 		}
-		fmt.Fprintf(&b, "    %s\n", g.Findings[0].Message)
+		fmt.Fprintf(&b, "    %s\n", g.Message)
 	}
 	_, err := io.WriteString(out, b.String())
 	return err
@@ -203,7 +204,7 @@ var logsHTML = template.Must(template.New("logs").Funcs(template.FuncMap{"sub": 
 {{range .FirstMalformed}}<tr><td>{{.File}}</td><td>{{.Line}}</td><td>{{.Reason}}</td></tr>
 {{end}}</table>{{if gt .Malformed (len .FirstMalformed)}}<p>{{printf (index .Words "more") (sub .Malformed (len .FirstMalformed))}}</p>{{end}}{{end}}
 {{if not .Groups}}<p>{{index .Words "clean"}}</p>{{end}}
-{{range .Groups}}<h2 class="{{.Severity}}">{{.Title}} — {{.Who}} ({{len .Findings}})</h2><p><code>{{.Rule}}</code>: {{(index .Findings 0).Message}}</p>
+{{range .Groups}}<h2 class="{{.Severity}}">{{.Title}} — {{.Who}} ({{len .Findings}})</h2><p><code>{{.Rule}}</code>: {{.Message}}</p>
 <table><tr><th>{{index $.Words "time"}}</th><th>{{index $.Words "system"}}</th><th>{{index $.Words "account"}}</th><th>{{index $.Words "action"}}</th><th>{{index $.Words "object"}}</th></tr>
 {{range .Findings}}<tr><td>{{.Timestamp}}</td><td>{{.System}}</td><td>{{.Account}}</td><td>{{.Action}}</td><td>{{.Object}}</td></tr>
 {{end}}</table>{{end}}

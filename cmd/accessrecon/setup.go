@@ -116,7 +116,7 @@ func validateCommand() *cli.Command {
 					problems = append(problems, ch.Err.Error())
 					continue
 				}
-				fmt.Fprintf(tw, "%s\tok: %s\n", ch.Input, ch.Summary)
+				fmt.Fprintf(tw, "%s\tok: %s\n", ch.Input, report.Renderer{Lang: l}.Say(ch.Summary, ch.SummaryJA))
 			}
 			tw.Flush()
 			if len(problems) > 0 {

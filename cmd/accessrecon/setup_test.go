@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -153,5 +154,47 @@ func TestPlanWarnsOfAMassRevocation(t *testing.T) {
 	}
 	if _, stderr, _ := runCLI(t, "plan", "--config", filepath.Join(t.TempDir(), "x.yaml")); strings.Contains(stderr, "warning") {
 		t.Errorf("a warning without a plan: %s", stderr)
+	}
+}
+
+// englishSentence is four or more English words in a row: what a Japanese
+// reader should not meet (ids, paths, codes and single words are fine).
+var englishSentence = regexp.MustCompile(`[A-Za-z]+(?: [A-Za-z]+){3,}`)
+
+// TestJapaneseOutputHoldsNoEnglishSentence runs the commands a reviewer or
+// operator reads with --lang ja on the demo data, and fails on any English
+// sentence in what they print: finding reasons, summaries, apply's listing,
+// the log check, worksheets and reports.
+func TestJapaneseOutputHoldsNoEnglishSentence(t *testing.T) {
+	if english, _, _ := runCLI(t, "demo", "--lang", "en"); !englishSentence.MatchString(english) {
+		t.Fatal("the detector finds no English sentence in the English demo: it could not fail")
+	}
+	dir, cfg, plan := planned(t)
+	runCLI(t, "approve", plan, "--by", "E1002", "--config", cfg)
+	camp := filepath.Join(dir, "camp")
+	for _, args := range [][]string{
+		{"demo", "--lang", "ja"},
+		{"demo", "--lang", "ja", "--format", "markdown"},
+		{"demo", "--lang", "ja", "--format", "html"},
+		{"plan", "--config", cfg, "--as-of", "2026-11-24", "--lang", "ja"},
+		{"show", plan, "--lang", "ja", "--format", "csv"},
+		{"show", plan, "--lang", "ja", "--format", "html", "--config", cfg},
+		{"apply", plan, "--config", cfg, "--as-of", "2026-11-24", "--dry-run", "--lang", "ja"},
+		{"transfer", "check", "--config", cfg, "--employee", "E1010", "--to", "HD-RETAIL", "--effective", "2026-12-01", "--lang", "ja"},
+		{"logs", "check", "--config", cfg, "--date", "2026-11-24", "--lang", "ja"},
+		{"logs", "check", "--config", cfg, "--date", "2026-11-24", "--lang", "ja", "--format", "html"},
+		{"certify", "open", "--config", cfg, "--campaign", "Q4", "--out", camp, "--as-of", "2026-11-24", "--lang", "ja"},
+		{"certify", "report", "--dir", camp, "--lang", "ja", "--decisions", filepath.Join(camp, "certify-NW-CUSTOMER.csv")},
+		{"reset", "worksheet", "--config", cfg, "--year", "2027", "--out", filepath.Join(dir, "rs"), "--lang", "ja"},
+		{"validate", "--config", cfg, "--lang", "ja"},
+	} {
+		stdout, stderr, code := runCLI(t, args...)
+		if code != 0 && code != 2 && code != 4 {
+			t.Errorf("%v: exit %d %s", args, code, stderr)
+			continue
+		}
+		if m := englishSentence.FindAllString(stdout, 3); len(m) > 0 {
+			t.Errorf("accessrecon %s prints English: %q", strings.Join(args, " "), m)
+		}
 	}
 }

@@ -267,15 +267,18 @@ func Close(in *reconcile.Inputs, pol *reconcile.Policy, c *Campaign, ds map[stri
 	for _, s := range c.Worksheets {
 		for _, it := range s.Items {
 			d, decided := ds[it.ItemID]
-			var rule, reason string
+			var rule, reason, ja string
 			switch {
 			case decided && d.Decision == worksheet.Revoke:
 				rule, reason = reconcile.RuleCertRevoked, fmt.Sprintf("decided revoke by %s on %s in campaign %s", orUnknown(d.Reviewer), orUnknown(d.DecidedAt), c.ID)
+				ja = fmt.Sprintf("棚卸し %s で %s が %s に取消と判定", c.ID, orUnknown(d.Reviewer), orUnknown(d.DecidedAt))
 				if d.Comment != "" {
 					reason += ": " + d.Comment
+					ja += ": " + d.Comment
 				}
 			case !decided && !unreviewedKeep:
 				rule, reason = reconcile.RuleCertUnreviewed, fmt.Sprintf("not reviewed by %s in campaign %s (default deny)", s.ReviewerUnit, c.ID)
+				ja = fmt.Sprintf("棚卸し %s で %s が未確認（既定で取消）", c.ID, s.ReviewerUnit)
 			default:
 				continue
 			}
@@ -284,7 +287,7 @@ func Close(in *reconcile.Inputs, pol *reconcile.Policy, c *Campaign, ds map[stri
 			}
 			p.Actions = append(p.Actions, reconcile.Action{
 				Op: policy.OpRevoke, System: it.System, Account: it.Account, Entitlement: it.Entitlement,
-				Person: it.Person, Effective: asOf.String(), Phase: 1, Rules: []string{rule}, Severity: "medium", Reason: reason,
+				Person: it.Person, Effective: asOf.String(), Phase: 1, Rules: []string{rule}, Severity: "medium", Reason: reason, ReasonJA: ja,
 			})
 		}
 	}

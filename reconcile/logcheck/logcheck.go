@@ -56,6 +56,7 @@ type Finding struct {
 	Action    string `json:"action"`
 	Object    string `json:"object"`
 	Message   string `json:"message"`
+	MessageJA string `json:"message_ja,omitempty"`
 }
 
 // ErrNotBusinessDay is returned for a --date that is not a business day.
@@ -178,7 +179,7 @@ func Run(ctx context.Context, in *reconcile.Inputs, pol *reconcile.Policy, cal *
 			for _, f := range g.flagged[w.segment(a.At)] {
 				parts[i] = append(parts[i], Finding{
 					Rule: f.Rule, Severity: f.Severity, Timestamp: time.Unix(0, a.At).In(graph.Tokyo).Format(time.RFC3339Nano),
-					System: g.system, Account: g.account, Person: f.Person, Action: string(a.Action), Object: string(a.Object), Message: f.Message,
+					System: g.system, Account: g.account, Person: f.Person, Action: string(a.Action), Object: string(a.Object), Message: f.Message, MessageJA: f.MessageJA,
 				})
 			}
 		}

@@ -94,6 +94,19 @@ var reviewRuleTitles = map[string][2]string{
 	reconcile.RuleCertUnreviewed: {"Not reviewed: revoked by default", "未確認のため取消（既定）"},
 }
 
+// Word is one of the renderer's words (an op, a severity, a label) in its
+// language, or key itself.
+func (r Renderer) Word(key string) string { return r.w(key) }
+
+// Say is a message in the renderer's language: the Japanese when there is
+// one and the language is Japanese, else the English.
+func (r Renderer) Say(en, ja string) string {
+	if r.Lang == LangJA && ja != "" {
+		return ja
+	}
+	return en
+}
+
 // Title is the rule's title in the renderer's language, or its id.
 func (r Renderer) Title(rule string) string {
 	ri, ok := r.Rules[rule]
@@ -243,7 +256,7 @@ func (r Renderer) Text(out io.Writer, p *reconcile.Plan) error {
 		fmt.Fprintf(&b, "  [%s] %s — %s (%d)\n", r.w(c.Severity), c.Rule, r.Title(c.Rule), c.N)
 		for _, f := range p.Findings {
 			if f.Rule == c.Rule {
-				fmt.Fprintf(&b, "      %s: %s\n", who(f.Person, f.PersonName), f.Message)
+				fmt.Fprintf(&b, "      %s: %s\n", who(f.Person, f.PersonName), r.Say(f.Message, f.MessageJA))
 			}
 		}
 	}
@@ -276,7 +289,7 @@ func (r Renderer) Text(out io.Writer, p *reconcile.Plan) error {
 		if p.Kind == reconcile.KindFebruaryReset {
 			fmt.Fprintf(&b, " %s %d", r.w("phase"), a.Phase)
 		}
-		fmt.Fprintf(&b, "\n         %s: %s\n         %s: %s\n", r.w("rules"), strings.Join(a.Rules, ", "), r.w("reason"), a.Reason)
+		fmt.Fprintf(&b, "\n         %s: %s\n         %s: %s\n", r.w("rules"), strings.Join(a.Rules, ", "), r.w("reason"), r.Say(a.Reason, a.ReasonJA))
 	}
 	for _, sys := range hiddenOrder {
 		fmt.Fprintf(&b, "  "+r.w("more_actions")+"\n", hidden[sys], sys, r.More)
@@ -322,7 +335,7 @@ func (r Renderer) Markdown(out io.Writer, p *reconcile.Plan) error {
 	} else {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n|---|---|---|---|\n", r.w("severity"), r.w("rule"), r.w("person"), r.w("message"))
 		for _, f := range p.Findings {
-			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", r.w(f.Severity), mdEscape(r.Title(f.Rule))+" (`"+f.Rule+"`)", mdEscape(who(f.Person, f.PersonName)), mdEscape(f.Message))
+			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", r.w(f.Severity), mdEscape(r.Title(f.Rule))+" (`"+f.Rule+"`)", mdEscape(who(f.Person, f.PersonName)), mdEscape(r.Say(f.Message, f.MessageJA)))
 		}
 		b.WriteString("\n")
 	}
@@ -338,7 +351,7 @@ func (r Renderer) Markdown(out io.Writer, p *reconcile.Plan) error {
 			r.w("id"), r.w("op"), r.w("item"), r.w("person"), r.w("effective"), r.w("rules"), r.w("reason"))
 		for _, a := range p.Actions {
 			fmt.Fprintf(&b, "| %s | %s | `%s` | %s | %s | %s | %s |\n", a.ID, r.w(a.Op), a.ItemID(),
-				mdEscape(who(a.Person, a.PersonName)), a.Effective, strings.Join(a.Rules, "<br>"), mdEscape(a.Reason))
+				mdEscape(who(a.Person, a.PersonName)), a.Effective, strings.Join(a.Rules, "<br>"), mdEscape(r.Say(a.Reason, a.ReasonJA)))
 		}
 	}
 	_, err := io.WriteString(out, b.String())
@@ -354,14 +367,14 @@ func (r Renderer) CSV(out io.Writer, p *reconcile.Plan) error {
 	w := csvfile.NewExcelWriter(out)
 	w.Write([]string{"type", "id", "op", "system", "account", "entitlement", "person", "person_name", "effective", "phase", "severity", "rules", "rule_titles", "message"})
 	for _, f := range p.Findings {
-		w.Write([]string{"finding", f.Event, "", f.System, f.Account, f.Entitlement, f.Person, f.PersonName, "", "", f.Severity, f.Rule, r.Title(f.Rule), f.Message})
+		w.Write([]string{"finding", f.Event, "", f.System, f.Account, f.Entitlement, f.Person, f.PersonName, "", "", f.Severity, f.Rule, r.Title(f.Rule), r.Say(f.Message, f.MessageJA)})
 	}
 	for _, a := range p.Actions {
 		titles := make([]string, len(a.Rules))
 		for i, rule := range a.Rules {
 			titles[i] = r.Title(rule)
 		}
-		w.Write([]string{"action", a.ID, a.Op, a.System, a.Account, a.Entitlement, a.Person, a.PersonName, a.Effective, fmt.Sprint(a.Phase), a.Severity, strings.Join(a.Rules, " "), strings.Join(titles, " / "), a.Reason})
+		w.Write([]string{"action", a.ID, a.Op, a.System, a.Account, a.Entitlement, a.Person, a.PersonName, a.Effective, fmt.Sprint(a.Phase), a.Severity, strings.Join(a.Rules, " "), strings.Join(titles, " / "), r.Say(a.Reason, a.ReasonJA)})
 	}
 	w.Flush()
 	return w.Error()
@@ -389,13 +402,13 @@ body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin-bot
 {{end}}</table>{{else}}<p>{{call $.T "no_approvals"}}</p>{{end}}{{end}}
 <h2>{{call .T "findings"}} ({{len .P.Findings}})</h2>
 {{if .P.Findings}}<table><thead><tr><th>{{call .T "severity"}}</th><th>{{call .T "rule"}}</th><th>{{call .T "person"}}</th><th>{{call .T "message"}}</th></tr></thead>
-{{range .P.Findings}}<tr><td class="{{.Severity}}">{{call $.T .Severity}}</td><td>{{call $.Title .Rule}}<br><code>{{.Rule}}</code></td><td>{{.Person}} {{.PersonName}}</td><td>{{.Message}}</td></tr>
+{{range .P.Findings}}<tr><td class="{{.Severity}}">{{call $.T .Severity}}</td><td>{{call $.Title .Rule}}<br><code>{{.Rule}}</code></td><td>{{.Person}} {{.PersonName}}</td><td>{{call $.Say .Message .MessageJA}}</td></tr>
 {{end}}</table>{{else}}<p>{{call .T "no_findings"}}</p>{{end}}
 <h2>{{call .T "actions"}} ({{len .P.Actions}})</h2>
 {{if not .P.Actions}}<p>{{call .T "no_actions"}}</p>{{end}}
 {{range .Systems}}<section class="system"><h3>{{.System}} ({{len .Actions}})</h3>
 <table><thead><tr><th>{{call $.T "id"}}</th><th>{{call $.T "op"}}</th><th>{{call $.T "item"}}</th><th>{{call $.T "person"}}</th><th>{{call $.T "effective"}}</th><th>{{call $.T "rules"}}</th><th>{{call $.T "reason"}}</th>{{if $.E}}<th>{{call $.T "state"}}</th>{{end}}</tr></thead>
-{{range .Actions}}<tr><td>{{.ID}}</td><td class="{{.Severity}}">{{call $.T .Op}}</td><td><code>{{.ItemID}}</code></td><td>{{.Person}} {{.PersonName}}</td><td>{{.Effective}}</td><td>{{range .Rules}}{{call $.Title .}}<br><code>{{.}}</code><br>{{end}}</td><td>{{.Reason}}</td>{{if $.E}}<td>{{index $.E.States .ID}}</td>{{end}}</tr>
+{{range .Actions}}<tr><td>{{.ID}}</td><td class="{{.Severity}}">{{call $.T .Op}}</td><td><code>{{.ItemID}}</code></td><td>{{.Person}} {{.PersonName}}</td><td>{{.Effective}}</td><td>{{range .Rules}}{{call $.Title .}}<br><code>{{.}}</code><br>{{end}}</td><td>{{call $.Say .Reason .ReasonJA}}</td>{{if $.E}}<td>{{index $.E.States .ID}}</td>{{end}}</tr>
 {{end}}</table></section>
 {{end}}
 </body></html>
@@ -446,7 +459,8 @@ func (r Renderer) HTML(out io.Writer, p *reconcile.Plan) error {
 		Systems []systemActions
 		T       func(string) string
 		Title   func(string) string
-	}{r.Lang, p, r.E, systems, r.w, r.Title})
+		Say     func(en, ja string) string
+	}{r.Lang, p, r.E, systems, r.w, r.Title, r.Say})
 }
 
 // Render writes the plan in one of text, markdown, csv, html (json is the

@@ -73,6 +73,7 @@ func Plan(ctx context.Context, in *reconcile.Inputs, pol *reconcile.Policy, year
 					Op: policy.OpRevoke, System: g.System, Account: g.Account, Entitlement: g.Entitlement,
 					Person: a.Owner, Effective: lastFeb.String(), Phase: 1, Rules: []string{reconcile.RuleFebruaryReset},
 					Severity: "info", Reason: fmt.Sprintf("February full reset %d: every right on %s is revoked and re-granted only when confirmed", year, sys.ID),
+					ReasonJA: fmt.Sprintf("%d年2月の一斉リセット: %s の全権限を取り消し、確認されたものだけを再付与します", year, sys.ID),
 				})
 			}
 		}
@@ -103,7 +104,8 @@ func Plan(ctx context.Context, in *reconcile.Inputs, pol *reconcile.Policy, year
 				findings = append(findings, policy.Finding{
 					Rule: f.Rule, Severity: f.Severity, Person: it.Account.Owner, System: f.System,
 					Account: f.Account, Entitlement: it.Grant.Entitlement,
-					Message: fmt.Sprintf("confirmed keep of %s is not granted back on %s: %s", id, march1, f.Message),
+					Message:   fmt.Sprintf("confirmed keep of %s is not granted back on %s: %s", id, march1, f.Message),
+					MessageJA: fmt.Sprintf("%s は維持と確認されましたが、%s に再付与しません: %s", id, march1, orEnglish(f.MessageJA, f.Message)),
 				})
 			}
 			continue
@@ -111,7 +113,7 @@ func Plan(ctx context.Context, in *reconcile.Inputs, pol *reconcile.Policy, year
 		actions = append(actions, reconcile.Action{
 			Op: policy.OpGrant, System: it.Grant.System, Account: it.Grant.Account, Entitlement: it.Grant.Entitlement,
 			Person: it.Account.Owner, Effective: march1.String(), Phase: 2, Rules: []string{reconcile.RuleResetConfirmed},
-			Severity: "info", Reason: confirmedBy(d),
+			Severity: "info", Reason: confirmedBy(d), ReasonJA: confirmedByJA(d),
 		})
 	}
 	p := reconcile.NewPlan(reconcile.KindFebruaryReset, lastFeb, in.Digests, pol.Compiled.Digest(), findings)
@@ -134,4 +136,23 @@ func confirmedBy(d worksheet.Decision) string {
 		s += ": " + d.Comment
 	}
 	return s
+}
+
+func confirmedByJA(d worksheet.Decision) string {
+	s := "維持と確認"
+	if d.Reviewer != "" || d.DecidedAt != "" {
+		s = strings.TrimSpace(d.Reviewer+" "+d.DecidedAt) + " に" + s
+	}
+	if d.Comment != "" {
+		s += ": " + d.Comment
+	}
+	return s
+}
+
+// orEnglish is ja, or en when there is no Japanese.
+func orEnglish(ja, en string) string {
+	if ja == "" {
+		return en
+	}
+	return ja
 }

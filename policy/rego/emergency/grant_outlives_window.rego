@@ -8,6 +8,13 @@
 #   severity: high
 #   action: revoke
 #   title_ja: 非常時権限の期限切れ
+#   messages:
+#     ended:
+#       en: "emergency window %s (%s) ended at %s"
+#       ja: "非常時の期間 %s（%s）は %s に終了しています"
+#     none:
+#       en: "no emergency window covers %s for company %s"
+#       ja: "%s について会社 %s を対象とする非常時の期間がありません"
 package accessrecon.rules.emergency.grant_outlives_window
 
 import data.accessrecon.lib
@@ -29,8 +36,8 @@ ended := [w |
 	w.end_ns < data.model.as_of_start_ns
 ]
 
-why(system, company) := sprintf("emergency window %s (%s) ended at %s", [w.id, w.reason, w.end]) if {
+why(system, company) := lib.say(meta, "ended", [w.id, w.reason, w.end]) if {
 	windows := [w | some w in ended; lib.window_covers(w, system, company)]
 	count(windows) > 0
 	w := windows[count(windows) - 1]
-} else := sprintf("no emergency window covers %s for company %s", [system, company])
+} else := lib.say(meta, "none", [system, company])

@@ -14,6 +14,7 @@ test_grant_after_its_window_ended_is_revoked if {
 		"rule": "emergency.grant_outlives_window", "severity": "high", "op": "revoke",
 		"person": "E3", "system": "takuso", "account": "u3", "entitlement": "viewer", "event": "",
 		"message": "emergency window EM-1 (typhoon) ended at 2026-09-05T23:59:59+09:00",
+		"message_ja": "非常時の期間 EM-1（typhoon）は 2026-09-05T23:59:59+09:00 に終了しています",
 	}} with input as subject with data.model as testdata.model
 }
 
@@ -23,6 +24,7 @@ test_grant_with_no_window_is_revoked if {
 		"rule": "emergency.grant_outlives_window", "severity": "high", "op": "revoke",
 		"person": "E3", "system": "takuso", "account": "u3", "entitlement": "viewer", "event": "",
 		"message": "no emergency window covers takuso for company HD",
+		"message_ja": "takuso について会社 HD を対象とする非常時の期間がありません",
 	}} with input as subject with data.model as model
 }
 

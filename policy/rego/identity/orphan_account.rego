@@ -6,6 +6,10 @@
 #   severity: high
 #   action: disable_account
 #   title_ja: 人事データにない所有者のID
+#   messages:
+#     orphan:
+#       en: "%s on %s belongs to %s, who is not in the HR feed"
+#       ja: "%[2]s のアカウント %[1]s の所有者 %[3]s は人事データにいません"
 package accessrecon.rules.identity.orphan_account
 
 import data.accessrecon.lib
@@ -17,7 +21,5 @@ findings contains f if {
 	input.owner != ""
 	some a in input.accounts
 	a.status == "active"
-	f := lib.disable(meta.id, meta.severity, a, sprintf(
-		"%s on %s belongs to %s, who is not in the HR feed", [a.id, a.system, a.owner],
-	))
+	f := lib.disable(meta.id, meta.severity, a, lib.say(meta, "orphan", [a.id, a.system, a.owner]))
 }

@@ -8,6 +8,13 @@
 #   severity: high
 #   action: disable_account
 #   title_ja: 共用ID・所有者のないID
+#   messages:
+#     shared:
+#       en: "%s on %s is a shared account with no registered, unexpired exception"
+#       ja: "%[2]s のアカウント %[1]s は共用IDで、登録済みの有効な例外がありません"
+#     ownerless:
+#       en: "%s on %s has no owner and no registered, unexpired exception"
+#       ja: "%[2]s のアカウント %[1]s には所有者がなく、登録済みの有効な例外もありません"
 package accessrecon.rules.identity.shared_account
 
 import data.accessrecon.lib
@@ -26,6 +33,6 @@ shared(kind, _) if kind == "shared"
 
 shared(_, owner) if owner == ""
 
-message(a) := sprintf("%s on %s is a shared account with no registered, unexpired exception", [a.id, a.system]) if {
+message(a) := lib.say(meta, "shared", [a.id, a.system]) if {
 	a.kind == "shared"
-} else := sprintf("%s on %s has no owner and no registered, unexpired exception", [a.id, a.system])
+} else := lib.say(meta, "ownerless", [a.id, a.system])

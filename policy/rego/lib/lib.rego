@@ -56,6 +56,23 @@ excepted(rule, a) if {
 # chain is built only when a finding is.)
 about(chain) := [c | some e in chain; c := e.annotations.custom; c.id][0]
 
+# say is a message of a rule in English and Japanese: custom.messages.<key>
+# of the rule's METADATA holds {en, ja}, format strings over params (as
+# sprintf; %[2]s picks the second). The finding constructors below take it,
+# or a plain string (a rule's own message, shown as is in every language).
+say(meta, key, params) := {
+	"en": sprintf(meta.messages[key].en, params),
+	"ja": sprintf(meta.messages[key].ja, params),
+}
+
+text(m) := m if is_string(m)
+
+text(m) := m.en if is_object(m)
+
+text_ja(m) := "" if is_string(m)
+
+text_ja(m) := m.ja if is_object(m)
+
 # revoke is a finding whose action revokes one grant.
 revoke(rule, severity, a, g, message) := {
 	"rule": rule,
@@ -66,7 +83,8 @@ revoke(rule, severity, a, g, message) := {
 	"account": a.id,
 	"entitlement": g.entitlement,
 	"event": "",
-	"message": message,
+	"message": text(message),
+	"message_ja": text_ja(message),
 }
 
 # disable is a finding whose action disables a whole account.
@@ -79,7 +97,8 @@ disable(rule, severity, a, message) := {
 	"account": a.id,
 	"entitlement": "",
 	"event": "",
-	"message": message,
+	"message": text(message),
+	"message_ja": text_ja(message),
 }
 
 # transfer_finding is a finding about a transfer event, with no action.
@@ -92,7 +111,8 @@ transfer_finding(rule, severity, t, message) := {
 	"account": "",
 	"entitlement": "",
 	"event": t.event,
-	"message": message,
+	"message": text(message),
+	"message_ja": text_ja(message),
 }
 
 # unit_label names a unit for messages: "NAME (ID)".
@@ -126,7 +146,8 @@ usage_finding(rule, severity, k, i, message) := {
 	"usage": k,
 	"access": i,
 	"person": object.get(input.usage[k], ["person", "id"], object.get(input.usage[k], ["account", "owner"], "")),
-	"message": message,
+	"message": text(message),
+	"message_ja": text_ja(message),
 }
 
 # moved_away holds for an effective transfer t between two companies, with
@@ -148,5 +169,6 @@ account_finding(rule, severity, a, t, message) := {
 	"account": a.id,
 	"entitlement": "",
 	"event": t.event,
-	"message": message,
+	"message": text(message),
+	"message_ja": text_ja(message),
 }

@@ -6,6 +6,10 @@
 #   severity: medium
 #   action: revoke
 #   title_ja: 有効期限切れの権限
+#   messages:
+#     expired:
+#       en: "%s/%s expired on %s"
+#       ja: "%s/%s の権限は %s に有効期限が切れています"
 package accessrecon.rules.lifecycle.expired_grant
 
 import data.accessrecon.lib
@@ -18,7 +22,5 @@ findings contains f if {
 	some g in a.grants
 	g.expires_at != ""
 	g.expires_at < data.model.as_of
-	f := lib.revoke(meta.id, meta.severity, a, g, sprintf(
-		"%s/%s expired on %s", [a.system, g.entitlement, g.expires_at],
-	))
+	f := lib.revoke(meta.id, meta.severity, a, g, lib.say(meta, "expired", [a.system, g.entitlement, g.expires_at]))
 }

@@ -8,6 +8,10 @@
 #   severity: high
 #   action: finding
 #   title_ja: 異動前の会社のシステムのアカウント
+#   messages:
+#     holds:
+#       en: "%s moved from company %s on %s but still holds %s on %s, a system of %s"
+#       ja: "%[1]s は %[3]s に会社 %[2]s から異動しましたが、%[6]s のシステム %[5]s のアカウント %[4]s を保持したままです"
 package accessrecon.rules.lifecycle.old_company_account
 
 import data.accessrecon.lib
@@ -20,8 +24,5 @@ findings contains f if {
 	some a in input.accounts
 	a.status == "active"
 	data.model.units[data.model.systems[a.system].owner].company == from
-	f := lib.account_finding(meta.id, meta.severity, a, t, sprintf(
-		"%s moved from company %s on %s but still holds %s on %s, a system of %s",
-		[input.person.id, from, t.effective, a.id, a.system, from],
-	))
+	f := lib.account_finding(meta.id, meta.severity, a, t, lib.say(meta, "holds", [input.person.id, from, t.effective, a.id, a.system, from]))
 }

@@ -9,6 +9,10 @@
 #   severity: medium
 #   action: finding
 #   title_ja: 異動前の会社のメールアドレス
+#   messages:
+#     mail:
+#       en: "%s moved from company %s on %s but still has the mail address %s of %s"
+#       ja: "%[1]s は %[3]s に会社 %[2]s から異動しましたが、%[5]s のメールアドレス %[4]s のままです"
 package accessrecon.rules.lifecycle.old_company_mail
 
 import data.accessrecon.lib
@@ -22,8 +26,5 @@ findings contains f if {
 	count(parts) == 2
 	some domain in data.model.companies[from].mail_domains
 	lower(domain) == parts[1]
-	f := lib.transfer_finding(meta.id, meta.severity, t, sprintf(
-		"%s moved from company %s on %s but still has the mail address %s of %s",
-		[input.person.id, from, t.effective, input.person.mail, from],
-	))
+	f := lib.transfer_finding(meta.id, meta.severity, t, lib.say(meta, "mail", [input.person.id, from, t.effective, input.person.mail, from]))
 }

@@ -8,6 +8,10 @@
 #   severity: medium
 #   action: finding
 #   title_ja: 会社間異動の誓約書未提出
+#   messages:
+#     unsigned:
+#       en: "transfer %s on %s moves %s from company %s to %s, and no pledge has been signed"
+#       ja: "異動 %[1]s（%[2]s）で %[3]s は会社 %[4]s から %[5]s へ移りますが、誓約書が提出されていません"
 package accessrecon.rules.lifecycle.pledge_missing
 
 import data.accessrecon.lib
@@ -21,8 +25,5 @@ findings contains f if {
 	from := data.model.units[t.from_unit].company
 	to := data.model.units[t.to_unit].company
 	from != to
-	f := lib.transfer_finding(meta.id, meta.severity, t, sprintf(
-		"transfer %s on %s moves %s from company %s to %s, and no pledge has been signed",
-		[t.event, t.effective, input.person.id, from, to],
-	))
+	f := lib.transfer_finding(meta.id, meta.severity, t, lib.say(meta, "unsigned", [t.event, t.effective, input.person.id, from, to]))
 }

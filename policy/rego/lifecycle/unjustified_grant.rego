@@ -9,6 +9,10 @@
 #   severity: high
 #   action: revoke
 #   title_ja: 所属に見合わない役割権限
+#   messages:
+#     outside:
+#       en: "%s is in %s, which the role model of %s/%s does not include"
+#       ja: "%[1]s の所属 %[2]s は %[3]s/%[4]s のロールモデルに含まれていません"
 package accessrecon.rules.lifecycle.unjustified_grant
 
 import data.accessrecon.lib
@@ -23,8 +27,5 @@ findings contains f if {
 	g.origin == "role"
 	entitlement := data.model.systems[a.system].entitlements[g.entitlement]
 	not entitlement.allowed[unit]
-	f := lib.revoke(meta.id, meta.severity, a, g, sprintf(
-		"%s is in %s, which the role model of %s/%s does not include",
-		[input.person.id, lib.unit_label(unit), a.system, g.entitlement],
-	))
+	f := lib.revoke(meta.id, meta.severity, a, g, lib.say(meta, "outside", [input.person.id, lib.unit_label(unit), a.system, g.entitlement]))
 }

@@ -9,6 +9,10 @@
 #   severity: critical
 #   action: revoke
 #   title_ja: 機密システムへの他社からの権限
+#   messages:
+#     other_company:
+#       en: "%s belongs to company %s, but %s is confidential to %s and no emergency window is active"
+#       ja: "%[1]s は会社 %[2]s の所属ですが、%[3]s は %[4]s の機密システムで、有効な非常時の期間もありません"
 package accessrecon.rules.separation.confidential_system_access
 
 import data.accessrecon.lib
@@ -24,8 +28,5 @@ findings contains f if {
 	not company in system.confidential_to
 	not lib.emergency_active(a.system, company)
 	some g in a.grants
-	f := lib.revoke(meta.id, meta.severity, a, g, sprintf(
-		"%s belongs to company %s, but %s is confidential to %s and no emergency window is active",
-		[input.person.id, company, a.system, concat(", ", system.confidential_to)],
-	))
+	f := lib.revoke(meta.id, meta.severity, a, g, lib.say(meta, "other_company", [input.person.id, company, a.system, concat(", ", system.confidential_to)]))
 }

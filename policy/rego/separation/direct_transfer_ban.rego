@@ -9,6 +9,10 @@
 #   severity: critical
 #   action: finding
 #   title_ja: 制限部署間の直接異動
+#   messages:
+#     banned:
+#       en: "transfer %s on %s moves %s directly from %s to %s, a move the direct-transfer ban forbids"
+#       ja: "異動 %[1]s（%[2]s）で %[3]s は %[4]s から %[5]s へ直接移ります。直接異動の禁止に該当します"
 package accessrecon.rules.separation.direct_transfer_ban
 
 import data.accessrecon.lib
@@ -24,8 +28,5 @@ findings contains f if {
 	from_tag in from.tags
 	some to_tag in pair.to_tags
 	to_tag in to.tags
-	f := lib.transfer_finding(meta.id, meta.severity, t, sprintf(
-		"transfer %s on %s moves %s directly from %s to %s, a move the direct-transfer ban forbids",
-		[t.event, t.effective, input.person.id, lib.unit_label(t.from_unit), lib.unit_label(t.to_unit)],
-	))
+	f := lib.transfer_finding(meta.id, meta.severity, t, lib.say(meta, "banned", [t.event, t.effective, input.person.id, lib.unit_label(t.from_unit), lib.unit_label(t.to_unit)]))
 }

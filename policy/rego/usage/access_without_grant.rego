@@ -9,6 +9,10 @@
 #   severity: high
 #   action: finding
 #   title_ja: 権限のないアクセス
+#   messages:
+#     no_right:
+#       en: "%s accessed %s on %s through %s, which held no right on it that day"
+#       ja: "%[1]s は %[3]s に %[2]s へアカウント %[4]s でアクセスしましたが、その日そのアカウントに権限はありませんでした"
 package accessrecon.usage.access_without_grant
 
 import data.accessrecon.lib
@@ -20,9 +24,7 @@ findings contains f if {
 	a := u.account
 	some i, x in u.accesses
 	not held(a, x.day)
-	f := lib.usage_finding(meta.id, meta.severity, k, i, sprintf(
-		"%s accessed %s on %s through %s, which held no right on it that day", [u.who, u.system, x.day, a.id],
-	))
+	f := lib.usage_finding(meta.id, meta.severity, k, i, lib.say(meta, "no_right", [u.who, u.system, x.day, a.id]))
 }
 
 held(a, day) if {

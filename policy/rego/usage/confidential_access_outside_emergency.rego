@@ -9,6 +9,10 @@
 #   severity: critical
 #   action: finding
 #   title_ja: 非常時以外の他社からの機密システム利用
+#   messages:
+#     confidential:
+#       en: "%s of company %s used %s, which is confidential to %s, outside any emergency window"
+#       ja: "会社 %[2]s の %[1]s が、%[4]s の機密システム %[3]s を非常時の期間外に使いました"
 package accessrecon.usage.confidential_access_outside_emergency
 
 import data.accessrecon.lib
@@ -23,8 +27,5 @@ findings contains f if {
 	x.company != ""
 	not x.company in system.confidential_to
 	not lib.emergency_active_at(u.system, x.company, x.at_ns)
-	f := lib.usage_finding(meta.id, meta.severity, k, i, sprintf(
-		"%s of company %s used %s, which is confidential to %s, outside any emergency window",
-		[u.who, x.company, u.system, concat(", ", system.confidential_to)],
-	))
+	f := lib.usage_finding(meta.id, meta.severity, k, i, lib.say(meta, "confidential", [u.who, x.company, u.system, concat(", ", system.confidential_to)]))
 }

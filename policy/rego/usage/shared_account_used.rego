@@ -8,6 +8,10 @@
 #   severity: high
 #   action: finding
 #   title_ja: 共用ID・所有者のないIDの使用
+#   messages:
+#     shared_used:
+#       en: "the shared or ownerless account %s was used on %s on %s"
+#       ja: "共用または所有者のないアカウント %[1]s が %[3]s に %[2]s で使われました"
 package accessrecon.usage.shared_account_used
 
 import data.accessrecon.lib
@@ -20,9 +24,7 @@ findings contains f if {
 	shared(a)
 	some i, x in u.accesses
 	not lib.excepted_on("identity.shared_account", a, x.day)
-	f := lib.usage_finding(meta.id, meta.severity, k, i, sprintf(
-		"the shared or ownerless account %s was used on %s on %s", [a.id, u.system, x.day],
-	))
+	f := lib.usage_finding(meta.id, meta.severity, k, i, lib.say(meta, "shared_used", [a.id, u.system, x.day]))
 }
 
 shared(a) if a.kind == "shared"

@@ -6,6 +6,10 @@
 #   severity: high
 #   action: finding
 #   title_ja: 未知のアカウントによるアクセス
+#   messages:
+#     unknown:
+#       en: "%s on %s is not an account any source knows; it was used on %s"
+#       ja: "%[2]s のアカウント %[1]s はどの取得元にもないアカウントですが、%[3]s に使われました"
 package accessrecon.usage.unknown_account
 
 import data.accessrecon.lib
@@ -16,7 +20,5 @@ findings contains f if {
 	some k, u in input.usage
 	not u.account
 	some i, x in u.accesses
-	f := lib.usage_finding(meta.id, meta.severity, k, i, sprintf(
-		"%s on %s is not an account any source knows; it was used on %s", [u.account_id, u.system, x.day],
-	))
+	f := lib.usage_finding(meta.id, meta.severity, k, i, lib.say(meta, "unknown", [u.account_id, u.system, x.day]))
 }

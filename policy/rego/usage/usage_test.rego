@@ -28,6 +28,7 @@ test_access_without_a_right_that_day if {
 	access_without_grant.findings == {{
 		"rule": "usage.access_without_grant", "severity": "high", "usage": 0, "access": 1, "person": "E1",
 		"message": "E1 accessed takuso on 2026-11-21 through u1, which held no right on it that day",
+		"message_ja": "E1 は 2026-11-21 に takuso へアカウント u1 でアクセスしましたが、その日そのアカウントに権限はありませんでした",
 	}} with input as {"usage": [subj]} with data.model as testdata.model
 }
 
@@ -41,6 +42,7 @@ test_confidential_access_from_another_company if {
 	confidential_access_outside_emergency.findings == {{
 		"rule": "usage.confidential_access_outside_emergency", "severity": "critical", "usage": 0, "access": 0, "person": "E1",
 		"message": "E1 of company HD used takuso, which is confidential to NW, outside any emergency window",
+		"message_ja": "会社 HD の E1 が、NW の機密システム takuso を非常時の期間外に使いました",
 	}} with input as {"usage": [subj]} with data.model as testdata.model
 }
 
@@ -63,6 +65,7 @@ test_shared_account_used if {
 	shared_account_used.findings == {{
 		"rule": "usage.shared_account_used", "severity": "high", "usage": 0, "access": 0, "person": "",
 		"message": "the shared or ownerless account team was used on portal on 2026-11-20",
+		"message_ja": "共用または所有者のないアカウント team が 2026-11-20 に portal で使われました",
 	}} with input as {"usage": [subj]} with data.model as testdata.model
 }
 
@@ -78,6 +81,7 @@ test_access_after_leave if {
 	access_after_leave.findings == {{
 		"rule": "usage.access_after_leave", "severity": "high", "usage": 0, "access": 1, "person": "E1",
 		"message": "E1 left on 2026-11-19, but their account u1 was used on takuso on 2026-11-20",
+		"message_ja": "E1 は 2026-11-19 に退職しましたが、アカウント u1 が 2026-11-20 に takuso で使われました",
 	}} with input as {"usage": [subj]} with data.model as testdata.model
 }
 
@@ -92,6 +96,7 @@ test_unknown_account if {
 	unknown_account.findings == {{
 		"rule": "usage.unknown_account", "severity": "high", "usage": 0, "access": 0, "person": "",
 		"message": "zz9 on takuso is not an account any source knows; it was used on 2026-11-20",
+		"message_ja": "takuso のアカウント zz9 はどの取得元にもないアカウントですが、2026-11-20 に使われました",
 	}} with input as {"usage": [subj]} with data.model as testdata.model
 }
 
