@@ -116,7 +116,7 @@ func emit(c *cli.Context, s *session, plan *reconcile.Plan) error {
 	}
 	// A terminal gets the first actions of each system; show has them all.
 	r.MaxPerSystem = 50
-	r.More = "plan --out FILE, then accessrecon show FILE"
+	r.More = map[string]string{report.LangEN: "plan --out FILE, then accessrecon show FILE", report.LangJA: "plan --out FILE の後に accessrecon show FILE"}[r.Lang]
 	if out != "" {
 		r.More = "accessrecon show " + out
 	}
