@@ -94,6 +94,11 @@ type HR struct {
 	// Encoding of the HR files and of file sources without their own:
 	// utf-8 (default) or shift_jis. A UTF-8 BOM is accepted either way.
 	Encoding string `yaml:"encoding"`
+	// Columns names the export's headers: header → column id, e.g.
+	// {従業員コード: employee_id}, beyond the Japanese names known already.
+	Columns map[string]string `yaml:"columns"`
+	// Values maps a column's values: {employment: {常勤: employee}}.
+	Values map[string]map[string]string `yaml:"values"`
 }
 
 // Source is one source of accounts and grants.
@@ -107,6 +112,10 @@ type Source struct {
 	Grants   string `yaml:"grants"`
 	// Encoding overrides hr.encoding for this source's files.
 	Encoding string `yaml:"encoding"`
+	// Columns and Values map a file source's headers and values, as
+	// hr.columns and hr.values do.
+	Columns map[string]string            `yaml:"columns"`
+	Values  map[string]map[string]string `yaml:"values"`
 
 	// Org is the GitHub organisation (type github).
 	Org string `yaml:"org"`

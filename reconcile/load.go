@@ -49,7 +49,7 @@ func load(ctx context.Context, cfg *config.Config, log *slog.Logger, sources []c
 	// the one writing), while the inputs before them are written.
 	log.Debug("loading inputs", "config", cfg.Path)
 	turns := connectors.NewTurns(runtime.GOMAXPROCS(0) - 1)
-	feed := &hrfeed.Feed{Files: files, People: cfg.Resolve(cfg.HR.People), Transfers: cfg.Resolve(cfg.HR.Transfers), Encoding: cfg.HR.Encoding}
+	feed := hrFeed(cfg)
 	hr := feed.Stage(ctx, turns)
 	defer hr.Stop()
 	srcs := make([]connectors.Source, len(sources))
@@ -131,4 +131,10 @@ func load(ctx context.Context, cfg *config.Config, log *slog.Logger, sources []c
 		log.Info("inputs loaded", "people", snap.Count(graph.TablePeople), "accounts", snap.AccountCount(), "grants", snap.GrantCount())
 	}
 	return in, nil
+}
+
+// hrFeed is the config's HR feed.
+func hrFeed(cfg *config.Config) *hrfeed.Feed {
+	return &hrfeed.Feed{Files: cfg.Files, People: cfg.Resolve(cfg.HR.People), Transfers: cfg.Resolve(cfg.HR.Transfers),
+		Encoding: cfg.HR.Encoding, Columns: cfg.HR.Columns, Values: cfg.HR.Values}
 }

@@ -118,7 +118,7 @@ func newFile(cfg *config.Config, sc config.Source, _ *slog.Logger) (connectors.S
 	return &export.Source{
 		SourceName: sc.Name, Files: cfg.Files,
 		Accounts: cfg.Resolve(sc.Accounts), Grants: cfg.Resolve(sc.Grants),
-		Encoding: cfg.SourceEncoding(sc),
+		Encoding: cfg.SourceEncoding(sc), Columns: sc.Columns, Values: sc.Values,
 	}, nil
 }
 

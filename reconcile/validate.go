@@ -6,7 +6,6 @@ import (
 	"log/slog"
 
 	"github.com/accessrecon/accessrecon/config"
-	"github.com/accessrecon/accessrecon/connectors/hrfeed"
 	"github.com/accessrecon/accessrecon/connectors/orgdata"
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/policy"
@@ -84,8 +83,7 @@ func Validate(ctx context.Context, cfg *config.Config, mods []policy.Module, log
 		hr += ", " + cfg.HR.Transfers
 	}
 	hrOK := step(hr, []string{cfg.Org}, func() error {
-		feed := &hrfeed.Feed{Files: files, People: cfg.Resolve(cfg.HR.People), Transfers: cfg.Resolve(cfg.HR.Transfers), Encoding: cfg.HR.Encoding}
-		_, err := feed.Pull(ctx, w)
+		_, err := hrFeed(cfg).Pull(ctx, w)
 		return err
 	}, func(s *graph.Snapshot) (string, string) {
 		p, t := s.Count(graph.TablePeople), s.Count(graph.TableTransfers)

@@ -198,3 +198,28 @@ func TestJapaneseOutputHoldsNoEnglishSentence(t *testing.T) {
 		}
 	}
 }
+
+// TestHRExportMappedInTheConfig: an export whose headers and values no
+// built-in name covers is read through hr.columns and hr.values, with no
+// script, and plans as the demo does.
+func TestHRExportMappedInTheConfig(t *testing.T) {
+	dir := demoDir(t)
+	cfg := filepath.Join(dir, "accessrecon.yaml")
+	want, _, _ := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24", "--format", "json")
+	people := filepath.Join(dir, "people.csv")
+	replaceIn(t, people, "employee_id,name,company,unit,employment,start_date,end_date,mail", "従業員コード,氏名,会社,所属部署,勤務区分,入社日,退職日,メール")
+	data, _ := os.ReadFile(people)
+	os.WriteFile(people, []byte(strings.NewReplacer(",employee,", ",常勤,", ",contractor,", ",外注,").Replace(string(data))), 0o644)
+	if _, stderr, code := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24"); code != 1 || !strings.Contains(stderr, `missing column "employee_id"`) {
+		t.Fatalf("an unmapped export: exit %d %s", code, stderr)
+	}
+	replaceIn(t, cfg, "  encoding: utf-8\n", "  encoding: utf-8\n  columns: {従業員コード: employee_id, 所属部署: unit, 勤務区分: employment}\n  values: {employment: {常勤: employee, 外注: contractor}}\n")
+	got, stderr, code := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24", "--format", "json")
+	if code != 0 {
+		t.Fatal(stderr)
+	}
+	actions := func(plan string) int { return strings.Count(plan, `"op": `) }
+	if actions(got) != actions(want) || strings.Count(got, `"rule": `) != strings.Count(want, `"rule": `) {
+		t.Errorf("the mapped export plans %d actions, the demo %d", actions(got), actions(want))
+	}
+}

@@ -26,6 +26,7 @@ type Ahead[T any] struct {
 	more    *sync.Cond // signalled when a batch is added or reading ends
 	names   []string   // the header's column ids, set before the first batch
 	utf8    bool
+	values  map[string]map[string]string
 	batches []*built[T]
 	ended   bool
 	err     error  // what ended reading early, after the batches
@@ -47,7 +48,7 @@ var errStopped = errors.New("csvfile: reading stopped")
 // (which sees the record through cr, and reports bad cells with cr.Errorf).
 // Reading starts at its turn and stops at the first error, at the end of
 // ctx, or at Stop.
-func ReadAhead[T any](ctx context.Context, turn connectors.Turn, files fs.FS, path, encoding string, required []string, build func(cr *Reader) (T, error)) *Ahead[T] {
+func ReadAhead[T any](ctx context.Context, turn connectors.Turn, files fs.FS, path string, format Format, required []string, build func(cr *Reader) (T, error)) *Ahead[T] {
 	a := &Ahead[T]{name: path, stop: make(chan struct{}), done: make(chan struct{})}
 	a.more = sync.NewCond(&a.mu)
 	go func() {
@@ -58,7 +59,7 @@ func ReadAhead[T any](ctx context.Context, turn connectors.Turn, files fs.FS, pa
 		select {
 		case <-turn.Start:
 			digest, err = connectors.ReadFile(files, path, func(r io.Reader) error {
-				return a.read(ctx, r, encoding, required, build)
+				return a.read(ctx, r, format, required, build)
 			})
 		case <-a.stop:
 			err = errStopped
@@ -73,13 +74,13 @@ func ReadAhead[T any](ctx context.Context, turn connectors.Turn, files fs.FS, pa
 	return a
 }
 
-func (a *Ahead[T]) read(ctx context.Context, r io.Reader, encoding string, required []string, build func(cr *Reader) (T, error)) error {
-	src, err := Open(a.name, r, encoding, required...)
+func (a *Ahead[T]) read(ctx context.Context, r io.Reader, format Format, required []string, build func(cr *Reader) (T, error)) error {
+	src, err := OpenFormat(a.name, r, format, required...)
 	if err != nil {
 		return err
 	}
 	a.mu.Lock()
-	a.names, a.utf8 = src.names, src.utf8
+	a.names, a.utf8, a.values = src.names, src.utf8, src.values
 	a.mu.Unlock()
 	b := &built[T]{}
 	for {
@@ -147,7 +148,7 @@ func (a *Ahead[T]) Each(ctx context.Context, use func(cr *Reader, v T) error) (d
 		}
 		batches, ended := a.batches, a.ended
 		a.batches = nil
-		view.names, view.utf8 = a.names, a.utf8
+		view.names, view.utf8, view.values = a.names, a.utf8, a.values
 		a.mu.Unlock()
 		for _, b := range batches {
 			if err := ctx.Err(); err != nil {

@@ -48,7 +48,7 @@ func TestReadAheadKeepsOrderLinesAndDigest(t *testing.T) {
 	n := 3*batchRecords + 7
 	data := numbers(n, batchRecords+1)
 	files := fstest.MapFS{"t.csv": {Data: []byte(data)}}
-	a := ReadAhead(context.Background(), connectors.Turn{Start: closedChan(), End: func() {}}, files, "t.csv", "utf-8", []string{"id"}, readID)
+	a := ReadAhead(context.Background(), connectors.Turn{Start: closedChan(), End: func() {}}, files, "t.csv", Format{Encoding: "utf-8"}, []string{"id"}, readID)
 	next := 0
 	digest, err := a.Each(context.Background(), func(cr *Reader, v int) error {
 		want := next + 2
@@ -79,7 +79,7 @@ func TestReadAheadReportsErrorsInOrder(t *testing.T) {
 	data = strings.Replace(data, "\n1700,", "\ny,", 1)
 	files := fstest.MapFS{"t.csv": {Data: []byte(data)}}
 	seen := 0
-	_, err := ReadAhead(context.Background(), connectors.Turn{Start: closedChan(), End: func() {}}, files, "t.csv", "utf-8", []string{"id"}, readID).
+	_, err := ReadAhead(context.Background(), connectors.Turn{Start: closedChan(), End: func() {}}, files, "t.csv", Format{Encoding: "utf-8"}, []string{"id"}, readID).
 		Each(context.Background(), func(cr *Reader, v int) error {
 			if seen++; v == 1600 {
 				return cr.Errorf("name", "no %d", v)
@@ -94,7 +94,7 @@ func TestReadAheadReportsErrorsInOrder(t *testing.T) {
 	for i := 10; i < 60; i++ {
 		many = strings.Replace(many, fmt.Sprintf("\n%d,", i), "\nz,", 1)
 	}
-	_, err = ReadAhead(context.Background(), connectors.Turn{Start: closedChan(), End: func() {}}, fstest.MapFS{"m.csv": {Data: []byte(many)}}, "m.csv", "utf-8", []string{"id"}, readID).
+	_, err = ReadAhead(context.Background(), connectors.Turn{Start: closedChan(), End: func() {}}, fstest.MapFS{"m.csv": {Data: []byte(many)}}, "m.csv", Format{Encoding: "utf-8"}, []string{"id"}, readID).
 		Each(context.Background(), func(*Reader, int) error { return nil })
 	if lines := strings.Split(err.Error(), "\n"); len(lines) != MaxProblems+1 || lines[MaxProblems] != "… and 30 more problems in the same file (the first 20 are shown)" {
 		t.Errorf("50 bad records: %d lines, the last %q", len(lines), lines[len(lines)-1])
@@ -102,7 +102,7 @@ func TestReadAheadReportsErrorsInOrder(t *testing.T) {
 
 	// An error that is not about the input stops reading.
 	seen = 0
-	_, err = ReadAhead(context.Background(), connectors.Turn{Start: closedChan(), End: func() {}}, files, "t.csv", "utf-8", []string{"id"}, readID).
+	_, err = ReadAhead(context.Background(), connectors.Turn{Start: closedChan(), End: func() {}}, files, "t.csv", Format{Encoding: "utf-8"}, []string{"id"}, readID).
 		Each(context.Background(), func(cr *Reader, v int) error {
 			if seen++; v == 10 {
 				return io.ErrUnexpectedEOF
@@ -113,7 +113,7 @@ func TestReadAheadReportsErrorsInOrder(t *testing.T) {
 		t.Fatalf("use's error: got %v after %d values", err, seen)
 	}
 
-	_, err = ReadAhead(context.Background(), connectors.Turn{Start: closedChan(), End: func() {}}, files, "missing.csv", "utf-8", []string{"id"}, readID).
+	_, err = ReadAhead(context.Background(), connectors.Turn{Start: closedChan(), End: func() {}}, files, "missing.csv", Format{Encoding: "utf-8"}, []string{"id"}, readID).
 		Each(context.Background(), func(*Reader, int) error { return nil })
 	if err == nil || !strings.Contains(err.Error(), "missing.csv") {
 		t.Fatalf("a missing file: %v", err)
@@ -132,7 +132,7 @@ func TestTurnsOrderReadings(t *testing.T) {
 	default:
 	}
 	files := fstest.MapFS{"a.csv": {Data: []byte(numbers(10, -1))}, "b.csv": {Data: []byte(numbers(10, -1))}}
-	b := ReadAhead(context.Background(), second, files, "b.csv", "utf-8", []string{"id"}, readID)
+	b := ReadAhead(context.Background(), second, files, "b.csv", Format{Encoding: "utf-8"}, []string{"id"}, readID)
 	time.Sleep(10 * time.Millisecond)
 	b.mu.Lock()
 	started := len(b.names) > 0
@@ -140,7 +140,7 @@ func TestTurnsOrderReadings(t *testing.T) {
 	if started {
 		t.Fatal("b.csv was read before its turn")
 	}
-	a := ReadAhead(context.Background(), first, files, "a.csv", "utf-8", []string{"id"}, readID)
+	a := ReadAhead(context.Background(), first, files, "a.csv", Format{Encoding: "utf-8"}, []string{"id"}, readID)
 	for _, r := range []*Ahead[int]{a, b} {
 		if _, err := r.Each(context.Background(), func(*Reader, int) error { return nil }); err != nil {
 			t.Fatal(err)
@@ -150,8 +150,8 @@ func TestTurnsOrderReadings(t *testing.T) {
 	// A reading stopped before its turn ends, and lets the next one start.
 	turns = connectors.NewTurns(1)
 	blocker := turns.Take() // a reading that never ends
-	never := ReadAhead(context.Background(), turns.Take(), files, "a.csv", "utf-8", []string{"id"}, readID)
-	next := ReadAhead(context.Background(), turns.Take(), files, "b.csv", "utf-8", []string{"id"}, readID)
+	never := ReadAhead(context.Background(), turns.Take(), files, "a.csv", Format{Encoding: "utf-8"}, []string{"id"}, readID)
+	next := ReadAhead(context.Background(), turns.Take(), files, "b.csv", Format{Encoding: "utf-8"}, []string{"id"}, readID)
 	never.Stop()
 	if _, err := never.Each(context.Background(), func(*Reader, int) error { return nil }); !errors.Is(err, errStopped) {
 		t.Errorf("a stopped reading: %v", err)

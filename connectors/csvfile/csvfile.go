@@ -60,12 +60,38 @@ type Reader struct {
 	rec   []string
 	line  int
 	utf8  bool
+	// values are Format.Values; nil (the common case) costs Get nothing.
+	values map[string]map[string]string
+}
+
+// Format is how a CSV file is written: its encoding, and the names its
+// header gives columns besides SPEC's ids and the Japanese names HeaderName
+// knows (hr.columns, a source's columns in the config: header → column id).
+type Format struct {
+	Encoding string
+	Columns  map[string]string
+	// Values maps a column's values as the file writes them to what
+	// accessrecon reads (hr.values: {employment: {常勤: employee}}).
+	Values map[string]map[string]string
+}
+
+// column is the column id of a header cell.
+func (f Format) column(cell string) string {
+	if id, ok := f.Columns[strings.TrimSpace(strings.TrimPrefix(cell, "\ufeff"))]; ok {
+		return id
+	}
+	return HeaderName(cell)
 }
 
 // Open reads the header of a CSV file and checks that every required column
 // is there. name is the file name used in errors.
 func Open(name string, r io.Reader, encoding string, required ...string) (*Reader, error) {
-	enc, err := NormalizeEncoding(encoding)
+	return OpenFormat(name, r, Format{Encoding: encoding}, required...)
+}
+
+// OpenFormat is Open of a file in a Format.
+func OpenFormat(name string, r io.Reader, format Format, required ...string) (*Reader, error) {
+	enc, err := NormalizeEncoding(format.Encoding)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -91,7 +117,7 @@ func Open(name string, r io.Reader, encoding string, required ...string) (*Reade
 	cr := csv.NewReader(src)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
-	rd := &Reader{name: name, csv: cr, utf8: isUTF8}
+	rd := &Reader{name: name, csv: cr, utf8: isUTF8, values: format.Values}
 	header, err := cr.Read()
 	if err == io.EOF {
 		return nil, InputErrorf("%s:1: the file is empty; expected a header row with %s", name, strings.Join(required, ","))
@@ -100,7 +126,7 @@ func Open(name string, r io.Reader, encoding string, required ...string) (*Reade
 		return nil, rd.wrapCSVError(err)
 	}
 	for _, h := range header {
-		h = HeaderName(h)
+		h = format.column(h)
 		if h != "" && slices.Contains(rd.names, h) {
 			return nil, InputErrorf("%s:1: column %q appears twice in the header", name, h)
 		}
@@ -165,7 +191,13 @@ func (r *Reader) Get(col string) string {
 	if i < 0 || i >= len(r.rec) {
 		return ""
 	}
-	return strings.TrimSpace(r.rec[i])
+	v := strings.TrimSpace(r.rec[i])
+	if r.values != nil {
+		if c, ok := r.values[col][v]; ok {
+			return c
+		}
+	}
+	return v
 }
 
 // Line is the line number of the current record.

@@ -31,6 +31,10 @@ type Source struct {
 	Grants string
 	// Encoding is utf-8 or shift_jis.
 	Encoding string
+	// Columns and Values map the export's headers and values (a source's
+	// columns and values in the config).
+	Columns map[string]string
+	Values  map[string]map[string]string
 }
 
 // AccountColumns are the required columns of an accounts file.
@@ -64,8 +68,8 @@ func (s *Source) Stage(ctx context.Context, turns *connectors.Turns) connectors.
 	return &staged{
 		src:      s,
 		expected: int(size / bytesPerAccount),
-		accounts: csvfile.ReadAhead(ctx, turns.Take(), s.Files, s.Accounts, s.Encoding, AccountColumns, s.account),
-		grants:   csvfile.ReadAhead(ctx, turns.Take(), s.Files, s.Grants, s.Encoding, GrantColumns, s.grant),
+		accounts: csvfile.ReadAhead(ctx, turns.Take(), s.Files, s.Accounts, csvfile.Format{Encoding: s.Encoding, Columns: s.Columns, Values: s.Values}, AccountColumns, s.account),
+		grants:   csvfile.ReadAhead(ctx, turns.Take(), s.Files, s.Grants, csvfile.Format{Encoding: s.Encoding, Columns: s.Columns, Values: s.Values}, GrantColumns, s.grant),
 	}
 }
 

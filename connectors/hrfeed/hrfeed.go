@@ -22,6 +22,14 @@ type Feed struct {
 	Transfers string
 	// Encoding is utf-8 or shift_jis; a UTF-8 BOM is accepted either way.
 	Encoding string
+	// Columns and Values map the export's headers and values (hr.columns,
+	// hr.values), beyond the Japanese names and words known already.
+	Columns map[string]string
+	Values  map[string]map[string]string
+}
+
+func (f *Feed) format() csvfile.Format {
+	return csvfile.Format{Encoding: f.Encoding, Columns: f.Columns, Values: f.Values}
 }
 
 // PeopleColumns are the required columns of people.csv. name may be given
@@ -55,9 +63,9 @@ type Staged struct {
 // Stage starts reading both files, each on a goroutine of its own at its
 // turn.
 func (f *Feed) Stage(ctx context.Context, turns *connectors.Turns) *Staged {
-	st := &Staged{feed: f, people: csvfile.ReadAhead(ctx, turns.Take(), f.Files, f.People, f.Encoding, PeopleColumns, readPerson)}
+	st := &Staged{feed: f, people: csvfile.ReadAhead(ctx, turns.Take(), f.Files, f.People, f.format(), PeopleColumns, readPerson)}
 	if f.Transfers != "" {
-		st.transfers = csvfile.ReadAhead(ctx, turns.Take(), f.Files, f.Transfers, f.Encoding, TransferColumns, readTransfer)
+		st.transfers = csvfile.ReadAhead(ctx, turns.Take(), f.Files, f.Transfers, f.format(), TransferColumns, readTransfer)
 	}
 	return st
 }
