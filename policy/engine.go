@@ -82,6 +82,19 @@ type RuleInfo struct {
 	Severity    string
 	Action      string
 	Package     string
+	// Messages are the rule's messages by key, each by language ("en",
+	// "ja"): format strings over the parameters lib.say gives.
+	Messages map[string]map[string]string
+}
+
+// Say is the message key of a rule with params, in a language; "" when the
+// rule has no such text.
+func (ri RuleInfo) Say(key, lang string, params []any) string {
+	t := ri.Messages[key][lang]
+	if t == "" {
+		return ""
+	}
+	return fmt.Sprintf(t, params...)
 }
 
 // Compiled is a compiled set of modules, reusable across runs.
@@ -216,6 +229,16 @@ func ruleInfos(parsed map[string]*ast.Module) map[string]RuleInfo {
 			ri.TitleJA, _ = a.Custom["title_ja"].(string)
 			ri.Severity, _ = a.Custom["severity"].(string)
 			ri.Action, _ = a.Custom["action"].(string)
+			if msgs, ok := a.Custom["messages"].(map[string]any); ok {
+				ri.Messages = map[string]map[string]string{}
+				for key, v := range msgs {
+					texts, _ := v.(map[string]any)
+					ri.Messages[key] = map[string]string{}
+					for lang, t := range texts {
+						ri.Messages[key][lang], _ = t.(string)
+					}
+				}
+			}
 			out[id] = ri
 		}
 	}
@@ -354,7 +377,7 @@ func (e *Engine) Eval(ctx context.Context, input ast.Value) ([]Finding, error) {
 	}
 	out := make([]Finding, 0, len(rs))
 	for _, r := range rs {
-		f, err := toFinding(r)
+		f, err := e.compiled.toFinding(r)
 		if err != nil {
 			return nil, err
 		}
@@ -388,7 +411,8 @@ func (e *Engine) EvalUsage(ctx context.Context, input ast.Value) ([]UsageFinding
 			return nil, fmt.Errorf("%w: a usage finding must be an object, got %v", ErrPolicy, r)
 		}
 		get := func(k string) string { s, _ := m[k].(string); return s }
-		f := UsageFinding{Rule: get("rule"), Severity: get("severity"), Person: get("person"), Message: get("message"), MessageJA: get("message_ja")}
+		f := UsageFinding{Rule: get("rule"), Severity: get("severity"), Person: get("person"), Message: get("message")}
+		f.MessageJA = e.compiled.japanese(f.Rule, get("message_key"), m["message_params"])
 		for field, dst := range map[string]*int{"usage": &f.Usage, "access": &f.Access} {
 			n, ok := m[field].(json.Number)
 			i, err := n.Int64()
@@ -405,7 +429,7 @@ func (e *Engine) EvalUsage(ctx context.Context, input ast.Value) ([]UsageFinding
 	return out, nil
 }
 
-func toFinding(v any) (Finding, error) {
+func (c *Compiled) toFinding(v any) (Finding, error) {
 	m, ok := v.(map[string]any)
 	if !ok {
 		return Finding{}, fmt.Errorf("%w: a finding must be an object, got %v", ErrPolicy, v)
@@ -414,8 +438,9 @@ func toFinding(v any) (Finding, error) {
 	f := Finding{
 		Rule: get("rule"), Severity: get("severity"), Op: get("op"), Person: get("person"),
 		System: get("system"), Account: get("account"), Entitlement: get("entitlement"),
-		Event: get("event"), Message: get("message"), MessageJA: get("message_ja"),
+		Event: get("event"), Message: get("message"),
 	}
+	f.MessageJA = c.japanese(f.Rule, get("message_key"), m["message_params"])
 	switch {
 	case f.Rule == "":
 		return f, fmt.Errorf("%w: finding without a rule id: %v", ErrPolicy, v)
@@ -429,6 +454,16 @@ func toFinding(v any) (Finding, error) {
 		return f, fmt.Errorf("%w: rule %s: a revoke needs an entitlement", ErrPolicy, f.Rule)
 	}
 	return f, nil
+}
+
+// japanese is a finding's message in Japanese from the rule's METADATA
+// (the rule gave a key and params with lib.say), or "".
+func (c *Compiled) japanese(rule, key string, params any) string {
+	if key == "" {
+		return ""
+	}
+	ps, _ := params.([]any)
+	return c.rules[rule].Say(key, "ja", ps)
 }
 
 // EvalAll evaluates n subjects on all cores. input(in, i) builds subject

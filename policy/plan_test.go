@@ -217,14 +217,15 @@ func compileBoth(t *testing.T, module string) (*ast.Compiler, error) {
 
 // evalBoth evaluates `f := data.t.out` over planInput and planData with
 // both evaluators; undefined is "undefined".
-func evalBoth(t *testing.T, module string) (plan string, planErr error, topdown string, topdownErr error) {
+// program is the plan evaluator's program of `f := data.t.out` over module
+// and planData, and the compiler it was planned from.
+func program(t *testing.T, module string) (*vm.Program, *ast.Compiler) {
 	t.Helper()
-	ctx := context.Background()
 	c, err := compileBoth(t, module)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := planOf(ctx, c, planQuery)
+	p, err := planOf(context.Background(), c, planQuery)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,6 +233,13 @@ func evalBoth(t *testing.T, module string) (plan string, planErr error, topdown 
 	if err != nil {
 		t.Fatal(err)
 	}
+	return prog, c
+}
+
+func evalBoth(t *testing.T, module string) (plan string, planErr error, topdown string, topdownErr error) {
+	t.Helper()
+	ctx := context.Background()
+	prog, c := program(t, module)
 	plan = "undefined"
 	terms, planErr := prog.Eval(ctx, planInput)
 	// The same with the input as records and lists, as the engine gives it.
@@ -275,24 +283,13 @@ func evalBoth(t *testing.T, module string) (plan string, planErr error, topdown 
 // directly or through a function or another rule, is computed for each run.
 func TestConstantRulesAreSharedAndOnlyThey(t *testing.T) {
 	ctx := context.Background()
-	c, err := compileBoth(t, `table := {"a": [1, 2], "n": count(data.model.sizes)}
+	prog, _ := program(t, `table := {"a": [1, 2], "n": count(data.model.sizes)}
 twice(x) := x * 2
 doubled := twice(table.n)
 n := input.n
 viaFunction := twice(input.n)
 usesN := n + 1
 out := [table, doubled, n, viaFunction, usesN]`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := planOf(ctx, c, planQuery)
-	if err != nil {
-		t.Fatal(err)
-	}
-	prog, err := vm.Compile(p, planData)
-	if err != nil {
-		t.Fatal(err)
-	}
 	if got := prog.ConstantRules(); got != 2 { // table, doubled
 		t.Errorf("%d constant rules, want 2 (table and doubled)", got)
 	}

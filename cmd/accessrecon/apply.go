@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/user"
 	"time"
@@ -86,9 +87,18 @@ func approveAction(c *cli.Context) error {
 		}
 	}
 	if f := c.String("signature"); f != "" {
-		data, err := os.ReadFile(f)
+		// An armored SSH signature is a few hundred bytes; read no more than 64 KiB.
+		fh, err := os.Open(f)
 		if err != nil {
 			return fmt.Errorf("--signature %s: %w", f, connectors.UnwrapPath(err))
+		}
+		data, err := io.ReadAll(io.LimitReader(fh, 64<<10+1))
+		fh.Close()
+		if err != nil {
+			return fmt.Errorf("--signature %s: %w", f, err)
+		}
+		if len(data) > 64<<10 {
+			return fmt.Errorf("--signature %s: larger than 64 KiB, not an SSH signature", f)
 		}
 		o.Signature = string(data)
 	}
@@ -104,9 +114,12 @@ func approveAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	how := map[bool]string{false: "unsigned", true: "signed"}[x.Signature != ""]
+	say := report.Renderer{Lang: l}.Say
+	how := say("unsigned", "署名なし")
+	if x.Signature != "" {
+		how = say("signed", "署名付き")
+	}
 	if l == report.LangJA {
-		how = map[bool]string{false: "署名なし", true: "署名付き"}[x.Signature != ""]
 		fmt.Fprintf(c.App.Writer, "%s（%s）を %s が承認しました（%s）。承認 %d 件\n", name, p.Digest, x.By, how, len(a.Approvals))
 		return nil
 	}
@@ -228,7 +241,7 @@ func applyAction(c *cli.Context) error {
 		counts[o.State]++
 		if c.Bool("dry-run") || c.Bool("verbose") {
 			fmt.Fprintf(c.App.Writer, "%s %s %s %s %s\n", o.Action.ID, report.Pad(report.Renderer{Lang: l}.Word(o.Action.Op), 16), report.Pad(o.Action.ItemID(), 32),
-				apply.StateIn(o.State, l), apply.DetailIn(o.Detail, l))
+				apply.StateIn(o.State, l), o.Detail.In(l))
 		}
 	}
 	msg := applyWords[l]

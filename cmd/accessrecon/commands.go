@@ -400,7 +400,7 @@ func evidence(c *cli.Context, planPath string, p *reconcile.Plan) (*report.Evide
 	if err != nil {
 		return nil, err
 	}
-	ja := l == report.LangJA
+	say := report.Renderer{Lang: l}.Say
 	ev := &report.Evidence{States: map[string]string{}}
 	approvals, err := apply.ReadApprovals(planPath)
 	if err != nil {
@@ -427,21 +427,21 @@ func evidence(c *cli.Context, planPath string, p *reconcile.Plan) (*report.Evide
 		v := report.ApprovalView{By: x.By, At: x.At, Signed: x.Signature != ""}
 		switch {
 		case approvals.PlanDigest != p.Digest:
-			v.Verified = map[bool]string{false: "does not count: it approved another digest", true: "無効: 別の内容への承認"}[ja]
+			v.Verified = say("does not count: it approved another digest", "無効: 別の内容への承認")
 		case snap == nil:
-			v.Verified = map[bool]string{false: "not checked (no config)", true: "未確認（設定なし）"}[ja]
+			v.Verified = say("not checked (no config)", "未確認（設定なし）")
 		default:
 			if person, _ := reconcile.Person(snap, x.By); person != nil {
 				v.Name = person.Name
 			}
 			if _, err := apply.CheckApproval(snap, p, x, rules); err != nil {
-				v.Verified = map[bool]string{false: "does not count: ", true: "無効: "}[ja] + err.Error()
-			} else {
-				valid++
-				v.Verified = map[bool]string{false: "verified: active in the HR feed", true: "確認済み: 人事データ上の在籍者"}[ja]
-				if v.Signed && rules.Signers != nil {
-					v.Verified += map[bool]string{false: ", signature checked against ", true: "、署名を照合: "}[ja] + rules.Signers.Path
-				}
+				v.Verified = say("does not count: ", "無効: ") + err.Error()
+				break
+			}
+			valid++
+			v.Verified = say("verified: active in the HR feed", "確認済み: 人事データ上の在籍者")
+			if v.Signed && rules.Signers != nil {
+				v.Verified += say(", signature checked against ", "、署名を照合: ") + rules.Signers.Path
 			}
 		}
 		ev.Approvals = append(ev.Approvals, v)
@@ -456,24 +456,21 @@ func evidence(c *cli.Context, planPath string, p *reconcile.Plan) (*report.Evide
 		if st == "" {
 			st = apply.StatePending
 		}
-		ev.States[a.ID] = st
+		ev.States[a.ID] = apply.StateIn(st, l)
 		counts[st]++
 	}
-	approved := map[bool]string{false: "approved", true: "承認済み"}[ja]
+	approved := say("approved", "承認済み")
 	if cfg != nil && valid < rules.Required || cfg == nil && len(approvals.Approvals) == 0 {
-		approved = map[bool]string{false: "not approved", true: "未承認"}[ja]
+		approved = say("not approved", "未承認")
 	}
-	applied := map[bool]string{false: "not applied", true: "未実施"}[ja]
+	applied := say("not applied", "未実施")
 	switch {
 	case len(journal) > 0 && counts[apply.StateDone]+counts[apply.StateSkipped] == len(p.Actions):
-		applied = map[bool]string{false: "applied", true: "実施済み"}[ja]
+		applied = say("applied", "実施済み")
 	case len(journal) > 0:
-		applied = fmt.Sprintf(map[bool]string{false: "partly applied: %d done, %d awaiting confirmation, %d failed, %d pending", true: "一部実施: 完了 %d、確認待ち %d、失敗 %d、未実施 %d"}[ja],
+		applied = fmt.Sprintf(say("partly applied: %d done, %d awaiting confirmation, %d failed, %d pending", "一部実施: 完了 %d、確認待ち %d、失敗 %d、未実施 %d"),
 			counts[apply.StateDone], counts[apply.StateManual], counts[apply.StateFailed], counts[apply.StatePending]+counts[apply.StateWaiting])
 	}
-	ev.Status = approved + ", " + applied
-	if ja {
-		ev.Status = approved + "、" + applied
-	}
+	ev.Status = approved + say(", ", "、") + applied
 	return ev, nil
 }

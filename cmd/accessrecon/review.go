@@ -256,8 +256,9 @@ func certifyReport(c *cli.Context) error {
 		return err
 	}
 	ja := l == report.LangJA
+	say := report.Renderer{Lang: l}.Say
 	var decisions map[string]worksheet.Decision
-	unreviewed := map[bool]string{false: "not closed yet", true: "未締切"}[ja]
+	unreviewed := say("not closed yet", "未締切")
 	if _, err := os.Stat(filepath.Join(dir, certify.DecisionsFile)); err == nil && len(fileArgs(c, "decisions")) > 0 {
 		return fmt.Errorf("%s: campaign %s is closed; its report comes from the decisions it was closed with (%s): run certify report without --decisions", dir, campaign.ID, certify.DecisionsFile)
 	}
@@ -270,10 +271,8 @@ func certifyReport(c *cli.Context) error {
 		if closing, decisions, err = certify.ReadClosing(dir); err != nil {
 			return err
 		}
-		unreviewed = "closed " + closing.ClosedAt + ", unreviewed items: " + closing.Unreviewed
-		if ja {
-			unreviewed = closing.ClosedAt + " 締切、未確認の項目は " + map[string]string{"revoke": "取消", "keep": "継続"}[closing.Unreviewed]
-		}
+		unreviewed = say("closed "+closing.ClosedAt+", unreviewed items: "+closing.Unreviewed,
+			closing.ClosedAt+" 締切、未確認の項目は "+map[string]string{"revoke": "取消", "keep": "継続"}[closing.Unreviewed])
 	}
 	if err := campaign.CheckDecisions(decisions); err != nil {
 		return err

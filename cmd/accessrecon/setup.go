@@ -112,7 +112,7 @@ func validateCommand() *cli.Command {
 			var problems []string
 			for _, ch := range checks {
 				if ch.Err != nil {
-					fmt.Fprintf(tw, "%s\t%s\n", ch.Input, "ERROR")
+					fmt.Fprintf(tw, "%s\t%s\n", ch.Input, report.Renderer{Lang: l}.Say("ERROR", "エラー"))
 					problems = append(problems, ch.Err.Error())
 					continue
 				}

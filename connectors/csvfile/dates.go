@@ -27,8 +27,12 @@ const dateHint = "expected a date such as 2026-04-01, 2026/4/1, 2026年4月1日 
 //
 // Full-width digits and letters are read as their ASCII forms.
 func ParseDay(v string) (graph.Date, error) {
-	if d, err := graph.ParseDate(v); err == nil && len(v) == 10 {
-		return d, nil // the common case, without the rest
+	if len(v) == 10 && (v[4] == '-' || v[4] == '/') && v[7] == v[4] {
+		// The common cases, YYYY-MM-DD and Excel's YYYY/MM/DD, without the
+		// rest: a file of millions of grants has two dates a row.
+		if d, err := graph.ParseDate(strings.ReplaceAll(v, "/", "-")); err == nil {
+			return d, nil
+		}
 	}
 	s := strings.TrimSpace(norm.NFKC.String(v))
 	if len(s) > 10 && strings.Contains(s, "T") {

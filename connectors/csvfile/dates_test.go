@@ -29,3 +29,17 @@ func TestParseDayReadsWhatJapaneseExportsHold(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkParseDay: the forms a large export holds, which must stay on the
+// fast path (go test -run '^$' -bench ParseDay ./connectors/csvfile/).
+func BenchmarkParseDay(b *testing.B) {
+	for _, v := range []string{"2026-04-01", "2026/04/01", "2026/4/1", "R8.4.1"} {
+		b.Run(strings.ReplaceAll(v, "/", "_"), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := ParseDay(v); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -42,6 +42,20 @@ func testConfig(url string) Config {
 	}
 }
 
+// adminSource is a slapd seeded with the fixture and a source bound as its
+// administrator, able to make changes.
+func adminSource(t *testing.T) (*slapdtest.Server, Config, *Source) {
+	t.Helper()
+	d := slapdtest.Start(t, "")
+	cfg := testConfig(d.URL)
+	cfg.BindDN, cfg.Password = "cn=admin,"+slapdtest.Suffix, "secret"
+	src, err := New("corp", cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d, cfg, src
+}
+
 func pullDir(t *testing.T, cfg Config) (*graph.Snapshot, error) {
 	t.Helper()
 	src, err := New("corp", cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
@@ -152,13 +166,7 @@ func members(t *testing.T, url, group, attr string) []string {
 }
 
 func TestRevokeAndDisableAgainstSlapd(t *testing.T) {
-	d := slapdtest.Start(t, "")
-	cfg := testConfig(d.URL)
-	cfg.BindDN, cfg.Password = "cn=admin,"+slapdtest.Suffix, "secret"
-	src, err := New("corp", cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	d, cfg, src := adminSource(t)
 	ctx := context.Background()
 	for _, c := range []connectors.Change{
 		{Op: "revoke", System: "takuso", Account: `evil*()\`, Entitlement: "viewer"},
@@ -309,13 +317,7 @@ func TestServerDownMidSearchFailsTheSource(t *testing.T) {
 // connection; a long apply (one context for hundreds of actions) must not
 // keep a goroutine per action waiting for that context to end.
 func TestApplyLeavesNoGoroutineBehind(t *testing.T) {
-	d := slapdtest.Start(t, "")
-	cfg := testConfig(d.URL)
-	cfg.BindDN, cfg.Password = "cn=admin,"+slapdtest.Suffix, "secret"
-	src, err := New("corp", cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, _, src := adminSource(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	apply := func() {
@@ -344,15 +346,9 @@ func TestApplyLeavesNoGoroutineBehind(t *testing.T) {
 // apply turns into a work order); with one, the placeholder takes the last
 // member's place in one change.
 func TestRevokingTheLastMemberOfAGroup(t *testing.T) {
-	d := slapdtest.Start(t, "")
-	cfg := testConfig(d.URL)
-	cfg.BindDN, cfg.Password = "cn=admin,"+slapdtest.Suffix, "secret"
-	src, err := New("corp", cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	d, cfg, src := adminSource(t)
 	last := connectors.Change{Op: "revoke", System: "portal", Account: "alice", Entitlement: "admin"} // legacy-admins: alice alone
-	err = src.Apply(context.Background(), last)
+	err := src.Apply(context.Background(), last)
 	if !errors.Is(err, connectors.ErrByHand) || !strings.Contains(err.Error(), "empty_group_member") {
 		t.Fatalf("the last member without a placeholder: %v", err)
 	}

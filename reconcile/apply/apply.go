@@ -27,6 +27,7 @@ import (
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/policy"
 	"github.com/accessrecon/accessrecon/reconcile"
+	"github.com/accessrecon/accessrecon/reconcile/report"
 )
 
 // Refusal is why apply will not carry out a plan (exit status 5).
@@ -51,10 +52,23 @@ const (
 
 // JournalEntry is one line of a plan's journal.
 type JournalEntry struct {
-	Action string `json:"action"`
-	State  string `json:"state"`
-	At     string `json:"at"`
-	Detail string `json:"detail,omitempty"`
+	Action   string `json:"action"`
+	State    string `json:"state"`
+	At       string `json:"at"`
+	Detail   string `json:"detail,omitempty"`
+	DetailJA string `json:"detail_ja,omitempty"`
+}
+
+// Detail is what happened to an action, in English and in Japanese (a
+// directory's own error has no Japanese: it is shown as it is).
+type Detail struct{ EN, JA string }
+
+// In is the detail in a language ("ja", else English).
+func (d Detail) In(lang string) string {
+	if lang == "ja" && d.JA != "" {
+		return d.JA
+	}
+	return d.EN
 }
 
 // JournalPath is where apply records the progress of a plan.
@@ -110,8 +124,8 @@ func openJournal(planPath string, dry bool) (*journal, error) {
 	return j, nil
 }
 
-func (j *journal) record(action, state, detail string, now time.Time) error {
-	e := JournalEntry{Action: action, State: state, At: now.In(graph.Tokyo).Format(time.RFC3339Nano), Detail: detail}
+func (j *journal) record(action, state string, d Detail, now time.Time) error {
+	e := JournalEntry{Action: action, State: state, At: now.In(graph.Tokyo).Format(time.RFC3339Nano), Detail: d.EN, DetailJA: d.JA}
 	j.state[action] = e
 	if j.dry {
 		return nil
@@ -162,7 +176,7 @@ type Options struct {
 type Outcome struct {
 	Action reconcile.Action
 	State  string
-	Detail string
+	Detail Detail
 }
 
 // Result is what one run of apply did.
@@ -234,18 +248,18 @@ func Run(ctx context.Context, in *reconcile.Inputs, pol *reconcile.Policy, p *re
 			// Asked to stop: the rest stays as it is in the journal, so
 			// that a re-run carries on from here.
 			res.Interrupted = true
-			res.Outcomes = append(res.Outcomes, Outcome{a, StatePending, "not started: apply was stopped"})
+			res.Outcomes = append(res.Outcomes, Outcome{a, StatePending, Detail{"not started: apply was stopped", "未開始（apply を中断）"}})
 			continue
 		}
 		now := time.Now()
 		prev := j.state[a.ID].State
 		switch {
 		case prev == StateDone || prev == StateSkipped:
-			res.Outcomes = append(res.Outcomes, Outcome{a, prev, j.state[a.ID].Detail})
+			res.Outcomes = append(res.Outcomes, Outcome{a, prev, Detail{j.state[a.ID].Detail, j.state[a.ID].DetailJA}})
 			continue
 		case prev == StateManual:
 			manual[a.System] = append(manual[a.System], a)
-			res.Outcomes = append(res.Outcomes, Outcome{a, prev, "waiting for the administrators' confirmation"})
+			res.Outcomes = append(res.Outcomes, Outcome{a, prev, Detail{"waiting for the administrators' confirmation", "管理者の確認待ち"}})
 			continue
 		}
 		eff, err := graph.ParseDate(a.Effective)
@@ -253,20 +267,20 @@ func Run(ctx context.Context, in *reconcile.Inputs, pol *reconcile.Policy, p *re
 			return nil, fmt.Errorf("plan: action %s: effective: %w", a.ID, err)
 		}
 		if eff > o.Today {
-			res.Outcomes = append(res.Outcomes, Outcome{a, StateWaiting, "effective on " + a.Effective})
+			res.Outcomes = append(res.Outcomes, Outcome{a, StateWaiting, Detail{"effective on " + a.Effective, "実施日 " + a.Effective}})
 			continue
 		}
 		if len(drifted) > 0 {
-			if why := precondition(snap, current, a); why != "" {
+			if why := precondition(snap, current, a); why.EN != "" {
 				if err := j.record(a.ID, StateSkipped, why, now); err != nil {
 					return nil, err
 				}
-				record("action", map[string]any{"action": a.ID, "item": a.ItemID(), "op": a.Op, "state": StateSkipped, "detail": why})
+				record("action", map[string]any{"action": a.ID, "item": a.ItemID(), "op": a.Op, "state": StateSkipped, "detail": why.EN})
 				res.Outcomes = append(res.Outcomes, Outcome{a, StateSkipped, why})
 				continue
 			}
 		}
-		if err := j.record(a.ID, StateStarted, "", now); err != nil {
+		if err := j.record(a.ID, StateStarted, Detail{}, now); err != nil {
 			return nil, err
 		}
 		// The action under way is finished even when apply is asked to stop
@@ -278,7 +292,7 @@ func Run(ctx context.Context, in *reconcile.Inputs, pol *reconcile.Policy, p *re
 		if err := j.record(a.ID, state, detail, time.Now()); err != nil {
 			return nil, err
 		}
-		record("action", map[string]any{"action": a.ID, "item": a.ItemID(), "op": a.Op, "state": state, "detail": detail})
+		record("action", map[string]any{"action": a.ID, "item": a.ItemID(), "op": a.Op, "state": state, "detail": detail.EN})
 		res.Outcomes = append(res.Outcomes, Outcome{a, state, detail})
 	}
 	if o.Progress != nil {
@@ -299,7 +313,7 @@ func Run(ctx context.Context, in *reconcile.Inputs, pol *reconcile.Policy, p *re
 // execute carries out one action through its source's connector. Systems
 // administered by hand get a line of a work order instead, done once the
 // administrators confirm it.
-func execute(ctx context.Context, snap *graph.Snapshot, a reconcile.Action, o Options) (string, string) {
+func execute(ctx context.Context, snap *graph.Snapshot, a reconcile.Action, o Options) (string, Detail) {
 	source := ""
 	if acct := snap.Account(graph.AccountKey(a.System, a.Account)); acct != nil {
 		source = acct.Source
@@ -308,38 +322,42 @@ func execute(ctx context.Context, snap *graph.Snapshot, a reconcile.Action, o Op
 	case reconcile.ByConnector:
 		r := o.Revokers[source]
 		if r == nil {
-			return StateFailed, fmt.Sprintf("no connector can carry out actions on source %q", source)
+			return StateFailed, noConnector(source)
 		}
 		if o.DryRun {
-			return StateDone, "would be carried out through source " + source
+			return StateDone, Detail{"would be carried out through source " + source, "取得元 " + source + " を通じて実施予定"}
 		}
 		err := r.Apply(ctx, connectors.Change{Op: a.Op, System: a.System, Account: a.Account, Entitlement: a.Entitlement})
 		if errors.Is(err, connectors.ErrByHand) {
-			return StateManual, err.Error()
+			return StateManual, Detail{EN: err.Error()}
 		}
 		if err != nil {
-			return StateFailed, err.Error()
+			return StateFailed, Detail{EN: err.Error()}
 		}
-		return StateDone, "carried out through source " + source
+		return StateDone, Detail{"carried out through source " + source, "取得元 " + source + " を通じて実施済み"}
 	case reconcile.ByWorkOrder:
-		return StateManual, "work order for the administrators of " + a.System
+		return StateManual, Detail{"work order for the administrators of " + a.System, a.System + " の管理者への作業指示書"}
 	default:
-		return StateFailed, fmt.Sprintf("no connector can carry out actions on source %q", source)
+		return StateFailed, noConnector(source)
 	}
 }
 
-// precondition says why an action no longer holds ("" when it still does):
+func noConnector(source string) Detail {
+	return Detail{fmt.Sprintf("no connector can carry out actions on source %q", source), fmt.Sprintf("取得元 %q の変更を実施できるコネクタがありません", source)}
+}
+
+// precondition says why an action no longer holds (nothing when it does):
 // the right or account must still exist, and an action a policy rule called
 // for must still be called for by the policy today.
-func precondition(snap *graph.Snapshot, current reconcile.Removals, a reconcile.Action) string {
+func precondition(snap *graph.Snapshot, current reconcile.Removals, a reconcile.Action) Detail {
 	acct := snap.Account(graph.AccountKey(a.System, a.Account))
 	switch {
 	case acct == nil:
-		return "the account no longer exists"
+		return Detail{"the account no longer exists", "アカウントがもうありません"}
 	case a.Op == policy.OpDisable && acct.Status != "active":
-		return "the account is already disabled"
+		return Detail{"the account is already disabled", "アカウントはすでに無効です"}
 	case a.Op == policy.OpRevoke && acct.Grant(a.Entitlement) == nil:
-		return "the right is already gone"
+		return Detail{"the right is already gone", "権限はすでにありません"}
 	}
 	var policyRules []string
 	for _, r := range a.Rules {
@@ -348,7 +366,7 @@ func precondition(snap *graph.Snapshot, current reconcile.Removals, a reconcile.
 		}
 	}
 	if len(policyRules) == 0 {
-		return ""
+		return Detail{}
 	}
 	var now []policy.Finding
 	if a.Op == policy.OpDisable {
@@ -359,10 +377,11 @@ func precondition(snap *graph.Snapshot, current reconcile.Removals, a reconcile.
 	}
 	for _, f := range now {
 		if slices.Contains(policyRules, f.Rule) {
-			return ""
+			return Detail{}
 		}
 	}
-	return "the policy no longer calls for it (" + strings.Join(policyRules, ", ") + ")"
+	rules := strings.Join(policyRules, ", ")
+	return Detail{"the policy no longer calls for it (" + rules + ")", "ポリシーはもう求めていません（" + rules + "）"}
 }
 
 var workOrderHeader = []string{"action_id\n措置ID", "op\n措置", "system\nシステム", "account\nアカウント", "entitlement\n権限", "person\n社員番号", "name\n氏名", "effective\n実施日", "reason\n理由", "done_by\n実施者", "done_at\n実施日時", "comment\nコメント"}
@@ -384,14 +403,18 @@ func writeWorkOrders(planPath string, p *reconcile.Plan, system string, actions 
 	}
 	w.Write(header)
 	var md strings.Builder
-	fmt.Fprintf(&md, "# 作業指示書 / Work order: %s\n\n", system)
+	fmt.Fprintf(&md, "# 作業指示書 / Work order: %s\n\n", report.MarkdownCell(system))
 	fmt.Fprintf(&md, "計画 / Plan: `%s` (%s, digest `%s`)\n\n", filepath.Base(planPath), p.Kind, p.Digest)
 	md.WriteString("以下の措置を実施し、CSV の done_by・done_at 列に記入して返送してください。返送された CSV は `accessrecon apply PLAN --confirm-manual FILE` で記録されます。\n\n")
 	md.WriteString("Carry out the actions below, fill in done_by and done_at in the CSV and return it; it is recorded with `accessrecon apply PLAN --confirm-manual FILE`.\n\n")
 	md.WriteString("| 措置ID | 措置 | アカウント | 権限 | 社員番号 | 氏名 | 実施日 | 理由 |\n|---|---|---|---|---|---|---|---|\n")
 	for _, a := range actions {
 		w.Write([]string{a.ID, a.Op, a.System, a.Account, a.Entitlement, a.Person, a.PersonName, a.Effective, a.Reason, "", "", ""})
-		fmt.Fprintf(&md, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", a.ID, a.Op, a.Account, a.Entitlement, a.Person, a.PersonName, a.Effective, mdCell(a.Reason))
+		cells := []string{a.ID, a.Op, a.Account, a.Entitlement, a.Person, a.PersonName, a.Effective, a.Reason}
+		for i, c := range cells {
+			cells[i] = report.MarkdownCell(c)
+		}
+		fmt.Fprintf(&md, "| %s |\n", strings.Join(cells, " | "))
 	}
 	w.Flush()
 	base := reconcile.SafeFileName(system)
@@ -402,11 +425,6 @@ func writeWorkOrders(planPath string, p *reconcile.Plan, system string, actions 
 		return nil, err
 	}
 	return []string{filepath.Join(dir, base+".csv"), filepath.Join(dir, base+".md")}, nil
-}
-
-// mdCell is text made safe for one cell of a Markdown table.
-func mdCell(s string) string {
-	return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
 }
 
 // ConfirmManual records the administrators' confirmation of work-order
@@ -456,12 +474,12 @@ func ConfirmManual(planPath string, p *reconcile.Plan, file string, now time.Tim
 		if j.state[c.id].State == StateDone {
 			continue
 		}
-		detail := fmt.Sprintf("confirmed by %s on %s", c.by, c.at)
+		detail := Detail{fmt.Sprintf("confirmed by %s on %s", c.by, c.at), fmt.Sprintf("%s が %s に実施を確認", c.by, c.at)}
 		if err := j.record(c.id, StateDone, detail, now); err != nil {
 			return nil, err
 		}
 		if record != nil {
-			record("action", map[string]any{"action": c.id, "state": StateDone, "detail": detail, "comment": c.comment})
+			record("action", map[string]any{"action": c.id, "state": StateDone, "detail": detail.EN, "comment": c.comment})
 		}
 		done = append(done, c.id)
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/policy"
 	"github.com/accessrecon/accessrecon/reconcile"
+	"github.com/accessrecon/accessrecon/reconcile/report"
 	"github.com/accessrecon/accessrecon/reconcile/worksheet"
 )
 
@@ -358,7 +359,8 @@ func ReportMarkdown(c *Campaign, stats []ReviewerStats, unreviewed string, ja bo
 	b.WriteString("| reviewer unit 確認部署 | reviewers 確認者 | items 件数 | kept 継続 | revoked 取消 | unreviewed 未確認 | first 最初 | last 最後 |\n|---|---|---:|---:|---:|---:|---|---|\n")
 	var total ReviewerStats
 	for _, s := range stats {
-		fmt.Fprintf(&b, "| %s | %s | %d | %d | %d | %d | %s | %s |\n", s.ReviewerUnit, strings.Join(s.Reviewers, ", "), s.Items, s.Kept, s.Revoked, s.Unreviewed, s.First, s.Last)
+		fmt.Fprintf(&b, "| %s | %s | %d | %d | %d | %d | %s | %s |\n", report.MarkdownCell(s.ReviewerUnit), report.MarkdownCell(strings.Join(s.Reviewers, ", ")),
+			s.Items, s.Kept, s.Revoked, s.Unreviewed, report.MarkdownCell(s.First), report.MarkdownCell(s.Last))
 		total.Items += s.Items
 		total.Kept += s.Kept
 		total.Revoked += s.Revoked

@@ -311,10 +311,10 @@ func short(d string) string {
 	return d
 }
 
-// mdEscape makes text safe in a Markdown table cell: a pipe cannot end the
-// cell, a line end cannot end the row, and HTML in a name or message is
-// shown, not rendered (Markdown passes raw HTML through).
-func mdEscape(s string) string {
+// MarkdownCell makes text safe in a Markdown table cell: a pipe cannot end
+// the cell, a line end cannot end the row, and HTML or emphasis in a name or
+// message is shown, not rendered (Markdown passes raw HTML through).
+func MarkdownCell(s string) string {
 	return mdReplacer.Replace(s)
 }
 
@@ -335,7 +335,7 @@ func (r Renderer) Markdown(out io.Writer, p *reconcile.Plan) error {
 	} else {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n|---|---|---|---|\n", r.w("severity"), r.w("rule"), r.w("person"), r.w("message"))
 		for _, f := range p.Findings {
-			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", r.w(f.Severity), mdEscape(r.Title(f.Rule))+" (`"+f.Rule+"`)", mdEscape(who(f.Person, f.PersonName)), mdEscape(r.Say(f.Message, f.MessageJA)))
+			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", r.w(f.Severity), MarkdownCell(r.Title(f.Rule))+" (`"+f.Rule+"`)", MarkdownCell(who(f.Person, f.PersonName)), MarkdownCell(r.Say(f.Message, f.MessageJA)))
 		}
 		b.WriteString("\n")
 	}
@@ -345,13 +345,13 @@ func (r Renderer) Markdown(out io.Writer, p *reconcile.Plan) error {
 	} else {
 		fmt.Fprintf(&b, "%s\n\n### %s\n\n| %s | %s | %s |\n|---|---|---:|\n", r.opCounts(p), r.w("by_rule"), r.w("severity"), r.w("rule"), r.w("count"))
 		for _, c := range r.actionCounts(p) {
-			fmt.Fprintf(&b, "| %s | %s (`%s`) | %d |\n", r.w(c.Severity), mdEscape(r.Title(c.Rule)), c.Rule, c.N)
+			fmt.Fprintf(&b, "| %s | %s (`%s`) | %d |\n", r.w(c.Severity), MarkdownCell(r.Title(c.Rule)), c.Rule, c.N)
 		}
 		fmt.Fprintf(&b, "\n| %s | %s | %s | %s | %s | %s | %s |\n|---|---|---|---|---|---|---|\n",
 			r.w("id"), r.w("op"), r.w("item"), r.w("person"), r.w("effective"), r.w("rules"), r.w("reason"))
 		for _, a := range p.Actions {
 			fmt.Fprintf(&b, "| %s | %s | `%s` | %s | %s | %s | %s |\n", a.ID, r.w(a.Op), a.ItemID(),
-				mdEscape(who(a.Person, a.PersonName)), a.Effective, strings.Join(a.Rules, "<br>"), mdEscape(r.Say(a.Reason, a.ReasonJA)))
+				MarkdownCell(who(a.Person, a.PersonName)), a.Effective, strings.Join(a.Rules, "<br>"), MarkdownCell(r.Say(a.Reason, a.ReasonJA)))
 		}
 	}
 	_, err := io.WriteString(out, b.String())

@@ -14,7 +14,7 @@ test_grant_after_its_window_ended_is_revoked if {
 		"rule": "emergency.grant_outlives_window", "severity": "high", "op": "revoke",
 		"person": "E3", "system": "takuso", "account": "u3", "entitlement": "viewer", "event": "",
 		"message": "emergency window EM-1 (typhoon) ended at 2026-09-05T23:59:59+09:00",
-		"message_ja": "非常時の期間 EM-1（typhoon）は 2026-09-05T23:59:59+09:00 に終了しています",
+		"message_key": "ended", "message_params": ["EM-1", "typhoon", "2026-09-05T23:59:59+09:00"],
 	}} with input as subject with data.model as testdata.model
 }
 
@@ -24,7 +24,7 @@ test_grant_with_no_window_is_revoked if {
 		"rule": "emergency.grant_outlives_window", "severity": "high", "op": "revoke",
 		"person": "E3", "system": "takuso", "account": "u3", "entitlement": "viewer", "event": "",
 		"message": "no emergency window covers takuso for company HD",
-		"message_ja": "takuso について会社 HD を対象とする非常時の期間がありません",
+		"message_key": "none", "message_params": ["takuso", "HD"],
 	}} with input as subject with data.model as model
 }
 

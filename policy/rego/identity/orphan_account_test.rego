@@ -9,7 +9,7 @@ test_account_of_an_unknown_owner_is_disabled if {
 		"rule": "identity.orphan_account", "severity": "high", "op": "disable_account",
 		"person": "E9999", "system": "portal", "account": "x9", "entitlement": "", "event": "",
 		"message": "x9 on portal belongs to E9999, who is not in the HR feed",
-		"message_ja": "portal のアカウント x9 の所有者 E9999 は人事データにいません",
+		"message_key": "orphan", "message_params": ["x9", "portal", "E9999"],
 	}} with input as subj with data.model as testdata.model
 }
 

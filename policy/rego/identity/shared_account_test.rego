@@ -10,7 +10,7 @@ test_shared_account_is_disabled if {
 		"rule": "identity.shared_account", "severity": "high", "op": "disable_account",
 		"person": "", "system": "portal", "account": "team", "entitlement": "", "event": "",
 		"message": "team on portal is a shared account with no registered, unexpired exception",
-		"message_ja": "portal のアカウント team は共用IDで、登録済みの有効な例外がありません",
+		"message_key": "shared", "message_params": ["team", "portal"],
 	}} with input as {"owner": "", "transfers": [], "accounts": [shared_acct]} with data.model as testdata.model
 }
 
@@ -20,7 +20,7 @@ test_ownerless_personal_account_is_disabled if {
 		"rule": "identity.shared_account", "severity": "high", "op": "disable_account",
 		"person": "", "system": "portal", "account": "ghost", "entitlement": "", "event": "",
 		"message": "ghost on portal has no owner and no registered, unexpired exception",
-		"message_ja": "portal のアカウント ghost には所有者がなく、登録済みの有効な例外もありません",
+		"message_key": "ownerless", "message_params": ["ghost", "portal"],
 	}} with input as {"owner": "", "transfers": [], "accounts": [acct]} with data.model as testdata.model
 }
 

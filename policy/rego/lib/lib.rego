@@ -56,22 +56,25 @@ excepted(rule, a) if {
 # chain is built only when a finding is.)
 about(chain) := [c | some e in chain; c := e.annotations.custom; c.id][0]
 
-# say is a message of a rule in English and Japanese: custom.messages.<key>
-# of the rule's METADATA holds {en, ja}, format strings over params (as
-# sprintf; %[2]s picks the second). The finding constructors below take it,
-# or a plain string (a rule's own message, shown as is in every language).
-say(meta, key, params) := {
-	"en": sprintf(meta.messages[key].en, params),
-	"ja": sprintf(meta.messages[key].ja, params),
-}
+# say is a message of a rule by its key: the rule's annotation
+# custom.messages.<key> holds {en, ja}, format strings over params (as
+# sprintf; %[2]s picks the second). The finding gets the English text, and the key and
+# params from which the engine writes every other language. The finding
+# constructors below take it, or a plain string (a rule's own message,
+# shown as it is in every language).
+say(meta, key, params) := {"en": sprintf(meta.messages[key].en, params), "key": key, "params": params}
 
 text(m) := m if is_string(m)
 
 text(m) := m.en if is_object(m)
 
-text_ja(m) := "" if is_string(m)
+message_key(m) := "" if is_string(m)
 
-text_ja(m) := m.ja if is_object(m)
+message_key(m) := m.key if is_object(m)
+
+message_params(m) := [] if is_string(m)
+
+message_params(m) := m.params if is_object(m)
 
 # revoke is a finding whose action revokes one grant.
 revoke(rule, severity, a, g, message) := {
@@ -84,7 +87,8 @@ revoke(rule, severity, a, g, message) := {
 	"entitlement": g.entitlement,
 	"event": "",
 	"message": text(message),
-	"message_ja": text_ja(message),
+	"message_key": message_key(message),
+	"message_params": message_params(message),
 }
 
 # disable is a finding whose action disables a whole account.
@@ -98,7 +102,8 @@ disable(rule, severity, a, message) := {
 	"entitlement": "",
 	"event": "",
 	"message": text(message),
-	"message_ja": text_ja(message),
+	"message_key": message_key(message),
+	"message_params": message_params(message),
 }
 
 # transfer_finding is a finding about a transfer event, with no action.
@@ -112,7 +117,8 @@ transfer_finding(rule, severity, t, message) := {
 	"entitlement": "",
 	"event": t.event,
 	"message": text(message),
-	"message_ja": text_ja(message),
+	"message_key": message_key(message),
+	"message_params": message_params(message),
 }
 
 # unit_label names a unit for messages: "NAME (ID)".
@@ -147,7 +153,8 @@ usage_finding(rule, severity, k, i, message) := {
 	"access": i,
 	"person": object.get(input.usage[k], ["person", "id"], object.get(input.usage[k], ["account", "owner"], "")),
 	"message": text(message),
-	"message_ja": text_ja(message),
+	"message_key": message_key(message),
+	"message_params": message_params(message),
 }
 
 # moved_away holds for an effective transfer t between two companies, with
@@ -170,5 +177,6 @@ account_finding(rule, severity, a, t, message) := {
 	"entitlement": "",
 	"event": t.event,
 	"message": text(message),
-	"message_ja": text_ja(message),
+	"message_key": message_key(message),
+	"message_params": message_params(message),
 }

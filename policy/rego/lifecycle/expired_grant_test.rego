@@ -14,7 +14,7 @@ test_grant_expired_before_as_of_is_revoked if {
 		"rule": "lifecycle.expired_grant", "severity": "medium", "op": "revoke",
 		"person": "E6", "system": "portal", "account": "u6", "entitlement": "user", "event": "",
 		"message": "portal/user expired on 2026-11-21",
-		"message_ja": "portal/user の権限は 2026-11-21 に有効期限が切れています",
+		"message_key": "expired", "message_params": ["portal", "user", "2026-11-21"],
 	}} with input as with_expiry("2026-11-21") with data.model as testdata.model
 }
 

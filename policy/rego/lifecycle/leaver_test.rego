@@ -14,7 +14,7 @@ test_account_of_a_leaver_is_disabled if {
 		"rule": "lifecycle.leaver", "severity": "high", "op": "disable_account",
 		"person": "E4", "system": "portal", "account": "u4", "entitlement": "", "event": "",
 		"message": "E4 left on 2026-10-31 but u4 on portal is still active",
-		"message_ja": "E4 は 2026-10-31 に退職しましたが、portal のアカウント u4 は有効なままです",
+		"message_key": "left", "message_params": ["E4", "2026-10-31", "u4", "portal"],
 	}} with input as leaver_input("2026-10-31") with data.model as testdata.model
 }
 

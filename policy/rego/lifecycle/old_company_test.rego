@@ -20,7 +20,7 @@ test_old_mail_domain_after_an_inter_company_move if {
 		"rule": "lifecycle.old_company_mail", "severity": "medium", "op": "",
 		"person": "E8", "system": "", "account": "", "entitlement": "", "event": "T8",
 		"message": "E8 moved from company NW on 2026-10-01 but still has the mail address E8@NW.example.jp of NW",
-		"message_ja": "E8 は 2026-10-01 に会社 NW から異動しましたが、NW のメールアドレス E8@NW.example.jp のままです",
+		"message_key": "mail", "message_params": ["E8", "NW", "2026-10-01", "E8@NW.example.jp", "NW"],
 	}} with input as moved("E8@NW.example.jp", "2026-10-01") with data.model as model
 }
 
@@ -38,6 +38,6 @@ test_account_on_a_system_of_the_former_company if {
 		"rule": "lifecycle.old_company_account", "severity": "high", "op": "",
 		"person": "E8", "system": "takuso", "account": "u8", "entitlement": "", "event": "T8",
 		"message": "E8 moved from company NW on 2026-10-01 but still holds u8 on takuso, a system of NW",
-		"message_ja": "E8 は 2026-10-01 に会社 NW から異動しましたが、NW のシステム takuso のアカウント u8 を保持したままです",
+		"message_key": "holds", "message_params": ["E8", "NW", "2026-10-01", "u8", "takuso", "NW"],
 	}} with input as moved("e8@hd.example.jp", "2026-10-01") with data.model as model
 }

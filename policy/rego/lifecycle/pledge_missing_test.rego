@@ -14,7 +14,7 @@ test_effective_inter_company_transfer_without_pledge_is_a_finding if {
 		"rule": "lifecycle.pledge_missing", "severity": "medium", "op": "",
 		"person": "E7", "system": "", "account": "", "entitlement": "", "event": "T7",
 		"message": "transfer T7 on 2026-10-01 moves E7 from company NW to HD, and no pledge has been signed",
-		"message_ja": "異動 T7（2026-10-01）で E7 は会社 NW から HD へ移りますが、誓約書が提出されていません",
+		"message_key": "unsigned", "message_params": ["T7", "2026-10-01", "E7", "NW", "HD"],
 	}} with input as subject("HD-ADMIN", "2026-10-01", "") with data.model as testdata.model
 }
 

@@ -14,7 +14,7 @@ test_role_grant_outside_allowed_units_is_revoked if {
 		"rule": "lifecycle.unjustified_grant", "severity": "high", "op": "revoke",
 		"person": "E5", "system": "takuso", "account": "u5", "entitlement": "viewer", "event": "",
 		"message": "E5 is in 総務 (HD-ADMIN), which the role model of takuso/viewer does not include",
-		"message_ja": "E5 の所属 総務 (HD-ADMIN) は takuso/viewer のロールモデルに含まれていません",
+		"message_key": "outside", "message_params": ["E5", "総務 (HD-ADMIN)", "takuso", "viewer"],
 	}} with input as moved("role") with data.model as testdata.model
 }
 

@@ -14,7 +14,7 @@ test_other_company_holding_a_confidential_right_is_revoked if {
 		"rule": "separation.confidential_system_access", "severity": "critical", "op": "revoke",
 		"person": "E2", "system": "takuso", "account": "u2", "entitlement": "viewer", "event": "",
 		"message": "E2 belongs to company HD, but takuso is confidential to NW and no emergency window is active",
-		"message_ja": "E2 は会社 HD の所属ですが、takuso は NW の機密システムで、有効な非常時の期間もありません",
+		"message_key": "other_company", "message_params": ["E2", "HD", "takuso", "NW"],
 	}} with input as hd_viewer with data.model as testdata.model
 }
 

@@ -11,7 +11,7 @@ test_direct_move_from_restricted_to_restricted_is_a_critical_finding if {
 		"rule": "separation.direct_transfer_ban", "severity": "critical", "op": "",
 		"person": "E1", "system": "", "account": "", "entitlement": "", "event": "T1",
 		"message": "transfer T1 on 2026-12-01 moves E1 directly from 託送契約窓口 (NW-CONTACT) to 小売営業 (HD-RETAIL), a move the direct-transfer ban forbids",
-		"message_ja": "異動 T1（2026-12-01）で E1 は 託送契約窓口 (NW-CONTACT) から 小売営業 (HD-RETAIL) へ直接移ります。直接異動の禁止に該当します",
+		"message_key": "banned", "message_params": ["T1", "2026-12-01", "E1", "託送契約窓口 (NW-CONTACT)", "小売営業 (HD-RETAIL)"],
 	}} with input as subj with data.model as testdata.model
 }
 

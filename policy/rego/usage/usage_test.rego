@@ -28,7 +28,7 @@ test_access_without_a_right_that_day if {
 	access_without_grant.findings == {{
 		"rule": "usage.access_without_grant", "severity": "high", "usage": 0, "access": 1, "person": "E1",
 		"message": "E1 accessed takuso on 2026-11-21 through u1, which held no right on it that day",
-		"message_ja": "E1 は 2026-11-21 に takuso へアカウント u1 でアクセスしましたが、その日そのアカウントに権限はありませんでした",
+		"message_key": "no_right", "message_params": ["E1", "takuso", "2026-11-21", "u1"],
 	}} with input as {"usage": [subj]} with data.model as testdata.model
 }
 
@@ -42,7 +42,7 @@ test_confidential_access_from_another_company if {
 	confidential_access_outside_emergency.findings == {{
 		"rule": "usage.confidential_access_outside_emergency", "severity": "critical", "usage": 0, "access": 0, "person": "E1",
 		"message": "E1 of company HD used takuso, which is confidential to NW, outside any emergency window",
-		"message_ja": "会社 HD の E1 が、NW の機密システム takuso を非常時の期間外に使いました",
+		"message_key": "confidential", "message_params": ["E1", "HD", "takuso", "NW"],
 	}} with input as {"usage": [subj]} with data.model as testdata.model
 }
 
@@ -65,7 +65,7 @@ test_shared_account_used if {
 	shared_account_used.findings == {{
 		"rule": "usage.shared_account_used", "severity": "high", "usage": 0, "access": 0, "person": "",
 		"message": "the shared or ownerless account team was used on portal on 2026-11-20",
-		"message_ja": "共用または所有者のないアカウント team が 2026-11-20 に portal で使われました",
+		"message_key": "shared_used", "message_params": ["team", "portal", "2026-11-20"],
 	}} with input as {"usage": [subj]} with data.model as testdata.model
 }
 
@@ -81,7 +81,7 @@ test_access_after_leave if {
 	access_after_leave.findings == {{
 		"rule": "usage.access_after_leave", "severity": "high", "usage": 0, "access": 1, "person": "E1",
 		"message": "E1 left on 2026-11-19, but their account u1 was used on takuso on 2026-11-20",
-		"message_ja": "E1 は 2026-11-19 に退職しましたが、アカウント u1 が 2026-11-20 に takuso で使われました",
+		"message_key": "after_leave", "message_params": ["E1", "2026-11-19", "u1", "takuso", "2026-11-20"],
 	}} with input as {"usage": [subj]} with data.model as testdata.model
 }
 
@@ -96,7 +96,7 @@ test_unknown_account if {
 	unknown_account.findings == {{
 		"rule": "usage.unknown_account", "severity": "high", "usage": 0, "access": 0, "person": "",
 		"message": "zz9 on takuso is not an account any source knows; it was used on 2026-11-20",
-		"message_ja": "takuso のアカウント zz9 はどの取得元にもないアカウントですが、2026-11-20 に使われました",
+		"message_key": "unknown", "message_params": ["zz9", "takuso", "2026-11-20"],
 	}} with input as {"usage": [subj]} with data.model as testdata.model
 }
 
