@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"time"
 
 	"github.com/accessrecon/accessrecon/connectors"
 	"github.com/accessrecon/accessrecon/connectors/csvfile"
@@ -99,6 +100,18 @@ type HR struct {
 	Columns map[string]string `yaml:"columns"`
 	// Values maps a column's values: {employment: {常勤: employee}}.
 	Values map[string]map[string]string `yaml:"values"`
+	// Sheet is the sheet read when an HR file is an XLSX workbook; the
+	// first one when empty.
+	Sheet string `yaml:"sheet"`
+	// History is the path of the file where accessrecon keeps the last HR
+	// snapshot it planned from and the transfers and leavers it derived
+	// from the differences (optional): for HR systems that export only
+	// today's state. See docs/formats.md.
+	History string `yaml:"history"`
+	// SeenOn is set by the command, not the file: the day a difference
+	// first seen is dated when the export has no 異動日 (the plan's as-of
+	// day); today when zero.
+	SeenOn time.Time `yaml:"-"`
 }
 
 // Source is one source of accounts and grants.

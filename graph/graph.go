@@ -463,6 +463,15 @@ func (w *Writer) AddUnit(u *Unit) error {
 }
 
 // AddPerson adds a person assigned to an existing unit of their company.
+// UnitCompany is the company of a unit written already; "" for a unit there
+// is not.
+func (w *Writer) UnitCompany(id string) string {
+	if u, _ := w.get(TableUnits, id).(*Unit); u != nil {
+		return u.Company
+	}
+	return ""
+}
+
 func (w *Writer) AddPerson(p *Person) error {
 	if w.exists(TablePeople, p.EmployeeID) {
 		return duplicate("employee_id", p.EmployeeID)

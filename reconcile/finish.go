@@ -81,6 +81,9 @@ func Finish(in *Inputs, p *Plan, o FinishOptions) (remember func() error, err er
 			names = append(names, src.Name)
 		}
 		counts[HRFeed] = snap.Count(graph.TablePeople)
+		if in.HRHistory != nil {
+			counts[HRFeed] -= len(in.HRHistory.Departed) // the export's people, not the leavers kept
+		}
 		unsafe, ja := UnsafeSources(names, counts, last, cfg.Apply.SourceShrink, o.AllowShrink)
 		p.FailClosed(snap, unsafe, ja)
 		if cfg.OnDisk() {
@@ -88,7 +91,19 @@ func Finish(in *Inputs, p *Plan, o FinishOptions) (remember func() error, err er
 				stateMu.Lock()
 				defer stateMu.Unlock()
 				last.Remember(counts, unsafe, time.Now())
-				return last.Write(path)
+				if err := last.Write(path); err != nil {
+					return err
+				}
+				if _, failed := unsafe[HRFeed]; in.HRHistory != nil && !failed {
+					// The next snapshot is compared with this one, only
+					// once a plan made from it is recorded.
+					data, err := in.HRHistory.Next.Encode()
+					if err != nil {
+						return err
+					}
+					return WriteFileAtomic(cfg.Resolve(cfg.HR.History), data)
+				}
+				return nil
 			}
 		}
 	}

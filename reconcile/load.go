@@ -5,9 +5,11 @@ package reconcile
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"runtime"
+	"time"
 
 	"github.com/accessrecon/accessrecon/config"
 	"github.com/accessrecon/accessrecon/connectors"
@@ -24,6 +26,9 @@ type Inputs struct {
 	// Digests maps each input (a file path as written in the config, or a
 	// source name) to "sha256:<hex>" of what was read.
 	Digests map[string]string
+	// HRHistory is what hr.history derived from this HR snapshot (nil
+	// without hr.history): Finish keeps it once a plan is recorded.
+	HRHistory *hrfeed.Derived
 }
 
 // Load reads every input the config names into a new graph. Any error fails
@@ -50,6 +55,25 @@ func load(ctx context.Context, cfg *config.Config, log *slog.Logger, sources []c
 	log.Debug("loading inputs", "config", cfg.Path)
 	turns := connectors.NewTurns(runtime.GOMAXPROCS(0) - 1)
 	feed := hrFeed(cfg)
+	if cfg.HR.History != "" {
+		if !cfg.OnDisk() {
+			w.Abort()
+			return nil, errors.New("hr.history is only kept on the local file system")
+		}
+		h, digest, err := hrfeed.ReadHistory(cfg.Resolve(cfg.HR.History))
+		if err != nil {
+			w.Abort()
+			return nil, err
+		}
+		feed.History, feed.SeenOn = h, graph.DateOf(time.Now())
+		if !cfg.HR.SeenOn.IsZero() {
+			feed.SeenOn = graph.DateOf(cfg.HR.SeenOn)
+		}
+		if digest == "" {
+			digest = "none (the first snapshot)"
+		}
+		in.Digests[cfg.HR.History] = digest
+	}
 	hr := feed.Stage(ctx, turns)
 	defer hr.Stop()
 	srcs := make([]connectors.Source, len(sources))
@@ -94,6 +118,11 @@ func load(ctx context.Context, cfg *config.Config, log *slog.Logger, sources []c
 	if cfg.HR.Transfers != "" {
 		in.Digests[cfg.HR.Transfers] = ds[feed.Transfers]
 	}
+	if in.HRHistory = hr.Derived(); in.HRHistory != nil {
+		log.Info("HR snapshot compared with the last one", "history", cfg.HR.History,
+			"new_transfers", in.HRHistory.NewTransfers, "new_leavers", in.HRHistory.NewDeparted,
+			"transfers", len(in.HRHistory.Transfers), "leavers", len(in.HRHistory.Departed))
+	}
 
 	pulled := map[string]connectors.Source{}
 	for i, sc := range sources {
@@ -136,5 +165,5 @@ func load(ctx context.Context, cfg *config.Config, log *slog.Logger, sources []c
 // hrFeed is the config's HR feed.
 func hrFeed(cfg *config.Config) *hrfeed.Feed {
 	return &hrfeed.Feed{Files: cfg.Files, People: cfg.Resolve(cfg.HR.People), Transfers: cfg.Resolve(cfg.HR.Transfers),
-		Encoding: cfg.HR.Encoding, Columns: cfg.HR.Columns, Values: cfg.HR.Values}
+		Encoding: cfg.HR.Encoding, Columns: cfg.HR.Columns, Values: cfg.HR.Values, Sheet: cfg.HR.Sheet}
 }

@@ -50,6 +50,14 @@ func loadSession(ctx context.Context, c *cli.Context, files fs.FS, path string) 
 	if err != nil {
 		return nil, err
 	}
+	if c.String("as-of") != "" {
+		// hr.history dates the differences it first sees by the plan's day.
+		day, err := asOf(c, "as-of", 0)
+		if err != nil {
+			return nil, err
+		}
+		cfg.HR.SeenOn = day.Start()
+	}
 	mods, err := policyModules(cfg)
 	if err != nil {
 		return nil, err

@@ -27,6 +27,7 @@ type Ahead[T any] struct {
 	names   []string   // the header's column ids, set before the first batch
 	utf8    bool
 	values  map[string]map[string]string
+	xlsx    bool
 	batches []*built[T]
 	ended   bool
 	err     error  // what ended reading early, after the batches
@@ -80,7 +81,7 @@ func (a *Ahead[T]) read(ctx context.Context, r io.Reader, format Format, require
 		return err
 	}
 	a.mu.Lock()
-	a.names, a.utf8, a.values = src.names, src.utf8, src.values
+	a.names, a.utf8, a.values, a.xlsx = src.names, src.utf8, src.values, src.xlsx
 	a.mu.Unlock()
 	b := &built[T]{}
 	for {
@@ -148,7 +149,7 @@ func (a *Ahead[T]) Each(ctx context.Context, use func(cr *Reader, v T) error) (d
 		}
 		batches, ended := a.batches, a.ended
 		a.batches = nil
-		view.names, view.utf8, view.values = a.names, a.utf8, a.values
+		view.names, view.utf8, view.values, view.xlsx = a.names, a.utf8, a.values, a.xlsx
 		a.mu.Unlock()
 		for _, b := range batches {
 			if err := ctx.Err(); err != nil {

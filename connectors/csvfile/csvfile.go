@@ -52,7 +52,7 @@ func NormalizeEncoding(enc string) (string, error) {
 // Reader reads records of one CSV file.
 type Reader struct {
 	name string
-	csv  *csv.Reader
+	csv  records
 	// names are the header's column ids by position: Get finds a column by
 	// comparing a handful of short strings, cheaper than hashing for a map
 	// lookup on every cell of millions of rows.
@@ -62,7 +62,21 @@ type Reader struct {
 	utf8  bool
 	// values are Format.Values; nil (the common case) costs Get nothing.
 	values map[string]map[string]string
+	// xlsx: the file is a workbook, whose date cells hold Excel's serial
+	// day numbers.
+	xlsx bool
 }
+
+// records are the rows of a file: CSV, or the sheet of a workbook.
+type records interface {
+	Read() ([]string, error)
+	// Line is the line (the row) of the record Read returned last.
+	Line() int
+}
+
+type csvRecords struct{ *csv.Reader }
+
+func (c csvRecords) Line() int { l, _ := c.FieldPos(0); return l }
 
 // Format is how a CSV file is written: its encoding, and the names its
 // header gives columns besides SPEC's ids and the Japanese names HeaderName
@@ -73,6 +87,9 @@ type Format struct {
 	// Values maps a column's values as the file writes them to what
 	// accessrecon reads (hr.values: {employment: {常勤: employee}}).
 	Values map[string]map[string]string
+	// Sheet is the sheet read when the file is an XLSX workbook; empty
+	// means the first one.
+	Sheet string
 }
 
 // column is the column id of a header cell.
@@ -96,29 +113,29 @@ func OpenFormat(name string, r io.Reader, format Format, required ...string) (*R
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	br := bufio.NewReaderSize(r, 64*1024)
-	var src io.Reader = br
-	isUTF8 := true
-	if enc == Auto {
-		enc = UTF8
-		head, _ := br.Peek(64 << 10)
-		for n := 0; n < utf8.UTFMax && len(head) > 0 && !utf8.Valid(head); n++ {
-			head = head[:len(head)-1] // a character cut by the 64 KiB
+	rd := &Reader{name: name, utf8: true, values: format.Values}
+	if magic, _ := br.Peek(4); string(magic) == "PK\x03\x04" {
+		// A workbook (XLSX is a zip archive) whatever its name says.
+		rows, err := openSheet(name, br, format.Sheet)
+		if err != nil {
+			return nil, err
 		}
-		if !utf8.Valid(head) {
-			enc = ShiftJIS
+		rd.csv, rd.xlsx = rows, true
+	} else {
+		if enc == Auto {
+			enc = UTF8
+			head, _ := br.Peek(64 << 10)
+			for n := 0; n < utf8.UTFMax && len(head) > 0 && !utf8.Valid(head); n++ {
+				head = head[:len(head)-1] // a character cut by the 64 KiB
+			}
+			if !utf8.Valid(head) {
+				enc = ShiftJIS
+			}
 		}
+		rd.utf8 = enc != ShiftJIS || hasBOM(br)
+		rd.csv = csvRecords{csvReader(br, enc)}
 	}
-	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte{0xEF, 0xBB, 0xBF}) {
-		_, _ = br.Discard(3) // a UTF-8 BOM means UTF-8, whatever the setting says
-	} else if enc == ShiftJIS {
-		src = transform.NewReader(br, japanese.ShiftJIS.NewDecoder())
-		isUTF8 = false
-	}
-	cr := csv.NewReader(src)
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
-	rd := &Reader{name: name, csv: cr, utf8: isUTF8, values: format.Values}
-	header, err := cr.Read()
+	header, err := rd.csv.Read()
 	if err == io.EOF {
 		return nil, InputErrorf("%s:1: the file is empty; expected a header row with %s", name, strings.Join(required, ","))
 	}
@@ -142,6 +159,26 @@ func OpenFormat(name string, r io.Reader, format Format, required ...string) (*R
 	return rd, nil
 }
 
+func hasBOM(br *bufio.Reader) bool {
+	bom, _ := br.Peek(3)
+	return bytes.Equal(bom, []byte{0xEF, 0xBB, 0xBF})
+}
+
+// csvReader reads CSV in enc (UTF8 or ShiftJIS) from br; a UTF-8 BOM means
+// UTF-8, whatever enc says.
+func csvReader(br *bufio.Reader, enc string) *csv.Reader {
+	var src io.Reader = br
+	if hasBOM(br) {
+		_, _ = br.Discard(3)
+	} else if enc == ShiftJIS {
+		src = transform.NewReader(br, japanese.ShiftJIS.NewDecoder())
+	}
+	cr := csv.NewReader(src)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	return cr
+}
+
 func (r *Reader) wrapCSVError(err error) error {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
@@ -162,7 +199,7 @@ func (r *Reader) Next() (bool, error) {
 			return false, r.wrapCSVError(err)
 		}
 		r.rec = rec
-		r.line, _ = r.csv.FieldPos(0)
+		r.line = r.csv.Line()
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue
 		}
@@ -260,6 +297,11 @@ func (r *Reader) Date(col string) (graph.Date, error) {
 	if v == "" {
 		return 0, nil
 	}
+	if r.xlsx {
+		if d, ok := serialDay(v); ok {
+			return d, nil
+		}
+	}
 	d, err := ParseDay(v)
 	if err != nil {
 		return 0, r.Errorf(col, "%v", err)
@@ -307,6 +349,7 @@ var headerAliases = func() map[string]string {
 		"start_date":  {"入社日", "雇用開始日", "契約開始日", "着任日"},
 		"end_date":    {"退職日", "雇用終了日", "契約終了日", "最終出社日"},
 		"mail":        {"メール", "メールアドレス", "電子メール"},
+		"unit_since":  {"配属日", "所属開始日", "現所属開始日"},
 		// transfers.csv
 		"event_id":       {"発令番号", "異動番号", "発令id"},
 		"from_unit":      {"異動前所属", "旧所属", "異動元"},

@@ -4,6 +4,7 @@ package hrfeed
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"strings"
 
@@ -26,10 +27,25 @@ type Feed struct {
 	// hr.values), beyond the Japanese names and words known already.
 	Columns map[string]string
 	Values  map[string]map[string]string
+	// Sheet is the sheet read when a file is an XLSX workbook (hr.sheet);
+	// empty means the first.
+	Sheet string
+	// History, if set, is the HR history (hr.history): people.csv is a
+	// snapshot, and the transfers and leavers derived from it and the last
+	// snapshot, first seen on SeenOn, are added to the graph.
+	History *History
+	SeenOn  graph.Date
+}
+
+// person is a record of people.csv: the person, and the day they joined
+// their unit (unit_since, 異動日) when the export gives it.
+type person struct {
+	*graph.Person
+	since graph.Date
 }
 
 func (f *Feed) format() csvfile.Format {
-	return csvfile.Format{Encoding: f.Encoding, Columns: f.Columns, Values: f.Values}
+	return csvfile.Format{Encoding: f.Encoding, Columns: f.Columns, Values: f.Values, Sheet: f.Sheet}
 }
 
 // PeopleColumns are the required columns of people.csv. name may be given
@@ -56,9 +72,14 @@ func (f *Feed) Pull(ctx context.Context, w *graph.Writer) (map[string]string, er
 // Staged is the feed being read ahead of writing it.
 type Staged struct {
 	feed      *Feed
-	people    *csvfile.Ahead[*graph.Person]
+	people    *csvfile.Ahead[person]
 	transfers *csvfile.Ahead[*graph.Transfer] // nil without a transfers file
+	derived   *Derived
 }
+
+// Derived is what the history derived from this snapshot (nil without
+// hr.history), after Write.
+func (st *Staged) Derived() *Derived { return st.derived }
 
 // Stage starts reading both files, each on a goroutine of its own at its
 // turn.
@@ -83,14 +104,35 @@ func (st *Staged) Write(ctx context.Context, w *graph.Writer) (map[string]string
 	defer st.Stop()
 	f := st.feed
 	digests := map[string]string{}
-	d, err := st.people.Each(ctx, func(cr *csvfile.Reader, p *graph.Person) error {
+	var current []*graph.Person
+	since := map[string]graph.Date{}
+	d, err := st.people.Each(ctx, func(cr *csvfile.Reader, row person) error {
+		p := row.Person
 		if !w.Exists(graph.TableUnits, p.Unit) {
 			return cr.Errorf("unit", "unknown unit %q: expected one of the unit ids of org.yaml%s", p.Unit, connectors.Suggest(p.Unit, w.IDs(graph.TableUnits)))
+		}
+		if f.History != nil {
+			// people.csv is today's snapshot; the graph's person is the
+			// assignment before the derived transfers, as SPEC has it.
+			now := *p
+			current = append(current, &now)
+			if !row.since.IsZero() {
+				since[p.EmployeeID] = row.since
+			}
+			if before := f.History.unitBefore(p.EmployeeID, p.Unit); before != p.Unit {
+				if c := w.UnitCompany(p.Unit); p.Company != "" && p.Company != c {
+					return cr.Errorf("company", "unit %q belongs to company %q, not %q", p.Unit, c, p.Company)
+				}
+				p.Unit, p.Company = before, ""
+			}
 		}
 		if err := w.AddPerson(p); err != nil {
 			col := "company"
 			if errors.Is(err, graph.ErrDuplicate) {
 				col = "employee_id"
+			}
+			if f.History != nil && current[len(current)-1].Unit != p.Unit {
+				return cr.Wrap(col, fmt.Errorf("the unit %s before the transfers hr.history derived: %w", p.Unit, err))
 			}
 			return cr.Wrap(col, err)
 		}
@@ -100,10 +142,37 @@ func (st *Staged) Write(ctx context.Context, w *graph.Writer) (map[string]string
 		return nil, err
 	}
 	digests[f.People] = d
-	if st.transfers == nil {
-		return digests, nil
+	if f.History != nil {
+		st.derived = f.History.Derive(current, since, f.SeenOn)
+		for _, p := range st.derived.Departed {
+			if err := w.AddPerson(p); err != nil {
+				return nil, fmt.Errorf("hr.history: leaver %s: %w", p.EmployeeID, err)
+			}
+		}
 	}
-	d, err = st.transfers.Each(ctx, func(cr *csvfile.Reader, t *graph.Transfer) error {
+	explicit := map[string]bool{}
+	if st.transfers != nil {
+		if d, err = st.readTransfers(ctx, w, explicit); err != nil {
+			return nil, err
+		}
+		digests[f.Transfers] = d
+	}
+	if st.derived != nil {
+		for _, t := range st.derived.Transfers {
+			if explicit[t.EmployeeID+"\x00"+t.ToUnit+"\x00"+t.Effective.String()] {
+				continue // transfers.csv records it
+			}
+			if err := w.AddTransfer(t); err != nil {
+				return nil, fmt.Errorf("hr.history: transfer %s of %s from %s to %s: %w", t.EventID, t.EmployeeID, t.FromUnit, t.ToUnit, err)
+			}
+		}
+	}
+	return digests, nil
+}
+
+// readTransfers adds the records of transfers.csv, noting each in explicit.
+func (st *Staged) readTransfers(ctx context.Context, w *graph.Writer, explicit map[string]bool) (string, error) {
+	return st.transfers.Each(ctx, func(cr *csvfile.Reader, t *graph.Transfer) error {
 		for _, c := range []struct{ col, table, id string }{
 			{"employee_id", graph.TablePeople, t.EmployeeID},
 			{"from_unit", graph.TableUnits, t.FromUnit},
@@ -116,16 +185,26 @@ func (st *Staged) Write(ctx context.Context, w *graph.Writer) (map[string]string
 		if err := w.AddTransfer(t); err != nil {
 			return cr.Wrap("event_id", err)
 		}
+		explicit[t.EmployeeID+"\x00"+t.ToUnit+"\x00"+t.Effective.String()] = true
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	digests[f.Transfers] = d
-	return digests, nil
 }
 
-func readPerson(cr *csvfile.Reader) (*graph.Person, error) {
+func readPerson(cr *csvfile.Reader) (person, error) {
+	p, err := readGraphPerson(cr)
+	if err != nil {
+		return person{}, err
+	}
+	row := person{Person: p}
+	for _, col := range []string{"unit_since", "effective_date"} {
+		if row.since, err = cr.Date(col); err != nil || !row.since.IsZero() {
+			return row, err
+		}
+	}
+	return row, nil
+}
+
+func readGraphPerson(cr *csvfile.Reader) (*graph.Person, error) {
 	p := &graph.Person{Name: cr.Get("name"), Company: cr.Get("company"), Mail: cr.Get("mail")}
 	if !cr.Has("name") {
 		if !cr.Has("family_name") || !cr.Has("given_name") {

@@ -289,7 +289,7 @@ func readCSV(name string, r io.Reader) ([]Decision, error) {
 // Limits of what a returned workbook may hold, and the environment
 // variables that change them: reading stops at the first one hit, saying so.
 const (
-	MaxUnzippedEnv = "ACCESSRECON_MAX_XLSX_MB"
+	MaxUnzippedEnv = csvfile.MaxUnzippedEnv
 	MaxRowsEnv     = "ACCESSRECON_MAX_WORKSHEET_ROWS"
 )
 
@@ -301,7 +301,7 @@ func limit(env string, def int64) int64 {
 }
 
 func readXLSX(path string) ([]Decision, error) {
-	maxMB := limit(MaxUnzippedEnv, 512)
+	maxMB := csvfile.MaxUnzippedMB()
 	maxRows := int(limit(MaxRowsEnv, 1<<20)) // Excel's own limit
 	// Worksheets over 16 MiB of XML are streamed through a temporary file,
 	// not held in memory; a workbook that unpacks to more than maxMB is

@@ -1,0 +1,139 @@
+package csvfile
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/accessrecon/accessrecon/graph"
+	"github.com/xuri/excelize/v2"
+)
+
+// MaxUnzippedEnv names the environment variable that sets how many MiB a
+// workbook read as input may unpack to (512 unless set): a zip bomb is
+// refused before it is read.
+const MaxUnzippedEnv = "ACCESSRECON_MAX_XLSX_MB"
+
+// MaxUnzippedMB is the limit MaxUnzippedEnv sets.
+func MaxUnzippedMB() int64 {
+	if n, err := strconv.ParseInt(os.Getenv(MaxUnzippedEnv), 10, 64); err == nil && n > 0 {
+		return n
+	}
+	return 512
+}
+
+// sheetRecords are the rows of one sheet of a workbook, as CSV records: the
+// raw value of each cell (a date is Excel's serial day number, read by
+// Reader.Date), short rows filled with empty cells to the header's width.
+type sheetRecords struct {
+	rows  *excelize.Rows
+	file  *excelize.File
+	line  int
+	width int
+}
+
+// openSheet opens a workbook read whole from r (it is a zip archive, read
+// from its end) and the named sheet of it, or its first.
+func openSheet(name string, r io.Reader, sheet string) (*sheetRecords, error) {
+	maxMB := MaxUnzippedMB()
+	data, err := io.ReadAll(io.LimitReader(r, maxMB<<20+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: read: %w", name, err)
+	}
+	if int64(len(data)) > maxMB<<20 {
+		return nil, InputErrorf("%s: the workbook is larger than %d MiB, the most an input workbook may be (set %s to raise it)", name, maxMB, MaxUnzippedEnv)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: maxMB << 20, UnzipXMLSizeLimit: min(16, maxMB) << 20})
+	if err != nil {
+		if strings.Contains(err.Error(), "unzip size") {
+			return nil, InputErrorf("%s: the workbook unpacks to more than %d MiB, the most an input workbook may hold (set %s to raise it)", name, maxMB, MaxUnzippedEnv)
+		}
+		return nil, InputErrorf("%s: not a readable XLSX workbook: %v", name, err)
+	}
+	sheets := f.GetSheetList()
+	if sheet == "" && len(sheets) > 0 {
+		sheet = sheets[0]
+	}
+	if idx, _ := f.GetSheetIndex(sheet); idx < 0 {
+		f.Close()
+		return nil, InputErrorf("%s: no sheet %q in the workbook; its sheets are %s", name, sheet, strings.Join(sheets, ", "))
+	}
+	rows, err := f.Rows(sheet)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: sheet %s: %w", name, sheet, err)
+	}
+	return &sheetRecords{rows: rows, file: f}, nil
+}
+
+// Read returns the next row; io.EOF after the last one, when the workbook
+// is closed.
+func (s *sheetRecords) Read() ([]string, error) {
+	if s.rows == nil || !s.rows.Next() {
+		return nil, s.close()
+	}
+	s.line++
+	row, err := s.rows.Columns(excelize.Options{RawCellValue: true})
+	if err != nil {
+		s.close()
+		return nil, fmt.Errorf("row %d: %w", s.line, err)
+	}
+	blank := true
+	for _, c := range row {
+		if strings.TrimSpace(c) != "" {
+			blank = false
+			break
+		}
+	}
+	if s.line == 1 {
+		for len(row) > 0 && strings.TrimSpace(row[len(row)-1]) == "" {
+			row = row[:len(row)-1]
+		}
+		s.width = len(row)
+		return row, nil
+	}
+	if blank {
+		return []string{""}, nil // a blank row, skipped as a blank CSV line is
+	}
+	for len(row) > s.width && strings.TrimSpace(row[len(row)-1]) == "" {
+		row = row[:len(row)-1]
+	}
+	for len(row) < s.width {
+		row = append(row, "")
+	}
+	return row, nil
+}
+
+func (s *sheetRecords) Line() int { return s.line }
+
+func (s *sheetRecords) close() error {
+	err := io.EOF
+	if s.rows != nil {
+		if rerr := s.rows.Error(); rerr != nil {
+			err = rerr
+		}
+		s.rows.Close()
+		s.rows = nil
+		s.file.Close()
+	}
+	return err
+}
+
+// serialDay reads an Excel serial day number (days since 1899-12-30, the
+// time of day as a fraction), as a workbook stores a date cell whatever its
+// display format; ok is false for anything else.
+func serialDay(v string) (graph.Date, bool) {
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || f < 1 || f > 2958465 { // 9999-12-31
+		return 0, false
+	}
+	t, err := excelize.ExcelDateToTime(f, false)
+	if err != nil {
+		return 0, false
+	}
+	d, err := graph.ParseDate(t.Format("2006-01-02"))
+	return d, err == nil
+}

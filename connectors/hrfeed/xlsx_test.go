@@ -1,0 +1,83 @@
+package hrfeed
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// workbook is an HR export as Excel holds it: Japanese headers in row 1,
+// date cells typed as dates (serial day numbers with a date format), an era
+// date typed as text, an employee number stored as a number, a blank row,
+// and a second sheet that is not read.
+func workbook(t *testing.T, rows ...[]any) []byte {
+	t.Helper()
+	f := excelize.NewFile()
+	sheet := f.GetSheetName(0)
+	f.SetSheetName(sheet, "社員一覧")
+	f.SetSheetRow("社員一覧", "A1", &[]any{"社員番号", "氏名", "所属コード", "雇用区分", "入社日", "退職日"})
+	for i, r := range rows {
+		cell, _ := excelize.CoordinatesToCellName(1, i+2)
+		f.SetSheetRow("社員一覧", cell, &r)
+	}
+	style, _ := f.NewStyle(&excelize.Style{NumFmt: 14}) // Excel's default date format
+	f.SetCellStyle("社員一覧", "E2", "F9", style)
+	f.NewSheet("集計")
+	f.SetSheetRow("集計", "A1", &[]any{"not", "people"})
+	buf, err := f.WriteToBuffer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func TestPeopleFromAnXLSXExport(t *testing.T) {
+	day := func(s string) time.Time { d, _ := time.Parse(time.DateOnly, s); return d }
+	data := workbook(t,
+		[]any{1001, "佐藤 花子", "NW-OPS", "正社員", day("2019-04-01"), nil},
+		[]any{},
+		[]any{"E1002", "鈴木 一郎", "HD-RETAIL", "業務委託", "R6.4.1", day("2026-03-31")},
+	)
+	g, err := pull(t, fstest.MapFS{"people.csv": {Data: data}}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := g.Snapshot()
+	a, b := s.Person("1001"), s.Person("E1002")
+	if a == nil || a.Name != "佐藤 花子" || a.Company != "NW" || a.Employment != "employee" || a.StartDate.String() != "2019-04-01" || !a.EndDate.IsZero() {
+		t.Errorf("1001: %+v", a)
+	}
+	if b == nil || b.Employment != "contractor" || b.StartDate.String() != "2024-04-01" || b.EndDate.String() != "2026-03-31" {
+		t.Errorf("E1002: %+v", b)
+	}
+	if n := len(s.People()); n != 2 {
+		t.Errorf("%d people, want 2", n)
+	}
+}
+
+// TestBadXLSXInputs: a bad cell names its row and column like a CSV line;
+// a missing sheet lists the sheets there are; a workbook over the size limit
+// is refused before it is read.
+func TestBadXLSXInputs(t *testing.T) {
+	data := workbook(t, []any{"E1", "x", "NW-OPS", "正社員", "2019-13-01", nil})
+	_, err := pull(t, fstest.MapFS{"people.csv": {Data: data}}, "")
+	if err == nil || !strings.Contains(err.Error(), "people.csv:2: column start_date (5): ") {
+		t.Errorf("bad date: %v", err)
+	}
+	g := org(t)
+	feed := &Feed{Files: fstest.MapFS{"people.xlsx": {Data: data}}, People: "people.xlsx", Sheet: "社員"}
+	if _, err := feed.Pull(context.Background(), g.Writer()); err == nil || !strings.Contains(err.Error(), `no sheet "社員"`) || !strings.Contains(err.Error(), "社員一覧, 集計") {
+		t.Errorf("missing sheet: %v", err)
+	}
+	t.Setenv("ACCESSRECON_MAX_XLSX_MB", "1")
+	big := make([]byte, 2<<20)
+	copy(big, "PK\x03\x04")
+	_, err = pull(t, fstest.MapFS{"people.csv": {Data: big}}, "")
+	if err == nil || !strings.Contains(err.Error(), "larger than 1 MiB") {
+		t.Errorf("over the limit: %v", err)
+	}
+}
