@@ -2,7 +2,6 @@
 package config
 
 import (
-	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -14,6 +13,7 @@ import (
 	"github.com/accessrecon/accessrecon/connectors"
 	"github.com/accessrecon/accessrecon/connectors/csvfile"
 	"github.com/accessrecon/accessrecon/connectors/yamlfile"
+	"github.com/accessrecon/accessrecon/i18n"
 )
 
 // DefaultPath is the config file read when --config is not given.
@@ -328,12 +328,12 @@ func (OSFiles) Glob(pattern string) ([]string, error) { return filepath.Glob(pat
 func Load(files fs.FS, path string) (*Config, error) {
 	f, err := files.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w (give the config file with --config)", path, connectors.UnwrapPath(err))
+		return nil, i18n.Errorf("%s: %w (give the config file with --config)", path, connectors.UnwrapPath(err))
 	}
 	defer f.Close()
 	data, err := io.ReadAll(f)
 	if err != nil {
-		return nil, fmt.Errorf("%s: read: %w", path, err)
+		return nil, i18n.Errorf("%s: read: %w", path, err)
 	}
 	cfg := &Config{}
 	if err := yamlfile.Decode(path, data, cfg); err != nil {
@@ -377,7 +377,7 @@ func (c *Config) check(data []byte) error {
 		return missing("systems")
 	}
 	if _, err := csvfile.NormalizeEncoding(c.HR.Encoding); err != nil {
-		return fmt.Errorf("%s: field hr.encoding: %w", c.Path, err)
+		return i18n.Errorf("%s: field hr.encoding: %w", c.Path, err)
 	}
 	lines := yamlfile.ItemLines(data, "sources")
 	c.sourceLines = lines

@@ -8,7 +8,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"hash"
 	"io"
 	"io/fs"
@@ -16,6 +15,7 @@ import (
 	"sync"
 
 	"github.com/accessrecon/accessrecon/graph"
+	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/agnivade/levenshtein"
 )
 
@@ -111,7 +111,7 @@ func (d *DigestReader) Sum() string { return "sha256:" + hex.EncodeToString(d.h.
 func ReadFile(files fs.FS, name string, read func(r io.Reader) error) (string, error) {
 	f, err := files.Open(name)
 	if err != nil {
-		return "", fmt.Errorf("%s: %w", name, UnwrapPath(err))
+		return "", i18n.Errorf("%s: %w", name, UnwrapPath(err))
 	}
 	defer f.Close()
 	dr := NewDigestReader(f)
@@ -119,7 +119,7 @@ func ReadFile(files fs.FS, name string, read func(r io.Reader) error) (string, e
 		return "", err
 	}
 	if _, err := io.Copy(io.Discard, dr); err != nil {
-		return "", fmt.Errorf("%s: read: %w", name, err)
+		return "", i18n.Errorf("%s: read: %w", name, err)
 	}
 	return dr.Sum(), nil
 }
@@ -171,8 +171,8 @@ type Revoker interface {
 
 // Suggest is ` (did you mean "X"?)` for the candidate nearest to got when it
 // is a near miss (a typo: at most a quarter of its letters, and 2 at least,
-// differ), or "".
-func Suggest(got string, candidates []string) string {
+// differ), or "": a message for a %s of an error's format.
+func Suggest(got string, candidates []string) i18n.Message {
 	best, dist := "", -1
 	for _, c := range candidates {
 		d := levenshtein.ComputeDistance(strings.ToUpper(got), strings.ToUpper(c))
@@ -181,7 +181,7 @@ func Suggest(got string, candidates []string) string {
 		}
 	}
 	if dist < 0 || dist > max(2, len(got)/4) {
-		return ""
+		return i18n.M("")
 	}
-	return fmt.Sprintf(" (did you mean %q?)", best)
+	return i18n.M(" (did you mean %q?)", best)
 }

@@ -3,6 +3,8 @@ package graph
 import (
 	"fmt"
 	"time"
+
+	"github.com/accessrecon/accessrecon/i18n"
 )
 
 // Tokyo is the time zone in which every SPEC date is a calendar day. Japan has
@@ -24,7 +26,7 @@ func ParseDate(s string) (Date, error) {
 	}
 	t, err := time.ParseInLocation(time.DateOnly, s, Tokyo)
 	if err != nil {
-		return 0, fmt.Errorf("expected a date as YYYY-MM-DD, got %q", s)
+		return 0, i18n.Errorf("expected a date as YYYY-MM-DD, got %q", s)
 	}
 	return DateOf(t), nil
 }

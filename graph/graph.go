@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/accessrecon/accessrecon/i18n"
 	memdb "github.com/hashicorp/go-memdb"
 )
 
@@ -17,7 +18,7 @@ var (
 	ErrUnknownReference = errors.New("unknown reference")
 	// ErrUnknownAccount is the ErrUnknownReference of a grant whose account
 	// has not been written.
-	ErrUnknownAccount = fmt.Errorf("%w: no such account", ErrUnknownReference)
+	ErrUnknownAccount = i18n.Errorf("%w: no such account", ErrUnknownReference)
 )
 
 // batchSize is how many inserts go into one write transaction. go-memdb's
@@ -308,7 +309,7 @@ func (w *Writer) insert(table string, obj any) error {
 		w.lastSystem = nil
 	}
 	if err := w.tx().Insert(table, obj); err != nil {
-		return fmt.Errorf("graph: insert into %s: %w", table, err)
+		return i18n.Errorf("graph: insert into %s: %w", table, err)
 	}
 	w.remember(table, obj)
 	w.pending++
@@ -436,11 +437,11 @@ func accountOf(txn *memdb.Txn, system, id string) *Account {
 }
 
 func unknown(what, id string) error {
-	return fmt.Errorf("%w: unknown %s %q", ErrUnknownReference, what, id)
+	return i18n.Errorf("%w: unknown %s %q", ErrUnknownReference, what, id)
 }
 
 func duplicate(what, id string) error {
-	return fmt.Errorf("%w: %s %q appears twice", ErrDuplicate, what, id)
+	return i18n.Errorf("%w: %s %q appears twice", ErrDuplicate, what, id)
 }
 
 // AddCompany adds a company.
@@ -481,7 +482,7 @@ func (w *Writer) AddPerson(p *Person) error {
 		return unknown("unit", p.Unit)
 	}
 	if p.Company != "" && u.Company != p.Company {
-		return fmt.Errorf("%w: unit %q belongs to company %q, not %q", ErrUnknownReference, p.Unit, u.Company, p.Company)
+		return i18n.Errorf("%w: unit %q belongs to company %q, not %q", ErrUnknownReference, p.Unit, u.Company, p.Company)
 	}
 	if p.Company == "" {
 		p.Company = u.Company // an export without the company: the unit's
@@ -570,11 +571,11 @@ func (w *Writer) AddGrant(g *Grant) error {
 		return unknown("system", g.System)
 	}
 	if !slices.ContainsFunc(sys.Entitlements, func(e Entitlement) bool { return e.ID == g.Entitlement }) {
-		return fmt.Errorf("%w: system %q has no entitlement %q", ErrUnknownReference, g.System, g.Entitlement)
+		return i18n.Errorf("%w: system %q has no entitlement %q", ErrUnknownReference, g.System, g.Entitlement)
 	}
 	a := w.writable(g.System, g.Account)
 	if a == nil {
-		return fmt.Errorf("%w: %q on system %q", ErrUnknownAccount, g.Account, g.System)
+		return i18n.Errorf("%w: %q on system %q", ErrUnknownAccount, g.Account, g.System)
 	}
 	if a.Grant(g.Entitlement) != nil {
 		return duplicate("grant", g.Key())

@@ -10,6 +10,7 @@ import (
 
 	"github.com/accessrecon/accessrecon/config"
 	"github.com/accessrecon/accessrecon/graph"
+	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/accessrecon/accessrecon/reconcile/audit"
 	"github.com/accessrecon/accessrecon/reconcile/signing"
 )
@@ -55,11 +56,11 @@ func ReadCheckpoint(path string) (*Checkpoint, error) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("checkpoint %s: %w", path, err)
+		return nil, i18n.Errorf("checkpoint %s: %w", path, err)
 	}
 	var c Checkpoint
 	if err := json.Unmarshal(data, &c); err != nil {
-		return nil, fmt.Errorf("checkpoint %s: %w", path, err)
+		return nil, i18n.Errorf("checkpoint %s: %w", path, err)
 	}
 	return &c, nil
 }
@@ -71,7 +72,7 @@ func writeCheckpoints(cfg *config.Config, h audit.Head, now time.Time) error {
 	if cfg.AuditKey != "" {
 		signer, err := signing.LoadSigner(cfg.Resolve(cfg.AuditKey))
 		if err != nil {
-			return fmt.Errorf("audit_key: %w", err)
+			return i18n.Errorf("audit_key: %w", err)
 		}
 		if c.Signature, err = signing.Sign(c.Message(), signer); err != nil {
 			return err
@@ -79,7 +80,7 @@ func writeCheckpoints(cfg *config.Config, h audit.Head, now time.Time) error {
 	}
 	for _, p := range CheckpointPaths(cfg) {
 		if err := WriteJSONFile(p, c); err != nil {
-			return fmt.Errorf("audit checkpoint: %w", err)
+			return i18n.Errorf("audit checkpoint: %w", err)
 		}
 	}
 	return nil
@@ -92,7 +93,7 @@ func writeCheckpoints(cfg *config.Config, h audit.Head, now time.Time) error {
 func VerifyAudit(cfg *config.Config, path string) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return "", fmt.Errorf("%s: %w", path, errors.Unwrap(err))
+		return "", i18n.Errorf("%s: %w", path, errors.Unwrap(err))
 	}
 	defer f.Close()
 	var cps []*Checkpoint
@@ -127,13 +128,13 @@ func VerifyAudit(cfg *config.Config, path string) (string, error) {
 	for i, c := range cps {
 		switch {
 		case head.Lines < c.Lines:
-			return "", fmt.Errorf("%s: %d lines are missing: the checkpoint %s (%s) records %d lines, the log has %d", path, c.Lines-head.Lines, cpPaths[i], c.At, c.Lines, head.Lines)
+			return "", i18n.Errorf("%s: %d lines are missing: the checkpoint %s (%s) records %d lines, the log has %d", path, c.Lines-head.Lines, cpPaths[i], c.At, c.Lines, head.Lines)
 		case hashAt[c.Lines] != c.Hash:
-			return "", fmt.Errorf("%s:%d: does not match the checkpoint %s (%s): a line up to %d was rewritten and the chain recomputed", path, c.Lines, cpPaths[i], c.At, c.Lines)
+			return "", i18n.Errorf("%s:%d: does not match the checkpoint %s (%s): a line up to %d was rewritten and the chain recomputed", path, c.Lines, cpPaths[i], c.At, c.Lines)
 		}
 		if c.Signature != "" {
 			if err := verifyCheckpoint(cfg, c); err != nil {
-				return "", fmt.Errorf("checkpoint %s: %w", cpPaths[i], err)
+				return "", i18n.Errorf("checkpoint %s: %w", cpPaths[i], err)
 			}
 		}
 		report += fmt.Sprintf("; matches the checkpoint %s of %s (%d lines)", cpPaths[i], c.At, c.Lines)
@@ -142,7 +143,7 @@ func VerifyAudit(cfg *config.Config, path string) (string, error) {
 		}
 	}
 	if len(cps) == 0 && cfg != nil && filepath.Clean(path) == filepath.Clean(AuditPath(cfg)) && head.Lines > 0 {
-		return "", fmt.Errorf("%s: no checkpoint (%s): the log cannot be told from a cut or rewritten one", path, cfg.Resolve(CheckpointFile))
+		return "", i18n.Errorf("%s: no checkpoint (%s): the log cannot be told from a cut or rewritten one", path, cfg.Resolve(CheckpointFile))
 	}
 	return report, nil
 }
@@ -157,7 +158,7 @@ func verifyCheckpoint(cfg *config.Config, c *Checkpoint) error {
 	}
 	at, err := time.Parse(time.RFC3339Nano, c.At)
 	if err != nil {
-		return fmt.Errorf("field at: %v", err)
+		return i18n.Errorf("field at: %v", err)
 	}
 	return as.Verify(c.Message(), c.Signature, cfg.AuditSigner, at)
 }

@@ -6,11 +6,12 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/accessrecon/accessrecon/i18n"
 )
 
 // WriteFileAtomic writes data to path through a temporary file in the same
@@ -28,7 +29,7 @@ func WriteFileAtomicWith(path string, write func(w io.Writer) error) (err error)
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return i18n.Errorf("write %s: %w", path, err)
 	}
 	defer func() {
 		if err != nil {
@@ -41,19 +42,19 @@ func WriteFileAtomicWith(path string, write func(w io.Writer) error) (err error)
 		err = bw.Flush()
 	}
 	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return i18n.Errorf("write %s: %w", path, err)
 	}
 	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return i18n.Errorf("write %s: %w", path, err)
 	}
 	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return i18n.Errorf("write %s: %w", path, err)
 	}
 	if err = os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return i18n.Errorf("write %s: %w", path, err)
 	}
 	if err = os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return i18n.Errorf("write %s: %w", path, err)
 	}
 	return nil
 }
@@ -63,7 +64,7 @@ func WriteFileAtomicWith(path string, write func(w io.Writer) error) (err error)
 func WriteJSONFile(path string, v any) error {
 	data, err := indentJSON(v)
 	if err != nil {
-		return fmt.Errorf("encode %s: %w", path, err)
+		return i18n.Errorf("encode %s: %w", path, err)
 	}
 	return WriteFileAtomic(path, data)
 }
@@ -72,7 +73,7 @@ func WriteJSONFile(path string, v any) error {
 func WriteJSONIn(dir, name string, v any) error {
 	data, err := indentJSON(v)
 	if err != nil {
-		return fmt.Errorf("encode %s: %w", name, err)
+		return i18n.Errorf("encode %s: %w", name, err)
 	}
 	return WriteFileIn(dir, name, data)
 }
@@ -108,11 +109,11 @@ func SafeFileName(s string) string {
 // lead the write outside.
 func WriteFileIn(dir, name string, data []byte) (err error) {
 	if name == "" || name == "." || name == ".." || strings.ContainsAny(name, `/\`) || name != filepath.Base(name) {
-		return fmt.Errorf("write %s: %q is not one file name", dir, name)
+		return i18n.Errorf("write %s: %q is not one file name", dir, name)
 	}
 	root, err := os.OpenRoot(dir)
 	if err != nil {
-		return fmt.Errorf("write %s: %w", filepath.Join(dir, name), err)
+		return i18n.Errorf("write %s: %w", filepath.Join(dir, name), err)
 	}
 	defer root.Close()
 	var suffix [8]byte
@@ -120,7 +121,7 @@ func WriteFileIn(dir, name string, data []byte) (err error) {
 	tmp := "." + name + ".tmp-" + hex.EncodeToString(suffix[:])
 	f, err := root.OpenFile(tmp, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
 	if err != nil {
-		return fmt.Errorf("write %s: %w", filepath.Join(dir, name), err)
+		return i18n.Errorf("write %s: %w", filepath.Join(dir, name), err)
 	}
 	defer func() {
 		if err != nil {
@@ -137,7 +138,7 @@ func WriteFileIn(dir, name string, data []byte) (err error) {
 		err = root.Rename(tmp, name)
 	}
 	if err != nil {
-		return fmt.Errorf("write %s: %w", filepath.Join(dir, name), err)
+		return i18n.Errorf("write %s: %w", filepath.Join(dir, name), err)
 	}
 	return nil
 }

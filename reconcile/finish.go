@@ -2,13 +2,13 @@ package reconcile
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"sync"
 	"time"
 
 	"github.com/accessrecon/accessrecon/config"
 	"github.com/accessrecon/accessrecon/graph"
+	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/accessrecon/accessrecon/reconcile/audit"
 )
 
@@ -144,7 +144,7 @@ func Recorded(cfg *config.Config, digest string) (bool, error) {
 		return false, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("audit log %s: %w", path, err)
+		return false, i18n.Errorf("audit log %s: %w", path, err)
 	}
 	defer f.Close()
 	found := false

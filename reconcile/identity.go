@@ -8,6 +8,7 @@ import (
 
 	"github.com/accessrecon/accessrecon/config"
 	"github.com/accessrecon/accessrecon/graph"
+	"github.com/accessrecon/accessrecon/i18n"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -22,7 +23,7 @@ var ErrUnknownPerson = errors.New("not an active person of the HR feed")
 func NormalizeID(raw string) (string, error) {
 	for _, r := range raw {
 		if unicode.Is(unicode.Cc, r) || unicode.Is(unicode.Cf, r) {
-			return "", fmt.Errorf("%q: ids may not contain control or format characters (U+%04X)", raw, r)
+			return "", i18n.Errorf("%q: ids may not contain control or format characters (U+%04X)", raw, r)
 		}
 	}
 	id := strings.TrimSpace(norm.NFKC.String(raw))
@@ -47,7 +48,7 @@ func Person(snap *graph.Snapshot, raw string) (*graph.Person, error) {
 	for _, p := range snap.People() {
 		if strings.EqualFold(p.EmployeeID, id) {
 			if found != nil {
-				return nil, fmt.Errorf("%q matches both %s and %s ignoring case: give the id exactly", raw, found.EmployeeID, p.EmployeeID)
+				return nil, i18n.Errorf("%q matches both %s and %s ignoring case: give the id exactly", raw, found.EmployeeID, p.EmployeeID)
 			}
 			found = p
 		}
@@ -62,10 +63,10 @@ func ActivePerson(snap *graph.Snapshot, raw string, d graph.Date) (*graph.Person
 		return nil, err
 	}
 	if p == nil {
-		return nil, fmt.Errorf("%q: %w", raw, ErrUnknownPerson)
+		return nil, i18n.Errorf("%q: %w", raw, ErrUnknownPerson)
 	}
 	if p.HasLeft(d) || (!p.StartDate.IsZero() && p.StartDate > d) {
-		return nil, fmt.Errorf("%s (%s): %w on %s", p.EmployeeID, p.Name, ErrUnknownPerson, d)
+		return nil, i18n.Errorf("%s (%s): %w on %s", p.EmployeeID, p.Name, ErrUnknownPerson, d)
 	}
 	return p, nil
 }

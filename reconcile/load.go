@@ -6,7 +6,6 @@ package reconcile
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"runtime"
 	"time"
@@ -16,6 +15,7 @@ import (
 	"github.com/accessrecon/accessrecon/connectors/hrfeed"
 	"github.com/accessrecon/accessrecon/connectors/orgdata"
 	"github.com/accessrecon/accessrecon/graph"
+	"github.com/accessrecon/accessrecon/i18n"
 )
 
 // Inputs is the graph built from every input, with the digest of each.
@@ -136,7 +136,7 @@ func load(ctx context.Context, cfg *config.Config, log *slog.Logger, sources []c
 			gh, isGitHub := src.(githubSource)
 			if !ok || !isGitHub {
 				w.Abort()
-				return nil, fmt.Errorf("source %s: owners_from: %s is not an ldap source pulled before it", sc.Name, from)
+				return nil, i18n.Errorf("source %s: owners_from: %s is not an ldap source pulled before it", sc.Name, from)
 			}
 			gh.AddOwners(dir.OwnersByLogin())
 		}
@@ -149,7 +149,7 @@ func load(ctx context.Context, cfg *config.Config, log *slog.Logger, sources []c
 		}
 		if err != nil {
 			w.Abort()
-			return nil, fmt.Errorf("source %s failed, nothing is planned: %w", sc.Name, err)
+			return nil, i18n.Errorf("source %s failed, nothing is planned: %w", sc.Name, err)
 		}
 		in.Digests[sc.Name] = d
 		log.Debug("source pulled", "source", sc.Name, "digest", d)

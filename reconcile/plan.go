@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/accessrecon/accessrecon/graph"
+	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/accessrecon/accessrecon/policy"
 )
 
@@ -280,7 +281,7 @@ func (p *Plan) ComputeDigest() (string, error) {
 	c.GeneratedAt, c.Digest = "", ""
 	h := sha256.New()
 	if err := writePlanJSON(h, &c, false); err != nil {
-		return "", fmt.Errorf("plan: encode: %w", err)
+		return "", i18n.Errorf("plan: encode: %w", err)
 	}
 	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
 }
@@ -308,19 +309,19 @@ func ReadPlan(name string, data []byte) (*Plan, error) {
 		var se *json.SyntaxError
 		if errors.As(err, &se) {
 			line, col := position(data, se.Offset)
-			return nil, fmt.Errorf("%s:%d:%d: not a plan file: %v", name, line, col, err)
+			return nil, i18n.Errorf("%s:%d:%d: not a plan file: %v", name, line, col, err)
 		}
-		return nil, fmt.Errorf("%s: not a plan file: %w", name, err)
+		return nil, i18n.Errorf("%s: not a plan file: %w", name, err)
 	}
 	if p.FormatVersion != FormatVersion {
-		return nil, fmt.Errorf("%s: field format_version: expected %d, got %d", name, FormatVersion, p.FormatVersion)
+		return nil, i18n.Errorf("%s: field format_version: expected %d, got %d", name, FormatVersion, p.FormatVersion)
 	}
 	d, err := p.ComputeDigest()
 	if err != nil {
 		return nil, err
 	}
 	if d != p.Digest {
-		return nil, fmt.Errorf("%s: field digest: %w (digest %s, content %s)", name, ErrModified, p.Digest, d)
+		return nil, i18n.Errorf("%s: field digest: %w (digest %s, content %s)", name, ErrModified, p.Digest, d)
 	}
 	return &p, nil
 }

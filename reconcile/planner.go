@@ -4,13 +4,13 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"slices"
 	"sync"
 
 	"github.com/accessrecon/accessrecon/config"
 	"github.com/accessrecon/accessrecon/graph"
+	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/accessrecon/accessrecon/policy"
 	"github.com/open-policy-agent/opa/v1/ast"
 )
@@ -159,7 +159,7 @@ func TransferPlan(ctx context.Context, in *Inputs, pol *Policy, eventID string) 
 	snap := in.Graph.Snapshot()
 	t := snap.Transfer(eventID)
 	if t == nil {
-		return nil, fmt.Errorf("%w: transfer event %q is not in the transfers file", ErrNotFound, eventID)
+		return nil, i18n.Errorf("%w: transfer event %q is not in the transfers file", ErrNotFound, eventID)
 	}
 	p := snap.Person(t.EmployeeID)
 	fs, err := pol.evaluate(ctx, snap, t.Effective, []subject{{person: p}})
@@ -192,16 +192,16 @@ func CheckTransfer(ctx context.Context, in *Inputs, pol *Policy, employeeID, toU
 	snap := in.Graph.Snapshot()
 	p, err := Person(snap, employeeID)
 	if err != nil {
-		return nil, fmt.Errorf("--employee: %w", err)
+		return nil, i18n.Errorf("--employee: %w", err)
 	}
 	if p == nil {
-		return nil, fmt.Errorf("%w: --employee %q is not in the people file", ErrNotFound, employeeID)
+		return nil, i18n.Errorf("%w: --employee %q is not in the people file", ErrNotFound, employeeID)
 	}
 	if p.HasLeft(effective) {
-		return nil, fmt.Errorf("%w: --employee %s (%s) left on %s, before the transfer's date %s: there is no one to transfer", ErrNotFound, p.EmployeeID, p.Name, p.EndDate, effective)
+		return nil, i18n.Errorf("%w: --employee %s (%s) left on %s, before the transfer's date %s: there is no one to transfer", ErrNotFound, p.EmployeeID, p.Name, p.EndDate, effective)
 	}
 	if snap.Unit(toUnit) == nil {
-		return nil, fmt.Errorf("%w: --to %q is not a unit of org.yaml", ErrNotFound, toUnit)
+		return nil, i18n.Errorf("%w: --to %q is not a unit of org.yaml", ErrNotFound, toUnit)
 	}
 	from := snap.AssignmentAsOf(p, effective).Unit
 	proposed := &graph.Transfer{EventID: ProposedEvent, EmployeeID: p.EmployeeID, FromUnit: from, ToUnit: toUnit, Effective: effective}
@@ -239,7 +239,7 @@ func NewPolicy(cfg *config.Config, mods []policy.Module, log *slog.Logger) (*Pol
 	}
 	ev, err := policy.ParseEvaluator(cfg.Policy.Evaluator)
 	if err != nil {
-		return nil, fmt.Errorf("%s: field policy.evaluator: %w", cfg.Path, err)
+		return nil, i18n.Errorf("%s: field policy.evaluator: %w", cfg.Path, err)
 	}
 	return &Policy{Compiled: compiled.WithEvaluator(ev), Rules: cfg.Rules, Log: log}, nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/accessrecon/accessrecon/config"
 	"github.com/accessrecon/accessrecon/graph"
+	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/accessrecon/accessrecon/policy"
 )
 
@@ -44,7 +45,7 @@ func ReadSourceState(path string) (*SourceState, error) {
 		return nil, err
 	}
 	if err := json.Unmarshal(data, st); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, i18n.Errorf("%s: %w", path, err)
 	}
 	if st.Sources == nil {
 		st.Sources = map[string]SourceCount{}

@@ -2,7 +2,6 @@ package reconcile
 
 import (
 	"context"
-	"fmt"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -16,6 +15,7 @@ import (
 	"github.com/accessrecon/accessrecon/connectors/github"
 	"github.com/accessrecon/accessrecon/connectors/ldap"
 	"github.com/accessrecon/accessrecon/graph"
+	"github.com/accessrecon/accessrecon/i18n"
 )
 
 // Reach is how apply carries out the actions on a source's accounts.
@@ -75,7 +75,7 @@ func sourceType(name string) (SourceType, bool) {
 func NewSource(cfg *config.Config, sc config.Source, log *slog.Logger) (connectors.Source, error) {
 	t, ok := sourceType(sc.Type)
 	if !ok {
-		return nil, fmt.Errorf("source %s: type %q is not supported; expected one of %v", sc.Name, sc.Type, config.SourceTypes())
+		return nil, i18n.Errorf("source %s: type %q is not supported; expected one of %v", sc.Name, sc.Type, config.SourceTypes())
 	}
 	return t.New(cfg, sc, log)
 }
@@ -88,7 +88,7 @@ func Reaches(cfg *config.Config, log *slog.Logger) (map[string]Reach, map[string
 	for _, sc := range cfg.Sources {
 		t, ok := sourceType(sc.Type)
 		if !ok {
-			return nil, nil, fmt.Errorf("source %s: type %q is not supported; expected one of %v", sc.Name, sc.Type, config.SourceTypes())
+			return nil, nil, i18n.Errorf("source %s: type %q is not supported; expected one of %v", sc.Name, sc.Type, config.SourceTypes())
 		}
 		reach[sc.Name] = t.Reach
 		if t.Reach != ByConnector {
@@ -100,7 +100,7 @@ func Reaches(cfg *config.Config, log *slog.Logger) (map[string]Reach, map[string
 		}
 		r, ok := src.(connectors.Revoker)
 		if !ok {
-			return nil, nil, fmt.Errorf("source %s: the %s connector cannot carry out changes", sc.Name, sc.Type)
+			return nil, nil, i18n.Errorf("source %s: the %s connector cannot carry out changes", sc.Name, sc.Type)
 		}
 		revokers[sc.Name] = r
 	}
@@ -177,10 +177,10 @@ func newGitHub(cfg *config.Config, sc config.Source, log *slog.Logger) (connecto
 	var err error
 	if sc.AppID != 0 {
 		if gc.HTTPClient, err = github.AppClient(sc.AppID, sc.InstallationID, cfg.Resolve(sc.PrivateKeyFile), sc.BaseURL); err != nil {
-			return nil, fmt.Errorf("source %s: %w", sc.Name, err)
+			return nil, i18n.Errorf("source %s: %w", sc.Name, err)
 		}
 	} else if gc.Token, err = secret(cfg, sc.TokenEnv, "GITHUB_TOKEN", sc.TokenFile); err != nil {
-		return nil, fmt.Errorf("source %s: %w", sc.Name, err)
+		return nil, i18n.Errorf("source %s: %w", sc.Name, err)
 	}
 	if sc.MaxRateWait != "" {
 		gc.MaxRateWait, _ = time.ParseDuration(sc.MaxRateWait) // checked by config.Load
@@ -188,11 +188,11 @@ func newGitHub(cfg *config.Config, sc config.Source, log *slog.Logger) (connecto
 	src := githubSource{}
 	if sc.Owners != "" {
 		if gc.Owners, src.ownersDigest, err = github.ReadOwners(cfg.Files, cfg.Resolve(sc.Owners)); err != nil {
-			return nil, fmt.Errorf("source %s: %w", sc.Name, err)
+			return nil, i18n.Errorf("source %s: %w", sc.Name, err)
 		}
 	}
 	if src.Source, err = github.New(sc.Name, gc, log); err != nil {
-		return nil, fmt.Errorf("source %s: %w", sc.Name, err)
+		return nil, i18n.Errorf("source %s: %w", sc.Name, err)
 	}
 	return src, nil
 }
@@ -216,19 +216,19 @@ func newLDAP(cfg *config.Config, sc config.Source, log *slog.Logger) (connectors
 	if sc.Type == "ldif" {
 		src, err := ldap.NewLDIF(sc.Name, lc, cfg.Files, cfg.Resolve(sc.File), log)
 		if err != nil {
-			return nil, fmt.Errorf("source %s: %w", sc.Name, err)
+			return nil, i18n.Errorf("source %s: %w", sc.Name, err)
 		}
 		return src, nil
 	}
 	if sc.BindDN != "" {
 		var err error
 		if lc.Password, err = secret(cfg, sc.PasswordEnv, "LDAP_PASSWORD", sc.PasswordFile); err != nil {
-			return nil, fmt.Errorf("source %s: %w", sc.Name, err)
+			return nil, i18n.Errorf("source %s: %w", sc.Name, err)
 		}
 	}
 	src, err := ldap.New(sc.Name, lc, log)
 	if err != nil {
-		return nil, fmt.Errorf("source %s: %w", sc.Name, err)
+		return nil, i18n.Errorf("source %s: %w", sc.Name, err)
 	}
 	return src, nil
 }
@@ -239,7 +239,7 @@ func secret(cfg *config.Config, env, def, file string) (string, error) {
 	if file != "" {
 		data, err := fs.ReadFile(cfg.Files, cfg.Resolve(file))
 		if err != nil {
-			return "", fmt.Errorf("token_file %s: %w", file, err)
+			return "", i18n.Errorf("token_file %s: %w", file, err)
 		}
 		return strings.TrimSpace(string(data)), nil
 	}
@@ -248,7 +248,7 @@ func secret(cfg *config.Config, env, def, file string) (string, error) {
 	}
 	v := strings.TrimSpace(os.Getenv(env))
 	if v == "" {
-		return "", fmt.Errorf("the environment variable %s is empty (set it, or give a file)", env)
+		return "", i18n.Errorf("the environment variable %s is empty (set it, or give a file)", env)
 	}
 	return v, nil
 }

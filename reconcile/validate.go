@@ -8,6 +8,7 @@ import (
 	"github.com/accessrecon/accessrecon/config"
 	"github.com/accessrecon/accessrecon/connectors/orgdata"
 	"github.com/accessrecon/accessrecon/graph"
+	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/accessrecon/accessrecon/policy"
 )
 
@@ -35,7 +36,7 @@ func Validate(ctx context.Context, cfg *config.Config, mods []policy.Module, log
 		for _, n := range needs {
 			for _, c := range checks {
 				if c.Input == n && c.Err != nil {
-					checks = append(checks, Check{Input: input, Err: fmt.Errorf("not checked: it needs %s, which failed", n)})
+					checks = append(checks, Check{Input: input, Err: i18n.Errorf("not checked: it needs %s, which failed", n)})
 					return false
 				}
 			}
@@ -93,7 +94,7 @@ func Validate(ctx context.Context, cfg *config.Config, mods []policy.Module, log
 	for _, sc := range cfg.Sources {
 		input := "source " + sc.Name
 		if failed := firstFailed(checks, cfg.Systems); failed != "" {
-			checks = append(checks, Check{Input: input, Err: fmt.Errorf("not checked: it needs %s, which failed", failed)})
+			checks = append(checks, Check{Input: input, Err: i18n.Errorf("not checked: it needs %s, which failed", failed)})
 			continue
 		}
 		sg := base.Clone()

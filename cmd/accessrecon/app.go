@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/accessrecon/accessrecon/graph"
+	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/accessrecon/accessrecon/reconcile/report"
 	"github.com/schollz/progressbar/v3"
 	"github.com/urfave/cli/v2"
@@ -51,6 +52,7 @@ func versionString() string {
 // run is the whole program: main only maps its error to an exit status.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	app := newApp(stdout, stderr)
+	localize(app, argsLang(args))
 	return app.RunContext(ctx, interspersed(app, args))
 }
 
@@ -63,6 +65,9 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		Writer:         report.SafeWriter(stdout), // names with escape sequences cannot drive the terminal
 		ErrWriter:      stderr,
 		ExitErrHandler: func(*cli.Context, error) {}, // exit statuses are set in one place: exitCode
+		// --lang before the command: the help and errors of the whole
+		// command line in that language.
+		Flags: []cli.Flag{langFlag},
 		Commands: []*cli.Command{
 			initCommand(),
 			validateCommand(),
@@ -90,6 +95,8 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		},
 	}
 	addExamples(app.Commands, "")
+	app.OnUsageError = onUsageError
+	setUsageErrors(app.Commands)
 	return app
 }
 
@@ -120,7 +127,7 @@ func lang(c *cli.Context) (string, error) {
 	case report.LangJA, report.LangEN:
 		return l, nil
 	default:
-		return "", fmt.Errorf("--lang %q: expected ja or en", l)
+		return "", i18n.Errorf("--lang %q: expected ja or en", l)
 	}
 }
 
@@ -135,7 +142,7 @@ func asOf(c *cli.Context, name string, def graph.Date) (graph.Date, error) {
 	}
 	d, err := graph.ParseDate(v)
 	if err != nil {
-		return 0, fmt.Errorf("--%s: %w", name, err)
+		return 0, i18n.Errorf("--%s: %w", name, err)
 	}
 	return d, nil
 }

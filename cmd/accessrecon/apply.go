@@ -11,6 +11,7 @@ import (
 	"github.com/accessrecon/accessrecon/config"
 	"github.com/accessrecon/accessrecon/connectors"
 	"github.com/accessrecon/accessrecon/graph"
+	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/accessrecon/accessrecon/reconcile"
 	"github.com/accessrecon/accessrecon/reconcile/apply"
 	"github.com/accessrecon/accessrecon/reconcile/audit"
@@ -40,7 +41,7 @@ func recordAudit(cfg *config.Config, e audit.Event) error {
 func readPlanFile(name string) (*reconcile.Plan, error) {
 	data, err := os.ReadFile(name)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, connectors.UnwrapPath(err))
+		return nil, i18n.Errorf("%s: %w", name, connectors.UnwrapPath(err))
 	}
 	return reconcile.ReadPlan(name, data)
 }
@@ -90,15 +91,15 @@ func approveAction(c *cli.Context) error {
 		// An armored SSH signature is a few hundred bytes; read no more than 64 KiB.
 		fh, err := os.Open(f)
 		if err != nil {
-			return fmt.Errorf("--signature %s: %w", f, connectors.UnwrapPath(err))
+			return i18n.Errorf("--signature %s: %w", f, connectors.UnwrapPath(err))
 		}
 		data, err := io.ReadAll(io.LimitReader(fh, 64<<10+1))
 		fh.Close()
 		if err != nil {
-			return fmt.Errorf("--signature %s: %w", f, err)
+			return i18n.Errorf("--signature %s: %w", f, err)
 		}
 		if len(data) > 64<<10 {
-			return fmt.Errorf("--signature %s: larger than 64 KiB, not an SSH signature", f)
+			return i18n.Errorf("--signature %s: larger than 64 KiB, not an SSH signature", f)
 		}
 		o.Signature = string(data)
 	}
@@ -158,7 +159,7 @@ func applyAction(c *cli.Context) error {
 	name := c.Args().First()
 	p, err := readPlanFile(name)
 	if errors.Is(err, reconcile.ErrModified) {
-		refusal := &apply.Refusal{Reason: err.Error()}
+		refusal := &apply.Refusal{Reason: err.Error(), Why: i18n.M("%v", err)}
 		if cfg, cerr := optionalConfig(c); cerr == nil {
 			if aerr := recordAudit(cfg, audit.Event{Event: "refusal", By: actor(c), Data: map[string]any{"plan_file": name, "reason": refusal.Reason}}); aerr != nil {
 				return aerr
@@ -182,7 +183,7 @@ func applyAction(c *cli.Context) error {
 	if ok, err := reconcile.Recorded(s.cfg, p.Digest); err != nil {
 		return err
 	} else if !ok {
-		refusal := &apply.Refusal{Reason: fmt.Sprintf("the audit log %s does not record the making of %s (%s): only plans accessrecon made are carried out", reconcile.AuditPath(s.cfg), name, p.Digest)}
+		refusal := apply.NewRefusal("the audit log %s does not record the making of %s (%s): only plans accessrecon made are carried out", reconcile.AuditPath(s.cfg), name, p.Digest)
 		recordAudit(s.cfg, audit.Event{Event: "refusal", By: by, Plan: p.Digest, Data: map[string]any{"plan_file": name, "reason": refusal.Reason}})
 		return refusal
 	}
@@ -256,10 +257,10 @@ func applyAction(c *cli.Context) error {
 	}
 	if res.Interrupted {
 		record("interrupted", map[string]any{"pending": counts[apply.StatePending]})
-		return fmt.Errorf("stopped on request: %d action(s) not started and left pending; run apply again to carry on", counts[apply.StatePending])
+		return i18n.Errorf("stopped on request: %d action(s) not started and left pending; run apply again to carry on", counts[apply.StatePending])
 	}
 	if counts[apply.StateFailed] > 0 {
-		return fmt.Errorf("%d actions failed; run apply again to retry them", counts[apply.StateFailed])
+		return i18n.Errorf("%d actions failed; run apply again to retry them", counts[apply.StateFailed])
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -180,9 +181,21 @@ func TestBadInputIsAClearErrorAndWritesNothing(t *testing.T) {
 			if entries, _ := os.ReadDir(filepath.Dir(out)); len(entries) != 0 {
 				t.Errorf("a failed plan left files behind: %v", entries)
 			}
+			// The same error for a Japanese reader: the same positions,
+			// no English sentence.
+			_, stderr, code = runCLI(t, append(args, "--lang", "ja")...)
+			if code != 1 || !strings.Contains(stderr, position.FindString(strings.Join(tt.want, " "))) {
+				t.Errorf("--lang ja: exit %d, without the position %q\n%s", code, position.FindString(strings.Join(tt.want, " ")), stderr)
+			}
+			if m := englishSentence.FindAllString(stderr, 3); len(m) > 0 {
+				t.Errorf("--lang ja: English in the error: %q\n%s", m, stderr)
+			}
 		})
 	}
 }
+
+// position is a file and line in an error.
+var position = regexp.MustCompile(`[\w.-]+\.(csv|yaml|json):\d+`)
 
 func appendTo(t *testing.T, path, text string) {
 	t.Helper()

@@ -15,6 +15,7 @@ import (
 	"github.com/accessrecon/accessrecon/connectors"
 	"github.com/accessrecon/accessrecon/fixtures"
 	"github.com/accessrecon/accessrecon/graph"
+	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/accessrecon/accessrecon/policy"
 	"github.com/accessrecon/accessrecon/reconcile"
 	"github.com/accessrecon/accessrecon/reconcile/apply"
@@ -108,7 +109,7 @@ func emit(c *cli.Context, s *session, plan *reconcile.Plan) error {
 		// one spelling of their id that approvals are compared with.
 		p, err := reconcile.ActivePerson(s.inputs.Graph.Snapshot(), by, graph.DateOf(time.Now()))
 		if err != nil {
-			return fmt.Errorf("--by: %w", err)
+			return i18n.Errorf("--by: %w", err)
 		}
 		by = p.EmployeeID
 	}
@@ -188,7 +189,7 @@ func checkFormat(c *cli.Context) error {
 	case "text", "json", "markdown", "md", "csv", "html":
 		return nil
 	}
-	return fmt.Errorf("--format %q: expected text, json, markdown, csv or html", c.String("format"))
+	return i18n.Errorf("--format %q: expected text, json, markdown, csv or html", c.String("format"))
 }
 
 func planCommand() *cli.Command {
@@ -300,7 +301,7 @@ func showCommand() *cli.Command {
 			name := c.Args().First()
 			data, err := os.ReadFile(name)
 			if err != nil {
-				return fmt.Errorf("%s: %w", name, connectors.UnwrapPath(err))
+				return i18n.Errorf("%s: %w", name, connectors.UnwrapPath(err))
 			}
 			plan, err := reconcile.ReadPlan(name, data)
 			if err != nil {
@@ -392,7 +393,7 @@ func policyCommand() *cli.Command {
 				}
 				fmt.Fprintf(c.App.Writer, "%d passed, %d failed\n", passed, failed)
 				if failed > 0 {
-					return fmt.Errorf("%d Rego tests failed", failed)
+					return i18n.Errorf("%d Rego tests failed", failed)
 				}
 				return nil
 			},

@@ -30,12 +30,15 @@ var examples = map[string][]string{
 	"version":           {"accessrecon version"},
 }
 
+// examplesHeading introduces the examples of a command's help.
+const examplesHeading = "Examples / 例:"
+
 // addExamples appends the examples to each command's description.
 func addExamples(cmds []*cli.Command, parent string) {
 	for _, c := range cmds {
 		path := strings.TrimSpace(parent + " " + c.Name)
 		if ex := examples[path]; len(ex) > 0 {
-			c.Description = strings.TrimSpace(c.Description + "\n\nExamples / 例:\n  " + strings.Join(ex, "\n  "))
+			c.Description = strings.TrimSpace(c.Description + "\n\n" + examplesHeading + "\n  " + strings.Join(ex, "\n  "))
 		}
 		addExamples(c.Subcommands, path)
 	}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/accessrecon/accessrecon/fixtures/generate"
+	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/urfave/cli/v2"
 )
 
@@ -29,10 +30,10 @@ func fixturesCommand() *cli.Command {
 				}
 				dir := c.String("out")
 				if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
-					return fmt.Errorf("--out %s: the folder is not empty", dir)
+					return i18n.Errorf("--out %s: the folder is not empty", dir)
 				}
 				if err := os.MkdirAll(dir, 0o755); err != nil {
-					return fmt.Errorf("--out %s: %w", dir, err)
+					return i18n.Errorf("--out %s: %w", dir, err)
 				}
 				if err := generate.Write(dir, generate.Options{People: c.Int("people"), Seed: c.Uint64("seed")}); err != nil {
 					return err

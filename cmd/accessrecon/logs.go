@@ -12,6 +12,7 @@ import (
 	"github.com/accessrecon/accessrecon/config"
 	"github.com/accessrecon/accessrecon/connectors"
 	"github.com/accessrecon/accessrecon/connectors/accesslog"
+	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/accessrecon/accessrecon/policy"
 	"github.com/accessrecon/accessrecon/reconcile"
 	"github.com/accessrecon/accessrecon/reconcile/calendar"
@@ -40,7 +41,7 @@ func logsCommand() *cli.Command {
 func logsCheck(c *cli.Context) error {
 	format := c.String("format")
 	if format != "text" && format != "json" && format != "html" {
-		return fmt.Errorf("--format %q: expected text, json or html", format)
+		return i18n.Errorf("--format %q: expected text, json or html", format)
 	}
 	day, err := asOf(c, "date", 0)
 	if err != nil {
@@ -56,17 +57,17 @@ func logsCheck(c *cli.Context) error {
 	}
 	cfg := s.cfg
 	if len(cfg.AccessLogs) == 0 {
-		return fmt.Errorf("%s: access_logs names no log files", cfg.Path)
+		return i18n.Errorf("%s: access_logs names no log files", cfg.Path)
 	}
 	cal, err := calendar.New(cfg.Calendar.CompanyHolidays)
 	if err != nil {
-		return fmt.Errorf("%s: %w", cfg.Path, err)
+		return i18n.Errorf("%s: %w", cfg.Path, err)
 	}
 	if cfg.Calendar.NationalHolidays != "" {
 		name := cfg.Resolve(cfg.Calendar.NationalHolidays)
 		f, err := cfg.Files.Open(name)
 		if err != nil {
-			return fmt.Errorf("%s: %w", name, connectors.UnwrapPath(err))
+			return i18n.Errorf("%s: %w", name, connectors.UnwrapPath(err))
 		}
 		err = cal.LoadOfficial(name, f)
 		f.Close()

@@ -22,7 +22,7 @@ func main() {
 	err := run(ctx, os.Args, os.Stdout, os.Stderr)
 	stopProfile()
 	stop()
-	os.Exit(exitCode(err, report.SafeWriter(os.Stderr)))
+	os.Exit(exitCode(err, report.SafeWriter(os.Stderr), argsLang(os.Args)))
 }
 
 // startCPUProfile writes a CPU profile of the whole command to path (for

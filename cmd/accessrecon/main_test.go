@@ -19,7 +19,7 @@ func runCLI(t *testing.T, args ...string) (string, string, int) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	err := run(context.Background(), append([]string{"accessrecon"}, args...), &out, &errb)
-	code := exitCode(err, &errb)
+	code := exitCode(err, &errb, argsLang(args))
 	return out.String(), errb.String(), code
 }
 

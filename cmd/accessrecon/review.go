@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/accessrecon/accessrecon/config"
+	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/accessrecon/accessrecon/reconcile"
 	"github.com/accessrecon/accessrecon/reconcile/audit"
 	"github.com/accessrecon/accessrecon/reconcile/certify"
@@ -30,7 +31,7 @@ func yearFlag() *cli.StringFlag {
 func year(c *cli.Context) (int, error) {
 	y, err := strconv.Atoi(c.String("year"))
 	if err != nil || y < 2000 || y > 2999 {
-		return 0, fmt.Errorf("--year %q: expected a year such as 2027", c.String("year"))
+		return 0, i18n.Errorf("--year %q: expected a year such as 2027", c.String("year"))
 	}
 	return y, nil
 }
@@ -202,7 +203,7 @@ func certifyClose(c *cli.Context) error {
 	}
 	unreviewed := c.String("unreviewed")
 	if unreviewed != "revoke" && unreviewed != "keep" {
-		return fmt.Errorf("--unreviewed %q: expected revoke or keep", unreviewed)
+		return i18n.Errorf("--unreviewed %q: expected revoke or keep", unreviewed)
 	}
 	day, err := asOf(c, "as-of", 0)
 	if err != nil {
@@ -260,7 +261,7 @@ func certifyReport(c *cli.Context) error {
 	var decisions map[string]worksheet.Decision
 	unreviewed := say("not closed yet", "未締切")
 	if _, err := os.Stat(filepath.Join(dir, certify.DecisionsFile)); err == nil && len(fileArgs(c, "decisions")) > 0 {
-		return fmt.Errorf("%s: campaign %s is closed; its report comes from the decisions it was closed with (%s): run certify report without --decisions", dir, campaign.ID, certify.DecisionsFile)
+		return i18n.Errorf("%s: campaign %s is closed; its report comes from the decisions it was closed with (%s): run certify report without --decisions", dir, campaign.ID, certify.DecisionsFile)
 	}
 	if files := fileArgs(c, "decisions"); len(files) > 0 {
 		if decisions, err = readDecisionFiles(files); err != nil {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/accessrecon/accessrecon/config"
 	"github.com/accessrecon/accessrecon/connectors"
+	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/accessrecon/accessrecon/reconcile"
 	"github.com/accessrecon/accessrecon/reconcile/service"
 	"github.com/urfave/cli/v2"
@@ -53,7 +54,7 @@ func serveCommand() *cli.Command {
 			}
 			ln, err := net.Listen("tcp", c.String("listen"))
 			if err != nil {
-				return fmt.Errorf("--listen %s: %w", c.String("listen"), err)
+				return i18n.Errorf("--listen %s: %w", c.String("listen"), err)
 			}
 			fmt.Fprintf(c.App.ErrWriter, "accessrecon: serving on http://%s\n", ln.Addr())
 			return serve(c.Context, ln, svc, c.Duration("refresh"))
@@ -75,7 +76,7 @@ func serve(ctx context.Context, ln net.Listener, svc *service.Service, refresh t
 		shutdown, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		if err := srv.Shutdown(shutdown); err != nil {
-			return fmt.Errorf("serve: shutdown: %w", err)
+			return i18n.Errorf("serve: shutdown: %w", err)
 		}
 		if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 			return err
@@ -89,11 +90,11 @@ func apiToken(file string) ([]byte, error) {
 	if file != "" {
 		data, err := os.ReadFile(file)
 		if err != nil {
-			return nil, fmt.Errorf("--token-file: %w", connectors.UnwrapPath(err))
+			return nil, i18n.Errorf("--token-file: %w", connectors.UnwrapPath(err))
 		}
 		t := strings.TrimSpace(string(data))
 		if t == "" {
-			return nil, fmt.Errorf("--token-file %s is empty", file)
+			return nil, i18n.Errorf("--token-file %s is empty", file)
 		}
 		return []byte(t), nil
 	}

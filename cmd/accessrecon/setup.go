@@ -14,6 +14,7 @@ import (
 
 	"github.com/accessrecon/accessrecon/config"
 	"github.com/accessrecon/accessrecon/fixtures"
+	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/accessrecon/accessrecon/reconcile"
 	"github.com/accessrecon/accessrecon/reconcile/report"
 	"github.com/urfave/cli/v2"
@@ -43,11 +44,11 @@ func initCommand() *cli.Command {
 			}
 			for name := range files {
 				if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
-					return fmt.Errorf("init: %s already exists; init writes only into a folder without a deployment", filepath.Join(dir, name))
+					return i18n.Errorf("init: %s already exists; init writes only into a folder without a deployment", filepath.Join(dir, name))
 				}
 			}
 			if err := os.MkdirAll(dir, 0o755); err != nil {
-				return fmt.Errorf("init: %w", err)
+				return i18n.Errorf("init: %w", err)
 			}
 			for _, name := range slices.Sorted(maps.Keys(files)) {
 				if err := reconcile.WriteFileIn(dir, name, files[name]); err != nil {
@@ -120,7 +121,7 @@ func validateCommand() *cli.Command {
 			}
 			tw.Flush()
 			if len(problems) > 0 {
-				return fmt.Errorf("%s\n%s", strings.Join(problems, "\n"), fmt.Sprintf(words[2], len(problems), len(checks)))
+				return i18n.Errorf("%s\n%s", strings.Join(problems, "\n"), fmt.Sprintf(words[2], len(problems), len(checks)))
 			}
 			return nil
 		},

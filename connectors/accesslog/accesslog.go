@@ -22,6 +22,7 @@ import (
 
 	"github.com/accessrecon/accessrecon/connectors"
 	"github.com/accessrecon/accessrecon/graph"
+	"github.com/accessrecon/accessrecon/i18n"
 )
 
 // Access is one logged access. Its byte slices are valid only during the
@@ -61,10 +62,10 @@ func Files(files fs.FS, patterns []string) ([]string, error) {
 	for _, p := range patterns {
 		matches, err := fs.Glob(files, p)
 		if err != nil {
-			return nil, fmt.Errorf("access_logs %q: %w", p, err)
+			return nil, i18n.Errorf("access_logs %q: %w", p, err)
 		}
 		if len(matches) == 0 {
-			return nil, fmt.Errorf("access_logs %q: no such file", p)
+			return nil, i18n.Errorf("access_logs %q: no such file", p)
 		}
 		sort.Strings(matches)
 		for _, m := range matches {
@@ -98,7 +99,7 @@ func (st *Stats) bad(file string, line int, reason string) {
 func scanFile(ctx context.Context, files fs.FS, name string, fn func(*Access), st *Stats) error {
 	f, err := files.Open(name)
 	if err != nil {
-		return fmt.Errorf("%s: %w", name, connectors.UnwrapPath(err))
+		return i18n.Errorf("%s: %w", name, connectors.UnwrapPath(err))
 	}
 	defer f.Close()
 	br := bufio.NewReaderSize(f, 1<<20)
@@ -106,7 +107,7 @@ func scanFile(ctx context.Context, files fs.FS, name string, fn func(*Access), s
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
-			return fmt.Errorf("%s: gzip: %w", name, err)
+			return i18n.Errorf("%s: gzip: %w", name, err)
 		}
 		defer zr.Close()
 		r = bufio.NewReaderSize(zr, 1<<20)
@@ -137,7 +138,7 @@ var maxLine = func() int {
 }()
 
 // errTooLong is a line over maxLine; the line has been skipped.
-var errTooLong = fmt.Errorf("longer than %d bytes, the longest line read (set %s to raise it)", maxLine, MaxLineEnv)
+var errTooLong = i18n.Errorf("longer than %d bytes, the longest line read (set %s to raise it)", maxLine, MaxLineEnv)
 
 // readLine returns the next line without its line end, or io.EOF; a line
 // over maxLine is skipped and gives errTooLong.
@@ -179,7 +180,7 @@ func scanCSV(ctx context.Context, name string, r *bufio.Reader, fn func(*Access)
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("%s: %w", name, err)
+		return i18n.Errorf("%s: %w", name, err)
 	}
 	return scanCSVLines(ctx, name, string(header), r, 2, fn, st)
 }
@@ -197,7 +198,7 @@ func scanCSVLines(ctx context.Context, name, header string, r *bufio.Reader, fir
 	for i, c := range columns {
 		j, ok := idx[c]
 		if !ok {
-			return fmt.Errorf("%s:1: missing column %q; the header must name %s", name, c, strings.Join(columns, ","))
+			return i18n.Errorf("%s:1: missing column %q; the header must name %s", name, c, strings.Join(columns, ","))
 		}
 		pos[i] = j
 		width = max(width, j+1)
@@ -259,7 +260,7 @@ func eachLine(ctx context.Context, name string, r *bufio.Reader, first int, st *
 			continue
 		}
 		if err != nil {
-			return fmt.Errorf("%s:%d: %w", name, line, err)
+			return i18n.Errorf("%s:%d: %w", name, line, err)
 		}
 		if line%65536 == 0 && ctx.Err() != nil {
 			return ctx.Err()

@@ -4,11 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"fmt"
 	"io"
 	"io/fs"
 	"strings"
 	"sync"
+
+	"github.com/accessrecon/accessrecon/i18n"
 )
 
 // minSplit is the smallest plain CSV file worth cutting into parts.
@@ -83,7 +84,7 @@ func split(files fs.FS, name string, n int) ([]part, string, error) {
 	}
 	f, err := files.Open(name)
 	if err != nil {
-		return nil, "", fmt.Errorf("%s: %w", name, err)
+		return nil, "", i18n.Errorf("%s: %w", name, err)
 	}
 	defer f.Close()
 	info, err := f.Stat()
@@ -136,7 +137,7 @@ func split(files fs.FS, name string, n int) ([]part, string, error) {
 func scanPart(ctx context.Context, files fs.FS, name, header string, p part, fn func(*Access), st *Stats) error {
 	f, err := files.Open(name)
 	if err != nil {
-		return fmt.Errorf("%s: %w", name, err)
+		return i18n.Errorf("%s: %w", name, err)
 	}
 	defer f.Close()
 	ra := f.(io.ReaderAt)

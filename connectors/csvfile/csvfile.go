@@ -9,13 +9,13 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
-	"fmt"
 	"io"
 	"slices"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/accessrecon/accessrecon/graph"
+	"github.com/accessrecon/accessrecon/i18n"
 
 	"golang.org/x/text/encoding/japanese"
 	"golang.org/x/text/transform"
@@ -46,7 +46,7 @@ func NormalizeEncoding(enc string) (string, error) {
 	case "auto":
 		return Auto, nil
 	}
-	return "", fmt.Errorf("%w: encoding %q: expected utf-8 or shift_jis", ErrInput, enc)
+	return "", i18n.Errorf("%w: encoding %q: expected utf-8 or shift_jis", ErrInput, enc)
 }
 
 // Reader reads records of one CSV file.
@@ -110,7 +110,7 @@ func Open(name string, r io.Reader, encoding string, required ...string) (*Reade
 func OpenFormat(name string, r io.Reader, format Format, required ...string) (*Reader, error) {
 	enc, err := NormalizeEncoding(format.Encoding)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, i18n.Errorf("%s: %w", name, err)
 	}
 	br := bufio.NewReaderSize(r, 64*1024)
 	rd := &Reader{name: name, utf8: true, values: format.Values}
@@ -184,7 +184,7 @@ func (r *Reader) wrapCSVError(err error) error {
 	if errors.As(err, &pe) {
 		return InputErrorf("%s:%d:%d: malformed CSV: %v", r.name, pe.Line, pe.Column, pe.Err)
 	}
-	return fmt.Errorf("%s: read: %w", r.name, err)
+	return i18n.Errorf("%s: read: %w", r.name, err)
 }
 
 // Next advances to the next record. It returns false at the end of the file.
@@ -244,7 +244,7 @@ func (r *Reader) Line() int { return r.line }
 // "FILE:LINE: column COL (N): MESSAGE". The error wraps ErrInput.
 func (r *Reader) Errorf(col, format string, args ...any) error {
 	n := slices.Index(r.names, col) + 1
-	return fmt.Errorf("%s:%d: column %s (%d): %w", r.name, r.line, col, n, inputError{fmt.Sprintf(format, args...)})
+	return i18n.Errorf("%s:%d: column %s (%d): %w", r.name, r.line, col, n, inputError{i18n.M(format, args...)})
 }
 
 // Wrap adds the current record's position to err, which keeps its identity
@@ -252,14 +252,15 @@ func (r *Reader) Errorf(col, format string, args ...any) error {
 // reported with the file's others).
 func (r *Reader) Wrap(col string, err error) error {
 	n := slices.Index(r.names, col) + 1
-	return fmt.Errorf("%s:%d: column %s (%d): %w", r.name, r.line, col, n, recordError{err})
+	return i18n.Errorf("%s:%d: column %s (%d): %w", r.name, r.line, col, n, recordError{err})
 }
 
 // recordError is an error about a record's content: it is err and ErrInput.
 type recordError struct{ err error }
 
-func (e recordError) Error() string   { return e.err.Error() }
-func (e recordError) Unwrap() []error { return []error{e.err, ErrInput} }
+func (e recordError) Error() string               { return e.err.Error() }
+func (e recordError) Localize(lang string) string { return i18n.Text(e.err, lang) }
+func (e recordError) Unwrap() []error             { return []error{e.err, ErrInput} }
 
 // Required returns the value of a column, or an error if the cell is empty.
 func (r *Reader) Required(col string) (string, error) {
@@ -285,10 +286,12 @@ func (r *Reader) OneOf(col, def string, allowed ...string) (string, error) {
 	return "", r.Errorf(col, "expected one of %s, got %q", strings.Join(allowed, ", "), r.Get(col))
 }
 
-type inputError struct{ msg string }
+// inputError is a message about input content, in English and Japanese.
+type inputError struct{ m i18n.Message }
 
-func (e inputError) Error() string { return e.msg }
-func (e inputError) Unwrap() error { return ErrInput }
+func (e inputError) Error() string               { return e.m.String() }
+func (e inputError) Localize(lang string) string { return e.m.Localize(lang) }
+func (e inputError) Unwrap() error               { return ErrInput }
 
 // Date returns the column as a calendar day in Asia/Tokyo: see ParseDay for
 // the forms it accepts. An empty cell is the zero Date.
@@ -312,7 +315,7 @@ func (r *Reader) Date(col string) (graph.Date, error) {
 // InputErrorf formats an error about input content; it wraps ErrInput without
 // adding its text.
 func InputErrorf(format string, args ...any) error {
-	return inputError{fmt.Sprintf(format, args...)}
+	return inputError{i18n.M(format, args...)}
 }
 
 // HeaderName is the column id of a header cell: its first word,

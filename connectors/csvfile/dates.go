@@ -1,18 +1,18 @@
 package csvfile
 
 import (
-	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/accessrecon/accessrecon/graph"
+	"github.com/accessrecon/accessrecon/i18n"
 	"golang.org/x/text/unicode/norm"
 )
 
 // dateHint is what the error of a date that cannot be read shows.
-const dateHint = "expected a date such as 2026-04-01, 2026/4/1, 2026年4月1日 or R8.4.1 (令和8年4月1日)"
+var dateHint = i18n.M("expected a date such as 2026-04-01, 2026/4/1, 2026年4月1日 or R8.4.1 (令和8年4月1日)")
 
 // ParseDay reads a calendar day (Asia/Tokyo) in the forms HR exports and
 // Excel write in Japan:
@@ -46,7 +46,7 @@ func ParseDay(v string) (graph.Date, error) {
 	if m := era.FindStringSubmatch(s); m != nil {
 		e := eras[strings.ToUpper(m[1])]
 		if e.name == "" {
-			return 0, fmt.Errorf("%s, got %q", dateHint, v)
+			return 0, i18n.Errorf("%s, got %q", dateHint, v)
 		}
 		n := 1
 		if m[2] != "元" {
@@ -57,11 +57,11 @@ func ParseDay(v string) (graph.Date, error) {
 			return 0, err
 		}
 		if d < graph.DateOf(e.start) || (!e.end.IsZero() && d >= graph.DateOf(e.end)) {
-			return 0, fmt.Errorf("%q is not a day of the %s era", v, e.name)
+			return 0, i18n.Errorf("%q is not a day of the %s era", v, e.name)
 		}
 		return d, nil
 	}
-	return 0, fmt.Errorf("%s, got %q", dateHint, v)
+	return 0, i18n.Errorf("%s, got %q", dateHint, v)
 }
 
 var (
@@ -102,7 +102,7 @@ func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
 func ymd(v string, y, m, d int) (graph.Date, error) {
 	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, graph.Tokyo)
 	if m < 1 || m > 12 || d < 1 || t.Day() != d {
-		return 0, fmt.Errorf("%q is not a calendar day", v)
+		return 0, i18n.Errorf("%q is not a calendar day", v)
 	}
 	return graph.DateOf(t), nil
 }

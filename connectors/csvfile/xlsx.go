@@ -2,13 +2,13 @@ package csvfile
 
 import (
 	"bytes"
-	"fmt"
 	"io"
 	"os"
 	"strconv"
 	"strings"
 
 	"github.com/accessrecon/accessrecon/graph"
+	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -41,7 +41,7 @@ func openSheet(name string, r io.Reader, sheet string) (*sheetRecords, error) {
 	maxMB := MaxUnzippedMB()
 	data, err := io.ReadAll(io.LimitReader(r, maxMB<<20+1))
 	if err != nil {
-		return nil, fmt.Errorf("%s: read: %w", name, err)
+		return nil, i18n.Errorf("%s: read: %w", name, err)
 	}
 	if int64(len(data)) > maxMB<<20 {
 		return nil, InputErrorf("%s: the workbook is larger than %d MiB, the most an input workbook may be (set %s to raise it)", name, maxMB, MaxUnzippedEnv)
@@ -64,7 +64,7 @@ func openSheet(name string, r io.Reader, sheet string) (*sheetRecords, error) {
 	rows, err := f.Rows(sheet)
 	if err != nil {
 		f.Close()
-		return nil, fmt.Errorf("%s: sheet %s: %w", name, sheet, err)
+		return nil, i18n.Errorf("%s: sheet %s: %w", name, sheet, err)
 	}
 	return &sheetRecords{rows: rows, file: f}, nil
 }
@@ -79,7 +79,7 @@ func (s *sheetRecords) Read() ([]string, error) {
 	row, err := s.rows.Columns(excelize.Options{RawCellValue: true})
 	if err != nil {
 		s.close()
-		return nil, fmt.Errorf("row %d: %w", s.line, err)
+		return nil, i18n.Errorf("row %d: %w", s.line, err)
 	}
 	blank := true
 	for _, c := range row {

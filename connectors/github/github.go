@@ -21,6 +21,7 @@ import (
 	"github.com/accessrecon/accessrecon/connectors"
 	"github.com/accessrecon/accessrecon/connectors/csvfile"
 	"github.com/accessrecon/accessrecon/graph"
+	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/bradleyfalzon/ghinstallation/v2"
 	gh "github.com/google/go-github/v60/github"
 )
@@ -59,7 +60,7 @@ type Config struct {
 func AppClient(appID, installationID int64, privateKeyFile, apiURL string) (*http.Client, error) {
 	tr, err := ghinstallation.NewKeyFromFile(http.DefaultTransport, appID, installationID, privateKeyFile)
 	if err != nil {
-		return nil, fmt.Errorf("github app: %w", err)
+		return nil, i18n.Errorf("github app: %w", err)
 	}
 	if apiURL != "" {
 		tr.BaseURL = strings.TrimRight(apiURL, "/")
@@ -100,7 +101,7 @@ func New(name string, cfg Config, log *slog.Logger) (*Source, error) {
 	if cfg.BaseURL != "" {
 		var err error
 		if client, err = client.WithEnterpriseURLs(cfg.BaseURL, cfg.BaseURL); err != nil {
-			return nil, fmt.Errorf("github: base_url: %w", err)
+			return nil, i18n.Errorf("github: base_url: %w", err)
 		}
 	}
 	return &Source{SourceName: name, cfg: cfg, client: client, log: log, sleep: sleepCtx}, nil
@@ -152,7 +153,7 @@ func (s *Source) call(ctx context.Context, what string, fn func() (*gh.Response,
 		case errors.As(err, &primary):
 			wait = time.Until(primary.Rate.Reset.Time) + time.Second
 			if wait > s.cfg.MaxRateWait {
-				return nil, fmt.Errorf("github %s: %w: the primary rate limit resets at %s, later than max_rate_wait %s allows",
+				return nil, i18n.Errorf("github %s: %w: the primary rate limit resets at %s, later than max_rate_wait %s allows",
 					what, connectors.ErrSourceFailed, primary.Rate.Reset.Time.Format(time.RFC3339), s.cfg.MaxRateWait)
 			}
 		case errors.As(err, &secondary):
@@ -169,7 +170,7 @@ func (s *Source) call(ctx context.Context, what string, fn func() (*gh.Response,
 			return resp, err
 		}
 		if attempt >= 5 {
-			return nil, fmt.Errorf("github %s: %w: still rate limited after %d attempts", what, connectors.ErrSourceFailed, attempt)
+			return nil, i18n.Errorf("github %s: %w: still rate limited after %d attempts", what, connectors.ErrSourceFailed, attempt)
 		}
 		s.log.Warn("github rate limit: waiting", "call", what, "wait", wait, "attempt", attempt)
 		if err := s.sleep(ctx, max(wait, 0)); err != nil {
@@ -192,7 +193,7 @@ func pages[T any](ctx context.Context, s *Source, what string, list func(opt gh.
 			return r, err
 		})
 		if err != nil {
-			return nil, fmt.Errorf("github %s: %w", what, err)
+			return nil, i18n.Errorf("github %s: %w", what, err)
 		}
 		all = append(all, items...)
 		if resp == nil || resp.NextPage == 0 {
@@ -332,7 +333,7 @@ func (s *Source) load(w *graph.Writer, f *found) (string, error) {
 	}
 	sort.Strings(ents)
 	if err := w.DeclareEntitlements(s.cfg.System, "GitHub "+s.cfg.Org, ents); err != nil {
-		return "", fmt.Errorf("github: %w", err)
+		return "", i18n.Errorf("github: %w", err)
 	}
 	logins := slices.Sorted(maps.Keys(f.accounts))
 	var b strings.Builder
@@ -340,7 +341,7 @@ func (s *Source) load(w *graph.Writer, f *found) (string, error) {
 		a := f.accounts[l]
 		fmt.Fprintf(&b, "%s %s %s %s\n", a.ID, a.Owner, a.Kind, a.Status)
 		if err := w.AddAccount(a); err != nil {
-			return "", fmt.Errorf("github: %w", err)
+			return "", i18n.Errorf("github: %w", err)
 		}
 	}
 	sort.Slice(f.grants, func(i, j int) bool {
@@ -349,7 +350,7 @@ func (s *Source) load(w *graph.Writer, f *found) (string, error) {
 	for _, g := range f.grants {
 		fmt.Fprintf(&b, "%s %s\n", g.Account, g.Entitlement)
 		if err := w.AddGrant(g); err != nil {
-			return "", fmt.Errorf("github: %w", err)
+			return "", i18n.Errorf("github: %w", err)
 		}
 	}
 	h := connectors.NewDigestReader(strings.NewReader(b.String()))
@@ -377,13 +378,13 @@ func ReadOwners(files fs.FS, name string) (map[string]string, string, error) {
 // each. What is already gone (404) counts as done.
 func (s *Source) Apply(ctx context.Context, c connectors.Change) error {
 	if c.System != s.cfg.System {
-		return fmt.Errorf("github: %s is not this source's system %s", c.System, s.cfg.System)
+		return i18n.Errorf("github: %s is not this source's system %s", c.System, s.cfg.System)
 	}
 	org, user := s.cfg.Org, c.Account
 	write := func(what string, fn func() (*gh.Response, error)) error {
 		_, err := s.call(ctx, what, fn) // a 404 means already gone
 		if err != nil && !notFound(err) {
-			return fmt.Errorf("github %s: %w", what, err)
+			return i18n.Errorf("github %s: %w", what, err)
 		}
 		return s.sleep(ctx, s.cfg.WritePause)
 	}
@@ -412,7 +413,7 @@ func (s *Source) Apply(ctx context.Context, c connectors.Change) error {
 			return r, err
 		})
 	}
-	return fmt.Errorf("github: cannot %s %s", c.Op, c.Entitlement)
+	return i18n.Errorf("github: cannot %s %s", c.Op, c.Entitlement)
 }
 
 // removeAccount removes a login from the organisation: as a member, else as
@@ -424,7 +425,7 @@ func (s *Source) removeAccount(ctx context.Context, user string, write func(stri
 		return s.sleep(ctx, s.cfg.WritePause)
 	}
 	if !notFound(err) {
-		return fmt.Errorf("github remove member %s: %w", user, err)
+		return i18n.Errorf("github remove member %s: %w", user, err)
 	}
 	_, err = s.call(ctx, "remove outside collaborator "+user, func() (*gh.Response, error) {
 		return s.client.Organizations.RemoveOutsideCollaborator(ctx, org, user)
@@ -433,7 +434,7 @@ func (s *Source) removeAccount(ctx context.Context, user string, write func(stri
 		return s.sleep(ctx, s.cfg.WritePause)
 	}
 	if !notFound(err) {
-		return fmt.Errorf("github remove outside collaborator %s: %w", user, err)
+		return i18n.Errorf("github remove outside collaborator %s: %w", user, err)
 	}
 	invitations, err := pages(ctx, s, "invitations", func(o gh.ListOptions) ([]*gh.Invitation, *gh.Response, error) {
 		return s.client.Organizations.ListPendingOrgInvitations(ctx, org, &o)

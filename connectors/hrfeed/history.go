@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"slices"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/accessrecon/accessrecon/connectors"
 	"github.com/accessrecon/accessrecon/graph"
+	"github.com/accessrecon/accessrecon/i18n"
 )
 
 // History is what accessrecon keeps of an HR system that exports only
@@ -96,14 +96,14 @@ func ReadHistory(path string) (*History, string, error) {
 		return &History{Version: 1}, "", nil
 	}
 	if err != nil {
-		return nil, "", fmt.Errorf("hr.history %s: %w", path, connectors.UnwrapPath(err))
+		return nil, "", i18n.Errorf("hr.history %s: %w", path, connectors.UnwrapPath(err))
 	}
 	h := &History{}
 	if err := json.Unmarshal(data, h); err != nil || h.Version != 1 {
 		if err == nil {
-			err = fmt.Errorf("version %d, expected 1", h.Version)
+			err = i18n.Errorf("version %d, expected 1", h.Version)
 		}
-		return nil, "", fmt.Errorf("hr.history %s: not a history this version of accessrecon wrote (%v); move it away to start a new history from the next snapshot", path, err)
+		return nil, "", i18n.Errorf("hr.history %s: not a history this version of accessrecon wrote (%v); move it away to start a new history from the next snapshot", path, err)
 	}
 	sum := sha256.Sum256(data)
 	return h, "sha256:" + hex.EncodeToString(sum[:]), nil

@@ -4,13 +4,13 @@ package hrfeed
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io/fs"
 	"strings"
 
 	"github.com/accessrecon/accessrecon/connectors"
 	"github.com/accessrecon/accessrecon/connectors/csvfile"
 	"github.com/accessrecon/accessrecon/graph"
+	"github.com/accessrecon/accessrecon/i18n"
 )
 
 // Feed is the configured HR feed.
@@ -132,7 +132,7 @@ func (st *Staged) Write(ctx context.Context, w *graph.Writer) (map[string]string
 				col = "employee_id"
 			}
 			if f.History != nil && current[len(current)-1].Unit != p.Unit {
-				return cr.Wrap(col, fmt.Errorf("the unit %s before the transfers hr.history derived: %w", p.Unit, err))
+				return cr.Wrap(col, i18n.Errorf("the unit %s before the transfers hr.history derived: %w", p.Unit, err))
 			}
 			return cr.Wrap(col, err)
 		}
@@ -146,7 +146,7 @@ func (st *Staged) Write(ctx context.Context, w *graph.Writer) (map[string]string
 		st.derived = f.History.Derive(current, since, f.SeenOn)
 		for _, p := range st.derived.Departed {
 			if err := w.AddPerson(p); err != nil {
-				return nil, fmt.Errorf("hr.history: leaver %s: %w", p.EmployeeID, err)
+				return nil, i18n.Errorf("hr.history: leaver %s: %w", p.EmployeeID, err)
 			}
 		}
 	}
@@ -163,7 +163,7 @@ func (st *Staged) Write(ctx context.Context, w *graph.Writer) (map[string]string
 				continue // transfers.csv records it
 			}
 			if err := w.AddTransfer(t); err != nil {
-				return nil, fmt.Errorf("hr.history: transfer %s of %s from %s to %s: %w", t.EventID, t.EmployeeID, t.FromUnit, t.ToUnit, err)
+				return nil, i18n.Errorf("hr.history: transfer %s of %s from %s to %s: %w", t.EventID, t.EmployeeID, t.FromUnit, t.ToUnit, err)
 			}
 		}
 	}
@@ -267,9 +267,9 @@ func readTransfer(cr *csvfile.Reader) (*graph.Transfer, error) {
 	return t, nil
 }
 
-func known(table string) string {
+func known(table string) i18n.Message {
 	if table == graph.TablePeople {
-		return "the employee_ids of people.csv"
+		return i18n.M("the employee_ids of people.csv")
 	}
-	return "the unit ids of org.yaml"
+	return i18n.M("the unit ids of org.yaml")
 }

@@ -22,6 +22,7 @@ import (
 
 	"github.com/accessrecon/accessrecon/connectors"
 	"github.com/accessrecon/accessrecon/graph"
+	"github.com/accessrecon/accessrecon/i18n"
 	goldap "github.com/go-ldap/ldap/v3"
 )
 
@@ -81,7 +82,7 @@ type Mapping struct {
 
 // Defaults fills what the config left empty and checks what is required.
 func (c *Config) Defaults(name string) error {
-	missing := func(f string) error { return fmt.Errorf("ldap: missing required field %q", f) }
+	missing := func(f string) error { return i18n.Errorf("ldap: missing required field %q", f) }
 	switch {
 	case c.URL == "":
 		return missing("url")
@@ -91,7 +92,7 @@ func (c *Config) Defaults(name string) error {
 		return missing("groups.base_dn")
 	}
 	if !strings.HasPrefix(c.URL, "ldap://") && !strings.HasPrefix(c.URL, "ldaps://") {
-		return fmt.Errorf("ldap: url %q: expected ldap:// or ldaps://", c.URL)
+		return i18n.Errorf("ldap: url %q: expected ldap:// or ldaps://", c.URL)
 	}
 	def := func(p *string, v string) {
 		if *p == "" {
@@ -109,7 +110,7 @@ func (c *Config) Defaults(name string) error {
 		c.PageSize = 500
 	}
 	if c.DisableMethod != "ppolicy" && c.DisableMethod != "move" {
-		return fmt.Errorf("ldap: disable.method %q: expected ppolicy or move", c.DisableMethod)
+		return i18n.Errorf("ldap: disable.method %q: expected ppolicy or move", c.DisableMethod)
 	}
 	if c.DisableMethod == "move" && c.DisabledOU == "" {
 		return missing("disable.ou")
@@ -118,21 +119,21 @@ func (c *Config) Defaults(name string) error {
 		m := &c.Mappings[i]
 		switch {
 		case m.DN != "" && (m.System == "" || m.Entitlement == ""):
-			return fmt.Errorf("ldap: mappings[%d]: a mapping by dn needs system and entitlement", i)
+			return i18n.Errorf("ldap: mappings[%d]: a mapping by dn needs system and entitlement", i)
 		case m.Pattern != "":
 			if !strings.Contains(m.Pattern, "{system}") && m.System == "" || !strings.Contains(m.Pattern, "{entitlement}") && m.Entitlement == "" {
-				return fmt.Errorf("ldap: mappings[%d]: pattern %q needs {system} and {entitlement}, or system and entitlement fields", i, m.Pattern)
+				return i18n.Errorf("ldap: mappings[%d]: pattern %q needs {system} and {entitlement}, or system and entitlement fields", i, m.Pattern)
 			}
 			expr := "^" + regexp.QuoteMeta(m.Pattern) + "$"
 			expr = strings.Replace(expr, regexp.QuoteMeta("{system}"), "(?P<system>.+?)", 1)
 			expr = strings.Replace(expr, regexp.QuoteMeta("{entitlement}"), "(?P<entitlement>.+)", 1)
 			re, err := regexp.Compile("(?i)" + expr)
 			if err != nil {
-				return fmt.Errorf("ldap: mappings[%d]: %w", i, err)
+				return i18n.Errorf("ldap: mappings[%d]: %w", i, err)
 			}
 			m.re = re
 		case m.DN == "":
-			return fmt.Errorf("ldap: mappings[%d]: expected dn or pattern", i)
+			return i18n.Errorf("ldap: mappings[%d]: expected dn or pattern", i)
 		}
 	}
 	return nil
@@ -237,28 +238,28 @@ func (s *Source) connect(ctx context.Context) (conn *goldap.Conn, release func()
 	if s.cfg.CAFile != "" {
 		pem, err := os.ReadFile(s.cfg.CAFile)
 		if err != nil {
-			return nil, nil, fmt.Errorf("ldap: ca_file: %w", err)
+			return nil, nil, i18n.Errorf("ldap: ca_file: %w", err)
 		}
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(pem) {
-			return nil, nil, fmt.Errorf("ldap: ca_file %s: no PEM certificate in it", s.cfg.CAFile)
+			return nil, nil, i18n.Errorf("ldap: ca_file %s: no PEM certificate in it", s.cfg.CAFile)
 		}
 		tlsConfig.RootCAs = pool
 	}
 	conn, err = goldap.DialURL(s.cfg.URL, goldap.DialWithTLSConfig(tlsConfig))
 	if err != nil {
-		return nil, nil, fmt.Errorf("ldap %s: %w: %v", s.cfg.URL, connectors.ErrSourceFailed, err)
+		return nil, nil, i18n.Errorf("ldap %s: %w: %v", s.cfg.URL, connectors.ErrSourceFailed, err)
 	}
 	if s.cfg.StartTLS {
 		if err := conn.StartTLS(tlsConfig); err != nil {
 			conn.Close()
-			return nil, nil, fmt.Errorf("ldap %s: StartTLS: %w: %v", s.cfg.URL, connectors.ErrSourceFailed, err)
+			return nil, nil, i18n.Errorf("ldap %s: StartTLS: %w: %v", s.cfg.URL, connectors.ErrSourceFailed, err)
 		}
 	}
 	if s.cfg.BindDN != "" {
 		if err := conn.Bind(s.cfg.BindDN, s.cfg.Password); err != nil {
 			conn.Close()
-			return nil, nil, fmt.Errorf("ldap %s: bind as %s: %w: %v", s.cfg.URL, s.cfg.BindDN, connectors.ErrSourceFailed, errorText(err))
+			return nil, nil, i18n.Errorf("ldap %s: bind as %s: %w: %v", s.cfg.URL, s.cfg.BindDN, connectors.ErrSourceFailed, errorText(err))
 		}
 	}
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
@@ -287,11 +288,11 @@ func (s *Source) search(ctx context.Context, conn *goldap.Conn, base, filter str
 		res, err := conn.Search(req)
 		if err != nil {
 			if goldap.IsErrorWithCode(err, goldap.LDAPResultSizeLimitExceeded) {
-				return fmt.Errorf("ldap %s: %w: the server's size limit stopped the search of %s after %d entries; raise the limit for %s "+
+				return i18n.Errorf("ldap %s: %w: the server's size limit stopped the search of %s after %d entries; raise the limit for %s "+
 					"(slapd.conf: limits dn.exact=\"%s\" size=unlimited size.prtotal=unlimited; cn=config: olcLimits)",
 					s.cfg.URL, connectors.ErrSourceFailed, base, n+len(resultEntries(res)), s.cfg.BindDN, s.cfg.BindDN)
 			}
-			return fmt.Errorf("ldap %s: search %s: %w: %v", s.cfg.URL, base, connectors.ErrSourceFailed, errorText(err))
+			return i18n.Errorf("ldap %s: search %s: %w: %v", s.cfg.URL, base, connectors.ErrSourceFailed, errorText(err))
 		}
 		for _, e := range res.Entries {
 			fn(e)
@@ -441,13 +442,13 @@ func (s *Source) load(w *graph.Writer, d *directory) (string, error) {
 	var b strings.Builder
 	ids := slices.Sorted(maps.Keys(d.accounts))
 	if err := w.DeclareEntitlements(s.cfg.System, "directory "+s.SourceName, nil); err != nil {
-		return "", fmt.Errorf("ldap: %w", err)
+		return "", i18n.Errorf("ldap: %w", err)
 	}
 	for _, id := range ids {
 		a := d.accounts[id]
 		fmt.Fprintf(&b, "%s %s %s %s\n", a.ID, a.Owner, a.Kind, a.Status)
 		if err := w.AddAccount(a); err != nil {
-			return "", fmt.Errorf("ldap: %w", err)
+			return "", i18n.Errorf("ldap: %w", err)
 		}
 	}
 	systems := slices.Sorted(maps.Keys(d.grants))
@@ -463,7 +464,7 @@ func (s *Source) load(w *graph.Writer, d *directory) (string, error) {
 			}
 		}
 		if err := w.DeclareEntitlements(sys, sys, ents); err != nil {
-			return "", fmt.Errorf("ldap: %w", err)
+			return "", i18n.Errorf("ldap: %w", err)
 		}
 		origin := "request"
 		if d.mapped[sys] {
@@ -475,12 +476,12 @@ func (s *Source) load(w *graph.Writer, d *directory) (string, error) {
 				a := *d.accounts[id]
 				a.System, a.Grants = sys, nil
 				if err := w.AddAccount(&a); err != nil {
-					return "", fmt.Errorf("ldap: %w", err)
+					return "", i18n.Errorf("ldap: %w", err)
 				}
 			}
 			fmt.Fprintf(&b, "%s %s %s\n", sys, id, ent)
 			if err := w.AddGrant(&graph.Grant{System: sys, Account: id, Entitlement: ent, Origin: origin, Source: s.SourceName}); err != nil {
-				return "", fmt.Errorf("ldap: %w", err)
+				return "", i18n.Errorf("ldap: %w", err)
 			}
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/accessrecon/accessrecon/connectors"
+	"github.com/accessrecon/accessrecon/i18n"
 	goldap "github.com/go-ldap/ldap/v3"
 )
 
@@ -31,7 +32,7 @@ func (s *Source) findOne(conn *goldap.Conn, base, filter string, attrs []string)
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("ldap search %s: %v", base, errorText(err))
+		return nil, i18n.Errorf("ldap search %s: %v", base, errorText(err))
 	}
 	switch len(res.Entries) {
 	case 0:
@@ -39,7 +40,7 @@ func (s *Source) findOne(conn *goldap.Conn, base, filter string, attrs []string)
 	case 1:
 		return res.Entries[0], nil
 	}
-	return nil, fmt.Errorf("ldap: %s matches more than one entry below %s", filter, base)
+	return nil, i18n.Errorf("ldap: %s matches more than one entry below %s", filter, base)
 }
 
 // account finds an account entry by id. The id is escaped here, where the
@@ -57,7 +58,7 @@ func (s *Source) account(conn *goldap.Conn, id string) (*goldap.Entry, error) {
 func (s *Source) group(conn *goldap.Conn, system, entitlement string) (*goldap.Entry, error) {
 	dn, cn, ok := s.cfg.groupFor(system, entitlement)
 	if !ok {
-		return nil, fmt.Errorf("ldap: no group mapping gives %s on %s", entitlement, system)
+		return nil, i18n.Errorf("ldap: no group mapping gives %s on %s", entitlement, system)
 	}
 	attrs := []string{"objectClass", "cn"}
 	if dn != "" {
@@ -66,7 +67,7 @@ func (s *Source) group(conn *goldap.Conn, system, entitlement string) (*goldap.E
 			return nil, nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("ldap search %s: %v", dn, errorText(err))
+			return nil, i18n.Errorf("ldap search %s: %v", dn, errorText(err))
 		}
 		return res.Entries[0], nil
 	}
@@ -114,15 +115,15 @@ func (s *Source) Apply(ctx context.Context, c connectors.Change) error {
 			return s.removeLast(conn, g.DN, attr, value, c.Account)
 		}
 		if err != nil && !done(err, goldap.LDAPResultNoSuchAttribute, goldap.LDAPResultNoSuchObject) {
-			return fmt.Errorf("ldap: remove %s from %s: %v", c.Account, g.DN, errorText(err))
+			return i18n.Errorf("ldap: remove %s from %s: %v", c.Account, g.DN, errorText(err))
 		}
 	case "grant":
 		mod.Add(attr, []string{value})
 		if err := conn.Modify(mod); err != nil && !done(err, goldap.LDAPResultAttributeOrValueExists) {
-			return fmt.Errorf("ldap: add %s to %s: %v", c.Account, g.DN, errorText(err))
+			return i18n.Errorf("ldap: add %s to %s: %v", c.Account, g.DN, errorText(err))
 		}
 	default:
-		return fmt.Errorf("ldap: cannot %s", c.Op)
+		return i18n.Errorf("ldap: cannot %s", c.Op)
 	}
 	return nil
 }
@@ -132,14 +133,14 @@ func (s *Source) Apply(ctx context.Context, c connectors.Change) error {
 // account goes; without a placeholder it is work for people.
 func (s *Source) removeLast(conn *goldap.Conn, group, attr, value, account string) error {
 	if s.cfg.EmptyGroupMember == "" {
-		return fmt.Errorf("%w: removing %s would leave %s empty, which its object class forbids; remove the right by hand (or delete the group), or set empty_group_member on source %s to a placeholder DN",
+		return i18n.Errorf("%w: removing %s would leave %s empty, which its object class forbids; remove the right by hand (or delete the group), or set empty_group_member on source %s to a placeholder DN",
 			connectors.ErrByHand, account, group, s.SourceName)
 	}
 	mod := goldap.NewModifyRequest(group, nil)
 	mod.Add(attr, []string{s.cfg.EmptyGroupMember})
 	mod.Delete(attr, []string{value})
 	if err := conn.Modify(mod); err != nil {
-		return fmt.Errorf("ldap: replace %s by the placeholder %s in %s: %v", account, s.cfg.EmptyGroupMember, group, errorText(err))
+		return i18n.Errorf("ldap: replace %s by the placeholder %s in %s: %v", account, s.cfg.EmptyGroupMember, group, errorText(err))
 	}
 	return nil
 }
@@ -151,14 +152,14 @@ func (s *Source) disable(conn *goldap.Conn, acct *goldap.Entry) error {
 		}
 		rdn := strings.SplitN(acct.DN, ",", 2)[0]
 		if err := conn.ModifyDN(goldap.NewModifyDNRequest(acct.DN, rdn, true, s.cfg.DisabledOU)); err != nil && !done(err, goldap.LDAPResultNoSuchObject) {
-			return fmt.Errorf("ldap: move %s to %s: %v", acct.DN, s.cfg.DisabledOU, errorText(err))
+			return i18n.Errorf("ldap: move %s to %s: %v", acct.DN, s.cfg.DisabledOU, errorText(err))
 		}
 		return nil
 	}
 	mod := goldap.NewModifyRequest(acct.DN, nil)
 	mod.Replace(s.cfg.DisabledAttr, []string{LockedForever})
 	if err := conn.Modify(mod); err != nil {
-		return fmt.Errorf("ldap: lock %s: %v", acct.DN, errorText(err))
+		return i18n.Errorf("ldap: lock %s: %v", acct.DN, errorText(err))
 	}
 	return nil
 }

@@ -5,11 +5,11 @@ package ldif
 import (
 	"bufio"
 	"encoding/base64"
-	"fmt"
 	"io"
 	"strings"
 
 	"github.com/accessrecon/accessrecon/connectors/csvfile"
+	"github.com/accessrecon/accessrecon/i18n"
 )
 
 // Entry is one directory entry.
@@ -55,7 +55,7 @@ func Each(name string, r io.Reader, fn func(*Entry) error) error {
 			return flush()
 		}
 		if err != nil && err != io.EOF {
-			return fmt.Errorf("%s: %w", name, err)
+			return i18n.Errorf("%s: %w", name, err)
 		}
 		n++
 		line := strings.TrimRight(raw, "\r\n")
@@ -108,7 +108,7 @@ func parse(name string, line int, lines []string) (*Entry, error) {
 func attribute(l string) (string, string, error) {
 	i := strings.IndexByte(l, ':')
 	if i <= 0 {
-		return "", "", fmt.Errorf("expected attribute: value, got %q", l)
+		return "", "", i18n.Errorf("expected attribute: value, got %q", l)
 	}
 	attr := strings.ToLower(l[:i])
 	if j := strings.IndexByte(attr, ';'); j >= 0 {
@@ -119,11 +119,11 @@ func attribute(l string) (string, string, error) {
 	case strings.HasPrefix(rest, ":"):
 		v, err := base64.StdEncoding.DecodeString(strings.TrimSpace(rest[1:]))
 		if err != nil {
-			return "", "", fmt.Errorf("attribute %s: bad base64: %v", attr, err)
+			return "", "", i18n.Errorf("attribute %s: bad base64: %v", attr, err)
 		}
 		return attr, string(v), nil
 	case strings.HasPrefix(rest, "<"):
-		return "", "", fmt.Errorf("attribute %s: URL values are not supported", attr)
+		return "", "", i18n.Errorf("attribute %s: URL values are not supported", attr)
 	}
 	return attr, strings.TrimLeft(rest, " "), nil
 }

@@ -3,7 +3,6 @@
 package orgdata
 
 import (
-	"fmt"
 	"io"
 	"io/fs"
 	"slices"
@@ -12,6 +11,7 @@ import (
 	"github.com/accessrecon/accessrecon/connectors"
 	"github.com/accessrecon/accessrecon/connectors/yamlfile"
 	"github.com/accessrecon/accessrecon/graph"
+	"github.com/accessrecon/accessrecon/i18n"
 )
 
 // CompanyKinds are the kinds a company may have.
@@ -75,7 +75,7 @@ func read(files fs.FS, name string, v any) ([]byte, string, error) {
 	digest, err := connectors.ReadFile(files, name, func(r io.Reader) error {
 		var err error
 		if data, err = io.ReadAll(r); err != nil {
-			return fmt.Errorf("%s: read: %w", name, err)
+			return i18n.Errorf("%s: read: %w", name, err)
 		}
 		return yamlfile.Decode(name, data, v)
 	})

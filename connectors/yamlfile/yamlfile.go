@@ -5,12 +5,12 @@ package yamlfile
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
 	"regexp"
 	"strings"
 
 	"github.com/accessrecon/accessrecon/connectors/csvfile"
+	"github.com/accessrecon/accessrecon/i18n"
 	"gopkg.in/yaml.v3"
 )
 
@@ -30,25 +30,49 @@ func Decode(name string, data []byte, v any) error {
 	}
 	var te *yaml.TypeError
 	if errors.As(err, &te) {
-		msgs := make([]string, 0, len(te.Errors))
+		errs := make([]error, 0, len(te.Errors))
 		for _, m := range te.Errors {
-			msgs = append(msgs, rewrite(name, m))
+			errs = append(errs, rewrite(name, m))
 		}
-		return csvfile.InputErrorf("%s", strings.Join(msgs, "\n"))
+		return errors.Join(errs...)
 	}
-	return csvfile.InputErrorf("%s", rewrite(name, err.Error()))
+	return rewrite(name, err.Error())
 }
 
-func rewrite(name, msg string) string {
+// rewrite is a message of the YAML decoder as an input error of the file,
+// in English and Japanese where its form is known.
+func rewrite(name, msg string) error {
 	m := lineMsg.FindStringSubmatch(msg)
 	if m == nil {
-		return name + ": " + strings.TrimPrefix(msg, "yaml: ")
+		return csvfile.InputErrorf("%s: YAML: %s", name, strings.TrimPrefix(msg, "yaml: "))
 	}
 	text := m[2]
 	if f := unknownField.FindStringSubmatch(text); f != nil {
-		text = fmt.Sprintf("unknown key %q", f[1])
+		return csvfile.InputErrorf("%s:%s: unknown key %q", name, m[1], f[1])
 	}
-	return fmt.Sprintf("%s:%s: %s", name, m[1], text)
+	if f := cannotUnmarshal.FindStringSubmatch(text); f != nil {
+		return csvfile.InputErrorf("%s:%s: cannot read %s as %s", name, m[1], f[1], yamlType(f[2]))
+	}
+	return csvfile.InputErrorf("%s:%s: YAML: %s", name, m[1], text)
+}
+
+// cannotUnmarshal is the YAML decoder's message for a value of the wrong
+// type: "cannot unmarshal !!str `abc` into int".
+var cannotUnmarshal = regexp.MustCompile(`^cannot unmarshal !!\w+ (.*) into (\S+)$`)
+
+// yamlType names a Go type as a person would.
+func yamlType(goType string) i18n.Message {
+	switch {
+	case strings.HasPrefix(goType, "[]"):
+		return i18n.M("a list")
+	case strings.HasPrefix(goType, "map["), strings.Contains(goType, "."):
+		return i18n.M("a mapping of keys")
+	case strings.HasPrefix(goType, "int"), strings.HasPrefix(goType, "uint"), strings.HasPrefix(goType, "float"):
+		return i18n.M("a number")
+	case goType == "bool":
+		return i18n.M("true or false")
+	}
+	return i18n.M("a text")
 }
 
 // ItemLines returns the line of each item of the top-level list under key, so
@@ -78,7 +102,7 @@ func Errorf(name string, lines []int, i int, field, format string, args ...any) 
 	if i < len(lines) {
 		line = lines[i]
 	}
-	return csvfile.InputErrorf("%s:%d: field %s: %s", name, line, field, fmt.Sprintf(format, args...))
+	return csvfile.InputErrorf("%s:%d: field %s: %s", name, line, field, i18n.M(format, args...))
 }
 
 // Wrap is Errorf for an existing error (which keeps its identity).
@@ -87,5 +111,5 @@ func Wrap(name string, lines []int, i int, field string, err error) error {
 	if i < len(lines) {
 		line = lines[i]
 	}
-	return fmt.Errorf("%s:%d: field %s: %w", name, line, field, err)
+	return i18n.Errorf("%s:%d: field %s: %w", name, line, field, err)
 }

@@ -25,17 +25,37 @@ import (
 	"github.com/accessrecon/accessrecon/connectors"
 	"github.com/accessrecon/accessrecon/connectors/csvfile"
 	"github.com/accessrecon/accessrecon/graph"
+	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/accessrecon/accessrecon/policy"
 	"github.com/accessrecon/accessrecon/reconcile"
 	"github.com/accessrecon/accessrecon/reconcile/report"
 )
 
 // Refusal is why apply will not carry out a plan (exit status 5).
-type Refusal struct{ Reason string }
+type Refusal struct {
+	// Reason is why, in English (the audit log's words).
+	Reason string
+	// Why is the reason in any language; nil means Reason.
+	Why i18n.Localizer
+}
 
 func (r *Refusal) Error() string { return "refused: " + r.Reason }
 
-func refuse(format string, args ...any) error { return &Refusal{Reason: fmt.Sprintf(format, args...)} }
+// Text is the reason in lang.
+func (r *Refusal) Text(lang string) string {
+	if r.Why == nil {
+		return r.Reason
+	}
+	return r.Why.Localize(lang)
+}
+
+// NewRefusal is a refusal for the reason format gives.
+func NewRefusal(format string, args ...any) *Refusal {
+	m := i18n.M(format, args...)
+	return &Refusal{Reason: m.String(), Why: m}
+}
+
+func refuse(format string, args ...any) error { return NewRefusal(format, args...) }
 
 // Journal states of an action.
 const (
@@ -110,7 +130,7 @@ func openJournal(planPath string, dry bool) (*journal, error) {
 				if err == io.EOF {
 					break // a line cut short by a crash: the action is retried
 				}
-				return nil, fmt.Errorf("%s:%d: %w", j.path, n, jerr)
+				return nil, i18n.Errorf("%s:%d: %w", j.path, n, jerr)
 			}
 			j.state[e.Action] = e
 		}
@@ -136,15 +156,15 @@ func (j *journal) record(action, state string, d Detail, now time.Time) error {
 	}
 	f, err := os.OpenFile(j.path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
-		return fmt.Errorf("journal: %w", err)
+		return i18n.Errorf("journal: %w", err)
 	}
 	if _, err := f.Write(append(line, '\n')); err != nil {
 		f.Close()
-		return fmt.Errorf("journal: %w", err)
+		return i18n.Errorf("journal: %w", err)
 	}
 	if err := f.Sync(); err != nil {
 		f.Close()
-		return fmt.Errorf("journal: %w", err)
+		return i18n.Errorf("journal: %w", err)
 	}
 	return f.Close()
 }
@@ -264,7 +284,7 @@ func Run(ctx context.Context, in *reconcile.Inputs, pol *reconcile.Policy, p *re
 		}
 		eff, err := graph.ParseDate(a.Effective)
 		if err != nil {
-			return nil, fmt.Errorf("plan: action %s: effective: %w", a.ID, err)
+			return nil, i18n.Errorf("plan: action %s: effective: %w", a.ID, err)
 		}
 		if eff > o.Today {
 			res.Outcomes = append(res.Outcomes, Outcome{a, StateWaiting, Detail{"effective on " + a.Effective, "実施日 " + a.Effective}})
@@ -433,7 +453,7 @@ func writeWorkOrders(planPath string, p *reconcile.Plan, system string, actions 
 func ConfirmManual(planPath string, p *reconcile.Plan, file string, now time.Time, record func(string, map[string]any)) ([]string, error) {
 	f, err := os.Open(file)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", file, err)
+		return nil, i18n.Errorf("%s: %w", file, err)
 	}
 	defer f.Close()
 	j, err := openJournal(planPath, false)

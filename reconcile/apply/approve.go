@@ -3,7 +3,6 @@ package apply
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/accessrecon/accessrecon/config"
 	"github.com/accessrecon/accessrecon/graph"
+	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/accessrecon/accessrecon/reconcile"
 	"github.com/accessrecon/accessrecon/reconcile/signing"
 	"github.com/gofrs/flock"
@@ -52,7 +52,7 @@ func ReadApprovals(planPath string) (*Approvals, error) {
 	}
 	var a Approvals
 	if err := json.Unmarshal(data, &a); err != nil {
-		return nil, fmt.Errorf("%s: %w", ApprovalsPath(planPath), err)
+		return nil, i18n.Errorf("%s: %w", ApprovalsPath(planPath), err)
 	}
 	return &a, nil
 }
@@ -106,21 +106,21 @@ func approver(snap *graph.Snapshot, p *reconcile.Plan, x Approval, r ApprovalRul
 		return "", err
 	}
 	if reconcile.SamePerson(snap, person.EmployeeID, p.CreatedBy) {
-		return "", fmt.Errorf("%w: %s wrote it", ErrSelfApproval, person.EmployeeID)
+		return "", i18n.Errorf("%w: %s wrote it", ErrSelfApproval, person.EmployeeID)
 	}
 	if why := reconcile.MayApprove(snap, r.Approvers, person, r.Today); why != "" {
 		return "", errors.New(why)
 	}
 	if r.Signers != nil {
 		if x.Signature == "" {
-			return "", fmt.Errorf("the approval by %s is not signed, and apply.allowed_signers requires signatures (approve --key KEYFILE)", person.EmployeeID)
+			return "", i18n.Errorf("the approval by %s is not signed, and apply.allowed_signers requires signatures (approve --key KEYFILE)", person.EmployeeID)
 		}
 		at, err := time.Parse(time.RFC3339, x.At)
 		if err != nil {
-			return "", fmt.Errorf("the approval by %s: field at: %v", person.EmployeeID, err)
+			return "", i18n.Errorf("the approval by %s: field at: %v", person.EmployeeID, err)
 		}
 		if err := r.Signers.Verify([]byte(p.Digest), x.Signature, person.EmployeeID, at); err != nil {
-			return "", fmt.Errorf("the approval by %s: %w", person.EmployeeID, err)
+			return "", i18n.Errorf("the approval by %s: %w", person.EmployeeID, err)
 		}
 	}
 	return person.EmployeeID, nil
@@ -135,7 +135,7 @@ func Approve(planPath string, p *reconcile.Plan, in *reconcile.Inputs, o Approve
 	snap := in.Graph.Snapshot()
 	person, err := reconcile.ActivePerson(snap, o.By, o.Rules.Today)
 	if err != nil {
-		return nil, fmt.Errorf("approve --by: %w", err)
+		return nil, i18n.Errorf("approve --by: %w", err)
 	}
 	x := Approval{By: person.EmployeeID, At: o.Now.In(graph.Tokyo).Format(time.RFC3339), Signature: o.Signature}
 	if o.Signer != nil {
@@ -144,7 +144,7 @@ func Approve(planPath string, p *reconcile.Plan, in *reconcile.Inputs, o Approve
 		}
 	}
 	if _, err := approver(snap, p, x, o.Rules); err != nil {
-		return nil, fmt.Errorf("approve: %w", err)
+		return nil, i18n.Errorf("approve: %w", err)
 	}
 	a, err := ReadApprovals(planPath)
 	if err != nil {
@@ -200,7 +200,7 @@ func Lock(planPath string) (unlock func(), err error) {
 	l := flock.New(sidecar(planPath, "lock"))
 	ok, err := l.TryLock()
 	if err != nil {
-		return nil, fmt.Errorf("lock %s: %w", l.Path(), err)
+		return nil, i18n.Errorf("lock %s: %w", l.Path(), err)
 	}
 	if !ok {
 		return nil, refuse("another apply holds %s; wait for it to end (its journal keeps what it did)", planPath)

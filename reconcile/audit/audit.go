@@ -10,11 +10,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"time"
 
+	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/gofrs/flock"
 )
 
@@ -58,7 +58,7 @@ func AppendThen(path string, e Event, now time.Time, then func(Head) error) erro
 	// once would both chain to the same last line.
 	lock := flock.New(path + ".lock")
 	if err := lock.Lock(); err != nil {
-		return fmt.Errorf("audit log %s: lock: %w", path, err)
+		return i18n.Errorf("audit log %s: lock: %w", path, err)
 	}
 	defer lock.Unlock()
 	last, seq, err := tail(path)
@@ -72,22 +72,22 @@ func AppendThen(path string, e Event, now time.Time, then func(Head) error) erro
 	e.At = now.Format(time.RFC3339Nano)
 	line, err := e.seal()
 	if err != nil {
-		return fmt.Errorf("audit: %w", err)
+		return i18n.Errorf("audit: %w", err)
 	}
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
-		return fmt.Errorf("audit log %s: %w", path, err)
+		return i18n.Errorf("audit log %s: %w", path, err)
 	}
 	if _, err := f.Write(append(line, '\n')); err != nil {
 		f.Close()
-		return fmt.Errorf("audit log %s: %w", path, err)
+		return i18n.Errorf("audit log %s: %w", path, err)
 	}
 	if err := f.Sync(); err != nil {
 		f.Close()
-		return fmt.Errorf("audit log %s: %w", path, err)
+		return i18n.Errorf("audit log %s: %w", path, err)
 	}
 	if err := f.Close(); err != nil {
-		return fmt.Errorf("audit log %s: %w", path, err)
+		return i18n.Errorf("audit log %s: %w", path, err)
 	}
 	if then != nil {
 		return then(Head{Lines: e.Seq, Hash: sum(line)})
@@ -102,7 +102,7 @@ func tail(path string) ([]byte, int, error) {
 		return nil, 0, nil
 	}
 	if err != nil {
-		return nil, 0, fmt.Errorf("audit log %s: %w", path, err)
+		return nil, 0, i18n.Errorf("audit log %s: %w", path, err)
 	}
 	defer f.Close()
 	var last []byte
@@ -116,7 +116,7 @@ func tail(path string) ([]byte, int, error) {
 			break
 		}
 		if err != nil {
-			return nil, 0, fmt.Errorf("audit log %s: %w", path, err)
+			return nil, 0, i18n.Errorf("audit log %s: %w", path, err)
 		}
 	}
 	if last == nil {
@@ -124,7 +124,7 @@ func tail(path string) ([]byte, int, error) {
 	}
 	var e Event
 	if err := json.Unmarshal(last, &e); err != nil {
-		return nil, 0, fmt.Errorf("audit log %s: the last line is not an audit event (run `accessrecon audit verify`): %w", path, err)
+		return nil, 0, i18n.Errorf("audit log %s: the last line is not an audit event (run `accessrecon audit verify`): %w", path, err)
 	}
 	return last, e.Seq, nil
 }
@@ -165,21 +165,21 @@ func each(r io.Reader, name string, fn func(Event)) (int, []byte, error) {
 			n++
 			var e Event
 			if jerr := json.Unmarshal(line, &e); jerr != nil {
-				return n - 1, prev, fmt.Errorf("%s:%d: broken: not an audit event: %v", name, n, jerr)
+				return n - 1, prev, i18n.Errorf("%s:%d: broken: not an audit event: %v", name, n, jerr)
 			}
 			want := e.Digest
 			if _, serr := (&e).seal(); serr != nil || e.Digest != want {
-				return n - 1, prev, fmt.Errorf("%s:%d: broken: the line was changed (its digest does not match its content)", name, n)
+				return n - 1, prev, i18n.Errorf("%s:%d: broken: the line was changed (its digest does not match its content)", name, n)
 			}
 			if e.Seq != n {
-				return n - 1, prev, fmt.Errorf("%s:%d: broken: sequence %d where %d was expected (a line was removed or inserted)", name, n, e.Seq, n)
+				return n - 1, prev, i18n.Errorf("%s:%d: broken: sequence %d where %d was expected (a line was removed or inserted)", name, n, e.Seq, n)
 			}
 			wantPrev := ""
 			if prev != nil {
 				wantPrev = sum(prev)
 			}
 			if e.Prev != wantPrev {
-				return n - 1, prev, fmt.Errorf("%s:%d: broken: it does not chain to line %d (a line before it was changed, removed or inserted)", name, n, n-1)
+				return n - 1, prev, i18n.Errorf("%s:%d: broken: it does not chain to line %d (a line before it was changed, removed or inserted)", name, n, n-1)
 			}
 			prev = append(prev[:0], line...)
 			if fn != nil {
@@ -190,7 +190,7 @@ func each(r io.Reader, name string, fn func(Event)) (int, []byte, error) {
 			return n, prev, nil
 		}
 		if err != nil {
-			return n, prev, fmt.Errorf("%s: %w", name, err)
+			return n, prev, i18n.Errorf("%s: %w", name, err)
 		}
 	}
 }

@@ -13,7 +13,6 @@ package calendar
 import (
 	"bytes"
 	"encoding/csv"
-	"fmt"
 	"io"
 	"math"
 	"strings"
@@ -25,6 +24,7 @@ import (
 
 	"github.com/accessrecon/accessrecon/connectors/csvfile"
 	"github.com/accessrecon/accessrecon/graph"
+	"github.com/accessrecon/accessrecon/i18n"
 )
 
 // Calendar answers whether a day is a business day.
@@ -41,14 +41,14 @@ func New(companyHolidays []string) (*Calendar, error) {
 	for _, h := range companyHolidays {
 		if len(h) == 5 {
 			if _, err := time.Parse("01-02", h); err != nil {
-				return nil, fmt.Errorf("calendar.company_holidays: expected MM-DD or YYYY-MM-DD, got %q", h)
+				return nil, i18n.Errorf("calendar.company_holidays: expected MM-DD or YYYY-MM-DD, got %q", h)
 			}
 			c.everyYear[h] = true
 			continue
 		}
 		d, err := graph.ParseDate(h)
 		if err != nil {
-			return nil, fmt.Errorf("calendar.company_holidays: %w", err)
+			return nil, i18n.Errorf("calendar.company_holidays: %w", err)
 		}
 		c.once[d] = true
 	}
@@ -61,7 +61,7 @@ func New(companyHolidays []string) (*Calendar, error) {
 func (c *Calendar) LoadOfficial(name string, r io.Reader) error {
 	data, err := io.ReadAll(r)
 	if err != nil {
-		return fmt.Errorf("%s: %w", name, err)
+		return i18n.Errorf("%s: %w", name, err)
 	}
 	data = bytes.TrimPrefix(data, []byte("\ufeff"))
 	if !utf8.Valid(data) {

@@ -23,6 +23,7 @@ import (
 	"github.com/accessrecon/accessrecon/connectors/accesslog"
 	"github.com/accessrecon/accessrecon/connectors/csvfile"
 	"github.com/accessrecon/accessrecon/graph"
+	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/accessrecon/accessrecon/policy"
 	"github.com/accessrecon/accessrecon/reconcile"
 	"github.com/accessrecon/accessrecon/reconcile/report"
@@ -154,7 +155,7 @@ func nonNil(s []string) []string {
 // manifest. It refuses to overwrite an existing campaign.
 func Write(dir string, c *Campaign, sheets []*worksheet.Sheet, now time.Time) error {
 	if _, err := os.Stat(filepath.Join(dir, CampaignFile)); err == nil {
-		return fmt.Errorf("%s: a campaign already exists there; choose another --out", filepath.Join(dir, CampaignFile))
+		return i18n.Errorf("%s: a campaign already exists there; choose another --out", filepath.Join(dir, CampaignFile))
 	}
 	if _, err := worksheet.Write(dir, "certify", sheets); err != nil {
 		return err
@@ -169,16 +170,16 @@ func Read(dir string) (*Campaign, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("%s: not a campaign folder (no %s; create one with `certify open`)", dir, CampaignFile)
+			return nil, i18n.Errorf("%s: not a campaign folder (no %s; create one with `certify open`)", dir, CampaignFile)
 		}
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, i18n.Errorf("%s: %w", path, err)
 	}
 	var c Campaign
 	if err := json.Unmarshal(data, &c); err != nil {
-		return nil, fmt.Errorf("%s: not a campaign manifest: %w", path, err)
+		return nil, i18n.Errorf("%s: not a campaign manifest: %w", path, err)
 	}
 	if c.FormatVersion != reconcile.FormatVersion {
-		return nil, fmt.Errorf("%s: field format_version: expected %d, got %d", path, reconcile.FormatVersion, c.FormatVersion)
+		return nil, i18n.Errorf("%s: field format_version: expected %d, got %d", path, reconcile.FormatVersion, c.FormatVersion)
 	}
 	return &c, nil
 }
@@ -220,11 +221,11 @@ func WriteClosing(dir string, c *Campaign, ds map[string]worksheet.Decision, unr
 func ReadClosing(dir string) (*Closing, map[string]worksheet.Decision, error) {
 	data, err := os.ReadFile(filepath.Join(dir, DecisionsFile))
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: the campaign is not closed (no %s); give the worksheets with --decisions", dir, DecisionsFile)
+		return nil, nil, i18n.Errorf("%s: the campaign is not closed (no %s); give the worksheets with --decisions", dir, DecisionsFile)
 	}
 	var closing Closing
 	if err := json.Unmarshal(data, &closing); err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", filepath.Join(dir, DecisionsFile), err)
+		return nil, nil, i18n.Errorf("%s: %w", filepath.Join(dir, DecisionsFile), err)
 	}
 	ds := map[string]worksheet.Decision{}
 	for _, d := range closing.Decisions {

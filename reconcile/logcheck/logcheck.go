@@ -6,7 +6,6 @@ package logcheck
 
 import (
 	"context"
-	"fmt"
 	"hash/maphash"
 	"io/fs"
 	"runtime"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/accessrecon/accessrecon/connectors/accesslog"
 	"github.com/accessrecon/accessrecon/graph"
+	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/accessrecon/accessrecon/policy"
 	"github.com/accessrecon/accessrecon/reconcile"
 	"github.com/accessrecon/accessrecon/reconcile/calendar"
@@ -60,7 +60,7 @@ type Finding struct {
 }
 
 // ErrNotBusinessDay is returned for a --date that is not a business day.
-var ErrNotBusinessDay = fmt.Errorf("not a business day")
+var ErrNotBusinessDay = i18n.Errorf("not a business day")
 
 // usageGroup is everything logged for one account in the window, reduced to
 // the segments in which it was used. The state the rules look at (grants,
@@ -106,7 +106,7 @@ func newLogWindow(snap *graph.Snapshot, from, to graph.Date) *logWindow {
 // reviews: from the start of the previous business day to the start of D.
 func Run(ctx context.Context, in *reconcile.Inputs, pol *reconcile.Policy, cal *calendar.Calendar, day graph.Date, files fs.FS, names []string) (*Report, error) {
 	if why := cal.Why(day); why != "" {
-		return nil, fmt.Errorf("--date %s: %w: it is %s", day, ErrNotBusinessDay, why)
+		return nil, i18n.Errorf("--date %s: %w: it is %s", day, ErrNotBusinessDay, why)
 	}
 	snap := in.Graph.Snapshot()
 	prev := cal.PreviousBusinessDay(day)
@@ -289,7 +289,7 @@ func evalGroups(ctx context.Context, eng *policy.Engine, snap *graph.Snapshot, g
 		}
 		for _, f := range fs {
 			if f.Usage < 0 || f.Usage >= len(batch) || f.Access < 0 || f.Access >= len(segments[f.Usage]) {
-				return fmt.Errorf("%w: usage rule %s: usage %d access %d out of range", policy.ErrPolicy, f.Rule, f.Usage, f.Access)
+				return i18n.Errorf("%w: usage rule %s: usage %d access %d out of range", policy.ErrPolicy, f.Rule, f.Usage, f.Access)
 			}
 			g := batch[f.Usage]
 			if g.flagged == nil {

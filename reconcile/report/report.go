@@ -15,6 +15,7 @@ import (
 	"golang.org/x/text/width"
 
 	"github.com/accessrecon/accessrecon/connectors/csvfile"
+	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/accessrecon/accessrecon/policy"
 	"github.com/accessrecon/accessrecon/reconcile"
 )
@@ -483,5 +484,5 @@ func (r Renderer) Render(out io.Writer, p *reconcile.Plan, format string) error 
 		_, err = out.Write(b)
 		return err
 	}
-	return fmt.Errorf("--format %q: expected text, markdown, csv, html or json", format)
+	return i18n.Errorf("--format %q: expected text, markdown, csv, html or json", format)
 }

@@ -8,12 +8,12 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
-	"fmt"
 	"os"
 	"path"
 	"strings"
 	"time"
 
+	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/hiddeco/sshsig"
 	"golang.org/x/crypto/ssh"
 )
@@ -32,19 +32,19 @@ const PassphraseEnv = "ACCESSRECON_KEY_PASSPHRASE"
 func LoadSigner(keyFile string) (ssh.Signer, error) {
 	data, err := os.ReadFile(keyFile)
 	if err != nil {
-		return nil, fmt.Errorf("--key %s: %w", keyFile, errors.Unwrap(err))
+		return nil, i18n.Errorf("--key %s: %w", keyFile, errors.Unwrap(err))
 	}
 	signer, err := ssh.ParsePrivateKey(data)
 	var missing *ssh.PassphraseMissingError
 	if errors.As(err, &missing) {
 		pass := os.Getenv(PassphraseEnv)
 		if pass == "" {
-			return nil, fmt.Errorf("--key %s: the key is encrypted: set %s to its passphrase", keyFile, PassphraseEnv)
+			return nil, i18n.Errorf("--key %s: the key is encrypted: set %s to its passphrase", keyFile, PassphraseEnv)
 		}
 		signer, err = ssh.ParsePrivateKeyWithPassphrase(data, []byte(pass))
 	}
 	if err != nil {
-		return nil, fmt.Errorf("--key %s: not an OpenSSH private key the signer can use: %v", keyFile, err)
+		return nil, i18n.Errorf("--key %s: not an OpenSSH private key the signer can use: %v", keyFile, err)
 	}
 	return signer, nil
 }
@@ -54,7 +54,7 @@ func LoadSigner(keyFile string) (ssh.Signer, error) {
 func Sign(message []byte, signer ssh.Signer) (string, error) {
 	sig, err := sshsig.Sign(bytes.NewReader(message), signer, sshsig.HashSHA512, Namespace)
 	if err != nil {
-		return "", fmt.Errorf("sign: %w", err)
+		return "", i18n.Errorf("sign: %w", err)
 	}
 	return string(sshsig.Armor(sig)), nil
 }
@@ -82,7 +82,7 @@ type AllowedSigners struct {
 func ReadAllowedSigners(file string) (*AllowedSigners, error) {
 	f, err := os.Open(file)
 	if err != nil {
-		return nil, fmt.Errorf("allowed signers %s: %w", file, errors.Unwrap(err))
+		return nil, i18n.Errorf("allowed signers %s: %w", file, errors.Unwrap(err))
 	}
 	defer f.Close()
 	as := &AllowedSigners{Path: file}
@@ -94,11 +94,11 @@ func ReadAllowedSigners(file string) (*AllowedSigners, error) {
 		}
 		principals, rest, ok := strings.Cut(line, " ")
 		if !ok {
-			return nil, fmt.Errorf("%s:%d: expected principals and a public key", file, n)
+			return nil, i18n.Errorf("%s:%d: expected principals and a public key", file, n)
 		}
 		key, _, options, _, err := ssh.ParseAuthorizedKey([]byte(strings.TrimSpace(rest)))
 		if err != nil {
-			return nil, fmt.Errorf("%s:%d: expected a public key after the principals: %v", file, n, err)
+			return nil, i18n.Errorf("%s:%d: expected a public key after the principals: %v", file, n, err)
 		}
 		s := Signer{Principals: strings.Split(principals, ","), Key: key, Line: n}
 		for _, o := range options {
@@ -109,22 +109,22 @@ func ReadAllowedSigners(file string) (*AllowedSigners, error) {
 				s.Namespaces = strings.Split(value, ",")
 			case "valid-after":
 				if s.After, err = parseValidity(value); err != nil {
-					return nil, fmt.Errorf("%s:%d: valid-after: %v", file, n, err)
+					return nil, i18n.Errorf("%s:%d: valid-after: %v", file, n, err)
 				}
 			case "valid-before":
 				if s.Before, err = parseValidity(value); err != nil {
-					return nil, fmt.Errorf("%s:%d: valid-before: %v", file, n, err)
+					return nil, i18n.Errorf("%s:%d: valid-before: %v", file, n, err)
 				}
 			case "cert-authority":
-				return nil, fmt.Errorf("%s:%d: cert-authority is not supported: list each approver's own key", file, n)
+				return nil, i18n.Errorf("%s:%d: cert-authority is not supported: list each approver's own key", file, n)
 			default:
-				return nil, fmt.Errorf("%s:%d: unknown option %q", file, n, name)
+				return nil, i18n.Errorf("%s:%d: unknown option %q", file, n, name)
 			}
 		}
 		as.Signers = append(as.Signers, s)
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", file, err)
+		return nil, i18n.Errorf("%s: %w", file, err)
 	}
 	return as, nil
 }
@@ -140,7 +140,7 @@ func parseValidity(v string) (time.Time, error) {
 			return time.ParseInLocation(layout, v, loc)
 		}
 	}
-	return time.Time{}, fmt.Errorf("expected YYYYMMDD[HHMM[SS]][Z], got %q", v)
+	return time.Time{}, i18n.Errorf("expected YYYYMMDD[HHMM[SS]][Z], got %q", v)
 }
 
 func (s Signer) matches(principal string, at time.Time) bool {
@@ -174,10 +174,10 @@ func matchAny(patterns []string, s string) bool {
 func (as *AllowedSigners) Verify(message []byte, armored, principal string, at time.Time) error {
 	sig, err := sshsig.Unarmor([]byte(armored))
 	if err != nil {
-		return fmt.Errorf("not an SSH signature: %v", err)
+		return i18n.Errorf("not an SSH signature: %v", err)
 	}
 	if sig.Namespace != Namespace {
-		return fmt.Errorf("signed for %q, not %q", sig.Namespace, Namespace)
+		return i18n.Errorf("signed for %q, not %q", sig.Namespace, Namespace)
 	}
 	keyOK := false
 	for _, s := range as.Signers {
@@ -187,10 +187,10 @@ func (as *AllowedSigners) Verify(message []byte, armored, principal string, at t
 		}
 	}
 	if !keyOK {
-		return fmt.Errorf("the key %s is not allowed for %s in %s", ssh.FingerprintSHA256(sig.PublicKey), principal, as.Path)
+		return i18n.Errorf("the key %s is not allowed for %s in %s", ssh.FingerprintSHA256(sig.PublicKey), principal, as.Path)
 	}
 	if err := sshsig.Verify(bytes.NewReader(message), sig, sig.PublicKey, sig.HashAlgorithm, Namespace); err != nil {
-		return fmt.Errorf("the signature does not verify: %v", err)
+		return i18n.Errorf("the signature does not verify: %v", err)
 	}
 	return nil
 }

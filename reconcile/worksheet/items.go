@@ -1,11 +1,11 @@
 package worksheet
 
 import (
-	"fmt"
 	"os"
 	"sort"
 
 	"github.com/accessrecon/accessrecon/graph"
+	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/accessrecon/accessrecon/reconcile"
 )
 
@@ -111,7 +111,7 @@ func ByReviewer(items []Item, columns []Column, row func(Item) []string) []*Shee
 // atomically, and returns the file names.
 func Write(dir, prefix string, sheets []*Sheet) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("--out %s: %w", dir, err)
+		return nil, i18n.Errorf("--out %s: %w", dir, err)
 	}
 	var names []string
 	for _, s := range sheets {

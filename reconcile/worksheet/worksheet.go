@@ -15,6 +15,7 @@ import (
 
 	"github.com/accessrecon/accessrecon/connectors"
 	"github.com/accessrecon/accessrecon/connectors/csvfile"
+	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -76,7 +77,7 @@ func (s *Sheet) XLSX() ([]byte, error) {
 	defer f.Close()
 	name := sheetName(s.Name)
 	if err := f.SetSheetName("Sheet1", name); err != nil {
-		return nil, fmt.Errorf("worksheet: %w", err)
+		return nil, i18n.Errorf("worksheet: %w", err)
 	}
 	cols := s.all()
 	header := make([]any, len(cols))
@@ -84,7 +85,7 @@ func (s *Sheet) XLSX() ([]byte, error) {
 		header[i] = c.ID + "\n" + c.TitleJA
 	}
 	if err := f.SetSheetRow(name, "A1", &header); err != nil {
-		return nil, fmt.Errorf("worksheet: %w", err)
+		return nil, i18n.Errorf("worksheet: %w", err)
 	}
 	for i, r := range s.Rows {
 		cells := make([]any, len(r))
@@ -92,7 +93,7 @@ func (s *Sheet) XLSX() ([]byte, error) {
 			cells[j] = v
 		}
 		if err := f.SetSheetRow(name, fmt.Sprintf("A%d", i+2), &cells); err != nil {
-			return nil, fmt.Errorf("worksheet: %w", err)
+			return nil, i18n.Errorf("worksheet: %w", err)
 		}
 	}
 	style, err := f.NewStyle(&excelize.Style{
@@ -101,11 +102,11 @@ func (s *Sheet) XLSX() ([]byte, error) {
 		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}},
 	})
 	if err != nil {
-		return nil, fmt.Errorf("worksheet: %w", err)
+		return nil, i18n.Errorf("worksheet: %w", err)
 	}
 	last, _ := excelize.ColumnNumberToName(len(cols))
 	if err := f.SetCellStyle(name, "A1", last+"1", style); err != nil {
-		return nil, fmt.Errorf("worksheet: %w", err)
+		return nil, i18n.Errorf("worksheet: %w", err)
 	}
 	for i, c := range cols {
 		col, _ := excelize.ColumnNumberToName(i + 1)
@@ -116,49 +117,49 @@ func (s *Sheet) XLSX() ([]byte, error) {
 		f.SetColWidth(name, col, col, w)
 	}
 	if err := f.SetPanes(name, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return nil, fmt.Errorf("worksheet: %w", err)
+		return nil, i18n.Errorf("worksheet: %w", err)
 	}
 	if len(s.Rows) > 0 {
 		// Text cells, so that a date a reviewer types stays YYYY-MM-DD and is
 		// not turned into Excel's serial number or a local date format.
 		text, err := f.NewStyle(&excelize.Style{NumFmt: 49})
 		if err != nil {
-			return nil, fmt.Errorf("worksheet: %w", err)
+			return nil, i18n.Errorf("worksheet: %w", err)
 		}
 		if err := f.SetCellStyle(name, "A2", fmt.Sprintf("%s%d", last, len(s.Rows)+1), text); err != nil {
-			return nil, fmt.Errorf("worksheet: %w", err)
+			return nil, i18n.Errorf("worksheet: %w", err)
 		}
 		// Only the decision columns can be changed: the sheet is protected
 		// (no password: it guards against slips, not against people) and
 		// the decision cells unlocked.
 		open, err := f.NewStyle(&excelize.Style{NumFmt: 49, Protection: &excelize.Protection{Locked: false}})
 		if err != nil {
-			return nil, fmt.Errorf("worksheet: %w", err)
+			return nil, i18n.Errorf("worksheet: %w", err)
 		}
 		first, _ := excelize.ColumnNumberToName(len(s.Columns) + 1)
 		if err := f.SetCellStyle(name, first+"2", fmt.Sprintf("%s%d", last, len(s.Rows)+1), open); err != nil {
-			return nil, fmt.Errorf("worksheet: %w", err)
+			return nil, i18n.Errorf("worksheet: %w", err)
 		}
 		if err := f.AutoFilter(name, fmt.Sprintf("A1:%s%d", last, len(s.Rows)+1), nil); err != nil {
-			return nil, fmt.Errorf("worksheet: %w", err)
+			return nil, i18n.Errorf("worksheet: %w", err)
 		}
 		decision, _ := excelize.ColumnNumberToName(len(s.Columns) + 1)
 		dv := excelize.NewDataValidation(true)
 		dv.SetSqref(fmt.Sprintf("%s2:%s%d", decision, decision, len(s.Rows)+1))
 		if err := dv.SetDropList([]string{"維持", "取消", Keep, Revoke}); err != nil {
-			return nil, fmt.Errorf("worksheet: %w", err)
+			return nil, i18n.Errorf("worksheet: %w", err)
 		}
 		dv.SetError(excelize.DataValidationErrorStyleStop, "維持 / 取消", "維持（keep）または取消（revoke）を選んでください")
 		if err := f.AddDataValidation(name, dv); err != nil {
-			return nil, fmt.Errorf("worksheet: %w", err)
+			return nil, i18n.Errorf("worksheet: %w", err)
 		}
 	}
 	if err := printable(f, name, len(s.Rows)); err != nil {
-		return nil, fmt.Errorf("worksheet: %w", err)
+		return nil, i18n.Errorf("worksheet: %w", err)
 	}
 	buf, err := f.WriteToBuffer()
 	if err != nil {
-		return nil, fmt.Errorf("worksheet: %w", err)
+		return nil, i18n.Errorf("worksheet: %w", err)
 	}
 	return buf.Bytes(), nil
 }
@@ -254,7 +255,7 @@ func ReadDecisions(path string) ([]Decision, error) {
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, connectors.UnwrapPath(err))
+		return nil, i18n.Errorf("%s: %w", path, connectors.UnwrapPath(err))
 	}
 	defer f.Close()
 	return readCSV(path, f)
@@ -311,7 +312,7 @@ func readXLSX(path string) ([]Decision, error) {
 		if strings.Contains(err.Error(), "unzip size") {
 			return nil, csvfile.InputErrorf("%s: unpacks to more than %d MiB, the most a returned workbook may hold (set %s to raise it)", path, maxMB, MaxUnzippedEnv)
 		}
-		return nil, fmt.Errorf("%s: not a readable XLSX workbook: %w", path, err)
+		return nil, i18n.Errorf("%s: not a readable XLSX workbook: %w", path, err)
 	}
 	defer f.Close()
 	var out []Decision
@@ -321,7 +322,7 @@ func readXLSX(path string) ([]Decision, error) {
 		}
 		rows, err := f.Rows(sheet)
 		if err != nil {
-			return nil, fmt.Errorf("%s: sheet %s: %w", path, sheet, err)
+			return nil, i18n.Errorf("%s: sheet %s: %w", path, sheet, err)
 		}
 		ds, err := readSheet(path, sheet, rows, maxRows)
 		rows.Close()
@@ -361,7 +362,7 @@ func readSheet(path, sheet string, rows *excelize.Rows, maxRows int) ([]Decision
 		// one for dates is m/d/yy in some locales).
 		row, err := rows.Columns(excelize.Options{RawCellValue: true})
 		if err != nil {
-			return nil, fmt.Errorf("%s: sheet %s row %d: %w", path, sheet, line, err)
+			return nil, i18n.Errorf("%s: sheet %s row %d: %w", path, sheet, line, err)
 		}
 		if line == 1 {
 			if len(row) == 0 {

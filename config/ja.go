@@ -1,0 +1,21 @@
+package config
+
+import "github.com/accessrecon/accessrecon/i18n"
+
+// The Japanese of this package's messages, by their English format.
+func init() {
+	i18n.Register(map[string]string{
+		"%s: %w (give the config file with --config)":                                                 "%s: %w（設定ファイルを --config で指定してください）",
+		"%s: field apply: expected approvals ≥ 1, mass_revocation.min ≥ 0, fractions between 0 and 1": "%s: 項目 apply: approvals は 1 以上、mass_revocation.min は 0 以上、割合は 0 から 1 の間で指定してください",
+		"%s: field calendar.company_holidays: expected MM-DD or YYYY-MM-DD, got %q":                   "%s: 項目 calendar.company_holidays: MM-DD か YYYY-MM-DD で指定してください（値: %q）",
+		"%s: field hr.encoding: %w":                                                    "%s: 項目 hr.encoding: %w",
+		"%s: field policy.evaluator: expected plan or topdown, got %q":                 "%s: 項目 policy.evaluator: plan か topdown を指定してください（値: %q）",
+		"%s: field rules.direct_transfer_ban[%d]: expected both from_tags and to_tags": "%s: 項目 rules.direct_transfer_ban[%d]: from_tags と to_tags の両方を指定してください",
+		"%s: missing required field %q":                                                "%s: 必須の項目 %q がありません",
+		"%s: read: %w":                                                                 "%s: 読み込み: %w",
+		"expected a source name":                                                       "取得元の名前を指定してください",
+		"expected one of %v, got %q":                                                   "%v のいずれかを指定してください（値: %q）",
+		"source %q appears twice":                                                      "取得元 %q が 2 回出てきます",
+		"the name hr is the HR feed's in the source sanity check; choose another":      "hr という名前は件数チェックで人事データが使います。別の名前にしてください",
+	})
+}

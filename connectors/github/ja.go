@@ -1,0 +1,21 @@
+package github
+
+import "github.com/accessrecon/accessrecon/i18n"
+
+// The Japanese of this package's messages, by their English format.
+func init() {
+	i18n.Register(map[string]string{
+		"github %s: %w": "github %s: %w",
+		"github %s: %w: still rate limited after %d attempts":                                    "github %s: %w: %d 回試してもレート制限が続いています",
+		"github %s: %w: the primary rate limit resets at %s, later than max_rate_wait %s allows": "github %s: %w: 主レート制限の解除は %s で、max_rate_wait %s で待てる時間を超えます",
+		"github app: %w":                            "GitHub App: %w",
+		"github remove member %s: %w":               "github メンバー %s の削除: %w",
+		"github remove outside collaborator %s: %w": "github 外部コラボレーター %s の削除: %w",
+		"github: %s is not this source's system %s": "github: %s はこの取得元のシステム %s ではありません",
+		"github: %w":                             "github: %w",
+		"github: base_url: %w":                   "github: base_url: %w",
+		"github: cannot %s %s":                   "github: %s %s は実施できません",
+		"github: missing required field \"org\"": "github: 必須の項目 \"org\" がありません",
+		"github: no token: set the environment variable named by token_env (default GITHUB_TOKEN), give token_file, or configure a GitHub App": "github: トークンがありません。token_env で指定した環境変数（既定は GITHUB_TOKEN）を設定するか、token_file を指定するか、GitHub App を設定してください",
+	})
+}

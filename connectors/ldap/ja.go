@@ -1,0 +1,33 @@
+package ldap
+
+import "github.com/accessrecon/accessrecon/i18n"
+
+// The Japanese of this package's messages, by their English format.
+func init() {
+	i18n.Register(map[string]string{
+		"%w: removing %s would leave %s empty, which its object class forbids; remove the right by hand (or delete the group), or set empty_group_member on source %s to a placeholder DN": "%w: %s を削除すると %s が空になり、オブジェクトクラスがそれを許しません。権限を手作業で削除する（またはグループを削除する）か、取得元 %s の empty_group_member に代わりの DN を設定してください",
+		"ldap %s: %w: %v":                               "ldap %s: %w: %v",
+		"ldap %s: StartTLS: %w: %v":                     "ldap %s: StartTLS: %w: %v",
+		"ldap %s: bind as %s: %w: %v":                   "ldap %s: %s としてのバインド: %w: %v",
+		"ldap %s: search %s: %w: %v":                    "ldap %s: 検索 %s: %w: %v",
+		"ldap search %s: %v":                            "ldap 検索 %s: %v",
+		"ldap: %s matches more than one entry below %s": "ldap: %s は %s の下の複数のエントリーに一致します",
+		"ldap: %w":               "ldap: %w",
+		"ldap: add %s to %s: %v": "ldap: %[2]s へ %[1]s を追加: %[3]v",
+		"ldap: ca_file %s: no PEM certificate in it":        "ldap: ca_file %s: PEM 形式の証明書がありません",
+		"ldap: ca_file: %w":                                 "ldap: ca_file: %w",
+		"ldap: cannot %s":                                   "ldap: %s は実施できません",
+		"ldap: disable.method %q: expected ppolicy or move": "ldap: disable.method %q: ppolicy か move を指定してください",
+		"ldap: lock %s: %v":                                 "ldap: %s のロック: %v",
+		"ldap: mappings[%d]: %w":                            "ldap: mappings[%d]: %w",
+		"ldap: mappings[%d]: a mapping by dn needs system and entitlement":                                  "ldap: mappings[%d]: dn による対応付けには system と entitlement が必要です",
+		"ldap: mappings[%d]: expected dn or pattern":                                                        "ldap: mappings[%d]: dn か pattern を指定してください",
+		"ldap: mappings[%d]: pattern %q needs {system} and {entitlement}, or system and entitlement fields": "ldap: mappings[%d]: パターン %q には {system} と {entitlement}、または system と entitlement の項目が必要です",
+		"ldap: missing required field %q":                                                                   "ldap: 必須の項目 %q がありません",
+		"ldap: move %s to %s: %v":                                                                           "ldap: %s を %s へ移動: %v",
+		"ldap: no group mapping gives %s on %s":                                                             "ldap: %[2]s の %[1]s を与えるグループの対応付けがありません",
+		"ldap: remove %s from %s: %v":                                                                       "ldap: %[2]s から %[1]s を削除: %[3]v",
+		"ldap: replace %s by the placeholder %s in %s: %v":                                                  "ldap: %[3]s で %[1]s を代わりの %[2]s に置き換え: %[4]v",
+		"ldap: url %q: expected ldap:// or ldaps://":                                                        "ldap: url %q: ldap:// か ldaps:// で指定してください",
+	})
+}

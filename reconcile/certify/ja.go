@@ -1,0 +1,14 @@
+package certify
+
+import "github.com/accessrecon/accessrecon/i18n"
+
+// The Japanese of this package's messages, by their English format.
+func init() {
+	i18n.Register(map[string]string{
+		"%s: a campaign already exists there; choose another --out":                    "%s: そこには既に棚卸しがあります。別の --out を指定してください",
+		"%s: field format_version: expected %d, got %d":                                "%s: 項目 format_version: %d が必要です（値: %d）",
+		"%s: not a campaign folder (no %s; create one with `certify open`)":            "%s: 棚卸しのフォルダーではありません（%s がありません。`certify open` で作成してください）",
+		"%s: not a campaign manifest: %w":                                              "%s: 棚卸しの定義ファイルではありません: %w",
+		"%s: the campaign is not closed (no %s); give the worksheets with --decisions": "%s: 棚卸しは締め切られていません（%s がありません）。確認表を --decisions で指定してください",
+	})
+}
