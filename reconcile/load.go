@@ -34,16 +34,28 @@ type Inputs struct {
 // Load reads every input the config names into a new graph. Any error fails
 // the whole load: nothing is planned from partial data.
 func Load(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Inputs, error) {
-	return load(ctx, cfg, log, cfg.Sources)
+	return load(ctx, cfg, log, cfg.Sources, nil)
 }
 
 // LoadPeople reads the org, systems, windows, exceptions and the HR feed,
 // but no source: what commands that ask who someone is need (approve).
 func LoadPeople(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Inputs, error) {
-	return load(ctx, cfg, log, nil)
+	return load(ctx, cfg, log, nil, nil)
 }
 
-func load(ctx context.Context, cfg *config.Config, log *slog.Logger, sources []config.Source) (*Inputs, error) {
+// LoadWithProgress is Load telling progress, if set, of each input read
+// (org, systems, windows, exceptions, the HR feed, each source).
+func LoadWithProgress(ctx context.Context, cfg *config.Config, log *slog.Logger, progress func(done, total int)) (*Inputs, error) {
+	return load(ctx, cfg, log, cfg.Sources, progress)
+}
+
+func load(ctx context.Context, cfg *config.Config, log *slog.Logger, sources []config.Source, progress func(done, total int)) (*Inputs, error) {
+	done, total := 0, 5+len(sources)
+	advance := func() {
+		if done++; progress != nil {
+			progress(done, total)
+		}
+	}
 	g := graph.New()
 	w := g.Writer()
 	in := &Inputs{Config: cfg, Graph: g, Digests: map[string]string{}}
@@ -107,13 +119,20 @@ func load(ctx context.Context, cfg *config.Config, log *slog.Logger, sources []c
 			return nil, err
 		}
 		in.Digests[s.path] = d
+		advance()
 	}
 
+	for _, s := range steps {
+		if s.path == "" {
+			advance() // an optional input not given
+		}
+	}
 	ds, err := hr.Write(ctx, w)
 	if err != nil {
 		w.Abort()
 		return nil, err
 	}
+	advance()
 	in.Digests[cfg.HR.People] = ds[feed.People]
 	if cfg.HR.Transfers != "" {
 		in.Digests[cfg.HR.Transfers] = ds[feed.Transfers]
@@ -152,6 +171,7 @@ func load(ctx context.Context, cfg *config.Config, log *slog.Logger, sources []c
 			return nil, i18n.Errorf("source %s failed, nothing is planned: %w", sc.Name, err)
 		}
 		in.Digests[sc.Name] = d
+		advance()
 		log.Debug("source pulled", "source", sc.Name, "digest", d)
 	}
 	w.Commit()

@@ -246,12 +246,12 @@ func NewPolicy(cfg *config.Config, mods []policy.Module, log *slog.Logger) (*Pol
 
 // LoadAll compiles the policy and then reads every input of the config: what
 // every command that evaluates the policy starts with.
-func LoadAll(ctx context.Context, cfg *config.Config, mods []policy.Module, log *slog.Logger) (*Inputs, *Policy, error) {
+func LoadAll(ctx context.Context, cfg *config.Config, mods []policy.Module, log *slog.Logger, progress func(done, total int)) (*Inputs, *Policy, error) {
 	pol, err := NewPolicy(cfg, mods, log)
 	if err != nil {
 		return nil, nil, err
 	}
-	in, err := Load(ctx, cfg, log)
+	in, err := LoadWithProgress(ctx, cfg, log, progress)
 	if err != nil {
 		return nil, nil, err
 	}

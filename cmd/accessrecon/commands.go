@@ -63,7 +63,7 @@ func loadSession(ctx context.Context, c *cli.Context, files fs.FS, path string) 
 	if err != nil {
 		return nil, err
 	}
-	in, pol, err := reconcile.LoadAll(ctx, cfg, mods, log)
+	in, pol, err := reconcile.LoadAll(ctx, cfg, mods, log, progress(c.App.ErrWriter, "読み込み loading"))
 	if err != nil {
 		return nil, err
 	}

@@ -98,7 +98,8 @@ func resetCommand() *cli.Command {
 						return err
 					}
 					sheets := reset.Worksheets(s.inputs, y, day)
-					names, err := worksheet.Write(c.String("out"), "reset-"+strconv.Itoa(y), sheets)
+					limitHeap(logger(c)) // the rows held now as well as the graph
+					names, err := worksheet.Write(c.String("out"), "reset-"+strconv.Itoa(y), sheets, progress(c.App.ErrWriter, "書き出し writing"))
 					if err != nil {
 						return err
 					}
@@ -150,10 +151,11 @@ func certifyCommand() *cli.Command {
 						}
 					}
 					campaign, sheets, err := certify.Open(c.Context, s.inputs, s.policy, c.String("campaign"), day, lastUse)
+					limitHeap(logger(c)) // the rows held now as well as the graph
 					if err != nil {
 						return err
 					}
-					if err := certify.Write(c.String("out"), campaign, sheets, time.Now()); err != nil {
+					if err := certify.Write(c.String("out"), campaign, sheets, time.Now(), progress(c.App.ErrWriter, "書き出し writing")); err != nil {
 						return err
 					}
 					if err := recordFiles(s.cfg, actor(c), "campaign_opened", c.String("out"), []string{certify.CampaignFile}, map[string]any{"campaign": campaign.ID, "as_of": campaign.AsOf}); err != nil {

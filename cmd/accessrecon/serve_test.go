@@ -32,7 +32,7 @@ func TestServeShutsDownGracefully(t *testing.T) {
 		if err != nil {
 			return nil, nil, err
 		}
-		return reconcile.LoadAll(ctx, cfg, policy.Bundled(), log)
+		return reconcile.LoadAll(ctx, cfg, policy.Bundled(), log, nil)
 	}
 	svc, err := service.New(context.Background(), service.Options{Load: load, Token: []byte("t0ken"), Log: log})
 	if err != nil {

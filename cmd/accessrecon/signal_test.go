@@ -175,8 +175,9 @@ func TestTwoAppliesAtOnce(t *testing.T) {
 	}
 }
 
-// TestProgressOnATerminalOnly: a plan draws a progress bar on a terminal
-// (a pseudo-terminal made by script(1)) and nothing on a pipe.
+// TestProgressOnATerminalOnly: a plan draws progress bars of loading and
+// evaluating on a terminal (a pseudo-terminal made by script(1)), certify
+// open one of writing the worksheets, and nothing on a pipe.
 func TestProgressOnATerminalOnly(t *testing.T) {
 	script, err := exec.LookPath("script")
 	if err != nil {
@@ -189,14 +190,22 @@ func TestProgressOnATerminalOnly(t *testing.T) {
 	if err := generate.Write(dir, generate.Options{People: 3000, Seed: 1}); err != nil {
 		t.Fatal(err)
 	}
+	if err := generate.WriteAccessLog(filepath.Join(dir, "access.csv"), 3000, 100, 1); err != nil {
+		t.Fatal(err)
+	}
 	bin := buildCLI(t)
 	cmdline := bin + " plan --config " + filepath.Join(dir, "accessrecon.yaml") + " --as-of 2026-11-24 --out " + filepath.Join(dir, "p.json")
 	out, err := exec.Command(script, "-qec", cmdline+" > /dev/null", "/dev/null").CombinedOutput()
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	if !strings.Contains(string(out), "evaluating") || !strings.Contains(string(out), "/3") {
-		t.Errorf("no progress bar on a terminal:\n%q", out)
+	if !strings.Contains(string(out), "evaluating") || !strings.Contains(string(out), "/3") || !strings.Contains(string(out), "loading") {
+		t.Errorf("no progress bars of loading and evaluating on a terminal:\n%q", out)
+	}
+	certify := bin + " certify open --config " + filepath.Join(dir, "accessrecon.yaml") + " --as-of 2026-11-24 --campaign Q4 --out " + filepath.Join(dir, "camp")
+	out, err = exec.Command(script, "-qec", certify+" > /dev/null", "/dev/null").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "writing") {
+		t.Errorf("no progress bar of writing worksheets on a terminal: %v\n%q", err, out)
 	}
 	piped, _ := exec.Command("sh", "-c", cmdline+" 2>&1 >/dev/null").CombinedOutput()
 	if strings.Contains(string(piped), "evaluating") {

@@ -152,12 +152,13 @@ func nonNil(s []string) []string {
 }
 
 // Write writes a new campaign folder: the worksheets and then the
-// manifest. It refuses to overwrite an existing campaign.
-func Write(dir string, c *Campaign, sheets []*worksheet.Sheet, now time.Time) error {
+// manifest. It refuses to overwrite an existing campaign. progress, if set,
+// is told of each worksheet written.
+func Write(dir string, c *Campaign, sheets []*worksheet.Sheet, now time.Time, progress func(done, total int)) error {
 	if _, err := os.Stat(filepath.Join(dir, CampaignFile)); err == nil {
 		return i18n.Errorf("%s: a campaign already exists there; choose another --out", filepath.Join(dir, CampaignFile))
 	}
-	if _, err := worksheet.Write(dir, "certify", sheets); err != nil {
+	if _, err := worksheet.Write(dir, "certify", sheets, progress); err != nil {
 		return err
 	}
 	c.CreatedAt = now.In(graph.Tokyo).Format(time.RFC3339)

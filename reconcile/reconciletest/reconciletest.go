@@ -53,7 +53,7 @@ func Demo(tb testing.TB) (*reconcile.Inputs, *reconcile.Policy) {
 // Load reads the config's inputs and compiles mods.
 func Load(tb testing.TB, cfg *config.Config, mods []policy.Module) (*reconcile.Inputs, *reconcile.Policy) {
 	tb.Helper()
-	in, pol, err := reconcile.LoadAll(context.Background(), cfg, mods, Quiet())
+	in, pol, err := reconcile.LoadAll(context.Background(), cfg, mods, Quiet(), nil)
 	if err != nil {
 		tb.Fatal(err)
 	}

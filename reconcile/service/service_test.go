@@ -44,7 +44,7 @@ func loader(dir string) Loader {
 		if err != nil {
 			return nil, nil, err
 		}
-		return reconcile.LoadAll(ctx, cfg, policy.Bundled(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+		return reconcile.LoadAll(ctx, cfg, policy.Bundled(), slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 	}
 }
 

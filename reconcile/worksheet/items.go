@@ -1,8 +1,13 @@
 package worksheet
 
 import (
+	"runtime"
+	"sync"
+
 	"os"
 	"sort"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/i18n"
@@ -108,28 +113,48 @@ func ByReviewer(items []Item, columns []Column, row func(Item) []string) []*Shee
 }
 
 // Write writes each sheet as PREFIX-UNIT.xlsx and .csv into dir, each file
-// atomically, and returns the file names.
-func Write(dir, prefix string, sheets []*Sheet) ([]string, error) {
+// atomically, and returns the file names. Sheets are written as many at a
+// time as there are cores; progress, if set, is told of each one done.
+func Write(dir, prefix string, sheets []*Sheet, progress func(done, total int)) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, i18n.Errorf("--out %s: %w", dir, err)
 	}
-	var names []string
+	names := make([]string, 0, 2*len(sheets))
 	for _, s := range sheets {
 		base := prefix + "-" + reconcile.SafeFileName(s.Name)
-		x, err := s.XLSX()
-		if err != nil {
-			return nil, err
-		}
-		c, err := s.CSV()
-		if err != nil {
-			return nil, err
-		}
-		for name, data := range map[string][]byte{base + ".xlsx": x, base + ".csv": c} {
-			if err := reconcile.WriteFileIn(dir, name, data); err != nil {
-				return nil, err
-			}
-		}
 		names = append(names, base+".xlsx", base+".csv")
+	}
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	var mu sync.Mutex
+	done := 0
+	for i, s := range sheets {
+		g.Go(func() error {
+			x, err := s.XLSX()
+			if err != nil {
+				return err
+			}
+			if err := reconcile.WriteFileIn(dir, names[2*i], x); err != nil {
+				return err
+			}
+			c, err := s.CSV()
+			if err != nil {
+				return err
+			}
+			if err := reconcile.WriteFileIn(dir, names[2*i+1], c); err != nil {
+				return err
+			}
+			if progress != nil {
+				mu.Lock()
+				done++
+				progress(done, len(sheets))
+				mu.Unlock()
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
 	return names, nil
 }

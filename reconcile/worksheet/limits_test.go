@@ -1,8 +1,10 @@
 package worksheet
 
 import (
+	"archive/zip"
 	"bytes"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -111,6 +113,30 @@ func TestWorksheetsPrintAndGuardThemselves(t *testing.T) {
 	}
 	if !locked("A2") || !locked("L2") || locked("M2") || locked("P2") {
 		t.Errorf("item cells must be locked and decision cells not: A2 %v, L2 %v, M2 %v, P2 %v", locked("A2"), locked("L2"), locked("M2"), locked("P2"))
+	}
+	// The sheet's own XML: protected, filterable, the header frozen, a
+	// keep/revoke drop-down on the decision column, fit to the page.
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sheetXML string
+	for _, zf := range zr.File {
+		if strings.HasPrefix(zf.Name, "xl/worksheets/") {
+			rc, _ := zf.Open()
+			b, _ := io.ReadAll(rc)
+			rc.Close()
+			if strings.Contains(string(b), "takuso/u1/viewer") {
+				sheetXML = string(b)
+			}
+		}
+	}
+	for _, want := range []string{`<sheetProtection sheet="true"`, `<autoFilter ref="$A$1:$P$2"`, `state="frozen"`, `ySplit="1"`,
+		`type="list"`, `sqref="M2:M2"`, `<formula1>"維持,取消,keep,revoke"</formula1>`, `<pageSetUpPr fitToPage="true"`,
+		`<cols><col min="1" max="1" width="28"`} {
+		if !strings.Contains(sheetXML, want) {
+			t.Errorf("the worksheet's XML lacks %s", want)
+		}
 	}
 	// What a reviewer returns still reads: the instructions sheet is not a worksheet of decisions.
 	f.SetCellStr("NW-CUSTOMER", "M2", "取消")

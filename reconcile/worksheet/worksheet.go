@@ -71,7 +71,9 @@ func (s *Sheet) CSV() ([]byte, error) {
 
 // XLSX is the worksheet as an Excel workbook: each header cell holds the SPEC
 // id with the Japanese title under it, the header row is frozen and
-// filterable, and the decision column has a keep/revoke drop-down.
+// filterable, and the decision column has a keep/revoke drop-down. The rows
+// are streamed (excelize's StreamWriter): a campaign of a million rights
+// writes in seconds, not minutes.
 func (s *Sheet) XLSX() ([]byte, error) {
 	f := excelize.NewFile()
 	defer f.Close()
@@ -80,66 +82,59 @@ func (s *Sheet) XLSX() ([]byte, error) {
 		return nil, i18n.Errorf("worksheet: %w", err)
 	}
 	cols := s.all()
-	header := make([]any, len(cols))
-	for i, c := range cols {
-		header[i] = c.ID + "\n" + c.TitleJA
-	}
-	if err := f.SetSheetRow(name, "A1", &header); err != nil {
-		return nil, i18n.Errorf("worksheet: %w", err)
-	}
-	for i, r := range s.Rows {
-		cells := make([]any, len(r))
-		for j, v := range r {
-			cells[j] = v
-		}
-		if err := f.SetSheetRow(name, fmt.Sprintf("A%d", i+2), &cells); err != nil {
-			return nil, i18n.Errorf("worksheet: %w", err)
-		}
-	}
-	style, err := f.NewStyle(&excelize.Style{
-		Font:      &excelize.Font{Bold: true},
-		Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"},
-		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}},
-	})
+	styles, err := newStyles(f)
 	if err != nil {
 		return nil, i18n.Errorf("worksheet: %w", err)
 	}
-	last, _ := excelize.ColumnNumberToName(len(cols))
-	if err := f.SetCellStyle(name, "A1", last+"1", style); err != nil {
+	// What precedes the rows in the sheet's XML is set before streaming.
+	if err := pageSetup(f, name); err != nil {
 		return nil, i18n.Errorf("worksheet: %w", err)
 	}
-	for i, c := range cols {
-		col, _ := excelize.ColumnNumberToName(i + 1)
-		w := c.Width
+	sw, err := f.NewStreamWriter(name)
+	if err != nil {
+		return nil, i18n.Errorf("worksheet: %w", err)
+	}
+	for i := len(cols) - 1; i >= 0; i-- { // each one goes before the last: <col>s in order
+		w := cols[i].Width
 		if w == 0 {
 			w = 14
 		}
-		f.SetColWidth(name, col, col, w)
+		if err := sw.SetColWidth(i+1, i+1, w); err != nil {
+			return nil, i18n.Errorf("worksheet: %w", err)
+		}
 	}
-	if err := f.SetPanes(name, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
 		return nil, i18n.Errorf("worksheet: %w", err)
 	}
+	row := make([]any, len(cols))
+	for i, c := range cols {
+		row[i] = excelize.Cell{StyleID: styles.header, Value: c.ID + "\n" + c.TitleJA}
+	}
+	if err := sw.SetRow("A1", row); err != nil {
+		return nil, i18n.Errorf("worksheet: %w", err)
+	}
+	// Text cells, so that a date a reviewer types stays YYYY-MM-DD and is
+	// not turned into Excel's serial number or a local date format; the
+	// decision cells are the only unlocked ones.
+	for i := range s.Rows {
+		r := s.Rows[i]
+		for j := range cols {
+			c := excelize.Cell{StyleID: styles.text}
+			if j < len(r) {
+				c.Value = r[j]
+			}
+			if j >= len(s.Columns) {
+				c.StyleID = styles.open
+			}
+			row[j] = c
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, i+2)
+		if err := sw.SetRow(cell, row); err != nil {
+			return nil, i18n.Errorf("worksheet: %w", err)
+		}
+	}
+	last, _ := excelize.ColumnNumberToName(len(cols))
 	if len(s.Rows) > 0 {
-		// Text cells, so that a date a reviewer types stays YYYY-MM-DD and is
-		// not turned into Excel's serial number or a local date format.
-		text, err := f.NewStyle(&excelize.Style{NumFmt: 49})
-		if err != nil {
-			return nil, i18n.Errorf("worksheet: %w", err)
-		}
-		if err := f.SetCellStyle(name, "A2", fmt.Sprintf("%s%d", last, len(s.Rows)+1), text); err != nil {
-			return nil, i18n.Errorf("worksheet: %w", err)
-		}
-		// Only the decision columns can be changed: the sheet is protected
-		// (no password: it guards against slips, not against people) and
-		// the decision cells unlocked.
-		open, err := f.NewStyle(&excelize.Style{NumFmt: 49, Protection: &excelize.Protection{Locked: false}})
-		if err != nil {
-			return nil, i18n.Errorf("worksheet: %w", err)
-		}
-		first, _ := excelize.ColumnNumberToName(len(s.Columns) + 1)
-		if err := f.SetCellStyle(name, first+"2", fmt.Sprintf("%s%d", last, len(s.Rows)+1), open); err != nil {
-			return nil, i18n.Errorf("worksheet: %w", err)
-		}
 		if err := f.AutoFilter(name, fmt.Sprintf("A1:%s%d", last, len(s.Rows)+1), nil); err != nil {
 			return nil, i18n.Errorf("worksheet: %w", err)
 		}
@@ -153,8 +148,18 @@ func (s *Sheet) XLSX() ([]byte, error) {
 		if err := f.AddDataValidation(name, dv); err != nil {
 			return nil, i18n.Errorf("worksheet: %w", err)
 		}
+		// Only the decision columns can be changed: the sheet is protected
+		// (no password: it guards against slips, not against people).
+		if err := f.ProtectSheet(name, &excelize.SheetProtectionOptions{
+			AutoFilter: true, Sort: true, FormatColumns: true, FormatRows: true, SelectLockedCells: true, SelectUnlockedCells: true,
+		}); err != nil {
+			return nil, i18n.Errorf("worksheet: %w", err)
+		}
 	}
-	if err := printable(f, name, len(s.Rows)); err != nil {
+	if err := sw.Flush(); err != nil {
+		return nil, i18n.Errorf("worksheet: %w", err)
+	}
+	if err := instructionsSheet(f, name); err != nil {
 		return nil, i18n.Errorf("worksheet: %w", err)
 	}
 	buf, err := f.WriteToBuffer()
@@ -162,6 +167,25 @@ func (s *Sheet) XLSX() ([]byte, error) {
 		return nil, i18n.Errorf("worksheet: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// styles are the cell styles of a worksheet.
+type styles struct{ header, text, open int }
+
+func newStyles(f *excelize.File) (st styles, err error) {
+	if st.header, err = f.NewStyle(&excelize.Style{
+		Font:       &excelize.Font{Bold: true},
+		Alignment:  &excelize.Alignment{WrapText: true, Vertical: "top"},
+		Fill:       excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}},
+		Protection: &excelize.Protection{Locked: true},
+	}); err != nil {
+		return st, err
+	}
+	if st.text, err = f.NewStyle(&excelize.Style{NumFmt: 49}); err != nil {
+		return st, err
+	}
+	st.open, err = f.NewStyle(&excelize.Style{NumFmt: 49, Protection: &excelize.Protection{Locked: false}})
+	return st, err
 }
 
 // guide is the name of the instructions sheet, which holds no decisions.
@@ -179,10 +203,23 @@ var instructions = []string{
 	"6. 記入後、このファイルを返送してください（xlsx のまま、または CSV）。Return this file when done (as xlsx, or saved as CSV).",
 }
 
-// printable adds the instructions sheet and sets the worksheet up for print:
-// A4 landscape, one page wide, the header row on every page, and the sheet
-// protected but for the decision cells.
-func printable(f *excelize.File, name string, rows int) error {
+// pageSetup sets the worksheet up for print: A4 landscape, one page wide,
+// the header row on every page.
+func pageSetup(f *excelize.File, name string) error {
+	size, orientation, one, any := 9, "landscape", 1, 0 // 9: A4
+	if err := f.SetPageLayout(name, &excelize.PageLayoutOptions{Size: &size, Orientation: &orientation, FitToWidth: &one, FitToHeight: &any}); err != nil {
+		return err
+	}
+	fit := true
+	if err := f.SetSheetProps(name, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
+		return err
+	}
+	return f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: fmt.Sprintf("'%s'!$1:$1", name), Scope: name})
+}
+
+// instructionsSheet adds the instructions before the worksheet, the first
+// thing seen; the worksheet stays the active sheet.
+func instructionsSheet(f *excelize.File, name string) error {
 	if _, err := f.NewSheet(guide); err != nil {
 		return err
 	}
@@ -192,29 +229,13 @@ func printable(f *excelize.File, name string, rows int) error {
 		}
 	}
 	f.SetColWidth(guide, "A", "A", 120)
-	if err := f.MoveSheet(guide, name); err != nil { // before the worksheet, the first thing seen
+	if err := f.MoveSheet(guide, name); err != nil {
 		return err
 	}
 	if i, err := f.GetSheetIndex(name); err == nil {
 		f.SetActiveSheet(i)
 	}
-	size, orientation, one, any := 9, "landscape", 1, 0 // 9: A4
-	if err := f.SetPageLayout(name, &excelize.PageLayoutOptions{Size: &size, Orientation: &orientation, FitToWidth: &one, FitToHeight: &any}); err != nil {
-		return err
-	}
-	fit := true
-	if err := f.SetSheetProps(name, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
-		return err
-	}
-	if err := f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: fmt.Sprintf("'%s'!$1:$1", name), Scope: name}); err != nil {
-		return err
-	}
-	if rows == 0 {
-		return nil
-	}
-	return f.ProtectSheet(name, &excelize.SheetProtectionOptions{
-		AutoFilter: true, Sort: true, FormatColumns: true, FormatRows: true, SelectLockedCells: true, SelectUnlockedCells: true,
-	})
+	return nil
 }
 
 // sheetName makes a valid Excel sheet name (at most 31 characters, none of
