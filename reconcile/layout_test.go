@@ -55,6 +55,10 @@ func imports(t *testing.T, dir string) []string {
 // (report, worksheet, audit, calendar) imports no use case; nothing below
 // cmd imports a use case.
 func TestDependenciesPointDown(t *testing.T) {
+	// i18n is below everything: every layer's messages use it.
+	if imps := imports(t, "../i18n"); len(imps) > 0 {
+		t.Errorf("i18n imports %v: it must import nothing of the module", imps)
+	}
 	for _, imp := range imports(t, ".") {
 		if under, ok := strings.CutPrefix(imp, "reconcile/"); ok && !slices.Contains(leaves, under) {
 			t.Errorf("reconcile imports %s: planning must not depend on what is built on it", imp)

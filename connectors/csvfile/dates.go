@@ -61,10 +61,17 @@ func ParseDay(v string) (graph.Date, error) {
 		}
 		return d, nil
 	}
+	if yearLast.MatchString(s) {
+		// 12/10/2026: the tenth of December in the US, the twelfth of
+		// October in Europe. Never guess.
+		return 0, i18n.Errorf("%q has the year last, which reads as month/day in one locale and day/month in another; write the day as 2026-12-10 or 2026/12/10 (Excel: a date format with the year first)", v)
+	}
 	return 0, i18n.Errorf("%s, got %q", dateHint, v)
 }
 
 var (
+	// yearLast: 12/10/2026, 10.12.2026, as US and European locales write a day.
+	yearLast = regexp.MustCompile(`^\d{1,2}[/.-]\d{1,2}[/.-]\d{4}(?:\s.*)?$`)
 	// western: 2026-4-1, 2026/04/01, 2026年4月1日, optionally followed by a time.
 	western = regexp.MustCompile(`^(\d{4})\s*[-/年]\s*(\d{1,2})\s*[-/月]\s*(\d{1,2})\s*日?(?:[\sT]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$`)
 	// era: R8.4.1, R8/4/1, 令和8年4月1日, 令和元年5月1日.

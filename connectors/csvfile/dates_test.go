@@ -22,7 +22,7 @@ func TestParseDayReadsWhatJapaneseExportsHold(t *testing.T) {
 	}
 	for in, want := range map[string]string{
 		"2026-13-01": "not a calendar day", "2026/2/30": "not a calendar day", "H31.5.1": "not a day of the 平成", "R1.4.30": "not a day of the 令和",
-		"S65.1.1": "not a day of the 昭和", "04/01/2026": "expected a date such as", "tomorrow": "expected a date such as", "X6.4.1": "expected a date such as",
+		"S65.1.1": "not a day of the 昭和", "04/01/2026": "year last, which reads as month/day in one locale", "10.12.2026": "2026-12-10 or 2026/12/10", "tomorrow": "expected a date such as", "X6.4.1": "expected a date such as",
 	} {
 		if _, err := ParseDay(in); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: %v, want %q", in, err, want)

@@ -5,6 +5,7 @@ import "github.com/accessrecon/accessrecon/i18n"
 // The Japanese of this package's messages, by their English format.
 func init() {
 	i18n.Register(map[string]string{
+		"%q has the year last, which reads as month/day in one locale and day/month in another; write the day as 2026-12-10 or 2026/12/10 (Excel: a date format with the year first)": "%q は年が最後にあり、地域によって月/日とも日/月とも読めます。2026-12-10 か 2026/12/10 と書いてください（Excel では年が先の日付形式）",
 		"%q is not a calendar day":                           "%q は存在しない日付です",
 		"%q is not a day of the %s era":                      "%q は%sの期間内の日付ではありません",
 		"%s, got %q":                                         "%s（値: %q）",

@@ -5,6 +5,7 @@ import "github.com/accessrecon/accessrecon/i18n"
 // The Japanese of this package's messages, by their English format.
 func init() {
 	i18n.Register(map[string]string{
+		"%s: this CSV holds the instructions sheet, not the decisions: save the worksheet's own sheet as CSV, or return the xlsx": "%s: この CSV は判定ではなく説明シートです。確認表のシートを選んで CSV で保存するか、xlsx のまま返送してください",
 		"%s: item %s is decided %q here and %q at %s":                                                     "%[1]s: 項目 %[2]s はここでは %[3]q、%[5]s では %[4]q と判定されています",
 		"%s: not a readable XLSX workbook: %w":                                                            "%s: 読み込める XLSX ブックではありません: %w",
 		"%s: sheet %s cell %s: column %s: %s":                                                             "%s: シート %s セル %s: %s 列: %s",

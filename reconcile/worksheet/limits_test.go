@@ -79,7 +79,7 @@ func TestDatesTypedIntoCellsAndJapaneseDecisions(t *testing.T) {
 }
 
 // TestWorksheetsPrintAndGuardThemselves: a workbook opens on its worksheet
-// with the instructions before it, prints A4 landscape one page wide with
+// with the instructions after it, prints A4 landscape one page wide with
 // the header on every page, and lets only the decision columns change.
 func TestWorksheetsPrintAndGuardThemselves(t *testing.T) {
 	s := &Sheet{Name: "NW-CUSTOMER", Columns: ItemColumns, Rows: [][]string{{"takuso/u1/viewer", "takuso", "託送", "u1", "viewer", "E1", "佐藤", "NW-CUSTOMER", "お客さまセンター", "NW", "role", "2024-04-01"}}}
@@ -92,7 +92,7 @@ func TestWorksheetsPrintAndGuardThemselves(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if got := f.GetSheetList(); len(got) != 2 || got[0] != guide || got[1] != "NW-CUSTOMER" {
+	if got := f.GetSheetList(); len(got) != 2 || got[0] != "NW-CUSTOMER" || got[1] != guide || f.GetActiveSheetIndex() != 0 {
 		t.Errorf("sheets %v", got)
 	}
 	layout, err := f.GetPageLayout("NW-CUSTOMER")

@@ -217,8 +217,10 @@ func pageSetup(f *excelize.File, name string) error {
 	return f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: fmt.Sprintf("'%s'!$1:$1", name), Scope: name})
 }
 
-// instructionsSheet adds the instructions before the worksheet, the first
-// thing seen; the worksheet stays the active sheet.
+// instructionsSheet adds the instructions after the worksheet: the
+// workbook opens on the worksheet, with the instructions' tab beside it,
+// and a "Save as CSV" of the first sheet (LibreOffice's) saves the
+// decisions, not the instructions.
 func instructionsSheet(f *excelize.File, name string) error {
 	if _, err := f.NewSheet(guide); err != nil {
 		return err
@@ -229,9 +231,6 @@ func instructionsSheet(f *excelize.File, name string) error {
 		}
 	}
 	f.SetColWidth(guide, "A", "A", 120)
-	if err := f.MoveSheet(guide, name); err != nil {
-		return err
-	}
 	if i, err := f.GetSheetIndex(name); err == nil {
 		f.SetActiveSheet(i)
 	}
@@ -285,6 +284,9 @@ func ReadDecisions(path string) ([]Decision, error) {
 func readCSV(name string, r io.Reader) ([]Decision, error) {
 	cr, err := csvfile.Open(name, r, csvfile.Auto, "item_id", "decision")
 	if err != nil {
+		if strings.Contains(err.Error(), "(found "+instructions[0]) {
+			return nil, csvfile.InputErrorf("%s: this CSV holds the instructions sheet, not the decisions: save the worksheet's own sheet as CSV, or return the xlsx", name)
+		}
 		return nil, err
 	}
 	var out []Decision

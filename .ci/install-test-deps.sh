@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Installs what the tests run for real when it is missing (Debian): OpenLDAP's
-# slapd and ldap-utils (the LDAP tests run a real slapd) and openssh-client
-# (signed approvals are checked against the real ssh-keygen). Without root it
-# says what to run.
+# slapd and ldap-utils (the LDAP tests run a real slapd), openssh-client
+# (signed approvals are checked against the real ssh-keygen), bsdutils'
+# script(1) (progress bars on a pseudo-terminal) and LibreOffice Calc
+# (worksheets saved by Calc are read back). Without root it says what to run.
 set -euo pipefail
 need=()
 if ! command -v slapd >/dev/null 2>&1 && [ ! -x /usr/sbin/slapd ]; then need+=(slapd ldap-utils); fi
 if ! command -v ssh-keygen >/dev/null 2>&1; then need+=(openssh-client); fi
+if ! command -v script >/dev/null 2>&1; then need+=(bsdutils); fi
+if ! command -v soffice >/dev/null 2>&1; then need+=(libreoffice-calc); fi
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi
@@ -20,4 +23,4 @@ else
 fi
 echo "installing ${need[*]} for the tests" >&2
 $SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
