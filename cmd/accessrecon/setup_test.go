@@ -2,8 +2,11 @@ package main
 
 import (
 	"encoding/csv"
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -221,5 +224,64 @@ func TestHRExportMappedInTheConfig(t *testing.T) {
 	actions := func(plan string) int { return strings.Count(plan, `"op": `) }
 	if actions(got) != actions(want) || strings.Count(got, `"rule": `) != strings.Count(want, `"rule": `) {
 		t.Errorf("the mapped export plans %d actions, the demo %d", actions(got), actions(want))
+	}
+}
+
+// TestShiftJISHRExportWithEraDates: the demo's people as a Japanese HR
+// system exports them (Japanese headers, 正社員/業務委託, 和暦 and slash
+// dates, Shift_JIS with CRLF) plan exactly as the demo does, with no script.
+func TestShiftJISHRExportWithEraDates(t *testing.T) {
+	dir := demoDir(t)
+	cfg := filepath.Join(dir, "accessrecon.yaml")
+	want, _, _ := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24", "--format", "json")
+	people := filepath.Join(dir, "people.csv")
+	data, _ := os.ReadFile(people)
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	out := []string{"社員番号,氏名,会社,所属コード,雇用区分,入社日,退職日,メールアドレス"}
+	era := func(d string) string { // 2026-10-31 -> R8.10.31, 2010-04-01 -> H22.4.1
+		if d == "" {
+			return ""
+		}
+		var y, m, day int
+		fmt.Sscanf(d, "%d-%d-%d", &y, &m, &day)
+		if y >= 2020 {
+			return fmt.Sprintf("R%d.%d.%d", y-2018, m, day)
+		}
+		return fmt.Sprintf("平成%d年%d月%d日", y-1988, m, day)
+	}
+	for _, l := range lines[1:] {
+		f := strings.Split(l, ",")
+		f[4] = map[string]string{"employee": "正社員", "contractor": "業務委託"}[f[4]]
+		f[5], f[6] = era(f[5]), era(f[6])
+		out = append(out, strings.Join(f, ","))
+	}
+	enc, err := japanese.ShiftJIS.NewEncoder().String(strings.Join(out, "\r\n") + "\r\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(people, []byte(enc), 0o644)
+	replaceIn(t, cfg, "  encoding: utf-8\n", "  encoding: shift_jis\n")
+	for _, f := range []string{"transfers.csv", "takuso-accounts.csv", "takuso-grants.csv", "saiene-accounts.csv", "saiene-grants.csv", "portal-accounts.csv", "portal-grants.csv"} {
+		// The sources use the HR feed's encoding: the same files in Shift_JIS.
+		b, _ := os.ReadFile(filepath.Join(dir, f))
+		s, err := japanese.ShiftJIS.NewEncoder().String(string(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, f), []byte(s), 0o644)
+	}
+	got, stderr, code := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var a, b map[string]any
+	if json.Unmarshal([]byte(got), &a) != nil || json.Unmarshal([]byte(want), &b) != nil {
+		t.Fatal("not JSON")
+	}
+	// The inputs' digests differ; the findings and actions may not.
+	for _, k := range []string{"findings", "actions"} {
+		if !reflect.DeepEqual(a[k], b[k]) {
+			t.Errorf("the Shift_JIS export with era dates plans other %s than the demo", k)
+		}
 	}
 }
