@@ -12,6 +12,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/accessrecon/accessrecon/policy/vm"
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
@@ -125,7 +126,7 @@ func ParseEvaluator(s string) (Evaluator, error) {
 	case EvaluatorTopdown:
 		return EvaluatorTopdown, nil
 	}
-	return "", fmt.Errorf("evaluator %q: want %q or %q", s, EvaluatorPlan, EvaluatorTopdown)
+	return "", i18n.Errorf("evaluator %q: want %q or %q", s, EvaluatorPlan, EvaluatorTopdown)
 }
 
 // WithEvaluator is c with engines that use evaluator e.
@@ -466,6 +467,15 @@ func (c *Compiled) japanese(rule, key string, params any) string {
 	return c.rules[rule].Say(key, "ja", ps)
 }
 
+// SubjectError is the evaluation of one subject of EvalAll failing.
+type SubjectError struct {
+	Index int // the subject's index
+	Err   error
+}
+
+func (e *SubjectError) Error() string { return fmt.Sprintf("subject %d: %v", e.Index, e.Err) }
+func (e *SubjectError) Unwrap() error { return e.Err }
+
 // EvalAll evaluates n subjects on all cores. input(in, i) builds subject
 // i's input with in; it is called from several goroutines. progress, if not
 // nil, is called now and then with the number of subjects done.
@@ -476,13 +486,21 @@ func (e *Engine) EvalAll(ctx context.Context, n int, input func(in Inputs, i int
 	per := make([][]Finding, n)
 	var done atomic.Int64
 	arenas := sync.Pool{New: func() any { return new(vm.Arena) }}
-	err := Parallel(ctx, n, 1, func(ctx context.Context, i, _ int) error {
+	err := Parallel(ctx, n, 1, func(ctx context.Context, i, _ int) (err error) {
+		defer func() {
+			// Whatever went wrong (a bug in building an input, in an
+			// evaluator), the plan fails with an error naming the
+			// subject; the process does not crash.
+			if v := recover(); v != nil {
+				err = &SubjectError{Index: i, Err: fmt.Errorf("%w: internal error: %v", ErrPolicy, v)}
+			}
+		}()
 		arena := arenas.Get().(*vm.Arena)
 		fs, err := e.Eval(ctx, input(e.Inputs().In(arena), i))
 		arena.Reset()
 		arenas.Put(arena)
 		if err != nil {
-			return err
+			return &SubjectError{Index: i, Err: err}
 		}
 		per[i] = fs
 		if d := done.Add(1); progress != nil && d%1000 == 0 {

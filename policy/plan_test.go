@@ -80,6 +80,22 @@ out := a.b`},
 	{"data as a result", `out := data.model`},
 	{"lookup with a non-string key", `out := {"number": [x | x := data.model.units[1].name], "string": [x | x := data.model.units["1"].name], "size": data.model.sizes[0]}`},
 	{"objects inside data arrays", `out := [w.id | some w in data.model.windows; w.systems[_] == "takuso"]`},
+	// with, as the rules' tests use it: input and data replaced, a rule
+	// evaluated afresh inside and as before after.
+	{"with input", `r := input.n
+out := [x, r] if {
+	x := r with input.n as 3
+}`},
+	{"with data", `names := {u.name | some u in data.model.units}
+out := [x, names] if {
+	x := names with data.model.units as {"z": {"name": "Z"}}
+}`},
+	{"with a path into input", `out := x if x := input.obj with input.obj.d as 4`},
+	{"with a function replaced", `f(x) := x * 2
+g(x) := x + 100
+out := [y, f(1)] if y := f(1) with f as g`},
+	{"with a built-in replaced", `out := x if x := count(input.xs) with count as 99`},
+	{"with nested", `out := x if { x := [input.n, data.model.sizes] with input.n as 1 with data.model.sizes as [0] }`},
 }
 
 var (
@@ -117,10 +133,6 @@ func TestPlanEvaluatorConflictIsAnError(t *testing.T) {
 
 func TestPlanEvaluatorRefusesWhatItDoesNotImplement(t *testing.T) {
 	for name, module := range map[string]string{
-		"with": `r := input.n
-out := x if {
-	x := r with input.n as 3
-}`,
 		"non-deterministic": `out := time.now_ns()`,
 		"print":             `out if print("x")`,
 		"dynamic data function": `sub.a := 1
@@ -316,5 +328,41 @@ out := [table, doubled, n, viaFunction, usesN]`)
 		if err := <-errs; err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+// boom is an input value every method of which panics, as a bug would.
+type boom struct{ ast.Value }
+
+// TestAPanicIsAnErrorNamingTheRuleAndSubject: a panic inside the plan
+// evaluator, or while building a subject's input, fails the evaluation with
+// an error naming the rule (or the subject), and the process goes on.
+func TestAPanicIsAnErrorNamingTheRuleAndSubject(t *testing.T) {
+	prog, _ := program(t, `out := sprintf("%v", [input])`)
+	_, err := prog.Eval(context.Background(), boom{})
+	if err == nil || !strings.Contains(err.Error(), "internal error evaluating g0.data.t.out") {
+		t.Errorf("a panic in the evaluator: %v", err)
+	}
+	// The program is still usable.
+	if terms, err := prog.Eval(context.Background(), ast.Number("1")); err != nil || len(terms) != 1 || !strings.Contains(terms[0].String(), `"1"`) {
+		t.Errorf("after the panic: %v %v", terms, err)
+	}
+	c, err := Compile(WithoutTests(Bundled()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := c.NewEngine(context.Background(), map[string]any{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.EvalAll(context.Background(), 10, func(in Inputs, i int) ast.Value {
+		if i == 7 {
+			panic("boom")
+		}
+		return ast.NewObject()
+	}, nil)
+	var se *SubjectError
+	if !errors.As(err, &se) || se.Index != 7 || !strings.Contains(err.Error(), "internal error: boom") || !errors.Is(err, ErrPolicy) {
+		t.Errorf("a panic building subject 7's input: %v", err)
 	}
 }

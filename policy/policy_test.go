@@ -2,6 +2,7 @@ package policy
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -9,19 +10,31 @@ import (
 )
 
 // TestBundledRegoTests runs the _test.rego files beside each rule, so a
-// broken rule fails `go test`.
+// broken rule fails `go test`: on the plan evaluator (what plans use, every
+// test on it and none falling back) and top-down, the same tests.
 func TestBundledRegoTests(t *testing.T) {
-	results, err := RunTests(context.Background(), Bundled())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(results) < 20 {
-		t.Fatalf("ran %d Rego tests, expected the bundled suite (at least 20)", len(results))
-	}
-	for _, r := range results {
-		if !r.Pass {
-			t.Errorf("%s.%s failed: %s", r.Package, r.Name, r.Detail)
+	var names [2][]string
+	for i, ev := range []Evaluator{EvaluatorPlan, EvaluatorTopdown} {
+		results, err := RunTests(context.Background(), Bundled(), ev)
+		if err != nil {
+			t.Fatal(err)
 		}
+		if len(results) < 20 {
+			t.Fatalf("%s: ran %d Rego tests, expected the bundled suite (at least 20)", ev, len(results))
+		}
+		for _, r := range results {
+			if !r.Pass {
+				t.Errorf("%s: %s.%s failed: %s", ev, r.Package, r.Name, r.Detail)
+			}
+			if r.Evaluator != string(ev) {
+				t.Errorf("%s: %s.%s ran on %s", ev, r.Package, r.Name, r.Evaluator)
+			}
+			names[i] = append(names[i], r.Package+"."+r.Name)
+		}
+		slices.Sort(names[i])
+	}
+	if !slices.Equal(names[0], names[1]) {
+		t.Errorf("the plan evaluator ran %d tests, OPA's runner %d", len(names[0]), len(names[1]))
 	}
 }
 
@@ -107,17 +120,19 @@ func TestRemovingARuleFailsItsTests(t *testing.T) {
 		}
 		mods = append(mods, m)
 	}
-	results, err := RunTests(context.Background(), mods)
-	if err != nil {
-		t.Fatal(err)
-	}
-	failed := false
-	for _, r := range results {
-		if r.Name == "test_account_of_a_leaver_is_disabled" && !r.Pass {
-			failed = true
+	for _, ev := range []Evaluator{EvaluatorPlan, EvaluatorTopdown} {
+		results, err := RunTests(context.Background(), mods, ev)
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	if !failed {
-		t.Fatal("emptying the leaver rule did not fail its test")
+		failed := false
+		for _, r := range results {
+			if r.Name == "test_account_of_a_leaver_is_disabled" && !r.Pass {
+				failed = true
+			}
+		}
+		if !failed {
+			t.Fatalf("%s: emptying the leaver rule did not fail its test", ev)
+		}
 	}
 }

@@ -76,10 +76,18 @@ func (pol *Policy) newEngine(ctx context.Context, snap *graph.Snapshot, asOf gra
 }
 
 // LogEvaluator says how the rules are evaluated.
+// A policy the plan evaluator cannot run (a rule with a non-deterministic
+// built-in, say) is evaluated top-down, correctly but many times slower:
+// that is a warning, with the reason.
 func (pol *Policy) LogEvaluator(e *policy.Engine) {
-	if pol.Log != nil {
-		pol.Log.Debug("policy engine prepared", "evaluator", e.Evaluator(), "constant_rules", e.ConstantRules())
+	if pol.Log == nil {
+		return
 	}
+	ev := e.Evaluator()
+	if ev != string(policy.EvaluatorPlan) && ev != string(policy.EvaluatorTopdown)+" (configured)" {
+		pol.Log.Warn("the rules are evaluated top-down, as the plan evaluator cannot run them (slower, same findings)", "evaluator", ev)
+	}
+	pol.Log.Debug("policy engine prepared", "evaluator", ev, "constant_rules", e.ConstantRules())
 }
 
 // subject is one evaluation unit: a person, an ownerless account or an
@@ -110,9 +118,25 @@ func (pol *Policy) evaluate(ctx context.Context, snap *graph.Snapshot, asOf grap
 	if pol.Progress != nil {
 		progress = func(done int) { pol.Progress(done, len(subjects)) }
 	}
-	return eng.EvalAll(ctx, len(subjects), func(in policy.Inputs, i int) ast.Value {
+	fs, err := eng.EvalAll(ctx, len(subjects), func(in policy.Inputs, i int) ast.Value {
 		return subjects[i].input(in, snap, asOf)
 	}, progress)
+	var se *policy.SubjectError
+	if errors.As(err, &se) && se.Index < len(subjects) {
+		return nil, i18n.Errorf("evaluating the rules for %s failed, nothing is planned: %w", subjects[se.Index], se.Err)
+	}
+	return fs, err
+}
+
+// String names the subject in errors.
+func (s subject) String() string {
+	switch {
+	case s.person != nil:
+		return "person " + s.person.EmployeeID
+	case s.ownerless != nil:
+		return "account " + s.ownerless.System + "/" + s.ownerless.ID
+	}
+	return "unknown owner " + s.orphan
 }
 
 // Findings evaluates every subject of the graph as of a day: everyone in the

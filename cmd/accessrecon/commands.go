@@ -363,7 +363,7 @@ func policyCommand() *cli.Command {
 		Subcommands: []*cli.Command{{
 			Name:  "test",
 			Usage: "run the Rego tests of the bundled modules and of policy.extra",
-			Flags: []cli.Flag{configFlag, verbose},
+			Flags: []cli.Flag{configFlag, verbose, &cli.StringFlag{Name: "evaluator", Usage: "plan (what plans use; default) or topdown (OPA's runner, which shows the failing expression)"}},
 			Action: func(c *cli.Context) error {
 				var cfg *config.Config
 				if _, err := os.Stat(c.String("config")); err == nil || c.IsSet("config") {
@@ -375,7 +375,11 @@ func policyCommand() *cli.Command {
 				if err != nil {
 					return err
 				}
-				results, err := policy.RunTests(c.Context, mods)
+				ev, err := policy.ParseEvaluator(c.String("evaluator"))
+				if err != nil {
+					return i18n.Errorf("--evaluator: %w", err)
+				}
+				results, err := policy.RunTests(c.Context, mods, ev)
 				if err != nil {
 					return err
 				}
@@ -384,7 +388,7 @@ func policyCommand() *cli.Command {
 					if r.Pass {
 						passed++
 						if c.Bool("verbose") {
-							fmt.Fprintf(c.App.Writer, "PASS %s.%s\n", r.Package, r.Name)
+							fmt.Fprintf(c.App.Writer, "PASS %s.%s (%s)\n", r.Package, r.Name, r.Evaluator)
 						}
 						continue
 					}

@@ -37,14 +37,19 @@ func freeze(t *ast.Term) *ast.Term {
 	return &ast.Term{Value: f}
 }
 
-// get is the value of a key. A number finds the key of its digits, as
-// top-down evaluation finds it in OPA's store, whose paths are strings:
-// data.model.units[1] is data.model.units["1"].
-func (f *frozen) get(key *ast.Term) *ast.Term {
+// get is the value of a key. On a store path (a dot straight from data), a
+// number finds the key of its digits, as top-down evaluation finds it in
+// OPA's store, whose paths are strings: data.model.units[1] is
+// data.model.units["1"]; through a variable it does not (obj := data.model.units;
+// obj[1] is undefined), as in top-down.
+func (f *frozen) get(key *ast.Term, storePath bool) *ast.Term {
 	switch k := key.Value.(type) {
 	case ast.String:
 		return f.index[string(k)]
 	case ast.Number:
+		if !storePath {
+			return nil
+		}
 		return f.index[string(k)]
 	}
 	return f.obj.Value.(ast.Object).Get(key)

@@ -19,6 +19,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -52,6 +53,7 @@ type Program struct {
 }
 
 type function struct {
+	name   string // the plan's name of the rule or function
 	params []int
 	ret    int
 	blocks []*block
@@ -100,6 +102,7 @@ const (
 	opReturn
 	opScan
 	opSetAdd
+	opWith
 )
 
 // operand is a local (term == nil) or a constant.
@@ -118,6 +121,16 @@ type stmt struct {
 	fn       *function
 	builtin  topdown.BuiltinFunc
 	native   func(args []*ast.Term) (*ast.Term, bool) // reads records and lists; false: use builtin
+	// relation: a built-in with many outputs (walk), whose result is the
+	// array of them all.
+	relation bool
+	// storePath: a dot whose source is the data document or a value found
+	// in it by dots alone (data.a.b[2]): a number key finds the key of its
+	// digits there, as top-down's store lookups do, and nowhere else.
+	storePath bool
+	// with: the path (string constants) under the local where the value
+	// goes; empty: the value replaces the local.
+	path     []*ast.Term
 	args     []operand
 	constant *ast.Term // make number / assign int
 	loc      *ir.Location
@@ -140,7 +153,7 @@ func Compile(p *ir.Policy, data ast.Value) (*Program, error) {
 	memo := 0
 	if p.Funcs != nil {
 		for _, f := range p.Funcs.Funcs {
-			fn := &function{ret: int(f.Return), memo: -1}
+			fn := &function{name: f.Name, ret: int(f.Return), memo: -1}
 			for _, l := range f.Params {
 				fn.params = append(fn.params, int(l))
 			}
@@ -152,6 +165,7 @@ func Compile(p *ir.Policy, data ast.Value) (*Program, error) {
 		}
 		for _, f := range p.Funcs.Funcs {
 			fn := c.byName[f.Name]
+			c.storePaths = storePaths(f.Blocks)
 			c.max = max(fn.ret, slices.Max(append([]int{0}, fn.params...)))
 			for _, b := range f.Blocks {
 				cb, err := c.block(b)
@@ -164,6 +178,7 @@ func Compile(p *ir.Policy, data ast.Value) (*Program, error) {
 		}
 	}
 	c.max = int(ir.Data)
+	c.storePaths = storePaths(p.Plans.Plans[0].Blocks)
 	plan := &block{}
 	for _, b := range p.Plans.Plans[0].Blocks {
 		cb, err := c.block(b)
@@ -243,7 +258,64 @@ type compiler struct {
 	static []*ir.StringConst
 	byName map[string]*function
 	max    int // the highest local of the function being compiled
+	// storePaths are the locals of the function being compiled that hold
+	// the data document or a value reached in it by dots alone.
+	storePaths map[ir.Local]bool
 }
+
+// storePaths finds the locals of blocks that only ever hold the data
+// document (ir.Data) or what dots and scans reach from it: a local also set
+// any other way (a copy, a call, a comprehension) is not one.
+func storePaths(blocks []*ir.Block) map[ir.Local]bool {
+	from := map[ir.Local][]ir.Local{} // local -> the sources of the dots and scans that set it
+	other := map[ir.Local]bool{}
+	for _, b := range blocks {
+		ir.Walk(visitor(func(x any) {
+			switch s := x.(type) {
+			case *ir.DotStmt:
+				if src, ok := s.Source.Value.(ir.Local); ok {
+					from[s.Target] = append(from[s.Target], src)
+				} else {
+					other[s.Target] = true
+				}
+			case *ir.ScanStmt:
+				from[s.Value] = append(from[s.Value], s.Source)
+				other[s.Key] = true
+			case ir.Stmt:
+				v := reflect.ValueOf(s).Elem()
+				for _, name := range []string{"Target", "Result", "Array", "Set", "Object"} {
+					if f := v.FieldByName(name); f.IsValid() && f.Type() == reflect.TypeOf(ir.Local(0)) {
+						other[ir.Local(f.Int())] = true
+					}
+				}
+			}
+		}), b)
+	}
+	paths := map[ir.Local]bool{ir.Data: true}
+	for changed := true; changed; {
+		changed = false
+		for l, srcs := range from {
+			if paths[l] || other[l] {
+				continue
+			}
+			all := true
+			for _, src := range srcs {
+				all = all && paths[src]
+			}
+			if all {
+				paths[l], changed = true, true
+			}
+		}
+	}
+	return paths
+}
+
+// visitor is ir.Visitor of a function.
+type visitor func(x any)
+
+func (v visitor) Before(x any)                    { v(x) }
+func (v visitor) Visit(x any) (ir.Visitor, error) { return v, nil }
+func (v visitor) After(any)                       {}
 
 func (c *compiler) local(l ir.Local) int {
 	c.max = max(c.max, int(l))
@@ -331,10 +403,13 @@ func (c *compiler) stmt(s ir.Stmt) (stmt, error) {
 		case bi.Nondeterministic || s.Func == "internal.print" || s.Func == "print" || s.Func == "trace" || s.Func == "opa.runtime":
 			return out, fmt.Errorf("%w: built-in %s", ErrUnsupported, s.Func)
 		}
-		out.op, out.builtin, out.native = opCallBuiltin, impl, natives[s.Func]
+		out.op, out.builtin, out.native, out.relation = opCallBuiltin, impl, natives[s.Func], bi.Relation
 	case *ir.DotStmt:
 		out = stmt{op: opDot, target: c.local(s.Target)}
 		out.a, out.b = ops(s.Source, s.Key)
+		if src, ok := s.Source.Value.(ir.Local); ok {
+			out.storePath = c.storePaths[src]
+		}
 	case *ir.EqualStmt:
 		out = stmt{op: opEqual}
 		out.a, out.b = ops(s.A, s.B)
@@ -397,6 +472,16 @@ func (c *compiler) stmt(s ir.Stmt) (stmt, error) {
 			return out, err
 		}
 		out = stmt{op: opScan, a: operand{local: c.local(s.Source)}, key: c.local(s.Key), val: c.local(s.Value), blocks: []*block{b}}
+	case *ir.WithStmt:
+		b, err := c.block(s.Block)
+		if err != nil {
+			return out, err
+		}
+		out = stmt{op: opWith, target: c.local(s.Local), blocks: []*block{b}}
+		out.a, _ = ops(s.Value)
+		for _, i := range s.Path {
+			out.path = append(out.path, c.strs[i])
+		}
 	case *ir.SetAddStmt:
 		out = stmt{op: opSetAdd, target: c.local(s.Set)}
 		out.a, _ = ops(s.Value)
@@ -428,11 +513,15 @@ type run struct {
 	args    []*ast.Term
 	stack   []*ast.Term // the locals of the calls in progress, innermost last
 	locals  []*ast.Term // the plan's
+	// with is how many with statements are in progress: their rules'
+	// values are not the Program's constants.
+	withs int
+	fn    *function // the rule or function being evaluated; nil: the query
 }
 
 // Eval runs the plan with input and returns the values it adds to its
 // result set (for a query `x := ...` each is an object {"x": value}).
-func (p *Program) Eval(ctx context.Context, input ast.Value) ([]*ast.Term, error) {
+func (p *Program) Eval(ctx context.Context, input ast.Value) (results []*ast.Term, err error) {
 	r, _ := p.runs.Get().(*run)
 	if r == nil {
 		r = &run{p: p, memo: make([]*ast.Term, p.memos), locals: make([]*ast.Term, p.locals)}
@@ -442,10 +531,25 @@ func (p *Program) Eval(ctx context.Context, input ast.Value) ([]*ast.Term, error
 		clear(r.memo)
 		clear(r.locals)
 		r.ctx, r.input, r.ret, r.results, r.err, r.out = nil, nil, nil, nil, nil, nil
+		r.withs, r.fn = 0, nil
 		r.bctx = topdown.BuiltinContext{}
 		p.runs.Put(r)
 	}()
-	r.ctx, r.input = ctx, ast.NewTerm(input)
+	defer func() {
+		// A bug of this evaluator must not end the process (an evaluation
+		// runs on a worker goroutine): it is this evaluation's error.
+		if v := recover(); v != nil {
+			where := "the query"
+			if r.fn != nil {
+				where = r.fn.name
+			}
+			results, err = nil, fmt.Errorf("vm: internal error evaluating %s: %v", where, v)
+		}
+	}()
+	r.ctx, r.input = ctx, nil
+	if input != nil { // no input: input is undefined
+		r.input = ast.NewTerm(input)
+	}
 	r.bctx = topdown.BuiltinContext{Context: ctx}
 	l := r.locals
 	l[ir.Input], l[ir.Data] = r.input, p.data
@@ -476,7 +580,7 @@ func (r *run) block(b *block, l []*ast.Term) int {
 			if src == nil || key == nil {
 				return 0
 			}
-			v := dot(src, key)
+			v := dot(src, key, s.storePath)
 			if v == nil {
 				return 0
 			}
@@ -501,6 +605,10 @@ func (r *run) block(b *block, l []*ast.Term) int {
 				default:
 					return n - 1
 				}
+			}
+		case opWith:
+			if n := r.with(s, l); n != fellThrough {
+				return n
 			}
 		case opNot:
 			switch n := r.block(s.blocks[0], l); {
@@ -597,16 +705,11 @@ func (r *run) block(b *block, l []*ast.Term) int {
 			}
 			obj.Insert(k, v)
 		case opObjectMerge:
-			a, okA := termValue[ast.Object](plainOrNil(l[s.a.local]))
-			b, okB := termValue[ast.Object](plainOrNil(l[s.b.local]))
-			if !okA || !okB {
+			m := merge(plainOrNil(l[s.a.local]), plainOrNil(l[s.b.local]))
+			if m == nil {
 				return 0
 			}
-			m, ok := a.Merge(b)
-			if !ok {
-				return 0
-			}
-			l[s.target] = ast.NewTerm(m)
+			l[s.target] = m
 		case opLen:
 			v := r.get(l, s.a)
 			if v == nil {
@@ -730,11 +833,23 @@ func (r *run) call(s *stmt, caller []*ast.Term) (*ast.Term, bool) {
 	if fn.memo >= 0 && r.memo[fn.memo] != nil {
 		return unmemo(r.memo[fn.memo]), true
 	}
-	if fn.constant {
+	if fn.constant && r.withs == 0 {
 		if t := r.p.consts[fn.memo].Load(); t != nil {
 			return unmemo(t), true
 		}
 	}
+	// r.fn is put back on return, not by a defer: after a panic it names
+	// the rule the panic happened in.
+	outer := r.fn
+	r.fn = fn
+	out, ok := r.invoke(s, caller)
+	r.fn = outer
+	return out, ok
+}
+
+// invoke runs a call of s.fn with the arguments of s in caller's locals.
+func (r *run) invoke(s *stmt, caller []*ast.Term) (*ast.Term, bool) {
+	fn := s.fn
 	// The callee's locals are the top of the run's stack (Rego has no
 	// recursion, so a run's stack is as deep as its deepest call chain).
 	base := len(r.stack)
@@ -746,7 +861,10 @@ func (r *run) call(s *stmt, caller []*ast.Term) (*ast.Term, bool) {
 	}()
 	for i, p := range fn.params {
 		v := r.get(caller, s.args[i])
-		if v == nil {
+		if v == nil && i >= 2 {
+			// An undefined argument: the call is undefined. Input (the
+			// first parameter) may be undefined itself, as in WebAssembly:
+			// only what reads it is.
 			return nil, true
 		}
 		l[p] = v
@@ -767,11 +885,62 @@ func (r *run) call(s *stmt, caller []*ast.Term) (*ast.Term, bool) {
 	}
 	if fn.memo >= 0 {
 		r.memo[fn.memo] = memoOf(out)
-		if fn.constant {
+		if fn.constant && r.withs == 0 {
 			r.p.consts[fn.memo].Store(memoOf(out))
 		}
 	}
 	return out, true
+}
+
+// with runs a with statement's block with its local replaced, or the value
+// upserted at its path in it, as OPA's WebAssembly does: rules are
+// evaluated afresh inside (their remembered values are set aside and come
+// back after), and the local is restored after. An undefined block makes the
+// statement undefined.
+func (r *run) with(s *stmt, l []*ast.Term) int {
+	value := r.get(l, s.a)
+	if value == nil && len(s.path) > 0 {
+		return 0
+	}
+	// An undefined value replacing a whole local is the planner putting back
+	// an input that was undefined: the local is undefined inside.
+	old := l[s.target]
+	if len(s.path) == 0 {
+		l[s.target] = value
+	} else {
+		l[s.target] = upsert(plainOrNil(old), s.path, value)
+	}
+	saved := slices.Clone(r.memo)
+	clear(r.memo)
+	r.withs++
+	n := r.block(s.blocks[0], l)
+	r.withs--
+	copy(r.memo, saved)
+	l[s.target] = old
+	switch {
+	case n == fellThrough || n < 0:
+		return n
+	case n == 0:
+		return 0 // the block was undefined
+	default:
+		return n - 1
+	}
+}
+
+// upsert is doc with value at path: objects on the way are copied, and
+// made where missing or not objects.
+func upsert(doc *ast.Term, path []*ast.Term, value *ast.Term) *ast.Term {
+	if len(path) == 0 {
+		return value
+	}
+	out := ast.NewObject()
+	var next *ast.Term
+	if obj, ok := termValue[ast.Object](doc); ok {
+		obj.Foreach(func(k, v *ast.Term) { out.Insert(k, v) })
+		next = obj.Get(path[0])
+	}
+	out.Insert(path[0], upsert(plainOrNil(next), path[1:], value))
+	return ast.NewTerm(out)
 }
 
 // emptySet is every set a MakeSetStmt makes until something is added to it
@@ -818,7 +987,14 @@ func (r *run) builtin(s *stmt, l []*ast.Term) (*ast.Term, bool) {
 		args[i] = plain(a)
 	}
 	r.out = nil
-	err := s.builtin(r.bctx, args, r.outFn)
+	var err error
+	if s.relation {
+		var outs []*ast.Term
+		err = s.builtin(r.bctx, args, func(t *ast.Term) error { outs = append(outs, t); return nil })
+		r.out = ast.ArrayTerm(outs...)
+	} else {
+		err = s.builtin(r.bctx, args, r.outFn)
+	}
 	clear(r.args)
 	if err != nil {
 		var halt topdown.Halt
@@ -847,15 +1023,16 @@ func termValue[T ast.Value](t *ast.Term) (T, bool) {
 	return v, ok
 }
 
-// dot is the value of src[key], nil when undefined.
-func dot(src, key *ast.Term) *ast.Term {
+// dot is the value of src[key], nil when undefined. storePath: src is in
+// the data document, where a number key finds the key of its digits.
+func dot(src, key *ast.Term, storePath bool) *ast.Term {
 	switch v := src.Value.(type) {
 	case *record:
 		return v.get(key)
 	case *list:
 		return v.get(key)
 	case *frozen:
-		return v.get(key)
+		return v.get(key, storePath)
 	case ast.Object:
 		return v.Get(key)
 	case *ast.Array:
@@ -874,6 +1051,33 @@ func dot(src, key *ast.Term) *ast.Term {
 		}
 	}
 	return nil
+}
+
+// merge is the base document a with the virtual document b over it, as
+// OPA's opa_value_merge does it: where both have a key, objects are merged
+// and otherwise the base value stays.
+func merge(a, b *ast.Term) *ast.Term {
+	if a == nil {
+		return b
+	}
+	ao, okA := a.Value.(ast.Object)
+	bo, okB := termValue[ast.Object](b)
+	if !okA || !okB {
+		return a
+	}
+	out := ast.NewObject()
+	ao.Foreach(func(k, v *ast.Term) {
+		if other := bo.Get(k); other != nil {
+			v = merge(v, plainOrNil(other))
+		}
+		out.Insert(k, v)
+	})
+	bo.Foreach(func(k, v *ast.Term) {
+		if ao.Get(k) == nil {
+			out.Insert(k, v)
+		}
+	})
+	return ast.NewTerm(out)
 }
 
 func equal(a, b ast.Value) bool {
@@ -963,10 +1167,10 @@ var natives = map[string]func(args []*ast.Term) (*ast.Term, bool){
 		curr := args[0]
 		path, ok := args[1].Value.(*ast.Array)
 		if !ok {
-			curr = dot(curr, args[1])
+			curr = dot(curr, args[1], false)
 		} else {
 			for i := range path.Len() {
-				if curr = dot(curr, path.Elem(i)); curr == nil {
+				if curr = dot(curr, path.Elem(i), false); curr == nil {
 					break
 				}
 			}
