@@ -56,6 +56,9 @@ type Config struct {
 	Emergencies string `yaml:"emergencies"`
 	// Exceptions is the path of exceptions.yaml (optional).
 	Exceptions string `yaml:"exceptions"`
+	// Roster is the path of the roster of approved contractors (optional):
+	// employee_id, system, approved_on, valid_until; CSV or XLSX.
+	Roster string `yaml:"roster"`
 	// AccessLogs are access-log files, CSV or JSON lines (optional).
 	AccessLogs []string `yaml:"access_logs"`
 	// Calendar adds company holidays to the national ones.
@@ -190,6 +193,10 @@ type LDAPQuery struct {
 	Owner    string `yaml:"owner"`    // default employeeNumber
 	Kind     string `yaml:"kind"`     // attribute whose value shared or service sets the kind
 	Disabled string `yaml:"disabled"` // default pwdAccountLockedTime: present means disabled
+	// MFA is the attribute that says an account has a second factor: on
+	// when it holds TRUE, yes, on, enabled or 1, off otherwise (optional;
+	// without it accounts' MFA is not known).
+	MFA string `yaml:"mfa"`
 }
 
 // LDAPGroup maps groups to rights: by dn, or by a cn pattern with {system}
@@ -220,6 +227,14 @@ type Calendar struct {
 type Rules struct {
 	// DirectTransferBan lists the forbidden direct moves between unit tags.
 	DirectTransferBan []TagPair `yaml:"direct_transfer_ban" json:"direct_transfer_ban"`
+	// MFAMissing sets what identity.mfa_missing does: action "none" (a
+	// finding, the default) or "disable_account".
+	MFAMissing MFARule `yaml:"mfa_missing" json:"mfa_missing"`
+}
+
+// MFARule is the setting of identity.mfa_missing.
+type MFARule struct {
+	Action string `yaml:"action" json:"action"`
 }
 
 // TagPair forbids a direct transfer from a unit with any FromTags to a unit
@@ -414,6 +429,13 @@ func (c *Config) check(data []byte) error {
 		if !holiday.MatchString(h) {
 			return csvfile.InputErrorf("%s: field calendar.company_holidays: expected MM-DD or YYYY-MM-DD, got %q", c.Path, h)
 		}
+	}
+	switch c.Rules.MFAMissing.Action {
+	case "":
+		c.Rules.MFAMissing.Action = "none"
+	case "none", "disable_account":
+	default:
+		return csvfile.InputErrorf("%s: field rules.mfa_missing.action: expected none or disable_account, got %q", c.Path, c.Rules.MFAMissing.Action)
 	}
 	for i, p := range c.Rules.DirectTransferBan {
 		if len(p.FromTags) == 0 || len(p.ToTags) == 0 {

@@ -5,6 +5,7 @@ import "github.com/accessrecon/accessrecon/i18n"
 // The Japanese of this package's messages, by their English format.
 func init() {
 	i18n.Register(map[string]string{
+		"%s: field rules.mfa_missing.action: expected none or disable_account, got %q":                "%s: 項目 rules.mfa_missing.action: none か disable_account を指定してください（値: %q）",
 		"%s: %w (give the config file with --config)":                                                 "%s: %w（設定ファイルを --config で指定してください）",
 		"%s: field apply: expected approvals ≥ 1, mass_revocation.min ≥ 0, fractions between 0 and 1": "%s: 項目 apply: approvals は 1 以上、mass_revocation.min は 0 以上、割合は 0 から 1 の間で指定してください",
 		"%s: field calendar.company_holidays: expected MM-DD or YYYY-MM-DD, got %q":                   "%s: 項目 calendar.company_holidays: MM-DD か YYYY-MM-DD で指定してください（値: %q）",

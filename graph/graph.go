@@ -108,6 +108,8 @@ func primaryKey(obj any) string {
 		return o.ID
 	case *Exception:
 		return o.ID
+	case *RosterEntry:
+		return o.ID
 	}
 	panic(fmt.Sprintf("graph: no primary key for %T", obj))
 }
@@ -632,6 +634,21 @@ func (w *Writer) AddEmergency(e *Emergency) error {
 		}
 	}
 	return w.insert(TableEmergencies, e)
+}
+
+// AddRosterEntry adds a roster entry of an existing person and system.
+func (w *Writer) AddRosterEntry(r *RosterEntry) error {
+	r.ID = r.Person + "/" + r.System + "/" + r.ApprovedOn.String()
+	if w.exists(TableRosters, r.ID) {
+		return duplicate("roster entry", r.ID)
+	}
+	if !w.exists(TablePeople, r.Person) {
+		return unknown("employee_id", r.Person)
+	}
+	if !w.exists(TableSystems, r.System) {
+		return unknown("system", r.System)
+	}
+	return w.insert(TableRosters, r)
 }
 
 // AddException adds a registered exception for an existing system.

@@ -64,6 +64,27 @@ type System struct {
 	ConfidentialTo []string
 	FebruaryReset  bool
 	Entitlements   []Entitlement
+	// RosterRequired: a contractor's account needs an approved roster
+	// entry for the system (the roster file).
+	RosterRequired bool
+	// RequireMFA: a personal account must have multi-factor authentication.
+	RequireMFA bool
+}
+
+// Account MFA states.
+const (
+	MFAOn  = "on"
+	MFAOff = "off"
+)
+
+// RosterEntry is a contractor approved to work on a system (the roster
+// file): from ApprovedOn, until ValidUntil (zero: no end).
+type RosterEntry struct {
+	ID         string // Person/System/ApprovedOn
+	Person     string
+	System     string
+	ApprovedOn Date
+	ValidUntil Date
 }
 
 // Account is an identity on a target system.
@@ -75,6 +96,11 @@ type Account struct {
 	Kind   string // personal | shared | service (connectors may add kinds)
 	Status string // active | disabled
 	Source string // name of the source that reported it
+	// MFA is whether the account signs in with a second factor: MFAOn,
+	// MFAOff, or "" when its source does not say.
+	MFA string
+	// CreatedAt is the day the account was made (zero when not known).
+	CreatedAt Date
 	// Grants are the rights the account holds, by entitlement.
 	Grants []*Grant
 }

@@ -77,6 +77,9 @@ func (s *Snapshot) Emergencies() []*Emergency { return all[Emergency](s, TableEm
 // Exceptions lists all exceptions by id.
 func (s *Snapshot) Exceptions() []*Exception { return all[Exception](s, TableExceptions, IndexID) }
 
+// Rosters lists the roster entries by id.
+func (s *Snapshot) Rosters() []*RosterEntry { return all[RosterEntry](s, TableRosters, IndexID) }
+
 // Transfers lists all transfers by event id.
 func (s *Snapshot) Transfers() []*Transfer { return all[Transfer](s, TableTransfers, IndexID) }
 

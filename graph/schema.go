@@ -17,6 +17,7 @@ const (
 	TableHoldings    = "holdings"
 	TableEmergencies = "emergencies"
 	TableExceptions  = "exceptions"
+	TableRosters     = "rosters"
 )
 
 // Index names.
@@ -48,6 +49,7 @@ func Schema() *memdb.DBSchema {
 		TableHoldings:    holdingsTable(),
 		TableEmergencies: emergenciesTable(),
 		TableExceptions:  exceptionsTable(),
+		TableRosters:     rostersTable(),
 	}}
 }
 
@@ -124,6 +126,12 @@ func (ownerIndex) FromArgs(args ...any) ([]byte, error) {
 
 func emergenciesTable() *memdb.TableSchema {
 	return &memdb.TableSchema{Name: TableEmergencies, Indexes: map[string]*memdb.IndexSchema{
+		IndexID: idIndex("ID"),
+	}}
+}
+
+func rostersTable() *memdb.TableSchema {
+	return &memdb.TableSchema{Name: TableRosters, Indexes: map[string]*memdb.IndexSchema{
 		IndexID: idIndex("ID"),
 	}}
 }

@@ -18,7 +18,9 @@ import (
 //	companies        {id: {name, kind, mail_domains: [..]}}
 //	units            {id: {company, name, tags: [..]}}
 //	systems          {id: {name, owner, confidential_to: [..], february_reset,
+//	                       roster_required, require_mfa,
 //	                       entitlements: {id: {allowed_units: [..], allowed: {unit: true}}}}}
+//	rosters          {system: {employee_id: [{approved_on, valid_until}]}}
 //	                 (allowed is allowed_units as an object: a lookup, where
 //	                 `unit in allowed_units` scans the list)
 //	emergencies      [{id, reason, systems, companies, start, end, start_ns, end_ns}]
@@ -31,8 +33,8 @@ import (
 //	           and unit are current as of as_of; absent for unknown owners
 //	owner      the owner id the accounts name ("" for ownerless accounts)
 //	transfers  [{event, from_unit, to_unit, effective, pledge_date}]
-//	accounts   [{system, id, owner, kind, status,
-//	             grants: [{entitlement, origin, granted_at, expires_at}]}]
+//	accounts   [{system, id, owner, kind, status, mfa ("on", "off", "" unknown),
+//	             created_at, grants: [{entitlement, origin, granted_at, expires_at}]}]
 //
 // Dates are "YYYY-MM-DD" strings ("" for none), so they compare with < and >.
 
@@ -59,7 +61,18 @@ func Model(s *graph.Snapshot, asOf graph.Date, rules any) map[string]any {
 		systems[sys.ID] = map[string]any{
 			"name": sys.Name, "owner": sys.Owner, "confidential_to": strs(sys.ConfidentialTo),
 			"february_reset": sys.FebruaryReset, "entitlements": ents,
+			"roster_required": sys.RosterRequired, "require_mfa": sys.RequireMFA,
 		}
+	}
+	rosters := map[string]any{}
+	for _, r := range s.Rosters() {
+		bySystem, _ := rosters[r.System].(map[string]any)
+		if bySystem == nil {
+			bySystem = map[string]any{}
+			rosters[r.System] = bySystem
+		}
+		entries, _ := bySystem[r.Person].([]any)
+		bySystem[r.Person] = append(entries, map[string]any{"approved_on": r.ApprovedOn.String(), "valid_until": dateString(r.ValidUntil)})
 	}
 	emergencies := []any{}
 	for _, e := range s.Emergencies() {
@@ -84,8 +97,16 @@ func Model(s *graph.Snapshot, asOf graph.Date, rules any) map[string]any {
 		"systems":        systems,
 		"emergencies":    emergencies,
 		"exceptions":     exceptions,
+		"rosters":        rosters,
 		"rules":          rules,
 	}
+}
+
+func dateString(d graph.Date) string {
+	if d.IsZero() {
+		return ""
+	}
+	return d.String()
 }
 
 func strs(v []string) []string {
@@ -150,7 +171,7 @@ var dateTerms [300 * 372]atomic.Pointer[ast.Term]
 var (
 	emptyString = ast.StringTerm("")
 	fewTerms    = func() (out []*ast.Term) {
-		for _, s := range []string{"active", "personal", "role", "request", "employee", "disabled", "shared", "service", "emergency", "invitation", "contractor", ""} {
+		for _, s := range []string{"active", "personal", "role", "request", "employee", "disabled", "shared", "service", "emergency", "invitation", "contractor", "on", "off", ""} {
 			out = append(out, ast.StringTerm(s))
 		}
 		return out
@@ -169,7 +190,7 @@ var (
 	subjectShape     = vm.NewShape("accounts", "owner", "person", "transfers")
 	personShape      = vm.NewShape("company", "employment", "end_date", "id", "mail", "name", "unit")
 	transferShape    = vm.NewShape("effective", "employee_id", "event", "from_unit", "pledge_date", "to_unit")
-	accountShape     = vm.NewShape("grants", "id", "kind", "owner", "source", "status", "system")
+	accountShape     = vm.NewShape("created_at", "grants", "id", "kind", "mfa", "owner", "source", "status", "system")
 	grantShape       = vm.NewShape("entitlement", "expires_at", "granted_at", "origin")
 	usageInputShape  = vm.NewShape("usage")
 	usageShape       = vm.NewShape("accesses", "account", "account_id", "person", "system", "who")
@@ -264,7 +285,7 @@ func (in Inputs) account(a *graph.Account, owner *ast.Term) *ast.Term {
 	if owner == nil {
 		owner = in.str(a.Owner)
 	}
-	return in.obj(accountShape, in.list(gs), in.str(a.ID), few(a.Kind), owner, shared(a.Source), few(a.Status), shared(a.System))
+	return in.obj(accountShape, date(a.CreatedAt), in.list(gs), in.str(a.ID), few(a.Kind), few(a.MFA), owner, shared(a.Source), few(a.Status), shared(a.System))
 }
 
 // UsageAccess is one logged access as the usage rules see it.

@@ -137,6 +137,14 @@ func load(ctx context.Context, cfg *config.Config, log *slog.Logger, sources []c
 	if cfg.HR.Transfers != "" {
 		in.Digests[cfg.HR.Transfers] = ds[feed.Transfers]
 	}
+	if cfg.Roster != "" {
+		d, err := orgdata.LoadRoster(ctx, files, cfg.Resolve(cfg.Roster), cfg.HR.Encoding, w)
+		if err != nil {
+			w.Abort()
+			return nil, err
+		}
+		in.Digests[cfg.Roster] = d
+	}
 	if in.HRHistory = hr.Derived(); in.HRHistory != nil {
 		log.Info("HR snapshot compared with the last one", "history", cfg.HR.History,
 			"new_transfers", in.HRHistory.NewTransfers, "new_leavers", in.HRHistory.NewDeparted,

@@ -135,7 +135,7 @@ func TestBadInputIsAClearErrorAndWritesNothing(t *testing.T) {
 			break_: func(t *testing.T, dir string) {
 				replaceIn(t, filepath.Join(dir, "systems.yaml"), "owner: HD-IT", "owner: HD-ITT")
 			},
-			want: []string{"systems.yaml:25: field owner: unknown unit \"HD-ITT\""},
+			want: []string{"systems.yaml:27: field owner: unknown unit \"HD-ITT\""},
 		},
 		{
 			name: "a transfer to an unknown unit",
@@ -150,6 +150,20 @@ func TestBadInputIsAClearErrorAndWritesNothing(t *testing.T) {
 				appendTo(t, filepath.Join(dir, "people.csv"), "E1099,\x8d\xb2\x93\xa1,NW,NW-OPS,employee,2020-04-01,,\n")
 			},
 			want: []string{"people.csv:52:", "not valid UTF-8", "shift_jis"},
+		},
+		{
+			name: "a roster entry of a system that does not exist",
+			break_: func(t *testing.T, dir string) {
+				appendTo(t, filepath.Join(dir, "roster.csv"), "E1036,saiene-kaitri,2025-04-01,\n")
+			},
+			want: []string{"roster.csv:3: column system (2):", `unknown system "saiene-kaitri"`},
+		},
+		{
+			name: "an MFA cell that is neither on nor off",
+			break_: func(t *testing.T, dir string) {
+				replaceIn(t, filepath.Join(dir, "saiene-accounts.csv"), "c1014,E1014,personal,active,off,", "c1014,E1014,personal,active,maybe,")
+			},
+			want: []string{"saiene-accounts.csv:10: column mfa (6):", `expected on or off (true/false, 有効/無効), got "maybe"`},
 		},
 		{
 			name: "a wrong --as-of",

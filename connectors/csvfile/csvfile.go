@@ -353,6 +353,9 @@ var headerAliases = func() map[string]string {
 		"end_date":    {"退職日", "雇用終了日", "契約終了日", "最終出社日"},
 		"mail":        {"メール", "メールアドレス", "電子メール"},
 		"unit_since":  {"配属日", "所属開始日", "現所属開始日"},
+		// the roster of approved contractors
+		"approved_on": {"承認日"},
+		"valid_until": {"承認期限", "有効期間終了日"},
 		// transfers.csv
 		"event_id":       {"発令番号", "異動番号", "発令id"},
 		"from_unit":      {"異動前所属", "旧所属", "異動元"},
@@ -369,6 +372,8 @@ var headerAliases = func() map[string]string {
 		"origin":      {"付与経路"},
 		"granted_at":  {"付与日"},
 		"expires_at":  {"有効期限", "期限"},
+		"mfa":         {"多要素認証", "二要素認証", "mfa設定"},
+		"created_at":  {"作成日", "登録日", "アカウント作成日"},
 		// returned worksheets and work orders
 		"item_id":    {"項目id"},
 		"decision":   {"判定"},

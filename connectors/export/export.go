@@ -6,10 +6,12 @@ import (
 	"context"
 	"errors"
 	"io/fs"
+	"strings"
 
 	"github.com/accessrecon/accessrecon/connectors"
 	"github.com/accessrecon/accessrecon/connectors/csvfile"
 	"github.com/accessrecon/accessrecon/graph"
+	"github.com/accessrecon/accessrecon/i18n"
 )
 
 // Source reads one system export.
@@ -144,7 +146,28 @@ func (s *Source) account(cr *csvfile.Reader) (*graph.Account, error) {
 	if a.Status, err = cr.OneOf("status", "", AccountStatuses...); err != nil {
 		return nil, err
 	}
+	if a.MFA, err = MFA(cr.Get("mfa")); err != nil {
+		return nil, cr.Errorf("mfa", "%v", err)
+	}
+	if a.CreatedAt, err = cr.Date("created_at"); err != nil {
+		return nil, err
+	}
 	return a, nil
+}
+
+// MFA reads an export's multi-factor authentication cell: on (true, yes,
+// enabled, 有効, あり, ○), off (false, no, disabled, 無効, なし, ×), or ""
+// when the cell is empty (the export does not say).
+func MFA(v string) (string, error) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "":
+		return "", nil
+	case "on", "true", "yes", "1", "enabled", "有効", "あり", "設定済", "○", "〇":
+		return graph.MFAOn, nil
+	case "off", "false", "no", "0", "disabled", "無効", "なし", "未設定", "×":
+		return graph.MFAOff, nil
+	}
+	return "", i18n.Errorf("expected on or off (true/false, 有効/無効), got %q", v)
 }
 
 // grant is a record of the grants file.

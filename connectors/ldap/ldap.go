@@ -55,6 +55,8 @@ type Config struct {
 
 	AccountBase, AccountFilter                string
 	IDAttr, OwnerAttr, KindAttr, DisabledAttr string
+	// MFAAttr, if set, says whether an account has a second factor.
+	MFAAttr string
 	GroupBase, GroupFilter                    string
 	Mappings                                  []Mapping
 
@@ -353,7 +355,15 @@ func (s *Source) addAccount(d *directory, dn string, get func(string) string) {
 			s.owners[strings.ToLower(login)] = owner
 		}
 	}
-	d.accounts[id] = &graph.Account{System: s.cfg.System, ID: id, Owner: get(s.cfg.OwnerAttr), Kind: kind, Status: status, Source: s.SourceName}
+	a := &graph.Account{System: s.cfg.System, ID: id, Owner: get(s.cfg.OwnerAttr), Kind: kind, Status: status, Source: s.SourceName}
+	if s.cfg.MFAAttr != "" {
+		a.MFA = graph.MFAOff
+		switch strings.ToLower(get(s.cfg.MFAAttr)) {
+		case "true", "yes", "on", "enabled", "1":
+			a.MFA = graph.MFAOn
+		}
+	}
+	d.accounts[id] = a
 	d.byDN[normDN(dn)] = id
 }
 
@@ -394,7 +404,7 @@ func (s *Source) Pull(ctx context.Context, w *graph.Writer) (string, error) {
 	}
 	var groups []group
 	attrs := []string{s.cfg.IDAttr, s.cfg.OwnerAttr, s.cfg.DisabledAttr}
-	for _, a := range []string{s.cfg.KindAttr, s.cfg.LoginAttr} {
+	for _, a := range []string{s.cfg.KindAttr, s.cfg.LoginAttr, s.cfg.MFAAttr} {
 		if a != "" {
 			attrs = append(attrs, a)
 		}

@@ -107,6 +107,30 @@ func TestPullMapsAccountsAndAllThreeGroupKinds(t *testing.T) {
 	}
 }
 
+// TestMFAFromAnAttribute: with account_search.mfa set, an account whose
+// attribute says TRUE has MFA on, one without it has MFA off; without the
+// setting MFA is not known.
+func TestMFAFromAnAttribute(t *testing.T) {
+	d := slapdtest.Start(t, "")
+	cfg := testConfig(d.URL)
+	snap, err := pullDir(t, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := snap.Account(graph.AccountKey("ldap:corp", "alice")); a == nil || a.MFA != "" {
+		t.Errorf("without the setting: %+v", a)
+	}
+	cfg.MFAAttr = "businessCategory"
+	if snap, err = pullDir(t, cfg); err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[string]string{"alice": graph.MFAOn, "bob": graph.MFAOff} {
+		if a := snap.Account(graph.AccountKey("ldap:corp", id)); a == nil || a.MFA != want {
+			t.Errorf("%s: %+v, want MFA %s", id, a, want)
+		}
+	}
+}
+
 func TestPullFailsClosed(t *testing.T) {
 	d := slapdtest.Start(t, "")
 	t.Run("wrong password", func(t *testing.T) {

@@ -39,6 +39,8 @@ type systemsFile struct {
 		Owner          string   `yaml:"owner"`
 		ConfidentialTo []string `yaml:"confidential_to"`
 		FebruaryReset  bool     `yaml:"february_reset"`
+		RosterRequired bool     `yaml:"roster_required"`
+		RequireMFA     bool     `yaml:"require_mfa"`
 		Entitlements   []struct {
 			ID           string   `yaml:"id"`
 			AllowedUnits []string `yaml:"allowed_units"`
@@ -143,7 +145,8 @@ func LoadSystems(files fs.FS, name string, w *graph.Writer) (string, error) {
 				return "", yamlfile.Errorf(name, lines, i, "confidential_to", "unknown company %q: expected a company id of org.yaml", c)
 			}
 		}
-		sys := &graph.System{ID: s.ID, Name: s.Name, Owner: s.Owner, ConfidentialTo: s.ConfidentialTo, FebruaryReset: s.FebruaryReset}
+		sys := &graph.System{ID: s.ID, Name: s.Name, Owner: s.Owner, ConfidentialTo: s.ConfidentialTo, FebruaryReset: s.FebruaryReset,
+			RosterRequired: s.RosterRequired, RequireMFA: s.RequireMFA}
 		for _, e := range s.Entitlements {
 			if e.ID == "" {
 				return "", yamlfile.Errorf(name, lines, i, "entitlements", "an entitlement has no id")
