@@ -56,9 +56,9 @@ type Config struct {
 	AccountBase, AccountFilter                string
 	IDAttr, OwnerAttr, KindAttr, DisabledAttr string
 	// MFAAttr, if set, says whether an account has a second factor.
-	MFAAttr string
-	GroupBase, GroupFilter                    string
-	Mappings                                  []Mapping
+	MFAAttr                string
+	GroupBase, GroupFilter string
+	Mappings               []Mapping
 
 	DisableMethod string // ppolicy (default) or move
 	DisabledOU    string
