@@ -363,7 +363,7 @@ func policyCommand() *cli.Command {
 		Subcommands: []*cli.Command{{
 			Name:  "test",
 			Usage: "run the Rego tests of the bundled modules and of policy.extra",
-			Flags: []cli.Flag{configFlag, verbose, &cli.StringFlag{Name: "evaluator", Usage: "plan (what plans use; default) or topdown (OPA's runner, which shows the failing expression)"}},
+			Flags: []cli.Flag{configFlag, verbose, &cli.StringFlag{Name: "evaluator", Usage: "plan or topdown (OPA's runner, which shows the failing expression); default: the config's policy.evaluator, as plans use"}},
 			Action: func(c *cli.Context) error {
 				var cfg *config.Config
 				if _, err := os.Stat(c.String("config")); err == nil || c.IsSet("config") {
@@ -375,7 +375,11 @@ func policyCommand() *cli.Command {
 				if err != nil {
 					return err
 				}
-				ev, err := policy.ParseEvaluator(c.String("evaluator"))
+				name := c.String("evaluator")
+				if name == "" && cfg != nil {
+					name = cfg.Policy.Evaluator // the evaluator plans use
+				}
+				ev, err := policy.ParseEvaluator(name)
 				if err != nil {
 					return i18n.Errorf("--evaluator: %w", err)
 				}

@@ -5,7 +5,7 @@ import "github.com/accessrecon/accessrecon/i18n"
 // The Japanese of the command line's help, by its English.
 func init() {
 	i18n.Register(map[string]string{
-		"plan (what plans use; default) or topdown (OPA's runner, which shows the failing expression)": "plan（計画が使う評価方式。既定）または topdown（OPA のテスト実行。失敗した式を示します）",
+		"plan or topdown (OPA's runner, which shows the failing expression); default: the config's policy.evaluator, as plans use": "plan または topdown（OPA のテスト実行。失敗した式を示します）。既定は計画と同じく設定の policy.evaluator",
 		"PLAN":                                "計画ファイル",
 		"[DIR] (default: the current folder)": "[DIR]（既定: 現在のフォルダー）",
 		"[FILE] (default: the config's audit log)": "[FILE]（既定: 設定の監査ログ）",
