@@ -175,6 +175,10 @@ type Source struct {
 	// MaxRateWait is how long to wait at most for a primary rate limit to
 	// reset, e.g. 5m (default 5m).
 	MaxRateWait string `yaml:"max_rate_wait"`
+	// TeamRights is how apply revokes a repository right a GitHub team
+	// gives: remove_from_team (default) or by_hand (a work order: the team
+	// stays as it is for its other members).
+	TeamRights string `yaml:"team_rights"`
 }
 
 // OwnersFrom names an ldap source and the account attribute that holds

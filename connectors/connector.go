@@ -161,6 +161,8 @@ type Change struct {
 	System      string
 	Account     string
 	Entitlement string
+	// Via is the path the right comes through (the plan action's via).
+	Via string
 }
 
 // Revoker carries out plan actions on a target system. Carrying out what is

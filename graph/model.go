@@ -142,6 +142,10 @@ type Grant struct {
 	GrantedAt   Date
 	ExpiresAt   Date
 	Source      string
+	// Via is the path the right comes through, when not held directly
+	// (GitHub: "team:backend", "invitation"; several comma-separated):
+	// what a reviewer sees, and what revoking it changes.
+	Via string
 }
 
 // Emergency is a declared emergency window during which listed companies may

@@ -5,6 +5,7 @@ import "github.com/accessrecon/accessrecon/i18n"
 // The Japanese of this package's messages, by their English format.
 func init() {
 	i18n.Register(map[string]string{
+		"expected remove_from_team or by_hand, got %q":                  "remove_from_team か by_hand を指定してください（値: %q）",
 		"evaluating the rules for %s failed, nothing is planned: %w":    "%s のルール評価に失敗したため、何も計画しません: %w",
 		"%q matches both %s and %s ignoring case: give the id exactly":  "%q は大文字小文字を無視すると %s と %s の両方に一致します。ID を正確に指定してください",
 		"%q: ids may not contain control or format characters (U+%04X)": "%q: ID に制御文字や書式文字（U+%04X）は使えません",

@@ -91,6 +91,10 @@ type Action struct {
 	Severity    string   `json:"severity"`
 	Reason      string   `json:"reason"`
 	ReasonJA    string   `json:"reason_ja,omitempty"`
+	// Via is the path a revoked right comes through (graph.Grant.Via):
+	// revoking it changes that path (GitHub: removes the person from the
+	// team).
+	Via string `json:"via,omitempty"`
 }
 
 // ItemID is SPEC's SYSTEM/ACCOUNT/ENTITLEMENT (SYSTEM/ACCOUNT for an account).
@@ -259,7 +263,15 @@ func (p *Plan) AddNames(snap *graph.Snapshot) {
 		p.Findings[i].PersonName = name(p.Findings[i].Person)
 	}
 	for i := range p.Actions {
-		p.Actions[i].PersonName = name(p.Actions[i].Person)
+		a := &p.Actions[i]
+		a.PersonName = name(a.Person)
+		if a.Op == policy.OpRevoke && a.Via == "" {
+			if acct := snap.AccountOf(a.System, a.Account); acct != nil {
+				if g := acct.Grant(a.Entitlement); g != nil {
+					a.Via = g.Via
+				}
+			}
+		}
 	}
 }
 

@@ -103,6 +103,7 @@ func writePlanJSON(out io.Writer, p *Plan, indented bool) error {
 			w.str("severity", a.Severity)
 			w.str("reason", a.Reason)
 			w.strOmitEmpty("reason_ja", a.ReasonJA)
+			w.strOmitEmpty("via", a.Via)
 			w.close('}')
 			w.flushFull()
 		}

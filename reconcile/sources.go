@@ -155,6 +155,9 @@ func checkGitHub(c *config.Config, i int) error {
 			return c.SourceErrorf(i, "max_rate_wait", "expected a duration such as 5m, got %q", s.MaxRateWait)
 		}
 	}
+	if s.TeamRights != "" && s.TeamRights != "remove_from_team" && s.TeamRights != "by_hand" {
+		return c.SourceErrorf(i, "team_rights", "expected remove_from_team or by_hand, got %q", s.TeamRights)
+	}
 	return nil
 }
 
@@ -173,7 +176,7 @@ func (g githubSource) Pull(ctx context.Context, w *graph.Writer) (string, error)
 }
 
 func newGitHub(cfg *config.Config, sc config.Source, log *slog.Logger) (connectors.Source, error) {
-	gc := github.Config{Org: sc.Org, BaseURL: sc.BaseURL, System: sc.System, ServiceAccounts: sc.ServiceAccounts}
+	gc := github.Config{Org: sc.Org, BaseURL: sc.BaseURL, System: sc.System, ServiceAccounts: sc.ServiceAccounts, TeamRightsByHand: sc.TeamRights == "by_hand"}
 	var err error
 	if sc.AppID != 0 {
 		if gc.HTTPClient, err = github.AppClient(sc.AppID, sc.InstallationID, cfg.Resolve(sc.PrivateKeyFile), sc.BaseURL); err != nil {

@@ -47,7 +47,7 @@ var GrantColumns = []string{"system", "account_id", "entitlement", "origin", "gr
 
 // Account kinds and statuses accepted in an accounts file.
 var (
-	AccountKinds    = []string{"personal", "shared", "service"}
+	AccountKinds    = []string{"personal", "shared", "service", "outside"} // outside: an external collaborator, not staff
 	AccountStatuses = []string{"active", "disabled"}
 	GrantOrigins    = []string{"role", "request", "emergency"}
 )

@@ -51,6 +51,10 @@ type Config struct {
 	WritePause time.Duration
 	// HTTPClient, if set, is used instead of http.DefaultClient (tests).
 	HTTPClient *http.Client
+	// TeamRightsByHand: a repository right a team gives is revoked by a
+	// work order (connectors.ErrByHand) instead of removing the person
+	// from the team.
+	TeamRightsByHand bool
 }
 
 // AppClient is an HTTP client that authenticates as a GitHub App
@@ -153,15 +157,19 @@ func (s *Source) call(ctx context.Context, what string, fn func() (*gh.Response,
 		case errors.As(err, &primary):
 			wait = time.Until(primary.Rate.Reset.Time) + time.Second
 			if wait > s.cfg.MaxRateWait {
-				return nil, i18n.Errorf("github %s: %w: the primary rate limit resets at %s, later than max_rate_wait %s allows",
-					what, connectors.ErrSourceFailed, primary.Rate.Reset.Time.Format(time.RFC3339), s.cfg.MaxRateWait)
+				return nil, i18n.Errorf("%w: the primary rate limit resets at %s, later than max_rate_wait %s allows",
+					connectors.ErrSourceFailed, primary.Rate.Reset.Time.Format(time.RFC3339), s.cfg.MaxRateWait)
 			}
 		case errors.As(err, &secondary):
 			wait = backoff
 			if secondary.RetryAfter != nil {
 				wait = *secondary.RetryAfter
 			}
-		case errors.As(err, &er) && er.Response != nil && er.Response.StatusCode == http.StatusTooManyRequests:
+		case errors.As(err, &er) && er.Response != nil && (er.Response.StatusCode == http.StatusTooManyRequests ||
+			er.Response.StatusCode == http.StatusForbidden && er.Response.Header.Get("Retry-After") != ""):
+			// A 429, or a 403 with Retry-After whatever its body says (a
+			// proxy's, or GitHub's without its usual message): a secondary
+			// limit, waited out as GitHub asks.
 			wait = backoff
 			if secs, perr := strconv.Atoi(er.Response.Header.Get("Retry-After")); perr == nil {
 				wait = time.Duration(secs) * time.Second
@@ -170,7 +178,7 @@ func (s *Source) call(ctx context.Context, what string, fn func() (*gh.Response,
 			return resp, err
 		}
 		if attempt >= 5 {
-			return nil, i18n.Errorf("github %s: %w: still rate limited after %d attempts", what, connectors.ErrSourceFailed, attempt)
+			return nil, i18n.Errorf("%w: still rate limited after %d attempts", connectors.ErrSourceFailed, attempt)
 		}
 		s.log.Warn("github rate limit: waiting", "call", what, "wait", wait, "attempt", attempt)
 		if err := s.sleep(ctx, max(wait, 0)); err != nil {
@@ -205,29 +213,65 @@ func pages[T any](ctx context.Context, s *Source, what string, list func(opt gh.
 
 type found struct {
 	accounts map[string]*graph.Account // by login (or invitation key)
-	grants   []*graph.Grant
+	grants   map[string]*graph.Grant   // by login and entitlement
 }
 
-func (f *found) grant(s *Source, login, entitlement string) {
-	f.grants = append(f.grants, &graph.Grant{System: s.cfg.System, Account: login, Entitlement: entitlement, Origin: "request", Source: s.SourceName})
-}
-
-func (s *Source) account(f *found, login, kind string) {
-	if _, ok := f.accounts[login]; ok {
+// grant records a right of login; via is the path it comes through ("" for
+// a direct right). A right found through several paths is one grant whose
+// via lists them all.
+func (f *found) grant(s *Source, login, entitlement, via string) {
+	key := login + "\x00" + entitlement
+	g := f.grants[key]
+	if g == nil {
+		f.grants[key] = &graph.Grant{System: s.cfg.System, Account: login, Entitlement: entitlement, Origin: "request", Source: s.SourceName, Via: via}
 		return
+	}
+	paths := strings.Split(g.Via, ", ")
+	if g.Via == "" {
+		paths = []string{"direct"}
+	}
+	if via == "" {
+		via = "direct"
+	}
+	if !slices.Contains(paths, via) {
+		paths = append(paths, via)
+		slices.Sort(paths)
+	}
+	g.Via = strings.Join(paths, ", ")
+	if g.Via == "direct" {
+		g.Via = ""
+	}
+}
+
+func (s *Source) account(f *found, login, kind string) *graph.Account {
+	if a, ok := f.accounts[login]; ok {
+		return a
 	}
 	owner := s.cfg.Owners[strings.ToLower(login)]
 	if kind == "personal" && slices.Contains(s.cfg.ServiceAccounts, login) {
 		kind = "service"
 	}
-	f.accounts[login] = &graph.Account{System: s.cfg.System, ID: login, Owner: owner, Kind: kind, Status: "active", Source: s.SourceName}
+	a := &graph.Account{System: s.cfg.System, ID: login, Owner: owner, Kind: kind, Status: "active", Source: s.SourceName}
+	f.accounts[login] = a
+	return a
 }
 
-// Pull lists the organisation and loads it into the graph. Any error fails
-// the whole source.
+// Account kinds of a GitHub source, besides personal and service.
+const (
+	KindOutside    = "outside"    // an outside collaborator: not a member, rights on repositories
+	KindInvitation = "invitation" // a pending invitation, to the organisation or a repository
+)
+
+// Pull lists the organisation and loads it into the graph: members and
+// their roles, teams and their members, the repositories each team gives
+// (as every member's repo:<name>:<role>, via the team), every repository's
+// direct collaborators and pending invitations, outside collaborators,
+// pending organisation invitations, and who has two-factor authentication
+// off (when the token may ask). It asks for 100 items a page and nothing
+// twice. Any error fails the whole source.
 func (s *Source) Pull(ctx context.Context, w *graph.Writer) (string, error) {
 	org := s.cfg.Org
-	f := &found{accounts: map[string]*graph.Account{}}
+	f := &found{accounts: map[string]*graph.Account{}, grants: map[string]*graph.Grant{}}
 	for _, role := range []string{"admin", "member"} {
 		users, err := pages(ctx, s, "members "+role, func(o gh.ListOptions) ([]*gh.User, *gh.Response, error) {
 			return s.client.Organizations.ListMembers(ctx, org, &gh.ListMembersOptions{Role: role, ListOptions: o})
@@ -237,7 +281,7 @@ func (s *Source) Pull(ctx context.Context, w *graph.Writer) (string, error) {
 		}
 		for _, u := range users {
 			s.account(f, u.GetLogin(), "personal")
-			f.grant(s, u.GetLogin(), "org:"+role)
+			f.grant(s, u.GetLogin(), "org:"+role, "")
 		}
 	}
 	teams, err := pages(ctx, s, "teams", func(o gh.ListOptions) ([]*gh.Team, *gh.Response, error) {
@@ -247,16 +291,30 @@ func (s *Source) Pull(ctx context.Context, w *graph.Writer) (string, error) {
 		return "", err
 	}
 	for _, t := range teams {
+		slug := t.GetSlug()
+		var members []string
 		for _, role := range []string{"maintainer", "member"} {
-			users, err := pages(ctx, s, "team "+t.GetSlug()+" "+role, func(o gh.ListOptions) ([]*gh.User, *gh.Response, error) {
-				return s.client.Teams.ListTeamMembersBySlug(ctx, org, t.GetSlug(), &gh.TeamListTeamMembersOptions{Role: role, ListOptions: o})
+			users, err := pages(ctx, s, "team "+slug+" "+role, func(o gh.ListOptions) ([]*gh.User, *gh.Response, error) {
+				return s.client.Teams.ListTeamMembersBySlug(ctx, org, slug, &gh.TeamListTeamMembersOptions{Role: role, ListOptions: o})
 			})
 			if err != nil {
 				return "", err
 			}
 			for _, u := range users {
 				s.account(f, u.GetLogin(), "personal")
-				f.grant(s, u.GetLogin(), "team:"+t.GetSlug()+":"+role)
+				f.grant(s, u.GetLogin(), "team:"+slug+":"+role, "")
+				members = append(members, u.GetLogin())
+			}
+		}
+		repos, err := pages(ctx, s, "repositories of team "+slug, func(o gh.ListOptions) ([]*gh.Repository, *gh.Response, error) {
+			return s.client.Teams.ListTeamReposBySlug(ctx, org, slug, &o)
+		})
+		if err != nil {
+			return "", err
+		}
+		for _, r := range repos {
+			for _, m := range members {
+				f.grant(s, m, "repo:"+r.GetName()+":"+repoRole(r.GetRoleName(), r.GetPermissions()), "team:"+slug)
 			}
 		}
 	}
@@ -266,27 +324,40 @@ func (s *Source) Pull(ctx context.Context, w *graph.Writer) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if len(outside) > 0 {
-		repos, err := pages(ctx, s, "repositories", func(o gh.ListOptions) ([]*gh.Repository, *gh.Response, error) {
-			return s.client.Repositories.ListByOrg(ctx, org, &gh.RepositoryListByOrgOptions{ListOptions: o})
+	for _, u := range outside {
+		s.account(f, u.GetLogin(), KindOutside)
+	}
+	repos, err := pages(ctx, s, "repositories", func(o gh.ListOptions) ([]*gh.Repository, *gh.Response, error) {
+		return s.client.Repositories.ListByOrg(ctx, org, &gh.RepositoryListByOrgOptions{ListOptions: o})
+	})
+	if err != nil {
+		return "", err
+	}
+	for _, r := range repos {
+		name := r.GetName()
+		users, err := pages(ctx, s, "collaborators of "+name, func(o gh.ListOptions) ([]*gh.User, *gh.Response, error) {
+			return s.client.Repositories.ListCollaborators(ctx, org, name, &gh.ListCollaboratorsOptions{Affiliation: "direct", ListOptions: o})
 		})
 		if err != nil {
 			return "", err
 		}
-		for _, u := range outside {
+		for _, u := range users {
 			s.account(f, u.GetLogin(), "personal")
+			f.grant(s, u.GetLogin(), "repo:"+name+":"+repoRole(u.GetRoleName(), u.GetPermissions()), "")
 		}
-		for _, r := range repos {
-			users, err := pages(ctx, s, "collaborators of "+r.GetName(), func(o gh.ListOptions) ([]*gh.User, *gh.Response, error) {
-				return s.client.Repositories.ListCollaborators(ctx, org, r.GetName(), &gh.ListCollaboratorsOptions{Affiliation: "outside", ListOptions: o})
-			})
-			if err != nil {
-				return "", err
+		invited, err := pages(ctx, s, "invitations to "+name, func(o gh.ListOptions) ([]*gh.RepositoryInvitation, *gh.Response, error) {
+			return s.client.Repositories.ListInvitations(ctx, org, name, &o)
+		})
+		if err != nil {
+			return "", err
+		}
+		for _, inv := range invited {
+			login := inv.GetInvitee().GetLogin()
+			if login == "" {
+				continue // an invitation whose invitee account is gone
 			}
-			for _, u := range users {
-				s.account(f, u.GetLogin(), "personal")
-				f.grant(s, u.GetLogin(), "repo:"+r.GetName()+":"+permission(u))
-			}
+			s.account(f, login, KindInvitation)
+			f.grant(s, login, "repo:"+name+":"+repoRole(inv.GetPermissions(), nil), "invitation")
 		}
 	}
 	invitations, err := pages(ctx, s, "invitations", func(o gh.ListOptions) ([]*gh.Invitation, *gh.Response, error) {
@@ -296,9 +367,61 @@ func (s *Source) Pull(ctx context.Context, w *graph.Writer) (string, error) {
 		return "", err
 	}
 	for _, inv := range invitations {
-		s.account(f, invitationID(inv), "invitation")
+		s.account(f, invitationID(inv), KindInvitation)
+	}
+	if err := s.twoFactor(ctx, f); err != nil {
+		return "", err
 	}
 	return s.load(w, f)
+}
+
+// twoFactor sets the MFA of members and outside collaborators: off for
+// those GitHub lists with two-factor authentication disabled (or, where
+// GitHub offers it, with only insecure methods such as SMS), on for the
+// others. Only organisation owners may ask: without the right (403) or on a
+// server without the filter (422), MFA stays unknown, and a warning says so.
+func (s *Source) twoFactor(ctx context.Context, f *found) error {
+	org := s.cfg.Org
+	off := map[string]bool{}
+	for _, filter := range []string{"2fa_disabled", "2fa_insecure"} {
+		members, err := pages(ctx, s, "members "+filter, func(o gh.ListOptions) ([]*gh.User, *gh.Response, error) {
+			return s.client.Organizations.ListMembers(ctx, org, &gh.ListMembersOptions{Filter: filter, ListOptions: o})
+		})
+		if err == nil {
+			var outside []*gh.User
+			outside, err = pages(ctx, s, "outside collaborators "+filter, func(o gh.ListOptions) ([]*gh.User, *gh.Response, error) {
+				return s.client.Organizations.ListOutsideCollaborators(ctx, org, &gh.ListOutsideCollaboratorsOptions{Filter: filter, ListOptions: o})
+			})
+			members = append(members, outside...)
+		}
+		switch {
+		case statusIs(err, http.StatusUnprocessableEntity) && filter == "2fa_insecure":
+			continue // a server that does not know this filter: disabled is what it knows
+		case statusIs(err, http.StatusForbidden), statusIs(err, http.StatusUnprocessableEntity):
+			s.log.Warn("github: two-factor status not known (listing it needs an organisation owner's token)", "org", org, "error", err)
+			return nil
+		case err != nil:
+			return err
+		}
+		for _, u := range members {
+			off[u.GetLogin()] = true
+		}
+	}
+	for login, a := range f.accounts {
+		if a.Kind == KindInvitation {
+			continue
+		}
+		a.MFA = graph.MFAOn
+		if off[login] {
+			a.MFA = graph.MFAOff
+		}
+	}
+	return nil
+}
+
+func statusIs(err error, code int) bool {
+	var er *gh.ErrorResponse
+	return errors.As(err, &er) && er.Response != nil && er.Response.StatusCode == code
 }
 
 // invitationID names a pending invitation's account: its login, or its e-mail.
@@ -309,14 +432,23 @@ func invitationID(inv *gh.Invitation) string {
 	return inv.GetEmail()
 }
 
-// permission is a collaborator's role on a repository.
-func permission(u *gh.User) string {
-	if r := u.GetRoleName(); r != "" {
-		return r
+// repoRole is a role on a repository as GitHub names roles (read, triage,
+// write, maintain, admin, or a custom role's name): role_name when given,
+// else the highest permission of the permissions object; the older names of
+// invitations (pull, push) are the roles' names.
+func repoRole(roleName string, perms map[string]bool) string {
+	switch roleName {
+	case "pull":
+		return "read"
+	case "push":
+		return "write"
+	case "":
+	default:
+		return roleName
 	}
-	for _, p := range []string{"admin", "maintain", "push", "triage", "pull"} {
-		if u.GetPermissions()[p] {
-			return p
+	for _, p := range []struct{ perm, role string }{{"admin", "admin"}, {"maintain", "maintain"}, {"push", "write"}, {"triage", "triage"}, {"pull", "read"}} {
+		if perms[p.perm] {
+			return p.role
 		}
 	}
 	return "read"
@@ -325,8 +457,9 @@ func permission(u *gh.User) string {
 // load writes the system (declaring the entitlements found), the accounts
 // and the grants, and returns a digest of what was read.
 func (s *Source) load(w *graph.Writer, f *found) (string, error) {
+	grants := slices.Collect(maps.Values(f.grants))
 	var ents []string
-	for _, g := range f.grants {
+	for _, g := range grants {
 		if !slices.Contains(ents, g.Entitlement) {
 			ents = append(ents, g.Entitlement)
 		}
@@ -339,16 +472,16 @@ func (s *Source) load(w *graph.Writer, f *found) (string, error) {
 	var b strings.Builder
 	for _, l := range logins {
 		a := f.accounts[l]
-		fmt.Fprintf(&b, "%s %s %s %s\n", a.ID, a.Owner, a.Kind, a.Status)
+		fmt.Fprintf(&b, "%s %s %s %s %s\n", a.ID, a.Owner, a.Kind, a.Status, a.MFA)
 		if err := w.AddAccount(a); err != nil {
 			return "", i18n.Errorf("github: %w", err)
 		}
 	}
-	sort.Slice(f.grants, func(i, j int) bool {
-		return f.grants[i].Account+f.grants[i].Entitlement < f.grants[j].Account+f.grants[j].Entitlement
+	sort.Slice(grants, func(i, j int) bool {
+		return grants[i].Account+"\x00"+grants[i].Entitlement < grants[j].Account+"\x00"+grants[j].Entitlement
 	})
-	for _, g := range f.grants {
-		fmt.Fprintf(&b, "%s %s\n", g.Account, g.Entitlement)
+	for _, g := range grants {
+		fmt.Fprintf(&b, "%s %s %s\n", g.Account, g.Entitlement, g.Via)
 		if err := w.AddGrant(g); err != nil {
 			return "", i18n.Errorf("github: %w", err)
 		}
@@ -404,9 +537,7 @@ func (s *Source) Apply(ctx context.Context, c connectors.Change) error {
 			return s.client.Teams.RemoveTeamMembershipBySlug(ctx, org, parts[1], user)
 		})
 	case c.Op == "revoke" && len(parts) == 3 && parts[0] == "repo":
-		return write("remove collaborator "+user+" from "+parts[1], func() (*gh.Response, error) {
-			return s.client.Repositories.RemoveCollaborator(ctx, org, parts[1], user)
-		})
+		return s.revokeRepo(ctx, user, parts[1], c.Via, write)
 	case c.Op == "grant" && len(parts) == 3 && parts[0] == "team":
 		return write("add "+user+" to team "+parts[1], func() (*gh.Response, error) {
 			_, r, err := s.client.Teams.AddTeamMembershipBySlug(ctx, org, parts[1], user, &gh.TeamAddTeamMembershipOptions{Role: parts[2]})
@@ -414,6 +545,59 @@ func (s *Source) Apply(ctx context.Context, c connectors.Change) error {
 		})
 	}
 	return i18n.Errorf("github: cannot %s %s", c.Op, c.Entitlement)
+}
+
+// revokeRepo takes a repository right away through every path it comes
+// through (the plan action's via): a direct right by removing the
+// collaborator, a team's by removing the person from the team (or, with
+// TeamRightsByHand, by a work order), an invitation by cancelling it.
+func (s *Source) revokeRepo(ctx context.Context, user, repo, via string, write func(string, func() (*gh.Response, error)) error) error {
+	org := s.cfg.Org
+	paths := strings.Split(via, ", ")
+	if via == "" {
+		paths = []string{"direct"}
+	}
+	var byHand []string
+	for _, p := range paths {
+		switch slug, isTeam := strings.CutPrefix(p, "team:"); {
+		case p == "direct":
+			if err := write("remove collaborator "+user+" from "+repo, func() (*gh.Response, error) {
+				return s.client.Repositories.RemoveCollaborator(ctx, org, repo, user)
+			}); err != nil {
+				return err
+			}
+		case isTeam && s.cfg.TeamRightsByHand:
+			byHand = append(byHand, slug)
+		case isTeam:
+			if err := write("remove "+user+" from team "+slug, func() (*gh.Response, error) {
+				return s.client.Teams.RemoveTeamMembershipBySlug(ctx, org, slug, user)
+			}); err != nil {
+				return err
+			}
+		case p == "invitation":
+			invited, err := pages(ctx, s, "invitations to "+repo, func(o gh.ListOptions) ([]*gh.RepositoryInvitation, *gh.Response, error) {
+				return s.client.Repositories.ListInvitations(ctx, org, repo, &o)
+			})
+			if err != nil {
+				return err
+			}
+			for _, inv := range invited {
+				if strings.EqualFold(inv.GetInvitee().GetLogin(), user) {
+					if err := write("cancel the invitation of "+user+" to "+repo, func() (*gh.Response, error) {
+						return s.client.Repositories.DeleteInvitation(ctx, org, repo, inv.GetID())
+					}); err != nil {
+						return err
+					}
+				}
+			}
+		default:
+			return i18n.Errorf("github: cannot revoke a right held through %s", p)
+		}
+	}
+	if len(byHand) > 0 {
+		return i18n.Errorf("%w: remove %s from team %s, or take %s from the team (team_rights: by_hand)", connectors.ErrByHand, user, strings.Join(byHand, ", "), repo)
+	}
+	return nil
 }
 
 // removeAccount removes a login from the organisation: as a member, else as

@@ -6,6 +6,8 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	neturl "net/url"
@@ -63,25 +65,44 @@ func pull(t *testing.T, s *Source) (*graph.Graph, error) {
 	return g, nil
 }
 
-// minimum is the fewest requests GitHub's REST API allows for a full pull:
-// members by role (admins, members), the teams, each team's maintainers and
-// members, the outside collaborators, the repositories and each one's
-// outside collaborators (permissions are per repository), the invitations;
-// every list at 100 a page.
-func minimum(admins, members, teams int, perTeamRoles [][2]int, outside, repos int, perRepo []int, invitations int) int {
+// minimum is the fewest requests GitHub's REST API allows for a full pull
+// of the fake's organisation, every list at 100 a page: members by role
+// (admins, members); the teams, and each team's maintainers, members and
+// repositories; the outside collaborators; the repositories, and each one's
+// direct collaborators and pending invitations; the organisation's pending
+// invitations; members and outside collaborators with two-factor
+// authentication disabled, and with only insecure methods.
+func minimum(f *githubfake.Server) int {
 	pagesOf := func(n int) int { return max(1, (n+99)/100) }
-	n := pagesOf(admins) + pagesOf(members) + pagesOf(teams)
-	for _, tr := range perTeamRoles {
-		n += pagesOf(tr[0]) + pagesOf(tr[1])
-	}
-	n += pagesOf(outside)
-	if outside > 0 {
-		n += pagesOf(repos)
-		for _, c := range perRepo {
-			n += pagesOf(c)
+	count := func(m map[string]string, v string) (n int) {
+		for _, x := range m {
+			if x == v {
+				n++
+			}
 		}
+		return n
 	}
-	return n + pagesOf(invitations)
+	n := pagesOf(count(f.Members, "admin")) + pagesOf(count(f.Members, "member")) + pagesOf(len(f.Teams))
+	for slug, t := range f.Teams {
+		n += pagesOf(count(t, "maintainer")) + pagesOf(count(t, "member")) + pagesOf(len(f.TeamRepos[slug]))
+	}
+	n += pagesOf(len(f.Outside)) + pagesOf(len(f.Repos))
+	for _, r := range f.Repos {
+		n += pagesOf(len(f.Collabs[r])) + pagesOf(len(f.RepoInvitations[r]))
+	}
+	n += pagesOf(len(f.Invitations))
+	for _, set := range []map[string]bool{f.TwoFADisabled, f.TwoFAInsecure} {
+		members, outside := 0, 0
+		for l := range set {
+			if f.Outside[l] {
+				outside++
+			} else {
+				members++
+			}
+		}
+		n += pagesOf(members) + pagesOf(outside)
+	}
+	return n
 }
 
 func TestPullMapsTheOrganisation(t *testing.T) {
@@ -121,12 +142,14 @@ func TestPullMapsTheOrganisation(t *testing.T) {
 	if strings.Join(vendor, " ") != "repo:repo-001:write" {
 		t.Errorf("outside collaborator's grants: %v", vendor)
 	}
+	if a := snap.Account("github:seto/vendor001"); a == nil || a.Kind != KindOutside || a.MFA != graph.MFAOn {
+		t.Errorf("outside collaborator: %+v", a)
+	}
 	if n := len(snap.AccountsOf("github:seto")); n != 250+2+2 {
 		t.Errorf("%d accounts, want 254", n)
 	}
 	// The requests: 100 a page, following Link headers, no more than the minimum.
-	teamRoles := [][2]int{{1, 3}, {1, 3}, {1, 3}}
-	if want := minimum(5, 245, 3, teamRoles, 2, 2, []int{1, 1}, 2); len(f.Requests) != want {
+	if want := minimum(f); len(f.Requests) != want {
 		t.Errorf("%d requests, the minimum is %d:\n%s", len(f.Requests), want, strings.Join(f.Requests, "\n"))
 	}
 	for _, r := range f.Requests {
@@ -269,29 +292,32 @@ func TestRevokeChangesTheFakeAndIsIdempotent(t *testing.T) {
 }
 
 // BenchmarkPullLargeOrg pulls an organisation of 5,000 members, 300 teams of
-// 20, 100 outside collaborators over 200 repositories from the fake, and
-// reports the requests made against the minimum the API allows.
+// 20 (each giving 5 repositories), 2,000 repositories with 100 outside
+// collaborators and 50 pending repository invitations, and reports the
+// requests made against the minimum the API allows, and how long the pull
+// takes at GitHub's documented secondary-limit pacing for REST reads (at
+// most 900 points a minute, a GET costing one).
 //
-//	go test -run '^$' -bench PullLargeOrg -benchtime 5x ./connectors/github/
+//	go test -run '^$' -bench PullLargeOrg -benchtime 3x ./connectors/github/
 func BenchmarkPullLargeOrg(b *testing.B) {
 	f, srv := githubfake.New(b, "")
-	f.Org(5000, 300, 20, 100, 200)
-	s, _ := source(b, f, srv.URL, Config{})
-	admins := 0
-	for _, r := range f.Members {
-		if r == "admin" {
-			admins++
+	f.Org(5000, 300, 20, 100, 2000)
+	for t := range 300 {
+		repos := map[string]string{}
+		for r := range 5 {
+			repos[f.Repos[(t*5+r)%len(f.Repos)]] = []string{"read", "write", "maintain"}[r%3]
 		}
+		f.TeamRepos[fmt.Sprintf("team-%03d", t)] = repos
 	}
-	teamRoles := make([][2]int, 300)
-	for i := range teamRoles {
-		teamRoles[i] = [2]int{1, 19}
+	for i := range 50 {
+		repo := f.Repos[i*37%len(f.Repos)]
+		f.RepoInvitations[repo] = append(f.RepoInvitations[repo], githubfake.RepoInvitation{ID: int64(1000 + i), Login: fmt.Sprintf("guest%03d", i), Permission: "write"})
 	}
-	perRepo := make([]int, 200)
-	for r := range perRepo {
-		perRepo[r] = len(f.Collabs[f.Repos[r]])
+	for i := range 40 {
+		f.TwoFADisabled[fmt.Sprintf("user%04d", i*97)] = true
 	}
-	want := minimum(admins, 5000-admins, 300, teamRoles, 100, 200, perRepo, 0)
+	s, _ := source(b, f, srv.URL, Config{})
+	want := minimum(f)
 	var requests int
 	for b.Loop() {
 		before := len(f.Log())
@@ -306,8 +332,8 @@ func BenchmarkPullLargeOrg(b *testing.B) {
 	b.ReportMetric(float64(requests), "requests")
 	b.ReportMetric(float64(want), "minimum")
 	b.ReportMetric(float64(requests)/float64(want), "ratio")
+	b.ReportMetric(float64(requests)/900, "paced-minutes")
 }
-
 func TestGitHubAppAuthentication(t *testing.T) {
 	f, srv := githubfake.New(t, "/api/v3")
 	f.Org(3, 1, 2, 0, 1)
@@ -336,8 +362,186 @@ func TestGitHubAppAuthentication(t *testing.T) {
 		t.Fatalf("first request %q, want the installation token exchange", log[0])
 	}
 	for i, a := range f.Auth[1:] {
-		if !strings.HasSuffix(a, "ghs_installation_token") {
+		if !strings.Contains(a, "ghs_installation_token") {
 			t.Errorf("request %d (%s) authenticated with %q", i+1, log[i+1], a)
 		}
+	}
+}
+
+// TestAppTokensAreRenewedDuringALongPull: installation tokens that expire
+// during a pull (here within seconds; GitHub's live an hour) are renewed
+// before they expire, and no request goes out with an expired one (the
+// fake answers those 401).
+func TestAppTokensAreRenewedDuringALongPull(t *testing.T) {
+	f, srv := githubfake.New(t, "/api/v3")
+	f.Org(30, 3, 4, 2, 3)
+	f.AppToken = "ghs_short"
+	f.AppTokenTTL = 50 * time.Second // renewed a minute before expiry: every request
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyFile := filepath.Join(t.TempDir(), "app.pem")
+	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}), 0o600)
+	client, err := AppClient(42, 4242, keyFile, srv.URL+"/api/v3/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New("gh", Config{Org: "seto", BaseURL: srv.URL + "/api/v3/", HTTPClient: client}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pull(t, s); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Apply(context.Background(), connectors.Change{Op: "revoke", System: "github:seto", Account: "user0001", Entitlement: "org:member"}); err != nil {
+		t.Fatal(err)
+	}
+	if f.TokensIssued < 2 {
+		t.Errorf("%d installation tokens issued over a pull and an apply with tokens that expire: not renewed", f.TokensIssued)
+	}
+}
+
+// TestEveryWayARightIsHeld: a repository right through a team (for each of
+// its members, via the team), a member's direct right, both at once, a
+// pending repository invitation of someone not yet in the organisation,
+// and who has two-factor authentication off.
+func TestEveryWayARightIsHeld(t *testing.T) {
+	f, srv := githubfake.New(t, "")
+	f.Org(6, 1, 3, 1, 2) // team-000: user0000 (maintainer), user0001, user0002; vendor000 on repo-000
+	f.TeamRepos["team-000"] = map[string]string{"repo-001": "write"}
+	f.Collabs["repo-001"]["user0001"] = "push" // also directly
+	f.Collabs["repo-000"]["user0004"] = "admin"
+	f.RepoInvitations["repo-000"] = []githubfake.RepoInvitation{{ID: 501, Login: "contractor-x", Permission: "write"}}
+	f.TwoFADisabled["user0002"] = true
+	f.TwoFADisabled["vendor000"] = true
+	f.TwoFAInsecure["user0004"] = true
+	s, _ := source(t, f, srv.URL, Config{})
+	g, err := pull(t, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap := g.Snapshot()
+	grant := func(login, ent string) *graph.Grant {
+		if a := snap.Account("github:seto/" + login); a != nil {
+			return a.Grant(ent)
+		}
+		return nil
+	}
+	for _, tt := range []struct{ login, ent, via string }{
+		{"user0000", "repo:repo-001:write", "team:team-000"},
+		{"user0002", "repo:repo-001:write", "team:team-000"},
+		{"user0001", "repo:repo-001:write", "direct, team:team-000"},
+		{"user0004", "repo:repo-000:admin", ""},
+		{"vendor000", "repo:repo-000:read", ""},
+		{"contractor-x", "repo:repo-000:write", "invitation"},
+	} {
+		if g := grant(tt.login, tt.ent); g == nil || g.Via != tt.via {
+			t.Errorf("%s %s: %+v, want via %q", tt.login, tt.ent, g, tt.via)
+		}
+	}
+	if a := snap.Account("github:seto/contractor-x"); a == nil || a.Kind != KindInvitation || a.MFA != "" {
+		t.Errorf("invited to a repository: %+v", a)
+	}
+	for login, want := range map[string]string{"user0000": graph.MFAOn, "user0002": graph.MFAOff, "user0004": graph.MFAOff, "vendor000": graph.MFAOff} {
+		if a := snap.Account("github:seto/" + login); a == nil || a.MFA != want {
+			t.Errorf("%s: MFA %+v, want %s", login, a, want)
+		}
+	}
+	if want := minimum(f); len(f.Requests) != want {
+		t.Errorf("%d requests, the minimum is %d:\n%s", len(f.Requests), want, strings.Join(f.Requests, "\n"))
+	}
+}
+
+// TestTwoFactorUnknownWithoutAnOwnersToken: a token that may not list 2FA
+// status pulls everything else, with MFA not known.
+func TestTwoFactorUnknownWithoutAnOwnersToken(t *testing.T) {
+	f, srv := githubfake.New(t, "")
+	f.Org(4, 1, 2, 0, 1)
+	f.NotOwner = true
+	s, _ := source(t, f, srv.URL, Config{})
+	g, err := pull(t, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := g.Snapshot().Account("github:seto/user0001"); a == nil || a.MFA != "" {
+		t.Errorf("MFA without an owner's token: %+v", a)
+	}
+	f2, srv2 := githubfake.New(t, "/api/v3")
+	f2.Org(4, 1, 2, 0, 1)
+	f2.NoInsecureFilter = true // an older GitHub Enterprise Server
+	f2.TwoFADisabled["user0001"] = true
+	s2, _ := source(t, f2, srv2.URL, Config{})
+	g2, err := pull(t, s2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := g2.Snapshot().Account("github:seto/user0001"); a == nil || a.MFA != graph.MFAOff {
+		t.Errorf("2fa_disabled still read where 2fa_insecure is not known: %+v", a)
+	}
+}
+
+// TestRevokeARepositoryRightThroughItsPaths: a right held through a team
+// is revoked by removing the person from the team, or is a work order with
+// team_rights: by_hand; through an invitation, by cancelling it; direct and
+// through a team, both.
+func TestRevokeARepositoryRightThroughItsPaths(t *testing.T) {
+	f, srv := githubfake.New(t, "")
+	f.Org(6, 1, 3, 0, 2)
+	f.TeamRepos["team-000"] = map[string]string{"repo-001": "write"}
+	f.Collabs["repo-001"]["user0001"] = "push"
+	f.RepoInvitations["repo-000"] = []githubfake.RepoInvitation{{ID: 501, Login: "contractor-x", Permission: "write"}}
+	s, _ := source(t, f, srv.URL, Config{})
+	ctx := context.Background()
+	for _, c := range []connectors.Change{
+		{Op: "revoke", System: "github:seto", Account: "user0002", Entitlement: "repo:repo-001:write", Via: "team:team-000"},
+		{Op: "revoke", System: "github:seto", Account: "user0001", Entitlement: "repo:repo-001:write", Via: "direct, team:team-000"},
+		{Op: "revoke", System: "github:seto", Account: "contractor-x", Entitlement: "repo:repo-000:write", Via: "invitation"},
+	} {
+		if err := s.Apply(ctx, c); err != nil {
+			t.Fatalf("%+v: %v", c, err)
+		}
+	}
+	if _, ok := f.Teams["team-000"]["user0002"]; ok {
+		t.Error("user0002 is still in team-000")
+	}
+	if _, ok := f.Teams["team-000"]["user0001"]; ok {
+		t.Error("user0001 is still in team-000")
+	}
+	if _, ok := f.Collabs["repo-001"]["user0001"]; ok {
+		t.Error("user0001 is still a direct collaborator of repo-001")
+	}
+	if len(f.RepoInvitations["repo-000"]) != 0 {
+		t.Error("the invitation to repo-000 is still pending")
+	}
+	byHand, _ := source(t, f, srv.URL, Config{TeamRightsByHand: true})
+	err := byHand.Apply(ctx, connectors.Change{Op: "revoke", System: "github:seto", Account: "user0000", Entitlement: "repo:repo-001:write", Via: "team:team-000"})
+	if !errors.Is(err, connectors.ErrByHand) || !strings.Contains(err.Error(), "team team-000") {
+		t.Errorf("team_rights: by_hand: %v", err)
+	}
+	if _, ok := f.Teams["team-000"]["user0000"]; !ok {
+		t.Error("by_hand removed user0000 from the team")
+	}
+}
+
+// TestABare403WithRetryAfterIsWaitedOut: a 403 with Retry-After and no
+// GitHub error body (a proxy's) is a secondary limit; and an error names
+// what failed once.
+func TestABare403WithRetryAfterIsWaitedOut(t *testing.T) {
+	f, srv := githubfake.New(t, "")
+	f.Org(10, 1, 2, 0, 1)
+	f.BareForbidden["/orgs/seto/teams?"] = 1
+	s, sl := source(t, f, srv.URL, Config{})
+	sl.realTime(s)
+	if _, err := pull(t, s); err != nil {
+		t.Fatal(err)
+	}
+	if len(sl.d) != 1 || sl.d[0] != time.Second {
+		t.Errorf("waits %v, want one of 1s", sl.d)
+	}
+	f.Secondary["/orgs/seto/teams?"] = 99
+	_, err := pull(t, s)
+	if err == nil || strings.Count(err.Error(), "github teams") != 1 {
+		t.Errorf("the error names the call %d times: %v", strings.Count(fmt.Sprint(err), "github teams"), err)
 	}
 }

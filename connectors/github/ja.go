@@ -5,9 +5,11 @@ import "github.com/accessrecon/accessrecon/i18n"
 // The Japanese of this package's messages, by their English format.
 func init() {
 	i18n.Register(map[string]string{
+		"github: cannot revoke a right held through %s":                               "github: %s 経由の権限は取り消せません",
+		"%w: remove %s from team %s, or take %s from the team (team_rights: by_hand)": "%[1]w: %[2]s をチーム %[3]s から外すか、チームから %[4]s の権限を外してください（team_rights: by_hand）",
 		"github %s: %w": "github %s: %w",
-		"github %s: %w: still rate limited after %d attempts":                                    "github %s: %w: %d 回試してもレート制限が続いています",
-		"github %s: %w: the primary rate limit resets at %s, later than max_rate_wait %s allows": "github %s: %w: 主レート制限の解除は %s で、max_rate_wait %s で待てる時間を超えます",
+		"%w: still rate limited after %d attempts":                                    "%w: %d 回試してもレート制限が続いています",
+		"%w: the primary rate limit resets at %s, later than max_rate_wait %s allows": "%w: 主レート制限の解除は %s で、max_rate_wait %s で待てる時間を超えます",
 		"github app: %w":                            "GitHub App: %w",
 		"github remove member %s: %w":               "github メンバー %s の削除: %w",
 		"github remove outside collaborator %s: %w": "github 外部コラボレーター %s の削除: %w",

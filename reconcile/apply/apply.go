@@ -347,7 +347,7 @@ func execute(ctx context.Context, snap *graph.Snapshot, a reconcile.Action, o Op
 		if o.DryRun {
 			return StateDone, Detail{"would be carried out through source " + source, "取得元 " + source + " を通じて実施予定"}
 		}
-		err := r.Apply(ctx, connectors.Change{Op: a.Op, System: a.System, Account: a.Account, Entitlement: a.Entitlement})
+		err := r.Apply(ctx, connectors.Change{Op: a.Op, System: a.System, Account: a.Account, Entitlement: a.Entitlement, Via: a.Via})
 		if errors.Is(err, connectors.ErrByHand) {
 			return StateManual, Detail{EN: err.Error()}
 		}

@@ -41,6 +41,31 @@ type Server struct {
 	AppToken    string         // the installation token POST /app/installations/{id}/access_tokens hands out
 	Remaining   int            // primary limit left; -1: unlimited
 	Reset       time.Time
+	// TeamRepos are the repositories each team gives its members: slug →
+	// repo → role (read, triage, write, maintain, admin).
+	TeamRepos map[string]map[string]string
+	// RepoInvitations are the pending invitations to each repository.
+	RepoInvitations map[string][]RepoInvitation
+	// TwoFADisabled and TwoFAInsecure are the logins the 2fa_disabled and
+	// 2fa_insecure filters list; NotOwner makes both filters 403 (the token
+	// is not an owner's), NoInsecureFilter makes 2fa_insecure 422.
+	TwoFADisabled, TwoFAInsecure map[string]bool
+	NotOwner, NoInsecureFilter   bool
+	// BareForbidden: path?page → how many 403s with Retry-After and no
+	// JSON body to give (a proxy's, or an unusual secondary limit).
+	BareForbidden map[string]int
+	// AppTokenTTL is how long an installation token lives (default an
+	// hour); requests with an expired or unknown token get 401.
+	AppTokenTTL  time.Duration
+	tokens       map[string]time.Time
+	TokensIssued int
+}
+
+// RepoInvitation is a pending invitation to a repository.
+type RepoInvitation struct {
+	ID         int64
+	Login      string
+	Permission string // read, write, admin, triage, maintain
 }
 
 // Invitation is a pending invitation.
@@ -54,7 +79,9 @@ type Invitation struct {
 // "/api/v3" for GitHub Enterprise Server); it stops when the test ends.
 func New(t testing.TB, prefix string) (*Server, *httptest.Server) {
 	f := &Server{Prefix: prefix, Members: map[string]string{}, Teams: map[string]map[string]string{}, Collabs: map[string]map[string]string{},
-		Outside: map[string]bool{}, Secondary: map[string]int{}, TooMany: map[string]int{}, Fail: map[string]int{}, Remaining: -1, Reset: time.Now().Add(time.Hour)}
+		Outside: map[string]bool{}, Secondary: map[string]int{}, TooMany: map[string]int{}, Fail: map[string]int{}, Remaining: -1, Reset: time.Now().Add(time.Hour),
+		TeamRepos: map[string]map[string]string{}, RepoInvitations: map[string][]RepoInvitation{}, TwoFADisabled: map[string]bool{}, TwoFAInsecure: map[string]bool{},
+		BareForbidden: map[string]int{}, tokens: map[string]time.Time{}}
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
 	return f, srv
@@ -182,6 +209,12 @@ func (f *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.fixture(w, http.StatusForbidden, "secondary-rate-limit.json")
 		return
 	}
+	if f.BareForbidden[key] > 0 {
+		f.BareForbidden[key]--
+		w.Header().Set("Retry-After", "1")
+		w.WriteHeader(http.StatusForbidden)
+		return
+	}
 	if f.TooMany[key] > 0 {
 		f.TooMany[key]--
 		w.Header().Set("Retry-After", "2")
@@ -195,7 +228,39 @@ func (f *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			f.fixture(w, http.StatusUnauthorized, "not-found.json")
 			return
 		}
-		f.body(w, http.StatusCreated, map[string]any{"token": f.AppToken, "expires_at": time.Now().Add(time.Hour).UTC().Format(time.RFC3339)})
+		ttl := f.AppTokenTTL
+		if ttl == 0 {
+			ttl = time.Hour
+		}
+		f.TokensIssued++
+		token := fmt.Sprintf("%s-%d", f.AppToken, f.TokensIssued)
+		f.tokens[token] = time.Now().Add(ttl)
+		f.body(w, http.StatusCreated, map[string]any{"token": token, "expires_at": f.tokens[token].UTC().Format(time.RFC3339)})
+		return
+	case f.AppToken != "" && !f.validToken(r.Header.Get("Authorization")):
+		f.body(w, http.StatusUnauthorized, map[string]string{"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"})
+	case r.Method == "GET" && len(seg) == 3 && (seg[2] == "members" || seg[2] == "outside_collaborators") && r.URL.Query().Get("filter") != "" && r.URL.Query().Get("filter") != "all":
+		filter := r.URL.Query().Get("filter")
+		switch {
+		case f.NotOwner:
+			f.body(w, http.StatusForbidden, map[string]string{"message": "Only owners can use this filter.", "documentation_url": "https://docs.github.com/rest/orgs/members#list-organization-members"})
+			return
+		case filter == "2fa_insecure" && f.NoInsecureFilter, filter != "2fa_disabled" && filter != "2fa_insecure":
+			f.body(w, http.StatusUnprocessableEntity, map[string]any{"message": "Validation Failed", "errors": []map[string]string{{"resource": "Organization", "field": "filter", "code": "invalid"}}})
+			return
+		}
+		set := f.TwoFADisabled
+		if filter == "2fa_insecure" {
+			set = f.TwoFAInsecure
+		}
+		var items []any
+		for _, l := range sortedKeys(set) {
+			_, member := f.Members[l]
+			if set[l] && (seg[2] == "members" && member || seg[2] == "outside_collaborators" && f.Outside[l]) {
+				items = append(items, user(l, nil))
+			}
+		}
+		f.page(w, r, items)
 	case r.Method == "GET" && len(seg) == 3 && seg[2] == "members":
 		role := r.URL.Query().Get("role")
 		var items []any
@@ -205,6 +270,34 @@ func (f *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		f.page(w, r, items)
+	case r.Method == "GET" && len(seg) == 5 && seg[2] == "teams" && seg[4] == "repos":
+		if _, ok := f.Teams[seg[3]]; !ok {
+			f.fixture(w, http.StatusNotFound, "not-found.json")
+			return
+		}
+		var items []any
+		for _, name := range sortedKeys(f.TeamRepos[seg[3]]) {
+			items = append(items, repository(seg[1], name, f.TeamRepos[seg[3]][name]))
+		}
+		f.page(w, r, items)
+	case r.Method == "GET" && len(seg) == 4 && seg[0] == "repos" && seg[3] == "invitations":
+		var items []any
+		for _, inv := range f.RepoInvitations[seg[2]] {
+			items = append(items, map[string]any{"id": inv.ID, "node_id": "MDIwOlJlcG9zaXRvcnlJbnZpdGF0aW9u", "repository": repository(seg[1], seg[2], ""),
+				"invitee": user(inv.Login, nil), "inviter": user("octocat", nil), "permissions": inv.Permission, "created_at": "2026-11-01T09:00:00Z",
+				"expired": false, "url": "https://api.github.com/user/repository_invitations/" + strconv.FormatInt(inv.ID, 10), "html_url": "https://github.com/" + seg[1] + "/" + seg[2] + "/invitations"})
+		}
+		f.page(w, r, items)
+	case r.Method == "DELETE" && len(seg) == 5 && seg[0] == "repos" && seg[3] == "invitations":
+		id, _ := strconv.ParseInt(seg[4], 10, 64)
+		for i, inv := range f.RepoInvitations[seg[2]] {
+			if inv.ID == id {
+				f.RepoInvitations[seg[2]] = append(f.RepoInvitations[seg[2]][:i], f.RepoInvitations[seg[2]][i+1:]...)
+				w.WriteHeader(http.StatusNoContent)
+				return
+			}
+		}
+		f.fixture(w, http.StatusNotFound, "not-found.json")
 	case r.Method == "GET" && len(seg) == 3 && seg[2] == "teams":
 		var items []any
 		for i, slug := range sortedKeys(f.Teams) {
@@ -303,6 +396,30 @@ func (f *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		f.fixture(w, http.StatusNotFound, "not-found.json")
 	}
+}
+
+// validToken reports whether an Authorization header carries an
+// installation token this fake issued and that has not expired.
+func (f *Server) validToken(h string) bool {
+	token, ok := strings.CutPrefix(h, "token ")
+	if !ok {
+		token, ok = strings.CutPrefix(h, "Bearer ")
+	}
+	exp, issued := f.tokens[token]
+	return ok && issued && time.Now().Before(exp)
+}
+
+// repository is a minimal repository as GitHub lists it, with the caller's
+// (or the team's) role when role is not "".
+func repository(org, name, role string) map[string]any {
+	r := map[string]any{"id": len(name), "node_id": "MDEwOlJlcG9zaXRvcnk=", "name": name, "full_name": org + "/" + name, "private": true,
+		"owner": user(org, map[string]any{"type": "Organization"}), "html_url": "https://github.com/" + org + "/" + name}
+	if role != "" {
+		r["role_name"] = role
+		r["permissions"] = map[string]bool{"pull": true, "triage": role != "read", "push": role == "write" || role == "maintain" || role == "admin",
+			"maintain": role == "maintain" || role == "admin", "admin": role == "admin"}
+	}
+	return r
 }
 
 func nilIfEmpty(s string) any {

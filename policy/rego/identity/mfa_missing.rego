@@ -1,7 +1,8 @@
 # METADATA
 # title: Personal account without multi-factor authentication
 # description: |
-#   On a system with require_mfa, an active personal account whose source
+#   On a system with require_mfa, an active personal account (or an outside
+#   collaborator's) whose source
 #   says it signs in without a second factor, or does not say (not known is
 #   not enabled). The retail-electricity cybersecurity guideline of the
 #   seeds: one-time passwords for remote and emergency access. The action is
@@ -28,7 +29,7 @@ meta := lib.about(rego.metadata.chain())
 findings contains f if {
 	some a in input.accounts
 	a.status == "active"
-	a.kind == "personal"
+	a.kind in {"personal", "outside"}
 	data.model.systems[a.system].require_mfa
 	a.mfa != "on"
 	not lib.excepted(meta.id, a)

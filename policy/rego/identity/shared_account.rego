@@ -31,7 +31,10 @@ findings contains f if {
 
 shared(kind, _) if kind == "shared"
 
-shared(_, owner) if owner == ""
+shared(kind, owner) if {
+	owner == ""
+	kind != "outside" # an unmapped outside collaborator is an external person: identity.external_collaborator
+}
 
 message(a) := lib.say(meta, "shared", [a.id, a.system]) if {
 	a.kind == "shared"
