@@ -104,3 +104,42 @@ func actionsOn(t *testing.T, plan, system string) string {
 	}
 	return strings.Join(out, "; ")
 }
+
+// TestARepositoryRightThroughATeamIsPlannedAndRevokedThroughIt: on a GitHub
+// organisation confidential to NW, an HD employee's repository right comes
+// through a team: the plan names the path, and apply removes them from the
+// team (the team keeps the repository for its other members).
+func TestARepositoryRightThroughATeamIsPlannedAndRevokedThroughIt(t *testing.T) {
+	f, srv := githubfake.New(t, "/api/v3")
+	f.Org(4, 1, 3, 0, 1)
+	f.Members["user0001"] = "member"
+	f.TeamRepos["team-000"] = map[string]string{"repo-000": "write"}
+	dir := demoDir(t)
+	cfg := filepath.Join(dir, "accessrecon.yaml")
+	os.WriteFile(filepath.Join(dir, "github-owners.csv"), []byte("login,employee_id\nuser0000,E1001\nuser0001,E1020\nuser0002,E1004\nuser0003,E1006\n"), 0o644)
+	replaceIn(t, cfg, "emergencies: emergencies.yaml", fmt.Sprintf(
+		"  - {name: gh, type: github, org: seto, base_url: %q, owners: github-owners.csv}\nemergencies: emergencies.yaml", srv.URL+"/api/v3/"))
+	appendTo(t, filepath.Join(dir, "systems.yaml"), "  - {id: \"github:seto\", name: GitHub 託送開発, owner: NW-CUSTOMER, confidential_to: [NW], february_reset: false, entitlements: []}\n")
+	t.Setenv("GITHUB_TOKEN", "ghp_secret_for_tests")
+	plan := filepath.Join(dir, "p.json")
+	stdout, stderr, code := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24", "--out", plan, "--by", "E1001", "--lang", "en")
+	if code != 0 {
+		t.Fatal(stderr)
+	}
+	if !strings.Contains(stdout, "github:seto/user0001/repo:repo-000:write") || !strings.Contains(stdout, "held through (revoking changes it): team:team-000") {
+		t.Fatalf("the plan does not name the team the right comes through:\n%s", stdout)
+	}
+	runCLI(t, "approve", plan, "--by", "E1002", "--config", cfg)
+	if stdout, stderr, code := runApply(t, cfg, plan); code != 0 {
+		t.Fatalf("apply: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if _, ok := f.Teams["team-000"]["user0001"]; ok {
+		t.Error("user0001 is still in team-000, which gives repo-000")
+	}
+	if _, ok := f.Teams["team-000"]["user0002"]; !ok {
+		t.Error("the team lost its other members")
+	}
+	if f.TeamRepos["team-000"]["repo-000"] != "write" {
+		t.Error("the team lost the repository")
+	}
+}
