@@ -10,6 +10,8 @@ import (
 	"slices"
 	"time"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/accessrecon/accessrecon/connectors"
 	"github.com/accessrecon/accessrecon/connectors/csvfile"
 	"github.com/accessrecon/accessrecon/connectors/yamlfile"
@@ -164,7 +166,12 @@ type Source struct {
 	// EmptyGroupMember is a placeholder DN that takes the place of the last
 	// member of a groupOfNames when it is revoked (type ldap).
 	EmptyGroupMember string `yaml:"empty_group_member"`
-	File             string `yaml:"file"`
+	// Directory is the kind of directory of an ldap or ldif source:
+	// openldap (default) or active_directory, which fills in Active
+	// Directory's usual names (sAMAccountName, employeeID, group entries,
+	// userAccountControl's ACCOUNTDISABLE bit).
+	Directory string `yaml:"directory"`
+	File      string `yaml:"file"`
 	// OwnersFrom maps logins to employees through an attribute of an ldap
 	// source listed before this one (type github).
 	OwnersFrom OwnersFrom `yaml:"owners_from"`
@@ -191,16 +198,36 @@ type OwnersFrom struct {
 // LDAPQuery is where and how a directory's accounts or groups are searched,
 // and (accounts) which attributes carry what.
 type LDAPQuery struct {
-	BaseDN   string `yaml:"base_dn"`
-	Filter   string `yaml:"filter"`
-	ID       string `yaml:"id"`       // default uid
-	Owner    string `yaml:"owner"`    // default employeeNumber
-	Kind     string `yaml:"kind"`     // attribute whose value shared or service sets the kind
-	Disabled string `yaml:"disabled"` // default pwdAccountLockedTime: present means disabled
+	BaseDN string `yaml:"base_dn"`
+	Filter string `yaml:"filter"`
+	ID     string `yaml:"id"`    // default uid
+	Owner  string `yaml:"owner"` // default employeeNumber
+	Kind   string `yaml:"kind"`  // attribute whose value shared or service sets the kind
+	// Disabled says which accounts are disabled: an attribute whose
+	// presence means disabled (default pwdAccountLockedTime), or
+	// {attribute: userAccountControl, bit: 2}, a flag bit of a number.
+	Disabled DisabledTest `yaml:"disabled"`
 	// MFA is the attribute that says an account has a second factor: on
 	// when it holds TRUE, yes, on, enabled or 1, off otherwise (optional;
 	// without it accounts' MFA is not known).
 	MFA string `yaml:"mfa"`
+}
+
+// DisabledTest is an LDAP account's disabled test: Attribute present (Bit
+// 0), or Attribute's number with the Bit flag set.
+type DisabledTest struct {
+	Attribute string `yaml:"attribute"`
+	Bit       int64  `yaml:"bit"`
+}
+
+// UnmarshalYAML reads an attribute name, or {attribute, bit}.
+func (d *DisabledTest) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		d.Attribute = n.Value
+		return nil
+	}
+	type plain DisabledTest
+	return n.Decode((*plain)(d))
 }
 
 // LDAPGroup maps groups to rights: by dn, or by a cn pattern with {system}
@@ -214,7 +241,7 @@ type LDAPGroup struct {
 
 // LDAPDisable is how apply disables a directory account.
 type LDAPDisable struct {
-	Method string `yaml:"method"` // ppolicy (default) or move
+	Method string `yaml:"method"` // ppolicy (default; uac with directory: active_directory) or move
 	OU     string `yaml:"ou"`     // the OU accounts move to (method move)
 }
 

@@ -204,7 +204,8 @@ func newLDAP(cfg *config.Config, sc config.Source, log *slog.Logger) (connectors
 	lc := ldap.Config{
 		URL: sc.URL, StartTLS: sc.StartTLS, CAFile: cfg.Resolve(sc.CAFile), BindDN: sc.BindDN, System: sc.System, PageSize: sc.PageSize,
 		AccountBase: sc.AccountQuery.BaseDN, AccountFilter: sc.AccountQuery.Filter, IDAttr: sc.AccountQuery.ID,
-		OwnerAttr: sc.AccountQuery.Owner, KindAttr: sc.AccountQuery.Kind, DisabledAttr: sc.AccountQuery.Disabled, MFAAttr: sc.AccountQuery.MFA,
+		OwnerAttr: sc.AccountQuery.Owner, KindAttr: sc.AccountQuery.Kind, DisabledAttr: sc.AccountQuery.Disabled.Attribute,
+		DisabledBit: sc.AccountQuery.Disabled.Bit, MFAAttr: sc.AccountQuery.MFA, Directory: sc.Directory,
 		GroupBase: sc.GroupQuery.BaseDN, GroupFilter: sc.GroupQuery.Filter,
 		DisableMethod: sc.Disable.Method, DisabledOU: sc.Disable.OU, EmptyGroupMember: sc.EmptyGroupMember,
 	}

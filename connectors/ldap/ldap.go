@@ -18,6 +18,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/accessrecon/accessrecon/connectors"
@@ -55,6 +56,14 @@ type Config struct {
 
 	AccountBase, AccountFilter                string
 	IDAttr, OwnerAttr, KindAttr, DisabledAttr string
+	// DisabledBit, if not 0, is the flag bit of DisabledAttr's number that
+	// means disabled (Active Directory's userAccountControl: 2); else the
+	// attribute's presence does.
+	DisabledBit int64
+	// Directory is openldap (default) or active_directory: the defaults of
+	// the names above, group entries of class group, ranged retrieval of
+	// member, and how an account is disabled (uac).
+	Directory string
 	// MFAAttr, if set, says whether an account has a second factor.
 	MFAAttr                string
 	GroupBase, GroupFilter string
@@ -102,6 +111,20 @@ func (c *Config) Defaults(name string) error {
 		}
 	}
 	def(&c.System, "ldap:"+name)
+	switch c.Directory {
+	case "", DirectoryOpenLDAP:
+	case DirectoryAD:
+		def(&c.AccountFilter, "(&(objectCategory=person)(objectClass=user))")
+		def(&c.IDAttr, "sAMAccountName")
+		def(&c.OwnerAttr, "employeeID")
+		if c.DisabledAttr == "" {
+			c.DisabledAttr, c.DisabledBit = "userAccountControl", ACCOUNTDISABLE
+		}
+		def(&c.GroupFilter, "(objectClass=group)")
+		def(&c.DisableMethod, "uac")
+	default:
+		return i18n.Errorf("ldap: directory %q: expected openldap or active_directory", c.Directory)
+	}
 	def(&c.AccountFilter, "(objectClass=inetOrgPerson)")
 	def(&c.IDAttr, "uid")
 	def(&c.OwnerAttr, "employeeNumber")
@@ -111,8 +134,11 @@ func (c *Config) Defaults(name string) error {
 	if c.PageSize == 0 {
 		c.PageSize = 500
 	}
-	if c.DisableMethod != "ppolicy" && c.DisableMethod != "move" {
-		return i18n.Errorf("ldap: disable.method %q: expected ppolicy or move", c.DisableMethod)
+	if c.DisableMethod != "ppolicy" && c.DisableMethod != "move" && c.DisableMethod != "uac" {
+		return i18n.Errorf("ldap: disable.method %q: expected ppolicy, uac or move", c.DisableMethod)
+	}
+	if c.DisableMethod == "uac" && c.DisabledBit == 0 {
+		c.DisabledAttr, c.DisabledBit = "userAccountControl", ACCOUNTDISABLE
 	}
 	if c.DisableMethod == "move" && c.DisabledOU == "" {
 		return missing("disable.ou")
@@ -205,6 +231,15 @@ func normDN(dn string) string {
 	}
 	return strings.ToLower(dn)
 }
+
+// Directories.
+const (
+	DirectoryOpenLDAP = "openldap"
+	DirectoryAD       = "active_directory"
+)
+
+// ACCOUNTDISABLE is userAccountControl's flag of a disabled account.
+const ACCOUNTDISABLE = 2
 
 // Source pulls a directory.
 type Source struct {
@@ -344,8 +379,12 @@ func (s *Source) addAccount(d *directory, dn string, get func(string) string) {
 		}
 	}
 	status := "active"
-	if get(s.cfg.DisabledAttr) != "" {
-		status = "disabled"
+	if v := get(s.cfg.DisabledAttr); v != "" {
+		if s.cfg.DisabledBit == 0 {
+			status = "disabled"
+		} else if n, err := strconv.ParseInt(v, 10, 64); err != nil || n&s.cfg.DisabledBit != 0 {
+			status = "disabled" // a flag value that is not a number: not known to be enabled
+		}
 	}
 	if s.cfg.LoginAttr != "" {
 		if login, owner := get(s.cfg.LoginAttr), get(s.cfg.OwnerAttr); login != "" && owner != "" {
@@ -367,24 +406,82 @@ func (s *Source) addAccount(d *directory, dn string, get func(string) string) {
 	d.byDN[normDN(dn)] = id
 }
 
-// addGroup records the rights one group gives.
-func (s *Source) addGroup(d *directory, dn, cn string, members, uniqueMembers, memberUIDs []string) {
-	system, entitlement, mapped := s.cfg.mapGroup(dn, cn)
-	var ids []string
-	for _, m := range append(members, uniqueMembers...) {
-		if id, ok := d.byDN[normDN(m)]; ok {
-			ids = append(ids, id)
+// group is a group entry as read: its members by DN (member,
+// uniqueMember) and by uid (memberUid).
+type group struct {
+	dn, cn                    string
+	member, unique, memberUID []string
+	next                      int // where the next range of member starts (0: no more)
+}
+
+// addGroups records the rights the groups give. Membership is transitive: a
+// group that is a member of a group gives its own members that group's
+// right too, through any depth; such a right records the path it comes
+// through (its Via: "app-takuso-viewer ← 営業部-全員", the group that gives the
+// right first), and several paths are listed. A cycle of groups is followed
+// once and reported once.
+func (s *Source) addGroups(d *directory, groups []group) {
+	byDN := make(map[string]*group, len(groups))
+	for i := range groups {
+		byDN[normDN(groups[i].dn)] = &groups[i]
+	}
+	reported := map[string]bool{}
+	for i := range groups {
+		g := &groups[i]
+		system, entitlement, mapped := s.cfg.mapGroup(g.dn, g.cn)
+		paths := map[string][]string{} // account id → the paths it is a member through
+		var walk func(x *group, path []string, seen map[*group]bool)
+		walk = func(x *group, path []string, seen map[*group]bool) {
+			via := ""
+			if len(path) > 1 {
+				via = strings.Join(path, " ← ")
+			}
+			for _, m := range append(x.member, x.unique...) {
+				key := normDN(m)
+				if id, ok := d.byDN[key]; ok {
+					paths[id] = append(paths[id], via)
+					continue
+				}
+				sub := byDN[key]
+				if sub == nil {
+					continue // an entry outside the searched bases
+				}
+				if seen[sub] {
+					// The groups of the cycle, whichever of them it was
+					// entered from: reported once.
+					cycle := append(slices.Clone(path[slices.Index(path, sub.cn):]), sub.cn)
+					members := slices.Sorted(slices.Values(cycle[1:]))
+					if key := strings.Join(members, "\x00"); !reported[key] {
+						reported[key] = true
+						s.log.Warn("ldap: a cycle of nested groups, followed once", "source", s.SourceName, "cycle", strings.Join(cycle, " → "))
+					}
+					continue
+				}
+				seen[sub] = true
+				walk(sub, append(slices.Clone(path), sub.cn), seen)
+				delete(seen, sub)
+			}
+			for _, uid := range x.memberUID {
+				if _, ok := d.accounts[uid]; ok {
+					paths[uid] = append(paths[uid], via)
+				}
+			}
 		}
-	}
-	for _, uid := range memberUIDs {
-		if _, ok := d.accounts[uid]; ok {
-			ids = append(ids, uid)
+		walk(g, []string{g.cn}, map[*group]bool{g: true})
+		for id, vias := range paths {
+			slices.Sort(vias)
+			vias = slices.Compact(vias)
+			via := strings.Join(vias, "; ")
+			if vias[0] == "" { // a direct member: the right is held directly too
+				via = strings.TrimPrefix(via, "; ")
+				if len(vias) > 1 {
+					via = "direct; " + via
+				}
+			}
+			d.grants[system] = append(d.grants[system], id+"\x00"+entitlement+"\x00"+via)
 		}
+		d.mapped[system] = d.mapped[system] || mapped
 	}
-	for _, id := range ids {
-		d.grants[system] = append(d.grants[system], id+"\x00"+entitlement)
-	}
-	d.mapped[system] = d.mapped[system] || mapped
 }
 
 // OwnersByLogin maps the values of Config.LoginAttr (lower-cased) to the
@@ -398,10 +495,6 @@ func (s *Source) Pull(ctx context.Context, w *graph.Writer) (string, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	d := newDirectory()
-	type group struct {
-		dn, cn                    string
-		member, unique, memberUID []string
-	}
 	var groups []group
 	attrs := []string{s.cfg.IDAttr, s.cfg.OwnerAttr, s.cfg.DisabledAttr}
 	for _, a := range []string{s.cfg.KindAttr, s.cfg.LoginAttr, s.cfg.MFAAttr} {
@@ -412,12 +505,23 @@ func (s *Source) Pull(ctx context.Context, w *graph.Writer) (string, error) {
 	errs := make(chan error, 2)
 	go func() {
 		errs <- s.searchOn(ctx, s.cfg.AccountBase, s.cfg.AccountFilter, attrs, func(e *goldap.Entry) {
-			s.addAccount(d, e.DN, e.GetAttributeValue)
+			// Attribute names are case-insensitive (RFC 4512).
+			s.addAccount(d, e.DN, e.GetEqualFoldAttributeValue)
 		})
 	}()
+	memberAttr := "member"
+	if s.cfg.Directory == DirectoryAD {
+		// Windows gives at most 1,500 values of a large member attribute
+		// and a range to ask for the rest; Samba gives all unless asked
+		// for a range. Asking for one works with both.
+		memberAttr = "member;range=0-*"
+	}
+	var ranged []*group // groups with members still to fetch
 	go func() {
-		errs <- s.searchOn(ctx, s.cfg.GroupBase, s.cfg.GroupFilter, []string{"cn", "member", "uniqueMember", "memberUid"}, func(e *goldap.Entry) {
-			groups = append(groups, group{e.DN, e.GetAttributeValue("cn"), e.GetAttributeValues("member"), e.GetAttributeValues("uniqueMember"), e.GetAttributeValues("memberUid")})
+		errs <- s.searchOn(ctx, s.cfg.GroupBase, s.cfg.GroupFilter, []string{"cn", memberAttr, "uniqueMember", "memberUid"}, func(e *goldap.Entry) {
+			members, more := rangedValues(e, "member")
+			groups = append(groups, group{dn: e.DN, cn: e.GetEqualFoldAttributeValue("cn"), member: members,
+				unique: e.GetEqualFoldAttributeValues("uniqueMember"), memberUID: e.GetEqualFoldAttributeValues("memberUid"), next: max(more, 0)})
 		})
 	}()
 	var first error
@@ -430,10 +534,73 @@ func (s *Source) Pull(ctx context.Context, w *graph.Writer) (string, error) {
 	if first != nil {
 		return "", first
 	}
-	for _, g := range groups {
-		s.addGroup(d, g.dn, g.cn, g.member, g.unique, g.memberUID)
+	for i := range groups {
+		if groups[i].next > 0 {
+			ranged = append(ranged, &groups[i])
+		}
 	}
+	if len(ranged) > 0 {
+		if err := s.fetchRanges(ctx, ranged); err != nil {
+			return "", err
+		}
+	}
+	s.addGroups(d, groups)
 	return s.load(w, d)
+}
+
+// rangedValues are the values of attr in e, however the server gave them:
+// whole, or as a range (attr;range=0-1499); more is where the next range
+// starts, or -1 when there is none.
+func rangedValues(e *goldap.Entry, attr string) (values []string, more int) {
+	more = -1
+	for _, a := range e.Attributes {
+		name := strings.ToLower(a.Name)
+		switch {
+		case name == attr:
+			values = append(values, a.Values...)
+		case strings.HasPrefix(name, attr+";range="):
+			values = append(values, a.Values...)
+			bounds := strings.TrimPrefix(name, attr+";range=")
+			if _, hi, ok := strings.Cut(bounds, "-"); ok && hi != "*" {
+				if n, err := strconv.Atoi(hi); err == nil {
+					more = n + 1
+				}
+			}
+		}
+	}
+	return values, more
+}
+
+// fetchRanges asks for the rest of each group's member ranges, range after
+// range, until the server says the last one (hi = *).
+func (s *Source) fetchRanges(ctx context.Context, groups []*group) error {
+	conn, release, err := s.connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
+	for _, g := range groups {
+		for g.next > 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			attr := fmt.Sprintf("member;range=%d-*", g.next)
+			res, err := conn.Search(goldap.NewSearchRequest(g.dn, goldap.ScopeBaseObject, goldap.NeverDerefAliases, 1, 0, false, "(objectClass=*)", []string{attr}, nil))
+			if err != nil {
+				return i18n.Errorf("ldap %s: search %s: %w: %v", s.cfg.URL, g.dn, connectors.ErrSourceFailed, errorText(err))
+			}
+			if len(res.Entries) == 0 {
+				break
+			}
+			values, more := rangedValues(res.Entries[0], "member")
+			g.member = append(g.member, values...)
+			if more <= g.next && more >= 0 {
+				return i18n.Errorf("ldap %s: %s: %w: the member ranges do not advance", s.cfg.URL, g.dn, connectors.ErrSourceFailed)
+			}
+			g.next = more
+		}
+	}
+	return nil
 }
 
 // searchOn runs one paged search on a connection of its own.
@@ -468,7 +635,7 @@ func (s *Source) load(w *graph.Writer, d *directory) (string, error) {
 		pairs = slices.Compact(pairs)
 		var ents []string
 		for _, p := range pairs {
-			_, ent, _ := strings.Cut(p, "\x00")
+			ent := strings.Split(p, "\x00")[1]
 			if !slices.Contains(ents, ent) {
 				ents = append(ents, ent)
 			}
@@ -481,7 +648,8 @@ func (s *Source) load(w *graph.Writer, d *directory) (string, error) {
 			origin = "role"
 		}
 		for _, p := range pairs {
-			id, ent, _ := strings.Cut(p, "\x00")
+			parts := strings.Split(p, "\x00")
+			id, ent, via := parts[0], parts[1], parts[2]
 			if sys != s.cfg.System && !w.Exists(graph.TableAccounts, graph.AccountKey(sys, id)) {
 				a := *d.accounts[id]
 				a.System, a.Grants = sys, nil
@@ -489,8 +657,12 @@ func (s *Source) load(w *graph.Writer, d *directory) (string, error) {
 					return "", i18n.Errorf("ldap: %w", err)
 				}
 			}
-			fmt.Fprintf(&b, "%s %s %s\n", sys, id, ent)
-			if err := w.AddGrant(&graph.Grant{System: sys, Account: id, Entitlement: ent, Origin: origin, Source: s.SourceName}); err != nil {
+			if via == "" {
+				fmt.Fprintf(&b, "%s %s %s\n", sys, id, ent)
+			} else {
+				fmt.Fprintf(&b, "%s %s %s via %s\n", sys, id, ent, via)
+			}
+			if err := w.AddGrant(&graph.Grant{System: sys, Account: id, Entitlement: ent, Origin: origin, Source: s.SourceName, Via: via}); err != nil {
 				return "", i18n.Errorf("ldap: %w", err)
 			}
 		}

@@ -390,3 +390,82 @@ func TestRevokingTheLastMemberOfAGroup(t *testing.T) {
 		t.Errorf("legacy-admins: %s", got)
 	}
 }
+
+// nestedLDIF adds groups in groups, with a cycle: app-saiene-viewer ←
+// eigyo-all (dave) ← eigyo-tokyo (carol) ← eigyo-all again.
+const nestedLDIF = `dn: cn=eigyo-all,ou=groups,dc=example,dc=jp
+objectClass: groupOfNames
+cn: eigyo-all
+member: uid=dave,ou=people,dc=example,dc=jp
+member: cn=eigyo-tokyo,ou=groups,dc=example,dc=jp
+
+dn: cn=eigyo-tokyo,ou=groups,dc=example,dc=jp
+objectClass: groupOfNames
+cn: eigyo-tokyo
+member: uid=carol,ou=people,dc=example,dc=jp
+member: cn=eigyo-all,ou=groups,dc=example,dc=jp
+
+dn: cn=app-saiene-viewer,ou=groups,dc=example,dc=jp
+objectClass: groupOfNames
+cn: app-saiene-viewer
+member: cn=eigyo-all,ou=groups,dc=example,dc=jp
+member: uid=carol,ou=people,dc=example,dc=jp
+`
+
+// TestNestedGroupsGiveTheirRightsWithThePath: a right reaches the members
+// of a group that is a member of the group giving it, at any depth, each
+// grant saying the path; a cycle is followed once and reported once; a
+// revoke of a right held through nested groups removes the direct
+// membership and leaves the rest to people, naming the path.
+func TestNestedGroupsGiveTheirRightsWithThePath(t *testing.T) {
+	d := slapdtest.Start(t, nestedLDIF)
+	cfg := testConfig(d.URL)
+	var logs strings.Builder
+	src, err := New("corp", cfg, slog.New(slog.NewTextHandler(&logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := graph.New()
+	w := g.Writer()
+	if _, err := src.Pull(context.Background(), w); err != nil {
+		t.Fatal(err)
+	}
+	w.Commit()
+	snap := g.Snapshot()
+	via := func(id string) string {
+		if a := snap.AccountOf("saiene", id); a != nil {
+			if gr := a.Grant("viewer"); gr != nil {
+				return "held: " + gr.Via
+			}
+		}
+		return "not held"
+	}
+	for id, want := range map[string]string{
+		"dave":  "held: app-saiene-viewer ← eigyo-all",
+		"carol": "held: direct; app-saiene-viewer ← eigyo-all ← eigyo-tokyo",
+		"alice": "not held",
+	} {
+		if got := via(id); got != want {
+			t.Errorf("%s: %s, want %s", id, got, want)
+		}
+	}
+	if n := strings.Count(logs.String(), "a cycle of nested groups"); n != 1 {
+		t.Errorf("the cycle reported %d times:\n%s", n, logs.String())
+	}
+	// The revoke: carol's direct membership goes, the nested one is a work order.
+	_, acfg, admin := adminSource(t)
+	_ = acfg
+	admin.cfg.URL = d.URL
+	err = admin.Apply(context.Background(), connectors.Change{Op: "revoke", System: "saiene", Account: "carol", Entitlement: "viewer",
+		Via: "direct; app-saiene-viewer ← eigyo-all ← eigyo-tokyo"})
+	if !errors.Is(err, connectors.ErrByHand) || !strings.Contains(err.Error(), "eigyo-tokyo") {
+		t.Fatalf("revoke through nested groups: %v", err)
+	}
+	snap2, err := pullDir(t, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := snap2.AccountOf("saiene", "carol"); a == nil || a.Grant("viewer") == nil || a.Grant("viewer").Via != "app-saiene-viewer ← eigyo-all ← eigyo-tokyo" {
+		t.Errorf("after the revoke, carol's right: %+v", a)
+	}
+}

@@ -35,6 +35,19 @@ func NewLDIF(name string, cfg Config, files fs.FS, file string, log *slog.Logger
 	return &LDIFSource{Source: s, Files: files, File: file}, nil
 }
 
+// isGroup reports whether an entry's object classes (lower-cased, space
+// separated) make it a group: OpenLDAP's three kinds, or Active
+// Directory's group.
+func isGroup(classes string) bool {
+	for _, c := range strings.Fields(classes) {
+		switch c {
+		case "groupofnames", "groupofuniquenames", "posixgroup", "group":
+			return true
+		}
+	}
+	return false
+}
+
 func under(dn, base string) bool {
 	d, b := normDN(dn), normDN(base)
 	return d == b || strings.HasSuffix(d, ","+b)
@@ -43,10 +56,6 @@ func under(dn, base string) bool {
 // Pull reads the export and loads it like a directory.
 func (l *LDIFSource) Pull(ctx context.Context, w *graph.Writer) (string, error) {
 	d := newDirectory()
-	type group struct {
-		dn, cn                    string
-		member, unique, memberUID []string
-	}
 	var groups []group
 	digest, err := connectors.ReadFile(l.Files, l.File, func(r io.Reader) error {
 		return ldif.Each(l.File, r, func(e *ldif.Entry) error {
@@ -55,8 +64,8 @@ func (l *LDIFSource) Pull(ctx context.Context, w *graph.Writer) (string, error) 
 			}
 			classes := strings.ToLower(strings.Join(e.Values("objectClass"), " "))
 			switch {
-			case under(e.DN, l.cfg.GroupBase) && (strings.Contains(classes, "groupofnames") || strings.Contains(classes, "groupofuniquenames") || strings.Contains(classes, "posixgroup")):
-				groups = append(groups, group{e.DN, e.Get("cn"), e.Values("member"), e.Values("uniqueMember"), e.Values("memberUid")})
+			case under(e.DN, l.cfg.GroupBase) && isGroup(classes):
+				groups = append(groups, group{dn: e.DN, cn: e.Get("cn"), member: e.Values("member"), unique: e.Values("uniqueMember"), memberUID: e.Values("memberUid")})
 			case under(e.DN, l.cfg.AccountBase) && e.Get(l.cfg.IDAttr) != "":
 				l.addAccount(d, e.DN, e.Get)
 			}
@@ -66,9 +75,7 @@ func (l *LDIFSource) Pull(ctx context.Context, w *graph.Writer) (string, error) 
 	if err != nil {
 		return "", err
 	}
-	for _, g := range groups {
-		l.addGroup(d, g.dn, g.cn, g.member, g.unique, g.memberUID)
-	}
+	l.addGroups(d, groups)
 	if _, err := l.load(w, d); err != nil {
 		return "", err
 	}

@@ -3,6 +3,7 @@ package ldap
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/accessrecon/accessrecon/connectors"
@@ -97,6 +98,20 @@ func (s *Source) Apply(ctx context.Context, c connectors.Change) error {
 	if err != nil || g == nil {
 		return err // a group that is gone gives no right
 	}
+	if c.Op == "revoke" && c.Via != "" {
+		// Held through nested groups: removing the account from a group in
+		// the path would take the other rights that group gives too.
+		// Remove the direct membership, if any, and leave the rest to
+		// people, saying where.
+		nested := strings.TrimPrefix(c.Via, "direct; ")
+		if nested != c.Via {
+			if err := s.Apply(ctx, connectors.Change{Op: c.Op, System: c.System, Account: c.Account, Entitlement: c.Entitlement}); err != nil {
+				return err
+			}
+		}
+		return i18n.Errorf("%w: %s holds %s on %s through nested groups (%s): take %s out of the innermost group, or that group out of the one above it",
+			connectors.ErrByHand, c.Account, c.Entitlement, c.System, nested, c.Account)
+	}
 	attr, value := "member", acct.DN
 	switch classes := strings.ToLower(strings.Join(g.GetAttributeValues("objectClass"), " ")); {
 	case strings.Contains(classes, "groupofuniquenames"):
@@ -113,6 +128,9 @@ func (s *Source) Apply(ctx context.Context, c connectors.Change) error {
 			// The last member of a groupOfNames or groupOfUniqueNames: the
 			// schema forbids an empty group.
 			return s.removeLast(conn, g.DN, attr, value, c.Account)
+		}
+		if s.cfg.Directory == DirectoryAD && done(err, goldap.LDAPResultUnwillingToPerform) {
+			err = nil // Active Directory's answer to removing a member that is not one
 		}
 		if err != nil && !done(err, goldap.LDAPResultNoSuchAttribute, goldap.LDAPResultNoSuchObject) {
 			return i18n.Errorf("ldap: remove %s from %s: %v", c.Account, g.DN, errorText(err))
@@ -146,6 +164,9 @@ func (s *Source) removeLast(conn *goldap.Conn, group, attr, value, account strin
 }
 
 func (s *Source) disable(conn *goldap.Conn, acct *goldap.Entry) error {
+	if s.cfg.DisableMethod == "uac" {
+		return s.disableUAC(conn, acct.DN)
+	}
 	if s.cfg.DisableMethod == "move" {
 		if strings.HasSuffix(strings.ToLower(normDN(acct.DN)), normDN(s.cfg.DisabledOU)) {
 			return nil // already moved
@@ -162,4 +183,43 @@ func (s *Source) disable(conn *goldap.Conn, acct *goldap.Entry) error {
 		return i18n.Errorf("ldap: lock %s: %v", acct.DN, errorText(err))
 	}
 	return nil
+}
+
+// disableUAC sets the ACCOUNTDISABLE bit of an Active Directory account's
+// userAccountControl, keeping its other flags: it reads the value, and
+// replaces exactly that value in one modify (delete the old value, add the
+// new), so that a change made between the read and the write makes the
+// modify fail instead of being overwritten; then it reads again and tries
+// once more.
+func (s *Source) disableUAC(conn *goldap.Conn, dn string) error {
+	attr := s.cfg.DisabledAttr
+	for attempt := 0; attempt < 3; attempt++ {
+		res, err := conn.Search(goldap.NewSearchRequest(dn, goldap.ScopeBaseObject, goldap.NeverDerefAliases, 1, 0, false, "(objectClass=*)", []string{attr}, nil))
+		if done(err, goldap.LDAPResultNoSuchObject) {
+			return nil
+		}
+		if err != nil {
+			return i18n.Errorf("ldap search %s: %v", dn, errorText(err))
+		}
+		old := res.Entries[0].GetEqualFoldAttributeValue(attr)
+		n, err := strconv.ParseInt(old, 10, 64)
+		if err != nil {
+			return i18n.Errorf("ldap: %s of %s is %q, not a number", attr, dn, old)
+		}
+		if n&s.cfg.DisabledBit != 0 {
+			return nil // already disabled
+		}
+		mod := goldap.NewModifyRequest(dn, nil)
+		mod.Delete(attr, []string{old})
+		mod.Add(attr, []string{strconv.FormatInt(n|s.cfg.DisabledBit, 10)})
+		err = conn.Modify(mod)
+		if err == nil {
+			return nil
+		}
+		if !done(err, goldap.LDAPResultNoSuchAttribute) {
+			return i18n.Errorf("ldap: disable %s: %v", dn, errorText(err))
+		}
+		// The value changed since it was read: read it again.
+	}
+	return i18n.Errorf("ldap: disable %s: %s kept changing while it was being set", dn, attr)
 }

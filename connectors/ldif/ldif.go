@@ -83,6 +83,16 @@ func Each(name string, r io.Reader, fn func(*Entry) error) error {
 }
 
 func parse(name string, line int, lines []string) (*Entry, error) {
+	if len(lines) > 0 && strings.HasPrefix(strings.ToLower(lines[0]), "version:") {
+		// RFC 2849 allows the first entry right after the version line.
+		lines, line = lines[1:], line+1
+		if len(lines) == 0 {
+			return nil, nil
+		}
+	}
+	if first := strings.ToLower(lines[0]); strings.HasPrefix(first, "search:") || strings.HasPrefix(first, "result:") {
+		return nil, nil // ldapsearch's trailer (search: 2, result: 0 Success)
+	}
 	e := &Entry{Attrs: map[string][]string{}, Line: line}
 	for i, l := range lines {
 		attr, value, err := attribute(l)
@@ -90,8 +100,8 @@ func parse(name string, line int, lines []string) (*Entry, error) {
 			return nil, csvfile.InputErrorf("%s:%d: %v", name, line+i, err)
 		}
 		switch {
-		case i == 0 && attr == "version":
-			return nil, nil
+		case attr == "":
+			// a value by URL (jpegPhoto:< file:///...): not read, not needed
 		case i == 0 && attr != "dn":
 			return nil, csvfile.InputErrorf("%s:%d: expected a record to start with dn:, got %q", name, line, attr)
 		case i == 0:
@@ -112,7 +122,13 @@ func attribute(l string) (string, string, error) {
 	}
 	attr := strings.ToLower(l[:i])
 	if j := strings.IndexByte(attr, ';'); j >= 0 {
-		attr = attr[:j] // options such as ;binary
+		// ;binary and ;range=a-b (Active Directory's ranges of a large
+		// member attribute, all of which an export holds) are the
+		// attribute itself; other options (cn;lang-ja) are attributes of
+		// their own, not values of the base one.
+		if opt := attr[j+1:]; opt == "binary" || strings.HasPrefix(opt, "range=") {
+			attr = attr[:j]
+		}
 	}
 	rest := l[i+1:]
 	switch {
@@ -123,7 +139,7 @@ func attribute(l string) (string, string, error) {
 		}
 		return attr, string(v), nil
 	case strings.HasPrefix(rest, "<"):
-		return "", "", i18n.Errorf("attribute %s: URL values are not supported", attr)
+		return "", "", nil
 	}
 	return attr, strings.TrimLeft(rest, " "), nil
 }
