@@ -2,14 +2,20 @@
 # Installs what the tests run for real when it is missing (Debian): OpenLDAP's
 # slapd and ldap-utils (the LDAP tests run a real slapd), openssh-client
 # (signed approvals are checked against the real ssh-keygen), bsdutils'
-# script(1) (progress bars on a pseudo-terminal) and LibreOffice Calc
-# (worksheets saved by Calc are read back). Without root it says what to run.
+# script(1) (progress bars on a pseudo-terminal), LibreOffice Calc
+# (worksheets saved by Calc are read back), and a Samba AD domain controller
+# with ldb-tools and iproute2 (the Active Directory tests run a real DC in a
+# network namespace). Without root it says what to run.
 set -euo pipefail
 need=()
 if ! command -v slapd >/dev/null 2>&1 && [ ! -x /usr/sbin/slapd ]; then need+=(slapd ldap-utils); fi
 if ! command -v ssh-keygen >/dev/null 2>&1; then need+=(openssh-client); fi
 if ! command -v script >/dev/null 2>&1; then need+=(bsdutils); fi
 if ! command -v soffice >/dev/null 2>&1; then need+=(libreoffice-calc); fi
+if ! command -v samba >/dev/null 2>&1 || [ ! -d /usr/share/samba/setup ]; then need+=(samba-ad-dc samba-ad-provision); fi
+if ! command -v ldbadd >/dev/null 2>&1; then need+=(ldb-tools); fi
+if ! command -v ip >/dev/null 2>&1; then need+=(iproute2); fi
+if ! command -v unshare >/dev/null 2>&1; then need+=(util-linux); fi
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi

@@ -513,8 +513,8 @@ func (s *Source) Pull(ctx context.Context, w *graph.Writer) (string, error) {
 	if s.cfg.Directory == DirectoryAD {
 		// Windows gives at most 1,500 values of a large member attribute
 		// and a range to ask for the rest; Samba gives all unless asked
-		// for a range. Asking for one works with both.
-		memberAttr = "member;range=0-*"
+		// for a range. Asking for the first 1,500 works the same with both.
+		memberAttr = "member;range=0-1499"
 	}
 	var ranged []*group // groups with members still to fetch
 	go func() {

@@ -1,0 +1,146 @@
+package adtest
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/accessrecon/accessrecon/connectors"
+	"github.com/accessrecon/accessrecon/connectors/ldap"
+	"github.com/accessrecon/accessrecon/graph"
+	goldap "github.com/go-ldap/ldap/v3"
+)
+
+func TestMain(m *testing.M) { os.Exit(Run(m)) }
+
+// seed is a small utility's directory: 1,600 staff (more than the 1,500
+// values Active Directory gives of a member attribute at once), one of them
+// disabled (userAccountControl 514), one with other flags set, a group of
+// all staff nested in the group that gives the portal's user right, and a
+// directly held takuso right.
+func seed() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "dn: OU=staff,%s\nobjectClass: organizationalUnit\nou: staff\n\n", Base)
+	fmt.Fprintf(&b, "dn: OU=groups,%s\nobjectClass: organizationalUnit\nou: groups\n\n", Base)
+	for i := range 1600 {
+		uac := 512 // NORMAL_ACCOUNT
+		switch i {
+		case 3:
+			uac = 514 // and ACCOUNTDISABLE
+		case 6:
+			uac = 66048 // and DONT_EXPIRE_PASSWD
+		}
+		fmt.Fprintf(&b, "dn: CN=user%04d,OU=staff,%s\nobjectClass: user\nsAMAccountName: user%04d\nemployeeID: E%d\nuserAccountControl: %d\n\n", i, Base, i, 1000+i, uac)
+	}
+	fmt.Fprintf(&b, "dn: CN=all-staff,OU=groups,%s\nobjectClass: group\nsAMAccountName: all-staff\n", Base)
+	for i := range 1600 {
+		fmt.Fprintf(&b, "member: CN=user%04d,OU=staff,%s\n", i, Base)
+	}
+	fmt.Fprintf(&b, "\ndn: CN=app-portal-user,OU=groups,%s\nobjectClass: group\nsAMAccountName: app-portal-user\nmember: CN=all-staff,OU=groups,%s\n\n", Base, Base)
+	fmt.Fprintf(&b, "dn: CN=app-takuso-viewer,OU=groups,%s\nobjectClass: group\nsAMAccountName: app-takuso-viewer\nmember: CN=user0001,OU=staff,%s\nmember: CN=user0002,OU=staff,%s\n\n", Base, Base, Base)
+	return b.String()
+}
+
+var startOnce sync.Once
+
+func dc(t *testing.T) {
+	t.Helper()
+	startOnce.Do(func() { Start(Shared{t}, seed()) })
+}
+
+func source(t *testing.T) *ldap.Source {
+	t.Helper()
+	dc(t)
+	cfg := ldap.Config{URL: URL, BindDN: Admin, Password: Password, Directory: ldap.DirectoryAD, PageSize: 500,
+		AccountBase: "OU=staff," + Base, GroupBase: "OU=groups," + Base,
+		Mappings: []ldap.Mapping{{Pattern: "app-{system}-{entitlement}"}}}
+	s, err := ldap.New("corp", cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func pull(t *testing.T, s *ldap.Source) *graph.Snapshot {
+	t.Helper()
+	g := graph.New()
+	w := g.Writer()
+	if _, err := s.Pull(context.Background(), w); err != nil {
+		t.Fatal(err)
+	}
+	w.Commit()
+	return g.Snapshot()
+}
+
+// TestPullFromActiveDirectory: the preset's names (sAMAccountName,
+// employeeID), the disabled flag bit, a group of 1,600 fetched range by
+// range and nested in the group that gives a right, with the path.
+func TestPullFromActiveDirectory(t *testing.T) {
+	snap := pull(t, source(t))
+	if n := len(snap.AccountsOf("ldap:corp")); n != 1600 {
+		t.Errorf("%d accounts, want 1600", n)
+	}
+	for id, want := range map[string]string{"user0000": "E1000 active", "user0003": "E1003 disabled", "user0006": "E1006 active"} {
+		if a := snap.AccountOf("ldap:corp", id); a == nil || a.Owner+" "+a.Status != want {
+			t.Errorf("%s: %+v, want %s", id, a, want)
+		}
+	}
+	portal := snap.AccountsOf("portal")
+	if len(portal) != 1600 {
+		t.Fatalf("%d accounts hold portal/user through all-staff, want all 1,600 (the member ranges)", len(portal))
+	}
+	if g := snap.AccountOf("portal", "user1599").Grant("user"); g == nil || g.Via != "app-portal-user ← all-staff" {
+		t.Errorf("user1599's portal right: %+v", g)
+	}
+	if g := snap.AccountOf("takuso", "user0001").Grant("viewer"); g == nil || g.Via != "" {
+		t.Errorf("user0001's direct takuso right: %+v", g)
+	}
+}
+
+// TestApplyOnActiveDirectory: disabling sets ACCOUNTDISABLE and keeps the
+// other flags; removing a member is done once, and again is done (Active
+// Directory answers "unwilling to perform" for a member that is not one).
+func TestApplyOnActiveDirectory(t *testing.T) {
+	s := source(t)
+	ctx := context.Background()
+	for _, c := range []connectors.Change{
+		{Op: "disable_account", System: "ldap:corp", Account: "user0006"},
+		{Op: "disable_account", System: "ldap:corp", Account: "user0006"},
+		{Op: "revoke", System: "takuso", Account: "user0002", Entitlement: "viewer"},
+		{Op: "revoke", System: "takuso", Account: "user0002", Entitlement: "viewer"},
+	} {
+		if err := s.Apply(ctx, c); err != nil {
+			t.Fatalf("%+v: %v", c, err)
+		}
+	}
+	conn, err := goldap.DialURL(URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if err := conn.Bind(Admin, Password); err != nil {
+		t.Fatal(err)
+	}
+	res, err := conn.Search(goldap.NewSearchRequest("CN=user0006,OU=staff,"+Base, goldap.ScopeBaseObject, 0, 1, 0, false, "(objectClass=*)", []string{"userAccountControl"}, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Entries[0].GetAttributeValue("userAccountControl"); got != "66050" {
+		t.Errorf("userAccountControl after disabling: %s, want 66050 (66048 with ACCOUNTDISABLE)", got)
+	}
+	snap := pull(t, s)
+	if a := snap.AccountOf("ldap:corp", "user0006"); a == nil || a.Status != "disabled" {
+		t.Errorf("user0006 after disabling: %+v", a)
+	}
+	if a := snap.AccountOf("takuso", "user0002"); a != nil && a.Grant("viewer") != nil {
+		t.Error("user0002 still holds takuso/viewer")
+	}
+	if a := snap.AccountOf("takuso", "user0001"); a == nil || a.Grant("viewer") == nil {
+		t.Error("user0001 lost takuso/viewer")
+	}
+}
