@@ -359,10 +359,13 @@ type directory struct {
 	byDN     map[string]string         // normalised DN → id
 	grants   map[string][]string       // system → "id\x00entitlement"
 	mapped   map[string]bool           // system → mapped (role) rights
+	// valued counts the accounts on which each configured attribute had a
+	// value: one that never had is most likely misspelt.
+	valued map[string]int
 }
 
 func newDirectory() *directory {
-	return &directory{accounts: map[string]*graph.Account{}, byDN: map[string]string{}, grants: map[string][]string{}, mapped: map[string]bool{}}
+	return &directory{accounts: map[string]*graph.Account{}, byDN: map[string]string{}, grants: map[string][]string{}, mapped: map[string]bool{}, valued: map[string]int{}}
 }
 
 // addAccount records one account entry.
@@ -370,6 +373,11 @@ func (s *Source) addAccount(d *directory, dn string, get func(string) string) {
 	id := get(s.cfg.IDAttr)
 	if id == "" {
 		return
+	}
+	for _, a := range []string{s.cfg.OwnerAttr, s.cfg.KindAttr, s.cfg.MFAAttr, s.cfg.LoginAttr} {
+		if a != "" && get(a) != "" {
+			d.valued[a]++
+		}
 	}
 	kind := "personal"
 	if s.cfg.KindAttr != "" {
@@ -614,8 +622,18 @@ func (s *Source) searchOn(ctx context.Context, base, filter string, attrs []stri
 }
 
 // load writes the directory's accounts, an account on each mapped system
-// for each holder, and the grants.
+// for each holder, and the grants. An attribute the config names that no
+// account has is reported: a misspelt owner attribute would make every
+// account ownerless.
 func (s *Source) load(w *graph.Writer, d *directory) (string, error) {
+	if len(d.accounts) > 0 {
+		for _, a := range []struct{ key, attr string }{{"owner", s.cfg.OwnerAttr}, {"kind", s.cfg.KindAttr}, {"mfa", s.cfg.MFAAttr}, {"owners_from attribute", s.cfg.LoginAttr}} {
+			if a.attr != "" && d.valued[a.attr] == 0 {
+				s.log.Warn("ldap: no account has a value of the attribute the config names; is it spelt as the directory spells it?",
+					"source", s.SourceName, "setting", a.key, "attribute", a.attr, "accounts", len(d.accounts))
+			}
+		}
+	}
 	var b strings.Builder
 	ids := slices.Sorted(maps.Keys(d.accounts))
 	if err := w.DeclareEntitlements(s.cfg.System, "directory "+s.SourceName, nil); err != nil {

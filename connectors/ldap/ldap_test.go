@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -467,5 +468,82 @@ func TestNestedGroupsGiveTheirRightsWithThePath(t *testing.T) {
 	}
 	if a := snap2.AccountOf("saiene", "carol"); a == nil || a.Grant("viewer") == nil || a.Grant("viewer").Via != "app-saiene-viewer ← eigyo-all ← eigyo-tokyo" {
 		t.Errorf("after the revoke, carol's right: %+v", a)
+	}
+}
+
+// TestLDIFSourceAppliesTheSearchFilters: the same filters give the same
+// accounts and groups from the server and from the export it was seeded
+// with.
+func TestLDIFSourceAppliesTheSearchFilters(t *testing.T) {
+	d := slapdtest.Start(t, "")
+	ids := func(snap *graph.Snapshot) string {
+		var out []string
+		for _, a := range snap.AccountsOf("ldap:corp") {
+			out = append(out, a.ID+":"+grantsOf(snap, "ldap:corp", a.ID))
+		}
+		slices.Sort(out)
+		return strings.Join(out, " ")
+	}
+	for _, f := range []struct{ accounts, groups string }{
+		{"(&(objectClass=inetOrgPerson)(uid=b*))", ""},
+		{"(|(uid=*ol)(employeeNumber=E1001))", ""},
+		{"(&(objectClass=inetOrgPerson)(!(employeeType=shared)))", "(objectClass=posixGroup)"},
+		{"(uid=*a*e*)", "(&(objectClass=posixGroup)(cn=o*))"},
+	} {
+		cfg := testConfig(d.URL)
+		cfg.AccountFilter, cfg.GroupFilter = f.accounts, f.groups
+		online, err := pullDir(t, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lcfg := cfg
+		lcfg.URL, lcfg.BindDN, lcfg.Password = "", "", ""
+		src, err := NewLDIF("corp", lcfg, fixtures.LDAP, "ldap/directory.ldif", slog.New(slog.NewTextHandler(io.Discard, nil)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := graph.New()
+		w := g.Writer()
+		if _, err := src.Pull(context.Background(), w); err != nil {
+			t.Fatal(err)
+		}
+		w.Commit()
+		if a, b := ids(online), ids(g.Snapshot()); a != b || a == "" {
+			t.Errorf("%+v:\nslapd: %s\nLDIF:  %s", f, a, b)
+		}
+	}
+	if _, err := compileFilter("(member:1.2.840.113556.1.4.1941:=cn=x)"); err == nil || !strings.Contains(err.Error(), "not evaluated on an LDIF export") {
+		t.Errorf("an in-chain filter on LDIF: %v", err)
+	}
+}
+
+// TestAnAttributeNoAccountHasIsReported: a misspelt owner attribute makes
+// every account ownerless; the pull says so.
+func TestAnAttributeNoAccountHasIsReported(t *testing.T) {
+	d := slapdtest.Start(t, "")
+	cfg := testConfig(d.URL)
+	cfg.OwnerAttr = "employeeNumbr"
+	var logs strings.Builder
+	src, err := New("corp", cfg, slog.New(slog.NewTextHandler(&logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := src.Pull(context.Background(), graph.New().Writer()); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(logs.String(), "attribute=employeeNumbr") || !strings.Contains(logs.String(), "setting=owner") {
+		t.Errorf("no warning about the owner attribute:\n%s", logs.String())
+	}
+	logs.Reset()
+	cfg.OwnerAttr = "EMPLOYEENUMBER" // attribute names are case-insensitive
+	src, _ = New("corp", cfg, slog.New(slog.NewTextHandler(&logs, nil)))
+	g := graph.New()
+	w := g.Writer()
+	if _, err := src.Pull(context.Background(), w); err != nil {
+		t.Fatal(err)
+	}
+	w.Commit()
+	if a := g.Snapshot().AccountOf("ldap:corp", "alice"); a == nil || a.Owner != "E1001" || strings.Contains(logs.String(), "setting=owner") {
+		t.Errorf("owner attribute in capitals: %+v\n%s", a, logs.String())
 	}
 }

@@ -35,19 +35,6 @@ func NewLDIF(name string, cfg Config, files fs.FS, file string, log *slog.Logger
 	return &LDIFSource{Source: s, Files: files, File: file}, nil
 }
 
-// isGroup reports whether an entry's object classes (lower-cased, space
-// separated) make it a group: OpenLDAP's three kinds, or Active
-// Directory's group.
-func isGroup(classes string) bool {
-	for _, c := range strings.Fields(classes) {
-		switch c {
-		case "groupofnames", "groupofuniquenames", "posixgroup", "group":
-			return true
-		}
-	}
-	return false
-}
-
 func under(dn, base string) bool {
 	d, b := normDN(dn), normDN(base)
 	return d == b || strings.HasSuffix(d, ","+b)
@@ -57,16 +44,24 @@ func under(dn, base string) bool {
 func (l *LDIFSource) Pull(ctx context.Context, w *graph.Writer) (string, error) {
 	d := newDirectory()
 	var groups []group
+	accounts, err := compileFilter(l.cfg.AccountFilter)
+	if err != nil {
+		return "", err
+	}
+	groupFilter, err := compileFilter(l.cfg.GroupFilter)
+	if err != nil {
+		return "", err
+	}
 	digest, err := connectors.ReadFile(l.Files, l.File, func(r io.Reader) error {
 		return ldif.Each(l.File, r, func(e *ldif.Entry) error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			classes := strings.ToLower(strings.Join(e.Values("objectClass"), " "))
+			// The searches' filters, as the server would apply them.
 			switch {
-			case under(e.DN, l.cfg.GroupBase) && isGroup(classes):
+			case under(e.DN, l.cfg.GroupBase) && groupFilter.match(e.Values):
 				groups = append(groups, group{dn: e.DN, cn: e.Get("cn"), member: e.Values("member"), unique: e.Values("uniqueMember"), memberUID: e.Values("memberUid")})
-			case under(e.DN, l.cfg.AccountBase) && e.Get(l.cfg.IDAttr) != "":
+			case under(e.DN, l.cfg.AccountBase) && e.Get(l.cfg.IDAttr) != "" && accounts.match(e.Values):
 				l.addAccount(d, e.DN, e.Get)
 			}
 			return nil
