@@ -211,6 +211,9 @@ type LDAPQuery struct {
 	// when it holds TRUE, yes, on, enabled or 1, off otherwise (optional;
 	// without it accounts' MFA is not known).
 	MFA string `yaml:"mfa"`
+	// MemberOf (group_search): memberships are also read from the
+	// accounts' memberOf attribute; base_dn may then be left out.
+	MemberOf bool `yaml:"member_of"`
 }
 
 // DisabledTest is an LDAP account's disabled test: Attribute present (Bit

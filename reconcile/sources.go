@@ -130,7 +130,7 @@ func checkLDAP(c *config.Config, i int) error {
 	if s.Type == "ldif" && s.File == "" {
 		return c.SourceErrorf(i, "file", "an ldif source needs the file")
 	}
-	if s.AccountQuery.BaseDN == "" || s.GroupQuery.BaseDN == "" {
+	if s.AccountQuery.BaseDN == "" || s.GroupQuery.BaseDN == "" && !s.GroupQuery.MemberOf {
 		return c.SourceErrorf(i, "account_search", "expected account_search.base_dn and group_search.base_dn")
 	}
 	return nil
@@ -206,7 +206,7 @@ func newLDAP(cfg *config.Config, sc config.Source, log *slog.Logger) (connectors
 		AccountBase: sc.AccountQuery.BaseDN, AccountFilter: sc.AccountQuery.Filter, IDAttr: sc.AccountQuery.ID,
 		OwnerAttr: sc.AccountQuery.Owner, KindAttr: sc.AccountQuery.Kind, DisabledAttr: sc.AccountQuery.Disabled.Attribute,
 		DisabledBit: sc.AccountQuery.Disabled.Bit, MFAAttr: sc.AccountQuery.MFA, Directory: sc.Directory,
-		GroupBase: sc.GroupQuery.BaseDN, GroupFilter: sc.GroupQuery.Filter,
+		GroupBase: sc.GroupQuery.BaseDN, GroupFilter: sc.GroupQuery.Filter, MemberOf: sc.GroupQuery.MemberOf,
 		DisableMethod: sc.Disable.Method, DisabledOU: sc.Disable.OU, EmptyGroupMember: sc.EmptyGroupMember,
 	}
 	for _, other := range cfg.Sources {

@@ -56,6 +56,10 @@ type Config struct {
 
 	AccountBase, AccountFilter                string
 	IDAttr, OwnerAttr, KindAttr, DisabledAttr string
+	// MemberOf: memberships are also read from the accounts' memberOf
+	// attribute (for a bind DN that may read users but not groups), and
+	// the group search may be left out (GroupBase "").
+	MemberOf bool
 	// DisabledBit, if not 0, is the flag bit of DisabledAttr's number that
 	// means disabled (Active Directory's userAccountControl: 2); else the
 	// attribute's presence does.
@@ -99,7 +103,7 @@ func (c *Config) Defaults(name string) error {
 		return missing("url")
 	case c.AccountBase == "":
 		return missing("accounts.base_dn")
-	case c.GroupBase == "":
+	case c.GroupBase == "" && !c.MemberOf:
 		return missing("groups.base_dn")
 	}
 	if !strings.HasPrefix(c.URL, "ldap://") && !strings.HasPrefix(c.URL, "ldaps://") {
@@ -362,10 +366,16 @@ type directory struct {
 	// valued counts the accounts on which each configured attribute had a
 	// value: one that never had is most likely misspelt.
 	valued map[string]int
+	// memberOf: group DN → the DNs of the accounts that name it in memberOf.
+	memberOf map[string][]string
+	// primary: primaryGroupID (a RID) → the DNs of the accounts whose
+	// primary group it is (Active Directory lists those in no member).
+	primary map[string][]string
 }
 
 func newDirectory() *directory {
-	return &directory{accounts: map[string]*graph.Account{}, byDN: map[string]string{}, grants: map[string][]string{}, mapped: map[string]bool{}, valued: map[string]int{}}
+	return &directory{accounts: map[string]*graph.Account{}, byDN: map[string]string{}, grants: map[string][]string{}, mapped: map[string]bool{}, valued: map[string]int{},
+		memberOf: map[string][]string{}, primary: map[string][]string{}}
 }
 
 // addAccount records one account entry.
@@ -419,7 +429,8 @@ func (s *Source) addAccount(d *directory, dn string, get func(string) string) {
 type group struct {
 	dn, cn                    string
 	member, unique, memberUID []string
-	next                      int // where the next range of member starts (0: no more)
+	next                      int    // where the next range of member starts (0: no more)
+	rid                       string // the relative id of an Active Directory group's objectSid
 }
 
 // addGroups records the rights the groups give. Membership is transitive: a
@@ -511,10 +522,22 @@ func (s *Source) Pull(ctx context.Context, w *graph.Writer) (string, error) {
 		}
 	}
 	errs := make(chan error, 2)
+	if s.cfg.MemberOf {
+		attrs = append(attrs, "memberOf")
+	}
+	if s.cfg.Directory == DirectoryAD {
+		attrs = append(attrs, "primaryGroupID")
+	}
 	go func() {
 		errs <- s.searchOn(ctx, s.cfg.AccountBase, s.cfg.AccountFilter, attrs, func(e *goldap.Entry) {
 			// Attribute names are case-insensitive (RFC 4512).
 			s.addAccount(d, e.DN, e.GetEqualFoldAttributeValue)
+			for _, g := range e.GetEqualFoldAttributeValues("memberOf") {
+				d.memberOf[normDN(g)] = append(d.memberOf[normDN(g)], e.DN)
+			}
+			if rid := e.GetEqualFoldAttributeValue("primaryGroupID"); rid != "" {
+				d.primary[rid] = append(d.primary[rid], e.DN)
+			}
 		})
 	}()
 	memberAttr := "member"
@@ -525,11 +548,20 @@ func (s *Source) Pull(ctx context.Context, w *graph.Writer) (string, error) {
 		memberAttr = "member;range=0-1499"
 	}
 	var ranged []*group // groups with members still to fetch
+	groupAttrs := []string{"cn", memberAttr, "uniqueMember", "memberUid"}
+	if s.cfg.Directory == DirectoryAD {
+		groupAttrs = append(groupAttrs, "objectSid")
+	}
 	go func() {
-		errs <- s.searchOn(ctx, s.cfg.GroupBase, s.cfg.GroupFilter, []string{"cn", memberAttr, "uniqueMember", "memberUid"}, func(e *goldap.Entry) {
+		if s.cfg.GroupBase == "" && s.cfg.MemberOf {
+			errs <- nil // memberships from memberOf alone
+			return
+		}
+		errs <- s.searchOn(ctx, s.cfg.GroupBase, s.cfg.GroupFilter, groupAttrs, func(e *goldap.Entry) {
 			members, more := rangedValues(e, "member")
 			groups = append(groups, group{dn: e.DN, cn: e.GetEqualFoldAttributeValue("cn"), member: members,
-				unique: e.GetEqualFoldAttributeValues("uniqueMember"), memberUID: e.GetEqualFoldAttributeValues("memberUid"), next: max(more, 0)})
+				unique: e.GetEqualFoldAttributeValues("uniqueMember"), memberUID: e.GetEqualFoldAttributeValues("memberUid"), next: max(more, 0),
+				rid: rid(e.GetEqualFoldRawAttributeValue("objectSid"))})
 		})
 	}()
 	var first error
@@ -552,8 +584,51 @@ func (s *Source) Pull(ctx context.Context, w *graph.Writer) (string, error) {
 			return "", err
 		}
 	}
+	groups = d.implicitMembers(groups)
 	s.addGroups(d, groups)
 	return s.load(w, d)
+}
+
+// implicitMembers adds to the groups the members a group entry does not
+// list: accounts naming a group in memberOf (a group the group search did
+// not return is made from its DN), and accounts whose primary group it is.
+func (d *directory) implicitMembers(groups []group) []group {
+	byDN := map[string]int{}
+	for i, g := range groups {
+		byDN[normDN(g.dn)] = i
+		if g.rid != "" {
+			groups[i].member = append(groups[i].member, d.primary[g.rid]...)
+		}
+	}
+	for _, dn := range slices.Sorted(maps.Keys(d.memberOf)) {
+		members := d.memberOf[dn]
+		i, ok := byDN[dn]
+		if !ok {
+			cn := dn
+			if p, err := goldap.ParseDN(dn); err == nil && len(p.RDNs) > 0 && len(p.RDNs[0].Attributes) > 0 {
+				cn = p.RDNs[0].Attributes[0].Value
+			}
+			groups = append(groups, group{dn: dn, cn: cn})
+			i = len(groups) - 1
+			byDN[dn] = i
+		}
+		groups[i].member = append(groups[i].member, members...)
+	}
+	for i := range groups {
+		slices.Sort(groups[i].member)
+		groups[i].member = slices.Compact(groups[i].member)
+	}
+	return groups
+}
+
+// rid is the relative id of a binary Windows SID (its last sub-authority),
+// as primaryGroupID names a group; "" for anything else.
+func rid(sid []byte) string {
+	if len(sid) < 8 || len(sid) != 8+4*int(sid[1]) || sid[1] == 0 {
+		return ""
+	}
+	last := sid[len(sid)-4:]
+	return strconv.FormatUint(uint64(last[0])|uint64(last[1])<<8|uint64(last[2])<<16|uint64(last[3])<<24, 10)
 }
 
 // rangedValues are the values of attr in e, however the server gave them:

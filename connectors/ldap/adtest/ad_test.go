@@ -43,6 +43,7 @@ func seed() string {
 	}
 	fmt.Fprintf(&b, "\ndn: CN=app-portal-user,OU=groups,%s\nobjectClass: group\nsAMAccountName: app-portal-user\nmember: CN=all-staff,OU=groups,%s\n\n", Base, Base)
 	fmt.Fprintf(&b, "dn: CN=app-takuso-viewer,OU=groups,%s\nobjectClass: group\nsAMAccountName: app-takuso-viewer\nmember: CN=user0001,OU=staff,%s\nmember: CN=user0002,OU=staff,%s\n\n", Base, Base, Base)
+	fmt.Fprintf(&b, "dn: CN=app-saiene-viewer,OU=groups,%s\nobjectClass: group\nsAMAccountName: app-saiene-viewer\nmember: CN=user0010,OU=staff,%s\n\n", Base, Base)
 	return b.String()
 }
 
@@ -55,10 +56,16 @@ func dc(t *testing.T) {
 
 func source(t *testing.T) *ldap.Source {
 	t.Helper()
+	return sourceWith(t, func(*ldap.Config) {})
+}
+
+func sourceWith(t *testing.T, change func(*ldap.Config)) *ldap.Source {
+	t.Helper()
 	dc(t)
 	cfg := ldap.Config{URL: URL, BindDN: Admin, Password: Password, Directory: ldap.DirectoryAD, PageSize: 500,
 		AccountBase: "OU=staff," + Base, GroupBase: "OU=groups," + Base,
 		Mappings: []ldap.Mapping{{Pattern: "app-{system}-{entitlement}"}}}
+	change(&cfg)
 	s, err := ldap.New("corp", cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
@@ -142,5 +149,47 @@ func TestApplyOnActiveDirectory(t *testing.T) {
 	}
 	if a := snap.AccountOf("takuso", "user0001"); a == nil || a.Grant("viewer") == nil {
 		t.Error("user0001 lost takuso/viewer")
+	}
+}
+
+// TestPrimaryGroupAndMemberOf: a group made an account's primary group
+// drops out of the group's member attribute (Active Directory keeps it in
+// primaryGroupID): the right it gives stays. With member_of and no group
+// search, memberships come from the accounts' memberOf.
+func TestPrimaryGroupAndMemberOf(t *testing.T) {
+	s := source(t)
+	conn, err := goldap.DialURL(URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if err := conn.Bind(Admin, Password); err != nil {
+		t.Fatal(err)
+	}
+	res, err := conn.Search(goldap.NewSearchRequest("CN=app-saiene-viewer,OU=groups,"+Base, goldap.ScopeBaseObject, 0, 1, 0, false, "(objectClass=*)", []string{"objectSid"}, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sid := res.Entries[0].GetRawAttributeValue("objectSid")
+	groupRID := fmt.Sprint(uint32(sid[len(sid)-4]) | uint32(sid[len(sid)-3])<<8 | uint32(sid[len(sid)-2])<<16 | uint32(sid[len(sid)-1])<<24)
+	mod := goldap.NewModifyRequest("CN=user0010,OU=staff,"+Base, nil)
+	mod.Replace("primaryGroupID", []string{groupRID})
+	if err := conn.Modify(mod); err != nil {
+		t.Fatal(err)
+	}
+	res, err = conn.Search(goldap.NewSearchRequest("CN=app-saiene-viewer,OU=groups,"+Base, goldap.ScopeBaseObject, 0, 1, 0, false, "(objectClass=*)", []string{"member"}, nil))
+	if err != nil || len(res.Entries[0].GetAttributeValues("member")) != 0 {
+		t.Fatalf("the primary group still lists its member (%v): the test shows nothing", err)
+	}
+	snap := pull(t, s)
+	if a := snap.AccountOf("saiene", "user0010"); a == nil || a.Grant("viewer") == nil {
+		t.Errorf("user0010's right through its primary group is lost: %+v", a)
+	}
+	byMemberOf := pull(t, sourceWith(t, func(c *ldap.Config) { c.GroupBase, c.MemberOf = "", true }))
+	if a := byMemberOf.AccountOf("takuso", "user0001"); a == nil || a.Grant("viewer") == nil {
+		t.Errorf("takuso/viewer of user0001 through memberOf: %+v", a)
+	}
+	if n := len(byMemberOf.AccountsOf("ldap:corp")); n != 1600 {
+		t.Errorf("%d accounts with member_of, want 1600", n)
 	}
 }
