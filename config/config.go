@@ -214,6 +214,9 @@ type LDAPQuery struct {
 	// MemberOf (group_search): memberships are also read from the
 	// accounts' memberOf attribute; base_dn may then be left out.
 	MemberOf bool `yaml:"member_of"`
+	// VerifyNested (group_search, Active Directory): compare the nested
+	// members found with the server's in-chain answer, and warn.
+	VerifyNested bool `yaml:"verify_nested"`
 }
 
 // DisabledTest is an LDAP account's disabled test: Attribute present (Bit

@@ -579,8 +579,21 @@ func (w *Writer) AddGrant(g *Grant) error {
 	if a == nil {
 		return i18n.Errorf("%w: %q on system %q", ErrUnknownAccount, g.Account, g.System)
 	}
-	if a.Grant(g.Entitlement) != nil {
-		return duplicate("grant", g.Key())
+	if prev := a.Grant(g.Entitlement); prev != nil {
+		if slices.Contains(prev.Sources(), g.Source) {
+			return duplicate("grant", g.Key())
+		}
+		// The same right reported by another source (a file export and a
+		// directory group, say): one grant that both sources hold, so that
+		// a revoke goes through both, with the stricter origin.
+		prev.Source += "," + g.Source
+		if originRank(g.Origin) > originRank(prev.Origin) {
+			prev.Origin = g.Origin
+		}
+		if g.Via != "" && prev.Via != g.Via {
+			prev.Via = strings.Trim(prev.Via+"; "+g.Via, "; ")
+		}
+		return nil
 	}
 	i, _ := slices.BinarySearchFunc(a.Grants, g.Entitlement, func(x *Grant, e string) int { return strings.Compare(x.Entitlement, e) })
 	a.Grants = slices.Insert(a.Grants, i, g)

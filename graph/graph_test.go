@@ -1,8 +1,10 @@
 package graph
 
 import (
+	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -220,5 +222,35 @@ func TestOrphanOwners(t *testing.T) {
 	got := g.Snapshot().OrphanOwners()
 	if want := []string{"E0", "E10", "E2", "E4"}; !slices.Equal(got, want) {
 		t.Errorf("OrphanOwners() = %v, want %v", got, want)
+	}
+}
+
+// TestTheSameRightFromTwoSourcesIsOneGrant: a right a file export and a
+// directory group both report is one grant that both sources hold, with
+// the stricter origin; the same right twice from one source is an error.
+func TestTheSameRightFromTwoSourcesIsOneGrant(t *testing.T) {
+	g := New()
+	w := g.Writer()
+	if err := w.AddCompany(&Company{ID: "NW"}); err != nil {
+		t.Fatal(err)
+	}
+	w.AddUnit(&Unit{ID: "NW-OPS", Company: "NW"})
+	w.AddSystem(&System{ID: "takuso", Owner: "NW-OPS", Entitlements: []Entitlement{{ID: "viewer"}}})
+	if err := w.AddAccount(&Account{System: "takuso", ID: "u1", Kind: "personal", Status: "active", Source: "takuso"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.AddGrant(&Grant{System: "takuso", Account: "u1", Entitlement: "viewer", Origin: "request", Source: "takuso"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.AddGrant(&Grant{System: "takuso", Account: "u1", Entitlement: "viewer", Origin: "role", Source: "corp", Via: "app-takuso-viewer ← ops"}); err != nil {
+		t.Fatalf("the same right from a second source: %v", err)
+	}
+	if err := w.AddGrant(&Grant{System: "takuso", Account: "u1", Entitlement: "viewer", Origin: "role", Source: "corp"}); !errors.Is(err, ErrDuplicate) {
+		t.Errorf("the same right twice from one source: %v", err)
+	}
+	w.Commit()
+	gr := g.Snapshot().AccountOf("takuso", "u1").Grant("viewer")
+	if gr == nil || strings.Join(gr.Sources(), " ") != "takuso corp" || gr.Origin != "role" || gr.Via != "app-takuso-viewer ← ops" {
+		t.Errorf("merged grant: %+v", gr)
 	}
 }

@@ -6,7 +6,10 @@
 // one, insert a copy.
 package graph
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Company is a legal entity of the group (org.yaml).
 type Company struct {
@@ -146,6 +149,23 @@ type Grant struct {
 	// (GitHub: "team:backend", "invitation"; several comma-separated):
 	// what a reviewer sees, and what revoking it changes.
 	Via string
+}
+
+// Sources are the sources that report the grant: usually one; two when
+// two sources report the same right (see Writer.AddGrant).
+func (g *Grant) Sources() []string { return strings.Split(g.Source, ",") }
+
+// originRank orders origins from the least to the most scrutinised: a
+// grant two sources report takes the higher (emergency grants are checked
+// against their window, role grants against the role model).
+func originRank(origin string) int {
+	switch origin {
+	case "emergency":
+		return 2
+	case "role":
+		return 1
+	}
+	return 0
 }
 
 // Emergency is a declared emergency window during which listed companies may

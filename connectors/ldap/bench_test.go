@@ -19,7 +19,9 @@ import (
 )
 
 // BenchmarkPullVsLdapsearch pulls a directory of
-// ACCESSRECON_BENCH_LDAP_ACCOUNTS (default 100,000) accounts in 2,000 groups
+// ACCESSRECON_BENCH_LDAP_ACCOUNTS (default 100,000) accounts in 2,000 groups,
+// nested three deep (every tenth group holds the next three groups, the
+// first of which holds the third after it), the closure included,
 // from a local slapd and, in the same run, times ldapsearch dumping the same
 // entries with 1,000-entry pages to /dev/null. Run it alone:
 //
@@ -42,6 +44,17 @@ func BenchmarkPullVsLdapsearch(b *testing.B) {
 		fmt.Fprintf(&ldif, "dn: cn=app-sys%02d-ent%04d,ou=groups,%s\nobjectClass: groupOfNames\ncn: app-sys%02d-ent%04d\n", g%20, g, slapdtest.Suffix, g%20, g)
 		for m := 0; m < n/groups; m++ {
 			fmt.Fprintf(&ldif, "member: uid=user%06d,ou=people,%s\n", (g*(n/groups)+m)%n, slapdtest.Suffix)
+		}
+		nested := func(h int) {
+			fmt.Fprintf(&ldif, "member: cn=app-sys%02d-ent%04d,ou=groups,%s\n", h%20, h, slapdtest.Suffix)
+		}
+		switch g % 10 {
+		case 0:
+			nested(g + 1)
+			nested(g + 2)
+			nested(g + 3)
+		case 1:
+			nested(g + 2)
 		}
 		ldif.WriteString("\n")
 	}

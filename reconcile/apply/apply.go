@@ -335,9 +335,34 @@ func Run(ctx context.Context, in *reconcile.Inputs, pol *reconcile.Policy, p *re
 // administrators confirm it.
 func execute(ctx context.Context, snap *graph.Snapshot, a reconcile.Action, o Options) (string, Detail) {
 	source := ""
-	if acct := snap.Account(graph.AccountKey(a.System, a.Account)); acct != nil {
+	acct := snap.Account(graph.AccountKey(a.System, a.Account))
+	if acct != nil {
 		source = acct.Source
 	}
+	if acct != nil && a.Op == policy.OpRevoke {
+		if g := acct.Grant(a.Entitlement); g != nil && len(g.Sources()) > 1 {
+			// Two sources report the right: it is revoked through each, and
+			// done when both are.
+			state, details := StateDone, Detail{}
+			for _, src := range g.Sources() {
+				st, d := executeThrough(ctx, src, a, o)
+				details.EN = strings.TrimPrefix(details.EN+"; "+d.EN, "; ")
+				details.JA = strings.TrimPrefix(details.JA+"；"+d.JA, "；")
+				switch {
+				case st == StateFailed || state == StateFailed:
+					state = StateFailed
+				case st == StateManual:
+					state = StateManual
+				}
+			}
+			return state, details
+		}
+	}
+	return executeThrough(ctx, source, a, o)
+}
+
+// executeThrough carries out one action through one source.
+func executeThrough(ctx context.Context, source string, a reconcile.Action, o Options) (string, Detail) {
 	switch o.Reach[source] {
 	case reconcile.ByConnector:
 		r := o.Revokers[source]

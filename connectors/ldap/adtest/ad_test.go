@@ -35,7 +35,11 @@ func seed() string {
 		case 6:
 			uac = 66048 // and DONT_EXPIRE_PASSWD
 		}
-		fmt.Fprintf(&b, "dn: CN=user%04d,OU=staff,%s\nobjectClass: user\nsAMAccountName: user%04d\nemployeeID: E%d\nuserAccountControl: %d\n\n", i, Base, i, 1000+i, uac)
+		expires := "9223372036854775807" // never
+		if i == 7 {
+			expires = "133000000000000000" // 2022-06-15: expired
+		}
+		fmt.Fprintf(&b, "dn: CN=user%04d,OU=staff,%s\nobjectClass: user\nsAMAccountName: user%04d\nemployeeID: E%d\nuserAccountControl: %d\naccountExpires: %s\n\n", i, Base, i, 1000+i, uac, expires)
 	}
 	fmt.Fprintf(&b, "dn: CN=all-staff,OU=groups,%s\nobjectClass: group\nsAMAccountName: all-staff\n", Base)
 	for i := range 1600 {
@@ -59,13 +63,19 @@ func source(t *testing.T) *ldap.Source {
 	return sourceWith(t, func(*ldap.Config) {})
 }
 
-func sourceWith(t *testing.T, change func(*ldap.Config)) *ldap.Source {
+func configOf(t *testing.T, change func(*ldap.Config)) ldap.Config {
 	t.Helper()
 	dc(t)
 	cfg := ldap.Config{URL: URL, BindDN: Admin, Password: Password, Directory: ldap.DirectoryAD, PageSize: 500,
 		AccountBase: "OU=staff," + Base, GroupBase: "OU=groups," + Base,
 		Mappings: []ldap.Mapping{{Pattern: "app-{system}-{entitlement}"}}}
 	change(&cfg)
+	return cfg
+}
+
+func sourceWith(t *testing.T, change func(*ldap.Config)) *ldap.Source {
+	t.Helper()
+	cfg := configOf(t, change)
 	s, err := ldap.New("corp", cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
@@ -92,7 +102,7 @@ func TestPullFromActiveDirectory(t *testing.T) {
 	if n := len(snap.AccountsOf("ldap:corp")); n != 1600 {
 		t.Errorf("%d accounts, want 1600", n)
 	}
-	for id, want := range map[string]string{"user0000": "E1000 active", "user0003": "E1003 disabled", "user0006": "E1006 active"} {
+	for id, want := range map[string]string{"user0000": "E1000 active", "user0003": "E1003 disabled", "user0006": "E1006 active", "user0007": "E1007 disabled"} {
 		if a := snap.AccountOf("ldap:corp", id); a == nil || a.Owner+" "+a.Status != want {
 			t.Errorf("%s: %+v, want %s", id, a, want)
 		}
@@ -191,5 +201,20 @@ func TestPrimaryGroupAndMemberOf(t *testing.T) {
 	}
 	if n := len(byMemberOf.AccountsOf("ldap:corp")); n != 1600 {
 		t.Errorf("%d accounts with member_of, want 1600", n)
+	}
+}
+
+// TestNestedMembersAgreeWithTheServersInChainAnswer: verify_nested asks the
+// DC for the in-chain members of app-portal-user (1,600 through all-staff)
+// and finds them equal to the closure computed from the member attributes.
+func TestNestedMembersAgreeWithTheServersInChainAnswer(t *testing.T) {
+	var logs strings.Builder
+	s2, err := ldap.New("corp", configOf(t, func(c *ldap.Config) { c.VerifyNested = true }), slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pull(t, s2)
+	if !strings.Contains(logs.String(), "agree with the server's in-chain answer") || !strings.Contains(logs.String(), "members=1600") || strings.Contains(logs.String(), "differ") {
+		t.Errorf("the in-chain comparison:\n%s", logs.String())
 	}
 }
