@@ -5,12 +5,14 @@
 package ldap
 
 import (
+	"bufio"
 	"context"
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"maps"
 	"math"
@@ -809,14 +811,26 @@ func (s *Source) load(w *graph.Writer, d *directory) (string, error) {
 			}
 		}
 	}
-	var b strings.Builder
+	// The digest is of a listing of what was loaded, hashed as it is
+	// written.
+	h := sha256.New()
+	b := bufio.NewWriterSize(h, 64<<10)
+	line := func(parts ...string) {
+		for k, p := range parts {
+			if k > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(p)
+		}
+		b.WriteByte('\n')
+	}
 	ids := slices.Sorted(maps.Keys(d.accounts))
 	if err := w.DeclareEntitlements(s.cfg.System, "directory "+s.SourceName, nil); err != nil {
 		return "", i18n.Errorf("ldap: %w", err)
 	}
 	for _, id := range ids {
 		a := d.accounts[id]
-		fmt.Fprintf(&b, "%s %s %s %s\n", a.ID, a.Owner, a.Kind, a.Status)
+		line(a.ID, a.Owner, a.Kind, a.Status)
 		if err := w.AddAccount(a); err != nil {
 			return "", i18n.Errorf("ldap: %w", err)
 		}
@@ -827,9 +841,12 @@ func (s *Source) load(w *graph.Writer, d *directory) (string, error) {
 		sort.Strings(pairs)
 		pairs = slices.Compact(pairs)
 		var ents []string
+		seen := map[string]bool{}
 		for _, p := range pairs {
-			ent := strings.Split(p, "\x00")[1]
-			if !slices.Contains(ents, ent) {
+			_, rest, _ := strings.Cut(p, "\x00")
+			ent, _, _ := strings.Cut(rest, "\x00")
+			if !seen[ent] {
+				seen[ent] = true
 				ents = append(ents, ent)
 			}
 		}
@@ -840,27 +857,30 @@ func (s *Source) load(w *graph.Writer, d *directory) (string, error) {
 		if d.mapped[sys] {
 			origin = "role"
 		}
+		made := map[string]bool{} // the accounts made on sys so far
 		for _, p := range pairs {
-			parts := strings.Split(p, "\x00")
-			id, ent, via := parts[0], parts[1], parts[2]
-			if sys != s.cfg.System && !w.Exists(graph.TableAccounts, graph.AccountKey(sys, id)) {
-				a := *d.accounts[id]
-				a.System, a.Grants = sys, nil
-				if err := w.AddAccount(&a); err != nil {
-					return "", i18n.Errorf("ldap: %w", err)
+			id, rest, _ := strings.Cut(p, "\x00")
+			ent, via, _ := strings.Cut(rest, "\x00")
+			if sys != s.cfg.System && !made[id] {
+				made[id] = true
+				if !w.Exists(graph.TableAccounts, graph.AccountKey(sys, id)) {
+					a := *d.accounts[id]
+					a.System, a.Grants = sys, nil
+					if err := w.AddAccount(&a); err != nil {
+						return "", i18n.Errorf("ldap: %w", err)
+					}
 				}
 			}
 			if via == "" {
-				fmt.Fprintf(&b, "%s %s %s\n", sys, id, ent)
+				line(sys, id, ent)
 			} else {
-				fmt.Fprintf(&b, "%s %s %s via %s\n", sys, id, ent, via)
+				line(sys, id, ent, "via", via)
 			}
 			if err := w.AddGrant(&graph.Grant{System: sys, Account: id, Entitlement: ent, Origin: origin, Source: s.SourceName, Via: via}); err != nil {
 				return "", i18n.Errorf("ldap: %w", err)
 			}
 		}
 	}
-	r := connectors.NewDigestReader(strings.NewReader(b.String()))
-	io.Copy(io.Discard, r)
-	return r.Sum(), nil
+	b.Flush()
+	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
 }
