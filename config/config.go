@@ -214,6 +214,8 @@ type LDAPQuery struct {
 	// MemberOf (group_search): memberships are also read from the
 	// accounts' memberOf attribute; base_dn may then be left out.
 	MemberOf bool `yaml:"member_of"`
+	// DerefAliases (account_search, group_search): follow alias entries.
+	DerefAliases bool `yaml:"deref_aliases"`
 	// VerifyNested (group_search, Active Directory): compare the nested
 	// members found with the server's in-chain answer, and warn.
 	VerifyNested bool `yaml:"verify_nested"`

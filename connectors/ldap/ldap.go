@@ -67,6 +67,11 @@ type Config struct {
 	// closure computed here (primary groups aside, which the rule does not
 	// count). About a second and a half a group on Samba.
 	VerifyNested bool
+	// DerefAliases: dereference alias entries while searching (the
+	// searches then see the entries aliases point to, as ldapsearch -a
+	// always does); by default aliases are not followed, and counted with
+	// the entries without an id.
+	DerefAliases bool
 	// MemberOf: memberships are also read from the accounts' memberOf
 	// attribute (for a bind DN that may read users but not groups), and
 	// the group search may be left out (GroupBase "").
@@ -338,7 +343,11 @@ func (s *Source) search(ctx context.Context, conn *goldap.Conn, base, filter str
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		req := goldap.NewSearchRequest(base, goldap.ScopeWholeSubtree, goldap.NeverDerefAliases, 0, 0, false, filter, attrs, []goldap.Control{paging})
+		deref := goldap.NeverDerefAliases
+		if s.cfg.DerefAliases {
+			deref = goldap.DerefAlways
+		}
+		req := goldap.NewSearchRequest(base, goldap.ScopeWholeSubtree, deref, 0, 0, false, filter, attrs, []goldap.Control{paging})
 		res, err := conn.Search(req)
 		if err != nil {
 			if goldap.IsErrorWithCode(err, goldap.LDAPResultSizeLimitExceeded) {

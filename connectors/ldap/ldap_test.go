@@ -547,3 +547,42 @@ func TestAnAttributeNoAccountHasIsReported(t *testing.T) {
 		t.Errorf("owner attribute in capitals: %+v\n%s", a, logs.String())
 	}
 }
+
+// TestAliasesAreFollowedWhenTheConfigSaysSo: an alias under the account
+// base pointing to an entry elsewhere is an entry without an id (counted)
+// unless deref_aliases is set, when the entry it points to is read.
+func TestAliasesAreFollowedWhenTheConfigSaysSo(t *testing.T) {
+	d := slapdtest.Start(t, `dn: ou=contractors,dc=example,dc=jp
+objectClass: organizationalUnit
+ou: contractors
+
+dn: uid=zed,ou=contractors,dc=example,dc=jp
+objectClass: inetOrgPerson
+uid: zed
+cn: zed
+sn: zed
+employeeNumber: E1090
+
+dn: cn=zed-alias,ou=people,dc=example,dc=jp
+objectClass: alias
+objectClass: extensibleObject
+cn: zed-alias
+aliasedObjectName: uid=zed,ou=contractors,dc=example,dc=jp
+`)
+	cfg := testConfig(d.URL)
+	cfg.AccountFilter = "(|(objectClass=inetOrgPerson)(objectClass=alias))"
+	snap, err := pullDir(t, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap.AccountOf("ldap:corp", "zed") != nil {
+		t.Error("an alias was followed without deref_aliases")
+	}
+	cfg.DerefAliases = true
+	if snap, err = pullDir(t, cfg); err != nil {
+		t.Fatal(err)
+	}
+	if a := snap.AccountOf("ldap:corp", "zed"); a == nil || a.Owner != "E1090" {
+		t.Errorf("with deref_aliases: %+v", a)
+	}
+}
