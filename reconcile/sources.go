@@ -207,7 +207,7 @@ func newLDAP(cfg *config.Config, sc config.Source, log *slog.Logger) (connectors
 		OwnerAttr: sc.AccountQuery.Owner, KindAttr: sc.AccountQuery.Kind, DisabledAttr: sc.AccountQuery.Disabled.Attribute,
 		DisabledBit: sc.AccountQuery.Disabled.Bit, MFAAttr: sc.AccountQuery.MFA, Directory: sc.Directory,
 		GroupBase: sc.GroupQuery.BaseDN, GroupFilter: sc.GroupQuery.Filter, MemberOf: sc.GroupQuery.MemberOf, VerifyNested: sc.GroupQuery.VerifyNested,
-		DerefAliases: sc.AccountQuery.DerefAliases || sc.GroupQuery.DerefAliases,
+		DerefAliases:  sc.AccountQuery.DerefAliases || sc.GroupQuery.DerefAliases,
 		DisableMethod: sc.Disable.Method, DisabledOU: sc.Disable.OU, EmptyGroupMember: sc.EmptyGroupMember,
 	}
 	for _, other := range cfg.Sources {
