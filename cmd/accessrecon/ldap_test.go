@@ -131,3 +131,71 @@ func TestGitHubOwnersFromTheDirectory(t *testing.T) {
 		t.Errorf("github actions: %v", gh)
 	}
 }
+
+// TestARightFromTwoSourcesIsRevokedThroughBoth: takuso's export and the
+// directory's app-takuso-viewer group both report u1020's viewer right (an
+// HD employee's, on an NW-confidential system): one grant, one action; apply
+// takes the member out of the group and writes the export's system a work
+// order, and the action waits for that confirmation.
+func TestARightFromTwoSourcesIsRevokedThroughBoth(t *testing.T) {
+	d := slapdtest.Start(t, `dn: uid=u1020,ou=people,dc=example,dc=jp
+objectClass: inetOrgPerson
+uid: u1020
+cn: u1020
+sn: u1020
+employeeNumber: E1020
+`)
+	conn, err := goldap.DialURL(d.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if err := conn.Bind("cn=admin,dc=example,dc=jp", "secret"); err != nil {
+		t.Fatal(err)
+	}
+	mod := goldap.NewModifyRequest("cn=app-takuso-viewer,ou=groups,dc=example,dc=jp", nil)
+	mod.Add("member", []string{"uid=u1020,ou=people,dc=example,dc=jp"})
+	if err := conn.Modify(mod); err != nil {
+		t.Fatal(err)
+	}
+	dir := demoDir(t)
+	cfg := filepath.Join(dir, "accessrecon.yaml")
+	replaceIn(t, cfg, "emergencies: emergencies.yaml", fmt.Sprintf(ldapSource, "ldap", "url: "+d.URL))
+	t.Setenv("TEST_LDAP_PASSWORD", "secret")
+	plan := filepath.Join(dir, "p.json")
+	if _, stderr, code := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24", "--out", plan, "--by", "E1001"); code != 0 {
+		t.Fatal(stderr)
+	}
+	n := 0
+	for _, a := range actionsOf(t, readPlan(t, plan)) {
+		if a["system"] == "takuso" && a["account"] == "u1020" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d actions on takuso/u1020, want one", n)
+	}
+	runCLI(t, "approve", plan, "--by", "E1002", "--config", cfg)
+	stdout, stderr, code := runApply(t, cfg, plan)
+	if code != 0 {
+		t.Fatalf("apply: exit %d\n%s%s", code, stdout, stderr)
+	}
+	res, err := conn.Search(goldap.NewSearchRequest("cn=app-takuso-viewer,ou=groups,dc=example,dc=jp", goldap.ScopeBaseObject, 0, 1, 0, false, "(objectClass=*)", []string{"member"}, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range res.Entries[0].GetAttributeValues("member") {
+		if strings.HasPrefix(m, "uid=u1020,") {
+			t.Error("u1020 is still in app-takuso-viewer")
+		}
+	}
+	orders, _ := filepath.Glob(filepath.Join(dir, "*takuso*.csv"))
+	found := false
+	for _, o := range orders {
+		data, _ := os.ReadFile(o)
+		found = found || strings.Contains(string(data), "u1020")
+	}
+	if !found {
+		t.Errorf("no work order for takuso names u1020 (%v)\n%s", orders, stdout)
+	}
+}
