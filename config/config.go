@@ -67,6 +67,8 @@ type Config struct {
 	Calendar Calendar `yaml:"calendar"`
 	// Rules are the parameters of the bundled rules.
 	Rules Rules `yaml:"rules"`
+	// Notify is who is told of what by mail (accessrecon notify run).
+	Notify Notify `yaml:"notify"`
 	// Policy adds user Rego modules.
 	Policy Policy `yaml:"policy"`
 	// AuditLog is the hash-chained audit log (default audit.jsonl beside
@@ -303,6 +305,40 @@ type Apply struct {
 	AllowedSigners string         `yaml:"allowed_signers"`
 	MassRevocation MassRevocation `yaml:"mass_revocation"`
 	SourceShrink   float64        `yaml:"source_shrink"`
+}
+
+// Notify is the mail accessrecon sends about the events of its audit log:
+//
+//	notify:
+//	  from: accessrecon@hd.example.jp
+//	  smtp: {host: mail.example.co.jp, port: 587, username: accessrecon, password_env: SMTP_PASSWORD}
+//	  events:
+//	    plan: {units: [HD-IT], ids: [E1002]}   # a plan waits for approval
+//	    refusal: {tags: [security]}            # apply refused a plan
+//	    interrupted: {tags: [security]}        # an apply stopped before the end
+type Notify struct {
+	From string `yaml:"from"`
+	SMTP SMTP   `yaml:"smtp"`
+	// Events names, for each audit event, the people told of it (active
+	// people of the HR feed: of these units, of units with these tags, or
+	// with these ids).
+	Events map[string]Approvers `yaml:"events"`
+	// Queue is the folder of messages not yet sent (default notify-queue).
+	Queue string `yaml:"queue"`
+	// RateLimit is the most messages one run sends (default 100).
+	RateLimit int `yaml:"rate_limit"`
+}
+
+// SMTP is the mail server: STARTTLS is required unless starttls says
+// opportunistic (never plain text to a server that offers TLS).
+type SMTP struct {
+	Host         string `yaml:"host"`
+	Port         int    `yaml:"port"`
+	StartTLS     string `yaml:"starttls"` // required (default) or opportunistic
+	Username     string `yaml:"username"`
+	PasswordEnv  string `yaml:"password_env"`
+	PasswordFile string `yaml:"password_file"`
+	CAFile       string `yaml:"ca_file"`
 }
 
 // Approvers select the people who may approve plans.

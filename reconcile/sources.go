@@ -257,3 +257,10 @@ func secret(cfg *config.Config, env, def, file string) (string, error) {
 	}
 	return v, nil
 }
+
+// Secret reads a credential the config names: from the file, else from the
+// environment variable env (def when env is empty). It never appears in
+// errors or logs.
+func Secret(cfg *config.Config, env, def, file string) (string, error) {
+	return secret(cfg, env, def, file)
+}

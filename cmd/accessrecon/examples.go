@@ -28,6 +28,7 @@ var examples = map[string][]string{
 	"demo":              {"accessrecon demo", "accessrecon demo --lang ja --format markdown"},
 	"policy test":       {"accessrecon policy test --verbose"},
 	"version":           {"accessrecon version"},
+	"notify run":        {"accessrecon notify run", "accessrecon notify run --dry-run --out mail-preview/"},
 }
 
 // examplesHeading introduces the examples of a command's help.

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/accessrecon/accessrecon/config"
+	"github.com/accessrecon/accessrecon/i18n"
+	"github.com/accessrecon/accessrecon/reconcile"
+	"github.com/accessrecon/accessrecon/reconcile/audit"
+	"github.com/accessrecon/accessrecon/reconcile/notify"
+	"github.com/urfave/cli/v2"
+)
+
+func notifyCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "notify",
+		Usage: "mail the people the config names about the audit log's events",
+		Subcommands: []*cli.Command{{
+			Name:  "run",
+			Usage: "queue the messages of new events and send the queue (once; for cron and systemd timers)",
+			Flags: []cli.Flag{configFlag, langFlag, verbose,
+				&cli.BoolFlag{Name: "dry-run", Usage: "write each message as an .eml file into --out, send nothing, remember nothing"},
+				&cli.StringFlag{Name: "out", Usage: "the folder `DIR` of --dry-run's .eml files"},
+			},
+			Action: notifyRun,
+		}},
+	}
+}
+
+func notifyRun(c *cli.Context) error {
+	l, err := lang(c)
+	if err != nil {
+		return err
+	}
+	cfg, err := config.Load(config.OSFiles{}, c.String("config"))
+	if err != nil {
+		return err
+	}
+	in, err := reconcile.LoadPeople(c.Context, cfg, logger(c))
+	if err != nil {
+		return err
+	}
+	msgs, refused, next, err := notify.Collect(cfg, in.Graph.Snapshot(), time.Now())
+	if err != nil {
+		return err
+	}
+	out := c.App.Writer
+	if c.Bool("dry-run") {
+		dir := c.String("out")
+		if dir == "" {
+			return i18n.Errorf("notify run --dry-run: give the folder for the messages with --out DIR")
+		}
+		for _, m := range msgs {
+			if err := notify.WriteEML(dir, cfg.Notify.From, m); err != nil {
+				return err
+			}
+		}
+		for _, r := range refused {
+			fmt.Fprintf(out, "%s\n", i18n.Sprintf(l, "refused: %s (%s): %s", r.Person, r.To, r.Reason))
+		}
+		fmt.Fprintln(out, i18n.Sprintf(l, "%d messages written to %s, %d refused; nothing sent", len(msgs), dir, len(refused)))
+		return nil
+	}
+	for _, r := range refused {
+		if err := recordAudit(cfg, audit.Event{Event: "mail_refused", Data: map[string]any{"person": r.Person, "reason": r.Reason, "about": r.Event}}); err != nil {
+			return err
+		}
+	}
+	if err := notify.Enqueue(cfg, msgs, next); err != nil {
+		return err
+	}
+	password := ""
+	if s := cfg.Notify.SMTP; s.Username != "" {
+		if password, err = reconcile.Secret(cfg, s.PasswordEnv, "SMTP_PASSWORD", s.PasswordFile); err != nil {
+			return i18n.Errorf("notify: smtp: %w", err)
+		}
+	}
+	limit := cfg.Notify.RateLimit
+	if limit <= 0 {
+		limit = 100
+	}
+	sent, failed, err := notify.Send(cfg, password, limit)
+	for _, s := range sent {
+		if aerr := recordAudit(cfg, audit.Event{Event: "mail_sent", Data: map[string]any{"message_id": s.ID}}); aerr != nil {
+			return aerr
+		}
+	}
+	if err != nil {
+		return err
+	}
+	for id, ferr := range failed {
+		fmt.Fprintln(c.App.ErrWriter, i18n.Sprintf(l, "accessrecon: not sent yet, kept in the queue: %s: %v", id, ferr))
+	}
+	fmt.Fprintln(out, i18n.Sprintf(l, "%d messages sent, %d refused, %d kept in the queue", len(sent), len(refused), len(failed)))
+	if len(failed) > 0 {
+		return statusError{code: exitError}
+	}
+	return nil
+}

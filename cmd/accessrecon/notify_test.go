@@ -1,0 +1,151 @@
+package main
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"math/big"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// mailpit starts a real SMTP server (Mailpit, built from the module go.mod
+// pins) on loopback with STARTTLS required and a password, and returns its
+// SMTP port, its HTTP API's URL and the CA of its certificate.
+func mailpit(t *testing.T) (smtpPort int, api, caFile string) {
+	t.Helper()
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "mailpit")
+	if out, err := exec.Command("go", "build", "-o", bin, "github.com/axllent/mailpit").CombinedOutput(); err != nil {
+		t.Fatalf("building Mailpit: %v\n%s", err, out)
+	}
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "127.0.0.1"}, NotBefore: time.Now().Add(-time.Hour),
+		NotAfter: time.Now().Add(time.Hour), IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, IsCA: true, BasicConstraintsValid: true,
+		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, _ := x509.MarshalECPrivateKey(key)
+	caFile = filepath.Join(dir, "cert.pem")
+	os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
+	os.WriteFile(filepath.Join(dir, "key.pem"), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600)
+	os.WriteFile(filepath.Join(dir, "auth"), []byte("accessrecon:mail-secret\n"), 0o600)
+	free := func() int {
+		l, _ := net.Listen("tcp", "127.0.0.1:0")
+		defer l.Close()
+		return l.Addr().(*net.TCPAddr).Port
+	}
+	smtpPort, httpPort := free(), free()
+	cmd := exec.Command(bin, "--smtp", fmt.Sprintf("127.0.0.1:%d", smtpPort), "--listen", fmt.Sprintf("127.0.0.1:%d", httpPort),
+		"--smtp-tls-cert", caFile, "--smtp-tls-key", filepath.Join(dir, "key.pem"), "--smtp-require-starttls",
+		"--smtp-auth-file", filepath.Join(dir, "auth"), "--database", filepath.Join(dir, "mail.db"), "--smtp-disable-rdns")
+	logf, _ := os.Create(filepath.Join(dir, "mailpit.log"))
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait(); logf.Close() })
+	api = fmt.Sprintf("http://127.0.0.1:%d/api/v1", httpPort)
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if resp, err := http.Get(api + "/messages"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			log, _ := os.ReadFile(filepath.Join(dir, "mailpit.log"))
+			t.Fatalf("Mailpit did not start:\n%s", log)
+		}
+	}
+	return smtpPort, api, caFile
+}
+
+type mailpitMessages struct {
+	Total    int `json:"total"`
+	Messages []struct {
+		MessageID string `json:"MessageID"`
+		Subject   string `json:"Subject"`
+		To        []struct {
+			Address string `json:"Address"`
+		} `json:"To"`
+	} `json:"messages"`
+}
+
+func received(t *testing.T, api string) mailpitMessages {
+	t.Helper()
+	resp, err := http.Get(api + "/messages")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var m mailpitMessages
+	if err := json.NewDecoder(resp.Body).Decode(&m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestPlanWaitingForApprovalIsMailedToTheRightPeopleOnly: a plan is made;
+// notify run tells the people the config names, each alone, through a real
+// SMTP server (STARTTLS and a password): an approver of NW gets it; an HD
+// employee does not (the plan touches takuso, confidential to NW); an
+// address outside the company's mail domains is refused; a leaver is not
+// told; a second run sends nothing again. --dry-run writes .eml files and
+// sends nothing.
+func TestPlanWaitingForApprovalIsMailedToTheRightPeopleOnly(t *testing.T) {
+	smtpPort, api, ca := mailpit(t)
+	dir := demoDir(t)
+	cfg := filepath.Join(dir, "accessrecon.yaml")
+	replaceIn(t, filepath.Join(dir, "people.csv"), "e1004@nw.example.jp", "e1004@gmail.com")
+	appendTo(t, cfg, fmt.Sprintf(`notify:
+  from: accessrecon@hd.example.jp
+  smtp: {host: 127.0.0.1, port: %d, username: accessrecon, password_env: TEST_SMTP_PASSWORD, ca_file: %q}
+  events:
+    plan: {ids: [E1002, E1004, E1020, E1030]}
+`, smtpPort, ca))
+	t.Setenv("TEST_SMTP_PASSWORD", "mail-secret")
+	if _, stderr, code := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24", "--out", filepath.Join(dir, "p.json"), "--by", "E1001"); code != 0 {
+		t.Fatal(stderr)
+	}
+	preview := filepath.Join(dir, "preview")
+	stdout, stderr, code := runCLI(t, "notify", "run", "--config", cfg, "--dry-run", "--out", preview, "--lang", "en")
+	if code != 0 {
+		t.Fatalf("dry run: exit %d %s%s", code, stdout, stderr)
+	}
+	emls, _ := filepath.Glob(filepath.Join(preview, "*.eml"))
+	if len(emls) != 1 || !strings.Contains(stdout, "E1020") || !strings.Contains(stdout, "confidential to NW") || !strings.Contains(stdout, "gmail.com is not an address of company NW") {
+		t.Fatalf("dry run: %d .eml files\n%s", len(emls), stdout)
+	}
+	if got := received(t, api); got.Total != 0 {
+		t.Fatalf("the dry run sent %d messages", got.Total)
+	}
+	stdout, stderr, code = runCLI(t, "notify", "run", "--config", cfg, "--lang", "en")
+	if code != 0 || !strings.Contains(stdout, "1 messages sent, 2 refused") {
+		t.Fatalf("notify run: exit %d %s%s", code, stdout, stderr)
+	}
+	got := received(t, api)
+	if got.Total != 1 || len(got.Messages[0].To) != 1 || got.Messages[0].To[0].Address != "e1002@nw.example.jp" || !strings.Contains(got.Messages[0].Subject, "承認待ちの計画") {
+		t.Fatalf("received: %+v", got)
+	}
+	if _, _, code := runCLI(t, "notify", "run", "--config", cfg); code != 0 || received(t, api).Total != 1 {
+		t.Errorf("a second run sent again: %d messages", received(t, api).Total)
+	}
+	audit, _ := os.ReadFile(filepath.Join(dir, "audit.jsonl"))
+	if strings.Count(string(audit), `"event":"mail_sent"`) != 1 || strings.Count(string(audit), `"event":"mail_refused"`) != 2 || strings.Contains(string(audit), "mail-secret") {
+		t.Errorf("the audit log's mail events:\n%s", audit)
+	}
+}

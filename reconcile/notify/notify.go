@@ -1,0 +1,347 @@
+// Package notify is the use case of mail: it tells the people the config
+// names of the events of the audit log (a plan waiting for approval, an
+// apply refused or interrupted), one message to each, and never to anyone
+// it must not: recipients come only from the HR feed (active people, their
+// own address), an address outside its company's mail_domains is refused,
+// and a message about a system confidential to one company never goes to
+// another company's people. Messages wait in a queue folder until the mail
+// server takes them, and each is sent at most once (its Message-ID
+// recorded); every message sent or refused is an audit event.
+package notify
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/accessrecon/accessrecon/config"
+	"github.com/accessrecon/accessrecon/graph"
+	"github.com/accessrecon/accessrecon/i18n"
+	"github.com/accessrecon/accessrecon/reconcile"
+	"github.com/accessrecon/accessrecon/reconcile/audit"
+	"github.com/wneessen/go-mail"
+)
+
+// CursorFile keeps, beside the config, how far the audit log was read.
+const CursorFile = ".accessrecon-notify.json"
+
+// Message is one mail to one person about one event.
+type Message struct {
+	ID      string // Message-ID, derived from the event and the recipient
+	To      string // address
+	Name    string
+	Person  string // employee id
+	Subject string
+	Body    string
+	Event   int // the audit event's sequence number
+}
+
+// Refused is a message not sent, and why.
+type Refused struct {
+	Person, To, Reason string
+	Event              int
+}
+
+type cursor struct {
+	Seq int `json:"seq"`
+}
+
+func readCursor(path string) (cursor, error) {
+	var c cursor
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return c, nil
+	}
+	if err != nil {
+		return c, err
+	}
+	return c, json.Unmarshal(data, &c)
+}
+
+// Collect reads the audit log's events after the cursor and makes the
+// messages of those the config names, with the refusals; next is the cursor
+// after them.
+func Collect(cfg *config.Config, snap *graph.Snapshot, now time.Time) (msgs []Message, refused []Refused, next int, err error) {
+	cur, err := readCursor(cfg.Resolve(CursorFile))
+	if err != nil {
+		return nil, nil, 0, i18n.Errorf("notify: %s: %w", CursorFile, err)
+	}
+	next = cur.Seq
+	path := reconcile.AuditPath(cfg)
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil, next, nil
+	}
+	if err != nil {
+		return nil, nil, 0, i18n.Errorf("notify: audit log %s: %w", path, err)
+	}
+	defer f.Close()
+	day := graph.DateOf(now)
+	_, err = audit.Each(f, path, func(e audit.Event) {
+		if e.Seq <= cur.Seq {
+			return
+		}
+		next = e.Seq
+		who, ok := cfg.Notify.Events[e.Event]
+		if !ok {
+			return
+		}
+		for _, p := range recipients(snap, who, day) {
+			m, why := message(cfg, snap, e, p)
+			if why != "" {
+				refused = append(refused, Refused{Person: p.EmployeeID, To: p.Mail, Reason: why, Event: e.Seq})
+				continue
+			}
+			msgs = append(msgs, m)
+		}
+	})
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	return msgs, refused, next, nil
+}
+
+// recipients are the active people the selector names, each once.
+func recipients(snap *graph.Snapshot, who config.Approvers, day graph.Date) []*graph.Person {
+	var out []*graph.Person
+	for _, p := range snap.People() {
+		if p.HasLeft(day) || p.StartDate > day {
+			continue
+		}
+		if len(who.Units) == 0 && len(who.Tags) == 0 && len(who.IDs) == 0 {
+			continue // nobody is named: nobody, never everyone
+		}
+		if reconcile.MayApprove(snap, who, p, day) == "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// message is the mail about e to p, or why it must not be sent.
+func message(cfg *config.Config, snap *graph.Snapshot, e audit.Event, p *graph.Person) (Message, string) {
+	if p.Mail == "" {
+		return Message{}, "no mail address in the HR feed"
+	}
+	company := snap.Company(p.Company)
+	at := strings.LastIndex(p.Mail, "@")
+	if company == nil || at < 0 || !slices.ContainsFunc(company.MailDomains, func(d string) bool { return strings.EqualFold(d, p.Mail[at+1:]) }) {
+		return Message{}, fmt.Sprintf("%s is not an address of company %s (mail_domains)", p.Mail, p.Company)
+	}
+	var systems []string
+	if out, _ := e.Data["out"].(string); out != "" && e.Event == "plan" {
+		plan, err := readPlan(cfg, out)
+		if err != nil {
+			return Message{}, "the plan cannot be read to check which companies may know of it: " + err.Error()
+		}
+		for _, a := range plan.Actions {
+			if !slices.Contains(systems, a.System) {
+				systems = append(systems, a.System)
+			}
+		}
+	}
+	for _, id := range systems {
+		if s := snap.System(id); s != nil && len(s.ConfidentialTo) > 0 && !slices.Contains(s.ConfidentialTo, p.Company) {
+			return Message{}, fmt.Sprintf("the plan touches %s, confidential to %s: not for company %s", id, strings.Join(s.ConfidentialTo, ", "), p.Company)
+		}
+	}
+	sum := sha256.Sum256([]byte(fmt.Sprintf("%d\x00%s\x00%s", e.Seq, e.Digest, p.EmployeeID)))
+	m := Message{ID: hex.EncodeToString(sum[:12]) + "@accessrecon", To: p.Mail, Name: p.Name, Person: p.EmployeeID, Event: e.Seq}
+	m.Subject, m.Body = text(e)
+	return m, ""
+}
+
+// text is a message's subject and body, in Japanese and English.
+func text(e audit.Event) (subject, body string) {
+	short := e.Plan
+	if len(short) > 19 {
+		short = short[:19]
+	}
+	out, _ := e.Data["out"].(string)
+	switch e.Event {
+	case "plan":
+		subject = fmt.Sprintf("【accessrecon】承認待ちの計画 / A plan waits for approval (%v)", e.Data["kind"])
+		body = fmt.Sprintf("承認待ちの計画があります（措置 %v 件、指摘 %v 件、作成者 %s）。\n内容の確認: accessrecon show %s --format html --lang ja\n承認: accessrecon approve %s --by （あなたの社員番号） --key （鍵）\n\n"+
+			"A plan waits for approval (%v actions, %v findings, by %s).\nReview: accessrecon show %s --format html\nApprove: accessrecon approve %s --by YOUR-ID --key KEYFILE\n\n計画 / plan: %s\n",
+			e.Data["actions"], e.Data["findings"], e.By, out, out, e.Data["actions"], e.Data["findings"], e.By, out, out, short)
+	case "refusal":
+		subject = "【accessrecon】計画の実施を拒否しました / apply refused a plan"
+		body = fmt.Sprintf("計画 %s の実施を拒否しました（実行者 %s）。理由: %v\n\napply refused plan %s (run by %s): %v\n", short, e.By, e.Data["reason"], short, e.By, e.Data["reason"])
+	default:
+		subject = fmt.Sprintf("【accessrecon】%s", e.Event)
+		body = fmt.Sprintf("監査ログの記録 / audit log event: %s (seq %d, by %s, plan %s)\n", e.Event, e.Seq, e.By, short)
+	}
+	return subject, body
+}
+
+func readPlan(cfg *config.Config, out string) (*reconcile.Plan, error) {
+	path := out
+	if !filepath.IsAbs(path) {
+		path = cfg.Resolve(out)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var p reconcile.Plan
+	return &p, json.Unmarshal(data, &p)
+}
+
+// mailOf is the message as go-mail builds it.
+func mailOf(from string, m Message) (*mail.Msg, error) {
+	msg := mail.NewMsg(mail.WithEncoding(mail.EncodingB64), mail.WithCharset(mail.CharsetUTF8))
+	if err := msg.From(from); err != nil {
+		return nil, i18n.Errorf("notify: from %q: %w", from, err)
+	}
+	if err := msg.AddToFormat(m.Name, m.To); err != nil {
+		return nil, i18n.Errorf("notify: to %q: %w", m.To, err)
+	}
+	msg.SetMessageIDWithValue(m.ID)
+	msg.Subject(m.Subject)
+	msg.SetBodyString(mail.TypeTextPlain, m.Body)
+	msg.SetDate()
+	return msg, nil
+}
+
+// Enqueue writes each message into the queue folder as an .eml file named
+// by its Message-ID (written atomically; one already queued or sent is not
+// queued again), and moves the cursor to next.
+func Enqueue(cfg *config.Config, msgs []Message, next int) error {
+	dir := QueueDir(cfg)
+	if err := os.MkdirAll(filepath.Join(dir, "sent"), 0o700); err != nil {
+		return i18n.Errorf("notify: %w", err)
+	}
+	for _, m := range msgs {
+		name := m.ID + ".eml"
+		if exists(filepath.Join(dir, name)) || exists(filepath.Join(dir, "sent", name)) {
+			continue
+		}
+		if err := WriteEML(dir, cfg.Notify.From, m); err != nil {
+			return err
+		}
+	}
+	return reconcile.WriteJSONFile(cfg.Resolve(CursorFile), cursor{Seq: next})
+}
+
+// QueueDir is the queue folder.
+func QueueDir(cfg *config.Config) string {
+	q := cfg.Notify.Queue
+	if q == "" {
+		q = "notify-queue"
+	}
+	return cfg.Resolve(q)
+}
+
+func exists(path string) bool { _, err := os.Stat(path); return err == nil }
+
+// WriteEML writes a message as DIR/<Message-ID>.eml.
+func WriteEML(dir, from string, m Message) error {
+	msg, err := mailOf(from, m)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return i18n.Errorf("notify: %w", err)
+	}
+	return reconcile.WriteFileAtomicWith(filepath.Join(dir, m.ID+".eml"), func(w io.Writer) error {
+		_, err := msg.WriteTo(w)
+		return err
+	})
+}
+
+// Sent is a message the server took.
+type Sent struct{ ID, To string }
+
+// Send hands the queued messages to the mail server, at most limit, a
+// connection each; a message the server took moves to sent/ (so it is
+// never sent again), one it did not stays queued for the next run.
+func Send(cfg *config.Config, password string, limit int) (sent []Sent, failed map[string]error, err error) {
+	dir := QueueDir(cfg)
+	names, _ := filepath.Glob(filepath.Join(dir, "*.eml"))
+	slices.Sort(names)
+	if len(names) == 0 {
+		return nil, nil, nil
+	}
+	client, err := dial(cfg.Notify.SMTP, password)
+	if err != nil {
+		return nil, nil, err
+	}
+	failed = map[string]error{}
+	for i, name := range names {
+		if i >= limit {
+			break
+		}
+		id := strings.TrimSuffix(filepath.Base(name), ".eml")
+		to, msg, err := readEML(name)
+		if err != nil {
+			failed[id] = err
+			continue
+		}
+		if err := client.DialAndSend(msg); err != nil {
+			failed[id] = err
+			continue
+		}
+		if err := os.Rename(name, filepath.Join(dir, "sent", filepath.Base(name))); err != nil {
+			return sent, failed, i18n.Errorf("notify: %w", err)
+		}
+		sent = append(sent, Sent{ID: id, To: to})
+	}
+	return sent, failed, nil
+}
+
+// readEML reads a queued message back.
+func readEML(path string) (string, *mail.Msg, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", nil, err
+	}
+	defer f.Close()
+	msg, err := mail.EMLToMsgFromReader(bufio.NewReader(f))
+	if err != nil {
+		return "", nil, i18n.Errorf("notify: %s: %w", path, err)
+	}
+	to := ""
+	if rcpts, err := msg.GetRecipients(); err == nil && len(rcpts) > 0 {
+		to = rcpts[0]
+	}
+	return to, msg, nil
+}
+
+func dial(s config.SMTP, password string) (*mail.Client, error) {
+	policy := mail.TLSMandatory
+	if s.StartTLS == "opportunistic" {
+		policy = mail.TLSOpportunistic
+	}
+	tc := &tls.Config{ServerName: s.Host, MinVersion: tls.VersionTLS12}
+	if s.CAFile != "" {
+		pem, err := os.ReadFile(s.CAFile)
+		if err != nil {
+			return nil, i18n.Errorf("notify: smtp.ca_file: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, i18n.Errorf("notify: smtp.ca_file %s: no PEM certificate in it", s.CAFile)
+		}
+		tc.RootCAs = pool
+	}
+	opts := []mail.Option{mail.WithPort(s.Port), mail.WithTLSPortPolicy(policy), mail.WithTLSConfig(tc), mail.WithTimeout(30 * time.Second)}
+	if s.Username != "" {
+		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthPlain), mail.WithUsername(s.Username), mail.WithPassword(password))
+	}
+	c, err := mail.NewClient(s.Host, opts...)
+	if err != nil {
+		return nil, i18n.Errorf("notify: smtp %s: %w", s.Host, err)
+	}
+	return c, nil
+}
