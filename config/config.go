@@ -316,17 +316,27 @@ type Apply struct {
 //	    plan: {units: [HD-IT], ids: [E1002]}   # a plan waits for approval
 //	    refusal: {tags: [security]}            # apply refused a plan
 //	    interrupted: {tags: [security]}        # an apply stopped before the end
+//	    apply: {author: true, approvers: true} # an apply ended: done, failed, work orders
 type Notify struct {
 	From string `yaml:"from"`
 	SMTP SMTP   `yaml:"smtp"`
 	// Events names, for each audit event, the people told of it (active
 	// people of the HR feed: of these units, of units with these tags, or
 	// with these ids).
-	Events map[string]Approvers `yaml:"events"`
+	Events map[string]Recipients `yaml:"events"`
 	// Queue is the folder of messages not yet sent (default notify-queue).
 	Queue string `yaml:"queue"`
 	// RateLimit is the most messages one run sends (default 100).
 	RateLimit int `yaml:"rate_limit"`
+}
+
+// Recipients are who is told of an event: active people of these units, of
+// units with these tags, with these ids, and, for events about a plan, its
+// author and the people who approved it.
+type Recipients struct {
+	Approvers `yaml:",inline"`
+	Author    bool `yaml:"author"`
+	Approved  bool `yaml:"approvers"`
 }
 
 // SMTP is the mail server: STARTTLS is required unless starttls says

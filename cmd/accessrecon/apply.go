@@ -255,6 +255,10 @@ func applyAction(c *cli.Context) error {
 	for _, w := range res.WorkOrders {
 		fmt.Fprintf(c.App.Writer, msg[2]+"\n", w)
 	}
+	if !c.Bool("dry-run") && !res.Interrupted {
+		record("apply", map[string]any{"actions": len(res.Outcomes), "done": counts[apply.StateDone], "awaiting_confirmation": counts[apply.StateManual],
+			"failed": counts[apply.StateFailed], "work_orders": len(res.WorkOrders)})
+	}
 	if res.Interrupted {
 		record("interrupted", map[string]any{"pending": counts[apply.StatePending]})
 		return i18n.Errorf("stopped on request: %d action(s) not started and left pending; run apply again to carry on", counts[apply.StatePending])

@@ -1,6 +1,10 @@
 package main
 
 import (
+	"bytes"
+	"io"
+	"sync/atomic"
+
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -18,12 +22,20 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/accessrecon/accessrecon/reconcile/notify"
 )
 
 // mailpit starts a real SMTP server (Mailpit, built from the module go.mod
 // pins) on loopback with STARTTLS required and a password, and returns its
 // SMTP port, its HTTP API's URL and the CA of its certificate.
 func mailpit(t *testing.T) (smtpPort int, api, caFile string) {
+	return startMailpit(t, true)
+}
+
+// startMailpit is mailpit, with STARTTLS and a password or, without tls,
+// plain SMTP (for a test that must see the SMTP dialogue).
+func startMailpit(t *testing.T, tls bool) (smtpPort int, api, caFile string) {
 	t.Helper()
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "mailpit")
@@ -49,9 +61,15 @@ func mailpit(t *testing.T) (smtpPort int, api, caFile string) {
 		return l.Addr().(*net.TCPAddr).Port
 	}
 	smtpPort, httpPort := free(), free()
-	cmd := exec.Command(bin, "--smtp", fmt.Sprintf("127.0.0.1:%d", smtpPort), "--listen", fmt.Sprintf("127.0.0.1:%d", httpPort),
-		"--smtp-tls-cert", caFile, "--smtp-tls-key", filepath.Join(dir, "key.pem"), "--smtp-require-starttls",
-		"--smtp-auth-file", filepath.Join(dir, "auth"), "--database", filepath.Join(dir, "mail.db"), "--smtp-disable-rdns")
+	args := []string{"--smtp", fmt.Sprintf("127.0.0.1:%d", smtpPort), "--listen", fmt.Sprintf("127.0.0.1:%d", httpPort),
+		"--database", filepath.Join(dir, "mail.db"), "--smtp-disable-rdns"}
+	if tls {
+		args = append(args, "--smtp-tls-cert", caFile, "--smtp-tls-key", filepath.Join(dir, "key.pem"), "--smtp-require-starttls",
+			"--smtp-auth-file", filepath.Join(dir, "auth"))
+	} else {
+		args = append(args, "--smtp-auth-accept-any", "--smtp-auth-allow-insecure")
+	}
+	cmd := exec.Command(bin, args...)
 	logf, _ := os.Create(filepath.Join(dir, "mailpit.log"))
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
@@ -116,6 +134,7 @@ func TestPlanWaitingForApprovalIsMailedToTheRightPeopleOnly(t *testing.T) {
   smtp: {host: 127.0.0.1, port: %d, username: accessrecon, password_env: TEST_SMTP_PASSWORD, ca_file: %q}
   events:
     plan: {ids: [E1002, E1004, E1020, E1030]}
+    apply: {author: true, approvers: true}
 `, smtpPort, ca))
 	t.Setenv("TEST_SMTP_PASSWORD", "mail-secret")
 	if _, stderr, code := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24", "--out", filepath.Join(dir, "p.json"), "--by", "E1001"); code != 0 {
@@ -144,8 +163,101 @@ func TestPlanWaitingForApprovalIsMailedToTheRightPeopleOnly(t *testing.T) {
 	if _, _, code := runCLI(t, "notify", "run", "--config", cfg); code != 0 || received(t, api).Total != 1 {
 		t.Errorf("a second run sent again: %d messages", received(t, api).Total)
 	}
+	// Approved and applied: the author and the approver are told how it went.
+	runCLI(t, "approve", filepath.Join(dir, "p.json"), "--by", "E1002", "--config", cfg)
+	if stdout, stderr, code := runApply(t, cfg, filepath.Join(dir, "p.json")); code != 0 {
+		t.Fatalf("apply: exit %d %s%s", code, stdout, stderr)
+	}
+	if _, stderr, code := runCLI(t, "notify", "run", "--config", cfg); code != 0 {
+		t.Fatal(stderr)
+	}
+	to := map[string]bool{}
+	for _, m := range received(t, api).Messages {
+		if strings.Contains(m.Subject, "apply ended") {
+			to[m.To[0].Address] = true
+		}
+	}
+	if len(to) != 2 || !to["e1001@nw.example.jp"] || !to["e1002@nw.example.jp"] {
+		t.Errorf("the apply's result went to %v, want the author E1001 and the approver E1002", to)
+	}
 	audit, _ := os.ReadFile(filepath.Join(dir, "audit.jsonl"))
-	if strings.Count(string(audit), `"event":"mail_sent"`) != 1 || strings.Count(string(audit), `"event":"mail_refused"`) != 2 || strings.Contains(string(audit), "mail-secret") {
+	if strings.Count(string(audit), `"event":"mail_sent"`) != 3 || strings.Count(string(audit), `"event":"mail_refused"`) != 2 || strings.Contains(string(audit), "mail-secret") {
 		t.Errorf("the audit log's mail events:\n%s", audit)
+	}
+}
+
+// dropOnce is an SMTP proxy to addr that cuts its first connection in the
+// middle of the message (after DATA, some of the content forwarded), and
+// passes the later ones whole.
+func dropOnce(t *testing.T, addr string) (port int, connections *atomic.Int64) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	connections = new(atomic.Int64)
+	go func() {
+		for n := 0; ; n++ {
+			client, err := l.Accept()
+			if err != nil {
+				return
+			}
+			connections.Add(1)
+			server, err := net.Dial("tcp", addr)
+			if err != nil {
+				client.Close()
+				continue
+			}
+			go func() { io.Copy(client, server); client.Close() }()
+			go func(first bool) {
+				defer server.Close()
+				if !first {
+					io.Copy(server, client)
+					return
+				}
+				var seen []byte
+				buf := make([]byte, 64)
+				for {
+					k, err := client.Read(buf)
+					if err != nil {
+						return
+					}
+					seen = append(seen, buf[:k]...)
+					if i := bytes.Index(seen, []byte("DATA\r\n")); i >= 0 && len(seen) > i+300 {
+						client.Close() // mid-message: the server never gets the final "."
+						return
+					}
+					server.Write(buf[:k])
+				}
+			}(n == 0)
+		}
+	}()
+	return l.Addr().(*net.TCPAddr).Port, connections
+}
+
+// TestAConnectionDroppedMidSendIsRetriedNotDoubled: the first connection
+// is cut in the middle of the message; the message is sent again, once.
+func TestAConnectionDroppedMidSendIsRetriedNotDoubled(t *testing.T) {
+	smtpPort, api, _ := startMailpit(t, false)
+	proxy, connections := dropOnce(t, fmt.Sprintf("127.0.0.1:%d", smtpPort))
+	dir := demoDir(t)
+	cfg := filepath.Join(dir, "accessrecon.yaml")
+	appendTo(t, cfg, fmt.Sprintf(`notify:
+  from: accessrecon@hd.example.jp
+  smtp: {host: 127.0.0.1, port: %d, starttls: opportunistic}
+  events:
+    plan: {ids: [E1002]}
+`, proxy))
+	if _, stderr, code := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24", "--out", filepath.Join(dir, "p.json"), "--by", "E1001"); code != 0 {
+		t.Fatal(stderr)
+	}
+	notify.Backoff = 100 * time.Millisecond
+	stdout, stderr, code := runCLI(t, "notify", "run", "--config", cfg, "--lang", "en")
+	if code != 0 || !strings.Contains(stdout, "1 messages sent") {
+		t.Fatalf("exit %d %s%s", code, stdout, stderr)
+	}
+	if got := received(t, api); got.Total != 1 || connections.Load() != 2 {
+		t.Errorf("%d messages arrived over %d connections, want the one, once, on the second", got.Total, connections.Load())
 	}
 }

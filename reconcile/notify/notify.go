@@ -88,7 +88,15 @@ func Collect(cfg *config.Config, snap *graph.Snapshot, now time.Time) (msgs []Me
 	}
 	defer f.Close()
 	day := graph.DateOf(now)
+	authors := map[string]string{}     // plan digest → author
+	approvers := map[string][]string{} // plan digest → who approved it
 	_, err = audit.Each(f, path, func(e audit.Event) {
+		switch e.Event {
+		case "plan":
+			authors[e.Plan] = e.By
+		case "approval":
+			approvers[e.Plan] = append(approvers[e.Plan], e.By)
+		}
 		if e.Seq <= cur.Seq {
 			return
 		}
@@ -97,7 +105,20 @@ func Collect(cfg *config.Config, snap *graph.Snapshot, now time.Time) (msgs []Me
 		if !ok {
 			return
 		}
-		for _, p := range recipients(snap, who, day) {
+		people := recipients(snap, who.Approvers, day)
+		var ids []string
+		if who.Author {
+			ids = append(ids, authors[e.Plan])
+		}
+		if who.Approved {
+			ids = append(ids, approvers[e.Plan]...)
+		}
+		for _, id := range ids {
+			if p := snap.Person(id); p != nil && !p.HasLeft(day) && !slices.Contains(people, p) {
+				people = append(people, p)
+			}
+		}
+		for _, p := range people {
 			m, why := message(cfg, snap, e, p)
 			if why != "" {
 				refused = append(refused, Refused{Person: p.EmployeeID, To: p.Mail, Reason: why, Event: e.Seq})
@@ -175,6 +196,12 @@ func text(e audit.Event) (subject, body string) {
 		body = fmt.Sprintf("承認待ちの計画があります（措置 %v 件、指摘 %v 件、作成者 %s）。\n内容の確認: accessrecon show %s --format html --lang ja\n承認: accessrecon approve %s --by （あなたの社員番号） --key （鍵）\n\n"+
 			"A plan waits for approval (%v actions, %v findings, by %s).\nReview: accessrecon show %s --format html\nApprove: accessrecon approve %s --by YOUR-ID --key KEYFILE\n\n計画 / plan: %s\n",
 			e.Data["actions"], e.Data["findings"], e.By, out, out, e.Data["actions"], e.Data["findings"], e.By, out, out, short)
+	case "apply":
+		subject = "【accessrecon】計画の実施結果 / apply ended"
+		body = fmt.Sprintf("計画 %s を実施しました（実行者 %s）。措置 %v 件: 完了 %v、確認待ち %v、失敗 %v、作業指示書 %v 件。\n\n"+
+			"Plan %s was applied (by %s): %v actions, %v done, %v awaiting confirmation, %v failed, %v work orders.\n",
+			short, e.By, e.Data["actions"], e.Data["done"], e.Data["awaiting_confirmation"], e.Data["failed"], e.Data["work_orders"],
+			short, e.By, e.Data["actions"], e.Data["done"], e.Data["awaiting_confirmation"], e.Data["failed"], e.Data["work_orders"])
 	case "refusal":
 		subject = "【accessrecon】計画の実施を拒否しました / apply refused a plan"
 		body = fmt.Sprintf("計画 %s の実施を拒否しました（実行者 %s）。理由: %v\n\napply refused plan %s (run by %s): %v\n", short, e.By, e.Data["reason"], short, e.By, e.Data["reason"])
@@ -288,7 +315,7 @@ func Send(cfg *config.Config, password string, limit int) (sent []Sent, failed m
 			failed[id] = err
 			continue
 		}
-		if err := client.DialAndSend(msg); err != nil {
+		if err := sendWithRetries(client, msg); err != nil {
 			failed[id] = err
 			continue
 		}
@@ -298,6 +325,28 @@ func Send(cfg *config.Config, password string, limit int) (sent []Sent, failed m
 		sent = append(sent, Sent{ID: id, To: to})
 	}
 	return sent, failed, nil
+}
+
+// Backoff is the wait before the first retry of a message the server did
+// not take; it doubles for the second.
+var Backoff = 2 * time.Second
+
+// sendWithRetries sends a message, trying twice more with growing waits
+// when the connection fails (a message a server did not accept is not sent,
+// so a retry cannot double it).
+func sendWithRetries(client *mail.Client, msg *mail.Msg) error {
+	wait := Backoff
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		if attempt > 0 {
+			time.Sleep(wait)
+			wait *= 2
+		}
+		if err = client.DialAndSend(msg); err == nil {
+			return nil
+		}
+	}
+	return err
 }
 
 // readEML reads a queued message back.
