@@ -92,7 +92,7 @@ func notifyRun(c *cli.Context) error {
 	for id, ferr := range failed {
 		fmt.Fprintln(c.App.ErrWriter, i18n.Sprintf(l, "accessrecon: not sent yet, kept in the queue: %s: %v", id, ferr))
 	}
-	fmt.Fprintln(out, i18n.Sprintf(l, "%d messages sent, %d refused, %d kept in the queue", len(sent), len(refused), len(failed)))
+	fmt.Fprintln(out, i18n.Sprintf(l, "%d messages sent, %d refused, %d kept in the queue", len(sent), len(refused), notify.Queued(cfg)))
 	if len(failed) > 0 {
 		return statusError{code: exitError}
 	}

@@ -261,3 +261,34 @@ func TestAConnectionDroppedMidSendIsRetriedNotDoubled(t *testing.T) {
 		t.Errorf("%d messages arrived over %d connections, want the one, once, on the second", got.Total, connections.Load())
 	}
 }
+
+// TestLogCheckFindingsAndTheRateLimit: the log check's findings are mailed
+// to the people named for logs_check (counts only); with rate_limit 1 one
+// run sends one message and keeps the other queued for the next run.
+func TestLogCheckFindingsAndTheRateLimit(t *testing.T) {
+	smtpPort, api, ca := mailpit(t)
+	dir := demoDir(t)
+	cfg := filepath.Join(dir, "accessrecon.yaml")
+	appendTo(t, cfg, fmt.Sprintf(`notify:
+  from: accessrecon@hd.example.jp
+  smtp: {host: 127.0.0.1, port: %d, username: accessrecon, password_env: TEST_SMTP_PASSWORD, ca_file: %q}
+  rate_limit: 1
+  events:
+    logs_check: {ids: [E1001, E1002]}
+`, smtpPort, ca))
+	t.Setenv("TEST_SMTP_PASSWORD", "mail-secret")
+	if _, stderr, code := runCLI(t, "logs", "check", "--config", cfg, "--date", "2026-11-24"); code != exitFindings {
+		t.Fatalf("logs check: exit %d %s", code, stderr)
+	}
+	stdout, stderr, code := runCLI(t, "notify", "run", "--config", cfg, "--lang", "en")
+	if code != 0 || !strings.Contains(stdout, "1 messages sent, 0 refused, 1 kept in the queue") {
+		t.Fatalf("first run: exit %d %s%s", code, stdout, stderr)
+	}
+	if stdout, _, _ := runCLI(t, "notify", "run", "--config", cfg, "--lang", "en"); !strings.Contains(stdout, "1 messages sent, 0 refused, 0 kept in the queue") {
+		t.Fatalf("second run: %s", stdout)
+	}
+	got := received(t, api)
+	if got.Total != 2 || !strings.Contains(got.Messages[0].Subject, "log check findings") {
+		t.Errorf("received: %+v", got)
+	}
+}

@@ -202,6 +202,11 @@ func text(e audit.Event) (subject, body string) {
 			"Plan %s was applied (by %s): %v actions, %v done, %v awaiting confirmation, %v failed, %v work orders.\n",
 			short, e.By, e.Data["actions"], e.Data["done"], e.Data["awaiting_confirmation"], e.Data["failed"], e.Data["work_orders"],
 			short, e.By, e.Data["actions"], e.Data["done"], e.Data["awaiting_confirmation"], e.Data["failed"], e.Data["work_orders"])
+	case "logs_check":
+		subject = fmt.Sprintf("【accessrecon】アクセスログの指摘 %v 件 / log check findings (%v)", e.Data["findings"], e.Data["date"])
+		body = fmt.Sprintf("%v のアクセスログ点検で %v 件の指摘がありました（ルール別: %v）。\n詳細: accessrecon logs check --date %v --format html --lang ja\n\n"+
+			"The log check of %v found %v findings (by rule: %v).\nDetails: accessrecon logs check --date %v --format html\n",
+			e.Data["date"], e.Data["findings"], e.Data["by_rule"], e.Data["date"], e.Data["date"], e.Data["findings"], e.Data["by_rule"], e.Data["date"])
 	case "refusal":
 		subject = "【accessrecon】計画の実施を拒否しました / apply refused a plan"
 		body = fmt.Sprintf("計画 %s の実施を拒否しました（実行者 %s）。理由: %v\n\napply refused plan %s (run by %s): %v\n", short, e.By, e.Data["reason"], short, e.By, e.Data["reason"])
@@ -285,6 +290,12 @@ func WriteEML(dir, from string, m Message) error {
 		_, err := msg.WriteTo(w)
 		return err
 	})
+}
+
+// Queued is how many messages wait in the queue folder.
+func Queued(cfg *config.Config) int {
+	names, _ := filepath.Glob(filepath.Join(QueueDir(cfg), "*.eml"))
+	return len(names)
 }
 
 // Sent is a message the server took.
