@@ -207,6 +207,12 @@ func text(e audit.Event) (subject, body string) {
 		body = fmt.Sprintf("%v のアクセスログ点検で %v 件の指摘がありました（ルール別: %v）。\n詳細: accessrecon logs check --date %v --format html --lang ja\n\n"+
 			"The log check of %v found %v findings (by rule: %v).\nDetails: accessrecon logs check --date %v --format html\n",
 			e.Data["date"], e.Data["findings"], e.Data["by_rule"], e.Data["date"], e.Data["date"], e.Data["findings"], e.Data["by_rule"], e.Data["date"])
+	case "transfer_forbidden":
+		subject = fmt.Sprintf("【accessrecon】禁止される異動の照会 / a forbidden transfer was checked (%v)", e.Data["employee_id"])
+		body = fmt.Sprintf("人事システムから照会された異動は分離ルールに反します: %v を %v から %v へ（%v 発令）。該当ルール: %v\n\n"+
+			"A transfer HR checked breaks a separation rule: %v from %v to %v on %v. Rules: %v\n",
+			e.Data["employee_id"], e.Data["from_unit"], e.Data["to_unit"], e.Data["effective_date"], e.Data["rules"],
+			e.Data["employee_id"], e.Data["from_unit"], e.Data["to_unit"], e.Data["effective_date"], e.Data["rules"])
 	case "refusal":
 		subject = "【accessrecon】計画の実施を拒否しました / apply refused a plan"
 		body = fmt.Sprintf("計画 %s の実施を拒否しました（実行者 %s）。理由: %v\n\napply refused plan %s (run by %s): %v\n", short, e.By, e.Data["reason"], short, e.By, e.Data["reason"])

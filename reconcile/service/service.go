@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -26,6 +27,7 @@ import (
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/policy"
 	"github.com/accessrecon/accessrecon/reconcile"
+	"github.com/accessrecon/accessrecon/reconcile/audit"
 )
 
 // MaxBody is the largest request body accepted.
@@ -273,6 +275,19 @@ func (s *Service) check(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err != nil {
 		return err
+	}
+	if !res.Allowed {
+		// For HR's and compliance's mail (notify): who, where from, where to.
+		var rules []string
+		for _, f := range res.Findings {
+			if !slices.Contains(rules, f.Rule) {
+				rules = append(rules, f.Rule)
+			}
+		}
+		if err := reconcile.Record(cur.inputs.Config, audit.Event{Event: "transfer_forbidden", By: "serve", Data: map[string]any{
+			"employee_id": req.EmployeeID, "from_unit": res.FromUnit, "to_unit": res.ToUnit, "effective_date": eff.String(), "rules": rules}}, time.Now()); err != nil {
+			return err
+		}
 	}
 	resp := CheckResponse{Allowed: res.Allowed, EmployeeID: req.EmployeeID, FromUnit: res.FromUnit, ToUnit: res.ToUnit, EffectiveDate: eff.String(), Findings: res.Findings}
 	if resp.Findings == nil {

@@ -130,6 +130,19 @@ func TestCheck(t *testing.T) {
 	}
 }
 
+// TestAForbiddenCheckIsAnAuditEvent: HR asking about a forbidden transfer
+// is recorded (for the mail to HR and compliance); an allowed one is not.
+func TestAForbiddenCheckIsAnAuditEvent(t *testing.T) {
+	dir := demoCopy(t)
+	_, srv := start(t, dir)
+	call(t, srv, "POST", "/v1/transfers/check", token, `{"employee_id":"E1007","to_unit":"HD-RETAIL","effective_date":"2026-12-01"}`)
+	call(t, srv, "POST", "/v1/transfers/check", token, `{"employee_id":"E1011","to_unit":"HD-TRADING","effective_date":"2026-08-01"}`)
+	data, _ := os.ReadFile(filepath.Join(dir, "audit.jsonl"))
+	if n := strings.Count(string(data), `"event":"transfer_forbidden"`); n != 1 || !strings.Contains(string(data), `"employee_id":"E1007"`) || !strings.Contains(string(data), "separation.direct_transfer_ban") {
+		t.Errorf("%d transfer_forbidden events:\n%s", n, data)
+	}
+}
+
 func TestTransferIsPlannedOnceAndWrittenToTheOutbox(t *testing.T) {
 	dir := demoCopy(t)
 	_, srv := start(t, dir)
