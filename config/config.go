@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -328,6 +329,9 @@ type Notify struct {
 	Queue string `yaml:"queue"`
 	// RateLimit is the most messages one run sends (default 100).
 	RateLimit int `yaml:"rate_limit"`
+	// Charset is utf-8 (default) or iso-2022-jp, for old mail clients in
+	// Japan.
+	Charset string `yaml:"charset"`
 }
 
 // Recipients are who is told of an event: active people of these units, of
@@ -514,6 +518,9 @@ func (c *Config) check(data []byte) error {
 		if !holiday.MatchString(h) {
 			return csvfile.InputErrorf("%s: field calendar.company_holidays: expected MM-DD or YYYY-MM-DD, got %q", c.Path, h)
 		}
+	}
+	if ch := strings.ToLower(c.Notify.Charset); ch != "" && ch != "utf-8" && ch != "iso-2022-jp" {
+		return csvfile.InputErrorf("%s: field notify.charset: expected utf-8 or iso-2022-jp, got %q", c.Path, c.Notify.Charset)
 	}
 	switch c.Rules.MFAMissing.Action {
 	case "":

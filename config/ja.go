@@ -5,6 +5,7 @@ import "github.com/accessrecon/accessrecon/i18n"
 // The Japanese of this package's messages, by their English format.
 func init() {
 	i18n.Register(map[string]string{
+		"%s: field notify.charset: expected utf-8 or iso-2022-jp, got %q":                             "%s: 項目 notify.charset: utf-8 か iso-2022-jp を指定してください（値: %q）",
 		"%s: field rules.mfa_missing.action: expected none or disable_account, got %q":                "%s: 項目 rules.mfa_missing.action: none か disable_account を指定してください（値: %q）",
 		"%s: %w (give the config file with --config)":                                                 "%s: %w（設定ファイルを --config で指定してください）",
 		"%s: field apply: expected approvals ≥ 1, mass_revocation.min ≥ 0, fractions between 0 and 1": "%s: 項目 apply: approvals は 1 以上、mass_revocation.min は 0 以上、割合は 0 から 1 の間で指定してください",

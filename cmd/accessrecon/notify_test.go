@@ -263,8 +263,9 @@ func TestAConnectionDroppedMidSendIsRetriedNotDoubled(t *testing.T) {
 }
 
 // TestLogCheckFindingsAndTheRateLimit: the log check's findings are mailed
-// to the people named for logs_check (counts only); with rate_limit 1 one
-// run sends one message and keeps the other queued for the next run.
+// to the people named for logs_check (counts only), in ISO-2022-JP for old
+// clients; with rate_limit 1 one run sends one message and keeps the other
+// queued for the next run.
 func TestLogCheckFindingsAndTheRateLimit(t *testing.T) {
 	smtpPort, api, ca := mailpit(t)
 	dir := demoDir(t)
@@ -273,6 +274,7 @@ func TestLogCheckFindingsAndTheRateLimit(t *testing.T) {
   from: accessrecon@hd.example.jp
   smtp: {host: 127.0.0.1, port: %d, username: accessrecon, password_env: TEST_SMTP_PASSWORD, ca_file: %q}
   rate_limit: 1
+  charset: iso-2022-jp
   events:
     logs_check: {ids: [E1001, E1002]}
 `, smtpPort, ca))
@@ -288,7 +290,8 @@ func TestLogCheckFindingsAndTheRateLimit(t *testing.T) {
 		t.Fatalf("second run: %s", stdout)
 	}
 	got := received(t, api)
-	if got.Total != 2 || !strings.Contains(got.Messages[0].Subject, "log check findings") {
+	// In ISO-2022-JP, and read back as the Japanese it was.
+	if got.Total != 2 || !strings.Contains(got.Messages[0].Subject, "log check findings") || !strings.Contains(got.Messages[0].Subject, "アクセスログの指摘") {
 		t.Errorf("received: %+v", got)
 	}
 }

@@ -5,6 +5,7 @@ import "github.com/accessrecon/accessrecon/i18n"
 // The Japanese of this package's messages, by their English format.
 func init() {
 	i18n.Register(map[string]string{
+		"notify: iso-2022-jp: %w":  "notify: iso-2022-jp: %w",
 		"notify: %s: %w":           "notify: %s: %w",
 		"notify: %w":               "notify: %w",
 		"notify: audit log %s: %w": "notify: 監査ログ %s: %w",

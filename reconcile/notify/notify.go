@@ -31,6 +31,7 @@ import (
 	"github.com/accessrecon/accessrecon/reconcile"
 	"github.com/accessrecon/accessrecon/reconcile/audit"
 	"github.com/wneessen/go-mail"
+	"golang.org/x/text/encoding/japanese"
 )
 
 // CursorFile keeps, beside the config, how far the audit log was read.
@@ -236,13 +237,30 @@ func readPlan(cfg *config.Config, out string) (*reconcile.Plan, error) {
 	return &p, json.Unmarshal(data, &p)
 }
 
-// mailOf is the message as go-mail builds it.
-func mailOf(from string, m Message) (*mail.Msg, error) {
+// mailOf is the message as go-mail builds it, in UTF-8 or, for old mail
+// clients, in ISO-2022-JP (7-bit JIS, the subject and name MIME-encoded).
+func mailOf(from, charset string, m Message) (*mail.Msg, error) {
 	msg := mail.NewMsg(mail.WithEncoding(mail.EncodingB64), mail.WithCharset(mail.CharsetUTF8))
+	if strings.EqualFold(charset, "iso-2022-jp") {
+		msg = mail.NewMsg(mail.WithEncoding(mail.EncodingUSASCII), mail.WithCharset(mail.CharsetISO2022JP))
+		enc := japanese.ISO2022JP.NewEncoder()
+		m.Name = "" // the address alone: a JIS display name would not parse as one
+		for _, s := range []*string{&m.Subject, &m.Body} {
+			jis, err := enc.String(*s)
+			if err != nil {
+				return nil, i18n.Errorf("notify: iso-2022-jp: %w", err)
+			}
+			*s = jis
+		}
+	}
 	if err := msg.From(from); err != nil {
 		return nil, i18n.Errorf("notify: from %q: %w", from, err)
 	}
-	if err := msg.AddToFormat(m.Name, m.To); err != nil {
+	add := func() error { return msg.AddToFormat(m.Name, m.To) }
+	if m.Name == "" {
+		add = func() error { return msg.AddTo(m.To) }
+	}
+	if err := add(); err != nil {
 		return nil, i18n.Errorf("notify: to %q: %w", m.To, err)
 	}
 	msg.SetMessageIDWithValue(m.ID)
@@ -265,7 +283,7 @@ func Enqueue(cfg *config.Config, msgs []Message, next int) error {
 		if exists(filepath.Join(dir, name)) || exists(filepath.Join(dir, "sent", name)) {
 			continue
 		}
-		if err := WriteEML(dir, cfg.Notify.From, m); err != nil {
+		if err := WriteEML(dir, cfg.Notify.From, cfg.Notify.Charset, m); err != nil {
 			return err
 		}
 	}
@@ -283,9 +301,10 @@ func QueueDir(cfg *config.Config) string {
 
 func exists(path string) bool { _, err := os.Stat(path); return err == nil }
 
-// WriteEML writes a message as DIR/<Message-ID>.eml.
-func WriteEML(dir, from string, m Message) error {
-	msg, err := mailOf(from, m)
+// WriteEML writes a message as DIR/<Message-ID>.eml, in charset (utf-8 or
+// iso-2022-jp).
+func WriteEML(dir, from, charset string, m Message) error {
+	msg, err := mailOf(from, charset, m)
 	if err != nil {
 		return err
 	}
