@@ -332,6 +332,10 @@ type Notify struct {
 	// Charset is utf-8 (default) or iso-2022-jp, for old mail clients in
 	// Japan.
 	Charset string `yaml:"charset"`
+	// Templates is a folder of the deployment's own texts: <event>.txt, a
+	// Go text/template whose first line is "Subject: ..." and the rest the
+	// body; an event without one gets the built-in text.
+	Templates string `yaml:"templates"`
 }
 
 // Recipients are who is told of an event: active people of these units, of

@@ -163,6 +163,10 @@ func TestPlanWaitingForApprovalIsMailedToTheRightPeopleOnly(t *testing.T) {
 	if _, _, code := runCLI(t, "notify", "run", "--config", cfg); code != 0 || received(t, api).Total != 1 {
 		t.Errorf("a second run sent again: %d messages", received(t, api).Total)
 	}
+	// The deployment's own text for the apply's result.
+	os.MkdirAll(filepath.Join(dir, "mail"), 0o755)
+	os.WriteFile(filepath.Join(dir, "mail", "apply.txt"), []byte("Subject: 【権限管理】{{.Name}} 様: 計画 {{.Plan}} の実施結果\n\n完了 {{.Data.done}} 件、失敗 {{.Data.failed}} 件。\n"), 0o644)
+	replaceIn(t, cfg, "  events:\n", "  templates: mail\n  events:\n")
 	// Approved and applied: the author and the approver are told how it went.
 	runCLI(t, "approve", filepath.Join(dir, "p.json"), "--by", "E1002", "--config", cfg)
 	if stdout, stderr, code := runApply(t, cfg, filepath.Join(dir, "p.json")); code != 0 {
@@ -173,7 +177,7 @@ func TestPlanWaitingForApprovalIsMailedToTheRightPeopleOnly(t *testing.T) {
 	}
 	to := map[string]bool{}
 	for _, m := range received(t, api).Messages {
-		if strings.Contains(m.Subject, "apply ended") {
+		if strings.Contains(m.Subject, "の実施結果") && strings.HasPrefix(m.Subject, "【権限管理】") {
 			to[m.To[0].Address] = true
 		}
 	}

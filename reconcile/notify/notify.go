@@ -18,6 +18,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html/template"
 	"io"
 	"os"
 	"path/filepath"
@@ -181,7 +182,47 @@ func message(cfg *config.Config, snap *graph.Snapshot, e audit.Event, p *graph.P
 	sum := sha256.Sum256([]byte(fmt.Sprintf("%d\x00%s\x00%s", e.Seq, e.Digest, p.EmployeeID)))
 	m := Message{ID: hex.EncodeToString(sum[:12]) + "@accessrecon", To: p.Mail, Name: p.Name, Person: p.EmployeeID, Event: e.Seq}
 	m.Subject, m.Body = text(e)
+	if cfg.Notify.Templates != "" {
+		subject, body, ok, err := ownText(cfg.Resolve(cfg.Notify.Templates), e, p)
+		if err != nil {
+			return Message{}, "the deployment's template: " + err.Error()
+		}
+		if ok {
+			m.Subject, m.Body = subject, body
+		}
+	}
 	return m, ""
+}
+
+// ownText is the deployment's text for e (dir/<event>.txt), if it has one:
+// a text/template given the event, the recipient and the plan's short
+// digest, whose first line is "Subject: ...".
+func ownText(dir string, e audit.Event, p *graph.Person) (subject, body string, ok bool, err error) {
+	data, err := os.ReadFile(filepath.Join(dir, e.Event+".txt"))
+	if errors.Is(err, os.ErrNotExist) {
+		return "", "", false, nil
+	}
+	if err != nil {
+		return "", "", false, err
+	}
+	t, err := template.New(e.Event).Option("missingkey=error").Parse(string(data))
+	if err != nil {
+		return "", "", false, err
+	}
+	short := e.Plan
+	if len(short) > 19 {
+		short = short[:19]
+	}
+	var b strings.Builder
+	if err := t.Execute(&b, map[string]any{"Event": e, "Data": e.Data, "By": e.By, "Plan": short, "Name": p.Name, "ID": p.EmployeeID}); err != nil {
+		return "", "", false, err
+	}
+	first, rest, _ := strings.Cut(b.String(), "\n")
+	subject, found := strings.CutPrefix(first, "Subject: ")
+	if !found {
+		return "", "", false, errors.New(`the first line must be "Subject: ..."`)
+	}
+	return strings.TrimSpace(subject), strings.TrimLeft(rest, "\n"), true, nil
 }
 
 // text is a message's subject and body, in Japanese and English.
