@@ -57,13 +57,13 @@ func notifyRun(c *cli.Context) error {
 			}
 		}
 		for _, r := range refused {
-			fmt.Fprintf(out, "%s\n", i18n.Sprintf(l, "refused: %s (%s): %s", r.Person, r.To, r.Reason))
+			fmt.Fprintf(out, "%s\n", i18n.Sprintf(l, "refused: %s (%s): %s", r.Person, r.To, r.Reason.Localize(l)))
 		}
 		fmt.Fprintln(out, i18n.Sprintf(l, "%d messages written to %s, %d refused; nothing sent", len(msgs), dir, len(refused)))
 		return nil
 	}
 	for _, r := range refused {
-		if err := recordAudit(cfg, audit.Event{Event: "mail_refused", Data: map[string]any{"person": r.Person, "reason": r.Reason, "about": r.Event}}); err != nil {
+		if err := recordAudit(cfg, audit.Event{Event: "mail_refused", Data: map[string]any{"person": r.Person, "reason": r.Reason.String(), "about": r.Event}}); err != nil {
 			return err
 		}
 	}

@@ -152,6 +152,9 @@ func TestPlanWaitingForApprovalIsMailedToTheRightPeopleOnly(t *testing.T) {
 	if got := received(t, api); got.Total != 0 {
 		t.Fatalf("the dry run sent %d messages", got.Total)
 	}
+	if ja, _, _ := runCLI(t, "notify", "run", "--config", cfg, "--dry-run", "--out", preview, "--lang", "ja"); !strings.Contains(ja, "の機密システム") || englishSentence.MatchString(ja) {
+		t.Errorf("the dry run in Japanese:\n%s", ja)
+	}
 	stdout, stderr, code = runCLI(t, "notify", "run", "--config", cfg, "--lang", "en")
 	if code != 0 || !strings.Contains(stdout, "1 messages sent, 2 refused") {
 		t.Fatalf("notify run: exit %d %s%s", code, stdout, stderr)

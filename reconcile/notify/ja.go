@@ -5,14 +5,20 @@ import "github.com/accessrecon/accessrecon/i18n"
 // The Japanese of this package's messages, by their English format.
 func init() {
 	i18n.Register(map[string]string{
-		"notify: iso-2022-jp: %w":  "notify: iso-2022-jp: %w",
-		"notify: %s: %w":           "notify: %s: %w",
-		"notify: %w":               "notify: %w",
-		"notify: audit log %s: %w": "notify: 監査ログ %s: %w",
-		"notify: from %q: %w":      "notify: 送信元 %q: %w",
-		"notify: smtp %s: %w":      "notify: smtp %s: %w",
-		"notify: smtp.ca_file %s: no PEM certificate in it": "notify: smtp.ca_file %s: PEM 形式の証明書がありません",
-		"notify: smtp.ca_file: %w":                          "notify: smtp.ca_file: %w",
-		"notify: to %q: %w":                                 "notify: 宛先 %q: %w",
+		"no mail address in the HR feed":                                      "人事データにメールアドレスがありません",
+		"%s is not an address of company %s (mail_domains)":                   "%s は会社 %s のアドレスではありません（mail_domains）",
+		"the plan cannot be read to check which companies may know of it: %v": "どの会社に知らせてよいか確かめるための計画を読めません: %v",
+		"the plan touches %s, confidential to %s: not for company %s":         "計画は %[2]s の機密システム %[1]s に関わるため、会社 %[3]s には送れません",
+		"the deployment's template: %v":                                       "設定のテンプレート: %v",
+		"the first line must be \"Subject: ...\"":                             "1 行目は「Subject: ...」である必要があります",
+		"notify: iso-2022-jp: %w":                                             "notify: iso-2022-jp: %w",
+		"notify: %s: %w":                                                      "notify: %s: %w",
+		"notify: %w":                                                          "notify: %w",
+		"notify: audit log %s: %w":                                            "notify: 監査ログ %s: %w",
+		"notify: from %q: %w":                                                 "notify: 送信元 %q: %w",
+		"notify: smtp %s: %w":                                                 "notify: smtp %s: %w",
+		"notify: smtp.ca_file %s: no PEM certificate in it":                   "notify: smtp.ca_file %s: PEM 形式の証明書がありません",
+		"notify: smtp.ca_file: %w":                                            "notify: smtp.ca_file: %w",
+		"notify: to %q: %w":                                                   "notify: 宛先 %q: %w",
 	})
 }

@@ -51,8 +51,9 @@ type Message struct {
 
 // Refused is a message not sent, and why.
 type Refused struct {
-	Person, To, Reason string
-	Event              int
+	Person, To string
+	Reason     i18n.Message
+	Event      int
 }
 
 type cursor struct {
@@ -122,7 +123,7 @@ func Collect(cfg *config.Config, snap *graph.Snapshot, now time.Time) (msgs []Me
 		}
 		for _, p := range people {
 			m, why := message(cfg, snap, e, p)
-			if why != "" {
+			if why.Format != "" {
 				refused = append(refused, Refused{Person: p.EmployeeID, To: p.Mail, Reason: why, Event: e.Seq})
 				continue
 			}
@@ -153,20 +154,20 @@ func recipients(snap *graph.Snapshot, who config.Approvers, day graph.Date) []*g
 }
 
 // message is the mail about e to p, or why it must not be sent.
-func message(cfg *config.Config, snap *graph.Snapshot, e audit.Event, p *graph.Person) (Message, string) {
+func message(cfg *config.Config, snap *graph.Snapshot, e audit.Event, p *graph.Person) (Message, i18n.Message) {
 	if p.Mail == "" {
-		return Message{}, "no mail address in the HR feed"
+		return Message{}, i18n.M("no mail address in the HR feed")
 	}
 	company := snap.Company(p.Company)
 	at := strings.LastIndex(p.Mail, "@")
 	if company == nil || at < 0 || !slices.ContainsFunc(company.MailDomains, func(d string) bool { return strings.EqualFold(d, p.Mail[at+1:]) }) {
-		return Message{}, fmt.Sprintf("%s is not an address of company %s (mail_domains)", p.Mail, p.Company)
+		return Message{}, i18n.M("%s is not an address of company %s (mail_domains)", p.Mail, p.Company)
 	}
 	var systems []string
 	if out, _ := e.Data["out"].(string); out != "" && e.Event == "plan" {
 		plan, err := readPlan(cfg, out)
 		if err != nil {
-			return Message{}, "the plan cannot be read to check which companies may know of it: " + err.Error()
+			return Message{}, i18n.M("the plan cannot be read to check which companies may know of it: %v", err)
 		}
 		for _, a := range plan.Actions {
 			if !slices.Contains(systems, a.System) {
@@ -176,7 +177,7 @@ func message(cfg *config.Config, snap *graph.Snapshot, e audit.Event, p *graph.P
 	}
 	for _, id := range systems {
 		if s := snap.System(id); s != nil && len(s.ConfidentialTo) > 0 && !slices.Contains(s.ConfidentialTo, p.Company) {
-			return Message{}, fmt.Sprintf("the plan touches %s, confidential to %s: not for company %s", id, strings.Join(s.ConfidentialTo, ", "), p.Company)
+			return Message{}, i18n.M("the plan touches %s, confidential to %s: not for company %s", id, strings.Join(s.ConfidentialTo, ", "), p.Company)
 		}
 	}
 	sum := sha256.Sum256([]byte(fmt.Sprintf("%d\x00%s\x00%s", e.Seq, e.Digest, p.EmployeeID)))
@@ -185,13 +186,13 @@ func message(cfg *config.Config, snap *graph.Snapshot, e audit.Event, p *graph.P
 	if cfg.Notify.Templates != "" {
 		subject, body, ok, err := ownText(cfg.Resolve(cfg.Notify.Templates), e, p)
 		if err != nil {
-			return Message{}, "the deployment's template: " + err.Error()
+			return Message{}, i18n.M("the deployment's template: %v", err)
 		}
 		if ok {
 			m.Subject, m.Body = subject, body
 		}
 	}
-	return m, ""
+	return m, i18n.Message{}
 }
 
 // ownText is the deployment's text for e (dir/<event>.txt), if it has one:
@@ -220,7 +221,7 @@ func ownText(dir string, e audit.Event, p *graph.Person) (subject, body string, 
 	first, rest, _ := strings.Cut(b.String(), "\n")
 	subject, found := strings.CutPrefix(first, "Subject: ")
 	if !found {
-		return "", "", false, errors.New(`the first line must be "Subject: ..."`)
+		return "", "", false, i18n.Errorf(`the first line must be "Subject: ..."`)
 	}
 	return strings.TrimSpace(subject), strings.TrimLeft(rest, "\n"), true, nil
 }
