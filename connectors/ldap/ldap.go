@@ -272,6 +272,8 @@ type Source struct {
 	owners map[string]string
 	// referrals counts the search references of a pull (not followed).
 	referrals atomic.Int64
+	// lastAccounts is how many accounts the last pull found.
+	lastAccounts atomic.Int64
 }
 
 // New makes a source; it does not connect.
@@ -386,9 +388,10 @@ type directory struct {
 	byDN     map[string]string         // normalised DN → id
 	grants   map[string][]string       // system → "id\x00entitlement"
 	mapped   map[string]bool           // system → mapped (role) rights
-	// valued counts the accounts on which each configured attribute had a
-	// value: one that never had is most likely misspelt.
-	valued map[string]int
+	// valued counts the accounts on which each configured attribute
+	// (owner, kind, mfa, login: see valuedAttrs) had a value: one that
+	// never had is most likely misspelt.
+	valued [4]int
 	// memberOf: group DN → the DNs of the accounts that name it in memberOf.
 	memberOf map[string][]string
 	// primary: primaryGroupID (a RID) → the DNs of the accounts whose
@@ -400,8 +403,13 @@ type directory struct {
 }
 
 func newDirectory() *directory {
-	return &directory{accounts: map[string]*graph.Account{}, byDN: map[string]string{}, grants: map[string][]string{}, mapped: map[string]bool{}, valued: map[string]int{},
+	return &directory{accounts: map[string]*graph.Account{}, byDN: map[string]string{}, grants: map[string][]string{}, mapped: map[string]bool{},
 		memberOf: map[string][]string{}, primary: map[string][]string{}}
+}
+
+// valuedAttrs are the configured attributes whose values are counted.
+func (s *Source) valuedAttrs() [4]string {
+	return [4]string{s.cfg.OwnerAttr, s.cfg.KindAttr, s.cfg.MFAAttr, s.cfg.LoginAttr}
 }
 
 // addAccount records one account entry.
@@ -411,9 +419,9 @@ func (s *Source) addAccount(d *directory, dn string, get func(string) string) {
 		d.skipped++
 		return
 	}
-	for _, a := range []string{s.cfg.OwnerAttr, s.cfg.KindAttr, s.cfg.MFAAttr, s.cfg.LoginAttr} {
+	for i, a := range s.valuedAttrs() {
 		if a != "" && get(a) != "" {
-			d.valued[a]++
+			d.valued[i]++
 		}
 	}
 	kind := "personal"
@@ -544,6 +552,10 @@ func (s *Source) Pull(ctx context.Context, w *graph.Writer) (string, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	d := newDirectory()
+	if n := int(s.lastAccounts.Load()); n > 0 {
+		// The size of the last pull: the maps do not grow step by step.
+		d.accounts, d.byDN = make(map[string]*graph.Account, n), make(map[string]string, n)
+	}
 	s.referrals.Store(0)
 	var groups []group
 	attrs := []string{s.cfg.IDAttr, s.cfg.OwnerAttr, s.cfg.DisabledAttr}
@@ -619,6 +631,7 @@ func (s *Source) Pull(ctx context.Context, w *graph.Writer) (string, error) {
 		s.log.Warn("ldap: entries not read as accounts, and references not followed", "source", s.SourceName,
 			"without_id", d.skipped, "id_attribute", s.cfg.IDAttr, "referrals_not_followed", s.referrals.Load())
 	}
+	s.lastAccounts.Store(int64(len(d.accounts)))
 	groups = d.implicitMembers(groups)
 	s.addGroups(d, groups)
 	if s.cfg.VerifyNested {
@@ -813,10 +826,10 @@ func (s *Source) searchOn(ctx context.Context, base, filter string, attrs []stri
 // account ownerless.
 func (s *Source) load(w *graph.Writer, d *directory) (string, error) {
 	if len(d.accounts) > 0 {
-		for _, a := range []struct{ key, attr string }{{"owner", s.cfg.OwnerAttr}, {"kind", s.cfg.KindAttr}, {"mfa", s.cfg.MFAAttr}, {"owners_from attribute", s.cfg.LoginAttr}} {
-			if a.attr != "" && d.valued[a.attr] == 0 {
+		for i, attr := range s.valuedAttrs() {
+			if attr != "" && d.valued[i] == 0 {
 				s.log.Warn("ldap: no account has a value of the attribute the config names; is it spelt as the directory spells it?",
-					"source", s.SourceName, "setting", a.key, "attribute", a.attr, "accounts", len(d.accounts))
+					"source", s.SourceName, "setting", [4]string{"owner", "kind", "mfa", "owners_from attribute"}[i], "attribute", attr, "accounts", len(d.accounts))
 			}
 		}
 	}
