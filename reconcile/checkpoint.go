@@ -90,7 +90,7 @@ func writeCheckpoints(cfg *config.Config, h audit.Head, now time.Time) error {
 // and that it still ends where every checkpoint says it ended, or goes on
 // from there; a signed checkpoint must verify against apply.allowed_signers
 // for audit_signer. It returns what it checked, for people to read.
-func VerifyAudit(cfg *config.Config, path string) (string, error) {
+func VerifyAudit(cfg *config.Config, path, lang string) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", i18n.Errorf("%s: %w", path, errors.Unwrap(err))
@@ -124,7 +124,7 @@ func VerifyAudit(cfg *config.Config, path string) (string, error) {
 	if _, ok := hashAt[head.Lines]; ok {
 		hashAt[head.Lines] = head.Hash
 	}
-	report := fmt.Sprintf("%s: %d lines, chain intact", path, head.Lines)
+	report := i18n.Sprintf(lang, "%s: %d lines, chain intact", path, head.Lines)
 	for i, c := range cps {
 		switch {
 		case head.Lines < c.Lines:
@@ -137,9 +137,9 @@ func VerifyAudit(cfg *config.Config, path string) (string, error) {
 				return "", i18n.Errorf("checkpoint %s: %w", cpPaths[i], err)
 			}
 		}
-		report += fmt.Sprintf("; matches the checkpoint %s of %s (%d lines)", cpPaths[i], c.At, c.Lines)
+		report += i18n.Sprintf(lang, "; matches the checkpoint %s of %s (%d lines)", cpPaths[i], c.At, c.Lines)
 		if c.Signature != "" {
-			report += ", signed"
+			report += i18n.T(lang, ", signed")
 		}
 	}
 	if len(cps) == 0 && cfg != nil && filepath.Clean(path) == filepath.Clean(AuditPath(cfg)) && head.Lines > 0 {

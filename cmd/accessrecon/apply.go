@@ -283,7 +283,7 @@ func auditCommand() *cli.Command {
 			Name:      "verify",
 			Usage:     "check the chain and the checkpoints, and name the first broken line or the lines missing",
 			ArgsUsage: "[FILE] (default: the config's audit log)",
-			Flags:     []cli.Flag{configFlag},
+			Flags:     []cli.Flag{configFlag, langFlag},
 			Action: func(c *cli.Context) error {
 				if c.NArg() > 1 {
 					return errors.New("audit verify: expected at most one argument, the audit log")
@@ -298,7 +298,11 @@ func auditCommand() *cli.Command {
 						return errors.New("audit verify: give the audit log, or --config naming one")
 					}
 				}
-				report, err := reconcile.VerifyAudit(cfg, name)
+				l, err := lang(c)
+				if err != nil {
+					return err
+				}
+				report, err := reconcile.VerifyAudit(cfg, name, l)
 				if err != nil {
 					return err
 				}

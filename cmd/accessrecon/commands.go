@@ -363,7 +363,7 @@ func policyCommand() *cli.Command {
 		Subcommands: []*cli.Command{{
 			Name:  "test",
 			Usage: "run the Rego tests of the bundled modules and of policy.extra",
-			Flags: []cli.Flag{configFlag, verbose, &cli.StringFlag{Name: "evaluator", Usage: "plan or topdown (OPA's runner, which shows the failing expression); default: the config's policy.evaluator, as plans use"}},
+			Flags: []cli.Flag{configFlag, verbose, langFlag, &cli.StringFlag{Name: "evaluator", Usage: "plan or topdown (OPA's runner, which shows the failing expression); default: the config's policy.evaluator, as plans use"}},
 			Action: func(c *cli.Context) error {
 				var cfg *config.Config
 				if _, err := os.Stat(c.String("config")); err == nil || c.IsSet("config") {
@@ -387,6 +387,10 @@ func policyCommand() *cli.Command {
 				if err != nil {
 					return err
 				}
+				l, err := lang(c)
+				if err != nil {
+					return err
+				}
 				passed, failed := 0, 0
 				for _, r := range results {
 					if r.Pass {
@@ -399,7 +403,7 @@ func policyCommand() *cli.Command {
 					failed++
 					fmt.Fprintf(c.App.Writer, "FAIL %s.%s: %s\n", r.Package, r.Name, r.Detail)
 				}
-				fmt.Fprintf(c.App.Writer, "%d passed, %d failed\n", passed, failed)
+				fmt.Fprintln(c.App.Writer, i18n.Sprintf(l, "%d passed, %d failed", passed, failed))
 				if failed > 0 {
 					return i18n.Errorf("%d Rego tests failed", failed)
 				}

@@ -157,7 +157,10 @@ func (e usageError) Localize(lang string) string {
 // English and the whole help.
 func onUsageError(c *cli.Context, err error, _ bool) error {
 	name := "accessrecon"
-	if c.Command != nil && c.Command.FullName() != "" {
+	switch {
+	case c.Command != nil && c.Command.HelpName != "":
+		name = c.Command.HelpName // "accessrecon audit verify"
+	case c.Command != nil && c.Command.FullName() != "":
 		name += " " + c.Command.FullName()
 	}
 	return usageError{err: err, help: name}

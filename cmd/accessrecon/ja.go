@@ -5,9 +5,10 @@ import "github.com/accessrecon/accessrecon/i18n"
 // The Japanese of this package's messages, by their English format.
 func init() {
 	i18n.Register(map[string]string{
-		"--evaluator: %w":      "--evaluator: %w",
-		" (see `%s --help`)":   "（`%s --help` を参照）",
-		"%d Rego tests failed": "Rego のテストが %d 件失敗しました",
+		"%d passed, %d failed":                             "成功 %d 件、失敗 %d 件",
+		"--evaluator: %w":                                  "--evaluator: %w",
+		" (see `%s --help`)":                               "（`%s --help` を参照）",
+		"%d Rego tests failed":                             "Rego のテストが %d 件失敗しました",
 		"%d actions failed; run apply again to retry them": "%d 件の措置が失敗しました。apply をもう一度実行すると再試行します",
 		"%s: access_logs names no log files":               "%s: access_logs にログファイルが指定されていません",
 		"%s: campaign %s is closed; its report comes from the decisions it was closed with (%s): run certify report without --decisions": "%s: 棚卸し %s は締め切り済みです。報告書は締め切り時の判定（%s）から作ります。--decisions を付けずに certify report を実行してください",

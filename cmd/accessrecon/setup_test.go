@@ -190,6 +190,9 @@ func TestJapaneseOutputHoldsNoEnglishSentence(t *testing.T) {
 		{"certify", "report", "--dir", camp, "--lang", "ja", "--decisions", filepath.Join(camp, "certify-NW-CUSTOMER.csv")},
 		{"reset", "worksheet", "--config", cfg, "--year", "2027", "--out", filepath.Join(dir, "rs"), "--lang", "ja"},
 		{"validate", "--config", cfg, "--lang", "ja"},
+		{"audit", "verify", "--config", cfg, "--lang", "ja"},
+		{"policy", "test", "--lang", "ja"},
+		{"notify", "run", "--config", cfg, "--dry-run", "--out", filepath.Join(dir, "mail"), "--lang", "ja"},
 	} {
 		stdout, stderr, code := runCLI(t, args...)
 		if code != 0 && code != 2 && code != 4 {
