@@ -23,6 +23,7 @@ func fixturesCommand() *cli.Command {
 				&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "the same `S` gives the same files"},
 				&cli.IntFlag{Name: "log-lines", Usage: "also write `N` access-log lines (access.csv) for logs check --date 2026-11-24"},
 				&cli.StringFlag{Name: "out", Required: true, Usage: "write into folder `DIR` (created; must be empty)"},
+				langFlag,
 			},
 			Action: func(c *cli.Context) error {
 				if c.Int("people") < 1 {
@@ -43,8 +44,12 @@ func fixturesCommand() *cli.Command {
 						return err
 					}
 				}
-				fmt.Fprintf(c.App.Writer, "%s: %d people as of %s; try: accessrecon plan --config %s --as-of %s\n",
-					dir, c.Int("people"), generate.AsOf, filepath.Join(dir, "accessrecon.yaml"), generate.AsOf)
+				l, err := lang(c)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintln(c.App.Writer, i18n.Sprintf(l, "%s: %d people as of %s; try: accessrecon plan --config %s --as-of %s",
+					dir, c.Int("people"), generate.AsOf, filepath.Join(dir, "accessrecon.yaml"), generate.AsOf))
 				return nil
 			},
 		}},
