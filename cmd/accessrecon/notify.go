@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/accessrecon/accessrecon/config"
@@ -62,18 +64,37 @@ func notifyRun(c *cli.Context) error {
 		fmt.Fprintln(out, i18n.Sprintf(l, "%d messages written to %s, %d refused; nothing sent", len(msgs), dir, len(refused)))
 		return nil
 	}
+	sent, failed, err := deliver(cfg, msgs, refused, next)
+	if err != nil {
+		return err
+	}
+	for id, ferr := range failed {
+		fmt.Fprintln(c.App.ErrWriter, i18n.Sprintf(l, "accessrecon: not sent yet, kept in the queue: %s: %v", id, ferr))
+	}
+	fmt.Fprintln(out, i18n.Sprintf(l, "%d messages sent, %d refused, %d kept in the queue", sent, len(refused), notify.Queued(cfg)))
+	if len(failed) > 0 {
+		return statusError{code: exitError}
+	}
+	return nil
+}
+
+// deliver records the refusals, queues the messages, moves the cursor and
+// sends the queue: what notify run and serve do. It returns how many were
+// sent and those that failed (kept queued).
+func deliver(cfg *config.Config, msgs []notify.Message, refused []notify.Refused, next int) (int, map[string]error, error) {
 	for _, r := range refused {
 		if err := recordAudit(cfg, audit.Event{Event: "mail_refused", Data: map[string]any{"person": r.Person, "reason": r.Reason.String(), "about": r.Event}}); err != nil {
-			return err
+			return 0, nil, err
 		}
 	}
 	if err := notify.Enqueue(cfg, msgs, next); err != nil {
-		return err
+		return 0, nil, err
 	}
 	password := ""
 	if s := cfg.Notify.SMTP; s.Username != "" {
+		var err error
 		if password, err = reconcile.Secret(cfg, s.PasswordEnv, "SMTP_PASSWORD", s.PasswordFile); err != nil {
-			return i18n.Errorf("notify: smtp: %w", err)
+			return 0, nil, i18n.Errorf("notify: smtp: %w", err)
 		}
 	}
 	limit := cfg.Notify.RateLimit
@@ -83,18 +104,43 @@ func notifyRun(c *cli.Context) error {
 	sent, failed, err := notify.Send(cfg, password, limit)
 	for _, s := range sent {
 		if aerr := recordAudit(cfg, audit.Event{Event: "mail_sent", Data: map[string]any{"message_id": s.ID}}); aerr != nil {
-			return aerr
+			return len(sent), failed, aerr
 		}
 	}
-	if err != nil {
-		return err
+	return len(sent), failed, err
+}
+
+// notifyEvery runs what notify run does every interval until ctx ends, for
+// serve: the config and the HR feed read afresh each time; a failure is
+// logged and tried again at the next tick.
+func notifyEvery(ctx context.Context, configPath string, every time.Duration, log *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		cfg, err := config.Load(config.OSFiles{}, configPath)
+		if err != nil || len(cfg.Notify.Events) == 0 {
+			continue
+		}
+		in, err := reconcile.LoadPeople(ctx, cfg, log)
+		if err == nil {
+			var msgs []notify.Message
+			var refused []notify.Refused
+			var next int
+			if msgs, refused, next, err = notify.Collect(cfg, in.Graph.Snapshot(), time.Now()); err == nil {
+				var sent int
+				sent, _, err = deliver(cfg, msgs, refused, next)
+				if sent > 0 {
+					log.Info("mail sent", "messages", sent)
+				}
+			}
+		}
+		if err != nil {
+			log.Warn("notify: not done this time; tried again at the next tick", "error", err)
+		}
 	}
-	for id, ferr := range failed {
-		fmt.Fprintln(c.App.ErrWriter, i18n.Sprintf(l, "accessrecon: not sent yet, kept in the queue: %s: %v", id, ferr))
-	}
-	fmt.Fprintln(out, i18n.Sprintf(l, "%d messages sent, %d refused, %d kept in the queue", len(sent), len(refused), notify.Queued(cfg)))
-	if len(failed) > 0 {
-		return statusError{code: exitError}
-	}
-	return nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"sync/atomic"
 
@@ -300,5 +301,55 @@ func TestLogCheckFindingsAndTheRateLimit(t *testing.T) {
 	// In ISO-2022-JP, and read back as the Japanese it was.
 	if got.Total != 2 || !strings.Contains(got.Messages[0].Subject, "log check findings") || !strings.Contains(got.Messages[0].Subject, "アクセスログの指摘") {
 		t.Errorf("received: %+v", got)
+	}
+}
+
+// TestServeSendsTheMailItself: with notify in the config, serve sends the
+// mail of new events itself (here every 200 ms): HR checks a forbidden
+// transfer, and HR's contact gets the mail.
+func TestServeSendsTheMailItself(t *testing.T) {
+	smtpPort, api, ca := mailpit(t)
+	dir := demoDir(t)
+	cfg := filepath.Join(dir, "accessrecon.yaml")
+	appendTo(t, cfg, fmt.Sprintf(`notify:
+  from: accessrecon@hd.example.jp
+  smtp: {host: 127.0.0.1, port: %d, username: accessrecon, password_env: TEST_SMTP_PASSWORD, ca_file: %q}
+  events:
+    transfer_forbidden: {ids: [E1002]}
+`, smtpPort, ca))
+	t.Setenv("TEST_SMTP_PASSWORD", "mail-secret")
+	t.Setenv("ACCESSRECON_API_TOKEN", "serve-token-for-tests")
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"accessrecon", "serve", "--config", cfg, "--listen", addr, "--notify-every", "200ms"}, io.Discard, io.Discard)
+	}()
+	defer func() { cancel(); <-done }()
+	var resp *http.Response
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		req, _ := http.NewRequest("POST", "http://"+addr+"/v1/transfers/check", strings.NewReader(`{"employee_id":"E1007","to_unit":"HD-RETAIL","effective_date":"2026-12-01"}`))
+		req.Header.Set("Authorization", "Bearer serve-token-for-tests")
+		if resp, err = http.DefaultClient.Do(req); err == nil && resp.StatusCode == http.StatusOK {
+			resp.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve did not answer: %v", err)
+		}
+	}
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		got := received(t, api)
+		if got.Total == 1 && got.Messages[0].To[0].Address == "e1002@nw.example.jp" && strings.Contains(got.Messages[0].Subject, "forbidden transfer") {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no mail about the forbidden transfer within 20 s: %+v", got)
+		}
 	}
 }

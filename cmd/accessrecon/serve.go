@@ -28,6 +28,7 @@ func serveCommand() *cli.Command {
 			&cli.StringFlag{Name: "token-file", Usage: "read the API bearer token from `FILE` (else ACCESSRECON_API_TOKEN)"},
 			&cli.DurationFlag{Name: "refresh", Value: 15 * time.Minute, Usage: "reload the sources every `DURATION` (0: only on POST /v1/refresh)"},
 			&cli.StringFlag{Name: "outbox", Usage: "write transfer plans for review into `DIR` (default: outbox beside the config)"},
+			&cli.DurationFlag{Name: "notify-every", Value: 5 * time.Minute, Usage: "send the mail of new audit events every `DURATION`, as notify run does (0: never; only with notify in the config)"},
 		},
 		Action: func(c *cli.Context) error {
 			token, err := apiToken(c.String("token-file"))
@@ -57,6 +58,9 @@ func serveCommand() *cli.Command {
 				return i18n.Errorf("--listen %s: %w", c.String("listen"), err)
 			}
 			fmt.Fprintf(c.App.ErrWriter, "accessrecon: serving on http://%s\n", ln.Addr())
+			if every := c.Duration("notify-every"); every > 0 {
+				go notifyEvery(c.Context, c.String("config"), every, log)
+			}
 			return serve(c.Context, ln, svc, c.Duration("refresh"))
 		},
 	}
