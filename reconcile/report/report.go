@@ -259,7 +259,7 @@ func (r Renderer) Text(out io.Writer, p *reconcile.Plan) error {
 		fmt.Fprintf(&b, "  [%s] %s — %s (%d)\n", r.w(c.Severity), c.Rule, r.Title(c.Rule), c.N)
 		for _, f := range p.Findings {
 			if f.Rule == c.Rule {
-				fmt.Fprintf(&b, "      %s: %s\n", who(f.Person, f.PersonName), r.Say(f.Message, f.MessageJA))
+				fmt.Fprintf(&b, "      %s: %s\n", findingWho(f), r.Say(f.Message, f.MessageJA))
 			}
 		}
 	}
@@ -341,7 +341,7 @@ func (r Renderer) Markdown(out io.Writer, p *reconcile.Plan) error {
 	} else {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n|---|---|---|---|\n", r.w("severity"), r.w("rule"), r.w("person"), r.w("message"))
 		for _, f := range p.Findings {
-			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", r.w(f.Severity), MarkdownCell(r.Title(f.Rule))+" (`"+f.Rule+"`)", MarkdownCell(who(f.Person, f.PersonName)), MarkdownCell(r.Say(f.Message, f.MessageJA)))
+			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", r.w(f.Severity), MarkdownCell(r.Title(f.Rule))+" (`"+f.Rule+"`)", MarkdownCell(findingWho(f)), MarkdownCell(r.Say(f.Message, f.MessageJA)))
 		}
 		b.WriteString("\n")
 	}
@@ -490,4 +490,16 @@ func (r Renderer) Render(out io.Writer, p *reconcile.Plan, format string) error 
 		return err
 	}
 	return i18n.Errorf("--format %q: expected text, markdown, csv, html or json", format)
+}
+
+// findingWho names what a finding is about: its person, or, for an account
+// no person owns, the account (system/account).
+func findingWho(f reconcile.Finding) string {
+	if w := who(f.Person, f.PersonName); w != "" {
+		return w
+	}
+	if f.System != "" && f.Account != "" {
+		return f.System + "/" + f.Account
+	}
+	return ""
 }
