@@ -332,6 +332,9 @@ type Notify struct {
 	// Charset is utf-8 (default) or iso-2022-jp, for old mail clients in
 	// Japan.
 	Charset string `yaml:"charset"`
+	// RemindBefore is how many business days before a campaign's due day
+	// its reviewers are reminded (campaign_reminder; default 2).
+	RemindBefore int `yaml:"remind_before"`
 	// Templates is a folder of the deployment's own texts: <event>.txt, a
 	// Go text/template whose first line is "Subject: ..." and the rest the
 	// body; an event without one gets the built-in text.
@@ -345,6 +348,9 @@ type Recipients struct {
 	Approvers `yaml:",inline"`
 	Author    bool `yaml:"author"`
 	Approved  bool `yaml:"approvers"`
+	// Reviewers (campaign events): the people of each worksheet's
+	// reviewer unit, each told their unit's part.
+	Reviewers bool `yaml:"reviewers"`
 }
 
 // SMTP is the mail server: STARTTLS is required unless starttls says

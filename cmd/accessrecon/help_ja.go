@@ -5,6 +5,8 @@ import "github.com/accessrecon/accessrecon/i18n"
 // The Japanese of the command line's help, by its English.
 func init() {
 	i18n.Register(map[string]string{
+		"the day `D` reminders and escalations are for (YYYY-MM-DD; default today)":                                                "督促・期限切れの連絡の基準日 `D`（YYYY-MM-DD。既定は今日）",
+		"the day `D` the worksheets are due back (YYYY-MM-DD; reminders and escalation by mail)":                                   "確認表の返送期限 `D`（YYYY-MM-DD。メールでの督促と期限切れの連絡に使います）",
 		"send the mail of new audit events every `DURATION`, as notify run does (0: never; only with notify in the config)":        "新しい監査イベントのメールを `DURATION` ごとに送ります（notify run と同じ。0: 送らない。設定に notify があるときだけ）",
 		"plan or topdown (OPA's runner, which shows the failing expression); default: the config's policy.evaluator, as plans use": "plan または topdown（OPA のテスト実行。失敗した式を示します）。既定は計画と同じく設定の policy.evaluator",
 		"PLAN":                                "計画ファイル",

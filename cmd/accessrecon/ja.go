@@ -5,6 +5,7 @@ import "github.com/accessrecon/accessrecon/i18n"
 // The Japanese of this package's messages, by their English format.
 func init() {
 	i18n.Register(map[string]string{
+		"--due: %w": "--due: %w",
 		"%s: %d people as of %s; try: accessrecon plan --config %s --as-of %s": "%s: %d 人（基準日 %s）を書き出しました。試すには: accessrecon plan --config %s --as-of %s",
 		"%d passed, %d failed":                             "成功 %d 件、失敗 %d 件",
 		"--evaluator: %w":                                  "--evaluator: %w",

@@ -24,6 +24,7 @@ func notifyCommand() *cli.Command {
 			Flags: []cli.Flag{configFlag, langFlag, verbose,
 				&cli.BoolFlag{Name: "dry-run", Usage: "write each message as an .eml file into --out, send nothing, remember nothing"},
 				&cli.StringFlag{Name: "out", Usage: "the folder `DIR` of --dry-run's .eml files"},
+				&cli.StringFlag{Name: "date", Usage: "the day `D` reminders and escalations are for (YYYY-MM-DD; default today)"},
 			},
 			Action: notifyRun,
 		}},
@@ -43,7 +44,15 @@ func notifyRun(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	msgs, refused, next, err := notify.Collect(cfg, in.Graph.Snapshot(), time.Now())
+	now := time.Now()
+	if c.String("date") != "" {
+		d, err := asOf(c, "date", 0)
+		if err != nil {
+			return err
+		}
+		now = d.Start().Add(9 * time.Hour)
+	}
+	msgs, refused, next, err := notify.Collect(cfg, in.Graph.Snapshot(), now)
 	if err != nil {
 		return err
 	}

@@ -353,3 +353,79 @@ func TestServeSendsTheMailItself(t *testing.T) {
 		}
 	}
 }
+
+// TestCampaignMailOnTheRightBusinessDays: a campaign due on Thursday
+// 2026-12-10: its reviewers (the people of each worksheet's unit) are told
+// when it opens, reminded from two business days before (Tuesday the 8th,
+// once), and once it is overdue the person named is told; a closed
+// campaign is left alone.
+func TestCampaignMailOnTheRightBusinessDays(t *testing.T) {
+	smtpPort, api, ca := mailpit(t)
+	dir := demoDir(t)
+	cfg := filepath.Join(dir, "accessrecon.yaml")
+	appendTo(t, cfg, fmt.Sprintf(`notify:
+  from: accessrecon@hd.example.jp
+  smtp: {host: 127.0.0.1, port: %d, username: accessrecon, password_env: TEST_SMTP_PASSWORD, ca_file: %q}
+  rate_limit: 1000
+  remind_before: 2
+  events:
+    campaign_opened: {reviewers: true}
+    campaign_reminder: {reviewers: true}
+    campaign_overdue: {ids: [E1002]}
+`, smtpPort, ca))
+	t.Setenv("TEST_SMTP_PASSWORD", "mail-secret")
+	camp := filepath.Join(dir, "Q4")
+	if _, stderr, code := runCLI(t, "certify", "open", "--config", cfg, "--campaign", "Q4", "--out", camp, "--as-of", "2026-11-24", "--due", "2026-12-10"); code != 0 {
+		t.Fatal(stderr)
+	}
+	count := func(word string) (n int, to map[string]bool) {
+		to = map[string]bool{}
+		for _, m := range received(t, api).Messages {
+			if strings.Contains(m.Subject, word) {
+				n++
+				to[m.To[0].Address] = true
+			}
+		}
+		return n, to
+	}
+	notifyOn := func(day string) {
+		t.Helper()
+		if _, stderr, code := runCLI(t, "notify", "run", "--config", cfg, "--date", day); code != 0 {
+			t.Fatalf("notify run --date %s: %s", day, stderr)
+		}
+	}
+	notifyOn("2026-12-01")
+	opened, reviewersTo := count("certification worksheet")
+	if opened == 0 || !reviewersTo["e1001@nw.example.jp"] || reviewersTo["e1002@nw.example.jp"] {
+		t.Fatalf("campaign opened: %d messages to %v", opened, reviewersTo)
+	}
+	if n, _ := count("due"); n != 0 {
+		t.Errorf("a reminder a week early: %d", n)
+	}
+	notifyOn("2026-12-07") // Monday: three business days before
+	if n, _ := count("worksheets due"); n != 0 {
+		t.Errorf("%d reminders three business days before", n)
+	}
+	notifyOn("2026-12-08") // Tuesday: two business days before
+	reminded, remindedTo := count("worksheets due")
+	if reminded != opened || len(remindedTo) != len(reviewersTo) {
+		t.Errorf("%d reminders to %d people, want one to each of the %d reviewers", reminded, len(remindedTo), len(reviewersTo))
+	}
+	notifyOn("2026-12-09")
+	if n, _ := count("worksheets due"); n != reminded {
+		t.Errorf("reminded again: %d", n)
+	}
+	notifyOn("2026-12-11") // the day after the due day
+	if n, to := count("campaign overdue"); n != 1 || !to["e1002@nw.example.jp"] {
+		t.Errorf("overdue: %d to %v", n, to)
+	}
+	// Closed: nothing more about it.
+	if _, stderr, code := runCLI(t, "certify", "close", "--config", cfg, "--dir", camp, "--decisions", filepath.Join(camp, "certify-NW-CUSTOMER.csv"), "--out", filepath.Join(dir, "c.json"), "--as-of", "2026-12-11"); code != 0 {
+		t.Fatal(stderr)
+	}
+	total := received(t, api).Total
+	notifyOn("2026-12-14")
+	if got := received(t, api).Total; got != total {
+		t.Errorf("%d messages after the campaign closed", got-total)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/accessrecon/accessrecon/config"
+	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/accessrecon/accessrecon/reconcile"
 	"github.com/accessrecon/accessrecon/reconcile/audit"
@@ -129,6 +130,7 @@ func certifyCommand() *cli.Command {
 				Usage: "write the review worksheets of a campaign, one per system owner unit",
 				Flags: []cli.Flag{configFlag, asOfFlag, langFlag, verbose, byFlag,
 					&cli.StringFlag{Name: "campaign", Required: true, Usage: "the campaign `ID`, e.g. 2026Q4"},
+					&cli.StringFlag{Name: "due", Usage: "the day `D` the worksheets are due back (YYYY-MM-DD; reminders and escalation by mail)"},
 					&cli.StringFlag{Name: "out", Required: true, Usage: "the new campaign folder `DIR`"},
 				},
 				Action: func(c *cli.Context) error {
@@ -155,10 +157,23 @@ func certifyCommand() *cli.Command {
 					if err != nil {
 						return err
 					}
+					if due := c.String("due"); due != "" {
+						d, err := graph.ParseDate(due)
+						if err != nil {
+							return i18n.Errorf("--due: %w", err)
+						}
+						campaign.Due = d.String()
+					}
 					if err := certify.Write(c.String("out"), campaign, sheets, time.Now(), progress(c.App.ErrWriter, "書き出し writing")); err != nil {
 						return err
 					}
-					if err := recordFiles(s.cfg, actor(c), "campaign_opened", c.String("out"), []string{certify.CampaignFile}, map[string]any{"campaign": campaign.ID, "as_of": campaign.AsOf}); err != nil {
+					units := map[string]any{}
+					for _, w := range campaign.Worksheets {
+						units[w.ReviewerUnit] = len(w.Items)
+					}
+					dir, _ := filepath.Abs(c.String("out"))
+					if err := recordFiles(s.cfg, actor(c), "campaign_opened", c.String("out"), []string{certify.CampaignFile},
+						map[string]any{"campaign": campaign.ID, "as_of": campaign.AsOf, "due": campaign.Due, "units": units, "path": dir}); err != nil {
 						return err
 					}
 					l, err := lang(c)

@@ -43,7 +43,9 @@ type Campaign struct {
 	FormatVersion int               `json:"format_version"`
 	ID            string            `json:"campaign"`
 	AsOf          string            `json:"as_of"`
-	CreatedAt     string            `json:"created_at"`
+	// Due is the day the worksheets are due back ("" for none).
+	Due       string `json:"due,omitempty"`
+	CreatedAt string `json:"created_at"`
 	Inputs        map[string]string `json:"inputs"`
 	PolicyDigest  string            `json:"policy_digest"`
 	Worksheets    []CampaignSheet   `json:"worksheets"`

@@ -31,6 +31,7 @@ import (
 	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/accessrecon/accessrecon/reconcile"
 	"github.com/accessrecon/accessrecon/reconcile/audit"
+	"github.com/accessrecon/accessrecon/reconcile/calendar"
 	"github.com/wneessen/go-mail"
 	"golang.org/x/text/encoding/japanese"
 )
@@ -93,12 +94,17 @@ func Collect(cfg *config.Config, snap *graph.Snapshot, now time.Time) (msgs []Me
 	day := graph.DateOf(now)
 	authors := map[string]string{}     // plan digest → author
 	approvers := map[string][]string{} // plan digest → who approved it
+	var campaigns []audit.Event        // campaign_opened, not closed (yet)
 	_, err = audit.Each(f, path, func(e audit.Event) {
 		switch e.Event {
 		case "plan":
 			authors[e.Plan] = e.By
 		case "approval":
 			approvers[e.Plan] = append(approvers[e.Plan], e.By)
+		case "campaign_opened":
+			campaigns = append(campaigns, e)
+		case "campaign_closed":
+			campaigns = slices.DeleteFunc(campaigns, func(c audit.Event) bool { return c.Data["dir"] == e.Data["dir"] })
 		}
 		if e.Seq <= cur.Seq {
 			return
@@ -107,6 +113,11 @@ func Collect(cfg *config.Config, snap *graph.Snapshot, now time.Time) (msgs []Me
 		who, ok := cfg.Notify.Events[e.Event]
 		if !ok {
 			return
+		}
+		if who.Reviewers {
+			for _, pu := range reviewers(snap, e, day) {
+				add(cfg, snap, e, pu.person, "", pu.unit, &msgs, &refused)
+			}
 		}
 		people := recipients(snap, who.Approvers, day)
 		var ids []string
@@ -122,18 +133,88 @@ func Collect(cfg *config.Config, snap *graph.Snapshot, now time.Time) (msgs []Me
 			}
 		}
 		for _, p := range people {
-			m, why := message(cfg, snap, e, p)
-			if why.Format != "" {
-				refused = append(refused, Refused{Person: p.EmployeeID, To: p.Mail, Reason: why, Event: e.Seq})
-				continue
-			}
-			msgs = append(msgs, m)
+			add(cfg, snap, e, p, "", "", &msgs, &refused)
 		}
 	})
 	if err != nil {
 		return nil, nil, 0, err
 	}
+	reminders(cfg, snap, campaigns, day, &msgs, &refused)
 	return msgs, refused, next, nil
+}
+
+// add makes the message of e for p (kind "" for the event itself, or
+// reminder or overdue), or its refusal.
+func add(cfg *config.Config, snap *graph.Snapshot, e audit.Event, p *graph.Person, kind, unit string, msgs *[]Message, refused *[]Refused) {
+	m, why := message(cfg, snap, e, p, kind, unit)
+	if why.Format != "" {
+		*refused = append(*refused, Refused{Person: p.EmployeeID, To: p.Mail, Reason: why, Event: e.Seq})
+		return
+	}
+	*msgs = append(*msgs, m)
+}
+
+type unitPerson struct {
+	person *graph.Person
+	unit   string
+}
+
+// reviewers are the active people of each reviewer unit of a campaign
+// event.
+func reviewers(snap *graph.Snapshot, e audit.Event, day graph.Date) []unitPerson {
+	units, _ := e.Data["units"].(map[string]any)
+	var out []unitPerson
+	for _, p := range snap.People() {
+		if p.HasLeft(day) || p.StartDate > day {
+			continue
+		}
+		if u := snap.AssignmentAsOf(p, day).Unit; units[u] != nil {
+			out = append(out, unitPerson{p, u})
+		}
+	}
+	return out
+}
+
+// reminders are the messages of the open campaigns with a due day: to
+// their reviewers from remind_before business days before it until it
+// (campaign_reminder), and to the people named for campaign_overdue once it
+// has passed. Each message's id holds the campaign, the kind and the due
+// day, so each is sent once.
+func reminders(cfg *config.Config, snap *graph.Snapshot, campaigns []audit.Event, day graph.Date, msgs *[]Message, refused *[]Refused) {
+	cal, err := calendar.New(cfg.Calendar.CompanyHolidays)
+	if err != nil {
+		return // the config's check has refused such holidays already
+	}
+	before := cfg.Notify.RemindBefore
+	if before <= 0 {
+		before = 2
+	}
+	for _, c := range campaigns {
+		dueS, _ := c.Data["due"].(string)
+		due, err := graph.ParseDate(dueS)
+		if err != nil {
+			continue
+		}
+		from := due
+		for range before {
+			from = cal.PreviousBusinessDay(from)
+		}
+		if who, ok := cfg.Notify.Events["campaign_reminder"]; ok && day >= from && day <= due && cal.IsBusinessDay(day) {
+			if who.Reviewers {
+				for _, pu := range reviewers(snap, c, day) {
+					add(cfg, snap, c, pu.person, "reminder", pu.unit, msgs, refused)
+				}
+			}
+			for _, p := range recipients(snap, who.Approvers, day) {
+				add(cfg, snap, c, p, "reminder", "", msgs, refused)
+			}
+		}
+		if who, ok := cfg.Notify.Events["campaign_overdue"]; ok && day > due {
+			for _, p := range recipients(snap, who.Approvers, day) {
+				add(cfg, snap, c, p, "overdue", "", msgs, refused)
+			}
+		}
+	}
 }
 
 // recipients are the active people the selector names, each once.
@@ -154,7 +235,7 @@ func recipients(snap *graph.Snapshot, who config.Approvers, day graph.Date) []*g
 }
 
 // message is the mail about e to p, or why it must not be sent.
-func message(cfg *config.Config, snap *graph.Snapshot, e audit.Event, p *graph.Person) (Message, i18n.Message) {
+func message(cfg *config.Config, snap *graph.Snapshot, e audit.Event, p *graph.Person, kind, unit string) (Message, i18n.Message) {
 	if p.Mail == "" {
 		return Message{}, i18n.M("no mail address in the HR feed")
 	}
@@ -180,9 +261,9 @@ func message(cfg *config.Config, snap *graph.Snapshot, e audit.Event, p *graph.P
 			return Message{}, i18n.M("the plan touches %s, confidential to %s: not for company %s", id, strings.Join(s.ConfidentialTo, ", "), p.Company)
 		}
 	}
-	sum := sha256.Sum256([]byte(fmt.Sprintf("%d\x00%s\x00%s", e.Seq, e.Digest, p.EmployeeID)))
+	sum := sha256.Sum256([]byte(fmt.Sprintf("%d\x00%s\x00%s\x00%s\x00%v", e.Seq, e.Digest, p.EmployeeID, kind, e.Data["due"])))
 	m := Message{ID: hex.EncodeToString(sum[:12]) + "@accessrecon", To: p.Mail, Name: p.Name, Person: p.EmployeeID, Event: e.Seq}
-	m.Subject, m.Body = text(e)
+	m.Subject, m.Body = text(e, kind, unit)
 	if cfg.Notify.Templates != "" {
 		subject, body, ok, err := ownText(cfg.Resolve(cfg.Notify.Templates), e, p)
 		if err != nil {
@@ -227,12 +308,35 @@ func ownText(dir string, e audit.Event, p *graph.Person) (subject, body string, 
 }
 
 // text is a message's subject and body, in Japanese and English.
-func text(e audit.Event) (subject, body string) {
+func text(e audit.Event, kind, unit string) (subject, body string) {
 	short := e.Plan
 	if len(short) > 19 {
 		short = short[:19]
 	}
 	out, _ := e.Data["out"].(string)
+	items := ""
+	if units, ok := e.Data["units"].(map[string]any); ok && unit != "" {
+		items = fmt.Sprint(units[unit])
+	}
+	switch {
+	case e.Event == "campaign_opened" && kind == "reminder":
+		subject = fmt.Sprintf("【accessrecon】確認表の返送期限が近づいています / worksheets due %v (%v)", e.Data["due"], e.Data["campaign"])
+		body = fmt.Sprintf("権限棚卸し %v の確認表（%s、%s 件）の返送期限は %v です。判定のない行は締切時に取り消されます。\n\n"+
+			"The worksheet of campaign %v for %s (%s items) is due back on %v. Rows without a decision are revoked when it closes.\n",
+			e.Data["campaign"], unit, items, e.Data["due"], e.Data["campaign"], unit, items, e.Data["due"])
+		return subject, body
+	case e.Event == "campaign_opened" && kind == "overdue":
+		subject = fmt.Sprintf("【accessrecon】権限棚卸しの期限切れ / campaign overdue (%v, due %v)", e.Data["campaign"], e.Data["due"])
+		body = fmt.Sprintf("権限棚卸し %v は期限 %v を過ぎても締め切られていません（フォルダー %v）。\n\nCampaign %v is past its due day %v and not closed (folder %v).\n",
+			e.Data["campaign"], e.Data["due"], e.Data["dir"], e.Data["campaign"], e.Data["due"], e.Data["dir"])
+		return subject, body
+	case e.Event == "campaign_opened":
+		subject = fmt.Sprintf("【accessrecon】権限棚卸しの確認表 / a certification worksheet for you (%v)", e.Data["campaign"])
+		body = fmt.Sprintf("権限棚卸し %v が始まりました。%s の確認表（%s 件）を確認し、期限 %v までに返送してください（フォルダー %v）。\n\n"+
+			"Campaign %v has opened: the worksheet of %s (%s items) is due back by %v (folder %v).\n",
+			e.Data["campaign"], unit, items, e.Data["due"], e.Data["dir"], e.Data["campaign"], unit, items, e.Data["due"], e.Data["dir"])
+		return subject, body
+	}
 	switch e.Event {
 	case "plan":
 		subject = fmt.Sprintf("【accessrecon】承認待ちの計画 / A plan waits for approval (%v)", e.Data["kind"])
