@@ -396,7 +396,7 @@ func TestCampaignMailOnTheRightBusinessDays(t *testing.T) {
 	}
 	notifyOn("2026-12-01")
 	opened, reviewersTo := count("certification worksheet")
-	if opened == 0 || !reviewersTo["e1001@nw.example.jp"] || reviewersTo["e1002@nw.example.jp"] {
+	if opened == 0 || !reviewersTo["e1001@nw.example.jp"] || reviewersTo["e1007@nw.example.jp"] {
 		t.Fatalf("campaign opened: %d messages to %v", opened, reviewersTo)
 	}
 	if n, _ := count("due"); n != 0 {

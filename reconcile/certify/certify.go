@@ -40,15 +40,15 @@ const (
 // (campaign.json): what was put before which reviewer, as of when, from
 // which inputs.
 type Campaign struct {
-	FormatVersion int               `json:"format_version"`
-	ID            string            `json:"campaign"`
-	AsOf          string            `json:"as_of"`
+	FormatVersion int    `json:"format_version"`
+	ID            string `json:"campaign"`
+	AsOf          string `json:"as_of"`
 	// Due is the day the worksheets are due back ("" for none).
-	Due       string `json:"due,omitempty"`
-	CreatedAt string `json:"created_at"`
-	Inputs        map[string]string `json:"inputs"`
-	PolicyDigest  string            `json:"policy_digest"`
-	Worksheets    []CampaignSheet   `json:"worksheets"`
+	Due          string            `json:"due,omitempty"`
+	CreatedAt    string            `json:"created_at"`
+	Inputs       map[string]string `json:"inputs"`
+	PolicyDigest string            `json:"policy_digest"`
+	Worksheets   []CampaignSheet   `json:"worksheets"`
 }
 
 // CampaignSheet is one reviewer unit's worksheet.
