@@ -351,6 +351,9 @@ type Recipients struct {
 	// Reviewers (campaign events): the people of each worksheet's
 	// reviewer unit, each told their unit's part.
 	Reviewers bool `yaml:"reviewers"`
+	// Managers (campaign_overdue): the managers (people.csv's manager
+	// column) of each reviewer unit's people.
+	Managers bool `yaml:"managers"`
 }
 
 // SMTP is the mail server: STARTTLS is required unless starttls says

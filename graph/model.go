@@ -38,6 +38,9 @@ type Person struct {
 	StartDate  Date
 	EndDate    Date // last day of employment; zero when open-ended
 	Mail       string
+	// Manager is the employee_id of the person's manager (optional; mail
+	// escalates overdue reviews to them).
+	Manager string
 }
 
 // HasLeft reports whether the person's employment ended before day d.

@@ -357,8 +357,9 @@ func TestServeSendsTheMailItself(t *testing.T) {
 // TestCampaignMailOnTheRightBusinessDays: a campaign due on Thursday
 // 2026-12-10: its reviewers (the people of each worksheet's unit) are told
 // when it opens, reminded from two business days before (Tuesday the 8th,
-// once), and once it is overdue the person named is told; a closed
-// campaign is left alone.
+// once), and once it is overdue the person named and the reviewers'
+// managers (people.csv's manager column) are told; a closed campaign is
+// left alone.
 func TestCampaignMailOnTheRightBusinessDays(t *testing.T) {
 	smtpPort, api, ca := mailpit(t)
 	dir := demoDir(t)
@@ -371,9 +372,24 @@ func TestCampaignMailOnTheRightBusinessDays(t *testing.T) {
   events:
     campaign_opened: {reviewers: true}
     campaign_reminder: {reviewers: true}
-    campaign_overdue: {ids: [E1002]}
+    campaign_overdue: {ids: [E1002], managers: true}
 `, smtpPort, ca))
 	t.Setenv("TEST_SMTP_PASSWORD", "mail-secret")
+	// The customer centre's people report to E1050.
+	people := filepath.Join(dir, "people.csv")
+	data, _ := os.ReadFile(people)
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	for i, l := range lines {
+		switch {
+		case i == 0:
+			lines[i] = l + ",manager"
+		case strings.Contains(l, ",NW-CUSTOMER,"):
+			lines[i] = l + ",E1050"
+		default:
+			lines[i] = l + ","
+		}
+	}
+	os.WriteFile(people, []byte(strings.Join(lines, "\n")+"\n"), 0o644)
 	camp := filepath.Join(dir, "Q4")
 	if _, stderr, code := runCLI(t, "certify", "open", "--config", cfg, "--campaign", "Q4", "--out", camp, "--as-of", "2026-11-24", "--due", "2026-12-10"); code != 0 {
 		t.Fatal(stderr)
@@ -416,8 +432,8 @@ func TestCampaignMailOnTheRightBusinessDays(t *testing.T) {
 		t.Errorf("reminded again: %d", n)
 	}
 	notifyOn("2026-12-11") // the day after the due day
-	if n, to := count("campaign overdue"); n != 1 || !to["e1002@nw.example.jp"] {
-		t.Errorf("overdue: %d to %v", n, to)
+	if n, to := count("campaign overdue"); n != 2 || !to["e1002@nw.example.jp"] || !to["e1050@nw.example.jp"] {
+		t.Errorf("overdue: %d to %v, want E1002 and the reviewers' manager E1050", n, to)
 	}
 	// Closed: nothing more about it.
 	if _, stderr, code := runCLI(t, "certify", "close", "--config", cfg, "--dir", camp, "--decisions", filepath.Join(camp, "certify-NW-CUSTOMER.csv"), "--out", filepath.Join(dir, "c.json"), "--as-of", "2026-12-11"); code != 0 {

@@ -353,6 +353,7 @@ var headerAliases = func() map[string]string {
 		"end_date":    {"退職日", "雇用終了日", "契約終了日", "最終出社日"},
 		"mail":        {"メール", "メールアドレス", "電子メール"},
 		"unit_since":  {"配属日", "所属開始日", "現所属開始日"},
+		"manager":     {"上長", "上司", "上長社員番号", "上司社員番号"},
 		// the roster of approved contractors
 		"approved_on": {"承認日"},
 		"valid_until": {"承認期限", "有効期間終了日"},

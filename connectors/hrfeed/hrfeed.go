@@ -205,7 +205,7 @@ func readPerson(cr *csvfile.Reader) (person, error) {
 }
 
 func readGraphPerson(cr *csvfile.Reader) (*graph.Person, error) {
-	p := &graph.Person{Name: cr.Get("name"), Company: cr.Get("company"), Mail: cr.Get("mail")}
+	p := &graph.Person{Name: cr.Get("name"), Company: cr.Get("company"), Mail: cr.Get("mail"), Manager: cr.Get("manager")}
 	if !cr.Has("name") {
 		if !cr.Has("family_name") || !cr.Has("given_name") {
 			return nil, cr.Errorf("name", "missing column name (氏名), or family_name and given_name (姓, 名)")

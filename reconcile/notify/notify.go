@@ -210,7 +210,15 @@ func reminders(cfg *config.Config, snap *graph.Snapshot, campaigns []audit.Event
 			}
 		}
 		if who, ok := cfg.Notify.Events["campaign_overdue"]; ok && day > due {
-			for _, p := range recipients(snap, who.Approvers, day) {
+			people := recipients(snap, who.Approvers, day)
+			if who.Managers {
+				for _, pu := range reviewers(snap, c, day) {
+					if m := snap.Person(pu.person.Manager); m != nil && !m.HasLeft(day) && !slices.Contains(people, m) {
+						people = append(people, m)
+					}
+				}
+			}
+			for _, p := range people {
 				add(cfg, snap, c, p, "overdue", "", msgs, refused)
 			}
 		}
