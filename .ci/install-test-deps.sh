@@ -16,6 +16,7 @@ if ! command -v samba >/dev/null 2>&1 || [ ! -d /usr/share/samba/setup ]; then n
 if ! command -v ldbadd >/dev/null 2>&1; then need+=(ldb-tools); fi
 if ! command -v ip >/dev/null 2>&1; then need+=(iproute2); fi
 if ! command -v unshare >/dev/null 2>&1; then need+=(util-linux); fi
+if ! command -v chromium >/dev/null 2>&1; then need+=(chromium); fi
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi

@@ -86,6 +86,9 @@ type Config struct {
 	AuditSigner string `yaml:"audit_signer"`
 	// Apply sets the safety limits of approve and apply.
 	Apply Apply `yaml:"apply"`
+	// Review is the review store, the campaign templates and the reviewers'
+	// web pages of serve.
+	Review Review `yaml:"review"`
 
 	// Files opens every path of the config; Dir is the config file's folder
 	// within it; Path is the config file itself. Set by Load.
@@ -368,6 +371,75 @@ type SMTP struct {
 	CAFile       string `yaml:"ca_file"`
 }
 
+// Review configures the review store, campaign templates and the reviewer
+// web pages:
+//
+//	review:
+//	  store: review.db                  # SQLite, beside this file (default)
+//	  templates:
+//	    monthly:                        # certify open --template monthly
+//	      systems: [takuso, saiene-kaitori]   # default: the february_reset systems
+//	      stages:
+//	        - {name: 所管部署, reviewers: owner_unit, days: 5}   # business days after opening
+//	        - {name: 上長, reviewers: manager, days: 10}
+//	  web:
+//	    public_url: https://accessrecon.hd.example.jp
+//	    oidc: {issuer: https://login.microsoftonline.com/TENANT/v2.0, client_id: ..., client_secret_env: OIDC_SECRET, employee_claim: employee_id}
+//	    signing_key: serve-key          # signs web approvals; list it in apply.allowed_signers
+//	    owners: {units: [HD-AUDIT]}     # see every campaign's progress
+type Review struct {
+	Store     string                      `yaml:"store"`
+	Templates map[string]CampaignTemplate `yaml:"templates"`
+	Web       Web                         `yaml:"web"`
+}
+
+// CampaignTemplate is a kind of campaign: which systems, which stages.
+type CampaignTemplate struct {
+	Title   string          `yaml:"title"`
+	Systems []string        `yaml:"systems"`
+	Stages  []TemplateStage `yaml:"stages"`
+	// Unreviewed is what an item nobody decided by the end of its stage
+	// becomes: revoke (default) or keep.
+	Unreviewed string `yaml:"unreviewed"`
+}
+
+// TemplateStage is one review stage: who reviews (owner_unit: the system
+// owner unit's people; manager: the holder's manager; unit:CODE), and how
+// many business days after opening it is due.
+type TemplateStage struct {
+	Name      string `yaml:"name"`
+	Reviewers string `yaml:"reviewers"`
+	Days      int    `yaml:"days"`
+}
+
+// Web configures the reviewers' pages of serve.
+type Web struct {
+	// PublicURL is where reviewers reach serve (the OpenID redirect goes
+	// to PublicURL/auth/callback). Cookies are Secure unless it is
+	// http://127.0.0.1 or http://localhost.
+	PublicURL string `yaml:"public_url"`
+	OIDC      OIDC   `yaml:"oidc"`
+	// SigningKey is an OpenSSH private key serve signs web approvals with;
+	// apply accepts them when apply.allowed_signers lists its public key.
+	SigningKey string `yaml:"signing_key"`
+	// Owners see the progress of every campaign.
+	Owners Approvers `yaml:"owners"`
+	// SessionHours is how long a sign-in lasts (default 8).
+	SessionHours int `yaml:"session_hours"`
+}
+
+// OIDC is the organisation's OpenID provider.
+type OIDC struct {
+	Issuer           string   `yaml:"issuer"`
+	ClientID         string   `yaml:"client_id"`
+	ClientSecretEnv  string   `yaml:"client_secret_env"`
+	ClientSecretFile string   `yaml:"client_secret_file"`
+	Scopes           []string `yaml:"scopes"`
+	// EmployeeClaim is the ID token claim that holds the employee id
+	// (default sub).
+	EmployeeClaim string `yaml:"employee_claim"`
+}
+
 // Approvers select the people who may approve plans.
 type Approvers struct {
 	Units []string `yaml:"units"`
@@ -541,6 +613,32 @@ func (c *Config) check(data []byte) error {
 	case "none", "disable_account":
 	default:
 		return csvfile.InputErrorf("%s: field rules.mfa_missing.action: expected none or disable_account, got %q", c.Path, c.Rules.MFAMissing.Action)
+	}
+	if c.Review.Store == "" {
+		c.Review.Store = "review.db"
+	}
+	for name, t := range c.Review.Templates {
+		if len(t.Stages) == 0 {
+			return csvfile.InputErrorf("%s: field review.templates.%s.stages: expected at least one stage", c.Path, name)
+		}
+		for i, st := range t.Stages {
+			r := st.Reviewers
+			if r != "owner_unit" && r != "manager" && (!strings.HasPrefix(r, "unit:") || len(r) == len("unit:")) {
+				return csvfile.InputErrorf("%s: field review.templates.%s.stages[%d].reviewers: expected owner_unit, manager or unit:CODE, got %q", c.Path, name, i, r)
+			}
+			if st.Days < 0 {
+				return csvfile.InputErrorf("%s: field review.templates.%s.stages[%d].days: expected a number of business days ≥ 0", c.Path, name, i)
+			}
+		}
+		if t.Unreviewed != "" && t.Unreviewed != "revoke" && t.Unreviewed != "keep" {
+			return csvfile.InputErrorf("%s: field review.templates.%s.unreviewed: expected revoke or keep, got %q", c.Path, name, t.Unreviewed)
+		}
+	}
+	if c.Review.Web.SessionHours == 0 {
+		c.Review.Web.SessionHours = 8
+	}
+	if c.Review.Web.OIDC.EmployeeClaim == "" {
+		c.Review.Web.OIDC.EmployeeClaim = "sub"
 	}
 	for i, p := range c.Rules.DirectTransferBan {
 		if len(p.FromTags) == 0 || len(p.ToTags) == 0 {

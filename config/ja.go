@@ -5,11 +5,15 @@ import "github.com/accessrecon/accessrecon/i18n"
 // The Japanese of this package's messages, by their English format.
 func init() {
 	i18n.Register(map[string]string{
-		"%s: field notify.charset: expected utf-8 or iso-2022-jp, got %q":                             "%s: 項目 notify.charset: utf-8 か iso-2022-jp を指定してください（値: %q）",
-		"%s: field rules.mfa_missing.action: expected none or disable_account, got %q":                "%s: 項目 rules.mfa_missing.action: none か disable_account を指定してください（値: %q）",
-		"%s: %w (give the config file with --config)":                                                 "%s: %w（設定ファイルを --config で指定してください）",
-		"%s: field apply: expected approvals ≥ 1, mass_revocation.min ≥ 0, fractions between 0 and 1": "%s: 項目 apply: approvals は 1 以上、mass_revocation.min は 0 以上、割合は 0 から 1 の間で指定してください",
-		"%s: field calendar.company_holidays: expected MM-DD or YYYY-MM-DD, got %q":                   "%s: 項目 calendar.company_holidays: MM-DD か YYYY-MM-DD で指定してください（値: %q）",
+		"%s: field review.templates.%s.stages: expected at least one stage":                                     "%s: 項目 review.templates.%s.stages: 段階を 1 つ以上指定してください",
+		"%s: field review.templates.%s.stages[%d].reviewers: expected owner_unit, manager or unit:CODE, got %q": "%s: 項目 review.templates.%s.stages[%d].reviewers: owner_unit、manager、unit:部署コード のいずれかを指定してください（値: %q）",
+		"%s: field review.templates.%s.stages[%d].days: expected a number of business days ≥ 0":                 "%s: 項目 review.templates.%s.stages[%d].days: 0 以上の営業日数を指定してください",
+		"%s: field review.templates.%s.unreviewed: expected revoke or keep, got %q":                             "%s: 項目 review.templates.%s.unreviewed: revoke か keep を指定してください（値: %q）",
+		"%s: field notify.charset: expected utf-8 or iso-2022-jp, got %q":                                       "%s: 項目 notify.charset: utf-8 か iso-2022-jp を指定してください（値: %q）",
+		"%s: field rules.mfa_missing.action: expected none or disable_account, got %q":                          "%s: 項目 rules.mfa_missing.action: none か disable_account を指定してください（値: %q）",
+		"%s: %w (give the config file with --config)":                                                           "%s: %w（設定ファイルを --config で指定してください）",
+		"%s: field apply: expected approvals ≥ 1, mass_revocation.min ≥ 0, fractions between 0 and 1":           "%s: 項目 apply: approvals は 1 以上、mass_revocation.min は 0 以上、割合は 0 から 1 の間で指定してください",
+		"%s: field calendar.company_holidays: expected MM-DD or YYYY-MM-DD, got %q":                             "%s: 項目 calendar.company_holidays: MM-DD か YYYY-MM-DD で指定してください（値: %q）",
 		"%s: field hr.encoding: %w":                                                    "%s: 項目 hr.encoding: %w",
 		"%s: field policy.evaluator: expected plan or topdown, got %q":                 "%s: 項目 policy.evaluator: plan か topdown を指定してください（値: %q）",
 		"%s: field rules.direct_transfer_ban[%d]: expected both from_tags and to_tags": "%s: 項目 rules.direct_transfer_ban[%d]: from_tags と to_tags の両方を指定してください",

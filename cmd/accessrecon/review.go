@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -18,6 +19,7 @@ import (
 	"github.com/accessrecon/accessrecon/reconcile/certify"
 	"github.com/accessrecon/accessrecon/reconcile/report"
 	"github.com/accessrecon/accessrecon/reconcile/reset"
+	"github.com/accessrecon/accessrecon/reconcile/reviewdb"
 	"github.com/accessrecon/accessrecon/reconcile/worksheet"
 	"github.com/urfave/cli/v2"
 )
@@ -132,6 +134,7 @@ func certifyCommand() *cli.Command {
 					&cli.StringFlag{Name: "campaign", Required: true, Usage: "the campaign `ID`, e.g. 2026Q4"},
 					&cli.StringFlag{Name: "due", Usage: "the day `D` the worksheets are due back (YYYY-MM-DD; reminders and escalation by mail)"},
 					&cli.StringFlag{Name: "out", Required: true, Usage: "the new campaign folder `DIR`"},
+					&cli.StringFlag{Name: "template", Usage: "open the campaign from template `T` (monthly: the layered monthly check of the manually administered systems; or one of review.templates)"},
 				},
 				Action: func(c *cli.Context) error {
 					day, err := asOf(c, "as-of", 0)
@@ -139,6 +142,10 @@ func certifyCommand() *cli.Command {
 						return err
 					}
 					s, err := openSession(c.Context, c, config.OSFiles{}, c.String("config"))
+					if err != nil {
+						return err
+					}
+					tmpl, err := certify.TemplateOf(s.cfg, s.inputs.Graph.Snapshot(), c.String("template"))
 					if err != nil {
 						return err
 					}
@@ -152,7 +159,7 @@ func certifyCommand() *cli.Command {
 							return err
 						}
 					}
-					campaign, sheets, err := certify.Open(c.Context, s.inputs, s.policy, c.String("campaign"), day, lastUse)
+					campaign, sheets, err := certify.Open(c.Context, s.inputs, s.policy, c.String("campaign"), day, lastUse, tmpl.Systems)
 					limitHeap(logger(c)) // the rows held now as well as the graph
 					if err != nil {
 						return err
@@ -164,8 +171,32 @@ func certifyCommand() *cli.Command {
 						}
 						campaign.Due = d.String()
 					}
+					campaign.Template = tmpl.Name
+					stages, err := tmpl.StagesFrom(s.cfg, day, campaign.Due)
+					if err != nil {
+						return err
+					}
+					store, err := openStore(c.Context, s.cfg)
+					if err != nil {
+						return err
+					}
+					if _, err := os.Stat(filepath.Join(c.String("out"), certify.CampaignFile)); err == nil {
+						return i18n.Errorf("%s: a campaign already exists there; choose another --out", filepath.Join(c.String("out"), certify.CampaignFile))
+					}
+					if store != nil {
+						defer store.Close()
+						if _, err := store.Campaign(c.Context, campaign.ID); err == nil {
+							return i18n.Errorf("campaign %s is already in the review store %s: choose another --campaign", campaign.ID, store.Path)
+						}
+					}
 					if err := certify.Write(c.String("out"), campaign, sheets, time.Now(), progress(c.App.ErrWriter, "書き出し writing")); err != nil {
 						return err
+					}
+					if store != nil {
+						dir, _ := filepath.Abs(c.String("out"))
+						if err := certify.Register(c.Context, store, s.inputs, campaign, tmpl, stages, lastUse, actor(c), dir); err != nil {
+							return err
+						}
 					}
 					units := map[string]any{}
 					for _, w := range campaign.Worksheets {
@@ -232,16 +263,46 @@ func certifyClose(c *cli.Context) error {
 		return err
 	}
 	files := fileArgs(c, "decisions")
-	if len(files) == 0 {
-		return errors.New("certify close: give the returned worksheets with --decisions F")
-	}
-	decisions, err := readDecisionFiles(files)
-	if err != nil {
-		return err
-	}
 	s, err := openSession(c.Context, c, config.OSFiles{}, c.String("config"))
 	if err != nil {
 		return err
+	}
+	store, err := openStore(c.Context, s.cfg)
+	if err != nil {
+		return err
+	}
+	inStore := false
+	if store != nil {
+		defer store.Close()
+		_, err := store.Campaign(c.Context, campaign.ID)
+		inStore = err == nil
+	}
+	if len(files) == 0 && !inStore {
+		return errors.New("certify close: give the returned worksheets with --decisions F")
+	}
+	decisions := map[string]worksheet.Decision{}
+	if len(files) > 0 {
+		if decisions, err = readDecisionFiles(files); err != nil {
+			return err
+		}
+	}
+	if inStore {
+		// The decisions taken in the browser (by verified reviewers) join
+		// the worksheets'; where both decided an item, the browser's wins.
+		if err := campaign.CheckDecisions(decisions); err != nil {
+			return err
+		}
+		web, err := certify.StoreDecisions(c.Context, store, campaign.ID)
+		if err != nil {
+			return err
+		}
+		l, _ := lang(c)
+		for id, d := range web {
+			if w, ok := decisions[id]; ok && w.Decision != d.Decision {
+				fmt.Fprintln(c.App.ErrWriter, i18n.Text(i18n.Errorf("%s: %s decided %s in the browser; the worksheet's %s (%s) is not taken", id, d.Reviewer, d.Decision, w.Decision, w.Pos), l))
+			}
+			decisions[id] = d
+		}
 	}
 	plan, err := certify.Close(s.inputs, s.policy, campaign, decisions, unreviewed == "keep", day)
 	if err != nil {
@@ -256,6 +317,11 @@ func certifyClose(c *cli.Context) error {
 	}
 	if err := certify.WriteClosing(dir, campaign, decisions, unreviewed, time.Now()); err != nil {
 		return err
+	}
+	if inStore {
+		if err := store.CloseCampaign(c.Context, campaign.ID); err != nil {
+			return err
+		}
 	}
 	if err := recordFiles(s.cfg, actor(c), "campaign_closed", dir, []string{certify.DecisionsFile}, map[string]any{"campaign": campaign.ID, "unreviewed": unreviewed, "decisions": len(decisions), "plan": plan.Digest}); err != nil {
 		return err
@@ -325,4 +391,13 @@ func recordFiles(cfg *config.Config, by, event, dir string, names []string, data
 	}
 	data["dir"], data["files"] = dir, files
 	return recordAudit(cfg, audit.Event{Event: event, By: by, Data: data})
+}
+
+// openStore opens the review store of a config on disk (nil for the demo's
+// embedded data).
+func openStore(ctx context.Context, cfg *config.Config) (*reviewdb.Store, error) {
+	if !cfg.OnDisk() {
+		return nil, nil
+	}
+	return reviewdb.Open(ctx, cfg.Resolve(cfg.Review.Store))
 }

@@ -272,3 +272,14 @@ func equinox(year int, base float64) int {
 	y := float64(year - 1980)
 	return int(math.Floor(base + 0.242194*y - math.Floor(y/4)))
 }
+
+// AddBusinessDays is the n-th business day after d (d itself for n = 0).
+func (c *Calendar) AddBusinessDays(d graph.Date, n int) graph.Date {
+	for ; n > 0; n-- {
+		d = d.AddDays(1)
+		for !c.IsBusinessDay(d) {
+			d = d.AddDays(1)
+		}
+	}
+	return d
+}

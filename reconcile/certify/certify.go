@@ -44,8 +44,11 @@ type Campaign struct {
 	ID            string `json:"campaign"`
 	AsOf          string `json:"as_of"`
 	// Due is the day the worksheets are due back ("" for none).
-	Due          string            `json:"due,omitempty"`
-	CreatedAt    string            `json:"created_at"`
+	Due       string `json:"due,omitempty"`
+	CreatedAt string `json:"created_at"`
+	// Template is the campaign template it was opened from ("" for the
+	// quarterly campaign of every system).
+	Template     string            `json:"template,omitempty"`
 	Inputs       map[string]string `json:"inputs"`
 	PolicyDigest string            `json:"policy_digest"`
 	Worksheets   []CampaignSheet   `json:"worksheets"`
@@ -107,13 +110,14 @@ func (l LastUse) of(accountKey string) string {
 // unit listing every right held by an active account on its systems, with a
 // flag where the policy already calls for removing it and, when lastUse is
 // not nil, when the account was last used ("never" if the logs do not show it).
-func Open(ctx context.Context, in *reconcile.Inputs, pol *reconcile.Policy, id string, asOf graph.Date, lastUse LastUse) (*Campaign, []*worksheet.Sheet, error) {
+// systems, when not empty, limits it to those systems (a template's).
+func Open(ctx context.Context, in *reconcile.Inputs, pol *reconcile.Policy, id string, asOf graph.Date, lastUse LastUse, systems []string) (*Campaign, []*worksheet.Sheet, error) {
 	snap := in.Graph.Snapshot()
 	forbidden, err := pol.RemovalsAt(ctx, snap, asOf)
 	if err != nil {
 		return nil, nil, err
 	}
-	items := worksheet.ActiveGrants(snap, func(*graph.System) bool { return true })
+	items := worksheet.ActiveGrants(snap, func(s *graph.System) bool { return len(systems) == 0 || slices.Contains(systems, s.ID) })
 	c := &Campaign{FormatVersion: reconcile.FormatVersion, ID: id, AsOf: asOf.String(), Inputs: in.Digests, PolicyDigest: pol.Compiled.Digest()}
 	byUnit := map[string]*CampaignSheet{}
 	sheets := worksheet.ByReviewer(items, Columns, func(it worksheet.Item) []string {

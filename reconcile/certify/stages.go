@@ -1,0 +1,171 @@
+package certify
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/accessrecon/accessrecon/config"
+	"github.com/accessrecon/accessrecon/graph"
+	"github.com/accessrecon/accessrecon/i18n"
+	"github.com/accessrecon/accessrecon/reconcile"
+	"github.com/accessrecon/accessrecon/reconcile/calendar"
+	"github.com/accessrecon/accessrecon/reconcile/reviewdb"
+	"github.com/accessrecon/accessrecon/reconcile/worksheet"
+)
+
+// Monthly is the built-in template of the monthly layered check of the
+// manually administered systems (those with february_reset): the system
+// owner unit first, then the holder's manager.
+const Monthly = "monthly"
+
+// Template is what kind of campaign to open: which systems, which stages.
+type Template struct {
+	Name       string
+	Title      string
+	Systems    []string
+	Stages     []config.TemplateStage
+	Unreviewed string
+}
+
+// TemplateOf finds a template by name in the config (review.templates),
+// else the built-in monthly one; "" is the quarterly campaign of every
+// system with one stage, the system owner units, due on the due day.
+func TemplateOf(cfg *config.Config, snap *graph.Snapshot, name string) (Template, error) {
+	t := Template{Name: name, Unreviewed: reviewdb.Revoke}
+	ct, ok := cfg.Review.Templates[name]
+	switch {
+	case name == "":
+		t.Stages = []config.TemplateStage{{Name: "owner", Reviewers: reviewdb.ByOwnerUnit}}
+		return t, nil
+	case ok:
+		t.Title, t.Systems, t.Stages = ct.Title, ct.Systems, ct.Stages
+		if ct.Unreviewed != "" {
+			t.Unreviewed = ct.Unreviewed
+		}
+	case name == Monthly:
+		t.Title = "月次重層点検 monthly layered check"
+		t.Stages = []config.TemplateStage{
+			{Name: "所管部署 owner unit", Reviewers: reviewdb.ByOwnerUnit, Days: 5},
+			{Name: "上長 manager", Reviewers: reviewdb.ByManager, Days: 10},
+		}
+	default:
+		return t, i18n.Errorf("--template %q: no such template (review.templates of the config, or monthly)", name)
+	}
+	if len(t.Systems) == 0 && name == Monthly {
+		for _, s := range snap.Systems() {
+			if s.FebruaryReset {
+				t.Systems = append(t.Systems, s.ID)
+			}
+		}
+	}
+	for _, id := range t.Systems {
+		if snap.System(id) == nil {
+			return t, i18n.Errorf("template %s: system %q is not in systems.yaml", name, id)
+		}
+	}
+	return t, nil
+}
+
+// Stages are the template's stages with their due days: each stage's days
+// counted in business days from the opening day; due, when given, is the
+// last stage's.
+func (t Template) StagesFrom(cfg *config.Config, opened graph.Date, due string) ([]reviewdb.Stage, error) {
+	cal, err := calendar.New(cfg.Calendar.CompanyHolidays)
+	if err != nil {
+		return nil, err
+	}
+	var out []reviewdb.Stage
+	for i, st := range t.Stages {
+		s := reviewdb.Stage{N: i + 1, Name: st.Name, Reviewers: st.Reviewers}
+		if st.Days > 0 {
+			s.Due = cal.AddBusinessDays(opened, st.Days).String()
+		}
+		out = append(out, s)
+	}
+	if due != "" {
+		out[len(out)-1].Due = due
+	}
+	return out, nil
+}
+
+// Register puts an opened campaign into the review store, for the
+// reviewers in the browser: each item with its holder, their manager, and
+// the evidence a reviewer decides on (last use, the rules calling for
+// removal, how many of the holder's unit colleagues hold the same right).
+func Register(ctx context.Context, st *reviewdb.Store, in *reconcile.Inputs, c *Campaign, t Template, stages []reviewdb.Stage, lastUse LastUse, by, dir string) error {
+	snap := in.Graph.Snapshot()
+	asOf, err := graph.ParseDate(c.AsOf)
+	if err != nil {
+		return err
+	}
+	// Unit sizes and, per unit, who holds which right.
+	unitOf := map[string]string{}
+	size := map[string]int{}
+	for _, p := range snap.People() {
+		if p.HasLeft(asOf) || p.StartDate > asOf {
+			continue
+		}
+		u := snap.AssignmentAsOf(p, asOf).Unit
+		unitOf[p.EmployeeID] = u
+		size[u]++
+	}
+	holders := map[string]map[string]bool{} // unit|system|entitlement → people
+	for _, s := range c.Worksheets {
+		for _, it := range s.Items {
+			u, ok := unitOf[it.Person]
+			if !ok {
+				continue
+			}
+			k := u + "|" + it.System + "|" + it.Entitlement
+			if holders[k] == nil {
+				holders[k] = map[string]bool{}
+			}
+			holders[k][it.Person] = true
+		}
+	}
+	var items []reviewdb.Item
+	for _, s := range c.Worksheets {
+		for _, it := range s.Items {
+			x := reviewdb.Item{ItemID: it.ItemID, System: it.System, Account: it.Account, Entitlement: it.Entitlement,
+				Person: it.Person, ReviewerUnit: s.ReviewerUnit, PolicyFlag: strings.Join(it.PolicyFlag, " "),
+				LastUsed: lastUse.of(it.System + "/" + it.Account)}
+			if sys := snap.System(it.System); sys != nil {
+				x.SystemName = sys.Name
+			}
+			if p := snap.Person(it.Person); p != nil {
+				a := snap.AssignmentAsOf(p, asOf)
+				x.PersonName, x.Unit, x.Company, x.Manager = p.Name, a.Unit, a.Company, p.Manager
+				x.PeersTotal = size[a.Unit]
+				x.PeersWith = len(holders[a.Unit+"|"+it.System+"|"+it.Entitlement])
+			}
+			items = append(items, x)
+		}
+	}
+	slices.SortFunc(items, func(a, b reviewdb.Item) int { return strings.Compare(a.ItemID, b.ItemID) })
+	return st.CreateCampaign(ctx, &reviewdb.Campaign{ID: c.ID, Title: t.Title, Template: t.Name, AsOf: c.AsOf, CreatedAt: c.CreatedAt, CreatedBy: by,
+		Dir: dir, Unreviewed: t.Unreviewed, Stages: stages}, items)
+}
+
+// StoreDecisions are the decisions of a campaign kept in the review store,
+// as close reads them: every item kept or revoked by a reviewer (an item
+// decided by a stage's default counts as unreviewed, so close's
+// --unreviewed rules it).
+func StoreDecisions(ctx context.Context, st *reviewdb.Store, id string) (map[string]worksheet.Decision, error) {
+	finals, err := st.Finals(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]worksheet.Decision{}
+	for _, f := range finals {
+		if f.Source == "default" || f.Status == reviewdb.StatusOpen {
+			continue
+		}
+		d := worksheet.Decision{ItemID: f.ItemID, Decision: worksheet.Keep, Reviewer: f.Reviewer, DecidedAt: f.At, Comment: f.Reason, Pos: st.Path + " (" + f.Source + ")"}
+		if f.Status == reviewdb.StatusRevoked {
+			d.Decision = worksheet.Revoke
+		}
+		out[f.ItemID] = d
+	}
+	return out, nil
+}

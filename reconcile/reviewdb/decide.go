@@ -1,0 +1,547 @@
+package reviewdb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/accessrecon/accessrecon/i18n"
+)
+
+// Reviewer is who decides: an active person of the HR feed and, from the
+// browser, the identity their OpenID provider verified.
+type Reviewer struct {
+	EmployeeID string
+	Unit       string // current unit
+	Issuer     string // "" for a decision read from a worksheet
+	Subject    string
+	// Source is where the decision came from: web, worksheet or default.
+	Source string
+}
+
+// Filter narrows a worklist.
+type Filter struct {
+	System  string
+	Rule    string // a rule id in the item's policy flags
+	Person  string // an employee id, or part of a name
+	Flagged bool   // only items the policy already calls for removing
+	After   string // item ids after this one (paging)
+	Limit   int    // 0: no limit
+}
+
+func (f Filter) where(args *[]any) string {
+	var b strings.Builder
+	if f.System != "" {
+		b.WriteString(" AND system = ?")
+		*args = append(*args, f.System)
+	}
+	if f.Rule != "" {
+		b.WriteString(" AND (' ' || policy_flag || ' ') LIKE ? ESCAPE '\\'")
+		*args = append(*args, "% "+escapeLike(f.Rule)+" %")
+	}
+	if f.Person != "" {
+		b.WriteString(" AND (person = ? OR person_name LIKE ? ESCAPE '\\')")
+		*args = append(*args, f.Person, "%"+escapeLike(f.Person)+"%")
+	}
+	if f.Flagged {
+		b.WriteString(" AND policy_flag != ''")
+	}
+	return b.String()
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// Assignees are the reviewer keys a person reviews for in a campaign: their
+// unit, themselves, and the people who delegated their part to them.
+func (s *Store) Assignees(ctx context.Context, campaignID string, r Reviewer) ([]string, error) {
+	out := []string{UnitPrefix + r.Unit, "person:" + r.EmployeeID}
+	rows, err := s.db.QueryContext(ctx, `SELECT from_person, from_unit FROM delegations WHERE campaign_id = ? AND to_person = ?`, campaignID, r.EmployeeID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p, u string
+		if err := rows.Scan(&p, &u); err != nil {
+			return nil, err
+		}
+		out = append(out, "person:"+p, UnitPrefix+u)
+	}
+	return out, rows.Err()
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
+
+const itemColumns = `item_id, system, system_name, account, entitlement, person, person_name, unit, company, reviewer_unit, manager,
+	policy_flag, last_used, peers_with, peers_total, stage, assignee, status`
+
+func scanItem(sc interface{ Scan(...any) error }) (Item, error) {
+	var it Item
+	err := sc.Scan(&it.ItemID, &it.System, &it.SystemName, &it.Account, &it.Entitlement, &it.Person, &it.PersonName, &it.Unit, &it.Company,
+		&it.ReviewerUnit, &it.Manager, &it.PolicyFlag, &it.LastUsed, &it.PeersWith, &it.PeersTotal, &it.Stage, &it.Assignee, &it.Status)
+	return it, err
+}
+
+// worklistQuery selects the open items r may decide: assigned to them, not
+// about their own account.
+func worklistQuery(campaignID string, assignees []string, r Reviewer, f Filter, cols string) (string, []any) {
+	args := []any{campaignID}
+	for _, a := range assignees {
+		args = append(args, a)
+	}
+	args = append(args, r.EmployeeID)
+	q := "SELECT " + cols + " FROM items WHERE campaign_id = ? AND assignee IN (" + placeholders(len(assignees)) + ") AND status = 'open' AND person != ?" + f.where(&args)
+	return q, args
+}
+
+// Worklist is a page of the items r has to decide (Filter.Limit items after
+// Filter.After, by item id) and how many match in all.
+func (s *Store) Worklist(ctx context.Context, campaignID string, r Reviewer, f Filter) ([]Item, int, error) {
+	assignees, err := s.Assignees(ctx, campaignID, r)
+	if err != nil {
+		return nil, 0, err
+	}
+	q, args := worklistQuery(campaignID, assignees, r, f, "count(*)")
+	var total int
+	if err := s.db.QueryRowContext(ctx, q, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	q, args = worklistQuery(campaignID, assignees, r, f, itemColumns)
+	if f.After != "" {
+		q += " AND item_id > ?"
+		args = append(args, f.After)
+	}
+	q += " ORDER BY item_id"
+	if f.Limit > 0 {
+		q += " LIMIT ?"
+		args = append(args, f.Limit)
+	}
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var items []Item
+	for rows.Next() {
+		it, err := scanItem(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		items = append(items, it)
+	}
+	return items, total, rows.Err()
+}
+
+// Refusal is an item a decision was not taken on, and why.
+type Refusal struct {
+	ItemID string
+	Why    error
+}
+
+// Refusals of a decision.
+var (
+	ErrNotInCampaign = errors.New("not an item of this campaign")
+	ErrDecided       = errors.New("already decided at this stage")
+	ErrNotYours      = errors.New("not on your worklist at its current stage")
+	ErrSelfReview    = errors.New("it is your own right: another reviewer decides it")
+	ErrClosed        = errors.New("the campaign is closed")
+	ErrDecision      = errors.New("expected keep or revoke")
+)
+
+// Result is what a decision did.
+type Result struct {
+	Decided int
+	Refused []Refusal
+}
+
+// Decide records r's decision (keep or revoke, with a reason) on the items.
+// A kept item moves on to its next stage, if any; a revoked one is done. An
+// item that is not open at a stage r reviews, or that is r's own right, is
+// refused and left as it was.
+func (s *Store) Decide(ctx context.Context, campaignID string, r Reviewer, itemIDs []string, decision, reason string) (Result, error) {
+	return s.decide(ctx, campaignID, r, decision, reason, false, func(*sql.Tx, []string) ([]string, error) { return itemIDs, nil })
+}
+
+// DecideFilter records r's decision on every open item of their worklist
+// that f selects (a bulk decision).
+func (s *Store) DecideFilter(ctx context.Context, campaignID string, r Reviewer, f Filter, decision, reason string) (Result, error) {
+	f.After, f.Limit = "", 0
+	return s.decide(ctx, campaignID, r, decision, reason, false, func(tx *sql.Tx, assignees []string) ([]string, error) {
+		q, args := worklistQuery(campaignID, assignees, r, f, "item_id")
+		rows, err := tx.QueryContext(ctx, q+" ORDER BY item_id", args...)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var ids []string
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return nil, err
+			}
+			ids = append(ids, id)
+		}
+		return ids, rows.Err()
+	})
+}
+
+// ImportDecision records a decision returned in a worksheet: the worksheet
+// went to the item's reviewer unit, so it counts at the item's current
+// stage whoever is named as its reviewer (but never on the reviewer's own
+// right).
+func (s *Store) ImportDecision(ctx context.Context, campaignID string, r Reviewer, itemID, decision, reason string) (Result, error) {
+	r.Source = "worksheet"
+	return s.decide(ctx, campaignID, r, decision, reason, true, func(*sql.Tx, []string) ([]string, error) { return []string{itemID}, nil })
+}
+
+func (s *Store) decide(ctx context.Context, campaignID string, r Reviewer, decision, reason string, anyAssignee bool, pick func(*sql.Tx, []string) ([]string, error)) (Result, error) {
+	var res Result
+	if decision != Keep && decision != Revoke {
+		return res, i18n.Errorf("decision %q: %w", decision, ErrDecision)
+	}
+	c, err := s.Campaign(ctx, campaignID)
+	if err != nil {
+		return res, err
+	}
+	if c.ClosedAt != "" {
+		return res, i18n.Errorf("campaign %s: %w", campaignID, ErrClosed)
+	}
+	assignees, err := s.Assignees(ctx, campaignID, r)
+	if err != nil {
+		return res, err
+	}
+	mine := map[string]bool{}
+	for _, a := range assignees {
+		mine[a] = true
+	}
+	if r.Source == "" {
+		r.Source = "web"
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return res, err
+	}
+	defer tx.Rollback()
+	ids, err := pick(tx, assignees)
+	if err != nil {
+		return res, err
+	}
+	get, err := tx.PrepareContext(ctx, "SELECT "+itemColumns+" FROM items WHERE campaign_id = ? AND item_id = ?")
+	if err != nil {
+		return res, err
+	}
+	defer get.Close()
+	ins, err := tx.PrepareContext(ctx, `INSERT INTO decisions (campaign_id, item_id, stage, decision, reason, reviewer, issuer, subject, at, source) VALUES (?,?,?,?,?,?,?,?,?,?)`)
+	if err != nil {
+		return res, err
+	}
+	defer ins.Close()
+	upd, err := tx.PrepareContext(ctx, `UPDATE items SET stage = ?, assignee = ?, status = ? WHERE campaign_id = ? AND item_id = ? AND stage = ? AND status = 'open'`)
+	if err != nil {
+		return res, err
+	}
+	defer upd.Close()
+	at := s.now()
+	for _, id := range ids {
+		it, err := scanItem(get.QueryRowContext(ctx, campaignID, id))
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			res.Refused = append(res.Refused, Refusal{id, ErrNotInCampaign})
+			continue
+		case err != nil:
+			return res, err
+		case it.Status != StatusOpen:
+			res.Refused = append(res.Refused, Refusal{id, ErrDecided})
+			continue
+		case it.Person != "" && it.Person == r.EmployeeID:
+			res.Refused = append(res.Refused, Refusal{id, ErrSelfReview})
+			continue
+		case !anyAssignee && !mine[it.Assignee]:
+			res.Refused = append(res.Refused, Refusal{id, ErrNotYours})
+			continue
+		}
+		if _, err := ins.ExecContext(ctx, campaignID, id, it.Stage, decision, reason, r.EmployeeID, r.Issuer, r.Subject, at, r.Source); err != nil {
+			return res, err
+		}
+		stage, next, status := it.Stage, it.Assignee, StatusRevoked
+		if decision == Keep {
+			status = StatusKept
+			if n, a := firstStage(c.Stages, it.Stage+1, &it); n != 0 {
+				stage, next, status = n, a, StatusOpen
+			}
+		}
+		done, err := upd.ExecContext(ctx, stage, next, status, campaignID, id, it.Stage)
+		if err != nil {
+			return res, err
+		}
+		if n, _ := done.RowsAffected(); n != 1 {
+			return res, i18n.Errorf("item %s changed while it was decided", id)
+		}
+		res.Decided++
+	}
+	return res, tx.Commit()
+}
+
+// Delegate gives from's part of a campaign to another person (the caller
+// checks that they are active and of the same company); the delegator keeps
+// theirs too. A second delegation by the same person replaces the first.
+func (s *Store) Delegate(ctx context.Context, campaignID string, from Reviewer, to string) error {
+	if to == from.EmployeeID {
+		return i18n.Errorf("one cannot delegate to oneself")
+	}
+	_, err := s.db.ExecContext(ctx, `INSERT INTO delegations (campaign_id, from_person, from_unit, to_person, at) VALUES (?,?,?,?,?)
+		ON CONFLICT (campaign_id, from_person) DO UPDATE SET to_person = excluded.to_person, from_unit = excluded.from_unit, at = excluded.at`,
+		campaignID, from.EmployeeID, from.Unit, to, s.now())
+	return err
+}
+
+// Delegation is one recorded delegation.
+type Delegation struct{ From, FromUnit, To, At string }
+
+// Delegations of a campaign.
+func (s *Store) Delegations(ctx context.Context, campaignID string) ([]Delegation, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT from_person, from_unit, to_person, at FROM delegations WHERE campaign_id = ? ORDER BY from_person`, campaignID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Delegation
+	for rows.Next() {
+		var d Delegation
+		if err := rows.Scan(&d.From, &d.FromUnit, &d.To, &d.At); err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// Progress is one row of a campaign's progress: per stage and reviewer
+// (unit:CODE or person:ID), the items still open; per stage and deciding
+// person, what they kept and revoked.
+type Progress struct {
+	Stage    int
+	Who      string
+	Open     int
+	Kept     int
+	Revoked  int
+	Defaults int // decided by the stage's default when it ended
+}
+
+// Progress of a campaign.
+func (s *Store) Progress(ctx context.Context, campaignID string) ([]Progress, error) {
+	var out []Progress
+	rows, err := s.db.QueryContext(ctx, `SELECT stage, assignee, count(*) FROM items WHERE campaign_id = ? AND status = 'open' GROUP BY stage, assignee ORDER BY stage, assignee`, campaignID)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var p Progress
+		if err := rows.Scan(&p.Stage, &p.Who, &p.Open); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	rows.Close()
+	rows, err = s.db.QueryContext(ctx, `SELECT stage, reviewer, source, sum(decision = 'keep'), sum(decision = 'revoke') FROM decisions WHERE campaign_id = ? GROUP BY stage, reviewer, source ORDER BY stage, reviewer`, campaignID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p Progress
+		var source string
+		if err := rows.Scan(&p.Stage, &p.Who, &source, &p.Kept, &p.Revoked); err != nil {
+			return nil, err
+		}
+		if source == "default" {
+			p.Defaults, p.Kept, p.Revoked = p.Kept+p.Revoked, 0, 0
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// EndStages ends every stage whose due day is before today: its items
+// still open follow the campaign's default (revoke, or keep: on to the next
+// stage). It returns how many items it decided.
+func (s *Store) EndStages(ctx context.Context, campaignID, today string) (int, error) {
+	c, err := s.Campaign(ctx, campaignID)
+	if err != nil || c.ClosedAt != "" {
+		return 0, err
+	}
+	total := 0
+	for _, st := range c.Stages {
+		if st.Ended || st.Due == "" || st.Due >= today {
+			continue
+		}
+		n, err := s.endStage(ctx, c, st)
+		if err != nil {
+			return total, err
+		}
+		total += n
+	}
+	return total, nil
+}
+
+func (s *Store) endStage(ctx context.Context, c *Campaign, st Stage) (int, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, "SELECT "+itemColumns+" FROM items WHERE campaign_id = ? AND stage = ? AND status = 'open'", c.ID, st.N)
+	if err != nil {
+		return 0, err
+	}
+	var items []Item
+	for rows.Next() {
+		it, err := scanItem(rows)
+		if err != nil {
+			rows.Close()
+			return 0, err
+		}
+		items = append(items, it)
+	}
+	rows.Close()
+	at := s.now()
+	for _, it := range items {
+		stage, next, status := it.Stage, it.Assignee, StatusRevoked
+		if c.Unreviewed == Keep {
+			status = StatusKept
+			if n, a := firstStage(c.Stages, it.Stage+1, &it); n != 0 {
+				stage, next, status = n, a, StatusOpen
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO decisions (campaign_id, item_id, stage, decision, reason, reviewer, at, source) VALUES (?,?,?,?,?,?,?,?)`,
+			c.ID, it.ItemID, it.Stage, c.Unreviewed, "unreviewed when stage "+st.Name+" ended ("+st.Due+")", "("+it.Assignee+")", at, "default"); err != nil {
+			return 0, err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE items SET stage = ?, assignee = ?, status = ? WHERE campaign_id = ? AND item_id = ?`, stage, next, status, c.ID, it.ItemID); err != nil {
+			return 0, err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE stages SET ended = 1 WHERE campaign_id = ? AND n = ?`, c.ID, st.N); err != nil {
+		return 0, err
+	}
+	return len(items), tx.Commit()
+}
+
+// Final is how an item ended: its last decision.
+type Final struct {
+	ItemID   string
+	Status   string // open (undecided), kept or revoked
+	Stage    int
+	Reviewer string
+	Reason   string
+	At       string
+	Source   string
+}
+
+// Finals lists every item of a campaign with its last decision.
+func (s *Store) Finals(ctx context.Context, campaignID string) ([]Final, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT i.item_id, i.status, coalesce(d.stage, 0), coalesce(d.reviewer, ''), coalesce(d.reason, ''), coalesce(d.at, ''), coalesce(d.source, '')
+		FROM items i LEFT JOIN decisions d ON d.campaign_id = i.campaign_id AND d.item_id = i.item_id
+			AND d.stage = (SELECT max(stage) FROM decisions x WHERE x.campaign_id = i.campaign_id AND x.item_id = i.item_id)
+		WHERE i.campaign_id = ? ORDER BY i.item_id`, campaignID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Final
+	for rows.Next() {
+		var f Final
+		if err := rows.Scan(&f.ItemID, &f.Status, &f.Stage, &f.Reviewer, &f.Reason, &f.At, &f.Source); err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
+// CloseCampaign marks a campaign closed: no decision is taken after.
+func (s *Store) CloseCampaign(ctx context.Context, campaignID string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE campaigns SET closed_at = ? WHERE id = ? AND closed_at = ''`, s.now(), campaignID)
+	return err
+}
+
+// Item reads one item.
+func (s *Store) Item(ctx context.Context, campaignID, itemID string) (Item, error) {
+	return scanItem(s.db.QueryRowContext(ctx, "SELECT "+itemColumns+" FROM items WHERE campaign_id = ? AND item_id = ?", campaignID, itemID))
+}
+
+// Session is a signed-in reviewer's session.
+type Session struct {
+	EmployeeID, Issuer, Subject string
+	Expires                     time.Time
+}
+
+// CreateSession records a session under the hash of its cookie value.
+func (s *Store) CreateSession(ctx context.Context, idHash string, x Session) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO sessions (id, employee_id, issuer, subject, created_at, expires_at) VALUES (?,?,?,?,?,?)`,
+		idHash, x.EmployeeID, x.Issuer, x.Subject, s.now(), x.Expires.UTC().Format(time.RFC3339))
+	return err
+}
+
+// Session finds a live session; ok is false for none or an expired one.
+func (s *Store) Session(ctx context.Context, idHash string) (x Session, ok bool, err error) {
+	var exp string
+	err = s.db.QueryRowContext(ctx, `SELECT employee_id, issuer, subject, expires_at FROM sessions WHERE id = ?`, idHash).Scan(&x.EmployeeID, &x.Issuer, &x.Subject, &exp)
+	if errors.Is(err, sql.ErrNoRows) {
+		return x, false, nil
+	}
+	if err != nil {
+		return x, false, err
+	}
+	x.Expires, err = time.Parse(time.RFC3339, exp)
+	if err != nil || !s.Now().Before(x.Expires) {
+		return x, false, nil
+	}
+	return x, true, nil
+}
+
+// DeleteSession ends a session (sign-out), and any expired ones.
+func (s *Store) DeleteSession(ctx context.Context, idHash string) error {
+	_, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE id = ? OR expires_at < ?`, idHash, s.Now().UTC().Format(time.RFC3339))
+	return err
+}
+
+// PlanDecision is an approval or rejection of a plan taken in the browser.
+type PlanDecision struct {
+	PlanDigest, PlanFile, Decision, By, Issuer, Subject, Comment, At string
+}
+
+// RecordPlanDecision keeps a plan decision.
+func (s *Store) RecordPlanDecision(ctx context.Context, d PlanDecision) error {
+	if d.At == "" {
+		d.At = s.now()
+	}
+	_, err := s.db.ExecContext(ctx, `INSERT INTO plan_decisions (plan_digest, plan_file, decision, by, issuer, subject, comment, at) VALUES (?,?,?,?,?,?,?,?)`,
+		d.PlanDigest, d.PlanFile, d.Decision, d.By, d.Issuer, d.Subject, d.Comment, d.At)
+	return err
+}
+
+// PlanDecisions of a plan's digest, oldest first.
+func (s *Store) PlanDecisions(ctx context.Context, digest string) ([]PlanDecision, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT plan_digest, plan_file, decision, by, issuer, subject, comment, at FROM plan_decisions WHERE plan_digest = ? ORDER BY at, rowid`, digest)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []PlanDecision
+	for rows.Next() {
+		var d PlanDecision
+		if err := rows.Scan(&d.PlanDigest, &d.PlanFile, &d.Decision, &d.By, &d.Issuer, &d.Subject, &d.Comment, &d.At); err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,27 @@
+package reviewdb
+
+import "github.com/accessrecon/accessrecon/i18n"
+
+// The Japanese of this package's messages, by their English format.
+func init() {
+	i18n.Register(map[string]string{
+		"already decided at this stage":                                 "この段階で判定済みです",
+		"not an item of this campaign":                                  "この棚卸しの項目ではありません",
+		"not on your worklist at its current stage":                     "現在の段階ではあなたの確認対象ではありません",
+		"it is your own right: another reviewer decides it":             "あなた自身の権限です。別の確認者が判定します",
+		"the campaign is closed":                                        "棚卸しは締め切られています",
+		"expected keep or revoke":                                       "keep（維持）か revoke（取消）を指定してください",
+		"campaign %s: no stages":                                        "棚卸し %s: 段階がありません",
+		"campaign %s: stage %d is numbered %d":                          "棚卸し %s: %d 番目の段階の番号が %d です",
+		"review store %s: %w":                                           "確認ストア %s: %w",
+		"item %s: %w":                                                   "項目 %s: %w",
+		"a campaign with this id already exists in the review store":    "同じ ID の棚卸しが確認ストアにすでにあります",
+		"campaign %s: %w":                                               "棚卸し %s: %w",
+		"item %s changed while it was decided":                          "項目 %s は判定中に変更されました",
+		"stage reviewers %q: expected owner_unit, manager or unit:CODE": "段階の確認者 %q: owner_unit、manager、unit:部署コード のいずれかを指定してください",
+		"one cannot delegate to oneself":                                "自分自身には委任できません",
+		"the store's schema is version %d, newer than this accessrecon knows (%d): use a newer accessrecon": "ストアのスキーマはバージョン %d で、この accessrecon が扱える %d より新しいものです。新しい accessrecon を使ってください",
+		"campaign %q is not in the review store %s":                                                         "棚卸し %q は確認ストア %s にありません",
+		"decision %q: %w": "判定 %q: %w",
+	})
+}

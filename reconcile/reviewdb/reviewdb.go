@@ -1,0 +1,380 @@
+// Package reviewdb is the review store: certification campaigns with their
+// stages, items, decisions and delegations, the reviewers' web sessions, and
+// the decisions taken on plans in the browser. It is one SQLite file (pure Go,
+// modernc.org/sqlite) in WAL mode beside the config, shared by `serve` and the
+// CLI (`certify open/close`), so that a campaign can mix reviewers in the
+// browser and reviewers returning worksheets, and many reviewers can decide at
+// once: every decision is one short transaction that checks the item is
+// still open at its stage for that reviewer, so none is lost and none
+// counted twice.
+package reviewdb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/accessrecon/accessrecon/i18n"
+	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
+)
+
+// DefaultFile is the store's name beside the config.
+const DefaultFile = "review.db"
+
+// migrations are applied in order; PRAGMA user_version counts those done.
+// Append only: a released migration is never changed.
+var migrations = []string{
+	`CREATE TABLE campaigns (
+		id TEXT PRIMARY KEY,
+		title TEXT NOT NULL DEFAULT '',
+		template TEXT NOT NULL DEFAULT '',
+		as_of TEXT NOT NULL,
+		created_at TEXT NOT NULL,
+		created_by TEXT NOT NULL DEFAULT '',
+		dir TEXT NOT NULL DEFAULT '',
+		unreviewed TEXT NOT NULL DEFAULT 'revoke',
+		closed_at TEXT NOT NULL DEFAULT ''
+	);
+	CREATE TABLE stages (
+		campaign_id TEXT NOT NULL REFERENCES campaigns(id),
+		n INTEGER NOT NULL,
+		name TEXT NOT NULL,
+		reviewers TEXT NOT NULL,
+		due TEXT NOT NULL DEFAULT '',
+		ended INTEGER NOT NULL DEFAULT 0,
+		PRIMARY KEY (campaign_id, n)
+	);
+	CREATE TABLE items (
+		campaign_id TEXT NOT NULL,
+		item_id TEXT NOT NULL,
+		system TEXT NOT NULL,
+		system_name TEXT NOT NULL DEFAULT '',
+		account TEXT NOT NULL,
+		entitlement TEXT NOT NULL,
+		person TEXT NOT NULL DEFAULT '',
+		person_name TEXT NOT NULL DEFAULT '',
+		unit TEXT NOT NULL DEFAULT '',
+		company TEXT NOT NULL DEFAULT '',
+		reviewer_unit TEXT NOT NULL,
+		manager TEXT NOT NULL DEFAULT '',
+		policy_flag TEXT NOT NULL DEFAULT '',
+		last_used TEXT NOT NULL DEFAULT '',
+		peers_with INTEGER NOT NULL DEFAULT 0,
+		peers_total INTEGER NOT NULL DEFAULT 0,
+		stage INTEGER NOT NULL,
+		assignee TEXT NOT NULL,
+		status TEXT NOT NULL DEFAULT 'open',
+		PRIMARY KEY (campaign_id, item_id)
+	) WITHOUT ROWID;
+	CREATE INDEX items_work ON items (campaign_id, assignee, status, item_id);
+	CREATE TABLE decisions (
+		campaign_id TEXT NOT NULL,
+		item_id TEXT NOT NULL,
+		stage INTEGER NOT NULL,
+		decision TEXT NOT NULL,
+		reason TEXT NOT NULL DEFAULT '',
+		reviewer TEXT NOT NULL,
+		issuer TEXT NOT NULL DEFAULT '',
+		subject TEXT NOT NULL DEFAULT '',
+		at TEXT NOT NULL,
+		source TEXT NOT NULL,
+		PRIMARY KEY (campaign_id, item_id, stage)
+	) WITHOUT ROWID;
+	CREATE TABLE delegations (
+		campaign_id TEXT NOT NULL,
+		from_person TEXT NOT NULL,
+		from_unit TEXT NOT NULL,
+		to_person TEXT NOT NULL,
+		at TEXT NOT NULL,
+		PRIMARY KEY (campaign_id, from_person)
+	);
+	CREATE TABLE sessions (
+		id TEXT PRIMARY KEY,
+		employee_id TEXT NOT NULL,
+		issuer TEXT NOT NULL,
+		subject TEXT NOT NULL,
+		created_at TEXT NOT NULL,
+		expires_at TEXT NOT NULL
+	);
+	CREATE TABLE plan_decisions (
+		plan_digest TEXT NOT NULL,
+		plan_file TEXT NOT NULL,
+		decision TEXT NOT NULL,
+		by TEXT NOT NULL,
+		issuer TEXT NOT NULL,
+		subject TEXT NOT NULL,
+		comment TEXT NOT NULL DEFAULT '',
+		at TEXT NOT NULL
+	);`,
+}
+
+// Store is an open review store.
+type Store struct {
+	db   *sql.DB
+	Path string
+	// Now is the clock (time.Now unless a test sets it).
+	Now func() time.Time
+}
+
+// Open opens (creating it when missing) the store at path and brings its
+// schema up to date.
+func Open(ctx context.Context, path string) (*Store, error) {
+	// busy_timeout: writers wait for each other instead of failing;
+	// _txlock=immediate: a transaction takes the write lock when it begins,
+	// so two read-then-write transactions never deadlock into SQLITE_BUSY.
+	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?_pragma=busy_timeout(20000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_txlock=immediate"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, i18n.Errorf("review store %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(8)
+	s := &Store{db: db, Path: path, Now: time.Now}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, i18n.Errorf("review store %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// Close closes the store.
+func (s *Store) Close() error { return s.db.Close() }
+
+func (s *Store) migrate(ctx context.Context) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var version int
+	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return err
+	}
+	if version > len(migrations) {
+		return i18n.Errorf("the store's schema is version %d, newer than this accessrecon knows (%d): use a newer accessrecon", version, len(migrations))
+	}
+	for i := version; i < len(migrations); i++ {
+		if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
+			return fmt.Errorf("migration %d: %w", i+1, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(migrations))); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func (s *Store) now() string { return s.Now().Format(time.RFC3339) }
+
+// Decisions an item can get.
+const (
+	Keep   = "keep"
+	Revoke = "revoke"
+)
+
+// Item statuses.
+const (
+	StatusOpen    = "open"
+	StatusKept    = "kept"
+	StatusRevoked = "revoked"
+)
+
+// Reviewer kinds of a stage.
+const (
+	ByOwnerUnit = "owner_unit" // the reviewers of the system's owner unit
+	ByManager   = "manager"    // the holder's manager (people.csv manager)
+	UnitPrefix  = "unit:"      // unit:CODE, e.g. a compliance unit
+)
+
+// Stage is one stage of a campaign.
+type Stage struct {
+	N         int    `json:"n"`
+	Name      string `json:"name"`
+	Reviewers string `json:"reviewers"` // owner_unit, manager or unit:CODE
+	Due       string `json:"due"`
+	Ended     bool   `json:"ended"`
+}
+
+// CheckReviewers refuses a stage's reviewers that are none of the kinds.
+func CheckReviewers(r string) error {
+	if r == ByOwnerUnit || r == ByManager || strings.HasPrefix(r, UnitPrefix) && len(r) > len(UnitPrefix) {
+		return nil
+	}
+	return i18n.Errorf("stage reviewers %q: expected owner_unit, manager or unit:CODE", r)
+}
+
+// Campaign is a campaign as the store keeps it.
+type Campaign struct {
+	ID         string
+	Title      string
+	Template   string
+	AsOf       string
+	CreatedAt  string
+	CreatedBy  string
+	Dir        string
+	Unreviewed string // revoke (default deny) or keep
+	ClosedAt   string
+	Stages     []Stage
+}
+
+// Item is one right under review.
+type Item struct {
+	ItemID       string
+	System       string
+	SystemName   string
+	Account      string
+	Entitlement  string
+	Person       string
+	PersonName   string
+	Unit         string
+	Company      string
+	ReviewerUnit string
+	Manager      string
+	PolicyFlag   string // rule ids calling for removal, space-separated
+	LastUsed     string // RFC 3339, "never", or "" without logs
+	PeersWith    int    // people of the holder's unit holding the same right
+	PeersTotal   int    // people of the holder's unit
+	Stage        int
+	Assignee     string
+	Status       string
+}
+
+// assignee is who reviews an item at a stage: unit:CODE or person:ID.
+func assignee(st Stage, it *Item) string {
+	switch {
+	case st.Reviewers == ByManager && it.Manager != "":
+		return "person:" + it.Manager
+	case strings.HasPrefix(st.Reviewers, UnitPrefix):
+		return st.Reviewers
+	default:
+		return UnitPrefix + it.ReviewerUnit
+	}
+}
+
+// firstStage is the first stage whose reviewer is not the holder (an item
+// about a manager's own right skips the manager stage), or 0 for none.
+func firstStage(stages []Stage, from int, it *Item) (int, string) {
+	for _, st := range stages {
+		if st.N < from {
+			continue
+		}
+		a := assignee(st, it)
+		if a == "person:"+it.Person {
+			continue
+		}
+		return st.N, a
+	}
+	return 0, ""
+}
+
+// ErrExists is returned when a campaign id is taken.
+var ErrExists = errors.New("a campaign with this id already exists in the review store")
+
+// CreateCampaign records a new campaign, its stages and its items, each at
+// its first stage.
+func (s *Store) CreateCampaign(ctx context.Context, c *Campaign, items []Item) error {
+	if len(c.Stages) == 0 {
+		return i18n.Errorf("campaign %s: no stages", c.ID)
+	}
+	for i, st := range c.Stages {
+		if st.N != i+1 {
+			return i18n.Errorf("campaign %s: stage %d is numbered %d", c.ID, i+1, st.N)
+		}
+		if err := CheckReviewers(st.Reviewers); err != nil {
+			return err
+		}
+	}
+	if c.Unreviewed == "" {
+		c.Unreviewed = Revoke
+	}
+	if c.CreatedAt == "" {
+		c.CreatedAt = s.now()
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM campaigns WHERE id = ?", c.ID).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return i18n.Errorf("%s: %w", c.ID, ErrExists)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO campaigns (id, title, template, as_of, created_at, created_by, dir, unreviewed) VALUES (?,?,?,?,?,?,?,?)`,
+		c.ID, c.Title, c.Template, c.AsOf, c.CreatedAt, c.CreatedBy, c.Dir, c.Unreviewed); err != nil {
+		return err
+	}
+	for _, st := range c.Stages {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO stages (campaign_id, n, name, reviewers, due) VALUES (?,?,?,?,?)`, c.ID, st.N, st.Name, st.Reviewers, st.Due); err != nil {
+			return err
+		}
+	}
+	ins, err := tx.PrepareContext(ctx, `INSERT INTO items (campaign_id, item_id, system, system_name, account, entitlement, person, person_name, unit, company,
+		reviewer_unit, manager, policy_flag, last_used, peers_with, peers_total, stage, assignee, status) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
+	if err != nil {
+		return err
+	}
+	defer ins.Close()
+	for i := range items {
+		it := &items[i]
+		it.Stage, it.Assignee = firstStage(c.Stages, 1, it)
+		it.Status = StatusOpen
+		if it.Stage == 0 { // nobody but the holder could review it
+			it.Stage, it.Assignee = len(c.Stages), UnitPrefix+it.ReviewerUnit
+		}
+		if _, err := ins.ExecContext(ctx, c.ID, it.ItemID, it.System, it.SystemName, it.Account, it.Entitlement, it.Person, it.PersonName, it.Unit, it.Company,
+			it.ReviewerUnit, it.Manager, it.PolicyFlag, it.LastUsed, it.PeersWith, it.PeersTotal, it.Stage, it.Assignee, it.Status); err != nil {
+			return i18n.Errorf("item %s: %w", it.ItemID, err)
+		}
+	}
+	return tx.Commit()
+}
+
+// Campaign reads one campaign with its stages.
+func (s *Store) Campaign(ctx context.Context, id string) (*Campaign, error) {
+	c := &Campaign{}
+	err := s.db.QueryRowContext(ctx, `SELECT id, title, template, as_of, created_at, created_by, dir, unreviewed, closed_at FROM campaigns WHERE id = ?`, id).
+		Scan(&c.ID, &c.Title, &c.Template, &c.AsOf, &c.CreatedAt, &c.CreatedBy, &c.Dir, &c.Unreviewed, &c.ClosedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, i18n.Errorf("campaign %q is not in the review store %s", id, s.Path)
+	}
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT n, name, reviewers, due, ended FROM stages WHERE campaign_id = ? ORDER BY n`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var st Stage
+		if err := rows.Scan(&st.N, &st.Name, &st.Reviewers, &st.Due, &st.Ended); err != nil {
+			return nil, err
+		}
+		c.Stages = append(c.Stages, st)
+	}
+	return c, rows.Err()
+}
+
+// Campaigns lists the campaigns, open ones first, newest first.
+func (s *Store) Campaigns(ctx context.Context) ([]Campaign, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, title, template, as_of, created_at, closed_at FROM campaigns ORDER BY closed_at != '', created_at DESC`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Campaign
+	for rows.Next() {
+		var c Campaign
+		if err := rows.Scan(&c.ID, &c.Title, &c.Template, &c.AsOf, &c.CreatedAt, &c.ClosedAt); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
