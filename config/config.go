@@ -422,8 +422,12 @@ type Web struct {
 	// SigningKey is an OpenSSH private key serve signs web approvals with;
 	// apply accepts them when apply.allowed_signers lists its public key.
 	SigningKey string `yaml:"signing_key"`
-	// Owners see the progress of every campaign.
+	// Owners see the progress of every campaign (default: the people
+	// apply.approvers allows).
 	Owners Approvers `yaml:"owners"`
+	// Plans are folders whose plans are listed for approval, besides
+	// serve's outbox.
+	Plans []string `yaml:"plans"`
 	// SessionHours is how long a sign-in lasts (default 8).
 	SessionHours int `yaml:"session_hours"`
 }

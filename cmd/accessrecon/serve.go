@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -15,7 +16,10 @@ import (
 	"github.com/accessrecon/accessrecon/connectors"
 	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/accessrecon/accessrecon/reconcile"
+	"github.com/accessrecon/accessrecon/reconcile/reviewdb"
 	"github.com/accessrecon/accessrecon/reconcile/service"
+	"github.com/accessrecon/accessrecon/reconcile/signing"
+	"github.com/accessrecon/accessrecon/web"
 	"github.com/urfave/cli/v2"
 )
 
@@ -57,19 +61,37 @@ func serveCommand() *cli.Command {
 			if err != nil {
 				return i18n.Errorf("--listen %s: %w", c.String("listen"), err)
 			}
+			handler := svc.Handler()
+			cfg, err := config.Load(config.OSFiles{}, c.String("config"))
+			if err != nil {
+				return err
+			}
+			if cfg.Review.Web.OIDC.Issuer != "" {
+				site, stop, err := reviewerPages(c.Context, cfg, svc, outbox, log)
+				if err != nil {
+					return err
+				}
+				defer stop()
+				mux := http.NewServeMux()
+				mux.Handle("/v1/", handler)
+				mux.Handle("/healthz", handler)
+				mux.Handle("/metrics", handler)
+				mux.Handle("/", site)
+				handler = mux
+			}
 			fmt.Fprintf(c.App.ErrWriter, "accessrecon: serving on http://%s\n", ln.Addr())
 			if every := c.Duration("notify-every"); every > 0 {
 				go notifyEvery(c.Context, c.String("config"), every, log)
 			}
-			return serve(c.Context, ln, svc, c.Duration("refresh"))
+			return serve(c.Context, ln, handler, svc, c.Duration("refresh"))
 		},
 	}
 }
 
 // serve answers until ctx ends (SIGTERM, Ctrl-C), then stops taking new
 // connections and lets requests under way finish.
-func serve(ctx context.Context, ln net.Listener, svc *service.Service, refresh time.Duration) error {
-	srv := &http.Server{Handler: svc.Handler(), ReadHeaderTimeout: 10 * time.Second}
+func serve(ctx context.Context, ln net.Listener, h http.Handler, svc *service.Service, refresh time.Duration) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	go svc.Run(ctx, refresh)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -106,4 +128,42 @@ func apiToken(file string) ([]byte, error) {
 		return []byte(t), nil
 	}
 	return nil, errors.New("serve: no API token: set ACCESSRECON_API_TOKEN or give --token-file")
+}
+
+// reviewerPages are the reviewers' pages (review.web): sign-in through the
+// OpenID provider, plan approval, campaign worklists. stop closes the store.
+func reviewerPages(ctx context.Context, cfg *config.Config, svc *service.Service, outbox string, log *slog.Logger) (http.Handler, func(), error) {
+	store, err := reviewdb.Open(ctx, cfg.Resolve(cfg.Review.Store))
+	if err != nil {
+		return nil, nil, err
+	}
+	o := web.Options{Config: cfg, Store: store, Current: svc.Current, PlanDirs: []string{outbox}, Log: log}
+	for _, d := range cfg.Review.Web.Plans {
+		o.PlanDirs = append(o.PlanDirs, cfg.Resolve(d))
+	}
+	if k := cfg.Review.Web.SigningKey; k != "" {
+		if o.Signer, err = signing.LoadSigner(cfg.Resolve(k)); err != nil {
+			store.Close()
+			return nil, nil, err
+		}
+	}
+	site, err := web.New(ctx, o)
+	if err != nil {
+		store.Close()
+		return nil, nil, err
+	}
+	tick, cancel := context.WithCancel(ctx)
+	go func() {
+		t := time.NewTicker(time.Minute)
+		defer t.Stop()
+		for {
+			site.Tick(tick)
+			select {
+			case <-tick.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return site.Handler(), func() { cancel(); store.Close() }, nil
 }

@@ -26,6 +26,18 @@ type Approvals struct {
 	Plan       string     `json:"plan"`
 	PlanDigest string     `json:"plan_digest"`
 	Approvals  []Approval `json:"approvals"`
+	// Rejections refuse the plan: apply never carries out a content
+	// someone allowed to approve it rejected.
+	Rejections []Rejection `json:"rejections,omitempty"`
+}
+
+// Rejection is one person's refusal of a plan, with their reason.
+type Rejection struct {
+	By      string `json:"by"`
+	At      string `json:"at"`
+	Comment string `json:"comment"`
+	Issuer  string `json:"issuer,omitempty"`
+	Subject string `json:"subject,omitempty"`
 }
 
 // Approval is one person's approval. Signature, when present, is an SSHSIG
@@ -36,6 +48,11 @@ type Approval struct {
 	By        string `json:"by"`
 	At        string `json:"at"`
 	Signature string `json:"signature,omitempty"`
+	// Issuer and Subject are the identity the organisation's OpenID
+	// provider verified, for an approval given in the browser (signed by
+	// serve's key).
+	Issuer  string `json:"issuer,omitempty"`
+	Subject string `json:"subject,omitempty"`
 }
 
 // ApprovalsPath is where approvals of the plan at planPath are kept.
@@ -86,6 +103,8 @@ func Rules(cfg *config.Config, today graph.Date) (ApprovalRules, error) {
 // accessrecon`, e.g. with a key in an agent).
 type ApproveOptions struct {
 	By        string
+	// Issuer and Subject: the verified identity of a web approval.
+	Issuer, Subject string
 	Signer    ssh.Signer
 	Signature string
 	Now       time.Time
@@ -137,7 +156,7 @@ func Approve(planPath string, p *reconcile.Plan, in *reconcile.Inputs, o Approve
 	if err != nil {
 		return nil, i18n.Errorf("approve --by: %w", err)
 	}
-	x := Approval{By: person.EmployeeID, At: o.Now.In(graph.Tokyo).Format(time.RFC3339), Signature: o.Signature}
+	x := Approval{By: person.EmployeeID, At: o.Now.In(graph.Tokyo).Format(time.RFC3339), Signature: o.Signature, Issuer: o.Issuer, Subject: o.Subject}
 	if o.Signer != nil {
 		if x.Signature, err = signing.Sign([]byte(p.Digest), o.Signer); err != nil {
 			return nil, err
@@ -153,8 +172,39 @@ func Approve(planPath string, p *reconcile.Plan, in *reconcile.Inputs, o Approve
 	if a.PlanDigest != p.Digest {
 		a = &Approvals{Plan: filepath.Base(planPath), PlanDigest: p.Digest}
 	}
+	if len(a.Rejections) > 0 {
+		return nil, refuse("approve: the plan was rejected by %s: %s", a.Rejections[0].By, a.Rejections[0].Comment)
+	}
 	a.Approvals = slices.DeleteFunc(a.Approvals, func(y Approval) bool { return y.By == x.By })
 	a.Approvals = append(a.Approvals, x)
+	return a, reconcile.WriteJSONFile(ApprovalsPath(planPath), a)
+}
+
+// Reject records that someone allowed to approve the plan refuses it, with
+// their reason: apply refuses the plan from then on (a new plan is made
+// instead). The author may reject (withdraw) their own plan.
+func Reject(planPath string, p *reconcile.Plan, in *reconcile.Inputs, o ApproveOptions, comment string) (*Approvals, error) {
+	snap := in.Graph.Snapshot()
+	person, err := reconcile.ActivePerson(snap, o.By, o.Rules.Today)
+	if err != nil {
+		return nil, i18n.Errorf("reject: %w", err)
+	}
+	if !reconcile.SamePerson(snap, person.EmployeeID, p.CreatedBy) {
+		if why := reconcile.MayApprove(snap, o.Rules.Approvers, person, o.Rules.Today); why != "" {
+			return nil, i18n.Errorf("reject: %s", why)
+		}
+	}
+	if strings.TrimSpace(comment) == "" {
+		return nil, i18n.Errorf("reject: give the reason")
+	}
+	a, err := ReadApprovals(planPath)
+	if err != nil {
+		return nil, err
+	}
+	if a.PlanDigest != p.Digest {
+		a = &Approvals{Plan: filepath.Base(planPath), PlanDigest: p.Digest}
+	}
+	a.Rejections = append(a.Rejections, Rejection{By: person.EmployeeID, At: o.Now.In(graph.Tokyo).Format(time.RFC3339), Comment: comment, Issuer: o.Issuer, Subject: o.Subject})
 	return a, reconcile.WriteJSONFile(ApprovalsPath(planPath), a)
 }
 
@@ -169,6 +219,10 @@ func CheckApprovals(planPath string, p *reconcile.Plan, in *reconcile.Inputs, r 
 	}
 	if len(a.Approvals) > 0 && a.PlanDigest != p.Digest {
 		return refuse("the plan was modified after it was approved (approved %s, now %s)", a.PlanDigest, p.Digest)
+	}
+	if len(a.Rejections) > 0 && a.PlanDigest == p.Digest {
+		x := a.Rejections[0]
+		return refuse("the plan was rejected by %s on %s: %s", x.By, x.At, x.Comment)
 	}
 	snap := in.Graph.Snapshot()
 	var valid []string

@@ -119,6 +119,9 @@ func (s *Service) Refresh(ctx context.Context) error {
 	return nil
 }
 
+// Current is the graph the service answers from.
+func (s *Service) Current() *reconcile.Inputs { return s.current.Load().inputs }
+
 // Run refreshes every interval until ctx ends.
 func (s *Service) Run(ctx context.Context, every time.Duration) {
 	if every <= 0 {

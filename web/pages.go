@@ -1,0 +1,503 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/accessrecon/accessrecon/i18n"
+	"github.com/accessrecon/accessrecon/reconcile"
+	"github.com/accessrecon/accessrecon/reconcile/apply"
+	"github.com/accessrecon/accessrecon/reconcile/audit"
+	"github.com/accessrecon/accessrecon/reconcile/reviewdb"
+	"golang.org/x/text/language"
+)
+
+// PageSize is how many rows a page shows.
+const PageSize = 50
+
+var matcher = language.NewMatcher([]language.Tag{language.Japanese, language.English})
+
+// langOf is ja unless the browser prefers English.
+func langOf(r *http.Request) string {
+	tags, _, err := language.ParseAcceptLanguage(r.Header.Get("Accept-Language"))
+	if err != nil || len(tags) == 0 {
+		return "ja"
+	}
+	if _, i, _ := matcher.Match(tags...); i == 1 {
+		return "en"
+	}
+	return "ja"
+}
+
+// page is what every template gets.
+type page struct {
+	Lang  string
+	Me    *who
+	Title string
+	Msg   string
+	Error string
+	Data  any
+}
+
+var funcs = template.FuncMap{
+	"t": func(lang, key string) string {
+		x, ok := texts[key]
+		if !ok {
+			return key
+		}
+		if lang == "en" {
+			return x[1]
+		}
+		return x[0]
+	},
+	"lastUse": func(lang, v string) string {
+		switch v {
+		case "":
+			return "—"
+		case "never":
+			return map[string]string{"ja": "ログの期間内に利用なし", "en": "never within the logs"}[lang]
+		}
+		if t, err := time.Parse(time.RFC3339, v); err == nil {
+			return t.Format("2006-01-02 15:04")
+		}
+		return v
+	},
+	"pick": func(lang, ja, en string) string {
+		if lang == "en" {
+			return en
+		}
+		return ja
+	},
+}
+
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
+	var buf bytes.Buffer
+	if err := s.pages.ExecuteTemplate(&buf, name, p); err != nil {
+		s.o.Log.Error("page", "template", name, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// fail shows an error page in the reader's language.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, err error) {
+	if status >= 500 {
+		s.o.Log.Error("web", "path", r.URL.Path, "err", err)
+	}
+	l := langOf(r)
+	s.render(w, r, status, "error", page{Lang: l, Error: i18n.Text(err, l)})
+}
+
+// home lists the campaigns with the signed-in person's open items, and the
+// plans waiting when they may approve.
+func (s *Server) home(w http.ResponseWriter, r *http.Request, me *who) {
+	type row struct {
+		reviewdb.Campaign
+		Mine int
+	}
+	cs, err := s.o.Store.Campaigns(r.Context())
+	if err != nil {
+		s.fail(w, r, 500, err)
+		return
+	}
+	var rows []row
+	for _, c := range cs {
+		if c.ClosedAt != "" {
+			continue
+		}
+		_, n, err := s.o.Store.Worklist(r.Context(), c.ID, me.reviewer(), reviewdb.Filter{Limit: 1})
+		if err != nil {
+			s.fail(w, r, 500, err)
+			return
+		}
+		rows = append(rows, row{c, n})
+	}
+	s.render(w, r, 200, "home", page{Lang: me.lang, Me: me, Data: map[string]any{"Campaigns": rows, "Owner": s.isOwner(me)}})
+}
+
+func (s *Server) isOwner(me *who) bool {
+	o := s.o.Config.Review.Web.Owners
+	if len(o.Units) == 0 && len(o.Tags) == 0 && len(o.IDs) == 0 {
+		o = s.o.Config.Apply.Approvers
+	}
+	return reconcile.MayApprove(me.snap, o, me.Person, me.today) == ""
+}
+
+// worklist is a reviewer's page of a campaign: their open items, filtered
+// and paged on the server.
+func (s *Server) worklist(w http.ResponseWriter, r *http.Request, me *who) {
+	id := r.PathValue("id")
+	c, err := s.o.Store.Campaign(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, http.StatusNotFound, err)
+		return
+	}
+	f := filterOf(r.URL.Query())
+	f.Limit = PageSize
+	items, total, err := s.o.Store.Worklist(r.Context(), id, me.reviewer(), f)
+	if err != nil {
+		s.fail(w, r, 500, err)
+		return
+	}
+	next := ""
+	if len(items) == PageSize {
+		q := r.URL.Query()
+		q.Set("after", items[len(items)-1].ItemID)
+		next = "?" + q.Encode()
+	}
+	stageName := map[int]string{}
+	for _, st := range c.Stages {
+		stageName[st.N] = st.Name
+	}
+	s.render(w, r, 200, "campaign", page{Lang: me.lang, Me: me, Msg: r.URL.Query().Get("msg"), Data: map[string]any{
+		"C": c, "Items": items, "Total": total, "Filter": f, "Next": next, "Query": filterQuery(f), "Stage": stageName, "Owner": s.isOwner(me),
+	}})
+}
+
+func filterOf(q url.Values) reviewdb.Filter {
+	return reviewdb.Filter{System: q.Get("system"), Rule: q.Get("rule"), Person: q.Get("person"), Flagged: q.Get("flagged") == "1", After: q.Get("after")}
+}
+
+func filterQuery(f reviewdb.Filter) string {
+	q := url.Values{}
+	for k, v := range map[string]string{"system": f.System, "rule": f.Rule, "person": f.Person} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	if f.Flagged {
+		q.Set("flagged", "1")
+	}
+	return q.Encode()
+}
+
+func (s *Server) back(w http.ResponseWriter, r *http.Request, id, query, msg string) {
+	q, _ := url.ParseQuery(query)
+	q.Set("msg", msg)
+	http.Redirect(w, r, "/campaigns/"+url.PathEscape(id)+"?"+q.Encode(), http.StatusSeeOther)
+}
+
+func (s *Server) result(me *who, res reviewdb.Result) string {
+	msg := fmt.Sprintf(pickLang(me.lang, "%d 件を判定しました", "%d decided"), res.Decided)
+	if len(res.Refused) > 0 {
+		why := i18n.Text(res.Refused[0].Why, me.lang)
+		msg += fmt.Sprintf(pickLang(me.lang, "。%d 件は判定できません（%s: %s）", "; %d refused (%s: %s)"), len(res.Refused), res.Refused[0].ItemID, why)
+	}
+	return msg
+}
+
+func pickLang(lang, ja, en string) string {
+	if lang == "en" {
+		return en
+	}
+	return ja
+}
+
+// decide takes one decision on the items of the form.
+func (s *Server) decide(w http.ResponseWriter, r *http.Request, me *who) {
+	id := r.PathValue("id")
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, http.StatusBadRequest, err)
+		return
+	}
+	items := r.PostForm["item"]
+	if len(items) == 0 || len(items) > 1000 {
+		s.fail(w, r, http.StatusBadRequest, errors.New("choose between 1 and 1,000 items, or decide over a filter"))
+		return
+	}
+	decision, reason := r.PostForm.Get("decision"), strings.TrimSpace(r.PostForm.Get("reason"))
+	res, err := s.o.Store.Decide(r.Context(), id, me.reviewer(), items, decision, reason)
+	if err != nil {
+		s.fail(w, r, http.StatusBadRequest, err)
+		return
+	}
+	s.record(audit.Event{Event: "review_decision", By: me.Person.EmployeeID, Data: map[string]any{"campaign": id, "items": items, "decision": decision,
+		"reason": reason, "decided": res.Decided, "refused": len(res.Refused), "issuer": me.Issuer, "subject": me.Subject}})
+	s.back(w, r, id, r.PostForm.Get("query"), s.result(me, res))
+}
+
+// bulk decides every item of the reviewer's worklist a filter selects.
+func (s *Server) bulk(w http.ResponseWriter, r *http.Request, me *who) {
+	id := r.PathValue("id")
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, http.StatusBadRequest, err)
+		return
+	}
+	f := filterOf(r.PostForm)
+	decision, reason := r.PostForm.Get("decision"), strings.TrimSpace(r.PostForm.Get("reason"))
+	res, err := s.o.Store.DecideFilter(r.Context(), id, me.reviewer(), f, decision, reason)
+	if err != nil {
+		s.fail(w, r, http.StatusBadRequest, err)
+		return
+	}
+	s.record(audit.Event{Event: "review_decision", By: me.Person.EmployeeID, Data: map[string]any{"campaign": id, "filter": filterQuery(f), "decision": decision,
+		"reason": reason, "decided": res.Decided, "refused": len(res.Refused), "issuer": me.Issuer, "subject": me.Subject}})
+	s.back(w, r, id, filterQuery(f), s.result(me, res))
+}
+
+// delegate hands the reviewer's part to another active person of the same
+// company.
+func (s *Server) delegate(w http.ResponseWriter, r *http.Request, me *who) {
+	id := r.PathValue("id")
+	if _, err := s.o.Store.Campaign(r.Context(), id); err != nil {
+		s.fail(w, r, http.StatusNotFound, err)
+		return
+	}
+	to, err := reconcile.ActivePerson(me.snap, r.PostFormValue("to"), me.today)
+	if err != nil {
+		s.fail(w, r, http.StatusBadRequest, err)
+		return
+	}
+	if company := me.snap.AssignmentAsOf(to, me.today).Company; company != me.Company {
+		s.fail(w, r, http.StatusBadRequest, i18n.Errorf("%s works for %s, not %s: delegate within your company", to.EmployeeID, company, me.Company))
+		return
+	}
+	if err := s.o.Store.Delegate(r.Context(), id, me.reviewer(), to.EmployeeID); err != nil {
+		s.fail(w, r, http.StatusBadRequest, err)
+		return
+	}
+	s.record(audit.Event{Event: "review_delegation", By: me.Person.EmployeeID, Data: map[string]any{"campaign": id, "to": to.EmployeeID, "issuer": me.Issuer, "subject": me.Subject}})
+	s.back(w, r, id, "", fmt.Sprintf(pickLang(me.lang, "%s（%s）に委任しました", "delegated to %s (%s)"), to.EmployeeID, to.Name))
+}
+
+// progress is the campaign owner's view: per stage and reviewer.
+func (s *Server) progress(w http.ResponseWriter, r *http.Request, me *who) {
+	if !s.isOwner(me) {
+		s.fail(w, r, http.StatusForbidden, errors.New("only the campaign owners (review.web.owners) see the progress"))
+		return
+	}
+	id := r.PathValue("id")
+	c, err := s.o.Store.Campaign(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, http.StatusNotFound, err)
+		return
+	}
+	rows, err := s.o.Store.Progress(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, 500, err)
+		return
+	}
+	dels, err := s.o.Store.Delegations(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, 500, err)
+		return
+	}
+	s.render(w, r, 200, "progress", page{Lang: me.lang, Me: me, Data: map[string]any{"C": c, "Rows": rows, "Delegations": dels}})
+}
+
+// planCache keeps parsed plans by path, size and time.
+type planCache struct {
+	mu sync.Mutex
+	m  map[string]cachedPlan
+}
+
+type cachedPlan struct {
+	size int64
+	mod  time.Time
+	plan *reconcile.Plan
+}
+
+// planFile is one plan of the plan folders.
+type planFile struct {
+	Name      string
+	Path      string
+	Plan      *reconcile.Plan
+	Approvals *apply.Approvals
+}
+
+func (pf planFile) Status() string {
+	switch {
+	case len(pf.Approvals.Rejections) > 0:
+		return "rejected"
+	case len(pf.Approvals.Approvals) > 0:
+		return "approved"
+	}
+	return "waiting"
+}
+
+// planFiles lists the plans of the plan folders (files other than their
+// sidecars that read as plans), by name.
+func (s *Server) planFiles() ([]planFile, error) {
+	var out []planFile
+	s.plans.mu.Lock()
+	defer s.plans.mu.Unlock()
+	if s.plans.m == nil {
+		s.plans.m = map[string]cachedPlan{}
+	}
+	for _, dir := range s.o.PlanDirs {
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			continue
+		}
+		for _, e := range entries {
+			name := e.Name()
+			if e.IsDir() || !strings.HasSuffix(name, ".json") || strings.Count(name, ".") > 1 {
+				continue
+			}
+			info, err := e.Info()
+			if err != nil || info.Size() > 512<<20 {
+				continue
+			}
+			path := filepath.Join(dir, name)
+			cp, ok := s.plans.m[path]
+			if !ok || cp.size != info.Size() || !cp.mod.Equal(info.ModTime()) {
+				data, err := os.ReadFile(path)
+				if err != nil {
+					continue
+				}
+				p, err := reconcile.ReadPlan(path, data)
+				if err != nil {
+					continue // not a plan (a campaign manifest, a state file)
+				}
+				cp = cachedPlan{info.Size(), info.ModTime(), p}
+				s.plans.m[path] = cp
+			}
+			a, err := apply.ReadApprovals(path)
+			if err != nil {
+				return nil, err
+			}
+			if a.PlanDigest != cp.plan.Digest {
+				a = &apply.Approvals{}
+			}
+			if slices.ContainsFunc(out, func(x planFile) bool { return x.Name == name }) {
+				continue // the first folder's wins
+			}
+			out = append(out, planFile{Name: name, Path: path, Plan: cp.plan, Approvals: a})
+		}
+	}
+	slices.SortFunc(out, func(a, b planFile) int { return strings.Compare(b.Plan.GeneratedAt, a.Plan.GeneratedAt) })
+	return out, nil
+}
+
+func (s *Server) planList(w http.ResponseWriter, r *http.Request, me *who) {
+	files, err := s.planFiles()
+	if err != nil {
+		s.fail(w, r, 500, err)
+		return
+	}
+	s.render(w, r, 200, "plans", page{Lang: me.lang, Me: me, Data: map[string]any{"Plans": files, "Required": s.o.Config.Apply.Approvals}})
+}
+
+// findPlan finds a plan by its file name among the listed ones only: a
+// name is never a path.
+func (s *Server) findPlan(name string) (*planFile, error) {
+	files, err := s.planFiles()
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		if f.Name == name {
+			return &f, nil
+		}
+	}
+	return nil, i18n.Errorf("no plan %q waits here", name)
+}
+
+func (s *Server) planPage(w http.ResponseWriter, r *http.Request, me *who) {
+	pf, err := s.findPlan(r.PathValue("name"))
+	if err != nil {
+		s.fail(w, r, http.StatusNotFound, err)
+		return
+	}
+	q := r.URL.Query()
+	match := func(system, rule []string, severity, person, name string) bool {
+		return (q.Get("system") == "" || slices.Contains(system, q.Get("system"))) &&
+			(q.Get("rule") == "" || slices.Contains(rule, q.Get("rule"))) &&
+			(q.Get("severity") == "" || severity == q.Get("severity")) &&
+			(q.Get("person") == "" || person == q.Get("person") || strings.Contains(name, q.Get("person")))
+	}
+	var actions []reconcile.Action
+	for _, a := range pf.Plan.Actions {
+		if match([]string{a.System}, a.Rules, a.Severity, a.Person, a.PersonName) {
+			actions = append(actions, a)
+		}
+	}
+	var findings []reconcile.Finding
+	for _, f := range pf.Plan.Findings {
+		if match([]string{f.System}, []string{f.Rule}, f.Severity, f.Person, f.PersonName) {
+			findings = append(findings, f)
+		}
+	}
+	pageN, _ := strconv.Atoi(q.Get("page"))
+	pageN = max(pageN, 0)
+	from := min(pageN*PageSize, len(actions))
+	to := min(from+PageSize, len(actions))
+	next := ""
+	if to < len(actions) {
+		nq := url.Values{}
+		for k, v := range q {
+			nq[k] = v
+		}
+		nq.Set("page", strconv.Itoa(pageN+1))
+		next = "?" + nq.Encode()
+	}
+	decisions, _ := s.o.Store.PlanDecisions(r.Context(), pf.Plan.Digest)
+	author := reconcile.SamePerson(me.snap, me.Person.EmployeeID, pf.Plan.CreatedBy)
+	mayApprove := !author && reconcile.MayApprove(me.snap, s.o.Config.Apply.Approvers, me.Person, me.today) == ""
+	s.render(w, r, 200, "plan", page{Lang: me.lang, Me: me, Msg: q.Get("msg"), Data: map[string]any{
+		"F": pf, "Actions": actions[from:to], "ActionCount": len(actions), "Findings": findings[:min(len(findings), PageSize)], "FindingCount": len(findings),
+		"Next": next, "Q": q, "Author": author, "MayApprove": mayApprove, "Decisions": decisions, "Required": s.o.Config.Apply.Approvals,
+	}})
+}
+
+func (s *Server) planDecision(w http.ResponseWriter, r *http.Request, me *who, approve bool) {
+	pf, err := s.findPlan(r.PathValue("name"))
+	if err != nil {
+		s.fail(w, r, http.StatusNotFound, err)
+		return
+	}
+	rules, err := apply.Rules(s.o.Config, me.today)
+	if err != nil {
+		s.fail(w, r, 500, err)
+		return
+	}
+	o := apply.ApproveOptions{By: me.Person.EmployeeID, Issuer: me.Issuer, Subject: me.Subject, Signer: s.o.Signer, Now: s.o.Now(), Rules: rules}
+	comment := strings.TrimSpace(r.PostFormValue("comment"))
+	in := s.o.Current()
+	event, decision := "approval", "approve"
+	if approve {
+		_, err = apply.Approve(pf.Path, pf.Plan, in, o)
+	} else {
+		event, decision = "rejection", "reject"
+		_, err = apply.Reject(pf.Path, pf.Plan, in, o, comment)
+	}
+	if err != nil {
+		s.record(audit.Event{Event: "refusal", By: me.Person.EmployeeID, Plan: pf.Plan.Digest, Data: map[string]any{"plan_file": pf.Name, "reason": err.Error(), "via": "web"}})
+		s.fail(w, r, http.StatusForbidden, err)
+		return
+	}
+	if err := s.o.Store.RecordPlanDecision(r.Context(), reviewdb.PlanDecision{PlanDigest: pf.Plan.Digest, PlanFile: pf.Name, Decision: decision,
+		By: me.Person.EmployeeID, Issuer: me.Issuer, Subject: me.Subject, Comment: comment}); err != nil {
+		s.fail(w, r, 500, err)
+		return
+	}
+	s.record(audit.Event{Event: event, By: me.Person.EmployeeID, Plan: pf.Plan.Digest, Data: map[string]any{"plan_file": pf.Name, "via": "web",
+		"issuer": me.Issuer, "subject": me.Subject, "signed": s.o.Signer != nil, "comment": comment}})
+	msg := pickLang(me.lang, "承認しました", "approved")
+	if !approve {
+		msg = pickLang(me.lang, "差し戻しました", "rejected")
+	}
+	http.Redirect(w, r, "/plans/"+url.PathEscape(pf.Name)+"?msg="+url.QueryEscape(msg), http.StatusSeeOther)
+}
+
+func (s *Server) planApprove(w http.ResponseWriter, r *http.Request, me *who) {
+	s.planDecision(w, r, me, true)
+}
+
+func (s *Server) planReject(w http.ResponseWriter, r *http.Request, me *who) {
+	s.planDecision(w, r, me, false)
+}
