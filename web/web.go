@@ -294,3 +294,5 @@ func (s *Server) signedIn(h handler) http.HandlerFunc {
 		h(w, r, me)
 	}
 }
+
+func (s *Server) today() graph.Date { return graph.DateOf(s.o.Now()) }

@@ -88,7 +88,7 @@ func messages(t *testing.T, dirs ...string) map[string]string {
 // TestEveryMessageHasJapanese: every error and message format of the code
 // a user meets has a Japanese text, with the same arguments.
 func TestEveryMessageHasJapanese(t *testing.T) {
-	msgs := messages(t, "../../cmd/accessrecon", "../../config", "../../connectors", "../../reconcile", "../../graph", "../../policy/tester.go", "../../policy/ja.go")
+	msgs := messages(t, "../../cmd/accessrecon", "../../web", "../../config", "../../connectors", "../../reconcile", "../../graph", "../../policy/tester.go", "../../policy/ja.go")
 	if len(msgs) < 200 {
 		t.Fatalf("found only %d messages: is the scan broken?", len(msgs))
 	}

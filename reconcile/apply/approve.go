@@ -102,13 +102,13 @@ func Rules(cfg *config.Config, today graph.Date) (ApprovalRules, error) {
 // key (Signer), or with a signature made elsewhere (`ssh-keygen -Y sign -n
 // accessrecon`, e.g. with a key in an agent).
 type ApproveOptions struct {
-	By        string
+	By string
 	// Issuer and Subject: the verified identity of a web approval.
 	Issuer, Subject string
-	Signer    ssh.Signer
-	Signature string
-	Now       time.Time
-	Rules     ApprovalRules
+	Signer          ssh.Signer
+	Signature       string
+	Now             time.Time
+	Rules           ApprovalRules
 }
 
 // CheckApproval checks one approval of a plan as apply does and returns the
