@@ -22,6 +22,7 @@ import (
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/policy"
 	"github.com/accessrecon/accessrecon/reconcile"
+	"github.com/accessrecon/accessrecon/reconcile/apply"
 	"github.com/accessrecon/accessrecon/reconcile/certify"
 	"github.com/accessrecon/accessrecon/reconcile/reconciletest"
 	"github.com/accessrecon/accessrecon/reconcile/reviewdb"
@@ -48,6 +49,8 @@ type env struct {
 
 	mu  sync.Mutex
 	now time.Time
+
+	campaigns map[string]*certify.Campaign
 }
 
 // Users of the OpenID provider: their subject is their employee id.
@@ -191,6 +194,10 @@ func (e *env) openMonthly(id string) {
 	if err := certify.Register(ctx, e.store, e.in, c, tmpl, stages, certify.LastUse{}, "E1003", e.dir); err != nil {
 		t.Fatal(err)
 	}
+	if e.campaigns == nil {
+		e.campaigns = map[string]*certify.Campaign{}
+	}
+	e.campaigns[id] = c
 }
 
 // writePlan writes a plan of the demo made by author into the outbox.
@@ -295,4 +302,19 @@ func readPlan(t *testing.T, path string) *reconcile.Plan {
 		t.Fatal(err)
 	}
 	return p
+}
+
+func campaignOf(t *testing.T, e *env, id string) *certify.Campaign {
+	t.Helper()
+	c := e.campaigns[id]
+	if c == nil {
+		t.Fatalf("no campaign %s", id)
+	}
+	return c
+}
+
+func (e *env) ruleSet() (apply.ApprovalRules, error) { return apply.Rules(e.cfg, e.srv.today()) }
+
+func applyCheck(path string, e *env, rules apply.ApprovalRules) error {
+	return apply.CheckApprovals(path, readPlan(e.t, path), e.in, rules)
 }

@@ -1,0 +1,203 @@
+package web
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/accessrecon/accessrecon/reconcile/certify"
+	"github.com/accessrecon/accessrecon/reconcile/reconciletest"
+	"github.com/accessrecon/accessrecon/reconcile/reviewdb"
+	"github.com/chromedp/chromedp"
+)
+
+// browser starts a headless Chromium in Japanese. Without one the test
+// skips, or fails under CI=true.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	path := ""
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			path = p
+			break
+		}
+	}
+	if path == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("chromium is missing (CI=true): run .ci/install-test-deps.sh")
+		}
+		t.Skip("chromium is missing: apt-get install chromium")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox,
+		chromedp.Flag("lang", "ja"), chromedp.Flag("accept-lang", "ja"), chromedp.Flag("disable-gpu", true))
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	ctx, cancel2 := chromedp.NewContext(actx)
+	t.Cleanup(cancel2)
+	ctx, cancel3 := context.WithTimeout(ctx, 3*time.Minute)
+	t.Cleanup(cancel3)
+	if err := chromedp.Run(ctx); err != nil {
+		t.Fatalf("starting chromium: %v", err)
+	}
+	return ctx
+}
+
+// signInTasks fills the provider's login form; the browser ends signed in
+// on the page it was going to.
+func (e *env) signInTasks(user string) chromedp.Tasks {
+	return chromedp.Tasks{
+		chromedp.WaitVisible("#username", chromedp.ByID),
+		chromedp.SendKeys("#username", strings.ToLower(user), chromedp.ByID),
+		chromedp.SendKeys("#password", password(user), chromedp.ByID),
+		chromedp.Click(`button[type="submit"]`, chromedp.ByQuery),
+		chromedp.WaitVisible("#me", chromedp.ByID),
+	}
+}
+
+func signOut() chromedp.Tasks {
+	return chromedp.Tasks{
+		chromedp.Click(`header form button`, chromedp.ByQuery),
+		chromedp.WaitVisible("#signedout", chromedp.ByID),
+	}
+}
+
+func run(t *testing.T, ctx context.Context, what string, tasks ...chromedp.Action) {
+	t.Helper()
+	if err := chromedp.Run(ctx, tasks...); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// TestReviewersInTheBrowser: a plan is approved and self-approval refused,
+// and a two-stage campaign is decided in Chromium: the owner unit's reviewer
+// keeps one right and bulk-revokes another person's, never sees their own;
+// the manager delegates; the delegate decides; the campaign closes with
+// exactly those decisions.
+func TestReviewersInTheBrowser(t *testing.T) {
+	e := newEnv(t)
+	ctx := browser(t)
+	planPath := e.writePlan("plan.json", "E1004")
+	e.openMonthly("M1")
+
+	var me, text string
+	run(t, ctx, "sign in as the plan's author",
+		chromedp.Navigate(e.base+"/plans/plan.json"), e.signInTasks("E1004"),
+		chromedp.Text("#me", &me, chromedp.ByID),
+		chromedp.Click("#approve-button", chromedp.ByID),
+		chromedp.WaitVisible("#error", chromedp.ByID),
+		chromedp.Text("#error", &text, chromedp.ByID))
+	if !strings.Contains(me, "E1004") || !strings.Contains(text, "作成者") {
+		t.Fatalf("self-approval: signed in as %q, page says %q", me, text)
+	}
+	run(t, ctx, "approve as another person",
+		chromedp.Navigate(e.base+"/"), signOut(),
+		chromedp.Navigate(e.base+"/plans/plan.json"), e.signInTasks("E1003"),
+		chromedp.Click("#approve-button", chromedp.ByID),
+		chromedp.WaitVisible("#msg", chromedp.ByID),
+		chromedp.Text("#approvals", &text, chromedp.ByID))
+	if !strings.Contains(text, "E1003") {
+		t.Fatalf("approvals after approving: %q", text)
+	}
+	rules, _ := e.ruleSet()
+	if err := applyCheck(planPath, e, rules); err != nil {
+		t.Fatalf("apply refuses the approval given in the browser: %v", err)
+	}
+
+	// Stage 1: the owner unit (NW-CUSTOMER) — E1001.
+	var items, total string
+	run(t, ctx, "the owner unit's worklist",
+		chromedp.Navigate(e.base+"/"), signOut(),
+		chromedp.Navigate(e.base+"/campaigns/M1"), e.signInTasks("E1001"),
+		chromedp.WaitVisible("#items", chromedp.ByID),
+		chromedp.Text("#items", &items, chromedp.ByID),
+		chromedp.Text("#total", &total, chromedp.ByID))
+	if strings.Contains(items, "u1001") {
+		t.Errorf("the reviewer is shown their own rights:\n%s", items)
+	}
+	if !strings.Contains(items, "takuso/u1004/viewer") || !strings.Contains(items, "維持") {
+		t.Errorf("the worklist lacks takuso/u1004/viewer or is not in Japanese:\n%s", items)
+	}
+	row := `tr[data-item="takuso/u1004/viewer"] `
+	run(t, ctx, "keep one right with a reason",
+		chromedp.SendKeys(row+`input[name="reason"]`, "窓口業務で毎日使用", chromedp.ByQuery),
+		chromedp.Click(row+`button.keep`, chromedp.ByQuery),
+		chromedp.WaitVisible("#msg", chromedp.ByID),
+		chromedp.Text("#msg", &text, chromedp.ByID))
+	if !strings.Contains(text, "1 件を判定しました") {
+		t.Fatalf("after keeping: %q", text)
+	}
+	run(t, ctx, "bulk-revoke one person's rights",
+		chromedp.SendKeys(`#filter input[name="person"]`, "E1005", chromedp.ByQuery),
+		chromedp.Click("#apply-filter", chromedp.ByID),
+		chromedp.WaitVisible("#bulk", chromedp.ByID),
+		chromedp.Text("#total", &total, chromedp.ByID),
+		chromedp.SendKeys(`#bulk input[name="reason"]`, "異動済み", chromedp.ByQuery),
+		chromedp.Click("#bulk-revoke", chromedp.ByID),
+		chromedp.WaitVisible("#msg", chromedp.ByID),
+		chromedp.Text("#msg", &text, chromedp.ByID))
+	if total == "0" || !strings.Contains(text, total+" 件を判定しました") {
+		t.Fatalf("bulk revoke over %s items: %q", total, text)
+	}
+
+	// Stage 2: the manager (E1009) delegates to E1015, who decides.
+	run(t, ctx, "the manager delegates",
+		chromedp.Navigate(e.base+"/"), signOut(),
+		chromedp.Navigate(e.base+"/campaigns/M1"), e.signInTasks("E1009"),
+		chromedp.WaitVisible("#items", chromedp.ByID),
+		chromedp.Text("#items", &items, chromedp.ByID),
+		chromedp.SendKeys("#delegate-to", "E1015", chromedp.ByID),
+		chromedp.Submit("#delegate-to", chromedp.ByID),
+		chromedp.WaitVisible("#msg", chromedp.ByID),
+		chromedp.Text("#msg", &text, chromedp.ByID))
+	if !strings.Contains(items, "takuso/u1004/viewer") || !strings.Contains(text, "E1015") {
+		t.Fatalf("the manager's stage: items %q, after delegating %q", items, text)
+	}
+	run(t, ctx, "the delegate decides",
+		chromedp.Navigate(e.base+"/"), signOut(),
+		chromedp.Navigate(e.base+"/campaigns/M1"), e.signInTasks("E1015"),
+		chromedp.WaitVisible(row+"button.keep", chromedp.ByQuery),
+		chromedp.Click(row+"button.keep", chromedp.ByQuery),
+		chromedp.WaitVisible("#msg", chromedp.ByID),
+		chromedp.Text("#msg", &text, chromedp.ByID))
+	if !strings.Contains(text, "1 件を判定しました") {
+		t.Fatalf("the delegate's decision: %q", text)
+	}
+
+	// Close: the plan revokes what was revoked and nothing kept.
+	ds, err := certify.StoreDecisions(context.Background(), e.store, "M1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := ds["takuso/u1004/viewer"]; d.Decision != "keep" || d.Reviewer != "E1015" {
+		t.Errorf("takuso/u1004/viewer after two stages: %+v", d)
+	}
+	c := campaignOf(t, e, "M1")
+	p, err := certify.Close(e.in, e.pol, c, ds, true, reconciletest.DemoDay(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	revoked := 0
+	for _, a := range p.Actions {
+		if a.Person != "E1005" {
+			t.Errorf("closing revokes %s/%s of %s, not decided revoke", a.System, a.Account, a.Person)
+			continue
+		}
+		if !strings.Contains(a.Reason, "decided revoke by E1001") {
+			t.Errorf("reason %q", a.Reason)
+		}
+		revoked++
+	}
+	if revoked == 0 {
+		t.Error("the bulk revocation is not in the closing plan")
+	}
+	if err := e.store.CloseCampaign(context.Background(), "M1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.store.Decide(context.Background(), "M1", reviewdb.Reviewer{EmployeeID: "E1004", Unit: "NW-CUSTOMER"}, []string{"takuso/u1006/viewer"}, "keep", ""); err == nil {
+		t.Error("a decision after closing is taken")
+	}
+}
+
