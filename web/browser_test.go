@@ -200,4 +200,3 @@ func TestReviewersInTheBrowser(t *testing.T) {
 		t.Error("a decision after closing is taken")
 	}
 }
-
