@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/accessrecon/accessrecon/reconcile/reviewdb"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -268,5 +270,68 @@ func TestCertificationRejectsForeignItemsAndReopening(t *testing.T) {
 	data, _ := os.ReadFile(filepath.Join(camp, "campaign.json"))
 	if json.Unmarshal(data, &manifest) != nil || manifest["as_of"] == "" || len(manifest["inputs"].(map[string]any)) != 10 {
 		t.Errorf("manifest lacks as_of or input digests: %v", manifest)
+	}
+}
+
+// TestMonthlyLayeredCampaignThroughTheStore: certify open --template
+// monthly puts the two manually administered systems' rights in the review
+// store with two stages and their due days; a decision taken in the browser
+// (the store) is what certify close plans, without any worksheet.
+func TestMonthlyLayeredCampaignThroughTheStore(t *testing.T) {
+	ctx := context.Background()
+	dir := demoDir(t)
+	cfg := filepath.Join(dir, "accessrecon.yaml")
+	camp := filepath.Join(dir, "m")
+	stdout, stderr, code := runCLI(t, "certify", "open", "--config", cfg, "--campaign", "M-2026-11", "--template", "monthly", "--out", camp, "--as-of", "2026-11-24", "--lang", "en")
+	if code != 0 {
+		t.Fatalf("open: %s", stderr)
+	}
+	if strings.Contains(stdout, "HD-IT") || !strings.Contains(stdout, "NW-CUSTOMER") || !strings.Contains(stdout, "NW-RENEW") {
+		t.Errorf("the monthly campaign is not limited to takuso and saiene-kaitori:\n%s", stdout)
+	}
+	store, err := reviewdb.Open(ctx, filepath.Join(dir, reviewdb.DefaultFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := store.Campaign(ctx, "M-2026-11")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Five and ten business days after 2026-11-24 (a Tuesday).
+	if len(c.Stages) != 2 || c.Stages[0].Reviewers != "owner_unit" || c.Stages[0].Due != "2026-12-01" || c.Stages[1].Reviewers != "manager" || c.Stages[1].Due != "2026-12-08" {
+		t.Errorf("stages %+v", c.Stages)
+	}
+	if c.Template != "monthly" {
+		t.Errorf("template %q", c.Template)
+	}
+	res, err := store.Decide(ctx, "M-2026-11", reviewdb.Reviewer{EmployeeID: "E1001", Unit: "NW-CUSTOMER", Issuer: "https://idp.example", Subject: "s-1001"}, []string{"takuso/u1004/viewer"}, "revoke", "不要")
+	if err != nil || res.Decided != 1 {
+		t.Fatalf("decide: %+v %v", res, err)
+	}
+	store.Close()
+	out := filepath.Join(dir, "close.json")
+	if _, stderr, code := runCLI(t, "certify", "close", "--config", cfg, "--dir", camp, "--out", out, "--as-of", "2026-12-15"); code != 0 && code != 2 {
+		t.Fatalf("close from the store: exit %d, %s", code, stderr)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), "decided revoke by E1001") || !strings.Contains(string(data), "不要") {
+		t.Errorf("the browser's decision is not in the closing plan:\n%.2000s", data)
+	}
+	store, err = reviewdb.Open(ctx, filepath.Join(dir, reviewdb.DefaultFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	if c, _ := store.Campaign(ctx, "M-2026-11"); c.ClosedAt == "" {
+		t.Error("the campaign is not closed in the store")
+	}
+	if _, stderr, code := runCLI(t, "certify", "open", "--config", cfg, "--campaign", "M-2026-11", "--template", "monthly", "--out", filepath.Join(dir, "m2"), "--as-of", "2026-11-24", "--lang", "en"); code != 1 || !strings.Contains(stderr, "already in the review store") {
+		t.Errorf("a campaign id used twice: exit %d, %s", code, stderr)
+	}
+	if _, stderr, code := runCLI(t, "certify", "open", "--config", cfg, "--campaign", "X", "--template", "weekly", "--out", filepath.Join(dir, "x"), "--lang", "ja"); code != 1 || !strings.Contains(stderr, "ひな形") {
+		t.Errorf("an unknown template: exit %d, %s", code, stderr)
 	}
 }

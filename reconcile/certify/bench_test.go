@@ -1,0 +1,102 @@
+package certify_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/accessrecon/accessrecon/graph"
+	"github.com/accessrecon/accessrecon/policy"
+	"github.com/accessrecon/accessrecon/reconcile/certify"
+	"github.com/accessrecon/accessrecon/reconcile/reconciletest"
+	"github.com/accessrecon/accessrecon/reconcile/reviewdb"
+)
+
+// BenchmarkReviewCampaign is the reviewer side at the generated set of
+// ACCESSRECON_BENCH_PEOPLE people (default 100,000: about 1,000,000 items):
+// opening the campaign into the review store (open/s), a reviewer's first
+// page of their worklist (p50 and p99 over every reviewer unit's people),
+// and one bulk decision over a filter of about 10,000 items (bulk/s and the
+// items it decided). Run: go tool task bench:review.
+func BenchmarkReviewCampaign(b *testing.B) {
+	people := 100000
+	if v := os.Getenv("ACCESSRECON_BENCH_PEOPLE"); v != "" {
+		people, _ = strconv.Atoi(v)
+	}
+	ctx := context.Background()
+	cfg, _ := reconciletest.Generated(b, people, 1, 0)
+	in, pol := reconciletest.Load(b, cfg, policy.Bundled())
+	day := graph.Date(0)
+	day, _ = graph.ParseDate("2026-11-24")
+	tmpl, err := certify.TemplateOf(cfg, in.Graph.Snapshot(), "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < b.N; i++ {
+		store, err := reviewdb.Open(ctx, filepath.Join(b.TempDir(), reviewdb.DefaultFile))
+		if err != nil {
+			b.Fatal(err)
+		}
+		start := time.Now()
+		c, _, err := certify.Open(ctx, in, pol, "Q4", day, nil, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		stages, _ := tmpl.StagesFrom(cfg, day, "2026-12-15")
+		if err := certify.Register(ctx, store, in, c, tmpl, stages, nil, "bench", ""); err != nil {
+			b.Fatal(err)
+		}
+		opened := time.Since(start)
+		items := 0
+		for _, w := range c.Worksheets {
+			items += len(w.Items)
+		}
+		// First pages: one reviewer of each unit, ten times each.
+		snap := in.Graph.Snapshot()
+		var lat []time.Duration
+		var biggest string
+		most := 0
+		for _, w := range c.Worksheets {
+			if len(w.Items) > most {
+				most, biggest = len(w.Items), w.ReviewerUnit
+			}
+			r := reviewdb.Reviewer{EmployeeID: "R-" + w.ReviewerUnit, Unit: w.ReviewerUnit}
+			for range 10 {
+				t0 := time.Now()
+				page, _, err := store.Worklist(ctx, "Q4", r, reviewdb.Filter{Limit: 50})
+				if err != nil || len(page) == 0 {
+					b.Fatalf("first page of %s: %d items, %v", w.ReviewerUnit, len(page), err)
+				}
+				lat = append(lat, time.Since(t0))
+			}
+		}
+		slices.Sort(lat)
+		// A bulk decision: the biggest unit's items of one system, or
+		// several, up to about 10,000.
+		r := reviewdb.Reviewer{EmployeeID: "R-" + biggest, Unit: biggest}
+		var system string
+		for _, s := range snap.Systems() {
+			if _, n, _ := store.Worklist(ctx, "Q4", r, reviewdb.Filter{System: s.ID, Limit: 1}); n >= 5000 && n <= 20000 {
+				system = s.ID
+				break
+			}
+		}
+		t0 := time.Now()
+		res, err := store.DecideFilter(ctx, "Q4", r, reviewdb.Filter{System: system}, reviewdb.Revoke, "bench")
+		if err != nil {
+			b.Fatal(err)
+		}
+		bulk := time.Since(t0)
+		b.ReportMetric(float64(items), "items")
+		b.ReportMetric(opened.Seconds(), "open-s")
+		b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "page-p50-ms")
+		b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "page-p99-ms")
+		b.ReportMetric(float64(res.Decided), "bulk-items")
+		b.ReportMetric(bulk.Seconds(), "bulk-s")
+		store.Close()
+	}
+}
