@@ -73,6 +73,12 @@ var funcs = template.FuncMap{
 		}
 		return v
 	},
+	"count": func(lang string, n int) string {
+		if n > reviewdb.CountCap {
+			return pickLang(lang, "10,000 件以上", "more than 10,000")
+		}
+		return strconv.Itoa(n)
+	},
 	"pick": func(lang, ja, en string) string {
 		if lang == "en" {
 			return en

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"mime"
+	netmail "net/mail"
 	"sync/atomic"
 
 	"crypto/ecdsa"
@@ -11,6 +13,7 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
@@ -25,6 +28,7 @@ import (
 	"time"
 
 	"github.com/accessrecon/accessrecon/reconcile/notify"
+	"github.com/accessrecon/accessrecon/reconcile/reviewdb"
 )
 
 // mailpit starts a real SMTP server (Mailpit, built from the module go.mod
@@ -443,5 +447,133 @@ func TestCampaignMailOnTheRightBusinessDays(t *testing.T) {
 	notifyOn("2026-12-14")
 	if got := received(t, api).Total; got != total {
 		t.Errorf("%d messages after the campaign closed", got-total)
+	}
+}
+
+type eml struct{ To, Subject, Body string }
+
+// readEMLs reads the .eml files a dry run wrote: recipient, decoded subject
+// and body.
+func readEMLs(t *testing.T, dir string) []eml {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(dir, "*.eml"))
+	var out []eml
+	dec := new(mime.WordDecoder)
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := netmail.ReadMessage(bytes.NewReader(data))
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		subject, _ := dec.DecodeHeader(m.Header.Get("Subject"))
+		raw, _ := io.ReadAll(m.Body)
+		body := string(raw)
+		if strings.EqualFold(m.Header.Get("Content-Transfer-Encoding"), "base64") {
+			b, _ := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(body), ""))
+			body = string(b)
+		}
+		to, _ := netmail.ParseAddress(m.Header.Get("To"))
+		addr := m.Header.Get("To")
+		if to != nil {
+			addr = to.Address
+		}
+		out = append(out, eml{To: addr, Subject: subject, Body: body})
+	}
+	return out
+}
+
+// TestStageMailOfALayeredCampaign: items kept at the owner stage reach the
+// manager's stage, and the manager (and whom they delegated to) is told,
+// with the count, the due day and the link; reminded before the stage's due
+// day; on the due day their own manager is told.
+func TestStageMailOfALayeredCampaign(t *testing.T) {
+	ctx := context.Background()
+	dir := demoDir(t)
+	cfg := filepath.Join(dir, "accessrecon.yaml")
+	appendTo(t, cfg, `notify:
+  from: accessrecon@hd.example.jp
+  smtp: {host: 127.0.0.1, port: 2525}
+  remind_before: 2
+  events:
+    campaign_opened: {reviewers: true}
+    campaign_reminder: {reviewers: true}
+    campaign_overdue: {managers: true}
+review:
+  web: {public_url: "https://accessrecon.hd.example.jp"}
+`)
+	people := filepath.Join(dir, "people.csv")
+	data, _ := os.ReadFile(people)
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	for i, l := range lines {
+		switch {
+		case i == 0:
+			lines[i] = l + ",manager"
+		case strings.Contains(l, ",NW-CUSTOMER,"):
+			lines[i] = l + ",E1009"
+		case strings.HasPrefix(l, "E1009,"):
+			lines[i] = l + ",E1002"
+		default:
+			lines[i] = l + ","
+		}
+	}
+	os.WriteFile(people, []byte(strings.Join(lines, "\n")+"\n"), 0o644)
+	if _, stderr, code := runCLI(t, "certify", "open", "--config", cfg, "--campaign", "M1", "--template", "monthly", "--out", filepath.Join(dir, "m1"), "--as-of", "2026-11-24"); code != 0 {
+		t.Fatal(stderr)
+	}
+	store, err := reviewdb.Open(ctx, filepath.Join(dir, reviewdb.DefaultFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := store.Decide(ctx, "M1", reviewdb.Reviewer{EmployeeID: "E1001", Unit: "NW-CUSTOMER"}, []string{"takuso/u1004/viewer", "takuso/u1006/viewer"}, "keep", ""); err != nil || res.Decided != 2 {
+		t.Fatalf("keep at stage 1: %+v %v", res, err)
+	}
+	if err := store.Delegate(ctx, "M1", reviewdb.Reviewer{EmployeeID: "E1009", Unit: "NW-OPS"}, "E1015"); err != nil {
+		t.Fatal(err)
+	}
+	store.Close()
+	on := func(day string) []eml {
+		t.Helper()
+		out := filepath.Join(dir, "preview-"+day)
+		if _, stderr, code := runCLI(t, "notify", "run", "--config", cfg, "--dry-run", "--out", out, "--date", day, "--lang", "en"); code != 0 {
+			t.Fatalf("notify run --date %s: %s", day, stderr)
+		}
+		return readEMLs(t, out)
+	}
+	find := func(ms []eml, to, subject string) *eml {
+		for _, m := range ms {
+			if m.To == to && strings.Contains(m.Subject, subject) {
+				return &m
+			}
+		}
+		return nil
+	}
+	ms := on("2026-11-25")
+	m := find(ms, "e1009@nw.example.jp", "a review stage for you (M1, stage 2)")
+	if m == nil || !strings.Contains(m.Body, "2 items wait for your decision, due 2026-12-08") || !strings.Contains(m.Body, "https://accessrecon.hd.example.jp/campaigns/M1") {
+		t.Fatalf("the manager's stage mail: %+v\nall: %+v", m, ms)
+	}
+	if find(ms, "e1015@nw.example.jp", "stage 2") == nil {
+		t.Error("the manager's delegate is not told")
+	}
+	if w := find(ms, "e1004@nw.example.jp", "a certification worksheet for you"); w == nil || !strings.Contains(w.Body, "https://accessrecon.hd.example.jp/campaigns/M1") {
+		t.Errorf("the owner unit's opening mail has no link: %+v", w)
+	}
+	for _, x := range ms {
+		if strings.Contains(x.Subject, "due") || strings.Contains(x.Subject, "your report") {
+			t.Errorf("a reminder or escalation two weeks early: %+v", x)
+		}
+	}
+	if find(on("2026-12-03"), "e1009@nw.example.jp", "your review is due") != nil {
+		t.Error("reminded three business days before")
+	}
+	if find(on("2026-12-04"), "e1009@nw.example.jp", "your review is due 2026-12-08") == nil {
+		t.Error("not reminded two business days before the stage's due day")
+	}
+	esc := find(on("2026-12-08"), "e1002@nw.example.jp", "a review of your report is due today")
+	if esc == nil || !strings.Contains(esc.Body, "E1009") {
+		t.Errorf("the manager's manager is not told on the due day: %+v", esc)
 	}
 }

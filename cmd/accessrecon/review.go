@@ -6,9 +6,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/accessrecon/accessrecon/config"
@@ -176,6 +178,9 @@ func certifyCommand() *cli.Command {
 					if err != nil {
 						return err
 					}
+					// The worksheets go to the first stage's reviewers: they
+					// are due back when it ends.
+					campaign.Due = stages[0].Due
 					store, err := openStore(c.Context, s.cfg)
 					if err != nil {
 						return err
@@ -204,7 +209,7 @@ func certifyCommand() *cli.Command {
 					}
 					dir, _ := filepath.Abs(c.String("out"))
 					if err := recordFiles(s.cfg, actor(c), "campaign_opened", c.String("out"), []string{certify.CampaignFile},
-						map[string]any{"campaign": campaign.ID, "as_of": campaign.AsOf, "due": campaign.Due, "units": units, "path": dir}); err != nil {
+						map[string]any{"campaign": campaign.ID, "as_of": campaign.AsOf, "due": campaign.Due, "units": units, "path": dir, "link": campaignLink(s.cfg, campaign.ID)}); err != nil {
 						return err
 					}
 					l, err := lang(c)
@@ -400,4 +405,12 @@ func openStore(ctx context.Context, cfg *config.Config) (*reviewdb.Store, error)
 		return nil, nil
 	}
 	return reviewdb.Open(ctx, cfg.Resolve(cfg.Review.Store))
+}
+
+// campaignLink is where reviewers decide a campaign in the browser ("" without review.web).
+func campaignLink(cfg *config.Config, id string) string {
+	if u := strings.TrimSuffix(cfg.Review.Web.PublicURL, "/"); u != "" {
+		return u + "/campaigns/" + url.PathEscape(id)
+	}
+	return ""
 }

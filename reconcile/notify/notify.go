@@ -11,6 +11,7 @@ package notify
 
 import (
 	"bufio"
+	"context"
 	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
@@ -140,6 +141,9 @@ func Collect(cfg *config.Config, snap *graph.Snapshot, now time.Time) (msgs []Me
 		return nil, nil, 0, err
 	}
 	reminders(cfg, snap, campaigns, day, &msgs, &refused)
+	if err := stageMail(context.Background(), cfg, snap, day, &msgs, &refused); err != nil {
+		return nil, nil, 0, i18n.Errorf("notify: the review store: %w", err)
+	}
 	return msgs, refused, next, nil
 }
 
@@ -326,7 +330,32 @@ func text(e audit.Event, kind, unit string) (subject, body string) {
 	if units, ok := e.Data["units"].(map[string]any); ok && unit != "" {
 		items = fmt.Sprint(units[unit])
 	}
+	link := ""
+	if l, _ := e.Data["link"].(string); l != "" {
+		link = "\n" + l + "\n"
+	}
 	switch {
+	case e.Event == "campaign_stage" && kind == "reminder":
+		subject = fmt.Sprintf("【accessrecon】権限棚卸しの期限が近づいています / your review is due %v (%v, stage %v)", e.Data["due"], e.Data["campaign"], e.Data["stage"])
+		body = fmt.Sprintf("権限棚卸し %v の第 %v 段階（%v）で、あなたの未判定の項目が %v 件あります。期限は %v です。期限までに判定のない項目は既定の扱いになります。%s\n"+
+			"Campaign %v, stage %v (%v): %v items still wait for your decision, due %v. Items undecided by then get the campaign's default.%s",
+			e.Data["campaign"], e.Data["stage"], e.Data["stage_name"], e.Data["items"], e.Data["due"], link,
+			e.Data["campaign"], e.Data["stage"], e.Data["stage_name"], e.Data["items"], e.Data["due"], link)
+		return subject, body
+	case e.Event == "campaign_stage" && kind == "overdue":
+		subject = fmt.Sprintf("【accessrecon】部下の権限棚卸しが未完了です / a review of your report is due today (%v, stage %v)", e.Data["campaign"], e.Data["stage"])
+		body = fmt.Sprintf("権限棚卸し %v の第 %v 段階（%v）で、%v さんの未判定の項目が %v 件あり、期限 %v を迎えました。期限を過ぎると既定の扱いになります。%s\n"+
+			"Campaign %v, stage %v (%v): %v has %v items undecided on the due day %v; after it they get the campaign's default.%s",
+			e.Data["campaign"], e.Data["stage"], e.Data["stage_name"], e.Data["reviewer"], e.Data["items"], e.Data["due"], link,
+			e.Data["campaign"], e.Data["stage"], e.Data["stage_name"], e.Data["reviewer"], e.Data["items"], e.Data["due"], link)
+		return subject, body
+	case e.Event == "campaign_stage":
+		subject = fmt.Sprintf("【accessrecon】権限棚卸しの確認をお願いします / a review stage for you (%v, stage %v)", e.Data["campaign"], e.Data["stage"])
+		body = fmt.Sprintf("権限棚卸し %v の第 %v 段階（%v）で、あなたの確認を待つ項目が %v 件あります。期限は %v です。%s\n"+
+			"Campaign %v, stage %v (%v): %v items wait for your decision, due %v.%s",
+			e.Data["campaign"], e.Data["stage"], e.Data["stage_name"], e.Data["items"], e.Data["due"], link,
+			e.Data["campaign"], e.Data["stage"], e.Data["stage_name"], e.Data["items"], e.Data["due"], link)
+		return subject, body
 	case e.Event == "campaign_opened" && kind == "reminder":
 		subject = fmt.Sprintf("【accessrecon】確認表の返送期限が近づいています / worksheets due %v (%v)", e.Data["due"], e.Data["campaign"])
 		body = fmt.Sprintf("権限棚卸し %v の確認表（%s、%s 件）の返送期限は %v です。判定のない行は締切時に取り消されます。\n\n"+
@@ -341,8 +370,8 @@ func text(e audit.Event, kind, unit string) (subject, body string) {
 	case e.Event == "campaign_opened":
 		subject = fmt.Sprintf("【accessrecon】権限棚卸しの確認表 / a certification worksheet for you (%v)", e.Data["campaign"])
 		body = fmt.Sprintf("権限棚卸し %v が始まりました。%s の確認表（%s 件）を確認し、期限 %v までに返送してください（フォルダー %v）。\n\n"+
-			"Campaign %v has opened: the worksheet of %s (%s items) is due back by %v (folder %v).\n",
-			e.Data["campaign"], unit, items, e.Data["due"], e.Data["dir"], e.Data["campaign"], unit, items, e.Data["due"], e.Data["dir"])
+			"Campaign %v has opened: the worksheet of %s (%s items) is due back by %v (folder %v).\n%s",
+			e.Data["campaign"], unit, items, e.Data["due"], e.Data["dir"], e.Data["campaign"], unit, items, e.Data["due"], e.Data["dir"], link)
 		return subject, body
 	}
 	switch e.Event {

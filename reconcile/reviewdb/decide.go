@@ -100,16 +100,21 @@ func worklistQuery(campaignID string, assignees []string, r Reviewer, f Filter, 
 	return q, args
 }
 
+// CountCap is the most items a worklist counts: beyond it, a page says
+// "more than 10,000" (counting 100,000 items would cost more than the page).
+const CountCap = 10000
+
 // Worklist is a page of the items r has to decide (Filter.Limit items after
-// Filter.After, by item id) and how many match in all.
+// Filter.After, by item id) and how many match in all (CountCap+1 for more
+// than CountCap).
 func (s *Store) Worklist(ctx context.Context, campaignID string, r Reviewer, f Filter) ([]Item, int, error) {
 	assignees, err := s.Assignees(ctx, campaignID, r)
 	if err != nil {
 		return nil, 0, err
 	}
-	q, args := worklistQuery(campaignID, assignees, r, f, "count(*)")
+	q, args := worklistQuery(campaignID, assignees, r, f, "1")
 	var total int
-	if err := s.db.QueryRowContext(ctx, q, args...).Scan(&total); err != nil {
+	if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM ("+q+" LIMIT ?)", append(args, CountCap+1)...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	q, args = worklistQuery(campaignID, assignees, r, f, itemColumns)
@@ -542,6 +547,33 @@ func (s *Store) PlanDecisions(ctx context.Context, digest string) ([]PlanDecisio
 			return nil, err
 		}
 		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// Load is what is open at a stage for one reviewer key, per system.
+type Load struct {
+	Stage    int
+	Assignee string // unit:CODE or person:ID
+	System   string
+	Items    int
+}
+
+// OpenLoads lists the open items of a campaign by stage, reviewer and
+// system (what mail tells each reviewer).
+func (s *Store) OpenLoads(ctx context.Context, campaignID string) ([]Load, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT stage, assignee, system, count(*) FROM items WHERE campaign_id = ? AND status = 'open' GROUP BY stage, assignee, system ORDER BY stage, assignee, system`, campaignID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Load
+	for rows.Next() {
+		var l Load
+		if err := rows.Scan(&l.Stage, &l.Assignee, &l.System, &l.Items); err != nil {
+			return nil, err
+		}
+		out = append(out, l)
 	}
 	return out, rows.Err()
 }
