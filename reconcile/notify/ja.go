@@ -5,6 +5,8 @@ import "github.com/accessrecon/accessrecon/i18n"
 // The Japanese of this package's messages, by their English format.
 func init() {
 	i18n.Register(map[string]string{
+		"notify: the review store: %w":                                        "通知: 確認ストア: %w",
+		"the items are on %s, confidential to %s: not for company %s":         "項目は %s（%s の機密システム）のものです。会社 %s には送りません",
 		"no mail address in the HR feed":                                      "人事データにメールアドレスがありません",
 		"%s is not an address of company %s (mail_domains)":                   "%s は会社 %s のアドレスではありません（mail_domains）",
 		"the plan cannot be read to check which companies may know of it: %v": "どの会社に知らせてよいか確かめるための計画を読めません: %v",
