@@ -19,6 +19,10 @@ import (
 
 const flowCookie = "accessrecon_flow"
 
+// maxFlows bounds the sign-ins under way (each lives ten minutes), so that
+// a flood of /auth/login cannot fill the memory.
+const maxFlows = 10000
+
 // localPath keeps a post-sign-in destination on this site.
 func localPath(next string) string {
 	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
@@ -37,6 +41,11 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		if now.After(f.expires) {
 			delete(s.flows, k)
 		}
+	}
+	if len(s.flows) >= maxFlows {
+		s.mu.Unlock()
+		s.fail(w, r, http.StatusServiceUnavailable, errors.New("too many sign-ins under way: try again in a few minutes"))
+		return
 	}
 	s.flows[state] = flow{verifier: verifier, nonce: nonce, next: localPath(r.URL.Query().Get("next")), expires: now.Add(10 * time.Minute)}
 	s.mu.Unlock()

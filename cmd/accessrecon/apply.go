@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/user"
+	"path/filepath"
 	"time"
 
 	"github.com/accessrecon/accessrecon/config"
@@ -16,6 +17,7 @@ import (
 	"github.com/accessrecon/accessrecon/reconcile/apply"
 	"github.com/accessrecon/accessrecon/reconcile/audit"
 	"github.com/accessrecon/accessrecon/reconcile/report"
+	"github.com/accessrecon/accessrecon/reconcile/reviewdb"
 	"github.com/accessrecon/accessrecon/reconcile/signing"
 	"github.com/urfave/cli/v2"
 )
@@ -110,6 +112,16 @@ func approveAction(c *cli.Context) error {
 	x := a.Approvals[len(a.Approvals)-1]
 	if err := recordAudit(cfg, audit.Event{Event: "approval", By: x.By, Plan: p.Digest, Data: map[string]any{"plan_file": name, "approvals": len(a.Approvals), "signed": x.Signature != ""}}); err != nil {
 		return err
+	}
+	// The review store shows it beside the approvals given in the browser.
+	if store, err := openStore(c.Context, cfg); err != nil {
+		return err
+	} else if store != nil {
+		err := store.RecordPlanDecision(c.Context, reviewdb.PlanDecision{PlanDigest: p.Digest, PlanFile: filepath.Base(name), Decision: "approve", By: x.By, Comment: "accessrecon approve"})
+		store.Close()
+		if err != nil {
+			return err
+		}
 	}
 	l, err := lang(c)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -96,7 +97,7 @@ func worklistQuery(campaignID string, assignees []string, r Reviewer, f Filter, 
 		args = append(args, a)
 	}
 	args = append(args, r.EmployeeID)
-	q := "SELECT " + cols + " FROM items WHERE campaign_id = ? AND assignee IN (" + placeholders(len(assignees)) + ") AND status = 'open' AND person != ?" + f.where(&args)
+	q := "SELECT " + cols + " FROM items INDEXED BY items_work WHERE campaign_id = ? AND assignee IN (" + placeholders(len(assignees)) + ") AND status = 'open' AND person != ?" + f.where(&args)
 	return q, args
 }
 
@@ -117,30 +118,42 @@ func (s *Store) Worklist(ctx context.Context, campaignID string, r Reviewer, f F
 	if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM ("+q+" LIMIT ?)", append(args, CountCap+1)...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	q, args = worklistQuery(campaignID, assignees, r, f, itemColumns)
-	if f.After != "" {
-		q += " AND item_id > ?"
-		args = append(args, f.After)
-	}
-	q += " ORDER BY item_id"
-	if f.Limit > 0 {
-		q += " LIMIT ?"
-		args = append(args, f.Limit)
-	}
-	rows, err := s.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
+	// One query per reviewer key, each walking the index in item order,
+	// merged here: an IN over the keys would sort every matching row.
 	var items []Item
-	for rows.Next() {
-		it, err := scanItem(rows)
+	for _, a := range assignees {
+		q, args := worklistQuery(campaignID, []string{a}, r, f, itemColumns)
+		if f.After != "" {
+			q += " AND item_id > ?"
+			args = append(args, f.After)
+		}
+		q += " ORDER BY item_id"
+		if f.Limit > 0 {
+			q += " LIMIT ?"
+			args = append(args, f.Limit)
+		}
+		rows, err := s.db.QueryContext(ctx, q, args...)
 		if err != nil {
 			return nil, 0, err
 		}
-		items = append(items, it)
+		for rows.Next() {
+			it, err := scanItem(rows)
+			if err != nil {
+				rows.Close()
+				return nil, 0, err
+			}
+			items = append(items, it)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, 0, err
+		}
 	}
-	return items, total, rows.Err()
+	slices.SortFunc(items, func(a, b Item) int { return strings.Compare(a.ItemID, b.ItemID) })
+	if f.Limit > 0 && len(items) > f.Limit {
+		items = items[:f.Limit]
+	}
+	return items, total, nil
 }
 
 // Refusal is an item a decision was not taken on, and why.
