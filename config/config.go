@@ -178,6 +178,10 @@ type Source struct {
 	// userAccountControl's ACCOUNTDISABLE bit).
 	Directory string `yaml:"directory"`
 	File      string `yaml:"file"`
+	// FollowReferrals are the servers (host:port) whose referrals an ldap
+	// source follows, binding to them as it binds to url: the credentials
+	// go to no other server. Other referrals are counted and reported.
+	FollowReferrals []string `yaml:"follow_referrals"`
 	// OwnersFrom maps logins to employees through an attribute of an ldap
 	// source listed before this one (type github).
 	OwnersFrom OwnersFrom `yaml:"owners_from"`

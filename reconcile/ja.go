@@ -5,8 +5,9 @@ import "github.com/accessrecon/accessrecon/i18n"
 // The Japanese of this package's messages, by their English format.
 func init() {
 	i18n.Register(map[string]string{
-		"%s: %d lines, chain intact":                   "%s: %d 行、連鎖は正常です",
-		"; matches the checkpoint %s of %s (%d lines)": "。チェックポイント %s（%s、%d 行）と一致します",
+		"expected host:port of a directory server, got %q": "ディレクトリサーバーの ホスト:ポート を指定してください（値: %q）",
+		"%s: %d lines, chain intact":                       "%s: %d 行、連鎖は正常です",
+		"; matches the checkpoint %s of %s (%d lines)":     "。チェックポイント %s（%s、%d 行）と一致します",
 		", signed": "（署名あり）",
 		"expected remove_from_team or by_hand, got %q":                  "remove_from_team か by_hand を指定してください（値: %q）",
 		"evaluating the rules for %s failed, nothing is planned: %w":    "%s のルール評価に失敗したため、何も計画しません: %w",

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io/fs"
 	"log/slog"
+	"net"
 	"os"
 	"slices"
 	"strings"
@@ -133,6 +134,11 @@ func checkLDAP(c *config.Config, i int) error {
 	if s.AccountQuery.BaseDN == "" || s.GroupQuery.BaseDN == "" && !s.GroupQuery.MemberOf {
 		return c.SourceErrorf(i, "account_search", "expected account_search.base_dn and group_search.base_dn")
 	}
+	for _, hp := range s.FollowReferrals {
+		if _, port, err := net.SplitHostPort(hp); err != nil || port == "" {
+			return c.SourceErrorf(i, "follow_referrals", "expected host:port of a directory server, got %q", hp)
+		}
+	}
 	return nil
 }
 
@@ -209,6 +215,7 @@ func newLDAP(cfg *config.Config, sc config.Source, log *slog.Logger) (connectors
 		GroupBase: sc.GroupQuery.BaseDN, GroupFilter: sc.GroupQuery.Filter, MemberOf: sc.GroupQuery.MemberOf, VerifyNested: sc.GroupQuery.VerifyNested,
 		DerefAliases:  sc.AccountQuery.DerefAliases || sc.GroupQuery.DerefAliases,
 		DisableMethod: sc.Disable.Method, DisabledOU: sc.Disable.OU, EmptyGroupMember: sc.EmptyGroupMember,
+		FollowReferrals: sc.FollowReferrals,
 	}
 	for _, other := range cfg.Sources {
 		if other.OwnersFrom.Source == sc.Name {

@@ -5,7 +5,9 @@ import "github.com/accessrecon/accessrecon/i18n"
 // The Japanese of this package's messages, by their English format.
 func init() {
 	i18n.Register(map[string]string{
-		"ldap: filter %q: %v": "ldap: フィルター %q: %v",
+		"ldap %s: %w: more than %d referrals in a chain (last %s)": "ldap %s: %w: 参照（referral）が %d 段を超えて続いています（最後: %s）",
+		"following the referral %s: %w":                            "参照 %s をたどる: %w",
+		"ldap: filter %q: %v":                                      "ldap: フィルター %q: %v",
 		"extensible matches (such as the in-chain rule) are not evaluated on an LDIF export":                                          "拡張一致（in-chain ルールなど）は LDIF の出力には適用できません",
 		"%w: %s holds %s on %s through nested groups (%s): take %s out of the innermost group, or that group out of the one above it": "%[1]w: %[2]s は入れ子のグループ（%[5]s）を通じて %[4]s の %[3]s を持っています。%[6]s を最も内側のグループから外すか、そのグループを上のグループから外してください",
 		"ldap: %s of %s is %q, not a number":                        "ldap: %[2]s の %[1]s が %[3]q で、数値ではありません",

@@ -29,6 +29,7 @@ import (
 	"github.com/accessrecon/accessrecon/connectors"
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/i18n"
+	ber "github.com/go-asn1-ber/asn1-ber"
 	goldap "github.com/go-ldap/ldap/v3"
 )
 
@@ -99,7 +100,17 @@ type Config struct {
 	// LoginAttr, if set, is an account attribute holding a login on another
 	// system (e.g. a GitHub login): OwnersByLogin maps its values to owners.
 	LoginAttr string
+
+	// FollowReferrals are the servers (host:port) whose search references
+	// are followed, with the same bind DN, password and TLS settings: the
+	// credentials never go to a server not listed. References to other
+	// servers are counted and reported.
+	FollowReferrals []string
 }
+
+// maxReferralHops bounds a chain of referrals (a loop is also cut by the
+// set of servers and bases already searched).
+const maxReferralHops = 5
 
 // Mapping says which groups give which right: a group by DN, or every group
 // whose cn matches a pattern with {system} and {entitlement} captures.
@@ -292,8 +303,14 @@ func (s *Source) Name() string { return s.SourceName }
 // connect opens a connection that ctx ending closes; release closes it and
 // forgets ctx (no goroutine is left waiting for it).
 func (s *Source) connect(ctx context.Context) (conn *goldap.Conn, release func(), err error) {
+	return s.connectTo(ctx, s.cfg.URL)
+}
+
+// connectTo connects to a server (the configured one, or one a referral
+// names and FollowReferrals allows).
+func (s *Source) connectTo(ctx context.Context, serverURL string) (conn *goldap.Conn, release func(), err error) {
 	tlsConfig := &tls.Config{MinVersion: tls.VersionTLS12}
-	if u, err := url.Parse(s.cfg.URL); err == nil {
+	if u, err := url.Parse(serverURL); err == nil {
 		tlsConfig.ServerName = u.Hostname()
 	}
 	if s.cfg.CAFile != "" {
@@ -307,20 +324,20 @@ func (s *Source) connect(ctx context.Context) (conn *goldap.Conn, release func()
 		}
 		tlsConfig.RootCAs = pool
 	}
-	conn, err = goldap.DialURL(s.cfg.URL, goldap.DialWithTLSConfig(tlsConfig))
+	conn, err = goldap.DialURL(serverURL, goldap.DialWithTLSConfig(tlsConfig))
 	if err != nil {
-		return nil, nil, i18n.Errorf("ldap %s: %w: %v", s.cfg.URL, connectors.ErrSourceFailed, err)
+		return nil, nil, i18n.Errorf("ldap %s: %w: %v", serverURL, connectors.ErrSourceFailed, err)
 	}
 	if s.cfg.StartTLS {
 		if err := conn.StartTLS(tlsConfig); err != nil {
 			conn.Close()
-			return nil, nil, i18n.Errorf("ldap %s: StartTLS: %w: %v", s.cfg.URL, connectors.ErrSourceFailed, err)
+			return nil, nil, i18n.Errorf("ldap %s: StartTLS: %w: %v", serverURL, connectors.ErrSourceFailed, err)
 		}
 	}
 	if s.cfg.BindDN != "" {
 		if err := conn.Bind(s.cfg.BindDN, s.cfg.Password); err != nil {
 			conn.Close()
-			return nil, nil, i18n.Errorf("ldap %s: bind as %s: %w: %v", s.cfg.URL, s.cfg.BindDN, connectors.ErrSourceFailed, errorText(err))
+			return nil, nil, i18n.Errorf("ldap %s: bind as %s: %w: %v", serverURL, s.cfg.BindDN, connectors.ErrSourceFailed, errorText(err))
 		}
 	}
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
@@ -339,6 +356,10 @@ func errorText(err error) string {
 // search streams a subtree search page by page (memory: one page), calling
 // fn for each entry, and honours ctx between pages.
 func (s *Source) search(ctx context.Context, conn *goldap.Conn, base, filter string, attrs []string, fn func(*goldap.Entry)) error {
+	return s.searchFollowing(ctx, conn, s.cfg.URL, base, filter, attrs, fn, map[string]bool{s.cfg.URL + " " + normDN(base): true}, 0)
+}
+
+func (s *Source) searchFollowing(ctx context.Context, conn *goldap.Conn, server, base, filter string, attrs []string, fn func(*goldap.Entry), seen map[string]bool, hops int) error {
 	paging := goldap.NewControlPaging(s.cfg.PageSize)
 	n := 0
 	for {
@@ -355,13 +376,26 @@ func (s *Source) search(ctx context.Context, conn *goldap.Conn, base, filter str
 			if goldap.IsErrorWithCode(err, goldap.LDAPResultSizeLimitExceeded) {
 				return i18n.Errorf("ldap %s: %w: the server's size limit stopped the search of %s after %d entries; raise the limit for %s "+
 					"(slapd.conf: limits dn.exact=\"%s\" size=unlimited size.prtotal=unlimited; cn=config: olcLimits)",
-					s.cfg.URL, connectors.ErrSourceFailed, base, n+len(resultEntries(res)), s.cfg.BindDN, s.cfg.BindDN)
+					server, connectors.ErrSourceFailed, base, n+len(resultEntries(res)), s.cfg.BindDN, s.cfg.BindDN)
 			}
-			return i18n.Errorf("ldap %s: search %s: %w: %v", s.cfg.URL, base, connectors.ErrSourceFailed, errorText(err))
+			if refs := referralsOf(err); len(refs) > 0 {
+				// The base itself lives elsewhere (a referral object).
+				for _, ref := range refs {
+					if err := s.follow(ctx, ref, base, filter, attrs, fn, seen, hops); err != nil {
+						return err
+					}
+				}
+				return nil
+			}
+			return i18n.Errorf("ldap %s: search %s: %w: %v", server, base, connectors.ErrSourceFailed, errorText(err))
 		}
-		s.referrals.Add(int64(len(res.Referrals)))
 		for _, e := range res.Entries {
 			fn(e)
+		}
+		for _, ref := range res.Referrals {
+			if err := s.follow(ctx, ref, base, filter, attrs, fn, seen, hops); err != nil {
+				return err
+			}
 		}
 		n += len(res.Entries)
 		if s.afterPage != nil {
@@ -808,6 +842,58 @@ func (s *Source) fetchRanges(ctx context.Context, groups []*group) error {
 		}
 	}
 	return nil
+}
+
+// referralsOf are the URIs of a referral result (code 10): the search's
+// base is on another server. (go-ldap keeps them in the result packet.)
+func referralsOf(err error) []string {
+	var le *goldap.Error
+	if !errors.As(err, &le) || le.ResultCode != goldap.LDAPResultReferral || le.Packet == nil || len(le.Packet.Children) < 2 {
+		return nil
+	}
+	var out []string
+	for _, child := range le.Packet.Children[1].Children {
+		// referral [3] SEQUENCE OF URI, in the LDAPResult.
+		if child == nil || child.ClassType != ber.ClassContext || child.TagType != ber.TypeConstructed || child.Tag != 3 {
+			continue
+		}
+		for _, uri := range child.Children {
+			if v, ok := uri.Value.(string); ok && v != "" {
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
+
+// follow searches what a referral points to when FollowReferrals allows
+// its server; otherwise it is counted (and reported after the pull).
+func (s *Source) follow(ctx context.Context, ref, base, filter string, attrs []string, fn func(*goldap.Entry), seen map[string]bool, hops int) error {
+	u, err := url.Parse(ref)
+	if err != nil || (u.Scheme != "ldap" && u.Scheme != "ldaps") || u.Host == "" || !slices.Contains(s.cfg.FollowReferrals, u.Host) {
+		s.referrals.Add(1)
+		return nil
+	}
+	if hops >= maxReferralHops {
+		return i18n.Errorf("ldap %s: %w: more than %d referrals in a chain (last %s)", s.cfg.URL, connectors.ErrSourceFailed, maxReferralHops, ref)
+	}
+	dn := strings.TrimPrefix(u.Path, "/")
+	if dn == "" {
+		dn = base
+	}
+	server := u.Scheme + "://" + u.Host
+	key := server + " " + normDN(dn)
+	if seen[key] {
+		return nil // a loop, or a base reached twice
+	}
+	seen[key] = true
+	conn, release, err := s.connectTo(ctx, server)
+	if err != nil {
+		return i18n.Errorf("following the referral %s: %w", ref, err)
+	}
+	defer release()
+	s.log.Debug("following a referral", "source", s.SourceName, "referral", ref)
+	return s.searchFollowing(ctx, conn, server, dn, filter, attrs, fn, seen, hops+1)
 }
 
 // searchOn runs one paged search on a connection of its own.

@@ -1,6 +1,7 @@
 package ldap
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -15,6 +16,7 @@ import (
 	"log/slog"
 	"math/big"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -584,5 +586,83 @@ aliasedObjectName: uid=zed,ou=contractors,dc=example,dc=jp
 	}
 	if a := snap.AccountOf("ldap:corp", "zed"); a == nil || a.Owner != "E1090" {
 		t.Errorf("with deref_aliases: %+v", a)
+	}
+}
+
+// TestReferralsAreFollowedOnlyToListedServers: a branch of the people is
+// kept on another server, and the first one answers the search with a
+// referral to it. Not listed in FollowReferrals, the referral is counted and
+// the branch's account is missing (the credentials go nowhere else); listed,
+// the branch is searched there with the same bind, and its account arrives.
+func TestReferralsAreFollowedOnlyToListedServers(t *testing.T) {
+	branch := slapdtest.Start(t, `dn: ou=branch,dc=example,dc=jp
+objectClass: organizationalUnit
+ou: branch
+
+dn: uid=remote1,ou=branch,dc=example,dc=jp
+objectClass: inetOrgPerson
+uid: remote1
+cn: remote1
+sn: remote1
+employeeNumber: E1091
+`)
+	u, err := url.Parse(branch.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	main := slapdtest.Start(t, fmt.Sprintf(`dn: ou=branch,ou=people,dc=example,dc=jp
+objectClass: referral
+objectClass: extensibleObject
+ou: branch
+ref: ldap://%s/ou=branch,dc=example,dc=jp
+`, u.Host))
+	cfg := testConfig(main.URL)
+	var logs bytes.Buffer
+	src, err := New("corp", cfg, slog.New(slog.NewTextHandler(&logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := graph.New()
+	w := g.Writer()
+	if _, err := src.Pull(context.Background(), w); err != nil {
+		t.Fatal(err)
+	}
+	w.Commit()
+	if g.Snapshot().AccountOf("ldap:corp", "remote1") != nil {
+		t.Fatal("a referral to a server not listed was followed")
+	}
+	if !strings.Contains(logs.String(), "referrals_not_followed=1") {
+		t.Errorf("the referral not followed is not reported:\n%s", logs.String())
+	}
+	cfg.FollowReferrals = []string{u.Host}
+	snap, err := pullDir(t, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := snap.AccountOf("ldap:corp", "remote1"); a == nil || a.Owner != "E1091" {
+		t.Errorf("the branch's account through the referral: %+v", a)
+	}
+	if snap.AccountOf("ldap:corp", "alice") == nil {
+		t.Error("the main server's accounts are missing")
+	}
+	// A referral loop back to the first server ends.
+	branch2 := slapdtest.Start(t, fmt.Sprintf(`dn: ou=branch,dc=example,dc=jp
+objectClass: referral
+objectClass: extensibleObject
+ou: branch
+ref: %s/ou=people,dc=example,dc=jp
+`, main.URL))
+	u2, _ := url.Parse(branch2.URL)
+	main2 := slapdtest.Start(t, fmt.Sprintf(`dn: ou=branch,ou=people,dc=example,dc=jp
+objectClass: referral
+objectClass: extensibleObject
+ou: branch
+ref: ldap://%s/ou=branch,dc=example,dc=jp
+`, u2.Host))
+	mu, _ := url.Parse(main2.URL)
+	cfg = testConfig(main2.URL)
+	cfg.FollowReferrals = []string{u2.Host, mu.Host}
+	if _, err := pullDir(t, cfg); err != nil {
+		t.Errorf("a referral loop: %v", err)
 	}
 }
