@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -26,8 +25,7 @@ import (
 	"github.com/accessrecon/accessrecon/reconcile/certify"
 	"github.com/accessrecon/accessrecon/reconcile/reconciletest"
 	"github.com/accessrecon/accessrecon/reconcile/reviewdb"
-	"github.com/zitadel/oidc/v3/example/server/exampleop"
-	"github.com/zitadel/oidc/v3/example/server/storage"
+	"github.com/accessrecon/accessrecon/web/webtest"
 	"golang.org/x/crypto/ssh"
 )
 
@@ -56,7 +54,7 @@ type env struct {
 // Users of the OpenID provider: their subject is their employee id.
 var opUsers = []string{"E1001", "E1003", "E1004", "E1005", "E1009", "E1015", "E1030", "E9999"}
 
-func password(id string) string { return "pw-" + strings.ToLower(id) }
+func password(id string) string { return webtest.Password(id) }
 
 func (e *env) clock() time.Time {
 	e.mu.Lock()
@@ -89,35 +87,11 @@ func newEnv(t *testing.T) *env {
 	}
 	os.WriteFile(filepath.Join(e.dir, "allowed_signers"), []byte(`* namespaces="accessrecon" `+string(ssh.MarshalAuthorizedKey(signer.PublicKey()))), 0o644)
 
-	web, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	opLn, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.base, e.op = "http://"+web.Addr().String(), "http://"+opLn.Addr().String()
-
-	// The OpenID provider.
-	users := map[string]*storage.User{}
-	for _, id := range opUsers {
-		users[id] = &storage.User{ID: id, Username: strings.ToLower(id), Password: password(id), FirstName: id, LastName: "test", Email: strings.ToLower(id) + "@example.jp", EmailVerified: true}
-	}
-	data, _ := json.Marshal(users)
-	usersFile := filepath.Join(t.TempDir(), "users.json")
-	os.WriteFile(usersFile, data, 0o600)
-	us, err := storage.StoreFromFile(usersFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st := storage.NewStorageWithClients(us, map[string]*storage.Client{
-		"accessrecon": storage.WebClient("accessrecon", "s3cret-client", e.base+"/auth/callback"),
-		"other-app":   storage.WebClient("other-app", "other-secret", "http://127.0.0.1:9/cb"),
-	})
-	opSrv := &http.Server{Handler: exampleop.SetupServer(e.op, st, nil, false), ReadHeaderTimeout: 5 * time.Second}
-	go opSrv.Serve(opLn)
-	t.Cleanup(func() { opSrv.Close() })
+	web := webtest.Listen(t)
+	e.base = "http://" + web.Addr().String()
+	e.op = webtest.Provider(t, opUsers,
+		webtest.Client{ID: "accessrecon", Secret: "s3cret-client", RedirectURI: e.base + "/auth/callback"},
+		webtest.Client{ID: "other-app", Secret: "other-secret", RedirectURI: "http://127.0.0.1:9/cb"})
 
 	// The deployment's config: the demo's, with the reviewer pages.
 	t.Setenv("TEST_OIDC_SECRET", "s3cret-client")

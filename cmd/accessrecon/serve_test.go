@@ -1,11 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -16,6 +20,7 @@ import (
 	"github.com/accessrecon/accessrecon/policy"
 	"github.com/accessrecon/accessrecon/reconcile"
 	"github.com/accessrecon/accessrecon/reconcile/service"
+	"github.com/accessrecon/accessrecon/web/webtest"
 )
 
 // TestServeShutsDownGracefully: a request under way when SIGTERM arrives
@@ -79,5 +84,84 @@ func TestServeNeedsAToken(t *testing.T) {
 	_, stderr, code := runCLI(t, "serve", "--config", filepath.Join(dir, "accessrecon.yaml"), "--listen", "127.0.0.1:0")
 	if code != 1 || !strings.Contains(stderr, "no API token") {
 		t.Fatalf("exit %d %s", code, stderr)
+	}
+}
+
+// TestServeServesTheReviewerPages: with review.web in the config, serve
+// answers the reviewers' pages beside the API on the same address: a page
+// sends the browser to sign in, the sign-in goes to the OpenID provider
+// with PKCE, a person of the HR feed gets in, and the API still wants its
+// bearer token.
+func TestServeServesTheReviewerPages(t *testing.T) {
+	dir := demoDir(t)
+	cfg := filepath.Join(dir, "accessrecon.yaml")
+	l := webtest.Listen(t)
+	addr := l.Addr().String()
+	l.Close()
+	base := "http://" + addr
+	issuer := webtest.Provider(t, []string{"E1003"}, webtest.Client{ID: "accessrecon", Secret: "client-secret", RedirectURI: base + "/auth/callback"})
+	appendTo(t, cfg, fmt.Sprintf(`review:
+  web:
+    public_url: %s
+    oidc: {issuer: %s, client_id: accessrecon, client_secret_env: TEST_OIDC_SECRET}
+`, base, issuer))
+	t.Setenv("TEST_OIDC_SECRET", "client-secret")
+	t.Setenv("ACCESSRECON_API_TOKEN", "serve-token-for-tests")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	var stderr bytes.Buffer
+	go func() {
+		done <- run(ctx, []string{"accessrecon", "serve", "--config", cfg, "--listen", addr, "--notify-every", "0"}, io.Discard, &stderr)
+	}()
+	defer func() { cancel(); <-done }()
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	var resp *http.Response
+	var err error
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if resp, err = noRedirect.Get(base + "/"); err == nil {
+			resp.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve did not answer: %v\n%s", err, stderr.String())
+		}
+	}
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/auth/login?next=%2F" || !strings.Contains(resp.Header.Get("Content-Security-Policy"), "frame-ancestors 'none'") {
+		t.Fatalf("a page without a session: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	resp, err = noRedirect.Get(base + "/auth/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc := resp.Header.Get("Location")
+	if !strings.HasPrefix(loc, issuer+"/auth?") || !strings.Contains(loc, "code_challenge_method=S256") || !strings.Contains(loc, "client_id=accessrecon") {
+		t.Fatalf("sign-in goes to %q", loc)
+	}
+	// Through the provider's form as a browser would.
+	jar, _ := cookiejar.New(nil)
+	browser := &http.Client{Jar: jar}
+	resp, err = browser.Get(base + "/auth/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	resp, err = browser.PostForm(issuer+"/login/username", url.Values{"id": {resp.Request.URL.Query().Get("authRequestID")}, "username": {"e1003"}, "password": {webtest.Password("E1003")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(page), "E1003") {
+		t.Fatalf("signed in: %d\n%s", resp.StatusCode, page)
+	}
+	// The API beside the pages keeps its bearer token.
+	resp, err = http.Post(base+"/v1/transfers/check", "application/json", strings.NewReader(`{"employee_id":"E1007","to_unit":"HD-RETAIL","effective_date":"2026-12-01"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("the API without its token: %d", resp.StatusCode)
 	}
 }
