@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -18,16 +19,18 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(Run(m)) }
 
-// seed is a small utility's directory: 1,600 staff (more than the 1,500
+// seed is a small utility's directory: 2,000 staff (more than the 1,500
 // values Active Directory gives of a member attribute at once), one of them
 // disabled (userAccountControl 514), one with other flags set, a group of
-// all staff nested in the group that gives the portal's user right, and a
-// directly held takuso right.
+// all staff nested in the group that gives the portal's user right, a
+// directly held takuso right, and teams nested three deep under the group
+// of saiene's viewer right, the deepest holding the first again (a cycle,
+// closed by cycleLDIF).
 func seed() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "dn: OU=staff,%s\nobjectClass: organizationalUnit\nou: staff\n\n", Base)
 	fmt.Fprintf(&b, "dn: OU=groups,%s\nobjectClass: organizationalUnit\nou: groups\n\n", Base)
-	for i := range 1600 {
+	for i := range staff {
 		uac := 512 // NORMAL_ACCOUNT
 		switch i {
 		case 3:
@@ -42,20 +45,31 @@ func seed() string {
 		fmt.Fprintf(&b, "dn: CN=user%04d,OU=staff,%s\nobjectClass: user\nsAMAccountName: user%04d\nemployeeID: E%d\nuserAccountControl: %d\naccountExpires: %s\n\n", i, Base, i, 1000+i, uac, expires)
 	}
 	fmt.Fprintf(&b, "dn: CN=all-staff,OU=groups,%s\nobjectClass: group\nsAMAccountName: all-staff\n", Base)
-	for i := range 1600 {
+	for i := range staff {
 		fmt.Fprintf(&b, "member: CN=user%04d,OU=staff,%s\n", i, Base)
 	}
 	fmt.Fprintf(&b, "\ndn: CN=app-portal-user,OU=groups,%s\nobjectClass: group\nsAMAccountName: app-portal-user\nmember: CN=all-staff,OU=groups,%s\n\n", Base, Base)
 	fmt.Fprintf(&b, "dn: CN=app-takuso-viewer,OU=groups,%s\nobjectClass: group\nsAMAccountName: app-takuso-viewer\nmember: CN=user0001,OU=staff,%s\nmember: CN=user0002,OU=staff,%s\n\n", Base, Base, Base)
-	fmt.Fprintf(&b, "dn: CN=app-saiene-viewer,OU=groups,%s\nobjectClass: group\nsAMAccountName: app-saiene-viewer\nmember: CN=user0010,OU=staff,%s\n\n", Base, Base)
+	fmt.Fprintf(&b, "dn: CN=team-c,OU=groups,%s\nobjectClass: group\nsAMAccountName: team-c\nmember: CN=user0020,OU=staff,%s\n\n", Base, Base)
+	fmt.Fprintf(&b, "dn: CN=team-b,OU=groups,%s\nobjectClass: group\nsAMAccountName: team-b\nmember: CN=team-c,OU=groups,%s\nmember: CN=user0021,OU=staff,%s\n\n", Base, Base, Base)
+	fmt.Fprintf(&b, "dn: CN=team-a,OU=groups,%s\nobjectClass: group\nsAMAccountName: team-a\nmember: CN=team-b,OU=groups,%s\n\n", Base, Base)
+	fmt.Fprintf(&b, "dn: CN=app-saiene-viewer,OU=groups,%s\nobjectClass: group\nsAMAccountName: app-saiene-viewer\nmember: CN=user0010,OU=staff,%s\nmember: CN=team-a,OU=groups,%s\n\n", Base, Base, Base)
 	return b.String()
+}
+
+// staff is how many users the seed has.
+const staff = 2000
+
+// cycleLDIF puts team-a into team-c, which team-a holds through team-b.
+func cycleLDIF() string {
+	return fmt.Sprintf("dn: CN=team-c,OU=groups,%s\nchangetype: modify\nadd: member\nmember: CN=team-a,OU=groups,%s\n-\n", Base, Base)
 }
 
 var startOnce sync.Once
 
 func dc(t *testing.T) {
 	t.Helper()
-	startOnce.Do(func() { Start(Shared{t}, seed()) })
+	startOnce.Do(func() { Start(Shared{t}, seed(), cycleLDIF()) })
 }
 
 func source(t *testing.T) *ldap.Source {
@@ -95,12 +109,12 @@ func pull(t *testing.T, s *ldap.Source) *graph.Snapshot {
 }
 
 // TestPullFromActiveDirectory: the preset's names (sAMAccountName,
-// employeeID), the disabled flag bit, a group of 1,600 fetched range by
+// employeeID), the disabled flag bit, a group of 2,000 fetched range by
 // range and nested in the group that gives a right, with the path.
 func TestPullFromActiveDirectory(t *testing.T) {
 	snap := pull(t, source(t))
-	if n := len(snap.AccountsOf("ldap:corp")); n != 1600 {
-		t.Errorf("%d accounts, want 1600", n)
+	if n := len(snap.AccountsOf("ldap:corp")); n != staff {
+		t.Errorf("%d accounts, want %d", n, staff)
 	}
 	for id, want := range map[string]string{"user0000": "E1000 active", "user0003": "E1003 disabled", "user0006": "E1006 active", "user0007": "E1007 disabled"} {
 		if a := snap.AccountOf("ldap:corp", id); a == nil || a.Owner+" "+a.Status != want {
@@ -108,11 +122,11 @@ func TestPullFromActiveDirectory(t *testing.T) {
 		}
 	}
 	portal := snap.AccountsOf("portal")
-	if len(portal) != 1600 {
-		t.Fatalf("%d accounts hold portal/user through all-staff, want all 1,600 (the member ranges)", len(portal))
+	if len(portal) != staff {
+		t.Fatalf("%d accounts hold portal/user through all-staff, want all %d (the member ranges)", len(portal), staff)
 	}
-	if g := snap.AccountOf("portal", "user1599").Grant("user"); g == nil || g.Via != "app-portal-user ← all-staff" {
-		t.Errorf("user1599's portal right: %+v", g)
+	if g := snap.AccountOf("portal", "user1999").Grant("user"); g == nil || g.Via != "app-portal-user ← all-staff" {
+		t.Errorf("user1999's portal right: %+v", g)
 	}
 	if g := snap.AccountOf("takuso", "user0001").Grant("viewer"); g == nil || g.Via != "" {
 		t.Errorf("user0001's direct takuso right: %+v", g)
@@ -188,7 +202,7 @@ func TestPrimaryGroupAndMemberOf(t *testing.T) {
 		t.Fatal(err)
 	}
 	res, err = conn.Search(goldap.NewSearchRequest("CN=app-saiene-viewer,OU=groups,"+Base, goldap.ScopeBaseObject, 0, 1, 0, false, "(objectClass=*)", []string{"member"}, nil))
-	if err != nil || len(res.Entries[0].GetAttributeValues("member")) != 0 {
+	if err != nil || slices.ContainsFunc(res.Entries[0].GetAttributeValues("member"), func(m string) bool { return strings.HasPrefix(strings.ToUpper(m), "CN=USER0010,") }) {
 		t.Fatalf("the primary group still lists its member (%v): the test shows nothing", err)
 	}
 	snap := pull(t, s)
@@ -199,13 +213,13 @@ func TestPrimaryGroupAndMemberOf(t *testing.T) {
 	if a := byMemberOf.AccountOf("takuso", "user0001"); a == nil || a.Grant("viewer") == nil {
 		t.Errorf("takuso/viewer of user0001 through memberOf: %+v", a)
 	}
-	if n := len(byMemberOf.AccountsOf("ldap:corp")); n != 1600 {
-		t.Errorf("%d accounts with member_of, want 1600", n)
+	if n := len(byMemberOf.AccountsOf("ldap:corp")); n != staff {
+		t.Errorf("%d accounts with member_of, want %d", n, staff)
 	}
 }
 
 // TestNestedMembersAgreeWithTheServersInChainAnswer: verify_nested asks the
-// DC for the in-chain members of app-portal-user (1,600 through all-staff)
+// DC for the in-chain members of app-portal-user (2,000 through all-staff)
 // and finds them equal to the closure computed from the member attributes.
 func TestNestedMembersAgreeWithTheServersInChainAnswer(t *testing.T) {
 	var logs strings.Builder
@@ -214,7 +228,40 @@ func TestNestedMembersAgreeWithTheServersInChainAnswer(t *testing.T) {
 		t.Fatal(err)
 	}
 	pull(t, s2)
-	if !strings.Contains(logs.String(), "agree with the server's in-chain answer") || !strings.Contains(logs.String(), "members=1600") || strings.Contains(logs.String(), "differ") {
+	if !strings.Contains(logs.String(), "agree with the server's in-chain answer") || !strings.Contains(logs.String(), "members=2000") || strings.Contains(logs.String(), "differ") {
 		t.Errorf("the in-chain comparison:\n%s", logs.String())
+	}
+}
+
+// TestNestedGroupsThreeDeepWithACycle: app-saiene-viewer ← team-a ← team-b
+// ← team-c ← team-a: the members at every depth get the right with the path
+// they hold it through, and the cycle is followed once and reported once.
+func TestNestedGroupsThreeDeepWithACycle(t *testing.T) {
+	var logs strings.Builder
+	cfg := configOf(t, func(*ldap.Config) {})
+	s, err := ldap.New("corp", cfg, slog.New(slog.NewTextHandler(&logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap := pull(t, s)
+	for user, via := range map[string]string{
+		"user0010": "",
+		"user0021": "app-saiene-viewer ← team-a ← team-b",
+		"user0020": "app-saiene-viewer ← team-a ← team-b ← team-c",
+	} {
+		a := snap.AccountOf("saiene", user)
+		if a == nil || a.Grant("viewer") == nil {
+			t.Errorf("%s has no saiene viewer right", user)
+			continue
+		}
+		if got := a.Grant("viewer").Via; got != via {
+			t.Errorf("%s holds it through %q, want %q", user, got, via)
+		}
+	}
+	if n := len(snap.AccountsOf("saiene")); n != 3 {
+		t.Errorf("%d saiene accounts, want 3", n)
+	}
+	if n := strings.Count(logs.String(), "a cycle of nested groups"); n != 1 {
+		t.Errorf("the cycle reported %d times:\n%s", n, logs.String())
 	}
 }

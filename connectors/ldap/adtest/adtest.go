@@ -101,7 +101,9 @@ func missing() string {
 
 // Start provisions a domain in a temporary folder, seeds it offline with
 // seed (LDIF, DNs below Base), and starts the DC; it stops when tb ends.
-func Start(tb testing.TB, seed string) {
+// modify, if given, is an LDIF of changes applied after the seed (ldbmodify),
+// e.g. to close a cycle of groups that cannot be added at once.
+func Start(tb testing.TB, seed string, modify ...string) {
 	tb.Helper()
 	dir := tb.TempDir()
 	opt := func(kv string) string { return "--option=" + kv }
@@ -121,6 +123,11 @@ func Start(tb testing.TB, seed string) {
 	ldif := filepath.Join(dir, "seed.ldif")
 	os.WriteFile(ldif, []byte(seed), 0o600)
 	run(tb, "ldbadd", "-H", filepath.Join(dir, "private", "sam.ldb"), ldif)
+	if len(modify) > 0 {
+		changes := filepath.Join(dir, "changes.ldif")
+		os.WriteFile(changes, []byte(strings.Join(modify, "\n")), 0o600)
+		run(tb, "ldbmodify", "-H", filepath.Join(dir, "private", "sam.ldb"), changes)
+	}
 	cmd := exec.Command("samba", "-i", "-M", "single", "-s", conf)
 	out, _ := os.Create(filepath.Join(dir, "samba.out"))
 	cmd.Stdout, cmd.Stderr = out, out
