@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/accessrecon/accessrecon/config"
+	"github.com/accessrecon/accessrecon/reconcile"
 	"github.com/accessrecon/accessrecon/reconcile/apply"
 	"github.com/accessrecon/accessrecon/reconcile/audit"
 	"github.com/accessrecon/accessrecon/reconcile/reviewdb"
@@ -224,4 +226,21 @@ func lastEvent(t *testing.T, e *env, name string) audit.Event {
 		t.Fatal(err)
 	}
 	return last
+}
+
+// auditEvents calls fn with the data of each event of that name.
+func auditEvents(t *testing.T, cfg *config.Config, name string, fn func(map[string]any)) {
+	t.Helper()
+	f, err := os.Open(reconcile.AuditPath(cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := audit.Each(bufio.NewReader(f), "audit", func(ev audit.Event) {
+		if ev.Event == name {
+			fn(ev.Data)
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
 }
