@@ -32,7 +32,7 @@ func browser(t *testing.T) context.Context {
 		t.Skip("chromium is missing: apt-get install chromium")
 	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox,
-		chromedp.Flag("lang", "ja"), chromedp.Flag("accept-lang", "ja"), chromedp.Flag("disable-gpu", true))
+		chromedp.Flag("lang", "ja"), chromedp.Flag("accept-lang", "ja"), chromedp.Flag("disable-gpu", true), chromedp.WindowSize(1280, 1000))
 	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	t.Cleanup(cancel)
 	ctx, cancel2 := chromedp.NewContext(actx)
@@ -119,6 +119,11 @@ func TestReviewersInTheBrowser(t *testing.T) {
 	}
 	if !strings.Contains(items, "takuso/u1004/viewer") || !strings.Contains(items, "維持") {
 		t.Errorf("the worklist lacks takuso/u1004/viewer or is not in Japanese:\n%s", items)
+	}
+	if dir := os.Getenv("ACCESSRECON_SCREENSHOTS"); dir != "" {
+		var png []byte
+		run(t, ctx, "screenshot", chromedp.FullScreenshot(&png, 100))
+		os.WriteFile(dir+"/worklist.png", png, 0o644)
 	}
 	row := `tr[data-item="takuso/u1004/viewer"] `
 	run(t, ctx, "keep one right with a reason",
