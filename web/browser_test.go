@@ -37,7 +37,7 @@ func browser(t *testing.T) context.Context {
 	t.Cleanup(cancel)
 	ctx, cancel2 := chromedp.NewContext(actx)
 	t.Cleanup(cancel2)
-	ctx, cancel3 := context.WithTimeout(ctx, 3*time.Minute)
+	ctx, cancel3 := context.WithTimeout(ctx, 90*time.Second)
 	t.Cleanup(cancel3)
 	if err := chromedp.Run(ctx); err != nil {
 		t.Fatalf("starting chromium: %v", err)
@@ -94,11 +94,11 @@ func TestReviewersInTheBrowser(t *testing.T) {
 	}
 	run(t, ctx, "approve as another person",
 		chromedp.Navigate(e.base+"/"), signOut(),
-		chromedp.Navigate(e.base+"/plans/plan.json"), e.signInTasks("E1003"),
+		chromedp.Navigate(e.base+"/plans/plan.json"), e.signInTasks("E1006"),
 		chromedp.Click("#approve-button", chromedp.ByID),
 		chromedp.WaitVisible("#msg", chromedp.ByID),
 		chromedp.Text("#approvals", &text, chromedp.ByID))
-	if !strings.Contains(text, "E1003") {
+	if !strings.Contains(text, "E1006") {
 		t.Fatalf("approvals after approving: %q", text)
 	}
 	rules, _ := e.ruleSet()

@@ -52,7 +52,7 @@ type env struct {
 }
 
 // Users of the OpenID provider: their subject is their employee id.
-var opUsers = []string{"E1001", "E1003", "E1004", "E1005", "E1009", "E1015", "E1030", "E9999"}
+var opUsers = []string{"E1001", "E1003", "E1004", "E1005", "E1006", "E1009", "E1015", "E1030", "E9999"}
 
 func password(id string) string { return webtest.Password(id) }
 

@@ -389,11 +389,41 @@ func (s *Server) planFiles() ([]planFile, error) {
 	return out, nil
 }
 
+// mayView says why a person may not see a plan ("" when they may): only
+// its author and the people apply.approvers allows see plans, and nobody
+// sees one that touches a system confidential to another company than
+// theirs.
+func (s *Server) mayView(me *who, p *reconcile.Plan) error {
+	if !reconcile.SamePerson(me.snap, me.Person.EmployeeID, p.CreatedBy) {
+		if why := reconcile.MayApprove(me.snap, s.o.Config.Apply.Approvers, me.Person, me.today); why != "" {
+			return errors.New(why)
+		}
+	}
+	hidden := me.hidden()
+	for _, a := range p.Actions {
+		if slices.Contains(hidden, a.System) {
+			return i18n.Errorf("the plan touches %s, confidential to another company than yours (%s)", a.System, me.Company)
+		}
+	}
+	for _, f := range p.Findings {
+		if slices.Contains(hidden, f.System) {
+			return i18n.Errorf("the plan touches %s, confidential to another company than yours (%s)", f.System, me.Company)
+		}
+	}
+	return nil
+}
+
 func (s *Server) planList(w http.ResponseWriter, r *http.Request, me *who) {
-	files, err := s.planFiles()
+	all, err := s.planFiles()
 	if err != nil {
 		s.fail(w, r, 500, err)
 		return
+	}
+	var files []planFile
+	for _, f := range all {
+		if s.mayView(me, f.Plan) == nil {
+			files = append(files, f)
+		}
 	}
 	s.render(w, r, 200, "plans", page{Lang: me.lang, Me: me, Data: map[string]any{"Plans": files, "Required": s.o.Config.Apply.Approvals}})
 }
@@ -417,6 +447,10 @@ func (s *Server) planPage(w http.ResponseWriter, r *http.Request, me *who) {
 	pf, err := s.findPlan(r.PathValue("name"))
 	if err != nil {
 		s.fail(w, r, http.StatusNotFound, err)
+		return
+	}
+	if err := s.mayView(me, pf.Plan); err != nil {
+		s.fail(w, r, http.StatusForbidden, err)
 		return
 	}
 	q := r.URL.Query()
@@ -464,6 +498,10 @@ func (s *Server) planDecision(w http.ResponseWriter, r *http.Request, me *who, a
 	pf, err := s.findPlan(r.PathValue("name"))
 	if err != nil {
 		s.fail(w, r, http.StatusNotFound, err)
+		return
+	}
+	if err := s.mayView(me, pf.Plan); err != nil {
+		s.fail(w, r, http.StatusForbidden, err)
 		return
 	}
 	rules, err := apply.Rules(s.o.Config, me.today)

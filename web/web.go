@@ -22,6 +22,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -241,7 +242,19 @@ type who struct {
 }
 
 func (w *who) reviewer() reviewdb.Reviewer {
-	return reviewdb.Reviewer{EmployeeID: w.Person.EmployeeID, Unit: w.Unit, Issuer: w.Issuer, Subject: w.Subject, Source: "web"}
+	return reviewdb.Reviewer{EmployeeID: w.Person.EmployeeID, Unit: w.Unit, Issuer: w.Issuer, Subject: w.Subject, Source: "web", Hidden: w.hidden()}
+}
+
+// hidden are the systems confidential to companies other than the
+// person's: the information firewall applies to the pages as to mail.
+func (w *who) hidden() []string {
+	var out []string
+	for _, s := range w.snap.Systems() {
+		if len(s.ConfidentialTo) > 0 && !slices.Contains(s.ConfidentialTo, w.Company) {
+			out = append(out, s.ID)
+		}
+	}
+	return out
 }
 
 // errSignedOut sends the browser to sign in again.

@@ -169,7 +169,7 @@ func TestWebApprovalIsAcceptedByApply(t *testing.T) {
 		t.Fatalf("self-approval: %d\n%s", resp.StatusCode, body)
 	}
 	approver := e.client()
-	e.signIn(approver, "e1003", password("E1003"))
+	e.signIn(approver, "e1006", password("E1006"))
 	resp, err = approver.PostForm(e.base+"/plans/plan.json/approve", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -177,6 +177,29 @@ func TestWebApprovalIsAcceptedByApply(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 {
 		t.Fatalf("approval: %d", resp.StatusCode)
+	}
+	// An HD person may not even see a plan that touches NW's confidential
+	// takuso (the information firewall), let alone approve it.
+	hd := e.client()
+	e.signIn(hd, "e1003", password("E1003"))
+	for _, u := range []string{"/plans/plan.json"} {
+		resp, _ := hd.Get(e.base + u)
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(body), "機密") {
+			t.Errorf("an HD person opens the plan: %d", resp.StatusCode)
+		}
+	}
+	resp, _ = hd.Get(e.base + "/plans")
+	list, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if strings.Contains(string(list), "plan.json") {
+		t.Error("an HD person sees the plan in the list")
+	}
+	resp, _ = hd.PostForm(e.base+"/plans/plan.json/approve", nil)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("an HD person approves the plan: %d", resp.StatusCode)
 	}
 	// apply checks it as it checks a signed CLI approval.
 	p := readPlan(t, path)
@@ -191,7 +214,7 @@ func TestWebApprovalIsAcceptedByApply(t *testing.T) {
 		t.Fatalf("apply refuses the web approval: %v", err)
 	}
 	a, _ := apply.ReadApprovals(path)
-	if x := a.Approvals[0]; x.By != "E1003" || x.Issuer != e.op || x.Subject != "E1003" || x.Signature == "" {
+	if x := a.Approvals[0]; x.By != "E1006" || x.Issuer != e.op || x.Subject != "E1006" || x.Signature == "" {
 		t.Errorf("the approval does not carry the verified identity: %+v", x)
 	}
 	// A rejection by someone allowed to approve stops apply.

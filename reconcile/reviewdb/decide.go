@@ -20,6 +20,10 @@ type Reviewer struct {
 	Subject    string
 	// Source is where the decision came from: web, worksheet or default.
 	Source string
+	// Hidden are the systems confidential to a company other than the
+	// reviewer's: their items are neither listed to them nor decided by
+	// them (the information firewall), whatever stage they are at.
+	Hidden []string
 }
 
 // Filter narrows a worklist.
@@ -97,8 +101,14 @@ func worklistQuery(campaignID string, assignees []string, r Reviewer, f Filter, 
 		args = append(args, a)
 	}
 	args = append(args, r.EmployeeID)
-	q := "SELECT " + cols + " FROM items INDEXED BY items_work WHERE campaign_id = ? AND assignee IN (" + placeholders(len(assignees)) + ") AND status = 'open' AND person != ?" + f.where(&args)
-	return q, args
+	q := "SELECT " + cols + " FROM items INDEXED BY items_work WHERE campaign_id = ? AND assignee IN (" + placeholders(len(assignees)) + ") AND status = 'open' AND person != ?"
+	if len(r.Hidden) > 0 {
+		q += " AND system NOT IN (" + placeholders(len(r.Hidden)) + ")"
+		for _, h := range r.Hidden {
+			args = append(args, h)
+		}
+	}
+	return q + f.where(&args), args
 }
 
 // CountCap is the most items a worklist counts: beyond it, a page says
@@ -169,6 +179,7 @@ var (
 	ErrNotYours      = errors.New("not on your worklist at its current stage")
 	ErrSelfReview    = errors.New("it is your own right: another reviewer decides it")
 	ErrClosed        = errors.New("the campaign is closed")
+	ErrConfidential  = errors.New("the system is confidential to another company")
 	ErrDecision      = errors.New("expected keep or revoke")
 )
 
@@ -279,6 +290,9 @@ func (s *Store) decide(ctx context.Context, campaignID string, r Reviewer, decis
 			continue
 		case it.Person != "" && it.Person == r.EmployeeID:
 			res.Refused = append(res.Refused, Refusal{id, ErrSelfReview})
+			continue
+		case slices.Contains(r.Hidden, it.System):
+			res.Refused = append(res.Refused, Refusal{id, ErrConfidential})
 			continue
 		case !anyAssignee && !mine[it.Assignee]:
 			res.Refused = append(res.Refused, Refusal{id, ErrNotYours})

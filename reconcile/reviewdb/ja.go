@@ -9,6 +9,7 @@ func init() {
 		"not an item of this campaign":                                  "この棚卸しの項目ではありません",
 		"not on your worklist at its current stage":                     "現在の段階ではあなたの確認対象ではありません",
 		"it is your own right: another reviewer decides it":             "あなた自身の権限です。別の確認者が判定します",
+		"the system is confidential to another company":                 "他社の機密システムです",
 		"the campaign is closed":                                        "棚卸しは締め切られています",
 		"expected keep or revoke":                                       "keep（維持）か revoke（取消）を指定してください",
 		"campaign %s: no stages":                                        "棚卸し %s: 段階がありません",

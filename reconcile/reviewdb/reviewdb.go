@@ -70,7 +70,7 @@ var migrations = []string{
 		status TEXT NOT NULL DEFAULT 'open',
 		PRIMARY KEY (campaign_id, item_id)
 	) WITHOUT ROWID;
-	CREATE INDEX items_work ON items (campaign_id, assignee, status, item_id, person);
+	CREATE INDEX items_work ON items (campaign_id, assignee, status, item_id, person, system);
 	CREATE TABLE decisions (
 		campaign_id TEXT NOT NULL,
 		item_id TEXT NOT NULL,

@@ -203,3 +203,31 @@ func TestReopenKeepsDataAndRefusesNewerSchema(t *testing.T) {
 		t.Fatal("a store of a newer schema was opened")
 	}
 }
+
+// TestConfidentialSystemsAreHidden: a reviewer of another company than the
+// one a system is confidential to neither sees nor decides its items, at
+// any stage (a manager in the holding company of an NW system's holder).
+func TestConfidentialSystemsAreHidden(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	its := items(3)
+	its[2].System, its[2].ItemID = "portal", "portal/u0002/user"
+	c := twoStages()
+	c.Stages = c.Stages[1:]
+	c.Stages[0].N = 1
+	if err := s.CreateCampaign(ctx, c, its); err != nil {
+		t.Fatal(err)
+	}
+	hd := Reviewer{EmployeeID: "E9000", Unit: "HD-RETAIL", Hidden: []string{"takuso"}}
+	list, total, err := s.Worklist(ctx, c.ID, hd, Filter{Limit: 10})
+	if err != nil || total != 1 || len(list) != 1 || list[0].System != "portal" {
+		t.Fatalf("the HD manager's worklist: %d %+v %v", total, list, err)
+	}
+	res, err := s.Decide(ctx, c.ID, hd, []string{"takuso/u0000/viewer", "portal/u0002/user"}, Revoke, "")
+	if err != nil || res.Decided != 1 || len(res.Refused) != 1 || !errors.Is(res.Refused[0].Why, ErrConfidential) {
+		t.Fatalf("decisions of the HD manager: %+v %v", res, err)
+	}
+	if res, _ := s.DecideFilter(ctx, c.ID, hd, Filter{}, Keep, ""); res.Decided != 0 {
+		t.Fatalf("a bulk decision reached a hidden item: %+v", res)
+	}
+}
