@@ -501,6 +501,7 @@ func TestStageMailOfALayeredCampaign(t *testing.T) {
     campaign_opened: {reviewers: true}
     campaign_reminder: {reviewers: true}
     campaign_overdue: {managers: true}
+    plan: {ids: [E1002]}
 review:
   web: {public_url: "https://accessrecon.hd.example.jp"}
 `)
@@ -575,5 +576,13 @@ review:
 	esc := find(on("2026-12-08"), "e1002@nw.example.jp", "a review of your report is due today")
 	if esc == nil || !strings.Contains(esc.Body, "E1009") {
 		t.Errorf("the manager's manager is not told on the due day: %+v", esc)
+	}
+	// A plan written into serve's outbox: the approver's mail links to its page.
+	os.MkdirAll(filepath.Join(dir, "outbox"), 0o755)
+	if _, stderr, code := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24", "--out", filepath.Join(dir, "outbox", "p.json"), "--by", "E1001"); code != 0 && code != 2 {
+		t.Fatal(stderr)
+	}
+	if m := find(on("2026-11-25"), "e1002@nw.example.jp", "waits for approval"); m == nil || !strings.Contains(m.Body, "https://accessrecon.hd.example.jp/plans/p.json") {
+		t.Errorf("the plan mail has no link to the plan's page: %+v", m)
 	}
 }

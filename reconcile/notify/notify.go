@@ -21,6 +21,8 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"maps"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -275,6 +277,13 @@ func message(cfg *config.Config, snap *graph.Snapshot, e audit.Event, p *graph.P
 	}
 	sum := sha256.Sum256([]byte(fmt.Sprintf("%d\x00%s\x00%s\x00%s\x00%v", e.Seq, e.Digest, p.EmployeeID, kind, e.Data["due"])))
 	m := Message{ID: hex.EncodeToString(sum[:12]) + "@accessrecon", To: p.Mail, Name: p.Name, Person: p.EmployeeID, Event: e.Seq}
+	if e.Event == "plan" {
+		if link := planLink(cfg, e); link != "" {
+			data := maps.Clone(e.Data)
+			data["link"] = link
+			e.Data = data
+		}
+	}
 	m.Subject, m.Body = text(e, kind, unit)
 	if cfg.Notify.Templates != "" {
 		subject, body, ok, err := ownText(cfg.Resolve(cfg.Notify.Templates), e, p)
@@ -286,6 +295,31 @@ func message(cfg *config.Config, snap *graph.Snapshot, e audit.Event, p *graph.P
 		}
 	}
 	return m, i18n.Message{}
+}
+
+// planLink is the page of a plan in the reviewers' pages, when there are
+// pages (review.web.public_url) and the plan was written into a folder they
+// list (serve's outbox beside the config, or review.web.plans).
+func planLink(cfg *config.Config, e audit.Event) string {
+	public := strings.TrimSuffix(cfg.Review.Web.PublicURL, "/")
+	out, _ := e.Data["out"].(string)
+	if public == "" || out == "" {
+		return ""
+	}
+	if !filepath.IsAbs(out) {
+		out = cfg.Resolve(out)
+	}
+	dirs := []string{cfg.Resolve("outbox")}
+	for _, d := range cfg.Review.Web.Plans {
+		dirs = append(dirs, cfg.Resolve(d))
+	}
+	dir, _ := filepath.Abs(filepath.Dir(out))
+	for _, d := range dirs {
+		if abs, _ := filepath.Abs(d); abs == dir {
+			return public + "/plans/" + url.PathEscape(filepath.Base(out))
+		}
+	}
+	return ""
 }
 
 // ownText is the deployment's text for e (dir/<event>.txt), if it has one:
@@ -378,8 +412,8 @@ func text(e audit.Event, kind, unit string) (subject, body string) {
 	case "plan":
 		subject = fmt.Sprintf("【accessrecon】承認待ちの計画 / A plan waits for approval (%v)", e.Data["kind"])
 		body = fmt.Sprintf("承認待ちの計画があります（措置 %v 件、指摘 %v 件、作成者 %s）。\n内容の確認: accessrecon show %s --format html --lang ja\n承認: accessrecon approve %s --by （あなたの社員番号） --key （鍵）\n\n"+
-			"A plan waits for approval (%v actions, %v findings, by %s).\nReview: accessrecon show %s --format html\nApprove: accessrecon approve %s --by YOUR-ID --key KEYFILE\n\n計画 / plan: %s\n",
-			e.Data["actions"], e.Data["findings"], e.By, out, out, e.Data["actions"], e.Data["findings"], e.By, out, out, short)
+			"A plan waits for approval (%v actions, %v findings, by %s).\nReview: accessrecon show %s --format html\nApprove: accessrecon approve %s --by YOUR-ID --key KEYFILE\n\n計画 / plan: %s\n%s",
+			e.Data["actions"], e.Data["findings"], e.By, out, out, e.Data["actions"], e.Data["findings"], e.By, out, out, short, link)
 	case "apply":
 		subject = "【accessrecon】計画の実施結果 / apply ended"
 		body = fmt.Sprintf("計画 %s を実施しました（実行者 %s）。措置 %v 件: 完了 %v、確認待ち %v、失敗 %v、作業指示書 %v 件。\n\n"+
