@@ -204,4 +204,12 @@ func TestReviewersInTheBrowser(t *testing.T) {
 	if _, err := e.store.Decide(context.Background(), "M1", reviewdb.Reviewer{EmployeeID: "E1004", Unit: "NW-CUSTOMER"}, []string{"takuso/u1006/viewer"}, "keep", ""); err == nil {
 		t.Error("a decision after closing is taken")
 	}
+	var forms int
+	run(t, ctx, "the closed campaign",
+		chromedp.Navigate(e.base+"/campaigns/M1"),
+		chromedp.WaitVisible("#closed", chromedp.ByID),
+		chromedp.Evaluate(`document.querySelectorAll("form[method=post]:not(header form)").length`, &forms))
+	if forms != 0 {
+		t.Errorf("a closed campaign's page still offers %d forms", forms)
+	}
 }

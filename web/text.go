@@ -79,4 +79,5 @@ var texts = map[string][2]string{
 	"history":        {"この計画への判断", "Decisions on this plan"},
 	"message":        {"内容", "Message"},
 	"recommendation": {"判断材料", "Evidence"},
+	"closed":         {"この棚卸しは締め切られました:", "This campaign was closed on"},
 }
