@@ -102,6 +102,7 @@ func Register(ctx context.Context, st *reviewdb.Store, in *reconcile.Inputs, c *
 	// Unit sizes and, per unit, who holds which right.
 	unitOf := map[string]string{}
 	size := map[string]int{}
+	member := map[string]string{} // unit → one of its people
 	for _, p := range snap.People() {
 		if p.HasLeft(asOf) || p.StartDate > asOf {
 			continue
@@ -109,6 +110,15 @@ func Register(ctx context.Context, st *reviewdb.Store, in *reconcile.Inputs, c *
 		u := snap.AssignmentAsOf(p, asOf).Unit
 		unitOf[p.EmployeeID] = u
 		size[u]++
+		member[u] = p.EmployeeID
+	}
+	// A reviewer unit of one person: that person's own rights go to the
+	// next stage instead of waiting for the default.
+	sole := map[string]string{}
+	for u, n := range size {
+		if n == 1 {
+			sole[u] = member[u]
+		}
 	}
 	holders := map[string]map[string]bool{} // unit|system|entitlement → people
 	for _, s := range c.Worksheets {
@@ -144,7 +154,7 @@ func Register(ctx context.Context, st *reviewdb.Store, in *reconcile.Inputs, c *
 	}
 	slices.SortFunc(items, func(a, b reviewdb.Item) int { return strings.Compare(a.ItemID, b.ItemID) })
 	return st.CreateCampaign(ctx, &reviewdb.Campaign{ID: c.ID, Title: t.Title, Template: t.Name, AsOf: c.AsOf, CreatedAt: c.CreatedAt, CreatedBy: by,
-		Dir: dir, Unreviewed: t.Unreviewed, Stages: stages}, items)
+		Dir: dir, Unreviewed: t.Unreviewed, Stages: stages, Sole: sole}, items)
 }
 
 // StoreDecisions are the decisions of a campaign kept in the review store,

@@ -304,7 +304,7 @@ func (s *Store) decide(ctx context.Context, campaignID string, r Reviewer, decis
 		stage, next, status := it.Stage, it.Assignee, StatusRevoked
 		if decision == Keep {
 			status = StatusKept
-			if n, a := firstStage(c.Stages, it.Stage+1, &it); n != 0 {
+			if n, a := firstStage(c, it.Stage+1, &it); n != 0 {
 				stage, next, status = n, a, StatusOpen
 			}
 		}
@@ -448,7 +448,7 @@ func (s *Store) endStage(ctx context.Context, c *Campaign, st Stage) (int, error
 		stage, next, status := it.Stage, it.Assignee, StatusRevoked
 		if c.Unreviewed == Keep {
 			status = StatusKept
-			if n, a := firstStage(c.Stages, it.Stage+1, &it); n != 0 {
+			if n, a := firstStage(c, it.Stage+1, &it); n != 0 {
 				stage, next, status = n, a, StatusOpen
 			}
 		}

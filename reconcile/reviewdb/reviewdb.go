@@ -109,6 +109,12 @@ var migrations = []string{
 		subject TEXT NOT NULL,
 		comment TEXT NOT NULL DEFAULT '',
 		at TEXT NOT NULL
+	);
+	CREATE TABLE sole_members (
+		campaign_id TEXT NOT NULL,
+		unit TEXT NOT NULL,
+		person TEXT NOT NULL,
+		PRIMARY KEY (campaign_id, unit)
 	);`,
 }
 
@@ -218,6 +224,9 @@ type Campaign struct {
 	Unreviewed string // revoke (default deny) or keep
 	ClosedAt   string
 	Stages     []Stage
+	// Sole names, for a reviewer unit with a single active person, that
+	// person: an item about their own right skips that unit's stage.
+	Sole map[string]string
 }
 
 // Item is one right under review.
@@ -254,15 +263,20 @@ func assignee(st Stage, it *Item) string {
 	}
 }
 
-// firstStage is the first stage whose reviewer is not the holder (an item
-// about a manager's own right skips the manager stage), or 0 for none.
-func firstStage(stages []Stage, from int, it *Item) (int, string) {
-	for _, st := range stages {
+// firstStage is the first stage from stage from on whose reviewers include
+// someone other than the holder (an item about a manager's own right skips
+// the manager stage; one about the only person of a reviewer unit skips
+// that unit's stage), or 0 for none.
+func firstStage(c *Campaign, from int, it *Item) (int, string) {
+	for _, st := range c.Stages {
 		if st.N < from {
 			continue
 		}
 		a := assignee(st, it)
 		if a == "person:"+it.Person {
+			continue
+		}
+		if unit, ok := strings.CutPrefix(a, UnitPrefix); ok && it.Person != "" && c.Sole[unit] == it.Person {
 			continue
 		}
 		return st.N, a
@@ -314,6 +328,11 @@ func (s *Store) CreateCampaign(ctx context.Context, c *Campaign, items []Item) e
 			return err
 		}
 	}
+	for unit, person := range c.Sole {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO sole_members (campaign_id, unit, person) VALUES (?,?,?)`, c.ID, unit, person); err != nil {
+			return err
+		}
+	}
 	ins, err := tx.PrepareContext(ctx, `INSERT INTO items (campaign_id, item_id, system, system_name, account, entitlement, person, person_name, unit, company,
 		reviewer_unit, manager, policy_flag, last_used, peers_with, peers_total, stage, assignee, status) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
 	if err != nil {
@@ -322,7 +341,7 @@ func (s *Store) CreateCampaign(ctx context.Context, c *Campaign, items []Item) e
 	defer ins.Close()
 	for i := range items {
 		it := &items[i]
-		it.Stage, it.Assignee = firstStage(c.Stages, 1, it)
+		it.Stage, it.Assignee = firstStage(c, 1, it)
 		it.Status = StatusOpen
 		if it.Stage == 0 { // nobody but the holder could review it
 			it.Stage, it.Assignee = len(c.Stages), UnitPrefix+it.ReviewerUnit
@@ -350,13 +369,30 @@ func (s *Store) Campaign(ctx context.Context, id string) (*Campaign, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	for rows.Next() {
 		var st Stage
 		if err := rows.Scan(&st.N, &st.Name, &st.Reviewers, &st.Due, &st.Ended); err != nil {
+			rows.Close()
 			return nil, err
 		}
 		c.Stages = append(c.Stages, st)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = s.db.QueryContext(ctx, `SELECT unit, person FROM sole_members WHERE campaign_id = ?`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	c.Sole = map[string]string{}
+	for rows.Next() {
+		var u, p string
+		if err := rows.Scan(&u, &p); err != nil {
+			return nil, err
+		}
+		c.Sole[u] = p
 	}
 	return c, rows.Err()
 }

@@ -231,3 +231,26 @@ func TestConfidentialSystemsAreHidden(t *testing.T) {
 		t.Fatalf("a bulk decision reached a hidden item: %+v", res)
 	}
 }
+
+// TestTheOnlyReviewerOfAUnitDoesNotReviewThemselves: an item about the only
+// person of its owner unit goes to the next stage at once; with no next
+// stage, to the owner unit at the last stage (where the default rules it).
+func TestTheOnlyReviewerOfAUnitDoesNotReviewThemselves(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	c := twoStages()
+	c.Sole = map[string]string{"NW-CUSTOMER": "E0001"}
+	if err := s.CreateCampaign(ctx, c, items(3)); err != nil {
+		t.Fatal(err)
+	}
+	if it, _ := s.Item(ctx, c.ID, "takuso/u0001/viewer"); it.Stage != 2 || it.Assignee != "person:E9000" {
+		t.Errorf("the sole reviewer's own item: stage %d, %s; want the manager's stage", it.Stage, it.Assignee)
+	}
+	if it, _ := s.Item(ctx, c.ID, "takuso/u0000/viewer"); it.Stage != 1 {
+		t.Errorf("another's item: stage %d", it.Stage)
+	}
+	got, err := s.Campaign(ctx, c.ID)
+	if err != nil || got.Sole["NW-CUSTOMER"] != "E0001" {
+		t.Errorf("the sole member is not kept: %+v %v", got, err)
+	}
+}
