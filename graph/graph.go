@@ -564,6 +564,7 @@ func (w *Writer) ReserveAccounts(n int) {
 	m := make(map[string]*Account, len(w.accounts)+n)
 	maps.Copy(m, w.accounts)
 	w.accounts = m
+	w.staged = slices.Grow(w.staged, n)
 }
 
 // AddGrant adds a grant of a known entitlement to an existing account.

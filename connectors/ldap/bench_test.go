@@ -39,30 +39,7 @@ func BenchmarkPullVsLdapsearch(b *testing.B) {
 	if err != nil {
 		b.Skip("ldapsearch is not installed (apt-get install ldap-utils)")
 	}
-	const groups = 2000
-	var ldif strings.Builder
-	for i := range n {
-		fmt.Fprintf(&ldif, "dn: uid=user%06d,ou=people,%s\nobjectClass: inetOrgPerson\nuid: user%06d\ncn: user %d\nsn: user\nemployeeNumber: E%07d\n\n", i, slapdtest.Suffix, i, i, i)
-	}
-	for g := range groups {
-		fmt.Fprintf(&ldif, "dn: cn=app-sys%02d-ent%04d,ou=groups,%s\nobjectClass: groupOfNames\ncn: app-sys%02d-ent%04d\n", g%20, g, slapdtest.Suffix, g%20, g)
-		for m := 0; m < n/groups; m++ {
-			fmt.Fprintf(&ldif, "member: uid=user%06d,ou=people,%s\n", (g*(n/groups)+m)%n, slapdtest.Suffix)
-		}
-		nested := func(h int) {
-			fmt.Fprintf(&ldif, "member: cn=app-sys%02d-ent%04d,ou=groups,%s\n", h%20, h, slapdtest.Suffix)
-		}
-		switch g % 10 {
-		case 0:
-			nested(g + 1)
-			nested(g + 2)
-			nested(g + 3)
-		case 1:
-			nested(g + 2)
-		}
-		ldif.WriteString("\n")
-	}
-	d := slapdtest.Start(b, ldif.String())
+	d := slapdtest.Start(b, benchLDIF(n))
 	cfg := testConfig(d.URL)
 	cfg.PageSize = 1000
 	src, err := New("corp", cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
@@ -100,13 +77,13 @@ func BenchmarkPullVsLdapsearch(b *testing.B) {
 		// The directory read alone (both paged searches, at the same time as
 		// Pull does them, and the account map), without loading the graph.
 		start = time.Now()
-		dir := newDirectory()
+		dir, _ := src.newDirectory(graph.New().Writer())
 		done := make(chan error, 1)
 		go func() {
 			done <- src.searchOn(context.Background(), cfg.GroupBase, src.cfg.GroupFilter, []string{"cn", "member", "uniqueMember", "memberUid"}, func(e *goldap.Entry) {})
 		}()
 		if err := src.searchOn(context.Background(), cfg.AccountBase, src.cfg.AccountFilter, []string{"uid", "employeeNumber", "pwdAccountLockedTime", "employeeType"}, func(e *goldap.Entry) {
-			src.addAccount(dir, e.DN, e.GetAttributeValue)
+			src.accountOf(dir, e.GetAttributeValue)
 		}); err != nil {
 			b.Fatal(err)
 		}
@@ -139,6 +116,36 @@ func BenchmarkPullVsLdapsearch(b *testing.B) {
 	b.ReportMetric(float64(read.Milliseconds())/float64(b.N), "read-ms")
 	b.ReportMetric(float64(read)/float64(search), "read-ratio")
 	b.ReportMetric(float64(pull)/float64(search), "pull-ratio")
+}
+
+// benchLDIF is the benchmark's directory: n accounts in 2,000 groups of n/2,000,
+// every tenth group holding the next three groups, the first of which holds
+// the third after it.
+func benchLDIF(n int) string {
+	const groups = 2000
+	var ldif strings.Builder
+	for i := range n {
+		fmt.Fprintf(&ldif, "dn: uid=user%06d,ou=people,%s\nobjectClass: inetOrgPerson\nuid: user%06d\ncn: user %d\nsn: user\nemployeeNumber: E%07d\n\n", i, slapdtest.Suffix, i, i, i)
+	}
+	for g := range groups {
+		fmt.Fprintf(&ldif, "dn: cn=app-sys%02d-ent%04d,ou=groups,%s\nobjectClass: groupOfNames\ncn: app-sys%02d-ent%04d\n", g%20, g, slapdtest.Suffix, g%20, g)
+		for m := 0; m < n/groups; m++ {
+			fmt.Fprintf(&ldif, "member: uid=user%06d,ou=people,%s\n", (g*(n/groups)+m)%n, slapdtest.Suffix)
+		}
+		nested := func(h int) {
+			fmt.Fprintf(&ldif, "member: cn=app-sys%02d-ent%04d,ou=groups,%s\n", h%20, h, slapdtest.Suffix)
+		}
+		switch g % 10 {
+		case 0:
+			nested(g + 1)
+			nested(g + 2)
+			nested(g + 3)
+		case 1:
+			nested(g + 2)
+		}
+		ldif.WriteString("\n")
+	}
+	return ldif.String()
 }
 
 // peakRSSKiB is the process's peak resident memory (VmHWM).

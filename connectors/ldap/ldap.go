@@ -5,16 +5,12 @@
 package ldap
 
 import (
-	"bufio"
 	"context"
-	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
 	"math"
 	"net/url"
 	"os"
@@ -27,6 +23,7 @@ import (
 	"time"
 
 	"github.com/accessrecon/accessrecon/connectors"
+	"github.com/accessrecon/accessrecon/connectors/ldap/wire"
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/i18n"
 	ber "github.com/go-asn1-ber/asn1-ber"
@@ -298,38 +295,49 @@ func New(name string, cfg Config, log *slog.Logger) (*Source, error) {
 // Name is the configured source name.
 func (s *Source) Name() string { return s.SourceName }
 
-// connect dials, secures and binds. Errors name the server and the bind DN,
-// never the password.
-// connect opens a connection that ctx ending closes; release closes it and
-// forgets ctx (no goroutine is left waiting for it).
+// connect opens a go-ldap connection (for changes) to the configured
+// server, dialled, secured and bound; ctx ending closes it, and release
+// closes it and forgets ctx (no goroutine is left waiting for it). Errors
+// name the server and the bind DN, never the password.
 func (s *Source) connect(ctx context.Context) (conn *goldap.Conn, release func(), err error) {
-	return s.connectTo(ctx, s.cfg.URL)
+	tlsConfig, err := s.tlsConfig(s.cfg.URL)
+	if err != nil {
+		return nil, nil, err
+	}
+	conn, err = goldap.DialURL(s.cfg.URL, goldap.DialWithTLSConfig(tlsConfig))
+	if err != nil {
+		return nil, nil, i18n.Errorf("ldap %s: %w: %v", s.cfg.URL, connectors.ErrSourceFailed, err)
+	}
+	if s.cfg.StartTLS {
+		if err := conn.StartTLS(tlsConfig); err != nil {
+			conn.Close()
+			return nil, nil, i18n.Errorf("ldap %s: StartTLS: %w: %v", s.cfg.URL, connectors.ErrSourceFailed, err)
+		}
+	}
+	if s.cfg.BindDN != "" {
+		if err := conn.Bind(s.cfg.BindDN, s.cfg.Password); err != nil {
+			conn.Close()
+			return nil, nil, i18n.Errorf("ldap %s: bind as %s: %w: %v", s.cfg.URL, s.cfg.BindDN, connectors.ErrSourceFailed, errorText(err))
+		}
+	}
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	return conn, func() { stop(); conn.Close() }, nil
 }
 
-// connectTo connects to a server (the configured one, or one a referral
-// names and FollowReferrals allows).
-func (s *Source) connectTo(ctx context.Context, serverURL string) (conn *goldap.Conn, release func(), err error) {
-	tlsConfig := &tls.Config{MinVersion: tls.VersionTLS12}
-	if u, err := url.Parse(serverURL); err == nil {
-		tlsConfig.ServerName = u.Hostname()
+// open opens a connection for reading (package wire: entries decoded as
+// they arrive) to the configured server or one a referral names and
+// FollowReferrals allows; ctx ending closes it, release closes it.
+func (s *Source) open(ctx context.Context, serverURL string) (conn *wire.Conn, release func(), err error) {
+	tlsConfig, err := s.tlsConfig(serverURL)
+	if err != nil {
+		return nil, nil, err
 	}
-	if s.cfg.CAFile != "" {
-		pem, err := os.ReadFile(s.cfg.CAFile)
-		if err != nil {
-			return nil, nil, i18n.Errorf("ldap: ca_file: %w", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, nil, i18n.Errorf("ldap: ca_file %s: no PEM certificate in it", s.cfg.CAFile)
-		}
-		tlsConfig.RootCAs = pool
-	}
-	conn, err = goldap.DialURL(serverURL, goldap.DialWithTLSConfig(tlsConfig))
+	conn, err = wire.Dial(ctx, serverURL, tlsConfig)
 	if err != nil {
 		return nil, nil, i18n.Errorf("ldap %s: %w: %v", serverURL, connectors.ErrSourceFailed, err)
 	}
 	if s.cfg.StartTLS {
-		if err := conn.StartTLS(tlsConfig); err != nil {
+		if err := conn.StartTLS(ctx, tlsConfig); err != nil {
 			conn.Close()
 			return nil, nil, i18n.Errorf("ldap %s: StartTLS: %w: %v", serverURL, connectors.ErrSourceFailed, err)
 		}
@@ -344,6 +352,27 @@ func (s *Source) connectTo(ctx context.Context, serverURL string) (conn *goldap.
 	return conn, func() { stop(); conn.Close() }, nil
 }
 
+// tlsConfig is the TLS of a connection to serverURL: TLS 1.2 or later, the
+// server's name checked, against ca_file's certificates when set.
+func (s *Source) tlsConfig(serverURL string) (*tls.Config, error) {
+	tlsConfig := &tls.Config{MinVersion: tls.VersionTLS12}
+	if u, err := url.Parse(serverURL); err == nil {
+		tlsConfig.ServerName = u.Hostname()
+	}
+	if s.cfg.CAFile != "" {
+		pem, err := os.ReadFile(s.cfg.CAFile)
+		if err != nil {
+			return nil, i18n.Errorf("ldap: ca_file: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, i18n.Errorf("ldap: ca_file %s: no PEM certificate in it", s.cfg.CAFile)
+		}
+		tlsConfig.RootCAs = pool
+	}
+	return tlsConfig, nil
+}
+
 // errorText is an LDAP error without anything the server echoed back.
 func errorText(err error) string {
 	var le *goldap.Error
@@ -355,11 +384,11 @@ func errorText(err error) string {
 
 // search streams a subtree search page by page (memory: one page), calling
 // fn for each entry, and honours ctx between pages.
-func (s *Source) search(ctx context.Context, conn *goldap.Conn, base, filter string, attrs []string, fn func(*goldap.Entry)) error {
+func (s *Source) search(ctx context.Context, conn *wire.Conn, base, filter string, attrs []string, fn func(*goldap.Entry)) error {
 	return s.searchFollowing(ctx, conn, s.cfg.URL, base, filter, attrs, fn, map[string]bool{s.cfg.URL + " " + normDN(base): true}, 0)
 }
 
-func (s *Source) searchFollowing(ctx context.Context, conn *goldap.Conn, server, base, filter string, attrs []string, fn func(*goldap.Entry), seen map[string]bool, hops int) error {
+func (s *Source) searchFollowing(ctx context.Context, conn *wire.Conn, server, base, filter string, attrs []string, fn func(*goldap.Entry), seen map[string]bool, hops int) error {
 	paging := goldap.NewControlPaging(s.cfg.PageSize)
 	n := 0
 	for {
@@ -371,12 +400,15 @@ func (s *Source) searchFollowing(ctx context.Context, conn *goldap.Conn, server,
 			deref = goldap.DerefAlways
 		}
 		req := goldap.NewSearchRequest(base, goldap.ScopeWholeSubtree, deref, 0, 0, false, filter, attrs, []goldap.Control{paging})
-		res, err := conn.Search(req)
+		res, err := conn.Search(req, fn)
+		if res != nil {
+			n += res.Entries
+		}
 		if err != nil {
 			if goldap.IsErrorWithCode(err, goldap.LDAPResultSizeLimitExceeded) {
 				return i18n.Errorf("ldap %s: %w: the server's size limit stopped the search of %s after %d entries; raise the limit for %s "+
 					"(slapd.conf: limits dn.exact=\"%s\" size=unlimited size.prtotal=unlimited; cn=config: olcLimits)",
-					server, connectors.ErrSourceFailed, base, n+len(resultEntries(res)), s.cfg.BindDN, s.cfg.BindDN)
+					server, connectors.ErrSourceFailed, base, n, s.cfg.BindDN, s.cfg.BindDN)
 			}
 			if refs := referralsOf(err); len(refs) > 0 {
 				// The base itself lives elsewhere (a referral object).
@@ -389,15 +421,11 @@ func (s *Source) searchFollowing(ctx context.Context, conn *goldap.Conn, server,
 			}
 			return i18n.Errorf("ldap %s: search %s: %w: %v", server, base, connectors.ErrSourceFailed, errorText(err))
 		}
-		for _, e := range res.Entries {
-			fn(e)
-		}
 		for _, ref := range res.Referrals {
 			if err := s.follow(ctx, ref, base, filter, attrs, fn, seen, hops); err != nil {
 				return err
 			}
 		}
-		n += len(res.Entries)
 		if s.afterPage != nil {
 			s.afterPage()
 		}
@@ -409,49 +437,23 @@ func (s *Source) searchFollowing(ctx context.Context, conn *goldap.Conn, server,
 	}
 }
 
-func resultEntries(res *goldap.SearchResult) []*goldap.Entry {
-	if res == nil {
-		return nil
-	}
-	return res.Entries
-}
-
-// directory is what a pull found.
-type directory struct {
-	accounts map[string]*graph.Account // by id
-	byDN     map[string]string         // normalised DN → id
-	grants   map[string][]string       // system → "id\x00entitlement"
-	mapped   map[string]bool           // system → mapped (role) rights
-	// valued counts the accounts on which each configured attribute
-	// (owner, kind, mfa, login: see valuedAttrs) had a value: one that
-	// never had is most likely misspelt.
-	valued [4]int
-	// memberOf: group DN → the DNs of the accounts that name it in memberOf.
-	memberOf map[string][]string
-	// primary: primaryGroupID (a RID) → the DNs of the accounts whose
-	// primary group it is (Active Directory lists those in no member).
-	primary map[string][]string
-	// skipped counts the entries of the account search without an id
-	// (aliases, other objects).
-	skipped int
-}
-
-func newDirectory() *directory {
-	return &directory{accounts: map[string]*graph.Account{}, byDN: map[string]string{}, grants: map[string][]string{}, mapped: map[string]bool{},
-		memberOf: map[string][]string{}, primary: map[string][]string{}}
-}
-
 // valuedAttrs are the configured attributes whose values are counted.
 func (s *Source) valuedAttrs() [4]string {
 	return [4]string{s.cfg.OwnerAttr, s.cfg.KindAttr, s.cfg.MFAAttr, s.cfg.LoginAttr}
 }
 
-// addAccount records one account entry.
-func (s *Source) addAccount(d *directory, dn string, get func(string) string) {
+// accountOf makes the account of an entry: nil for an entry without an id,
+// or with the id of an entry read before (counted, for the warning after
+// the pull).
+func (s *Source) accountOf(d *directory, get func(string) string) *graph.Account {
 	id := get(s.cfg.IDAttr)
 	if id == "" {
 		d.skipped++
-		return
+		return nil
+	}
+	if d.accounts[id] != nil {
+		d.duplicates++
+		return nil
 	}
 	for i, a := range s.valuedAttrs() {
 		if a != "" && get(a) != "" {
@@ -492,285 +494,19 @@ func (s *Source) addAccount(d *directory, dn string, get func(string) string) {
 			a.MFA = graph.MFAOn
 		}
 	}
-	d.accounts[id] = a
-	d.byDN[normDN(dn)] = id
-}
-
-// group is a group entry as read: its members by DN (member,
-// uniqueMember) and by uid (memberUid).
-type group struct {
-	dn, cn                    string
-	member, unique, memberUID []string
-	next                      int    // where the next range of member starts (0: no more)
-	rid                       string // the relative id of an Active Directory group's objectSid
-}
-
-// addGroups records the rights the groups give. Membership is transitive: a
-// group that is a member of a group gives its own members that group's
-// right too, through any depth; such a right records the path it comes
-// through (its Via: "app-takuso-viewer ← 営業部-全員", the group that gives the
-// right first), and several paths are listed. A cycle of groups is followed
-// once and reported once.
-func (s *Source) addGroups(d *directory, groups []group) {
-	byDN := make(map[string]*group, len(groups))
-	for i := range groups {
-		byDN[normDN(groups[i].dn)] = &groups[i]
-	}
-	reported := map[string]bool{}
-	for i := range groups {
-		g := &groups[i]
-		system, entitlement, mapped := s.cfg.mapGroup(g.dn, g.cn)
-		paths := map[string][]string{} // account id → the paths it is a member through
-		var walk func(x *group, path []string, seen map[*group]bool)
-		walk = func(x *group, path []string, seen map[*group]bool) {
-			via := ""
-			if len(path) > 1 {
-				via = strings.Join(path, " ← ")
-			}
-			for _, m := range append(x.member, x.unique...) {
-				key := normDN(m)
-				if id, ok := d.byDN[key]; ok {
-					paths[id] = append(paths[id], via)
-					continue
-				}
-				sub := byDN[key]
-				if sub == nil {
-					continue // an entry outside the searched bases
-				}
-				if seen[sub] {
-					// The groups of the cycle, whichever of them it was
-					// entered from: reported once.
-					cycle := append(slices.Clone(path[slices.Index(path, sub.cn):]), sub.cn)
-					members := slices.Sorted(slices.Values(cycle[1:]))
-					if key := strings.Join(members, "\x00"); !reported[key] {
-						reported[key] = true
-						s.log.Warn("ldap: a cycle of nested groups, followed once", "source", s.SourceName, "cycle", strings.Join(cycle, " → "))
-					}
-					continue
-				}
-				seen[sub] = true
-				walk(sub, append(slices.Clone(path), sub.cn), seen)
-				delete(seen, sub)
-			}
-			for _, uid := range x.memberUID {
-				if _, ok := d.accounts[uid]; ok {
-					paths[uid] = append(paths[uid], via)
-				}
-			}
-		}
-		walk(g, []string{g.cn}, map[*group]bool{g: true})
-		for id, vias := range paths {
-			slices.Sort(vias)
-			vias = slices.Compact(vias)
-			via := strings.Join(vias, "; ")
-			if vias[0] == "" { // a direct member: the right is held directly too
-				via = strings.TrimPrefix(via, "; ")
-				if len(vias) > 1 {
-					via = "direct; " + via
-				}
-			}
-			d.grants[system] = append(d.grants[system], id+"\x00"+entitlement+"\x00"+via)
-		}
-		d.mapped[system] = d.mapped[system] || mapped
-	}
+	return a
 }
 
 // OwnersByLogin maps the values of Config.LoginAttr (lower-cased) to the
 // owners of the entries that carry them, as of the last pull.
 func (s *Source) OwnersByLogin() map[string]string { return s.owners }
 
-// Pull reads accounts and groups, each on its own connection at the same
-// time, then resolves group members. A connection, bind or search error
-// fails the whole source.
-func (s *Source) Pull(ctx context.Context, w *graph.Writer) (string, error) {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	d := newDirectory()
-	if n := int(s.lastAccounts.Load()); n > 0 {
-		// The size of the last pull: the maps do not grow step by step.
-		d.accounts, d.byDN = make(map[string]*graph.Account, n), make(map[string]string, n)
-	}
-	s.referrals.Store(0)
-	var groups []group
-	attrs := []string{s.cfg.IDAttr, s.cfg.OwnerAttr, s.cfg.DisabledAttr}
-	for _, a := range []string{s.cfg.KindAttr, s.cfg.LoginAttr, s.cfg.MFAAttr} {
-		if a != "" {
-			attrs = append(attrs, a)
-		}
-	}
-	errs := make(chan error, 2)
-	if s.cfg.MemberOf {
-		attrs = append(attrs, "memberOf")
-	}
-	if s.cfg.Directory == DirectoryAD {
-		attrs = append(attrs, "primaryGroupID", "accountExpires")
-	}
-	go func() {
-		errs <- s.searchOn(ctx, s.cfg.AccountBase, s.cfg.AccountFilter, attrs, func(e *goldap.Entry) {
-			// Attribute names are case-insensitive (RFC 4512).
-			s.addAccount(d, e.DN, e.GetEqualFoldAttributeValue)
-			for _, g := range e.GetEqualFoldAttributeValues("memberOf") {
-				d.memberOf[normDN(g)] = append(d.memberOf[normDN(g)], e.DN)
-			}
-			if rid := e.GetEqualFoldAttributeValue("primaryGroupID"); rid != "" {
-				d.primary[rid] = append(d.primary[rid], e.DN)
-			}
-		})
-	}()
-	memberAttr := "member"
-	if s.cfg.Directory == DirectoryAD {
-		// Windows gives at most 1,500 values of a large member attribute
-		// and a range to ask for the rest; Samba gives all unless asked
-		// for a range. Asking for the first 1,500 works the same with both.
-		memberAttr = "member;range=0-1499"
-	}
-	var ranged []*group // groups with members still to fetch
-	groupAttrs := []string{"cn", memberAttr, "uniqueMember", "memberUid"}
-	if s.cfg.Directory == DirectoryAD {
-		groupAttrs = append(groupAttrs, "objectSid")
-	}
-	go func() {
-		if s.cfg.GroupBase == "" && s.cfg.MemberOf {
-			errs <- nil // memberships from memberOf alone
-			return
-		}
-		errs <- s.searchOn(ctx, s.cfg.GroupBase, s.cfg.GroupFilter, groupAttrs, func(e *goldap.Entry) {
-			members, more := rangedValues(e, "member")
-			groups = append(groups, group{dn: e.DN, cn: e.GetEqualFoldAttributeValue("cn"), member: members,
-				unique: e.GetEqualFoldAttributeValues("uniqueMember"), memberUID: e.GetEqualFoldAttributeValues("memberUid"), next: max(more, 0),
-				rid: rid(e.GetEqualFoldRawAttributeValue("objectSid"))})
-		})
-	}()
-	var first error
-	for range 2 {
-		if err := <-errs; err != nil && first == nil {
-			first = err
-			cancel() // the other search stops too
-		}
-	}
-	if first != nil {
-		return "", first
-	}
-	for i := range groups {
-		if groups[i].next > 0 {
-			ranged = append(ranged, &groups[i])
-		}
-	}
-	if len(ranged) > 0 {
-		if err := s.fetchRanges(ctx, ranged); err != nil {
-			return "", err
-		}
-	}
-	if d.skipped > 0 || s.referrals.Load() > 0 {
-		s.log.Warn("ldap: entries not read as accounts, and references not followed", "source", s.SourceName,
-			"without_id", d.skipped, "id_attribute", s.cfg.IDAttr, "referrals_not_followed", s.referrals.Load())
-	}
-	s.lastAccounts.Store(int64(len(d.accounts)))
-	groups = d.implicitMembers(groups)
-	s.addGroups(d, groups)
-	if s.cfg.VerifyNested {
-		if err := s.verifyNested(ctx, d, groups); err != nil {
-			return "", err
-		}
-	}
-	return s.load(w, d)
-}
-
-// inChain is Active Directory's LDAP_MATCHING_RULE_IN_CHAIN.
-const inChain = "1.2.840.113556.1.4.1941"
-
-// verifyNested compares, for each mapped group that holds groups, the
-// accounts the server finds in chain with those the closure gave the right
-// to, and warns of the differences (by count, and the first few).
-func (s *Source) verifyNested(ctx context.Context, d *directory, groups []group) error {
-	conn, release, err := s.connect(ctx)
-	if err != nil {
-		return err
-	}
-	defer release()
-	dnOf := map[string]string{} // account id → DN
-	for dn, id := range d.byDN {
-		dnOf[id] = dn
-	}
-	for _, g := range groups {
-		system, entitlement, mapped := s.cfg.mapGroup(g.dn, g.cn)
-		if !mapped || !slices.ContainsFunc(g.member, func(m string) bool { _, isAccount := d.byDN[normDN(m)]; return !isAccount }) {
-			continue
-		}
-		ours := map[string]bool{}
-		for _, p := range d.grants[system] {
-			if parts := strings.Split(p, "\x00"); parts[1] == entitlement {
-				ours[normDN(dnOf[parts[0]])] = true
-			}
-		}
-		for _, dn := range g.member {
-			if slices.Contains(d.primary[g.rid], dn) {
-				delete(ours, normDN(dn)) // the rule leaves primary groups out
-			}
-		}
-		theirs := map[string]bool{}
-		filter := fmt.Sprintf("(&%s(memberOf:%s:=%s))", s.cfg.AccountFilter, inChain, goldap.EscapeFilter(g.dn))
-		if err := s.search(ctx, conn, s.cfg.AccountBase, filter, []string{"1.1"}, func(e *goldap.Entry) { theirs[normDN(e.DN)] = true }); err != nil {
-			return err
-		}
-		var onlyOurs, onlyTheirs []string
-		for dn := range ours {
-			if !theirs[dn] {
-				onlyOurs = append(onlyOurs, dn)
-			}
-		}
-		for dn := range theirs {
-			if !ours[dn] {
-				onlyTheirs = append(onlyTheirs, dn)
-			}
-		}
-		if len(onlyOurs)+len(onlyTheirs) > 0 {
-			slices.Sort(onlyOurs)
-			slices.Sort(onlyTheirs)
-			s.log.Warn("ldap: the nested members of a group differ from the server's in-chain answer", "source", s.SourceName, "group", g.dn,
-				"only_here", len(onlyOurs), "only_on_server", len(onlyTheirs), "first_here", onlyOurs[:min(3, len(onlyOurs))], "first_on_server", onlyTheirs[:min(3, len(onlyTheirs))])
-		} else {
-			s.log.Info("ldap: nested members agree with the server's in-chain answer", "source", s.SourceName, "group", g.dn, "members", len(ours))
-		}
-	}
-	return nil
-}
-
-// implicitMembers adds to the groups the members a group entry does not
-// list: accounts naming a group in memberOf (a group the group search did
-// not return is made from its DN), and accounts whose primary group it is.
-func (d *directory) implicitMembers(groups []group) []group {
-	byDN := map[string]int{}
-	for i, g := range groups {
-		byDN[normDN(g.dn)] = i
-		if g.rid != "" {
-			groups[i].member = append(groups[i].member, d.primary[g.rid]...)
-		}
-	}
-	for _, dn := range slices.Sorted(maps.Keys(d.memberOf)) {
-		members := d.memberOf[dn]
-		i, ok := byDN[dn]
-		if !ok {
-			cn := dn
-			if p, err := goldap.ParseDN(dn); err == nil && len(p.RDNs) > 0 && len(p.RDNs[0].Attributes) > 0 {
-				cn = p.RDNs[0].Attributes[0].Value
-			}
-			groups = append(groups, group{dn: dn, cn: cn})
-			i = len(groups) - 1
-			byDN[dn] = i
-		}
-		groups[i].member = append(groups[i].member, members...)
-	}
-	for i := range groups {
-		slices.Sort(groups[i].member)
-		groups[i].member = slices.Compact(groups[i].member)
-	}
-	return groups
-}
-
 // expired reports whether an Active Directory accountExpires value (100 ns
 // intervals since 1601, 0 or the largest int64 for never) is before now.
 func expired(v string, now time.Time) bool {
+	if v == "" {
+		return false
+	}
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || n <= 0 || n == math.MaxInt64 {
 		return false
@@ -815,7 +551,7 @@ func rangedValues(e *goldap.Entry, attr string) (values []string, more int) {
 // fetchRanges asks for the rest of each group's member ranges, range after
 // range, until the server says the last one (hi = *).
 func (s *Source) fetchRanges(ctx context.Context, groups []*group) error {
-	conn, release, err := s.connect(ctx)
+	conn, release, err := s.open(ctx, s.cfg.URL)
 	if err != nil {
 		return err
 	}
@@ -826,14 +562,16 @@ func (s *Source) fetchRanges(ctx context.Context, groups []*group) error {
 				return err
 			}
 			attr := fmt.Sprintf("member;range=%d-*", g.next)
-			res, err := conn.Search(goldap.NewSearchRequest(g.dn, goldap.ScopeBaseObject, goldap.NeverDerefAliases, 1, 0, false, "(objectClass=*)", []string{attr}, nil))
+			var entry *goldap.Entry
+			_, err := conn.Search(goldap.NewSearchRequest(g.dn, goldap.ScopeBaseObject, goldap.NeverDerefAliases, 1, 0, false, "(objectClass=*)", []string{attr}, nil),
+				func(e *goldap.Entry) { entry = e })
 			if err != nil {
 				return i18n.Errorf("ldap %s: search %s: %w: %v", s.cfg.URL, g.dn, connectors.ErrSourceFailed, errorText(err))
 			}
-			if len(res.Entries) == 0 {
+			if entry == nil {
 				break
 			}
-			values, more := rangedValues(res.Entries[0], "member")
+			values, more := rangedValues(entry, "member")
 			g.member = append(g.member, values...)
 			if more <= g.next && more >= 0 {
 				return i18n.Errorf("ldap %s: %s: %w: the member ranges do not advance", s.cfg.URL, g.dn, connectors.ErrSourceFailed)
@@ -887,7 +625,7 @@ func (s *Source) follow(ctx context.Context, ref, base, filter string, attrs []s
 		return nil // a loop, or a base reached twice
 	}
 	seen[key] = true
-	conn, release, err := s.connectTo(ctx, server)
+	conn, release, err := s.open(ctx, server)
 	if err != nil {
 		return i18n.Errorf("following the referral %s: %w", ref, err)
 	}
@@ -898,97 +636,10 @@ func (s *Source) follow(ctx context.Context, ref, base, filter string, attrs []s
 
 // searchOn runs one paged search on a connection of its own.
 func (s *Source) searchOn(ctx context.Context, base, filter string, attrs []string, fn func(*goldap.Entry)) error {
-	conn, release, err := s.connect(ctx)
+	conn, release, err := s.open(ctx, s.cfg.URL)
 	if err != nil {
 		return err
 	}
 	defer release()
 	return s.search(ctx, conn, base, filter, attrs, fn)
-}
-
-// load writes the directory's accounts, an account on each mapped system
-// for each holder, and the grants. An attribute the config names that no
-// account has is reported: a misspelt owner attribute would make every
-// account ownerless.
-func (s *Source) load(w *graph.Writer, d *directory) (string, error) {
-	if len(d.accounts) > 0 {
-		for i, attr := range s.valuedAttrs() {
-			if attr != "" && d.valued[i] == 0 {
-				s.log.Warn("ldap: no account has a value of the attribute the config names; is it spelt as the directory spells it?",
-					"source", s.SourceName, "setting", [4]string{"owner", "kind", "mfa", "owners_from attribute"}[i], "attribute", attr, "accounts", len(d.accounts))
-			}
-		}
-	}
-	// The digest is of a listing of what was loaded, hashed as it is
-	// written.
-	h := sha256.New()
-	b := bufio.NewWriterSize(h, 64<<10)
-	line := func(parts ...string) {
-		for k, p := range parts {
-			if k > 0 {
-				b.WriteByte(' ')
-			}
-			b.WriteString(p)
-		}
-		b.WriteByte('\n')
-	}
-	ids := slices.Sorted(maps.Keys(d.accounts))
-	if err := w.DeclareEntitlements(s.cfg.System, "directory "+s.SourceName, nil); err != nil {
-		return "", i18n.Errorf("ldap: %w", err)
-	}
-	for _, id := range ids {
-		a := d.accounts[id]
-		line(a.ID, a.Owner, a.Kind, a.Status)
-		if err := w.AddAccount(a); err != nil {
-			return "", i18n.Errorf("ldap: %w", err)
-		}
-	}
-	systems := slices.Sorted(maps.Keys(d.grants))
-	for _, sys := range systems {
-		pairs := d.grants[sys]
-		sort.Strings(pairs)
-		pairs = slices.Compact(pairs)
-		var ents []string
-		seen := map[string]bool{}
-		for _, p := range pairs {
-			_, rest, _ := strings.Cut(p, "\x00")
-			ent, _, _ := strings.Cut(rest, "\x00")
-			if !seen[ent] {
-				seen[ent] = true
-				ents = append(ents, ent)
-			}
-		}
-		if err := w.DeclareEntitlements(sys, sys, ents); err != nil {
-			return "", i18n.Errorf("ldap: %w", err)
-		}
-		origin := "request"
-		if d.mapped[sys] {
-			origin = "role"
-		}
-		made := map[string]bool{} // the accounts made on sys so far
-		for _, p := range pairs {
-			id, rest, _ := strings.Cut(p, "\x00")
-			ent, via, _ := strings.Cut(rest, "\x00")
-			if sys != s.cfg.System && !made[id] {
-				made[id] = true
-				if !w.Exists(graph.TableAccounts, graph.AccountKey(sys, id)) {
-					a := *d.accounts[id]
-					a.System, a.Grants = sys, nil
-					if err := w.AddAccount(&a); err != nil {
-						return "", i18n.Errorf("ldap: %w", err)
-					}
-				}
-			}
-			if via == "" {
-				line(sys, id, ent)
-			} else {
-				line(sys, id, ent, "via", via)
-			}
-			if err := w.AddGrant(&graph.Grant{System: sys, Account: id, Entitlement: ent, Origin: origin, Source: s.SourceName, Via: via}); err != nil {
-				return "", i18n.Errorf("ldap: %w", err)
-			}
-		}
-	}
-	b.Flush()
-	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
 }

@@ -42,7 +42,10 @@ func under(dn, base string) bool {
 
 // Pull reads the export and loads it like a directory.
 func (l *LDIFSource) Pull(ctx context.Context, w *graph.Writer) (string, error) {
-	d := newDirectory()
+	d, err := l.newDirectory(w)
+	if err != nil {
+		return "", err
+	}
 	var groups []group
 	accounts, err := compileFilter(l.cfg.AccountFilter)
 	if err != nil {
@@ -62,7 +65,9 @@ func (l *LDIFSource) Pull(ctx context.Context, w *graph.Writer) (string, error) 
 			case under(e.DN, l.cfg.GroupBase) && groupFilter.match(e.Values):
 				groups = append(groups, group{dn: e.DN, cn: e.Get("cn"), member: e.Values("member"), unique: e.Values("uniqueMember"), memberUID: e.Values("memberUid")})
 			case under(e.DN, l.cfg.AccountBase) && e.Get(l.cfg.IDAttr) != "" && accounts.match(e.Values):
-				l.addAccount(d, e.DN, e.Get)
+				if a := l.accountOf(d, e.Get); a != nil {
+					d.add(entry{a: a, dn: e.DN})
+				}
 			}
 			return nil
 		})
@@ -70,8 +75,8 @@ func (l *LDIFSource) Pull(ctx context.Context, w *graph.Writer) (string, error) 
 	if err != nil {
 		return "", err
 	}
-	l.addGroups(d, groups)
-	if _, err := l.load(w, d); err != nil {
+	d.setMembers(l.newMemberships(groups))
+	if _, err := d.finish(); err != nil {
 		return "", err
 	}
 	return digest, nil
