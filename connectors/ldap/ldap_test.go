@@ -666,3 +666,63 @@ ref: ldap://%s/ou=branch,dc=example,dc=jp
 		t.Errorf("a referral loop: %v", err)
 	}
 }
+
+// TestTheSameRightThroughTwoGroupsIsOneGrant: two groups giving the same
+// right (a DN mapping and a name pattern), one held directly and one through
+// a nested group, are one grant listing both ways (not a failed pull).
+func TestTheSameRightThroughTwoGroupsIsOneGrant(t *testing.T) {
+	d := slapdtest.Start(t, `dn: cn=app-portal-admin,ou=groups,dc=example,dc=jp
+objectClass: groupOfNames
+cn: app-portal-admin
+member: cn=portal-ops,ou=groups,dc=example,dc=jp
+
+dn: cn=portal-ops,ou=groups,dc=example,dc=jp
+objectClass: groupOfNames
+cn: portal-ops
+member: uid=alice,ou=people,dc=example,dc=jp
+`)
+	snap, err := pullDir(t, testConfig(d.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := snap.AccountOf("portal", "alice")
+	if a == nil || a.Grant("admin") == nil {
+		t.Fatalf("alice holds no portal/admin: %+v", a)
+	}
+	if got, want := a.Grant("admin").Via, "direct; app-portal-admin ← portal-ops"; got != want {
+		t.Errorf("via %q, want %q", got, want)
+	}
+}
+
+// TestEntriesWithTheSameIDAreReported: two account entries with the same
+// id (in two branches) load the first and say how many were left out.
+func TestEntriesWithTheSameIDAreReported(t *testing.T) {
+	d := slapdtest.Start(t, `dn: ou=moved,ou=people,dc=example,dc=jp
+objectClass: organizationalUnit
+ou: moved
+
+dn: uid=bob,ou=moved,ou=people,dc=example,dc=jp
+objectClass: inetOrgPerson
+uid: bob
+cn: bob again
+sn: bob
+employeeNumber: E9999
+`)
+	var logs strings.Builder
+	src, err := New("corp", testConfig(d.URL), slog.New(slog.NewTextHandler(&logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := graph.New()
+	w := g.Writer()
+	if _, err := src.Pull(context.Background(), w); err != nil {
+		t.Fatal(err)
+	}
+	w.Commit()
+	if a := g.Snapshot().AccountOf("ldap:corp", "bob"); a == nil || a.Owner == "E9999" {
+		t.Errorf("bob: %+v, want the first entry's", a)
+	}
+	if !strings.Contains(logs.String(), "same_id_as_an_entry_before=1") {
+		t.Errorf("the second bob is not reported:\n%s", logs.String())
+	}
+}

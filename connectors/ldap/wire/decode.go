@@ -74,8 +74,16 @@ func protocolOp(msg []byte) (byte, []byte, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	tag, op, _, err := element(rest)
-	return tag, op, err
+	tag, op, rest, err := element(rest)
+	if err != nil {
+		return 0, nil, err
+	}
+	if len(rest) > 0 { // nothing but the controls may follow
+		if _, rest, err = expect(rest, 0xa0); err != nil || len(rest) != 0 {
+			return 0, nil, errMalformed
+		}
+	}
+	return tag, op, nil
 }
 
 // decodeEntry decodes the content of a SearchResultEntry:

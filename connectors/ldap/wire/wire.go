@@ -299,7 +299,10 @@ func (c *Conn) readMessage() ([]byte, error) {
 	length := int(l)
 	if l >= 0x80 {
 		k := int(l & 0x7f)
-		if k == 0 || k > 4 {
+		if k == 0 {
+			return nil, i18n.Errorf("a malformed answer: an indefinite length, which LDAP does not allow")
+		}
+		if k > 4 {
 			return nil, i18n.Errorf("a malformed answer: a length of %d bytes", k)
 		}
 		length = 0
