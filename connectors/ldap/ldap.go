@@ -240,10 +240,22 @@ func (c *Config) groupFor(system, entitlement string) (dn, cn string, ok bool) {
 	return "", "", false
 }
 
+// dnSpecial are the bytes after which a DN needs parsing to be compared.
+var dnSpecial = [256]bool{'\\': true, '+': true, '"': true, '#': true, ';': true, '<': true, '>': true, ' ': true}
+
 // normDN is a DN in a comparable form.
 func normDN(dn string) string {
-	if !strings.ContainsAny(dn, `\+"#;<> `) {
-		return strings.ToLower(dn) // the common case: nothing to unescape or reorder
+	special, upper := false, false
+	for i := 0; i < len(dn) && !special; i++ {
+		c := dn[i]
+		special = dnSpecial[c]
+		upper = upper || 'A' <= c && c <= 'Z' || c >= 0x80
+	}
+	if !special { // the common case: nothing to unescape or reorder
+		if upper {
+			return strings.ToLower(dn)
+		}
+		return dn
 	}
 	if p, err := goldap.ParseDN(dn); err == nil {
 		parts := make([]string, len(p.RDNs))

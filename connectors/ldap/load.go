@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -97,6 +98,15 @@ func (d *directory) add(e entry) {
 // the accounts that were waiting for them.
 func (d *directory) setMembers(m *memberships) {
 	d.members = m
+	// Room for what the groups suggest: an account for each member, and one
+	// on each other system for each of its members.
+	accounts, others := m.size(d.s.cfg.System)
+	if accounts > len(d.accounts) {
+		grown := make(map[string]*graph.Account, accounts)
+		maps.Copy(grown, d.accounts)
+		d.accounts = grown
+	}
+	d.w.ReserveAccounts(accounts + others)
 	if err := declare(d.w, m.groups); err != nil && d.err == nil {
 		d.err = i18n.Errorf("ldap: %w", err)
 	}
@@ -127,13 +137,12 @@ func (d *directory) load(e entry) {
 	for _, r := range rights { // by system
 		if r.system != d.s.cfg.System && r.system != last {
 			last = r.system
-			if !d.w.Exists(graph.TableAccounts, graph.AccountKey(r.system, e.a.ID)) {
-				a := *e.a
-				a.System, a.Grants = r.system, nil
-				if err := d.w.AddAccount(&a); err != nil {
-					d.err = i18n.Errorf("ldap: %w", err)
-					return
-				}
+			a := *e.a
+			a.System, a.Grants = r.system, nil
+			// One another source wrote is the one the grant goes to.
+			if err := d.w.AddAccount(&a); err != nil && !errors.Is(err, graph.ErrDuplicate) {
+				d.err = i18n.Errorf("ldap: %w", err)
+				return
 			}
 		}
 		origin := "request"

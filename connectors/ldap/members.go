@@ -43,6 +43,7 @@ type memberships struct {
 	byUID   map[string][]*group // memberUid value → the groups that list it
 	byRID   map[string]*group   // the relative id of objectSid → group
 	up      map[*group][]held   // memo of upward: the groups whose right a direct member of the key holds, and the path
+	only    map[*group][]right  // memo of the rights of a member of the key alone (most accounts)
 	fresh   []*group            // groups made from memberOf since the last call of made
 }
 
@@ -57,7 +58,7 @@ type held struct {
 // groups once (a cycle is followed once).
 func (s *Source) newMemberships(groups []group) *memberships {
 	m := &memberships{src: s, byDN: make(map[string]*group, len(groups)), parents: map[string][]*group{}, byUID: map[string][]*group{},
-		byRID: map[string]*group{}, up: map[*group][]held{}}
+		byRID: map[string]*group{}, up: map[*group][]held{}, only: map[*group][]right{}}
 	for i := range groups {
 		g := &groups[i]
 		m.add(g)
@@ -185,7 +186,8 @@ type right struct {
 // rightsOf are the rights of an account entry: through the groups listing
 // its DN or id, those its memberOf names, and its primary group (by
 // relative id), by system and entitlement. The same right through several
-// groups or paths is one right listing them.
+// groups or paths is one right listing them. The slice is shared: read it
+// only.
 func (m *memberships) rightsOf(dn, id string, memberOf []string, primaryRID string) []right {
 	var direct []*group
 	direct = append(direct, m.parents[normDN(dn)]...)
@@ -196,13 +198,27 @@ func (m *memberships) rightsOf(dn, id string, memberOf []string, primaryRID stri
 	if g := m.byRID[primaryRID]; primaryRID != "" && g != nil {
 		direct = append(direct, g)
 	}
-	if len(direct) == 0 {
+	switch len(direct) {
+	case 0:
 		return nil
+	case 1:
+		rs, ok := m.only[direct[0]]
+		if !ok {
+			rs = merge(slices.Clone(m.upward(direct[0])))
+			m.only[direct[0]] = rs
+		}
+		return rs
 	}
 	var hs []held
 	for _, d := range direct {
 		hs = append(hs, m.upward(d)...)
 	}
+	return merge(hs)
+}
+
+// merge sorts the groups held (by system, entitlement and path) and makes
+// each system's entitlement one right.
+func merge(hs []held) []right {
 	slices.SortFunc(hs, func(a, b held) int {
 		return cmp.Or(strings.Compare(a.g.system, b.g.system), strings.Compare(a.g.entitlement, b.g.entitlement), strings.Compare(a.via, b.via))
 	})
@@ -226,6 +242,18 @@ func (m *memberships) rightsOf(dn, id string, memberOf []string, primaryRID stri
 		i = j
 	}
 	return out
+}
+
+// size estimates, from the groups, how many accounts a pull loads: the
+// members listed (by DN and by uid), and the memberships of groups giving
+// rights on other systems than the directory's.
+func (m *memberships) size(own string) (accounts, others int) {
+	for _, g := range m.groups {
+		if g.system != own {
+			others += len(g.member) + len(g.unique) + len(g.memberUID)
+		}
+	}
+	return len(m.parents) + len(m.byUID), others
 }
 
 // declare declares on the graph the rights of groups: all of them, or
