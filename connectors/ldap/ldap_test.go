@@ -726,3 +726,23 @@ employeeNumber: E9999
 		t.Errorf("the second bob is not reported:\n%s", logs.String())
 	}
 }
+
+// TestAFailedSearchFailsThePull: either search failing (a base that does
+// not exist) fails the whole pull with that search's error, however far
+// the other one got; the caller then discards what was written.
+func TestAFailedSearchFailsThePull(t *testing.T) {
+	d := slapdtest.Start(t, "")
+	for name, set := range map[string]func(*Config){
+		"groups":   func(c *Config) { c.GroupBase = "ou=nowhere," + slapdtest.Suffix },
+		"accounts": func(c *Config) { c.AccountBase = "ou=nowhere," + slapdtest.Suffix },
+	} {
+		t.Run(name, func(t *testing.T) {
+			cfg := testConfig(d.URL)
+			set(&cfg)
+			_, err := pullDir(t, cfg)
+			if !errors.Is(err, connectors.ErrSourceFailed) || !strings.Contains(err.Error(), "search ou=nowhere") || !strings.Contains(err.Error(), "No Such Object") {
+				t.Fatalf("got %v", err)
+			}
+		})
+	}
+}
