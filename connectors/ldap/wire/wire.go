@@ -79,10 +79,11 @@ func Dial(ctx context.Context, rawURL string, tlsConfig *tls.Config) (*Conn, err
 	return &Conn{conn: conn, r: bufio.NewReaderSize(conn, 64<<10)}, nil
 }
 
-// Close says goodbye (an unbind request) and closes the connection.
+// Close says goodbye (an unbind request, which has no answer) and closes
+// the connection.
 func (c *Conn) Close() error {
 	c.conn.SetWriteDeadline(time.Now().Add(time.Second))
-	c.conn.Write([]byte{0x30, 0x05, 0x02, 0x01, 0x00, 0x42, 0x00}) // message 0: UnbindRequest (no answer)
+	c.send(ber.Encode(ber.ClassApplication, ber.TypePrimitive, goldap.ApplicationUnbindRequest, nil, "Unbind Request"), nil)
 	return c.conn.Close()
 }
 

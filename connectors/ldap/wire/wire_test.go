@@ -316,3 +316,32 @@ func FuzzDecodeEntry(f *testing.F) {
 		}
 	})
 }
+
+// TestCloseSaysGoodbye: Close sends an unbind request with a message id of
+// its own (0 is the server's, for notices) before closing.
+func TestCloseSaysGoodbye(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	got := make(chan *ber.Packet, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		p, _ := ber.ReadPacket(c)
+		got <- p
+	}()
+	conn, err := Dial(context.Background(), "ldap://"+ln.Addr().String(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn.Close()
+	p := <-got
+	if p == nil || len(p.Children) != 2 || p.Children[0].Value == int64(0) || p.Children[1].Tag != goldap.ApplicationUnbindRequest || p.Children[1].ClassType != ber.ClassApplication {
+		t.Fatalf("not an unbind request with an id: %v", p)
+	}
+}
