@@ -75,7 +75,7 @@ func newEnv(t *testing.T) *env {
 	if err := os.CopyFS(e.dir, os.DirFS("../fixtures/demo")); err != nil {
 		t.Fatal(err)
 	}
-	addManagers(t, filepath.Join(e.dir, "people.csv"))
+	reconciletest.AddManagers(t, filepath.Join(e.dir, "people.csv"), map[string]string{"NW-CUSTOMER": "E1009"}, nil) // NW-CUSTOMER reports to E1009 (NW-OPS)
 	e.outbox = filepath.Join(e.dir, "outbox")
 	os.MkdirAll(e.outbox, 0o755)
 
@@ -124,27 +124,6 @@ review:
 	go srv.Serve(web)
 	t.Cleanup(func() { srv.Close() })
 	return e
-}
-
-// addManagers gives the demo's people a manager column: NW-CUSTOMER's
-// manager is E1009 (NW-OPS).
-func addManagers(t *testing.T, path string) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
-	for i, l := range lines {
-		switch {
-		case i == 0:
-			lines[i] = l + ",manager"
-		case strings.Contains(l, ",NW-CUSTOMER,"):
-			lines[i] = l + ",E1009"
-		default:
-			lines[i] = l + ","
-		}
-	}
-	os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644)
 }
 
 // openMonthly opens the monthly layered campaign of the demo (takuso and

@@ -443,14 +443,24 @@ func (s *Server) findPlan(name string) (*planFile, error) {
 	return nil, i18n.Errorf("no plan %q waits here", name)
 }
 
-func (s *Server) planPage(w http.ResponseWriter, r *http.Request, me *who) {
+// viewablePlan is the plan the path names, if me may see it; otherwise nil,
+// having answered 404 or 403.
+func (s *Server) viewablePlan(w http.ResponseWriter, r *http.Request, me *who) *planFile {
 	pf, err := s.findPlan(r.PathValue("name"))
 	if err != nil {
 		s.fail(w, r, http.StatusNotFound, err)
-		return
+		return nil
 	}
 	if err := s.mayView(me, pf.Plan); err != nil {
 		s.fail(w, r, http.StatusForbidden, err)
+		return nil
+	}
+	return pf
+}
+
+func (s *Server) planPage(w http.ResponseWriter, r *http.Request, me *who) {
+	pf := s.viewablePlan(w, r, me)
+	if pf == nil {
 		return
 	}
 	q := r.URL.Query()
@@ -495,13 +505,8 @@ func (s *Server) planPage(w http.ResponseWriter, r *http.Request, me *who) {
 }
 
 func (s *Server) planDecision(w http.ResponseWriter, r *http.Request, me *who, approve bool) {
-	pf, err := s.findPlan(r.PathValue("name"))
-	if err != nil {
-		s.fail(w, r, http.StatusNotFound, err)
-		return
-	}
-	if err := s.mayView(me, pf.Plan); err != nil {
-		s.fail(w, r, http.StatusForbidden, err)
+	pf := s.viewablePlan(w, r, me)
+	if pf == nil {
 		return
 	}
 	rules, err := apply.Rules(s.o.Config, me.today)

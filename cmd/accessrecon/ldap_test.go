@@ -27,12 +27,20 @@ emergencies: emergencies.yaml`
 // the directory's rights meet the policy (bob's unit does not justify his
 // takuso role, evil's company may not hold it); apply removes them from the
 // groups, and a re-run after an interruption does each action once.
+// ldapDemo is the demo data with the directory at url as source corp (its
+// password in the environment); it returns the folder and its config.
+func ldapDemo(t *testing.T, url string) (dir, cfg string) {
+	t.Helper()
+	dir = demoDir(t)
+	cfg = filepath.Join(dir, "accessrecon.yaml")
+	replaceIn(t, cfg, "emergencies: emergencies.yaml", fmt.Sprintf(ldapSource, "ldap", "url: "+url)+"\n")
+	t.Setenv("TEST_LDAP_PASSWORD", "secret")
+	return dir, cfg
+}
+
 func TestPlanAndApplyThroughARealSlapd(t *testing.T) {
 	d := slapdtest.Start(t, "")
-	dir := demoDir(t)
-	cfg := filepath.Join(dir, "accessrecon.yaml")
-	replaceIn(t, cfg, "emergencies: emergencies.yaml", fmt.Sprintf(ldapSource, "ldap", "url: "+d.URL))
-	t.Setenv("TEST_LDAP_PASSWORD", "secret")
+	dir, cfg := ldapDemo(t, d.URL)
 	plan := filepath.Join(dir, "p.json")
 	if _, stderr, code := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24", "--out", plan, "--by", "E1001"); code != 0 {
 		t.Fatal(stderr)
@@ -115,12 +123,9 @@ func TestGitHubOwnersFromTheDirectory(t *testing.T) {
 	f, srv := githubfake.New(t, "/api/v3")
 	f.Members["octo-alice"] = "member"
 	f.Members["stranger"] = "member"
-	dir := demoDir(t)
-	cfg := filepath.Join(dir, "accessrecon.yaml")
-	replaceIn(t, cfg, "emergencies: emergencies.yaml", fmt.Sprintf(ldapSource, "ldap", "url: "+d.URL)+"\n")
+	dir, cfg := ldapDemo(t, d.URL)
 	replaceIn(t, cfg, "emergencies: emergencies.yaml\n", fmt.Sprintf(
 		"  - {name: gh, type: github, org: seto, base_url: %q, owners_from: {source: corp, attribute: displayName}}\nemergencies: emergencies.yaml\n", srv.URL+"/api/v3/"))
-	t.Setenv("TEST_LDAP_PASSWORD", "secret")
 	t.Setenv("GITHUB_TOKEN", "ghp_test")
 	out := filepath.Join(dir, "p.json")
 	if _, stderr, code := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24", "--out", out); code != 0 {
@@ -158,10 +163,7 @@ employeeNumber: E1020
 	if err := conn.Modify(mod); err != nil {
 		t.Fatal(err)
 	}
-	dir := demoDir(t)
-	cfg := filepath.Join(dir, "accessrecon.yaml")
-	replaceIn(t, cfg, "emergencies: emergencies.yaml", fmt.Sprintf(ldapSource, "ldap", "url: "+d.URL))
-	t.Setenv("TEST_LDAP_PASSWORD", "secret")
+	dir, cfg := ldapDemo(t, d.URL)
 	plan := filepath.Join(dir, "p.json")
 	if _, stderr, code := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24", "--out", plan, "--by", "E1001"); code != 0 {
 		t.Fatal(stderr)

@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/accessrecon/accessrecon/reconcile/notify"
+	"github.com/accessrecon/accessrecon/reconcile/reconciletest"
 	"github.com/accessrecon/accessrecon/reconcile/reviewdb"
 )
 
@@ -97,6 +98,21 @@ func startMailpit(t *testing.T, tls bool) (smtpPort int, api, caFile string) {
 	return smtpPort, api, caFile
 }
 
+// mailedDemo is the demo data with notify sending through a Mailpit
+// started for the test (STARTTLS, the password from the environment) and
+// the rest of the notify section as given (indented two spaces); it returns
+// the demo folder, its config and Mailpit's API.
+func mailedDemo(t *testing.T, notifyRest string) (dir, cfg, api string) {
+	t.Helper()
+	smtpPort, api, ca := mailpit(t)
+	dir = demoDir(t)
+	cfg = filepath.Join(dir, "accessrecon.yaml")
+	appendTo(t, cfg, fmt.Sprintf("notify:\n  from: accessrecon@hd.example.jp\n"+
+		"  smtp: {host: 127.0.0.1, port: %d, username: accessrecon, password_env: TEST_SMTP_PASSWORD, ca_file: %q}\n", smtpPort, ca)+notifyRest)
+	t.Setenv("TEST_SMTP_PASSWORD", "mail-secret")
+	return dir, cfg, api
+}
+
 type mailpitMessages struct {
 	Total    int `json:"total"`
 	Messages []struct {
@@ -130,18 +146,11 @@ func received(t *testing.T, api string) mailpitMessages {
 // told; a second run sends nothing again. --dry-run writes .eml files and
 // sends nothing.
 func TestPlanWaitingForApprovalIsMailedToTheRightPeopleOnly(t *testing.T) {
-	smtpPort, api, ca := mailpit(t)
-	dir := demoDir(t)
-	cfg := filepath.Join(dir, "accessrecon.yaml")
-	replaceIn(t, filepath.Join(dir, "people.csv"), "e1004@nw.example.jp", "e1004@gmail.com")
-	appendTo(t, cfg, fmt.Sprintf(`notify:
-  from: accessrecon@hd.example.jp
-  smtp: {host: 127.0.0.1, port: %d, username: accessrecon, password_env: TEST_SMTP_PASSWORD, ca_file: %q}
-  events:
+	dir, cfg, api := mailedDemo(t, `  events:
     plan: {ids: [E1002, E1004, E1020, E1030]}
     apply: {author: true, approvers: true}
-`, smtpPort, ca))
-	t.Setenv("TEST_SMTP_PASSWORD", "mail-secret")
+`)
+	replaceIn(t, filepath.Join(dir, "people.csv"), "e1004@nw.example.jp", "e1004@gmail.com")
 	if _, stderr, code := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24", "--out", filepath.Join(dir, "p.json"), "--by", "E1001"); code != 0 {
 		t.Fatal(stderr)
 	}
@@ -279,18 +288,11 @@ func TestAConnectionDroppedMidSendIsRetriedNotDoubled(t *testing.T) {
 // clients; with rate_limit 1 one run sends one message and keeps the other
 // queued for the next run.
 func TestLogCheckFindingsAndTheRateLimit(t *testing.T) {
-	smtpPort, api, ca := mailpit(t)
-	dir := demoDir(t)
-	cfg := filepath.Join(dir, "accessrecon.yaml")
-	appendTo(t, cfg, fmt.Sprintf(`notify:
-  from: accessrecon@hd.example.jp
-  smtp: {host: 127.0.0.1, port: %d, username: accessrecon, password_env: TEST_SMTP_PASSWORD, ca_file: %q}
-  rate_limit: 1
+	_, cfg, api := mailedDemo(t, `  rate_limit: 1
   charset: iso-2022-jp
   events:
     logs_check: {ids: [E1001, E1002]}
-`, smtpPort, ca))
-	t.Setenv("TEST_SMTP_PASSWORD", "mail-secret")
+`)
 	if _, stderr, code := runCLI(t, "logs", "check", "--config", cfg, "--date", "2026-11-24"); code != exitFindings {
 		t.Fatalf("logs check: exit %d %s", code, stderr)
 	}
@@ -312,16 +314,9 @@ func TestLogCheckFindingsAndTheRateLimit(t *testing.T) {
 // mail of new events itself (here every 200 ms): HR checks a forbidden
 // transfer, and HR's contact gets the mail.
 func TestServeSendsTheMailItself(t *testing.T) {
-	smtpPort, api, ca := mailpit(t)
-	dir := demoDir(t)
-	cfg := filepath.Join(dir, "accessrecon.yaml")
-	appendTo(t, cfg, fmt.Sprintf(`notify:
-  from: accessrecon@hd.example.jp
-  smtp: {host: 127.0.0.1, port: %d, username: accessrecon, password_env: TEST_SMTP_PASSWORD, ca_file: %q}
-  events:
+	_, cfg, api := mailedDemo(t, `  events:
     transfer_forbidden: {ids: [E1002]}
-`, smtpPort, ca))
-	t.Setenv("TEST_SMTP_PASSWORD", "mail-secret")
+`)
 	t.Setenv("ACCESSRECON_API_TOKEN", "serve-token-for-tests")
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -365,35 +360,15 @@ func TestServeSendsTheMailItself(t *testing.T) {
 // managers (people.csv's manager column) are told; a closed campaign is
 // left alone.
 func TestCampaignMailOnTheRightBusinessDays(t *testing.T) {
-	smtpPort, api, ca := mailpit(t)
-	dir := demoDir(t)
-	cfg := filepath.Join(dir, "accessrecon.yaml")
-	appendTo(t, cfg, fmt.Sprintf(`notify:
-  from: accessrecon@hd.example.jp
-  smtp: {host: 127.0.0.1, port: %d, username: accessrecon, password_env: TEST_SMTP_PASSWORD, ca_file: %q}
-  rate_limit: 1000
+	dir, cfg, api := mailedDemo(t, `  rate_limit: 1000
   remind_before: 2
   events:
     campaign_opened: {reviewers: true}
     campaign_reminder: {reviewers: true}
     campaign_overdue: {ids: [E1002], managers: true}
-`, smtpPort, ca))
-	t.Setenv("TEST_SMTP_PASSWORD", "mail-secret")
+`)
 	// The customer centre's people report to E1050.
-	people := filepath.Join(dir, "people.csv")
-	data, _ := os.ReadFile(people)
-	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
-	for i, l := range lines {
-		switch {
-		case i == 0:
-			lines[i] = l + ",manager"
-		case strings.Contains(l, ",NW-CUSTOMER,"):
-			lines[i] = l + ",E1050"
-		default:
-			lines[i] = l + ","
-		}
-	}
-	os.WriteFile(people, []byte(strings.Join(lines, "\n")+"\n"), 0o644)
+	reconciletest.AddManagers(t, filepath.Join(dir, "people.csv"), map[string]string{"NW-CUSTOMER": "E1050"}, nil)
 	camp := filepath.Join(dir, "Q4")
 	if _, stderr, code := runCLI(t, "certify", "open", "--config", cfg, "--campaign", "Q4", "--out", camp, "--as-of", "2026-11-24", "--due", "2026-12-10"); code != 0 {
 		t.Fatal(stderr)
@@ -505,22 +480,7 @@ func TestStageMailOfALayeredCampaign(t *testing.T) {
 review:
   web: {public_url: "https://accessrecon.hd.example.jp"}
 `)
-	people := filepath.Join(dir, "people.csv")
-	data, _ := os.ReadFile(people)
-	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
-	for i, l := range lines {
-		switch {
-		case i == 0:
-			lines[i] = l + ",manager"
-		case strings.Contains(l, ",NW-CUSTOMER,"):
-			lines[i] = l + ",E1009"
-		case strings.HasPrefix(l, "E1009,"):
-			lines[i] = l + ",E1002"
-		default:
-			lines[i] = l + ","
-		}
-	}
-	os.WriteFile(people, []byte(strings.Join(lines, "\n")+"\n"), 0o644)
+	reconciletest.AddManagers(t, filepath.Join(dir, "people.csv"), map[string]string{"NW-CUSTOMER": "E1009"}, map[string]string{"E1009": "E1002"})
 	if _, stderr, code := runCLI(t, "certify", "open", "--config", cfg, "--campaign", "M1", "--template", "monthly", "--out", filepath.Join(dir, "m1"), "--as-of", "2026-11-24"); code != 0 {
 		t.Fatal(stderr)
 	}

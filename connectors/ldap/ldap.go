@@ -292,8 +292,6 @@ type Source struct {
 	owners map[string]string
 	// referrals counts the search references of a pull (not followed).
 	referrals atomic.Int64
-	// lastAccounts is how many accounts the last pull found.
-	lastAccounts atomic.Int64
 }
 
 // New makes a source; it does not connect.

@@ -1,7 +1,6 @@
 package ldap
 
 import (
-	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -61,7 +60,24 @@ func adminSource(t *testing.T) (*slapdtest.Server, Config, *Source) {
 
 func pullDir(t *testing.T, cfg Config) (*graph.Snapshot, error) {
 	t.Helper()
-	src, err := New("corp", cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	return pullWith(t, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+}
+
+// pullLogged pulls (a failed pull fails the test) and returns what the
+// source logged.
+func pullLogged(t *testing.T, cfg Config) (*graph.Snapshot, string) {
+	t.Helper()
+	var logs strings.Builder
+	snap, err := pullWith(t, cfg, slog.New(slog.NewTextHandler(&logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return snap, logs.String()
+}
+
+func pullWith(t *testing.T, cfg Config, log *slog.Logger) (*graph.Snapshot, error) {
+	t.Helper()
+	src, err := New("corp", cfg, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -423,18 +439,7 @@ member: uid=carol,ou=people,dc=example,dc=jp
 func TestNestedGroupsGiveTheirRightsWithThePath(t *testing.T) {
 	d := slapdtest.Start(t, nestedLDIF)
 	cfg := testConfig(d.URL)
-	var logs strings.Builder
-	src, err := New("corp", cfg, slog.New(slog.NewTextHandler(&logs, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	g := graph.New()
-	w := g.Writer()
-	if _, err := src.Pull(context.Background(), w); err != nil {
-		t.Fatal(err)
-	}
-	w.Commit()
-	snap := g.Snapshot()
+	snap, logs := pullLogged(t, cfg)
 	via := func(id string) string {
 		if a := snap.AccountOf("saiene", id); a != nil {
 			if gr := a.Grant("viewer"); gr != nil {
@@ -452,14 +457,13 @@ func TestNestedGroupsGiveTheirRightsWithThePath(t *testing.T) {
 			t.Errorf("%s: %s, want %s", id, got, want)
 		}
 	}
-	if n := strings.Count(logs.String(), "a cycle of nested groups"); n != 1 {
-		t.Errorf("the cycle reported %d times:\n%s", n, logs.String())
+	if n := strings.Count(logs, "a cycle of nested groups"); n != 1 {
+		t.Errorf("the cycle reported %d times:\n%s", n, logs)
 	}
 	// The revoke: carol's direct membership goes, the nested one is a work order.
-	_, acfg, admin := adminSource(t)
-	_ = acfg
+	_, _, admin := adminSource(t)
 	admin.cfg.URL = d.URL
-	err = admin.Apply(context.Background(), connectors.Change{Op: "revoke", System: "saiene", Account: "carol", Entitlement: "viewer",
+	err := admin.Apply(context.Background(), connectors.Change{Op: "revoke", System: "saiene", Account: "carol", Entitlement: "viewer",
 		Via: "direct; app-saiene-viewer ← eigyo-all ← eigyo-tokyo"})
 	if !errors.Is(err, connectors.ErrByHand) || !strings.Contains(err.Error(), "eigyo-tokyo") {
 		t.Fatalf("revoke through nested groups: %v", err)
@@ -525,28 +529,14 @@ func TestAnAttributeNoAccountHasIsReported(t *testing.T) {
 	d := slapdtest.Start(t, "")
 	cfg := testConfig(d.URL)
 	cfg.OwnerAttr = "employeeNumbr"
-	var logs strings.Builder
-	src, err := New("corp", cfg, slog.New(slog.NewTextHandler(&logs, nil)))
-	if err != nil {
-		t.Fatal(err)
+	_, logs := pullLogged(t, cfg)
+	if !strings.Contains(logs, "attribute=employeeNumbr") || !strings.Contains(logs, "setting=owner") {
+		t.Errorf("no warning about the owner attribute:\n%s", logs)
 	}
-	if _, err := src.Pull(context.Background(), graph.New().Writer()); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(logs.String(), "attribute=employeeNumbr") || !strings.Contains(logs.String(), "setting=owner") {
-		t.Errorf("no warning about the owner attribute:\n%s", logs.String())
-	}
-	logs.Reset()
 	cfg.OwnerAttr = "EMPLOYEENUMBER" // attribute names are case-insensitive
-	src, _ = New("corp", cfg, slog.New(slog.NewTextHandler(&logs, nil)))
-	g := graph.New()
-	w := g.Writer()
-	if _, err := src.Pull(context.Background(), w); err != nil {
-		t.Fatal(err)
-	}
-	w.Commit()
-	if a := g.Snapshot().AccountOf("ldap:corp", "alice"); a == nil || a.Owner != "E1001" || strings.Contains(logs.String(), "setting=owner") {
-		t.Errorf("owner attribute in capitals: %+v\n%s", a, logs.String())
+	snap, logs := pullLogged(t, cfg)
+	if a := snap.AccountOf("ldap:corp", "alice"); a == nil || a.Owner != "E1001" || strings.Contains(logs, "setting=owner") {
+		t.Errorf("owner attribute in capitals: %+v\n%s", a, logs)
 	}
 }
 
@@ -617,25 +607,15 @@ ou: branch
 ref: ldap://%s/ou=branch,dc=example,dc=jp
 `, u.Host))
 	cfg := testConfig(main.URL)
-	var logs bytes.Buffer
-	src, err := New("corp", cfg, slog.New(slog.NewTextHandler(&logs, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	g := graph.New()
-	w := g.Writer()
-	if _, err := src.Pull(context.Background(), w); err != nil {
-		t.Fatal(err)
-	}
-	w.Commit()
-	if g.Snapshot().AccountOf("ldap:corp", "remote1") != nil {
+	snap, logs := pullLogged(t, cfg)
+	if snap.AccountOf("ldap:corp", "remote1") != nil {
 		t.Fatal("a referral to a server not listed was followed")
 	}
-	if !strings.Contains(logs.String(), "referrals_not_followed=1") {
-		t.Errorf("the referral not followed is not reported:\n%s", logs.String())
+	if !strings.Contains(logs, "referrals_not_followed=1") {
+		t.Errorf("the referral not followed is not reported:\n%s", logs)
 	}
 	cfg.FollowReferrals = []string{u.Host}
-	snap, err := pullDir(t, cfg)
+	snap, err = pullDir(t, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -708,22 +688,12 @@ cn: bob again
 sn: bob
 employeeNumber: E9999
 `)
-	var logs strings.Builder
-	src, err := New("corp", testConfig(d.URL), slog.New(slog.NewTextHandler(&logs, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	g := graph.New()
-	w := g.Writer()
-	if _, err := src.Pull(context.Background(), w); err != nil {
-		t.Fatal(err)
-	}
-	w.Commit()
-	if a := g.Snapshot().AccountOf("ldap:corp", "bob"); a == nil || a.Owner == "E9999" {
+	snap, logs := pullLogged(t, testConfig(d.URL))
+	if a := snap.AccountOf("ldap:corp", "bob"); a == nil || a.Owner == "E9999" {
 		t.Errorf("bob: %+v, want the first entry's", a)
 	}
-	if !strings.Contains(logs.String(), "same_id_as_an_entry_before=1") {
-		t.Errorf("the second bob is not reported:\n%s", logs.String())
+	if !strings.Contains(logs, "same_id_as_an_entry_before=1") {
+		t.Errorf("the second bob is not reported:\n%s", logs)
 	}
 }
 

@@ -61,15 +61,12 @@ type grant struct {
 	ent, via string
 }
 
-// newDirectory declares the directory's own system and makes room for
-// about as many accounts as the last pull found.
+// newDirectory declares the directory's own system.
 func (s *Source) newDirectory(w *graph.Writer) (*directory, error) {
-	n := int(s.lastAccounts.Load())
-	d := &directory{s: s, w: w, accounts: make(map[string]*graph.Account, n), grants: map[string][]grant{}}
+	d := &directory{s: s, w: w, accounts: map[string]*graph.Account{}, grants: map[string][]grant{}}
 	if s.cfg.VerifyNested {
 		d.dns, d.primary = map[*graph.Account]string{}, map[string][]string{}
 	}
-	w.ReserveAccounts(n)
 	if err := w.DeclareEntitlements(s.cfg.System, "directory "+s.SourceName, nil); err != nil {
 		return nil, i18n.Errorf("ldap: %w", err)
 	}
@@ -98,15 +95,9 @@ func (d *directory) add(e entry) {
 // the accounts that were waiting for them.
 func (d *directory) setMembers(m *memberships) {
 	d.members = m
-	// Room for what the groups suggest: an account for each member, and one
-	// on each other system for each of its members.
-	accounts, others := m.size(d.s.cfg.System)
-	if accounts > len(d.accounts) {
-		grown := make(map[string]*graph.Account, accounts)
-		maps.Copy(grown, d.accounts)
-		d.accounts = grown
-	}
-	d.w.ReserveAccounts(accounts + others)
+	// Room in the writer for what the groups suggest: an account for each
+	// member, and one on each other system for each of its members.
+	d.w.ReserveAccounts(m.size(d.s.cfg.System))
 	if err := declare(d.w, m.groups); err != nil && d.err == nil {
 		d.err = i18n.Errorf("ldap: %w", err)
 	}
@@ -317,7 +308,6 @@ func (s *Source) Pull(ctx context.Context, w *graph.Writer) (string, error) {
 		s.log.Warn("ldap: entries not read as accounts, and references not followed", "source", s.SourceName,
 			"without_id", d.skipped, "id_attribute", s.cfg.IDAttr, "same_id_as_an_entry_before", d.duplicates, "referrals_not_followed", s.referrals.Load())
 	}
-	s.lastAccounts.Store(int64(len(d.accounts)))
 	if s.cfg.VerifyNested {
 		if err := s.verifyNested(ctx, d); err != nil {
 			return "", err

@@ -77,7 +77,6 @@ func (s *Source) newMemberships(groups []group) *memberships {
 			m.byRID[g.rid] = g
 		}
 	}
-	m.fresh = nil
 	m.reportCycles()
 	return m
 }
@@ -88,7 +87,6 @@ func (m *memberships) add(g *group) {
 	g.system, g.entitlement, g.mapped = m.src.cfg.mapGroup(g.dn, g.cn)
 	m.groups = append(m.groups, g)
 	m.byDN[g.norm] = g
-	m.fresh = append(m.fresh, g)
 }
 
 // named is the group with that DN, made from the DN (its first RDN's value
@@ -105,6 +103,7 @@ func (m *memberships) named(dn string) *group {
 	}
 	g := &group{dn: dn, cn: cn}
 	m.add(g)
+	m.fresh = append(m.fresh, g)
 	return g
 }
 
@@ -115,63 +114,120 @@ func (m *memberships) made() []*group {
 	return f
 }
 
+// maxPaths bounds the paths of nested groups listed for a group: nesting
+// can make their number grow exponentially with the depth.
+const maxPaths = 256
+
 // upward lists, for a direct member of d, every group whose right it holds
 // and the path from that group down to d: d itself, and each simple path
-// up through the groups that list it.
+// up through the groups that list it. Past maxPaths paths each group above
+// d is listed once, through a shortest path (and a warning says so): every
+// right is still there, not every way to it.
 func (m *memberships) upward(d *group) []held {
 	if h, ok := m.up[d]; ok {
 		return h
 	}
-	var out []held
-	var walk func(x *group, path []*group)
-	walk = func(x *group, path []*group) { // path: from x down to d
-		via := ""
-		if len(path) > 1 {
-			names := make([]string, len(path))
-			for i, g := range path {
-				names[i] = g.cn
-			}
-			via = strings.Join(names, " ← ")
-		}
-		out = append(out, held{x, via})
-		for _, p := range m.parents[x.norm] {
-			if !slices.Contains(path, p) { // a cycle: followed once
-				walk(p, append([]*group{p}, path...))
-			}
-		}
+	out, complete := m.allPaths(d)
+	if !complete {
+		out = m.shortestPaths(d)
+		m.src.log.Warn("ldap: too many paths of nested groups lead to a group; each group above it is listed through one", "source", m.src.SourceName,
+			"group", d.dn, "paths_listed_at_most", maxPaths)
 	}
-	walk(d, []*group{d})
 	m.up[d] = out
 	return out
 }
 
-// reportCycles warns once of each cycle of nested groups.
+// via is a path of groups as a grant shows it.
+func via(path []*group) string {
+	if len(path) < 2 {
+		return ""
+	}
+	names := make([]string, len(path))
+	for i, g := range path {
+		names[i] = g.cn
+	}
+	return strings.Join(names, " ← ")
+}
+
+// allPaths is every simple path up from d, unless there are more than
+// maxPaths.
+func (m *memberships) allPaths(d *group) (out []held, complete bool) {
+	var walk func(x *group, path []*group) bool
+	walk = func(x *group, path []*group) bool { // path: from x down to d
+		if len(out) == maxPaths {
+			return false
+		}
+		out = append(out, held{x, via(path)})
+		for _, p := range m.parents[x.norm] {
+			if !slices.Contains(path, p) { // a cycle: followed once
+				if !walk(p, append([]*group{p}, path...)) {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	return out, walk(d, []*group{d})
+}
+
+// shortestPaths is each group above d (and d) once, through a shortest path.
+func (m *memberships) shortestPaths(d *group) []held {
+	below := map[*group]*group{d: nil} // group → the next group down its path
+	queue := []*group{d}
+	var out []held
+	for len(queue) > 0 {
+		x := queue[0]
+		queue = queue[1:]
+		var path []*group
+		for g := x; g != nil; g = below[g] {
+			path = append(path, g)
+		}
+		out = append(out, held{x, via(path)})
+		for _, p := range m.parents[x.norm] {
+			if _, seen := below[p]; !seen {
+				below[p] = x
+				queue = append(queue, p)
+			}
+		}
+	}
+	return out
+}
+
+// reportCycles warns once of each cycle of nested groups a depth-first walk
+// finds (at least one in each set of groups nested in one another), in
+// time linear in the groups and their members.
 func (m *memberships) reportCycles() {
 	reported := map[string]bool{}
-	var walk func(x *group, path []*group)
-	walk = func(x *group, path []*group) {
+	state := map[*group]int{} // 1: on the path; 2: done
+	var path []*group
+	var visit func(x *group)
+	visit = func(x *group) {
+		state[x] = 1
+		path = append(path, x)
 		for _, dn := range append(x.member, x.unique...) {
 			sub := m.byDN[normDN(dn)]
-			if sub == nil {
-				continue
-			}
-			if i := slices.Index(path, sub); i >= 0 {
+			switch {
+			case sub == nil:
+			case state[sub] == 0:
+				visit(sub)
+			case state[sub] == 1:
 				var names []string
-				for _, g := range path[i:] {
+				for _, g := range path[slices.Index(path, sub):] {
 					names = append(names, g.cn)
 				}
-				members := slices.Sorted(slices.Values(names))
-				if key := strings.Join(members, "\x00"); !reported[key] {
+				if key := strings.Join(slices.Sorted(slices.Values(names)), "\x00"); !reported[key] {
 					reported[key] = true
 					m.src.log.Warn("ldap: a cycle of nested groups, followed once", "source", m.src.SourceName, "cycle", strings.Join(append(names, sub.cn), " → "))
 				}
-				continue
 			}
-			walk(sub, append(path, sub))
 		}
+		path = path[:len(path)-1]
+		state[x] = 2
 	}
 	for _, g := range m.groups {
-		walk(g, []*group{g})
+		if state[g] == 0 {
+			visit(g)
+		}
 	}
 }
 
@@ -247,13 +303,14 @@ func merge(hs []held) []right {
 // size estimates, from the groups, how many accounts a pull loads: the
 // members listed (by DN and by uid), and the memberships of groups giving
 // rights on other systems than the directory's.
-func (m *memberships) size(own string) (accounts, others int) {
+func (m *memberships) size(own string) int {
+	n := len(m.parents) + len(m.byUID)
 	for _, g := range m.groups {
 		if g.system != own {
-			others += len(g.member) + len(g.unique) + len(g.memberUID)
+			n += len(g.member) + len(g.unique) + len(g.memberUID)
 		}
 	}
-	return len(m.parents) + len(m.byUID), others
+	return n
 }
 
 // declare declares on the graph the rights of groups: all of them, or

@@ -140,3 +140,45 @@ func TestMembershipsAgreeWithWalkingTheGroups(t *testing.T) {
 		}
 	}
 }
+
+// TestNestingWithTooManyPathsKeepsEveryRight: groups nested in 20 layers of
+// 3, each group holding the whole layer below (3^19 paths down to the
+// bottom): the member of a bottom group holds the right of every group
+// above it, each through one shortest path, and the pull says the paths
+// were cut short — it does not walk them all.
+func TestNestingWithTooManyPathsKeepsEveryRight(t *testing.T) {
+	var logs strings.Builder
+	s, err := New("corp", testConfig("ldap://127.0.0.1:1"), slog.New(slog.NewTextHandler(&logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const layers, width = 20, 3
+	dn := func(l, i int) string { return fmt.Sprintf("cn=app-s%d-e%d,ou=groups,dc=example,dc=jp", l, i) }
+	var groups []group
+	for l := range layers {
+		for i := range width {
+			g := group{dn: dn(l, i), cn: fmt.Sprintf("app-s%d-e%d", l, i)}
+			for j := range width {
+				if l+1 < layers {
+					g.member = append(g.member, dn(l+1, j))
+				}
+			}
+			if l == layers-1 && i == 0 {
+				g.member = append(g.member, "uid=alice,ou=people,dc=example,dc=jp")
+			}
+			groups = append(groups, g)
+		}
+	}
+	rights := s.newMemberships(groups).rightsOf("uid=alice,ou=people,dc=example,dc=jp", "alice", nil, "")
+	if len(rights) != (layers-1)*width+1 {
+		t.Fatalf("%d rights, want %d", len(rights), (layers-1)*width+1)
+	}
+	for _, r := range rights {
+		if r.system == "s0" && strings.Count(r.via, " ← ") != layers-1 {
+			t.Errorf("%s/%s via %q: not a shortest path", r.system, r.entitlement, r.via)
+		}
+	}
+	if !strings.Contains(logs.String(), "too many paths of nested groups") {
+		t.Errorf("the cut is not reported:\n%s", logs.String())
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/metrics"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -166,4 +167,34 @@ func MeasurePeak(b *testing.B, fn func()) float64 {
 	close(done)
 	wg.Wait()
 	return float64(peak) / (1 << 20)
+}
+
+// AddManagers adds a manager column to a copy of the demo's people.csv:
+// the people of each unit in units report to the employee id given, and
+// each person in people to theirs (before their unit's); the rest to no
+// one.
+func AddManagers(tb testing.TB, path string, units, people map[string]string) {
+	tb.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	for i, l := range lines {
+		if i == 0 {
+			lines[i] = l + ",manager"
+			continue
+		}
+		id, _, _ := strings.Cut(l, ",")
+		manager, ok := people[id]
+		for unit, m := range units {
+			if !ok && strings.Contains(l, ","+unit+",") {
+				manager = m
+			}
+		}
+		lines[i] = l + "," + manager
+	}
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		tb.Fatal(err)
+	}
 }

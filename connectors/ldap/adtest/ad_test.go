@@ -149,14 +149,7 @@ func TestApplyOnActiveDirectory(t *testing.T) {
 			t.Fatalf("%+v: %v", c, err)
 		}
 	}
-	conn, err := goldap.DialURL(URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if err := conn.Bind(Admin, Password); err != nil {
-		t.Fatal(err)
-	}
+	conn := AdminConn(t)
 	res, err := conn.Search(goldap.NewSearchRequest("CN=user0006,OU=staff,"+Base, goldap.ScopeBaseObject, 0, 1, 0, false, "(objectClass=*)", []string{"userAccountControl"}, nil))
 	if err != nil {
 		t.Fatal(err)
@@ -182,14 +175,7 @@ func TestApplyOnActiveDirectory(t *testing.T) {
 // search, memberships come from the accounts' memberOf.
 func TestPrimaryGroupAndMemberOf(t *testing.T) {
 	s := source(t)
-	conn, err := goldap.DialURL(URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if err := conn.Bind(Admin, Password); err != nil {
-		t.Fatal(err)
-	}
+	conn := AdminConn(t)
 	res, err := conn.Search(goldap.NewSearchRequest("CN=app-saiene-viewer,OU=groups,"+Base, goldap.ScopeBaseObject, 0, 1, 0, false, "(objectClass=*)", []string{"objectSid"}, nil))
 	if err != nil {
 		t.Fatal(err)

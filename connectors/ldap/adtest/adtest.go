@@ -156,6 +156,21 @@ func Start(tb testing.TB, seed string, modify ...string) {
 	}
 }
 
+// AdminConn is a connection to the DC bound as its administrator, closed
+// when tb ends.
+func AdminConn(tb testing.TB) *goldap.Conn {
+	tb.Helper()
+	conn, err := goldap.DialURL(URL)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { conn.Close() })
+	if err := conn.Bind(Admin, Password); err != nil {
+		tb.Fatal(err)
+	}
+	return conn
+}
+
 func run(tb testing.TB, name string, args ...string) {
 	tb.Helper()
 	out, err := exec.Command(name, args...).CombinedOutput()

@@ -25,6 +25,7 @@ import (
 	"net"
 	"net/url"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/accessrecon/accessrecon/i18n"
@@ -39,13 +40,14 @@ const MaxMessage = 128 << 20
 // DialTimeout bounds connecting and the TLS handshake.
 var DialTimeout = 60 * time.Second
 
-// Conn is one connection to a directory. It is not safe for concurrent use:
-// one request at a time.
+// Conn is one connection to a directory. It is not safe for concurrent use
+// (one request at a time), except that Close may be called from another
+// goroutine to end a request.
 type Conn struct {
 	conn  net.Conn
 	r     *bufio.Reader
-	msgID int64
-	buf   []byte // the message being read; reused
+	msgID atomic.Int64 // Close, from another goroutine, sends a message too
+	buf   []byte       // the message being read; reused
 }
 
 // Dial connects to an ldap:// or ldaps:// URL (default ports 389 and 636).
@@ -146,9 +148,9 @@ func (c *Conn) roundTrip(op *ber.Packet, answer ber.Tag) (*ber.Packet, error) {
 
 // send writes a request in a new message and returns its id.
 func (c *Conn) send(op *ber.Packet, controls []goldap.Control) (int64, error) {
-	c.msgID++
+	id := c.msgID.Add(1)
 	env := ber.Encode(ber.ClassUniversal, ber.TypeConstructed, ber.TagSequence, nil, "LDAP Request")
-	env.AppendChild(ber.NewInteger(ber.ClassUniversal, ber.TypePrimitive, ber.TagInteger, c.msgID, "MessageID"))
+	env.AppendChild(ber.NewInteger(ber.ClassUniversal, ber.TypePrimitive, ber.TagInteger, id, "MessageID"))
 	env.AppendChild(op)
 	if len(controls) > 0 {
 		cp := ber.Encode(ber.ClassContext, ber.TypeConstructed, 0, nil, "Controls")
@@ -160,7 +162,7 @@ func (c *Conn) send(op *ber.Packet, controls []goldap.Control) (int64, error) {
 	if _, err := c.conn.Write(env.Bytes()); err != nil {
 		return 0, err
 	}
-	return c.msgID, nil
+	return id, nil
 }
 
 // Result is what a search ended with besides its entries.
