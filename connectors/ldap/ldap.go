@@ -306,9 +306,7 @@ func New(name string, cfg Config, log *slog.Logger) (*Source, error) {
 func (s *Source) Name() string { return s.SourceName }
 
 // connect opens a go-ldap connection (for changes) to the configured
-// server, dialled, secured and bound; ctx ending closes it, and release
-// closes it and forgets ctx (no goroutine is left waiting for it). Errors
-// name the server and the bind DN, never the password.
+// server, dialled, secured and bound (see session).
 func (s *Source) connect(ctx context.Context) (conn *goldap.Conn, release func(), err error) {
 	tlsConfig, err := s.tlsConfig(s.cfg.URL)
 	if err != nil {
@@ -318,25 +316,16 @@ func (s *Source) connect(ctx context.Context) (conn *goldap.Conn, release func()
 	if err != nil {
 		return nil, nil, i18n.Errorf("ldap %s: %w: %v", s.cfg.URL, connectors.ErrSourceFailed, err)
 	}
-	if s.cfg.StartTLS {
-		if err := conn.StartTLS(tlsConfig); err != nil {
-			conn.Close()
-			return nil, nil, i18n.Errorf("ldap %s: StartTLS: %w: %v", s.cfg.URL, connectors.ErrSourceFailed, err)
-		}
+	release, err = s.session(ctx, s.cfg.URL, func() error { return conn.StartTLS(tlsConfig) }, conn.Bind, func() { conn.Close() })
+	if err != nil {
+		return nil, nil, err
 	}
-	if s.cfg.BindDN != "" {
-		if err := conn.Bind(s.cfg.BindDN, s.cfg.Password); err != nil {
-			conn.Close()
-			return nil, nil, i18n.Errorf("ldap %s: bind as %s: %w: %v", s.cfg.URL, s.cfg.BindDN, connectors.ErrSourceFailed, errorText(err))
-		}
-	}
-	stop := context.AfterFunc(ctx, func() { conn.Close() })
-	return conn, func() { stop(); conn.Close() }, nil
+	return conn, release, nil
 }
 
 // open opens a connection for reading (package wire: entries decoded as
 // they arrive) to the configured server or one a referral names and
-// FollowReferrals allows; ctx ending closes it, release closes it.
+// FollowReferrals allows, dialled, secured and bound (see session).
 func (s *Source) open(ctx context.Context, serverURL string) (conn *wire.Conn, release func(), err error) {
 	tlsConfig, err := s.tlsConfig(serverURL)
 	if err != nil {
@@ -346,20 +335,32 @@ func (s *Source) open(ctx context.Context, serverURL string) (conn *wire.Conn, r
 	if err != nil {
 		return nil, nil, i18n.Errorf("ldap %s: %w: %v", serverURL, connectors.ErrSourceFailed, err)
 	}
+	release, err = s.session(ctx, serverURL, func() error { return conn.StartTLS(ctx, tlsConfig) }, conn.Bind, func() { conn.Close() })
+	if err != nil {
+		return nil, nil, err
+	}
+	return conn, release, nil
+}
+
+// session secures a dialled connection (StartTLS when configured) and binds
+// it; ctx ending then closes it, and release closes it and forgets ctx (no
+// goroutine is left waiting for it). On an error the connection is closed.
+// Errors name the server and the bind DN, never the password.
+func (s *Source) session(ctx context.Context, serverURL string, startTLS func() error, bind func(dn, password string) error, closeConn func()) (release func(), err error) {
 	if s.cfg.StartTLS {
-		if err := conn.StartTLS(ctx, tlsConfig); err != nil {
-			conn.Close()
-			return nil, nil, i18n.Errorf("ldap %s: StartTLS: %w: %v", serverURL, connectors.ErrSourceFailed, err)
+		if err := startTLS(); err != nil {
+			closeConn()
+			return nil, i18n.Errorf("ldap %s: StartTLS: %w: %v", serverURL, connectors.ErrSourceFailed, err)
 		}
 	}
 	if s.cfg.BindDN != "" {
-		if err := conn.Bind(s.cfg.BindDN, s.cfg.Password); err != nil {
-			conn.Close()
-			return nil, nil, i18n.Errorf("ldap %s: bind as %s: %w: %v", serverURL, s.cfg.BindDN, connectors.ErrSourceFailed, errorText(err))
+		if err := bind(s.cfg.BindDN, s.cfg.Password); err != nil {
+			closeConn()
+			return nil, i18n.Errorf("ldap %s: bind as %s: %w: %v", serverURL, s.cfg.BindDN, connectors.ErrSourceFailed, errorText(err))
 		}
 	}
-	stop := context.AfterFunc(ctx, func() { conn.Close() })
-	return conn, func() { stop(); conn.Close() }, nil
+	stop := context.AfterFunc(ctx, closeConn)
+	return func() { stop(); closeConn() }, nil
 }
 
 // tlsConfig is the TLS of a connection to serverURL: TLS 1.2 or later, the
