@@ -334,24 +334,35 @@ func BenchmarkPullLargeOrg(b *testing.B) {
 	b.ReportMetric(float64(requests)/float64(want), "ratio")
 	b.ReportMetric(float64(requests)/900, "paced-minutes")
 }
-func TestGitHubAppAuthentication(t *testing.T) {
-	f, srv := githubfake.New(t, "/api/v3")
-	f.Org(3, 1, 2, 0, 1)
-	f.AppToken = "ghs_installation_token"
+
+// appSource is a source of org seto at baseURL signing in as GitHub App 42,
+// installation 4242, with a key made for the test.
+func appSource(t *testing.T, baseURL string) *Source {
+	t.Helper()
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		t.Fatal(err)
 	}
 	keyFile := filepath.Join(t.TempDir(), "app.pem")
 	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}), 0o600)
-	client, err := AppClient(42, 4242, keyFile, srv.URL+"/api/v3/")
+	client, err := AppClient(42, 4242, keyFile, baseURL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := New("gh", Config{Org: "seto", BaseURL: srv.URL + "/api/v3/", HTTPClient: client}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s, err := New("gh", Config{Org: "seto", BaseURL: baseURL, HTTPClient: client}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
+	return s
+}
+
+// TestGitHubAppAuthentication: a GitHub App source exchanges its signed JWT
+// for an installation token first, and every request after carries it.
+func TestGitHubAppAuthentication(t *testing.T) {
+	f, srv := githubfake.New(t, "/api/v3")
+	f.Org(3, 1, 2, 0, 1)
+	f.AppToken = "ghs_installation_token"
+	s := appSource(t, srv.URL+"/api/v3/")
 	g := graph.New()
 	w := g.Writer()
 	if _, err := s.Pull(context.Background(), w); err != nil {
@@ -377,20 +388,7 @@ func TestAppTokensAreRenewedDuringALongPull(t *testing.T) {
 	f.Org(30, 3, 4, 2, 3)
 	f.AppToken = "ghs_short"
 	f.AppTokenTTL = 50 * time.Second // renewed a minute before expiry: every request
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyFile := filepath.Join(t.TempDir(), "app.pem")
-	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}), 0o600)
-	client, err := AppClient(42, 4242, keyFile, srv.URL+"/api/v3/")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := New("gh", Config{Org: "seto", BaseURL: srv.URL + "/api/v3/", HTTPClient: client}, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := appSource(t, srv.URL+"/api/v3/")
 	if _, err := pull(t, s); err != nil {
 		t.Fatal(err)
 	}
