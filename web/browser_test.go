@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"strings"
@@ -64,6 +65,17 @@ func signOut() chromedp.Tasks {
 	}
 }
 
+// through clicks and waits for wait (a CSS selector) on the page the click
+// loads. The old page's wait is removed first: the old page answers a wait
+// until the new one arrives, so without this a test reads the page before.
+func through(click chromedp.Action, wait string) chromedp.Tasks {
+	return chromedp.Tasks{
+		chromedp.Evaluate(fmt.Sprintf(`document.querySelector(%q)?.remove()`, wait), nil),
+		click,
+		chromedp.WaitVisible(wait, chromedp.ByQuery),
+	}
+}
+
 func run(t *testing.T, ctx context.Context, what string, tasks ...chromedp.Action) {
 	t.Helper()
 	if err := chromedp.Run(ctx, tasks...); err != nil {
@@ -86,8 +98,7 @@ func TestReviewersInTheBrowser(t *testing.T) {
 	run(t, ctx, "sign in as the plan's author",
 		chromedp.Navigate(e.base+"/plans/plan.json"), e.signInTasks("E1004"),
 		chromedp.Text("#me", &me, chromedp.ByID),
-		chromedp.Click("#approve-button", chromedp.ByID),
-		chromedp.WaitVisible("#error", chromedp.ByID),
+		through(chromedp.Click("#approve-button", chromedp.ByID), "#error"),
 		chromedp.Text("#error", &text, chromedp.ByID))
 	if !strings.Contains(me, "E1004") || !strings.Contains(text, "作成者") {
 		t.Fatalf("self-approval: signed in as %q, page says %q", me, text)
@@ -95,8 +106,7 @@ func TestReviewersInTheBrowser(t *testing.T) {
 	run(t, ctx, "approve as another person",
 		chromedp.Navigate(e.base+"/"), signOut(),
 		chromedp.Navigate(e.base+"/plans/plan.json"), e.signInTasks("E1006"),
-		chromedp.Click("#approve-button", chromedp.ByID),
-		chromedp.WaitVisible("#msg", chromedp.ByID),
+		through(chromedp.Click("#approve-button", chromedp.ByID), "#msg"),
 		chromedp.Text("#approvals", &text, chromedp.ByID))
 	if !strings.Contains(text, "E1006") {
 		t.Fatalf("approvals after approving: %q", text)
@@ -128,20 +138,17 @@ func TestReviewersInTheBrowser(t *testing.T) {
 	row := `tr[data-item="takuso/u1004/viewer"] `
 	run(t, ctx, "keep one right with a reason",
 		chromedp.SendKeys(row+`input[name="reason"]`, "窓口業務で毎日使用", chromedp.ByQuery),
-		chromedp.Click(row+`button.keep`, chromedp.ByQuery),
-		chromedp.WaitVisible("#msg", chromedp.ByID),
+		through(chromedp.Click(row+`button.keep`, chromedp.ByQuery), "#msg"),
 		chromedp.Text("#msg", &text, chromedp.ByID))
 	if !strings.Contains(text, "1 件を判定しました") {
 		t.Fatalf("after keeping: %q", text)
 	}
 	run(t, ctx, "bulk-revoke one person's rights",
 		chromedp.SendKeys(`#filter input[name="person"]`, "E1005", chromedp.ByQuery),
-		chromedp.Click("#apply-filter", chromedp.ByID),
-		chromedp.WaitVisible("#bulk", chromedp.ByID),
+		through(chromedp.Click("#apply-filter", chromedp.ByID), "#bulk"),
 		chromedp.Text("#total", &total, chromedp.ByID),
 		chromedp.SendKeys(`#bulk input[name="reason"]`, "異動済み", chromedp.ByQuery),
-		chromedp.Click("#bulk-revoke", chromedp.ByID),
-		chromedp.WaitVisible("#msg", chromedp.ByID),
+		through(chromedp.Click("#bulk-revoke", chromedp.ByID), "#msg"),
 		chromedp.Text("#msg", &text, chromedp.ByID))
 	if total == "0" || !strings.Contains(text, total+" 件を判定しました") {
 		t.Fatalf("bulk revoke over %s items: %q", total, text)
@@ -154,8 +161,7 @@ func TestReviewersInTheBrowser(t *testing.T) {
 		chromedp.WaitVisible("#items", chromedp.ByID),
 		chromedp.Text("#items", &items, chromedp.ByID),
 		chromedp.SendKeys("#delegate-to", "E1015", chromedp.ByID),
-		chromedp.Submit("#delegate-to", chromedp.ByID),
-		chromedp.WaitVisible("#msg", chromedp.ByID),
+		through(chromedp.Submit("#delegate-to", chromedp.ByID), "#msg"),
 		chromedp.Text("#msg", &text, chromedp.ByID))
 	if !strings.Contains(items, "takuso/u1004/viewer") || !strings.Contains(text, "E1015") {
 		t.Fatalf("the manager's stage: items %q, after delegating %q", items, text)
@@ -164,8 +170,7 @@ func TestReviewersInTheBrowser(t *testing.T) {
 		chromedp.Navigate(e.base+"/"), signOut(),
 		chromedp.Navigate(e.base+"/campaigns/M1"), e.signInTasks("E1015"),
 		chromedp.WaitVisible(row+"button.keep", chromedp.ByQuery),
-		chromedp.Click(row+"button.keep", chromedp.ByQuery),
-		chromedp.WaitVisible("#msg", chromedp.ByID),
+		through(chromedp.Click(row+"button.keep", chromedp.ByQuery), "#msg"),
 		chromedp.Text("#msg", &text, chromedp.ByID))
 	if !strings.Contains(text, "1 件を判定しました") {
 		t.Fatalf("the delegate's decision: %q", text)
