@@ -28,9 +28,14 @@ import (
 func TestServeShutsDownGracefully(t *testing.T) {
 	dir := demoDir(t)
 	var slow atomic.Bool
+	inside := make(chan struct{}, 1)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	load := func(ctx context.Context) (*reconcile.Inputs, *reconcile.Policy, error) {
 		if slow.Load() {
+			select {
+			case inside <- struct{}{}:
+			default:
+			}
 			time.Sleep(300 * time.Millisecond)
 		}
 		cfg, err := config.Load(config.OSFiles{}, filepath.Join(dir, "accessrecon.yaml"))
@@ -63,7 +68,11 @@ func TestServeShutsDownGracefully(t *testing.T) {
 		resp.Body.Close()
 		answered <- resp.StatusCode
 	}()
-	time.Sleep(100 * time.Millisecond)
+	select { // the request is under way
+	case <-inside:
+	case code := <-answered:
+		t.Fatalf("the request was answered %d before it was slow", code)
+	}
 	cancel()
 	if code := <-answered; code != 200 {
 		t.Errorf("the request under way got %d, want 200", code)
