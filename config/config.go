@@ -615,6 +615,9 @@ func (c *Config) check(data []byte) error {
 	if ch := strings.ToLower(c.Notify.Charset); ch != "" && ch != "utf-8" && ch != "iso-2022-jp" {
 		return csvfile.InputErrorf("%s: field notify.charset: expected utf-8 or iso-2022-jp, got %q", c.Path, c.Notify.Charset)
 	}
+	if err := c.checkNotify(data); err != nil {
+		return err
+	}
 	switch c.Rules.MFAMissing.Action {
 	case "":
 		c.Rules.MFAMissing.Action = "none"

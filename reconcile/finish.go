@@ -119,7 +119,7 @@ func Finish(in *Inputs, p *Plan, o FinishOptions) (remember func() error, err er
 	if err := p.Seal(o.Now); err != nil {
 		return nil, err
 	}
-	if err := Record(cfg, audit.Event{Event: "plan", By: p.CreatedBy, Plan: p.Digest, Data: map[string]any{
+	if err := Record(cfg, audit.Event{Event: audit.Plan, By: p.CreatedBy, Plan: p.Digest, Data: map[string]any{
 		"kind": p.Kind, "as_of": p.AsOf, "out": o.Out, "actions": len(p.Actions), "findings": len(p.Findings),
 	}}, o.Now); err != nil {
 		return nil, err

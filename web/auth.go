@@ -112,7 +112,7 @@ func (s *Server) callback(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusInternalServerError, err)
 		return
 	}
-	s.record(audit.Event{Event: "signin", By: p.EmployeeID, Data: map[string]any{"issuer": id.Issuer, "subject": id.Subject}})
+	s.record(audit.Event{Event: audit.SignIn, By: p.EmployeeID, Data: map[string]any{"issuer": id.Issuer, "subject": id.Subject}})
 	http.SetCookie(w, &http.Cookie{Name: s.cookieName(), Value: value, Path: "/", HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode,
 		MaxAge: s.o.Config.Review.Web.SessionHours * 3600})
 	http.Redirect(w, r, f.next, http.StatusSeeOther)
@@ -161,7 +161,7 @@ func (s *Server) employee(id *oidc.IDToken) (string, error) {
 
 // signInRefused records the refusal and tells the person why.
 func (s *Server) signInRefused(w http.ResponseWriter, r *http.Request, subject string, err error) {
-	s.record(audit.Event{Event: "signin_refused", Data: map[string]any{"issuer": s.issuer, "subject": subject, "reason": err.Error()}})
+	s.record(audit.Event{Event: audit.SignInRefused, Data: map[string]any{"issuer": s.issuer, "subject": subject, "reason": err.Error()}})
 	s.fail(w, r, http.StatusForbidden, err)
 }
 

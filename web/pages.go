@@ -231,7 +231,7 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, me *who) {
 		s.fail(w, r, http.StatusBadRequest, err)
 		return
 	}
-	s.record(audit.Event{Event: "review_decision", By: me.Person.EmployeeID, Data: map[string]any{"campaign": id, "items": items, "decision": decision,
+	s.record(audit.Event{Event: audit.ReviewDecision, By: me.Person.EmployeeID, Data: map[string]any{"campaign": id, "items": items, "decision": decision,
 		"reason": reason, "decided": res.Decided, "refused": len(res.Refused), "issuer": me.Issuer, "subject": me.Subject}})
 	s.back(w, r, id, r.PostForm.Get("query"), s.result(me, res))
 }
@@ -250,7 +250,7 @@ func (s *Server) bulk(w http.ResponseWriter, r *http.Request, me *who) {
 		s.fail(w, r, http.StatusBadRequest, err)
 		return
 	}
-	s.record(audit.Event{Event: "review_decision", By: me.Person.EmployeeID, Data: map[string]any{"campaign": id, "filter": filterQuery(f), "decision": decision,
+	s.record(audit.Event{Event: audit.ReviewDecision, By: me.Person.EmployeeID, Data: map[string]any{"campaign": id, "filter": filterQuery(f), "decision": decision,
 		"reason": reason, "decided": res.Decided, "refused": len(res.Refused), "issuer": me.Issuer, "subject": me.Subject}})
 	s.back(w, r, id, filterQuery(f), s.result(me, res))
 }
@@ -276,7 +276,7 @@ func (s *Server) delegate(w http.ResponseWriter, r *http.Request, me *who) {
 		s.fail(w, r, http.StatusBadRequest, err)
 		return
 	}
-	s.record(audit.Event{Event: "review_delegation", By: me.Person.EmployeeID, Data: map[string]any{"campaign": id, "to": to.EmployeeID, "issuer": me.Issuer, "subject": me.Subject}})
+	s.record(audit.Event{Event: audit.ReviewDelegation, By: me.Person.EmployeeID, Data: map[string]any{"campaign": id, "to": to.EmployeeID, "issuer": me.Issuer, "subject": me.Subject}})
 	s.back(w, r, id, "", fmt.Sprintf(pickLang(me.lang, "%s（%s）に委任しました", "delegated to %s (%s)"), to.EmployeeID, to.Name))
 }
 
@@ -517,15 +517,15 @@ func (s *Server) planDecision(w http.ResponseWriter, r *http.Request, me *who, a
 	o := apply.ApproveOptions{By: me.Person.EmployeeID, Issuer: me.Issuer, Subject: me.Subject, Signer: s.o.Signer, Now: s.o.Now(), Rules: rules}
 	comment := strings.TrimSpace(r.PostFormValue("comment"))
 	in := s.o.Current()
-	event, decision := "approval", "approve"
+	event, decision := audit.Approval, "approve"
 	if approve {
 		_, err = apply.Approve(pf.Path, pf.Plan, in, o)
 	} else {
-		event, decision = "rejection", "reject"
+		event, decision = audit.Rejection, "reject"
 		_, err = apply.Reject(pf.Path, pf.Plan, in, o, comment)
 	}
 	if err != nil {
-		s.record(audit.Event{Event: "refusal", By: me.Person.EmployeeID, Plan: pf.Plan.Digest, Data: map[string]any{"plan_file": pf.Name, "reason": err.Error(), "via": "web"}})
+		s.record(audit.Event{Event: audit.Refusal, By: me.Person.EmployeeID, Plan: pf.Plan.Digest, Data: map[string]any{"plan_file": pf.Name, "reason": err.Error(), "via": "web"}})
 		s.fail(w, r, http.StatusForbidden, err)
 		return
 	}

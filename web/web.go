@@ -198,7 +198,7 @@ func (s *Server) Tick(ctx context.Context) {
 			continue
 		}
 		if n > 0 {
-			s.record(audit.Event{Event: "review_stage_ended", By: "accessrecon", Data: map[string]any{"campaign": c.ID, "items": n}})
+			s.record(audit.Event{Event: audit.ReviewStageEnded, By: "accessrecon", Data: map[string]any{"campaign": c.ID, "items": n}})
 		}
 	}
 }

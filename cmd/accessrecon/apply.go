@@ -110,7 +110,7 @@ func approveAction(c *cli.Context) error {
 		return err
 	}
 	x := a.Approvals[len(a.Approvals)-1]
-	if err := recordAudit(cfg, audit.Event{Event: "approval", By: x.By, Plan: p.Digest, Data: map[string]any{"plan_file": name, "approvals": len(a.Approvals), "signed": x.Signature != ""}}); err != nil {
+	if err := recordAudit(cfg, audit.Event{Event: audit.Approval, By: x.By, Plan: p.Digest, Data: map[string]any{"plan_file": name, "approvals": len(a.Approvals), "signed": x.Signature != ""}}); err != nil {
 		return err
 	}
 	// The review store shows it beside the approvals given in the browser.
@@ -173,7 +173,7 @@ func applyAction(c *cli.Context) error {
 	if errors.Is(err, reconcile.ErrModified) {
 		refusal := &apply.Refusal{Reason: err.Error(), Why: i18n.M("%v", err)}
 		if cfg, cerr := optionalConfig(c); cerr == nil {
-			if aerr := recordAudit(cfg, audit.Event{Event: "refusal", By: actor(c), Data: map[string]any{"plan_file": name, "reason": refusal.Reason}}); aerr != nil {
+			if aerr := recordAudit(cfg, audit.Event{Event: audit.Refusal, By: actor(c), Data: map[string]any{"plan_file": name, "reason": refusal.Reason}}); aerr != nil {
 				return aerr
 			}
 		}
@@ -196,7 +196,7 @@ func applyAction(c *cli.Context) error {
 		return err
 	} else if !ok {
 		refusal := apply.NewRefusal("the audit log %s does not record the making of %s (%s): only plans accessrecon made are carried out", reconcile.AuditPath(s.cfg), name, p.Digest)
-		recordAudit(s.cfg, audit.Event{Event: "refusal", By: by, Plan: p.Digest, Data: map[string]any{"plan_file": name, "reason": refusal.Reason}})
+		recordAudit(s.cfg, audit.Event{Event: audit.Refusal, By: by, Plan: p.Digest, Data: map[string]any{"plan_file": name, "reason": refusal.Reason}})
 		return refusal
 	}
 	record := func(event string, data map[string]any) {
@@ -210,7 +210,7 @@ func applyAction(c *cli.Context) error {
 			return err
 		}
 		if err := apply.CheckApprovals(name, p, s.inputs, rules); err != nil {
-			record("refusal", map[string]any{"reason": err.Error()})
+			record(audit.Refusal, map[string]any{"reason": err.Error()})
 			return err
 		}
 		done, err := apply.ConfirmManual(name, p, f, time.Now(), record)
@@ -240,7 +240,7 @@ func applyAction(c *cli.Context) error {
 	})
 	var refusal *apply.Refusal
 	if errors.As(err, &refusal) && !c.Bool("dry-run") {
-		record("refusal", map[string]any{"reason": refusal.Reason})
+		record(audit.Refusal, map[string]any{"reason": refusal.Reason})
 	}
 	if err != nil {
 		return err
@@ -268,11 +268,11 @@ func applyAction(c *cli.Context) error {
 		fmt.Fprintf(c.App.Writer, msg[2]+"\n", w)
 	}
 	if !c.Bool("dry-run") && !res.Interrupted {
-		record("apply", map[string]any{"actions": len(res.Outcomes), "done": counts[apply.StateDone], "awaiting_confirmation": counts[apply.StateManual],
+		record(audit.Apply, map[string]any{"actions": len(res.Outcomes), "done": counts[apply.StateDone], "awaiting_confirmation": counts[apply.StateManual],
 			"failed": counts[apply.StateFailed], "work_orders": len(res.WorkOrders)})
 	}
 	if res.Interrupted {
-		record("interrupted", map[string]any{"pending": counts[apply.StatePending]})
+		record(audit.Interrupted, map[string]any{"pending": counts[apply.StatePending]})
 		return i18n.Errorf("stopped on request: %d action(s) not started and left pending; run apply again to carry on", counts[apply.StatePending])
 	}
 	if counts[apply.StateFailed] > 0 {

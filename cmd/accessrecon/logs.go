@@ -122,7 +122,7 @@ func logsCheck(c *cli.Context) error {
 			n, _ := byRule[f.Rule].(int)
 			byRule[f.Rule] = n + 1
 		}
-		if err := recordAudit(cfg, audit.Event{Event: "logs_check", By: actor(c), Data: map[string]any{
+		if err := recordAudit(cfg, audit.Event{Event: audit.LogsCheck, By: actor(c), Data: map[string]any{
 			"date": day.String(), "findings": len(rep.Findings), "by_rule": byRule, "out": c.String("out")}}); err != nil {
 			return err
 		}

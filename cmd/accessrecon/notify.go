@@ -92,7 +92,7 @@ func notifyRun(c *cli.Context) error {
 // sent and those that failed (kept queued).
 func deliver(cfg *config.Config, msgs []notify.Message, refused []notify.Refused, next int) (int, map[string]error, error) {
 	for _, r := range refused {
-		if err := recordAudit(cfg, audit.Event{Event: "mail_refused", Data: map[string]any{"person": r.Person, "reason": r.Reason.String(), "about": r.Event}}); err != nil {
+		if err := recordAudit(cfg, audit.Event{Event: audit.MailRefused, Data: map[string]any{"person": r.Person, "reason": r.Reason.String(), "about": r.Event}}); err != nil {
 			return 0, nil, err
 		}
 	}
@@ -112,7 +112,7 @@ func deliver(cfg *config.Config, msgs []notify.Message, refused []notify.Refused
 	}
 	sent, failed, err := notify.Send(cfg, password, limit)
 	for _, s := range sent {
-		if aerr := recordAudit(cfg, audit.Event{Event: "mail_sent", Data: map[string]any{"message_id": s.ID}}); aerr != nil {
+		if aerr := recordAudit(cfg, audit.Event{Event: audit.MailSent, Data: map[string]any{"message_id": s.ID}}); aerr != nil {
 			return len(sent), failed, aerr
 		}
 	}

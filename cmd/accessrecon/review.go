@@ -108,7 +108,7 @@ func resetCommand() *cli.Command {
 					if err != nil {
 						return err
 					}
-					if err := recordFiles(s.cfg, actor(c), "reset_worksheets", c.String("out"), names, map[string]any{"year": y}); err != nil {
+					if err := recordFiles(s.cfg, actor(c), audit.ResetWorksheets, c.String("out"), names, map[string]any{"year": y}); err != nil {
 						return err
 					}
 					for _, n := range names {
@@ -208,7 +208,7 @@ func certifyCommand() *cli.Command {
 						units[w.ReviewerUnit] = len(w.Items)
 					}
 					dir, _ := filepath.Abs(c.String("out"))
-					if err := recordFiles(s.cfg, actor(c), "campaign_opened", c.String("out"), []string{certify.CampaignFile},
+					if err := recordFiles(s.cfg, actor(c), audit.CampaignOpened, c.String("out"), []string{certify.CampaignFile},
 						map[string]any{"campaign": campaign.ID, "as_of": campaign.AsOf, "due": campaign.Due, "units": units, "path": dir, "link": campaignLink(s.cfg, campaign.ID)}); err != nil {
 						return err
 					}
@@ -328,7 +328,7 @@ func certifyClose(c *cli.Context) error {
 			return err
 		}
 	}
-	if err := recordFiles(s.cfg, actor(c), "campaign_closed", dir, []string{certify.DecisionsFile}, map[string]any{"campaign": campaign.ID, "unreviewed": unreviewed, "decisions": len(decisions), "plan": plan.Digest}); err != nil {
+	if err := recordFiles(s.cfg, actor(c), audit.CampaignClosed, dir, []string{certify.DecisionsFile}, map[string]any{"campaign": campaign.ID, "unreviewed": unreviewed, "decisions": len(decisions), "plan": plan.Digest}); err != nil {
 		return err
 	}
 	return emitErr

@@ -16,5 +16,6 @@ func init() {
 		"a text":                      "文字列",
 		"%s:%d: field %s: %s":         "%s:%d: 項目 %s: %s",
 		"%s:%d: field %s: %w":         "%s:%d: 項目 %s: %w",
+		"%s: field %s: %s":            "%s: 項目 %s: %s",
 	})
 }

@@ -113,3 +113,37 @@ func Wrap(name string, lines []int, i int, field string, err error) error {
 	}
 	return i18n.Errorf("%s:%d: field %s: %w", name, line, field, err)
 }
+
+// KeyLine is the line of the key at path (mapping keys from the top, as
+// "notify", "events", "plan"), or 0 when data has no such key.
+func KeyLine(data []byte, path ...string) int {
+	var doc yaml.Node
+	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 {
+		return 0
+	}
+	node, line := doc.Content[0], 0
+	for _, key := range path {
+		found := false
+		for i := 0; node.Kind == yaml.MappingNode && i+1 < len(node.Content); i += 2 {
+			if node.Content[i].Value == key {
+				node, line, found = node.Content[i+1], node.Content[i].Line, true
+				break
+			}
+		}
+		if !found {
+			return 0
+		}
+	}
+	return line
+}
+
+// FieldErrorf is an error about the field at path of a mapping,
+// "NAME:LINE: field A.B.C: message" (without the line when data has no such
+// key). It wraps csvfile.ErrInput.
+func FieldErrorf(name string, data []byte, path []string, format string, args ...any) error {
+	field := strings.Join(path, ".")
+	if line := KeyLine(data, path...); line > 0 {
+		return csvfile.InputErrorf("%s:%d: field %s: %s", name, line, field, i18n.M(format, args...))
+	}
+	return csvfile.InputErrorf("%s: field %s: %s", name, field, i18n.M(format, args...))
+}

@@ -28,6 +28,7 @@ import (
 	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/accessrecon/accessrecon/policy"
 	"github.com/accessrecon/accessrecon/reconcile"
+	"github.com/accessrecon/accessrecon/reconcile/audit"
 	"github.com/accessrecon/accessrecon/reconcile/report"
 )
 
@@ -250,7 +251,7 @@ func Run(ctx context.Context, in *reconcile.Inputs, pol *reconcile.Policy, p *re
 		return nil, refuse("the plan removes %d rights or accounts, over the mass-revocation threshold of %d (apply --allow-mass-revocation --reason \"...\" if this is intended)", removals, limit)
 	}
 	if removals > limit {
-		record("mass_revocation_allowed", map[string]any{"removals": removals, "limit": limit, "reason": o.Reason})
+		record(audit.MassRevocationAllowed, map[string]any{"removals": removals, "limit": limit, "reason": o.Reason})
 	}
 	var current reconcile.Removals
 	if len(drifted) > 0 {
@@ -295,7 +296,7 @@ func Run(ctx context.Context, in *reconcile.Inputs, pol *reconcile.Policy, p *re
 				if err := j.record(a.ID, StateSkipped, why, now); err != nil {
 					return nil, err
 				}
-				record("action", map[string]any{"action": a.ID, "item": a.ItemID(), "op": a.Op, "state": StateSkipped, "detail": why.EN})
+				record(audit.Action, map[string]any{"action": a.ID, "item": a.ItemID(), "op": a.Op, "state": StateSkipped, "detail": why.EN})
 				res.Outcomes = append(res.Outcomes, Outcome{a, StateSkipped, why})
 				continue
 			}
@@ -312,7 +313,7 @@ func Run(ctx context.Context, in *reconcile.Inputs, pol *reconcile.Policy, p *re
 		if err := j.record(a.ID, state, detail, time.Now()); err != nil {
 			return nil, err
 		}
-		record("action", map[string]any{"action": a.ID, "item": a.ItemID(), "op": a.Op, "state": state, "detail": detail.EN})
+		record(audit.Action, map[string]any{"action": a.ID, "item": a.ItemID(), "op": a.Op, "state": state, "detail": detail.EN})
 		res.Outcomes = append(res.Outcomes, Outcome{a, state, detail})
 	}
 	if o.Progress != nil {
@@ -524,7 +525,7 @@ func ConfirmManual(planPath string, p *reconcile.Plan, file string, now time.Tim
 			return nil, err
 		}
 		if record != nil {
-			record("action", map[string]any{"action": c.id, "state": StateDone, "detail": detail.EN, "comment": c.comment})
+			record(audit.Action, map[string]any{"action": c.id, "state": StateDone, "detail": detail.EN, "comment": c.comment})
 		}
 		done = append(done, c.id)
 	}

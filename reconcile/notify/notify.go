@@ -100,13 +100,13 @@ func Collect(cfg *config.Config, snap *graph.Snapshot, now time.Time) (msgs []Me
 	var campaigns []audit.Event        // campaign_opened, not closed (yet)
 	_, err = audit.Each(f, path, func(e audit.Event) {
 		switch e.Event {
-		case "plan":
+		case audit.Plan:
 			authors[e.Plan] = e.By
-		case "approval":
+		case audit.Approval:
 			approvers[e.Plan] = append(approvers[e.Plan], e.By)
-		case "campaign_opened":
+		case audit.CampaignOpened:
 			campaigns = append(campaigns, e)
-		case "campaign_closed":
+		case audit.CampaignClosed:
 			campaigns = slices.DeleteFunc(campaigns, func(c audit.Event) bool { return c.Data["dir"] == e.Data["dir"] })
 		}
 		if e.Seq <= cur.Seq {
@@ -259,7 +259,7 @@ func message(cfg *config.Config, snap *graph.Snapshot, e audit.Event, p *graph.P
 		return Message{}, i18n.M("%s is not an address of company %s (mail_domains)", p.Mail, p.Company)
 	}
 	var systems []string
-	if out, _ := e.Data["out"].(string); out != "" && e.Event == "plan" {
+	if out, _ := e.Data["out"].(string); out != "" && e.Event == audit.Plan {
 		plan, err := readPlan(cfg, out)
 		if err != nil {
 			return Message{}, i18n.M("the plan cannot be read to check which companies may know of it: %v", err)
@@ -277,7 +277,7 @@ func message(cfg *config.Config, snap *graph.Snapshot, e audit.Event, p *graph.P
 	}
 	sum := sha256.Sum256([]byte(fmt.Sprintf("%d\x00%s\x00%s\x00%s\x00%v", e.Seq, e.Digest, p.EmployeeID, kind, e.Data["due"])))
 	m := Message{ID: hex.EncodeToString(sum[:12]) + "@accessrecon", To: p.Mail, Name: p.Name, Person: p.EmployeeID, Event: e.Seq}
-	if e.Event == "plan" {
+	if e.Event == audit.Plan {
 		if link := planLink(cfg, e); link != "" {
 			data := maps.Clone(e.Data)
 			data["link"] = link
@@ -369,39 +369,39 @@ func text(e audit.Event, kind, unit string) (subject, body string) {
 		link = "\n" + l + "\n"
 	}
 	switch {
-	case e.Event == "campaign_stage" && kind == "reminder":
+	case e.Event == stageEvent && kind == "reminder":
 		subject = fmt.Sprintf("【accessrecon】権限棚卸しの期限が近づいています / your review is due %v (%v, stage %v)", e.Data["due"], e.Data["campaign"], e.Data["stage"])
 		body = fmt.Sprintf("権限棚卸し %v の第 %v 段階（%v）で、あなたの未判定の項目が %v 件あります。期限は %v です。期限までに判定のない項目は既定の扱いになります。%s\n"+
 			"Campaign %v, stage %v (%v): %v items still wait for your decision, due %v. Items undecided by then get the campaign's default.%s",
 			e.Data["campaign"], e.Data["stage"], e.Data["stage_name"], e.Data["items"], e.Data["due"], link,
 			e.Data["campaign"], e.Data["stage"], e.Data["stage_name"], e.Data["items"], e.Data["due"], link)
 		return subject, body
-	case e.Event == "campaign_stage" && kind == "overdue":
+	case e.Event == stageEvent && kind == "overdue":
 		subject = fmt.Sprintf("【accessrecon】部下の権限棚卸しが未完了です / a review of your report is due today (%v, stage %v)", e.Data["campaign"], e.Data["stage"])
 		body = fmt.Sprintf("権限棚卸し %v の第 %v 段階（%v）で、%v さんの未判定の項目が %v 件あり、期限 %v を迎えました。期限を過ぎると既定の扱いになります。%s\n"+
 			"Campaign %v, stage %v (%v): %v has %v items undecided on the due day %v; after it they get the campaign's default.%s",
 			e.Data["campaign"], e.Data["stage"], e.Data["stage_name"], e.Data["reviewer"], e.Data["items"], e.Data["due"], link,
 			e.Data["campaign"], e.Data["stage"], e.Data["stage_name"], e.Data["reviewer"], e.Data["items"], e.Data["due"], link)
 		return subject, body
-	case e.Event == "campaign_stage":
+	case e.Event == stageEvent:
 		subject = fmt.Sprintf("【accessrecon】権限棚卸しの確認をお願いします / a review stage for you (%v, stage %v)", e.Data["campaign"], e.Data["stage"])
 		body = fmt.Sprintf("権限棚卸し %v の第 %v 段階（%v）で、あなたの確認を待つ項目が %v 件あります。期限は %v です。%s\n"+
 			"Campaign %v, stage %v (%v): %v items wait for your decision, due %v.%s",
 			e.Data["campaign"], e.Data["stage"], e.Data["stage_name"], e.Data["items"], e.Data["due"], link,
 			e.Data["campaign"], e.Data["stage"], e.Data["stage_name"], e.Data["items"], e.Data["due"], link)
 		return subject, body
-	case e.Event == "campaign_opened" && kind == "reminder":
+	case e.Event == audit.CampaignOpened && kind == "reminder":
 		subject = fmt.Sprintf("【accessrecon】確認表の返送期限が近づいています / worksheets due %v (%v)", e.Data["due"], e.Data["campaign"])
 		body = fmt.Sprintf("権限棚卸し %v の確認表（%s、%s 件）の返送期限は %v です。判定のない行は締切時に取り消されます。\n\n"+
 			"The worksheet of campaign %v for %s (%s items) is due back on %v. Rows without a decision are revoked when it closes.\n",
 			e.Data["campaign"], unit, items, e.Data["due"], e.Data["campaign"], unit, items, e.Data["due"])
 		return subject, body
-	case e.Event == "campaign_opened" && kind == "overdue":
+	case e.Event == audit.CampaignOpened && kind == "overdue":
 		subject = fmt.Sprintf("【accessrecon】権限棚卸しの期限切れ / campaign overdue (%v, due %v)", e.Data["campaign"], e.Data["due"])
 		body = fmt.Sprintf("権限棚卸し %v は期限 %v を過ぎても締め切られていません（フォルダー %v）。\n\nCampaign %v is past its due day %v and not closed (folder %v).\n",
 			e.Data["campaign"], e.Data["due"], e.Data["dir"], e.Data["campaign"], e.Data["due"], e.Data["dir"])
 		return subject, body
-	case e.Event == "campaign_opened":
+	case e.Event == audit.CampaignOpened:
 		subject = fmt.Sprintf("【accessrecon】権限棚卸しの確認表 / a certification worksheet for you (%v)", e.Data["campaign"])
 		body = fmt.Sprintf("権限棚卸し %v が始まりました。%s の確認表（%s 件）を確認し、期限 %v までに返送してください（フォルダー %v）。\n\n"+
 			"Campaign %v has opened: the worksheet of %s (%s items) is due back by %v (folder %v).\n%s",
@@ -409,29 +409,29 @@ func text(e audit.Event, kind, unit string) (subject, body string) {
 		return subject, body
 	}
 	switch e.Event {
-	case "plan":
+	case audit.Plan:
 		subject = fmt.Sprintf("【accessrecon】承認待ちの計画 / A plan waits for approval (%v)", e.Data["kind"])
 		body = fmt.Sprintf("承認待ちの計画があります（措置 %v 件、指摘 %v 件、作成者 %s）。\n内容の確認: accessrecon show %s --format html --lang ja\n承認: accessrecon approve %s --by （あなたの社員番号） --key （鍵）\n\n"+
 			"A plan waits for approval (%v actions, %v findings, by %s).\nReview: accessrecon show %s --format html\nApprove: accessrecon approve %s --by YOUR-ID --key KEYFILE\n\n計画 / plan: %s\n%s",
 			e.Data["actions"], e.Data["findings"], e.By, out, out, e.Data["actions"], e.Data["findings"], e.By, out, out, short, link)
-	case "apply":
+	case audit.Apply:
 		subject = "【accessrecon】計画の実施結果 / apply ended"
 		body = fmt.Sprintf("計画 %s を実施しました（実行者 %s）。措置 %v 件: 完了 %v、確認待ち %v、失敗 %v、作業指示書 %v 件。\n\n"+
 			"Plan %s was applied (by %s): %v actions, %v done, %v awaiting confirmation, %v failed, %v work orders.\n",
 			short, e.By, e.Data["actions"], e.Data["done"], e.Data["awaiting_confirmation"], e.Data["failed"], e.Data["work_orders"],
 			short, e.By, e.Data["actions"], e.Data["done"], e.Data["awaiting_confirmation"], e.Data["failed"], e.Data["work_orders"])
-	case "logs_check":
+	case audit.LogsCheck:
 		subject = fmt.Sprintf("【accessrecon】アクセスログの指摘 %v 件 / log check findings (%v)", e.Data["findings"], e.Data["date"])
 		body = fmt.Sprintf("%v のアクセスログ点検で %v 件の指摘がありました（ルール別: %v）。\n詳細: accessrecon logs check --date %v --format html --lang ja\n\n"+
 			"The log check of %v found %v findings (by rule: %v).\nDetails: accessrecon logs check --date %v --format html\n",
 			e.Data["date"], e.Data["findings"], e.Data["by_rule"], e.Data["date"], e.Data["date"], e.Data["findings"], e.Data["by_rule"], e.Data["date"])
-	case "transfer_forbidden":
+	case audit.TransferForbidden:
 		subject = fmt.Sprintf("【accessrecon】禁止される異動の照会 / a forbidden transfer was checked (%v)", e.Data["employee_id"])
 		body = fmt.Sprintf("人事システムから照会された異動は分離ルールに反します: %v を %v から %v へ（%v 発令）。該当ルール: %v\n\n"+
 			"A transfer HR checked breaks a separation rule: %v from %v to %v on %v. Rules: %v\n",
 			e.Data["employee_id"], e.Data["from_unit"], e.Data["to_unit"], e.Data["effective_date"], e.Data["rules"],
 			e.Data["employee_id"], e.Data["from_unit"], e.Data["to_unit"], e.Data["effective_date"], e.Data["rules"])
-	case "refusal":
+	case audit.Refusal:
 		subject = "【accessrecon】計画の実施を拒否しました / apply refused a plan"
 		body = fmt.Sprintf("計画 %s の実施を拒否しました（実行者 %s）。理由: %v\n\napply refused plan %s (run by %s): %v\n", short, e.By, e.Data["reason"], short, e.By, e.Data["reason"])
 	default:

@@ -15,6 +15,11 @@ import (
 	"github.com/accessrecon/accessrecon/reconcile/reviewdb"
 )
 
+// stageEvent is the event of a stage's mail: made here from the review
+// store, never written to the audit log (config's campaign_opened,
+// campaign_reminder and campaign_overdue name who is told).
+const stageEvent = "campaign_stage"
+
 // stageMail is the mail of the later stages of the campaigns in the review
 // store (the first stage's reviewers are told by campaign_opened): when
 // items reach a stage, each of its reviewers (the unit's people, or the
@@ -116,7 +121,7 @@ func stageMail(ctx context.Context, cfg *config.Config, snap *graph.Snapshot, da
 			sort.Slice(ps, func(i, j int) bool { return ps[i].EmployeeID < ps[j].EmployeeID })
 			for _, p := range ps {
 				x := per[stage.N][p]
-				e := audit.Event{Event: "campaign_stage", Digest: "review:" + c.ID + ":" + fmt.Sprint(stage.N),
+				e := audit.Event{Event: stageEvent, Digest: "review:" + c.ID + ":" + fmt.Sprint(stage.N),
 					Data: map[string]any{"campaign": c.ID, "stage": stage.N, "stage_name": stage.Name, "due": stage.Due, "items": x.items, "link": link}}
 				if why := confidential(snap, x.systems, p); why.Format != "" {
 					*refused = append(*refused, Refused{Person: p.EmployeeID, To: p.Mail, Reason: why})

@@ -287,7 +287,7 @@ func (s *Service) check(w http.ResponseWriter, r *http.Request) error {
 				rules = append(rules, f.Rule)
 			}
 		}
-		if err := reconcile.Record(cur.inputs.Config, audit.Event{Event: "transfer_forbidden", By: "serve", Data: map[string]any{
+		if err := reconcile.Record(cur.inputs.Config, audit.Event{Event: audit.TransferForbidden, By: "serve", Data: map[string]any{
 			"employee_id": req.EmployeeID, "from_unit": res.FromUnit, "to_unit": res.ToUnit, "effective_date": eff.String(), "rules": rules}}, time.Now()); err != nil {
 			return err
 		}
