@@ -21,6 +21,7 @@ func init() {
 		"unknown event %q: expected one of %s%s":                                              "不明なイベント %q です。次のいずれかを指定してください: %s%s",
 		"names no one for %s: it is for %s":                                                   "%s では誰も指しません。これは %s のための指定です",
 		"names no one: expected units, tags or ids (or remove the event)":                     "誰も指していません。units、tags、ids のいずれかを指定してください（不要ならイベントごと削除してください）",
+		"the campaign_overdue event":                                                          "campaign_overdue イベント",
 		"events about a plan":                                                                 "計画についてのイベント",
 		"campaign_opened and campaign_reminder":                                               "campaign_opened と campaign_reminder",
 		"%s: missing required field %q":                                                       "%s: 必須の項目 %q がありません",

@@ -84,7 +84,7 @@ func (c *Config) checkNotify(data []byte) error {
 			{"author", who.Author, e.Plan, i18n.M("events about a plan")},
 			{"approvers", who.Approved, e.Plan, i18n.M("events about a plan")},
 			{"reviewers", who.Reviewers, e.Reviewers, i18n.M("campaign_opened and campaign_reminder")},
-			{"managers", who.Managers, e.Managers, i18n.M("campaign_overdue")},
+			{"managers", who.Managers, e.Managers, i18n.M("the campaign_overdue event")},
 		} {
 			if f.set && !f.may {
 				return yamlfile.FieldErrorf(c.Path, data, append(path, f.key), "names no one for %s: it is for %s", name, f.applies)
