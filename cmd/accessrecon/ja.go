@@ -43,6 +43,7 @@ func init() {
 		"serve: no API token: set ACCESSRECON_API_TOKEN or give --token-file": "serve: API トークンがありません。ACCESSRECON_API_TOKEN を設定するか --token-file を指定してください",
 		"serve: shutdown: %w":                        "serve: 停止処理: %w",
 		"show: expected one argument, the plan file": "show: 引数として計画ファイルを 1 つ指定してください",
+		"accessrecon: stop requested: ending after the step under way (a second Ctrl-C ends at once)":         "accessrecon: 停止の要求を受けました。実行中の処理を終えてから止まります（もう一度 Ctrl-C で直ちに終了します）",
 		"stopped on request: %d action(s) not started and left pending; run apply again to carry on":          "要求により停止しました。未着手の措置 %d 件は保留のままです。続けるには apply をもう一度実行してください",
 		"the audit log %s does not record the making of %s (%s): only plans accessrecon made are carried out": "監査ログ %s に %s（%s）の作成記録がありません。accessrecon が作成した計画だけを実施します",
 	})

@@ -62,6 +62,31 @@ func githubPlan(t *testing.T, url string) (cfg, plan string) {
 	return cfg, plan
 }
 
+// watched is a process's output, with seen closed once want appears in it.
+type watched struct {
+	mu   sync.Mutex
+	b    bytes.Buffer
+	want string
+	seen chan struct{}
+}
+
+func (w *watched) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	had := strings.Contains(w.b.String(), w.want)
+	w.b.Write(p)
+	if !had && strings.Contains(w.b.String(), w.want) {
+		close(w.seen)
+	}
+	return len(p), nil
+}
+
+func (w *watched) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.String()
+}
+
 // buildCLI builds the accessrecon binary once per test, for tests whose
 // fault lies between processes (signals, two processes at once).
 func buildCLI(t *testing.T) string {
@@ -84,9 +109,10 @@ func TestApplyStopsAfterTheActionUnderWayOnSIGTERM(t *testing.T) {
 	cfg, plan := githubPlan(t, srv.URL)
 	total := len(actionsOf(t, readPlan(t, plan)))
 
-	var stdout, stderr bytes.Buffer
+	var stdout bytes.Buffer
+	stderr := &watched{want: "stop requested: ending after the step under way", seen: make(chan struct{})}
 	cmd := exec.Command(buildCLI(t), "apply", plan, "--config", cfg, "--as-of", "2026-11-24", "--by", "E1099")
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	cmd.Stdout, cmd.Stderr = &stdout, stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +125,12 @@ func TestApplyStopsAfterTheActionUnderWayOnSIGTERM(t *testing.T) {
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(200 * time.Millisecond) // the signal is taken while the change is in flight
+	select { // the signal is taken while the change is in flight
+	case <-stderr.seen:
+	case <-time.After(60 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("apply did not say it is stopping:\n%s", stderr.String())
+	}
 	close(release)
 	err := cmd.Wait()
 	if cmd.ProcessState.ExitCode() != 1 || !strings.Contains(stderr.String(), fmt.Sprintf("stopped on request: %d action(s) not started", total-1)) {
