@@ -54,7 +54,7 @@ func TestNotifyEventsThatMailNoOneAreRefused(t *testing.T) {
 				t.Fatal("loaded")
 			}
 			if !errors.Is(err, csvfile.ErrInput) {
-				t.Errorf("not an input error (exit code 2): %v", err)
+				t.Errorf("not an input error (csvfile.ErrInput): %v", err)
 			}
 			for _, w := range c.want {
 				if !strings.Contains(err.Error(), w) {
