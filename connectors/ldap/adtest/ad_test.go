@@ -139,6 +139,18 @@ func TestPullFromActiveDirectory(t *testing.T) {
 func TestApplyOnActiveDirectory(t *testing.T) {
 	s := source(t)
 	ctx := context.Background()
+	t.Cleanup(func() { // the directory as seeded, for the tests after (and -count)
+		conn := AdminConn(t)
+		enable := goldap.NewModifyRequest("CN=user0006,OU=staff,"+Base, nil)
+		enable.Replace("userAccountControl", []string{"66048"})
+		member := goldap.NewModifyRequest("CN=app-takuso-viewer,OU=groups,"+Base, nil)
+		member.Add("member", []string{"CN=user0002,OU=staff," + Base})
+		for _, m := range []*goldap.ModifyRequest{enable, member} {
+			if err := conn.Modify(m); err != nil && !goldap.IsErrorWithCode(err, goldap.LDAPResultAttributeOrValueExists) {
+				t.Errorf("restoring the seeded directory: %v", err)
+			}
+		}
+	})
 	for _, c := range []connectors.Change{
 		{Op: "disable_account", System: "ldap:corp", Account: "user0006"},
 		{Op: "disable_account", System: "ldap:corp", Account: "user0006"},
