@@ -121,6 +121,7 @@ func Finish(in *Inputs, p *Plan, o FinishOptions) (remember func() error, err er
 	}
 	if err := Record(cfg, audit.Event{Event: audit.Plan, By: p.CreatedBy, Plan: p.Digest, Data: map[string]any{
 		"kind": p.Kind, "as_of": p.AsOf, "out": o.Out, "actions": len(p.Actions), "findings": len(p.Findings),
+		"systems": p.Systems(), // who may be told of it (notify)
 	}}, o.Now); err != nil {
 		return nil, err
 	}

@@ -248,6 +248,22 @@ func sortInPlace[T any](xs []T, compare func(a, b *T) int) {
 	copy(xs, moved)
 }
 
+// Systems are the systems the plan's actions and findings name, sorted,
+// each once (never nil: an empty list is a list).
+func (p *Plan) Systems() []string {
+	out := []string{}
+	for _, a := range p.Actions {
+		out = append(out, a.System)
+	}
+	for _, f := range p.Findings {
+		if f.System != "" {
+			out = append(out, f.System)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
 // AddNames fills person_name from the HR feed, for reviewers.
 func (p *Plan) AddNames(snap *graph.Snapshot) {
 	name := func(id string) string {

@@ -400,14 +400,9 @@ func (s *Server) mayView(me *who, p *reconcile.Plan) error {
 		}
 	}
 	hidden := me.hidden()
-	for _, a := range p.Actions {
-		if slices.Contains(hidden, a.System) {
-			return i18n.Errorf("the plan touches %s, confidential to another company than yours (%s)", a.System, me.Company)
-		}
-	}
-	for _, f := range p.Findings {
-		if slices.Contains(hidden, f.System) {
-			return i18n.Errorf("the plan touches %s, confidential to another company than yours (%s)", f.System, me.Company)
+	for _, id := range p.Systems() {
+		if slices.Contains(hidden, id) {
+			return i18n.Errorf("the plan touches %s, confidential to another company than yours (%s)", id, me.Company)
 		}
 	}
 	return nil

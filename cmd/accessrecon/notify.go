@@ -52,7 +52,7 @@ func notifyRun(c *cli.Context) error {
 		}
 		now = d.Start().Add(9 * time.Hour)
 	}
-	msgs, refused, next, err := notify.Collect(cfg, in.Graph.Snapshot(), now)
+	msgs, refused, next, err := notify.Collect(c.Context, cfg, in.Graph.Snapshot(), now)
 	if err != nil {
 		return err
 	}
@@ -140,7 +140,7 @@ func notifyEvery(ctx context.Context, configPath string, every time.Duration, lo
 			var msgs []notify.Message
 			var refused []notify.Refused
 			var next int
-			if msgs, refused, next, err = notify.Collect(cfg, in.Graph.Snapshot(), time.Now()); err == nil {
+			if msgs, refused, next, err = notify.Collect(ctx, cfg, in.Graph.Snapshot(), time.Now()); err == nil {
 				var sent int
 				sent, _, err = deliver(cfg, msgs, refused, next)
 				if sent > 0 {

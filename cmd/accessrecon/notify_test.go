@@ -27,6 +27,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/accessrecon/accessrecon/config"
+	"github.com/accessrecon/accessrecon/reconcile"
+	"github.com/accessrecon/accessrecon/reconcile/audit"
 	"github.com/accessrecon/accessrecon/reconcile/notify"
 	"github.com/accessrecon/accessrecon/reconcile/reconciletest"
 	"github.com/accessrecon/accessrecon/reconcile/reviewdb"
@@ -204,6 +207,51 @@ func TestPlanWaitingForApprovalIsMailedToTheRightPeopleOnly(t *testing.T) {
 	audit, _ := os.ReadFile(filepath.Join(dir, "audit.jsonl"))
 	if strings.Count(string(audit), `"event":"mail_sent"`) != 3 || strings.Count(string(audit), `"event":"mail_refused"`) != 2 || strings.Contains(string(audit), "mail-secret") {
 		t.Errorf("the audit log's mail events:\n%s", audit)
+	}
+}
+
+// TestMailAboutAPlanKeepsToItsCompany: every event about a plan, not only
+// the plan's own (here its approval), is mailed only to people of the
+// companies its systems are confidential to: the demo plan touches takuso
+// (NW's), so HD's E1020 is refused and NW's E1002 told. A plan recorded by
+// an earlier version (its event lists no systems) is checked through its
+// file.
+func TestMailAboutAPlanKeepsToItsCompany(t *testing.T) {
+	dir, cfg, _ := mailedDemo(t, "  events:\n    approval: {ids: [E1002, E1020]}\n")
+	plan := filepath.Join(dir, "p.json")
+	if _, stderr, code := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24", "--out", plan, "--by", "E1001"); code != 0 {
+		t.Fatal(stderr)
+	}
+	if _, stderr, code := runCLI(t, "approve", plan, "--by", "E1002", "--config", cfg); code != 0 {
+		t.Fatal(stderr)
+	}
+	preview := func(name string) (stdout string, emls []string) {
+		t.Helper()
+		out := filepath.Join(dir, name)
+		stdout, stderr, code := runCLI(t, "notify", "run", "--config", cfg, "--dry-run", "--out", out, "--lang", "en")
+		if code != 0 {
+			t.Fatalf("dry run: exit %d %s%s", code, stdout, stderr)
+		}
+		emls, _ = filepath.Glob(filepath.Join(out, "*.eml"))
+		return stdout, emls
+	}
+	if stdout, emls := preview("now"); len(emls) != 1 || strings.Count(stdout, "confidential to NW: not for company HD") != 1 {
+		t.Fatalf("the approval's mail: %d messages\n%s", len(emls), stdout)
+	}
+	c, err := config.Load(config.OSFiles{}, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range []audit.Event{
+		{Event: audit.Plan, By: "E1001", Plan: "sha256:earlier", Data: map[string]any{"out": plan}},
+		{Event: audit.Approval, By: "E1002", Plan: "sha256:earlier"},
+	} {
+		if err := reconcile.Record(c, e, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if stdout, emls := preview("earlier"); len(emls) != 2 || strings.Count(stdout, "confidential to NW: not for company HD") != 2 {
+		t.Fatalf("with a plan event of an earlier version: %d messages\n%s", len(emls), stdout)
 	}
 }
 

@@ -6,11 +6,10 @@ import "github.com/accessrecon/accessrecon/i18n"
 func init() {
 	i18n.Register(map[string]string{
 		"notify: the review store: %w":                                        "通知: 確認ストア: %w",
-		"the items are on %s, confidential to %s: not for company %s":         "項目は %s（%s の機密システム）のものです。会社 %s には送りません",
+		"it concerns %s, confidential to %s: not for company %s":              "%[2]s の機密システム %[1]s に関わるため、会社 %[3]s には送れません",
 		"no mail address in the HR feed":                                      "人事データにメールアドレスがありません",
 		"%s is not an address of company %s (mail_domains)":                   "%s は会社 %s のアドレスではありません（mail_domains）",
 		"the plan cannot be read to check which companies may know of it: %v": "どの会社に知らせてよいか確かめるための計画を読めません: %v",
-		"the plan touches %s, confidential to %s: not for company %s":         "計画は %[2]s の機密システム %[1]s に関わるため、会社 %[3]s には送れません",
 		"the deployment's template: %v":                                       "設定のテンプレート: %v",
 		"the first line must be \"Subject: ...\"":                             "1 行目は「Subject: ...」である必要があります",
 		"notify: iso-2022-jp: %w":                                             "notify: iso-2022-jp: %w",

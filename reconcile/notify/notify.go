@@ -76,10 +76,29 @@ func readCursor(path string) (cursor, error) {
 	return c, json.Unmarshal(data, &c)
 }
 
+// batch is one run's making of messages: what the audit log says of its
+// plans, and the messages and refusals so far.
+type batch struct {
+	cfg     *config.Config
+	snap    *graph.Snapshot
+	day     graph.Date
+	cal     *calendar.Calendar
+	before  int                    // remind_before, in business days
+	plans   map[string]audit.Event // plan digest → the event of its making
+	touched map[string]touched     // plan digest → the systems it names
+	msgs    []Message
+	refused []Refused
+}
+
+type touched struct {
+	systems []string
+	why     i18n.Message // when they cannot be known
+}
+
 // Collect reads the audit log's events after the cursor and makes the
 // messages of those the config names, with the refusals; next is the cursor
 // after them.
-func Collect(cfg *config.Config, snap *graph.Snapshot, now time.Time) (msgs []Message, refused []Refused, next int, err error) {
+func Collect(ctx context.Context, cfg *config.Config, snap *graph.Snapshot, now time.Time) (msgs []Message, refused []Refused, next int, err error) {
 	cur, err := readCursor(cfg.Resolve(CursorFile))
 	if err != nil {
 		return nil, nil, 0, i18n.Errorf("notify: %s: %w", CursorFile, err)
@@ -94,14 +113,22 @@ func Collect(cfg *config.Config, snap *graph.Snapshot, now time.Time) (msgs []Me
 		return nil, nil, 0, i18n.Errorf("notify: audit log %s: %w", path, err)
 	}
 	defer f.Close()
-	day := graph.DateOf(now)
-	authors := map[string]string{}     // plan digest → author
+	cal, err := calendar.New(cfg.Calendar.CompanyHolidays)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	b := &batch{cfg: cfg, snap: snap, day: graph.DateOf(now), cal: cal, before: cfg.Notify.RemindBefore,
+		plans: map[string]audit.Event{}, touched: map[string]touched{}}
+	if b.before <= 0 {
+		b.before = 2
+	}
+	day := b.day
 	approvers := map[string][]string{} // plan digest → who approved it
 	var campaigns []audit.Event        // campaign_opened, not closed (yet)
 	_, err = audit.Each(f, path, func(e audit.Event) {
 		switch e.Event {
 		case audit.Plan:
-			authors[e.Plan] = e.By
+			b.plans[e.Plan] = e
 		case audit.Approval:
 			approvers[e.Plan] = append(approvers[e.Plan], e.By)
 		case audit.CampaignOpened:
@@ -119,13 +146,13 @@ func Collect(cfg *config.Config, snap *graph.Snapshot, now time.Time) (msgs []Me
 		}
 		if who.Reviewers {
 			for _, pu := range reviewers(snap, e, day) {
-				add(cfg, snap, e, pu.person, "", pu.unit, &msgs, &refused)
+				b.add(e, pu.person, "", pu.unit)
 			}
 		}
 		people := recipients(snap, who.Approvers, day)
 		var ids []string
 		if who.Author {
-			ids = append(ids, authors[e.Plan])
+			ids = append(ids, b.plans[e.Plan].By)
 		}
 		if who.Approved {
 			ids = append(ids, approvers[e.Plan]...)
@@ -136,28 +163,32 @@ func Collect(cfg *config.Config, snap *graph.Snapshot, now time.Time) (msgs []Me
 			}
 		}
 		for _, p := range people {
-			add(cfg, snap, e, p, "", "", &msgs, &refused)
+			b.add(e, p, "", "")
 		}
 	})
 	if err != nil {
 		return nil, nil, 0, err
 	}
-	reminders(cfg, snap, campaigns, day, &msgs, &refused)
-	if err := stageMail(context.Background(), cfg, snap, day, &msgs, &refused); err != nil {
+	b.reminders(campaigns)
+	if err := b.stageMail(ctx); err != nil {
 		return nil, nil, 0, i18n.Errorf("notify: the review store: %w", err)
 	}
-	return msgs, refused, next, nil
+	return b.msgs, b.refused, next, nil
 }
 
 // add makes the message of e for p (kind "" for the event itself, or
 // reminder or overdue), or its refusal.
-func add(cfg *config.Config, snap *graph.Snapshot, e audit.Event, p *graph.Person, kind, unit string, msgs *[]Message, refused *[]Refused) {
-	m, why := message(cfg, snap, e, p, kind, unit)
+func (b *batch) add(e audit.Event, p *graph.Person, kind, unit string) {
+	m, why := b.message(e, p, kind, unit)
 	if why.Format != "" {
-		*refused = append(*refused, Refused{Person: p.EmployeeID, To: p.Mail, Reason: why, Event: e.Seq})
+		b.refuse(p, why, e.Seq)
 		return
 	}
-	*msgs = append(*msgs, m)
+	b.msgs = append(b.msgs, m)
+}
+
+func (b *batch) refuse(p *graph.Person, why i18n.Message, seq int) {
+	b.refused = append(b.refused, Refused{Person: p.EmployeeID, To: p.Mail, Reason: why, Event: seq})
 }
 
 type unitPerson struct {
@@ -186,33 +217,23 @@ func reviewers(snap *graph.Snapshot, e audit.Event, day graph.Date) []unitPerson
 // (campaign_reminder), and to the people named for campaign_overdue once it
 // has passed. Each message's id holds the campaign, the kind and the due
 // day, so each is sent once.
-func reminders(cfg *config.Config, snap *graph.Snapshot, campaigns []audit.Event, day graph.Date, msgs *[]Message, refused *[]Refused) {
-	cal, err := calendar.New(cfg.Calendar.CompanyHolidays)
-	if err != nil {
-		return // the config's check has refused such holidays already
-	}
-	before := cfg.Notify.RemindBefore
-	if before <= 0 {
-		before = 2
-	}
+func (b *batch) reminders(campaigns []audit.Event) {
+	cfg, snap, day, cal := b.cfg, b.snap, b.day, b.cal
 	for _, c := range campaigns {
 		dueS, _ := c.Data["due"].(string)
 		due, err := graph.ParseDate(dueS)
 		if err != nil {
 			continue
 		}
-		from := due
-		for range before {
-			from = cal.PreviousBusinessDay(from)
-		}
+		from := b.remindFrom(due)
 		if who, ok := cfg.Notify.Events["campaign_reminder"]; ok && day >= from && day <= due && cal.IsBusinessDay(day) {
 			if who.Reviewers {
 				for _, pu := range reviewers(snap, c, day) {
-					add(cfg, snap, c, pu.person, "reminder", pu.unit, msgs, refused)
+					b.add(c, pu.person, "reminder", pu.unit)
 				}
 			}
 			for _, p := range recipients(snap, who.Approvers, day) {
-				add(cfg, snap, c, p, "reminder", "", msgs, refused)
+				b.add(c, p, "reminder", "")
 			}
 		}
 		if who, ok := cfg.Notify.Events["campaign_overdue"]; ok && day > due {
@@ -225,10 +246,19 @@ func reminders(cfg *config.Config, snap *graph.Snapshot, campaigns []audit.Event
 				}
 			}
 			for _, p := range people {
-				add(cfg, snap, c, p, "overdue", "", msgs, refused)
+				b.add(c, p, "overdue", "")
 			}
 		}
 	}
+}
+
+// remindFrom is the first day of the reminders of a due day.
+func (b *batch) remindFrom(due graph.Date) graph.Date {
+	from := due
+	for range b.before {
+		from = b.cal.PreviousBusinessDay(from)
+	}
+	return from
 }
 
 // recipients are the active people the selector names, each once.
@@ -249,7 +279,8 @@ func recipients(snap *graph.Snapshot, who config.Approvers, day graph.Date) []*g
 }
 
 // message is the mail about e to p, or why it must not be sent.
-func message(cfg *config.Config, snap *graph.Snapshot, e audit.Event, p *graph.Person, kind, unit string) (Message, i18n.Message) {
+func (b *batch) message(e audit.Event, p *graph.Person, kind, unit string) (Message, i18n.Message) {
+	cfg, snap := b.cfg, b.snap
 	if p.Mail == "" {
 		return Message{}, i18n.M("no mail address in the HR feed")
 	}
@@ -258,21 +289,13 @@ func message(cfg *config.Config, snap *graph.Snapshot, e audit.Event, p *graph.P
 	if company == nil || at < 0 || !slices.ContainsFunc(company.MailDomains, func(d string) bool { return strings.EqualFold(d, p.Mail[at+1:]) }) {
 		return Message{}, i18n.M("%s is not an address of company %s (mail_domains)", p.Mail, p.Company)
 	}
-	var systems []string
-	if out, _ := e.Data["out"].(string); out != "" && e.Event == audit.Plan {
-		plan, err := readPlan(cfg, out)
-		if err != nil {
-			return Message{}, i18n.M("the plan cannot be read to check which companies may know of it: %v", err)
+	if e.Plan != "" {
+		t := b.touches(e.Plan)
+		if t.why.Format != "" {
+			return Message{}, t.why
 		}
-		for _, a := range plan.Actions {
-			if !slices.Contains(systems, a.System) {
-				systems = append(systems, a.System)
-			}
-		}
-	}
-	for _, id := range systems {
-		if s := snap.System(id); s != nil && len(s.ConfidentialTo) > 0 && !slices.Contains(s.ConfidentialTo, p.Company) {
-			return Message{}, i18n.M("the plan touches %s, confidential to %s: not for company %s", id, strings.Join(s.ConfidentialTo, ", "), p.Company)
+		if why := confidential(snap, t.systems, p); why.Format != "" {
+			return Message{}, why
 		}
 	}
 	sum := sha256.Sum256([]byte(fmt.Sprintf("%d\x00%s\x00%s\x00%s\x00%v", e.Seq, e.Digest, p.EmployeeID, kind, e.Data["due"])))
@@ -295,6 +318,32 @@ func message(cfg *config.Config, snap *graph.Snapshot, e audit.Event, p *graph.P
 		}
 	}
 	return m, i18n.Message{}
+}
+
+// touches are the systems the actions of the plan with this digest touch,
+// as the audit event of its making lists them (or, in a log written before
+// events listed them, as its file does), read once a run. A plan the log
+// does not record has none: the mail about it (a refusal) holds only the
+// event's own words.
+func (b *batch) touches(digest string) touched {
+	if t, ok := b.touched[digest]; ok {
+		return t
+	}
+	var t touched
+	made, ok := b.plans[digest]
+	if listed, isList := made.Data["systems"].([]any); isList {
+		for _, s := range listed {
+			t.systems = append(t.systems, fmt.Sprint(s))
+		}
+	} else if out, _ := made.Data["out"].(string); ok && out != "" {
+		if plan, err := readPlan(b.cfg, out); err != nil {
+			t.why = i18n.M("the plan cannot be read to check which companies may know of it: %v", err)
+		} else {
+			t.systems = plan.Systems()
+		}
+	}
+	b.touched[digest] = t
+	return t
 }
 
 // planLink is the page of a plan in the reviewers' pages, when there are

@@ -7,11 +7,9 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/accessrecon/accessrecon/config"
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/accessrecon/accessrecon/reconcile/audit"
-	"github.com/accessrecon/accessrecon/reconcile/calendar"
 	"github.com/accessrecon/accessrecon/reconcile/reviewdb"
 )
 
@@ -32,7 +30,8 @@ const stageEvent = "campaign_stage"
 // never gets mail about a system confidential to another company. Each
 // message's id holds the campaign, the stage, the person and the kind, so
 // each is sent once.
-func stageMail(ctx context.Context, cfg *config.Config, snap *graph.Snapshot, day graph.Date, msgs *[]Message, refused *[]Refused) error {
+func (b *batch) stageMail(ctx context.Context) error {
+	cfg, snap, day := b.cfg, b.snap, b.day
 	path := cfg.Resolve(cfg.Review.Store)
 	if !cfg.OnDisk() || !exists(path) {
 		return nil
@@ -42,14 +41,6 @@ func stageMail(ctx context.Context, cfg *config.Config, snap *graph.Snapshot, da
 	overdue, overdueOK := cfg.Notify.Events["campaign_overdue"]
 	if !(openOK && opened.Reviewers) && !(remindOK && remind.Reviewers) && !(overdueOK && overdue.Managers) {
 		return nil
-	}
-	cal, err := calendar.New(cfg.Calendar.CompanyHolidays)
-	if err != nil {
-		return nil // the config's check has refused such holidays already
-	}
-	before := cfg.Notify.RemindBefore
-	if before <= 0 {
-		before = 2
 	}
 	st, err := reviewdb.Open(ctx, path)
 	if err != nil {
@@ -106,10 +97,7 @@ func stageMail(ctx context.Context, cfg *config.Config, snap *graph.Snapshot, da
 				continue
 			}
 			due, _ := graph.ParseDate(stage.Due)
-			from := due
-			for range before {
-				from = cal.PreviousBusinessDay(from)
-			}
+			from := b.remindFrom(due)
 			link := ""
 			if u := strings.TrimSuffix(cfg.Review.Web.PublicURL, "/"); u != "" {
 				link = u + "/campaigns/" + c.ID
@@ -124,23 +112,23 @@ func stageMail(ctx context.Context, cfg *config.Config, snap *graph.Snapshot, da
 				e := audit.Event{Event: stageEvent, Digest: "review:" + c.ID + ":" + fmt.Sprint(stage.N),
 					Data: map[string]any{"campaign": c.ID, "stage": stage.N, "stage_name": stage.Name, "due": stage.Due, "items": x.items, "link": link}}
 				if why := confidential(snap, x.systems, p); why.Format != "" {
-					*refused = append(*refused, Refused{Person: p.EmployeeID, To: p.Mail, Reason: why})
+					b.refuse(p, why, 0)
 					continue
 				}
 				if openOK && opened.Reviewers {
-					add(cfg, snap, e, p, "", "", msgs, refused)
+					b.add(e, p, "", "")
 				}
-				if remindOK && remind.Reviewers && !due.IsZero() && day >= from && day <= due && cal.IsBusinessDay(day) {
-					add(cfg, snap, e, p, "reminder", "", msgs, refused)
+				if remindOK && remind.Reviewers && !due.IsZero() && day >= from && day <= due && b.cal.IsBusinessDay(day) {
+					b.add(e, p, "reminder", "")
 				}
 				if overdueOK && overdue.Managers && !due.IsZero() && day >= due {
 					if m := snap.Person(p.Manager); m != nil && !m.HasLeft(day) {
 						if why := confidential(snap, x.systems, m); why.Format != "" {
-							*refused = append(*refused, Refused{Person: m.EmployeeID, To: m.Mail, Reason: why})
+							b.refuse(m, why, 0)
 							continue
 						}
 						e.Data["reviewer"] = p.EmployeeID + " " + p.Name
-						add(cfg, snap, e, m, "overdue", "", msgs, refused)
+						b.add(e, m, "overdue", "")
 					}
 				}
 			}
@@ -179,7 +167,7 @@ func people(snap *graph.Snapshot, assignee string, delegations []reviewdb.Delega
 func confidential(snap *graph.Snapshot, systems []string, p *graph.Person) i18n.Message {
 	for _, id := range systems {
 		if s := snap.System(id); s != nil && len(s.ConfidentialTo) > 0 && !slices.Contains(s.ConfidentialTo, p.Company) {
-			return i18n.M("the items are on %s, confidential to %s: not for company %s", id, strings.Join(s.ConfidentialTo, ", "), p.Company)
+			return i18n.M("it concerns %s, confidential to %s: not for company %s", id, strings.Join(s.ConfidentialTo, ", "), p.Company)
 		}
 	}
 	return i18n.Message{}
