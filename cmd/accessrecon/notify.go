@@ -11,6 +11,7 @@ import (
 	"github.com/accessrecon/accessrecon/reconcile"
 	"github.com/accessrecon/accessrecon/reconcile/audit"
 	"github.com/accessrecon/accessrecon/reconcile/notify"
+	"github.com/accessrecon/accessrecon/reconcile/report"
 	"github.com/urfave/cli/v2"
 )
 
@@ -77,8 +78,9 @@ func notifyRun(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	errOut := report.SafeWriter(c.App.ErrWriter) // the mail server's words cannot drive the terminal (go-mail quotes them too)
 	for id, ferr := range failed {
-		fmt.Fprintln(c.App.ErrWriter, i18n.Sprintf(l, "accessrecon: not sent yet, kept in the queue: %s: %v", id, ferr))
+		fmt.Fprintln(errOut, i18n.Sprintf(l, "accessrecon: not sent yet, kept in the queue: %s: %v", id, ferr))
 	}
 	fmt.Fprintln(out, i18n.Sprintf(l, "%d messages sent, %d refused, %d kept in the queue", sent, len(refused), notify.Queued(cfg)))
 	if len(failed) > 0 {
@@ -91,8 +93,11 @@ func notifyRun(c *cli.Context) error {
 // sends the queue: what notify run and serve do. It returns how many were
 // sent and those that failed (kept queued).
 func deliver(cfg *config.Config, msgs []notify.Message, refused []notify.Refused, next int) (int, map[string]error, error) {
-	for _, r := range refused {
+	for _, r := range notify.NewRefusals(cfg, refused) {
 		if err := recordAudit(cfg, audit.Event{Event: audit.MailRefused, Data: map[string]any{"person": r.Person, "reason": r.Reason.String(), "about": r.Event}}); err != nil {
+			return 0, nil, err
+		}
+		if err := notify.MarkRecorded(cfg, r); err != nil {
 			return 0, nil, err
 		}
 	}
@@ -131,25 +136,32 @@ func notifyEvery(ctx context.Context, configPath string, every time.Duration, lo
 			return
 		case <-t.C:
 		}
-		cfg, err := config.Load(config.OSFiles{}, configPath)
-		if err != nil || len(cfg.Notify.Events) == 0 {
-			continue
-		}
-		in, err := reconcile.LoadPeople(ctx, cfg, log)
-		if err == nil {
-			var msgs []notify.Message
-			var refused []notify.Refused
-			var next int
-			if msgs, refused, next, err = notify.Collect(ctx, cfg, in.Graph.Snapshot(), time.Now()); err == nil {
-				var sent int
-				sent, _, err = deliver(cfg, msgs, refused, next)
-				if sent > 0 {
-					log.Info("mail sent", "messages", sent)
-				}
-			}
+		sent, err := notifyOnce(ctx, configPath, log)
+		if sent > 0 {
+			log.Info("mail sent", "messages", sent)
 		}
 		if err != nil {
 			log.Warn("notify: not done this time; tried again at the next tick", "error", err)
 		}
 	}
+}
+
+// notifyOnce is one tick of notifyEvery: the config (a broken one is an
+// error, logged, not a silent stop of the mail) and the HR feed read
+// afresh, the messages made and sent.
+func notifyOnce(ctx context.Context, configPath string, log *slog.Logger) (int, error) {
+	cfg, err := config.Load(config.OSFiles{}, configPath)
+	if err != nil || len(cfg.Notify.Events) == 0 {
+		return 0, err
+	}
+	in, err := reconcile.LoadPeople(ctx, cfg, log)
+	if err != nil {
+		return 0, err
+	}
+	msgs, refused, next, err := notify.Collect(ctx, cfg, in.Graph.Snapshot(), time.Now())
+	if err != nil {
+		return 0, err
+	}
+	sent, _, err := deliver(cfg, msgs, refused, next)
+	return sent, err
 }

@@ -255,6 +255,40 @@ func TestMailAboutAPlanKeepsToItsCompany(t *testing.T) {
 	}
 }
 
+// TestTheMailServersWordsCannotDriveTheTerminal: a mail server answering
+// with escape sequences and a carriage return: notify run keeps the message
+// queued and says why on stderr, the server's words made harmless.
+func TestTheMailServersWordsCannotDriveTheTerminal(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conn.Write([]byte("554 \x1b[2J\rgo away\r\n"))
+			conn.Close()
+		}
+	}()
+	dir := demoDir(t)
+	cfg := filepath.Join(dir, "accessrecon.yaml")
+	appendTo(t, cfg, fmt.Sprintf("notify:\n  from: accessrecon@hd.example.jp\n  smtp: {host: 127.0.0.1, port: %d}\n  events:\n    plan: {ids: [E1002]}\n", ln.Addr().(*net.TCPAddr).Port))
+	backoff := notify.Backoff
+	notify.Backoff = 10 * time.Millisecond
+	t.Cleanup(func() { notify.Backoff = backoff })
+	if _, stderr, code := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24", "--out", filepath.Join(dir, "p.json"), "--by", "E1001"); code != 0 {
+		t.Fatal(stderr)
+	}
+	_, stderr, code := runCLI(t, "notify", "run", "--config", cfg, "--lang", "en")
+	if code != 1 || !strings.Contains(stderr, "not sent yet, kept in the queue") || strings.ContainsAny(stderr, "\x1b\r") || !strings.Contains(stderr, "go away") {
+		t.Errorf("notify run against a hostile server: exit %d\n%q", code, stderr)
+	}
+}
+
 // dropOnce is an SMTP proxy to addr that cuts its first connection in the
 // middle of the message (after DATA, some of the content forwarded), and
 // passes the later ones whole.
@@ -417,6 +451,8 @@ func TestCampaignMailOnTheRightBusinessDays(t *testing.T) {
 `)
 	// The customer centre's people report to E1050.
 	reconciletest.AddManagers(t, filepath.Join(dir, "people.csv"), map[string]string{"NW-CUSTOMER": "E1050"}, nil)
+	// A reviewer whose address is outside NW's mail domains: refused.
+	replaceIn(t, filepath.Join(dir, "people.csv"), "e1006@nw.example.jp", "e1006@gmail.com")
 	camp := filepath.Join(dir, "Q4")
 	if _, stderr, code := runCLI(t, "certify", "open", "--config", cfg, "--campaign", "Q4", "--out", camp, "--as-of", "2026-11-24", "--due", "2026-12-10"); code != 0 {
 		t.Fatal(stderr)
@@ -457,6 +493,11 @@ func TestCampaignMailOnTheRightBusinessDays(t *testing.T) {
 	notifyOn("2026-12-09")
 	if n, _ := count("worksheets due"); n != reminded {
 		t.Errorf("reminded again: %d", n)
+	}
+	// E1006's refusals are in the audit log once each (opened, reminded), not
+	// once a run.
+	if log, _ := os.ReadFile(filepath.Join(dir, "audit.jsonl")); strings.Count(string(log), `"event":"mail_refused"`) != 2 || !strings.Contains(string(log), `"person":"E1006"`) {
+		t.Errorf("the refusals of E1006's mail: %d in the audit log, want 2\n%s", strings.Count(string(log), `"event":"mail_refused"`), log)
 	}
 	notifyOn("2026-12-11") // the day after the due day
 	if n, to := count("campaign overdue"); n != 2 || !to["e1002@nw.example.jp"] || !to["e1050@nw.example.jp"] {

@@ -55,6 +55,7 @@ type Message struct {
 
 // Refused is a message not sent, and why.
 type Refused struct {
+	ID         string // the Message-ID it would have had
 	Person, To string
 	Reason     i18n.Message
 	Event      int
@@ -181,14 +182,21 @@ func Collect(ctx context.Context, cfg *config.Config, snap *graph.Snapshot, now 
 func (b *batch) add(e audit.Event, p *graph.Person, kind, unit string) {
 	m, why := b.message(e, p, kind, unit)
 	if why.Format != "" {
-		b.refuse(p, why, e.Seq)
+		b.refuse(e, p, kind, why)
 		return
 	}
 	b.msgs = append(b.msgs, m)
 }
 
-func (b *batch) refuse(p *graph.Person, why i18n.Message, seq int) {
-	b.refused = append(b.refused, Refused{Person: p.EmployeeID, To: p.Mail, Reason: why, Event: seq})
+func (b *batch) refuse(e audit.Event, p *graph.Person, kind string, why i18n.Message) {
+	b.refused = append(b.refused, Refused{ID: messageID(e, p, kind), Person: p.EmployeeID, To: p.Mail, Reason: why, Event: e.Seq})
+}
+
+// messageID is the Message-ID of the mail of e to p: the same for the same
+// event, person, kind and due day, so that each is sent (or refused) once.
+func messageID(e audit.Event, p *graph.Person, kind string) string {
+	sum := sha256.Sum256([]byte(fmt.Sprintf("%d\x00%s\x00%s\x00%s\x00%v", e.Seq, e.Digest, p.EmployeeID, kind, e.Data["due"])))
+	return hex.EncodeToString(sum[:12]) + "@accessrecon"
 }
 
 type unitPerson struct {
@@ -298,8 +306,7 @@ func (b *batch) message(e audit.Event, p *graph.Person, kind, unit string) (Mess
 			return Message{}, why
 		}
 	}
-	sum := sha256.Sum256([]byte(fmt.Sprintf("%d\x00%s\x00%s\x00%s\x00%v", e.Seq, e.Digest, p.EmployeeID, kind, e.Data["due"])))
-	m := Message{ID: hex.EncodeToString(sum[:12]) + "@accessrecon", To: p.Mail, Name: p.Name, Person: p.EmployeeID, Event: e.Seq}
+	m := Message{ID: messageID(e, p, kind), To: p.Mail, Name: p.Name, Person: p.EmployeeID, Event: e.Seq}
 	if e.Event == audit.Plan {
 		if link := planLink(cfg, e); link != "" {
 			data := maps.Clone(e.Data)
@@ -554,6 +561,23 @@ func Enqueue(cfg *config.Config, msgs []Message, next int) error {
 		}
 	}
 	return reconcile.WriteJSONFile(cfg.Resolve(CursorFile), cursor{Seq: next})
+}
+
+// NewRefusals are those of refused not recorded by an earlier run: a
+// reminder or a stage's mail is made afresh at every run (serve: every few
+// minutes), and its refusal goes into the audit log once (MarkRecorded).
+func NewRefusals(cfg *config.Config, refused []Refused) []Refused {
+	dir := filepath.Join(QueueDir(cfg), "refused")
+	return slices.DeleteFunc(slices.Clone(refused), func(r Refused) bool { return exists(filepath.Join(dir, r.ID)) })
+}
+
+// MarkRecorded remembers, in the queue folder, that r is in the audit log.
+func MarkRecorded(cfg *config.Config, r Refused) error {
+	dir := filepath.Join(QueueDir(cfg), "refused")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return i18n.Errorf("notify: %w", err)
+	}
+	return os.WriteFile(filepath.Join(dir, r.ID), nil, 0o600)
 }
 
 // QueueDir is the queue folder.

@@ -112,7 +112,7 @@ func (b *batch) stageMail(ctx context.Context) error {
 				e := audit.Event{Event: stageEvent, Digest: "review:" + c.ID + ":" + fmt.Sprint(stage.N),
 					Data: map[string]any{"campaign": c.ID, "stage": stage.N, "stage_name": stage.Name, "due": stage.Due, "items": x.items, "link": link}}
 				if why := confidential(snap, x.systems, p); why.Format != "" {
-					b.refuse(p, why, 0)
+					b.refuse(e, p, "", why)
 					continue
 				}
 				if openOK && opened.Reviewers {
@@ -124,7 +124,7 @@ func (b *batch) stageMail(ctx context.Context) error {
 				if overdueOK && overdue.Managers && !due.IsZero() && day >= due {
 					if m := snap.Person(p.Manager); m != nil && !m.HasLeft(day) {
 						if why := confidential(snap, x.systems, m); why.Format != "" {
-							b.refuse(m, why, 0)
+							b.refuse(e, m, "overdue", why)
 							continue
 						}
 						e.Data["reviewer"] = p.EmployeeID + " " + p.Name
