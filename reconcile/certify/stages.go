@@ -67,7 +67,7 @@ func TemplateOf(cfg *config.Config, snap *graph.Snapshot, name string) (Template
 	return t, nil
 }
 
-// Stages are the template's stages with their due days: each stage's days
+// StagesFrom are the template's stages with their due days: each stage's days
 // counted in business days from the opening day; due, when given, is the
 // last stage's.
 func (t Template) StagesFrom(cfg *config.Config, opened graph.Date, due string) ([]reviewdb.Stage, error) {
