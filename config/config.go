@@ -405,6 +405,9 @@ type CampaignTemplate struct {
 	// Unreviewed is what an item nobody decided by the end of its stage
 	// becomes: revoke (default) or keep.
 	Unreviewed string `yaml:"unreviewed"`
+	// Escalation reviews the items nobody a stage names could (their
+	// holder is the only one, and has no manager): unit:CODE or person:ID.
+	Escalation string `yaml:"escalation"`
 }
 
 // TemplateStage is one review stage: who reviews (owner_unit: the system
@@ -643,6 +646,9 @@ func (c *Config) check(data []byte) error {
 		}
 		if t.Unreviewed != "" && t.Unreviewed != "revoke" && t.Unreviewed != "keep" {
 			return csvfile.InputErrorf("%s: field review.templates.%s.unreviewed: expected revoke or keep, got %q", c.Path, name, t.Unreviewed)
+		}
+		if e := t.Escalation; e != "" && !(strings.HasPrefix(e, "unit:") && len(e) > len("unit:") || strings.HasPrefix(e, "person:") && len(e) > len("person:")) {
+			return csvfile.InputErrorf("%s: field review.templates.%s.escalation: expected unit:CODE or person:ID, got %q", c.Path, name, e)
 		}
 	}
 	if c.Review.Web.SessionHours == 0 {

@@ -8,6 +8,7 @@ func init() {
 		"%s: field review.templates.%s.stages: expected at least one stage":                                     "%s: 項目 review.templates.%s.stages: 段階を 1 つ以上指定してください",
 		"%s: field review.templates.%s.stages[%d].reviewers: expected owner_unit, manager or unit:CODE, got %q": "%s: 項目 review.templates.%s.stages[%d].reviewers: owner_unit、manager、unit:部署コード のいずれかを指定してください（値: %q）",
 		"%s: field review.templates.%s.stages[%d].days: expected a number of business days ≥ 0":                 "%s: 項目 review.templates.%s.stages[%d].days: 0 以上の営業日数を指定してください",
+		"%s: field review.templates.%s.escalation: expected unit:CODE or person:ID, got %q":                     "%s: 項目 review.templates.%s.escalation: unit:部署コード か person:社員番号 を指定してください（値: %q）",
 		"%s: field review.templates.%s.unreviewed: expected revoke or keep, got %q":                             "%s: 項目 review.templates.%s.unreviewed: revoke か keep を指定してください（値: %q）",
 		"%s: field notify.charset: expected utf-8 or iso-2022-jp, got %q":                                       "%s: 項目 notify.charset: utf-8 か iso-2022-jp を指定してください（値: %q）",
 		"%s: field rules.mfa_missing.action: expected none or disable_account, got %q":                          "%s: 項目 rules.mfa_missing.action: none か disable_account を指定してください（値: %q）",

@@ -35,6 +35,9 @@ type CampaignRef struct {
 	ID         string `json:"id"`
 	AsOf       string `json:"as_of"`
 	Unreviewed string `json:"unreviewed"`
+	// Forced is the reason the campaign was closed before its last stage
+	// ended ("" when it was not).
+	Forced string `json:"forced,omitempty"`
 }
 
 // AuditHead is where the audit log ended when a plan was made: a plan

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -176,18 +177,24 @@ func TestReviewersInTheBrowser(t *testing.T) {
 		t.Fatalf("the delegate's decision: %q", text)
 	}
 
-	// Close: the plan revokes what was revoked and nothing kept.
-	ds, err := certify.StoreDecisions(context.Background(), e.store, "M1")
+	// Close (forced: its manager stage is still running): the plan revokes
+	// what was revoked and nothing kept.
+	desk := e.srv.desk(e.in.Graph.Snapshot())
+	if _, err := certify.Close(context.Background(), desk, e.in, e.pol, "M1", certify.CloseOptions{AsOf: reconciletest.DemoDay(t), By: "E1003"}); !errors.Is(err, reviewdb.ErrStagesOpen) {
+		t.Fatalf("closing while the manager stage runs: %v", err)
+	}
+	closed, err := certify.Close(context.Background(), desk, e.in, e.pol, "M1", certify.CloseOptions{AsOf: reconciletest.DemoDay(t), By: "E1003", Unreviewed: "keep", Force: "監査日程のため"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := ds["takuso/u1004/viewer"]; d.Decision != "keep" || d.Reviewer != "E1015" {
-		t.Errorf("takuso/u1004/viewer after two stages: %+v", d)
+	for i, it := range closed.Closing.Items {
+		if f := closed.Closing.Finals[i]; it.ItemID == "takuso/u1004/viewer" && (f.Status != "kept" || f.Reviewer != "E1015") {
+			t.Errorf("takuso/u1004/viewer after two stages: %+v", f)
+		}
 	}
-	c := campaignOf(t, e, "M1")
-	p, err := certify.Close(e.in, e.pol, c, ds, true, reconciletest.DemoDay(t))
-	if err != nil {
-		t.Fatal(err)
+	p := closed.Plan
+	if p.Campaign.Forced != "監査日程のため" {
+		t.Errorf("the forced close's reason is not in the plan: %+v", p.Campaign)
 	}
 	revoked := 0
 	for _, a := range p.Actions {
@@ -203,10 +210,7 @@ func TestReviewersInTheBrowser(t *testing.T) {
 	if revoked == 0 {
 		t.Error("the bulk revocation is not in the closing plan")
 	}
-	if err := e.store.CloseCampaign(context.Background(), "M1"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.store.Decide(context.Background(), "M1", reviewdb.Reviewer{EmployeeID: "E1004", Unit: "NW-CUSTOMER"}, []string{"takuso/u1006/viewer"}, "keep", ""); err == nil {
+	if _, err := e.store.Decide(context.Background(), "M1", reviewdb.Reviewer{EmployeeID: "E1004", Unit: "NW-CUSTOMER"}, []string{"takuso/u1006/viewer"}, "keep", "", nil); err == nil {
 		t.Error("a decision after closing is taken")
 	}
 	var forms int

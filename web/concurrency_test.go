@@ -40,7 +40,7 @@ func TestFiftyReviewersDecideAtOnceThroughThePages(t *testing.T) {
 	defer store.Close()
 	tmpl, _ := certify.TemplateOf(cfg, in.Graph.Snapshot(), "")
 	stages, _ := tmpl.StagesFrom(cfg, day, "2026-12-15")
-	if err := certify.Register(ctx, store, in, c, tmpl, stages, nil, "test", ""); err != nil {
+	if _, err := certify.Register(ctx, store, in, c, tmpl, stages, nil, "test", ""); err != nil {
 		t.Fatal(err)
 	}
 	// The reviewer unit with the most people, and 50 of them.

@@ -144,7 +144,7 @@ func (e *env) openMonthly(id string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := certify.Register(ctx, e.store, e.in, c, tmpl, stages, certify.LastUse{}, "E1003", e.dir); err != nil {
+	if _, err := certify.Register(ctx, e.store, e.in, c, tmpl, stages, certify.LastUse{}, "E1003", e.dir); err != nil {
 		t.Fatal(err)
 	}
 	if e.campaigns == nil {

@@ -19,6 +19,7 @@ import (
 	"github.com/accessrecon/accessrecon/reconcile"
 	"github.com/accessrecon/accessrecon/reconcile/apply"
 	"github.com/accessrecon/accessrecon/reconcile/audit"
+	"github.com/accessrecon/accessrecon/reconcile/certify"
 	"github.com/accessrecon/accessrecon/reconcile/reviewdb"
 	"golang.org/x/text/language"
 )
@@ -226,13 +227,11 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, me *who) {
 		return
 	}
 	decision, reason := r.PostForm.Get("decision"), strings.TrimSpace(r.PostForm.Get("reason"))
-	res, err := s.o.Store.Decide(r.Context(), id, me.reviewer(), items, decision, reason)
+	res, err := certify.Decide(r.Context(), s.desk(me.snap), id, me.identity(), certify.Selection{Items: items}, decision, reason)
 	if err != nil {
 		s.fail(w, r, http.StatusBadRequest, err)
 		return
 	}
-	s.record(audit.Event{Event: audit.ReviewDecision, By: me.Person.EmployeeID, Data: map[string]any{"campaign": id, "items": items, "decision": decision,
-		"reason": reason, "decided": res.Decided, "refused": len(res.Refused), "issuer": me.Issuer, "subject": me.Subject}})
 	s.back(w, r, id, r.PostForm.Get("query"), s.result(me, res))
 }
 
@@ -245,13 +244,11 @@ func (s *Server) bulk(w http.ResponseWriter, r *http.Request, me *who) {
 	}
 	f := filterOf(r.PostForm)
 	decision, reason := r.PostForm.Get("decision"), strings.TrimSpace(r.PostForm.Get("reason"))
-	res, err := s.o.Store.DecideFilter(r.Context(), id, me.reviewer(), f, decision, reason)
+	res, err := certify.Decide(r.Context(), s.desk(me.snap), id, me.identity(), certify.Selection{Filter: &f}, decision, reason)
 	if err != nil {
 		s.fail(w, r, http.StatusBadRequest, err)
 		return
 	}
-	s.record(audit.Event{Event: audit.ReviewDecision, By: me.Person.EmployeeID, Data: map[string]any{"campaign": id, "filter": filterQuery(f), "decision": decision,
-		"reason": reason, "decided": res.Decided, "refused": len(res.Refused), "issuer": me.Issuer, "subject": me.Subject}})
 	s.back(w, r, id, filterQuery(f), s.result(me, res))
 }
 
@@ -399,7 +396,7 @@ func (s *Server) mayView(me *who, p *reconcile.Plan) error {
 			return errors.New(why)
 		}
 	}
-	hidden := me.hidden()
+	hidden := me.reviewer().Hidden
 	for _, id := range p.Systems() {
 		if slices.Contains(hidden, id) {
 			return i18n.Errorf("the plan touches %s, confidential to another company than yours (%s)", id, me.Company)

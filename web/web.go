@@ -22,7 +22,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -32,6 +31,7 @@ import (
 	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/accessrecon/accessrecon/reconcile"
 	"github.com/accessrecon/accessrecon/reconcile/audit"
+	"github.com/accessrecon/accessrecon/reconcile/certify"
 	"github.com/accessrecon/accessrecon/reconcile/reviewdb"
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/crypto/ssh"
@@ -182,25 +182,17 @@ func headers(h http.Handler) http.Handler {
 // Tick ends the campaign stages that are past their due day (their open
 // items follow the campaign's default). serve calls it every minute.
 func (s *Server) Tick(ctx context.Context) {
-	cs, err := s.o.Store.Campaigns(ctx)
-	if err != nil {
-		s.o.Log.Error("review store", "err", err)
-		return
+	in := s.o.Current()
+	if _, err := certify.EndStages(ctx, s.desk(in.Graph.Snapshot())); err != nil {
+		s.o.Log.Error("ending campaign stages", "err", err)
 	}
-	today := graph.DateOf(s.o.Now()).String()
-	for _, c := range cs {
-		if c.ClosedAt != "" {
-			continue
-		}
-		n, err := s.o.Store.EndStages(ctx, c.ID, today)
-		if err != nil {
-			s.o.Log.Error("ending campaign stages", "campaign", c.ID, "err", err)
-			continue
-		}
-		if n > 0 {
-			s.record(audit.Event{Event: audit.ReviewStageEnded, By: "accessrecon", Data: map[string]any{"campaign": c.ID, "items": n}})
-		}
-	}
+}
+
+// desk is where the pages decide campaigns: the same use case as every
+// other door, against the graph serve holds now.
+func (s *Server) desk(snap *graph.Snapshot) certify.Desk {
+	now := s.o.Now()
+	return certify.Desk{Store: s.o.Store, Snap: snap, Now: now, Record: func(e audit.Event) error { return reconcile.Record(s.o.Config, e, now) }}
 }
 
 // record appends to the audit log; a failure is logged (the decision is
@@ -241,20 +233,18 @@ type who struct {
 	lang    string
 }
 
+// reviewer is who the worklist is shown to (certify.ReviewerOf: the rules of
+// who sees what are the use case's).
 func (w *who) reviewer() reviewdb.Reviewer {
-	return reviewdb.Reviewer{EmployeeID: w.Person.EmployeeID, Unit: w.Unit, Issuer: w.Issuer, Subject: w.Subject, Source: "web", Hidden: w.hidden()}
+	r, err := certify.ReviewerOf(w.snap, w.identity(), w.today)
+	if err != nil { // current() found them active: the same snapshot
+		return reviewdb.Reviewer{EmployeeID: w.Person.EmployeeID, Hidden: []string{"*"}}
+	}
+	return r
 }
 
-// hidden are the systems confidential to companies other than the
-// person's: the information firewall applies to the pages as to mail.
-func (w *who) hidden() []string {
-	var out []string
-	for _, s := range w.snap.Systems() {
-		if len(s.ConfidentialTo) > 0 && !slices.Contains(s.ConfidentialTo, w.Company) {
-			out = append(out, s.ID)
-		}
-	}
-	return out
+func (w *who) identity() certify.Identity {
+	return certify.Identity{EmployeeID: w.Person.EmployeeID, Issuer: w.Issuer, Subject: w.Subject, Source: "web"}
 }
 
 // errSignedOut sends the browser to sign in again.

@@ -9,8 +9,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/accessrecon/accessrecon/fixtures"
+	"github.com/accessrecon/accessrecon/graph"
 )
 
 // runCLI runs the program as a user would and returns stdout, stderr and the
@@ -21,6 +23,18 @@ func runCLI(t *testing.T, args ...string) (string, string, int) {
 	err := run(context.Background(), append([]string{"accessrecon"}, args...), &out, &errb)
 	code := exitCode(err, &errb, argsLang(args))
 	return out.String(), errb.String(), code
+}
+
+// atDay sets the commands' clock to 10:00 in Tokyo on day for the test.
+func atDay(t *testing.T, day string) {
+	t.Helper()
+	at, err := time.ParseInLocation("2006-01-02 15:04", day+" 10:00", graph.Tokyo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := clock
+	clock = func() time.Time { return at }
+	t.Cleanup(func() { clock = old })
 }
 
 // demoDir copies the demo data set into a temporary folder, so tests can

@@ -504,6 +504,7 @@ func TestCampaignMailOnTheRightBusinessDays(t *testing.T) {
 		t.Errorf("overdue: %d to %v, want E1002 and the reviewers' manager E1050", n, to)
 	}
 	// Closed: nothing more about it.
+	atDay(t, "2026-12-11")
 	if _, stderr, code := runCLI(t, "certify", "close", "--config", cfg, "--dir", camp, "--decisions", filepath.Join(camp, "certify-NW-CUSTOMER.csv"), "--out", filepath.Join(dir, "c.json"), "--as-of", "2026-12-11"); code != 0 {
 		t.Fatal(stderr)
 	}
@@ -577,7 +578,7 @@ review:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res, err := store.Decide(ctx, "M1", reviewdb.Reviewer{EmployeeID: "E1001", Unit: "NW-CUSTOMER"}, []string{"takuso/u1004/viewer", "takuso/u1006/viewer"}, "keep", ""); err != nil || res.Decided != 2 {
+	if res, err := store.Decide(ctx, "M1", reviewdb.Reviewer{EmployeeID: "E1001", Unit: "NW-CUSTOMER"}, []string{"takuso/u1004/viewer", "takuso/u1006/viewer"}, "keep", "", nil); err != nil || res.Decided != 2 {
 		t.Fatalf("keep at stage 1: %+v %v", res, err)
 	}
 	if err := store.Delegate(ctx, "M1", reviewdb.Reviewer{EmployeeID: "E1009", Unit: "NW-OPS"}, "E1015"); err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -13,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/accessrecon/accessrecon/cmd/accessrecon/views"
 	"github.com/accessrecon/accessrecon/config"
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/i18n"
@@ -185,47 +187,38 @@ func certifyCommand() *cli.Command {
 					if err != nil {
 						return err
 					}
+					if store == nil {
+						return i18n.Errorf("certification campaigns live in the review store beside the config: run them with --config FILE (accessrecon init DIR makes one)")
+					}
+					defer store.Close()
 					if _, err := os.Stat(filepath.Join(c.String("out"), certify.CampaignFile)); err == nil {
 						return i18n.Errorf("%s: a campaign already exists there; choose another --out", filepath.Join(c.String("out"), certify.CampaignFile))
 					}
-					if store != nil {
-						defer store.Close()
-						if _, err := store.Campaign(c.Context, campaign.ID); err == nil {
-							return i18n.Errorf("campaign %s is already in the review store %s: choose another --campaign", campaign.ID, store.Path)
-						}
+					if _, err := store.Campaign(c.Context, campaign.ID); err == nil {
+						return i18n.Errorf("campaign %s is already in the review store %s: choose another --campaign", campaign.ID, store.Path)
 					}
-					if err := certify.Write(c.String("out"), campaign, sheets, time.Now(), progress(c.App.ErrWriter, "書き出し writing")); err != nil {
+					if err := certify.Write(c.String("out"), campaign, sheets, clock(), progress(c.App.ErrWriter, "書き出し writing")); err != nil {
 						return err
 					}
-					if store != nil {
-						dir, _ := filepath.Abs(c.String("out"))
-						if err := certify.Register(c.Context, store, s.inputs, campaign, tmpl, stages, lastUse, actor(c), dir); err != nil {
-							return err
-						}
+					dir, _ := filepath.Abs(c.String("out"))
+					rc, err := certify.Register(c.Context, store, s.inputs, campaign, tmpl, stages, lastUse, actor(c), dir)
+					if err != nil {
+						return err
 					}
 					units := map[string]any{}
 					for _, w := range campaign.Worksheets {
 						units[w.ReviewerUnit] = len(w.Items)
 					}
-					dir, _ := filepath.Abs(c.String("out"))
 					if err := recordFiles(s.cfg, actor(c), audit.CampaignOpened, c.String("out"), []string{certify.CampaignFile},
-						map[string]any{"campaign": campaign.ID, "as_of": campaign.AsOf, "due": campaign.Due, "units": units, "path": dir, "link": campaignLink(s.cfg, campaign.ID)}); err != nil {
+						map[string]any{"campaign": campaign.ID, "as_of": campaign.AsOf, "due": campaign.Due, "units": units, "path": dir, "link": campaignLink(s.cfg, campaign.ID),
+							"escalated": len(rc.Escalated), "unreviewable": len(rc.Unreviewable)}); err != nil {
 						return err
 					}
 					l, err := lang(c)
 					if err != nil {
 						return err
 					}
-					words := map[string][2]string{
-						report.LangEN: {"%s: %d items → %s\n", "campaign %s: %d items in %d worksheets\n"},
-						report.LangJA: {"%s: %d 件 → %s\n", "棚卸し %s: %d 件、確認表 %d 部\n"},
-					}[l]
-					n := 0
-					for _, w := range campaign.Worksheets {
-						n += len(w.Items)
-						fmt.Fprintf(c.App.Writer, words[0], w.ReviewerUnit, len(w.Items), filepath.Join(c.String("out"), w.Files[0]))
-					}
-					fmt.Fprintf(c.App.Writer, words[1], campaign.ID, n, len(campaign.Worksheets))
+					views.CertifyOpened(c.App.Writer, c.App.ErrWriter, l, c.String("out"), campaign, rc)
 					return nil
 				},
 			},
@@ -234,14 +227,15 @@ func certifyCommand() *cli.Command {
 				Usage: "read the decisions and plan the revocations (unreviewed items are revoked)",
 				Flags: []cli.Flag{configFlag, asOfFlag, outFlag, formatFlag, detailFlag, langFlag, verbose, byFlag, campaignDir,
 					&cli.StringSliceFlag{Name: "decisions", Usage: "returned worksheets `F` (CSV or XLSX); repeat, or list them after the flags"},
-					&cli.StringFlag{Name: "unreviewed", Value: "revoke", Usage: "what happens to unreviewed items: revoke or keep"},
+					&cli.StringFlag{Name: "unreviewed", Usage: "what happens to unreviewed items: `revoke` or keep (default: the campaign's template, else revoke)"},
+					&cli.StringFlag{Name: "force", Usage: "close before the last stage has ended, for `REASON` (recorded in the audit log, the plan and the report)"},
 				},
 				Action: certifyClose,
 			},
 			{
 				Name:  "report",
 				Usage: "the evidence for auditors: per reviewer, items reviewed, kept, revoked, unreviewed, when",
-				Flags: []cli.Flag{campaignDir, langFlag,
+				Flags: []cli.Flag{configFlag, campaignDir, langFlag, verbose,
 					&cli.StringSliceFlag{Name: "decisions", Usage: "worksheets `F` to count, if the campaign is not closed yet"},
 				},
 				Action: certifyReport,
@@ -250,12 +244,31 @@ func certifyCommand() *cli.Command {
 	}
 }
 
+// clock is the time of the commands that decide by it (stages ending);
+// tests set it.
+var clock = time.Now
+
+// certifyDesk is the desk the CLI decides a campaign at: the review store of
+// the config, the HR feed loaded, the audit log.
+func certifyDesk(ctx context.Context, s *session) (certify.Desk, func(), error) {
+	store, err := openStore(ctx, s.cfg)
+	if err != nil {
+		return certify.Desk{}, nil, err
+	}
+	if store == nil {
+		return certify.Desk{}, nil, i18n.Errorf("certification campaigns live in the review store beside the config: run them with --config FILE (accessrecon init DIR makes one)")
+	}
+	now := clock()
+	return certify.Desk{Store: store, Snap: s.inputs.Graph.Snapshot(), Now: now,
+		Record: func(e audit.Event) error { return reconcile.Record(s.cfg, e, now) }}, func() { store.Close() }, nil
+}
+
 func certifyClose(c *cli.Context) error {
 	if err := checkFormat(c); err != nil {
 		return err
 	}
 	unreviewed := c.String("unreviewed")
-	if unreviewed != "revoke" && unreviewed != "keep" {
+	if unreviewed != "" && unreviewed != "revoke" && unreviewed != "keep" {
 		return i18n.Errorf("--unreviewed %q: expected revoke or keep", unreviewed)
 	}
 	day, err := asOf(c, "as-of", 0)
@@ -267,71 +280,62 @@ func certifyClose(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	files := fileArgs(c, "decisions")
+	var worksheets []worksheet.Decision
+	if files := fileArgs(c, "decisions"); len(files) > 0 {
+		if worksheets, err = readDecisionList(files); err != nil {
+			return err
+		}
+	}
 	s, err := openSession(c.Context, c, config.OSFiles{}, c.String("config"))
 	if err != nil {
 		return err
 	}
-	store, err := openStore(c.Context, s.cfg)
+	desk, done, err := certifyDesk(c.Context, s)
 	if err != nil {
 		return err
 	}
-	inStore := false
-	if store != nil {
-		defer store.Close()
-		_, err := store.Campaign(c.Context, campaign.ID)
-		inStore = err == nil
-	}
-	if len(files) == 0 && !inStore {
-		return errors.New("certify close: give the returned worksheets with --decisions F")
-	}
-	decisions := map[string]worksheet.Decision{}
-	if len(files) > 0 {
-		if decisions, err = readDecisionFiles(files); err != nil {
-			return err
-		}
-	}
-	if inStore {
-		// The decisions taken in the browser (by verified reviewers) join
-		// the worksheets'; where both decided an item, the browser's wins.
-		if err := campaign.CheckDecisions(decisions); err != nil {
-			return err
-		}
-		web, err := certify.StoreDecisions(c.Context, store, campaign.ID)
-		if err != nil {
-			return err
-		}
-		l, _ := lang(c)
-		for id, d := range web {
-			if w, ok := decisions[id]; ok && w.Decision != d.Decision {
-				fmt.Fprintln(c.App.ErrWriter, i18n.Text(i18n.Errorf("%s: %s decided %s in the browser; the worksheet's %s (%s) is not taken", id, d.Reviewer, d.Decision, w.Decision, w.Pos), l))
+	defer done()
+	var status error
+	closed, err := certify.Close(c.Context, desk, s.inputs, s.policy, campaign.ID, certify.CloseOptions{
+		AsOf: day, By: actor(c), Unreviewed: unreviewed, Force: c.String("force"), Worksheets: worksheets,
+		Publish: func(p *reconcile.Plan) error {
+			// --detailed-exitcode's status 2 is not a failure.
+			status = emit(c, s, p)
+			if se := (statusError{}); errors.As(status, &se) {
+				return nil
 			}
-			decisions[id] = d
-		}
-	}
-	plan, err := certify.Close(s.inputs, s.policy, campaign, decisions, unreviewed == "keep", day)
+			return status
+		},
+	})
 	if err != nil {
 		return err
 	}
-	// The decisions are recorded for `certify report` once the plan is out;
-	// --detailed-exitcode's status 2 is not a failure.
-	emitErr := emit(c, s, plan)
-	var se statusError
-	if emitErr != nil && !errors.As(emitErr, &se) {
-		return emitErr
-	}
-	if err := certify.WriteClosing(dir, campaign, decisions, unreviewed, time.Now()); err != nil {
+	l, _ := lang(c)
+	views.CertifyClosed(c.App.ErrWriter, l, closed.Closing)
+	if err := reconcile.WriteJSONIn(dir, certify.DecisionsFile, certify.Export(closed.Closing)); err != nil {
 		return err
 	}
-	if inStore {
-		if err := store.CloseCampaign(c.Context, campaign.ID); err != nil {
-			return err
+	return status
+}
+
+// readDecisionList reads the worksheets reviewers returned, in the order
+// of the files and their rows; an item decided in two of them is refused
+// (worksheet.Merge).
+func readDecisionList(paths []string) ([]worksheet.Decision, error) {
+	var lists [][]worksheet.Decision
+	var out []worksheet.Decision
+	for _, p := range paths {
+		ds, err := worksheet.ReadDecisions(p)
+		if err != nil {
+			return nil, err
 		}
+		lists = append(lists, ds)
+		out = append(out, ds...)
 	}
-	if err := recordFiles(s.cfg, actor(c), audit.CampaignClosed, dir, []string{certify.DecisionsFile}, map[string]any{"campaign": campaign.ID, "unreviewed": unreviewed, "decisions": len(decisions), "plan": plan.Digest}); err != nil {
-		return err
+	if _, err := worksheet.Merge(lists...); err != nil {
+		return nil, err
 	}
-	return emitErr
+	return out, nil
 }
 
 func certifyReport(c *cli.Context) error {
@@ -344,30 +348,44 @@ func certifyReport(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	ja := l == report.LangJA
-	say := report.Renderer{Lang: l}.Say
-	var decisions map[string]worksheet.Decision
-	unreviewed := say("not closed yet", "未締切")
-	if _, err := os.Stat(filepath.Join(dir, certify.DecisionsFile)); err == nil && len(fileArgs(c, "decisions")) > 0 {
-		return i18n.Errorf("%s: campaign %s is closed; its report comes from the decisions it was closed with (%s): run certify report without --decisions", dir, campaign.ID, certify.DecisionsFile)
-	}
+	var cl *reviewdb.Closing
 	if files := fileArgs(c, "decisions"); len(files) > 0 {
-		if decisions, err = readDecisionFiles(files); err != nil {
+		// Counting worksheets not yet taken checks them as close would.
+		ws, err := readDecisionList(files)
+		if err != nil {
+			return err
+		}
+		s, err := openSession(c.Context, c, config.OSFiles{}, c.String("config"))
+		if err != nil {
+			return err
+		}
+		desk, done, err := certifyDesk(c.Context, s)
+		if err != nil {
+			return err
+		}
+		defer done()
+		if cl, err = certify.Preview(c.Context, desk, campaign.ID, ws); errors.Is(err, reviewdb.ErrAlreadyClosed) {
+			return i18n.Errorf("%s: campaign %s is closed; its report comes from the decisions it was closed with: run certify report without --decisions", dir, campaign.ID)
+		}
+		if err != nil {
 			return err
 		}
 	} else {
-		var closing *certify.Closing
-		if closing, decisions, err = certify.ReadClosing(dir); err != nil {
+		cfg, err := config.Load(config.OSFiles{}, c.String("config"))
+		if err != nil {
 			return err
 		}
-		unreviewed = say("closed "+closing.ClosedAt+", unreviewed items: "+closing.Unreviewed,
-			closing.ClosedAt+" 締切、未確認の項目は "+map[string]string{"revoke": "取消", "keep": "継続"}[closing.Unreviewed])
+		store, err := openStore(c.Context, cfg)
+		if err != nil || store == nil {
+			return cmp.Or(err, i18n.Errorf("certification campaigns live in the review store beside the config: run them with --config FILE (accessrecon init DIR makes one)"))
+		}
+		defer store.Close()
+		if cl, err = certify.ClosedWith(c.Context, store, campaign.ID); err != nil {
+			return err
+		}
 	}
-	if err := campaign.CheckDecisions(decisions); err != nil {
-		return err
-	}
-	stats := campaign.Report(decisions)
-	md := certify.ReportMarkdown(campaign, stats, unreviewed, ja)
+	stats := certify.Report(cl)
+	md := certify.ReportMarkdown(cl.Campaign, stats, l == report.LangJA)
 	csvData, err := certify.ReportCSV(stats)
 	if err != nil {
 		return err
@@ -404,7 +422,12 @@ func openStore(ctx context.Context, cfg *config.Config) (*reviewdb.Store, error)
 	if !cfg.OnDisk() {
 		return nil, nil
 	}
-	return reviewdb.Open(ctx, cfg.Resolve(cfg.Review.Store))
+	st, err := reviewdb.Open(ctx, cfg.Resolve(cfg.Review.Store))
+	if err != nil {
+		return nil, err
+	}
+	st.Now = clock
+	return st, nil
 }
 
 // campaignLink is where reviewers decide a campaign in the browser ("" without review.web).

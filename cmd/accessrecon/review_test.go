@@ -128,6 +128,7 @@ func TestResetConfirmationErrors(t *testing.T) {
 // TestCertificationXLSXRoundTrip: open a campaign, fill the XLSX worksheet as
 // a reviewer would, close the campaign from it.
 func TestCertificationXLSXRoundTrip(t *testing.T) {
+	atDay(t, "2026-12-15")
 	dir := demoDir(t)
 	cfg := filepath.Join(dir, "accessrecon.yaml")
 	camp := filepath.Join(dir, "2026Q4")
@@ -168,7 +169,7 @@ func TestCertificationXLSXRoundTrip(t *testing.T) {
 			f.SetCellValue("NW-CUSTOMER", fmt.Sprintf("Q%d", line), "E1001")
 			f.SetCellValue("NW-CUSTOMER", fmt.Sprintf("R%d", line), "2026-12-10")
 			decided++
-		case r[5] != "E1020" && strings.HasPrefix(r[0], "takuso/"):
+		case r[5] != "E1020" && r[5] != "E1001" && strings.HasPrefix(r[0], "takuso/"):
 			f.SetCellValue("NW-CUSTOMER", fmt.Sprintf("P%d", line), "keep")
 			f.SetCellValue("NW-CUSTOMER", fmt.Sprintf("Q%d", line), "E1001")
 			f.SetCellValue("NW-CUSTOMER", fmt.Sprintf("R%d", line), "2026-12-11")
@@ -183,7 +184,22 @@ func TestCertificationXLSXRoundTrip(t *testing.T) {
 	}
 	f.Close()
 
+	// E1001's own rights are not theirs to decide: a worksheet that does is
+	// refused whole, naming the row, and nothing is taken.
+	own := filepath.Join(dir, "own.csv")
+	os.WriteFile(own, []byte("item_id,decision,reviewer\ntakuso/u1004/viewer,revoke,E1001\ntakuso/u1001/viewer,keep,E1001\ntakuso/u1005/viewer,keep,E1020\ntakuso/u1006/viewer,keep,E9999\ntakuso/u1007/viewer,keep,E1002\n"), 0o644)
 	out := filepath.Join(dir, "cert.json")
+	_, stderr, code = runCLI(t, "certify", "close", "--config", cfg, "--campaign", camp, "--decisions", own, "--out", out, "--as-of", "2026-12-15")
+	for _, want := range []string{"own.csv:3: takuso/u1001/viewer, decided keep by E1001: it is your own right", "own.csv:4: takuso/u1005/viewer, decided keep by E1020: the system is confidential to another company",
+		"own.csv:6: takuso/u1007/viewer, decided keep by E1002: not on your worklist",
+		"own.csv:5: takuso/u1006/viewer, decided keep by E9999: \"E9999\""} {
+		if code != 1 || !strings.Contains(stderr, want) {
+			t.Errorf("a worksheet with a self-review, an HD reviewer, an unknown person and a reviewer of another unit: exit %d, want %q in\n%s", code, want, stderr)
+		}
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Fatal("a refused close wrote its plan")
+	}
 	_, stderr, code = runCLI(t, "certify", "close", "--config", cfg, "--campaign", camp, "--decisions", book, "--out", out, "--as-of", "2026-12-15")
 	if code != 0 {
 		t.Fatalf("close: exit %d: %s", code, stderr)
@@ -200,30 +216,34 @@ func TestCertificationXLSXRoundTrip(t *testing.T) {
 			revoked++
 		case rule == "certification.unreviewed":
 			unreviewed++
-			if a["system"] == "takuso" {
+			if a["system"] == "takuso" && a["person"] != "E1001" {
 				t.Errorf("a reviewed takuso right is revoked as unreviewed: %v", a)
 			}
 		default:
 			t.Errorf("unexpected action %v", a)
 		}
 	}
-	// Everything on the other owners' worksheets and nothing kept on takuso.
-	if revoked != 1 || unreviewed != 55+13 {
-		t.Errorf("revoked %d (want 1), unreviewed %d (want 68, default deny)", revoked, unreviewed)
+	// Everything on the other owners' worksheets, and E1001's own two
+	// rights their colleagues did not decide; nothing kept on takuso.
+	if revoked != 1 || unreviewed != 55+13+2 {
+		t.Errorf("revoked %d (want 1), unreviewed %d (want 70, default deny)", revoked, unreviewed)
 	}
 
-	// --unreviewed keep: only the decided revoke.
-	_, _, code = runCLI(t, "certify", "close", "--config", cfg, "--campaign", camp, "--decisions", book, "--out", out, "--as-of", "2026-12-15", "--unreviewed", "keep")
-	plan = readPlan(t, out)
-	if code != 0 || len(actionsOf(t, plan)) != 1 || plan["campaign"].(map[string]any)["unreviewed"] != "keep" {
-		t.Errorf("--unreviewed keep: exit %d, %d actions, campaign %v", code, len(actionsOf(t, plan)), plan["campaign"])
+	// A campaign closes once: a second close, whatever it says, is refused
+	// naming the first, and the first plan stays the campaign's.
+	first, _ := os.ReadFile(out)
+	_, stderr, code = runCLI(t, "certify", "close", "--config", cfg, "--campaign", camp, "--decisions", book, "--out", filepath.Join(dir, "again.json"), "--as-of", "2026-12-15", "--unreviewed", "keep")
+	if code != 1 || !strings.Contains(stderr, "a campaign is closed once") || !strings.Contains(stderr, plan["digest"].(string)) {
+		t.Errorf("a second close: exit %d, %s", code, stderr)
 	}
-
-	stdout, stderr, code = runCLI(t, "certify", "report", "--campaign", camp)
+	if after, _ := os.ReadFile(out); !bytes.Equal(first, after) {
+		t.Error("the second close changed the first plan")
+	}
+	stdout, stderr, code = runCLI(t, "certify", "report", "--config", cfg, "--campaign", camp)
 	if code != 0 {
 		t.Fatalf("report: exit %d: %s", code, stderr)
 	}
-	want := fmt.Sprintf("| NW-CUSTOMER | E1001 | 22 | %d | 1 | %d | 2026-12-10 | 2026-12-11 |", decided-1, 22-decided)
+	want := fmt.Sprintf("| NW-CUSTOMER | E1001 | 22 | %d | 1 | %d | 2026-12-15T10:00:00+09:00 | 2026-12-15T10:00:00+09:00 |", decided-1, 22-decided)
 	if !strings.Contains(stdout, want) {
 		t.Errorf("report lacks %q:\n%s", want, stdout)
 	}
@@ -233,7 +253,7 @@ func TestCertificationXLSXRoundTrip(t *testing.T) {
 	// A closed campaign's report comes from what it was closed with, not
 	// from worksheets given afterwards.
 	closedReport, _ := os.ReadFile(filepath.Join(camp, "report.md"))
-	if _, stderr, code := runCLI(t, "certify", "report", "--campaign", camp, "--decisions", book); code != 1 || !strings.Contains(stderr, "is closed") {
+	if _, stderr, code := runCLI(t, "certify", "report", "--config", cfg, "--campaign", camp, "--decisions", book); code != 1 || !strings.Contains(stderr, "is closed") {
 		t.Errorf("report with other decisions after close: exit %d %s", code, stderr)
 	}
 	if after, _ := os.ReadFile(filepath.Join(camp, "report.md")); !bytes.Equal(after, closedReport) {
@@ -258,10 +278,11 @@ func TestCertificationRejectsForeignItemsAndReopening(t *testing.T) {
 		t.Errorf("reopening over a campaign: exit %d, %s", code, stderr)
 	}
 	dec := filepath.Join(dir, "d.csv")
-	os.WriteFile(dec, []byte("item_id,decision\ntakuso/u1001/viewer,keep\ntakuso/nobody/viewer,revoke\n"), 0o644)
+	os.WriteFile(dec, []byte("item_id,decision,reviewer\ntakuso/u1001/viewer,keep,E1042\ntakuso/nobody/viewer,revoke,E1042\ntakuso/u1004/viewer,revoke,\n"), 0o644)
 	_, stderr, code := runCLI(t, "certify", "close", "--config", cfg, "--campaign", camp, "--decisions", dec)
-	if code != 1 || !strings.Contains(stderr, "d.csv:3: item_id \"takuso/nobody/viewer\" is not in campaign Q") {
-		t.Errorf("foreign item: exit %d, %s", code, stderr)
+	if code != 1 || !strings.Contains(stderr, "d.csv:3: takuso/nobody/viewer, decided revoke by E1042: not an item of this campaign") ||
+		!strings.Contains(stderr, "d.csv:4: takuso/u1004/viewer, decided revoke by -: no reviewer named") {
+		t.Errorf("foreign item and a decision by nobody: exit %d, %s", code, stderr)
 	}
 	if _, err := os.Stat(filepath.Join(camp, "decisions.json")); err == nil {
 		t.Error("a failed close recorded decisions")
@@ -304,7 +325,7 @@ func TestMonthlyLayeredCampaignThroughTheStore(t *testing.T) {
 	if c.Template != "monthly" {
 		t.Errorf("template %q", c.Template)
 	}
-	res, err := store.Decide(ctx, "M-2026-11", reviewdb.Reviewer{EmployeeID: "E1001", Unit: "NW-CUSTOMER", Issuer: "https://idp.example", Subject: "s-1001"}, []string{"takuso/u1004/viewer"}, "revoke", "不要")
+	res, err := store.Decide(ctx, "M-2026-11", reviewdb.Reviewer{EmployeeID: "E1001", Unit: "NW-CUSTOMER", Issuer: "https://idp.example", Subject: "s-1001"}, []string{"takuso/u1004/viewer"}, "revoke", "不要", nil)
 	if err != nil || res.Decided != 1 {
 		t.Fatalf("decide: %+v %v", res, err)
 	}

@@ -115,7 +115,7 @@ func TestWhatExcelGivesBack(t *testing.T) {
 		return []byte(b)
 	}
 	returned := filepath.Join(dir, "returned.csv")
-	os.WriteFile(returned, sjis("項目ID,判定,確認者,確認日,コメント\r\ntakuso/u1001/viewer,維持,E1001,2026/12/4 0:00,\r\ntakuso/u1004/viewer,取消,E1001,2026-12-04 0:00:00,異動済み\r\n"), 0o644)
+	os.WriteFile(returned, sjis("項目ID,判定,確認者,確認日,コメント\r\ntakuso/u1001/viewer,維持,E1042,2026/12/4 0:00,\r\ntakuso/u1004/viewer,取消,E1042,2026-12-04 0:00:00,異動済み\r\n"), 0o644)
 	out := filepath.Join(dir, "cert.json")
 	if _, stderr, code := runCLI(t, "certify", "close", "--config", cfg, "--dir", camp, "--decisions", returned, "--out", out, "--as-of", "2026-12-15", "--unreviewed", "keep"); code != 0 {
 		t.Fatalf("certify close with a CP932 worksheet: %s", stderr)

@@ -47,7 +47,7 @@ func BenchmarkReviewCampaign(b *testing.B) {
 			b.Fatal(err)
 		}
 		stages, _ := tmpl.StagesFrom(cfg, day, "2026-12-15")
-		if err := certify.Register(ctx, store, in, c, tmpl, stages, nil, "bench", ""); err != nil {
+		if _, err := certify.Register(ctx, store, in, c, tmpl, stages, nil, "bench", ""); err != nil {
 			b.Fatal(err)
 		}
 		opened := time.Since(start)
@@ -89,7 +89,7 @@ func BenchmarkReviewCampaign(b *testing.B) {
 			}
 		}
 		t0 := time.Now()
-		res, err := store.DecideFilter(ctx, "Q4", r, reviewdb.Filter{System: system}, reviewdb.Revoke, "bench")
+		res, err := store.DecideFilter(ctx, "Q4", r, reviewdb.Filter{System: system}, reviewdb.Revoke, "bench", nil)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -27,6 +26,7 @@ import (
 	"github.com/accessrecon/accessrecon/policy"
 	"github.com/accessrecon/accessrecon/reconcile"
 	"github.com/accessrecon/accessrecon/reconcile/report"
+	"github.com/accessrecon/accessrecon/reconcile/reviewdb"
 	"github.com/accessrecon/accessrecon/reconcile/worksheet"
 )
 
@@ -202,167 +202,29 @@ func (c *Campaign) Items() map[string]CampaignItem {
 	return out
 }
 
-// Closing is what `certify close` records in DIR/decisions.json.
-type Closing struct {
-	Campaign   string               `json:"campaign"`
-	ClosedAt   string               `json:"closed_at"`
-	Unreviewed string               `json:"unreviewed"` // revoke (default deny) or keep
-	Decisions  []worksheet.Decision `json:"decisions"`
-}
-
-// WriteClosing records, once the plan of a closing is out, the decisions a
-// campaign was closed with, for `certify report`.
-func WriteClosing(dir string, c *Campaign, ds map[string]worksheet.Decision, unreviewed string, now time.Time) error {
-	closing := Closing{Campaign: c.ID, ClosedAt: now.In(graph.Tokyo).Format(time.RFC3339), Unreviewed: unreviewed}
-	for _, id := range slices.Sorted(maps.Keys(ds)) {
-		closing.Decisions = append(closing.Decisions, ds[id])
-	}
-	data, err := json.MarshalIndent(closing, "", "  ")
-	if err != nil {
-		return err
-	}
-	return reconcile.WriteFileIn(dir, DecisionsFile, append(data, '\n'))
-}
-
-// ReadClosing reads what a campaign was closed with, by item id.
-func ReadClosing(dir string) (*Closing, map[string]worksheet.Decision, error) {
-	data, err := os.ReadFile(filepath.Join(dir, DecisionsFile))
-	if err != nil {
-		return nil, nil, i18n.Errorf("%s: the campaign is not closed (no %s); give the worksheets with --decisions", dir, DecisionsFile)
-	}
-	var closing Closing
-	if err := json.Unmarshal(data, &closing); err != nil {
-		return nil, nil, i18n.Errorf("%s: %w", filepath.Join(dir, DecisionsFile), err)
-	}
-	ds := map[string]worksheet.Decision{}
-	for _, d := range closing.Decisions {
-		ds[d.ItemID] = d
-	}
-	return &closing, ds, nil
-}
-
-// CheckDecisions refuses decisions about items that are not in the campaign.
-func (c *Campaign) CheckDecisions(ds map[string]worksheet.Decision) error {
-	items := c.Items()
-	var errs []string
-	for _, id := range slices.Sorted(maps.Keys(ds)) {
-		if _, ok := items[id]; !ok {
-			errs = append(errs, fmt.Sprintf("%s: item_id %q is not in campaign %s", ds[id].Pos, id, c.ID))
-		}
-	}
-	if len(errs) > 0 {
-		return csvfile.InputErrorf("%s", strings.Join(errs, "\n"))
-	}
-	return nil
-}
-
-// Close plans the revocations of a campaign: the items decided
-// revoke, and the items nobody decided unless unreviewedKeep. Rights that are
-// already gone from the current inputs need no action.
-func Close(in *reconcile.Inputs, pol *reconcile.Policy, c *Campaign, ds map[string]worksheet.Decision, unreviewedKeep bool, asOf graph.Date) (*reconcile.Plan, error) {
-	if err := c.CheckDecisions(ds); err != nil {
-		return nil, err
-	}
-	snap := in.Graph.Snapshot()
-	current := map[string]bool{}
-	for _, g := range snap.Grants() {
-		current[g.Key()] = true
-	}
-	p := reconcile.NewPlan(reconcile.KindCertification, asOf, in.Digests, pol.Compiled.Digest(), nil)
-	p.Campaign = &reconcile.CampaignRef{ID: c.ID, AsOf: c.AsOf, Unreviewed: "revoke"}
-	if unreviewedKeep {
-		p.Campaign.Unreviewed = "keep"
-	}
-	for _, s := range c.Worksheets {
-		for _, it := range s.Items {
-			d, decided := ds[it.ItemID]
-			var rule, reason, ja string
-			switch {
-			case decided && d.Decision == worksheet.Revoke:
-				rule, reason = reconcile.RuleCertRevoked, fmt.Sprintf("decided revoke by %s on %s in campaign %s", orUnknown(d.Reviewer), orUnknown(d.DecidedAt), c.ID)
-				ja = fmt.Sprintf("棚卸し %s で %s が %s に取消と判定", c.ID, orUnknown(d.Reviewer), orUnknown(d.DecidedAt))
-				if d.Comment != "" {
-					reason += ": " + d.Comment
-					ja += ": " + d.Comment
-				}
-			case !decided && !unreviewedKeep:
-				rule, reason = reconcile.RuleCertUnreviewed, fmt.Sprintf("not reviewed by %s in campaign %s (default deny)", s.ReviewerUnit, c.ID)
-				ja = fmt.Sprintf("棚卸し %s で %s が未確認（既定で取消）", c.ID, s.ReviewerUnit)
-			default:
-				continue
-			}
-			if !current[it.ItemID] {
-				continue
-			}
-			p.Actions = append(p.Actions, reconcile.Action{
-				Op: policy.OpRevoke, System: it.System, Account: it.Account, Entitlement: it.Entitlement,
-				Person: it.Person, Effective: asOf.String(), Phase: 1, Rules: []string{rule}, Severity: "medium", Reason: reason, ReasonJA: ja,
-			})
-		}
-	}
-	reconcile.SortActions(p.Actions)
-	return p, nil
-}
-
-func orUnknown(s string) string {
-	if s == "" {
-		return "(unknown)"
-	}
-	return s
-}
-
-// ReviewerStats is the evidence of one reviewer unit's worksheet.
-type ReviewerStats struct {
-	ReviewerUnit string
-	Reviewers    []string
-	Items        int
-	Kept         int
-	Revoked      int
-	Unreviewed   int
-	First, Last  string
-}
-
-// Report counts, per reviewer unit, what was reviewed, kept, revoked and
-// left unreviewed, and when.
-func (c *Campaign) Report(ds map[string]worksheet.Decision) []ReviewerStats {
-	var out []ReviewerStats
-	for _, s := range c.Worksheets {
-		st := ReviewerStats{ReviewerUnit: s.ReviewerUnit, Items: len(s.Items)}
-		for _, it := range s.Items {
-			d, ok := ds[it.ItemID]
-			switch {
-			case !ok:
-				st.Unreviewed++
-				continue
-			case d.Decision == worksheet.Keep:
-				st.Kept++
-			default:
-				st.Revoked++
-			}
-			if d.Reviewer != "" && !slices.Contains(st.Reviewers, d.Reviewer) {
-				st.Reviewers = append(st.Reviewers, d.Reviewer)
-			}
-			if d.DecidedAt != "" && (st.First == "" || d.DecidedAt < st.First) {
-				st.First = d.DecidedAt
-			}
-			if d.DecidedAt > st.Last {
-				st.Last = d.DecidedAt
-			}
-		}
-		sort.Strings(st.Reviewers)
-		out = append(out, st)
-	}
-	return out
-}
-
-// ReportMarkdown renders the report for auditors.
+// ReportMarkdown renders the report for auditors: how the campaign was
+// closed (by whom, when, what its unreviewed items became, and why when it
+// was closed before its last stage ended) and the counts per reviewer unit.
 // In Japanese when ja; the table's headers are in both languages.
-func ReportMarkdown(c *Campaign, stats []ReviewerStats, unreviewed string, ja bool) []byte {
+func ReportMarkdown(c *reviewdb.Campaign, stats []ReviewerStats, ja bool) []byte {
 	var b strings.Builder
-	if ja {
-		fmt.Fprintf(&b, "# 権限棚卸し %s（基準日 %s）\n\n未確認の項目: %s。\n\n", c.ID, c.AsOf, unreviewed)
-	} else {
-		fmt.Fprintf(&b, "# Certification campaign %s (as of %s)\n\nUnreviewed items: %s.\n\n", c.ID, c.AsOf, unreviewed)
+	unreviewed := map[bool]map[string]string{false: {"revoke": "revoked", "keep": "kept"}, true: {"revoke": "取消", "keep": "継続"}}[ja][c.CloseUnreviewed]
+	switch {
+	case ja && c.ClosedAt == "":
+		fmt.Fprintf(&b, "# 権限棚卸し %s（基準日 %s）\n\n未締切（集計時点の見込み）。\n\n", c.ID, c.AsOf)
+	case ja:
+		fmt.Fprintf(&b, "# 権限棚卸し %s（基準日 %s）\n\n%s に %s が締切。未確認の項目: %s。\n\n", c.ID, c.AsOf, c.ClosedAt, c.ClosedBy, unreviewed)
+	case c.ClosedAt == "":
+		fmt.Fprintf(&b, "# Certification campaign %s (as of %s)\n\nNot closed yet (what it would close with now).\n\n", c.ID, c.AsOf)
+	default:
+		fmt.Fprintf(&b, "# Certification campaign %s (as of %s)\n\nClosed %s by %s, unreviewed items: %s.\n\n", c.ID, c.AsOf, c.ClosedAt, c.ClosedBy, unreviewed)
+	}
+	if c.CloseForced != "" {
+		if ja {
+			fmt.Fprintf(&b, "**最終段階の終了前に締切**: %s\n\n", report.MarkdownCell(c.CloseForced))
+		} else {
+			fmt.Fprintf(&b, "**Closed before its last stage ended**: %s\n\n", report.MarkdownCell(c.CloseForced))
+		}
 	}
 	b.WriteString("| reviewer unit 確認部署 | reviewers 確認者 | items 件数 | kept 継続 | revoked 取消 | unreviewed 未確認 | first 最初 | last 最後 |\n|---|---|---:|---:|---:|---:|---|---|\n")
 	var total ReviewerStats

@@ -11,7 +11,6 @@ import (
 	"github.com/accessrecon/accessrecon/reconcile"
 	"github.com/accessrecon/accessrecon/reconcile/calendar"
 	"github.com/accessrecon/accessrecon/reconcile/reviewdb"
-	"github.com/accessrecon/accessrecon/reconcile/worksheet"
 )
 
 // Monthly is the built-in template of the monthly layered check of the
@@ -26,6 +25,9 @@ type Template struct {
 	Systems    []string
 	Stages     []config.TemplateStage
 	Unreviewed string
+	// Escalation reviews the items whose holder is the only reviewer a
+	// stage names and who have no manager (unit:CODE or person:ID).
+	Escalation string
 }
 
 // TemplateOf finds a template by name in the config (review.templates),
@@ -39,7 +41,7 @@ func TemplateOf(cfg *config.Config, snap *graph.Snapshot, name string) (Template
 		t.Stages = []config.TemplateStage{{Name: "owner", Reviewers: reviewdb.ByOwnerUnit}}
 		return t, nil
 	case ok:
-		t.Title, t.Systems, t.Stages = ct.Title, ct.Systems, ct.Stages
+		t.Title, t.Systems, t.Stages, t.Escalation = ct.Title, ct.Systems, ct.Stages, ct.Escalation
 		if ct.Unreviewed != "" {
 			t.Unreviewed = ct.Unreviewed
 		}
@@ -93,11 +95,14 @@ func (t Template) StagesFrom(cfg *config.Config, opened graph.Date, due string) 
 // reviewers in the browser: each item with its holder, their manager, and
 // the evidence a reviewer decides on (last use, the rules calling for
 // removal, how many of the holder's unit colleagues hold the same right).
-func Register(ctx context.Context, st *reviewdb.Store, in *reconcile.Inputs, c *Campaign, t Template, stages []reviewdb.Stage, lastUse LastUse, by, dir string) error {
+// An item whose holder is the only reviewer every stage names goes to the
+// template's escalation, else to the holder's manager; the campaign it
+// returns lists those routed and those nobody can decide.
+func Register(ctx context.Context, st *reviewdb.Store, in *reconcile.Inputs, c *Campaign, t Template, stages []reviewdb.Stage, lastUse LastUse, by, dir string) (*reviewdb.Campaign, error) {
 	snap := in.Graph.Snapshot()
 	asOf, err := graph.ParseDate(c.AsOf)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	// Unit sizes and, per unit, who holds which right.
 	unitOf := map[string]string{}
@@ -153,29 +158,7 @@ func Register(ctx context.Context, st *reviewdb.Store, in *reconcile.Inputs, c *
 		}
 	}
 	slices.SortFunc(items, func(a, b reviewdb.Item) int { return strings.Compare(a.ItemID, b.ItemID) })
-	return st.CreateCampaign(ctx, &reviewdb.Campaign{ID: c.ID, Title: t.Title, Template: t.Name, AsOf: c.AsOf, CreatedAt: c.CreatedAt, CreatedBy: by,
-		Dir: dir, Unreviewed: t.Unreviewed, Stages: stages, Sole: sole}, items)
-}
-
-// StoreDecisions are the decisions of a campaign kept in the review store,
-// as close reads them: every item kept or revoked by a reviewer (an item
-// decided by a stage's default counts as unreviewed, so close's
-// --unreviewed rules it).
-func StoreDecisions(ctx context.Context, st *reviewdb.Store, id string) (map[string]worksheet.Decision, error) {
-	finals, err := st.Finals(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]worksheet.Decision{}
-	for _, f := range finals {
-		if f.Source == "default" || f.Status == reviewdb.StatusOpen {
-			continue
-		}
-		d := worksheet.Decision{ItemID: f.ItemID, Decision: worksheet.Keep, Reviewer: f.Reviewer, DecidedAt: f.At, Comment: f.Reason, Pos: st.Path + " (" + f.Source + ")"}
-		if f.Status == reviewdb.StatusRevoked {
-			d.Decision = worksheet.Revoke
-		}
-		out[f.ItemID] = d
-	}
-	return out, nil
+	rc := &reviewdb.Campaign{ID: c.ID, Title: t.Title, Template: t.Name, AsOf: c.AsOf, CreatedAt: c.CreatedAt, CreatedBy: by,
+		Dir: dir, Unreviewed: t.Unreviewed, Escalation: t.Escalation, Stages: stages, Sole: sole}
+	return rc, st.CreateCampaign(ctx, rc, items)
 }

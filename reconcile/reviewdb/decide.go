@@ -63,8 +63,12 @@ func escapeLike(s string) string {
 // Assignees are the reviewer keys a person reviews for in a campaign: their
 // unit, themselves, and the people who delegated their part to them.
 func (s *Store) Assignees(ctx context.Context, campaignID string, r Reviewer) ([]string, error) {
+	return assignees(ctx, s.db, campaignID, r)
+}
+
+func assignees(ctx context.Context, db querier, campaignID string, r Reviewer) ([]string, error) {
 	out := []string{UnitPrefix + r.Unit, "person:" + r.EmployeeID}
-	rows, err := s.db.QueryContext(ctx, `SELECT from_person, from_unit FROM delegations WHERE campaign_id = ? AND to_person = ?`, campaignID, r.EmployeeID)
+	rows, err := db.QueryContext(ctx, `SELECT from_person, from_unit FROM delegations WHERE campaign_id = ? AND to_person = ?`, campaignID, r.EmployeeID)
 	if err != nil {
 		return nil, err
 	}
@@ -189,19 +193,24 @@ type Result struct {
 	Refused []Refusal
 }
 
+// Hook runs inside a decision's transaction, just before it commits: an
+// error (an audit log that cannot be written) undoes the whole decision.
+type Hook func(Result) error
+
 // Decide records r's decision (keep or revoke, with a reason) on the items.
 // A kept item moves on to its next stage, if any; a revoked one is done. An
-// item that is not open at a stage r reviews, or that is r's own right, is
-// refused and left as it was.
-func (s *Store) Decide(ctx context.Context, campaignID string, r Reviewer, itemIDs []string, decision, reason string) (Result, error) {
-	return s.decide(ctx, campaignID, r, decision, reason, false, func(*sql.Tx, []string) ([]string, error) { return itemIDs, nil })
+// item that is not open at a stage r reviews, or that is r's own right, or
+// on a system confidential to another company, is refused and left as it
+// was. hook (may be nil) runs before the decision commits.
+func (s *Store) Decide(ctx context.Context, campaignID string, r Reviewer, itemIDs []string, decision, reason string, hook Hook) (Result, error) {
+	return s.decide(ctx, campaignID, r, decision, reason, hook, func(*sql.Tx, []string) ([]string, error) { return itemIDs, nil })
 }
 
 // DecideFilter records r's decision on every open item of their worklist
 // that f selects (a bulk decision).
-func (s *Store) DecideFilter(ctx context.Context, campaignID string, r Reviewer, f Filter, decision, reason string) (Result, error) {
+func (s *Store) DecideFilter(ctx context.Context, campaignID string, r Reviewer, f Filter, decision, reason string, hook Hook) (Result, error) {
 	f.After, f.Limit = "", 0
-	return s.decide(ctx, campaignID, r, decision, reason, false, func(tx *sql.Tx, assignees []string) ([]string, error) {
+	return s.decide(ctx, campaignID, r, decision, reason, hook, func(tx *sql.Tx, assignees []string) ([]string, error) {
 		q, args := worklistQuery(campaignID, assignees, r, f, "item_id")
 		rows, err := tx.QueryContext(ctx, q+" ORDER BY item_id", args...)
 		if err != nil {
@@ -220,104 +229,133 @@ func (s *Store) DecideFilter(ctx context.Context, campaignID string, r Reviewer,
 	})
 }
 
-// ImportDecision records a decision returned in a worksheet: the worksheet
-// went to the item's reviewer unit, so it counts at the item's current
-// stage whoever is named as its reviewer (but never on the reviewer's own
-// right).
-func (s *Store) ImportDecision(ctx context.Context, campaignID string, r Reviewer, itemID, decision, reason string) (Result, error) {
-	r.Source = "worksheet"
-	return s.decide(ctx, campaignID, r, decision, reason, true, func(*sql.Tx, []string) ([]string, error) { return []string{itemID}, nil })
-}
-
-func (s *Store) decide(ctx context.Context, campaignID string, r Reviewer, decision, reason string, anyAssignee bool, pick func(*sql.Tx, []string) ([]string, error)) (Result, error) {
+func (s *Store) decide(ctx context.Context, campaignID string, r Reviewer, decision, reason string, hook Hook, pick func(*sql.Tx, []string) ([]string, error)) (Result, error) {
 	var res Result
 	if decision != Keep && decision != Revoke {
 		return res, i18n.Errorf("decision %q: %w", decision, ErrDecision)
 	}
-	c, err := s.Campaign(ctx, campaignID)
-	if err != nil {
-		return res, err
-	}
-	if c.ClosedAt != "" {
-		return res, i18n.Errorf("campaign %s: %w", campaignID, ErrClosed)
-	}
-	assignees, err := s.Assignees(ctx, campaignID, r)
-	if err != nil {
-		return res, err
-	}
-	mine := map[string]bool{}
-	for _, a := range assignees {
-		mine[a] = true
-	}
 	if r.Source == "" {
 		r.Source = "web"
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
+	d, err := s.begin(ctx, campaignID)
 	if err != nil {
 		return res, err
 	}
-	defer tx.Rollback()
-	ids, err := pick(tx, assignees)
+	defer d.end()
+	mine, err := d.assignees(ctx, r)
 	if err != nil {
 		return res, err
 	}
-	get, err := tx.PrepareContext(ctx, "SELECT "+itemColumns+" FROM items WHERE campaign_id = ? AND item_id = ?")
+	ids, err := pick(d.tx, mine)
 	if err != nil {
 		return res, err
 	}
-	defer get.Close()
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO decisions (campaign_id, item_id, stage, decision, reason, reviewer, issuer, subject, at, source) VALUES (?,?,?,?,?,?,?,?,?,?)`)
-	if err != nil {
-		return res, err
-	}
-	defer ins.Close()
-	upd, err := tx.PrepareContext(ctx, `UPDATE items SET stage = ?, assignee = ?, status = ? WHERE campaign_id = ? AND item_id = ? AND stage = ? AND status = 'open'`)
-	if err != nil {
-		return res, err
-	}
-	defer upd.Close()
-	at := s.now()
 	for _, id := range ids {
-		it, err := scanItem(get.QueryRowContext(ctx, campaignID, id))
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			res.Refused = append(res.Refused, Refusal{id, ErrNotInCampaign})
-			continue
-		case err != nil:
-			return res, err
-		case it.Status != StatusOpen:
-			res.Refused = append(res.Refused, Refusal{id, ErrDecided})
-			continue
-		case it.Person != "" && it.Person == r.EmployeeID:
-			res.Refused = append(res.Refused, Refusal{id, ErrSelfReview})
-			continue
-		case slices.Contains(r.Hidden, it.System):
-			res.Refused = append(res.Refused, Refusal{id, ErrConfidential})
-			continue
-		case !anyAssignee && !mine[it.Assignee]:
-			res.Refused = append(res.Refused, Refusal{id, ErrNotYours})
-			continue
-		}
-		if _, err := ins.ExecContext(ctx, campaignID, id, it.Stage, decision, reason, r.EmployeeID, r.Issuer, r.Subject, at, r.Source); err != nil {
-			return res, err
-		}
-		stage, next, status := it.Stage, it.Assignee, StatusRevoked
-		if decision == Keep {
-			status = StatusKept
-			if n, a := firstStage(c, it.Stage+1, &it); n != 0 {
-				stage, next, status = n, a, StatusOpen
-			}
-		}
-		done, err := upd.ExecContext(ctx, stage, next, status, campaignID, id, it.Stage)
+		why, err := d.one(ctx, r, mine, id, decision, reason)
 		if err != nil {
 			return res, err
 		}
-		if n, _ := done.RowsAffected(); n != 1 {
-			return res, i18n.Errorf("item %s changed while it was decided", id)
+		if why != nil {
+			res.Refused = append(res.Refused, Refusal{id, why})
+			continue
 		}
 		res.Decided++
 	}
-	return res, tx.Commit()
+	if hook != nil {
+		if err := hook(res); err != nil {
+			return Result{}, err
+		}
+	}
+	return res, d.tx.Commit()
+}
+
+// decider is a transaction deciding items of one open campaign.
+type decider struct {
+	tx            *sql.Tx
+	c             *Campaign
+	at            string
+	get, ins, upd *sql.Stmt
+}
+
+// begin starts a decision: the campaign is read inside the transaction (the
+// write lock is taken when it begins), so no decision lands in a campaign
+// closed meanwhile.
+func (s *Store) begin(ctx context.Context, campaignID string) (*decider, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	d := &decider{tx: tx, at: s.now()}
+	if d.c, err = s.campaign(ctx, tx, campaignID); err != nil {
+		tx.Rollback()
+		return nil, err
+	}
+	if d.c.ClosedAt != "" {
+		tx.Rollback()
+		return nil, i18n.Errorf("campaign %s (closed by %s at %s): %w", campaignID, d.c.ClosedBy, d.c.ClosedAt, ErrClosed)
+	}
+	if d.get, err = tx.PrepareContext(ctx, "SELECT "+itemColumns+" FROM items WHERE campaign_id = ? AND item_id = ?"); err == nil {
+		if d.ins, err = tx.PrepareContext(ctx, `INSERT INTO decisions (campaign_id, item_id, stage, decision, reason, reviewer, issuer, subject, at, source) VALUES (?,?,?,?,?,?,?,?,?,?)`); err == nil {
+			d.upd, err = tx.PrepareContext(ctx, `UPDATE items SET stage = ?, assignee = ?, status = ? WHERE campaign_id = ? AND item_id = ? AND stage = ? AND status = 'open'`)
+		}
+	}
+	if err != nil {
+		d.end()
+		return nil, err
+	}
+	return d, nil
+}
+
+// end closes the statements and rolls back what was not committed.
+func (d *decider) end() {
+	for _, st := range []*sql.Stmt{d.get, d.ins, d.upd} {
+		if st != nil {
+			st.Close()
+		}
+	}
+	d.tx.Rollback()
+}
+
+func (d *decider) assignees(ctx context.Context, r Reviewer) ([]string, error) {
+	return assignees(ctx, d.tx, d.c.ID, r)
+}
+
+// one decides one item for r, whose reviewer keys are mine: a refusal (why
+// it is not r's to decide) or an error.
+func (d *decider) one(ctx context.Context, r Reviewer, mine []string, id, decision, reason string) (why, err error) {
+	it, err := scanItem(d.get.QueryRowContext(ctx, d.c.ID, id))
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return ErrNotInCampaign, nil
+	case err != nil:
+		return nil, err
+	case it.Status != StatusOpen:
+		return ErrDecided, nil
+	case it.Person != "" && it.Person == r.EmployeeID:
+		return ErrSelfReview, nil
+	case slices.Contains(r.Hidden, it.System):
+		return ErrConfidential, nil
+	case !slices.Contains(mine, it.Assignee):
+		return ErrNotYours, nil
+	}
+	if _, err := d.ins.ExecContext(ctx, d.c.ID, id, it.Stage, decision, reason, r.EmployeeID, r.Issuer, r.Subject, d.at, r.Source); err != nil {
+		return nil, err
+	}
+	stage, next, status := it.Stage, it.Assignee, StatusRevoked
+	if decision == Keep {
+		status = StatusKept
+		if n, a := firstStage(d.c, it.Stage+1, &it); n != 0 {
+			stage, next, status = n, a, StatusOpen
+		}
+	}
+	done, err := d.upd.ExecContext(ctx, stage, next, status, d.c.ID, id, it.Stage)
+	if err != nil {
+		return nil, err
+	}
+	if n, _ := done.RowsAffected(); n != 1 {
+		return nil, i18n.Errorf("item %s changed while it was decided", id)
+	}
+	return nil, nil
 }
 
 // Delegate gives from's part of a campaign to another person (the caller
@@ -403,32 +441,47 @@ func (s *Store) Progress(ctx context.Context, campaignID string) ([]Progress, er
 
 // EndStages ends every stage whose due day is before today: its items
 // still open follow the campaign's default (revoke, or keep: on to the next
-// stage). It returns how many items it decided.
-func (s *Store) EndStages(ctx context.Context, campaignID, today string) (int, error) {
-	c, err := s.Campaign(ctx, campaignID)
-	if err != nil || c.ClosedAt != "" {
-		return 0, err
-	}
-	total := 0
-	for _, st := range c.Stages {
-		if st.Ended || st.Due == "" || st.Due >= today {
-			continue
-		}
-		n, err := s.endStage(ctx, c, st)
-		if err != nil {
-			return total, err
-		}
-		total += n
-	}
-	return total, nil
-}
-
-func (s *Store) endStage(ctx context.Context, c *Campaign, st Stage) (int, error) {
+// stage). It returns how many items it decided. hook (may be nil) runs
+// before the change commits, with the number of items.
+func (s *Store) EndStages(ctx context.Context, campaignID, today string, hook func(n int) error) (int, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, err
 	}
 	defer tx.Rollback()
+	c, err := s.campaign(ctx, tx, campaignID)
+	if err != nil || c.ClosedAt != "" {
+		return 0, err
+	}
+	n, err := s.endStages(ctx, tx, c, today)
+	if err != nil || n == 0 {
+		return 0, err
+	}
+	if hook != nil {
+		if err := hook(n); err != nil {
+			return 0, err
+		}
+	}
+	return n, tx.Commit()
+}
+
+func (s *Store) endStages(ctx context.Context, tx *sql.Tx, c *Campaign, today string) (int, error) {
+	total := 0
+	for i, st := range c.Stages {
+		if st.Ended || st.Due == "" || st.Due >= today {
+			continue
+		}
+		n, err := s.endStage(ctx, tx, c, st)
+		if err != nil {
+			return total, err
+		}
+		c.Stages[i].Ended = true
+		total += n
+	}
+	return total, nil
+}
+
+func (s *Store) endStage(ctx context.Context, tx *sql.Tx, c *Campaign, st Stage) (int, error) {
 	rows, err := tx.QueryContext(ctx, "SELECT "+itemColumns+" FROM items WHERE campaign_id = ? AND stage = ? AND status = 'open'", c.ID, st.N)
 	if err != nil {
 		return 0, err
@@ -443,6 +496,9 @@ func (s *Store) endStage(ctx context.Context, c *Campaign, st Stage) (int, error
 		items = append(items, it)
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
 	at := s.now()
 	for _, it := range items {
 		stage, next, status := it.Stage, it.Assignee, StatusRevoked
@@ -463,7 +519,7 @@ func (s *Store) endStage(ctx context.Context, c *Campaign, st Stage) (int, error
 	if _, err := tx.ExecContext(ctx, `UPDATE stages SET ended = 1 WHERE campaign_id = ? AND n = ?`, c.ID, st.N); err != nil {
 		return 0, err
 	}
-	return len(items), tx.Commit()
+	return len(items), nil
 }
 
 // Final is how an item ended: its last decision.
@@ -479,7 +535,11 @@ type Final struct {
 
 // Finals lists every item of a campaign with its last decision.
 func (s *Store) Finals(ctx context.Context, campaignID string) ([]Final, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT i.item_id, i.status, coalesce(d.stage, 0), coalesce(d.reviewer, ''), coalesce(d.reason, ''), coalesce(d.at, ''), coalesce(d.source, '')
+	return finals(ctx, s.db, campaignID)
+}
+
+func finals(ctx context.Context, db querier, campaignID string) ([]Final, error) {
+	rows, err := db.QueryContext(ctx, `SELECT i.item_id, i.status, coalesce(d.stage, 0), coalesce(d.reviewer, ''), coalesce(d.reason, ''), coalesce(d.at, ''), coalesce(d.source, '')
 		FROM items i LEFT JOIN decisions d ON d.campaign_id = i.campaign_id AND d.item_id = i.item_id
 			AND d.stage = (SELECT max(stage) FROM decisions x WHERE x.campaign_id = i.campaign_id AND x.item_id = i.item_id)
 		WHERE i.campaign_id = ? ORDER BY i.item_id`, campaignID)
@@ -498,10 +558,26 @@ func (s *Store) Finals(ctx context.Context, campaignID string) ([]Final, error) 
 	return out, rows.Err()
 }
 
-// CloseCampaign marks a campaign closed: no decision is taken after.
-func (s *Store) CloseCampaign(ctx context.Context, campaignID string) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE campaigns SET closed_at = ? WHERE id = ? AND closed_at = ''`, s.now(), campaignID)
-	return err
+// Items lists every item of a campaign, by item id.
+func (s *Store) Items(ctx context.Context, campaignID string) ([]Item, error) {
+	return listItems(ctx, s.db, campaignID)
+}
+
+func listItems(ctx context.Context, db querier, campaignID string) ([]Item, error) {
+	rows, err := db.QueryContext(ctx, "SELECT "+itemColumns+" FROM items WHERE campaign_id = ? ORDER BY item_id", campaignID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Item
+	for rows.Next() {
+		it, err := scanItem(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, it)
+	}
+	return out, rows.Err()
 }
 
 // Item reads one item.

@@ -23,6 +23,15 @@ func init() {
 		"one cannot delegate to oneself":                                "自分自身には委任できません",
 		"the store's schema is version %d, newer than this accessrecon knows (%d): use a newer accessrecon": "ストアのスキーマはバージョン %d で、この accessrecon が扱える %d より新しいものです。新しい accessrecon を使ってください",
 		"campaign %q is not in the review store %s":                                                         "棚卸し %q は確認ストア %s にありません",
-		"decision %q: %w": "判定 %q: %w",
+		"decision %q: %w":              "判定 %q: %w",
+		"%s: %s, decided %s by %s: %w": "%s: %s（%s と判定、判定者 %s）: %w",
+		"a campaign is closed once":    "棚卸しの締切は一度だけです",
+		"its stages have not ended: wait for them, or close it early with --force REASON": "段階がまだ終わっていません。終わるまで待つか、--force 理由 を付けて早期に締め切ってください",
+		"campaign %s was closed by %s at %s (plan %s): %w":                                "棚卸し %s は %s が %s に締め切り済みです（計画 %s）: %w",
+		"campaign %s: %s: %w":                     "棚卸し %s: %s: %w",
+		"%d items open at stage %d (%s, due %s)":  "段階 %[2]d（%[3]s、期限 %[4]s）に未判定 %[1]d 件",
+		"unreviewed %q: %w":                       "未確認の扱い %q: %w",
+		"campaign %s changed while it was closed": "棚卸し %s は締切の処理中に変更されました",
+		"campaign %s (closed by %s at %s): %w":    "棚卸し %s（%s が %s に締切）: %w",
 	})
 }

@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/i18n"
 	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
 )
@@ -116,6 +117,20 @@ var migrations = []string{
 		person TEXT NOT NULL,
 		PRIMARY KEY (campaign_id, unit)
 	);`,
+	// Close is one transaction that happens once: who closed, with which
+	// default for the unreviewed, why when forced early, and the plan.
+	`ALTER TABLE campaigns ADD COLUMN closed_by TEXT NOT NULL DEFAULT '';
+	ALTER TABLE campaigns ADD COLUMN close_unreviewed TEXT NOT NULL DEFAULT '';
+	ALTER TABLE campaigns ADD COLUMN close_forced TEXT NOT NULL DEFAULT '';
+	ALTER TABLE campaigns ADD COLUMN close_plan TEXT NOT NULL DEFAULT '';
+	ALTER TABLE campaigns ADD COLUMN escalation TEXT NOT NULL DEFAULT '';`,
+}
+
+// querier is a *sql.DB or a *sql.Tx.
+type querier interface {
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
 }
 
 // Store is an open review store.
@@ -173,7 +188,8 @@ func (s *Store) migrate(ctx context.Context) error {
 	return tx.Commit()
 }
 
-func (s *Store) now() string { return s.Now().Format(time.RFC3339) }
+// now is the time of a record, in Asia/Tokyo as everything people read.
+func (s *Store) now() string { return s.Now().In(graph.Tokyo).Format(time.RFC3339) }
 
 // Decisions an item can get.
 const (
@@ -223,7 +239,19 @@ type Campaign struct {
 	Dir        string
 	Unreviewed string // revoke (default deny) or keep
 	ClosedAt   string
-	Stages     []Stage
+	// ClosedBy is who closed it; CloseUnreviewed what its unreviewed items
+	// became; CloseForced the reason given for closing before its last
+	// stage ended ("" when it was not forced); ClosePlan the plan's digest.
+	ClosedBy, CloseUnreviewed, CloseForced, ClosePlan string
+	// Escalation reviews the items nobody else could (unit:CODE or
+	// person:ID; "" for none).
+	Escalation string
+	// Escalated and Unreviewable are what CreateCampaign routed: items
+	// whose only reviewer at every stage is their holder, sent to the
+	// escalation or the holder's manager, or left with nobody to decide
+	// them (their stage's default rules them).
+	Escalated, Unreviewable []string
+	Stages                  []Stage
 	// Sole names, for a reviewer unit with a single active person, that
 	// person: an item about their own right skips that unit's stage.
 	Sole map[string]string
@@ -276,12 +304,18 @@ func firstStage(c *Campaign, from int, it *Item) (int, string) {
 		if a == "person:"+it.Person {
 			continue
 		}
-		if unit, ok := strings.CutPrefix(a, UnitPrefix); ok && it.Person != "" && c.Sole[unit] == it.Person {
+		if soleHolder(c, a, it.Person) {
 			continue
 		}
 		return st.N, a
 	}
 	return 0, ""
+}
+
+// soleHolder: reviewer key a is a unit whose only person is the holder.
+func soleHolder(c *Campaign, a, holder string) bool {
+	unit, ok := strings.CutPrefix(a, UnitPrefix)
+	return ok && holder != "" && c.Sole[unit] == holder
 }
 
 // ErrExists is returned when a campaign id is taken.
@@ -319,8 +353,8 @@ func (s *Store) CreateCampaign(ctx context.Context, c *Campaign, items []Item) e
 	if n > 0 {
 		return i18n.Errorf("%s: %w", c.ID, ErrExists)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO campaigns (id, title, template, as_of, created_at, created_by, dir, unreviewed) VALUES (?,?,?,?,?,?,?,?)`,
-		c.ID, c.Title, c.Template, c.AsOf, c.CreatedAt, c.CreatedBy, c.Dir, c.Unreviewed); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO campaigns (id, title, template, as_of, created_at, created_by, dir, unreviewed, escalation) VALUES (?,?,?,?,?,?,?,?,?)`,
+		c.ID, c.Title, c.Template, c.AsOf, c.CreatedAt, c.CreatedBy, c.Dir, c.Unreviewed, c.Escalation); err != nil {
 		return err
 	}
 	for _, st := range c.Stages {
@@ -343,8 +377,19 @@ func (s *Store) CreateCampaign(ctx context.Context, c *Campaign, items []Item) e
 		it := &items[i]
 		it.Stage, it.Assignee = firstStage(c, 1, it)
 		it.Status = StatusOpen
-		if it.Stage == 0 { // nobody but the holder could review it
-			it.Stage, it.Assignee = len(c.Stages), UnitPrefix+it.ReviewerUnit
+		if it.Stage == 0 { // nobody a stage names but the holder could review it
+			it.Stage = len(c.Stages)
+			switch {
+			case c.Escalation != "" && c.Escalation != "person:"+it.Person && !soleHolder(c, c.Escalation, it.Person):
+				it.Assignee = c.Escalation
+				c.Escalated = append(c.Escalated, it.ItemID)
+			case it.Manager != "" && it.Manager != it.Person:
+				it.Assignee = "person:" + it.Manager
+				c.Escalated = append(c.Escalated, it.ItemID)
+			default:
+				it.Assignee = UnitPrefix + it.ReviewerUnit
+				c.Unreviewable = append(c.Unreviewable, it.ItemID)
+			}
 		}
 		if _, err := ins.ExecContext(ctx, c.ID, it.ItemID, it.System, it.SystemName, it.Account, it.Entitlement, it.Person, it.PersonName, it.Unit, it.Company,
 			it.ReviewerUnit, it.Manager, it.PolicyFlag, it.LastUsed, it.PeersWith, it.PeersTotal, it.Stage, it.Assignee, it.Status); err != nil {
@@ -356,16 +401,22 @@ func (s *Store) CreateCampaign(ctx context.Context, c *Campaign, items []Item) e
 
 // Campaign reads one campaign with its stages.
 func (s *Store) Campaign(ctx context.Context, id string) (*Campaign, error) {
+	return s.campaign(ctx, s.db, id)
+}
+
+func (s *Store) campaign(ctx context.Context, db querier, id string) (*Campaign, error) {
 	c := &Campaign{}
-	err := s.db.QueryRowContext(ctx, `SELECT id, title, template, as_of, created_at, created_by, dir, unreviewed, closed_at FROM campaigns WHERE id = ?`, id).
-		Scan(&c.ID, &c.Title, &c.Template, &c.AsOf, &c.CreatedAt, &c.CreatedBy, &c.Dir, &c.Unreviewed, &c.ClosedAt)
+	err := db.QueryRowContext(ctx, `SELECT id, title, template, as_of, created_at, created_by, dir, unreviewed, closed_at,
+		closed_by, close_unreviewed, close_forced, close_plan, escalation FROM campaigns WHERE id = ?`, id).
+		Scan(&c.ID, &c.Title, &c.Template, &c.AsOf, &c.CreatedAt, &c.CreatedBy, &c.Dir, &c.Unreviewed, &c.ClosedAt,
+			&c.ClosedBy, &c.CloseUnreviewed, &c.CloseForced, &c.ClosePlan, &c.Escalation)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, i18n.Errorf("campaign %q is not in the review store %s", id, s.Path)
 	}
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT n, name, reviewers, due, ended FROM stages WHERE campaign_id = ? ORDER BY n`, id)
+	rows, err := db.QueryContext(ctx, `SELECT n, name, reviewers, due, ended FROM stages WHERE campaign_id = ? ORDER BY n`, id)
 	if err != nil {
 		return nil, err
 	}
@@ -381,7 +432,7 @@ func (s *Store) Campaign(ctx context.Context, id string) (*Campaign, error) {
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	rows, err = s.db.QueryContext(ctx, `SELECT unit, person FROM sole_members WHERE campaign_id = ?`, id)
+	rows, err = db.QueryContext(ctx, `SELECT unit, person FROM sole_members WHERE campaign_id = ?`, id)
 	if err != nil {
 		return nil, err
 	}

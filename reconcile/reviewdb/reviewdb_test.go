@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -55,15 +56,15 @@ func TestTwoStagesSelfReviewDelegationAndDefaults(t *testing.T) {
 	if total != 4 || len(list) != 4 {
 		t.Fatalf("the owner unit's reviewer sees %d (%d) items, want 4: their own right is not on their list", total, len(list))
 	}
-	res, err := s.Decide(ctx, "M-2026-11", owner, []string{"takuso/u0001/viewer"}, Keep, "")
+	res, err := s.Decide(ctx, "M-2026-11", owner, []string{"takuso/u0001/viewer"}, Keep, "", nil)
 	if err != nil || res.Decided != 0 || !errors.Is(res.Refused[0].Why, ErrSelfReview) {
 		t.Fatalf("self-review: %+v %v", res, err)
 	}
-	res, err = s.Decide(ctx, "M-2026-11", owner, []string{"takuso/u0000/viewer", "takuso/u0002/viewer", "takuso/u0004/viewer"}, Keep, "still needed")
+	res, err = s.Decide(ctx, "M-2026-11", owner, []string{"takuso/u0000/viewer", "takuso/u0002/viewer", "takuso/u0004/viewer"}, Keep, "still needed", nil)
 	if err != nil || res.Decided != 3 {
 		t.Fatalf("keep: %+v %v", res, err)
 	}
-	res, _ = s.Decide(ctx, "M-2026-11", owner, []string{"takuso/u0000/viewer"}, Revoke, "")
+	res, _ = s.Decide(ctx, "M-2026-11", owner, []string{"takuso/u0000/viewer"}, Revoke, "", nil)
 	if res.Decided != 0 || !errors.Is(res.Refused[0].Why, ErrNotYours) {
 		t.Fatalf("an item gone on to the manager's stage: %+v", res)
 	}
@@ -81,12 +82,12 @@ func TestTwoStagesSelfReviewDelegationAndDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	deputy := Reviewer{EmployeeID: "E9001", Unit: "NW-OTHER"}
-	res, err = s.DecideFilter(ctx, "M-2026-11", deputy, Filter{Person: "E0002"}, Revoke, "moved")
+	res, err = s.DecideFilter(ctx, "M-2026-11", deputy, Filter{Person: "E0002"}, Revoke, "moved", nil)
 	if err != nil || res.Decided != 1 {
 		t.Fatalf("bulk by the deputy: %+v %v", res, err)
 	}
 	// Stage 1 ends with u0001 and u0003 open: default revoke.
-	n, err := s.EndStages(ctx, "M-2026-11", "2026-12-02")
+	n, err := s.EndStages(ctx, "M-2026-11", "2026-12-02", nil)
 	if err != nil || n != 2 {
 		t.Fatalf("ending stage 1: %d %v", n, err)
 	}
@@ -114,11 +115,187 @@ func TestTwoStagesSelfReviewDelegationAndDefaults(t *testing.T) {
 	if err != nil || len(prog) == 0 {
 		t.Fatalf("progress: %v %v", prog, err)
 	}
-	if err := s.CloseCampaign(ctx, "M-2026-11"); err != nil {
+	// u0000 waits for its manager until 2026-12-08: a close on the 3rd is
+	// refused, unless forced with a reason.
+	if _, err := s.CloseCampaign(ctx, "M-2026-11", CloseOptions{By: "E0001", Today: "2026-12-03"}); !errors.Is(err, ErrStagesOpen) || !strings.Contains(err.Error(), "1 items open at stage 2 (manager, due 2026-12-08)") {
+		t.Fatalf("closing while the manager stage runs: %v", err)
+	}
+	cl, err := s.CloseCampaign(ctx, "M-2026-11", CloseOptions{By: "E0001", Today: "2026-12-03", Force: "audit on the 4th"})
+	if err != nil || cl.Open != 1 || cl.Campaign.CloseForced != "audit on the 4th" || cl.Campaign.CloseUnreviewed != Revoke || len(cl.Items) != 5 {
+		t.Fatalf("a forced close: %+v %v", cl, err)
+	}
+	if _, err := s.CloseCampaign(ctx, "M-2026-11", CloseOptions{By: "E0002", Today: "2026-12-20"}); !errors.Is(err, ErrAlreadyClosed) || !strings.Contains(err.Error(), "closed by E0001") {
+		t.Fatalf("a second close: %v", err)
+	}
+	if _, err := s.Decide(ctx, "M-2026-11", manager, []string{"takuso/u0000/viewer"}, Keep, "", nil); !errors.Is(err, ErrClosed) {
+		t.Fatalf("a decision after closing: %v", err)
+	}
+	c, _ := s.Campaign(ctx, "M-2026-11")
+	if c.ClosedBy != "E0001" || c.CloseForced != "audit on the 4th" {
+		t.Errorf("the close is not recorded: %+v", c)
+	}
+}
+
+// TestCloseTakesWorksheetsAsDecisions: a worksheet's rows are decisions of
+// the reviewer they name, checked as in the browser: one row about the
+// reviewer's own right, or an item not theirs at its stage, refuses the
+// whole close and imports nothing; an item already decided in the browser
+// keeps the browser's decision and is reported.
+func TestCloseTakesWorksheetsAsDecisions(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	c := twoStages()
+	c.Stages = c.Stages[:1]
+	c.Stages[0].Due = ""
+	if err := s.CreateCampaign(ctx, c, items(4)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Decide(ctx, "M-2026-11", manager, []string{"takuso/u0000/viewer"}, Keep, ""); !errors.Is(err, ErrClosed) {
-		t.Fatalf("a decision after closing: %v", err)
+	owner := Reviewer{EmployeeID: "E0001", Unit: "NW-CUSTOMER"}
+	if _, err := s.Decide(ctx, c.ID, owner, []string{"takuso/u0002/viewer"}, Revoke, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	other := Reviewer{EmployeeID: "E7777", Unit: "HD-IT"}
+	bad := []Import{
+		{Reviewer: owner, ItemID: "takuso/u0000/viewer", Decision: Keep, Pos: "w.csv:2"},
+		{Reviewer: owner, ItemID: "takuso/u0001/viewer", Decision: Keep, Pos: "w.csv:3"},
+		{Reviewer: other, ItemID: "takuso/u0003/viewer", Decision: Keep, Pos: "w.csv:4"},
+	}
+	_, err := s.CloseCampaign(ctx, c.ID, CloseOptions{By: "E0001", Today: "2026-12-20", Imports: bad})
+	var ie *ImportError
+	if !errors.As(err, &ie) || len(ie.Refused) != 2 || !errors.Is(ie.Refused[0].Why, ErrSelfReview) || !errors.Is(ie.Refused[1].Why, ErrNotYours) {
+		t.Fatalf("self-review and a stranger through a worksheet: %v", err)
+	}
+	if !strings.Contains(err.Error(), "w.csv:3: takuso/u0001/viewer, decided keep by E0001: it is your own right") {
+		t.Errorf("the refusal does not name the row: %v", err)
+	}
+	if it, _ := s.Item(ctx, c.ID, "takuso/u0000/viewer"); it.Status != StatusOpen {
+		t.Fatalf("a refused close imported a row: %+v", it)
+	}
+	good := []Import{
+		{Reviewer: owner, ItemID: "takuso/u0000/viewer", Decision: Keep, Pos: "w.csv:2"},
+		{Reviewer: owner, ItemID: "takuso/u0002/viewer", Decision: Keep, Pos: "w.csv:4"},
+	}
+	cl, err := s.CloseCampaign(ctx, c.ID, CloseOptions{By: "E0001", Today: "2026-12-20", Imports: good})
+	if err != nil || cl.Imported != 1 || len(cl.Superseded) != 1 || cl.Superseded[0].ItemID != "takuso/u0002/viewer" {
+		t.Fatalf("close with a worksheet: %+v %v", cl, err)
+	}
+	got := map[string]string{}
+	for i, f := range cl.Finals {
+		got[cl.Items[i].ItemID] = f.Status + "/" + f.Source
+	}
+	if got["takuso/u0000/viewer"] != "kept/worksheet" || got["takuso/u0002/viewer"] != "revoked/web" || got["takuso/u0001/viewer"] != "open/" {
+		t.Errorf("finals %v", got)
+	}
+}
+
+// TestNoDecisionSlipsPastAClose: a decision posted while a close is under
+// way (between reading the decisions and marking the campaign closed) waits
+// for the close and is refused: it is never stored and missing from the
+// plan. Two closes at once: one closes, the other is refused naming it.
+func TestNoDecisionSlipsPastAClose(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), DefaultFile)
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	other, err := Open(ctx, path) // another process's connection
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	c := twoStages()
+	c.Stages = c.Stages[:1]
+	if err := s.CreateCampaign(ctx, c, items(3)); err != nil {
+		t.Fatal(err)
+	}
+	owner := Reviewer{EmployeeID: "E0001", Unit: "NW-CUSTOMER"}
+	late := make(chan error, 1)
+	cl, err := s.CloseCampaign(ctx, c.ID, CloseOptions{By: "E0009", Today: "2026-12-20", Publish: func(cl *Closing) (string, error) {
+		go func() {
+			_, err := other.Decide(ctx, c.ID, owner, []string{"takuso/u0000/viewer"}, Revoke, "late", nil)
+			late <- err
+		}()
+		time.Sleep(50 * time.Millisecond) // the decision is waiting for the lock
+		return "sha256:plan", nil
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := <-late; !errors.Is(err, ErrClosed) {
+		t.Fatalf("a decision posted during the close: %v, want refused as closed", err)
+	}
+	finals, _ := s.Finals(ctx, c.ID)
+	for _, f := range finals {
+		if f.Source != "default" {
+			t.Errorf("%s decided after the close read the decisions: %+v", f.ItemID, f)
+		}
+	}
+	if cl.Campaign.ClosePlan != "sha256:plan" {
+		t.Errorf("plan %q", cl.Campaign.ClosePlan)
+	}
+
+	c2 := twoStages()
+	c2.ID, c2.Stages = "Q2", c2.Stages[:1]
+	if err := s.CreateCampaign(ctx, c2, items(3)); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for i, st := range []*Store{s, other} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = st.CloseCampaign(ctx, "Q2", CloseOptions{By: fmt.Sprint("closer", i), Today: "2026-12-20",
+				Publish: func(*Closing) (string, error) { return fmt.Sprint("plan", i), nil }})
+		}()
+	}
+	wg.Wait()
+	ok, refused := 0, 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			ok++
+		case errors.Is(err, ErrAlreadyClosed):
+			refused++
+		default:
+			t.Errorf("close: %v", err)
+		}
+	}
+	if ok != 1 || refused != 1 {
+		t.Fatalf("two closes at once: %d closed, %d refused (%v)", ok, refused, errs)
+	}
+}
+
+// TestItemsOnlyTheirHolderCouldReviewAreRouted: the only person of a
+// reviewer unit holds a right on its system: the item goes to the
+// template's escalation, else the holder's manager, else it is listed as
+// one nobody can decide.
+func TestItemsOnlyTheirHolderCouldReviewAreRouted(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	mk := func(id, escalation string, manager string) *Campaign {
+		c := &Campaign{ID: id, AsOf: "2026-11-24", Escalation: escalation, Sole: map[string]string{"NW-CUSTOMER": "E0000"},
+			Stages: []Stage{{N: 1, Name: "owner", Reviewers: ByOwnerUnit}}}
+		its := items(2)
+		its[0].Manager = manager
+		if err := s.CreateCampaign(ctx, c, its); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	c := mk("esc", "unit:NW-AUDIT", "E9000")
+	if it, _ := s.Item(ctx, "esc", "takuso/u0000/viewer"); it.Assignee != "unit:NW-AUDIT" || len(c.Escalated) != 1 {
+		t.Errorf("with an escalation: %+v %v", it, c.Escalated)
+	}
+	c = mk("mgr", "", "E9000")
+	if it, _ := s.Item(ctx, "mgr", "takuso/u0000/viewer"); it.Assignee != "person:E9000" || len(c.Escalated) != 1 {
+		t.Errorf("to the manager: %+v %v", it, c.Escalated)
+	}
+	c = mk("none", "", "")
+	if len(c.Unreviewable) != 1 || c.Unreviewable[0] != "takuso/u0000/viewer" {
+		t.Errorf("nobody to decide it: %v", c.Unreviewable)
 	}
 }
 
@@ -145,7 +322,7 @@ func TestFiftyReviewersAtOnce(t *testing.T) {
 			who := Reviewer{EmployeeID: fmt.Sprintf("R%02d", r), Unit: "NW-CUSTOMER"}
 			for i := range 40 {
 				id := fmt.Sprintf("takuso/u%04d/viewer", (i+r*4)%n)
-				res, err := s.Decide(ctx, c.ID, who, []string{id}, Keep, "")
+				res, err := s.Decide(ctx, c.ID, who, []string{id}, Keep, "", nil)
 				if err != nil {
 					errs <- err
 					return
@@ -223,11 +400,11 @@ func TestConfidentialSystemsAreHidden(t *testing.T) {
 	if err != nil || total != 1 || len(list) != 1 || list[0].System != "portal" {
 		t.Fatalf("the HD manager's worklist: %d %+v %v", total, list, err)
 	}
-	res, err := s.Decide(ctx, c.ID, hd, []string{"takuso/u0000/viewer", "portal/u0002/user"}, Revoke, "")
+	res, err := s.Decide(ctx, c.ID, hd, []string{"takuso/u0000/viewer", "portal/u0002/user"}, Revoke, "", nil)
 	if err != nil || res.Decided != 1 || len(res.Refused) != 1 || !errors.Is(res.Refused[0].Why, ErrConfidential) {
 		t.Fatalf("decisions of the HD manager: %+v %v", res, err)
 	}
-	if res, _ := s.DecideFilter(ctx, c.ID, hd, Filter{}, Keep, ""); res.Decided != 0 {
+	if res, _ := s.DecideFilter(ctx, c.ID, hd, Filter{}, Keep, "", nil); res.Decided != 0 {
 		t.Fatalf("a bulk decision reached a hidden item: %+v", res)
 	}
 }
