@@ -42,6 +42,7 @@ func writePlanJSON(out io.Writer, p *Plan, indented bool) error {
 		w.str("id", c.ID)
 		w.str("as_of", c.AsOf)
 		w.str("unreviewed", c.Unreviewed)
+		w.strOmitEmpty("forced", c.Forced)
 		w.close('}')
 	}
 	if h := p.AuditHead; h != nil {

@@ -223,6 +223,14 @@ func certifyCommand() *cli.Command {
 				},
 			},
 			{
+				Name:  "import",
+				Usage: "take returned worksheets into a running campaign (the items kept go on to the next stage)",
+				Flags: []cli.Flag{configFlag, langFlag, verbose, byFlag, campaignDir,
+					&cli.StringSliceFlag{Name: "decisions", Usage: "returned worksheets `F` (CSV or XLSX); repeat, or list them after the flags"},
+				},
+				Action: certifyImport,
+			},
+			{
 				Name:  "close",
 				Usage: "read the decisions and plan the revocations (unreviewed items are revoked)",
 				Flags: []cli.Flag{configFlag, asOfFlag, outFlag, formatFlag, detailFlag, langFlag, verbose, byFlag, campaignDir,
@@ -316,6 +324,37 @@ func certifyClose(c *cli.Context) error {
 		return err
 	}
 	return status
+}
+
+func certifyImport(c *cli.Context) error {
+	campaign, err := certify.Read(c.String("dir"))
+	if err != nil {
+		return err
+	}
+	files := fileArgs(c, "decisions")
+	if len(files) == 0 {
+		return i18n.Errorf("certify import: give the returned worksheets with --decisions F")
+	}
+	ws, err := readDecisionList(files)
+	if err != nil {
+		return err
+	}
+	s, err := openSession(c.Context, c, config.OSFiles{}, c.String("config"))
+	if err != nil {
+		return err
+	}
+	desk, done, err := certifyDesk(c.Context, s)
+	if err != nil {
+		return err
+	}
+	defer done()
+	got, err := certify.Import(c.Context, desk, campaign.ID, actor(c), ws)
+	if err != nil {
+		return err
+	}
+	l, _ := lang(c)
+	views.CertifyImported(c.App.Writer, c.App.ErrWriter, l, campaign.ID, got)
+	return nil
 }
 
 // readDecisionList reads the worksheets reviewers returned, in the order

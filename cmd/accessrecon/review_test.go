@@ -356,3 +356,59 @@ func TestMonthlyLayeredCampaignThroughTheStore(t *testing.T) {
 		t.Errorf("an unknown template: exit %d, %s", code, stderr)
 	}
 }
+
+// TestMonthlyCloseWaitsForTheManagerStage: an item kept at stage 1 of the
+// monthly campaign goes to the holder's manager; closing while that stage
+// runs is refused (before, close ended the campaign after stage 1 and the
+// 上長 stage never ran), and a forced close records its reason in the audit
+// log, the plan and the report.
+func TestMonthlyCloseWaitsForTheManagerStage(t *testing.T) {
+	atDay(t, "2026-11-30")
+	dir := demoDir(t)
+	cfg := filepath.Join(dir, "accessrecon.yaml")
+	camp := filepath.Join(dir, "m")
+	if _, stderr, code := runCLI(t, "certify", "open", "--config", cfg, "--campaign", "M-2026-11", "--template", "monthly", "--out", camp, "--as-of", "2026-11-24"); code != 0 {
+		t.Fatalf("open: %s", stderr)
+	}
+	// The owner unit returns its worksheet during stage 1: u1004's right,
+	// kept, goes on to its manager.
+	ws := filepath.Join(dir, "ws.csv")
+	os.WriteFile(ws, []byte("item_id,decision,reviewer\ntakuso/u1004/viewer,keep,E1001\n"), 0o644)
+	if stdout, stderr, code := runCLI(t, "certify", "import", "--config", cfg, "--dir", camp, "--decisions", ws, "--lang", "ja"); code != 0 || !strings.Contains(stdout, "確認表の判定 1 件を取り込みました") {
+		t.Fatalf("import: exit %d, %s%s", code, stdout, stderr)
+	}
+	out := filepath.Join(dir, "close.json")
+	// Stage 1 has ended, stage 2 (the manager) runs until 2026-12-08.
+	atDay(t, "2026-12-03")
+	_, stderr, code := runCLI(t, "certify", "close", "--config", cfg, "--dir", camp, "--out", out, "--as-of", "2026-12-15", "--lang", "ja")
+	if code != 1 || !strings.Contains(stderr, "段階がまだ終わっていません") || !strings.Contains(stderr, "段階 2（上長 manager、期限 2026-12-08）に未判定 1 件") {
+		t.Fatalf("closing while the manager stage runs: exit %d, %s", code, stderr)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Fatal("a refused close wrote a plan")
+	}
+	store, err := reviewdb.Open(context.Background(), filepath.Join(dir, reviewdb.DefaultFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	it, _ := store.Item(context.Background(), "M-2026-11", "takuso/u1004/viewer")
+	c, _ := store.Campaign(context.Background(), "M-2026-11")
+	store.Close()
+	if it.Stage != 2 || it.Status != "open" || c.ClosedAt != "" {
+		t.Fatalf("a refused close changed the store: %+v %+v", it, c)
+	}
+	_, stderr, code = runCLI(t, "certify", "close", "--config", cfg, "--dir", camp, "--out", out, "--as-of", "2026-12-15", "--force", "監査対応のため前倒し", "--lang", "ja")
+	if code != 0 || !strings.Contains(stderr, "最終段階の終了前に締め切りました（未判定 1 件") {
+		t.Fatalf("a forced close: exit %d, %s", code, stderr)
+	}
+	if p := readPlan(t, out); p["campaign"].(map[string]any)["forced"] != "監査対応のため前倒し" {
+		t.Errorf("the plan does not say the close was forced: %v", p["campaign"])
+	}
+	report, stderr, code := runCLI(t, "certify", "report", "--config", cfg, "--dir", camp, "--lang", "ja")
+	if code != 0 || !strings.Contains(report, "**最終段階の終了前に締切**: 監査対応のため前倒し") {
+		t.Errorf("the report does not show the forced close: exit %d %s\n%s", code, stderr, report)
+	}
+	if log, _ := os.ReadFile(filepath.Join(dir, "audit.jsonl")); !strings.Contains(string(log), `"forced":"監査対応のため前倒し"`) {
+		t.Error("the audit log does not record the forced close's reason")
+	}
+}

@@ -215,6 +215,29 @@ func imports(d Desk, ws []worksheet.Decision) ([]reviewdb.Import, []reviewdb.Imp
 	return out, refused
 }
 
+// Imported is what an import took.
+type Imported struct {
+	Imported   int
+	Superseded []reviewdb.ImportRefusal
+}
+
+// Import takes the decisions of returned worksheets into an open campaign,
+// all or none, each as a decision of the reviewer it names, checked as in
+// the browser and recorded in the audit log: the items kept at a stage go
+// on to the next one while the campaign runs.
+func Import(ctx context.Context, d Desk, campaignID, by string, ws []worksheet.Decision) (Imported, error) {
+	imps, refused := imports(d, ws)
+	n, superseded, err := d.Store.ImportDecisions(ctx, campaignID, d.today().String(), imps, refused, func(n int) error {
+		files := map[string]bool{}
+		for _, w := range ws {
+			files[strings.SplitN(w.Pos, ":", 2)[0]] = true
+		}
+		return d.Record(audit.Event{Event: audit.ReviewDecision, By: by, Data: map[string]any{"campaign": campaignID, "source": "worksheet",
+			"worksheets": slices.Sorted(maps.Keys(files)), "decided": n, "superseded": len(ws) - n}})
+	})
+	return Imported{n, superseded}, err
+}
+
 // decided counts the items a reviewer decided (not a stage's default).
 func decided(cl *reviewdb.Closing) int {
 	n := 0

@@ -118,36 +118,8 @@ func (s *Store) CloseCampaign(ctx context.Context, campaignID string, o CloseOpt
 	if cl.Defaulted, err = s.endStages(ctx, d.tx, d.c, o.Today); err != nil {
 		return nil, err
 	}
-	mine := map[string][]string{}
-	refused := slices.Clone(o.Refused)
-	for _, imp := range o.Imports {
-		imp.Reviewer.Source = "worksheet"
-		keys, ok := mine[imp.Reviewer.EmployeeID]
-		if !ok {
-			if keys, err = d.assignees(ctx, imp.Reviewer); err != nil {
-				return nil, err
-			}
-			mine[imp.Reviewer.EmployeeID] = keys
-		}
-		if imp.Decision != Keep && imp.Decision != Revoke {
-			refused = append(refused, ImportRefusal{imp, ErrDecision})
-			continue
-		}
-		why, err := d.one(ctx, imp.Reviewer, keys, imp.ItemID, imp.Decision, imp.Reason)
-		switch {
-		case err != nil:
-			return nil, err
-		case errors.Is(why, ErrDecided):
-			cl.Superseded = append(cl.Superseded, ImportRefusal{imp, why})
-		case why != nil:
-			refused = append(refused, ImportRefusal{imp, why})
-		default:
-			cl.Imported++
-		}
-	}
-	if len(refused) > 0 {
-		slices.SortStableFunc(refused, func(a, b ImportRefusal) int { return a.N - b.N })
-		return nil, &ImportError{Refused: refused}
+	if cl.Imported, cl.Superseded, err = d.importAll(ctx, o.Imports, o.Refused); err != nil {
+		return nil, err
 	}
 	waiting, open, err := s.waiting(ctx, d, o.Today)
 	if err != nil {
@@ -191,6 +163,73 @@ func (s *Store) CloseCampaign(ctx context.Context, campaignID string, o CloseOpt
 		return nil, i18n.Errorf("campaign %s changed while it was closed", campaignID)
 	}
 	return cl, d.tx.Commit()
+}
+
+// ImportDecisions takes the decisions of returned worksheets into an open
+// campaign, all or none, in one transaction (certify import: a stage's
+// worksheets taken while the stage runs move the items kept on to the next
+// stage). refused are rows the caller refused already. The stages due
+// before today end first. hook (may be nil) runs before the commit.
+func (s *Store) ImportDecisions(ctx context.Context, campaignID, today string, imports []Import, refused []ImportRefusal, hook func(imported int) error) (int, []ImportRefusal, error) {
+	d, err := s.begin(ctx, campaignID)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer d.end()
+	if _, err := s.endStages(ctx, d.tx, d.c, today); err != nil {
+		return 0, nil, err
+	}
+	n, superseded, err := d.importAll(ctx, imports, refused)
+	if err != nil {
+		return 0, nil, err
+	}
+	if hook != nil {
+		if err := hook(n); err != nil {
+			return 0, nil, err
+		}
+	}
+	return n, superseded, d.tx.Commit()
+}
+
+// importAll takes worksheet rows as decisions of the reviewers they name:
+// any refusal (with those already refused) is an *ImportError; rows about
+// items already decided at their stage are returned as superseded.
+func (d *decider) importAll(ctx context.Context, imports []Import, already []ImportRefusal) (int, []ImportRefusal, error) {
+	mine := map[string][]string{}
+	refused := slices.Clone(already)
+	var superseded []ImportRefusal
+	n := 0
+	for _, imp := range imports {
+		imp.Reviewer.Source = "worksheet"
+		keys, ok := mine[imp.Reviewer.EmployeeID]
+		if !ok {
+			var err error
+			if keys, err = d.assignees(ctx, imp.Reviewer); err != nil {
+				return 0, nil, err
+			}
+			mine[imp.Reviewer.EmployeeID] = keys
+		}
+		if imp.Decision != Keep && imp.Decision != Revoke {
+			refused = append(refused, ImportRefusal{imp, ErrDecision})
+			continue
+		}
+		why, err := d.one(ctx, imp.Reviewer, keys, imp.ItemID, imp.Decision, imp.Reason)
+		switch {
+		case err != nil:
+			return 0, nil, err
+		case errors.Is(why, ErrDecided):
+			superseded = append(superseded, ImportRefusal{imp, why})
+		case why != nil:
+			refused = append(refused, ImportRefusal{imp, why})
+		default:
+			n++
+		}
+	}
+	if len(refused) > 0 {
+		slices.SortStableFunc(refused, func(a, b ImportRefusal) int { return a.N - b.N })
+		return 0, nil, &ImportError{Refused: refused}
+	}
+	return n, superseded, nil
 }
 
 // waiting describes the stages that have not ended yet while items are

@@ -49,10 +49,7 @@ func CertifyOpened(out, errw io.Writer, lang, dir string, c *certify.Campaign, r
 // not taken because the item was already decided, the items the stages'
 // ends decided, and a close forced before the last stage ended.
 func CertifyClosed(w io.Writer, lang string, cl *reviewdb.Closing) {
-	for _, r := range cl.Superseded {
-		fmt.Fprintf(w, pick(lang, "accessrecon: %s: %s was already decided at its stage; the worksheet's %s is not taken\n",
-			"accessrecon: %s: %s はこの段階で判定済みのため、確認表の %s は取り込みません\n"), r.Pos, r.ItemID, r.Decision)
-	}
+	superseded(w, lang, cl.Superseded)
 	if cl.Defaulted > 0 {
 		fmt.Fprintf(w, pick(lang, "accessrecon: %d items of stages past their due day followed the campaign's default\n",
 			"accessrecon: 期限を過ぎた段階の %d 件は棚卸しの既定に従いました\n"), cl.Defaulted)
@@ -63,4 +60,17 @@ func CertifyClosed(w io.Writer, lang string, cl *reviewdb.Closing) {
 	}
 	fmt.Fprintf(w, pick(lang, "accessrecon: campaign %s closed: %d worksheet decisions taken\n", "accessrecon: 棚卸し %s を締め切りました（確認表の判定 %d 件を取り込み）\n"),
 		cl.Campaign.ID, cl.Imported)
+}
+
+// CertifyImported is what certify import took and what it did not.
+func CertifyImported(out, errw io.Writer, lang, id string, got certify.Imported) {
+	superseded(errw, lang, got.Superseded)
+	fmt.Fprintf(out, pick(lang, "campaign %s: %d worksheet decisions taken\n", "棚卸し %s: 確認表の判定 %d 件を取り込みました\n"), id, got.Imported)
+}
+
+func superseded(w io.Writer, lang string, rows []reviewdb.ImportRefusal) {
+	for _, r := range rows {
+		fmt.Fprintf(w, pick(lang, "accessrecon: %s: %s was already decided at its stage; the worksheet's %s is not taken\n",
+			"accessrecon: %s: %s はこの段階で判定済みのため、確認表の %s は取り込みません\n"), r.Pos, r.ItemID, r.Decision)
+	}
 }
