@@ -3,6 +3,7 @@ package reconcile
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -112,4 +113,37 @@ func MayApprove(snap *graph.Snapshot, ap config.Approvers, p *graph.Person, d gr
 		}
 	}
 	return fmt.Sprintf("%s (%s, unit %s) is not among apply.approvers of the config", p.EmployeeID, p.Name, unit)
+}
+
+// Decider is a person who decides about rights (a reviewer, a confirmer) as
+// of a day: active in the HR feed, with their unit and company then, and the
+// systems confidential to a company other than theirs (the information
+// firewall: they neither see nor decide about rights there).
+type Decider struct {
+	Person        *graph.Person
+	Unit, Company string
+	Hidden        []string
+}
+
+// ErrNoDecider is a decision that names nobody.
+var ErrNoDecider = errors.New("no reviewer named: write the reviewer's employee id in column reviewer")
+
+// DeciderOf is who raw names as of day d: never nobody, an unknown person or
+// a leaver.
+func DeciderOf(snap *graph.Snapshot, raw string, d graph.Date) (Decider, error) {
+	if strings.TrimSpace(raw) == "" {
+		return Decider{}, ErrNoDecider
+	}
+	p, err := ActivePerson(snap, raw, d)
+	if err != nil {
+		return Decider{}, err
+	}
+	a := snap.AssignmentAsOf(p, d)
+	out := Decider{Person: p, Unit: a.Unit, Company: a.Company}
+	for _, s := range snap.Systems() {
+		if len(s.ConfidentialTo) > 0 && !slices.Contains(s.ConfidentialTo, a.Company) {
+			out.Hidden = append(out.Hidden, s.ID)
+		}
+	}
+	return out, nil
 }

@@ -57,5 +57,6 @@ func init() {
 		"token_file %s: %w":                 "token_file %s: %w",
 		"write %s: %q is not one file name": "書き込み %s: %q は 1 つのファイル名ではありません",
 		"write %s: %w":                      "書き込み %s: %w",
+		"no reviewer named: write the reviewer's employee id in column reviewer": "確認者が記入されていません。reviewer（確認者）列に社員番号を記入してください",
 	})
 }

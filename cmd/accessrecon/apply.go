@@ -196,13 +196,14 @@ func applyAction(c *cli.Context) error {
 		return err
 	} else if !ok {
 		refusal := apply.NewRefusal("the audit log %s does not record the making of %s (%s): only plans accessrecon made are carried out", reconcile.AuditPath(s.cfg), name, p.Digest)
-		recordAudit(s.cfg, audit.Event{Event: audit.Refusal, By: by, Plan: p.Digest, Data: map[string]any{"plan_file": name, "reason": refusal.Reason}})
+		if err := recordAudit(s.cfg, audit.Event{Event: audit.Refusal, By: by, Plan: p.Digest, Data: map[string]any{"plan_file": name, "reason": refusal.Reason}}); err != nil {
+			return errors.Join(refusal, err)
+		}
 		return refusal
 	}
-	record := func(event string, data map[string]any) {
-		if err := recordAudit(s.cfg, audit.Event{Event: event, By: by, Plan: p.Digest, Data: data}); err != nil {
-			fmt.Fprintf(c.App.ErrWriter, "accessrecon: audit log: %v\n", err)
-		}
+	// An event that cannot be written to the audit log stops apply.
+	record := func(event string, data map[string]any) error {
+		return recordAudit(s.cfg, audit.Event{Event: event, By: by, Plan: p.Digest, Data: data})
 	}
 	if f := c.String("confirm-manual"); f != "" {
 		rules, err := apply.Rules(s.cfg, graph.DateOf(time.Now()))
@@ -210,10 +211,9 @@ func applyAction(c *cli.Context) error {
 			return err
 		}
 		if err := apply.CheckApprovals(name, p, s.inputs, rules); err != nil {
-			record(audit.Refusal, map[string]any{"reason": err.Error()})
-			return err
+			return errors.Join(err, record(audit.Refusal, map[string]any{"reason": err.Error()}))
 		}
-		done, err := apply.ConfirmManual(name, p, f, time.Now(), record)
+		done, err := apply.ConfirmManual(c.Context, name, p, f, s.inputs.Graph.Snapshot(), clock(), record)
 		if err != nil {
 			return err
 		}
@@ -240,7 +240,7 @@ func applyAction(c *cli.Context) error {
 	})
 	var refusal *apply.Refusal
 	if errors.As(err, &refusal) && !c.Bool("dry-run") {
-		record(audit.Refusal, map[string]any{"reason": refusal.Reason})
+		err = errors.Join(err, record(audit.Refusal, map[string]any{"reason": refusal.Reason}))
 	}
 	if err != nil {
 		return err
@@ -268,11 +268,15 @@ func applyAction(c *cli.Context) error {
 		fmt.Fprintf(c.App.Writer, msg[2]+"\n", w)
 	}
 	if !c.Bool("dry-run") && !res.Interrupted {
-		record(audit.Apply, map[string]any{"actions": len(res.Outcomes), "done": counts[apply.StateDone], "awaiting_confirmation": counts[apply.StateManual],
-			"failed": counts[apply.StateFailed], "work_orders": len(res.WorkOrders)})
+		if err := record(audit.Apply, map[string]any{"actions": len(res.Outcomes), "done": counts[apply.StateDone], "awaiting_confirmation": counts[apply.StateManual],
+			"failed": counts[apply.StateFailed], "work_orders": len(res.WorkOrders)}); err != nil {
+			return err
+		}
 	}
 	if res.Interrupted {
-		record(audit.Interrupted, map[string]any{"pending": counts[apply.StatePending]})
+		if err := record(audit.Interrupted, map[string]any{"pending": counts[apply.StatePending]}); err != nil {
+			return err
+		}
 		return i18n.Errorf("stopped on request: %d action(s) not started and left pending; run apply again to carry on", counts[apply.StatePending])
 	}
 	if counts[apply.StateFailed] > 0 {

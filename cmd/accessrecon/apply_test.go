@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/accessrecon/accessrecon/graph"
 	"golang.org/x/crypto/ssh"
 )
 
@@ -183,7 +184,24 @@ func TestApplyResumesAndDoesEachActionOnce(t *testing.T) {
 		t.Fatalf("takuso work order: %v\n%s", err, wo)
 	}
 	done := filepath.Join(dir, "done.csv")
-	os.WriteFile(done, []byte("action_id 措置ID,done_by 実施者,done_at 実施日時\nA0009,E1042,2026-11-25\nA0010,,\n"), 0o644)
+	today := graph.DateOf(time.Now()).String()
+	// A row confirms only the action it describes, done by an active person
+	// between the plan's making and today; anything else refuses the file.
+	for _, tt := range []struct{ row, want string }{
+		{"A0009,revoke,takuso,u1021,E1042," + today, "done.csv:2: column account (4): A0009 is about account u1020 in the plan, not \"u1021\""},
+		{"A0009,disable_account,takuso,u1020,E1042," + today, "done.csv:2: column op (2): A0009 is revoke in the plan"},
+		{"A0009,revoke,portal,u1020,E1042," + today, "done.csv:2: column system (3): A0009 is on takuso in the plan"},
+		{"A0009,revoke,takuso,u1020,E1030," + today, "done.csv:2: column done_by (5): E1030 (小川 千尋): not an active person of the HR feed"},
+		{"A0009,revoke,takuso,u1020,小川," + today, "done.csv:2: column done_by (5): \"小川\": not an active person of the HR feed"},
+		{"A0009,revoke,takuso,u1020,E1042,2026-11-25", "done.csv:2: column done_at (6): 2026-11-25 is outside the time the action could be done"},
+		{"A0009,revoke,takuso,u1020,E1042,2099-01-01", "done.csv:2: column done_at (6): 2099-01-01 is outside the time the action could be done"},
+	} {
+		os.WriteFile(done, []byte("action_id,op,system,account,done_by,done_at\n"+tt.row+"\n"), 0o644)
+		if _, stderr, code := runApply(t, cfg, plan, "--confirm-manual", done); code != 1 || !strings.Contains(stderr, tt.want) {
+			t.Errorf("confirming %s: exit %d, want %q in %s", tt.row, code, tt.want, stderr)
+		}
+	}
+	os.WriteFile(done, []byte("action_id 措置ID,op 措置,system システム,account アカウント,done_by 実施者,done_at 実施日時\nA0009,revoke,takuso,u1020,E1042,"+today+"\nA0010,revoke,takuso,u1021,,\n"), 0o644)
 	stdout, stderr, code = runApply(t, cfg, plan, "--confirm-manual", done)
 	if code != 0 || !strings.Contains(stdout, "1 action(s) confirmed done: [A0009]") {
 		t.Fatalf("confirm: exit %d %s %s", code, stdout, stderr)
@@ -196,7 +214,7 @@ func TestApplyResumesAndDoesEachActionOnce(t *testing.T) {
 	if strings.Contains(string(wo), "A0009") {
 		t.Error("a confirmed action is still on the work order")
 	}
-	os.WriteFile(done, []byte("action_id,done_by,done_at\nA9999,E1042,2026-11-25\n"), 0o644)
+	os.WriteFile(done, []byte("action_id,op,system,account,done_by,done_at\nA9999,revoke,takuso,u1020,E1042,"+today+"\n"), 0o644)
 	if _, stderr, code := runApply(t, cfg, plan, "--confirm-manual", done); code != 1 || !strings.Contains(stderr, "done.csv:2: column action_id (1): \"A9999\" is not an action") {
 		t.Errorf("unknown action confirmed: exit %d %s", code, stderr)
 	}

@@ -43,8 +43,11 @@ func init() {
 		"serve: no API token: set ACCESSRECON_API_TOKEN or give --token-file": "serve: API トークンがありません。ACCESSRECON_API_TOKEN を設定するか --token-file を指定してください",
 		"serve: shutdown: %w":                        "serve: 停止処理: %w",
 		"show: expected one argument, the plan file": "show: 引数として計画ファイルを 1 つ指定してください",
-		"accessrecon: stop requested: ending after the step under way (a second Ctrl-C ends at once)":         "accessrecon: 停止の要求を受けました。実行中の処理を終えてから止まります（もう一度 Ctrl-C で直ちに終了します）",
-		"stopped on request: %d action(s) not started and left pending; run apply again to carry on":          "要求により停止しました。未着手の措置 %d 件は保留のままです。続けるには apply をもう一度実行してください",
-		"the audit log %s does not record the making of %s (%s): only plans accessrecon made are carried out": "監査ログ %s に %s（%s）の作成記録がありません。accessrecon が作成した計画だけを実施します",
+		"accessrecon: stop requested: ending after the step under way (a second Ctrl-C ends at once)":                                      "accessrecon: 停止の要求を受けました。実行中の処理を終えてから止まります（もう一度 Ctrl-C で直ちに終了します）",
+		"stopped on request: %d action(s) not started and left pending; run apply again to carry on":                                       "要求により停止しました。未着手の措置 %d 件は保留のままです。続けるには apply をもう一度実行してください",
+		"the audit log %s does not record the making of %s (%s): only plans accessrecon made are carried out":                              "監査ログ %s に %s（%s）の作成記録がありません。accessrecon が作成した計画だけを実施します",
+		"certification campaigns live in the review store beside the config: run them with --config FILE (accessrecon init DIR makes one)": "権限棚卸しは設定ファイルの隣の確認ストアで管理します。--config FILE を指定してください（accessrecon init DIR で作成できます）",
+		"certify import: give the returned worksheets with --decisions F":                                                                  "certify import: 返送された確認表を --decisions F で指定してください",
+		"%s: campaign %s is closed; its report comes from the decisions it was closed with: run certify report without --decisions":        "%s: 棚卸し %s は締め切り済みです。報告は締切時の判定から作ります。--decisions を付けずに certify report を実行してください",
 	})
 }

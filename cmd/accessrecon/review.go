@@ -82,7 +82,7 @@ func resetCommand() *cli.Command {
 					if err != nil {
 						return nil, err
 					}
-					return reset.Plan(c.Context, s.inputs, s.policy, y, confirmations)
+					return reset.Plan(c.Context, s.inputs, s.policy, y, confirmations, graph.DateOf(clock()))
 				}),
 			},
 			{

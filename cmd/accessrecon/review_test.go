@@ -106,8 +106,14 @@ func TestResetGrantsBackOnlyConfirmedAndAllowed(t *testing.T) {
 func TestResetConfirmationErrors(t *testing.T) {
 	dir := demoDir(t)
 	for _, tt := range []struct{ name, csv, want string }{
-		{"an item that is not a reset right", "item_id,decision\nportal/p1001/user,keep\n", "confirm.csv:2: item_id \"portal/p1001/user\" is not a right held on a february_reset system"},
-		{"a decision other than keep or revoke", "item_id,decision\ntakuso/u1001/viewer,maybe\n", "confirm.csv:2: column decision (2): expected keep (維持, 継続) or revoke (取消, 削除), got \"maybe\""},
+		{"an item that is not a reset right", "item_id,decision,reviewer\nportal/p1001/user,keep,E1042\n", "confirm.csv:2: item_id \"portal/p1001/user\" is not a right held on a february_reset system"},
+		{"one's own right", "item_id,decision,reviewer\ntakuso/u1001/viewer,keep,E1042\ntakuso/u1042/viewer,keep,E1042\n", "confirm.csv:3: takuso/u1042/viewer, confirmed by E1042 (NW-CUSTOMER): a confirmation of one's own right"},
+		{"nobody named", "item_id,decision\ntakuso/u1001/viewer,keep\n", "confirm.csv:2: takuso/u1001/viewer, confirmed by \"\": no reviewer named"},
+		{"an unknown person", "item_id,decision,reviewer\ntakuso/u1001/viewer,keep,E9999\n", "confirm.csv:2: takuso/u1001/viewer, confirmed by \"E9999\": \"E9999\": not an active person of the HR feed"},
+		{"a leaver", "item_id,decision,reviewer\ntakuso/u1001/viewer,keep,E1030\n", "confirm.csv:2: takuso/u1001/viewer, confirmed by \"E1030\": E1030 (小川 千尋): not an active person of the HR feed"},
+		{"another unit", "item_id,decision,reviewer\ntakuso/u1001/viewer,keep,E1002\n", "confirm.csv:2: takuso/u1001/viewer, confirmed by E1002 (NW-RENEW): the confirmer is not of the system's owner unit"},
+		{"HD staff on an NW-confidential system", "item_id,decision,reviewer\ntakuso/u1001/viewer,keep,E1020\n", "the system is confidential to another company than the confirmer's"},
+		{"a decision other than keep or revoke", "item_id,decision,reviewer\ntakuso/u1001/viewer,maybe,E1042\n", "confirm.csv:2: column decision (2): expected keep (維持, 継続) or revoke (取消, 削除), got \"maybe\""},
 		{"one item decided both ways", "item_id,decision\ntakuso/u1001/viewer,keep\ntakuso/u1001/viewer,revoke\n", "confirm.csv:3: item takuso/u1001/viewer is decided \"revoke\" here and \"keep\" at "},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

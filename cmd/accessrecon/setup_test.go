@@ -10,7 +10,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/accessrecon/accessrecon/graph"
 	"golang.org/x/text/encoding/japanese"
 )
 
@@ -100,7 +102,8 @@ func TestPrintableEvidence(t *testing.T) {
 
 // TestWhatExcelGivesBack: a returned worksheet saved by Japanese Excel
 // (CP932, 取消/維持, a typed date-time) closes a campaign, and a work order
-// returned the same way (done_at 2026/11/30 10:15) is confirmed.
+// returned the same way (a full-width done_by, done_at as 2026/12/08 10:15)
+// is confirmed.
 func TestWhatExcelGivesBack(t *testing.T) {
 	dir, cfg, plan := planned(t)
 	camp := filepath.Join(dir, "camp")
@@ -135,14 +138,14 @@ func TestWhatExcelGivesBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows[1][9], rows[1][10] = "小川", "2026/11/30 10:15"
+	rows[1][9], rows[1][10] = "Ｅ１０４２", time.Now().In(graph.Tokyo).Format("2006/01/02 15:04")
 	var buf strings.Builder
 	w := csv.NewWriter(&buf)
 	w.UseCRLF = true
 	w.WriteAll(rows[:2])
 	os.WriteFile(filepath.Join(dir, "done.csv"), sjis(buf.String()), 0o644)
 	if stdout, stderr, code := runApply(t, cfg, plan, "--confirm-manual", filepath.Join(dir, "done.csv")); code != 0 || !strings.Contains(stdout, "1 action(s) confirmed done") {
-		t.Errorf("a CP932 work order with done_at 2026/11/30 10:15: exit %d %s%s", code, stdout, stderr)
+		t.Errorf("a CP932 work order with a full-width done_by and done_at in Excel's YYYY/MM/DD HH:MM: exit %d %s%s", code, stdout, stderr)
 	}
 }
 
@@ -187,7 +190,7 @@ func TestJapaneseOutputHoldsNoEnglishSentence(t *testing.T) {
 		{"logs", "check", "--config", cfg, "--date", "2026-11-24", "--lang", "ja"},
 		{"logs", "check", "--config", cfg, "--date", "2026-11-24", "--lang", "ja", "--format", "html"},
 		{"certify", "open", "--config", cfg, "--campaign", "Q4", "--out", camp, "--as-of", "2026-11-24", "--lang", "ja"},
-		{"certify", "report", "--dir", camp, "--lang", "ja", "--decisions", filepath.Join(camp, "certify-NW-CUSTOMER.csv")},
+		{"certify", "report", "--config", cfg, "--dir", camp, "--lang", "ja", "--decisions", filepath.Join(camp, "certify-NW-CUSTOMER.csv")},
 		{"reset", "worksheet", "--config", cfg, "--year", "2027", "--out", filepath.Join(dir, "rs"), "--lang", "ja"},
 		{"validate", "--config", cfg, "--lang", "ja"},
 		{"audit", "verify", "--config", cfg, "--lang", "ja"},

@@ -189,8 +189,9 @@ type Options struct {
 	Revokers map[string]connectors.Revoker
 	// Progress, if set, is told how many actions of how many are through.
 	Progress func(done, total int)
-	// Record, if set, is told every event for the audit log.
-	Record func(event string, data map[string]any)
+	// Record, if set, appends every event to the audit log: an error stops
+	// the run there (the action it is about is in the journal already).
+	Record func(event string, data map[string]any) error
 }
 
 // Outcome is what apply did with one action.
@@ -218,7 +219,7 @@ type Result struct {
 func Run(ctx context.Context, in *reconcile.Inputs, pol *reconcile.Policy, p *reconcile.Plan, o Options) (*Result, error) {
 	record := o.Record
 	if record == nil || o.DryRun {
-		record = func(string, map[string]any) {}
+		record = func(string, map[string]any) error { return nil }
 	}
 	if err := CheckApprovals(o.PlanPath, p, in, o.Approval); err != nil {
 		return nil, err
@@ -251,7 +252,9 @@ func Run(ctx context.Context, in *reconcile.Inputs, pol *reconcile.Policy, p *re
 		return nil, refuse("the plan removes %d rights or accounts, over the mass-revocation threshold of %d (apply --allow-mass-revocation --reason \"...\" if this is intended)", removals, limit)
 	}
 	if removals > limit {
-		record(audit.MassRevocationAllowed, map[string]any{"removals": removals, "limit": limit, "reason": o.Reason})
+		if err := record(audit.MassRevocationAllowed, map[string]any{"removals": removals, "limit": limit, "reason": o.Reason}); err != nil {
+			return nil, i18n.Errorf("audit log: %w", err)
+		}
 	}
 	var current reconcile.Removals
 	if len(drifted) > 0 {
@@ -296,7 +299,9 @@ func Run(ctx context.Context, in *reconcile.Inputs, pol *reconcile.Policy, p *re
 				if err := j.record(a.ID, StateSkipped, why, now); err != nil {
 					return nil, err
 				}
-				record(audit.Action, map[string]any{"action": a.ID, "item": a.ItemID(), "op": a.Op, "state": StateSkipped, "detail": why.EN})
+				if err := record(audit.Action, map[string]any{"action": a.ID, "item": a.ItemID(), "op": a.Op, "state": StateSkipped, "detail": why.EN}); err != nil {
+					return nil, i18n.Errorf("audit log: %w (action %s is %s in the journal)", err, a.ID, StateSkipped)
+				}
 				res.Outcomes = append(res.Outcomes, Outcome{a, StateSkipped, why})
 				continue
 			}
@@ -313,7 +318,9 @@ func Run(ctx context.Context, in *reconcile.Inputs, pol *reconcile.Policy, p *re
 		if err := j.record(a.ID, state, detail, time.Now()); err != nil {
 			return nil, err
 		}
-		record(audit.Action, map[string]any{"action": a.ID, "item": a.ItemID(), "op": a.Op, "state": state, "detail": detail.EN})
+		if err := record(audit.Action, map[string]any{"action": a.ID, "item": a.ItemID(), "op": a.Op, "state": state, "detail": detail.EN}); err != nil {
+			return nil, i18n.Errorf("audit log: %w (action %s is %s in the journal)", err, a.ID, state)
+		}
 		res.Outcomes = append(res.Outcomes, Outcome{a, state, detail})
 	}
 	if o.Progress != nil {
@@ -474,9 +481,15 @@ func writeWorkOrders(planPath string, p *reconcile.Plan, system string, actions 
 }
 
 // ConfirmManual records the administrators' confirmation of work-order
-// actions: a CSV with action_id, done_by, done_at (and comment). It returns
-// the actions newly marked done.
-func ConfirmManual(planPath string, p *reconcile.Plan, file string, now time.Time, record func(string, map[string]any)) ([]string, error) {
+// actions: the work order's CSV returned with done_by and done_at (and
+// comment). A row counts only for the action it describes (its op, system
+// and account, and entitlement where the action has one, as the work order
+// wrote them), done by an active person of the HR feed on that day, not
+// before the plan was made nor after now; any other row refuses the file,
+// naming its line and column, and nothing is recorded. Each confirmation is
+// written to the audit log (record); one that cannot be stops there. It
+// returns the actions newly marked done.
+func ConfirmManual(ctx context.Context, planPath string, p *reconcile.Plan, file string, snap *graph.Snapshot, now time.Time, record func(string, map[string]any) error) ([]string, error) {
 	f, err := os.Open(file)
 	if err != nil {
 		return nil, i18n.Errorf("%s: %w", file, err)
@@ -486,30 +499,52 @@ func ConfirmManual(planPath string, p *reconcile.Plan, file string, now time.Tim
 	if err != nil {
 		return nil, err
 	}
-	ids := map[string]bool{}
+	actions := map[string]reconcile.Action{}
 	for _, a := range p.Actions {
-		ids[a.ID] = true
+		actions[a.ID] = a
 	}
+	made := graph.Date(0)
+	if t, err := time.Parse(time.RFC3339, p.GeneratedAt); err == nil {
+		made = graph.DateOf(t)
+	}
+	today := graph.DateOf(now)
 	type confirmation struct{ id, by, at, comment string }
 	var confirmed []confirmation
-	err = csvfile.Each(context.Background(), file, f, csvfile.Auto, []string{"action_id", "done_by", "done_at"}, func(cr *csvfile.Reader) error {
+	err = csvfile.Each(ctx, file, f, csvfile.Auto, []string{"action_id", "op", "system", "account", "done_by", "done_at"}, func(cr *csvfile.Reader) error {
 		get := func(col string) string { return csvfile.Restore(cr.Get(col)) }
 		id := get("action_id")
 		if get("done_by") == "" && get("done_at") == "" {
 			return nil // not done yet
 		}
+		a, ok := actions[id]
 		switch {
-		case !ids[id]:
+		case !ok:
 			return cr.Errorf("action_id", "%q is not an action of %s", id, planPath)
+		case get("op") != a.Op:
+			return cr.Errorf("op", "%s is %s in the plan, not %q: a row confirms only the action it describes", id, a.Op, get("op"))
+		case get("system") != a.System:
+			return cr.Errorf("system", "%s is on %s in the plan, not %q: a row confirms only the action it describes", id, a.System, get("system"))
+		case get("account") != a.Account:
+			return cr.Errorf("account", "%s is about account %s in the plan, not %q: a row confirms only the action it describes", id, a.Account, get("account"))
+		case a.Entitlement != "" && cr.Has("entitlement") && get("entitlement") != a.Entitlement:
+			return cr.Errorf("entitlement", "%s is about %s in the plan, not %q: a row confirms only the action it describes", id, a.Entitlement, get("entitlement"))
 		case get("done_by") == "":
 			return cr.Errorf("done_by", "expected who carried out %s", id)
 		case j.state[id].State != StateManual && j.state[id].State != StateDone:
 			return cr.Errorf("action_id", "%s is not waiting for a confirmation (state %q)", id, j.state[id].State)
 		}
-		if _, err := csvfile.ParseDay(get("done_at")); err != nil {
+		day, err := csvfile.ParseDay(get("done_at"))
+		if err != nil {
 			return cr.Errorf("done_at", "%v", err)
 		}
-		confirmed = append(confirmed, confirmation{id, get("done_by"), get("done_at"), get("comment")})
+		if day < made || day > today {
+			return cr.Errorf("done_at", "%s is outside the time the action could be done (from the plan's %s to today %s)", day, made, today)
+		}
+		who, err := reconcile.ActivePerson(snap, get("done_by"), day)
+		if err != nil {
+			return cr.Errorf("done_by", "%v", err)
+		}
+		confirmed = append(confirmed, confirmation{id, who.EmployeeID, get("done_at"), get("comment")})
 		return nil
 	})
 	if err != nil {
@@ -525,7 +560,9 @@ func ConfirmManual(planPath string, p *reconcile.Plan, file string, now time.Tim
 			return nil, err
 		}
 		if record != nil {
-			record(audit.Action, map[string]any{"action": c.id, "state": StateDone, "detail": detail.EN, "comment": c.comment})
+			if err := record(audit.Action, map[string]any{"action": c.id, "state": StateDone, "detail": detail.EN, "done_by": c.by, "comment": c.comment}); err != nil {
+				return done, i18n.Errorf("audit log: %w (action %s is %s in the journal)", err, c.id, StateDone)
+			}
 		}
 		done = append(done, c.id)
 	}

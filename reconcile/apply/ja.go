@@ -28,5 +28,12 @@ func init() {
 		"the plan is stale: %s changed since it was planned (plan again, or apply --allow-drift to re-check each action)":                                       "計画が古くなっています: 計画後に %s が変わりました（計画し直すか、apply --allow-drift で措置ごとに確認し直してください）",
 		"the plan removes %d rights or accounts, over the mass-revocation threshold of %d (apply --allow-mass-revocation --reason \"...\" if this is intended)": "この計画は権限またはアカウントを %d 件削除し、大量取消のしきい値 %d を超えます（意図したものなら apply --allow-mass-revocation --reason \"...\"）",
 		"the plan was modified after it was approved (approved %s, now %s)":                                                                                     "計画は承認後に変更されました（承認時 %s、現在 %s）",
+		"audit log: %w": "監査ログ: %w",
+		"audit log: %w (action %s is %s in the journal)":                                          "監査ログ: %w（措置 %s は実施記録では %s です）",
+		"%s is %s in the plan, not %q: a row confirms only the action it describes":               "%s は計画では %s で、%q ではありません。行はその行が示す措置だけを確認します",
+		"%s is on %s in the plan, not %q: a row confirms only the action it describes":            "%s は計画では %s のもので、%q ではありません。行はその行が示す措置だけを確認します",
+		"%s is about account %s in the plan, not %q: a row confirms only the action it describes": "%s は計画ではアカウント %s のもので、%q ではありません。行はその行が示す措置だけを確認します",
+		"%s is about %s in the plan, not %q: a row confirms only the action it describes":         "%s は計画では権限 %s のもので、%q ではありません。行はその行が示す措置だけを確認します",
+		"%s is outside the time the action could be done (from the plan's %s to today %s)":        "%s は措置を実施できた期間（計画作成日 %s から今日 %s まで）の外です",
 	})
 }

@@ -40,29 +40,16 @@ type Identity struct {
 	Source string
 }
 
-// Refusals of a reviewer.
-var ErrNoReviewer = errors.New("no reviewer named: write the reviewer's employee id in column reviewer")
-
-// ReviewerOf is who may decide as of today: an active person of the HR feed
-// (never an unknown person or a leaver), with their unit and the systems
+// ReviewerOf is who may decide as of today (reconcile.DeciderOf: never
+// nobody, an unknown person or a leaver), with their unit and the systems
 // confidential to a company other than theirs, whose items they neither see
 // nor decide (the information firewall).
 func ReviewerOf(snap *graph.Snapshot, id Identity, today graph.Date) (reviewdb.Reviewer, error) {
-	if id.EmployeeID == "" {
-		return reviewdb.Reviewer{}, ErrNoReviewer
-	}
-	p, err := reconcile.ActivePerson(snap, id.EmployeeID, today)
+	d, err := reconcile.DeciderOf(snap, id.EmployeeID, today)
 	if err != nil {
 		return reviewdb.Reviewer{}, err
 	}
-	a := snap.AssignmentAsOf(p, today)
-	r := reviewdb.Reviewer{EmployeeID: p.EmployeeID, Unit: a.Unit, Issuer: id.Issuer, Subject: id.Subject, Source: id.Source}
-	for _, s := range snap.Systems() {
-		if len(s.ConfidentialTo) > 0 && !slices.Contains(s.ConfidentialTo, a.Company) {
-			r.Hidden = append(r.Hidden, s.ID)
-		}
-	}
-	return r, nil
+	return reviewdb.Reviewer{EmployeeID: d.Person.EmployeeID, Unit: d.Unit, Issuer: id.Issuer, Subject: id.Subject, Source: id.Source, Hidden: d.Hidden}, nil
 }
 
 // Selection is what a decision is about: the items named, or every item of

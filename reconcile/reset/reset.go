@@ -7,6 +7,7 @@ package reset
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -56,8 +57,8 @@ func Worksheets(in *reconcile.Inputs, year int, today graph.Date) []*worksheet.S
 // whoever holds it. Phase 2, effective March 1, grants back the items the
 // confirmations mark keep, unless the policy as of March 1 (transfers
 // effective by then applied) calls for removing them: those become findings
-// that name the rule.
-func Plan(ctx context.Context, in *reconcile.Inputs, pol *reconcile.Policy, year int, confirmations map[string]worksheet.Decision) (*reconcile.Plan, error) {
+// that name the rule. Each confirmation is checked as of today (Confirm).
+func Plan(ctx context.Context, in *reconcile.Inputs, pol *reconcile.Policy, year int, confirmations map[string]worksheet.Decision, today graph.Date) (*reconcile.Plan, error) {
 	snap := in.Graph.Snapshot()
 	lastFeb := LastDayOfFebruary(year)
 	march1 := lastFeb.AddDays(1)
@@ -83,10 +84,8 @@ func Plan(ctx context.Context, in *reconcile.Inputs, pol *reconcile.Policy, year
 	for _, it := range worksheet.ActiveGrants(snap, resetSystem) {
 		resettable[it.Grant.Key()] = it
 	}
-	for id, d := range confirmations {
-		if _, ok := resettable[id]; !ok {
-			return nil, csvfile.InputErrorf("%s: item_id %q is not a right held on a february_reset system (see `reset worksheet`)", d.Pos, id)
-		}
+	if err := Confirm(snap, resettable, confirmations, today); err != nil {
+		return nil, err
 	}
 	forbidden, err := pol.RemovalsAt(ctx, snap, march1)
 	if err != nil {
@@ -120,6 +119,54 @@ func Plan(ctx context.Context, in *reconcile.Inputs, pol *reconcile.Policy, year
 	p.Actions = actions
 	reconcile.SortActions(p.Actions)
 	return p, nil
+}
+
+// Refusals of a confirmation.
+var (
+	ErrOwnRight   = errors.New("a confirmation of one's own right: another person of the owner unit confirms it")
+	ErrNotOwner   = errors.New("the confirmer is not of the system's owner unit")
+	ErrFirewalled = errors.New("the system is confidential to another company than the confirmer's")
+)
+
+// Confirm checks the confirmations returned in the reset's worksheets, as a
+// reviewer's decision is checked: each is about a right held on a
+// february_reset system and names who confirmed it, an active person (as of
+// today) of the system's owner unit, of a company the system is not
+// confidential from, and not the holder. Every refused row is listed with
+// its file and row; none is taken when one is refused.
+func Confirm(snap *graph.Snapshot, resettable map[string]worksheet.Item, confirmations map[string]worksheet.Decision, today graph.Date) error {
+	var errs []error
+	deciders := map[string]reconcile.Decider{}
+	for _, id := range slices.Sorted(maps.Keys(confirmations)) {
+		d := confirmations[id]
+		it, ok := resettable[id]
+		if !ok {
+			errs = append(errs, csvfile.InputErrorf("%s: item_id %q is not a right held on a february_reset system (see `reset worksheet`)", d.Pos, id))
+			continue
+		}
+		who, ok := deciders[d.Reviewer]
+		if !ok {
+			var err error
+			if who, err = reconcile.DeciderOf(snap, d.Reviewer, today); err != nil {
+				errs = append(errs, csvfile.InputErrorf("%s: %s, confirmed by %q: %w", d.Pos, id, d.Reviewer, err))
+				continue
+			}
+			deciders[d.Reviewer] = who
+		}
+		var why error
+		switch {
+		case it.Account.Owner != "" && reconcile.SamePerson(snap, it.Account.Owner, who.Person.EmployeeID):
+			why = ErrOwnRight
+		case slices.Contains(who.Hidden, it.System.ID):
+			why = ErrFirewalled
+		case who.Unit != worksheet.ReviewerUnit(it.System):
+			why = ErrNotOwner
+		}
+		if why != nil {
+			errs = append(errs, csvfile.InputErrorf("%s: %s, confirmed by %s (%s): %w", d.Pos, id, who.Person.EmployeeID, who.Unit, why))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 func confirmedBy(d worksheet.Decision) string {

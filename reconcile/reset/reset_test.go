@@ -32,7 +32,7 @@ func TestGoldenResetPlan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := reset.Plan(context.Background(), in, pol, 2027, confirmations)
+	p, err := reset.Plan(context.Background(), in, pol, 2027, confirmations, reconciletest.DemoDay(t))
 	if err != nil {
 		t.Fatal(err)
 	}
