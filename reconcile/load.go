@@ -72,7 +72,7 @@ func load(ctx context.Context, cfg *config.Config, log *slog.Logger, sources []c
 			w.Abort()
 			return nil, errors.New("hr.history is only kept on the local file system")
 		}
-		h, digest, err := hrfeed.ReadHistory(cfg.Resolve(cfg.HR.History))
+		h, _, err := hrfeed.ReadHistory(cfg.Resolve(cfg.HR.History))
 		if err != nil {
 			w.Abort()
 			return nil, err
@@ -81,10 +81,6 @@ func load(ctx context.Context, cfg *config.Config, log *slog.Logger, sources []c
 		if !cfg.HR.SeenOn.IsZero() {
 			feed.SeenOn = graph.DateOf(cfg.HR.SeenOn)
 		}
-		if digest == "" {
-			digest = "none (the first snapshot)"
-		}
-		in.Digests[cfg.HR.History] = digest
 	}
 	hr := feed.Stage(ctx, turns)
 	defer hr.Stop()
@@ -146,6 +142,14 @@ func load(ctx context.Context, cfg *config.Config, log *slog.Logger, sources []c
 		in.Digests[cfg.Roster] = d
 	}
 	if in.HRHistory = hr.Derived(); in.HRHistory != nil {
+		// The plan binds the events derived from this snapshot, not the
+		// history file that moves on once the plan is recorded.
+		d, err := in.HRHistory.Digest()
+		if err != nil {
+			w.Abort()
+			return nil, err
+		}
+		in.Digests[cfg.HR.History] = d
 		log.Info("HR snapshot compared with the last one", "history", cfg.HR.History,
 			"new_transfers", in.HRHistory.NewTransfers, "new_leavers", in.HRHistory.NewDeparted,
 			"transfers", len(in.HRHistory.Transfers), "leavers", len(in.HRHistory.Departed))

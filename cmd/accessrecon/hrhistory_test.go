@@ -117,6 +117,28 @@ func TestTransfersAndLeaversDerivedFromHRSnapshots(t *testing.T) {
 		t.Errorf("history leavers: %+v", h.Departed)
 	}
 
+	// The plan that derived the transfer and the leaver can be applied: it
+	// binds the snapshot it was made from, not the history file that moved
+	// on when the plan was recorded.
+	planFile := filepath.Join(dir, "plan-2026-11-24.json")
+	if _, stderr, code := runCLI(t, "approve", planFile, "--by", "E1002", "--config", cfg); code != 0 {
+		t.Fatalf("approve: %s", stderr)
+	}
+	if stdout, stderr, code := runApply(t, cfg, planFile, "--dry-run", "--lang", "ja"); code != 0 || strings.Contains(stderr, "計画が古くなっています") {
+		t.Fatalf("the plan derived from the snapshots is refused: exit %d %s%s", code, stdout, stderr)
+	}
+	// Another export changes what is derived: then the plan is stale.
+	saved, _ := os.ReadFile(history)
+	var hh map[string]any
+	json.Unmarshal(saved, &hh)
+	hh["transfers"] = []any{}
+	changed, _ := json.Marshal(hh)
+	os.WriteFile(history, changed, 0o644)
+	if _, stderr, code := runApply(t, cfg, planFile, "--dry-run", "--lang", "en"); code != 5 || !strings.Contains(stderr, "hr-history.json changed since it was planned") {
+		t.Errorf("a history whose derived events changed: exit %d %s", code, stderr)
+	}
+	os.WriteFile(history, saved, 0o644)
+
 	// The same export again, later: the same events, the same ids.
 	third := planJSON(t, dir, "2026-11-25")
 	if a, b := strings.Join(findingsOf(second), "\n"), strings.Join(findingsOf(third), "\n"); a != b {

@@ -122,6 +122,29 @@ type Derived struct {
 	NewTransfers, NewDeparted int
 }
 
+// Digest is what a plan made from this snapshot binds for hr.history: the
+// derived transfers and leavers it saw ("sha256:<hex>" of them), not the
+// history file, which moves on to Next when the plan is recorded. Reading
+// the same export again after that derives the same events and the same
+// digest, so the plan stays fresh for apply; any other change of what is
+// derived changes it.
+func (d *Derived) Digest() (string, error) {
+	events := struct {
+		Transfers []HistoryTransfer `json:"transfers"`
+		Departed  []HistoryPerson   `json:"departed"`
+	}{[]HistoryTransfer{}, []HistoryPerson{}}
+	if d.Next != nil {
+		events.Transfers = append(events.Transfers, d.Next.Transfers...)
+		events.Departed = append(events.Departed, d.Next.Departed...)
+	}
+	data, err := json.Marshal(events)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(data)
+	return "sha256:" + hex.EncodeToString(sum[:]), nil
+}
+
 // Derive compares the people of a new snapshot with the last one and
 // derives who moved and who left:
 //
