@@ -108,13 +108,13 @@ func (s *Server) callback(w http.ResponseWriter, r *http.Request) {
 	}
 	value := randomString()
 	if err := s.o.Store.CreateSession(r.Context(), hash(value), reviewdb.Session{EmployeeID: p.EmployeeID, Issuer: id.Issuer, Subject: id.Subject,
-		Expires: s.o.Now().Add(time.Duration(s.o.Config.Review.Web.SessionHours) * time.Hour)}); err != nil {
+		Expires: s.o.Now().Add(time.Duration(s.config().Review.Web.SessionHours) * time.Hour)}); err != nil {
 		s.fail(w, r, http.StatusInternalServerError, err)
 		return
 	}
 	s.record(audit.Event{Event: audit.SignIn, By: p.EmployeeID, Data: map[string]any{"issuer": id.Issuer, "subject": id.Subject}})
 	http.SetCookie(w, &http.Cookie{Name: s.cookieName(), Value: value, Path: "/", HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode,
-		MaxAge: s.o.Config.Review.Web.SessionHours * 3600})
+		MaxAge: s.config().Review.Web.SessionHours * 3600})
 	http.Redirect(w, r, f.next, http.StatusSeeOther)
 }
 
@@ -136,7 +136,7 @@ func (s *Server) Verify(ctx context.Context, raw, nonce string) (*oidc.IDToken, 
 
 // employee is the employee id the configured claim holds.
 func (s *Server) employee(id *oidc.IDToken) (string, error) {
-	claim := s.o.Config.Review.Web.OIDC.EmployeeClaim
+	claim := s.config().Review.Web.OIDC.EmployeeClaim
 	if claim == "sub" {
 		return id.Subject, nil
 	}

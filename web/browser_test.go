@@ -179,7 +179,7 @@ func TestReviewersInTheBrowser(t *testing.T) {
 
 	// Close (forced: its manager stage is still running): the plan revokes
 	// what was revoked and nothing kept.
-	desk := e.srv.desk(e.in.Graph.Snapshot())
+	desk := e.srv.desk(e.in)
 	if _, err := certify.Close(context.Background(), desk, e.in, e.pol, "M1", certify.CloseOptions{AsOf: reconciletest.DemoDay(t), By: "E1003"}); !errors.Is(err, reviewdb.ErrStagesOpen) {
 		t.Fatalf("closing while the manager stage runs: %v", err)
 	}

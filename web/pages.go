@@ -137,9 +137,9 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, me *who) {
 }
 
 func (s *Server) isOwner(me *who) bool {
-	o := s.o.Config.Review.Web.Owners
+	o := me.cfg.Review.Web.Owners
 	if len(o.Units) == 0 && len(o.Tags) == 0 && len(o.IDs) == 0 {
-		o = s.o.Config.Apply.Approvers
+		o = me.cfg.Apply.Approvers
 	}
 	return reconcile.MayApprove(me.snap, o, me.Person, me.today) == ""
 }
@@ -227,7 +227,7 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, me *who) {
 		return
 	}
 	decision, reason := r.PostForm.Get("decision"), strings.TrimSpace(r.PostForm.Get("reason"))
-	res, err := certify.Decide(r.Context(), s.desk(me.snap), id, me.identity(), certify.Selection{Items: items}, decision, reason)
+	res, err := certify.Decide(r.Context(), s.desk(me.in), id, me.identity(), certify.Selection{Items: items}, decision, reason)
 	if err != nil {
 		s.fail(w, r, http.StatusBadRequest, err)
 		return
@@ -244,7 +244,7 @@ func (s *Server) bulk(w http.ResponseWriter, r *http.Request, me *who) {
 	}
 	f := filterOf(r.PostForm)
 	decision, reason := r.PostForm.Get("decision"), strings.TrimSpace(r.PostForm.Get("reason"))
-	res, err := certify.Decide(r.Context(), s.desk(me.snap), id, me.identity(), certify.Selection{Filter: &f}, decision, reason)
+	res, err := certify.Decide(r.Context(), s.desk(me.in), id, me.identity(), certify.Selection{Filter: &f}, decision, reason)
 	if err != nil {
 		s.fail(w, r, http.StatusBadRequest, err)
 		return
@@ -392,7 +392,7 @@ func (s *Server) planFiles() ([]planFile, error) {
 // theirs.
 func (s *Server) mayView(me *who, p *reconcile.Plan) error {
 	if !reconcile.SamePerson(me.snap, me.Person.EmployeeID, p.CreatedBy) {
-		if why := reconcile.MayApprove(me.snap, s.o.Config.Apply.Approvers, me.Person, me.today); why != "" {
+		if why := reconcile.MayApprove(me.snap, me.cfg.Apply.Approvers, me.Person, me.today); why != "" {
 			return errors.New(why)
 		}
 	}
@@ -417,7 +417,7 @@ func (s *Server) planList(w http.ResponseWriter, r *http.Request, me *who) {
 			files = append(files, f)
 		}
 	}
-	s.render(w, r, 200, "plans", page{Lang: me.lang, Me: me, Data: map[string]any{"Plans": files, "Required": s.o.Config.Apply.Approvals}})
+	s.render(w, r, 200, "plans", page{Lang: me.lang, Me: me, Data: map[string]any{"Plans": files, "Required": me.cfg.Apply.Approvals}})
 }
 
 // findPlan finds a plan by its file name among the listed ones only: a
@@ -489,10 +489,10 @@ func (s *Server) planPage(w http.ResponseWriter, r *http.Request, me *who) {
 	}
 	decisions, _ := s.o.Store.PlanDecisions(r.Context(), pf.Plan.Digest)
 	author := reconcile.SamePerson(me.snap, me.Person.EmployeeID, pf.Plan.CreatedBy)
-	mayApprove := !author && reconcile.MayApprove(me.snap, s.o.Config.Apply.Approvers, me.Person, me.today) == ""
+	mayApprove := !author && reconcile.MayApprove(me.snap, me.cfg.Apply.Approvers, me.Person, me.today) == ""
 	s.render(w, r, 200, "plan", page{Lang: me.lang, Me: me, Msg: q.Get("msg"), Data: map[string]any{
 		"F": pf, "Actions": actions[from:to], "ActionCount": len(actions), "Findings": findings[:min(len(findings), PageSize)], "FindingCount": len(findings),
-		"Next": next, "Q": q, "Author": author, "MayApprove": mayApprove, "Decisions": decisions, "Required": s.o.Config.Apply.Approvals,
+		"Next": next, "Q": q, "Author": author, "MayApprove": mayApprove, "Decisions": decisions, "Required": me.cfg.Apply.Approvals,
 	}})
 }
 
@@ -501,7 +501,7 @@ func (s *Server) planDecision(w http.ResponseWriter, r *http.Request, me *who, a
 	if pf == nil {
 		return
 	}
-	rules, err := apply.Rules(s.o.Config, me.today)
+	rules, err := apply.Rules(me.cfg, me.today)
 	if err != nil {
 		s.fail(w, r, 500, err)
 		return

@@ -182,23 +182,34 @@ func headers(h http.Handler) http.Handler {
 // Tick ends the campaign stages that are past their due day (their open
 // items follow the campaign's default). serve calls it every minute.
 func (s *Server) Tick(ctx context.Context) {
-	in := s.o.Current()
-	if _, err := certify.EndStages(ctx, s.desk(in.Graph.Snapshot())); err != nil {
+	if _, err := certify.EndStages(ctx, s.desk(s.o.Current())); err != nil {
 		s.o.Log.Error("ending campaign stages", "err", err)
 	}
 }
 
 // desk is where the pages decide campaigns: the same use case as every
 // other door, against the graph serve holds now.
-func (s *Server) desk(snap *graph.Snapshot) certify.Desk {
-	now := s.o.Now()
-	return certify.Desk{Store: s.o.Store, Snap: snap, Now: now, Record: func(e audit.Event) error { return reconcile.Record(s.o.Config, e, now) }}
+func (s *Server) desk(in *reconcile.Inputs) certify.Desk {
+	now, cfg := s.o.Now(), configOf(in, s.o.Config)
+	return certify.Desk{Store: s.o.Store, Snap: in.Graph.Snapshot(), Now: now, Record: func(e audit.Event) error { return reconcile.Record(cfg, e, now) }}
+}
+
+// config is the config of the graph serve holds now: the pages read the
+// same generation of the config as the API, reloaded with the sources
+// (the OpenID settings and the listen address are read once, at start).
+func (s *Server) config() *config.Config { return configOf(s.o.Current(), s.o.Config) }
+
+func configOf(in *reconcile.Inputs, start *config.Config) *config.Config {
+	if in != nil && in.Config != nil {
+		return in.Config
+	}
+	return start
 }
 
 // record appends to the audit log; a failure is logged (the decision is
 // in the store already).
 func (s *Server) record(e audit.Event) {
-	if err := reconcile.Record(s.o.Config, e, s.o.Now()); err != nil {
+	if err := reconcile.Record(s.config(), e, s.o.Now()); err != nil {
 		s.o.Log.Error("audit log", "event", e.Event, "err", err)
 	}
 }
@@ -229,6 +240,8 @@ type who struct {
 	Issuer  string
 	Subject string
 	snap    *graph.Snapshot
+	in      *reconcile.Inputs
+	cfg     *config.Config // of the same generation as snap
 	today   graph.Date
 	lang    string
 }
@@ -272,7 +285,7 @@ func (s *Server) current(r *http.Request) (*who, error) {
 		return nil, errSignedOut
 	}
 	a := snap.AssignmentAsOf(p, today)
-	return &who{Person: p, Unit: a.Unit, Company: a.Company, Issuer: x.Issuer, Subject: x.Subject, snap: snap, today: today, lang: langOf(r)}, nil
+	return &who{Person: p, Unit: a.Unit, Company: a.Company, Issuer: x.Issuer, Subject: x.Subject, snap: snap, in: in, cfg: configOf(in, s.o.Config), today: today, lang: langOf(r)}, nil
 }
 
 type handler func(w http.ResponseWriter, r *http.Request, me *who)

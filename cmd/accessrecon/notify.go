@@ -74,7 +74,7 @@ func notifyRun(c *cli.Context) error {
 		fmt.Fprintln(out, i18n.Sprintf(l, "%d messages written to %s, %d refused; nothing sent", len(msgs), dir, len(refused)))
 		return nil
 	}
-	sent, failed, err := deliver(cfg, msgs, refused, next)
+	sent, failed, err := deliver(c.Context, cfg, msgs, refused, next)
 	if err != nil {
 		return err
 	}
@@ -92,7 +92,7 @@ func notifyRun(c *cli.Context) error {
 // deliver records the refusals, queues the messages, moves the cursor and
 // sends the queue: what notify run and serve do. It returns how many were
 // sent and those that failed (kept queued).
-func deliver(cfg *config.Config, msgs []notify.Message, refused []notify.Refused, next int) (int, map[string]error, error) {
+func deliver(ctx context.Context, cfg *config.Config, msgs []notify.Message, refused []notify.Refused, next int) (int, map[string]error, error) {
 	for _, r := range notify.NewRefusals(cfg, refused) {
 		if err := recordAudit(cfg, audit.Event{Event: audit.MailRefused, Data: map[string]any{"person": r.Person, "reason": r.Reason.String(), "about": r.Event}}); err != nil {
 			return 0, nil, err
@@ -115,7 +115,7 @@ func deliver(cfg *config.Config, msgs []notify.Message, refused []notify.Refused
 	if limit <= 0 {
 		limit = 100
 	}
-	sent, failed, err := notify.Send(cfg, password, limit)
+	sent, failed, err := notify.Send(ctx, cfg, password, limit)
 	for _, s := range sent {
 		if aerr := recordAudit(cfg, audit.Event{Event: audit.MailSent, Data: map[string]any{"message_id": s.ID}}); aerr != nil {
 			return len(sent), failed, aerr
@@ -162,6 +162,6 @@ func notifyOnce(ctx context.Context, configPath string, log *slog.Logger) (int, 
 	if err != nil {
 		return 0, err
 	}
-	sent, _, err := deliver(cfg, msgs, refused, next)
+	sent, _, err := deliver(ctx, cfg, msgs, refused, next)
 	return sent, err
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/accessrecon/accessrecon/config"
@@ -80,10 +81,18 @@ func serveCommand() *cli.Command {
 				handler = mux
 			}
 			fmt.Fprintf(c.App.ErrWriter, "accessrecon: serving on http://%s\n", ln.Addr())
+			// Every goroutine serve starts ends before it returns: the mail
+			// tick is joined here, the refresh in serve, the stage tick in
+			// the pages' stop.
+			ctx, cancel := context.WithCancel(c.Context)
+			defer cancel()
+			var wg sync.WaitGroup
+			defer wg.Wait()
+			defer cancel()
 			if every := c.Duration("notify-every"); every > 0 {
-				go notifyEvery(c.Context, c.String("config"), every, log)
+				wg.Go(func() { notifyEvery(ctx, c.String("config"), every, log) })
 			}
-			return serve(c.Context, ln, handler, svc, c.Duration("refresh"))
+			return serve(ctx, ln, handler, svc, c.Duration("refresh"))
 		},
 	}
 }
@@ -92,7 +101,11 @@ func serveCommand() *cli.Command {
 // connections and lets requests under way finish.
 func serve(ctx context.Context, ln net.Listener, h http.Handler, svc *service.Service, refresh time.Duration) error {
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	go svc.Run(ctx, refresh)
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer wg.Wait() // the refresh has ended when serve returns
+	defer cancel()
+	wg.Go(func() { svc.Run(ctx, refresh) })
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -153,7 +166,9 @@ func reviewerPages(ctx context.Context, cfg *config.Config, svc *service.Service
 		return nil, nil, err
 	}
 	tick, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
 	go func() {
+		defer close(done)
 		t := time.NewTicker(time.Minute)
 		defer t.Stop()
 		for {
@@ -165,5 +180,6 @@ func reviewerPages(ctx context.Context, cfg *config.Config, svc *service.Service
 			}
 		}
 	}()
-	return site.Handler(), func() { cancel(); store.Close() }, nil
+	// stop ends the stage tick, waits for it, then closes the store.
+	return site.Handler(), func() { cancel(); <-done; store.Close() }, nil
 }

@@ -619,14 +619,18 @@ type Sent struct{ ID, To string }
 // Send hands the queued messages to the mail server, at most limit, a
 // connection each; a message the server took moves to sent/ (so it is
 // never sent again), one it did not stays queued for the next run.
-func Send(cfg *config.Config, password string, limit int) (sent []Sent, failed map[string]error, err error) {
+func Send(ctx context.Context, cfg *config.Config, password string, limit int) (sent []Sent, failed map[string]error, err error) {
 	dir := QueueDir(cfg)
 	names, _ := filepath.Glob(filepath.Join(dir, "*.eml"))
 	slices.Sort(names)
 	if len(names) == 0 {
 		return nil, nil, nil
 	}
-	client, err := dial(cfg.Notify.SMTP, password)
+	smtp := cfg.Notify.SMTP
+	if smtp.CAFile != "" {
+		smtp.CAFile = cfg.Resolve(smtp.CAFile)
+	}
+	client, err := dial(smtp, password)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -635,13 +639,16 @@ func Send(cfg *config.Config, password string, limit int) (sent []Sent, failed m
 		if i >= limit {
 			break
 		}
+		if err := ctx.Err(); err != nil { // stopping: the rest stays queued
+			return sent, failed, i18n.Errorf("notify: %w", err)
+		}
 		id := strings.TrimSuffix(filepath.Base(name), ".eml")
 		to, msg, err := readEML(name)
 		if err != nil {
 			failed[id] = err
 			continue
 		}
-		if err := sendWithRetries(client, msg); err != nil {
+		if err := sendWithRetries(ctx, client, msg); err != nil {
 			failed[id] = err
 			continue
 		}
@@ -660,15 +667,19 @@ var Backoff = 2 * time.Second
 // sendWithRetries sends a message, trying twice more with growing waits
 // when the connection fails (a message a server did not accept is not sent,
 // so a retry cannot double it).
-func sendWithRetries(client *mail.Client, msg *mail.Msg) error {
+func sendWithRetries(ctx context.Context, client *mail.Client, msg *mail.Msg) error {
 	wait := Backoff
 	var err error
 	for attempt := 0; attempt < 3; attempt++ {
 		if attempt > 0 {
-			time.Sleep(wait)
+			select {
+			case <-ctx.Done():
+				return errors.Join(err, ctx.Err())
+			case <-time.After(wait):
+			}
 			wait *= 2
 		}
-		if err = client.DialAndSend(msg); err == nil {
+		if err = client.DialAndSendWithContext(ctx, msg); err == nil {
 			return nil
 		}
 	}
