@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/reconcile/certify"
 	"github.com/accessrecon/accessrecon/reconcile/reconciletest"
 	"github.com/accessrecon/accessrecon/reconcile/reviewdb"
@@ -177,11 +178,13 @@ func TestReviewersInTheBrowser(t *testing.T) {
 		t.Fatalf("the delegate's decision: %q", text)
 	}
 
-	// Close (forced: its manager stage is still running): the plan revokes
+	// Close (forced: its stages are still running): the plan revokes
 	// what was revoked and nothing kept.
+	// On 2026-11-27 stage 1 (due 2026-12-01) still runs.
+	e.setClock(time.Date(2026, 11, 27, 10, 0, 0, 0, graph.Tokyo))
 	desk := e.srv.desk(e.in)
 	if _, err := certify.Close(context.Background(), desk, e.in, e.pol, "M1", certify.CloseOptions{AsOf: reconciletest.DemoDay(t), By: "E1003"}); !errors.Is(err, reviewdb.ErrStagesOpen) {
-		t.Fatalf("closing while the manager stage runs: %v", err)
+		t.Fatalf("closing while stage 1 runs: %v", err)
 	}
 	closed, err := certify.Close(context.Background(), desk, e.in, e.pol, "M1", certify.CloseOptions{AsOf: reconciletest.DemoDay(t), By: "E1003", Unreviewed: "keep", Force: "監査日程のため"})
 	if err != nil {

@@ -21,7 +21,6 @@ func init() {
 		"review.web.oidc.issuer %s: discovery failed: %w":               "review.web.oidc.issuer %s: ディスカバリーに失敗しました: %w",
 		"the provider gave no ID token":                                 "ID プロバイダーが ID トークンを返しませんでした",
 		"sign in first":                                                 "先にサインインしてください",
-		"%s works for %s, not %s: delegate within your company":         "%s の所属会社は %s で、%s ではありません。同じ会社の人に委任してください",
 		"the ID token has no employee id claim":                         "ID トークンに社員番号のクレームがありません",
 		"review.web.public_url %q: expected an http(s) address":         "review.web.public_url %q: http(s) のアドレスを指定してください",
 		"only the campaign owners (review.web.owners) see the progress": "進捗は棚卸しの管理者（review.web.owners）だけが見られます",

@@ -260,20 +260,11 @@ func (s *Server) delegate(w http.ResponseWriter, r *http.Request, me *who) {
 		s.fail(w, r, http.StatusNotFound, err)
 		return
 	}
-	to, err := reconcile.ActivePerson(me.snap, r.PostFormValue("to"), me.today)
+	to, err := certify.Delegate(r.Context(), s.desk(me.in), id, me.identity(), r.PostFormValue("to"))
 	if err != nil {
 		s.fail(w, r, http.StatusBadRequest, err)
 		return
 	}
-	if company := me.snap.AssignmentAsOf(to, me.today).Company; company != me.Company {
-		s.fail(w, r, http.StatusBadRequest, i18n.Errorf("%s works for %s, not %s: delegate within your company", to.EmployeeID, company, me.Company))
-		return
-	}
-	if err := s.o.Store.Delegate(r.Context(), id, me.reviewer(), to.EmployeeID); err != nil {
-		s.fail(w, r, http.StatusBadRequest, err)
-		return
-	}
-	s.record(audit.Event{Event: audit.ReviewDelegation, By: me.Person.EmployeeID, Data: map[string]any{"campaign": id, "to": to.EmployeeID, "issuer": me.Issuer, "subject": me.Subject}})
 	s.back(w, r, id, "", fmt.Sprintf(pickLang(me.lang, "%s（%s）に委任しました", "delegated to %s (%s)"), to.EmployeeID, to.Name))
 }
 

@@ -86,7 +86,7 @@ func TestWorksheetRoundTripThroughLibreOffice(t *testing.T) {
 		switch {
 		case r[0] == "takuso/u1020/viewer":
 			f.SetCellValue("NW-CUSTOMER", fmt.Sprintf("P%d", line), "取消")
-		case strings.HasPrefix(r[0], "takuso/"):
+		case strings.HasPrefix(r[0], "takuso/") && r[5] != "E1001": // not the reviewer's own
 			f.SetCellValue("NW-CUSTOMER", fmt.Sprintf("P%d", line), "維持")
 			kept++
 		default:
@@ -113,6 +113,9 @@ func TestWorksheetRoundTripThroughLibreOffice(t *testing.T) {
 			if data, _ := os.ReadFile(back); tt.name == "csv" && (utf8.Valid(data) || !bytes.Contains(data, []byte("2026/12/10"))) {
 				t.Errorf("LibreOffice's CSV is not what a Japanese Calc saves (Shift_JIS, dates as 2026/12/10):\n%.300q", data)
 			}
+			// Each format closes a copy of the campaign (a campaign closes once).
+			dir := copyDir(t, dir)
+			cfg, camp := filepath.Join(dir, "accessrecon.yaml"), filepath.Join(dir, "2026Q4")
 			out := filepath.Join(dir, "cert-"+tt.name+".json")
 			_, stderr, code := runCLI(t, "certify", "close", "--config", cfg, "--campaign", camp, "--decisions", back, "--out", out, "--as-of", "2026-12-15")
 			if code != 0 {
@@ -124,7 +127,7 @@ func TestWorksheetRoundTripThroughLibreOffice(t *testing.T) {
 				if a["account"] == "u1020" && rule == "certification.revoked" {
 					revoked++
 				}
-				if a["system"] == "takuso" && rule == "certification.unreviewed" {
+				if a["system"] == "takuso" && a["person"] != "E1001" && rule == "certification.unreviewed" {
 					keptTakuso = false
 				}
 			}

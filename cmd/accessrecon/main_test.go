@@ -37,6 +37,17 @@ func atDay(t *testing.T, day string) {
 	t.Cleanup(func() { clock = old })
 }
 
+// copyDir copies a folder (a deployment with its review store and
+// campaigns) into a new temporary one.
+func copyDir(t *testing.T, from string) string {
+	t.Helper()
+	to := t.TempDir()
+	if err := os.CopyFS(to, os.DirFS(from)); err != nil {
+		t.Fatal(err)
+	}
+	return to
+}
+
 // demoDir copies the demo data set into a temporary folder, so tests can
 // break one file at a time.
 func demoDir(t *testing.T) string {

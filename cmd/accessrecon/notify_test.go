@@ -581,7 +581,7 @@ review:
 	if res, err := store.Decide(ctx, "M1", reviewdb.Reviewer{EmployeeID: "E1001", Unit: "NW-CUSTOMER"}, []string{"takuso/u1004/viewer", "takuso/u1006/viewer"}, "keep", "", nil); err != nil || res.Decided != 2 {
 		t.Fatalf("keep at stage 1: %+v %v", res, err)
 	}
-	if err := store.Delegate(ctx, "M1", reviewdb.Reviewer{EmployeeID: "E1009", Unit: "NW-OPS"}, "E1015"); err != nil {
+	if err := store.Delegate(ctx, "M1", reviewdb.Reviewer{EmployeeID: "E1009", Unit: "NW-OPS"}, "E1015", nil); err != nil {
 		t.Fatal(err)
 	}
 	store.Close()

@@ -83,6 +83,27 @@ func Decide(ctx context.Context, d Desk, campaignID string, who Identity, sel Se
 	return d.Store.Decide(ctx, campaignID, r, sel.Items, decision, reason, hook)
 }
 
+// Delegate hands a reviewer's part of an open campaign to another active
+// person of the same company (both can then decide it), with its audit
+// event. It returns the person delegated to.
+func Delegate(ctx context.Context, d Desk, campaignID string, who Identity, to string) (*graph.Person, error) {
+	r, err := ReviewerOf(d.Snap, who, d.today())
+	if err != nil {
+		return nil, err
+	}
+	p, err := reconcile.ActivePerson(d.Snap, to, d.today())
+	if err != nil {
+		return nil, err
+	}
+	mine := d.Snap.AssignmentAsOf(d.Snap.Person(r.EmployeeID), d.today()).Company
+	if company := d.Snap.AssignmentAsOf(p, d.today()).Company; company != mine {
+		return nil, i18n.Errorf("%s works for %s, not %s: delegate within your company", p.EmployeeID, company, mine)
+	}
+	return p, d.Store.Delegate(ctx, campaignID, r, p.EmployeeID, func() error {
+		return d.Record(audit.Event{Event: audit.ReviewDelegation, By: r.EmployeeID, Data: map[string]any{"campaign": campaignID, "to": p.EmployeeID, "issuer": who.Issuer, "subject": who.Subject}})
+	})
+}
+
 // EndStages ends the stages of every open campaign whose due day has passed:
 // their open items follow the campaign's default, with an audit event per
 // campaign. It returns how many items were decided.

@@ -14,5 +14,6 @@ func init() {
 		"%s: the campaign is not closed (no %s); give the worksheets with --decisions":                                 "%s: 棚卸しは締め切られていません（%s がありません）。確認表を --decisions で指定してください",
 		"campaign %s is not closed yet: give the worksheets to count with --decisions, or close it with certify close": "棚卸し %s はまだ締め切られていません。集計する確認表を --decisions で指定するか、certify close で締め切ってください",
 		"preview": "試算",
+		"%s works for %s, not %s: delegate within your company": "%s の所属会社は %s で、%s ではありません。同じ会社の人に委任してください",
 	})
 }

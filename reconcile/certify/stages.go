@@ -104,18 +104,21 @@ func Register(ctx context.Context, st *reviewdb.Store, in *reconcile.Inputs, c *
 	if err != nil {
 		return nil, err
 	}
-	// Unit sizes and, per unit, who holds which right.
-	unitOf := map[string]string{}
+	// Each active person once: their unit as of the day, and unit sizes.
+	type holder struct {
+		name, unit, company, manager string
+	}
+	people := map[string]holder{}
 	size := map[string]int{}
 	member := map[string]string{} // unit → one of its people
 	for _, p := range snap.People() {
 		if p.HasLeft(asOf) || p.StartDate > asOf {
 			continue
 		}
-		u := snap.AssignmentAsOf(p, asOf).Unit
-		unitOf[p.EmployeeID] = u
-		size[u]++
-		member[u] = p.EmployeeID
+		a := snap.AssignmentAsOf(p, asOf)
+		people[p.EmployeeID] = holder{p.Name, a.Unit, a.Company, p.Manager}
+		size[a.Unit]++
+		member[a.Unit] = p.EmployeeID
 	}
 	// A reviewer unit of one person: that person's own rights go to the
 	// next stage instead of waiting for the default.
@@ -125,34 +128,50 @@ func Register(ctx context.Context, st *reviewdb.Store, in *reconcile.Inputs, c *
 			sole[u] = member[u]
 		}
 	}
-	holders := map[string]map[string]bool{} // unit|system|entitlement → people
-	for _, s := range c.Worksheets {
-		for _, it := range s.Items {
-			u, ok := unitOf[it.Person]
+	// Per unit, how many of its people hold each right (a person holding it
+	// through two accounts counts once).
+	type right struct{ unit, system, entitlement string }
+	type held struct {
+		right
+		person string
+	}
+	seen := map[held]bool{}
+	holders := map[right]int{}
+	n := 0
+	for _, ws := range c.Worksheets {
+		n += len(ws.Items)
+		for _, it := range ws.Items {
+			h, ok := people[it.Person]
 			if !ok {
 				continue
 			}
-			k := u + "|" + it.System + "|" + it.Entitlement
-			if holders[k] == nil {
-				holders[k] = map[string]bool{}
+			k := held{right{h.unit, it.System, it.Entitlement}, it.Person}
+			if !seen[k] {
+				seen[k] = true
+				holders[k.right]++
 			}
-			holders[k][it.Person] = true
 		}
 	}
-	var items []reviewdb.Item
-	for _, s := range c.Worksheets {
-		for _, it := range s.Items {
-			x := reviewdb.Item{ItemID: it.ItemID, System: it.System, Account: it.Account, Entitlement: it.Entitlement,
-				Person: it.Person, ReviewerUnit: s.ReviewerUnit, PolicyFlag: strings.Join(it.PolicyFlag, " "),
+	systems := map[string]string{}
+	for _, sys := range snap.Systems() {
+		systems[sys.ID] = sys.Name
+	}
+	// Open leaves the people of the feed who are not active as of the day
+	// (and ids it does not know) as holders without a name.
+	items := make([]reviewdb.Item, 0, n)
+	for _, ws := range c.Worksheets {
+		for _, it := range ws.Items {
+			x := reviewdb.Item{ItemID: it.ItemID, System: it.System, SystemName: systems[it.System], Account: it.Account, Entitlement: it.Entitlement,
+				Person: it.Person, ReviewerUnit: ws.ReviewerUnit, PolicyFlag: strings.Join(it.PolicyFlag, " "),
 				LastUsed: lastUse.of(it.System + "/" + it.Account)}
-			if sys := snap.System(it.System); sys != nil {
-				x.SystemName = sys.Name
-			}
-			if p := snap.Person(it.Person); p != nil {
+			if h, ok := people[it.Person]; ok {
+				x.PersonName, x.Unit, x.Company, x.Manager = h.name, h.unit, h.company, h.manager
+				x.PeersTotal = size[h.unit]
+				x.PeersWith = holders[right{h.unit, it.System, it.Entitlement}]
+			} else if p := snap.Person(it.Person); p != nil {
 				a := snap.AssignmentAsOf(p, asOf)
 				x.PersonName, x.Unit, x.Company, x.Manager = p.Name, a.Unit, a.Company, p.Manager
-				x.PeersTotal = size[a.Unit]
-				x.PeersWith = len(holders[a.Unit+"|"+it.System+"|"+it.Entitlement])
+				x.PeersTotal, x.PeersWith = size[a.Unit], holders[right{a.Unit, it.System, it.Entitlement}]
 			}
 			items = append(items, x)
 		}

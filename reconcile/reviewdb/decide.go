@@ -361,14 +361,27 @@ func (d *decider) one(ctx context.Context, r Reviewer, mine []string, id, decisi
 // Delegate gives from's part of a campaign to another person (the caller
 // checks that they are active and of the same company); the delegator keeps
 // theirs too. A second delegation by the same person replaces the first.
-func (s *Store) Delegate(ctx context.Context, campaignID string, from Reviewer, to string) error {
+// hook (may be nil) runs before it commits.
+func (s *Store) Delegate(ctx context.Context, campaignID string, from Reviewer, to string, hook func() error) error {
 	if to == from.EmployeeID {
 		return i18n.Errorf("one cannot delegate to oneself")
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO delegations (campaign_id, from_person, from_unit, to_person, at) VALUES (?,?,?,?,?)
+	d, err := s.begin(ctx, campaignID)
+	if err != nil {
+		return err
+	}
+	defer d.end()
+	if _, err := d.tx.ExecContext(ctx, `INSERT INTO delegations (campaign_id, from_person, from_unit, to_person, at) VALUES (?,?,?,?,?)
 		ON CONFLICT (campaign_id, from_person) DO UPDATE SET to_person = excluded.to_person, from_unit = excluded.from_unit, at = excluded.at`,
-		campaignID, from.EmployeeID, from.Unit, to, s.now())
-	return err
+		campaignID, from.EmployeeID, from.Unit, to, d.at); err != nil {
+		return err
+	}
+	if hook != nil {
+		if err := hook(); err != nil {
+			return err
+		}
+	}
+	return d.tx.Commit()
 }
 
 // Delegation is one recorded delegation.

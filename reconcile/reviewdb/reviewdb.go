@@ -367,12 +367,41 @@ func (s *Store) CreateCampaign(ctx context.Context, c *Campaign, items []Item) e
 			return err
 		}
 	}
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO items (campaign_id, item_id, system, system_name, account, entitlement, person, person_name, unit, company,
-		reviewer_unit, manager, policy_flag, last_used, peers_with, peers_total, stage, assignee, status) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
+	// A campaign's items go in as many rows a statement (fewer round trips
+	// through database/sql), with a page cache large enough for the
+	// indexes being built (the connection's usual one afterwards).
+	if _, err := tx.ExecContext(ctx, "PRAGMA cache_size = -262144"); err != nil {
+		return err
+	}
+	const cols, batch = 19, 64
+	row := "(" + placeholders(cols) + ")"
+	stmt := func(n int) string {
+		return `INSERT INTO items (campaign_id, item_id, system, system_name, account, entitlement, person, person_name, unit, company,
+		reviewer_unit, manager, policy_flag, last_used, peers_with, peers_total, stage, assignee, status) VALUES ` + strings.TrimSuffix(strings.Repeat(row+",", n), ",")
+	}
+	full, err := tx.PrepareContext(ctx, stmt(batch))
 	if err != nil {
 		return err
 	}
-	defer ins.Close()
+	defer full.Close()
+	args := make([]any, 0, cols*batch)
+	flush := func(last *Item) error {
+		n := len(args) / cols
+		if n == 0 {
+			return nil
+		}
+		var err error
+		if n == batch {
+			_, err = full.ExecContext(ctx, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, stmt(n), args...)
+		}
+		args = args[:0]
+		if err != nil {
+			return i18n.Errorf("item %s: %w", last.ItemID, err)
+		}
+		return nil
+	}
 	for i := range items {
 		it := &items[i]
 		it.Stage, it.Assignee = firstStage(c, 1, it)
@@ -391,10 +420,21 @@ func (s *Store) CreateCampaign(ctx context.Context, c *Campaign, items []Item) e
 				c.Unreviewable = append(c.Unreviewable, it.ItemID)
 			}
 		}
-		if _, err := ins.ExecContext(ctx, c.ID, it.ItemID, it.System, it.SystemName, it.Account, it.Entitlement, it.Person, it.PersonName, it.Unit, it.Company,
-			it.ReviewerUnit, it.Manager, it.PolicyFlag, it.LastUsed, it.PeersWith, it.PeersTotal, it.Stage, it.Assignee, it.Status); err != nil {
-			return i18n.Errorf("item %s: %w", it.ItemID, err)
+		args = append(args, c.ID, it.ItemID, it.System, it.SystemName, it.Account, it.Entitlement, it.Person, it.PersonName, it.Unit, it.Company,
+			it.ReviewerUnit, it.Manager, it.PolicyFlag, it.LastUsed, it.PeersWith, it.PeersTotal, it.Stage, it.Assignee, it.Status)
+		if len(args) == cols*batch {
+			if err := flush(it); err != nil {
+				return err
+			}
 		}
+	}
+	if len(items) > 0 {
+		if err := flush(&items[len(items)-1]); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, "PRAGMA cache_size = -2000"); err != nil {
+		return err
 	}
 	return tx.Commit()
 }

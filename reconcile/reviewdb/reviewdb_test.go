@@ -78,7 +78,7 @@ func TestTwoStagesSelfReviewDelegationAndDefaults(t *testing.T) {
 	}
 	// The manager delegates to a colleague, who revokes through a filter.
 	manager := Reviewer{EmployeeID: "E9000", Unit: "NW-MGMT"}
-	if err := s.Delegate(ctx, "M-2026-11", manager, "E9001"); err != nil {
+	if err := s.Delegate(ctx, "M-2026-11", manager, "E9001", nil); err != nil {
 		t.Fatal(err)
 	}
 	deputy := Reviewer{EmployeeID: "E9001", Unit: "NW-OTHER"}
