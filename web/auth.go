@@ -112,7 +112,11 @@ func (s *Server) callback(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusInternalServerError, err)
 		return
 	}
-	s.record(audit.Event{Event: audit.SignIn, By: p.EmployeeID, Data: map[string]any{"issuer": id.Issuer, "subject": id.Subject}})
+	if err := s.record(audit.Event{Event: audit.SignIn, By: p.EmployeeID, Data: map[string]any{"issuer": id.Issuer, "subject": id.Subject}}); err != nil {
+		s.o.Store.DeleteSession(r.Context(), hash(value))
+		s.fail(w, r, http.StatusInternalServerError, err)
+		return
+	}
 	http.SetCookie(w, &http.Cookie{Name: s.cookieName(), Value: value, Path: "/", HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode,
 		MaxAge: s.config().Review.Web.SessionHours * 3600})
 	http.Redirect(w, r, f.next, http.StatusSeeOther)
@@ -161,7 +165,9 @@ func (s *Server) employee(id *oidc.IDToken) (string, error) {
 
 // signInRefused records the refusal and tells the person why.
 func (s *Server) signInRefused(w http.ResponseWriter, r *http.Request, subject string, err error) {
-	s.record(audit.Event{Event: audit.SignInRefused, Data: map[string]any{"issuer": s.issuer, "subject": subject, "reason": err.Error()}})
+	if aerr := s.record(audit.Event{Event: audit.SignInRefused, Data: map[string]any{"issuer": s.issuer, "subject": subject, "reason": err.Error()}}); aerr != nil {
+		err = errors.Join(err, aerr)
+	}
 	s.fail(w, r, http.StatusForbidden, err)
 }
 

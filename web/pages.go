@@ -51,6 +51,51 @@ type page struct {
 	Data  any
 }
 
+// The data of each page, typed: a template that names a field the page
+// does not have fails when the templates are parsed and run in the tests.
+type (
+	// campaignRow is an open campaign with how many items wait for the
+	// reviewer.
+	campaignRow struct {
+		reviewdb.Campaign
+		Mine int
+	}
+	homePage struct {
+		Campaigns []campaignRow
+		Owner     bool
+	}
+	campaignPage struct {
+		C      *reviewdb.Campaign
+		Items  []reviewdb.Item
+		Total  int
+		Filter reviewdb.Filter
+		Next   string
+		Query  string
+		Stage  map[int]string
+		Owner  bool
+	}
+	progressPage struct {
+		C           *reviewdb.Campaign
+		Rows        []reviewdb.Progress
+		Delegations []reviewdb.Delegation
+	}
+	plansPage struct {
+		Plans    []planFile
+		Required int
+	}
+	planPage struct {
+		F                         *planFile
+		Actions                   []reconcile.Action
+		ActionCount, FindingCount int
+		Findings                  []reconcile.Finding
+		Next                      string
+		Q                         url.Values
+		Author, MayApprove        bool
+		Decisions                 []reviewdb.PlanDecision
+		Required                  int
+	}
+)
+
 var funcs = template.FuncMap{
 	"t": func(lang, key string) string {
 		x, ok := texts[key]
@@ -112,16 +157,12 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, err er
 // home lists the campaigns with the signed-in person's open items, and the
 // plans waiting when they may approve.
 func (s *Server) home(w http.ResponseWriter, r *http.Request, me *who) {
-	type row struct {
-		reviewdb.Campaign
-		Mine int
-	}
 	cs, err := s.o.Store.Campaigns(r.Context())
 	if err != nil {
 		s.fail(w, r, 500, err)
 		return
 	}
-	var rows []row
+	var rows []campaignRow
 	for _, c := range cs {
 		if c.ClosedAt != "" {
 			continue
@@ -131,9 +172,9 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, me *who) {
 			s.fail(w, r, 500, err)
 			return
 		}
-		rows = append(rows, row{c, n})
+		rows = append(rows, campaignRow{c, n})
 	}
-	s.render(w, r, 200, "home", page{Lang: me.lang, Me: me, Data: map[string]any{"Campaigns": rows, "Owner": s.isOwner(me)}})
+	s.render(w, r, 200, "home", page{Lang: me.lang, Me: me, Data: homePage{Campaigns: rows, Owner: s.isOwner(me)}})
 }
 
 func (s *Server) isOwner(me *who) bool {
@@ -170,8 +211,8 @@ func (s *Server) worklist(w http.ResponseWriter, r *http.Request, me *who) {
 	for _, st := range c.Stages {
 		stageName[st.N] = st.Name
 	}
-	s.render(w, r, 200, "campaign", page{Lang: me.lang, Me: me, Msg: r.URL.Query().Get("msg"), Data: map[string]any{
-		"C": c, "Items": items, "Total": total, "Filter": f, "Next": next, "Query": filterQuery(f), "Stage": stageName, "Owner": s.isOwner(me),
+	s.render(w, r, 200, "campaign", page{Lang: me.lang, Me: me, Msg: r.URL.Query().Get("msg"), Data: campaignPage{
+		C: c, Items: items, Total: total, Filter: f, Next: next, Query: filterQuery(f), Stage: stageName, Owner: s.isOwner(me),
 	}})
 }
 
@@ -290,7 +331,7 @@ func (s *Server) progress(w http.ResponseWriter, r *http.Request, me *who) {
 		s.fail(w, r, 500, err)
 		return
 	}
-	s.render(w, r, 200, "progress", page{Lang: me.lang, Me: me, Data: map[string]any{"C": c, "Rows": rows, "Delegations": dels}})
+	s.render(w, r, 200, "progress", page{Lang: me.lang, Me: me, Data: progressPage{C: c, Rows: rows, Delegations: dels}})
 }
 
 // planCache keeps parsed plans by path, size and time.
@@ -408,7 +449,7 @@ func (s *Server) planList(w http.ResponseWriter, r *http.Request, me *who) {
 			files = append(files, f)
 		}
 	}
-	s.render(w, r, 200, "plans", page{Lang: me.lang, Me: me, Data: map[string]any{"Plans": files, "Required": me.cfg.Apply.Approvals}})
+	s.render(w, r, 200, "plans", page{Lang: me.lang, Me: me, Data: plansPage{Plans: files, Required: me.cfg.Apply.Approvals}})
 }
 
 // findPlan finds a plan by its file name among the listed ones only: a
@@ -481,9 +522,9 @@ func (s *Server) planPage(w http.ResponseWriter, r *http.Request, me *who) {
 	decisions, _ := s.o.Store.PlanDecisions(r.Context(), pf.Plan.Digest)
 	author := reconcile.SamePerson(me.snap, me.Person.EmployeeID, pf.Plan.CreatedBy)
 	mayApprove := !author && reconcile.MayApprove(me.snap, me.cfg.Apply.Approvers, me.Person, me.today) == ""
-	s.render(w, r, 200, "plan", page{Lang: me.lang, Me: me, Msg: q.Get("msg"), Data: map[string]any{
-		"F": pf, "Actions": actions[from:to], "ActionCount": len(actions), "Findings": findings[:min(len(findings), PageSize)], "FindingCount": len(findings),
-		"Next": next, "Q": q, "Author": author, "MayApprove": mayApprove, "Decisions": decisions, "Required": me.cfg.Apply.Approvals,
+	s.render(w, r, 200, "plan", page{Lang: me.lang, Me: me, Msg: q.Get("msg"), Data: planPage{
+		F: pf, Actions: actions[from:to], ActionCount: len(actions), Findings: findings[:min(len(findings), PageSize)], FindingCount: len(findings),
+		Next: next, Q: q, Author: author, MayApprove: mayApprove, Decisions: decisions, Required: me.cfg.Apply.Approvals,
 	}})
 }
 
@@ -508,7 +549,9 @@ func (s *Server) planDecision(w http.ResponseWriter, r *http.Request, me *who, a
 		_, err = apply.Reject(pf.Path, pf.Plan, in, o, comment)
 	}
 	if err != nil {
-		s.record(audit.Event{Event: audit.Refusal, By: me.Person.EmployeeID, Plan: pf.Plan.Digest, Data: map[string]any{"plan_file": pf.Name, "reason": err.Error(), "via": "web"}})
+		if aerr := s.record(audit.Event{Event: audit.Refusal, By: me.Person.EmployeeID, Plan: pf.Plan.Digest, Data: map[string]any{"plan_file": pf.Name, "reason": err.Error(), "via": "web"}}); aerr != nil {
+			err = errors.Join(err, aerr)
+		}
 		s.fail(w, r, http.StatusForbidden, err)
 		return
 	}
@@ -517,8 +560,11 @@ func (s *Server) planDecision(w http.ResponseWriter, r *http.Request, me *who, a
 		s.fail(w, r, 500, err)
 		return
 	}
-	s.record(audit.Event{Event: event, By: me.Person.EmployeeID, Plan: pf.Plan.Digest, Data: map[string]any{"plan_file": pf.Name, "via": "web",
-		"issuer": me.Issuer, "subject": me.Subject, "signed": s.o.Signer != nil, "comment": comment}})
+	if err := s.record(audit.Event{Event: event, By: me.Person.EmployeeID, Plan: pf.Plan.Digest, Data: map[string]any{"plan_file": pf.Name, "via": "web",
+		"issuer": me.Issuer, "subject": me.Subject, "signed": s.o.Signer != nil, "comment": comment}}); err != nil {
+		s.fail(w, r, http.StatusInternalServerError, err)
+		return
+	}
 	msg := pickLang(me.lang, "承認しました", "approved")
 	if !approve {
 		msg = pickLang(me.lang, "差し戻しました", "rejected")

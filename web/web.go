@@ -206,12 +206,15 @@ func configOf(in *reconcile.Inputs, start *config.Config) *config.Config {
 	return start
 }
 
-// record appends to the audit log; a failure is logged (the decision is
-// in the store already).
-func (s *Server) record(e audit.Event) {
+// record appends to the audit log; the caller fails the request when it
+// cannot (a sign-in or an approval that is not in the log did not happen
+// for an auditor).
+func (s *Server) record(e audit.Event) error {
 	if err := reconcile.Record(s.config(), e, s.o.Now()); err != nil {
 		s.o.Log.Error("audit log", "event", e.Event, "err", err)
+		return i18n.Errorf("audit log: %w", err)
 	}
+	return nil
 }
 
 func randomString() string {

@@ -26,6 +26,7 @@ import (
 	"github.com/accessrecon/accessrecon/reconcile/reviewdb"
 	"github.com/accessrecon/accessrecon/reconcile/worksheet"
 	"github.com/urfave/cli/v2"
+	"golang.org/x/sync/errgroup"
 )
 
 // yearFlag is a string flag, parsed by year: an int flag would show
@@ -164,7 +165,6 @@ func certifyCommand() *cli.Command {
 						}
 					}
 					campaign, sheets, err := certify.Open(c.Context, s.inputs, s.policy, c.String("campaign"), day, lastUse, tmpl.Systems)
-					limitHeap(logger(c)) // the rows held now as well as the graph
 					if err != nil {
 						return err
 					}
@@ -197,12 +197,22 @@ func certifyCommand() *cli.Command {
 					if _, err := store.Campaign(c.Context, campaign.ID); err == nil {
 						return i18n.Errorf("campaign %s is already in the review store %s: choose another --campaign", campaign.ID, store.Path)
 					}
-					if err := certify.Write(c.String("out"), campaign, sheets, clock(), progress(c.App.ErrWriter, "書き出し writing")); err != nil {
+					// The campaign goes into the store while its worksheets are
+					// built; they are written once it is there.
+					campaign.CreatedAt = clock().In(graph.Tokyo).Format(time.RFC3339)
+					dir, _ := filepath.Abs(c.String("out"))
+					var rc *reviewdb.Campaign
+					var g errgroup.Group
+					g.Go(func() (err error) {
+						rc, err = certify.Register(c.Context, store, s.inputs, campaign, tmpl, stages, lastUse, actor(c), dir)
+						return err
+					})
+					built := sheets()
+					limitHeap(logger(c)) // the rows held now as well as the graph
+					if err := g.Wait(); err != nil {
 						return err
 					}
-					dir, _ := filepath.Abs(c.String("out"))
-					rc, err := certify.Register(c.Context, store, s.inputs, campaign, tmpl, stages, lastUse, actor(c), dir)
-					if err != nil {
+					if err := certify.Write(c.String("out"), campaign, built, clock(), progress(c.App.ErrWriter, "書き出し writing")); err != nil {
 						return err
 					}
 					units := map[string]any{}

@@ -42,12 +42,22 @@ func BenchmarkReviewCampaign(b *testing.B) {
 			b.Fatal(err)
 		}
 		start := time.Now()
-		c, _, err := certify.Open(ctx, in, pol, "Q4", day, nil, nil)
+		c, sheets, err := certify.Open(ctx, in, pol, "Q4", day, nil, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
+		// As certify open does: the campaign is registered while its
+		// worksheets are built.
 		stages, _ := tmpl.StagesFrom(cfg, day, "2026-12-15")
-		if _, err := certify.Register(ctx, store, in, c, tmpl, stages, nil, "bench", ""); err != nil {
+		registered := make(chan error, 1)
+		go func() {
+			_, err := certify.Register(ctx, store, in, c, tmpl, stages, nil, "bench", "")
+			registered <- err
+		}()
+		if len(sheets()) == 0 {
+			b.Fatal("no worksheets")
+		}
+		if err := <-registered; err != nil {
 			b.Fatal(err)
 		}
 		opened := time.Since(start)

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -106,12 +107,14 @@ func (l LastUse) of(accountKey string) string {
 	return time.Unix(0, at).In(graph.Tokyo).Format(time.RFC3339)
 }
 
-// Open builds a campaign as of a day: one worksheet per system owner
-// unit listing every right held by an active account on its systems, with a
-// flag where the policy already calls for removing it and, when lastUse is
-// not nil, when the account was last used ("never" if the logs do not show it).
-// systems, when not empty, limits it to those systems (a template's).
-func Open(ctx context.Context, in *reconcile.Inputs, pol *reconcile.Policy, id string, asOf graph.Date, lastUse LastUse, systems []string) (*Campaign, []*worksheet.Sheet, error) {
+// Open builds a campaign as of a day: every right held by an active account
+// on its systems, grouped by system owner unit, with a flag where the policy
+// already calls for removing it and, when lastUse is not nil, when the
+// account was last used ("never" if the logs do not show it). systems, when
+// not empty, limits it to those systems (a template's). The worksheets (one
+// per owner unit) are built by the function it returns, so that a caller can
+// build them while the campaign is registered.
+func Open(ctx context.Context, in *reconcile.Inputs, pol *reconcile.Policy, id string, asOf graph.Date, lastUse LastUse, systems []string) (*Campaign, func() []*worksheet.Sheet, error) {
 	snap := in.Graph.Snapshot()
 	forbidden, err := pol.RemovalsAt(ctx, snap, asOf)
 	if err != nil {
@@ -119,33 +122,40 @@ func Open(ctx context.Context, in *reconcile.Inputs, pol *reconcile.Policy, id s
 	}
 	items := worksheet.ActiveGrants(snap, func(s *graph.System) bool { return len(systems) == 0 || slices.Contains(systems, s.ID) })
 	c := &Campaign{FormatVersion: reconcile.FormatVersion, ID: id, AsOf: asOf.String(), Inputs: in.Digests, PolicyDigest: pol.Compiled.Digest()}
+	flags := make([][]string, len(items))
 	byUnit := map[string]*CampaignSheet{}
-	sheets := worksheet.ByReviewer(items, Columns, func(it worksheet.Item) []string {
-		pid, name := it.Holder()
-		var a graph.Assignment
-		if it.Person != nil {
-			a = snap.AssignmentAsOf(it.Person, asOf)
-		}
-		flag := ruleIDs(forbidden.Of(it.Grant))
+	for i, it := range items {
+		flags[i] = nonNil(ruleIDs(forbidden.Of(it.Grant)))
+		pid, _ := it.Holder()
 		unit := worksheet.ReviewerUnit(it.System)
 		cs := byUnit[unit]
 		if cs == nil {
-			cs = &CampaignSheet{ReviewerUnit: unit}
+			base := "certify-" + reconcile.SafeFileName(unit)
+			cs = &CampaignSheet{ReviewerUnit: unit, Files: []string{base + ".xlsx", base + ".csv"}}
 			byUnit[unit] = cs
 		}
 		cs.Items = append(cs.Items, CampaignItem{
 			ItemID: it.Grant.Key(), System: it.Grant.System, Account: it.Grant.Account, Entitlement: it.Grant.Entitlement,
-			Person: pid, Origin: it.Grant.Origin, PolicyFlag: nonNil(flag),
+			Person: pid, Origin: it.Grant.Origin, PolicyFlag: flags[i],
 		})
-		return []string{it.Grant.Key(), it.Grant.System, it.System.Name, it.Grant.Account, it.Grant.Entitlement, pid, name,
-			a.Unit, worksheet.UnitName(snap, a.Unit), a.Company, it.Grant.Origin, it.Grant.GrantedAt.String(), it.Grant.ExpiresAt.String(), strings.Join(flag, " "),
-			lastUse.of(it.Grant.AccountKey())}
-	})
-	for _, s := range sheets {
-		cs := byUnit[s.Name]
-		base := "certify-" + reconcile.SafeFileName(s.Name)
-		cs.Files = []string{base + ".xlsx", base + ".csv"}
-		c.Worksheets = append(c.Worksheets, *cs)
+	}
+	for _, u := range slices.Sorted(maps.Keys(byUnit)) {
+		c.Worksheets = append(c.Worksheets, *byUnit[u])
+	}
+	sheets := func() []*worksheet.Sheet {
+		n := 0
+		return worksheet.ByReviewer(items, Columns, func(it worksheet.Item) []string {
+			flag := flags[n]
+			n++
+			pid, name := it.Holder()
+			var a graph.Assignment
+			if it.Person != nil {
+				a = snap.AssignmentAsOf(it.Person, asOf)
+			}
+			return []string{it.Grant.Key(), it.Grant.System, it.System.Name, it.Grant.Account, it.Grant.Entitlement, pid, name,
+				a.Unit, worksheet.UnitName(snap, a.Unit), a.Company, it.Grant.Origin, it.Grant.GrantedAt.String(), it.Grant.ExpiresAt.String(), strings.Join(flag, " "),
+				lastUse.of(it.Grant.AccountKey())}
+		})
 	}
 	return c, sheets, nil
 }
@@ -167,7 +177,9 @@ func Write(dir string, c *Campaign, sheets []*worksheet.Sheet, now time.Time, pr
 	if _, err := worksheet.Write(dir, "certify", sheets, progress); err != nil {
 		return err
 	}
-	c.CreatedAt = now.In(graph.Tokyo).Format(time.RFC3339)
+	if c.CreatedAt == "" {
+		c.CreatedAt = now.In(graph.Tokyo).Format(time.RFC3339)
+	}
 	return reconcile.WriteJSONIn(dir, CampaignFile, c)
 }
 
