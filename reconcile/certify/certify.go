@@ -135,7 +135,7 @@ func Open(ctx context.Context, in *reconcile.Inputs, pol *reconcile.Policy, id s
 			byUnit[unit] = cs
 		}
 		cs.Items = append(cs.Items, CampaignItem{
-			ItemID: it.Grant.Key(), System: it.Grant.System, Account: it.Grant.Account, Entitlement: it.Grant.Entitlement,
+			ItemID: it.Key, System: it.Grant.System, Account: it.Grant.Account, Entitlement: it.Grant.Entitlement,
 			Person: pid, Origin: it.Grant.Origin, PolicyFlag: flags[i],
 		})
 	}
@@ -152,7 +152,7 @@ func Open(ctx context.Context, in *reconcile.Inputs, pol *reconcile.Policy, id s
 			if it.Person != nil {
 				a = snap.AssignmentAsOf(it.Person, asOf)
 			}
-			return []string{it.Grant.Key(), it.Grant.System, it.System.Name, it.Grant.Account, it.Grant.Entitlement, pid, name,
+			return []string{it.Key, it.Grant.System, it.System.Name, it.Grant.Account, it.Grant.Entitlement, pid, name,
 				a.Unit, worksheet.UnitName(snap, a.Unit), a.Company, it.Grant.Origin, it.Grant.GrantedAt.String(), it.Grant.ExpiresAt.String(), strings.Join(flag, " "),
 				lastUse.of(it.Grant.AccountKey())}
 		})

@@ -1,8 +1,9 @@
 package certify
 
 import (
+	"container/heap"
 	"context"
-	"slices"
+	"iter"
 	"strings"
 
 	"github.com/accessrecon/accessrecon/config"
@@ -156,14 +157,23 @@ func Register(ctx context.Context, st *reviewdb.Store, in *reconcile.Inputs, c *
 	for _, sys := range snap.Systems() {
 		systems[sys.ID] = sys.Name
 	}
-	// Open leaves the people of the feed who are not active as of the day
-	// (and ids it does not know) as holders without a name.
-	items := make([]reviewdb.Item, 0, n)
-	for _, ws := range c.Worksheets {
-		for _, it := range ws.Items {
+	// The items are made in item-id order (the store takes them fastest so:
+	// each worksheet's are in that order already, so they are merged) while
+	// the store writes them.
+	made := make(chan []reviewdb.Item, 4)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		defer close(made)
+		const batch = 4096
+		buf := make([]reviewdb.Item, 0, batch)
+		for ws, i := range mergeSheets(c.Worksheets) {
+			it := ws.Items[i]
 			x := reviewdb.Item{ItemID: it.ItemID, System: it.System, SystemName: systems[it.System], Account: it.Account, Entitlement: it.Entitlement,
 				Person: it.Person, ReviewerUnit: ws.ReviewerUnit, PolicyFlag: strings.Join(it.PolicyFlag, " "),
 				LastUsed: lastUse.of(it.System + "/" + it.Account)}
+			// People of the feed who are not active as of the day (and ids
+			// it does not know) hold rights too.
 			if h, ok := people[it.Person]; ok {
 				x.PersonName, x.Unit, x.Company, x.Manager = h.name, h.unit, h.company, h.manager
 				x.PeersTotal = size[h.unit]
@@ -173,11 +183,75 @@ func Register(ctx context.Context, st *reviewdb.Store, in *reconcile.Inputs, c *
 				x.PersonName, x.Unit, x.Company, x.Manager = p.Name, a.Unit, a.Company, p.Manager
 				x.PeersTotal, x.PeersWith = size[a.Unit], holders[right{a.Unit, it.System, it.Entitlement}]
 			}
-			items = append(items, x)
+			if buf = append(buf, x); len(buf) == batch {
+				select {
+				case made <- buf:
+				case <-stop:
+					return
+				}
+				buf = make([]reviewdb.Item, 0, batch)
+			}
+		}
+		select {
+		case made <- buf:
+		case <-stop:
+		}
+	}()
+	items := func(yield func(reviewdb.Item) bool) {
+		for b := range made {
+			for _, x := range b {
+				if !yield(x) {
+					return
+				}
+			}
 		}
 	}
-	slices.SortFunc(items, func(a, b reviewdb.Item) int { return strings.Compare(a.ItemID, b.ItemID) })
 	rc := &reviewdb.Campaign{ID: c.ID, Title: t.Title, Template: t.Name, AsOf: c.AsOf, CreatedAt: c.CreatedAt, CreatedBy: by,
 		Dir: dir, Unreviewed: t.Unreviewed, Escalation: t.Escalation, Stages: stages, Sole: sole}
-	return rc, st.CreateCampaign(ctx, rc, items)
+	return rc, st.CreateCampaignFrom(ctx, rc, items)
+}
+
+// mergeSheets yields the items of the worksheets (each in item-id order) in
+// item-id order: the worksheet and the item's index in it.
+func mergeSheets(sheets []CampaignSheet) iter.Seq2[*CampaignSheet, int] {
+	return func(yield func(*CampaignSheet, int) bool) {
+		h := &heads{}
+		for i := range sheets {
+			if len(sheets[i].Items) > 0 {
+				h.s = append(h.s, head{&sheets[i], 0})
+			}
+		}
+		heap.Init(h)
+		for h.Len() > 0 {
+			top := &h.s[0]
+			if !yield(top.sheet, top.i) {
+				return
+			}
+			if top.i++; top.i < len(top.sheet.Items) {
+				heap.Fix(h, 0)
+			} else {
+				heap.Pop(h)
+			}
+		}
+	}
+}
+
+type head struct {
+	sheet *CampaignSheet
+	i     int
+}
+
+// heads is a heap of the worksheets' next items, least item id first.
+type heads struct{ s []head }
+
+func (h *heads) Len() int { return len(h.s) }
+func (h *heads) Less(i, j int) bool {
+	return h.s[i].sheet.Items[h.s[i].i].ItemID < h.s[j].sheet.Items[h.s[j].i].ItemID
+}
+func (h *heads) Swap(i, j int) { h.s[i], h.s[j] = h.s[j], h.s[i] }
+func (h *heads) Push(x any)    { h.s = append(h.s, x.(head)) }
+func (h *heads) Pop() any {
+	x := h.s[len(h.s)-1]
+	h.s = h.s[:len(h.s)-1]
+	return x
 }

@@ -47,7 +47,7 @@ func Worksheets(in *reconcile.Inputs, year int, today graph.Date) []*worksheet.S
 			c := snap.Career(it.Person)
 			now, then = c.On(today), c.On(march1)
 		}
-		return []string{it.Grant.Key(), it.Grant.System, it.System.Name, it.Grant.Account, it.Grant.Entitlement, id, name,
+		return []string{it.Key, it.Grant.System, it.System.Name, it.Grant.Account, it.Grant.Entitlement, id, name,
 			now.Unit, worksheet.UnitName(snap, now.Unit), now.Company, it.Grant.Origin, it.Grant.GrantedAt.String(), then.Unit, then.Company}
 	})
 }
@@ -82,7 +82,7 @@ func Plan(ctx context.Context, in *reconcile.Inputs, pol *reconcile.Policy, year
 
 	resettable := map[string]worksheet.Item{}
 	for _, it := range worksheet.ActiveGrants(snap, resetSystem) {
-		resettable[it.Grant.Key()] = it
+		resettable[it.Key] = it
 	}
 	if err := Confirm(snap, resettable, confirmations, today); err != nil {
 		return nil, err

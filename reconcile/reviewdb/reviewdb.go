@@ -14,7 +14,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"iter"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -324,6 +326,13 @@ var ErrExists = errors.New("a campaign with this id already exists in the review
 // CreateCampaign records a new campaign, its stages and its items, each at
 // its first stage.
 func (s *Store) CreateCampaign(ctx context.Context, c *Campaign, items []Item) error {
+	return s.CreateCampaignFrom(ctx, c, slices.Values(items))
+}
+
+// CreateCampaignFrom is CreateCampaign taking the items as they are made
+// (in item-id order, for speed), so that a caller can make them while the
+// store writes them.
+func (s *Store) CreateCampaignFrom(ctx context.Context, c *Campaign, items iter.Seq[Item]) error {
 	if len(c.Stages) == 0 {
 		return i18n.Errorf("campaign %s: no stages", c.ID)
 	}
@@ -402,8 +411,9 @@ func (s *Store) CreateCampaign(ctx context.Context, c *Campaign, items []Item) e
 		}
 		return nil
 	}
-	for i := range items {
-		it := &items[i]
+	var last Item
+	for x := range items {
+		it := &x
 		it.Stage, it.Assignee = firstStage(c, 1, it)
 		it.Status = StatusOpen
 		if it.Stage == 0 { // nobody a stage names but the holder could review it
@@ -422,16 +432,15 @@ func (s *Store) CreateCampaign(ctx context.Context, c *Campaign, items []Item) e
 		}
 		args = append(args, c.ID, it.ItemID, it.System, it.SystemName, it.Account, it.Entitlement, it.Person, it.PersonName, it.Unit, it.Company,
 			it.ReviewerUnit, it.Manager, it.PolicyFlag, it.LastUsed, it.PeersWith, it.PeersTotal, it.Stage, it.Assignee, it.Status)
+		last = *it
 		if len(args) == cols*batch {
 			if err := flush(it); err != nil {
 				return err
 			}
 		}
 	}
-	if len(items) > 0 {
-		if err := flush(&items[len(items)-1]); err != nil {
-			return err
-		}
+	if err := flush(&last); err != nil {
+		return err
 	}
 	if _, err := tx.ExecContext(ctx, "PRAGMA cache_size = -2000"); err != nil {
 		return err

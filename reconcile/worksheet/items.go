@@ -2,6 +2,8 @@ package worksheet
 
 import (
 	"runtime"
+	"slices"
+	"strings"
 	"sync"
 
 	"os"
@@ -16,6 +18,8 @@ import (
 
 // Item is one grant put before a reviewer.
 type Item struct {
+	// Key is the item id (the grant's key), made once.
+	Key     string
 	Grant   *graph.Grant
 	Account *graph.Account
 	System  *graph.System
@@ -73,11 +77,11 @@ func ActiveGrants(snap *graph.Snapshot, pick func(*graph.System) bool) []Item {
 				p = snap.Person(a.Owner)
 			}
 			for _, g := range a.Grants {
-				items = append(items, Item{Grant: g, Account: a, System: sys, Person: p})
+				items = append(items, Item{Key: g.Key(), Grant: g, Account: a, System: sys, Person: p})
 			}
 		}
 	}
-	sort.Slice(items, func(i, j int) bool { return items[i].Grant.Key() < items[j].Grant.Key() })
+	slices.SortFunc(items, func(a, b Item) int { return strings.Compare(a.Key, b.Key) })
 	return items
 }
 
