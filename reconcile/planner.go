@@ -315,7 +315,20 @@ func IndexRemovals(fs []policy.Finding) Removals {
 // Of lists the findings that call for removing the grant, directly or by
 // disabling its account.
 func (idx Removals) Of(g *graph.Grant) []policy.Finding {
-	return append(slices.Clone(idx[g.Key()]), idx[g.AccountKey()]...)
+	return idx.OfKeys(g.Key(), g.AccountKey())
+}
+
+// OfKeys is Of by the grant's key and its account's (made once by the
+// caller): nothing is copied when only one of them has findings.
+func (idx Removals) OfKeys(grant, account string) []policy.Finding {
+	a, b := idx[grant], idx[account]
+	switch {
+	case len(b) == 0:
+		return a
+	case len(a) == 0:
+		return b
+	}
+	return append(slices.Clone(a), b...)
 }
 
 // RemovalsAt evaluates the whole graph as of a day and indexes what the

@@ -125,7 +125,7 @@ func Open(ctx context.Context, in *reconcile.Inputs, pol *reconcile.Policy, id s
 	flags := make([][]string, len(items))
 	byUnit := map[string]*CampaignSheet{}
 	for i, it := range items {
-		flags[i] = nonNil(ruleIDs(forbidden.Of(it.Grant)))
+		flags[i] = nonNil(ruleIDs(forbidden.OfKeys(it.Key, it.Grant.AccountKey())))
 		pid, _ := it.Holder()
 		unit := worksheet.ReviewerUnit(it.System)
 		cs := byUnit[unit]

@@ -47,7 +47,7 @@ func (f Filter) where(args *[]any) string {
 		*args = append(*args, "% "+escapeLike(f.Rule)+" %")
 	}
 	if f.Person != "" {
-		b.WriteString(" AND (person = ? OR person_name LIKE ? ESCAPE '\\')")
+		b.WriteString(" AND (person = ? OR holder_name LIKE ? ESCAPE '\\')")
 		*args = append(*args, f.Person, "%"+escapeLike(f.Person)+"%")
 	}
 	if f.Flagged {
@@ -87,8 +87,18 @@ func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
 }
 
-const itemColumns = `item_id, system, system_name, account, entitlement, person, person_name, unit, company, reviewer_unit, manager,
-	policy_flag, last_used, peers_with, peers_total, stage, assignee, status`
+const itemColumns = `item_id, system, coalesce(sys_name, ''), account, entitlement, person, coalesce(holder_name, ''), coalesce(holder_unit, ''),
+	coalesce(holder_company, ''), reviewer_unit, coalesce(holder_manager, ''), policy_flag, last_used, peers_with, coalesce(unit_size, 0), stage, assignee, status`
+
+// itemsJoined are the items with their holders and systems (kept once a
+// campaign, not once an item); indexed, when given, names the items' index.
+func itemsJoined(indexed string) string {
+	if indexed != "" {
+		indexed = " INDEXED BY " + indexed
+	}
+	return " FROM items" + indexed + ` LEFT JOIN holders ON holders.campaign_id = items.campaign_id AND holder = person
+		LEFT JOIN campaign_systems ON campaign_systems.campaign_id = items.campaign_id AND sys = system`
+}
 
 func scanItem(sc interface{ Scan(...any) error }) (Item, error) {
 	var it Item
@@ -105,7 +115,7 @@ func worklistQuery(campaignID string, assignees []string, r Reviewer, f Filter, 
 		args = append(args, a)
 	}
 	args = append(args, r.EmployeeID)
-	q := "SELECT " + cols + " FROM items INDEXED BY items_work WHERE campaign_id = ? AND assignee IN (" + placeholders(len(assignees)) + ") AND status = 'open' AND person != ?"
+	q := "SELECT " + cols + itemsJoined("items_work") + " WHERE items.campaign_id = ? AND assignee IN (" + placeholders(len(assignees)) + ") AND status = 'open' AND person != ?"
 	if len(r.Hidden) > 0 {
 		q += " AND system NOT IN (" + placeholders(len(r.Hidden)) + ")"
 		for _, h := range r.Hidden {
@@ -294,7 +304,7 @@ func (s *Store) begin(ctx context.Context, campaignID string) (*decider, error) 
 		tx.Rollback()
 		return nil, i18n.Errorf("campaign %s (closed by %s at %s): %w", campaignID, d.c.ClosedBy, d.c.ClosedAt, ErrClosed)
 	}
-	if d.get, err = tx.PrepareContext(ctx, "SELECT "+itemColumns+" FROM items WHERE campaign_id = ? AND item_id = ?"); err == nil {
+	if d.get, err = tx.PrepareContext(ctx, "SELECT "+itemColumns+itemsJoined("")+" WHERE items.campaign_id = ? AND item_id = ?"); err == nil {
 		if d.ins, err = tx.PrepareContext(ctx, `INSERT INTO decisions (campaign_id, item_id, stage, decision, reason, reviewer, issuer, subject, at, source) VALUES (?,?,?,?,?,?,?,?,?,?)`); err == nil {
 			d.upd, err = tx.PrepareContext(ctx, `UPDATE items SET stage = ?, assignee = ?, status = ? WHERE campaign_id = ? AND item_id = ? AND stage = ? AND status = 'open'`)
 		}
@@ -495,7 +505,7 @@ func (s *Store) endStages(ctx context.Context, tx *sql.Tx, c *Campaign, today st
 }
 
 func (s *Store) endStage(ctx context.Context, tx *sql.Tx, c *Campaign, st Stage) (int, error) {
-	rows, err := tx.QueryContext(ctx, "SELECT "+itemColumns+" FROM items WHERE campaign_id = ? AND stage = ? AND status = 'open'", c.ID, st.N)
+	rows, err := tx.QueryContext(ctx, "SELECT "+itemColumns+itemsJoined("")+" WHERE items.campaign_id = ? AND stage = ? AND status = 'open'", c.ID, st.N)
 	if err != nil {
 		return 0, err
 	}
@@ -577,7 +587,7 @@ func (s *Store) Items(ctx context.Context, campaignID string) ([]Item, error) {
 }
 
 func listItems(ctx context.Context, db querier, campaignID string) ([]Item, error) {
-	rows, err := db.QueryContext(ctx, "SELECT "+itemColumns+" FROM items WHERE campaign_id = ? ORDER BY item_id", campaignID)
+	rows, err := db.QueryContext(ctx, "SELECT "+itemColumns+itemsJoined("")+" WHERE items.campaign_id = ? ORDER BY item_id", campaignID)
 	if err != nil {
 		return nil, err
 	}
@@ -595,7 +605,7 @@ func listItems(ctx context.Context, db querier, campaignID string) ([]Item, erro
 
 // Item reads one item.
 func (s *Store) Item(ctx context.Context, campaignID, itemID string) (Item, error) {
-	return scanItem(s.db.QueryRowContext(ctx, "SELECT "+itemColumns+" FROM items WHERE campaign_id = ? AND item_id = ?", campaignID, itemID))
+	return scanItem(s.db.QueryRowContext(ctx, "SELECT "+itemColumns+itemsJoined("")+" WHERE items.campaign_id = ? AND item_id = ?", campaignID, itemID))
 }
 
 // Session is a signed-in reviewer's session.

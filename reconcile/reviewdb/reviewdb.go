@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"maps"
 	"net/url"
 	"slices"
 	"strings"
@@ -126,6 +127,32 @@ var migrations = []string{
 	ALTER TABLE campaigns ADD COLUMN close_forced TEXT NOT NULL DEFAULT '';
 	ALTER TABLE campaigns ADD COLUMN close_plan TEXT NOT NULL DEFAULT '';
 	ALTER TABLE campaigns ADD COLUMN escalation TEXT NOT NULL DEFAULT '';`,
+	// A campaign's holders and systems are kept once, not once an item.
+	`CREATE TABLE holders (
+		campaign_id TEXT NOT NULL,
+		holder TEXT NOT NULL,
+		holder_name TEXT NOT NULL DEFAULT '',
+		holder_unit TEXT NOT NULL DEFAULT '',
+		holder_company TEXT NOT NULL DEFAULT '',
+		holder_manager TEXT NOT NULL DEFAULT '',
+		unit_size INTEGER NOT NULL DEFAULT 0,
+		PRIMARY KEY (campaign_id, holder)
+	) WITHOUT ROWID;
+	CREATE TABLE campaign_systems (
+		campaign_id TEXT NOT NULL,
+		sys TEXT NOT NULL,
+		sys_name TEXT NOT NULL DEFAULT '',
+		PRIMARY KEY (campaign_id, sys)
+	) WITHOUT ROWID;
+	INSERT INTO holders SELECT campaign_id, person, max(person_name), max(unit), max(company), max(manager), max(peers_total)
+		FROM items WHERE person != '' GROUP BY campaign_id, person;
+	INSERT INTO campaign_systems SELECT campaign_id, system, max(system_name) FROM items GROUP BY campaign_id, system;
+	ALTER TABLE items DROP COLUMN system_name;
+	ALTER TABLE items DROP COLUMN person_name;
+	ALTER TABLE items DROP COLUMN unit;
+	ALTER TABLE items DROP COLUMN company;
+	ALTER TABLE items DROP COLUMN manager;
+	ALTER TABLE items DROP COLUMN peers_total;`,
 }
 
 // querier is a *sql.DB or a *sql.Tx.
@@ -382,11 +409,11 @@ func (s *Store) CreateCampaignFrom(ctx context.Context, c *Campaign, items iter.
 	if _, err := tx.ExecContext(ctx, "PRAGMA cache_size = -262144"); err != nil {
 		return err
 	}
-	const cols, batch = 19, 64
+	const cols, batch = 13, 64
 	row := "(" + placeholders(cols) + ")"
 	stmt := func(n int) string {
-		return `INSERT INTO items (campaign_id, item_id, system, system_name, account, entitlement, person, person_name, unit, company,
-		reviewer_unit, manager, policy_flag, last_used, peers_with, peers_total, stage, assignee, status) VALUES ` + strings.TrimSuffix(strings.Repeat(row+",", n), ",")
+		return `INSERT INTO items (campaign_id, item_id, system, account, entitlement, person, reviewer_unit, policy_flag, last_used, peers_with,
+		stage, assignee, status) VALUES ` + strings.TrimSuffix(strings.Repeat(row+",", n), ",")
 	}
 	full, err := tx.PrepareContext(ctx, stmt(batch))
 	if err != nil {
@@ -411,6 +438,13 @@ func (s *Store) CreateCampaignFrom(ctx context.Context, c *Campaign, items iter.
 		}
 		return nil
 	}
+	// Each holder and system once.
+	type holder struct {
+		name, unit, company, manager string
+		size                         int
+	}
+	holders := map[string]holder{}
+	systems := map[string]string{}
 	var last Item
 	for x := range items {
 		it := &x
@@ -430,8 +464,14 @@ func (s *Store) CreateCampaignFrom(ctx context.Context, c *Campaign, items iter.
 				c.Unreviewable = append(c.Unreviewable, it.ItemID)
 			}
 		}
-		args = append(args, c.ID, it.ItemID, it.System, it.SystemName, it.Account, it.Entitlement, it.Person, it.PersonName, it.Unit, it.Company,
-			it.ReviewerUnit, it.Manager, it.PolicyFlag, it.LastUsed, it.PeersWith, it.PeersTotal, it.Stage, it.Assignee, it.Status)
+		args = append(args, c.ID, it.ItemID, it.System, it.Account, it.Entitlement, it.Person,
+			it.ReviewerUnit, it.PolicyFlag, it.LastUsed, it.PeersWith, it.Stage, it.Assignee, it.Status)
+		if _, ok := holders[it.Person]; !ok && it.Person != "" {
+			holders[it.Person] = holder{it.PersonName, it.Unit, it.Company, it.Manager, it.PeersTotal}
+		}
+		if _, ok := systems[it.System]; !ok {
+			systems[it.System] = it.SystemName
+		}
 		last = *it
 		if len(args) == cols*batch {
 			if err := flush(it); err != nil {
@@ -441,6 +481,22 @@ func (s *Store) CreateCampaignFrom(ctx context.Context, c *Campaign, items iter.
 	}
 	if err := flush(&last); err != nil {
 		return err
+	}
+	hs, err := tx.PrepareContext(ctx, `INSERT INTO holders (campaign_id, holder, holder_name, holder_unit, holder_company, holder_manager, unit_size) VALUES (?,?,?,?,?,?,?)`)
+	if err != nil {
+		return err
+	}
+	defer hs.Close()
+	for _, p := range slices.Sorted(maps.Keys(holders)) {
+		h := holders[p]
+		if _, err := hs.ExecContext(ctx, c.ID, p, h.name, h.unit, h.company, h.manager, h.size); err != nil {
+			return err
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(systems)) {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO campaign_systems (campaign_id, sys, sys_name) VALUES (?,?,?)`, c.ID, id, systems[id]); err != nil {
+			return err
+		}
 	}
 	if _, err := tx.ExecContext(ctx, "PRAGMA cache_size = -2000"); err != nil {
 		return err

@@ -2,6 +2,7 @@ package reviewdb
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -429,5 +430,48 @@ func TestTheOnlyReviewerOfAUnitDoesNotReviewThemselves(t *testing.T) {
 	got, err := s.Campaign(ctx, c.ID)
 	if err != nil || got.Sole["NW-CUSTOMER"] != "E0001" {
 		t.Errorf("the sole member is not kept: %+v %v", got, err)
+	}
+}
+
+// TestAStoreOfTheLastVersionIsMigrated: a store written before holders and
+// systems were kept once a campaign opens with its items' names, units and
+// systems as they were.
+func TestAStoreOfTheLastVersionIsMigrated(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), DefaultFile)
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range migrations[:2] {
+		if _, err := db.Exec(m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, q := range []string{
+		`PRAGMA user_version = 2`,
+		`INSERT INTO campaigns (id, as_of, created_at) VALUES ('Q', '2026-11-24', '2026-11-24T09:00:00+09:00')`,
+		`INSERT INTO stages (campaign_id, n, name, reviewers) VALUES ('Q', 1, 'owner', 'owner_unit')`,
+		`INSERT INTO items (campaign_id, item_id, system, system_name, account, entitlement, person, person_name, unit, company, reviewer_unit, manager, peers_with, peers_total, stage, assignee)
+			VALUES ('Q', 'takuso/u1/viewer', 'takuso', '託送システム', 'u1', 'viewer', 'E1', '佐藤 翔太', 'NW-CUSTOMER', 'NW', 'NW-CUSTOMER', 'E9', 3, 41, 1, 'unit:NW-CUSTOMER'),
+			       ('Q', 'takuso/x/viewer', 'takuso', '託送システム', 'x', 'viewer', '', '', '', '', 'NW-CUSTOMER', '', 0, 0, 1, 'unit:NW-CUSTOMER')`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(q, err)
+		}
+	}
+	db.Close()
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	it, err := s.Item(ctx, "Q", "takuso/u1/viewer")
+	if err != nil || it.PersonName != "佐藤 翔太" || it.SystemName != "託送システム" || it.Unit != "NW-CUSTOMER" || it.Manager != "E9" || it.PeersTotal != 41 || it.PeersWith != 3 {
+		t.Fatalf("migrated item %+v %v", it, err)
+	}
+	list, total, err := s.Worklist(ctx, "Q", Reviewer{EmployeeID: "E5", Unit: "NW-CUSTOMER"}, Filter{Person: "佐藤"})
+	if err != nil || total != 1 || len(list) != 1 {
+		t.Fatalf("a name filter after the migration: %d %v %v", total, list, err)
 	}
 }
