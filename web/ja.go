@@ -5,10 +5,9 @@ import "github.com/accessrecon/accessrecon/i18n"
 // The Japanese of this package's messages, by their English format.
 func init() {
 	i18n.Register(map[string]string{
-		"the identity provider refused the sign-in: %s":                        "ID プロバイダーがサインインを拒否しました: %s",
-		"the ID token is not valid: %w":                                        "ID トークンが有効ではありません: %w",
-		"too many sign-ins under way: try again in a few minutes":              "サインイン中の要求が多すぎます。数分後にやり直してください",
-		"the plan touches %s, confidential to another company than yours (%s)": "この計画は %s（あなたの会社 %s 以外の機密システム）に関わります",
+		"the identity provider refused the sign-in: %s":           "ID プロバイダーがサインインを拒否しました: %s",
+		"the ID token is not valid: %w":                           "ID トークンが有効ではありません: %w",
+		"too many sign-ins under way: try again in a few minutes": "サインイン中の要求が多すぎます。数分後にやり直してください",
 		"signed out": "サインアウトしています",
 		"the sign-in was not started in this browser, or took too long: sign in again": "このブラウザーで始めたサインインではないか、時間がかかりすぎました。もう一度サインインしてください",
 		"no plan %q waits here": "計画 %q はここにありません",

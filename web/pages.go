@@ -178,11 +178,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, me *who) {
 }
 
 func (s *Server) isOwner(me *who) bool {
-	o := me.cfg.Review.Web.Owners
-	if len(o.Units) == 0 && len(o.Tags) == 0 && len(o.IDs) == 0 {
-		o = me.cfg.Apply.Approvers
-	}
-	return reconcile.MayApprove(me.snap, o, me.Person, me.today) == ""
+	return certify.IsOwner(me.snap, me.cfg, me.Person, me.today)
 }
 
 // worklist is a reviewer's page of a campaign: their open items, filtered
@@ -418,23 +414,9 @@ func (s *Server) planFiles() ([]planFile, error) {
 	return out, nil
 }
 
-// mayView says why a person may not see a plan ("" when they may): only
-// its author and the people apply.approvers allows see plans, and nobody
-// sees one that touches a system confidential to another company than
-// theirs.
+// mayView is apply.MayView for the signed-in person.
 func (s *Server) mayView(me *who, p *reconcile.Plan) error {
-	if !reconcile.SamePerson(me.snap, me.Person.EmployeeID, p.CreatedBy) {
-		if why := reconcile.MayApprove(me.snap, me.cfg.Apply.Approvers, me.Person, me.today); why != "" {
-			return errors.New(why)
-		}
-	}
-	hidden := me.reviewer().Hidden
-	for _, id := range p.Systems() {
-		if slices.Contains(hidden, id) {
-			return i18n.Errorf("the plan touches %s, confidential to another company than yours (%s)", id, me.Company)
-		}
-	}
-	return nil
+	return apply.MayView(me.snap, me.cfg, me.Person, p, me.today)
 }
 
 func (s *Server) planList(w http.ResponseWriter, r *http.Request, me *who) {
@@ -521,7 +503,7 @@ func (s *Server) planPage(w http.ResponseWriter, r *http.Request, me *who) {
 	}
 	decisions, _ := s.o.Store.PlanDecisions(r.Context(), pf.Plan.Digest)
 	author := reconcile.SamePerson(me.snap, me.Person.EmployeeID, pf.Plan.CreatedBy)
-	mayApprove := !author && reconcile.MayApprove(me.snap, me.cfg.Apply.Approvers, me.Person, me.today) == ""
+	mayApprove := apply.MayDecide(me.snap, me.cfg, me.Person, pf.Plan, me.today)
 	s.render(w, r, 200, "plan", page{Lang: me.lang, Me: me, Msg: q.Get("msg"), Data: planPage{
 		F: pf, Actions: actions[from:to], ActionCount: len(actions), Findings: findings[:min(len(findings), PageSize)], FindingCount: len(findings),
 		Next: next, Q: q, Author: author, MayApprove: mayApprove, Decisions: decisions, Required: me.cfg.Apply.Approvals,

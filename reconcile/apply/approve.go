@@ -261,3 +261,32 @@ func Lock(planPath string) (unlock func(), err error) {
 	}
 	return func() { l.Unlock() }, nil
 }
+
+// MayView says why a person may not see a plan (nil when they may): only
+// its author and the people apply.approvers allows see plans, and nobody
+// sees one that touches a system confidential to a company other than
+// theirs (the information firewall). The reviewer pages show plans by it.
+func MayView(snap *graph.Snapshot, cfg *config.Config, p *graph.Person, plan *reconcile.Plan, day graph.Date) error {
+	if !reconcile.SamePerson(snap, p.EmployeeID, plan.CreatedBy) {
+		if why := reconcile.MayApprove(snap, cfg.Apply.Approvers, p, day); why != "" {
+			return errors.New(why)
+		}
+	}
+	d, err := reconcile.DeciderOf(snap, p.EmployeeID, day)
+	if err != nil {
+		return err
+	}
+	for _, id := range plan.Systems() {
+		if slices.Contains(d.Hidden, id) {
+			return i18n.Errorf("the plan touches %s, confidential to another company than yours (%s)", id, d.Company)
+		}
+	}
+	return nil
+}
+
+// MayDecide says whether a person may approve or reject a plan (the pages
+// show the buttons by it; Approve and Reject check it again): not its
+// author, and allowed by apply.approvers.
+func MayDecide(snap *graph.Snapshot, cfg *config.Config, p *graph.Person, plan *reconcile.Plan, day graph.Date) bool {
+	return !reconcile.SamePerson(snap, p.EmployeeID, plan.CreatedBy) && reconcile.MayApprove(snap, cfg.Apply.Approvers, p, day) == ""
+}

@@ -35,5 +35,6 @@ func init() {
 		"%s is about account %s in the plan, not %q: a row confirms only the action it describes": "%s は計画ではアカウント %s のもので、%q ではありません。行はその行が示す措置だけを確認します",
 		"%s is about %s in the plan, not %q: a row confirms only the action it describes":         "%s は計画では権限 %s のもので、%q ではありません。行はその行が示す措置だけを確認します",
 		"%s is outside the time the action could be done (from the plan's %s to today %s)":        "%s は措置を実施できた期間（計画作成日 %s から今日 %s まで）の外です",
+		"the plan touches %s, confidential to another company than yours (%s)":                    "この計画は %s（あなたの会社 %s 以外の機密システム）に関わります",
 	})
 }

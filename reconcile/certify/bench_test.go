@@ -4,6 +4,8 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/metrics"
 	"slices"
 	"strconv"
 	"testing"
@@ -41,6 +43,7 @@ func BenchmarkReviewCampaign(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		stopPeak := peakHeap()
 		start := time.Now()
 		c, sheets, err := certify.Open(ctx, in, pol, "Q4", day, nil, nil)
 		if err != nil {
@@ -61,6 +64,9 @@ func BenchmarkReviewCampaign(b *testing.B) {
 			b.Fatal(err)
 		}
 		opened := time.Since(start)
+		peak, base := stopPeak()
+		b.ReportMetric(peak, "open-peak-heap-MiB")
+		b.ReportMetric(base, "graph-heap-MiB")
 		// The reviewers' server reads the store in a process of its own.
 		store.Close()
 		if store, err = reviewdb.Open(ctx, store.Path); err != nil {
@@ -119,4 +125,36 @@ func abs(n int) int {
 		return -n
 	}
 	return n
+}
+
+// peakHeap samples the Go heap (the graph already loaded included) until
+// the function it returns is called, which gives the highest in MiB and the
+// heap at the start (the graph and the inputs).
+func peakHeap() func() (float64, float64) {
+	runtime.GC()
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(sample)
+	base := sample[0].Value.Uint64()
+	var peak uint64
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(2 * time.Millisecond)
+		defer t.Stop()
+		for {
+			metrics.Read(sample)
+			peak = max(peak, sample[0].Value.Uint64())
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() (float64, float64) {
+		close(done)
+		<-stopped
+		return float64(peak) / (1 << 20), float64(base) / (1 << 20)
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/accessrecon/accessrecon/config"
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/accessrecon/accessrecon/policy"
@@ -102,6 +103,16 @@ func Delegate(ctx context.Context, d Desk, campaignID string, who Identity, to s
 	return p, d.Store.Delegate(ctx, campaignID, r, p.EmployeeID, func() error {
 		return d.Record(audit.Event{Event: audit.ReviewDelegation, By: r.EmployeeID, Data: map[string]any{"campaign": campaignID, "to": p.EmployeeID, "issuer": who.Issuer, "subject": who.Subject}})
 	})
+}
+
+// IsOwner says whether a person follows the campaigns' progress: the people
+// review.web.owners names, else those apply.approvers allows.
+func IsOwner(snap *graph.Snapshot, cfg *config.Config, p *graph.Person, day graph.Date) bool {
+	o := cfg.Review.Web.Owners
+	if len(o.Units) == 0 && len(o.Tags) == 0 && len(o.IDs) == 0 {
+		o = cfg.Apply.Approvers
+	}
+	return reconcile.MayApprove(snap, o, p, day) == ""
 }
 
 // EndStages ends the stages of every open campaign whose due day has passed:
