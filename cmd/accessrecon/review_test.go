@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -416,5 +417,52 @@ func TestMonthlyCloseWaitsForTheManagerStage(t *testing.T) {
 	}
 	if log, _ := os.ReadFile(filepath.Join(dir, "audit.jsonl")); !strings.Contains(string(log), `"forced":"監査対応のため前倒し"`) {
 		t.Error("the audit log does not record the forced close's reason")
+	}
+}
+
+// TestTwoClosesAtOnce: two operators close the same campaign at the same
+// moment from two processes with different worksheets: one closes it, the
+// other is refused naming the first, and the audit log records one close.
+func TestTwoClosesAtOnce(t *testing.T) {
+	bin := buildCLI(t)
+	dir := demoDir(t)
+	cfg := filepath.Join(dir, "accessrecon.yaml")
+	camp := filepath.Join(dir, "c")
+	if _, stderr, code := runCLI(t, "certify", "open", "--config", cfg, "--campaign", "Q", "--out", camp, "--as-of", "2026-11-24"); code != 0 {
+		t.Fatalf("open: %s", stderr)
+	}
+	var cmds []*exec.Cmd
+	var outs []*bytes.Buffer
+	for i, decision := range []string{"keep", "revoke"} {
+		ws := filepath.Join(dir, fmt.Sprintf("ws%d.csv", i))
+		os.WriteFile(ws, []byte("item_id,decision,reviewer\ntakuso/u1004/viewer,"+decision+",E1001\n"), 0o644)
+		cmd := exec.Command(bin, "certify", "close", "--config", cfg, "--dir", camp, "--decisions", ws, "--out", filepath.Join(dir, fmt.Sprintf("plan%d.json", i)), "--as-of", "2026-12-15", "--lang", "en")
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		cmds, outs = append(cmds, cmd), append(outs, &out)
+	}
+	for _, c := range cmds {
+		if err := c.Start(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	closed, refused := 0, 0
+	for i, c := range cmds {
+		err := c.Wait()
+		switch {
+		case err == nil || c.ProcessState.ExitCode() == 2:
+			closed++
+		case strings.Contains(outs[i].String(), "a campaign is closed once"):
+			refused++
+		default:
+			t.Errorf("close %d: %v\n%s", i, err, outs[i])
+		}
+	}
+	if closed != 1 || refused != 1 {
+		t.Fatalf("two closes at once: %d closed, %d refused", closed, refused)
+	}
+	log, _ := os.ReadFile(filepath.Join(dir, "audit.jsonl"))
+	if n := strings.Count(string(log), `"event":"campaign_closed"`); n != 1 {
+		t.Errorf("%d campaign_closed events, want 1", n)
 	}
 }
