@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -220,5 +222,63 @@ func appendTo(t *testing.T, path, text string) {
 	defer f.Close()
 	if _, err := f.WriteString(text); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestOutputNeverReplacesWhatAccessreconReads: plan --out naming the audit
+// log, an input it just read, the config, the review store or a checkpoint
+// is refused, as is a FIFO or a device (through a symbolic link too); the
+// file is left as it was and no plan is recorded.
+func TestOutputNeverReplacesWhatAccessreconReads(t *testing.T) {
+	dir := demoDir(t)
+	cfg := filepath.Join(dir, "accessrecon.yaml")
+	if _, stderr, code := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24", "--out", filepath.Join(dir, "first.json")); code != 0 && code != 2 {
+		t.Fatalf("first plan: %s", stderr)
+	}
+	if _, stderr, code := runCLI(t, "certify", "open", "--config", cfg, "--campaign", "Q", "--out", filepath.Join(dir, "q"), "--as-of", "2026-11-24"); code != 0 { // makes the review store
+		t.Fatalf("open: %s", stderr)
+	}
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "null.json")
+	os.Symlink("/dev/null", link)
+	toLog := filepath.Join(dir, "log-link.json")
+	os.Symlink(filepath.Join(dir, "audit.jsonl"), toLog)
+	for _, tt := range []struct{ out, want string }{
+		{filepath.Join(dir, "audit.jsonl"), "is the audit log"},
+		{filepath.Join(dir, "..", filepath.Base(dir), "people.csv"), "is an input of the plan"},
+		{cfg, "is the config"},
+		{filepath.Join(dir, "review.db"), "is the review store"},
+		{filepath.Join(dir, ".accessrecon-audit.json"), "is an audit checkpoint"},
+		{fifo, "is a named pipe"},
+		{link, "is a device"},
+		{toLog, "is the audit log"},
+	} {
+		before, berr := os.Lstat(tt.out)
+		var content []byte
+		if berr == nil && before.Mode().IsRegular() {
+			content, _ = os.ReadFile(tt.out)
+		}
+		logBefore, _ := os.ReadFile(filepath.Join(dir, "audit.jsonl"))
+		_, stderr, code := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24", "--out", tt.out)
+		if berr != nil {
+			t.Fatalf("%s: %v", tt.out, berr)
+		}
+		if code != 1 || !strings.Contains(stderr, tt.want) {
+			t.Errorf("--out %s: exit %d, want %q in %s", tt.out, code, tt.want, stderr)
+		}
+		if content != nil {
+			if after, _ := os.ReadFile(tt.out); !bytes.Equal(after, content) {
+				t.Errorf("--out %s was replaced", tt.out)
+			}
+		}
+		if logAfter, _ := os.ReadFile(filepath.Join(dir, "audit.jsonl")); !bytes.Equal(logAfter, logBefore) {
+			t.Errorf("--out %s: the refused plan was recorded in the audit log", tt.out)
+		}
+	}
+	if fi, err := os.Stat("/dev/null"); err != nil || fi.Mode()&os.ModeDevice == 0 {
+		t.Fatal("/dev/null is no longer a device")
 	}
 }

@@ -103,6 +103,9 @@ func renderer(c *cli.Context, rules map[string]policy.RuleInfo) (report.Renderer
 // and applies --detailed-exitcode.
 func emit(c *cli.Context, s *session, plan *reconcile.Plan) error {
 	out := c.String("out")
+	if err := reconcile.CheckOutput(s.cfg, s.inputs, out); err != nil {
+		return err
+	}
 	by := actor(c)
 	if c.IsSet("by") {
 		// An author named with --by is a person of the HR feed, under the

@@ -96,6 +96,9 @@ func logsCheck(c *cli.Context) error {
 	}
 	data = append(data, '\n')
 	if out := c.String("out"); out != "" {
+		if err := reconcile.CheckOutput(s.cfg, s.inputs, out); err != nil {
+			return err
+		}
 		if err := reconcile.WriteFileAtomic(out, data); err != nil {
 			return err
 		}
