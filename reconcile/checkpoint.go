@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/accessrecon/accessrecon/config"
@@ -98,15 +99,34 @@ func VerifyAudit(cfg *config.Config, path, lang string) (string, error) {
 	defer f.Close()
 	var cps []*Checkpoint
 	var cpPaths []string
-	if cfg != nil && filepath.Clean(path) == filepath.Clean(AuditPath(cfg)) {
-		for _, p := range CheckpointPaths(cfg) {
-			c, err := ReadCheckpoint(p)
-			if err != nil {
-				return "", err
-			}
-			if c != nil {
-				cps, cpPaths = append(cps, c), append(cpPaths, p)
-			}
+	// The log is known by the file, not by how its name is spelt: the
+	// config's log through an absolute path, ../ or a symbolic link is
+	// checked against the config's checkpoints; a log with a checkpoint
+	// beside it, against that one.
+	var known []string
+	fi, err := f.Stat()
+	if err != nil {
+		return "", i18n.Errorf("%s: %w", path, err)
+	}
+	if p := AuditPath(cfg); p != "" {
+		if st, err := os.Stat(p); err == nil && os.SameFile(st, fi) {
+			known = append(known, CheckpointPaths(cfg)...)
+		}
+	}
+	beside := filepath.Join(filepath.Dir(path), CheckpointFile)
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		beside = filepath.Join(filepath.Dir(real), CheckpointFile)
+	}
+	if !slices.ContainsFunc(known, func(k string) bool { return sameFile(k, beside) }) {
+		known = append(known, beside)
+	}
+	for _, p := range known {
+		c, err := ReadCheckpoint(p)
+		if err != nil {
+			return "", err
+		}
+		if c != nil {
+			cps, cpPaths = append(cps, c), append(cpPaths, p)
 		}
 	}
 	hashAt := map[int]string{} // line → its hash, for the checkpoints' lines
@@ -142,7 +162,7 @@ func VerifyAudit(cfg *config.Config, path, lang string) (string, error) {
 			report += i18n.T(lang, ", signed")
 		}
 	}
-	if len(cps) == 0 && cfg != nil && filepath.Clean(path) == filepath.Clean(AuditPath(cfg)) && head.Lines > 0 {
+	if len(cps) == 0 && AuditPath(cfg) != "" && sameFile(path, AuditPath(cfg)) && head.Lines > 0 {
 		return "", i18n.Errorf("%s: no checkpoint (%s): the log cannot be told from a cut or rewritten one", path, cfg.Resolve(CheckpointFile))
 	}
 	return report, nil
@@ -161,4 +181,11 @@ func verifyCheckpoint(cfg *config.Config, c *Checkpoint) error {
 		return i18n.Errorf("field at: %v", err)
 	}
 	return as.Verify(c.Message(), c.Signature, cfg.AuditSigner, at)
+}
+
+// sameFile says whether two paths name the same existing file.
+func sameFile(a, b string) bool {
+	sa, errA := os.Stat(a)
+	sb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(sa, sb)
 }

@@ -65,20 +65,32 @@ func TestAuditLogIsAnchored(t *testing.T) {
 	}
 	lines = auditLines(t, log)
 
-	os.WriteFile(log, []byte(strings.Join(lines[:len(lines)-2], "")), 0o644)
-	if _, chainOnly, _ := runCLI(t, "audit", "verify", log); chainOnly != "" {
-		t.Fatalf("the cut log's chain does not hold: %s", chainOnly)
+	// However the log is named — the config's, its absolute path, a ../
+	// path, a symbolic link — it is checked against its checkpoint.
+	link := filepath.Join(t.TempDir(), "log-link.jsonl")
+	if err := os.Symlink(log, link); err != nil {
+		t.Fatal(err)
 	}
-	if _, stderr, code := runCLI(t, "audit", "verify", "--config", cfg); code != 1 || !strings.Contains(stderr, "2 lines are missing") {
-		t.Errorf("a log cut by 2 lines: exit %d %s", code, stderr)
+	names := [][]string{{"--config", cfg}, {log}, {filepath.Join(dir, "..", filepath.Base(dir), "audit.jsonl")}, {link}, {"--config", cfg, link}}
+	os.WriteFile(log, []byte(strings.Join(lines[:len(lines)-2], "")), 0o644)
+	for _, args := range names {
+		if _, stderr, code := runCLI(t, append([]string{"audit", "verify"}, args...)...); code != 1 || !strings.Contains(stderr, "2 lines are missing") {
+			t.Errorf("a log cut by 2 lines, verified as %v: exit %d %s", args, code, stderr)
+		}
 	}
 
 	rechain(t, log, lines, func(e *audit.Event) { e.By = "E1002" })
-	if _, chainOnly, _ := runCLI(t, "audit", "verify", log); chainOnly != "" {
-		t.Fatalf("the rechained log's chain does not hold: %s", chainOnly)
+	for _, args := range names {
+		if _, stderr, code := runCLI(t, append([]string{"audit", "verify"}, args...)...); code != 1 || !strings.Contains(stderr, "was rewritten and the chain recomputed") {
+			t.Errorf("a rewritten, rechained log, verified as %v: exit %d %s", args, code, stderr)
+		}
 	}
-	if _, stderr, code := runCLI(t, "audit", "verify", "--config", cfg); code != 1 || !strings.Contains(stderr, "was rewritten and the chain recomputed") {
-		t.Errorf("a rewritten, rechained log: exit %d %s", code, stderr)
+	// A copy elsewhere, without its checkpoint, is only a chain.
+	copied := filepath.Join(t.TempDir(), "audit.jsonl")
+	data, _ := os.ReadFile(log)
+	os.WriteFile(copied, data, 0o644)
+	if stdout, stderr, code := runCLI(t, "audit", "verify", copied); code != 0 || !strings.Contains(stdout, "chain intact") {
+		t.Errorf("a copy of the rechained log: exit %d %s%s", code, stdout, stderr)
 	}
 }
 
