@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -280,5 +281,23 @@ func TestOutputNeverReplacesWhatAccessreconReads(t *testing.T) {
 	}
 	if fi, err := os.Stat("/dev/null"); err != nil || fi.Mode()&os.ModeDevice == 0 {
 		t.Fatal("/dev/null is no longer a device")
+	}
+}
+
+// TestIDsThatAreOnePersonAreRefused: people.csv with E1002 and e1002, or
+// E1002 and Ｅ１００２ (full-width), is refused naming both lines: elsewhere
+// accessrecon takes them for one person, so one could approve the other's
+// plan.
+func TestIDsThatAreOnePersonAreRefused(t *testing.T) {
+	for _, twin := range []string{"e1002", "Ｅ１００２"} {
+		dir := demoDir(t)
+		appendTo(t, filepath.Join(dir, "people.csv"), twin+",鈴木 美咲,NW,NW-RENEW,employee,2010-04-01,,x@nw.example.jp\n")
+		data, _ := os.ReadFile(filepath.Join(dir, "people.csv"))
+		lines := strings.Count(string(data), "\n")
+		_, stderr, code := runCLI(t, "plan", "--config", filepath.Join(dir, "accessrecon.yaml"), "--as-of", "2026-11-24", "--lang", "en")
+		want := fmt.Sprintf("people.csv:%d: column employee_id (1): %q and \"E1002\" (line 3) are one person to accessrecon", lines, twin)
+		if code != 1 || !strings.Contains(stderr, want) {
+			t.Errorf("%s beside E1002: exit %d, want %q in %s", twin, code, want, stderr)
+		}
 	}
 }

@@ -6,11 +6,13 @@ import (
 	"errors"
 	"io/fs"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/accessrecon/accessrecon/connectors"
 	"github.com/accessrecon/accessrecon/connectors/csvfile"
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/i18n"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Feed is the configured HR feed.
@@ -106,8 +108,16 @@ func (st *Staged) Write(ctx context.Context, w *graph.Writer) (map[string]string
 	digests := map[string]string{}
 	var current []*graph.Person
 	since := map[string]graph.Date{}
+	// Ids that accessrecon takes for one person elsewhere (E1002, e1002,
+	// Ｅ１００２) are one id here too: two rows of them are refused.
+	folded := map[string]seenID{}
 	d, err := st.people.Each(ctx, func(cr *csvfile.Reader, row person) error {
 		p := row.Person
+		k := foldID(p.EmployeeID)
+		if first, ok := folded[k]; ok && first.id != p.EmployeeID {
+			return cr.Errorf("employee_id", "%q and %q (line %d) are one person to accessrecon (ids are compared ignoring case and full-width forms): give each person one id", p.EmployeeID, first.id, first.line)
+		}
+		folded[k] = seenID{p.EmployeeID, cr.Line()}
 		if !w.Exists(graph.TableUnits, p.Unit) {
 			return cr.Errorf("unit", "unknown unit %q: expected one of the unit ids of org.yaml%s", p.Unit, connectors.Suggest(p.Unit, w.IDs(graph.TableUnits)))
 		}
@@ -272,4 +282,20 @@ func known(table string) i18n.Message {
 		return i18n.M("the employee_ids of people.csv")
 	}
 	return i18n.M("the unit ids of org.yaml")
+}
+
+type seenID struct {
+	id   string
+	line int
+}
+
+// foldID is the form in which ids that name one person compare equal:
+// Unicode NFKC (full-width Ｅ１００２ is E1002), lower case.
+func foldID(id string) string {
+	for i := 0; i < len(id); i++ {
+		if id[i] >= utf8.RuneSelf {
+			return strings.ToLower(norm.NFKC.String(id))
+		}
+	}
+	return strings.ToLower(id)
 }

@@ -20,5 +20,6 @@ func init() {
 		"unknown %s %q: expected one of %s%s":                            "不明な %s %q です。%s を指定してください%s",
 		"unknown unit %q: expected one of the unit ids of org.yaml%s":    "不明な組織 %q です。org.yaml の組織 ID を指定してください%s",
 		"version %d, expected 1":                                         "バージョン %d（1 が必要）",
+		"%q and %q (line %d) are one person to accessrecon (ids are compared ignoring case and full-width forms): give each person one id": "%q と %q（%d 行目）は accessrecon では同じ人です（社員番号は大文字・小文字、全角・半角を区別せずに比べます）。一人に一つの社員番号を付けてください",
 	})
 }
