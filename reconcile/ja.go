@@ -72,5 +72,6 @@ func init() {
 		"the review store":     "確認ストア",
 		"the HR history":       "人事データの履歴",
 		"an access log":        "アクセスログ",
+		"serve: the API token has %d characters, fewer than %d: make one with `openssl rand -hex 32`": "serve: API トークンが %d 文字で、%d 文字より短いです。`openssl rand -hex 32` で作ってください",
 	})
 }

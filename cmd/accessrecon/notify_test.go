@@ -399,7 +399,7 @@ func TestServeSendsTheMailItself(t *testing.T) {
 	_, cfg, api := mailedDemo(t, `  events:
     transfer_forbidden: {ids: [E1002]}
 `)
-	t.Setenv("ACCESSRECON_API_TOKEN", "serve-token-for-tests")
+	t.Setenv("ACCESSRECON_API_TOKEN", "serve-token-for-tests-0123456789abcdef")
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -415,7 +415,7 @@ func TestServeSendsTheMailItself(t *testing.T) {
 	var resp *http.Response
 	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(100 * time.Millisecond) {
 		req, _ := http.NewRequest("POST", "http://"+addr+"/v1/transfers/check", strings.NewReader(`{"employee_id":"E1007","to_unit":"HD-RETAIL","effective_date":"2026-12-01"}`))
-		req.Header.Set("Authorization", "Bearer serve-token-for-tests")
+		req.Header.Set("Authorization", "Bearer serve-token-for-tests-0123456789abcdef")
 		if resp, err = http.DefaultClient.Do(req); err == nil && resp.StatusCode == http.StatusOK {
 			resp.Body.Close()
 			break

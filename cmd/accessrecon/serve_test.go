@@ -44,7 +44,7 @@ func TestServeShutsDownGracefully(t *testing.T) {
 		}
 		return reconcile.LoadAll(ctx, cfg, policy.Bundled(), log, nil)
 	}
-	svc, err := service.New(context.Background(), service.Options{Load: load, Token: []byte("t0ken"), Log: log})
+	svc, err := service.New(context.Background(), service.Options{Load: load, Token: []byte("t0ken-t0ken-t0ken-t0ken-t0ken-t0ken"), Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +59,7 @@ func TestServeShutsDownGracefully(t *testing.T) {
 	answered := make(chan int, 1)
 	go func() {
 		req, _ := http.NewRequest("POST", "http://"+ln.Addr().String()+"/v1/refresh", nil)
-		req.Header.Set("Authorization", "Bearer t0ken")
+		req.Header.Set("Authorization", "Bearer t0ken-t0ken-t0ken-t0ken-t0ken-t0ken")
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			answered <- 0
@@ -115,7 +115,7 @@ func TestServeServesTheReviewerPages(t *testing.T) {
     oidc: {issuer: %s, client_id: accessrecon, client_secret_env: TEST_OIDC_SECRET}
 `, base, issuer))
 	t.Setenv("TEST_OIDC_SECRET", "client-secret")
-	t.Setenv("ACCESSRECON_API_TOKEN", "serve-token-for-tests")
+	t.Setenv("ACCESSRECON_API_TOKEN", "serve-token-for-tests-0123456789abcdef")
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	var stderr bytes.Buffer

@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/accessrecon/accessrecon/graph"
+	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/accessrecon/accessrecon/policy"
 	"github.com/accessrecon/accessrecon/reconcile"
 	"github.com/accessrecon/accessrecon/reconcile/audit"
@@ -77,9 +78,16 @@ type stored struct {
 
 // New loads the graph once and the outbox of earlier plans. It fails if the
 // first load fails: the service never answers from no data.
+// MinTokenLength is the shortest API token serve takes (32 random bytes
+// written as hex are 64 characters).
+const MinTokenLength = 32
+
 func New(ctx context.Context, o Options) (*Service, error) {
 	if len(o.Token) == 0 {
 		return nil, errors.New("serve: no API token: set ACCESSRECON_API_TOKEN or give --token-file")
+	}
+	if len(o.Token) < MinTokenLength {
+		return nil, i18n.Errorf("serve: the API token has %d characters, fewer than %d: make one with `openssl rand -hex 32`", len(o.Token), MinTokenLength)
 	}
 	if o.Now == nil {
 		o.Now = time.Now

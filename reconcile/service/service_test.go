@@ -22,7 +22,7 @@ import (
 	"github.com/accessrecon/accessrecon/reconcile"
 )
 
-const token = "s3cret-token"
+const token = "s3cret-token-for-the-service-tests-0123456789"
 
 // demoCopy copies the demo data into a folder the test may break.
 func demoCopy(t *testing.T) string {
@@ -226,6 +226,9 @@ func TestRefreshFailureKeepsTheLastGoodGraph(t *testing.T) {
 func TestNoTokenNoService(t *testing.T) {
 	if _, err := New(context.Background(), Options{Load: loader(demoCopy(t))}); err == nil {
 		t.Fatal("a service without a token started")
+	}
+	if _, err := New(context.Background(), Options{Load: loader(demoCopy(t)), Token: []byte("x")}); err == nil || !strings.Contains(err.Error(), "fewer than 32") {
+		t.Fatalf("a one-character token: %v", err)
 	}
 	var loads atomic.Int32
 	broken := func(ctx context.Context) (*reconcile.Inputs, *reconcile.Policy, error) {
