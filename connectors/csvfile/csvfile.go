@@ -180,6 +180,10 @@ func csvReader(br *bufio.Reader, enc string) *csv.Reader {
 }
 
 func (r *Reader) wrapCSVError(err error) error {
+	var ie inputError
+	if errors.As(err, &ie) {
+		return err // it names the file and where already
+	}
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
 		return InputErrorf("%s:%d:%d: malformed CSV: %v", r.name, pe.Line, pe.Column, pe.Err)
@@ -209,6 +213,9 @@ func (r *Reader) Next() (bool, error) {
 			return false, InputErrorf("%s:%d: expected %d fields as in the header, got %d (a row cut short, a comma too many, or a quote not closed)",
 				r.name, r.line, len(r.names), len(rec))
 		}
+		if r.xlsx {
+			r.idsAsShown(rec)
+		}
 		if r.utf8 {
 			for i, f := range rec {
 				if !utf8.ValidString(f) {
@@ -219,6 +226,40 @@ func (r *Reader) Next() (bool, error) {
 		}
 		return true, nil
 	}
+}
+
+// idColumns are the columns that hold ids (people's, accounts'): a
+// workbook may store them as numbers.
+var idColumns = []string{"employee_id", "owner", "manager", "account_id", "done_by", "reviewer", "approved_by"}
+
+// idsAsShown reads an id a workbook stores as a number as Excel shows it:
+// 000124 formatted with leading zeros is 000124, not the number 124 (which
+// would match no account and make the person's accounts orphans).
+func (r *Reader) idsAsShown(rec []string) {
+	sheet, ok := r.csv.(*sheetRecords)
+	if !ok {
+		return
+	}
+	for i, name := range r.names {
+		if i >= len(rec) || !slices.Contains(idColumns, name) || !allDigits(rec[i]) {
+			continue
+		}
+		if shown := sheet.shown(i); shown != rec[i] && allDigits(shown) {
+			rec[i] = shown
+		}
+	}
+}
+
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // Get returns the trimmed value of a column of the current record, or "" when

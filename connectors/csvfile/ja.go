@@ -29,5 +29,6 @@ func init() {
 		"invalid input":                                                                "入力が不正です",
 		"row %d: %w":                                                                   "%d 行目: %w",
 		"… and %d more problems in the same file (the first %d are shown)":             "… 同じファイルにほか %d 件の問題があります（最初の %d 件を表示しています）",
+		"%s: sheet %s, cell %s (column %s): a formula (=%s) with no saved value; open the file in Excel and save it, or paste the values only": "%s: シート %s のセル %s（%s 列）: 値が保存されていない数式（=%s）です。Excel で開いて保存するか、値だけを貼り付けてください",
 	})
 }

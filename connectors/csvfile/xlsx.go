@@ -1,9 +1,11 @@
 package csvfile
 
 import (
+	"archive/zip"
 	"bytes"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -29,10 +31,16 @@ func MaxUnzippedMB() int64 {
 // raw value of each cell (a date is Excel's serial day number, read by
 // Reader.Date), short rows filled with empty cells to the header's width.
 type sheetRecords struct {
-	rows  *excelize.Rows
-	file  *excelize.File
-	line  int
-	width int
+	rows   *excelize.Rows
+	file   *excelize.File
+	name   string // the file's, for errors
+	sheet  string
+	header []string
+	line   int
+	width  int
+	// formulas: the workbook has formula cells, so an empty cell is
+	// checked for a formula Excel saved no value of.
+	formulas bool
 }
 
 // openSheet opens a workbook read whole from r (it is a zip archive, read
@@ -66,7 +74,48 @@ func openSheet(name string, r io.Reader, sheet string) (*sheetRecords, error) {
 		f.Close()
 		return nil, i18n.Errorf("%s: sheet %s: %w", name, sheet, err)
 	}
-	return &sheetRecords{rows: rows, file: f}, nil
+	return &sheetRecords{rows: rows, file: f, name: name, sheet: sheet, formulas: hasFormulas(data)}, nil
+}
+
+// hasFormulas says whether a worksheet of the workbook (a zip archive)
+// holds a formula cell (<f>), reading each sheet's XML once.
+func hasFormulas(data []byte) bool {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return false
+	}
+	for _, zf := range zr.File {
+		if !strings.HasPrefix(zf.Name, "xl/worksheets/") || !strings.HasSuffix(zf.Name, ".xml") {
+			continue
+		}
+		rc, err := zf.Open()
+		if err != nil {
+			continue
+		}
+		found := containsTag(rc)
+		rc.Close()
+		if found {
+			return true
+		}
+	}
+	return false
+}
+
+// containsTag looks for an <f> or <f ...> element in r, a chunk at a time.
+func containsTag(r io.Reader) bool {
+	buf := make([]byte, 64<<10)
+	carry := 0
+	for {
+		n, err := r.Read(buf[carry:])
+		chunk := buf[:carry+n]
+		if bytes.Contains(chunk, []byte("<f>")) || bytes.Contains(chunk, []byte("<f ")) {
+			return true
+		}
+		if err != nil {
+			return false
+		}
+		carry = copy(buf, chunk[max(0, len(chunk)-2):])
+	}
 }
 
 // Read returns the next row; io.EOF after the last one, when the workbook
@@ -93,7 +142,24 @@ func (s *sheetRecords) Read() ([]string, error) {
 			row = row[:len(row)-1]
 		}
 		s.width = len(row)
+		s.header = slices.Clone(row)
 		return row, nil
+	}
+	if s.formulas {
+		// A formula whose value Excel never saved (a file written by a
+		// program, not by Excel) reads as empty: a leaver's end date would
+		// vanish. Never guess.
+		for i := 0; i < s.width; i++ {
+			if i < len(row) && strings.TrimSpace(row[i]) != "" {
+				continue
+			}
+			cell, _ := excelize.CoordinatesToCellName(i+1, s.line)
+			if f, _ := s.file.GetCellFormula(s.sheet, cell); f != "" {
+				s.close()
+				return nil, InputErrorf("%s: sheet %s, cell %s (column %s): a formula (=%s) with no saved value; open the file in Excel and save it, or paste the values only",
+					s.name, s.sheet, cell, s.header[i], f)
+			}
+		}
 	}
 	if blank {
 		return []string{""}, nil // a blank row, skipped as a blank CSV line is
@@ -108,6 +174,20 @@ func (s *sheetRecords) Read() ([]string, error) {
 }
 
 func (s *sheetRecords) Line() int { return s.line }
+
+// shown is the current row's cell in column i as Excel shows it (its
+// number format applied).
+func (s *sheetRecords) shown(i int) string {
+	cell, err := excelize.CoordinatesToCellName(i+1, s.line)
+	if err != nil {
+		return ""
+	}
+	v, err := s.file.GetCellValue(s.sheet, cell)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(v)
+}
 
 func (s *sheetRecords) close() error {
 	err := io.EOF

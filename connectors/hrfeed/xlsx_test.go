@@ -81,3 +81,63 @@ func TestBadXLSXInputs(t *testing.T) {
 		t.Errorf("over the limit: %v", err)
 	}
 }
+
+// TestAFormulaWithNoSavedValueIsRefused: an end date written as a formula by
+// a program that saved no value (excelize, a report generator) would read as
+// empty and keep a leaver's accounts enabled: it is refused naming the cell
+// and the column. A formula Excel saved a value of is read as that value.
+func TestAFormulaWithNoSavedValueIsRefused(t *testing.T) {
+	day := func(s string) time.Time { d, _ := time.Parse(time.DateOnly, s); return d }
+	f := excelize.NewFile()
+	sheet := f.GetSheetName(0)
+	f.SetSheetRow(sheet, "A1", &[]any{"社員番号", "氏名", "所属コード", "雇用区分", "入社日", "退職日"})
+	f.SetSheetRow(sheet, "A2", &[]any{"E1", "佐藤 花子", "NW-OPS", "正社員", day("2019-04-01"), day("2026-03-31")})
+	f.SetSheetRow(sheet, "A3", &[]any{"E2", "鈴木 一郎", "NW-OPS", "正社員", day("2019-04-01")})
+	f.SetCellFormula(sheet, "F3", "F2+30")
+	buf, err := f.WriteToBuffer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = pull(t, fstest.MapFS{"people.csv": {Data: buf.Bytes()}}, "")
+	if err == nil || !strings.Contains(err.Error(), "cell F3 (column 退職日): a formula (=F2+30) with no saved value") {
+		t.Fatalf("a formula with no value: %v", err)
+	}
+	// The same, with the value Excel would have saved.
+	f.SetCellValue(sheet, "F3", day("2026-04-30"))
+	f.SetCellFormula(sheet, "F3", "F2+30")
+	buf, _ = f.WriteToBuffer()
+	g, err := pull(t, fstest.MapFS{"people.csv": {Data: buf.Bytes()}}, "")
+	if err != nil {
+		t.Fatalf("a formula with its value: %v", err)
+	}
+	if p := g.Snapshot().Person("E2"); p == nil || p.EndDate.String() != "2026-04-30" {
+		t.Errorf("E2 %+v", p)
+	}
+}
+
+// TestAnIDStoredAsANumberIsReadAsShown: an employee number 000124 that Excel
+// stores as the number 124 shown with leading zeros is read as 000124, the
+// id the accounts use (read as 124, every account of the person would be an
+// orphan); one shown without zeros is read as shown.
+func TestAnIDStoredAsANumberIsReadAsShown(t *testing.T) {
+	f := excelize.NewFile()
+	sheet := f.GetSheetName(0)
+	f.SetSheetRow(sheet, "A1", &[]any{"社員番号", "氏名", "所属コード", "雇用区分", "入社日", "退職日"})
+	f.SetSheetRow(sheet, "A2", &[]any{124, "佐藤 花子", "NW-OPS", "正社員", "2019-04-01", ""})
+	f.SetSheetRow(sheet, "A3", &[]any{2001, "鈴木 一郎", "NW-OPS", "正社員", "2019-04-01", ""})
+	zeros := "000000"
+	style, _ := f.NewStyle(&excelize.Style{CustomNumFmt: &zeros})
+	f.SetCellStyle(sheet, "A2", "A2", style)
+	buf, err := f.WriteToBuffer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := pull(t, fstest.MapFS{"people.csv": {Data: buf.Bytes()}}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := g.Snapshot()
+	if s.Person("000124") == nil || s.Person("124") != nil || s.Person("2001") == nil {
+		t.Errorf("people %v", s.People())
+	}
+}
