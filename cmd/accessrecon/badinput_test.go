@@ -301,3 +301,22 @@ func TestIDsThatAreOnePersonAreRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestAnInputWithNoLineEndIsRefused: an input that never ends a line (a
+// device, a broken export: here /dev/zero as people.csv and as an account
+// export) is refused once a line passes the limit, instead of growing
+// memory until the machine gives out.
+func TestAnInputWithNoLineEndIsRefused(t *testing.T) {
+	t.Setenv("ACCESSRECON_MAX_CSV_LINE", "1048576")
+	for _, file := range []string{"people.csv", "takuso-grants.csv"} {
+		dir := demoDir(t)
+		os.Remove(filepath.Join(dir, file))
+		if err := os.Symlink("/dev/zero", filepath.Join(dir, file)); err != nil {
+			t.Fatal(err)
+		}
+		_, stderr, code := runCLI(t, "plan", "--config", filepath.Join(dir, "accessrecon.yaml"), "--as-of", "2026-11-24", "--lang", "en")
+		if code != 1 || !strings.Contains(stderr, file+": a line longer than 1048576 bytes with no line end") {
+			t.Errorf("%s as /dev/zero: exit %d, %s", file, code, stderr)
+		}
+	}
+}

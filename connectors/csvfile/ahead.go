@@ -76,7 +76,7 @@ func ReadAhead[T any](ctx context.Context, turn connectors.Turn, files fs.FS, pa
 }
 
 func (a *Ahead[T]) read(ctx context.Context, r io.Reader, format Format, required []string, build func(cr *Reader) (T, error)) error {
-	src, err := OpenFormat(a.name, r, format, required...)
+	src, err := OpenContext(ctx, a.name, r, format, required...)
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,9 @@ import (
 	"encoding/csv"
 	"errors"
 	"io"
+	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -108,6 +110,27 @@ func Open(name string, r io.Reader, encoding string, required ...string) (*Reade
 
 // OpenFormat is Open of a file in a Format.
 func OpenFormat(name string, r io.Reader, format Format, required ...string) (*Reader, error) {
+	return OpenContext(context.Background(), name, r, format, required...)
+}
+
+// MaxLineEnv names the environment variable that raises the longest line
+// of a CSV input (in bytes; default MaxLine).
+const MaxLineEnv = "ACCESSRECON_MAX_CSV_LINE"
+
+// MaxLine is the longest line of a CSV input by default: a file with no
+// line end (a device, a broken export) is refused instead of read into
+// memory whole.
+const MaxLine = 4 << 20
+
+func maxLine() int {
+	if n, err := strconv.Atoi(os.Getenv(MaxLineEnv)); err == nil && n > 0 {
+		return n
+	}
+	return MaxLine
+}
+
+// OpenContext is OpenFormat reading until ctx ends, even inside one line.
+func OpenContext(ctx context.Context, name string, r io.Reader, format Format, required ...string) (*Reader, error) {
 	enc, err := NormalizeEncoding(format.Encoding)
 	if err != nil {
 		return nil, i18n.Errorf("%s: %w", name, err)
@@ -122,6 +145,7 @@ func OpenFormat(name string, r io.Reader, format Format, required ...string) (*R
 		}
 		rd.csv, rd.xlsx = rows, true
 	} else {
+		br = bufio.NewReaderSize(&bounded{r: br, ctx: ctx, max: maxLine(), name: name}, 64*1024)
 		if enc == Auto {
 			enc = UTF8
 			head, _ := br.Peek(64 << 10)
@@ -157,6 +181,33 @@ func OpenFormat(name string, r io.Reader, format Format, required ...string) (*R
 	}
 	rd.line = 1
 	return rd, nil
+}
+
+// bounded reads r, refusing a line longer than max bytes and stopping when
+// ctx ends: a CSV record is read whole by encoding/csv, so a file without
+// line ends would otherwise grow memory without bound, deaf to SIGTERM.
+type bounded struct {
+	r    io.Reader
+	ctx  context.Context
+	max  int
+	run  int // bytes since the last line end
+	name string
+}
+
+func (b *bounded) Read(p []byte) (int, error) {
+	if err := b.ctx.Err(); err != nil {
+		return 0, err
+	}
+	n, err := b.r.Read(p)
+	if i := bytes.LastIndexByte(p[:n], '\n'); i >= 0 {
+		b.run = n - i - 1
+	} else {
+		b.run += n
+	}
+	if b.run > b.max {
+		return 0, InputErrorf("%s: a line longer than %d bytes with no line end: not a CSV file (set %s to raise the limit)", b.name, b.max, MaxLineEnv)
+	}
+	return n, err
 }
 
 func hasBOM(br *bufio.Reader) bool {
@@ -440,7 +491,7 @@ func (r *Reader) Has(col string) bool { return slices.Contains(r.names, col) }
 // error. It honours ctx every few thousand records. It reads as fn goes: for
 // the large files of a load, ReadAhead parses ahead on a goroutine of its own.
 func Each(ctx context.Context, name string, r io.Reader, encoding string, required []string, fn func(cr *Reader) error) error {
-	cr, err := Open(name, r, encoding, required...)
+	cr, err := OpenContext(ctx, name, r, Format{Encoding: encoding}, required...)
 	if err != nil {
 		return err
 	}

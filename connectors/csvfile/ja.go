@@ -30,5 +30,6 @@ func init() {
 		"row %d: %w":                                                                   "%d 行目: %w",
 		"… and %d more problems in the same file (the first %d are shown)":             "… 同じファイルにほか %d 件の問題があります（最初の %d 件を表示しています）",
 		"%s: sheet %s, cell %s (column %s): a formula (=%s) with no saved value; open the file in Excel and save it, or paste the values only": "%s: シート %s のセル %s（%s 列）: 値が保存されていない数式（=%s）です。Excel で開いて保存するか、値だけを貼り付けてください",
+		"%s: a line longer than %d bytes with no line end: not a CSV file (set %s to raise the limit)":                                         "%s: 改行のない %d バイトを超える行があります。CSV ファイルではありません（上限は %s で変えられます）",
 	})
 }
