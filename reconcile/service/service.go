@@ -206,6 +206,48 @@ func (s *Service) auth(h func(w http.ResponseWriter, r *http.Request) error) htt
 
 // decode reads a JSON body strictly: unknown fields and trailing data are
 // errors that name what was wrong.
+// uniqueKeys refuses a JSON body with a key twice in one object, also when
+// the two differ only in case: encoding/json would take the last (and match
+// keys ignoring case), so what was checked would not be what was meant.
+func uniqueKeys(body []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	var walk func() error
+	walk = func() error {
+		t, err := dec.Token()
+		if err != nil {
+			return nil // malformed JSON is the decoder's to report
+		}
+		switch t {
+		case json.Delim('{'):
+			seen := map[string]string{}
+			for dec.More() {
+				k, err := dec.Token()
+				if err != nil {
+					return nil
+				}
+				key, _ := k.(string)
+				if first, ok := seen[strings.ToLower(key)]; ok {
+					return fail(http.StatusBadRequest, "field %s appears twice (as %q and %q): give it once", key, first, key)
+				}
+				seen[strings.ToLower(key)] = key
+				if err := walk(); err != nil {
+					return err
+				}
+			}
+			dec.Token() // }
+		case json.Delim('['):
+			for dec.More() {
+				if err := walk(); err != nil {
+					return err
+				}
+			}
+			dec.Token() // ]
+		}
+		return nil
+	}
+	return walk()
+}
+
 func decode(r *http.Request, v any) error {
 	body, err := io.ReadAll(r.Body)
 	var tooBig *http.MaxBytesError
@@ -214,6 +256,9 @@ func decode(r *http.Request, v any) error {
 	}
 	if err != nil {
 		return fail(http.StatusBadRequest, "reading the body: %v", err)
+	}
+	if err := uniqueKeys(body); err != nil {
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -349,6 +394,13 @@ func (s *Service) transfer(w http.ResponseWriter, r *http.Request) error {
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	for id := range s.events {
+		// Two ids one file name apart on a case-insensitive file system,
+		// and one event to anyone reading them.
+		if id != ev.EventID && strings.EqualFold(id, ev.EventID) {
+			return fail(http.StatusConflict, "event %s differs only in case from event %s registered before: give each event one id", ev.EventID, id)
+		}
+	}
 	if prev, ok := s.events[ev.EventID]; ok {
 		if prev.request != string(canonical) {
 			return fail(http.StatusConflict, "event %s was registered before with other content", ev.EventID)

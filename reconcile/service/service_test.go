@@ -95,6 +95,10 @@ func TestAuthLimitsAndBadInput(t *testing.T) {
 		{"bad date", token, `{"employee_id":"E1007","to_unit":"HD-RETAIL","effective_date":"2026-13-01"}`, 400, "field effective_date: expected a date"},
 		{"unknown employee", token, `{"employee_id":"E0000","to_unit":"HD-RETAIL","effective_date":"2026-12-01"}`, 422, `"E0000" is not in the people file`},
 		{"unknown unit", token, `{"employee_id":"E1007","to_unit":"HD-NOPE","effective_date":"2026-12-01"}`, 422, `"HD-NOPE" is not a unit`},
+		// encoding/json would take the last of two keys, and match keys
+		// ignoring case: what is checked must be what was sent.
+		{"a key twice", token, `{"employee_id":"E1001","employee_id":"E1007","to_unit":"HD-RETAIL","effective_date":"2026-12-01"}`, 400, `field employee_id appears twice`},
+		{"a key twice in two cases", token, `{"employee_id":"E1001","Employee_ID":"E1007","to_unit":"HD-RETAIL","effective_date":"2026-12-01"}`, 400, `(as "employee_id" and "Employee_ID")`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			code, body, hdr := call(t, srv, "POST", "/v1/transfers/check", tt.auth, tt.body)
@@ -179,6 +183,11 @@ func TestTransferIsPlannedOnceAndWrittenToTheOutbox(t *testing.T) {
 	// Other content under the same id is a conflict.
 	if code, body, _ := call(t, srv, "POST", "/v1/transfers", token, strings.Replace(ev, "2026-12-01", "2026-12-02", 1)); code != 409 {
 		t.Errorf("conflicting event: %d %v", code, body)
+	}
+	// An id that differs only in case is another event to Go but one file
+	// on a case-insensitive file system, and one to a person: refused.
+	if code, body, _ := call(t, srv, "POST", "/v1/transfers", token, strings.Replace(ev, "T2026-0100", "t2026-0100", 1)); code != 409 || !strings.Contains(body["error"].(string), "differs only in case") {
+		t.Errorf("an event id in other case: %d %v", code, body)
 	}
 	// A restarted service remembers the outbox.
 	_, srv2 := start(t, dir)
