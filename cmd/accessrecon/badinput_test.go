@@ -320,3 +320,15 @@ func TestAnInputWithNoLineEndIsRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestALookalikeSystemIDIsRefused: a system id with a Cyrillic а among Latin
+// letters (tаkuso) looks like takuso to a person and is another system to
+// accessrecon: refused with the line and the scripts.
+func TestALookalikeSystemIDIsRefused(t *testing.T) {
+	dir := demoDir(t)
+	replaceIn(t, filepath.Join(dir, "systems.yaml"), "  - id: saiene-ctl\n", "  - id: s\u0430iene-ctl\n")
+	_, stderr, code := runCLI(t, "plan", "--config", filepath.Join(dir, "accessrecon.yaml"), "--as-of", "2026-11-24", "--lang", "en")
+	if code != 1 || !strings.Contains(stderr, "systems.yaml:19: field id: \"s\u0430iene-ctl\" mixes Latin and Cyrillic letters") {
+		t.Errorf("a lookalike id: exit %d, %s", code, stderr)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"slices"
 	"time"
+	"unicode"
 
 	"github.com/accessrecon/accessrecon/connectors"
 	"github.com/accessrecon/accessrecon/connectors/yamlfile"
@@ -88,7 +89,40 @@ func required(name string, lines []int, i int, field, value string) error {
 	if value == "" {
 		return yamlfile.Errorf(name, lines, i, field, "expected a value")
 	}
+	if field == "id" {
+		if a, b := mixedScripts(value); a != "" {
+			return yamlfile.Errorf(name, lines, i, field, "%q mixes %s and %s letters (a lookalike of another id?): write it in one script", value, a, b)
+		}
+	}
 	return nil
+}
+
+// lookalike are the scripts whose letters pass for Latin ones (Cyrillic а,
+// Greek ο): an id mixing any two of them looks like an id it is not.
+var lookalike = []struct {
+	name  string
+	table *unicode.RangeTable
+}{{"Latin", unicode.Latin}, {"Cyrillic", unicode.Cyrillic}, {"Greek", unicode.Greek}, {"Armenian", unicode.Armenian}, {"Cherokee", unicode.Cherokee}}
+
+// mixedScripts names two lookalike scripts an id mixes ("" when it does
+// not).
+func mixedScripts(id string) (string, string) {
+	first := ""
+	for _, r := range id {
+		if r < 0x80 && !unicode.IsLetter(r) {
+			continue
+		}
+		for _, s := range lookalike {
+			if unicode.Is(s.table, r) {
+				if first == "" {
+					first = s.name
+				} else if s.name != first {
+					return first, s.name
+				}
+			}
+		}
+	}
+	return "", ""
 }
 
 // LoadOrg reads org.yaml into the graph.
