@@ -175,8 +175,16 @@ func OpenContext(ctx context.Context, name string, r io.Reader, format Format, r
 	}
 	for _, c := range required {
 		if !slices.Contains(rd.names, c) {
-			return nil, InputErrorf("%s:1: missing column %q; the header must name %s (found %s)",
-				name, c, strings.Join(required, ","), strings.Join(header, ","))
+			var where any = ""
+			if sheet, ok := rd.csv.(*sheetRecords); ok {
+				if list := sheet.file.GetSheetList(); len(list) > 1 {
+					where = i18n.M(" in sheet %s of %s; another sheet is read with hr.sheet", sheet.sheet, strings.Join(list, ", "))
+				} else {
+					where = i18n.M(" in sheet %s", sheet.sheet)
+				}
+			}
+			return nil, InputErrorf("%s:1: missing column %q; the header must name %s (found %s%s); map headers of your own with columns (hr.columns for the HR feed)",
+				name, c, strings.Join(required, ","), strings.Join(header, ","), where)
 		}
 	}
 	rd.line = 1
@@ -441,8 +449,8 @@ var headerAliases = func() map[string]string {
 		"company":     {"会社", "会社コード", "所属会社"},
 		"unit":        {"所属", "所属コード", "部署", "部署コード", "組織", "組織コード"},
 		"employment":  {"雇用区分", "雇用形態", "社員区分"},
-		"start_date":  {"入社日", "雇用開始日", "契約開始日", "着任日"},
-		"end_date":    {"退職日", "雇用終了日", "契約終了日", "最終出社日"},
+		"start_date":  {"入社日", "入社年月日", "雇用開始日", "契約開始日", "着任日"},
+		"end_date":    {"退職日", "退職年月日", "雇用終了日", "契約終了日", "最終出社日"},
 		"mail":        {"メール", "メールアドレス", "電子メール"},
 		"unit_since":  {"配属日", "所属開始日", "現所属開始日"},
 		"manager":     {"上長", "上司", "上長社員番号", "上司社員番号"},

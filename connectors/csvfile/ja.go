@@ -31,5 +31,8 @@ func init() {
 		"… and %d more problems in the same file (the first %d are shown)":             "… 同じファイルにほか %d 件の問題があります（最初の %d 件を表示しています）",
 		"%s: sheet %s, cell %s (column %s): a formula (=%s) with no saved value; open the file in Excel and save it, or paste the values only": "%s: シート %s のセル %s（%s 列）: 値が保存されていない数式（=%s）です。Excel で開いて保存するか、値だけを貼り付けてください",
 		"%s: a line longer than %d bytes with no line end: not a CSV file (set %s to raise the limit)":                                         "%s: 改行のない %d バイトを超える行があります。CSV ファイルではありません（上限は %s で変えられます）",
+		"%s:1: missing column %q; the header must name %s (found %s%s); map headers of your own with columns (hr.columns for the HR feed)":     "%s:1: 列 %q がありません。見出しには %s が必要です（見出し: %s%s）。独自の見出しは columns（人事データは hr.columns）で対応付けてください",
+		" in sheet %s of %s; another sheet is read with hr.sheet":                                                                              "、シート %s。ブックのシートは %s で、別のシートは hr.sheet で指定します",
+		" in sheet %s": "、シート %s",
 	})
 }

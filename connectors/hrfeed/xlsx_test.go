@@ -141,3 +141,36 @@ func TestAnIDStoredAsANumberIsReadAsShown(t *testing.T) {
 		t.Errorf("people %v", s.People())
 	}
 }
+
+// TestSmartHRHeadersAndACoverSheet: SmartHR's 入社年月日 and 退職年月日 are
+// start_date and end_date; a workbook whose first sheet is a cover is
+// refused naming the sheet read, the workbook's sheets, hr.sheet and
+// hr.columns.
+func TestSmartHRHeadersAndACoverSheet(t *testing.T) {
+	f := excelize.NewFile()
+	cover := f.GetSheetName(0)
+	f.SetSheetName(cover, "表紙")
+	f.SetSheetRow("表紙", "A1", &[]any{"従業員一覧 2026年12月"})
+	f.NewSheet("従業員")
+	f.SetSheetRow("従業員", "A1", &[]any{"社員番号", "氏名", "所属コード", "雇用区分", "入社年月日", "退職年月日"})
+	f.SetSheetRow("従業員", "A2", &[]any{"E1", "佐藤 花子", "NW-OPS", "正社員", "2019-04-01", "2026-03-31"})
+	buf, err := f.WriteToBuffer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = pull(t, fstest.MapFS{"people.csv": {Data: buf.Bytes()}}, "")
+	for _, want := range []string{"in sheet 表紙 of 表紙, 従業員; another sheet is read with hr.sheet", "hr.columns"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("a cover sheet first: %v, want %q", err, want)
+		}
+	}
+	g := org(t)
+	w := g.Writer()
+	if _, err := (&Feed{Files: fstest.MapFS{"people.csv": {Data: buf.Bytes()}}, People: "people.csv", Sheet: "従業員"}).Pull(context.Background(), w); err != nil {
+		t.Fatal(err)
+	}
+	w.Commit()
+	if p := g.Snapshot().Person("E1"); p == nil || p.StartDate.String() != "2019-04-01" || p.EndDate.String() != "2026-03-31" {
+		t.Errorf("E1 %+v", p)
+	}
+}
