@@ -73,5 +73,7 @@ func init() {
 		"the HR history":       "人事データの履歴",
 		"an access log":        "アクセスログ",
 		"serve: the API token has %d characters, fewer than %d: make one with `openssl rand -hex 32`": "serve: API トークンが %d 文字で、%d 文字より短いです。`openssl rand -hex 32` で作ってください",
+		"the inputs contradict each other": "入力どうしが矛盾しています",
+		"%w: transfer %s names from_unit %s, but the HR feed has %s in %s on %s: correct the event or the HR feed": "%w: 異動 %s の異動元は %s ですが、人事データでは %s は %[6]s に %[5]s に所属しています。異動データか人事データを直してください",
 	})
 }

@@ -19,6 +19,10 @@ import (
 // not know.
 var ErrNotFound = errors.New("not found")
 
+// ErrContradiction is an input that contradicts another (a transfer's
+// from_unit and the HR feed).
+var ErrContradiction = errors.New("the inputs contradict each other")
+
 // ProposedEvent is the event id of the hypothetical transfer that
 // `transfer check` evaluates.
 const ProposedEvent = "proposed"
@@ -186,6 +190,12 @@ func TransferPlan(ctx context.Context, in *Inputs, pol *Policy, eventID string) 
 		return nil, i18n.Errorf("%w: transfer event %q is not in the transfers file", ErrNotFound, eventID)
 	}
 	p := snap.Person(t.EmployeeID)
+	// The separation rules judge the move from the unit the event names:
+	// one that is not where the HR feed has the person would hide a
+	// forbidden direct transfer. Never guess which is right.
+	if before := snap.Career(p).On(t.Effective.AddDays(-1)).Unit; before != t.FromUnit {
+		return nil, i18n.Errorf("%w: transfer %s names from_unit %s, but the HR feed has %s in %s on %s: correct the event or the HR feed", ErrContradiction, eventID, t.FromUnit, p.EmployeeID, before, t.Effective.AddDays(-1))
+	}
 	fs, err := pol.evaluate(ctx, snap, t.Effective, []subject{{person: p}})
 	if err != nil {
 		return nil, err

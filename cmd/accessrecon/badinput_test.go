@@ -332,3 +332,16 @@ func TestALookalikeSystemIDIsRefused(t *testing.T) {
 		t.Errorf("a lookalike id: exit %d, %s", code, stderr)
 	}
 }
+
+// TestATransferTheHRFeedContradictsIsRefused: transfers.csv moving E1007
+// "from NW-GENERAL" straight to retail, while the HR feed has E1007 at the
+// wheeling contact desk, would plan without the critical direct transfer
+// ban: transfer plan refuses it, naming both.
+func TestATransferTheHRFeedContradictsIsRefused(t *testing.T) {
+	dir := demoDir(t)
+	appendTo(t, filepath.Join(dir, "transfers.csv"), "T2026-0900,E1007,NW-GENERAL,HD-RETAIL,2026-12-01,\n")
+	_, stderr, code := runCLI(t, "transfer", "plan", "--config", filepath.Join(dir, "accessrecon.yaml"), "--event", "T2026-0900", "--lang", "ja")
+	if code != 1 || !strings.Contains(stderr, "異動 T2026-0900 の異動元は NW-GENERAL ですが、人事データでは E1007 は 2026-11-30 に NW-WHEEL-CONTACT に所属しています") {
+		t.Errorf("a contradicted transfer: exit %d, %s", code, stderr)
+	}
+}

@@ -463,6 +463,9 @@ func (s *Service) plan(ctx context.Context, t *graph.Transfer, canonical []byte)
 	}
 	in := &reconcile.Inputs{Config: base.inputs.Config, Graph: g, Digests: digests}
 	p, err := reconcile.TransferPlan(ctx, in, base.policy, t.EventID)
+	if errors.Is(err, reconcile.ErrContradiction) {
+		return nil, nil, fail(http.StatusUnprocessableEntity, "%v", err)
+	}
 	if err != nil {
 		return nil, nil, err
 	}

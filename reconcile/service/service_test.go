@@ -189,6 +189,16 @@ func TestTransferIsPlannedOnceAndWrittenToTheOutbox(t *testing.T) {
 	if code, body, _ := call(t, srv, "POST", "/v1/transfers", token, strings.Replace(ev, "T2026-0100", "t2026-0100", 1)); code != 409 || !strings.Contains(body["error"].(string), "differs only in case") {
 		t.Errorf("an event id in other case: %d %v", code, body)
 	}
+	// A from_unit the HR feed contradicts would hide the direct transfer
+	// ban (E1007 works at the wheeling contact desk, not in general
+	// affairs): refused, never planned.
+	lie := `{"event_id":"T2026-0200","employee_id":"E1007","from_unit":"NW-GENERAL","to_unit":"HD-RETAIL","effective_date":"2026-12-01"}`
+	if code, body, _ := call(t, srv, "POST", "/v1/transfers", token, lie); code != 422 || !strings.Contains(body["error"].(string), "the HR feed has E1007 in NW-WHEEL-CONTACT on 2026-11-30") {
+		t.Errorf("a from_unit the HR feed contradicts: %d %v", code, body)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "outbox", "T2026-0200.json")); err == nil {
+		t.Error("the contradicted event was planned into the outbox")
+	}
 	// A restarted service remembers the outbox.
 	_, srv2 := start(t, dir)
 	if code, _, hdr := call(t, srv2, "POST", "/v1/transfers", token, ev); code != 202 || hdr.Get("Idempotent-Replay") != "true" {
