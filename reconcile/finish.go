@@ -107,22 +107,26 @@ func Finish(in *Inputs, p *Plan, o FinishOptions) (remember func() error, err er
 			}
 		}
 	}
+	// The plan is content only (equal inputs give an equal plan and digest,
+	// apart from generated_at): where the audit log stood when it was made
+	// goes with its audit event, not into the file.
+	data := map[string]any{
+		"kind": p.Kind, "as_of": p.AsOf, "out": o.Out, "actions": len(p.Actions), "findings": len(p.Findings),
+		"systems": p.Systems(), // who may be told of it (notify)
+	}
 	if paths := CheckpointPaths(cfg); len(paths) > 0 {
 		c, err := ReadCheckpoint(paths[0])
 		if err != nil {
 			return nil, err
 		}
 		if c != nil {
-			p.AuditHead = &AuditHead{Lines: c.Lines, Hash: c.Hash}
+			data["audit_head"] = map[string]any{"lines": c.Lines, "hash": c.Hash} // a map, as the log reads it back
 		}
 	}
 	if err := p.Seal(o.Now); err != nil {
 		return nil, err
 	}
-	if err := Record(cfg, audit.Event{Event: audit.Plan, By: p.CreatedBy, Plan: p.Digest, Data: map[string]any{
-		"kind": p.Kind, "as_of": p.AsOf, "out": o.Out, "actions": len(p.Actions), "findings": len(p.Findings),
-		"systems": p.Systems(), // who may be told of it (notify)
-	}}, o.Now); err != nil {
+	if err := Record(cfg, audit.Event{Event: audit.Plan, By: p.CreatedBy, Plan: p.Digest, Data: data}, o.Now); err != nil {
 		return nil, err
 	}
 	return remember, nil

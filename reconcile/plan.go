@@ -40,8 +40,9 @@ type CampaignRef struct {
 	Forced string `json:"forced,omitempty"`
 }
 
-// AuditHead is where the audit log ended when a plan was made: a plan
-// anchors the log, as a checkpoint does.
+// AuditHead is where the audit log ended when a plan was made. Plans made
+// now record it in their audit event (data.audit_head); plan files of
+// earlier versions carry it, covered by their digest.
 type AuditHead struct {
 	Lines int    `json:"lines"`
 	Hash  string `json:"hash"`

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -57,11 +58,29 @@ func TestAuditLogIsAnchored(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "chain intact; matches the checkpoint") {
 		t.Fatalf("an intact log: exit %d %s%s", code, stdout, stderr)
 	}
-	// The second plan made records where the log ended.
+	// The second plan's audit event records where the log ended; the plan
+	// file is the first's byte for byte but for generated_at (equal inputs,
+	// equal plan and digest).
 	second := filepath.Join(dir, "p2.json")
 	runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24", "--out", second, "--by", "E1001")
-	if h, ok := readPlan(t, second)["audit_head"].(map[string]any); !ok || int(h["lines"].(float64)) != len(lines) {
-		t.Errorf("the plan's audit_head %v, want %d lines", readPlan(t, second)["audit_head"], len(lines))
+	lines = auditLines(t, log)
+	var ev struct {
+		Data struct {
+			AuditHead struct{ Lines int } `json:"audit_head"`
+		}
+	}
+	json.Unmarshal([]byte(lines[len(lines)-1]), &ev)
+	if ev.Data.AuditHead.Lines != len(lines)-1 {
+		t.Errorf("the plan event's audit_head %+v, want %d lines", ev.Data.AuditHead, len(lines)-1)
+	}
+	third := filepath.Join(dir, "p3.json")
+	runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24", "--out", third, "--by", "E1001")
+	strip := func(name string) string {
+		data, _ := os.ReadFile(name)
+		return regexp.MustCompile(`"generated_at": "[^"]*"`).ReplaceAllString(string(data), "")
+	}
+	if a, b := strip(second), strip(third); a != b || !strings.Contains(a, `"digest"`) {
+		t.Errorf("two plans of the same inputs differ beyond generated_at:\n%.600s\n---\n%.600s", a, b)
 	}
 	lines = auditLines(t, log)
 
