@@ -44,6 +44,7 @@ var NotifyEvents = []NotifyEvent{
 	{Name: "review_stage_ended"},
 	{Name: "signin"},
 	{Name: "signin_refused"},
+	{Name: "audit_accepted"},
 }
 
 // NotifyEventNames are the names of NotifyEvents.

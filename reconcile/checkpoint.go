@@ -162,6 +162,9 @@ func VerifyAudit(cfg *config.Config, path, lang string) (string, error) {
 			report += i18n.T(lang, ", signed")
 		}
 	}
+	if covered := minLines(cps); len(cps) > 0 && head.Lines > covered {
+		report += i18n.Sprintf(lang, "; lines %d to %d are covered by no checkpoint: accessrecon stopped between a line and its checkpoint, or something else wrote them; accessrecon writes no more to the log until they are looked at and accepted (audit accept --reason)", covered+1, head.Lines)
+	}
 	if len(cps) == 0 && AuditPath(cfg) != "" && sameFile(path, AuditPath(cfg)) && head.Lines > 0 {
 		return "", i18n.Errorf("%s: no checkpoint (%s): the log cannot be told from a cut or rewritten one", path, cfg.Resolve(CheckpointFile))
 	}
@@ -188,4 +191,15 @@ func sameFile(a, b string) bool {
 	sa, errA := os.Stat(a)
 	sb, errB := os.Stat(b)
 	return errA == nil && errB == nil && os.SameFile(sa, sb)
+}
+
+// minLines is the fewest lines a checkpoint records.
+func minLines(cps []*Checkpoint) int {
+	n := -1
+	for _, c := range cps {
+		if n < 0 || c.Lines < n {
+			n = c.Lines
+		}
+	}
+	return max(n, 0)
 }

@@ -1,8 +1,6 @@
 package reconcile
 
 import (
-	"errors"
-	"os"
 	"sync"
 	"time"
 
@@ -36,7 +34,23 @@ func Record(cfg *config.Config, e audit.Event, now time.Time) error {
 	}
 	auditMu.Lock()
 	defer auditMu.Unlock()
-	return audit.AppendThen(path, e, now.In(time.Local), func(h audit.Head) error {
+	return audit.AppendChecked(path, e, now.In(time.Local), func(h audit.Head) error {
+		// Only accessrecon appends: the log must end where its checkpoint
+		// says, or a line added by hand (a forged plan or approval,
+		// rechained) would be covered by the next checkpoint.
+		cps := CheckpointPaths(cfg)
+		if len(cps) == 0 {
+			return nil
+		}
+		c, err := ReadCheckpoint(cps[0])
+		if err != nil || c == nil {
+			return err
+		}
+		if c.Lines != h.Lines || c.Hash != h.Hash {
+			return i18n.Errorf("audit log %s: it has %d lines where its checkpoint %s records %d: something other than accessrecon wrote it (run accessrecon audit verify); nothing is added to it", path, h.Lines, cps[0], c.Lines)
+		}
+		return nil
+	}, func(h audit.Head) error {
 		return writeCheckpoints(cfg, h, now)
 	})
 }
@@ -136,25 +150,14 @@ func Finish(in *Inputs, p *Plan, o FinishOptions) (remember func() error, err er
 var stateMu sync.Mutex
 
 // Recorded reports whether the config's audit log records the creation of
-// the plan with this digest (a plan written by hand, whatever its digest,
-// is not); the log must verify. Without an audit log on disk (the demo) it
-// reports true.
+// the plan with this digest, in a line its checkpoints cover (a plan written
+// by hand, whatever its digest, is not; nor a plan event appended to the
+// log by hand and rechained); the log must verify. Without an audit log on
+// disk (the demo) it reports true.
 func Recorded(cfg *config.Config, digest string) (bool, error) {
-	path := AuditPath(cfg)
-	if path == "" {
-		return true, nil
+	ev, err := Evidence(cfg, digest)
+	if err != nil || ev == nil {
+		return err == nil, err
 	}
-	f, err := os.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return false, nil
-	}
-	if err != nil {
-		return false, i18n.Errorf("audit log %s: %w", path, err)
-	}
-	defer f.Close()
-	found := false
-	_, err = audit.Each(f, path, func(e audit.Event) {
-		found = found || (e.Event == "plan" && e.Plan == digest)
-	})
-	return found, err
+	return ev.Made, nil
 }

@@ -74,6 +74,12 @@ func init() {
 		"an access log":        "アクセスログ",
 		"serve: the API token has %d characters, fewer than %d: make one with `openssl rand -hex 32`": "serve: API トークンが %d 文字で、%d 文字より短いです。`openssl rand -hex 32` で作ってください",
 		"the inputs contradict each other": "入力どうしが矛盾しています",
-		"%w: transfer %s names from_unit %s, but the HR feed has %s in %s on %s: correct the event or the HR feed": "%w: 異動 %s の異動元は %s ですが、人事データでは %s は %[6]s に %[5]s に所属しています。異動データか人事データを直してください",
+		"%w: transfer %s names from_unit %s, but the HR feed has %s in %s on %s: correct the event or the HR feed":                                                           "%w: 異動 %s の異動元は %s ですが、人事データでは %s は %[6]s に %[5]s に所属しています。異動データか人事データを直してください",
+		"not covered by the audit log's checkpoints":                                                                                                                         "監査ログのチェックポイントで守られていません",
+		"audit log %s: it has %d lines where its checkpoint %s records %d: something other than accessrecon wrote it (run accessrecon audit verify); nothing is added to it": "監査ログ %s: %d 行ありますが、チェックポイント %s の記録は %d 行です。accessrecon 以外が書き込んでいます（accessrecon audit verify を実行してください）。記録を追加しません",
+		"; lines %d to %d are covered by no checkpoint: accessrecon stopped between a line and its checkpoint, or something else wrote them; accessrecon writes no more to the log until they are looked at and accepted (audit accept --reason)": "。%d 行目から %d 行目はどのチェックポイントにも守られていません。accessrecon が記録とチェックポイントの間で止まったか、別のものが書き込みました。確認して受け入れる（audit accept --reason）まで、accessrecon はこのログに書き込みません",
+		"audit accept: the config has no audit log on disk":                              "audit accept: 設定にディスク上の監査ログがありません",
+		"audit accept: give the reason with --reason":                                    "audit accept: --reason で理由を指定してください",
+		"audit accept: every line of %s is covered by its checkpoint: nothing to accept": "audit accept: %s のすべての行はチェックポイントで守られています。受け入れるものはありません",
 	})
 }

@@ -19,6 +19,25 @@ type Check struct {
 	Err       error
 	Summary   string
 	SummaryJA string
+	// Warning is what holds but should not (a deployment that cannot
+	// prove its approvals): not an error.
+	Warning, WarningJA string
+}
+
+// approvalsCheck says how the deployment proves its approvals.
+func approvalsCheck(cfg *config.Config) Check {
+	c := Check{Input: "approvals"}
+	switch {
+	case cfg.Apply.AllowedSigners != "":
+		c.Summary, c.SummaryJA = "signed by keys of apply.allowed_signers", "apply.allowed_signers の鍵で署名"
+	case cfg.AuditKey != "" && cfg.AuditAnchor != "":
+		c.Summary, c.SummaryJA = "recorded in the audit log, its checkpoints signed (audit_key) and kept apart (audit_anchor)", "監査ログに記録（チェックポイントは audit_key で署名、audit_anchor に別保管）"
+	default:
+		c.Summary, c.SummaryJA = "recorded in the audit log", "監査ログに記録"
+		c.Warning = "approvals are proven only by the audit log and its unsigned checkpoint beside it: whoever can write both can forge an approval; set apply.allowed_signers (signed approvals), or audit_key and audit_anchor (docs/evidence.md)"
+		c.WarningJA = "承認を証明するのは監査ログと、その隣にある署名なしのチェックポイントだけです。両方を書き換えられる人は承認を偽造できます。apply.allowed_signers（署名付きの承認）か、audit_key と audit_anchor を設定してください（docs/evidence.md）"
+	}
+	return c
 }
 
 // Validate reads the config's inputs one by one, each on what the ones it
@@ -117,6 +136,9 @@ func Validate(ctx context.Context, cfg *config.Config, mods []policy.Module, log
 	} else {
 		n := len(policy.WithoutTests(mods))
 		checks = append(checks, Check{Input: "policy", Summary: fmt.Sprintf("%d modules compiled", n), SummaryJA: fmt.Sprintf("モジュール %d をコンパイル", n)})
+	if cfg.OnDisk() {
+		checks = append(checks, approvalsCheck(cfg))
+	}
 	}
 	return checks
 }

@@ -325,6 +325,23 @@ func auditCommand() *cli.Command {
 				fmt.Fprintln(c.App.Writer, report)
 				return nil
 			},
+		}, {
+			Name:  "accept",
+			Usage: "accept, with a reason, the lines of the audit log no checkpoint covers (they prove nothing), so that accessrecon writes to it again",
+			Flags: []cli.Flag{configFlag, langFlag, byFlag, &cli.StringFlag{Name: "reason", Required: true, Usage: "why the lines are accepted (`TEXT`, recorded)"}},
+			Action: func(c *cli.Context) error {
+				cfg, err := config.Load(config.OSFiles{}, c.String("config"))
+				if err != nil {
+					return err
+				}
+				from, to, err := reconcile.AcceptUncovered(cfg, actor(c), c.String("reason"), clock())
+				if err != nil {
+					return err
+				}
+				l, _ := lang(c)
+				fmt.Fprintln(c.App.Writer, i18n.Sprintf(l, "lines %d to %d accepted: recorded in the audit log, and covered by a new checkpoint", from, to))
+				return nil
+			},
 		}},
 	}
 }

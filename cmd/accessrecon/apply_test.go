@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"crypto/rand"
+	"encoding/json"
 	"encoding/pem"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/accessrecon/accessrecon/graph"
+	"github.com/accessrecon/accessrecon/reconcile/audit"
 	"golang.org/x/crypto/ssh"
 )
 
@@ -396,5 +398,87 @@ func TestShrunkHRFeedFailsClosed(t *testing.T) {
 	}
 	if len(actionsOf(t, readPlan(t, out))) == 0 {
 		t.Error("--allow-source-shrink hr did not plan the removals")
+	}
+}
+
+// TestApprovalsAreProvenNotClaimed: without apply.allowed_signers, an
+// approval counts only when accessrecon recorded it in the audit log. A
+// hand-written approvals file naming a real approver, an approval whose time
+// was moved back, and a hand-edited plan with a plan event and an approval
+// appended to the log by hand (rechained, the checkpoint left as it was)
+// are refused; accessrecon then adds nothing to the log it did not write.
+func TestApprovalsAreProvenNotClaimed(t *testing.T) {
+	dir, cfg, plan := planned(t)
+	approvals := filepath.Join(dir, "p.approvals.json")
+	os.WriteFile(approvals, []byte(`{"plan_digest": "`+digestOf(t, plan)+`", "approvals": [{"by": "E1002", "at": "`+time.Now().In(graph.Tokyo).Format(time.RFC3339)+`"}]}`), 0o644)
+	if _, stderr, code := runApply(t, cfg, plan, "--dry-run"); code != 5 || !strings.Contains(stderr, "the approval by E1002 is not in the audit log") {
+		t.Fatalf("a hand-written approval: exit %d %s", code, stderr)
+	}
+	os.Remove(approvals)
+	if _, stderr, code := runCLI(t, "approve", plan, "--by", "E1002", "--config", cfg); code != 0 {
+		t.Fatal(stderr)
+	}
+	if _, stderr, code := runApply(t, cfg, plan, "--dry-run"); code != 0 {
+		t.Fatalf("an approval accessrecon recorded: exit %d %s", code, stderr)
+	}
+	// Backdated in the file.
+	data, _ := os.ReadFile(approvals)
+	var a map[string]any
+	json.Unmarshal(data, &a)
+	a["approvals"].([]any)[0].(map[string]any)["at"] = "2026-11-01T09:00:00+09:00"
+	data, _ = json.Marshal(a)
+	os.WriteFile(approvals, data, 0o644)
+	if _, stderr, code := runApply(t, cfg, plan, "--dry-run"); code != 5 || !strings.Contains(stderr, "says 2026-11-01T09:00:00+09:00, but accessrecon recorded it at") {
+		t.Errorf("a backdated approval: exit %d %s", code, stderr)
+	}
+
+	// A hand-edited plan (one action dropped), its plan event and an
+	// approval appended to the log by hand.
+	p, err := readPlanFile(plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Actions = p.Actions[1:]
+	if p.Digest, err = p.ComputeDigest(); err != nil {
+		t.Fatal(err)
+	}
+	forged := filepath.Join(dir, "forged.json")
+	out, _ := p.Encode()
+	os.WriteFile(forged, out, 0o644)
+	log := filepath.Join(dir, "audit.jsonl")
+	now := time.Now()
+	for _, e := range []audit.Event{{Event: audit.Plan, By: "E1001", Plan: p.Digest}, {Event: audit.Approval, By: "E1002", Plan: p.Digest}} {
+		if err := audit.Append(log, e, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.WriteFile(filepath.Join(dir, "forged.approvals.json"), []byte(`{"plan_digest": "`+p.Digest+`", "approvals": [{"by": "E1002", "at": "`+now.In(graph.Tokyo).Format(time.RFC3339)+`"}]}`), 0o644)
+	if _, stderr, code := runApply(t, cfg, forged, "--dry-run"); code != 5 || !strings.Contains(stderr, "does not record the making of") {
+		t.Errorf("a forged plan event: exit %d %s", code, stderr)
+	}
+	if stdout, stderr, code := runCLI(t, "audit", "verify", "--config", cfg); code != 0 || !strings.Contains(stdout, "are covered by no checkpoint") {
+		t.Errorf("audit verify with two lines appended by hand: exit %d %s%s", code, stdout, stderr)
+	}
+	// The next event accessrecon would write would cover the forged lines
+	// with a new checkpoint: it refuses to write instead.
+	before, _ := os.ReadFile(log)
+	_, stderr, code := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24", "--out", filepath.Join(dir, "p2.json"), "--by", "E1001")
+	if code != 1 || !strings.Contains(stderr, "something other than accessrecon wrote it") {
+		t.Errorf("planning over a log with lines appended by hand: exit %d %s", code, stderr)
+	}
+	if after, _ := os.ReadFile(log); !bytes.Equal(before, after) {
+		t.Error("accessrecon added to a log it did not write all of")
+	}
+	// Looked at and accepted with a reason: accessrecon writes again, and
+	// the accepted lines still prove nothing.
+	stdout, stderr, code := runCLI(t, "audit", "accept", "--config", cfg, "--by", "E1003", "--reason", "test: two lines written by hand")
+	if code != 0 || !strings.Contains(stdout, "accepted") {
+		t.Fatalf("audit accept: exit %d %s%s", code, stdout, stderr)
+	}
+	if _, stderr, code := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24", "--out", filepath.Join(dir, "p2.json"), "--by", "E1001"); code != 0 {
+		t.Errorf("planning after the accept: exit %d %s", code, stderr)
+	}
+	if _, stderr, code := runApply(t, cfg, forged, "--dry-run"); code != 5 || !strings.Contains(stderr, "does not record the making of") {
+		t.Errorf("the forged plan after the accept: exit %d %s", code, stderr)
 	}
 }

@@ -23,6 +23,7 @@ var examples = map[string][]string{
 	"approve":           {"accessrecon approve plan.json --by E1002 --key ~/.ssh/id_ed25519"},
 	"apply":             {"accessrecon apply plan.json --dry-run", "accessrecon apply plan.json --by E1003", "accessrecon apply plan.json --confirm-manual returned-workorder.csv"},
 	"audit verify":      {"accessrecon audit verify", "accessrecon audit verify /backup/audit.jsonl"},
+	"audit accept":      {"accessrecon audit accept --by E1003 --reason \"停電で記録とチェックポイントの間で停止（2026-12-07 監査部確認）\""},
 	"serve":             {"ACCESSRECON_API_TOKEN=... accessrecon serve --listen 127.0.0.1:8080 --refresh 15m"},
 	"fixtures generate": {"accessrecon fixtures generate --people 100000 --seed 1 --out /tmp/big"},
 	"show":              {"accessrecon show plan.json --format html --lang ja > plan.html", "accessrecon show plan.json --format csv > plan.csv"},

@@ -49,5 +49,6 @@ func init() {
 		"certification campaigns live in the review store beside the config: run them with --config FILE (accessrecon init DIR makes one)": "権限棚卸しは設定ファイルの隣の確認ストアで管理します。--config FILE を指定してください（accessrecon init DIR で作成できます）",
 		"certify import: give the returned worksheets with --decisions F":                                                                  "certify import: 返送された確認表を --decisions F で指定してください",
 		"%s: campaign %s is closed; its report comes from the decisions it was closed with: run certify report without --decisions":        "%s: 棚卸し %s は締め切り済みです。報告は締切時の判定から作ります。--decisions を付けずに certify report を実行してください",
+		"lines %d to %d accepted: recorded in the audit log, and covered by a new checkpoint":                                              "%d 行目から %d 行目を受け入れました。監査ログに記録し、新しいチェックポイントで守ります",
 	})
 }

@@ -120,6 +120,11 @@ func validateCommand() *cli.Command {
 				fmt.Fprintf(tw, "%s\tok: %s\n", ch.Input, report.Renderer{Lang: l}.Say(ch.Summary, ch.SummaryJA))
 			}
 			tw.Flush()
+			for _, ch := range checks {
+				if ch.Warning != "" {
+					fmt.Fprintf(c.App.ErrWriter, "accessrecon: %s: %s\n", report.Renderer{Lang: l}.Say("warning", "警告"), report.Renderer{Lang: l}.Say(ch.Warning, ch.WarningJA))
+				}
+			}
 			if len(problems) > 0 {
 				return i18n.Errorf("%s\n%s", strings.Join(problems, "\n"), fmt.Sprintf(words[2], len(problems), len(checks)))
 			}

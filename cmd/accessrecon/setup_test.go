@@ -50,10 +50,15 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "50 people, 7 transfers") || !strings.Contains(stdout, "source takuso") {
 		t.Fatalf("the demo: exit %d\n%s%s", code, stdout, stderr)
 	}
+	// Without signed approvals nor a signed, separate checkpoint, the
+	// deployment cannot prove its approvals beyond the log: it says so.
+	if !strings.Contains(stderr, "warning: approvals are proven only by the audit log") {
+		t.Errorf("validate does not warn of approvals it cannot prove:\n%s", stderr)
+	}
 	replaceIn(t, filepath.Join(dir, "people.csv"), "E1005,伊藤 健一,NW,NW-CUSTOMER,employee,2010-04-01", "E1005,伊藤 健一,NW,NW-CUSTOMER,employee,2010-13-01")
 	appendTo(t, filepath.Join(dir, "takuso-grants.csv"), "takuso,u7777,viewer,role,2024-04-01,\n")
 	stdout, stderr, code = runCLI(t, "validate", "--config", cfg)
-	for _, want := range []string{"people.csv:6: column start_date (6)", "takuso-grants.csv:25: column account_id (2)", "2 of 9 inputs have problems"} {
+	for _, want := range []string{"people.csv:6: column start_date (6)", "takuso-grants.csv:25: column account_id (2)", "2 of 10 inputs have problems"} {
 		if code != 1 || !strings.Contains(stderr, want) {
 			t.Errorf("exit %d, stderr lacks %q:\n%s", code, want, stderr)
 		}

@@ -225,11 +225,28 @@ func CheckApprovals(planPath string, p *reconcile.Plan, in *reconcile.Inputs, r 
 		return refuse("the plan was rejected by %s on %s: %s", x.By, x.At, x.Comment)
 	}
 	snap := in.Graph.Snapshot()
+	// What the audit log proves: an approval counts when it is signed by a
+	// key apply.allowed_signers allows, or when accessrecon recorded it
+	// (approve, the reviewer pages) in a line the checkpoints cover; its
+	// time is the recorded one.
+	ev, err := reconcile.Evidence(in.Config, p.Digest)
+	if err != nil {
+		return err
+	}
 	var valid []string
 	for _, x := range a.Approvals {
 		id, err := approver(snap, p, x, r)
 		if err != nil {
 			return refuse("%s: %v", ApprovalsPath(planPath), err)
+		}
+		if ev != nil {
+			at, recorded := ev.Approved[id]
+			switch {
+			case !recorded && r.Signers == nil:
+				return refuse("%s: the approval by %s is not in the audit log (covered by its checkpoints): only approvals accessrecon recorded (accessrecon approve, the reviewer pages) or signed by a key of apply.allowed_signers count", ApprovalsPath(planPath), id)
+			case recorded && !sameMoment(at, x.At):
+				return refuse("%s: the approval by %s says %s, but accessrecon recorded it at %s: the file was changed", ApprovalsPath(planPath), id, x.At, at)
+			}
 		}
 		if !slices.Contains(valid, id) {
 			valid = append(valid, id)
@@ -239,6 +256,18 @@ func CheckApprovals(planPath string, p *reconcile.Plan, in *reconcile.Inputs, r 
 		return refuse("the plan is not approved: %d of %d approvals by someone other than its author %q (accessrecon approve %s --by ID --key KEYFILE)", len(valid), r.Required, p.CreatedBy, planPath)
 	}
 	return nil
+}
+
+// sameMoment says whether two RFC 3339 times are within two minutes of each
+// other (an approval's time in its file, and in its audit event).
+func sameMoment(a, b string) bool {
+	ta, errA := time.Parse(time.RFC3339Nano, a)
+	tb, errB := time.Parse(time.RFC3339Nano, b)
+	if errA != nil || errB != nil {
+		return false
+	}
+	d := ta.Sub(tb)
+	return d < 2*time.Minute && d > -2*time.Minute
 }
 
 // sidecar is the path of a file beside the plan: plan.json → plan.SUFFIX.

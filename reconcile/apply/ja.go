@@ -36,5 +36,7 @@ func init() {
 		"%s is about %s in the plan, not %q: a row confirms only the action it describes":         "%s は計画では権限 %s のもので、%q ではありません。行はその行が示す措置だけを確認します",
 		"%s is outside the time the action could be done (from the plan's %s to today %s)":        "%s は措置を実施できた期間（計画作成日 %s から今日 %s まで）の外です",
 		"the plan touches %s, confidential to another company than yours (%s)":                    "この計画は %s（あなたの会社 %s 以外の機密システム）に関わります",
+		"%s: the approval by %s is not in the audit log (covered by its checkpoints): only approvals accessrecon recorded (accessrecon approve, the reviewer pages) or signed by a key of apply.allowed_signers count": "%s: %s の承認は監査ログ（チェックポイントで守られた範囲）にありません。accessrecon が記録した承認（accessrecon approve、確認画面）か、apply.allowed_signers の鍵で署名された承認だけが有効です",
+		"%s: the approval by %s says %s, but accessrecon recorded it at %s: the file was changed":                                                                                                                      "%s: %s の承認の日時は %s となっていますが、accessrecon の記録では %s です。ファイルが書き換えられています",
 	})
 }

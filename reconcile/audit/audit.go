@@ -54,6 +54,13 @@ func Append(path string, e Event, now time.Time) error {
 // AppendThen is Append that, while it still holds the log's lock, gives the
 // log's new head to then (which keeps a checkpoint of it elsewhere).
 func AppendThen(path string, e Event, now time.Time, then func(Head) error) error {
+	return AppendChecked(path, e, now, nil, then)
+}
+
+// AppendChecked is AppendThen that first gives the log's head as it is to
+// before, which may refuse the append (a log that goes on past its
+// checkpoint was written by something else).
+func AppendChecked(path string, e Event, now time.Time, before, then func(Head) error) error {
 	// One writer at a time, across processes: two applies appending at
 	// once would both chain to the same last line.
 	lock := flock.New(path + ".lock")
@@ -64,6 +71,15 @@ func AppendThen(path string, e Event, now time.Time, then func(Head) error) erro
 	last, seq, err := tail(path)
 	if err != nil {
 		return err
+	}
+	if before != nil {
+		h := Head{Lines: seq}
+		if last != nil {
+			h.Hash = sum(last)
+		}
+		if err := before(h); err != nil {
+			return err
+		}
 	}
 	e.Seq, e.Prev = seq+1, ""
 	if last != nil {

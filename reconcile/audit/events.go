@@ -24,11 +24,12 @@ const (
 	SignInRefused         = "signin_refused"          // a sign-in was refused
 	MailSent              = "mail_sent"               // notify sent a message
 	MailRefused           = "mail_refused"            // notify refused to send a message, with why
+	AuditAccepted         = "audit_accepted"          // audit accept: lines no checkpoint covered, accepted with a reason (they prove nothing)
 )
 
 // Names are the events above, in that order.
 var Names = []string{
 	Plan, Approval, Rejection, Refusal, MassRevocationAllowed, Action, Apply, Interrupted,
 	LogsCheck, TransferForbidden, ResetWorksheets, CampaignOpened, CampaignClosed,
-	ReviewDecision, ReviewDelegation, ReviewStageEnded, SignIn, SignInRefused, MailSent, MailRefused,
+	ReviewDecision, ReviewDelegation, ReviewStageEnded, SignIn, SignInRefused, MailSent, MailRefused, AuditAccepted,
 }
