@@ -136,9 +136,9 @@ func Validate(ctx context.Context, cfg *config.Config, mods []policy.Module, log
 	} else {
 		n := len(policy.WithoutTests(mods))
 		checks = append(checks, Check{Input: "policy", Summary: fmt.Sprintf("%d modules compiled", n), SummaryJA: fmt.Sprintf("モジュール %d をコンパイル", n)})
-	if cfg.OnDisk() {
-		checks = append(checks, approvalsCheck(cfg))
-	}
+		if cfg.OnDisk() {
+			checks = append(checks, approvalsCheck(cfg))
+		}
 	}
 	return checks
 }
