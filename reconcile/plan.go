@@ -76,8 +76,10 @@ type Finding struct {
 	Account     string `json:"account"`
 	Entitlement string `json:"entitlement"`
 	Event       string `json:"event,omitempty"`
-	Message     string `json:"message"`
-	MessageJA   string `json:"message_ja,omitempty"`
+	// Source is the source a finding is about (source.sanity).
+	Source    string `json:"source,omitempty"`
+	Message   string `json:"message"`
+	MessageJA string `json:"message_ja,omitempty"`
 }
 
 // Action is one change the plan asks for.

@@ -73,6 +73,7 @@ func writePlanJSON(out io.Writer, p *Plan, indented bool) error {
 			w.str("account", f.Account)
 			w.str("entitlement", f.Entitlement)
 			w.strOmitEmpty("event", f.Event)
+			w.strOmitEmpty("source", f.Source)
 			w.str("message", f.Message)
 			w.strOmitEmpty("message_ja", f.MessageJA)
 			w.close('}')

@@ -116,7 +116,7 @@ func (p *Plan) FailClosed(snap *graph.Snapshot, unsafe, ja map[string]string) {
 			what, whatJA = "no right or account is planned for removal", "権限もアカウントも削除の対象にしていません"
 		}
 		p.Findings = append(p.Findings, Finding{
-			Rule: RuleSourceSanity, Severity: "high",
+			Rule: RuleSourceSanity, Severity: "high", Source: name,
 			Message:   unsafe[name] + "; " + what + " (plan --allow-source-shrink " + name + " if this is real)",
 			MessageJA: ja[name] + "。" + whatJA + "（事実なら plan --allow-source-shrink " + name + "）",
 		})

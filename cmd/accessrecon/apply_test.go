@@ -293,6 +293,11 @@ func TestEmptySourceFailsClosed(t *testing.T) {
 	if !strings.Contains(msgs, "source portal returned no accounts") || !strings.Contains(msgs, "source saiene returned 8 accounts, 13 at the last plan") {
 		t.Errorf("source.sanity findings:\n%s", msgs)
 	}
+	// Shown with a title and what it is about, in Japanese too.
+	shown, _, _ := runCLI(t, "show", out, "--lang", "ja")
+	if !strings.Contains(shown, "取得元の件数異常（削除を保留）") || !strings.Contains(shown, "source portal") {
+		t.Errorf("the source.sanity finding as shown:\n%s", shown)
+	}
 	if _, _, code := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24", "--out", out, "--allow-source-shrink", "saiene"); code != 0 {
 		t.Fatal("plan with --allow-source-shrink failed")
 	}

@@ -95,6 +95,7 @@ var reviewRuleTitles = map[string][2]string{
 	reconcile.RuleResetConfirmed: {"Granted back after the February reset, as confirmed", "2月リセット後の再付与（確認済み）"},
 	reconcile.RuleCertRevoked:    {"Revoked by the reviewer", "棚卸しで取消と判定"},
 	reconcile.RuleCertUnreviewed: {"Not reviewed: revoked by default", "未確認のため取消（既定）"},
+	reconcile.RuleSourceSanity:   {"A source looks wrong: its removals are held back", "取得元の件数異常（削除を保留）"},
 }
 
 // Word is one of the renderer's words (an op, a severity, a label) in its
@@ -500,6 +501,9 @@ func findingWho(f reconcile.Finding) string {
 	}
 	if f.System != "" && f.Account != "" {
 		return f.System + "/" + f.Account
+	}
+	if f.Source != "" {
+		return "source " + f.Source
 	}
 	return ""
 }
