@@ -28,6 +28,12 @@ type Source interface {
 	Pull(ctx context.Context, w *graph.Writer) (digest string, err error)
 }
 
+// OwnSystemer is a Source whose accounts belong to a system of its own
+// (a directory's, a GitHub organisation's) that systems.yaml need not list.
+type OwnSystemer interface {
+	OwnSystem() string
+}
+
 // Stager is a Source that can read before it writes: Stage starts reading,
 // on goroutines of its own and apart from the graph, and returns what writes
 // what was read. Loading stages every such source at once, so that on more

@@ -116,6 +116,19 @@ func load(ctx context.Context, cfg *config.Config, log *slog.Logger, sources []c
 		}
 		in.Digests[s.path] = d
 		advance()
+		if s.path == cfg.Systems {
+			// A directory's or an organisation's own system exists before
+			// its source is read: exceptions.yaml may name it (a built-in
+			// administrator account, say) without systems.yaml listing it.
+			for _, src := range srcs {
+				if o, ok := src.(connectors.OwnSystemer); ok && o.OwnSystem() != "" && !w.Exists(graph.TableSystems, o.OwnSystem()) {
+					if err := w.DeclareEntitlements(o.OwnSystem(), o.OwnSystem(), nil); err != nil {
+						w.Abort()
+						return nil, err
+					}
+				}
+			}
+		}
 	}
 
 	for _, s := range steps {

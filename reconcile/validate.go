@@ -6,6 +6,7 @@ import (
 	"log/slog"
 
 	"github.com/accessrecon/accessrecon/config"
+	"github.com/accessrecon/accessrecon/connectors"
 	"github.com/accessrecon/accessrecon/connectors/orgdata"
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/i18n"
@@ -83,6 +84,17 @@ func Validate(ctx context.Context, cfg *config.Config, mods []policy.Module, log
 		n := s.Count(graph.TableSystems)
 		return fmt.Sprintf("%d systems, %d entitlements", n, ents), fmt.Sprintf("システム %d、権限 %d", n, ents)
 	})
+	// The sources' own systems, as load declares them.
+	for _, sc := range cfg.Sources {
+		if src, err := NewSource(cfg, sc, log); err == nil {
+			if o, ok := src.(connectors.OwnSystemer); ok && o.OwnSystem() != "" && !w.Exists(graph.TableSystems, o.OwnSystem()) {
+				if err := w.DeclareEntitlements(o.OwnSystem(), o.OwnSystem(), nil); err == nil {
+					w.Commit()
+					w = g.Writer()
+				}
+			}
+		}
+	}
 	for _, opt := range []struct {
 		path                string
 		load                func(string) error

@@ -143,3 +143,28 @@ func TestARepositoryRightThroughATeamIsPlannedAndRevokedThroughIt(t *testing.T) 
 		t.Error("the team lost the repository")
 	}
 }
+
+// TestAnExceptionMayNameASourcesOwnSystem: exceptions.yaml names the GitHub
+// organisation's own system (github:seto), which systems.yaml does not
+// list: accepted, and the ownerless account it covers is not disabled.
+func TestAnExceptionMayNameASourcesOwnSystem(t *testing.T) {
+	f, srv := githubfake.New(t, "/api/v3")
+	f.Org(10, 2, 3, 0, 1)
+	dir := demoDir(t)
+	cfg := filepath.Join(dir, "accessrecon.yaml")
+	os.WriteFile(filepath.Join(dir, "github-owners.csv"), []byte("login,employee_id\nuser0000,E1001\nuser0001,E1002\n"), 0o644)
+	replaceIn(t, cfg, "emergencies: emergencies.yaml", fmt.Sprintf(
+		"  - {name: gh, type: github, org: seto, base_url: %q, owners: github-owners.csv}\nemergencies: emergencies.yaml", srv.URL+"/api/v3/"))
+	appendTo(t, filepath.Join(dir, "exceptions.yaml"), "  - {id: EX-GH-1, rule: identity.shared_account, system: \"github:seto\", account: user0002, justification: 組織の管理用アカウント, approved_by: E1002, expires: 2027-03-31}\n")
+	t.Setenv("GITHUB_TOKEN", "ghp_secret_for_tests")
+	if stdout, stderr, code := runCLI(t, "validate", "--config", cfg); code != 0 {
+		t.Fatalf("validate: exit %d %s%s", code, stdout, stderr)
+	}
+	plan := filepath.Join(dir, "p.json")
+	if _, stderr, code := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24", "--out", plan); code != 0 {
+		t.Fatalf("plan: %s", stderr)
+	}
+	if gh := actionsOn(t, plan, "github:seto"); strings.Contains(gh, "user0002") {
+		t.Errorf("the excepted account is planned: %s", gh)
+	}
+}

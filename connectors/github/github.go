@@ -125,6 +125,10 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 // Name is the configured source name.
 func (s *Source) Name() string { return s.SourceName }
 
+// OwnSystem is the system the source's accounts belong to (exceptions may
+// name it before the source is read).
+func (s *Source) OwnSystem() string { return s.cfg.System }
+
 // AddOwners adds login → employee_id pairs (logins lower-cased) from
 // another source, such as a directory attribute; the owners file, if any,
 // has the last word.

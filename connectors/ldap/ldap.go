@@ -305,6 +305,10 @@ func New(name string, cfg Config, log *slog.Logger) (*Source, error) {
 // Name is the configured source name.
 func (s *Source) Name() string { return s.SourceName }
 
+// OwnSystem is the system the source's accounts belong to (exceptions may
+// name it before the source is read).
+func (s *Source) OwnSystem() string { return s.cfg.System }
+
 // connect opens a go-ldap connection (for changes) to the configured
 // server, dialled, secured and bound (see session).
 func (s *Source) connect(ctx context.Context) (conn *goldap.Conn, release func(), err error) {
