@@ -1,6 +1,7 @@
 package ldap
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/accessrecon/accessrecon/i18n"
@@ -29,7 +30,10 @@ func compileFilter(filter string) (*entryFilter, error) {
 func supported(p *ber.Packet) error {
 	switch p.Tag {
 	case goldap.FilterExtensibleMatch:
-		return i18n.Errorf("extensible matches (such as the in-chain rule) are not evaluated on an LDIF export")
+		if rule, attr, _, dn := extensible(p); (rule == bitAnd || rule == bitOr) && attr != "" && !dn {
+			return nil // Active Directory's bitwise rules, evaluated here
+		}
+		return i18n.Errorf("extensible matches other than Active Directory's bitwise ones (such as the in-chain rule) are not evaluated on an LDIF export")
 	case goldap.FilterAnd, goldap.FilterOr, goldap.FilterNot:
 		for _, c := range p.Children {
 			if err := supported(c); err != nil {
@@ -65,8 +69,35 @@ func matchPacket(p *ber.Packet, values func(string) []string) bool {
 		return len(p.Children) == 1 && !matchPacket(p.Children[0], values)
 	case goldap.FilterPresent:
 		return len(values(p.Data.String())) > 0
+	case goldap.FilterExtensibleMatch:
+		rule, attr, value, _ := extensible(p)
+		want, err := strconv.ParseUint(value, 10, 64)
+		if err != nil {
+			return false
+		}
+		for _, v := range values(attr) {
+			n, err := strconv.ParseInt(v, 10, 64) // userAccountControl is signed 32-bit
+			if err != nil {
+				continue
+			}
+			if u := uint64(uint32(n)); rule == bitAnd && u&want == want || rule == bitOr && u&want != 0 {
+				return true
+			}
+		}
+		return false
 	case goldap.FilterEqualityMatch, goldap.FilterApproxMatch, goldap.FilterGreaterOrEqual, goldap.FilterLessOrEqual:
 		attr, want := p.Children[0].Value.(string), strings.ToLower(p.Children[1].Value.(string))
+		if p.Tag == goldap.FilterEqualityMatch && strings.EqualFold(attr, "objectClass") {
+			// An entry is of its classes and of the classes they derive
+			// from, as the server knows from its schema: an OpenLDAPperson
+			// is a person.
+			for _, v := range values(attr) {
+				if inherits(strings.ToLower(v), want) {
+					return true
+				}
+			}
+			return false
+		}
 		for _, v := range values(attr) {
 			v = strings.ToLower(v)
 			if strings.EqualFold(attr, "objectCategory") && strings.HasPrefix(v, "cn="+want+",") {
@@ -123,4 +154,60 @@ func substrings(v string, parts []*ber.Packet) bool {
 		}
 	}
 	return true
+}
+
+// Active Directory's bitwise matching rules.
+const (
+	bitAnd = "1.2.840.113556.1.4.803"
+	bitOr  = "1.2.840.113556.1.4.804"
+)
+
+// extensible reads an extensible match: its rule, attribute, value, and
+// whether it applies to the DN's attributes.
+func extensible(p *ber.Packet) (rule, attr, value string, dn bool) {
+	for _, c := range p.Children {
+		switch c.Tag {
+		case goldap.MatchingRuleAssertionMatchingRule:
+			rule = ber.DecodeString(c.Data.Bytes())
+		case goldap.MatchingRuleAssertionType:
+			attr = ber.DecodeString(c.Data.Bytes())
+		case goldap.MatchingRuleAssertionMatchValue:
+			value = ber.DecodeString(c.Data.Bytes())
+		case goldap.MatchingRuleAssertionDNAttributes:
+			dn, _ = c.Value.(bool)
+		}
+	}
+	return rule, attr, value, dn
+}
+
+// superclasses are the structural object classes of the standard schemas
+// (RFC 4519, RFC 2798, OpenLDAP's, Active Directory's) and the class each
+// derives from: an export holds only the classes an entry names, not the
+// schema the server matches with.
+var superclasses = map[string]string{
+	"person":               "top",
+	"organizationalperson": "person",
+	"residentialperson":    "person",
+	"inetorgperson":        "organizationalperson",
+	"openldapperson":       "inetorgperson",
+	"user":                 "organizationalperson",
+	"computer":             "user",
+	"contact":              "organizationalperson",
+	"groupofnames":         "top",
+	"groupofuniquenames":   "top",
+	"group":                "top",
+	"organizationalunit":   "top",
+	"organizationalrole":   "top",
+	"account":              "top",
+}
+
+// inherits says whether class is want or derives from it.
+func inherits(class, want string) bool {
+	for i := 0; i < 16 && class != ""; i++ {
+		if class == want {
+			return true
+		}
+		class = superclasses[class]
+	}
+	return false
 }

@@ -8,8 +8,9 @@ func init() {
 		"ldap %s: %w: more than %d referrals in a chain (last %s)": "ldap %s: %w: 参照（referral）が %d 段を超えて続いています（最後: %s）",
 		"following the referral %s: %w":                            "参照 %s をたどる: %w",
 		"ldap: filter %q: %v":                                      "ldap: フィルター %q: %v",
-		"extensible matches (such as the in-chain rule) are not evaluated on an LDIF export":                                          "拡張一致（in-chain ルールなど）は LDIF の出力には適用できません",
-		"%w: %s holds %s on %s through nested groups (%s): take %s out of the innermost group, or that group out of the one above it": "%[1]w: %[2]s は入れ子のグループ（%[5]s）を通じて %[4]s の %[3]s を持っています。%[6]s を最も内側のグループから外すか、そのグループを上のグループから外してください",
+		"extensible matches other than Active Directory's bitwise ones (such as the in-chain rule) are not evaluated on an LDIF export": "Active Directory のビット演算以外の拡張一致（in-chain ルールなど）は LDIF の出力には適用できません",
+		"extensible matches (such as the in-chain rule) are not evaluated on an LDIF export":                                            "拡張一致（in-chain ルールなど）は LDIF の出力には適用できません",
+		"%w: %s holds %s on %s through nested groups (%s): take %s out of the innermost group, or that group out of the one above it":   "%[1]w: %[2]s は入れ子のグループ（%[5]s）を通じて %[4]s の %[3]s を持っています。%[6]s を最も内側のグループから外すか、そのグループを上のグループから外してください",
 		"ldap: %s of %s is %q, not a number":                        "ldap: %[2]s の %[1]s が %[3]q で、数値ではありません",
 		"ldap: disable %s: %v":                                      "ldap: %s の無効化: %v",
 		"ldap: disable %s: %s kept changing while it was being set": "ldap: %s の無効化: 設定中に %s が変わり続けました",
@@ -39,5 +40,7 @@ func init() {
 		"ldap: remove %s from %s: %v":                      "ldap: %[2]s から %[1]s を削除: %[3]v",
 		"ldap: replace %s by the placeholder %s in %s: %v": "ldap: %[3]s で %[1]s を代わりの %[2]s に置き換え: %[4]v",
 		"ldap: url %q: expected ldap:// or ldaps://":       "ldap: url %q: ldap:// か ldaps:// で指定してください",
+		"%s:%d: %s: attribute %s has its value by URL (%s:<), which is not read: export the values themselves":                                                                   "%s:%d: %s: 属性 %s の値が URL で与えられています（%s:<）。読み込まないため、値そのものを出力してください",
+		"%s:%d: %s: the export holds only the members in member;range=%s, not the rest: export every range of the attribute (ldapsearch asks for them in turn; ldifde does not)": "%s:%d: %s: 出力には member;range=%s のメンバーしかなく、残りがありません。属性のすべての範囲を出力してください（ldapsearch は順に取得しますが、ldifde はしません）",
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/accessrecon/accessrecon/connectors"
+	"github.com/accessrecon/accessrecon/connectors/csvfile"
 	"github.com/accessrecon/accessrecon/connectors/ldif"
 	"github.com/accessrecon/accessrecon/graph"
 )
@@ -55,18 +56,49 @@ func (l *LDIFSource) Pull(ctx context.Context, w *graph.Writer) (string, error) 
 	if err != nil {
 		return "", err
 	}
+	// The attributes read: a value of one of them given by URL is not
+	// guessed at; others given so are counted.
+	read := map[string]bool{}
+	for _, a := range []string{l.cfg.IDAttr, l.cfg.OwnerAttr, l.cfg.DisabledAttr, l.cfg.KindAttr, l.cfg.LoginAttr, l.cfg.MFAAttr,
+		"member", "uniqueMember", "memberUid", "memberOf", "primaryGroupID", "objectSid", "objectClass", "cn", "userAccountControl"} {
+		if a != "" {
+			read[strings.ToLower(a)] = true
+		}
+	}
+	byURL := 0
+	ad := l.cfg.Directory == DirectoryAD
 	digest, err := connectors.ReadFile(l.Files, l.File, func(r io.Reader) error {
 		return ldif.Each(l.File, r, func(e *ldif.Entry) error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
+			for _, a := range e.ByURL {
+				if read[a] {
+					return csvfile.InputErrorf("%s:%d: %s: attribute %s has its value by URL (%s:<), which is not read: export the values themselves", l.File, e.Line, e.DN, a, a)
+				}
+				byURL++
+			}
 			// The searches' filters, as the server would apply them.
 			switch {
 			case under(e.DN, l.cfg.GroupBase) && groupFilter.match(e.Values):
-				groups = append(groups, group{dn: e.DN, cn: e.Get("cn"), member: e.Values("member"), unique: e.Values("uniqueMember"), memberUID: e.Values("memberUid")})
+				if r := e.Incomplete("member"); r != "" {
+					return csvfile.InputErrorf("%s:%d: %s: the export holds only the members in member;range=%s, not the rest: export every range of the attribute (ldapsearch asks for them in turn; ldifde does not)", l.File, e.Line, e.DN, r)
+				}
+				g := group{dn: e.DN, cn: e.Get("cn"), member: e.Values("member"), unique: e.Values("uniqueMember"), memberUID: e.Values("memberUid")}
+				if ad {
+					g.rid = rid([]byte(e.Get("objectSid")))
+				}
+				groups = append(groups, g)
 			case under(e.DN, l.cfg.AccountBase) && e.Get(l.cfg.IDAttr) != "" && accounts.match(e.Values):
 				if a := l.accountOf(d, e.Get); a != nil {
-					d.add(entry{a: a, dn: e.DN})
+					x := entry{a: a, dn: e.DN}
+					if l.cfg.MemberOf || ad {
+						x.memberOf = e.Values("memberOf")
+					}
+					if ad {
+						x.primaryRID = e.Get("primaryGroupID")
+					}
+					d.add(x)
 				}
 			}
 			return nil
@@ -74,6 +106,9 @@ func (l *LDIFSource) Pull(ctx context.Context, w *graph.Writer) (string, error) 
 	})
 	if err != nil {
 		return "", err
+	}
+	if byURL > 0 {
+		l.log.Warn("LDIF: values given by URL were not read (no attribute accessrecon reads)", "file", l.File, "values", byURL)
 	}
 	d.setMembers(l.newMemberships(groups))
 	if _, err := d.finish(); err != nil {
