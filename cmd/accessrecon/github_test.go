@@ -168,3 +168,36 @@ func TestAnExceptionMayNameASourcesOwnSystem(t *testing.T) {
 		t.Errorf("the excepted account is planned: %s", gh)
 	}
 }
+
+// TestAPendingRepositoryInvitationIsJudgedAsItWillBe: someone nobody
+// sponsors, invited to a repository and not yet accepted, gets the finding
+// an outside collaborator gets (identity.external_collaborator), not a
+// disable under identity.shared_account: one rule for both states.
+func TestAPendingRepositoryInvitationIsJudgedAsItWillBe(t *testing.T) {
+	f, srv := githubfake.New(t, "/api/v3")
+	f.Org(4, 0, 1, 0, 1)
+	f.RepoInvitations["repo-000"] = []githubfake.RepoInvitation{{ID: 501, Login: "contractor-x", Permission: "write"}}
+	dir := demoDir(t)
+	cfg := filepath.Join(dir, "accessrecon.yaml")
+	os.WriteFile(filepath.Join(dir, "github-owners.csv"), []byte("login,employee_id\nuser0000,E1001\nuser0001,E1004\nuser0002,E1005\nuser0003,E1006\n"), 0o644)
+	replaceIn(t, cfg, "emergencies: emergencies.yaml", fmt.Sprintf(
+		"  - {name: gh, type: github, org: seto, base_url: %q, owners: github-owners.csv}\nemergencies: emergencies.yaml", srv.URL+"/api/v3/"))
+	t.Setenv("GITHUB_TOKEN", "ghp_secret_for_tests")
+	plan := filepath.Join(dir, "p.json")
+	if _, stderr, code := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24", "--out", plan); code != 0 {
+		t.Fatalf("plan: %s", stderr)
+	}
+	if gh := actionsOn(t, plan, "github:seto"); strings.Contains(gh, "contractor-x") {
+		t.Errorf("the invitee is planned for removal: %s", gh)
+	}
+	found := false
+	for _, x := range readPlan(t, plan)["findings"].([]any) {
+		m := x.(map[string]any)
+		if m["account"] == "contractor-x" {
+			found = m["rule"] == "identity.external_collaborator"
+		}
+	}
+	if !found {
+		t.Error("no identity.external_collaborator finding for the pending invitee")
+	}
+}

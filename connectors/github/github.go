@@ -218,6 +218,9 @@ func pages[T any](ctx context.Context, s *Source, what string, list func(opt gh.
 type found struct {
 	accounts map[string]*graph.Account // by login (or invitation key)
 	grants   map[string]*graph.Grant   // by login and entitlement
+	// pending are the outside collaborators whose repository invitation
+	// is not accepted yet (their two-factor status is not known).
+	pending map[string]bool
 }
 
 // grant records a right of login; via is the path it comes through ("" for
@@ -263,7 +266,7 @@ func (s *Source) account(f *found, login, kind string) *graph.Account {
 // Account kinds of a GitHub source, besides personal and service.
 const (
 	KindOutside    = "outside"    // an outside collaborator: not a member, rights on repositories
-	KindInvitation = "invitation" // a pending invitation, to the organisation or a repository
+	KindInvitation = "invitation" // a pending invitation to the organisation (a repository's invitee is an outside collaborator, pending)
 )
 
 // Pull lists the organisation and loads it into the graph: members and
@@ -360,7 +363,17 @@ func (s *Source) Pull(ctx context.Context, w *graph.Writer) (string, error) {
 			if login == "" {
 				continue // an invitation whose invitee account is gone
 			}
-			s.account(f, login, KindInvitation)
+			// Invited to a repository and not a member: an outside
+			// collaborator once they accept, and judged as one now (one rule
+			// for both states: identity.external_collaborator when nobody
+			// sponsors them).
+			if _, known := f.accounts[login]; !known {
+				if f.pending == nil {
+					f.pending = map[string]bool{}
+				}
+				f.pending[login] = true
+			}
+			s.account(f, login, KindOutside)
 			f.grant(s, login, "repo:"+name+":"+repoRole(inv.GetPermissions(), nil), "invitation")
 		}
 	}
@@ -412,7 +425,7 @@ func (s *Source) twoFactor(ctx context.Context, f *found) error {
 		}
 	}
 	for login, a := range f.accounts {
-		if a.Kind == KindInvitation {
+		if a.Kind == KindInvitation || f.pending[login] {
 			continue
 		}
 		a.MFA = graph.MFAOn
