@@ -40,7 +40,8 @@ func init() {
 		"ldap: remove %s from %s: %v":                      "ldap: %[2]s から %[1]s を削除: %[3]v",
 		"ldap: replace %s by the placeholder %s in %s: %v": "ldap: %[3]s で %[1]s を代わりの %[2]s に置き換え: %[4]v",
 		"ldap: url %q: expected ldap:// or ldaps://":       "ldap: url %q: ldap:// か ldaps:// で指定してください",
-		"%s:%d: %s: attribute %s has its value by URL (%s:<), which is not read: export the values themselves":                                                                   "%s:%d: %s: 属性 %s の値が URL で与えられています（%s:<）。読み込まないため、値そのものを出力してください",
-		"%s:%d: %s: the export holds only the members in member;range=%s, not the rest: export every range of the attribute (ldapsearch asks for them in turn; ldifde does not)": "%s:%d: %s: 出力には member;range=%s のメンバーしかなく、残りがありません。属性のすべての範囲を出力してください（ldapsearch は順に取得しますが、ldifde はしません）",
+		"%s:%d: %s: attribute %s has its value by URL (%s:<), which is not read: export the values themselves":                                                                                                                  "%s:%d: %s: 属性 %s の値が URL で与えられています（%s:<）。読み込まないため、値そのものを出力してください",
+		"%s:%d: %s: the export holds only the members in member;range=%s, not the rest: export every range of the attribute (ldapsearch asks for them in turn; ldifde does not)":                                                "%s:%d: %s: 出力には member;range=%s のメンバーしかなく、残りがありません。属性のすべての範囲を出力してください（ldapsearch は順に取得しますが、ldifde はしません）",
+		"ldap: member_of without groups.base_dn: memberOf names only an account's direct groups, so rights through nested groups and the primary group would be lost; give groups.base_dn (a bind DN that can read the groups)": "ldap: groups.base_dn のない member_of: memberOf はアカウントが直接属するグループしか示さないため、入れ子のグループやプライマリグループによる権限が失われます。groups.base_dn を指定してください（グループを読めるバインド DN で）",
 	})
 }

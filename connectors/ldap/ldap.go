@@ -127,7 +127,12 @@ func (c *Config) Defaults(name string) error {
 		return missing("url")
 	case c.AccountBase == "":
 		return missing("accounts.base_dn")
-	case c.GroupBase == "" && !c.MemberOf:
+	case c.GroupBase == "" && c.MemberOf:
+		// memberOf lists an account's direct groups only: rights through
+		// nested groups, and Active Directory's primary group, would be
+		// lost without a word.
+		return i18n.Errorf("ldap: member_of without groups.base_dn: memberOf names only an account's direct groups, so rights through nested groups and the primary group would be lost; give groups.base_dn (a bind DN that can read the groups)")
+	case c.GroupBase == "":
 		return missing("groups.base_dn")
 	}
 	if !strings.HasPrefix(c.URL, "ldap://") && !strings.HasPrefix(c.URL, "ldaps://") {

@@ -207,11 +207,17 @@ func TestPrimaryGroupAndMemberOf(t *testing.T) {
 	if a := snap.AccountOf("saiene", "user0010"); a == nil || a.Grant("viewer") == nil {
 		t.Errorf("user0010's right through its primary group is lost: %+v", a)
 	}
-	byMemberOf := pull(t, sourceWith(t, func(c *ldap.Config) { c.GroupBase, c.MemberOf = "", true }))
-	if a := byMemberOf.AccountOf("takuso", "user0001"); a == nil || a.Grant("viewer") == nil {
-		t.Errorf("takuso/viewer of user0001 through memberOf: %+v", a)
+	// memberOf alone would lose user0010's right through its primary group
+	// (and any through nested groups): the combination is refused.
+	c := ldap.Config{URL: "ldap://127.0.0.1", AccountBase: "OU=staff," + Base, MemberOf: true}
+	if err := c.Defaults("corp"); err == nil || !strings.Contains(err.Error(), "member_of without groups.base_dn") {
+		t.Errorf("member_of without a group search: %v", err)
 	}
-	if n := len(byMemberOf.AccountsOf("ldap:corp")); n != staff {
+	withMemberOf := pull(t, sourceWith(t, func(c *ldap.Config) { c.MemberOf = true }))
+	if a := withMemberOf.AccountOf("saiene", "user0010"); a == nil || a.Grant("viewer") == nil {
+		t.Errorf("user0010's right through its primary group, with member_of: %+v", a)
+	}
+	if n := len(withMemberOf.AccountsOf("ldap:corp")); n != staff {
 		t.Errorf("%d accounts with member_of, want %d", n, staff)
 	}
 }
