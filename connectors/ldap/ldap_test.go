@@ -716,3 +716,23 @@ func TestAFailedSearchFailsThePull(t *testing.T) {
 		})
 	}
 }
+
+// TestTheADPresetOnAServerWithoutRanges: a directory configured as Active
+// Directory that does not know AD's ranged attributes (here slapd, which
+// answers member;range=0-1499 with nothing) still gives its groups'
+// members: the source asks for member itself, and says so.
+func TestTheADPresetOnAServerWithoutRanges(t *testing.T) {
+	d := slapdtest.Start(t, "")
+	cfg := testConfig(d.URL)
+	cfg.Directory = DirectoryAD
+	cfg.AccountFilter, cfg.IDAttr, cfg.OwnerAttr = "(objectClass=inetOrgPerson)", "uid", "employeeNumber"
+	cfg.GroupFilter = "(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames)(objectClass=posixGroup))"
+	cfg.DisabledAttr = "pwdAccountLockedTime"
+	snap, logs := pullLogged(t, cfg)
+	if got := grantsOf(snap, "portal", "alice"); got != "admin/role" {
+		t.Errorf("alice on portal: %q, want admin/role through legacy-admins' member", got)
+	}
+	if !strings.Contains(logs, "asking for member") {
+		t.Errorf("the fallback is not logged:\n%s", logs)
+	}
+}

@@ -334,14 +334,27 @@ func (s *Source) readGroups(ctx context.Context) (*memberships, error) {
 		attrs = append(attrs, "objectSid")
 	}
 	var groups []group
-	err := s.searchOn(ctx, s.cfg.GroupBase, s.cfg.GroupFilter, attrs, func(e *goldap.Entry) {
-		members, more := rangedValues(e, "member")
-		groups = append(groups, group{dn: e.DN, cn: e.GetEqualFoldAttributeValue("cn"), member: members,
-			unique: e.GetEqualFoldAttributeValues("uniqueMember"), memberUID: e.GetEqualFoldAttributeValues("memberUid"), next: max(more, 0),
-			rid: rid([]byte(e.GetEqualFoldAttributeValue("objectSid")))})
-	})
-	if err != nil {
+	search := func() error {
+		groups = groups[:0]
+		return s.searchOn(ctx, s.cfg.GroupBase, s.cfg.GroupFilter, attrs, func(e *goldap.Entry) {
+			members, more := rangedValues(e, "member")
+			groups = append(groups, group{dn: e.DN, cn: e.GetEqualFoldAttributeValue("cn"), member: members,
+				unique: e.GetEqualFoldAttributeValues("uniqueMember"), memberUID: e.GetEqualFoldAttributeValues("memberUid"), next: max(more, 0),
+				rid: rid([]byte(e.GetEqualFoldAttributeValue("objectSid")))})
+		})
+	}
+	if err := search(); err != nil {
 		return nil, err
+	}
+	if memberAttr != "member" && len(groups) > 0 && !slices.ContainsFunc(groups, func(g group) bool { return len(g.member) > 0 }) {
+		// Not one group with a member: a server that does not know
+		// Active Directory's ranges answers member;range=... with nothing.
+		// Ask for the attribute itself.
+		s.log.Warn("ldap: the server gave no group members for member;range=0-1499; asking for member", "url", s.cfg.URL)
+		attrs[1] = "member"
+		if err := search(); err != nil {
+			return nil, err
+		}
 	}
 	var ranged []*group // groups with members still to fetch
 	for i := range groups {
