@@ -143,7 +143,7 @@ func TestWhatExcelGivesBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows[1][9], rows[1][10] = "Ｅ１０４２", time.Now().In(graph.Tokyo).Format("2006/01/02 15:04")
+	rows[1][10], rows[1][11] = "Ｅ１０４２", time.Now().In(graph.Tokyo).Format("2006/01/02 15:04") // done_by, done_at
 	var buf strings.Builder
 	w := csv.NewWriter(&buf)
 	w.UseCRLF = true

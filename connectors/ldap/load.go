@@ -402,11 +402,31 @@ func (s *Source) verifyNested(ctx context.Context, d *directory) error {
 		if err := s.search(ctx, conn, s.cfg.AccountBase, filter, []string{"1.1"}, func(e *goldap.Entry) { theirs[normDN(e.DN)] = true }); err != nil {
 			return err
 		}
+		// Accounts whose primary group is another group we read: their
+		// right may come through it, which the in-chain rule does not
+		// count (Active Directory keeps primary groups out of memberOf).
+		byPrimary := map[string]bool{}
+		for rid, dns := range d.primary {
+			if rid == g.rid || d.members.byRID[rid] == nil {
+				continue
+			}
+			for _, dn := range dns {
+				byPrimary[normDN(dn)] = true
+			}
+		}
 		var onlyOurs, onlyTheirs []string
+		primaryOnly := 0
 		for dn := range ours {
-			if !theirs[dn] {
+			switch {
+			case theirs[dn]:
+			case byPrimary[dn]:
+				primaryOnly++
+			default:
 				onlyOurs = append(onlyOurs, dn)
 			}
+		}
+		if primaryOnly > 0 {
+			s.log.Info("ldap: nested members through a primary group, which the server's in-chain answer leaves out", "source", s.SourceName, "group", g.dn, "members", primaryOnly)
 		}
 		for dn := range theirs {
 			if !ours[dn] {

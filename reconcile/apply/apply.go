@@ -437,7 +437,7 @@ func precondition(snap *graph.Snapshot, current reconcile.Removals, a reconcile.
 	return Detail{"the policy no longer calls for it (" + rules + ")", "ポリシーはもう求めていません（" + rules + "）"}
 }
 
-var workOrderHeader = []string{"action_id\n措置ID", "op\n措置", "system\nシステム", "account\nアカウント", "entitlement\n権限", "person\n社員番号", "name\n氏名", "effective\n実施日", "reason\n理由", "done_by\n実施者", "done_at\n実施日時", "comment\nコメント"}
+var workOrderHeader = []string{"action_id\n措置ID", "op\n措置", "system\nシステム", "account\nアカウント", "entitlement\n権限", "person\n社員番号", "name\n氏名", "effective\n実施日", "reason\n理由", "via\n経路", "done_by\n実施者", "done_at\n実施日時", "comment\nコメント"}
 
 // writeWorkOrders writes the work order of one manually administered
 // system, CSV and Markdown, beside the plan.
@@ -460,10 +460,12 @@ func writeWorkOrders(planPath string, p *reconcile.Plan, system string, actions 
 	fmt.Fprintf(&md, "計画 / Plan: `%s` (%s, digest `%s`)\n\n", filepath.Base(planPath), p.Kind, p.Digest)
 	md.WriteString("以下の措置を実施し、CSV の done_by・done_at 列に記入して返送してください。返送された CSV は `accessrecon apply PLAN --confirm-manual FILE` で記録されます。\n\n")
 	md.WriteString("Carry out the actions below, fill in done_by and done_at in the CSV and return it; it is recorded with `accessrecon apply PLAN --confirm-manual FILE`.\n\n")
-	md.WriteString("| 措置ID | 措置 | アカウント | 権限 | 社員番号 | 氏名 | 実施日 | 理由 |\n|---|---|---|---|---|---|---|---|\n")
+	md.WriteString("| 措置ID | 措置 | アカウント | 権限 | 経路 | 社員番号 | 氏名 | 実施日 | 理由 |\n|---|---|---|---|---|---|---|---|---|\n")
 	for _, a := range actions {
-		w.Write([]string{a.ID, a.Op, a.System, a.Account, a.Entitlement, a.Person, a.PersonName, a.Effective, a.Reason, "", "", ""})
-		cells := []string{a.ID, a.Op, a.Account, a.Entitlement, a.Person, a.PersonName, a.Effective, a.Reason}
+		// The path a right comes through (nested groups, a team): what the
+		// administrator changes to take it away.
+		w.Write([]string{a.ID, a.Op, a.System, a.Account, a.Entitlement, a.Person, a.PersonName, a.Effective, a.Reason, a.Via, "", "", ""})
+		cells := []string{a.ID, a.Op, a.Account, a.Entitlement, a.Via, a.Person, a.PersonName, a.Effective, a.Reason}
 		for i, c := range cells {
 			cells[i] = report.MarkdownCell(c)
 		}

@@ -235,6 +235,36 @@ func TestNestedMembersAgreeWithTheServersInChainAnswer(t *testing.T) {
 	if !strings.Contains(logs.String(), "agree with the server's in-chain answer") || !strings.Contains(logs.String(), "members=2000") || strings.Contains(logs.String(), "differ") {
 		t.Errorf("the in-chain comparison:\n%s", logs.String())
 	}
+
+	// user1500's primary group becomes all-staff (nested in
+	// app-portal-user): the in-chain answer leaves them out, and the
+	// comparison says why instead of reporting a difference.
+	conn := AdminConn(t)
+	res, err := conn.Search(goldap.NewSearchRequest("CN=all-staff,OU=groups,"+Base, goldap.ScopeBaseObject, 0, 1, 0, false, "(objectClass=*)", []string{"objectSid"}, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sid := res.Entries[0].GetRawAttributeValue("objectSid")
+	rid := fmt.Sprint(uint32(sid[len(sid)-4]) | uint32(sid[len(sid)-3])<<8 | uint32(sid[len(sid)-2])<<16 | uint32(sid[len(sid)-1])<<24)
+	set := func(v string) error {
+		mod := goldap.NewModifyRequest("CN=user1500,OU=staff,"+Base, nil)
+		mod.Replace("primaryGroupID", []string{v})
+		return conn.Modify(mod)
+	}
+	if err := set(rid); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { // the directory as seeded (Domain Users, and a member of all-staff again)
+		set("513")
+		add := goldap.NewModifyRequest("CN=all-staff,OU=groups,"+Base, nil)
+		add.Add("member", []string{"CN=user1500,OU=staff," + Base})
+		conn.Modify(add)
+	})
+	logs.Reset()
+	pull(t, s2)
+	if out := logs.String(); !strings.Contains(out, "through a primary group") || strings.Contains(out, "differ") {
+		t.Errorf("a member through a nested primary group:\n%s", out)
+	}
 }
 
 // TestNestedGroupsThreeDeepWithACycle: app-saiene-viewer ← team-a ← team-b
