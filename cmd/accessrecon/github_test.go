@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -150,13 +151,8 @@ func TestARepositoryRightThroughATeamIsPlannedAndRevokedThroughIt(t *testing.T) 
 func TestAnExceptionMayNameASourcesOwnSystem(t *testing.T) {
 	f, srv := githubfake.New(t, "/api/v3")
 	f.Org(10, 2, 3, 0, 1)
-	dir := demoDir(t)
-	cfg := filepath.Join(dir, "accessrecon.yaml")
-	os.WriteFile(filepath.Join(dir, "github-owners.csv"), []byte("login,employee_id\nuser0000,E1001\nuser0001,E1002\n"), 0o644)
-	replaceIn(t, cfg, "emergencies: emergencies.yaml", fmt.Sprintf(
-		"  - {name: gh, type: github, org: seto, base_url: %q, owners: github-owners.csv}\nemergencies: emergencies.yaml", srv.URL+"/api/v3/"))
+	dir, cfg := githubDemo(t, srv, "user0000,E1001\nuser0001,E1002\n")
 	appendTo(t, filepath.Join(dir, "exceptions.yaml"), "  - {id: EX-GH-1, rule: identity.shared_account, system: \"github:seto\", account: user0002, justification: 組織の管理用アカウント, approved_by: E1002, expires: 2027-03-31}\n")
-	t.Setenv("GITHUB_TOKEN", "ghp_secret_for_tests")
 	if stdout, stderr, code := runCLI(t, "validate", "--config", cfg); code != 0 {
 		t.Fatalf("validate: exit %d %s%s", code, stdout, stderr)
 	}
@@ -177,12 +173,7 @@ func TestAPendingRepositoryInvitationIsJudgedAsItWillBe(t *testing.T) {
 	f, srv := githubfake.New(t, "/api/v3")
 	f.Org(4, 0, 1, 0, 1)
 	f.RepoInvitations["repo-000"] = []githubfake.RepoInvitation{{ID: 501, Login: "contractor-x", Permission: "write"}}
-	dir := demoDir(t)
-	cfg := filepath.Join(dir, "accessrecon.yaml")
-	os.WriteFile(filepath.Join(dir, "github-owners.csv"), []byte("login,employee_id\nuser0000,E1001\nuser0001,E1004\nuser0002,E1005\nuser0003,E1006\n"), 0o644)
-	replaceIn(t, cfg, "emergencies: emergencies.yaml", fmt.Sprintf(
-		"  - {name: gh, type: github, org: seto, base_url: %q, owners: github-owners.csv}\nemergencies: emergencies.yaml", srv.URL+"/api/v3/"))
-	t.Setenv("GITHUB_TOKEN", "ghp_secret_for_tests")
+	dir, cfg := githubDemo(t, srv, "user0000,E1001\nuser0001,E1004\nuser0002,E1005\nuser0003,E1006\n")
 	plan := filepath.Join(dir, "p.json")
 	if _, stderr, code := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24", "--out", plan); code != 0 {
 		t.Fatalf("plan: %s", stderr)
@@ -200,4 +191,17 @@ func TestAPendingRepositoryInvitationIsJudgedAsItWillBe(t *testing.T) {
 	if !found {
 		t.Error("no identity.external_collaborator finding for the pending invitee")
 	}
+}
+
+// githubDemo is the demo with the fake GitHub organisation seto as source gh
+// (owners: the owners mapping's rows).
+func githubDemo(t *testing.T, srv *httptest.Server, owners string) (dir, cfg string) {
+	t.Helper()
+	dir = demoDir(t)
+	cfg = filepath.Join(dir, "accessrecon.yaml")
+	os.WriteFile(filepath.Join(dir, "github-owners.csv"), []byte("login,employee_id\n"+owners), 0o644)
+	replaceIn(t, cfg, "emergencies: emergencies.yaml", fmt.Sprintf(
+		"  - {name: gh, type: github, org: seto, base_url: %q, owners: github-owners.csv}\nemergencies: emergencies.yaml", srv.URL+"/api/v3/"))
+	t.Setenv("GITHUB_TOKEN", "ghp_secret_for_tests")
+	return dir, cfg
 }

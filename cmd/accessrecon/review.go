@@ -281,6 +281,16 @@ func certifyDesk(ctx context.Context, s *session) (certify.Desk, func(), error) 
 		Record: func(e audit.Event) error { return reconcile.Record(s.cfg, e, now) }}, func() { store.Close() }, nil
 }
 
+// openDesk loads the config's inputs and opens the desk on them.
+func openDesk(c *cli.Context) (*session, certify.Desk, func(), error) {
+	s, err := openSession(c.Context, c, config.OSFiles{}, c.String("config"))
+	if err != nil {
+		return nil, certify.Desk{}, nil, err
+	}
+	desk, done, err := certifyDesk(c.Context, s)
+	return s, desk, done, err
+}
+
 func certifyClose(c *cli.Context) error {
 	if err := checkFormat(c); err != nil {
 		return err
@@ -304,11 +314,7 @@ func certifyClose(c *cli.Context) error {
 			return err
 		}
 	}
-	s, err := openSession(c.Context, c, config.OSFiles{}, c.String("config"))
-	if err != nil {
-		return err
-	}
-	desk, done, err := certifyDesk(c.Context, s)
+	s, desk, done, err := openDesk(c)
 	if err != nil {
 		return err
 	}
@@ -349,11 +355,7 @@ func certifyImport(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	s, err := openSession(c.Context, c, config.OSFiles{}, c.String("config"))
-	if err != nil {
-		return err
-	}
-	desk, done, err := certifyDesk(c.Context, s)
+	_, desk, done, err := openDesk(c)
 	if err != nil {
 		return err
 	}
@@ -404,11 +406,7 @@ func certifyReport(c *cli.Context) error {
 		if err != nil {
 			return err
 		}
-		s, err := openSession(c.Context, c, config.OSFiles{}, c.String("config"))
-		if err != nil {
-			return err
-		}
-		desk, done, err := certifyDesk(c.Context, s)
+		_, desk, done, err := openDesk(c)
 		if err != nil {
 			return err
 		}
