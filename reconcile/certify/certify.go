@@ -1,8 +1,23 @@
-// Package certify runs certification campaigns (quarterly, or a stage of a
-// layered monthly review): it opens a campaign as of a day (one worksheet per
-// system owner unit, flagged where the policy already calls for removal, with
-// each account's last use), reads the decisions reviewers return, plans the
-// revocations when the campaign closes, and reports the evidence per reviewer.
+// Package certify is the use case of certification campaigns (quarterly, or
+// the layered monthly review), whatever the door a person uses — the CLI,
+// returned Excel worksheets, the reviewer pages, serve. The rules of who may
+// decide what live here and nowhere else; each door translates its input
+// into one call:
+//
+//   - Open builds a campaign as of a day (every right, flagged where the
+//     policy already calls for removal, with each account's last use) and
+//     Register puts it into the review store, its one home; items only their
+//     holder could review are routed to the template's escalation or the
+//     holder's manager.
+//   - Decide (a reviewer's decision on items or on a filter), Delegate,
+//     Import (returned worksheets, as the decisions of the reviewers they
+//     name) and EndStages each run as one transaction of the store with its
+//     audit event: never an unknown person or a leaver, never one's own
+//     right, never a system confidential to another company, only an item
+//     open at a stage the reviewer reviews.
+//   - Close closes a campaign once, in one transaction (refused while a
+//     stage runs unless forced with a reason), and plans the revocations;
+//     Report and Preview are its evidence.
 package certify
 
 import (
