@@ -257,15 +257,6 @@ func readPlan(t *testing.T, path string) *reconcile.Plan {
 	return p
 }
 
-func campaignOf(t *testing.T, e *env, id string) *certify.Campaign {
-	t.Helper()
-	c := e.campaigns[id]
-	if c == nil {
-		t.Fatalf("no campaign %s", id)
-	}
-	return c
-}
-
 func (e *env) ruleSet() (apply.ApprovalRules, error) { return apply.Rules(e.cfg, e.srv.today()) }
 
 func applyCheck(path string, e *env, rules apply.ApprovalRules) error {

@@ -53,7 +53,6 @@ func TestAuditLogIsAnchored(t *testing.T) {
 		t.Fatal(stderr)
 	}
 	log := filepath.Join(dir, "audit.jsonl")
-	lines := auditLines(t, log)
 	stdout, stderr, code := runCLI(t, "audit", "verify", "--config", cfg)
 	if code != 0 || !strings.Contains(stdout, "chain intact; matches the checkpoint") {
 		t.Fatalf("an intact log: exit %d %s%s", code, stdout, stderr)
@@ -63,7 +62,7 @@ func TestAuditLogIsAnchored(t *testing.T) {
 	// equal plan and digest).
 	second := filepath.Join(dir, "p2.json")
 	runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24", "--out", second, "--by", "E1001")
-	lines = auditLines(t, log)
+	lines := auditLines(t, log)
 	var ev struct {
 		Data struct {
 			AuditHead struct{ Lines int } `json:"audit_head"`
