@@ -295,6 +295,7 @@ func auditCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "audit",
 		Usage: "the hash-chained audit log",
+		Flags: []cli.Flag{langFlag}, // --help --lang ja
 		Subcommands: []*cli.Command{{
 			Name:      "verify",
 			Usage:     "check the chain and the checkpoints, and name the first broken line or the lines missing",

@@ -215,6 +215,7 @@ func transferCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "transfer",
 		Usage: "check a proposed HR transfer, or plan one registered transfer",
+		Flags: []cli.Flag{langFlag}, // --help --lang ja
 		Subcommands: []*cli.Command{
 			{
 				Name:  "check",
@@ -363,6 +364,7 @@ func policyCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "policy",
 		Usage: "work with the Rego policies",
+		Flags: []cli.Flag{langFlag}, // --help --lang ja
 		Subcommands: []*cli.Command{{
 			Name:  "test",
 			Usage: "run the Rego tests of the bundled modules and of policy.extra",

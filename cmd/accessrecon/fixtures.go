@@ -15,6 +15,7 @@ func fixturesCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "fixtures",
 		Usage: "generated data sets for trials and benchmarks",
+		Flags: []cli.Flag{langFlag}, // --help --lang ja
 		Subcommands: []*cli.Command{{
 			Name:  "generate",
 			Usage: "write a deterministic, realistic data set in SPEC's formats",

@@ -26,6 +26,7 @@ func logsCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "logs",
 		Usage: "access-log checks",
+		Flags: []cli.Flag{langFlag}, // --help --lang ja
 		Subcommands: []*cli.Command{{
 			Name:  "check",
 			Usage: "check the access logs of the period that business day D reviews (exit 4 on findings)",

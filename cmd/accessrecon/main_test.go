@@ -415,3 +415,22 @@ func TestExcelOutputsRunNoFormulas(t *testing.T) {
 		}
 	}
 }
+
+// TestACSVExcelReadsAsUTF8: show --format csv writes a byte-order mark as
+// its first bytes (EF BB BF: Excel in Japanese then reads UTF-8), not the
+// six characters \ufeff; in Japanese the headers and the words are
+// Japanese, in English (--lang en) the ids a program reads.
+func TestACSVExcelReadsAsUTF8(t *testing.T) {
+	_, _, plan := planned(t)
+	ja, _, code := runCLI(t, "show", plan, "--format", "csv", "--lang", "ja")
+	if code != 0 || !strings.HasPrefix(ja, "\xef\xbb\xbf種別,措置ID,措置,システム") || strings.Contains(ja, `\ufeff`) {
+		t.Fatalf("show --format csv --lang ja: exit %d %.120q", code, ja)
+	}
+	if !strings.Contains(ja, "措置,A0009,権限取消,takuso,u1020,viewer,E1020") || !strings.Contains(ja, ",重大,") {
+		t.Errorf("the Japanese CSV's words:\n%.1500s", ja)
+	}
+	en, _, _ := runCLI(t, "show", plan, "--format", "csv", "--lang", "en")
+	if !strings.HasPrefix(en, "\xef\xbb\xbftype,id,op,system") || !strings.Contains(en, "action,A0009,revoke,takuso,u1020,viewer,E1020") {
+		t.Errorf("the machine-readable CSV: %.300q", en)
+	}
+}

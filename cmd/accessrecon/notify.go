@@ -19,6 +19,7 @@ func notifyCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "notify",
 		Usage: "mail the people the config names about the audit log's events",
+		Flags: []cli.Flag{langFlag}, // --help --lang ja
 		Subcommands: []*cli.Command{{
 			Name:  "run",
 			Usage: "queue the messages of new events and send the queue (once; for cron and systemd timers)",

@@ -67,6 +67,7 @@ func resetCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "reset",
 		Usage: "the February full reset: revoke every right on the reset systems, grant back the confirmed",
+		Flags: []cli.Flag{langFlag}, // --help --lang ja
 		Subcommands: []*cli.Command{
 			{
 				Name:  "plan",
@@ -131,6 +132,7 @@ func certifyCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "certify",
 		Usage: "quarterly entitlement certification campaigns",
+		Flags: []cli.Flag{langFlag}, // --help --lang ja
 		Subcommands: []*cli.Command{
 			{
 				Name:  "open",

@@ -366,22 +366,32 @@ func (r Renderer) Markdown(out io.Writer, p *reconcile.Plan) error {
 }
 
 // CSV writes one row per finding and per action, for Excel. The file starts
-// with a UTF-8 BOM so that Excel in a Japanese locale reads it as UTF-8.
+// with a UTF-8 BOM so that Excel in a Japanese locale reads it as UTF-8. In
+// Japanese the headers and the words (種別, 措置, 重大度) are Japanese, the
+// ids (rules, systems, accounts) as they are; in English (--lang en) it is
+// the machine-readable form: ids and English.
 func (r Renderer) CSV(out io.Writer, p *reconcile.Plan) error {
 	if _, err := io.WriteString(out, "\ufeff"); err != nil {
 		return err
 	}
 	w := csvfile.NewExcelWriter(out)
-	w.Write([]string{"type", "id", "op", "system", "account", "entitlement", "person", "person_name", "effective", "phase", "severity", "rules", "rule_titles", "message"})
+	header := []string{"type", "id", "op", "system", "account", "entitlement", "person", "person_name", "effective", "phase", "severity", "rules", "rule_titles", "message"}
+	finding, action := "finding", "action"
+	word := func(s string) string { return s }
+	if r.Lang == LangJA {
+		header = []string{"種別", "措置ID", "措置", "システム", "アカウント", "権限", "社員番号", "氏名", "実施日", "段階", "重大度", "ルール", "ルール名", "内容"}
+		finding, action, word = "指摘", "措置", r.w
+	}
+	w.Write(header)
 	for _, f := range p.Findings {
-		w.Write([]string{"finding", f.Event, "", f.System, f.Account, f.Entitlement, f.Person, f.PersonName, "", "", f.Severity, f.Rule, r.Title(f.Rule), r.Say(f.Message, f.MessageJA)})
+		w.Write([]string{finding, f.Event, "", f.System, f.Account, f.Entitlement, f.Person, f.PersonName, "", "", word(f.Severity), f.Rule, r.Title(f.Rule), r.Say(f.Message, f.MessageJA)})
 	}
 	for _, a := range p.Actions {
 		titles := make([]string, len(a.Rules))
 		for i, rule := range a.Rules {
 			titles[i] = r.Title(rule)
 		}
-		w.Write([]string{"action", a.ID, a.Op, a.System, a.Account, a.Entitlement, a.Person, a.PersonName, a.Effective, fmt.Sprint(a.Phase), a.Severity, strings.Join(a.Rules, " "), strings.Join(titles, " / "), r.Say(a.Reason, a.ReasonJA)})
+		w.Write([]string{action, a.ID, word(a.Op), a.System, a.Account, a.Entitlement, a.Person, a.PersonName, a.Effective, fmt.Sprint(a.Phase), word(a.Severity), strings.Join(a.Rules, " "), strings.Join(titles, " / "), r.Say(a.Reason, a.ReasonJA)})
 	}
 	w.Flush()
 	return w.Error()

@@ -19,6 +19,7 @@ type safeWriter struct {
 	w       io.Writer
 	pending []byte // the start of a UTF-8 sequence cut by the last Write
 	buf     []byte
+	started bool // something was written: a byte-order mark is no longer the file's first character
 }
 
 func needsEscape(r rune) bool {
@@ -56,6 +57,13 @@ func (s *safeWriter) Write(p []byte) (int, error) {
 			break
 		}
 		r, size := utf8.DecodeRune(data[i:])
+		if r == '\ufeff' && i == 0 && !s.started {
+			// The byte-order mark that starts a CSV for Excel (show
+			// --format csv > plan.csv): Excel in Japanese reads the file as
+			// UTF-8 only with it. Anywhere else it is escaped.
+			i += size
+			continue
+		}
 		if needsEscape(r) {
 			out = append(out, data[start:i]...)
 			out = appendEscape(out, r)
@@ -65,6 +73,7 @@ func (s *safeWriter) Write(p []byte) (int, error) {
 	}
 	out = append(out, data[start:]...)
 	s.buf = out
+	s.started = s.started || len(out) > 0
 	if _, err := s.w.Write(out); err != nil {
 		return 0, err
 	}

@@ -73,3 +73,25 @@ func TestLongPlansAreListedInPart(t *testing.T) {
 		t.Errorf("%d actions listed, want 4", n)
 	}
 }
+
+// TestTheBOMOfACSVPasses: a CSV for Excel starts with a byte-order mark; the
+// terminal-safe writer lets it through there (else Excel in Japanese reads
+// the file as Shift_JIS) and escapes it anywhere else, also when the mark
+// arrives a byte at a time.
+func TestTheBOMOfACSVPasses(t *testing.T) {
+	var b strings.Builder
+	w := SafeWriter(&b)
+	w.Write([]byte("\ufefftype,id\n"))
+	w.Write([]byte("\ufeff"))
+	if b.String() != "\ufefftype,id\n\\ufeff" {
+		t.Errorf("%q", b.String())
+	}
+	b.Reset()
+	w = SafeWriter(&b)
+	for _, c := range []byte("\ufeffa") {
+		w.Write([]byte{c})
+	}
+	if b.String() != "\ufeffa" {
+		t.Errorf("a byte at a time: %q", b.String())
+	}
+}
