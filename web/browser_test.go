@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"os/exec"
 	"strings"
@@ -112,6 +113,35 @@ func TestReviewersInTheBrowser(t *testing.T) {
 		chromedp.Text("#approvals", &text, chromedp.ByID))
 	if !strings.Contains(text, "E1006") {
 		t.Fatalf("approvals after approving: %q", text)
+	}
+	// The plan in words a Japanese auditor reads: operations, severities,
+	// rule titles and system names beside the ids, the approval's time in
+	// Tokyo (no UTC beside it), and the severity filter taking 重大.
+	var kind, actions, findings string
+	run(t, ctx, "the plan page in Japanese",
+		chromedp.Text("#kind", &kind, chromedp.ByID),
+		chromedp.Text("#actions", &actions, chromedp.ByID),
+		chromedp.Text("#findings", &findings, chromedp.ByID))
+	for _, want := range []string{"権限取消", "アカウント無効化", "託送お客さま管理システム", "有効期限切れの権限"} {
+		if !strings.Contains(actions+findings, want) {
+			t.Errorf("the plan page lacks %q:\n%s\n%s", want, actions, findings)
+		}
+	}
+	if kind != "定期照合" || strings.Contains(actions, "revoke ") || strings.Contains(text, "T") && strings.Contains(text, "Z") {
+		t.Errorf("kind %q, approvals %q, actions:\n%s", kind, text, actions)
+	}
+	run(t, ctx, "filter by a Japanese severity",
+		chromedp.Navigate(e.base+"/plans/plan.json?severity="+url.QueryEscape("重大")),
+		chromedp.WaitVisible("#findings", chromedp.ByID),
+		chromedp.Text("#findings", &findings, chromedp.ByID))
+	rows := strings.Split(strings.TrimSpace(findings), "\n")[1:]
+	if len(rows) == 0 {
+		t.Errorf("the 重大 filter finds nothing:\n%s", findings)
+	}
+	for _, row := range rows {
+		if !strings.Contains(row, "\t重大\t") {
+			t.Errorf("the 重大 filter lets through %q", row)
+		}
 	}
 	rules, _ := e.ruleSet()
 	if err := applyCheck(planPath, e, rules); err != nil {

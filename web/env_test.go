@@ -115,7 +115,7 @@ review:
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { e.store.Close() })
-	e.srv, err = New(ctx, Options{Config: e.cfg, Store: e.store, Current: func() *reconcile.Inputs { return e.in }, PlanDirs: []string{e.outbox},
+	e.srv, err = New(ctx, Options{Config: e.cfg, Store: e.store, Current: func() *reconcile.Inputs { return e.in }, Policy: func() *reconcile.Policy { return e.pol }, PlanDirs: []string{e.outbox},
 		Signer: signer, Log: reconciletest.Quiet(), Now: e.clock})
 	if err != nil {
 		t.Fatal(err)

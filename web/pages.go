@@ -15,11 +15,14 @@ import (
 	"sync"
 	"time"
 
+	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/i18n"
+	"github.com/accessrecon/accessrecon/policy"
 	"github.com/accessrecon/accessrecon/reconcile"
 	"github.com/accessrecon/accessrecon/reconcile/apply"
 	"github.com/accessrecon/accessrecon/reconcile/audit"
 	"github.com/accessrecon/accessrecon/reconcile/certify"
+	"github.com/accessrecon/accessrecon/reconcile/report"
 	"github.com/accessrecon/accessrecon/reconcile/reviewdb"
 	"golang.org/x/text/language"
 )
@@ -93,6 +96,9 @@ type (
 		Author, MayApprove        bool
 		Decisions                 []reviewdb.PlanDecision
 		Required                  int
+		// Titles are the rules' titles and Systems the systems' names, in
+		// the page's language, beside their ids.
+		Titles, Systems map[string]string
 	}
 )
 
@@ -124,6 +130,15 @@ var funcs = template.FuncMap{
 			return pickLang(lang, "10,000 件以上", "more than 10,000")
 		}
 		return strconv.Itoa(n)
+	},
+	// word is an op, a severity or a plan kind in the page's language.
+	"word": func(lang, key string) string { return report.Renderer{Lang: lang}.Word(key) },
+	// tokyo is an RFC 3339 time in Asia/Tokyo, to the minute.
+	"tokyo": func(v string) string {
+		if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+			return t.In(graph.Tokyo).Format("2006-01-02 15:04")
+		}
+		return v
 	},
 	"pick": func(lang, ja, en string) string {
 		if lang == "en" {
@@ -414,6 +429,17 @@ func (s *Server) planFiles() ([]planFile, error) {
 	return out, nil
 }
 
+// rules are the titles of the policy's rules (none without a policy).
+func (s *Server) rules() map[string]policy.RuleInfo {
+	if s.o.Policy == nil {
+		return nil
+	}
+	if p := s.o.Policy(); p != nil && p.Compiled != nil {
+		return p.Compiled.Rules()
+	}
+	return nil
+}
+
 // mayView is apply.MayView for the signed-in person.
 func (s *Server) mayView(me *who, p *reconcile.Plan) error {
 	return apply.MayView(me.snap, me.cfg, me.Person, p, me.today)
@@ -470,10 +496,12 @@ func (s *Server) planPage(w http.ResponseWriter, r *http.Request, me *who) {
 		return
 	}
 	q := r.URL.Query()
+	// A severity typed in the page's language (重大) is the word's key.
+	sev := report.Renderer{Lang: me.lang}.Unword(strings.TrimSpace(q.Get("severity")))
 	match := func(system, rule []string, severity, person, name string) bool {
 		return (q.Get("system") == "" || slices.Contains(system, q.Get("system"))) &&
 			(q.Get("rule") == "" || slices.Contains(rule, q.Get("rule"))) &&
-			(q.Get("severity") == "" || severity == q.Get("severity")) &&
+			(sev == "" || severity == sev) &&
 			(q.Get("person") == "" || person == q.Get("person") || strings.Contains(name, q.Get("person")))
 	}
 	var actions []reconcile.Action
@@ -504,9 +532,23 @@ func (s *Server) planPage(w http.ResponseWriter, r *http.Request, me *who) {
 	decisions, _ := s.o.Store.PlanDecisions(r.Context(), pf.Plan.Digest)
 	author := reconcile.SamePerson(me.snap, me.Person.EmployeeID, pf.Plan.CreatedBy)
 	mayApprove := apply.MayDecide(me.snap, me.cfg, me.Person, pf.Plan, me.today)
+	titles, systems := map[string]string{}, map[string]string{}
+	rr := report.Renderer{Lang: me.lang, Rules: s.rules()}
+	for _, a := range pf.Plan.Actions {
+		for _, rule := range a.Rules {
+			titles[rule] = rr.Title(rule)
+		}
+	}
+	for _, f := range pf.Plan.Findings {
+		titles[f.Rule] = rr.Title(f.Rule)
+	}
+	for _, sys := range me.snap.Systems() {
+		systems[sys.ID] = sys.Name
+	}
 	s.render(w, r, 200, "plan", page{Lang: me.lang, Me: me, Msg: q.Get("msg"), Data: planPage{
 		F: pf, Actions: actions[from:to], ActionCount: len(actions), Findings: findings[:min(len(findings), PageSize)], FindingCount: len(findings),
 		Next: next, Q: q, Author: author, MayApprove: mayApprove, Decisions: decisions, Required: me.cfg.Apply.Approvals,
+		Titles: titles, Systems: systems,
 	}})
 }
 

@@ -47,6 +47,9 @@ type Options struct {
 	Store  *reviewdb.Store
 	// Current is the graph serve holds (refreshed in the background).
 	Current func() *reconcile.Inputs
+	// Policy, when set, gives the rules' titles the pages show beside
+	// their ids.
+	Policy func() *reconcile.Policy
 	// PlanDirs are the folders whose plans are listed for approval.
 	PlanDirs []string
 	// Signer signs web approvals (review.web.signing_key); nil: unsigned.

@@ -150,7 +150,7 @@ func reviewerPages(ctx context.Context, cfg *config.Config, svc *service.Service
 	if err != nil {
 		return nil, nil, err
 	}
-	o := web.Options{Config: cfg, Store: store, Current: svc.Current, PlanDirs: []string{outbox}, Log: log}
+	o := web.Options{Config: cfg, Store: store, Current: svc.Current, Policy: svc.Policy, PlanDirs: []string{outbox}, Log: log}
 	for _, d := range cfg.Review.Web.Plans {
 		o.PlanDirs = append(o.PlanDirs, cfg.Resolve(d))
 	}

@@ -102,6 +102,17 @@ var reviewRuleTitles = map[string][2]string{
 // language, or key itself.
 func (r Renderer) Word(key string) string { return r.w(key) }
 
+// Unword is the key a word of the renderer's language stands for (重大 →
+// critical), or word itself: what a person types in a filter.
+func (r Renderer) Unword(word string) string {
+	for k, v := range words[r.Lang] {
+		if v == word {
+			return k
+		}
+	}
+	return word
+}
+
 // Say is a message in the renderer's language: the Japanese when there is
 // one and the language is Japanese, else the English.
 func (r Renderer) Say(en, ja string) string {
@@ -367,7 +378,7 @@ func (r Renderer) Markdown(out io.Writer, p *reconcile.Plan) error {
 
 // CSV writes one row per finding and per action, for Excel. The file starts
 // with a UTF-8 BOM so that Excel in a Japanese locale reads it as UTF-8. In
-// Japanese the headers and the words (種別, 措置, 重大度) are Japanese, the
+// Japanese the headers and the words (種別, 措置, 重要度) are Japanese, the
 // ids (rules, systems, accounts) as they are; in English (--lang en) it is
 // the machine-readable form: ids and English.
 func (r Renderer) CSV(out io.Writer, p *reconcile.Plan) error {
@@ -379,7 +390,7 @@ func (r Renderer) CSV(out io.Writer, p *reconcile.Plan) error {
 	finding, action := "finding", "action"
 	word := func(s string) string { return s }
 	if r.Lang == LangJA {
-		header = []string{"種別", "措置ID", "措置", "システム", "アカウント", "権限", "社員番号", "氏名", "実施日", "段階", "重大度", "ルール", "ルール名", "内容"}
+		header = []string{"種別", "措置ID", "措置", "システム", "アカウント", "権限", "社員番号", "氏名", "実施日", "フェーズ", "重要度", "ルール", "ルール名", "内容"}
 		finding, action, word = "指摘", "措置", r.w
 	}
 	w.Write(header)

@@ -130,6 +130,9 @@ func (s *Service) Refresh(ctx context.Context) error {
 // Current is the graph the service answers from.
 func (s *Service) Current() *reconcile.Inputs { return s.current.Load().inputs }
 
+// Policy is the policy of the graph the service holds now.
+func (s *Service) Policy() *reconcile.Policy { return s.current.Load().policy }
+
 // Run refreshes every interval until ctx ends.
 func (s *Service) Run(ctx context.Context, every time.Duration) {
 	if every <= 0 {
