@@ -207,6 +207,23 @@ func TestReviewersInTheBrowser(t *testing.T) {
 	if !strings.Contains(text, "1 件を判定しました") {
 		t.Fatalf("the delegate's decision: %q", text)
 	}
+	// The owners' progress: names beside codes, stage names and due
+	// days, totals, delegations by name.
+	var progress, delegations string
+	run(t, ctx, "the campaign owner's progress",
+		chromedp.Navigate(e.base+"/"), signOut(),
+		chromedp.Navigate(e.base+"/campaigns/M1/progress"), e.signInTasks("E1003"),
+		chromedp.WaitVisible("#progress", chromedp.ByID),
+		chromedp.Text("#progress", &progress, chromedp.ByID),
+		chromedp.Text("#delegations", &delegations, chromedp.ByID))
+	for _, want := range []string{"お客さまセンター (NW-CUSTOMER)", "佐藤 翔太 (E1001)", "1. 所管部署 owner unit（期限", "合計"} {
+		if !strings.Contains(strings.ReplaceAll(progress, " (期限", "（期限"), want) {
+			t.Errorf("the progress page lacks %q:\n%s", want, progress)
+		}
+	}
+	if strings.Contains(progress, "unit:") || strings.Contains(progress, "person:") || !strings.Contains(delegations, "E1015") {
+		t.Errorf("the progress page shows raw keys:\n%s\n%s", progress, delegations)
+	}
 
 	// Close (forced: its stages are still running): the plan revokes
 	// what was revoked and nothing kept.

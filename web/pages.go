@@ -81,6 +81,12 @@ type (
 		C           *reviewdb.Campaign
 		Rows        []reviewdb.Progress
 		Delegations []reviewdb.Delegation
+		// Who names each reviewer key and person (unit:CODE, person:ID,
+		// ID) with the name beside the code; Stages are by number; Total
+		// sums the rows.
+		Who    map[string]string
+		Stages map[int]reviewdb.Stage
+		Total  reviewdb.Progress
 	}
 	plansPage struct {
 		Plans    []planFile
@@ -342,7 +348,37 @@ func (s *Server) progress(w http.ResponseWriter, r *http.Request, me *who) {
 		s.fail(w, r, 500, err)
 		return
 	}
-	s.render(w, r, 200, "progress", page{Lang: me.lang, Me: me, Data: progressPage{C: c, Rows: rows, Delegations: dels}})
+	pp := progressPage{C: c, Rows: rows, Delegations: dels, Who: map[string]string{}, Stages: map[int]reviewdb.Stage{}}
+	for _, st := range c.Stages {
+		pp.Stages[st.N] = st
+	}
+	name := func(key string) string {
+		switch {
+		case strings.HasPrefix(key, reviewdb.UnitPrefix):
+			code := strings.TrimPrefix(key, reviewdb.UnitPrefix)
+			if u := me.snap.Unit(code); u != nil {
+				return u.Name + " (" + code + ")"
+			}
+			return code
+		case strings.HasPrefix(key, "person:"):
+			key = strings.TrimPrefix(key, "person:")
+		}
+		if p := me.snap.Person(key); p != nil {
+			return p.Name + " (" + p.EmployeeID + ")"
+		}
+		return key
+	}
+	for _, row := range rows {
+		pp.Who[row.Who] = name(row.Who)
+		pp.Total.Open += row.Open
+		pp.Total.Kept += row.Kept
+		pp.Total.Revoked += row.Revoked
+		pp.Total.Defaults += row.Defaults
+	}
+	for _, d := range dels {
+		pp.Who[d.From], pp.Who[d.To] = name(d.From), name(d.To)
+	}
+	s.render(w, r, 200, "progress", page{Lang: me.lang, Me: me, Data: pp})
 }
 
 // planCache keeps parsed plans by path, size and time.
