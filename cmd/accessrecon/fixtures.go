@@ -18,7 +18,7 @@ func fixturesCommand() *cli.Command {
 		Flags: []cli.Flag{langFlag}, // --help --lang ja
 		Subcommands: []*cli.Command{{
 			Name:  "generate",
-			Usage: "write a deterministic, realistic data set in SPEC's formats",
+			Usage: "write a deterministic, realistic data set in the documented formats",
 			Flags: []cli.Flag{
 				&cli.IntFlag{Name: "people", Value: 10_000, Usage: "`N` people (about 10 grants each)"},
 				&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "the same `S` gives the same files"},

@@ -31,7 +31,7 @@ func logsCommand() *cli.Command {
 			Name:  "check",
 			Usage: "check the access logs of the period that business day D reviews (exit 4 on findings)",
 			Flags: []cli.Flag{configFlag, langFlag, verbose,
-				&cli.StringFlag{Name: "out", Usage: "write the report as JSON (SPEC's format) to `F`"},
+				&cli.StringFlag{Name: "out", Usage: "write the report as JSON (docs/formats.md) to `F`"},
 				&cli.StringFlag{Name: "date", Required: true, Usage: "the business day `D` (YYYY-MM-DD)"},
 				&cli.StringFlag{Name: "format", Value: "text", Usage: "what to print on stdout: text, json or html"},
 			},

@@ -119,6 +119,7 @@ func mailedDemo(t *testing.T, notifyRest string) (dir, cfg, api string) {
 type mailpitMessages struct {
 	Total    int `json:"total"`
 	Messages []struct {
+		ID        string `json:"ID"`
 		MessageID string `json:"MessageID"`
 		Subject   string `json:"Subject"`
 		To        []struct {
@@ -139,6 +140,21 @@ func received(t *testing.T, api string) mailpitMessages {
 		t.Fatal(err)
 	}
 	return m
+}
+
+// messageText is the text body of a message Mailpit received.
+func messageText(t *testing.T, api, id string) string {
+	t.Helper()
+	resp, err := http.Get(api + "/message/" + id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var m struct{ Text string }
+	if err := json.NewDecoder(resp.Body).Decode(&m); err != nil {
+		t.Fatal(err)
+	}
+	return m.Text
 }
 
 // TestPlanWaitingForApprovalIsMailedToTheRightPeopleOnly: a plan is made;
@@ -389,6 +405,10 @@ func TestLogCheckFindingsAndTheRateLimit(t *testing.T) {
 	// In ISO-2022-JP, and read back as the Japanese it was.
 	if got.Total != 2 || !strings.Contains(got.Messages[0].Subject, "log check findings") || !strings.Contains(got.Messages[0].Subject, "アクセスログの指摘") {
 		t.Errorf("received: %+v", got)
+	}
+	// The counts by rule as people read them, not a Go map.
+	if body := messageText(t, api, got.Messages[0].ID); strings.Contains(body, "map[") || !strings.Contains(body, "usage.access_after_leave 1, usage.access_without_grant 1") {
+		t.Errorf("the log check's mail:\n%s", body)
 	}
 }
 

@@ -480,7 +480,7 @@ func text(e audit.Event, kind, unit string) (subject, body string) {
 		subject = fmt.Sprintf("【accessrecon】アクセスログの指摘 %v 件 / log check findings (%v)", e.Data["findings"], e.Data["date"])
 		body = fmt.Sprintf("%v のアクセスログ点検で %v 件の指摘がありました（ルール別: %v）。\n詳細: accessrecon logs check --date %v --format html --lang ja\n\n"+
 			"The log check of %v found %v findings (by rule: %v).\nDetails: accessrecon logs check --date %v --format html\n",
-			e.Data["date"], e.Data["findings"], e.Data["by_rule"], e.Data["date"], e.Data["date"], e.Data["findings"], e.Data["by_rule"], e.Data["date"])
+			e.Data["date"], e.Data["findings"], counts(e.Data["by_rule"]), e.Data["date"], e.Data["date"], e.Data["findings"], counts(e.Data["by_rule"]), e.Data["date"])
 	case audit.TransferForbidden:
 		subject = fmt.Sprintf("【accessrecon】禁止される異動の照会 / a forbidden transfer was checked (%v)", e.Data["employee_id"])
 		body = fmt.Sprintf("人事システムから照会された異動は分離ルールに反します: %v を %v から %v へ（%v 発令）。該当ルール: %v\n\n"+
@@ -730,4 +730,18 @@ func dial(s config.SMTP, password string) (*mail.Client, error) {
 		return nil, i18n.Errorf("notify: smtp %s: %w", s.Host, err)
 	}
 	return c, nil
+}
+
+// counts writes a count per key (a rule: how many) as people read it,
+// sorted: "usage.access_after_leave 1, usage.x 2" (not a Go map).
+func counts(v any) string {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return fmt.Sprint(v)
+	}
+	parts := make([]string, 0, len(m))
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		parts = append(parts, fmt.Sprintf("%s %v", k, m[k]))
+	}
+	return strings.Join(parts, ", ")
 }
