@@ -234,7 +234,7 @@ func scanCSVLines(ctx context.Context, name, header string, r *bufio.Reader, fir
 		}
 		at, ok := ParseTimestamp(fields[pos[0]])
 		if !ok {
-			st.bad(name, line, fmt.Sprintf("column timestamp: expected an RFC 3339 timestamp with offset, got %q", fields[pos[0]]))
+			st.bad(name, line, fmt.Sprintf("column timestamp: expected 2026-11-23T08:00:00+09:00 (or 2026/11/23 08:00, Asia/Tokyo), got %q", fields[pos[0]]))
 			return
 		}
 		a.At, a.System, a.Account, a.Action, a.Object, a.Line = at, fields[pos[1]], fields[pos[2]], fields[pos[3]], fields[pos[4]], line
@@ -290,7 +290,7 @@ func scanJSON(ctx context.Context, name string, r *bufio.Reader, fn func(*Access
 		}
 		at, ok := ParseTimestamp([]byte(j.Timestamp))
 		if !ok {
-			st.bad(name, line, fmt.Sprintf("field timestamp: expected an RFC 3339 timestamp with offset, got %q", j.Timestamp))
+			st.bad(name, line, fmt.Sprintf("field timestamp: expected 2026-11-23T08:00:00+09:00 (or 2026/11/23 08:00, Asia/Tokyo), got %q", j.Timestamp))
 			return
 		}
 		if j.System == "" || j.AccountID == "" {
@@ -304,9 +304,12 @@ func scanJSON(ctx context.Context, name string, r *bufio.Reader, fn func(*Access
 
 // ParseTimestamp reads an RFC 3339 timestamp with an offset
 // (2026-11-23T08:00:00+09:00, 2026-11-22T23:00:00Z, fractions allowed)
-// without allocating.
+// without allocating; also the forms HR and business systems export, read
+// in Asia/Tokyo: 2026/11/23 08:00, 2026-11-23 08:00:00 (a space before the
+// time and no offset, a slash or a dash, seconds optional). An ISO time with
+// a T and no offset is refused: it says nothing of its zone.
 func ParseTimestamp(b []byte) (int64, bool) {
-	if len(b) < 20 || b[4] != '-' || b[7] != '-' || (b[10] != 'T' && b[10] != 't' && b[10] != ' ') || b[13] != ':' || b[16] != ':' {
+	if len(b) < 16 || (b[4] != '-' && b[4] != '/') || b[7] != b[4] || (b[10] != 'T' && b[10] != 't' && b[10] != ' ') || b[13] != ':' {
 		return 0, false
 	}
 	num := func(s []byte) (int, bool) {
@@ -324,11 +327,17 @@ func ParseTimestamp(b []byte) (int64, bool) {
 	day, ok3 := num(b[8:10])
 	hour, ok4 := num(b[11:13])
 	minute, ok5 := num(b[14:16])
-	sec, ok6 := num(b[17:19])
+	sec, ok6, rest := 0, true, b[16:]
+	if len(rest) > 0 && rest[0] == ':' {
+		if len(rest) < 3 {
+			return 0, false
+		}
+		sec, ok6 = num(rest[1:3])
+		rest = rest[3:]
+	}
 	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || month < 1 || month > 12 || day < 1 || day > graph.DaysIn(year, month) || hour > 23 || minute > 59 || sec > 59 {
 		return 0, false
 	}
-	rest := b[19:]
 	nanos := 0
 	if len(rest) > 0 && rest[0] == '.' {
 		i := 1
@@ -344,6 +353,10 @@ func ParseTimestamp(b []byte) (int64, bool) {
 	}
 	offset := 0
 	switch {
+	case len(rest) == 0 && b[10] == ' ':
+		offset = 9 * 3600 // an export's local time (a space, no offset): Asia/Tokyo, which has no daylight saving
+	case b[4] == '/':
+		return 0, false // a slash date is a local time: an offset after it is not a form anyone writes
 	case len(rest) == 1 && (rest[0] == 'Z' || rest[0] == 'z'):
 	case len(rest) == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':':
 		oh, ok1 := num(rest[1:3])

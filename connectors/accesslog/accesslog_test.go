@@ -29,7 +29,14 @@ func TestParseTimestampAgreesWithTheStandardLibrary(t *testing.T) {
 			t.Errorf("%s: %v %v, want %v", s, time.Unix(0, got), ok, want)
 		}
 	}
-	for _, s := range []string{"", "2026-11-23", "2026-11-23T08:00:00", "2026-02-29T00:00:00Z", "2026-11-23T25:00:00+09:00",
+	// What HR and business systems export: local time in Asia/Tokyo.
+	for s, want := range map[string]string{"2026/12/07 13:00": "2026-12-07T13:00:00+09:00", "2026-12-07 13:00:05": "2026-12-07T13:00:05+09:00"} {
+		w, _ := time.Parse(time.RFC3339, want)
+		if got, ok := ParseTimestamp([]byte(s)); !ok || got != w.UnixNano() {
+			t.Errorf("%s: %v %v, want %s", s, time.Unix(0, got), ok, want)
+		}
+	}
+	for _, s := range []string{"", "2026-11-23", "2026-11-23T08:00:00", "2026-02-29T00:00:00Z", "2026-11-23T25:00:00+09:00", "2026/11/23 08:00+09:00", "2026/11/23 8:00",
 		"2026-11-23T08:00:00+0900", "2026-11-23T08:00:00.+09:00", "2026/11/23T08:00:00Z", "2026-11-23T08:00:00+09:00x"} {
 		if _, ok := ParseTimestamp([]byte(s)); ok {
 			t.Errorf("%q accepted", s)

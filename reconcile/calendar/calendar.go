@@ -120,21 +120,30 @@ func (c *Calendar) Holiday(d graph.Date) (string, bool) {
 	return name, ok
 }
 
-// Why says why d is not a business day ("" when it is one).
+// Why says why d is not a business day ("" when it is one), in English.
 func (c *Calendar) Why(d graph.Date) string {
-	switch wd := d.Start().Weekday(); {
-	case wd == time.Saturday:
-		return "a Saturday"
-	case wd == time.Sunday:
-		return "a Sunday"
-	}
-	if name, ok := c.Holiday(d); ok {
-		return "a national holiday (" + name + ")"
-	}
-	if c.once[d] || c.everyYear[d.String()[5:]] {
-		return "a company holiday"
+	if m, ok := c.WhyNot(d); ok {
+		return m.String()
 	}
 	return ""
+}
+
+// WhyNot says why d is not a business day, in any language (ok is false
+// when it is one).
+func (c *Calendar) WhyNot(d graph.Date) (i18n.Message, bool) {
+	switch wd := d.Start().Weekday(); {
+	case wd == time.Saturday:
+		return i18n.M("a Saturday"), true
+	case wd == time.Sunday:
+		return i18n.M("a Sunday"), true
+	}
+	if name, ok := c.Holiday(d); ok {
+		return i18n.M("a national holiday (%s)", name), true
+	}
+	if c.once[d] || c.everyYear[d.String()[5:]] {
+		return i18n.M("a company holiday"), true
+	}
+	return i18n.Message{}, false
 }
 
 // IsBusinessDay reports whether d is a business day.

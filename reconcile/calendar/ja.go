@@ -10,5 +10,9 @@ func init() {
 		"%s:%d: malformed CSV: %v":                                        "%s:%d: CSV の形式が不正です: %v",
 		"calendar.company_holidays: %w":                                   "calendar.company_holidays: %w",
 		"calendar.company_holidays: expected MM-DD or YYYY-MM-DD, got %q": "calendar.company_holidays: MM-DD か YYYY-MM-DD で指定してください（値: %q）",
+		"a Saturday":              "土曜日",
+		"a Sunday":                "日曜日",
+		"a national holiday (%s)": "祝日（%s）",
+		"a company holiday":       "会社の休日",
 	})
 }

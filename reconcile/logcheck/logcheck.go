@@ -105,7 +105,7 @@ func newLogWindow(snap *graph.Snapshot, from, to graph.Date) *logWindow {
 // Run checks the access logs of the period that business day D
 // reviews: from the start of the previous business day to the start of D.
 func Run(ctx context.Context, in *reconcile.Inputs, pol *reconcile.Policy, cal *calendar.Calendar, day graph.Date, files fs.FS, names []string) (*Report, error) {
-	if why := cal.Why(day); why != "" {
+	if why, ok := cal.WhyNot(day); ok {
 		return nil, i18n.Errorf("--date %s: %w: it is %s", day, ErrNotBusinessDay, why)
 	}
 	snap := in.Graph.Snapshot()
