@@ -120,6 +120,13 @@ func TestLogsCheckWindows(t *testing.T) {
 			t.Errorf("%s: exit %d, stderr %q", date, code, stderr)
 		}
 	}
+	// In Japanese, all of it (it said 「営業日ではありません: a Sunday です」).
+	for date, why := range map[string]string{"2026-11-22": "営業日ではありません: 日曜日です", "2026-11-23": "祝日（勤労感謝の日）です"} {
+		_, stderr, code := runCLI(t, "logs", "check", "--config", filepath.Join(dir, "accessrecon.yaml"), "--date", date, "--lang", "ja")
+		if code != 1 || !strings.Contains(stderr, why) {
+			t.Errorf("%s in Japanese: exit %d, stderr %q", date, code, stderr)
+		}
+	}
 }
 
 func TestLogsCheckCleanDayJSONLinesGzipAndGlobs(t *testing.T) {

@@ -6,7 +6,7 @@ import "github.com/accessrecon/accessrecon/i18n"
 func init() {
 	i18n.Register(map[string]string{
 		"%w: usage rule %s: usage %d access %d out of range": "%w: 利用ルール %s: 利用 %d アクセス %d が範囲外です",
-		"--date %s: %w: it is %s":                            "--date %s: %w: %s です",
+		"--date %s: %w: it is %s":                            "--date %s: %w: %sです",
 		"not a business day":                                 "営業日ではありません",
 	})
 }
