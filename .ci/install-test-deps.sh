@@ -17,6 +17,8 @@ if ! command -v ldbadd >/dev/null 2>&1; then need+=(ldb-tools); fi
 if ! command -v ip >/dev/null 2>&1; then need+=(iproute2); fi
 if ! command -v unshare >/dev/null 2>&1; then need+=(util-linux); fi
 if ! command -v chromium >/dev/null 2>&1; then need+=(chromium); fi
+# Japanese glyphs for the pages Chromium draws (the screenshots people look at) and LibreOffice prints.
+if ! fc-list :lang=ja 2>/dev/null | grep -q .; then need+=(fonts-noto-cjk); fi
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi

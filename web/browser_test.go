@@ -162,6 +162,9 @@ func TestReviewersInTheBrowser(t *testing.T) {
 	if !strings.Contains(items, "takuso/u1004/viewer") || !strings.Contains(items, "維持") {
 		t.Errorf("the worklist lacks takuso/u1004/viewer or is not in Japanese:\n%s", items)
 	}
+	if !strings.Contains(items, "所属に見合わない役割権限 lifecycle.unjustified_grant") {
+		t.Errorf("the worklist shows policy flags without their titles:\n%s", items)
+	}
 	if dir := os.Getenv("ACCESSRECON_SCREENSHOTS"); dir != "" {
 		var png []byte
 		run(t, ctx, "screenshot", chromedp.FullScreenshot(&png, 100))

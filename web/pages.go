@@ -76,6 +76,8 @@ type (
 		Query  string
 		Stage  map[int]string
 		Owner  bool
+		// Titles are the rules' titles in the page's language, by id.
+		Titles map[string]string
 	}
 	progressPage struct {
 		C           *reviewdb.Campaign
@@ -91,6 +93,8 @@ type (
 	plansPage struct {
 		Plans    []planFile
 		Required int
+		// Names are the plans' authors' names, by id.
+		Names map[string]string
 	}
 	planPage struct {
 		F                         *planFile
@@ -146,6 +150,7 @@ var funcs = template.FuncMap{
 		}
 		return v
 	},
+	"fields": strings.Fields,
 	"pick": func(lang, ja, en string) string {
 		if lang == "en" {
 			return en
@@ -228,8 +233,15 @@ func (s *Server) worklist(w http.ResponseWriter, r *http.Request, me *who) {
 	for _, st := range c.Stages {
 		stageName[st.N] = st.Name
 	}
+	titles := map[string]string{}
+	rr := report.Renderer{Lang: me.lang, Rules: s.rules()}
+	for _, it := range items {
+		for _, rule := range strings.Fields(it.PolicyFlag) {
+			titles[rule] = rr.Title(rule)
+		}
+	}
 	s.render(w, r, 200, "campaign", page{Lang: me.lang, Me: me, Msg: r.URL.Query().Get("msg"), Data: campaignPage{
-		C: c, Items: items, Total: total, Filter: f, Next: next, Query: filterQuery(f), Stage: stageName, Owner: s.isOwner(me),
+		C: c, Items: items, Total: total, Filter: f, Next: next, Query: filterQuery(f), Stage: stageName, Owner: s.isOwner(me), Titles: titles,
 	}})
 }
 
@@ -493,7 +505,13 @@ func (s *Server) planList(w http.ResponseWriter, r *http.Request, me *who) {
 			files = append(files, f)
 		}
 	}
-	s.render(w, r, 200, "plans", page{Lang: me.lang, Me: me, Data: plansPage{Plans: files, Required: me.cfg.Apply.Approvals}})
+	names := map[string]string{}
+	for _, f := range files {
+		if p := me.snap.Person(f.Plan.CreatedBy); p != nil {
+			names[f.Plan.CreatedBy] = p.Name
+		}
+	}
+	s.render(w, r, 200, "plans", page{Lang: me.lang, Me: me, Data: plansPage{Plans: files, Required: me.cfg.Apply.Approvals, Names: names}})
 }
 
 // findPlan finds a plan by its file name among the listed ones only: a

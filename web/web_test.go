@@ -178,6 +178,13 @@ func TestWebApprovalIsAcceptedByApply(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("approval: %d", resp.StatusCode)
 	}
+	// The list: the author's name beside the id, the findings counted.
+	resp, _ = approver.Get(e.base + "/plans")
+	list, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(list), "E1004 田中 陽子") || !strings.Contains(string(list), "指摘事項") {
+		t.Errorf("the plan list lacks the author's name or the findings:\n%s", list)
+	}
 	// An HD person may not even see a plan that touches NW's confidential
 	// takuso (the information firewall), let alone approve it.
 	hd := e.client()
@@ -191,7 +198,7 @@ func TestWebApprovalIsAcceptedByApply(t *testing.T) {
 		}
 	}
 	resp, _ = hd.Get(e.base + "/plans")
-	list, _ := io.ReadAll(resp.Body)
+	list, _ = io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if strings.Contains(string(list), "plan.json") {
 		t.Error("an HD person sees the plan in the list")
