@@ -97,7 +97,7 @@ func TestReviewersInTheBrowser(t *testing.T) {
 	planPath := e.writePlan("plan.json", "E1004")
 	e.openMonthly("M1")
 
-	var me, text string
+	var me, text, summary string
 	run(t, ctx, "sign in as the plan's author",
 		chromedp.Navigate(e.base+"/plans/plan.json"), e.signInTasks("E1004"),
 		chromedp.Text("#me", &me, chromedp.ByID),
@@ -109,10 +109,12 @@ func TestReviewersInTheBrowser(t *testing.T) {
 	run(t, ctx, "approve as another person",
 		chromedp.Navigate(e.base+"/"), signOut(),
 		chromedp.Navigate(e.base+"/plans/plan.json"), e.signInTasks("E1006"),
-		through(chromedp.Click("#approve-button", chromedp.ByID), "#msg"),
+		through(chromedp.Click("#approve-button", chromedp.ByID), "#confirm-button"),
+		chromedp.Text("#summary", &summary, chromedp.ByID),
+		through(chromedp.Click("#confirm-button", chromedp.ByID), "#msg"),
 		chromedp.Text("#approvals", &text, chromedp.ByID))
-	if !strings.Contains(text, "E1006") {
-		t.Fatalf("approvals after approving: %q", text)
+	if !strings.Contains(text, "E1006") || !strings.Contains(summary, "承認がそろうと apply が次を実施します") {
+		t.Fatalf("approvals after approving: %q (confirmation: %q)", text, summary)
 	}
 	// The plan in words a Japanese auditor reads: operations, severities,
 	// rule titles and system names beside the ids, the approval's time in
@@ -183,10 +185,15 @@ func TestReviewersInTheBrowser(t *testing.T) {
 		through(chromedp.Click("#apply-filter", chromedp.ByID), "#bulk"),
 		chromedp.Text("#total", &total, chromedp.ByID),
 		chromedp.SendKeys(`#bulk input[name="reason"]`, "異動済み", chromedp.ByQuery),
-		through(chromedp.Click("#bulk-revoke", chromedp.ByID), "#msg"),
+		through(chromedp.Click("#bulk-revoke", chromedp.ByID), "#confirm-button"),
+		chromedp.Text("#summary", &summary, chromedp.ByID),
+		through(chromedp.Click("#confirm-button", chromedp.ByID), "#msg"),
 		chromedp.Text("#msg", &text, chromedp.ByID))
 	if total == "0" || !strings.Contains(text, total+" 件を判定しました") {
 		t.Fatalf("bulk revoke over %s items: %q", total, text)
+	}
+	if !strings.Contains(summary, "社員番号・氏名 E1005") || !strings.Contains(summary, total+" 件を「取消」と判定します") {
+		t.Errorf("the bulk decision's confirmation: %q", summary)
 	}
 
 	// Stage 2: the manager (E1009) delegates to E1015, who decides.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
@@ -89,6 +90,13 @@ type (
 		Who    map[string]string
 		Stages map[int]reviewdb.Stage
 		Total  reviewdb.Progress
+	}
+	// confirmPage shows what a decision over many items, or an approval,
+	// will do before it is taken; Fields are the form's, posted again with
+	// confirmed=1.
+	confirmPage struct {
+		Action, Back, Summary, Reason string
+		Fields                        url.Values
 	}
 	plansPage struct {
 		Plans    []planFile
@@ -314,6 +322,26 @@ func (s *Server) bulk(w http.ResponseWriter, r *http.Request, me *who) {
 	}
 	f := filterOf(r.PostForm)
 	decision, reason := r.PostForm.Get("decision"), strings.TrimSpace(r.PostForm.Get("reason"))
+	if r.PostForm.Get("confirmed") != "1" {
+		// A decision over many items is shown before it is taken: how
+		// many, which, what, why.
+		c, err := s.o.Store.Campaign(r.Context(), id)
+		if err != nil {
+			s.fail(w, r, http.StatusNotFound, err)
+			return
+		}
+		_, total, err := s.o.Store.Worklist(r.Context(), id, me.reviewer(), f)
+		if err != nil {
+			s.fail(w, r, 500, err)
+			return
+		}
+		s.render(w, r, 200, "confirm", page{Lang: me.lang, Me: me, Data: confirmPage{
+			Action: "/campaigns/" + url.PathEscape(c.ID) + "/bulk", Back: "/campaigns/" + url.PathEscape(c.ID) + "?" + filterQuery(f),
+			Summary: fmt.Sprintf(pickLang(me.lang, "棚卸し %s: 絞り込み（%s）に一致するあなたの未判定の項目 %sを「%s」と判定します。", "Campaign %s: the %s open items of yours the filter (%s) selects will be decided %s."),
+				c.ID, filterText(me.lang, f), countText(me.lang, total), pickLang(me.lang, map[string]string{"keep": "維持", "revoke": "取消"}[decision], decision)),
+			Reason: reason, Fields: withConfirmed(r.PostForm)}})
+		return
+	}
 	res, err := certify.Decide(r.Context(), s.desk(me.in), id, me.identity(), certify.Selection{Filter: &f}, decision, reason)
 	if err != nil {
 		s.fail(w, r, http.StatusBadRequest, err)
@@ -611,6 +639,31 @@ func (s *Server) planDecision(w http.ResponseWriter, r *http.Request, me *who, a
 	if pf == nil {
 		return
 	}
+	if approve && r.PostFormValue("confirmed") != "1" && apply.MayDecide(me.snap, me.cfg, me.Person, pf.Plan, me.today) {
+		// What the approval lets apply do, shown before it is given.
+		ops := map[string]int{}
+		for _, a := range pf.Plan.Actions {
+			ops[a.Op]++
+		}
+		var parts []string
+		rr := report.Renderer{Lang: me.lang}
+		for _, op := range slices.Sorted(maps.Keys(ops)) {
+			parts = append(parts, fmt.Sprintf("%s %d", rr.Word(op), ops[op]))
+		}
+		systems := pf.Plan.Systems()
+		for i, id := range systems {
+			if sys := me.snap.System(id); sys != nil {
+				systems[i] = sys.Name + " (" + id + ")"
+			}
+		}
+		s.render(w, r, 200, "confirm", page{Lang: me.lang, Me: me, Data: confirmPage{
+			Action: "/plans/" + url.PathEscape(pf.Name) + "/approve", Back: "/plans/" + url.PathEscape(pf.Name),
+			Summary: fmt.Sprintf(pickLang(me.lang, "計画 %s（%s、基準日 %s、作成者 %s）を承認します。承認がそろうと apply が次を実施します: %s（対象システム: %s）。指摘事項 %d 件。",
+				"You approve plan %s (%s, as of %s, by %s). Once approved enough, apply carries out: %s (systems: %s). %d findings."),
+				pf.Name, rr.Word(pf.Plan.Kind), pf.Plan.AsOf, pf.Plan.CreatedBy, strings.Join(parts, pickLang(me.lang, "、", ", ")), strings.Join(systems, pickLang(me.lang, "、", ", ")), len(pf.Plan.Findings)),
+			Fields: withConfirmed(r.PostForm)}})
+		return
+	}
 	rules, err := apply.Rules(me.cfg, me.today)
 	if err != nil {
 		s.fail(w, r, 500, err)
@@ -656,4 +709,39 @@ func (s *Server) planApprove(w http.ResponseWriter, r *http.Request, me *who) {
 
 func (s *Server) planReject(w http.ResponseWriter, r *http.Request, me *who) {
 	s.planDecision(w, r, me, false)
+}
+
+// withConfirmed is a form's values with confirmed=1.
+func withConfirmed(v url.Values) url.Values {
+	out := url.Values{}
+	for k, vs := range v {
+		out[k] = vs
+	}
+	out.Set("confirmed", "1")
+	return out
+}
+
+// filterText is a filter as people read it.
+func filterText(lang string, f reviewdb.Filter) string {
+	var parts []string
+	for _, x := range [][2]string{{pickLang(lang, "システム", "system"), f.System}, {pickLang(lang, "ルール", "rule"), f.Rule}, {pickLang(lang, "社員番号・氏名", "person"), f.Person}} {
+		if x[1] != "" {
+			parts = append(parts, x[0]+" "+x[1])
+		}
+	}
+	if f.Flagged {
+		parts = append(parts, pickLang(lang, "ポリシー上の取消対象のみ", "flagged only"))
+	}
+	if len(parts) == 0 {
+		return pickLang(lang, "なし", "none")
+	}
+	return strings.Join(parts, pickLang(lang, "、", ", "))
+}
+
+// countText is a worklist count as the pages say it.
+func countText(lang string, n int) string {
+	if n > reviewdb.CountCap {
+		return pickLang(lang, "10,000 件以上", "more than 10,000")
+	}
+	return strconv.Itoa(n) + pickLang(lang, " 件", "")
 }

@@ -170,7 +170,20 @@ func TestWebApprovalIsAcceptedByApply(t *testing.T) {
 	}
 	approver := e.client()
 	e.signIn(approver, "e1006", password("E1006"))
+	// First what the approval will let apply do, then the approval.
 	resp, err = approver.PostForm(e.base+"/plans/plan.json/approve", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	summary, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(summary), "承認がそろうと apply が次を実施します: アカウント無効化") {
+		t.Fatalf("the approval's confirmation: %d\n%s", resp.StatusCode, summary)
+	}
+	if a, _ := apply.ReadApprovals(path); len(a.Approvals) != 0 {
+		t.Fatal("an approval was recorded before it was confirmed")
+	}
+	resp, err = approver.PostForm(e.base+"/plans/plan.json/approve", url.Values{"confirmed": {"1"}})
 	if err != nil {
 		t.Fatal(err)
 	}
