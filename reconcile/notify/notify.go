@@ -490,11 +490,75 @@ func text(e audit.Event, kind, unit string) (subject, body string) {
 	case audit.Refusal:
 		subject = "【accessrecon】計画の実施を拒否しました / apply refused a plan"
 		body = fmt.Sprintf("計画 %s の実施を拒否しました（実行者 %s）。理由: %v\n\napply refused plan %s (run by %s): %v\n", short, e.By, e.Data["reason"], short, e.By, e.Data["reason"])
+	case audit.CampaignClosed:
+		subject = fmt.Sprintf("【accessrecon】権限棚卸しの締切 / campaign closed (%v)", e.Data["campaign"])
+		body = fmt.Sprintf("権限棚卸し %v を %s が締め切りました。判定 %v 件、未確認の項目は %v、計画 %s。%s\n\nCampaign %v was closed by %s: %v decisions, unreviewed items %v, plan %s.%s\n",
+			e.Data["campaign"], e.By, e.Data["decisions"], map[string]string{"revoke": "取消", "keep": "継続"}[fmt.Sprint(e.Data["unreviewed"])], short, forcedJA(e),
+			e.Data["campaign"], e.By, e.Data["decisions"], e.Data["unreviewed"], short, forcedEN(e))
+	case audit.Approval:
+		subject = fmt.Sprintf("【accessrecon】計画の承認 / a plan was approved (%v)", e.Data["plan_file"])
+		body = fmt.Sprintf("%s が計画 %v（%s）を承認しました。\n\n%s approved plan %v (%s).\n", e.By, e.Data["plan_file"], short, e.By, e.Data["plan_file"], short)
+	case audit.Rejection:
+		subject = fmt.Sprintf("【accessrecon】計画の差し戻し / a plan was rejected (%v)", e.Data["plan_file"])
+		body = fmt.Sprintf("%s が計画 %v（%s）を差し戻しました。理由: %v\n\n%s rejected plan %v (%s): %v\n", e.By, e.Data["plan_file"], short, e.Data["comment"], e.By, e.Data["plan_file"], short, e.Data["comment"])
+	case audit.MassRevocationAllowed:
+		subject = "【accessrecon】大量取消の実施 / a mass revocation was allowed"
+		body = fmt.Sprintf("%s が計画 %s の大量取消（%v 件、上限 %v 件）を実施しました。理由: %v\n\n%s applied plan %s past the mass-revocation limit (%v removals, limit %v): %v\n",
+			e.By, short, e.Data["removals"], e.Data["limit"], e.Data["reason"], e.By, short, e.Data["removals"], e.Data["limit"], e.Data["reason"])
+	case audit.Action:
+		subject = fmt.Sprintf("【accessrecon】措置の結果 / an action of plan %s (%v)", short, e.Data["state"])
+		body = fmt.Sprintf("計画 %s の措置 %v（%v %v）: %v。%v\n\nPlan %s, action %v (%v %v): %v. %v\n",
+			short, e.Data["action"], e.Data["op"], e.Data["item"], e.Data["state"], e.Data["detail"], short, e.Data["action"], e.Data["op"], e.Data["item"], e.Data["state"], e.Data["detail"])
+	case audit.Interrupted:
+		subject = fmt.Sprintf("【accessrecon】実施の中断 / apply stopped (%s)", short)
+		body = fmt.Sprintf("計画 %s の実施は要求により止まりました（実行者 %s）。未着手 %v 件。続けるには apply をもう一度実行してください。\n\nApplying plan %s stopped on request (by %s): %v actions not started; run apply again to carry on.\n",
+			short, e.By, e.Data["pending"], short, e.By, e.Data["pending"])
+	case audit.ResetWorksheets:
+		subject = fmt.Sprintf("【accessrecon】2月一斉リセットの確認表 / February reset worksheets (%v)", e.Data["year"])
+		body = fmt.Sprintf("%v 年の2月一斉リセットの確認表を %s が作成しました（フォルダー %v）。\n\nThe worksheets of the %v February reset were written by %s (folder %v).\n",
+			e.Data["year"], e.By, e.Data["dir"], e.Data["year"], e.By, e.Data["dir"])
+	case audit.ReviewDecision:
+		subject = fmt.Sprintf("【accessrecon】棚卸しの判定 / review decisions (%v)", e.Data["campaign"])
+		body = fmt.Sprintf("権限棚卸し %v で %s が %v 件を判定しました（判定できなかった項目 %v 件）。\n\nIn campaign %v, %s decided %v items (%v refused).\n",
+			e.Data["campaign"], e.By, e.Data["decided"], e.Data["refused"], e.Data["campaign"], e.By, e.Data["decided"], e.Data["refused"])
+	case audit.ReviewDelegation:
+		subject = fmt.Sprintf("【accessrecon】棚卸しの委任 / a review was delegated (%v)", e.Data["campaign"])
+		body = fmt.Sprintf("権限棚卸し %v で %s が担当分を %v に委任しました。\n\nIn campaign %v, %s delegated their part to %v.\n", e.Data["campaign"], e.By, e.Data["to"], e.Data["campaign"], e.By, e.Data["to"])
+	case audit.ReviewStageEnded:
+		subject = fmt.Sprintf("【accessrecon】棚卸しの段階終了 / a review stage ended (%v)", e.Data["campaign"])
+		body = fmt.Sprintf("権限棚卸し %v の段階が期限を過ぎ、未判定の %v 件は既定の扱いになりました。\n\nA stage of campaign %v ended: its %v open items followed the campaign's default.\n", e.Data["campaign"], e.Data["items"], e.Data["campaign"], e.Data["items"])
+	case audit.SignIn:
+		subject = fmt.Sprintf("【accessrecon】サインイン / sign-in (%s)", e.By)
+		body = fmt.Sprintf("%s が確認画面にサインインしました（%v）。\n\n%s signed in to the reviewer pages (%v).\n", e.By, e.Data["issuer"], e.By, e.Data["issuer"])
+	case audit.SignInRefused:
+		subject = "【accessrecon】サインインの拒否 / a sign-in was refused"
+		body = fmt.Sprintf("確認画面へのサインインを拒否しました（%v、subject %v）。理由: %v\n\nA sign-in to the reviewer pages was refused (%v, subject %v): %v\n",
+			e.Data["issuer"], e.Data["subject"], e.Data["reason"], e.Data["issuer"], e.Data["subject"], e.Data["reason"])
+	case audit.AuditAccepted:
+		subject = "【accessrecon】監査ログの未保護行の受け入れ / uncovered audit lines accepted"
+		body = fmt.Sprintf("%s が監査ログの %v 行目から %v 行目（チェックポイントに守られていなかった行）を受け入れました。理由: %v\n\n%s accepted lines %v to %v of the audit log, which no checkpoint covered: %v\n",
+			e.By, e.Data["from"], e.Data["to"], e.Data["reason"], e.By, e.Data["from"], e.Data["to"], e.Data["reason"])
 	default:
-		subject = fmt.Sprintf("【accessrecon】%s", e.Event)
+		subject = fmt.Sprintf("【accessrecon】監査ログの記録 / audit log event (%s)", e.Event)
 		body = fmt.Sprintf("監査ログの記録 / audit log event: %s (seq %d, by %s, plan %s)\n", e.Event, e.Seq, e.By, short)
 	}
 	return subject, body
+}
+
+// forcedJA and forcedEN say why a campaign was closed before its last
+// stage ended ("" when it was not).
+func forcedJA(e audit.Event) string {
+	if f, ok := e.Data["forced"].(string); ok && f != "" {
+		return "最終段階の終了前に締切: " + f
+	}
+	return ""
+}
+
+func forcedEN(e audit.Event) string {
+	if f, ok := e.Data["forced"].(string); ok && f != "" {
+		return " Closed before its last stage ended: " + f
+	}
+	return ""
 }
 
 func readPlan(cfg *config.Config, out string) (*reconcile.Plan, error) {
