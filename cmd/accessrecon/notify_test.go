@@ -656,3 +656,32 @@ review:
 		t.Errorf("the plan mail has no link to the plan's page: %+v", m)
 	}
 }
+
+// TestAFirstRunDoesNotAskForAClosedCampaign: notify's first run reads the
+// whole log; a campaign opened and closed before it gets no "return your
+// worksheet" mail, and says why.
+func TestAFirstRunDoesNotAskForAClosedCampaign(t *testing.T) {
+	dir, cfg, _ := mailedDemo(t, `  events:
+    campaign_opened: {reviewers: true}
+`)
+	camp := filepath.Join(dir, "Q4")
+	if _, stderr, code := runCLI(t, "certify", "open", "--config", cfg, "--campaign", "Q4", "--out", camp, "--as-of", "2026-11-24"); code != 0 {
+		t.Fatal(stderr)
+	}
+	if _, stderr, code := runCLI(t, "certify", "close", "--config", cfg, "--dir", camp, "--out", filepath.Join(dir, "c.json"), "--as-of", "2026-11-24"); code != 0 && code != 2 {
+		t.Fatal(stderr)
+	}
+	out := filepath.Join(dir, "mail")
+	stdout, stderr, code := runCLI(t, "notify", "run", "--config", cfg, "--dry-run", "--out", out, "--lang", "en")
+	if code != 0 {
+		t.Fatalf("notify: exit %d %s", code, stderr)
+	}
+	for _, m := range readEMLs(t, out) {
+		if strings.Contains(m.Subject, "worksheet") {
+			t.Errorf("a closed campaign's worksheet mail: %s to %s", m.Subject, m.To)
+		}
+	}
+	if !strings.Contains(stdout, "campaign Q4 was closed since: its worksheets are no longer due") {
+		t.Errorf("the skipped mail is not said:\n%s", stdout)
+	}
+}

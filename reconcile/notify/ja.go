@@ -21,5 +21,6 @@ func init() {
 		"notify: smtp.ca_file %s: no PEM certificate in it":                   "notify: smtp.ca_file %s: PEM 形式の証明書がありません",
 		"notify: smtp.ca_file: %w":                                            "notify: smtp.ca_file: %w",
 		"notify: to %q: %w":                                                   "notify: 宛先 %q: %w",
+		"campaign %s was closed since: its worksheets are no longer due":      "棚卸し %s はその後締め切られたため、確認表の返送はもう不要です",
 	})
 }

@@ -126,6 +126,7 @@ func Collect(ctx context.Context, cfg *config.Config, snap *graph.Snapshot, now 
 	day := b.day
 	approvers := map[string][]string{} // plan digest → who approved it
 	var campaigns []audit.Event        // campaign_opened, not closed (yet)
+	closed := map[int]string{}         // campaign_opened seq → the campaign, closed since
 	_, err = audit.Each(f, path, func(e audit.Event) {
 		switch e.Event {
 		case audit.Plan:
@@ -135,7 +136,13 @@ func Collect(ctx context.Context, cfg *config.Config, snap *graph.Snapshot, now 
 		case audit.CampaignOpened:
 			campaigns = append(campaigns, e)
 		case audit.CampaignClosed:
-			campaigns = slices.DeleteFunc(campaigns, func(c audit.Event) bool { return c.Data["dir"] == e.Data["dir"] })
+			campaigns = slices.DeleteFunc(campaigns, func(c audit.Event) bool {
+				if c.Data["dir"] == e.Data["dir"] || c.Data["campaign"] == e.Data["campaign"] {
+					closed[c.Seq] = fmt.Sprint(c.Data["campaign"])
+					return true
+				}
+				return false
+			})
 		}
 		if e.Seq <= cur.Seq {
 			return
@@ -170,6 +177,17 @@ func Collect(ctx context.Context, cfg *config.Config, snap *graph.Snapshot, now 
 	if err != nil {
 		return nil, nil, 0, err
 	}
+	// "Return your worksheet" of a campaign closed since (a first run
+	// reading the whole log, or one after a long pause) asks for nothing
+	// anyone can do: not sent, and said why.
+	b.msgs = slices.DeleteFunc(b.msgs, func(m Message) bool {
+		id, gone := closed[m.Event]
+		if gone {
+			b.refused = append(b.refused, Refused{ID: m.ID, Person: m.Person, To: m.To, Event: m.Event,
+				Reason: i18n.M("campaign %s was closed since: its worksheets are no longer due", id)})
+		}
+		return gone
+	})
 	b.reminders(campaigns)
 	if err := b.stageMail(ctx); err != nil {
 		return nil, nil, 0, i18n.Errorf("notify: the review store: %w", err)
