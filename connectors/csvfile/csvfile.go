@@ -18,6 +18,7 @@ import (
 
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/i18n"
+	"github.com/xuri/excelize/v2"
 
 	"golang.org/x/text/encoding/japanese"
 	"golang.org/x/text/transform"
@@ -67,6 +68,9 @@ type Reader struct {
 	// xlsx: the file is a workbook, whose date cells hold Excel's serial
 	// day numbers.
 	xlsx bool
+	// titles are the header's cells as the file has them (入社日), for
+	// errors that name a column as the user sees it.
+	titles []string
 }
 
 // records are the rows of a file: CSV, or the sheet of a workbook.
@@ -166,12 +170,13 @@ func OpenContext(ctx context.Context, name string, r io.Reader, format Format, r
 	if err != nil {
 		return nil, rd.wrapCSVError(err)
 	}
-	for _, h := range header {
-		h = format.column(h)
+	for _, cell := range header {
+		h := format.column(cell)
 		if h != "" && slices.Contains(rd.names, h) {
 			return nil, InputErrorf("%s:1: column %q appears twice in the header", name, h)
 		}
 		rd.names = append(rd.names, h)
+		rd.titles = append(rd.titles, strings.TrimSpace(strings.TrimPrefix(cell, "\ufeff")))
 	}
 	for _, c := range required {
 		if !slices.Contains(rd.names, c) {
@@ -343,16 +348,32 @@ func (r *Reader) Line() int { return r.line }
 // Errorf returns an error about a column of the current record:
 // "FILE:LINE: column COL (N): MESSAGE". The error wraps ErrInput.
 func (r *Reader) Errorf(col, format string, args ...any) error {
+	return r.at(col, inputError{i18n.M(format, args...)})
+}
+
+// at places err in the current record's column col: the file, the line (and
+// for a workbook the cell, E4), and the column as the header names it
+// (入社日) beside the id it is read as.
+func (r *Reader) at(col string, err error) error {
 	n := slices.Index(r.names, col) + 1
-	return i18n.Errorf("%s:%d: column %s (%d): %w", r.name, r.line, col, n, inputError{i18n.M(format, args...)})
+	label := col
+	if n > 0 && n <= len(r.titles) {
+		if t := strings.Fields(r.titles[n-1]); len(t) > 0 && !strings.EqualFold(strings.Join(t, " "), col) && !strings.EqualFold(t[0], col) {
+			label = strings.Join(t, " ") + " = " + col
+		}
+	}
+	if r.xlsx && n > 0 {
+		cell, _ := excelize.CoordinatesToCellName(n, r.line)
+		return i18n.Errorf("%s:%d: column %s (%d), cell %s: %w", r.name, r.line, label, n, cell, err)
+	}
+	return i18n.Errorf("%s:%d: column %s (%d): %w", r.name, r.line, label, n, err)
 }
 
 // Wrap adds the current record's position to err, which keeps its identity
 // for errors.Is and becomes an input error too (a problem of the record,
 // reported with the file's others).
 func (r *Reader) Wrap(col string, err error) error {
-	n := slices.Index(r.names, col) + 1
-	return i18n.Errorf("%s:%d: column %s (%d): %w", r.name, r.line, col, n, recordError{err})
+	return r.at(col, recordError{err})
 }
 
 // recordError is an error about a record's content: it is err and ErrInput.

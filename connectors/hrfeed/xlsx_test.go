@@ -7,6 +7,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -59,13 +60,14 @@ func TestPeopleFromAnXLSXExport(t *testing.T) {
 	}
 }
 
-// TestBadXLSXInputs: a bad cell names its row and column like a CSV line;
+// TestBadXLSXInputs: a bad cell names its row, its cell (E2) and its column
+// as the header names it (入社日) beside the id it is read as;
 // a missing sheet lists the sheets there are; a workbook over the size limit
 // is refused before it is read.
 func TestBadXLSXInputs(t *testing.T) {
 	data := workbook(t, []any{"E1", "x", "NW-OPS", "正社員", "2019-13-01", nil})
 	_, err := pull(t, fstest.MapFS{"people.csv": {Data: data}}, "")
-	if err == nil || !strings.Contains(err.Error(), "people.csv:2: column start_date (5): ") {
+	if err == nil || !strings.Contains(err.Error(), "people.csv:2: column 入社日 = start_date (5), cell E2: ") {
 		t.Errorf("bad date: %v", err)
 	}
 	g := org(t)
@@ -172,5 +174,15 @@ func TestSmartHRHeadersAndACoverSheet(t *testing.T) {
 	w.Commit()
 	if p := g.Snapshot().Person("E1"); p == nil || p.StartDate.String() != "2019-04-01" || p.EndDate.String() != "2026-03-31" {
 		t.Errorf("E1 %+v", p)
+	}
+}
+
+// TestARowErrorNamesTheColumnAsTheFileDoes: an HR export with Japanese
+// headers is told about 入社日, not only about start_date, in Japanese.
+func TestARowErrorNamesTheColumnAsTheFileDoes(t *testing.T) {
+	csv := "社員番号,氏名,所属コード,雇用区分,入社日,退職日\nE1,佐藤 花子,NW-OPS,正社員,2019-13-01,\n"
+	_, err := pull(t, fstest.MapFS{"people.csv": {Data: []byte(csv)}}, "")
+	if err == nil || !strings.Contains(i18n.Text(err, i18n.JA), "people.csv:2: 入社日 = start_date 列（5 列目）") {
+		t.Errorf("a bad date under a Japanese header: %v", err)
 	}
 }
