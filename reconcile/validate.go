@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
+	"time"
 
 	"github.com/accessrecon/accessrecon/config"
 	"github.com/accessrecon/accessrecon/connectors"
@@ -121,6 +124,11 @@ func Validate(ctx context.Context, cfg *config.Config, mods []policy.Module, log
 		p, t := s.Count(graph.TablePeople), s.Count(graph.TableTransfers)
 		return fmt.Sprintf("%d people, %d transfers", p, t), fmt.Sprintf("人員 %d、異動 %d", p, t)
 	})
+	if hrOK {
+		if c := peopleCheck(g.Snapshot(), graph.DateOf(time.Now())); c.Warning != "" {
+			checks = append(checks, c)
+		}
+	}
 	base := g
 	for _, sc := range cfg.Sources {
 		input := "source " + sc.Name
@@ -193,4 +201,48 @@ func sourceSummary(s *graph.Snapshot, source string, withPeople bool) (string, s
 		ja += fmt.Sprintf("。所有者が人事データにいないアカウント %d", unknown)
 	}
 	return en, ja
+}
+
+// peopleCheck warns of what the HR feed holds that mail and reviews would
+// stumble on: addresses outside the company's mail domains (mail to them
+// is refused), managers the feed does not know (a manager stage waits on
+// nobody), start dates still to come (the person is not active yet).
+func peopleCheck(snap *graph.Snapshot, today graph.Date) Check {
+	var outside, noManager, future []string
+	for _, p := range snap.People() {
+		if p.HasLeft(today) {
+			continue
+		}
+		a := snap.AssignmentAsOf(p, today)
+		if c := snap.Company(a.Company); c != nil && len(c.MailDomains) > 0 && p.Mail != "" {
+			_, domain, _ := strings.Cut(strings.ToLower(p.Mail), "@")
+			if !slices.ContainsFunc(c.MailDomains, func(d string) bool { return strings.EqualFold(d, domain) }) {
+				outside = append(outside, p.EmployeeID)
+			}
+		}
+		if p.Manager != "" && snap.Person(p.Manager) == nil {
+			noManager = append(noManager, p.EmployeeID)
+		}
+		if p.StartDate > today {
+			future = append(future, p.EmployeeID)
+		}
+	}
+	c := Check{Input: "people"}
+	var en, ja []string
+	first := func(ids []string) string { return strings.Join(ids[:min(3, len(ids))], ", ") }
+	if len(outside) > 0 {
+		en = append(en, fmt.Sprintf("%d people have an address outside their company's mail domains, so mail to them is refused (%s)", len(outside), first(outside)))
+		ja = append(ja, fmt.Sprintf("%d 人のメールアドレスが所属会社のメールドメイン外のため、メールは送られません（%s）", len(outside), first(outside)))
+	}
+	if len(noManager) > 0 {
+		en = append(en, fmt.Sprintf("%d people name a manager the HR feed does not know (%s)", len(noManager), first(noManager)))
+		ja = append(ja, fmt.Sprintf("%d 人の上長が人事データにいません（%s）", len(noManager), first(noManager)))
+	}
+	if len(future) > 0 {
+		en = append(en, fmt.Sprintf("%d people start later than today and are not active yet (%s)", len(future), first(future)))
+		ja = append(ja, fmt.Sprintf("%d 人の入社日が今日より後で、まだ在籍者として扱いません（%s）", len(future), first(future)))
+	}
+	c.Warning, c.WarningJA = strings.Join(en, "; "), strings.Join(ja, "。")
+	c.Summary, c.SummaryJA = "read, with the warnings below", "読み込み済み（下の警告を参照）"
+	return c
 }

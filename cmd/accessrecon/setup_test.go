@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/accessrecon/accessrecon/graph"
+	"github.com/accessrecon/accessrecon/reconcile/reconciletest"
 	"golang.org/x/text/encoding/japanese"
 )
 
@@ -293,6 +294,25 @@ func TestShiftJISHRExportWithEraDates(t *testing.T) {
 	for _, k := range []string{"findings", "actions"} {
 		if !reflect.DeepEqual(a[k], b[k]) {
 			t.Errorf("the Shift_JIS export with era dates plans other %s than the demo", k)
+		}
+	}
+}
+
+// TestValidateWarnsOfPeopleMailAndReviewsWouldMiss: an address outside the
+// company's mail domains and a manager the HR feed does not know are
+// warned of (validate still passes: they are not errors).
+func TestValidateWarnsOfPeopleMailAndReviewsWouldMiss(t *testing.T) {
+	dir := demoDir(t)
+	cfg := filepath.Join(dir, "accessrecon.yaml")
+	reconciletest.AddManagers(t, filepath.Join(dir, "people.csv"), map[string]string{"NW-CUSTOMER": "E7777"}, nil)
+	replaceIn(t, filepath.Join(dir, "people.csv"), "e1002@nw.example.jp", "e1002@gmail.com")
+	_, stderr, code := runCLI(t, "validate", "--config", cfg, "--lang", "ja")
+	if code != 0 {
+		t.Fatalf("validate: exit %d %s", code, stderr)
+	}
+	for _, want := range []string{"人のメールアドレスが所属会社のメールドメイン外", "人の上長が人事データにいません"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("validate does not warn %q:\n%s", want, stderr)
 		}
 	}
 }
