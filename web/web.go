@@ -250,17 +250,12 @@ type who struct {
 	cfg     *config.Config // of the same generation as snap
 	today   graph.Date
 	lang    string
+	rev     reviewdb.Reviewer
 }
 
 // reviewer is who the worklist is shown to (certify.ReviewerOf: the rules of
-// who sees what are the use case's).
-func (w *who) reviewer() reviewdb.Reviewer {
-	r, err := certify.ReviewerOf(w.snap, w.identity(), w.today)
-	if err != nil { // current() found them active: the same snapshot
-		return reviewdb.Reviewer{EmployeeID: w.Person.EmployeeID, Hidden: []string{"*"}}
-	}
-	return r
-}
+// who sees what are the use case's), found once with the person in current.
+func (w *who) reviewer() reviewdb.Reviewer { return w.rev }
 
 func (w *who) identity() certify.Identity {
 	return certify.Identity{EmployeeID: w.Person.EmployeeID, Issuer: w.Issuer, Subject: w.Subject, Source: "web"}
@@ -291,7 +286,14 @@ func (s *Server) current(r *http.Request) (*who, error) {
 		return nil, errSignedOut
 	}
 	a := snap.AssignmentAsOf(p, today)
-	return &who{Person: p, Unit: a.Unit, Company: a.Company, Issuer: x.Issuer, Subject: x.Subject, snap: snap, in: in, cfg: configOf(in, s.o.Config), today: today, lang: langOf(r)}, nil
+	me := &who{Person: p, Unit: a.Unit, Company: a.Company, Issuer: x.Issuer, Subject: x.Subject, snap: snap, in: in, cfg: configOf(in, s.o.Config), today: today, lang: langOf(r)}
+	// Who sees which systems is the use case's; a person it cannot place
+	// sees nothing rather than everything.
+	if me.rev, err = certify.ReviewerOf(snap, me.identity(), today); err != nil {
+		s.o.Store.DeleteSession(r.Context(), hash(c.Value))
+		return nil, errSignedOut
+	}
+	return me, nil
 }
 
 type handler func(w http.ResponseWriter, r *http.Request, me *who)

@@ -81,6 +81,20 @@ func AppendChecked(path string, e Event, now time.Time, before, then func(Head) 
 			return err
 		}
 	}
+	// The data as the log reads it back (JSON objects as maps, keys sorted):
+	// a struct or a typed map would be sealed in one encoding and checked in
+	// another, and the chain would no longer verify.
+	if e.Data != nil {
+		raw, err := json.Marshal(e.Data)
+		if err != nil {
+			return i18n.Errorf("audit: %w", err)
+		}
+		var data map[string]any
+		if err := json.Unmarshal(raw, &data); err != nil {
+			return i18n.Errorf("audit: %w", err)
+		}
+		e.Data = data
+	}
 	e.Seq, e.Prev = seq+1, ""
 	if last != nil {
 		e.Prev = sum(last)

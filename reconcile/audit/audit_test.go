@@ -55,3 +55,25 @@ func TestFlippingOneByteNamesTheLine(t *testing.T) {
 		t.Errorf("a removed line: %v", err)
 	}
 }
+
+// TestDataOfAnyShapeKeepsTheChain: an event whose data holds a struct (its
+// fields in declaration order) is sealed as the log reads it back, so the
+// chain still verifies.
+func TestDataOfAnyShapeKeepsTheChain(t *testing.T) {
+	log := filepath.Join(t.TempDir(), "audit.jsonl")
+	type head struct {
+		Lines int    `json:"lines"`
+		Hash  string `json:"hash"`
+	}
+	if err := Append(log, Event{Event: Plan, Data: map[string]any{"audit_head": head{3, "sha256:x"}, "z": 1, "a": []string{"b"}}}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := Each(f, log, func(Event) {}); err != nil {
+		t.Fatalf("a struct in the data: %v", err)
+	}
+}

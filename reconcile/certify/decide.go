@@ -77,7 +77,9 @@ func Decide(ctx context.Context, d Desk, campaignID string, who Identity, sel Se
 		return d.Record(audit.Event{Event: audit.ReviewDecision, By: r.EmployeeID, Data: data})
 	}
 	if sel.Filter != nil {
-		data["filter"] = *sel.Filter
+		// Plain values only: the log reads its data back as JSON maps.
+		f := sel.Filter
+		data["filter"] = map[string]any{"system": f.System, "rule": f.Rule, "person": f.Person, "flagged": f.Flagged}
 		return d.Store.DecideFilter(ctx, campaignID, r, *sel.Filter, decision, reason, hook)
 	}
 	data["items"] = sel.Items

@@ -3,6 +3,7 @@ package certify_test
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -100,5 +101,27 @@ func TestOnlyActivePeopleDecide(t *testing.T) {
 	}
 	if c, _ := d.Store.Campaign(ctx, "Q"); c.ClosedAt != "" {
 		t.Error("a refused close closed the campaign")
+	}
+}
+
+// TestABulkDecisionKeepsTheAuditChain: the audit event of a decision over a
+// filter reads back as it was written (a struct in its data would be
+// re-encoded with other keys, and the log would no longer verify).
+func TestABulkDecisionKeepsTheAuditChain(t *testing.T) {
+	ctx := context.Background()
+	d, _, _, _ := desk(t)
+	log := filepath.Join(t.TempDir(), "audit.jsonl")
+	d.Record = func(e audit.Event) error { return audit.Append(log, e, d.Now) }
+	f := reviewdb.Filter{Person: "E1005"}
+	if _, err := certify.Decide(ctx, d, "Q", certify.Identity{EmployeeID: "E1001"}, certify.Selection{Filter: &f}, "revoke", "異動済み"); err != nil {
+		t.Fatal(err)
+	}
+	file, err := os.Open(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	if _, err := audit.Each(file, log, func(audit.Event) {}); err != nil {
+		t.Fatalf("the log after a bulk decision: %v", err)
 	}
 }

@@ -214,6 +214,16 @@ func (d *decider) importAll(ctx context.Context, imports []Import, already []Imp
 			continue
 		}
 		why, err := d.one(ctx, imp.Reviewer, keys, imp.ItemID, imp.Decision, imp.Reason)
+		if err == nil && errors.Is(why, ErrNotYours) {
+			// Decided at an earlier stage (in the browser, say) and gone on
+			// to the next: the worksheet of that stage is late, not wrong.
+			var earlier int
+			err = d.tx.QueryRowContext(ctx, `SELECT count(*) FROM decisions d JOIN items i ON i.campaign_id = d.campaign_id AND i.item_id = d.item_id
+				WHERE d.campaign_id = ? AND d.item_id = ? AND d.stage < i.stage`, d.c.ID, imp.ItemID).Scan(&earlier)
+			if earlier > 0 {
+				why = ErrDecided
+			}
+		}
 		switch {
 		case err != nil:
 			return 0, nil, err

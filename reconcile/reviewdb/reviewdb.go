@@ -377,7 +377,20 @@ func (s *Store) CreateCampaignFrom(ctx context.Context, c *Campaign, items iter.
 	if c.CreatedAt == "" {
 		c.CreatedAt = s.now()
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
+	// A campaign's items are written on a connection of their own with a
+	// page cache large enough for the indexes being built; the connection
+	// gets its usual cache back however the writing ends, before it returns
+	// to the pool.
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "PRAGMA cache_size = -262144"); err != nil {
+		return err
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA cache_size = -2000")
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -404,11 +417,7 @@ func (s *Store) CreateCampaignFrom(ctx context.Context, c *Campaign, items iter.
 		}
 	}
 	// A campaign's items go in as many rows a statement (fewer round trips
-	// through database/sql), with a page cache large enough for the
-	// indexes being built (the connection's usual one afterwards).
-	if _, err := tx.ExecContext(ctx, "PRAGMA cache_size = -262144"); err != nil {
-		return err
-	}
+	// through database/sql).
 	const cols, batch = 13, 64
 	row := "(" + placeholders(cols) + ")"
 	stmt := func(n int) string {
@@ -497,9 +506,6 @@ func (s *Store) CreateCampaignFrom(ctx context.Context, c *Campaign, items iter.
 		if _, err := tx.ExecContext(ctx, `INSERT INTO campaign_systems (campaign_id, sys, sys_name) VALUES (?,?,?)`, c.ID, id, systems[id]); err != nil {
 			return err
 		}
-	}
-	if _, err := tx.ExecContext(ctx, "PRAGMA cache_size = -2000"); err != nil {
-		return err
 	}
 	return tx.Commit()
 }

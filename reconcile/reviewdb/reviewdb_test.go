@@ -475,3 +475,71 @@ func TestAStoreOfTheLastVersionIsMigrated(t *testing.T) {
 		t.Fatalf("a name filter after the migration: %d %v %v", total, list, err)
 	}
 }
+
+// TestAStageOneWorksheetAfterTheBrowserMovedItOn: an item kept in the
+// browser at stage 1 has gone on to the manager; the owner unit's worksheet
+// for stage 1 still lists it: that row is late (reported), not a refusal of
+// the whole file, and the manager's stage is untouched.
+func TestAStageOneWorksheetAfterTheBrowserMovedItOn(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	c := twoStages()
+	c.Stages[0].Due, c.Stages[1].Due = "", ""
+	if err := s.CreateCampaign(ctx, c, items(3)); err != nil {
+		t.Fatal(err)
+	}
+	owner := Reviewer{EmployeeID: "E0001", Unit: "NW-CUSTOMER"}
+	if _, err := s.Decide(ctx, c.ID, owner, []string{"takuso/u0000/viewer"}, Keep, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	other := Reviewer{EmployeeID: "E0002", Unit: "NW-CUSTOMER"}
+	n, superseded, err := s.ImportDecisions(ctx, c.ID, "2026-11-25", []Import{
+		{Reviewer: other, ItemID: "takuso/u0000/viewer", Decision: Revoke, Pos: "w.csv:2"},
+		{Reviewer: other, ItemID: "takuso/u0001/viewer", Decision: Keep, Pos: "w.csv:3"},
+	}, nil, nil)
+	if err != nil || n != 1 || len(superseded) != 1 || superseded[0].ItemID != "takuso/u0000/viewer" {
+		t.Fatalf("a stage 1 worksheet after the browser: %d %+v %v", n, superseded, err)
+	}
+	if it, _ := s.Item(ctx, c.ID, "takuso/u0000/viewer"); it.Stage != 2 || it.Status != StatusOpen {
+		t.Errorf("the late row changed the item at the manager's stage: %+v", it)
+	}
+	// A stranger's row is still refused.
+	_, _, err = s.ImportDecisions(ctx, c.ID, "2026-11-25", []Import{{Reviewer: Reviewer{EmployeeID: "E7", Unit: "HD-IT"}, ItemID: "takuso/u0002/viewer", Decision: Keep, Pos: "w.csv:4"}}, nil, nil)
+	var ie *ImportError
+	if !errors.As(err, &ie) || !errors.Is(ie.Refused[0].Why, ErrNotYours) {
+		t.Errorf("a reviewer of another unit: %v", err)
+	}
+}
+
+// A campaign whose writing fails half-way leaves nothing behind: no
+// campaign, and no connection of the pool kept with the large page cache
+// the writing took.
+func TestACampaignThatFailsHalfWayLeavesNothing(t *testing.T) {
+	s := open(t)
+	s.db.SetMaxOpenConns(1) // the one connection the writing used is the one asked afterwards
+	ctx, cancel := context.WithCancel(context.Background())
+	its := items(300)
+	seq := func(yield func(Item) bool) {
+		for i, it := range its {
+			if i == 200 {
+				cancel() // the run is stopped while items are written
+			}
+			if !yield(it) {
+				return
+			}
+		}
+	}
+	if err := s.CreateCampaignFrom(ctx, twoStages(), seq); err == nil {
+		t.Fatal("a campaign written under a cancelled context: no error")
+	}
+	if _, err := s.Campaign(context.Background(), "M-2026-11"); err == nil {
+		t.Fatal("the half-written campaign is there")
+	}
+	var cache int
+	if err := s.db.QueryRowContext(context.Background(), "PRAGMA cache_size").Scan(&cache); err != nil {
+		t.Fatal(err)
+	}
+	if cache != -2000 {
+		t.Fatalf("the pool's connection kept cache_size %d after a failed campaign, want -2000", cache)
+	}
+}

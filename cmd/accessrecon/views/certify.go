@@ -10,6 +10,7 @@ import (
 
 	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/accessrecon/accessrecon/reconcile/certify"
+	"github.com/accessrecon/accessrecon/reconcile/report"
 	"github.com/accessrecon/accessrecon/reconcile/reviewdb"
 )
 
@@ -24,6 +25,7 @@ func pick(lang, en, ja string) string {
 // reviewer unit and the total; on errw, the items routed because their
 // holder is the only reviewer a stage names, and those nobody can decide.
 func CertifyOpened(out, errw io.Writer, lang, dir string, c *certify.Campaign, rc *reviewdb.Campaign) {
+	errw = report.SafeWriter(errw) // ids from the inputs cannot drive the terminal
 	n := 0
 	for _, w := range c.Worksheets {
 		n += len(w.Items)
@@ -49,6 +51,7 @@ func CertifyOpened(out, errw io.Writer, lang, dir string, c *certify.Campaign, r
 // not taken because the item was already decided, the items the stages'
 // ends decided, and a close forced before the last stage ended.
 func CertifyClosed(w io.Writer, lang string, cl *reviewdb.Closing) {
+	w = report.SafeWriter(w) // worksheet rows and ids cannot drive the terminal
 	superseded(w, lang, cl.Superseded)
 	if cl.Defaulted > 0 {
 		fmt.Fprintf(w, pick(lang, "accessrecon: %d items of stages past their due day followed the campaign's default\n",
@@ -64,6 +67,7 @@ func CertifyClosed(w io.Writer, lang string, cl *reviewdb.Closing) {
 
 // CertifyImported is what certify import took and what it did not.
 func CertifyImported(out, errw io.Writer, lang, id string, got certify.Imported) {
+	errw = report.SafeWriter(errw)
 	superseded(errw, lang, got.Superseded)
 	fmt.Fprintf(out, pick(lang, "campaign %s: %d worksheet decisions taken\n", "棚卸し %s: 確認表の判定 %d 件を取り込みました\n"), id, got.Imported)
 }
