@@ -2,6 +2,7 @@
 package config
 
 import (
+	"errors"
 	"io"
 	"io/fs"
 	"os"
@@ -13,10 +14,9 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/accessrecon/accessrecon/connectors"
-	"github.com/accessrecon/accessrecon/connectors/csvfile"
-	"github.com/accessrecon/accessrecon/connectors/yamlfile"
 	"github.com/accessrecon/accessrecon/i18n"
+	"github.com/accessrecon/accessrecon/input"
+	"github.com/accessrecon/accessrecon/input/yamlfile"
 )
 
 // DefaultPath is the config file read when --config is not given.
@@ -45,8 +45,6 @@ const DefaultPath = "accessrecon.yaml"
 //	policy:
 //	  extra: [policies/]
 type Config struct {
-	sourceLines []int // the line of each source, for SourceErrorf
-
 	// Org is the path of org.yaml (companies and units). Required.
 	Org string `yaml:"org"`
 	// HR names the HR feed.
@@ -125,142 +123,40 @@ type HR struct {
 	SeenOn time.Time `yaml:"-"`
 }
 
-// Source is one source of accounts and grants.
+// Source is one source of accounts and grants: its name and type, and what
+// its type reads from the rest of its entry (Spec). The source types live
+// with their connectors (connectors/catalog lists them); the config only
+// decodes each entry into the spec its type gives.
 type Source struct {
 	// Name identifies the source in plans; unique.
 	Name string `yaml:"name"`
-	// Type is file (ldap and github come with their connectors).
+	// Type names the source type (file, ldap, ldif, github, sql, ...).
 	Type string `yaml:"type"`
-	// Accounts and Grants are the CSV paths of a file source.
-	Accounts string `yaml:"accounts"`
-	Grants   string `yaml:"grants"`
-	// Encoding overrides hr.encoding for this source's files.
-	Encoding string `yaml:"encoding"`
-	// Columns and Values map a file source's headers and values, as
-	// hr.columns and hr.values do.
-	Columns map[string]string            `yaml:"columns"`
-	Values  map[string]map[string]string `yaml:"values"`
+	// Spec is the entry decoded by the source type (a connectors.Spec).
+	Spec any `yaml:"-"`
 
-	// Org is the GitHub organisation (type github).
-	Org string `yaml:"org"`
-	// BaseURL is the API of a GitHub Enterprise Server, e.g.
-	// https://github.example.co.jp/api/v3/ (type github; default github.com).
-	BaseURL string `yaml:"base_url"`
-	// System is the system id of a github source (default github:<org>).
-	System string `yaml:"system"`
-	// TokenEnv names the environment variable holding the token (default
-	// GITHUB_TOKEN); TokenFile is a file holding it instead. Never inline.
-	TokenEnv  string `yaml:"token_env"`
-	TokenFile string `yaml:"token_file"`
-	// AppID, InstallationID and PrivateKeyFile authenticate as a GitHub App
-	// installation instead of with a token.
-	AppID          int64  `yaml:"app_id"`
-	InstallationID int64  `yaml:"installation_id"`
-	PrivateKeyFile string `yaml:"private_key_file"`
-	// LDAP (type ldap; type ldif reads File with the same mapping).
-	URL          string      `yaml:"url"`
-	StartTLS     bool        `yaml:"start_tls"`
-	CAFile       string      `yaml:"ca_file"`
-	BindDN       string      `yaml:"bind_dn"`
-	PasswordEnv  string      `yaml:"password_env"`
-	PasswordFile string      `yaml:"password_file"`
-	PageSize     uint32      `yaml:"page_size"`
-	AccountQuery LDAPQuery   `yaml:"account_search"`
-	GroupQuery   LDAPQuery   `yaml:"group_search"`
-	Mappings     []LDAPGroup `yaml:"mappings"`
-	Disable      LDAPDisable `yaml:"disable"`
-	// EmptyGroupMember is a placeholder DN that takes the place of the last
-	// member of a groupOfNames when it is revoked (type ldap).
-	EmptyGroupMember string `yaml:"empty_group_member"`
-	// Directory is the kind of directory of an ldap or ldif source:
-	// openldap (default) or active_directory, which fills in Active
-	// Directory's usual names (sAMAccountName, employeeID, group entries,
-	// userAccountControl's ACCOUNTDISABLE bit).
-	Directory string `yaml:"directory"`
-	File      string `yaml:"file"`
-	// FollowReferrals are the servers (host:port) whose referrals an ldap
-	// source follows, binding to them as it binds to url: the credentials
-	// go to no other server. Other referrals are counted and reported.
-	FollowReferrals []string `yaml:"follow_referrals"`
-	// OwnersFrom maps logins to employees through an attribute of an ldap
-	// source listed before this one (type github).
-	OwnersFrom OwnersFrom `yaml:"owners_from"`
-	// Owners is a CSV mapping logins to employees: login,employee_id.
-	Owners string `yaml:"owners"`
-	// ServiceAccounts are machine users' logins (kind service).
-	ServiceAccounts []string `yaml:"service_accounts"`
-	// MaxRateWait is how long to wait at most for a primary rate limit to
-	// reset, e.g. 5m (default 5m).
-	MaxRateWait string `yaml:"max_rate_wait"`
-	// TeamRights is how apply revokes a repository right a GitHub team
-	// gives: remove_from_team (default) or by_hand (a work order: the team
-	// stays as it is for its other members).
-	TeamRights string `yaml:"team_rights"`
+	node *yaml.Node
 }
 
-// OwnersFrom names an ldap source and the account attribute that holds
-// each person's login on this system.
-type OwnersFrom struct {
-	Source    string `yaml:"source"`
-	Attribute string `yaml:"attribute"`
-}
-
-// LDAPQuery is where and how a directory's accounts or groups are searched,
-// and (accounts) which attributes carry what.
-type LDAPQuery struct {
-	BaseDN string `yaml:"base_dn"`
-	Filter string `yaml:"filter"`
-	ID     string `yaml:"id"`    // default uid
-	Owner  string `yaml:"owner"` // default employeeNumber
-	Kind   string `yaml:"kind"`  // attribute whose value shared or service sets the kind
-	// Disabled says which accounts are disabled: an attribute whose
-	// presence means disabled (default pwdAccountLockedTime), or
-	// {attribute: userAccountControl, bit: 2}, a flag bit of a number.
-	Disabled DisabledTest `yaml:"disabled"`
-	// MFA is the attribute that says an account has a second factor: on
-	// when it holds TRUE, yes, on, enabled or 1, off otherwise (optional;
-	// without it accounts' MFA is not known).
-	MFA string `yaml:"mfa"`
-	// MemberOf (group_search): memberships are also read from the
-	// accounts' memberOf attribute; base_dn may then be left out.
-	MemberOf bool `yaml:"member_of"`
-	// DerefAliases (account_search, group_search): follow alias entries.
-	DerefAliases bool `yaml:"deref_aliases"`
-	// VerifyNested (group_search, Active Directory): compare the nested
-	// members found with the server's in-chain answer, and warn.
-	VerifyNested bool `yaml:"verify_nested"`
-}
-
-// DisabledTest is an LDAP account's disabled test: Attribute present (Bit
-// 0), or Attribute's number with the Bit flag set.
-type DisabledTest struct {
-	Attribute string `yaml:"attribute"`
-	Bit       int64  `yaml:"bit"`
-}
-
-// UnmarshalYAML reads an attribute name, or {attribute, bit}.
-func (d *DisabledTest) UnmarshalYAML(n *yaml.Node) error {
-	if n.Kind == yaml.ScalarNode {
-		d.Attribute = n.Value
-		return nil
+// UnmarshalYAML keeps the entry for its type to decode.
+func (s *Source) UnmarshalYAML(n *yaml.Node) error {
+	var head struct {
+		Name string `yaml:"name"`
+		Type string `yaml:"type"`
 	}
-	type plain DisabledTest
-	return n.Decode((*plain)(d))
+	if err := n.Decode(&head); err != nil {
+		return err
+	}
+	s.Name, s.Type, s.node = head.Name, head.Type, n
+	return nil
 }
 
-// LDAPGroup maps groups to rights: by dn, or by a cn pattern with {system}
-// and {entitlement}.
-type LDAPGroup struct {
-	DN          string `yaml:"dn"`
-	Pattern     string `yaml:"pattern"`
-	System      string `yaml:"system"`
-	Entitlement string `yaml:"entitlement"`
-}
-
-// LDAPDisable is how apply disables a directory account.
-type LDAPDisable struct {
-	Method string `yaml:"method"` // ppolicy (default; uac with directory: active_directory) or move
-	OU     string `yaml:"ou"`     // the OU accounts move to (method move)
+// SourceTypes are the source types a program knows (connectors.Types).
+type SourceTypes interface {
+	// Names are the types' names.
+	Names() []string
+	// NewSpec is an empty spec of the named type, nil for an unknown one.
+	NewSpec(name string) any
 }
 
 // Calendar configures business days.
@@ -366,13 +262,13 @@ type Recipients struct {
 // SMTP is the mail server: STARTTLS is required unless starttls says
 // opportunistic (never plain text to a server that offers TLS).
 type SMTP struct {
-	Host         string `yaml:"host"`
-	Port         int    `yaml:"port"`
-	StartTLS     string `yaml:"starttls"` // required (default) or opportunistic
-	Username     string `yaml:"username"`
-	PasswordEnv  string `yaml:"password_env"`
-	PasswordFile string `yaml:"password_file"`
-	CAFile       string `yaml:"ca_file"`
+	Host         string     `yaml:"host"`
+	Port         int        `yaml:"port"`
+	StartTLS     string     `yaml:"starttls"` // required (default) or opportunistic
+	Username     string     `yaml:"username"`
+	PasswordEnv  string     `yaml:"password_env"`
+	PasswordFile input.Path `yaml:"password_file"`
+	CAFile       input.Path `yaml:"ca_file"`
 }
 
 // Review configures the review store, campaign templates and the reviewer
@@ -441,11 +337,11 @@ type Web struct {
 
 // OIDC is the organisation's OpenID provider.
 type OIDC struct {
-	Issuer           string   `yaml:"issuer"`
-	ClientID         string   `yaml:"client_id"`
-	ClientSecretEnv  string   `yaml:"client_secret_env"`
-	ClientSecretFile string   `yaml:"client_secret_file"`
-	Scopes           []string `yaml:"scopes"`
+	Issuer           string     `yaml:"issuer"`
+	ClientID         string     `yaml:"client_id"`
+	ClientSecretEnv  string     `yaml:"client_secret_env"`
+	ClientSecretFile input.Path `yaml:"client_secret_file"`
+	Scopes           []string   `yaml:"scopes"`
 	// EmployeeClaim is the ID token claim that holds the employee id
 	// (default sub).
 	EmployeeClaim string `yaml:"employee_claim"`
@@ -478,38 +374,45 @@ type Policy struct {
 // Evaluators are the values policy.evaluator takes.
 var Evaluators = []string{"", "plan", "topdown"}
 
-// SourceType is one type of source as the config knows it: its name and
-// the checks of its fields. Each type is registered once, with its connector
-// (reconcile's source registry), by RegisterSourceType.
-type SourceType struct {
-	Name string
-	// Check checks the fields of c.Sources[i]; SourceErrorf names the line.
-	Check func(c *Config, i int) error
-}
-
-var sourceTypes []SourceType
-
-// RegisterSourceType adds a source type; registering a name twice panics.
-func RegisterSourceType(t SourceType) {
-	if slices.ContainsFunc(sourceTypes, func(o SourceType) bool { return o.Name == t.Name }) {
-		panic("config: source type " + t.Name + " registered twice")
-	}
-	sourceTypes = append(sourceTypes, t)
-}
-
-// SourceTypes are the names of the registered source types.
-func SourceTypes() []string {
-	names := make([]string, len(sourceTypes))
-	for i, t := range sourceTypes {
-		names[i] = t.Name
-	}
-	return names
-}
-
-// SourceErrorf is an input error about a field of c.Sources[i], naming the
-// config file and the source's line.
+// SourceErrorf is an input error about a field of c.Sources[i] (dotted
+// for a nested one, owners_from.source), naming the config file and the
+// field's line.
 func (c *Config) SourceErrorf(i int, field, format string, args ...any) error {
-	return yamlfile.Errorf(c.Path, c.sourceLines, i, field, format, args...)
+	return yamlfile.Errorf(c.Path, []int{c.sourceLine(i, field)}, 0, field, format, args...)
+}
+
+// SourceError places err, from checking or opening c.Sources[i], in the
+// config: an input.FieldError at its field's line, another error at the
+// source's.
+func (c *Config) SourceError(i int, err error) error {
+	var fe *input.FieldError
+	if errors.As(err, &fe) {
+		return yamlfile.Errorf(c.Path, []int{c.sourceLine(i, fe.Field)}, 0, fe.Field, "%s", fe.Msg)
+	}
+	return i18n.Errorf("%s:%d: source %s: %w", c.Path, c.sourceLine(i, ""), c.Sources[i].Name, err)
+}
+
+// sourceLine is the line of field (dotted) in c.Sources[i]'s entry, or of
+// the entry when it has no such key.
+func (c *Config) sourceLine(i int, field string) int {
+	n := c.Sources[i].node
+	if n == nil {
+		return 0
+	}
+	line := n.Line
+	for _, key := range strings.Split(field, ".") {
+		found := false
+		for j := 0; n.Kind == yaml.MappingNode && j+1 < len(n.Content); j += 2 {
+			if n.Content[j].Value == key {
+				line, n, found = n.Content[j].Line, n.Content[j+1], true
+				break
+			}
+		}
+		if !found {
+			break
+		}
+	}
+	return line
 }
 
 var holiday = regexp.MustCompile(`^(\d{4}-)?\d{2}-\d{2}$`)
@@ -524,11 +427,12 @@ func (OSFiles) Open(name string) (fs.File, error) { return os.Open(name) }
 // Glob expands a pattern with filepath.Glob (fs.GlobFS).
 func (OSFiles) Glob(pattern string) ([]string, error) { return filepath.Glob(pattern) }
 
-// Load reads the config file at path within files and checks it.
-func Load(files fs.FS, path string) (*Config, error) {
+// Load reads the config file at path within files and checks it; each
+// source's entry is decoded into the spec of its type, one of types.
+func Load(files fs.FS, path string, types SourceTypes) (*Config, error) {
 	f, err := files.Open(path)
 	if err != nil {
-		return nil, i18n.Errorf("%s: %w (give the config file with --config)", path, connectors.UnwrapPath(err))
+		return nil, i18n.Errorf("%s: %w (give the config file with --config)", path, unwrapPath(err))
 	}
 	defer f.Close()
 	data, err := io.ReadAll(f)
@@ -540,6 +444,7 @@ func Load(files fs.FS, path string) (*Config, error) {
 		return nil, err
 	}
 	cfg.Files, cfg.Dir, cfg.Path = files, filepath.Dir(path), path
+	input.ResolvePaths(cfg, cfg.Dir)
 	if cfg.AuditLog == "" {
 		cfg.AuditLog = "audit.jsonl"
 	}
@@ -561,12 +466,15 @@ func Load(files fs.FS, path string) (*Config, error) {
 	if err := cfg.check(data); err != nil {
 		return nil, err
 	}
+	if err := cfg.decodeSources(types); err != nil {
+		return nil, err
+	}
 	return cfg, nil
 }
 
 func (c *Config) check(data []byte) error {
 	missing := func(field string) error {
-		return csvfile.InputErrorf("%s: missing required field %q", c.Path, field)
+		return input.Errorf("%s: missing required field %q", c.Path, field)
 	}
 	switch {
 	case c.Org == "":
@@ -576,47 +484,35 @@ func (c *Config) check(data []byte) error {
 	case c.Systems == "":
 		return missing("systems")
 	}
-	if _, err := csvfile.NormalizeEncoding(c.HR.Encoding); err != nil {
+	if _, err := input.NormalizeEncoding(c.HR.Encoding); err != nil {
 		return i18n.Errorf("%s: field hr.encoding: %w", c.Path, err)
 	}
-	lines := yamlfile.ItemLines(data, "sources")
-	c.sourceLines = lines
 	seen := map[string]bool{}
-	for i, s := range c.Sources {
-		if s.Name == "" {
-			return yamlfile.Errorf(c.Path, lines, i, "name", "expected a source name")
+	for i, src := range c.Sources {
+		if src.Name == "" {
+			return c.SourceErrorf(i, "name", "expected a source name")
 		}
-		if s.Name == "hr" {
-			return yamlfile.Errorf(c.Path, lines, i, "name", "the name hr is the HR feed's in the source sanity check; choose another")
+		if src.Name == "hr" {
+			return c.SourceErrorf(i, "name", "the name hr is the HR feed's in the source sanity check; choose another")
 		}
-		if seen[s.Name] {
-			return yamlfile.Errorf(c.Path, lines, i, "name", "source %q appears twice", s.Name)
+		if seen[src.Name] {
+			return c.SourceErrorf(i, "name", "source %q appears twice", src.Name)
 		}
-		seen[s.Name] = true
-		t := slices.IndexFunc(sourceTypes, func(t SourceType) bool { return t.Name == s.Type })
-		if t < 0 {
-			return yamlfile.Errorf(c.Path, lines, i, "type", "expected one of %v, got %q", SourceTypes(), s.Type)
-		}
-		if err := sourceTypes[t].Check(c, i); err != nil {
-			return err
-		}
-		if _, err := csvfile.NormalizeEncoding(s.Encoding); err != nil {
-			return yamlfile.Wrap(c.Path, lines, i, "encoding", err)
-		}
+		seen[src.Name] = true
 	}
 	if c.Apply.Approvals < 1 || c.Apply.MassRevocation.Min < 0 || c.Apply.MassRevocation.Fraction < 0 || c.Apply.MassRevocation.Fraction > 1 || c.Apply.SourceShrink < 0 || c.Apply.SourceShrink > 1 {
-		return csvfile.InputErrorf("%s: field apply: expected approvals ≥ 1, mass_revocation.min ≥ 0, fractions between 0 and 1", c.Path)
+		return input.Errorf("%s: field apply: expected approvals ≥ 1, mass_revocation.min ≥ 0, fractions between 0 and 1", c.Path)
 	}
 	if !slices.Contains(Evaluators, c.Policy.Evaluator) {
-		return csvfile.InputErrorf("%s: field policy.evaluator: expected plan or topdown, got %q", c.Path, c.Policy.Evaluator)
+		return input.Errorf("%s: field policy.evaluator: expected plan or topdown, got %q", c.Path, c.Policy.Evaluator)
 	}
 	for _, h := range c.Calendar.CompanyHolidays {
 		if !holiday.MatchString(h) {
-			return csvfile.InputErrorf("%s: field calendar.company_holidays: expected MM-DD or YYYY-MM-DD, got %q", c.Path, h)
+			return input.Errorf("%s: field calendar.company_holidays: expected MM-DD or YYYY-MM-DD, got %q", c.Path, h)
 		}
 	}
 	if ch := strings.ToLower(c.Notify.Charset); ch != "" && ch != "utf-8" && ch != "iso-2022-jp" {
-		return csvfile.InputErrorf("%s: field notify.charset: expected utf-8 or iso-2022-jp, got %q", c.Path, c.Notify.Charset)
+		return input.Errorf("%s: field notify.charset: expected utf-8 or iso-2022-jp, got %q", c.Path, c.Notify.Charset)
 	}
 	if err := c.checkNotify(data); err != nil {
 		return err
@@ -626,29 +522,29 @@ func (c *Config) check(data []byte) error {
 		c.Rules.MFAMissing.Action = "none"
 	case "none", "disable_account":
 	default:
-		return csvfile.InputErrorf("%s: field rules.mfa_missing.action: expected none or disable_account, got %q", c.Path, c.Rules.MFAMissing.Action)
+		return input.Errorf("%s: field rules.mfa_missing.action: expected none or disable_account, got %q", c.Path, c.Rules.MFAMissing.Action)
 	}
 	if c.Review.Store == "" {
 		c.Review.Store = "review.db"
 	}
 	for name, t := range c.Review.Templates {
 		if len(t.Stages) == 0 {
-			return csvfile.InputErrorf("%s: field review.templates.%s.stages: expected at least one stage", c.Path, name)
+			return input.Errorf("%s: field review.templates.%s.stages: expected at least one stage", c.Path, name)
 		}
 		for i, st := range t.Stages {
 			r := st.Reviewers
 			if r != "owner_unit" && r != "manager" && (!strings.HasPrefix(r, "unit:") || len(r) == len("unit:")) {
-				return csvfile.InputErrorf("%s: field review.templates.%s.stages[%d].reviewers: expected owner_unit, manager or unit:CODE, got %q", c.Path, name, i, r)
+				return input.Errorf("%s: field review.templates.%s.stages[%d].reviewers: expected owner_unit, manager or unit:CODE, got %q", c.Path, name, i, r)
 			}
 			if st.Days < 0 {
-				return csvfile.InputErrorf("%s: field review.templates.%s.stages[%d].days: expected a number of business days ≥ 0", c.Path, name, i)
+				return input.Errorf("%s: field review.templates.%s.stages[%d].days: expected a number of business days ≥ 0", c.Path, name, i)
 			}
 		}
 		if t.Unreviewed != "" && t.Unreviewed != "revoke" && t.Unreviewed != "keep" {
-			return csvfile.InputErrorf("%s: field review.templates.%s.unreviewed: expected revoke or keep, got %q", c.Path, name, t.Unreviewed)
+			return input.Errorf("%s: field review.templates.%s.unreviewed: expected revoke or keep, got %q", c.Path, name, t.Unreviewed)
 		}
 		if e := t.Escalation; e != "" && !(strings.HasPrefix(e, "unit:") && len(e) > len("unit:") || strings.HasPrefix(e, "person:") && len(e) > len("person:")) {
-			return csvfile.InputErrorf("%s: field review.templates.%s.escalation: expected unit:CODE or person:ID, got %q", c.Path, name, e)
+			return input.Errorf("%s: field review.templates.%s.escalation: expected unit:CODE or person:ID, got %q", c.Path, name, e)
 		}
 	}
 	if c.Review.Web.SessionHours == 0 {
@@ -659,7 +555,7 @@ func (c *Config) check(data []byte) error {
 	}
 	for i, p := range c.Rules.DirectTransferBan {
 		if len(p.FromTags) == 0 || len(p.ToTags) == 0 {
-			return csvfile.InputErrorf("%s: field rules.direct_transfer_ban[%d]: expected both from_tags and to_tags", c.Path, i)
+			return input.Errorf("%s: field rules.direct_transfer_ban[%d]: expected both from_tags and to_tags", c.Path, i)
 		}
 	}
 	return nil
@@ -681,10 +577,37 @@ func (c *Config) Resolve(p string) string {
 	return filepath.Join(c.Dir, p)
 }
 
-// SourceEncoding is the encoding of a file source's CSVs.
-func (c *Config) SourceEncoding(s Source) string {
-	if s.Encoding != "" {
-		return s.Encoding
+// decodeSources decodes each source's entry into the spec of its type,
+// its paths resolved against the config's folder.
+func (c *Config) decodeSources(types SourceTypes) error {
+	var names []string
+	if types != nil {
+		names = types.Names()
 	}
-	return c.HR.Encoding
+	for i := range c.Sources {
+		s := &c.Sources[i]
+		var spec any
+		if types != nil {
+			spec = types.NewSpec(s.Type)
+		}
+		if spec == nil {
+			return c.SourceErrorf(i, "type", "expected one of %v, got %q", names, s.Type)
+		}
+		if err := yamlfile.DecodeNode(c.Path, s.node, spec, "name", "type"); err != nil {
+			return err
+		}
+		input.ResolvePaths(spec, c.Dir)
+		s.Spec = spec
+	}
+	return nil
+}
+
+// unwrapPath drops an *fs.PathError wrapper, whose message repeats the
+// path, keeping the cause.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }

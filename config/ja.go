@@ -5,6 +5,7 @@ import "github.com/accessrecon/accessrecon/i18n"
 // The Japanese of this package's messages, by their English format.
 func init() {
 	i18n.Register(map[string]string{
+		"%s:%d: source %s: %w": "%s:%d: 取得元 %s: %w",
 		"%s: field review.templates.%s.stages: expected at least one stage":                                     "%s: 項目 review.templates.%s.stages: 段階を 1 つ以上指定してください",
 		"%s: field review.templates.%s.stages[%d].reviewers: expected owner_unit, manager or unit:CODE, got %q": "%s: 項目 review.templates.%s.stages[%d].reviewers: owner_unit、manager、unit:部署コード のいずれかを指定してください（値: %q）",
 		"%s: field review.templates.%s.stages[%d].days: expected a number of business days ≥ 0":                 "%s: 項目 review.templates.%s.stages[%d].days: 0 以上の営業日数を指定してください",

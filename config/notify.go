@@ -4,9 +4,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/accessrecon/accessrecon/connectors"
-	"github.com/accessrecon/accessrecon/connectors/yamlfile"
 	"github.com/accessrecon/accessrecon/i18n"
+	"github.com/accessrecon/accessrecon/input"
+	"github.com/accessrecon/accessrecon/input/yamlfile"
 )
 
 // NotifyEvent is an event notify.events may name, and which of the
@@ -74,7 +74,7 @@ func (c *Config) checkNotify(data []byte) error {
 			return yamlfile.FieldErrorf(c.Path, data, path, "mail is never sent about mail (each message would make another); expected one of %s", strings.Join(known, ", "))
 		}
 		if i < 0 {
-			return yamlfile.FieldErrorf(c.Path, data, path, "unknown event %q: expected one of %s%s", name, strings.Join(known, ", "), connectors.Suggest(name, known))
+			return yamlfile.FieldErrorf(c.Path, data, path, "unknown event %q: expected one of %s%s", name, strings.Join(known, ", "), input.Suggest(name, known))
 		}
 		e := NotifyEvents[i]
 		for _, f := range []struct {

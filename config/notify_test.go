@@ -7,6 +7,8 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/accessrecon/accessrecon/connectors/catalog"
+
 	"github.com/accessrecon/accessrecon/config"
 	"github.com/accessrecon/accessrecon/connectors/csvfile"
 	"github.com/accessrecon/accessrecon/i18n"
@@ -16,7 +18,7 @@ const base = "org: org.yaml\nhr: {people: people.csv}\nsystems: systems.yaml\n"
 
 func load(t *testing.T, yaml string) error {
 	t.Helper()
-	_, err := config.Load(fstest.MapFS{"accessrecon.yaml": {Data: []byte(base + yaml)}}, "accessrecon.yaml")
+	_, err := config.Load(fstest.MapFS{"accessrecon.yaml": {Data: []byte(base + yaml)}}, "accessrecon.yaml", catalog.Types)
 	return err
 }
 

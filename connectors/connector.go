@@ -11,12 +11,10 @@ import (
 	"hash"
 	"io"
 	"io/fs"
-	"strings"
 	"sync"
 
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/i18n"
-	"github.com/agnivade/levenshtein"
 )
 
 // Source pulls the accounts and grants of one configured source into the
@@ -175,21 +173,4 @@ type Change struct {
 // already done succeeds.
 type Revoker interface {
 	Apply(ctx context.Context, c Change) error
-}
-
-// Suggest is ` (did you mean "X"?)` for the candidate nearest to got when it
-// is a near miss (a typo: at most a quarter of its letters, and 2 at least,
-// differ), or "": a message for a %s of an error's format.
-func Suggest(got string, candidates []string) i18n.Message {
-	best, dist := "", -1
-	for _, c := range candidates {
-		d := levenshtein.ComputeDistance(strings.ToUpper(got), strings.ToUpper(c))
-		if dist < 0 || d < dist || d == dist && c < best {
-			best, dist = c, d
-		}
-	}
-	if dist < 0 || dist > max(2, len(got)/4) {
-		return i18n.M("")
-	}
-	return i18n.M(" (did you mean %q?)", best)
 }

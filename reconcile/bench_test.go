@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/accessrecon/accessrecon/config"
+	"github.com/accessrecon/accessrecon/connectors/export"
 	"github.com/accessrecon/accessrecon/fixtures/generate"
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/policy"
@@ -163,18 +164,18 @@ func BenchmarkStages(b *testing.B) {
 
 // inputFiles are the CSV and YAML files the config names.
 func inputFiles(b *testing.B, cfg *config.Config) []string {
-	files := []string{cfg.Org, cfg.Systems, cfg.Emergencies, cfg.Exceptions, cfg.HR.People, cfg.HR.Transfers}
-	for _, s := range cfg.Sources {
-		if s.Type != "file" {
-			b.Fatalf("source %s is of type %s; the read floor covers file sources", s.Name, s.Type)
-		}
-		files = append(files, s.Accounts, s.Grants)
-	}
 	var out []string
-	for _, f := range files {
+	for _, f := range []string{cfg.Org, cfg.Systems, cfg.Emergencies, cfg.Exceptions, cfg.HR.People, cfg.HR.Transfers} {
 		if f != "" {
 			out = append(out, cfg.Resolve(f))
 		}
+	}
+	for _, s := range cfg.Sources {
+		spec, ok := s.Spec.(*export.Spec)
+		if !ok {
+			b.Fatalf("source %s is of type %s; the read floor covers file sources", s.Name, s.Type)
+		}
+		out = append(out, spec.Accounts.Resolved(), spec.Grants.Resolved())
 	}
 	return out
 }

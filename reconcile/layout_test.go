@@ -107,3 +107,40 @@ func TestDependenciesPointDown(t *testing.T) {
 		})
 	}
 }
+
+// TestASourceTypeIsItsOwnPackage holds the source design: the one list of
+// source types (connectors/catalog) and the packages of the types it
+// lists are imported by cmd alone (and by test helpers); the config knows
+// no connector, and no other package knows a source type but through its
+// spec and the interfaces of its connector.
+func TestASourceTypeIsItsOwnPackage(t *testing.T) {
+	typePkgs := []string{"connectors/catalog"}
+	for _, imp := range imports(t, "../connectors/catalog") {
+		if imp != "connectors" {
+			typePkgs = append(typePkgs, imp)
+		}
+	}
+	if len(typePkgs) < 4 {
+		t.Fatalf("the catalog lists %v: expected the file, ldap and github types at least", typePkgs[1:])
+	}
+	for _, imp := range imports(t, "../config") {
+		if !strings.HasPrefix(imp, "input") && imp != "i18n" {
+			t.Errorf("config imports %s: it may import only input and i18n", imp)
+		}
+	}
+	filepath.WalkDir("..", func(path string, d os.DirEntry, err error) error {
+		if err != nil || !d.IsDir() {
+			return err
+		}
+		rel := strings.TrimPrefix(filepath.ToSlash(path), "../")
+		if rel == "cmd" || strings.HasPrefix(rel, "cmd/") || strings.HasSuffix(rel, "test") || rel == "connectors/catalog" {
+			return nil
+		}
+		for _, imp := range imports(t, path) {
+			if slices.Contains(typePkgs, imp) && !strings.HasPrefix(rel, imp+"/") && rel != imp {
+				t.Errorf("%s imports %s: only cmd knows the source types (connectors/catalog)", rel, imp)
+			}
+		}
+		return nil
+	})
+}

@@ -34,22 +34,26 @@ type Inputs struct {
 // Load reads every input the config names into a new graph. Any error fails
 // the whole load: nothing is planned from partial data.
 func Load(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Inputs, error) {
-	return load(ctx, cfg, log, cfg.Sources, nil)
+	return load(ctx, cfg, log, true, nil)
 }
 
 // LoadPeople reads the org, systems, windows, exceptions and the HR feed,
 // but no source: what commands that ask who someone is need (approve).
 func LoadPeople(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Inputs, error) {
-	return load(ctx, cfg, log, nil, nil)
+	return load(ctx, cfg, log, false, nil)
 }
 
 // LoadWithProgress is Load telling progress, if set, of each input read
 // (org, systems, windows, exceptions, the HR feed, each source).
 func LoadWithProgress(ctx context.Context, cfg *config.Config, log *slog.Logger, progress func(done, total int)) (*Inputs, error) {
-	return load(ctx, cfg, log, cfg.Sources, progress)
+	return load(ctx, cfg, log, true, progress)
 }
 
-func load(ctx context.Context, cfg *config.Config, log *slog.Logger, sources []config.Source, progress func(done, total int)) (*Inputs, error) {
+func load(ctx context.Context, cfg *config.Config, log *slog.Logger, withSources bool, progress func(done, total int)) (*Inputs, error) {
+	var sources []Opened
+	if withSources {
+		sources = OpenSources(ctx, cfg, log)
+	}
 	done, total := 0, 5+len(sources)
 	advance := func() {
 		if done++; progress != nil {
@@ -84,12 +88,9 @@ func load(ctx context.Context, cfg *config.Config, log *slog.Logger, sources []c
 	}
 	hr := feed.Stage(ctx, turns)
 	defer hr.Stop()
-	srcs := make([]connectors.Source, len(sources))
-	srcErrs := make([]error, len(sources))
 	staged := make([]connectors.Staged, len(sources))
-	for i, sc := range sources {
-		srcs[i], srcErrs[i] = NewSource(cfg, sc, log)
-		if st, ok := srcs[i].(connectors.Stager); ok && srcErrs[i] == nil {
+	for i, o := range sources {
+		if st, ok := o.Source.(connectors.Stager); ok && o.Err == nil {
 			staged[i] = st.Stage(ctx, turns)
 			defer staged[i].Stop()
 		}
@@ -120,8 +121,8 @@ func load(ctx context.Context, cfg *config.Config, log *slog.Logger, sources []c
 			// A directory's or an organisation's own system exists before
 			// its source is read: exceptions.yaml may name it (a built-in
 			// administrator account, say) without systems.yaml listing it.
-			for _, src := range srcs {
-				if o, ok := src.(connectors.OwnSystemer); ok && o.OwnSystem() != "" && !w.Exists(graph.TableSystems, o.OwnSystem()) {
+			for _, src := range sources {
+				if o, ok := src.Source.(connectors.OwnSystemer); ok && o.OwnSystem() != "" && !w.Exists(graph.TableSystems, o.OwnSystem()) {
 					if err := w.DeclareEntitlements(o.OwnSystem(), o.OwnSystem(), nil); err != nil {
 						w.Abort()
 						return nil, err
@@ -168,36 +169,26 @@ func load(ctx context.Context, cfg *config.Config, log *slog.Logger, sources []c
 			"transfers", len(in.HRHistory.Transfers), "leavers", len(in.HRHistory.Departed))
 	}
 
-	pulled := map[string]connectors.Source{}
-	for i, sc := range sources {
-		src, err := srcs[i], srcErrs[i]
-		if err != nil {
+	for i, o := range sources {
+		if o.Err != nil {
 			w.Abort()
-			return nil, err
+			return nil, o.Err
 		}
-		if from := sc.OwnersFrom.Source; from != "" {
-			dir, ok := pulled[from].(interface{ OwnersByLogin() map[string]string })
-			gh, isGitHub := src.(githubSource)
-			if !ok || !isGitHub {
-				w.Abort()
-				return nil, i18n.Errorf("source %s: owners_from: %s is not an ldap source pulled before it", sc.Name, from)
-			}
-			gh.AddOwners(dir.OwnersByLogin())
-		}
-		pulled[sc.Name] = src
+		o.takeOwners()
 		var d string
+		var err error
 		if staged[i] != nil {
 			d, err = staged[i].Write(ctx, w)
 		} else {
-			d, err = src.Pull(ctx, w)
+			d, err = o.Source.Pull(ctx, w)
 		}
 		if err != nil {
 			w.Abort()
-			return nil, i18n.Errorf("source %s failed, nothing is planned: %w", sc.Name, err)
+			return nil, i18n.Errorf("source %s failed, nothing is planned: %w", o.Name, err)
 		}
-		in.Digests[sc.Name] = d
+		in.Digests[o.Name] = d
 		advance()
-		log.Debug("source pulled", "source", sc.Name, "digest", d)
+		log.Debug("source pulled", "source", o.Name, "digest", d)
 	}
 	w.Commit()
 	if log.Enabled(ctx, slog.LevelInfo) { // counting walks every table

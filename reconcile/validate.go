@@ -88,9 +88,10 @@ func Validate(ctx context.Context, cfg *config.Config, mods []policy.Module, log
 		return fmt.Sprintf("%d systems, %d entitlements", n, ents), fmt.Sprintf("システム %d、権限 %d", n, ents)
 	})
 	// The sources' own systems, as load declares them.
-	for _, sc := range cfg.Sources {
-		if src, err := NewSource(cfg, sc, log); err == nil {
-			if o, ok := src.(connectors.OwnSystemer); ok && o.OwnSystem() != "" && !w.Exists(graph.TableSystems, o.OwnSystem()) {
+	sources := OpenSources(ctx, cfg, log)
+	for _, src := range sources {
+		if src.Err == nil {
+			if o, ok := src.Source.(connectors.OwnSystemer); ok && o.OwnSystem() != "" && !w.Exists(graph.TableSystems, o.OwnSystem()) {
 				if err := w.DeclareEntitlements(o.OwnSystem(), o.OwnSystem(), nil); err == nil {
 					w.Commit()
 					w = g.Writer()
@@ -130,17 +131,19 @@ func Validate(ctx context.Context, cfg *config.Config, mods []policy.Module, log
 		}
 	}
 	base := g
-	for _, sc := range cfg.Sources {
-		input := "source " + sc.Name
+	for _, o := range sources {
+		input := "source " + o.Name
 		if failed := firstFailed(checks, cfg.Systems); failed != "" {
 			checks = append(checks, Check{Input: input, Err: i18n.Errorf("not checked: it needs %s, which failed", failed)})
 			continue
 		}
 		sg := base.Clone()
 		sw := sg.Writer()
-		src, err := NewSource(cfg, sc, log)
+		err := o.Err
 		if err == nil {
-			_, err = src.Pull(ctx, sw)
+			// A source that takes its owners from another is checked
+			// without them: each source is read on its own copy.
+			_, err = o.Source.Pull(ctx, sw)
 		}
 		if err != nil {
 			sw.Abort()
@@ -148,7 +151,7 @@ func Validate(ctx context.Context, cfg *config.Config, mods []policy.Module, log
 			continue
 		}
 		sw.Commit()
-		en, ja := sourceSummary(sg.Snapshot(), sc.Name, hrOK)
+		en, ja := sourceSummary(sg.Snapshot(), o.Name, hrOK)
 		checks = append(checks, Check{Input: input, Summary: en, SummaryJA: ja})
 	}
 	if _, err := NewPolicy(cfg, mods, log); err != nil {

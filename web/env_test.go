@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/accessrecon/accessrecon/connectors/catalog"
+
 	"github.com/accessrecon/accessrecon/config"
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/policy"
@@ -105,7 +107,7 @@ review:
     owners: {ids: [E1003]}
 `, e.base, e.op)
 	f.Close()
-	e.cfg, err = config.Load(config.OSFiles{}, filepath.Join(e.dir, "accessrecon.yaml"))
+	e.cfg, err = config.Load(config.OSFiles{}, filepath.Join(e.dir, "accessrecon.yaml"), catalog.Types)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -92,8 +92,8 @@ func ClientSecret(c config.OIDC) (string, error) {
 		}
 		return v, nil
 	}
-	if c.ClientSecretFile != "" {
-		data, err := os.ReadFile(c.ClientSecretFile)
+	if !c.ClientSecretFile.IsZero() {
+		data, err := os.ReadFile(c.ClientSecretFile.Resolved())
 		if err != nil {
 			return "", i18n.Errorf("review.web.oidc.client_secret_file: %w", err)
 		}

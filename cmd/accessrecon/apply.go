@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/accessrecon/accessrecon/connectors/catalog"
+
 	"github.com/accessrecon/accessrecon/config"
 	"github.com/accessrecon/accessrecon/connectors"
 	"github.com/accessrecon/accessrecon/graph"
@@ -71,7 +73,7 @@ func approveAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := config.Load(config.OSFiles{}, c.String("config"))
+	cfg, err := config.Load(config.OSFiles{}, c.String("config"), catalog.Types)
 	if err != nil {
 		return err
 	}
@@ -145,7 +147,7 @@ func optionalConfig(c *cli.Context) (*config.Config, error) {
 	if _, err := os.Stat(c.String("config")); err != nil && !c.IsSet("config") {
 		return nil, nil
 	}
-	return config.Load(config.OSFiles{}, c.String("config"))
+	return config.Load(config.OSFiles{}, c.String("config"), catalog.Types)
 }
 
 func applyCommand() *cli.Command {
@@ -228,7 +230,7 @@ func applyAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	reach, revokers, err := reconcile.Reaches(s.cfg, logger(c))
+	reach, revokers, err := reconcile.Reaches(c.Context, s.cfg, logger(c))
 	if err != nil {
 		return err
 	}
@@ -331,7 +333,7 @@ func auditCommand() *cli.Command {
 			Usage: "accept, with a reason, the lines of the audit log no checkpoint covers (they prove nothing), so that accessrecon writes to it again",
 			Flags: []cli.Flag{configFlag, langFlag, byFlag, &cli.StringFlag{Name: "reason", Required: true, Usage: "why the lines are accepted (`TEXT`, recorded)"}},
 			Action: func(c *cli.Context) error {
-				cfg, err := config.Load(config.OSFiles{}, c.String("config"))
+				cfg, err := config.Load(config.OSFiles{}, c.String("config"), catalog.Types)
 				if err != nil {
 					return err
 				}

@@ -11,6 +11,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/accessrecon/accessrecon/connectors/catalog"
+
 	"github.com/accessrecon/accessrecon/config"
 	"github.com/accessrecon/accessrecon/connectors"
 	"github.com/accessrecon/accessrecon/fixtures"
@@ -47,7 +49,7 @@ func openSession(ctx context.Context, c *cli.Context, files fs.FS, path string) 
 // graph and the new one at once, which a limit set for one graph would choke.
 func loadSession(ctx context.Context, c *cli.Context, files fs.FS, path string) (*session, error) {
 	log := logger(c)
-	cfg, err := config.Load(files, path)
+	cfg, err := config.Load(files, path, catalog.Types)
 	if err != nil {
 		return nil, err
 	}
@@ -372,7 +374,7 @@ func policyCommand() *cli.Command {
 			Action: func(c *cli.Context) error {
 				var cfg *config.Config
 				if _, err := os.Stat(c.String("config")); err == nil || c.IsSet("config") {
-					if cfg, err = config.Load(config.OSFiles{}, c.String("config")); err != nil {
+					if cfg, err = config.Load(config.OSFiles{}, c.String("config"), catalog.Types); err != nil {
 						return err
 					}
 				}

@@ -100,7 +100,7 @@ func TestLDIFSourcePlansOffline(t *testing.T) {
 	cfg := filepath.Join(dir, "accessrecon.yaml")
 	ldif, _ := os.ReadFile(filepath.Join("..", "..", "fixtures", "ldap", "directory.ldif"))
 	os.WriteFile(filepath.Join(dir, "corp.ldif"), ldif, 0o644)
-	replaceIn(t, cfg, "emergencies: emergencies.yaml", strings.Replace(fmt.Sprintf(ldapSource, "ldif", "file: corp.ldif"), "    password_env: TEST_LDAP_PASSWORD\n", "", 1))
+	replaceIn(t, cfg, "emergencies: emergencies.yaml", strings.NewReplacer("    password_env: TEST_LDAP_PASSWORD\n", "", "    bind_dn: cn=admin,dc=example,dc=jp\n", "").Replace(fmt.Sprintf(ldapSource, "ldif", "file: corp.ldif")))
 	out := filepath.Join(dir, "p.json")
 	if _, stderr, code := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24", "--out", out); code != 0 {
 		t.Fatal(stderr)

@@ -6,6 +6,9 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/accessrecon/accessrecon/connectors/catalog"
+	"github.com/accessrecon/accessrecon/input"
+
 	"github.com/accessrecon/accessrecon/config"
 	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/accessrecon/accessrecon/reconcile"
@@ -38,7 +41,7 @@ func notifyRun(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := config.Load(config.OSFiles{}, c.String("config"))
+	cfg, err := config.Load(config.OSFiles{}, c.String("config"), catalog.Types)
 	if err != nil {
 		return err
 	}
@@ -108,7 +111,7 @@ func deliver(ctx context.Context, cfg *config.Config, msgs []notify.Message, ref
 	password := ""
 	if s := cfg.Notify.SMTP; s.Username != "" {
 		var err error
-		if password, err = reconcile.Secret(cfg, s.PasswordEnv, "SMTP_PASSWORD", s.PasswordFile); err != nil {
+		if password, err = input.Secret(cfg.Files, s.PasswordEnv, "SMTP_PASSWORD", s.PasswordFile); err != nil {
 			return 0, nil, i18n.Errorf("notify: smtp: %w", err)
 		}
 	}
@@ -151,7 +154,7 @@ func notifyEvery(ctx context.Context, configPath string, every time.Duration, lo
 // error, logged, not a silent stop of the mail) and the HR feed read
 // afresh, the messages made and sent.
 func notifyOnce(ctx context.Context, configPath string, log *slog.Logger) (int, error) {
-	cfg, err := config.Load(config.OSFiles{}, configPath)
+	cfg, err := config.Load(config.OSFiles{}, configPath, catalog.Types)
 	if err != nil || len(cfg.Notify.Events) == 0 {
 		return 0, err
 	}

@@ -8,6 +8,8 @@ import (
 	netmail "net/mail"
 	"sync/atomic"
 
+	"github.com/accessrecon/accessrecon/connectors/catalog"
+
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -254,7 +256,7 @@ func TestMailAboutAPlanKeepsToItsCompany(t *testing.T) {
 	if stdout, emls := preview("now"); len(emls) != 1 || strings.Count(stdout, "confidential to NW: not for company HD") != 1 {
 		t.Fatalf("the approval's mail: %d messages\n%s", len(emls), stdout)
 	}
-	c, err := config.Load(config.OSFiles{}, cfg)
+	c, err := config.Load(config.OSFiles{}, cfg, catalog.Types)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/accessrecon/accessrecon/connectors/catalog"
+
 	"github.com/accessrecon/accessrecon/cmd/accessrecon/views"
 	"github.com/accessrecon/accessrecon/config"
 	"github.com/accessrecon/accessrecon/graph"
@@ -420,7 +422,7 @@ func certifyReport(c *cli.Context) error {
 			return err
 		}
 	} else {
-		cfg, err := config.Load(config.OSFiles{}, c.String("config"))
+		cfg, err := config.Load(config.OSFiles{}, c.String("config"), catalog.Types)
 		if err != nil {
 			return err
 		}

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/accessrecon/accessrecon/connectors/catalog"
+
 	"github.com/accessrecon/accessrecon/config"
 	"github.com/accessrecon/accessrecon/connectors"
 	"github.com/accessrecon/accessrecon/i18n"
@@ -63,7 +65,7 @@ func serveCommand() *cli.Command {
 				return i18n.Errorf("--listen %s: %w", c.String("listen"), err)
 			}
 			handler := svc.Handler()
-			cfg, err := config.Load(config.OSFiles{}, c.String("config"))
+			cfg, err := config.Load(config.OSFiles{}, c.String("config"), catalog.Types)
 			if err != nil {
 				return err
 			}

@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/accessrecon/accessrecon/connectors/catalog"
+
 	"github.com/accessrecon/accessrecon/config"
 	"github.com/accessrecon/accessrecon/policy"
 	"github.com/accessrecon/accessrecon/reconcile"
@@ -38,7 +40,7 @@ func TestServeShutsDownGracefully(t *testing.T) {
 			}
 			time.Sleep(300 * time.Millisecond)
 		}
-		cfg, err := config.Load(config.OSFiles{}, filepath.Join(dir, "accessrecon.yaml"))
+		cfg, err := config.Load(config.OSFiles{}, filepath.Join(dir, "accessrecon.yaml"), catalog.Types)
 		if err != nil {
 			return nil, nil, err
 		}

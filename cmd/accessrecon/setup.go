@@ -12,6 +12,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/accessrecon/accessrecon/connectors/catalog"
+
 	"github.com/accessrecon/accessrecon/config"
 	"github.com/accessrecon/accessrecon/fixtures"
 	"github.com/accessrecon/accessrecon/i18n"
@@ -95,7 +97,7 @@ func validateCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			cfg, err := config.Load(config.OSFiles{}, c.String("config"))
+			cfg, err := config.Load(config.OSFiles{}, c.String("config"), catalog.Types)
 			if err != nil {
 				return err
 			}

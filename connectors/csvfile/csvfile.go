@@ -18,39 +18,26 @@ import (
 
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/i18n"
+	"github.com/accessrecon/accessrecon/input"
 	"github.com/xuri/excelize/v2"
 
 	"golang.org/x/text/encoding/japanese"
 	"golang.org/x/text/transform"
 )
 
-// Encodings accepted by Open.
+// Encodings accepted by Open (see input.NormalizeEncoding).
 const (
-	UTF8     = "utf-8"
-	ShiftJIS = "shift_jis"
-	// Auto is for files people return by hand (worksheets, work orders),
-	// which Excel in Japan saves in CP932 unless told otherwise: UTF-8 when
-	// the file starts with a BOM or its first 64 KiB are valid UTF-8, else
-	// Shift_JIS (CP932).
-	Auto = "auto"
+	UTF8     = input.UTF8
+	ShiftJIS = input.ShiftJIS
+	Auto     = input.Auto
 )
 
 // ErrInput marks every error caused by the content of an input file, as
-// opposed to an I/O failure.
-var ErrInput = errors.New("invalid input")
+// opposed to an I/O failure: input.ErrInput.
+var ErrInput = input.ErrInput
 
 // NormalizeEncoding maps the accepted spellings to UTF8 or ShiftJIS.
-func NormalizeEncoding(enc string) (string, error) {
-	switch strings.ToLower(strings.ReplaceAll(enc, "-", "_")) {
-	case "", "utf_8", "utf8":
-		return UTF8, nil
-	case "shift_jis", "sjis", "cp932", "windows_31j", "ms932":
-		return ShiftJIS, nil
-	case "auto":
-		return Auto, nil
-	}
-	return "", i18n.Errorf("%w: encoding %q: expected utf-8 or shift_jis", ErrInput, enc)
-}
+func NormalizeEncoding(enc string) (string, error) { return input.NormalizeEncoding(enc) }
 
 // Reader reads records of one CSV file.
 type Reader struct {
@@ -244,8 +231,7 @@ func csvReader(br *bufio.Reader, enc string) *csv.Reader {
 }
 
 func (r *Reader) wrapCSVError(err error) error {
-	var ie inputError
-	if errors.As(err, &ie) {
+	if errors.Is(err, ErrInput) {
 		return err // it names the file and where already
 	}
 	var pe *csv.ParseError
@@ -348,7 +334,7 @@ func (r *Reader) Line() int { return r.line }
 // Errorf returns an error about a column of the current record:
 // "FILE:LINE: column COL (N): MESSAGE". The error wraps ErrInput.
 func (r *Reader) Errorf(col, format string, args ...any) error {
-	return r.at(col, inputError{i18n.M(format, args...)})
+	return r.at(col, input.Errorf(format, args...))
 }
 
 // at places err in the current record's column col: the file, the line (and
@@ -407,13 +393,6 @@ func (r *Reader) OneOf(col, def string, allowed ...string) (string, error) {
 	return "", r.Errorf(col, "expected one of %s, got %q", strings.Join(allowed, ", "), r.Get(col))
 }
 
-// inputError is a message about input content, in English and Japanese.
-type inputError struct{ m i18n.Message }
-
-func (e inputError) Error() string               { return e.m.String() }
-func (e inputError) Localize(lang string) string { return e.m.Localize(lang) }
-func (e inputError) Unwrap() error               { return ErrInput }
-
 // Date returns the column as a calendar day in Asia/Tokyo: see ParseDay for
 // the forms it accepts. An empty cell is the zero Date.
 func (r *Reader) Date(col string) (graph.Date, error) {
@@ -435,9 +414,7 @@ func (r *Reader) Date(col string) (graph.Date, error) {
 
 // InputErrorf formats an error about input content; it wraps ErrInput without
 // adding its text.
-func InputErrorf(format string, args ...any) error {
-	return inputError{i18n.M(format, args...)}
-}
+func InputErrorf(format string, args ...any) error { return input.Errorf(format, args...) }
 
 // HeaderName is the column id of a header cell: its first word,
 // lower-cased, so that a header written as "decision\n判定" or "decision 判定"

@@ -22,7 +22,6 @@ func init() {
 		"%s:1: column %q appears twice in the header":                                  "%s:1: 列 %q が見出しに 2 回出てきます",
 		"%s:1: missing column %q; the header must name %s (found %s)":                  "%s:1: 列 %q がありません。見出しには %s が必要です（見出し: %s）",
 		"%s:1: the file is empty; expected a header row with %s":                       "%s:1: ファイルが空です。%s を含む見出し行が必要です",
-		"%w: encoding %q: expected utf-8 or shift_jis":                                 "%w: 文字コード %q: utf-8 か shift_jis を指定してください",
 		"csvfile: reading stopped":                                                     "csvfile: 読み込みを中止しました",
 		"expected a date such as 2026-04-01, 2026/4/1, 2026年4月1日 or R8.4.1 (令和8年4月1日)": "2026-04-01、2026/4/1、2026年4月1日、R8.4.1（令和8年4月1日）のような日付を指定してください",
 		"expected a value, the cell is empty":                                          "値が必要ですが、セルが空です",

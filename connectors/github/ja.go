@@ -5,6 +5,12 @@ import "github.com/accessrecon/accessrecon/i18n"
 // The Japanese of this package's messages, by their English format.
 func init() {
 	i18n.Register(map[string]string{
+		"max_rate_wait: %w": "max_rate_wait: %w",
+		"a GitHub App needs app_id, installation_id and private_key_file":             "GitHub App には app_id、installation_id、private_key_file が必要です",
+		"a github source needs the organisation":                                      "github の取得元には組織（org）が必要です",
+		"expected a duration such as 5m, got %q":                                      "5m のような時間を指定してください（値: %q）",
+		"expected an ldap source listed before %s, got %q":                            "%s より前に記載した ldap の取得元が必要です（値: %q）",
+		"expected both source and attribute":                                          "source と attribute の両方が必要です",
 		"github: cannot revoke a right held through %s":                               "github: %s 経由の権限は取り消せません",
 		"%w: remove %s from team %s, or take %s from the team (team_rights: by_hand)": "%[1]w: %[2]s をチーム %[3]s から外すか、チームから %[4]s の権限を外してください（team_rights: by_hand）",
 		"github %s: %w": "github %s: %w",

@@ -12,6 +12,7 @@ import (
 	"github.com/accessrecon/accessrecon/connectors/csvfile"
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/i18n"
+	"github.com/accessrecon/accessrecon/input"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -119,7 +120,7 @@ func (st *Staged) Write(ctx context.Context, w *graph.Writer) (map[string]string
 		}
 		folded[k] = seenID{p.EmployeeID, cr.Line()}
 		if !w.Exists(graph.TableUnits, p.Unit) {
-			return cr.Errorf("unit", "unknown unit %q: expected one of the unit ids of org.yaml%s", p.Unit, connectors.Suggest(p.Unit, w.IDs(graph.TableUnits)))
+			return cr.Errorf("unit", "unknown unit %q: expected one of the unit ids of org.yaml%s", p.Unit, input.Suggest(p.Unit, w.IDs(graph.TableUnits)))
 		}
 		if f.History != nil {
 			// people.csv is today's snapshot; the graph's person is the
@@ -189,7 +190,7 @@ func (st *Staged) readTransfers(ctx context.Context, w *graph.Writer, explicit m
 			{"to_unit", graph.TableUnits, t.ToUnit},
 		} {
 			if !w.Exists(c.table, c.id) {
-				return cr.Errorf(c.col, "unknown %s %q: expected one of %s%s", c.col, c.id, known(c.table), connectors.Suggest(c.id, w.IDs(c.table)))
+				return cr.Errorf(c.col, "unknown %s %q: expected one of %s%s", c.col, c.id, known(c.table), input.Suggest(c.id, w.IDs(c.table)))
 			}
 		}
 		if err := w.AddTransfer(t); err != nil {

@@ -5,6 +5,9 @@ import "github.com/accessrecon/accessrecon/i18n"
 // The Japanese of this package's messages, by their English format.
 func init() {
 	i18n.Register(map[string]string{
+		"an ldap source needs url (ldap:// or ldaps://)":           "ldap の取得元には url（ldap:// または ldaps://）が必要です",
+		"an ldif source needs the file":                            "ldif の取得元にはファイルが必要です",
+		"expected account_search.base_dn and group_search.base_dn": "account_search.base_dn と group_search.base_dn が必要です",
 		"ldap %s: %w: more than %d referrals in a chain (last %s)": "ldap %s: %w: 参照（referral）が %d 段を超えて続いています（最後: %s）",
 		"following the referral %s: %w":                            "参照 %s をたどる: %w",
 		"ldap: filter %q: %v":                                      "ldap: フィルター %q: %v",

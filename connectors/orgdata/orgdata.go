@@ -10,9 +10,9 @@ import (
 	"unicode"
 
 	"github.com/accessrecon/accessrecon/connectors"
-	"github.com/accessrecon/accessrecon/connectors/yamlfile"
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/i18n"
+	"github.com/accessrecon/accessrecon/input/yamlfile"
 )
 
 // CompanyKinds are the kinds a company may have.

@@ -708,11 +708,7 @@ func Send(ctx context.Context, cfg *config.Config, password string, limit int) (
 	if len(names) == 0 {
 		return nil, nil, nil
 	}
-	smtp := cfg.Notify.SMTP
-	if smtp.CAFile != "" {
-		smtp.CAFile = cfg.Resolve(smtp.CAFile)
-	}
-	client, err := dial(smtp, password)
+	client, err := dial(cfg.Notify.SMTP, password)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -792,8 +788,8 @@ func dial(s config.SMTP, password string) (*mail.Client, error) {
 		policy = mail.TLSOpportunistic
 	}
 	tc := &tls.Config{ServerName: s.Host, MinVersion: tls.VersionTLS12}
-	if s.CAFile != "" {
-		pem, err := os.ReadFile(s.CAFile)
+	if !s.CAFile.IsZero() {
+		pem, err := os.ReadFile(s.CAFile.Resolved())
 		if err != nil {
 			return nil, i18n.Errorf("notify: smtp.ca_file: %w", err)
 		}

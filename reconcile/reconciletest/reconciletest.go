@@ -19,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/accessrecon/accessrecon/connectors/catalog"
+
 	"github.com/accessrecon/accessrecon/config"
 	"github.com/accessrecon/accessrecon/fixtures"
 	"github.com/accessrecon/accessrecon/fixtures/generate"
@@ -38,7 +40,7 @@ func Quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)
 // DemoConfig is the demo's config, read from the embedded files.
 func DemoConfig(tb testing.TB) *config.Config {
 	tb.Helper()
-	cfg, err := config.Load(fixtures.Demo, fixtures.DemoConfig)
+	cfg, err := config.Load(fixtures.Demo, fixtures.DemoConfig, catalog.Types)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -87,7 +89,7 @@ func Generated(tb testing.TB, people int, seed uint64, logLines int) (*config.Co
 			tb.Fatal(err)
 		}
 	}
-	cfg, err := config.Load(config.OSFiles{}, filepath.Join(dir, "accessrecon.yaml"))
+	cfg, err := config.Load(config.OSFiles{}, filepath.Join(dir, "accessrecon.yaml"), catalog.Types)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/accessrecon/accessrecon/connectors/catalog"
+
 	"github.com/accessrecon/accessrecon/config"
 	"github.com/accessrecon/accessrecon/fixtures"
 	"github.com/accessrecon/accessrecon/policy"
@@ -40,7 +42,7 @@ func demoCopy(t *testing.T) string {
 
 func loader(dir string) Loader {
 	return func(ctx context.Context) (*reconcile.Inputs, *reconcile.Policy, error) {
-		cfg, err := config.Load(config.OSFiles{}, filepath.Join(dir, "accessrecon.yaml"))
+		cfg, err := config.Load(config.OSFiles{}, filepath.Join(dir, "accessrecon.yaml"), catalog.Types)
 		if err != nil {
 			return nil, nil, err
 		}
