@@ -5,7 +5,8 @@
 # script(1) (progress bars on a pseudo-terminal), LibreOffice Calc
 # (worksheets saved by Calc are read back), and a Samba AD domain controller
 # with ldb-tools and iproute2 (the Active Directory tests run a real DC in a
-# network namespace). Without root it says what to run.
+# network namespace), PostgreSQL and MariaDB (the sql source reads real
+# servers). Without root it says what to run.
 set -euo pipefail
 need=()
 if ! command -v slapd >/dev/null 2>&1 && [ ! -x /usr/sbin/slapd ]; then need+=(slapd ldap-utils); fi
@@ -17,6 +18,9 @@ if ! command -v ldbadd >/dev/null 2>&1; then need+=(ldb-tools); fi
 if ! command -v ip >/dev/null 2>&1; then need+=(iproute2); fi
 if ! command -v unshare >/dev/null 2>&1; then need+=(util-linux); fi
 if ! command -v chromium >/dev/null 2>&1; then need+=(chromium); fi
+# PostgreSQL and MariaDB servers (the sql source's tests start their own in a temporary folder).
+if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then need+=(postgresql); fi
+if ! command -v mariadb-install-db >/dev/null 2>&1; then need+=(mariadb-server); fi
 # Japanese glyphs for the pages Chromium draws (the screenshots people look at) and LibreOffice prints.
 if ! fc-list :lang=ja 2>/dev/null | grep -q .; then need+=(fonts-noto-cjk); fi
 if [ ${#need[@]} -eq 0 ]; then

@@ -9,6 +9,7 @@ import (
 	"github.com/accessrecon/accessrecon/connectors/export"
 	"github.com/accessrecon/accessrecon/connectors/github"
 	"github.com/accessrecon/accessrecon/connectors/ldap"
+	"github.com/accessrecon/accessrecon/connectors/sqldb"
 )
 
 // Types are the source types, by the name the config gives them.
@@ -17,4 +18,5 @@ var Types = connectors.Types{
 	github.Type,
 	ldap.Type,
 	ldap.LDIFType,
+	sqldb.Type,
 }

@@ -42,7 +42,7 @@ func NormalizeEncoding(enc string) (string, error) { return input.NormalizeEncod
 // Reader reads records of one CSV file.
 type Reader struct {
 	name string
-	csv  records
+	csv  Records
 	// names are the header's column ids by position: Get finds a column by
 	// comparing a handful of short strings, cheaper than hashing for a map
 	// lookup on every cell of millions of rows.
@@ -60,8 +60,9 @@ type Reader struct {
 	titles []string
 }
 
-// records are the rows of a file: CSV, or the sheet of a workbook.
-type records interface {
+// Records are the rows of a table read one at a time: a CSV file's, a
+// workbook sheet's, a database query's. The first row is the header.
+type Records interface {
 	Read() ([]string, error)
 	// Line is the line (the row) of the record Read returned last.
 	Line() int
@@ -150,6 +151,21 @@ func OpenContext(ctx context.Context, name string, r io.Reader, format Format, r
 		rd.utf8 = enc != ShiftJIS || hasBOM(br)
 		rd.csv = csvRecords{csvReader(br, enc)}
 	}
+	return rd.header(format, required)
+}
+
+// OpenRecords is a Reader of rows that are not a file (a query's result):
+// the first row read is the header, the rows are UTF-8, and name is what
+// errors call the table.
+func OpenRecords(name string, rows Records, format Format, required ...string) (*Reader, error) {
+	rd := &Reader{name: name, utf8: true, values: format.Values, csv: rows}
+	return rd.header(format, required)
+}
+
+// header reads the header row and checks that it names every required
+// column.
+func (rd *Reader) header(format Format, required []string) (*Reader, error) {
+	name := rd.name
 	header, err := rd.csv.Read()
 	if err == io.EOF {
 		return nil, InputErrorf("%s:1: the file is empty; expected a header row with %s", name, strings.Join(required, ","))

@@ -90,38 +90,46 @@ type staged struct {
 func (st *staged) Write(ctx context.Context, w *graph.Writer) (string, error) {
 	defer st.Stop()
 	w.ReserveAccounts(st.expected)
-	da, err := st.accounts.Each(ctx, func(cr *csvfile.Reader, a *graph.Account) error {
-		if !w.Exists(graph.TableSystems, a.System) {
-			return cr.Errorf("system", "unknown system %q: expected one of the system ids of systems.yaml", a.System)
-		}
-		if err := w.AddAccount(a); err != nil {
-			return cr.Wrap("account_id", err)
-		}
-		return nil
-	})
+	da, err := st.accounts.Each(ctx, func(cr *csvfile.Reader, a *graph.Account) error { return AddAccount(w, cr, a) })
 	if err != nil {
 		return "", err
 	}
-	dg, err := st.grants.Each(ctx, func(cr *csvfile.Reader, g *graph.Grant) error {
-		if !w.Exists(graph.TableSystems, g.System) {
-			return cr.Errorf("system", "unknown system %q: expected one of the system ids of systems.yaml", g.System)
-		}
-		if err := w.AddGrant(g); err != nil {
-			if errors.Is(err, graph.ErrUnknownAccount) {
-				return cr.Errorf("account_id", "no account %q on system %q: expected an account listed in %s", g.Account, g.System, st.src.Accounts)
-			}
-			col := "entitlement"
-			if w.HasGrant(g.System, g.Account, g.Entitlement) {
-				col = "account_id"
-			}
-			return cr.Wrap(col, err)
-		}
-		return nil
-	})
+	dg, err := st.grants.Each(ctx, func(cr *csvfile.Reader, g *graph.Grant) error { return AddGrant(w, cr, g, st.src.Accounts) })
 	if err != nil {
 		return "", err
 	}
 	return connectors.CombineDigests(da, dg), nil
+}
+
+// AddAccount adds an account read from a row of cr; an error names the
+// row and column.
+func AddAccount(w *graph.Writer, cr *csvfile.Reader, a *graph.Account) error {
+	if !w.Exists(graph.TableSystems, a.System) {
+		return cr.Errorf("system", "unknown system %q: expected one of the system ids of systems.yaml", a.System)
+	}
+	if err := w.AddAccount(a); err != nil {
+		return cr.Wrap("account_id", err)
+	}
+	return nil
+}
+
+// AddGrant adds a grant read from a row of cr, of an account added before
+// (read from accounts); an error names the row and column.
+func AddGrant(w *graph.Writer, cr *csvfile.Reader, g *graph.Grant, accounts string) error {
+	if !w.Exists(graph.TableSystems, g.System) {
+		return cr.Errorf("system", "unknown system %q: expected one of the system ids of systems.yaml", g.System)
+	}
+	if err := w.AddGrant(g); err != nil {
+		if errors.Is(err, graph.ErrUnknownAccount) {
+			return cr.Errorf("account_id", "no account %q on system %q: expected an account listed in %s", g.Account, g.System, accounts)
+		}
+		col := "entitlement"
+		if w.HasGrant(g.System, g.Account, g.Entitlement) {
+			col = "account_id"
+		}
+		return cr.Wrap(col, err)
+	}
+	return nil
 }
 
 // Stop ends the reading of both files.
@@ -130,10 +138,15 @@ func (st *staged) Stop() {
 	st.grants.Stop()
 }
 
-// account is a record of the accounts file.
-func (s *Source) account(cr *csvfile.Reader) (*graph.Account, error) {
+func (s *Source) account(cr *csvfile.Reader) (*graph.Account, error) { return ReadAccount(s.SourceName, cr) }
+
+func (s *Source) grant(cr *csvfile.Reader) (*graph.Grant, error) { return ReadGrant(s.SourceName, cr) }
+
+// ReadAccount is the account on a row of an accounts table (a file's, a
+// query's) of the named source.
+func ReadAccount(source string, cr *csvfile.Reader) (*graph.Account, error) {
 	var err error
-	a := &graph.Account{Owner: cr.Get("owner"), Source: s.SourceName}
+	a := &graph.Account{Owner: cr.Get("owner"), Source: source}
 	if a.System, err = cr.Required("system"); err != nil {
 		return nil, err
 	}
@@ -170,10 +183,11 @@ func MFA(v string) (string, error) {
 	return "", i18n.Errorf("expected on or off (true/false, 有効/無効), got %q", v)
 }
 
-// grant is a record of the grants file.
-func (s *Source) grant(cr *csvfile.Reader) (*graph.Grant, error) {
+// ReadGrant is the grant on a row of a grants table (a file's, a query's)
+// of the named source.
+func ReadGrant(source string, cr *csvfile.Reader) (*graph.Grant, error) {
 	var err error
-	g := &graph.Grant{Source: s.SourceName}
+	g := &graph.Grant{Source: source}
 	if g.System, err = cr.Required("system"); err != nil {
 		return nil, err
 	}
