@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"crypto/rand"
+	"database/sql"
 	"encoding/json"
 	"encoding/pem"
 	"os"
@@ -275,6 +276,17 @@ func TestEmptySourceFailsClosed(t *testing.T) {
 	// Shrink saiene by a third too.
 	replaceIn(t, filepath.Join(dir, "saiene-accounts.csv"), "saiene-kaitori,r1002,E1002,personal,active,,\nsaiene-kaitori,r1013,E1013,personal,active,,\nsaiene-kaitori,r1014,E1014,personal,active,,\nsaiene-kaitori,r1036,E1036,personal,active,,2025-04-10\nsaiene-kaitori,r1034,E1034,personal,active,,\n", "")
 	replaceIn(t, filepath.Join(dir, "saiene-grants.csv"), "saiene-kaitori,r1002,operator,role,2024-04-01,\nsaiene-kaitori,r1013,operator,role,2024-04-01,\nsaiene-kaitori,r1014,operator,role,2024-04-01,\nsaiene-kaitori,r1036,operator,role,2024-04-01,\nsaiene-kaitori,r1034,viewer,role,2024-04-01,\n", "")
+	// And the database of saiene-ctl (a sql source) by three of its seven.
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "saiene-ctl.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range []string{"DELETE FROM user_roles WHERE login IN ('c1002', 'c1013', 'c1009')", "DELETE FROM users WHERE login IN ('c1002', 'c1013', 'c1009')"} {
+		if _, err := db.Exec(st); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
 	if _, stderr, code := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24", "--out", out); code != 0 {
 		t.Fatal(stderr)
 	}
@@ -290,7 +302,8 @@ func TestEmptySourceFailsClosed(t *testing.T) {
 			msgs += m["message"].(string) + "\n"
 		}
 	}
-	if !strings.Contains(msgs, "source portal returned no accounts") || !strings.Contains(msgs, "source saiene returned 8 accounts, 13 at the last plan") {
+	if !strings.Contains(msgs, "source portal returned no accounts") || !strings.Contains(msgs, "source saiene returned 1 accounts, 6 at the last plan") ||
+		!strings.Contains(msgs, "source saiene-ctl returned 4 accounts, 7 at the last plan") {
 		t.Errorf("source.sanity findings:\n%s", msgs)
 	}
 	// Shown with a title and what it is about, in Japanese too.
@@ -298,7 +311,7 @@ func TestEmptySourceFailsClosed(t *testing.T) {
 	if !strings.Contains(shown, "取得元の件数異常（削除を保留）") || !strings.Contains(shown, "source portal") {
 		t.Errorf("the source.sanity finding as shown:\n%s", shown)
 	}
-	if _, _, code := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24", "--out", out, "--allow-source-shrink", "saiene"); code != 0 {
+	if _, _, code := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24", "--out", out, "--allow-source-shrink", "saiene-ctl"); code != 0 {
 		t.Fatal("plan with --allow-source-shrink failed")
 	}
 	found := false
@@ -306,7 +319,7 @@ func TestEmptySourceFailsClosed(t *testing.T) {
 		found = found || a["system"] == "saiene-ctl"
 	}
 	if !found {
-		t.Error("--allow-source-shrink saiene did not plan saiene's revocations")
+		t.Error("--allow-source-shrink saiene-ctl did not plan saiene-ctl's revocations")
 	}
 }
 

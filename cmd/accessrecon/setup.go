@@ -116,7 +116,7 @@ func validateCommand() *cli.Command {
 			for _, ch := range checks {
 				if ch.Err != nil {
 					fmt.Fprintf(tw, "%s\t%s\n", ch.Input, report.Renderer{Lang: l}.Say("ERROR", "エラー"))
-					problems = append(problems, ch.Err.Error())
+					problems = append(problems, i18n.Text(ch.Err, l))
 					continue
 				}
 				fmt.Fprintf(tw, "%s\tok: %s\n", ch.Input, report.Renderer{Lang: l}.Say(ch.Summary, ch.SummaryJA))

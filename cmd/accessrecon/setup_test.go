@@ -48,7 +48,7 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 	dir := demoDir(t)
 	cfg := filepath.Join(dir, "accessrecon.yaml")
 	stdout, stderr, code := runCLI(t, "validate", "--config", cfg)
-	if code != 0 || !strings.Contains(stdout, "50 people, 7 transfers") || !strings.Contains(stdout, "source takuso") {
+	if code != 0 || !strings.Contains(stdout, "50 people, 7 transfers") || !strings.Contains(stdout, "source takuso") || !strings.Contains(stdout, "7 accounts, 7 grants of 1 entitlements") {
 		t.Fatalf("the demo: exit %d\n%s%s", code, stdout, stderr)
 	}
 	// Without signed approvals nor a signed, separate checkpoint, the
@@ -58,10 +58,21 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 	}
 	replaceIn(t, filepath.Join(dir, "people.csv"), "E1005,伊藤 健一,NW,NW-CUSTOMER,employee,2010-04-01", "E1005,伊藤 健一,NW,NW-CUSTOMER,employee,2010-13-01")
 	appendTo(t, filepath.Join(dir, "takuso-grants.csv"), "takuso,u7777,viewer,role,2024-04-01,\n")
+	// The sql source's queries run: a mapping of a column they do not return
+	// is named, with the columns they do.
+	replaceIn(t, cfg, "emp_no: owner", "empno: owner")
 	stdout, stderr, code = runCLI(t, "validate", "--config", cfg)
-	for _, want := range []string{"people.csv:6: column start_date (6)", "takuso-grants.csv:25: column account_id (2)", "2 of 10 inputs have problems"} {
+	for _, want := range []string{"people.csv:6: column start_date (6)", "takuso-grants.csv:25: column account_id (2)",
+		`saiene-ctl accounts:1: missing column "owner"`, "(found login,emp_no,user_kind,disabled,created_on,mfa", "3 of 11 inputs have problems"} {
 		if code != 1 || !strings.Contains(stderr, want) {
 			t.Errorf("exit %d, stderr lacks %q:\n%s", code, want, stderr)
+		}
+	}
+	// In Japanese, the problems too.
+	_, stderr, _ = runCLI(t, "validate", "--config", cfg, "--lang", "ja")
+	for _, want := range []string{"11 件の入力のうち 3 件に問題があります", `saiene-ctl accounts:1: 列 "owner" がありません`} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("validate --lang ja: stderr lacks %q:\n%s", want, stderr)
 		}
 	}
 	if !strings.Contains(stdout, "source saiene") || !strings.Contains(stdout, "ok:") {

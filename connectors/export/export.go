@@ -4,14 +4,12 @@ package export
 
 import (
 	"context"
-	"errors"
 	"io/fs"
-	"strings"
 
 	"github.com/accessrecon/accessrecon/connectors"
+	"github.com/accessrecon/accessrecon/connectors/accounttable"
 	"github.com/accessrecon/accessrecon/connectors/csvfile"
 	"github.com/accessrecon/accessrecon/graph"
-	"github.com/accessrecon/accessrecon/i18n"
 )
 
 // Source reads one system export.
@@ -39,19 +37,6 @@ type Source struct {
 	Values  map[string]map[string]string
 }
 
-// AccountColumns are the required columns of an accounts file.
-var AccountColumns = []string{"system", "account_id", "owner", "kind", "status"}
-
-// GrantColumns are the required columns of a grants file.
-var GrantColumns = []string{"system", "account_id", "entitlement", "origin", "granted_at", "expires_at"}
-
-// Account kinds and statuses accepted in an accounts file.
-var (
-	AccountKinds    = []string{"personal", "shared", "service", "outside"} // outside: an external collaborator, not staff
-	AccountStatuses = []string{"active", "disabled"}
-	GrantOrigins    = []string{"role", "request", "emergency"}
-)
-
 // Name is the configured source name.
 func (s *Source) Name() string { return s.SourceName }
 
@@ -70,8 +55,8 @@ func (s *Source) Stage(ctx context.Context, turns *connectors.Turns) connectors.
 	return &staged{
 		src:      s,
 		expected: int(size / bytesPerAccount),
-		accounts: csvfile.ReadAhead(ctx, turns.Take(), s.Files, s.Accounts, csvfile.Format{Encoding: s.Encoding, Columns: s.Columns, Values: s.Values}, AccountColumns, s.account),
-		grants:   csvfile.ReadAhead(ctx, turns.Take(), s.Files, s.Grants, csvfile.Format{Encoding: s.Encoding, Columns: s.Columns, Values: s.Values}, GrantColumns, s.grant),
+		accounts: csvfile.ReadAhead(ctx, turns.Take(), s.Files, s.Accounts, csvfile.Format{Encoding: s.Encoding, Columns: s.Columns, Values: s.Values}, accounttable.AccountColumns, s.account),
+		grants:   csvfile.ReadAhead(ctx, turns.Take(), s.Files, s.Grants, csvfile.Format{Encoding: s.Encoding, Columns: s.Columns, Values: s.Values}, accounttable.GrantColumns, s.grant),
 	}
 }
 
@@ -90,46 +75,17 @@ type staged struct {
 func (st *staged) Write(ctx context.Context, w *graph.Writer) (string, error) {
 	defer st.Stop()
 	w.ReserveAccounts(st.expected)
-	da, err := st.accounts.Each(ctx, func(cr *csvfile.Reader, a *graph.Account) error { return AddAccount(w, cr, a) })
+	da, err := st.accounts.Each(ctx, func(cr *csvfile.Reader, a *graph.Account) error { return accounttable.AddAccount(w, cr, a) })
 	if err != nil {
 		return "", err
 	}
-	dg, err := st.grants.Each(ctx, func(cr *csvfile.Reader, g *graph.Grant) error { return AddGrant(w, cr, g, st.src.Accounts) })
+	dg, err := st.grants.Each(ctx, func(cr *csvfile.Reader, g *graph.Grant) error {
+		return accounttable.AddGrant(w, cr, g, st.src.Accounts)
+	})
 	if err != nil {
 		return "", err
 	}
 	return connectors.CombineDigests(da, dg), nil
-}
-
-// AddAccount adds an account read from a row of cr; an error names the
-// row and column.
-func AddAccount(w *graph.Writer, cr *csvfile.Reader, a *graph.Account) error {
-	if !w.Exists(graph.TableSystems, a.System) {
-		return cr.Errorf("system", "unknown system %q: expected one of the system ids of systems.yaml", a.System)
-	}
-	if err := w.AddAccount(a); err != nil {
-		return cr.Wrap("account_id", err)
-	}
-	return nil
-}
-
-// AddGrant adds a grant read from a row of cr, of an account added before
-// (read from accounts); an error names the row and column.
-func AddGrant(w *graph.Writer, cr *csvfile.Reader, g *graph.Grant, accounts string) error {
-	if !w.Exists(graph.TableSystems, g.System) {
-		return cr.Errorf("system", "unknown system %q: expected one of the system ids of systems.yaml", g.System)
-	}
-	if err := w.AddGrant(g); err != nil {
-		if errors.Is(err, graph.ErrUnknownAccount) {
-			return cr.Errorf("account_id", "no account %q on system %q: expected an account listed in %s", g.Account, g.System, accounts)
-		}
-		col := "entitlement"
-		if w.HasGrant(g.System, g.Account, g.Entitlement) {
-			col = "account_id"
-		}
-		return cr.Wrap(col, err)
-	}
-	return nil
 }
 
 // Stop ends the reading of both files.
@@ -138,73 +94,10 @@ func (st *staged) Stop() {
 	st.grants.Stop()
 }
 
-func (s *Source) account(cr *csvfile.Reader) (*graph.Account, error) { return ReadAccount(s.SourceName, cr) }
-
-func (s *Source) grant(cr *csvfile.Reader) (*graph.Grant, error) { return ReadGrant(s.SourceName, cr) }
-
-// ReadAccount is the account on a row of an accounts table (a file's, a
-// query's) of the named source.
-func ReadAccount(source string, cr *csvfile.Reader) (*graph.Account, error) {
-	var err error
-	a := &graph.Account{Owner: cr.Get("owner"), Source: source}
-	if a.System, err = cr.Required("system"); err != nil {
-		return nil, err
-	}
-	if a.ID, err = cr.Required("account_id"); err != nil {
-		return nil, err
-	}
-	if a.Kind, err = cr.OneOf("kind", "", AccountKinds...); err != nil {
-		return nil, err
-	}
-	if a.Status, err = cr.OneOf("status", "", AccountStatuses...); err != nil {
-		return nil, err
-	}
-	if a.MFA, err = MFA(cr.Get("mfa")); err != nil {
-		return nil, cr.Errorf("mfa", "%v", err)
-	}
-	if a.CreatedAt, err = cr.Date("created_at"); err != nil {
-		return nil, err
-	}
-	return a, nil
+func (s *Source) account(cr *csvfile.Reader) (*graph.Account, error) {
+	return accounttable.ReadAccount(s.SourceName, cr)
 }
 
-// MFA reads an export's multi-factor authentication cell: on (true, yes,
-// enabled, 有効, あり, ○), off (false, no, disabled, 無効, なし, ×), or ""
-// when the cell is empty (the export does not say).
-func MFA(v string) (string, error) {
-	switch strings.ToLower(strings.TrimSpace(v)) {
-	case "":
-		return "", nil
-	case "on", "true", "yes", "1", "enabled", "有効", "あり", "設定済", "○", "〇":
-		return graph.MFAOn, nil
-	case "off", "false", "no", "0", "disabled", "無効", "なし", "未設定", "×":
-		return graph.MFAOff, nil
-	}
-	return "", i18n.Errorf("expected on or off (true/false, 有効/無効), got %q", v)
-}
-
-// ReadGrant is the grant on a row of a grants table (a file's, a query's)
-// of the named source.
-func ReadGrant(source string, cr *csvfile.Reader) (*graph.Grant, error) {
-	var err error
-	g := &graph.Grant{Source: source}
-	if g.System, err = cr.Required("system"); err != nil {
-		return nil, err
-	}
-	if g.Account, err = cr.Required("account_id"); err != nil {
-		return nil, err
-	}
-	if g.Entitlement, err = cr.Required("entitlement"); err != nil {
-		return nil, err
-	}
-	if g.Origin, err = cr.OneOf("origin", "", GrantOrigins...); err != nil {
-		return nil, err
-	}
-	if g.GrantedAt, err = cr.Date("granted_at"); err != nil {
-		return nil, err
-	}
-	if g.ExpiresAt, err = cr.Date("expires_at"); err != nil {
-		return nil, err
-	}
-	return g, nil
+func (s *Source) grant(cr *csvfile.Reader) (*graph.Grant, error) {
+	return accounttable.ReadGrant(s.SourceName, cr)
 }

@@ -19,8 +19,8 @@ import (
 	"time"
 
 	"github.com/accessrecon/accessrecon/connectors"
+	"github.com/accessrecon/accessrecon/connectors/accounttable"
 	"github.com/accessrecon/accessrecon/connectors/csvfile"
-	"github.com/accessrecon/accessrecon/connectors/export"
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/accessrecon/accessrecon/input"
@@ -84,21 +84,21 @@ func (s *Source) Pull(ctx context.Context, w *graph.Writer) (string, error) {
 	defer tx.Rollback()
 	seen := map[string]bool{}
 	da, err := s.query(ctx, tx, "accounts", s.spec.Accounts.Query, accountColumns, seen, func(cr *csvfile.Reader) error {
-		a, err := export.ReadAccount(s.name, cr)
+		a, err := accounttable.ReadAccount(s.name, cr)
 		if err != nil {
 			return err
 		}
-		return export.AddAccount(w, cr, a)
+		return accounttable.AddAccount(w, cr, a)
 	})
 	if err != nil {
 		return "", err
 	}
 	dg, err := s.query(ctx, tx, "grants", s.spec.Grants.Query, grantColumns, seen, func(cr *csvfile.Reader) error {
-		g, err := export.ReadGrant(s.name, cr)
+		g, err := accounttable.ReadGrant(s.name, cr)
 		if err != nil {
 			return err
 		}
-		return export.AddGrant(w, cr, g, s.name+" accounts")
+		return accounttable.AddGrant(w, cr, g, s.name+" accounts")
 	})
 	if err != nil {
 		return "", err
