@@ -30,6 +30,8 @@ type Server struct {
 	Driver string
 	// DSN connects as the server's superuser to the database test.
 	DSN string
+	// Port is the server's loopback port.
+	Port int
 	cmd *exec.Cmd
 	log string
 }
@@ -139,7 +141,7 @@ func Postgres(t testing.TB) *Server {
 		t.Fatalf("initdb: %v\n%s", err, out)
 	}
 	port := freePort(t)
-	s := &Server{Driver: "postgres", log: filepath.Join(dir, "log")}
+	s := &Server{Driver: "postgres", Port: port, log: filepath.Join(dir, "log")}
 	logf, _ := os.Create(s.log)
 	s.cmd = as(exec.Command(filepath.Join(bin, "postgres"), "-D", data, "-p", strconv.Itoa(port), "-k", dir,
 		"-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "full_page_writes=off"), owner)
@@ -181,7 +183,7 @@ func MariaDB(t testing.TB) *Server {
 		t.Fatalf("mariadb-install-db: %v\n%s", err, out)
 	}
 	port := freePort(t)
-	s := &Server{Driver: "mysql", log: filepath.Join(dir, "log")}
+	s := &Server{Driver: "mysql", Port: port, log: filepath.Join(dir, "log")}
 	logf, _ := os.Create(s.log)
 	s.cmd = exec.Command(server, "--no-defaults", "--datadir="+data, "--user="+me.Username, "--port="+strconv.Itoa(port),
 		"--bind-address=127.0.0.1", "--socket="+filepath.Join(dir, "sock"), "--pid-file="+filepath.Join(dir, "pid"),
