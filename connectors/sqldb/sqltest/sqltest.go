@@ -32,8 +32,8 @@ type Server struct {
 	DSN string
 	// Port is the server's loopback port.
 	Port int
-	cmd *exec.Cmd
-	log string
+	cmd  *exec.Cmd
+	log  string
 }
 
 // Kill stops the server at once (SIGKILL), as a crash would.
