@@ -76,6 +76,14 @@ type Writer struct {
 	// by system.
 	lastSystem *System
 	keyBuf     []byte
+	// lastKey and lastAccount are the account writable found last: a
+	// source's grants come account by account, most often.
+	lastKey     []byte
+	lastAccount *Account
+	// entsOf's entitlements, as a set, when it has many (AddGrant checks
+	// every grant's).
+	entsOf *System
+	ents   map[string]struct{}
 }
 
 // Writer starts a bulk load. Call Commit when done or Abort to discard the
@@ -116,6 +124,7 @@ func primaryKey(obj any) string {
 
 // Commit makes everything written so far visible to snapshots.
 func (w *Writer) Commit() {
+	w.lastAccount = nil
 	if len(w.accounts) > 0 {
 		w.commitAccounts()
 		clear(w.accounts)
@@ -293,6 +302,7 @@ func mergeAccounts(cur, next []*Account) []*Account {
 
 // Abort discards what was written since the last commit.
 func (w *Writer) Abort() {
+	w.lastAccount = nil
 	if w.txn != nil {
 		w.txn.Abort()
 		w.txn = nil
@@ -573,7 +583,7 @@ func (w *Writer) AddGrant(g *Grant) error {
 	if sys == nil {
 		return unknown("system", g.System)
 	}
-	if !slices.ContainsFunc(sys.Entitlements, func(e Entitlement) bool { return e.ID == g.Entitlement }) {
+	if !w.hasEntitlement(sys, g.Entitlement) {
 		return i18n.Errorf("%w: system %q has no entitlement %q", ErrUnknownReference, g.System, g.Entitlement)
 	}
 	a := w.writable(g.System, g.Account)
@@ -610,11 +620,31 @@ func (w *Writer) HasGrant(system, account, entitlement string) bool {
 
 // writable is the account with that key that this writer may change: one
 // not inserted yet, or a copy of one committed before.
+// hasEntitlement reports whether sys has the entitlement: a set of a
+// system with many, kept while the same system is written.
+func (w *Writer) hasEntitlement(sys *System, id string) bool {
+	if len(sys.Entitlements) < 16 {
+		return slices.ContainsFunc(sys.Entitlements, func(e Entitlement) bool { return e.ID == id })
+	}
+	if w.entsOf != sys {
+		w.entsOf, w.ents = sys, make(map[string]struct{}, len(sys.Entitlements))
+		for _, e := range sys.Entitlements {
+			w.ents[e.ID] = struct{}{}
+		}
+	}
+	_, ok := w.ents[id]
+	return ok
+}
+
 func (w *Writer) writable(system, id string) *Account {
 	// The key is put together in a buffer: a lookup by string(bytes) does not
 	// allocate, and a source writes millions of grants.
 	w.keyBuf = append(append(append(w.keyBuf[:0], system...), '/'), id...)
+	if w.lastAccount != nil && string(w.keyBuf) == string(w.lastKey) {
+		return w.lastAccount
+	}
 	if a, ok := w.accounts[string(w.keyBuf)]; ok {
+		w.lastKey, w.lastAccount = append(w.lastKey[:0], w.keyBuf...), a
 		return a
 	}
 	if w.isEmpty(TableAccounts) {
@@ -629,6 +659,7 @@ func (w *Writer) writable(system, id string) *Account {
 	c.Grants = slices.Clone(cur.Grants)
 	w.accounts[key] = &c
 	w.staged = append(w.staged, &c)
+	w.lastKey, w.lastAccount = append(w.lastKey[:0], w.keyBuf...), &c
 	return &c
 }
 

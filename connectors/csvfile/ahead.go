@@ -25,6 +25,7 @@ type Ahead[T any] struct {
 	mu      sync.Mutex
 	more    *sync.Cond // signalled when a batch is added or reading ends
 	names   []string   // the header's column ids, set before the first batch
+	titles  []string   // the header's cells, as written
 	utf8    bool
 	values  map[string]map[string]string
 	xlsx    bool
@@ -75,13 +76,37 @@ func ReadAhead[T any](ctx context.Context, turn connectors.Turn, files fs.FS, pa
 	return a
 }
 
+// ReadRowsAhead is ReadAhead of rows that are not a file (a query's),
+// named name in errors; digest, called once the rows are read, is theirs.
+func ReadRowsAhead[T any](ctx context.Context, name string, rows Records, digest func() string, format Format, required []string, build func(cr *Reader) (T, error)) *Ahead[T] {
+	a := &Ahead[T]{name: name, stop: make(chan struct{}), done: make(chan struct{})}
+	a.more = sync.NewCond(&a.mu)
+	go func() {
+		defer close(a.done)
+		var d string
+		err := a.readFrom(ctx, func() (*Reader, error) { return OpenRecords(name, rows, format, required...) }, build)
+		if err == nil {
+			d = digest()
+		}
+		a.mu.Lock()
+		a.ended, a.err, a.digest = true, err, d
+		a.mu.Unlock()
+		a.more.Broadcast()
+	}()
+	return a
+}
+
 func (a *Ahead[T]) read(ctx context.Context, r io.Reader, format Format, required []string, build func(cr *Reader) (T, error)) error {
-	src, err := OpenContext(ctx, a.name, r, format, required...)
+	return a.readFrom(ctx, func() (*Reader, error) { return OpenContext(ctx, a.name, r, format, required...) }, build)
+}
+
+func (a *Ahead[T]) readFrom(ctx context.Context, open func() (*Reader, error), build func(cr *Reader) (T, error)) error {
+	src, err := open()
 	if err != nil {
 		return err
 	}
 	a.mu.Lock()
-	a.names, a.utf8, a.values, a.xlsx = src.names, src.utf8, src.values, src.xlsx
+	a.names, a.titles, a.utf8, a.values, a.xlsx = src.names, src.titles, src.utf8, src.values, src.xlsx
 	a.mu.Unlock()
 	b := &built[T]{}
 	for {
@@ -149,7 +174,7 @@ func (a *Ahead[T]) Each(ctx context.Context, use func(cr *Reader, v T) error) (d
 		}
 		batches, ended := a.batches, a.ended
 		a.batches = nil
-		view.names, view.utf8, view.values, view.xlsx = a.names, a.utf8, a.values, a.xlsx
+		view.names, view.titles, view.utf8, view.values, view.xlsx = a.names, a.titles, a.utf8, a.values, a.xlsx
 		a.mu.Unlock()
 		for _, b := range batches {
 			if err := ctx.Err(); err != nil {

@@ -22,14 +22,17 @@ type driver struct {
 	sqlName   string
 	isolation sql.IsolationLevel
 	session   func(ctx context.Context, conn *sql.Conn, timeout time.Duration) error
+	// snapshot, when set, runs the read through the driver itself instead
+	// of a database/sql transaction.
+	snapshot func(ctx context.Context, conn *sql.Conn, read func(snapshot) error) error
 }
 
 // drivers are the databases a sql source reads, by the config's name.
 // Adding one (Oracle, SQL Server) is its import above and one line here.
 var drivers = map[string]driver{
-	"postgres": {"pgx", sql.LevelRepeatableRead, execAll("SET statement_timeout = %[1]d")},
-	"mysql":    {"mysql", sql.LevelRepeatableRead, firstOf("SET SESSION max_statement_time = %[2]d", "SET SESSION max_execution_time = %[1]d")},
-	"sqlite":   {"sqlite", sql.LevelDefault, execAll("PRAGMA query_only = ON")},
+	"postgres": {"pgx", sql.LevelRepeatableRead, execAll("SET statement_timeout = %[1]d", "SET TIME ZONE 'Asia/Tokyo'"), pgxSnapshot},
+	"mysql":    {"mysql", sql.LevelRepeatableRead, firstOf("SET SESSION max_statement_time = %[2]d", "SET SESSION max_execution_time = %[1]d"), nil},
+	"sqlite":   {"sqlite", sql.LevelDefault, execAll("PRAGMA query_only = ON"), nil},
 }
 
 // execAll runs each statement, formatted with the timeout in milliseconds

@@ -1,7 +1,7 @@
 package sqldb
 
 import (
-	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -12,6 +12,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"os"
 	"slices"
 	"strconv"
@@ -55,6 +56,16 @@ var (
 // transaction that sees one snapshot of the database, and writes the rows
 // to the graph as they arrive. Any error fails the whole source.
 func (s *Source) Pull(ctx context.Context, w *graph.Writer) (string, error) {
+	return s.read(ctx, func(cr *csvfile.Reader, a *graph.Account) error {
+		return accounttable.AddAccount(w, cr, a)
+	}, func(cr *csvfile.Reader, g *graph.Grant) error {
+		return accounttable.AddGrant(w, cr, g, s.name+" accounts")
+	})
+}
+
+// read reads the rows as Pull does and hands each account and grant to
+// the functions given.
+func (s *Source) read(ctx context.Context, account func(*csvfile.Reader, *graph.Account) error, grant func(*csvfile.Reader, *graph.Grant) error) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	dsn, done, err := s.connString()
@@ -77,45 +88,50 @@ func (s *Source) Pull(ctx context.Context, w *graph.Writer) (string, error) {
 			return "", s.hide(err)
 		}
 	}
+	var digest string
+	readAll := func(snap snapshot) (err error) {
+		digest, err = s.readFrom(ctx, snap, account, grant)
+		return err
+	}
+	if s.driver.snapshot != nil {
+		if err := s.driver.snapshot(ctx, conn, readAll); err != nil {
+			return "", s.hide(err)
+		}
+		return digest, nil
+	}
 	tx, err := conn.BeginTx(ctx, &sql.TxOptions{Isolation: s.driver.isolation, ReadOnly: true})
 	if err != nil {
 		return "", s.hide(err)
 	}
 	defer tx.Rollback()
-	seen := map[string]bool{}
-	da, err := s.query(ctx, tx, "accounts", s.spec.Accounts.Query, accountColumns, seen, func(cr *csvfile.Reader) error {
-		a, err := accounttable.ReadAccount(s.name, cr)
-		if err != nil {
-			return err
-		}
-		return accounttable.AddAccount(w, cr, a)
-	})
-	if err != nil {
+	if err := readAll(sqlSnapshot{tx}); err != nil {
 		return "", err
-	}
-	dg, err := s.query(ctx, tx, "grants", s.spec.Grants.Query, grantColumns, seen, func(cr *csvfile.Reader) error {
-		g, err := accounttable.ReadGrant(s.name, cr)
-		if err != nil {
-			return err
-		}
-		return accounttable.AddGrant(w, cr, g, s.name+" accounts")
-	})
-	if err != nil {
-		return "", err
-	}
-	for _, c := range slices.Sorted(func(yield func(string) bool) {
-		for c := range s.spec.Columns {
-			if !yield(c) {
-				return
-			}
-		}
-	}) {
-		if !seen[c] {
-			return "", input.FieldErrorf("columns", "%q is not a column of the accounts query or of the grants query", c)
-		}
 	}
 	if err := tx.Commit(); err != nil {
 		return "", s.hide(err)
+	}
+	return digest, nil
+}
+
+// readFrom runs the accounts query, then the grants query.
+func (s *Source) readFrom(ctx context.Context, snap snapshot, account func(*csvfile.Reader, *graph.Account) error, grant func(*csvfile.Reader, *graph.Grant) error) (string, error) {
+	seen := map[string]bool{}
+	da, err := readQuery(ctx, s, snap, "accounts", s.spec.Accounts.Query, accountColumns, seen, func(cr *csvfile.Reader) (*graph.Account, error) {
+		return accounttable.ReadAccount(s.name, cr)
+	}, account)
+	if err != nil {
+		return "", err
+	}
+	dg, err := readQuery(ctx, s, snap, "grants", s.spec.Grants.Query, grantColumns, seen, func(cr *csvfile.Reader) (*graph.Grant, error) {
+		return accounttable.ReadGrant(s.name, cr)
+	}, grant)
+	if err != nil {
+		return "", err
+	}
+	for _, c := range slices.Sorted(maps.Keys(s.spec.Columns)) {
+		if !seen[c] {
+			return "", input.FieldErrorf("columns", "%q is not a column of the accounts query or of the grants query", c)
+		}
 	}
 	return connectors.CombineDigests(da, dg), nil
 }
@@ -152,24 +168,24 @@ func (s *Source) connString() (dsn string, done func(), err error) {
 	return "file:" + tmp.Name() + "?mode=ro", done, nil
 }
 
-// query runs one query and hands each row to use through a csvfile.Reader,
-// so that a bad value is refused as in a file, with its row and column. It
-// returns the digest of the rows, whatever their order.
-func (s *Source) query(ctx context.Context, tx *sql.Tx, what, query string, required []string, seen map[string]bool, use func(*csvfile.Reader) error) (string, error) {
+// readQuery runs one query: its rows are read, made text and hashed on one
+// goroutine, made into values (build: an account, a grant) on another, as
+// a file's records are (csvfile.ReadRowsAhead: a bad value is refused with
+// its row and column, and the problems of the query are reported
+// together), while use writes them to the graph. It returns the digest of
+// the rows, whatever their order.
+func readQuery[T any](ctx context.Context, s *Source, snap snapshot, what, query string, required []string, seen map[string]bool, build func(*csvfile.Reader) (T, error), use func(*csvfile.Reader, T) error) (string, error) {
 	name := s.name + " " + what
-	rows, err := tx.QueryContext(ctx, query)
+	rows, err := snap.Query(ctx, query)
 	if err != nil {
 		return "", i18n.Errorf("%s query: %w", name, s.hide(err))
 	}
 	defer rows.Close()
-	cols, err := rows.Columns()
-	if err != nil {
-		return "", i18n.Errorf("%s query: %w", name, s.hide(err))
-	}
+	cols := rows.Columns()
 	for _, c := range cols {
 		seen[c] = true
 	}
-	rr := &rowRecords{rows: rows, name: name, cols: cols, s: s}
+	rr := &rowRecords{name: name, cols: cols}
 	if hasColumn(cols, s.spec.Columns, "system") < 0 && s.spec.System != "" {
 		rr.system = s.spec.System
 	}
@@ -177,23 +193,11 @@ func (s *Source) query(ctx context.Context, tx *sql.Tx, what, query string, requ
 	if rr.disabled >= 0 && hasColumn(cols, s.spec.Columns, "status") >= 0 {
 		return "", input.Errorf("%s query: it returns both status and disabled; expected one of them", name)
 	}
-	cr, err := csvfile.OpenRecords(name, rr, csvfile.Format{Columns: s.spec.Columns, Values: s.spec.Values}, required...)
-	if err != nil {
-		return "", err
-	}
-	for {
-		ok, err := cr.Next()
-		if err != nil {
-			return "", err
-		}
-		if !ok {
-			break
-		}
-		if err := use(cr); err != nil {
-			return "", err
-		}
-	}
-	return rr.digest(), nil
+	rr.start(rows, s.hide)
+	defer rr.Close()
+	ahead := csvfile.ReadRowsAhead(ctx, name, rr, func() string { return rr.sum }, csvfile.Format{Columns: s.spec.Columns, Values: s.spec.Values}, required, build)
+	defer ahead.Stop()
+	return ahead.Each(ctx, use)
 }
 
 // hasColumn is the index of the query column that is the column id, or -1.
@@ -208,28 +212,116 @@ func hasColumn(cols []string, mapping map[string]string, id string) int {
 
 // rowRecords are a query's rows as a table's records: its column names,
 // then each row's values as text (NULL as empty), with system (from the
-// spec) and status (from a disabled column) added.
+// spec) and status (from a disabled column) added. The rows are read from
+// the database, turned into text and hashed on a goroutine of their own,
+// a batch at a time, while the caller writes the ones before to the graph.
 type rowRecords struct {
-	rows     *sql.Rows
 	name     string
 	cols     []string
-	s        *Source
 	system   string
 	disabled int
 	row      int
-	vals     []any
-	ptrs     []any
-	out      []string
-	hashes   [][16]byte
-	buf      bytes.Buffer
+	headed   bool
+	batches  chan rowBatch
+	stop     chan struct{}
+	done     chan struct{}
+	cur      rowBatch
+	next     int
+	sum      string
+}
+
+// rowBatch is some rows as text; the last one (err or end) says why no
+// more follow, and at the end carries the digest of all.
+type rowBatch struct {
+	rows   [][]string
+	err    error
+	end    bool
+	digest string
+}
+
+const batchRows = 512
+
+// start reads rows on a goroutine until the end, an error, or Close.
+func (r *rowRecords) start(rows cursor, hide func(error) error) {
+	r.batches, r.stop, r.done = make(chan rowBatch, 8), make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(r.done)
+		send := func(b rowBatch) bool {
+			select {
+			case r.batches <- b:
+				return true
+			case <-r.stop:
+				return false
+			}
+		}
+		null := make([]bool, len(r.cols))
+		width := len(r.cols)
+		if r.system != "" {
+			width++
+		}
+		if r.disabled >= 0 {
+			width++
+		}
+		var (
+			hashes [][2]uint64
+			buf    []byte
+			batch  = make([][]string, 0, batchRows)
+			n      int
+		)
+		for rows.Next() {
+			n++
+			rec := make([]string, len(r.cols), width)
+			if err := rows.Values(rec, null); err != nil {
+				send(rowBatch{rows: batch, err: i18n.Errorf("row %d: %w", n, hide(err))})
+				return
+			}
+			buf = buf[:0]
+			for i, t := range rec {
+				buf = binary.BigEndian.AppendUint32(buf, uint32(len(t)))
+				buf = append(buf, t...)
+				if null[i] {
+					buf = append(buf, 0) // NULL differs from ''
+				}
+			}
+			sum := sha256.Sum256(buf)
+			hashes = append(hashes, [2]uint64{binary.BigEndian.Uint64(sum[:8]), binary.BigEndian.Uint64(sum[8:16])})
+			if r.system != "" {
+				rec = append(rec, r.system)
+			}
+			if r.disabled >= 0 {
+				status, ok := disabledStatus(rec[r.disabled])
+				if !ok {
+					send(rowBatch{rows: batch, err: input.Errorf("%s:%d: column %s (%d): expected true or false (1/0, yes/no), got %q", r.name, n, r.cols[r.disabled], r.disabled+1, rec[r.disabled])})
+					return
+				}
+				rec = append(rec, status)
+			}
+			if batch = append(batch, rec); len(batch) == batchRows {
+				if !send(rowBatch{rows: batch}) {
+					return
+				}
+				batch = make([][]string, 0, batchRows)
+			}
+		}
+		if err := rows.Err(); err != nil {
+			send(rowBatch{rows: batch, err: i18n.Errorf("row %d: %w", n+1, hide(err))})
+			return
+		}
+		send(rowBatch{rows: batch, end: true, digest: digestOf(hashes)})
+	}()
+}
+
+// Close stops the reading goroutine and waits for it.
+func (r *rowRecords) Close() {
+	if r.stop != nil {
+		close(r.stop)
+		<-r.done
+	}
 }
 
 func (r *rowRecords) Read() ([]string, error) {
-	if r.vals == nil {
-		r.vals, r.ptrs = make([]any, len(r.cols)), make([]any, len(r.cols))
-		for i := range r.vals {
-			r.ptrs[i] = &r.vals[i]
-		}
+	if !r.headed {
+		r.headed = true
 		header := slices.Clone(r.cols)
 		if r.system != "" {
 			header = append(header, "system")
@@ -239,57 +331,84 @@ func (r *rowRecords) Read() ([]string, error) {
 		}
 		return header, nil
 	}
-	if !r.rows.Next() {
-		if err := r.rows.Err(); err != nil {
-			return nil, i18n.Errorf("row %d: %w", r.row+1, r.s.hide(err))
+	for r.next >= len(r.cur.rows) {
+		if r.cur.err != nil {
+			return nil, r.cur.err
 		}
-		return nil, io.EOF
+		if r.cur.end {
+			r.sum = r.cur.digest
+			return nil, io.EOF
+		}
+		r.cur, r.next = <-r.batches, 0
 	}
 	r.row++
-	if err := r.rows.Scan(r.ptrs...); err != nil {
-		return nil, i18n.Errorf("row %d: %w", r.row, r.s.hide(err))
-	}
-	r.out = r.out[:0]
-	r.buf.Reset()
-	for _, v := range r.vals {
-		t := text(v)
-		r.out = append(r.out, t)
-		var n [4]byte
-		binary.BigEndian.PutUint32(n[:], uint32(len(t)))
-		r.buf.Write(n[:])
-		r.buf.WriteString(t)
-		if v == nil {
-			r.buf.WriteByte(0) // NULL differs from ''
-		}
-	}
-	sum := sha256.Sum256(r.buf.Bytes())
-	r.hashes = append(r.hashes, [16]byte(sum[:16]))
-	if r.system != "" {
-		r.out = append(r.out, r.system)
-	}
-	if r.disabled >= 0 {
-		status, ok := disabledStatus(r.out[r.disabled])
-		if !ok {
-			return nil, input.Errorf("%s:%d: column %s (%d): expected true or false (1/0, yes/no), got %q", r.name, r.row, r.cols[r.disabled], r.disabled+1, r.out[r.disabled])
-		}
-		r.out = append(r.out, status)
-	}
-	return r.out, nil
+	rec := r.cur.rows[r.next]
+	r.next++
+	return rec, nil
 }
 
 // Line is the row number, counted from 1.
 func (r *rowRecords) Line() int { return r.row }
 
-// digest is the digest of the rows read, in no particular order: a query
-// without ORDER BY may return the same rows in another order, and the plan
-// must not be stale for it.
-func (r *rowRecords) digest() string {
-	slices.SortFunc(r.hashes, func(a, b [16]byte) int { return bytes.Compare(a[:], b[:]) })
+// digestOf is the digest of rows by their hashes, in no particular order: a
+// query without ORDER BY may return the same rows in another order, and the
+// plan must not be stale for it.
+func digestOf(hashes [][2]uint64) string {
+	hashes = radixSort(hashes)
 	h := sha256.New()
-	for _, x := range r.hashes {
-		h.Write(x[:])
+	var b [16]byte
+	for _, x := range hashes {
+		binary.BigEndian.PutUint64(b[:8], x[0])
+		binary.BigEndian.PutUint64(b[8:], x[1])
+		h.Write(b[:])
 	}
 	return "sha256:" + hex.EncodeToString(h.Sum(nil))
+}
+
+// radixSort sorts the hashes by their first word, 16 bits a pass (they
+// are uniform: a comparison sort of a million takes ten times as long),
+// then by the second where first words are equal.
+func radixSort(a [][2]uint64) [][2]uint64 {
+	if len(a) < 1<<12 {
+		slices.SortFunc(a, cmpHash)
+		return a
+	}
+	tmp := make([][2]uint64, len(a))
+	var count [1 << 16]int
+	for shift := uint(0); shift < 64; shift += 16 {
+		clear(count[:])
+		for _, x := range a {
+			count[(x[0]>>shift)&0xffff]++
+		}
+		sum := 0
+		for i, c := range count {
+			count[i], sum = sum, sum+c
+		}
+		for _, x := range a {
+			k := (x[0] >> shift) & 0xffff
+			tmp[count[k]] = x
+			count[k]++
+		}
+		a, tmp = tmp, a
+	}
+	for i := 0; i < len(a); {
+		j := i + 1
+		for j < len(a) && a[j][0] == a[i][0] {
+			j++
+		}
+		if j-i > 1 {
+			slices.SortFunc(a[i:j], cmpHash)
+		}
+		i = j
+	}
+	return a
+}
+
+func cmpHash(a, b [2]uint64) int {
+	if c := cmp.Compare(a[0], b[0]); c != 0 {
+		return c
+	}
+	return cmp.Compare(a[1], b[1])
 }
 
 // text is a column's value as a file would write it.
@@ -308,8 +427,17 @@ func text(v any) string {
 	case bool:
 		return strconv.FormatBool(x)
 	case time.Time:
-		if x.Hour() == 0 && x.Minute() == 0 && x.Second() == 0 && x.Nanosecond() == 0 {
-			return x.Format(time.DateOnly) // a date column, or midnight: the day it names
+		if h, m, sec := x.Clock(); h == 0 && m == 0 && sec == 0 && x.Nanosecond() == 0 {
+			// A date column, or midnight: the day it names (as time.DateOnly
+			// writes it, without its cost a row).
+			y, mo, d := x.Date()
+			if y >= 1000 && y <= 9999 {
+				var b [10]byte
+				b[0], b[1], b[2], b[3] = byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10)
+				b[4], b[5], b[6], b[7], b[8], b[9] = '-', byte('0'+mo/10), byte('0'+mo%10), '-', byte('0'+d/10), byte('0'+d%10)
+				return string(b[:])
+			}
+			return x.Format(time.DateOnly)
 		}
 		return x.Format(time.RFC3339Nano) // a timestamp: its day in Tokyo
 	}

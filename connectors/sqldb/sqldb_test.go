@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -320,5 +321,28 @@ func TestTheTimeoutEndsALongQuery(t *testing.T) {
 	_, _, err := pull(t, open(t, e, s))
 	if err == nil || time.Since(start) > 2500*time.Millisecond || !strings.Contains(err.Error(), "longer than timeout 500ms") {
 		t.Errorf("after %v: %v", time.Since(start), err)
+	}
+}
+
+// TestTheDigestSortsAnyNumberOfRows: the order-free digest is the same for
+// any order of the same rows, many or few.
+func TestTheDigestSortsAnyNumberOfRows(t *testing.T) {
+	for _, n := range []int{0, 3, 5000, 70000} {
+		a := make([][2]uint64, n)
+		for i := range a {
+			a[i] = [2]uint64{uint64(i*7919) % 1000 << 50, uint64(i)}
+		}
+		b := slices.Clone(a)
+		slices.Reverse(b)
+		if digestOf(a) != digestOf(b) {
+			t.Errorf("%d rows: the digest depends on their order", n)
+		}
+		if n > 0 {
+			c := slices.Clone(a)
+			c[0][1]++
+			if digestOf(c) == digestOf(slices.Clone(a)) {
+				t.Errorf("%d rows: a changed row has the same digest", n)
+			}
+		}
 	}
 }
