@@ -23,6 +23,7 @@ import (
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/policy"
 	"github.com/accessrecon/accessrecon/reconcile"
+	"github.com/accessrecon/accessrecon/reconcile/inputs"
 	"github.com/accessrecon/accessrecon/reconcile/reconciletest"
 	"github.com/open-policy-agent/opa/v1/ast"
 	"gopkg.in/yaml.v3"
@@ -81,11 +82,11 @@ func BenchmarkStages(b *testing.B) {
 				b.ReportMetric(peak, "peak-MiB")
 			})
 
-			var in *reconcile.Inputs
+			var in *inputs.Inputs
 			b.Run("stage=load", func(b *testing.B) {
 				peak := reconciletest.MeasurePeak(b, func() {
 					var err error
-					if in, err = reconcile.Load(ctx, cfg, log); err != nil {
+					if in, err = inputs.Load(ctx, cfg, log); err != nil {
 						b.Fatal(err)
 					}
 				})
@@ -96,7 +97,7 @@ func BenchmarkStages(b *testing.B) {
 			// -bench left stage=load out).
 			if in == nil {
 				var err error
-				if in, err = reconcile.Load(ctx, cfg, log); err != nil {
+				if in, err = inputs.Load(ctx, cfg, log); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -320,7 +321,7 @@ findings contains f if {
 
 // opaBaselineFiles writes the bundled rules, the baseline module and
 // data.json ({"model": ..., "subjects": [input, ...]}) for `opa eval`.
-func opaBaselineFiles(b *testing.B, in *reconcile.Inputs, pol *reconcile.Policy, asOf graph.Date) string {
+func opaBaselineFiles(b *testing.B, in *inputs.Inputs, pol *reconcile.Policy, asOf graph.Date) string {
 	dir := b.TempDir()
 	for _, m := range policy.Bundled() {
 		if strings.HasSuffix(m.Name, "_test.rego") {

@@ -11,6 +11,7 @@ import (
 	"github.com/accessrecon/accessrecon/policy"
 	"github.com/accessrecon/accessrecon/reconcile"
 	"github.com/accessrecon/accessrecon/reconcile/calendar"
+	"github.com/accessrecon/accessrecon/reconcile/inputs"
 	"github.com/accessrecon/accessrecon/reconcile/logcheck"
 	"github.com/accessrecon/accessrecon/reconcile/reconciletest"
 )
@@ -54,7 +55,7 @@ func TestPlanEvaluatorMatchesTopdown(t *testing.T) {
 // evaluateWith runs the plan's findings, a check of a transfer into another
 // company and the log check with evaluator ev, and returns them as JSON with
 // the number of findings of each rule.
-func evaluateWith(t *testing.T, in *reconcile.Inputs, pol *reconcile.Policy, cfg *config.Config, logs string, ev policy.Evaluator) (string, map[string]int) {
+func evaluateWith(t *testing.T, in *inputs.Inputs, pol *reconcile.Policy, cfg *config.Config, logs string, ev policy.Evaluator) (string, map[string]int) {
 	t.Helper()
 	ctx := context.Background()
 	p := *pol

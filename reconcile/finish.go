@@ -8,6 +8,7 @@ import (
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/accessrecon/accessrecon/reconcile/audit"
+	"github.com/accessrecon/accessrecon/reconcile/inputs"
 )
 
 // StateFile keeps, beside the config, what the last plan saw of each source.
@@ -73,7 +74,7 @@ type FinishOptions struct {
 // no accounts or shrank too much since the last plan, see UnsafeSources),
 // seals the plan and records it in the audit log. Once the plan is written,
 // call remember: it keeps the sources' counts for the next plan.
-func Finish(in *Inputs, p *Plan, o FinishOptions) (remember func() error, err error) {
+func Finish(in *inputs.Inputs, p *Plan, o FinishOptions) (remember func() error, err error) {
 	snap := in.Graph.Snapshot()
 	counted := make(chan map[string]int, 1) // accounts by source, counted meanwhile
 	go func() { counted <- CountAccounts(snap) }()

@@ -19,7 +19,7 @@ var useCases = []string{"apply", "certify", "logcheck", "notify", "reset", "serv
 
 // leaves are the packages under reconcile that import nothing of it, so
 // that planning may use them.
-var leaves = []string{"audit", "calendar", "signing"}
+var leaves = []string{"audit", "calendar", "inputs", "signing"}
 
 // imports lists the module packages that the non-test files of a folder
 // import, relative to the module.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/accessrecon/accessrecon/config"
 	"github.com/accessrecon/accessrecon/i18n"
+	"github.com/accessrecon/accessrecon/reconcile/inputs"
 )
 
 // CheckOutput refuses an output file (--out) that would replace what
@@ -18,7 +19,7 @@ import (
 // not a regular file (a FIFO, a device: written over, /dev/null would
 // become a file). A file that does not exist yet is fine. A symbolic link
 // is judged by what it points to.
-func CheckOutput(cfg *config.Config, in *Inputs, out string) error {
+func CheckOutput(cfg *config.Config, in *inputs.Inputs, out string) error {
 	if out == "" {
 		return nil
 	}
@@ -54,7 +55,7 @@ func CheckOutput(cfg *config.Config, in *Inputs, out string) error {
 type protectedFile struct{ path, what string }
 
 // protected are the files an output may not replace.
-func protected(cfg *config.Config, in *Inputs) []protectedFile {
+func protected(cfg *config.Config, in *inputs.Inputs) []protectedFile {
 	if cfg == nil || !cfg.OnDisk() {
 		return nil
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/accessrecon/accessrecon/policy"
+	"github.com/accessrecon/accessrecon/reconcile/inputs"
 	"github.com/open-policy-agent/opa/v1/ast"
 )
 
@@ -173,7 +174,7 @@ func subjectsOf(snap *graph.Snapshot) []subject {
 }
 
 // Reconcile is the plan of everything the policy calls for as of a day.
-func Reconcile(ctx context.Context, in *Inputs, pol *Policy, asOf graph.Date) (*Plan, error) {
+func Reconcile(ctx context.Context, in *inputs.Inputs, pol *Policy, asOf graph.Date) (*Plan, error) {
 	fs, err := pol.Findings(ctx, in.Graph.Snapshot(), asOf)
 	if err != nil {
 		return nil, err
@@ -183,7 +184,7 @@ func Reconcile(ctx context.Context, in *Inputs, pol *Policy, asOf graph.Date) (*
 
 // TransferPlan is the plan for one HR transfer event, as of its effective
 // date, covering the transferee only.
-func TransferPlan(ctx context.Context, in *Inputs, pol *Policy, eventID string) (*Plan, error) {
+func TransferPlan(ctx context.Context, in *inputs.Inputs, pol *Policy, eventID string) (*Plan, error) {
 	snap := in.Graph.Snapshot()
 	t := snap.Transfer(eventID)
 	if t == nil {
@@ -222,7 +223,7 @@ type TransferCheck struct {
 // CheckTransfer asks whether moving a person to a unit on a day would break a
 // rule. The person's unit is resolved as of that day, so an earlier transfer
 // (A→B) makes a later one (B→C) indirect.
-func CheckTransfer(ctx context.Context, in *Inputs, pol *Policy, employeeID, toUnit string, effective graph.Date) (*TransferCheck, error) {
+func CheckTransfer(ctx context.Context, in *inputs.Inputs, pol *Policy, employeeID, toUnit string, effective graph.Date) (*TransferCheck, error) {
 	snap := in.Graph.Snapshot()
 	p, err := Person(snap, employeeID)
 	if err != nil {
@@ -280,12 +281,12 @@ func NewPolicy(cfg *config.Config, mods []policy.Module, log *slog.Logger) (*Pol
 
 // LoadAll compiles the policy and then reads every input of the config: what
 // every command that evaluates the policy starts with.
-func LoadAll(ctx context.Context, cfg *config.Config, mods []policy.Module, log *slog.Logger, progress func(done, total int)) (*Inputs, *Policy, error) {
+func LoadAll(ctx context.Context, cfg *config.Config, mods []policy.Module, log *slog.Logger, progress func(done, total int)) (*inputs.Inputs, *Policy, error) {
 	pol, err := NewPolicy(cfg, mods, log)
 	if err != nil {
 		return nil, nil, err
 	}
-	in, err := LoadWithProgress(ctx, cfg, log, progress)
+	in, err := inputs.LoadWithProgress(ctx, cfg, log, progress)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -10,11 +10,12 @@ import (
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/policy"
 	"github.com/accessrecon/accessrecon/reconcile"
+	"github.com/accessrecon/accessrecon/reconcile/inputs"
 	"github.com/accessrecon/accessrecon/reconcile/reconciletest"
 )
 
 // demo is the demo's inputs and policy, and the plan of its as-of day.
-func demo(t testing.TB) (*reconcile.Inputs, *reconcile.Policy, *reconcile.Plan) {
+func demo(t testing.TB) (*inputs.Inputs, *reconcile.Policy, *reconcile.Plan) {
 	t.Helper()
 	in, pol := reconciletest.Demo(t)
 	p, err := reconcile.Reconcile(context.Background(), in, pol, reconciletest.DemoDay(t))

@@ -14,6 +14,7 @@ import (
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/accessrecon/accessrecon/policy"
+	"github.com/accessrecon/accessrecon/reconcile/inputs"
 )
 
 // Check is what validating one input found: the error, or a summary of what
@@ -88,7 +89,7 @@ func Validate(ctx context.Context, cfg *config.Config, mods []policy.Module, log
 		return fmt.Sprintf("%d systems, %d entitlements", n, ents), fmt.Sprintf("システム %d、権限 %d", n, ents)
 	})
 	// The sources' own systems, as load declares them.
-	sources := OpenSources(ctx, cfg, log)
+	sources := inputs.OpenSources(ctx, cfg, log)
 	for _, src := range sources {
 		if src.Err == nil {
 			if o, ok := src.Source.(connectors.OwnSystemer); ok && o.OwnSystem() != "" && !w.Exists(graph.TableSystems, o.OwnSystem()) {
@@ -119,7 +120,7 @@ func Validate(ctx context.Context, cfg *config.Config, mods []policy.Module, log
 		hr += ", " + cfg.HR.Transfers
 	}
 	hrOK := step(hr, []string{cfg.Org}, func() error {
-		_, err := hrFeed(cfg).Pull(ctx, w)
+		_, err := inputs.HRFeed(cfg).Pull(ctx, w)
 		return err
 	}, func(s *graph.Snapshot) (string, string) {
 		p, t := s.Count(graph.TablePeople), s.Count(graph.TableTransfers)

@@ -13,8 +13,8 @@ import (
 
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/policy"
-	"github.com/accessrecon/accessrecon/reconcile"
 	"github.com/accessrecon/accessrecon/reconcile/certify"
+	"github.com/accessrecon/accessrecon/reconcile/inputs"
 	"github.com/accessrecon/accessrecon/reconcile/reconciletest"
 	"github.com/accessrecon/accessrecon/reconcile/reviewdb"
 	"github.com/accessrecon/accessrecon/web/webtest"
@@ -74,7 +74,7 @@ func TestFiftyReviewersDecideAtOnceThroughThePages(t *testing.T) {
 	ln := webtest.Listen(t)
 	base := "http://" + ln.Addr().String()
 	cfg.Review.Web.PublicURL, cfg.Review.Web.OIDC.Issuer, cfg.Review.Web.OIDC.ClientID = base, issuer, "accessrecon"
-	srv, err := New(ctx, Options{Config: cfg, Store: store, Current: func() *reconcile.Inputs { return in }, Log: reconciletest.Quiet()})
+	srv, err := New(ctx, Options{Config: cfg, Store: store, Current: func() *inputs.Inputs { return in }, Log: reconciletest.Quiet()})
 	if err != nil {
 		t.Fatal(err)
 	}

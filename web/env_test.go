@@ -25,6 +25,7 @@ import (
 	"github.com/accessrecon/accessrecon/reconcile"
 	"github.com/accessrecon/accessrecon/reconcile/apply"
 	"github.com/accessrecon/accessrecon/reconcile/certify"
+	"github.com/accessrecon/accessrecon/reconcile/inputs"
 	"github.com/accessrecon/accessrecon/reconcile/reconciletest"
 	"github.com/accessrecon/accessrecon/reconcile/reviewdb"
 	"github.com/accessrecon/accessrecon/web/webtest"
@@ -39,7 +40,7 @@ type env struct {
 	t      *testing.T
 	dir    string
 	cfg    *config.Config
-	in     *reconcile.Inputs
+	in     *inputs.Inputs
 	pol    *reconcile.Policy
 	store  *reviewdb.Store
 	srv    *Server
@@ -117,7 +118,7 @@ review:
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { e.store.Close() })
-	e.srv, err = New(ctx, Options{Config: e.cfg, Store: e.store, Current: func() *reconcile.Inputs { return e.in }, Policy: func() *reconcile.Policy { return e.pol }, PlanDirs: []string{e.outbox},
+	e.srv, err = New(ctx, Options{Config: e.cfg, Store: e.store, Current: func() *inputs.Inputs { return e.in }, Policy: func() *reconcile.Policy { return e.pol }, PlanDirs: []string{e.outbox},
 		Signer: signer, Log: reconciletest.Quiet(), Now: e.clock})
 	if err != nil {
 		t.Fatal(err)

@@ -32,6 +32,7 @@ import (
 	"github.com/accessrecon/accessrecon/reconcile"
 	"github.com/accessrecon/accessrecon/reconcile/audit"
 	"github.com/accessrecon/accessrecon/reconcile/certify"
+	"github.com/accessrecon/accessrecon/reconcile/inputs"
 	"github.com/accessrecon/accessrecon/reconcile/reviewdb"
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/crypto/ssh"
@@ -46,7 +47,7 @@ type Options struct {
 	Config *config.Config
 	Store  *reviewdb.Store
 	// Current is the graph serve holds (refreshed in the background).
-	Current func() *reconcile.Inputs
+	Current func() *inputs.Inputs
 	// Policy, when set, gives the rules' titles the pages show beside
 	// their ids.
 	Policy func() *reconcile.Policy
@@ -192,7 +193,7 @@ func (s *Server) Tick(ctx context.Context) {
 
 // desk is where the pages decide campaigns: the same use case as every
 // other door, against the graph serve holds now.
-func (s *Server) desk(in *reconcile.Inputs) certify.Desk {
+func (s *Server) desk(in *inputs.Inputs) certify.Desk {
 	now, cfg := s.o.Now(), configOf(in, s.o.Config)
 	return certify.Desk{Store: s.o.Store, Snap: in.Graph.Snapshot(), Now: now, Record: func(e audit.Event) error { return reconcile.Record(cfg, e, now) }}
 }
@@ -202,7 +203,7 @@ func (s *Server) desk(in *reconcile.Inputs) certify.Desk {
 // (the OpenID settings and the listen address are read once, at start).
 func (s *Server) config() *config.Config { return configOf(s.o.Current(), s.o.Config) }
 
-func configOf(in *reconcile.Inputs, start *config.Config) *config.Config {
+func configOf(in *inputs.Inputs, start *config.Config) *config.Config {
 	if in != nil && in.Config != nil {
 		return in.Config
 	}
@@ -246,7 +247,7 @@ type who struct {
 	Issuer  string
 	Subject string
 	snap    *graph.Snapshot
-	in      *reconcile.Inputs
+	in      *inputs.Inputs
 	cfg     *config.Config // of the same generation as snap
 	today   graph.Date
 	lang    string

@@ -18,6 +18,7 @@ import (
 	"github.com/accessrecon/accessrecon/reconcile"
 	"github.com/accessrecon/accessrecon/reconcile/apply"
 	"github.com/accessrecon/accessrecon/reconcile/audit"
+	"github.com/accessrecon/accessrecon/reconcile/inputs"
 	"github.com/accessrecon/accessrecon/reconcile/report"
 	"github.com/accessrecon/accessrecon/reconcile/reviewdb"
 	"github.com/accessrecon/accessrecon/reconcile/signing"
@@ -77,7 +78,7 @@ func approveAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	in, err := reconcile.LoadPeople(c.Context, cfg, logger(c))
+	in, err := inputs.LoadPeople(c.Context, cfg, logger(c))
 	if err != nil {
 		return err
 	}
@@ -230,7 +231,7 @@ func applyAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	reach, revokers, err := reconcile.Reaches(c.Context, s.cfg, logger(c))
+	reach, revokers, err := inputs.Reaches(c.Context, s.cfg, logger(c))
 	if err != nil {
 		return err
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/accessrecon/accessrecon/policy"
 	"github.com/accessrecon/accessrecon/reconcile"
 	"github.com/accessrecon/accessrecon/reconcile/apply"
+	"github.com/accessrecon/accessrecon/reconcile/inputs"
 	"github.com/accessrecon/accessrecon/reconcile/report"
 	"github.com/urfave/cli/v2"
 )
@@ -28,7 +29,7 @@ import (
 // session is a loaded config, its inputs and the compiled policy.
 type session struct {
 	cfg    *config.Config
-	inputs *reconcile.Inputs
+	inputs *inputs.Inputs
 	policy *reconcile.Policy
 	log    *slog.Logger
 }
@@ -441,7 +442,7 @@ func evidence(c *cli.Context, planPath string, p *reconcile.Plan) (*report.Evide
 	var snap *graph.Snapshot
 	var rules apply.ApprovalRules
 	if cfg != nil {
-		in, err := reconcile.LoadPeople(c.Context, cfg, logger(c))
+		in, err := inputs.LoadPeople(c.Context, cfg, logger(c))
 		if err != nil {
 			return nil, err
 		}

@@ -11,8 +11,8 @@ import (
 
 	"github.com/accessrecon/accessrecon/config"
 	"github.com/accessrecon/accessrecon/i18n"
-	"github.com/accessrecon/accessrecon/reconcile"
 	"github.com/accessrecon/accessrecon/reconcile/audit"
+	"github.com/accessrecon/accessrecon/reconcile/inputs"
 	"github.com/accessrecon/accessrecon/reconcile/notify"
 	"github.com/accessrecon/accessrecon/reconcile/report"
 	"github.com/urfave/cli/v2"
@@ -45,7 +45,7 @@ func notifyRun(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	in, err := reconcile.LoadPeople(c.Context, cfg, logger(c))
+	in, err := inputs.LoadPeople(c.Context, cfg, logger(c))
 	if err != nil {
 		return err
 	}
@@ -158,7 +158,7 @@ func notifyOnce(ctx context.Context, configPath string, log *slog.Logger) (int, 
 	if err != nil || len(cfg.Notify.Events) == 0 {
 		return 0, err
 	}
-	in, err := reconcile.LoadPeople(ctx, cfg, log)
+	in, err := inputs.LoadPeople(ctx, cfg, log)
 	if err != nil {
 		return 0, err
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/accessrecon/accessrecon/connectors"
 	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/accessrecon/accessrecon/reconcile"
+	"github.com/accessrecon/accessrecon/reconcile/inputs"
 	"github.com/accessrecon/accessrecon/reconcile/reviewdb"
 	"github.com/accessrecon/accessrecon/reconcile/service"
 	"github.com/accessrecon/accessrecon/reconcile/signing"
@@ -48,7 +49,7 @@ func serveCommand() *cli.Command {
 			}
 			log := logger(c)
 			svc, err := service.New(c.Context, service.Options{
-				Load: func(ctx context.Context) (*reconcile.Inputs, *reconcile.Policy, error) {
+				Load: func(ctx context.Context) (*inputs.Inputs, *reconcile.Policy, error) {
 					s, err := loadSession(ctx, c, config.OSFiles{}, c.String("config"))
 					if err != nil {
 						return nil, nil, err

@@ -21,6 +21,7 @@ import (
 	"github.com/accessrecon/accessrecon/config"
 	"github.com/accessrecon/accessrecon/policy"
 	"github.com/accessrecon/accessrecon/reconcile"
+	"github.com/accessrecon/accessrecon/reconcile/inputs"
 	"github.com/accessrecon/accessrecon/reconcile/service"
 	"github.com/accessrecon/accessrecon/web/webtest"
 )
@@ -32,7 +33,7 @@ func TestServeShutsDownGracefully(t *testing.T) {
 	var slow atomic.Bool
 	inside := make(chan struct{}, 1)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	load := func(ctx context.Context) (*reconcile.Inputs, *reconcile.Policy, error) {
+	load := func(ctx context.Context) (*inputs.Inputs, *reconcile.Policy, error) {
 		if slow.Load() {
 			select {
 			case inside <- struct{}{}:

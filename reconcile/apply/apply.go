@@ -29,6 +29,7 @@ import (
 	"github.com/accessrecon/accessrecon/policy"
 	"github.com/accessrecon/accessrecon/reconcile"
 	"github.com/accessrecon/accessrecon/reconcile/audit"
+	"github.com/accessrecon/accessrecon/reconcile/inputs"
 	"github.com/accessrecon/accessrecon/reconcile/report"
 )
 
@@ -184,7 +185,7 @@ type Options struct {
 	Mass     config.MassRevocation
 	// Reach is how each source (by name) is reached; a source it does not
 	// name gets work orders.
-	Reach map[string]reconcile.Reach
+	Reach map[string]inputs.Reach
 	// Revokers carry out actions on the sources reached by connector, by name.
 	Revokers map[string]connectors.Revoker
 	// Progress, if set, is told how many actions of how many are through.
@@ -216,7 +217,7 @@ type Result struct {
 // AllowMass with a Reason; it leaves actions whose effective date is in the
 // future; and it records every step in the plan's journal so that a re-run
 // resumes where the last one stopped.
-func Run(ctx context.Context, in *reconcile.Inputs, pol *reconcile.Policy, p *reconcile.Plan, o Options) (*Result, error) {
+func Run(ctx context.Context, in *inputs.Inputs, pol *reconcile.Policy, p *reconcile.Plan, o Options) (*Result, error) {
 	record := o.Record
 	if record == nil || o.DryRun {
 		record = func(string, map[string]any) error { return nil }
@@ -372,7 +373,7 @@ func execute(ctx context.Context, snap *graph.Snapshot, a reconcile.Action, o Op
 // executeThrough carries out one action through one source.
 func executeThrough(ctx context.Context, source string, a reconcile.Action, o Options) (string, Detail) {
 	switch o.Reach[source] {
-	case reconcile.ByConnector:
+	case inputs.ByConnector:
 		r := o.Revokers[source]
 		if r == nil {
 			return StateFailed, noConnector(source)
@@ -388,7 +389,7 @@ func executeThrough(ctx context.Context, source string, a reconcile.Action, o Op
 			return StateFailed, Detail{EN: err.Error()}
 		}
 		return StateDone, Detail{"carried out through source " + source, "取得元 " + source + " を通じて実施済み"}
-	case reconcile.ByWorkOrder:
+	case inputs.ByWorkOrder:
 		return StateManual, Detail{"work order for the administrators of " + a.System, a.System + " の管理者への作業指示書"}
 	default:
 		return StateFailed, noConnector(source)

@@ -13,6 +13,7 @@ import (
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/accessrecon/accessrecon/reconcile"
+	"github.com/accessrecon/accessrecon/reconcile/inputs"
 	"github.com/accessrecon/accessrecon/reconcile/signing"
 	"github.com/gofrs/flock"
 	"golang.org/x/crypto/ssh"
@@ -150,7 +151,7 @@ func approver(snap *graph.Snapshot, p *reconcile.Plan, x Approval, r ApprovalRul
 // allows; signed when a key or signature is given (and required to be when
 // apply.allowed_signers is set). Approvals of an earlier content are
 // dropped.
-func Approve(planPath string, p *reconcile.Plan, in *reconcile.Inputs, o ApproveOptions) (*Approvals, error) {
+func Approve(planPath string, p *reconcile.Plan, in *inputs.Inputs, o ApproveOptions) (*Approvals, error) {
 	snap := in.Graph.Snapshot()
 	person, err := reconcile.ActivePerson(snap, o.By, o.Rules.Today)
 	if err != nil {
@@ -183,7 +184,7 @@ func Approve(planPath string, p *reconcile.Plan, in *reconcile.Inputs, o Approve
 // Reject records that someone allowed to approve the plan refuses it, with
 // their reason: apply refuses the plan from then on (a new plan is made
 // instead). The author may reject (withdraw) their own plan.
-func Reject(planPath string, p *reconcile.Plan, in *reconcile.Inputs, o ApproveOptions, comment string) (*Approvals, error) {
+func Reject(planPath string, p *reconcile.Plan, in *inputs.Inputs, o ApproveOptions, comment string) (*Approvals, error) {
 	snap := in.Graph.Snapshot()
 	person, err := reconcile.ActivePerson(snap, o.By, o.Rules.Today)
 	if err != nil {
@@ -212,7 +213,7 @@ func Reject(planPath string, p *reconcile.Plan, in *reconcile.Inputs, o ApproveO
 // approval that is not valid: by someone the HR feed does not know as
 // active today, by the author, by someone apply.approvers does not name, or
 // without a signature allowed_signers accepts.
-func CheckApprovals(planPath string, p *reconcile.Plan, in *reconcile.Inputs, r ApprovalRules) error {
+func CheckApprovals(planPath string, p *reconcile.Plan, in *inputs.Inputs, r ApprovalRules) error {
 	a, err := ReadApprovals(planPath)
 	if err != nil {
 		return err

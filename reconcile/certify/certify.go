@@ -41,6 +41,7 @@ import (
 	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/accessrecon/accessrecon/policy"
 	"github.com/accessrecon/accessrecon/reconcile"
+	"github.com/accessrecon/accessrecon/reconcile/inputs"
 	"github.com/accessrecon/accessrecon/reconcile/report"
 	"github.com/accessrecon/accessrecon/reconcile/reviewdb"
 	"github.com/accessrecon/accessrecon/reconcile/worksheet"
@@ -129,7 +130,7 @@ func (l LastUse) of(accountKey string) string {
 // not empty, limits it to those systems (a template's). The worksheets (one
 // per owner unit) are built by the function it returns, so that a caller can
 // build them while the campaign is registered.
-func Open(ctx context.Context, in *reconcile.Inputs, pol *reconcile.Policy, id string, asOf graph.Date, lastUse LastUse, systems []string) (*Campaign, func() []*worksheet.Sheet, error) {
+func Open(ctx context.Context, in *inputs.Inputs, pol *reconcile.Policy, id string, asOf graph.Date, lastUse LastUse, systems []string) (*Campaign, func() []*worksheet.Sheet, error) {
 	snap := in.Graph.Snapshot()
 	forbidden, err := pol.RemovalsAt(ctx, snap, asOf)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/accessrecon/accessrecon/policy"
 	"github.com/accessrecon/accessrecon/reconcile"
 	"github.com/accessrecon/accessrecon/reconcile/audit"
+	"github.com/accessrecon/accessrecon/reconcile/inputs"
 	"github.com/accessrecon/accessrecon/reconcile/reviewdb"
 	"github.com/accessrecon/accessrecon/reconcile/worksheet"
 )
@@ -175,7 +176,7 @@ type Closed struct {
 // is published, the audit event written and the campaign marked closed. A
 // second close is refused naming the first; a close before the last stage
 // ended is refused unless forced with a reason.
-func Close(ctx context.Context, d Desk, in *reconcile.Inputs, pol *reconcile.Policy, campaignID string, o CloseOptions) (*Closed, error) {
+func Close(ctx context.Context, d Desk, in *inputs.Inputs, pol *reconcile.Policy, campaignID string, o CloseOptions) (*Closed, error) {
 	imps, refused := imports(d, o.Worksheets)
 	out := &Closed{}
 	cl, err := d.Store.CloseCampaign(ctx, campaignID, reviewdb.CloseOptions{
@@ -274,7 +275,7 @@ func decided(cl *reviewdb.Closing) int {
 // reviewer decided revoke, and the items nobody decided (open, or decided by
 // a stage's default) unless the unreviewed are kept. Rights already gone
 // from the current inputs need no action.
-func closingPlan(in *reconcile.Inputs, pol *reconcile.Policy, cl *reviewdb.Closing, asOf graph.Date) *reconcile.Plan {
+func closingPlan(in *inputs.Inputs, pol *reconcile.Policy, cl *reviewdb.Closing, asOf graph.Date) *reconcile.Plan {
 	snap := in.Graph.Snapshot()
 	current := map[string]bool{}
 	for _, g := range snap.Grants() {

@@ -13,13 +13,14 @@ import (
 	"github.com/accessrecon/accessrecon/reconcile"
 	"github.com/accessrecon/accessrecon/reconcile/audit"
 	"github.com/accessrecon/accessrecon/reconcile/certify"
+	"github.com/accessrecon/accessrecon/reconcile/inputs"
 	"github.com/accessrecon/accessrecon/reconcile/reconciletest"
 	"github.com/accessrecon/accessrecon/reconcile/reviewdb"
 	"github.com/accessrecon/accessrecon/reconcile/worksheet"
 )
 
 // desk opens the demo's quarterly campaign Q in a new store, on 2026-11-26.
-func desk(t *testing.T) (certify.Desk, *reconcile.Inputs, *reconcile.Policy, *[]audit.Event) {
+func desk(t *testing.T) (certify.Desk, *inputs.Inputs, *reconcile.Policy, *[]audit.Event) {
 	t.Helper()
 	ctx := context.Background()
 	in, pol := reconciletest.Demo(t)

@@ -9,8 +9,8 @@ import (
 	"github.com/accessrecon/accessrecon/config"
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/i18n"
-	"github.com/accessrecon/accessrecon/reconcile"
 	"github.com/accessrecon/accessrecon/reconcile/calendar"
+	"github.com/accessrecon/accessrecon/reconcile/inputs"
 	"github.com/accessrecon/accessrecon/reconcile/reviewdb"
 )
 
@@ -99,7 +99,7 @@ func (t Template) StagesFrom(cfg *config.Config, opened graph.Date, due string) 
 // An item whose holder is the only reviewer every stage names goes to the
 // template's escalation, else to the holder's manager; the campaign it
 // returns lists those routed and those nobody can decide.
-func Register(ctx context.Context, st *reviewdb.Store, in *reconcile.Inputs, c *Campaign, t Template, stages []reviewdb.Stage, lastUse LastUse, by, dir string) (*reviewdb.Campaign, error) {
+func Register(ctx context.Context, st *reviewdb.Store, in *inputs.Inputs, c *Campaign, t Template, stages []reviewdb.Stage, lastUse LastUse, by, dir string) (*reviewdb.Campaign, error) {
 	snap := in.Graph.Snapshot()
 	asOf, err := graph.ParseDate(c.AsOf)
 	if err != nil {

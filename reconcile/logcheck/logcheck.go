@@ -19,6 +19,7 @@ import (
 	"github.com/accessrecon/accessrecon/policy"
 	"github.com/accessrecon/accessrecon/reconcile"
 	"github.com/accessrecon/accessrecon/reconcile/calendar"
+	"github.com/accessrecon/accessrecon/reconcile/inputs"
 	"github.com/open-policy-agent/opa/v1/ast"
 )
 
@@ -104,7 +105,7 @@ func newLogWindow(snap *graph.Snapshot, from, to graph.Date) *logWindow {
 
 // Run checks the access logs of the period that business day D
 // reviews: from the start of the previous business day to the start of D.
-func Run(ctx context.Context, in *reconcile.Inputs, pol *reconcile.Policy, cal *calendar.Calendar, day graph.Date, files fs.FS, names []string) (*Report, error) {
+func Run(ctx context.Context, in *inputs.Inputs, pol *reconcile.Policy, cal *calendar.Calendar, day graph.Date, files fs.FS, names []string) (*Report, error) {
 	if why, ok := cal.WhyNot(day); ok {
 		return nil, i18n.Errorf("--date %s: %w: it is %s", day, ErrNotBusinessDay, why)
 	}

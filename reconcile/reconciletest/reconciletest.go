@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/accessrecon/accessrecon/connectors/catalog"
+	"github.com/accessrecon/accessrecon/reconcile/inputs"
 
 	"github.com/accessrecon/accessrecon/config"
 	"github.com/accessrecon/accessrecon/fixtures"
@@ -48,13 +49,13 @@ func DemoConfig(tb testing.TB) *config.Config {
 }
 
 // Demo is the demo's inputs and the bundled policy.
-func Demo(tb testing.TB) (*reconcile.Inputs, *reconcile.Policy) {
+func Demo(tb testing.TB) (*inputs.Inputs, *reconcile.Policy) {
 	tb.Helper()
 	return Load(tb, DemoConfig(tb), policy.Bundled())
 }
 
 // Load reads the config's inputs and compiles mods.
-func Load(tb testing.TB, cfg *config.Config, mods []policy.Module) (*reconcile.Inputs, *reconcile.Policy) {
+func Load(tb testing.TB, cfg *config.Config, mods []policy.Module) (*inputs.Inputs, *reconcile.Policy) {
 	tb.Helper()
 	in, pol, err := reconcile.LoadAll(context.Background(), cfg, mods, Quiet(), nil)
 	if err != nil {
@@ -97,7 +98,7 @@ func Generated(tb testing.TB, people int, seed uint64, logLines int) (*config.Co
 }
 
 // Encode adds names to a plan, seals it at now and encodes it.
-func Encode(tb testing.TB, in *reconcile.Inputs, p *reconcile.Plan, now time.Time) []byte {
+func Encode(tb testing.TB, in *inputs.Inputs, p *reconcile.Plan, now time.Time) []byte {
 	tb.Helper()
 	p.AddNames(in.Graph.Snapshot())
 	if err := p.Seal(now); err != nil {

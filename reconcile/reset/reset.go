@@ -18,6 +18,7 @@ import (
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/policy"
 	"github.com/accessrecon/accessrecon/reconcile"
+	"github.com/accessrecon/accessrecon/reconcile/inputs"
 	"github.com/accessrecon/accessrecon/reconcile/worksheet"
 )
 
@@ -37,7 +38,7 @@ var Columns = append(slices.Clone(worksheet.ItemColumns), []worksheet.Column{
 // Worksheets are the confirmation worksheets of the February reset of a
 // year: every right held on a february_reset system, with where its holder
 // works now and on March 1, one sheet per system owner.
-func Worksheets(in *reconcile.Inputs, year int, today graph.Date) []*worksheet.Sheet {
+func Worksheets(in *inputs.Inputs, year int, today graph.Date) []*worksheet.Sheet {
 	snap := in.Graph.Snapshot()
 	march1 := LastDayOfFebruary(year).AddDays(1)
 	return worksheet.ByReviewer(worksheet.ActiveGrants(snap, resetSystem), Columns, func(it worksheet.Item) []string {
@@ -58,7 +59,7 @@ func Worksheets(in *reconcile.Inputs, year int, today graph.Date) []*worksheet.S
 // confirmations mark keep, unless the policy as of March 1 (transfers
 // effective by then applied) calls for removing them: those become findings
 // that name the rule. Each confirmation is checked as of today (Confirm).
-func Plan(ctx context.Context, in *reconcile.Inputs, pol *reconcile.Policy, year int, confirmations map[string]worksheet.Decision, today graph.Date) (*reconcile.Plan, error) {
+func Plan(ctx context.Context, in *inputs.Inputs, pol *reconcile.Policy, year int, confirmations map[string]worksheet.Decision, today graph.Date) (*reconcile.Plan, error) {
 	snap := in.Graph.Snapshot()
 	lastFeb := LastDayOfFebruary(year)
 	march1 := lastFeb.AddDays(1)

@@ -29,13 +29,14 @@ import (
 	"github.com/accessrecon/accessrecon/policy"
 	"github.com/accessrecon/accessrecon/reconcile"
 	"github.com/accessrecon/accessrecon/reconcile/audit"
+	"github.com/accessrecon/accessrecon/reconcile/inputs"
 )
 
 // MaxBody is the largest request body accepted.
 const MaxBody = 1 << 20
 
 // Loader reads the config and every source, and compiles the policy.
-type Loader func(ctx context.Context) (*reconcile.Inputs, *reconcile.Policy, error)
+type Loader func(ctx context.Context) (*inputs.Inputs, *reconcile.Policy, error)
 
 // Options configure a Service.
 type Options struct {
@@ -60,7 +61,7 @@ type Service struct {
 }
 
 type warm struct {
-	inputs   *reconcile.Inputs
+	inputs   *inputs.Inputs
 	policy   *reconcile.Policy
 	loadedAt time.Time
 }
@@ -128,7 +129,7 @@ func (s *Service) Refresh(ctx context.Context) error {
 }
 
 // Current is the graph the service answers from.
-func (s *Service) Current() *reconcile.Inputs { return s.current.Load().inputs }
+func (s *Service) Current() *inputs.Inputs { return s.current.Load().inputs }
 
 // Policy is the policy of the graph the service holds now.
 func (s *Service) Policy() *reconcile.Policy { return s.current.Load().policy }
@@ -464,7 +465,7 @@ func (s *Service) plan(ctx context.Context, t *graph.Transfer, canonical []byte)
 	for k, v := range base.inputs.Digests {
 		digests[k] = v
 	}
-	in := &reconcile.Inputs{Config: base.inputs.Config, Graph: g, Digests: digests}
+	in := &inputs.Inputs{Config: base.inputs.Config, Graph: g, Digests: digests}
 	p, err := reconcile.TransferPlan(ctx, in, base.policy, t.EventID)
 	if errors.Is(err, reconcile.ErrContradiction) {
 		return nil, nil, fail(http.StatusUnprocessableEntity, "%v", err)

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/accessrecon/accessrecon/connectors/catalog"
+	"github.com/accessrecon/accessrecon/reconcile/inputs"
 
 	"github.com/accessrecon/accessrecon/config"
 	"github.com/accessrecon/accessrecon/fixtures"
@@ -41,7 +42,7 @@ func demoCopy(t *testing.T) string {
 }
 
 func loader(dir string) Loader {
-	return func(ctx context.Context) (*reconcile.Inputs, *reconcile.Policy, error) {
+	return func(ctx context.Context) (*inputs.Inputs, *reconcile.Policy, error) {
 		cfg, err := config.Load(config.OSFiles{}, filepath.Join(dir, "accessrecon.yaml"), catalog.Types)
 		if err != nil {
 			return nil, nil, err
@@ -252,7 +253,7 @@ func TestNoTokenNoService(t *testing.T) {
 		t.Fatalf("a one-character token: %v", err)
 	}
 	var loads atomic.Int32
-	broken := func(ctx context.Context) (*reconcile.Inputs, *reconcile.Policy, error) {
+	broken := func(ctx context.Context) (*inputs.Inputs, *reconcile.Policy, error) {
 		loads.Add(1)
 		return nil, nil, os.ErrNotExist
 	}

@@ -1,11 +1,11 @@
-// Package reconcile turns what the sources say and what the policy finds into
-// plans: the reconcile plan, the plan for one transfer, and the files that
-// carry them.
-package reconcile
+// Package inputs reads every input the config names (the org, the systems,
+// the HR feed, each source) into one graph, by one sequence that load,
+// validate and apply share; what apply can do with each source follows
+// from its connector.
+package inputs
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"runtime"
 	"time"
@@ -70,11 +70,11 @@ func load(ctx context.Context, cfg *config.Config, log *slog.Logger, withSources
 	// the one writing), while the inputs before them are written.
 	log.Debug("loading inputs", "config", cfg.Path)
 	turns := connectors.NewTurns(runtime.GOMAXPROCS(0) - 1)
-	feed := hrFeed(cfg)
+	feed := HRFeed(cfg)
 	if cfg.HR.History != "" {
 		if !cfg.OnDisk() {
 			w.Abort()
-			return nil, errors.New("hr.history is only kept on the local file system")
+			return nil, i18n.Errorf("hr.history is only kept on the local file system")
 		}
 		h, _, err := hrfeed.ReadHistory(cfg.Resolve(cfg.HR.History))
 		if err != nil {
@@ -198,8 +198,8 @@ func load(ctx context.Context, cfg *config.Config, log *slog.Logger, withSources
 	return in, nil
 }
 
-// hrFeed is the config's HR feed.
-func hrFeed(cfg *config.Config) *hrfeed.Feed {
+// HRFeed is the config's HR feed.
+func HRFeed(cfg *config.Config) *hrfeed.Feed {
 	return &hrfeed.Feed{Files: cfg.Files, People: cfg.Resolve(cfg.HR.People), Transfers: cfg.Resolve(cfg.HR.Transfers),
 		Encoding: cfg.HR.Encoding, Columns: cfg.HR.Columns, Values: cfg.HR.Values, Sheet: cfg.HR.Sheet}
 }
