@@ -23,6 +23,7 @@ import (
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/policy"
 	"github.com/accessrecon/accessrecon/reconcile"
+	"github.com/accessrecon/accessrecon/reconcile/atomicfile"
 	"github.com/accessrecon/accessrecon/reconcile/inputs"
 	"github.com/accessrecon/accessrecon/reconcile/reconciletest"
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -127,7 +128,7 @@ func BenchmarkStages(b *testing.B) {
 					if err := p.Seal(time.Now()); err != nil {
 						b.Fatal(err)
 					}
-					if err := reconcile.WriteFileAtomicWith(out, p.EncodeTo); err != nil {
+					if err := atomicfile.WriteFileAtomicWith(out, p.EncodeTo); err != nil {
 						b.Fatal(err)
 					}
 				})

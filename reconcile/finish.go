@@ -6,55 +6,13 @@ import (
 
 	"github.com/accessrecon/accessrecon/config"
 	"github.com/accessrecon/accessrecon/graph"
-	"github.com/accessrecon/accessrecon/i18n"
+	"github.com/accessrecon/accessrecon/reconcile/atomicfile"
 	"github.com/accessrecon/accessrecon/reconcile/audit"
 	"github.com/accessrecon/accessrecon/reconcile/inputs"
 )
 
 // StateFile keeps, beside the config, what the last plan saw of each source.
 const StateFile = ".accessrecon-state.json"
-
-// auditMu serialises this process's appends to audit logs (serve plans
-// transfers on many goroutines).
-var auditMu sync.Mutex
-
-// AuditPath is the config's audit log, or "" when it has none on disk (the
-// demo).
-func AuditPath(cfg *config.Config) string {
-	if cfg == nil || !cfg.OnDisk() {
-		return ""
-	}
-	return cfg.Resolve(cfg.AuditLog)
-}
-
-// Record appends an event to the config's audit log, if it has one.
-func Record(cfg *config.Config, e audit.Event, now time.Time) error {
-	path := AuditPath(cfg)
-	if path == "" {
-		return nil
-	}
-	auditMu.Lock()
-	defer auditMu.Unlock()
-	return audit.AppendChecked(path, e, now.In(time.Local), func(h audit.Head) error {
-		// Only accessrecon appends: the log must end where its checkpoint
-		// says, or a line added by hand (a forged plan or approval,
-		// rechained) would be covered by the next checkpoint.
-		cps := CheckpointPaths(cfg)
-		if len(cps) == 0 {
-			return nil
-		}
-		c, err := ReadCheckpoint(cps[0])
-		if err != nil || c == nil {
-			return err
-		}
-		if c.Lines != h.Lines || c.Hash != h.Hash {
-			return i18n.Errorf("audit log %s: it has %d lines where its checkpoint %s records %d: something other than accessrecon wrote it (run accessrecon audit verify); nothing is added to it", path, h.Lines, cps[0], c.Lines)
-		}
-		return nil
-	}, func(h audit.Head) error {
-		return writeCheckpoints(cfg, h, now)
-	})
-}
 
 // FinishOptions say who made a plan, when, and where it goes.
 type FinishOptions struct {
@@ -116,7 +74,7 @@ func Finish(in *inputs.Inputs, p *Plan, o FinishOptions) (remember func() error,
 					if err != nil {
 						return err
 					}
-					return WriteFileAtomic(cfg.Resolve(cfg.HR.History), data)
+					return atomicfile.WriteFileAtomic(cfg.Resolve(cfg.HR.History), data)
 				}
 				return nil
 			}
@@ -129,8 +87,8 @@ func Finish(in *inputs.Inputs, p *Plan, o FinishOptions) (remember func() error,
 		"kind": p.Kind, "as_of": p.AsOf, "out": o.Out, "actions": len(p.Actions), "findings": len(p.Findings),
 		"systems": p.Systems(), // who may be told of it (notify)
 	}
-	if paths := CheckpointPaths(cfg); len(paths) > 0 {
-		c, err := ReadCheckpoint(paths[0])
+	if paths := audit.CheckpointPaths(cfg); len(paths) > 0 {
+		c, err := audit.ReadCheckpoint(paths[0])
 		if err != nil {
 			return nil, err
 		}
@@ -141,7 +99,7 @@ func Finish(in *inputs.Inputs, p *Plan, o FinishOptions) (remember func() error,
 	if err := p.Seal(o.Now); err != nil {
 		return nil, err
 	}
-	if err := Record(cfg, audit.Event{Event: audit.Plan, By: p.CreatedBy, Plan: p.Digest, Data: data}, o.Now); err != nil {
+	if err := audit.Record(cfg, audit.Event{Event: audit.Plan, By: p.CreatedBy, Plan: p.Digest, Data: data}, o.Now); err != nil {
 		return nil, err
 	}
 	return remember, nil
@@ -156,7 +114,7 @@ var stateMu sync.Mutex
 // log by hand and rechained); the log must verify. Without an audit log on
 // disk (the demo) it reports true.
 func Recorded(cfg *config.Config, digest string) (bool, error) {
-	ev, err := Evidence(cfg, digest)
+	ev, err := audit.Evidence(cfg, digest)
 	if err != nil || ev == nil {
 		return err == nil, err
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/accessrecon/accessrecon/config"
 	"github.com/accessrecon/accessrecon/i18n"
+	"github.com/accessrecon/accessrecon/reconcile/audit"
 	"github.com/accessrecon/accessrecon/reconcile/inputs"
 )
 
@@ -65,10 +66,10 @@ func protected(cfg *config.Config, in *inputs.Inputs) []protectedFile {
 			out = append(out, protectedFile{cfg.Resolve(k), "an input of the plan"})
 		}
 	}
-	if p := AuditPath(cfg); p != "" {
+	if p := audit.LogPath(cfg); p != "" {
 		out = append(out, protectedFile{p, "the audit log"})
 	}
-	for _, p := range CheckpointPaths(cfg) {
+	for _, p := range audit.CheckpointPaths(cfg) {
 		out = append(out, protectedFile{p, "an audit checkpoint"})
 	}
 	if cfg.Review.Store != "" {

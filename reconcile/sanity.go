@@ -13,6 +13,7 @@ import (
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/accessrecon/accessrecon/policy"
+	"github.com/accessrecon/accessrecon/reconcile/atomicfile"
 )
 
 // RuleSourceSanity names the finding about a source whose pull looks wrong.
@@ -135,7 +136,7 @@ func (st *SourceState) Remember(counts map[string]int, unsafe map[string]string,
 
 // Write saves the state atomically.
 func (st *SourceState) Write(path string) error {
-	return WriteJSONFile(path, st)
+	return atomicfile.WriteJSONFile(path, st)
 }
 
 // MassRevocation is how many rights or accounts a plan removes, and the

@@ -195,7 +195,7 @@ func (s *Server) Tick(ctx context.Context) {
 // other door, against the graph serve holds now.
 func (s *Server) desk(in *inputs.Inputs) certify.Desk {
 	now, cfg := s.o.Now(), configOf(in, s.o.Config)
-	return certify.Desk{Store: s.o.Store, Snap: in.Graph.Snapshot(), Now: now, Record: func(e audit.Event) error { return reconcile.Record(cfg, e, now) }}
+	return certify.Desk{Store: s.o.Store, Snap: in.Graph.Snapshot(), Now: now, Record: func(e audit.Event) error { return audit.Record(cfg, e, now) }}
 }
 
 // config is the config of the graph serve holds now: the pages read the
@@ -214,7 +214,7 @@ func configOf(in *inputs.Inputs, start *config.Config) *config.Config {
 // cannot (a sign-in or an approval that is not in the log did not happen
 // for an auditor).
 func (s *Server) record(e audit.Event) error {
-	if err := reconcile.Record(s.config(), e, s.o.Now()); err != nil {
+	if err := audit.Record(s.config(), e, s.o.Now()); err != nil {
 		s.o.Log.Error("audit log", "event", e.Event, "err", err)
 		return i18n.Errorf("audit log: %w", err)
 	}

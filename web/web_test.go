@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/accessrecon/accessrecon/config"
-	"github.com/accessrecon/accessrecon/reconcile"
 	"github.com/accessrecon/accessrecon/reconcile/apply"
 	"github.com/accessrecon/accessrecon/reconcile/audit"
 	"github.com/accessrecon/accessrecon/reconcile/reviewdb"
@@ -274,7 +273,7 @@ func lastEvent(t *testing.T, e *env, name string) audit.Event {
 // auditEvents calls fn with the data of each event of that name.
 func auditEvents(t *testing.T, cfg *config.Config, name string, fn func(map[string]any)) {
 	t.Helper()
-	f, err := os.Open(reconcile.AuditPath(cfg))
+	f, err := os.Open(audit.LogPath(cfg))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -40,7 +40,7 @@ func actor(c *cli.Context) string {
 
 // recordAudit appends an event to the audit log, if there is one.
 func recordAudit(cfg *config.Config, e audit.Event) error {
-	return reconcile.Record(cfg, e, time.Now())
+	return audit.Record(cfg, e, time.Now())
 }
 
 func readPlanFile(name string) (*reconcile.Plan, error) {
@@ -198,7 +198,7 @@ func applyAction(c *cli.Context) error {
 	if ok, err := reconcile.Recorded(s.cfg, p.Digest); err != nil {
 		return err
 	} else if !ok {
-		refusal := apply.NewRefusal("the audit log %s does not record the making of %s (%s): only plans accessrecon made are carried out", reconcile.AuditPath(s.cfg), name, p.Digest)
+		refusal := apply.NewRefusal("the audit log %s does not record the making of %s (%s): only plans accessrecon made are carried out", audit.LogPath(s.cfg), name, p.Digest)
 		if err := recordAudit(s.cfg, audit.Event{Event: audit.Refusal, By: by, Plan: p.Digest, Data: map[string]any{"plan_file": name, "reason": refusal.Reason}}); err != nil {
 			return errors.Join(refusal, err)
 		}
@@ -314,7 +314,7 @@ func auditCommand() *cli.Command {
 				}
 				name := c.Args().First()
 				if name == "" {
-					if name = reconcile.AuditPath(cfg); name == "" {
+					if name = audit.LogPath(cfg); name == "" {
 						return errors.New("audit verify: give the audit log, or --config naming one")
 					}
 				}
@@ -322,7 +322,7 @@ func auditCommand() *cli.Command {
 				if err != nil {
 					return err
 				}
-				report, err := reconcile.VerifyAudit(cfg, name, l)
+				report, err := audit.VerifyLog(cfg, name, l)
 				if err != nil {
 					return err
 				}
@@ -338,7 +338,7 @@ func auditCommand() *cli.Command {
 				if err != nil {
 					return err
 				}
-				from, to, err := reconcile.AcceptUncovered(cfg, actor(c), c.String("reason"), clock())
+				from, to, err := audit.AcceptUncovered(cfg, actor(c), c.String("reason"), clock())
 				if err != nil {
 					return err
 				}

@@ -21,6 +21,7 @@ import (
 	"github.com/accessrecon/accessrecon/policy"
 	"github.com/accessrecon/accessrecon/reconcile"
 	"github.com/accessrecon/accessrecon/reconcile/apply"
+	"github.com/accessrecon/accessrecon/reconcile/atomicfile"
 	"github.com/accessrecon/accessrecon/reconcile/inputs"
 	"github.com/accessrecon/accessrecon/reconcile/report"
 	"github.com/urfave/cli/v2"
@@ -140,7 +141,7 @@ func emit(c *cli.Context, s *session, plan *reconcile.Plan) error {
 	rendered := make(chan error, 1)
 	go func() { rendered <- r.Render(&shown, plan, c.String("format")) }()
 	if out != "" {
-		if err := reconcile.WriteFileAtomicWith(out, plan.EncodeTo); err != nil {
+		if err := atomicfile.WriteFileAtomicWith(out, plan.EncodeTo); err != nil {
 			return err
 		}
 		s.log.Debug("plan written", "file", out)

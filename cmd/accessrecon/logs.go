@@ -15,6 +15,7 @@ import (
 	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/accessrecon/accessrecon/policy"
 	"github.com/accessrecon/accessrecon/reconcile"
+	"github.com/accessrecon/accessrecon/reconcile/atomicfile"
 	"github.com/accessrecon/accessrecon/reconcile/audit"
 	"github.com/accessrecon/accessrecon/reconcile/calendar"
 	"github.com/accessrecon/accessrecon/reconcile/logcheck"
@@ -100,7 +101,7 @@ func logsCheck(c *cli.Context) error {
 		if err := reconcile.CheckOutput(s.cfg, s.inputs, out); err != nil {
 			return err
 		}
-		if err := reconcile.WriteFileAtomic(out, data); err != nil {
+		if err := atomicfile.WriteFileAtomic(out, data); err != nil {
 			return err
 		}
 	}

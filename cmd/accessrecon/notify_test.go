@@ -30,7 +30,6 @@ import (
 	"time"
 
 	"github.com/accessrecon/accessrecon/config"
-	"github.com/accessrecon/accessrecon/reconcile"
 	"github.com/accessrecon/accessrecon/reconcile/audit"
 	"github.com/accessrecon/accessrecon/reconcile/notify"
 	"github.com/accessrecon/accessrecon/reconcile/reconciletest"
@@ -264,7 +263,7 @@ func TestMailAboutAPlanKeepsToItsCompany(t *testing.T) {
 		{Event: audit.Plan, By: "E1001", Plan: "sha256:earlier", Data: map[string]any{"out": plan}},
 		{Event: audit.Approval, By: "E1002", Plan: "sha256:earlier"},
 	} {
-		if err := reconcile.Record(c, e, time.Now()); err != nil {
+		if err := audit.Record(c, e, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/accessrecon/accessrecon/reconcile"
+	"github.com/accessrecon/accessrecon/reconcile/atomicfile"
 	"github.com/accessrecon/accessrecon/reconcile/audit"
 	"github.com/accessrecon/accessrecon/reconcile/certify"
 	"github.com/accessrecon/accessrecon/reconcile/report"
@@ -282,7 +283,7 @@ func certifyDesk(ctx context.Context, s *session) (certify.Desk, func(), error) 
 	}
 	now := clock()
 	return certify.Desk{Store: store, Snap: s.inputs.Graph.Snapshot(), Now: now,
-		Record: func(e audit.Event) error { return reconcile.Record(s.cfg, e, now) }}, func() { store.Close() }, nil
+		Record: func(e audit.Event) error { return audit.Record(s.cfg, e, now) }}, func() { store.Close() }, nil
 }
 
 // openDesk loads the config's inputs and opens the desk on them.
@@ -340,7 +341,7 @@ func certifyClose(c *cli.Context) error {
 	}
 	l, _ := lang(c)
 	views.CertifyClosed(c.App.ErrWriter, l, closed.Closing)
-	if err := reconcile.WriteJSONIn(dir, certify.DecisionsFile, certify.Export(closed.Closing)); err != nil {
+	if err := atomicfile.WriteJSONIn(dir, certify.DecisionsFile, certify.Export(closed.Closing)); err != nil {
 		return err
 	}
 	return status
@@ -441,10 +442,10 @@ func certifyReport(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := reconcile.WriteFileIn(dir, "report.md", md); err != nil {
+	if err := atomicfile.WriteFileIn(dir, "report.md", md); err != nil {
 		return err
 	}
-	if err := reconcile.WriteFileIn(dir, "report.csv", csvData); err != nil {
+	if err := atomicfile.WriteFileIn(dir, "report.csv", csvData); err != nil {
 		return err
 	}
 	_, err = c.App.Writer.Write(md)

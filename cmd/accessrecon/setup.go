@@ -18,6 +18,7 @@ import (
 	"github.com/accessrecon/accessrecon/fixtures"
 	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/accessrecon/accessrecon/reconcile"
+	"github.com/accessrecon/accessrecon/reconcile/atomicfile"
 	"github.com/accessrecon/accessrecon/reconcile/report"
 	"github.com/urfave/cli/v2"
 )
@@ -53,7 +54,7 @@ func initCommand() *cli.Command {
 				return i18n.Errorf("init: %w", err)
 			}
 			for _, name := range slices.Sorted(maps.Keys(files)) {
-				if err := reconcile.WriteFileIn(dir, name, files[name]); err != nil {
+				if err := atomicfile.WriteFileIn(dir, name, files[name]); err != nil {
 					return err
 				}
 			}

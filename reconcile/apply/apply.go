@@ -28,6 +28,7 @@ import (
 	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/accessrecon/accessrecon/policy"
 	"github.com/accessrecon/accessrecon/reconcile"
+	"github.com/accessrecon/accessrecon/reconcile/atomicfile"
 	"github.com/accessrecon/accessrecon/reconcile/audit"
 	"github.com/accessrecon/accessrecon/reconcile/inputs"
 	"github.com/accessrecon/accessrecon/reconcile/report"
@@ -473,11 +474,11 @@ func writeWorkOrders(planPath string, p *reconcile.Plan, system string, actions 
 		fmt.Fprintf(&md, "| %s |\n", strings.Join(cells, " | "))
 	}
 	w.Flush()
-	base := reconcile.SafeFileName(system)
-	if err := reconcile.WriteFileIn(dir, base+".csv", csvBuf.Bytes()); err != nil {
+	base := atomicfile.SafeFileName(system)
+	if err := atomicfile.WriteFileIn(dir, base+".csv", csvBuf.Bytes()); err != nil {
 		return nil, err
 	}
-	if err := reconcile.WriteFileIn(dir, base+".md", []byte(md.String())); err != nil {
+	if err := atomicfile.WriteFileIn(dir, base+".md", []byte(md.String())); err != nil {
 		return nil, err
 	}
 	return []string{filepath.Join(dir, base+".csv"), filepath.Join(dir, base+".md")}, nil

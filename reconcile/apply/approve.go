@@ -13,6 +13,8 @@ import (
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/accessrecon/accessrecon/reconcile"
+	"github.com/accessrecon/accessrecon/reconcile/atomicfile"
+	"github.com/accessrecon/accessrecon/reconcile/audit"
 	"github.com/accessrecon/accessrecon/reconcile/inputs"
 	"github.com/accessrecon/accessrecon/reconcile/signing"
 	"github.com/gofrs/flock"
@@ -178,7 +180,7 @@ func Approve(planPath string, p *reconcile.Plan, in *inputs.Inputs, o ApproveOpt
 	}
 	a.Approvals = slices.DeleteFunc(a.Approvals, func(y Approval) bool { return y.By == x.By })
 	a.Approvals = append(a.Approvals, x)
-	return a, reconcile.WriteJSONFile(ApprovalsPath(planPath), a)
+	return a, atomicfile.WriteJSONFile(ApprovalsPath(planPath), a)
 }
 
 // Reject records that someone allowed to approve the plan refuses it, with
@@ -206,7 +208,7 @@ func Reject(planPath string, p *reconcile.Plan, in *inputs.Inputs, o ApproveOpti
 		a = &Approvals{Plan: filepath.Base(planPath), PlanDigest: p.Digest}
 	}
 	a.Rejections = append(a.Rejections, Rejection{By: person.EmployeeID, At: o.Now.In(graph.Tokyo).Format(time.RFC3339), Comment: comment, Issuer: o.Issuer, Subject: o.Subject})
-	return a, reconcile.WriteJSONFile(ApprovalsPath(planPath), a)
+	return a, atomicfile.WriteJSONFile(ApprovalsPath(planPath), a)
 }
 
 // CheckApprovals refuses a plan without enough valid approvals, and any
@@ -230,7 +232,7 @@ func CheckApprovals(planPath string, p *reconcile.Plan, in *inputs.Inputs, r App
 	// key apply.allowed_signers allows, or when accessrecon recorded it
 	// (approve, the reviewer pages) in a line the checkpoints cover; its
 	// time is the recorded one.
-	ev, err := reconcile.Evidence(in.Config, p.Digest)
+	ev, err := audit.Evidence(in.Config, p.Digest)
 	if err != nil {
 		return err
 	}

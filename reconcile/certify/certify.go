@@ -41,6 +41,7 @@ import (
 	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/accessrecon/accessrecon/policy"
 	"github.com/accessrecon/accessrecon/reconcile"
+	"github.com/accessrecon/accessrecon/reconcile/atomicfile"
 	"github.com/accessrecon/accessrecon/reconcile/inputs"
 	"github.com/accessrecon/accessrecon/reconcile/report"
 	"github.com/accessrecon/accessrecon/reconcile/reviewdb"
@@ -146,7 +147,7 @@ func Open(ctx context.Context, in *inputs.Inputs, pol *reconcile.Policy, id stri
 		unit := worksheet.ReviewerUnit(it.System)
 		cs := byUnit[unit]
 		if cs == nil {
-			base := "certify-" + reconcile.SafeFileName(unit)
+			base := "certify-" + atomicfile.SafeFileName(unit)
 			cs = &CampaignSheet{ReviewerUnit: unit, Files: []string{base + ".xlsx", base + ".csv"}}
 			byUnit[unit] = cs
 		}
@@ -196,7 +197,7 @@ func Write(dir string, c *Campaign, sheets []*worksheet.Sheet, now time.Time, pr
 	if c.CreatedAt == "" {
 		c.CreatedAt = now.In(graph.Tokyo).Format(time.RFC3339)
 	}
-	return reconcile.WriteJSONIn(dir, CampaignFile, c)
+	return atomicfile.WriteJSONIn(dir, CampaignFile, c)
 }
 
 // Read reads DIR/campaign.json.

@@ -33,6 +33,7 @@ import (
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/accessrecon/accessrecon/reconcile"
+	"github.com/accessrecon/accessrecon/reconcile/atomicfile"
 	"github.com/accessrecon/accessrecon/reconcile/audit"
 	"github.com/accessrecon/accessrecon/reconcile/calendar"
 	"github.com/wneessen/go-mail"
@@ -105,7 +106,7 @@ func Collect(ctx context.Context, cfg *config.Config, snap *graph.Snapshot, now 
 		return nil, nil, 0, i18n.Errorf("notify: %s: %w", CursorFile, err)
 	}
 	next = cur.Seq
-	path := reconcile.AuditPath(cfg)
+	path := audit.LogPath(cfg)
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil, next, nil
@@ -642,7 +643,7 @@ func Enqueue(cfg *config.Config, msgs []Message, next int) error {
 			return err
 		}
 	}
-	return reconcile.WriteJSONFile(cfg.Resolve(CursorFile), cursor{Seq: next})
+	return atomicfile.WriteJSONFile(cfg.Resolve(CursorFile), cursor{Seq: next})
 }
 
 // NewRefusals are those of refused not recorded by an earlier run: a
@@ -683,7 +684,7 @@ func WriteEML(dir, from, charset string, m Message) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return i18n.Errorf("notify: %w", err)
 	}
-	return reconcile.WriteFileAtomicWith(filepath.Join(dir, m.ID+".eml"), func(w io.Writer) error {
+	return atomicfile.WriteFileAtomicWith(filepath.Join(dir, m.ID+".eml"), func(w io.Writer) error {
 		_, err := msg.WriteTo(w)
 		return err
 	})

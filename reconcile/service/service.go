@@ -28,6 +28,7 @@ import (
 	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/accessrecon/accessrecon/policy"
 	"github.com/accessrecon/accessrecon/reconcile"
+	"github.com/accessrecon/accessrecon/reconcile/atomicfile"
 	"github.com/accessrecon/accessrecon/reconcile/audit"
 	"github.com/accessrecon/accessrecon/reconcile/inputs"
 )
@@ -344,7 +345,7 @@ func (s *Service) check(w http.ResponseWriter, r *http.Request) error {
 				rules = append(rules, f.Rule)
 			}
 		}
-		if err := reconcile.Record(cur.inputs.Config, audit.Event{Event: audit.TransferForbidden, By: "serve", Data: map[string]any{
+		if err := audit.Record(cur.inputs.Config, audit.Event{Event: audit.TransferForbidden, By: "serve", Data: map[string]any{
 			"employee_id": req.EmployeeID, "from_unit": res.FromUnit, "to_unit": res.ToUnit, "effective_date": eff.String(), "rules": rules}}, time.Now()); err != nil {
 			return err
 		}
@@ -497,10 +498,10 @@ func (s *Service) writeOutbox(id string, request, plan []byte) error {
 	if err := os.MkdirAll(s.opts.Outbox, 0o755); err != nil {
 		return err
 	}
-	if err := reconcile.WriteFileIn(s.opts.Outbox, id+".request.json", request); err != nil {
+	if err := atomicfile.WriteFileIn(s.opts.Outbox, id+".request.json", request); err != nil {
 		return err
 	}
-	return reconcile.WriteFileIn(s.opts.Outbox, id+".json", plan)
+	return atomicfile.WriteFileIn(s.opts.Outbox, id+".json", plan)
 }
 
 func (s *Service) loadOutbox() error {

@@ -13,7 +13,7 @@ import (
 
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/i18n"
-	"github.com/accessrecon/accessrecon/reconcile"
+	"github.com/accessrecon/accessrecon/reconcile/atomicfile"
 )
 
 // Item is one grant put before a reviewer.
@@ -125,7 +125,7 @@ func Write(dir, prefix string, sheets []*Sheet, progress func(done, total int)) 
 	}
 	names := make([]string, 0, 2*len(sheets))
 	for _, s := range sheets {
-		base := prefix + "-" + reconcile.SafeFileName(s.Name)
+		base := prefix + "-" + atomicfile.SafeFileName(s.Name)
 		names = append(names, base+".xlsx", base+".csv")
 	}
 	var g errgroup.Group
@@ -138,14 +138,14 @@ func Write(dir, prefix string, sheets []*Sheet, progress func(done, total int)) 
 			if err != nil {
 				return err
 			}
-			if err := reconcile.WriteFileIn(dir, names[2*i], x); err != nil {
+			if err := atomicfile.WriteFileIn(dir, names[2*i], x); err != nil {
 				return err
 			}
 			c, err := s.CSV()
 			if err != nil {
 				return err
 			}
-			if err := reconcile.WriteFileIn(dir, names[2*i+1], c); err != nil {
+			if err := atomicfile.WriteFileIn(dir, names[2*i+1], c); err != nil {
 				return err
 			}
 			if progress != nil {

@@ -1,4 +1,4 @@
-package reconcile
+package audit
 
 import (
 	"encoding/json"
@@ -12,7 +12,7 @@ import (
 	"github.com/accessrecon/accessrecon/config"
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/i18n"
-	"github.com/accessrecon/accessrecon/reconcile/audit"
+	"github.com/accessrecon/accessrecon/reconcile/atomicfile"
 	"github.com/accessrecon/accessrecon/reconcile/signing"
 )
 
@@ -40,7 +40,7 @@ func (c Checkpoint) Message() []byte {
 // CheckpointPaths are where the config keeps checkpoints: beside the config,
 // and at audit_anchor when set.
 func CheckpointPaths(cfg *config.Config) []string {
-	if AuditPath(cfg) == "" {
+	if LogPath(cfg) == "" {
 		return nil
 	}
 	paths := []string{cfg.Resolve(CheckpointFile)}
@@ -68,8 +68,8 @@ func ReadCheckpoint(path string) (*Checkpoint, error) {
 
 // writeCheckpoints keeps the new head in every checkpoint file, signed with
 // audit_key when the config names one.
-func writeCheckpoints(cfg *config.Config, h audit.Head, now time.Time) error {
-	c := Checkpoint{Log: filepath.Base(AuditPath(cfg)), Lines: h.Lines, Hash: h.Hash, At: now.In(graph.Tokyo).Format(time.RFC3339Nano)}
+func writeCheckpoints(cfg *config.Config, h Head, now time.Time) error {
+	c := Checkpoint{Log: filepath.Base(LogPath(cfg)), Lines: h.Lines, Hash: h.Hash, At: now.In(graph.Tokyo).Format(time.RFC3339Nano)}
 	if cfg.AuditKey != "" {
 		signer, err := signing.LoadSigner(cfg.Resolve(cfg.AuditKey))
 		if err != nil {
@@ -80,7 +80,7 @@ func writeCheckpoints(cfg *config.Config, h audit.Head, now time.Time) error {
 		}
 	}
 	for _, p := range CheckpointPaths(cfg) {
-		if err := WriteJSONFile(p, c); err != nil {
+		if err := atomicfile.WriteJSONFile(p, c); err != nil {
 			return i18n.Errorf("audit checkpoint: %w", err)
 		}
 	}
@@ -91,7 +91,7 @@ func writeCheckpoints(cfg *config.Config, h audit.Head, now time.Time) error {
 // and that it still ends where every checkpoint says it ended, or goes on
 // from there; a signed checkpoint must verify against apply.allowed_signers
 // for audit_signer. It returns what it checked, for people to read.
-func VerifyAudit(cfg *config.Config, path, lang string) (string, error) {
+func VerifyLog(cfg *config.Config, path, lang string) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", i18n.Errorf("%s: %w", path, errors.Unwrap(err))
@@ -108,7 +108,7 @@ func VerifyAudit(cfg *config.Config, path, lang string) (string, error) {
 	if err != nil {
 		return "", i18n.Errorf("%s: %w", path, err)
 	}
-	if p := AuditPath(cfg); p != "" {
+	if p := LogPath(cfg); p != "" {
 		if st, err := os.Stat(p); err == nil && os.SameFile(st, fi) {
 			known = append(known, CheckpointPaths(cfg)...)
 		}
@@ -133,7 +133,7 @@ func VerifyAudit(cfg *config.Config, path, lang string) (string, error) {
 	for _, c := range cps {
 		hashAt[c.Lines] = ""
 	}
-	head, err := audit.Each(f, path, func(e audit.Event) {
+	head, err := Each(f, path, func(e Event) {
 		if _, ok := hashAt[e.Seq-1]; ok {
 			hashAt[e.Seq-1] = e.Prev
 		}
@@ -165,7 +165,7 @@ func VerifyAudit(cfg *config.Config, path, lang string) (string, error) {
 	if covered := minLines(cps); len(cps) > 0 && head.Lines > covered {
 		report += i18n.Sprintf(lang, "; lines %d to %d are covered by no checkpoint: accessrecon stopped between a line and its checkpoint, or something else wrote them; accessrecon writes no more to the log until they are looked at and accepted (audit accept --reason)", covered+1, head.Lines)
 	}
-	if len(cps) == 0 && AuditPath(cfg) != "" && sameFile(path, AuditPath(cfg)) && head.Lines > 0 {
+	if len(cps) == 0 && LogPath(cfg) != "" && sameFile(path, LogPath(cfg)) && head.Lines > 0 {
 		return "", i18n.Errorf("%s: no checkpoint (%s): the log cannot be told from a cut or rewritten one", path, cfg.Resolve(CheckpointFile))
 	}
 	return report, nil

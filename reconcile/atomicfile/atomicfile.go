@@ -1,4 +1,6 @@
-package reconcile
+// Package atomicfile writes files whole or not at all: a temporary file in
+// the same folder, synced, then renamed; names that are one file name.
+package atomicfile
 
 import (
 	"bufio"

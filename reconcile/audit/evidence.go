@@ -1,4 +1,4 @@
-package reconcile
+package audit
 
 import (
 	"errors"
@@ -9,7 +9,6 @@ import (
 
 	"github.com/accessrecon/accessrecon/config"
 	"github.com/accessrecon/accessrecon/i18n"
-	"github.com/accessrecon/accessrecon/reconcile/audit"
 )
 
 // PlanEvidence is what the audit log proves of a plan: lines accessrecon
@@ -30,7 +29,7 @@ type PlanEvidence struct {
 // digest; nil without an audit log on disk (the demo). The log must verify
 // against its checkpoints.
 func Evidence(cfg *config.Config, digest string) (*PlanEvidence, error) {
-	path := AuditPath(cfg)
+	path := LogPath(cfg)
 	if path == "" {
 		return nil, nil
 	}
@@ -38,7 +37,7 @@ func Evidence(cfg *config.Config, digest string) (*PlanEvidence, error) {
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		return ev, nil
 	}
-	if _, err := VerifyAudit(cfg, path, i18n.EN); err != nil {
+	if _, err := VerifyLog(cfg, path, i18n.EN); err != nil {
 		return nil, i18n.Errorf("audit log: %w", err)
 	}
 	ev.Covered = -1
@@ -59,9 +58,9 @@ func Evidence(cfg *config.Config, digest string) (*PlanEvidence, error) {
 	// Lines accepted uncovered (audit accept, later in the log) prove
 	// nothing: they may be anyone's.
 	var accepted [][2]int
-	var found []audit.Event
-	_, err = audit.Each(f, path, func(e audit.Event) {
-		if e.Event == audit.AuditAccepted {
+	var found []Event
+	_, err = Each(f, path, func(e Event) {
+		if e.Event == AuditAccepted {
 			from, _ := e.Data["from"].(float64)
 			to, _ := e.Data["to"].(float64)
 			accepted = append(accepted, [2]int{int(from), int(to)})
@@ -75,9 +74,9 @@ func Evidence(cfg *config.Config, digest string) (*PlanEvidence, error) {
 			continue
 		}
 		switch e.Event {
-		case audit.Plan:
+		case Plan:
 			ev.Made = true
-		case audit.Approval:
+		case Approval:
 			ev.Approved[e.By] = e.At
 		}
 	}
@@ -91,14 +90,14 @@ func Evidence(cfg *config.Config, digest string) (*PlanEvidence, error) {
 // accessrecon writes to the log again; plans and approvals in them prove
 // nothing. It returns the lines accepted.
 func AcceptUncovered(cfg *config.Config, by, reason string, now time.Time) (from, to int, err error) {
-	path := AuditPath(cfg)
+	path := LogPath(cfg)
 	if path == "" {
 		return 0, 0, i18n.Errorf("audit accept: the config has no audit log on disk")
 	}
 	if strings.TrimSpace(reason) == "" {
 		return 0, 0, i18n.Errorf("audit accept: give the reason with --reason")
 	}
-	if _, err := VerifyAudit(cfg, path, i18n.EN); err != nil {
+	if _, err := VerifyLog(cfg, path, i18n.EN); err != nil {
 		return 0, 0, err
 	}
 	cps := CheckpointPaths(cfg)
@@ -116,14 +115,14 @@ func AcceptUncovered(cfg *config.Config, by, reason string, now time.Time) (from
 	auditMu.Lock()
 	defer auditMu.Unlock()
 	data := map[string]any{"reason": reason}
-	err = audit.AppendChecked(path, audit.Event{Event: audit.AuditAccepted, By: by, Data: data}, now.In(time.Local),
-		func(h audit.Head) error {
+	err = AppendChecked(path, Event{Event: AuditAccepted, By: by, Data: data}, now.In(time.Local),
+		func(h Head) error {
 			if h.Lines <= covered {
 				return i18n.Errorf("audit accept: every line of %s is covered by its checkpoint: nothing to accept", path)
 			}
 			from, to = covered+1, h.Lines
 			data["from"], data["to"] = from, to
 			return nil
-		}, func(h audit.Head) error { return writeCheckpoints(cfg, h, now) })
+		}, func(h Head) error { return writeCheckpoints(cfg, h, now) })
 	return from, to, err
 }

@@ -1,4 +1,4 @@
-package reconcile
+package atomicfile
 
 import (
 	"os"

@@ -1,0 +1,51 @@
+package audit
+
+import (
+	"sync"
+	"time"
+
+	"github.com/accessrecon/accessrecon/config"
+	"github.com/accessrecon/accessrecon/i18n"
+)
+
+// auditMu serialises this process's appends to audit logs (serve plans
+// transfers on many goroutines).
+var auditMu sync.Mutex
+
+// LogPath is the config's audit log, or "" when it has none on disk (the
+// demo).
+func LogPath(cfg *config.Config) string {
+	if cfg == nil || !cfg.OnDisk() {
+		return ""
+	}
+	return cfg.Resolve(cfg.AuditLog)
+}
+
+// Record appends an event to the config's audit log, if it has one.
+func Record(cfg *config.Config, e Event, now time.Time) error {
+	path := LogPath(cfg)
+	if path == "" {
+		return nil
+	}
+	auditMu.Lock()
+	defer auditMu.Unlock()
+	return AppendChecked(path, e, now.In(time.Local), func(h Head) error {
+		// Only accessrecon appends: the log must end where its checkpoint
+		// says, or a line added by hand (a forged plan or approval,
+		// rechained) would be covered by the next checkpoint.
+		cps := CheckpointPaths(cfg)
+		if len(cps) == 0 {
+			return nil
+		}
+		c, err := ReadCheckpoint(cps[0])
+		if err != nil || c == nil {
+			return err
+		}
+		if c.Lines != h.Lines || c.Hash != h.Hash {
+			return i18n.Errorf("audit log %s: it has %d lines where its checkpoint %s records %d: something other than accessrecon wrote it (run accessrecon audit verify); nothing is added to it", path, h.Lines, cps[0], c.Lines)
+		}
+		return nil
+	}, func(h Head) error {
+		return writeCheckpoints(cfg, h, now)
+	})
+}
