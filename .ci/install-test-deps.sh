@@ -13,6 +13,8 @@ if ! command -v slapd >/dev/null 2>&1 && [ ! -x /usr/sbin/slapd ]; then need+=(s
 if ! command -v ssh-keygen >/dev/null 2>&1; then need+=(openssh-client); fi
 if ! command -v script >/dev/null 2>&1; then need+=(bsdutils); fi
 if ! command -v soffice >/dev/null 2>&1; then need+=(libreoffice-calc); fi
+# pdftotext and pdfinfo read the worksheet LibreOffice prints to PDF.
+if ! command -v pdftotext >/dev/null 2>&1; then need+=(poppler-utils); fi
 if ! command -v samba >/dev/null 2>&1 || [ ! -d /usr/share/samba/setup ]; then need+=(samba-ad-dc samba-ad-provision); fi
 if ! command -v ldbadd >/dev/null 2>&1; then need+=(ldb-tools); fi
 if ! command -v ip >/dev/null 2>&1; then need+=(iproute2); fi

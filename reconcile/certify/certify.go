@@ -93,8 +93,8 @@ type CampaignItem struct {
 // Columns are the columns of a certification worksheet.
 var Columns = append(slices.Clone(worksheet.ItemColumns), []worksheet.Column{
 	{ID: "expires_at", TitleJA: "有効期限"},
-	{ID: "policy_flag", TitleJA: "ポリシー上の取消対象", Width: 30},
-	{ID: "last_used", TitleJA: "最終利用日時", Width: 22},
+	{ID: "policy_flag", TitleJA: "ポリシー上の取消対象", Width: 36},
+	{ID: "last_used", TitleJA: "最終利用日時（JST）", Width: 17},
 }...)
 
 // LastUse is when each account (SYSTEM/ACCOUNT) was last used by the access
@@ -119,9 +119,9 @@ func (l LastUse) of(accountKey string) string {
 	}
 	at, ok := l[accountKey]
 	if !ok {
-		return "never"
+		return "記録なし (never)"
 	}
-	return time.Unix(0, at).In(graph.Tokyo).Format(time.RFC3339)
+	return time.Unix(0, at).In(graph.Tokyo).Format("2006-01-02 15:04") // JST, as a reviewer reads it
 }
 
 // Open builds a campaign as of a day: every right held by an active account
@@ -140,6 +140,7 @@ func Open(ctx context.Context, in *inputs.Inputs, pol *reconcile.Policy, id stri
 	items := worksheet.ActiveGrants(snap, func(s *graph.System) bool { return len(systems) == 0 || slices.Contains(systems, s.ID) })
 	c := &Campaign{FormatVersion: reconcile.FormatVersion, ID: id, AsOf: asOf.String(), Inputs: in.Digests, PolicyDigest: pol.Compiled.Digest()}
 	flags := make([][]string, len(items))
+	titles := report.Renderer{Lang: report.LangJA, Rules: pol.Compiled.Rules()}
 	byUnit := map[string]*CampaignSheet{}
 	for i, it := range items {
 		flags[i] = nonNil(ruleIDs(forbidden.OfKeys(it.Key, it.Grant.AccountKey())))
@@ -161,7 +162,7 @@ func Open(ctx context.Context, in *inputs.Inputs, pol *reconcile.Policy, id stri
 	}
 	sheets := func() []*worksheet.Sheet {
 		n := 0
-		return worksheet.ByReviewer(items, Columns, func(it worksheet.Item) []string {
+		sheets := worksheet.ByReviewer(items, Columns, func(it worksheet.Item) []string {
 			flag := flags[n]
 			n++
 			pid, name := it.Holder()
@@ -170,11 +171,29 @@ func Open(ctx context.Context, in *inputs.Inputs, pol *reconcile.Policy, id stri
 				a = snap.AssignmentAsOf(it.Person, asOf)
 			}
 			return []string{it.Key, it.Grant.System, it.System.Name, it.Grant.Account, it.Grant.Entitlement, pid, name,
-				a.Unit, worksheet.UnitName(snap, a.Unit), a.Company, it.Grant.Origin, it.Grant.GrantedAt.String(), it.Grant.ExpiresAt.String(), strings.Join(flag, " "),
+				a.Unit, worksheet.UnitName(snap, a.Unit), a.Company, it.Grant.Origin, it.Grant.GrantedAt.String(), it.Grant.ExpiresAt.String(), flagText(titles, flag),
 				lastUse.of(it.Grant.AccountKey())}
 		})
+		for _, sh := range sheets {
+			sh.Title = fmt.Sprintf("権限棚卸し %s　%s %s", id, sh.Name, worksheet.UnitName(snap, sh.Name))
+		}
+		return sheets
 	}
 	return c, sheets, nil
+}
+
+// flagText is the rules that call for removing an item, each by id with
+// its Japanese title (the worksheet is read, and printed, in Japan).
+func flagText(titles report.Renderer, rules []string) string {
+	parts := make([]string, len(rules))
+	for i, r := range rules {
+		if t := titles.Title(r); t != r {
+			parts[i] = r + "（" + t + "）"
+		} else {
+			parts[i] = r
+		}
+	}
+	return strings.Join(parts, "\n")
 }
 
 func nonNil(s []string) []string {

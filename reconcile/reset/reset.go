@@ -41,7 +41,7 @@ var Columns = append(slices.Clone(worksheet.ItemColumns), []worksheet.Column{
 func Worksheets(in *inputs.Inputs, year int, today graph.Date) []*worksheet.Sheet {
 	snap := in.Graph.Snapshot()
 	march1 := LastDayOfFebruary(year).AddDays(1)
-	return worksheet.ByReviewer(worksheet.ActiveGrants(snap, resetSystem), Columns, func(it worksheet.Item) []string {
+	sheets := worksheet.ByReviewer(worksheet.ActiveGrants(snap, resetSystem), Columns, func(it worksheet.Item) []string {
 		id, name := it.Holder()
 		var now, then graph.Assignment
 		if it.Person != nil {
@@ -51,6 +51,10 @@ func Worksheets(in *inputs.Inputs, year int, today graph.Date) []*worksheet.Shee
 		return []string{it.Key, it.Grant.System, it.System.Name, it.Grant.Account, it.Grant.Entitlement, id, name,
 			now.Unit, worksheet.UnitName(snap, now.Unit), now.Company, it.Grant.Origin, it.Grant.GrantedAt.String(), then.Unit, then.Company}
 	})
+	for _, sh := range sheets {
+		sh.Title = fmt.Sprintf("%d年 2月リセット確認表　%s %s", year, sh.Name, worksheet.UnitName(snap, sh.Name))
+	}
+	return sheets
 }
 
 // Plan is the February full reset of a year. Phase 1, effective on the

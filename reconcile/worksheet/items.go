@@ -40,7 +40,7 @@ func (it Item) Holder() (id, name string) {
 var ItemColumns = []Column{
 	{ID: "item_id", TitleJA: "項目ID", Width: 28},
 	{ID: "system", TitleJA: "システム", Width: 14},
-	{ID: "system_name", TitleJA: "システム名", Width: 22},
+	{ID: "system_name", TitleJA: "システム名", Width: 26},
 	{ID: "account", TitleJA: "アカウント"},
 	{ID: "entitlement", TitleJA: "権限"},
 	{ID: "person", TitleJA: "社員番号"},

@@ -96,12 +96,12 @@ func TestWorksheetsPrintAndGuardThemselves(t *testing.T) {
 		t.Errorf("sheets %v", got)
 	}
 	layout, err := f.GetPageLayout("NW-CUSTOMER")
-	if err != nil || *layout.Size != 9 || *layout.Orientation != "landscape" || *layout.FitToWidth != 1 {
+	if err != nil || *layout.Size != 9 || *layout.Orientation != "landscape" || *layout.FitToWidth != 2 {
 		t.Errorf("page layout %+v %v", layout, err)
 	}
 	titles := false
 	for _, d := range f.GetDefinedName() {
-		titles = titles || d.Name == "_xlnm.Print_Titles" && d.RefersTo == "'NW-CUSTOMER'!$1:$1"
+		titles = titles || d.Name == "_xlnm.Print_Titles" && d.RefersTo == "'NW-CUSTOMER'!$A:$A,'NW-CUSTOMER'!$1:$1"
 	}
 	if !titles {
 		t.Errorf("no print titles: %+v", f.GetDefinedName())

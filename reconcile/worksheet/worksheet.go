@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -43,7 +44,9 @@ const (
 // Sheet is one worksheet: fixed columns describing each item, then the
 // decision columns, empty.
 type Sheet struct {
-	Name    string // the reviewing unit, used as the sheet name
+	Name string // the reviewing unit, used as the sheet name
+	// Title heads every printed page (the campaign and the unit, say).
+	Title   string
 	Columns []Column
 	Rows    [][]string // values of Columns, one row per item; the first column is item_id
 }
@@ -87,7 +90,7 @@ func (s *Sheet) XLSX() ([]byte, error) {
 		return nil, i18n.Errorf("worksheet: %w", err)
 	}
 	// What precedes the rows in the sheet's XML is set before streaming.
-	if err := pageSetup(f, name); err != nil {
+	if err := pageSetup(f, name, cols, s.Title); err != nil {
 		return nil, i18n.Errorf("worksheet: %w", err)
 	}
 	sw, err := f.NewStreamWriter(name)
@@ -95,11 +98,7 @@ func (s *Sheet) XLSX() ([]byte, error) {
 		return nil, i18n.Errorf("worksheet: %w", err)
 	}
 	for i := len(cols) - 1; i >= 0; i-- { // each one goes before the last: <col>s in order
-		w := cols[i].Width
-		if w == 0 {
-			w = 14
-		}
-		if err := sw.SetColWidth(i+1, i+1, w); err != nil {
+		if err := sw.SetColWidth(i+1, i+1, widthOf(cols[i])); err != nil {
 			return nil, i18n.Errorf("worksheet: %w", err)
 		}
 	}
@@ -110,7 +109,9 @@ func (s *Sheet) XLSX() ([]byte, error) {
 	for i, c := range cols {
 		row[i] = excelize.Cell{StyleID: styles.header, Value: c.ID + "\n" + c.TitleJA}
 	}
-	if err := sw.SetRow("A1", row); err != nil {
+	// Two lines of header (the id, the Japanese title under it): the row is
+	// as high as two lines, or the second is drawn over the first item.
+	if err := sw.SetRow("A1", row, excelize.RowOpts{Height: 30}); err != nil {
 		return nil, i18n.Errorf("worksheet: %w", err)
 	}
 	// Text cells, so that a date a reviewer types stays YYYY-MM-DD and is
@@ -129,7 +130,13 @@ func (s *Sheet) XLSX() ([]byte, error) {
 			row[j] = c
 		}
 		cell, _ := excelize.CoordinatesToCellName(1, i+2)
-		if err := sw.SetRow(cell, row); err != nil {
+		var opts []excelize.RowOpts
+		if n := linesOf(r, cols); n > 1 {
+			// As high as its longest cell wraps to: neither Excel nor
+			// Calc makes a streamed row taller by itself.
+			opts = append(opts, excelize.RowOpts{Height: 15 * float64(n)})
+		}
+		if err := sw.SetRow(cell, row, opts...); err != nil {
 			return nil, i18n.Errorf("worksheet: %w", err)
 		}
 	}
@@ -181,7 +188,9 @@ func newStyles(f *excelize.File) (st styles, err error) {
 	}); err != nil {
 		return st, err
 	}
-	if st.text, err = f.NewStyle(&excelize.Style{NumFmt: 49}); err != nil {
+	// Long cells (system names, the rules of a flag) wrap: printed whole,
+	// not cut at the next column.
+	if st.text, err = f.NewStyle(&excelize.Style{NumFmt: 49, Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}}); err != nil {
 		return st, err
 	}
 	st.open, err = f.NewStyle(&excelize.Style{NumFmt: 49, Protection: &excelize.Protection{Locked: false}})
@@ -203,19 +212,80 @@ var instructions = []string{
 	"6. 記入後、このファイルを返送してください（xlsx のまま、または CSV）。Return this file when done (as xlsx, or saved as CSV).",
 }
 
-// pageSetup sets the worksheet up for print: A4 landscape, one page wide,
-// the header row on every page.
-func pageSetup(f *excelize.File, name string) error {
-	size, orientation, one, any := 9, "landscape", 1, 0 // 9: A4
-	if err := f.SetPageLayout(name, &excelize.PageLayoutOptions{Size: &size, Orientation: &orientation, FitToWidth: &one, FitToHeight: &any}); err != nil {
+// printableWidth is how many column-width units an A4 landscape page holds
+// between its margins at 100% (Calibri 11, LibreOffice and Excel alike).
+const printableWidth = 135
+
+// minScale is the smallest print scale: 11 pt text at 75% is 8.25 pt.
+const minScale = 75
+
+// pageSetup sets the worksheet up for print, legibly: A4 landscape, as
+// many pages wide as keep the text at 8 pt at least (never fitted onto one
+// page at any size), the header row and the item id column on every page,
+// the title and page number above, and a sign-off line (確認者・確認日・印)
+// below every page.
+func pageSetup(f *excelize.File, name string, cols []Column, title string) error {
+	total := 0.0
+	for _, c := range cols {
+		total += widthOf(c)
+	}
+	wide := int(math.Ceil(total * minScale / (printableWidth * 100)))
+	size, orientation, tall := 9, "landscape", 0 // 9: A4
+	if err := f.SetPageLayout(name, &excelize.PageLayoutOptions{Size: &size, Orientation: &orientation, FitToWidth: &wide, FitToHeight: &tall}); err != nil {
 		return err
 	}
 	fit := true
 	if err := f.SetSheetProps(name, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
 		return err
 	}
-	return f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: fmt.Sprintf("'%s'!$1:$1", name), Scope: name})
+	margin, edge := 0.5, 0.3
+	if err := f.SetPageMargins(name, &excelize.PageLayoutMarginsOptions{Left: &margin, Right: &margin, Top: &margin, Bottom: &margin, Header: &edge, Footer: &edge}); err != nil {
+		return err
+	}
+	if err := f.SetHeaderFooter(name, &excelize.HeaderFooterOptions{
+		OddHeader: "&L" + headerFooterText(title) + "&R&P / &N",
+		OddFooter: "&L確認者（氏名・社員番号）：　　　　　　　　　　　確認日：　　　年　　月　　日　　　　　印：",
+	}); err != nil {
+		return err
+	}
+	return f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: fmt.Sprintf("'%s'!$A:$A,'%s'!$1:$1", name, name), Scope: name})
 }
+
+// linesOf is how many lines the row's longest cell wraps to in its column
+// (a CJK character as wide as two digits).
+func linesOf(r []string, cols []Column) int {
+	most := 1
+	for j, v := range r {
+		if j >= len(cols) || float64(len(v)) <= widthOf(cols[j])-1 && !strings.Contains(v, "\n") {
+			continue // no wider than its bytes (a CJK character: 3 bytes, 2 units)
+		}
+		n := 0
+		for _, line := range strings.Split(v, "\n") {
+			w := 0.0
+			for _, c := range line {
+				if c < 0x1100 {
+					w++
+				} else {
+					w += 2
+				}
+			}
+			n += max(1, int(math.Ceil(w/(widthOf(cols[j])-1))))
+		}
+		most = max(most, n)
+	}
+	return most
+}
+
+func widthOf(c Column) float64 {
+	if c.Width == 0 {
+		return 14
+	}
+	return c.Width
+}
+
+// headerFooterText is s with the ampersands a header's codes start with
+// doubled, so that a name cannot add a code.
+func headerFooterText(s string) string { return strings.ReplaceAll(s, "&", "&&") }
 
 // instructionsSheet adds the instructions after the worksheet: the
 // workbook opens on the worksheet, with the instructions' tab beside it,
@@ -225,12 +295,31 @@ func instructionsSheet(f *excelize.File, name string) error {
 	if _, err := f.NewSheet(guide); err != nil {
 		return err
 	}
+	wrap, err := f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
+	if err != nil {
+		return err
+	}
 	for i, line := range instructions {
-		if err := f.SetCellStr(guide, fmt.Sprintf("A%d", i+1), line); err != nil {
+		cell := fmt.Sprintf("A%d", i+1)
+		if err := f.SetCellStr(guide, cell, line); err != nil {
+			return err
+		}
+		if err := f.SetCellStyle(guide, cell, cell, wrap); err != nil {
 			return err
 		}
 	}
-	f.SetColWidth(guide, "A", "A", 120)
+	// One page wide, the lines wrapped: printed whole, not cut at the edge.
+	if err := f.SetColWidth(guide, "A", "A", 125); err != nil {
+		return err
+	}
+	size, orientation, one, tall := 9, "landscape", 1, 0
+	if err := f.SetPageLayout(guide, &excelize.PageLayoutOptions{Size: &size, Orientation: &orientation, FitToWidth: &one, FitToHeight: &tall}); err != nil {
+		return err
+	}
+	fit := true
+	if err := f.SetSheetProps(guide, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
+		return err
+	}
 	if i, err := f.GetSheetIndex(name); err == nil {
 		f.SetActiveSheet(i)
 	}
