@@ -342,8 +342,12 @@ func demoCommand() *cli.Command {
 			&cli.StringFlag{Name: "as-of", Value: fixtures.DemoAsOf, Usage: "evaluate as of the day `D`"},
 			outFlag, langFlag, verbose, byFlag,
 			&cli.StringFlag{Name: "format", Value: "text", Usage: "text, json, markdown, csv or html"},
+			trialFlags[0], trialFlags[1], trialFlags[2],
 		},
 		Action: func(c *cli.Context) error {
+			if c.Bool("serve") {
+				return trial(c)
+			}
 			if err := checkFormat(c); err != nil {
 				return err
 			}

@@ -27,7 +27,7 @@ var examples = map[string][]string{
 	"serve":             {"ACCESSRECON_API_TOKEN=... accessrecon serve --listen 127.0.0.1:8080 --refresh 15m"},
 	"fixtures generate": {"accessrecon fixtures generate --people 100000 --seed 1 --out /tmp/big"},
 	"show":              {"accessrecon show plan.json --format html --lang ja > plan.html", "accessrecon show plan.json --format csv > plan.csv"},
-	"demo":              {"accessrecon demo", "accessrecon demo --lang ja --format markdown"},
+	"demo":              {"accessrecon demo", "accessrecon demo --lang ja --format markdown", "accessrecon demo --serve --lang ja"},
 	"policy test":       {"accessrecon policy test --verbose"},
 	"version":           {"accessrecon version"},
 	"notify run":        {"accessrecon notify run", "accessrecon notify run --dry-run --out mail-preview/"},

@@ -5,6 +5,9 @@ import "github.com/accessrecon/accessrecon/i18n"
 // The Japanese of the command line's help, by its English.
 func init() {
 	i18n.Register(map[string]string{
+		"try the reviewer pages on the demo data: a plan to approve and a campaign to review, with an OpenID provider for the trial, on this computer only": "デモデータで確認画面を試す（承認する計画と確認する棚卸し、試用のための OpenID プロバイダー付き。このコンピューターからだけ）",
+		"with --serve: serve the pages on loopback address `ADDR`":                                                                 "--serve のとき: ループバックアドレス `ADDR` で画面を提供する",
+		"with --serve: keep the trial's deployment in `DIR` (default: a new temporary folder)":                                     "--serve のとき: 試用の設定一式を `DIR` に置く（既定: 新しい一時フォルダー）",
 		"the day `D` reminders and escalations are for (YYYY-MM-DD; default today)":                                                "督促・期限切れの連絡の基準日 `D`（YYYY-MM-DD。既定は今日）",
 		"the day `D` the worksheets are due back (YYYY-MM-DD; reminders and escalation by mail)":                                   "確認表の返送期限 `D`（YYYY-MM-DD。メールでの督促と期限切れの連絡に使います）",
 		"send the mail of new audit events every `DURATION`, as notify run does (0: never; only with notify in the config)":        "新しい監査イベントのメールを `DURATION` ごとに送ります（notify run と同じ。0: 送らない。設定に notify があるときだけ）",

@@ -5,8 +5,10 @@ import "github.com/accessrecon/accessrecon/i18n"
 // The Japanese of this package's messages, by their English format.
 func init() {
 	i18n.Register(map[string]string{
-		"campaign %s is already in the review store %s: choose another --campaign": "棚卸し %s は確認ストア %s にすでにあります。別の --campaign を指定してください",
-		"%s: %s decided %s in the browser; the worksheet's %s (%s) is not taken":   "%s: %s がブラウザーで %s と判定しています。確認表の %s（%s）は採用しません",
+		"--dir %s: %w": "--dir %s: %w",
+		"--listen %s: the trial serves this computer only; expected a loopback address such as 127.0.0.1:8080": "--listen %s: 試用はこのコンピューターからだけ使えます。127.0.0.1:8080 のようなループバックアドレスを指定してください",
+		"campaign %s is already in the review store %s: choose another --campaign":                             "棚卸し %s は確認ストア %s にすでにあります。別の --campaign を指定してください",
+		"%s: %s decided %s in the browser; the worksheet's %s (%s) is not taken":                               "%s: %s がブラウザーで %s と判定しています。確認表の %s（%s）は採用しません",
 		"--due: %w": "--due: %w",
 		"%s: %d people as of %s; try: accessrecon plan --config %s --as-of %s": "%s: %d 人（基準日 %s）を書き出しました。試すには: accessrecon plan --config %s --as-of %s",
 		"%d passed, %d failed":                             "成功 %d 件、失敗 %d 件",
