@@ -223,6 +223,9 @@ type Apply struct {
 //	    apply: {author: true, approvers: true} # an apply ended: done, failed, work orders
 type Notify struct {
 	From string `yaml:"from"`
+	// FromName is the sender's name people see (default accessrecon 権限照合;
+	// left out with charset iso-2022-jp).
+	FromName string `yaml:"from_name"`
 	SMTP SMTP   `yaml:"smtp"`
 	// Events names, for each audit event, the people told of it (active
 	// people of the HR feed: of these units, of units with these tags, or
@@ -513,6 +516,9 @@ func (c *Config) check(data []byte) error {
 	}
 	if ch := strings.ToLower(c.Notify.Charset); ch != "" && ch != "utf-8" && ch != "iso-2022-jp" {
 		return input.Errorf("%s: field notify.charset: expected utf-8 or iso-2022-jp, got %q", c.Path, c.Notify.Charset)
+	}
+	if c.Notify.FromName == "" {
+		c.Notify.FromName = "accessrecon 権限照合"
 	}
 	if err := c.checkNotify(data); err != nil {
 		return err

@@ -68,7 +68,7 @@ func notifyRun(c *cli.Context) error {
 			return i18n.Errorf("notify run --dry-run: give the folder for the messages with --out DIR")
 		}
 		for _, m := range msgs {
-			if err := notify.WriteEML(dir, cfg.Notify.From, cfg.Notify.Charset, m); err != nil {
+			if err := notify.WriteEML(dir, cfg.Notify, m); err != nil {
 				return err
 			}
 		}

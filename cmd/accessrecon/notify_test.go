@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime"
 	netmail "net/mail"
+	"regexp"
 	"sync/atomic"
 
 	"github.com/accessrecon/accessrecon/connectors/catalog"
@@ -183,6 +184,13 @@ func TestPlanWaitingForApprovalIsMailedToTheRightPeopleOnly(t *testing.T) {
 	if len(emls) != 1 || !strings.Contains(stdout, "E1020") || !strings.Contains(stdout, "confidential to NW") || !strings.Contains(stdout, "gmail.com is not an address of company NW") {
 		t.Fatalf("dry run: %d .eml files\n%s", len(emls), stdout)
 	}
+	// A program's mail: a sender's name, the date in Japan, no auto-replies.
+	eml, _ := os.ReadFile(emls[0])
+	head, _, _ := strings.Cut(string(eml), "\r\n\r\n")
+	if !regexp.MustCompile(`(?m)^Date: .* \+0900\r?$`).MatchString(head) || !strings.Contains(head, "Auto-Submitted: auto-generated") ||
+		!regexp.MustCompile(`(?m)^From: =\?(?i:utf-8)\?q\?accessrecon_=E6=A8=A9=E9=99=90=E7=85=A7=E5=90=88\?=\s+<accessrecon@hd\.example\.jp>`).MatchString(head) {
+		t.Errorf("the message's headers:\n%s", head)
+	}
 	if got := received(t, api); got.Total != 0 {
 		t.Fatalf("the dry run sent %d messages", got.Total)
 	}
@@ -275,6 +283,23 @@ func TestMailAboutAPlanKeepsToItsCompany(t *testing.T) {
 // TestTheMailServersWordsCannotDriveTheTerminal: a mail server answering
 // with escape sequences and a carriage return: notify run keeps the message
 // queued and says why on stderr, the server's words made harmless.
+// TestAServerWithoutSTARTTLSIsExplained: a mail server that offers no
+// STARTTLS (the default requires it) gets nothing, and the error says which
+// setting decides it, once rather than after retries.
+func TestAServerWithoutSTARTTLSIsExplained(t *testing.T) {
+	smtpPort, api, _ := startMailpit(t, false)
+	dir := demoDir(t)
+	cfg := filepath.Join(dir, "accessrecon.yaml")
+	appendTo(t, cfg, fmt.Sprintf("notify:\n  from: accessrecon@hd.example.jp\n  smtp: {host: 127.0.0.1, port: %d}\n  events:\n    plan: {ids: [E1002]}\n", smtpPort))
+	if _, stderr, code := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24", "--out", filepath.Join(dir, "p.json"), "--by", "E1001"); code != 0 {
+		t.Fatal(stderr)
+	}
+	stdout, stderr, code := runCLI(t, "notify", "run", "--config", cfg, "--lang", "ja")
+	if code == 0 || !strings.Contains(stdout+stderr, "notify.smtp.starttls") || !strings.Contains(stdout+stderr, "opportunistic") || received(t, api).Total != 0 {
+		t.Errorf("a server without STARTTLS: exit %d\n%s%s", code, stdout, stderr)
+	}
+}
+
 func TestTheMailServersWordsCannotDriveTheTerminal(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -595,7 +595,7 @@ func readPlan(cfg *config.Config, out string) (*reconcile.Plan, error) {
 
 // mailOf is the message as go-mail builds it, in UTF-8 or, for old mail
 // clients, in ISO-2022-JP (7-bit JIS, the subject and name MIME-encoded).
-func mailOf(from, charset string, m Message) (*mail.Msg, error) {
+func mailOf(from, fromName, charset string, m Message) (*mail.Msg, error) {
 	msg := mail.NewMsg(mail.WithEncoding(mail.EncodingB64), mail.WithCharset(mail.CharsetUTF8))
 	if strings.EqualFold(charset, "iso-2022-jp") {
 		msg = mail.NewMsg(mail.WithEncoding(mail.EncodingUSASCII), mail.WithCharset(mail.CharsetISO2022JP))
@@ -609,7 +609,11 @@ func mailOf(from, charset string, m Message) (*mail.Msg, error) {
 			*s = jis
 		}
 	}
-	if err := msg.From(from); err != nil {
+	setFrom := func() error { return msg.From(from) }
+	if fromName != "" && !strings.EqualFold(charset, "iso-2022-jp") {
+		setFrom = func() error { return msg.FromFormat(fromName, from) }
+	}
+	if err := setFrom(); err != nil {
 		return nil, i18n.Errorf("notify: from %q: %w", from, err)
 	}
 	add := func() error { return msg.AddToFormat(m.Name, m.To) }
@@ -622,7 +626,9 @@ func mailOf(from, charset string, m Message) (*mail.Msg, error) {
 	msg.SetMessageIDWithValue(m.ID)
 	msg.Subject(m.Subject)
 	msg.SetBodyString(mail.TypeTextPlain, m.Body)
-	msg.SetDate()
+	msg.SetDateWithValue(time.Now().In(graph.Tokyo)) // +0900, as the people it goes to read dates
+	// Sent by a program: no vacation replies, no loops (RFC 3834).
+	msg.SetGenHeader(mail.Header("Auto-Submitted"), "auto-generated")
 	return msg, nil
 }
 
@@ -639,7 +645,7 @@ func Enqueue(cfg *config.Config, msgs []Message, next int) error {
 		if exists(filepath.Join(dir, name)) || exists(filepath.Join(dir, "sent", name)) {
 			continue
 		}
-		if err := WriteEML(dir, cfg.Notify.From, cfg.Notify.Charset, m); err != nil {
+		if err := WriteEML(dir, cfg.Notify, m); err != nil {
 			return err
 		}
 	}
@@ -676,8 +682,8 @@ func exists(path string) bool { _, err := os.Stat(path); return err == nil }
 
 // WriteEML writes a message as DIR/<Message-ID>.eml, in charset (utf-8 or
 // iso-2022-jp).
-func WriteEML(dir, from, charset string, m Message) error {
-	msg, err := mailOf(from, charset, m)
+func WriteEML(dir string, n config.Notify, m Message) error {
+	msg, err := mailOf(n.From, n.FromName, n.Charset, m)
 	if err != nil {
 		return err
 	}
@@ -760,6 +766,10 @@ func sendWithRetries(ctx context.Context, client *mail.Client, msg *mail.Msg) er
 		}
 		if err = client.DialAndSendWithContext(ctx, msg); err == nil {
 			return nil
+		}
+		if strings.Contains(err.Error(), "does not support STARTTLS") {
+			// Not a passing fault: say which setting decides it.
+			return i18n.Errorf("%w: the mail server offers no STARTTLS, which notify.smtp.starttls requires by default; set it to opportunistic only for a server on this machine or a network you trust (the mail would go in plain text)", err)
 		}
 	}
 	return err
