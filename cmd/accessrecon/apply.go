@@ -137,9 +137,16 @@ func approveAction(c *cli.Context) error {
 	}
 	if l == report.LangJA {
 		fmt.Fprintf(c.App.Writer, "%s（%s）を %s が承認しました（%s）。承認 %d 件\n", name, p.Digest, x.By, how, len(a.Approvals))
-		return nil
+	} else {
+		fmt.Fprintf(c.App.Writer, "approved %s (%s) by %s, %s: %d approval(s)\n", name, p.Digest, x.By, how, len(a.Approvals))
 	}
-	fmt.Fprintf(c.App.Writer, "approved %s (%s) by %s, %s: %d approval(s)\n", name, p.Digest, x.By, how, len(a.Approvals))
+	if more := cfg.Apply.Approvals - len(a.Approvals); more > 0 {
+		fmt.Fprintln(c.App.ErrWriter, say(fmt.Sprintf("accessrecon: next: %d more approval(s) by other approvers, then accessrecon apply %s --config %s", more, name, c.String("config")),
+			fmt.Sprintf("accessrecon: 次に: ほかの承認者の承認があと %d 件必要です。その後 accessrecon apply %s --config %s", more, name, c.String("config"))))
+	} else {
+		fmt.Fprintln(c.App.ErrWriter, say(fmt.Sprintf("accessrecon: next: accessrecon apply %s --config %s", name, c.String("config")),
+			fmt.Sprintf("accessrecon: 次に: accessrecon apply %s --config %s で実施します", name, c.String("config"))))
+	}
 	return nil
 }
 

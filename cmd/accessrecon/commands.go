@@ -164,6 +164,13 @@ func emit(c *cli.Context, s *session, plan *reconcile.Plan) error {
 		}[l]
 		fmt.Fprintf(c.App.ErrWriter, msg, removals, limit)
 	}
+	if out != "" && len(plan.Actions) > 0 && s.cfg.OnDisk() {
+		l, _ := lang(c)
+		say := report.Renderer{Lang: l}.Say
+		fmt.Fprintln(c.App.ErrWriter, say(
+			fmt.Sprintf("accessrecon: next: someone other than its author approves it (accessrecon approve %s --config %s --by ID, or on the reviewer pages), then accessrecon apply %s --config %s", out, c.String("config"), out, c.String("config")),
+			fmt.Sprintf("accessrecon: 次に: 作成者以外の人が承認し（accessrecon approve %s --config %s --by 社員番号、または確認画面）、accessrecon apply %s --config %s で実施します", out, c.String("config"), out, c.String("config"))))
+	}
 	if c.Bool("detailed-exitcode") && (len(plan.Actions) > 0 || len(plan.Findings) > 0) {
 		return statusError{exitChanges}
 	}

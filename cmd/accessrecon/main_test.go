@@ -434,3 +434,24 @@ func TestACSVExcelReadsAsUTF8(t *testing.T) {
 		t.Errorf("the machine-readable CSV: %.300q", en)
 	}
 }
+
+// TestCommandsSayWhatComesNext: plan says who approves and how it is
+// applied, approve what is still needed, in the user's language.
+func TestCommandsSayWhatComesNext(t *testing.T) {
+	dir := demoDir(t)
+	cfg := filepath.Join(dir, "accessrecon.yaml")
+	plan := filepath.Join(dir, "p.json")
+	_, stderr, code := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24", "--out", plan, "--by", "E1001", "--lang", "ja")
+	if code != 0 || !strings.Contains(stderr, "次に: 作成者以外の人が承認し（accessrecon approve "+plan) || !strings.Contains(stderr, "accessrecon apply "+plan+" --config "+cfg) {
+		t.Errorf("plan's next step: exit %d\n%s", code, stderr)
+	}
+	appendTo(t, cfg, "apply:\n  approvals: 2\n")
+	_, stderr, _ = runCLI(t, "approve", plan, "--config", cfg, "--by", "E1002")
+	if !strings.Contains(stderr, "next: 1 more approval(s) by other approvers, then accessrecon apply "+plan) {
+		t.Errorf("approve's next step with one approval of two:\n%s", stderr)
+	}
+	_, stderr, _ = runCLI(t, "approve", plan, "--config", cfg, "--by", "E1004", "--lang", "ja")
+	if !strings.Contains(stderr, "次に: accessrecon apply "+plan+" --config "+cfg+" で実施します") {
+		t.Errorf("approve's next step with both approvals:\n%s", stderr)
+	}
+}
