@@ -226,7 +226,7 @@ type Notify struct {
 	// FromName is the sender's name people see (default accessrecon 権限照合;
 	// left out with charset iso-2022-jp).
 	FromName string `yaml:"from_name"`
-	SMTP SMTP   `yaml:"smtp"`
+	SMTP     SMTP   `yaml:"smtp"`
 	// Events names, for each audit event, the people told of it (active
 	// people of the HR feed: of these units, of units with these tags, or
 	// with these ids).
