@@ -454,4 +454,10 @@ func TestCommandsSayWhatComesNext(t *testing.T) {
 	if !strings.Contains(stderr, "次に: accessrecon apply "+plan+" --config "+cfg+" で実施します") {
 		t.Errorf("approve's next step with both approvals:\n%s", stderr)
 	}
+	camp := filepath.Join(dir, "M1")
+	stdout, stderr, code := runCLI(t, "certify", "open", "--config", cfg, "--campaign", "M1", "--out", camp, "--template", "monthly", "--as-of", "2026-11-24", "--lang", "ja")
+	if code != 0 || !strings.Contains(stdout, "第 1 段階 所管部署 owner unit: 期限 2026-12-01") || !strings.Contains(stdout, "第 2 段階 上長 manager: 期限 2026-12-08") ||
+		!strings.Contains(stderr, "次に: 確認表を各部署に送ってください") || !strings.Contains(stderr, "certify import --campaign "+camp) {
+		t.Errorf("certify open's stages and next step: exit %d\n%s%s", code, stdout, stderr)
+	}
 }

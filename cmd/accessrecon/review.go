@@ -233,7 +233,7 @@ func certifyCommand() *cli.Command {
 					if err != nil {
 						return err
 					}
-					views.CertifyOpened(c.App.Writer, c.App.ErrWriter, l, c.String("out"), campaign, rc)
+					views.CertifyOpened(c.App.Writer, c.App.ErrWriter, l, c.String("out"), campaignLink(s.cfg, campaign.ID), campaign, rc)
 					return nil
 				},
 			},

@@ -24,7 +24,7 @@ func pick(lang, en, ja string) string {
 // CertifyOpened is certify open's summary on out: the worksheets by
 // reviewer unit and the total; on errw, the items routed because their
 // holder is the only reviewer a stage names, and those nobody can decide.
-func CertifyOpened(out, errw io.Writer, lang, dir string, c *certify.Campaign, rc *reviewdb.Campaign) {
+func CertifyOpened(out, errw io.Writer, lang, dir, link string, c *certify.Campaign, rc *reviewdb.Campaign) {
 	errw = report.SafeWriter(errw) // ids from the inputs cannot drive the terminal
 	n := 0
 	for _, w := range c.Worksheets {
@@ -45,6 +45,16 @@ func CertifyOpened(out, errw io.Writer, lang, dir string, c *certify.Campaign, r
 			"accessrecon: 警告: %d 件は判定できる人がいません（確認者が保有者本人のみで上長もいません。例: %s）。棚卸しの既定（%s）になります。ひな形に escalation（unit:部署コード）を指定してください\n"),
 			len(rc.Unreviewable), rc.Unreviewable[0], rc.Unreviewed)
 	}
+	for _, st := range rc.Stages {
+		fmt.Fprintf(out, pick(lang, "stage %d, %s: due %s\n", "第 %d 段階 %s: 期限 %s\n"), st.N, st.Name, st.Due)
+	}
+	where := pick(lang, "send the worksheets to their units", "確認表を各部署に送ってください")
+	if link != "" {
+		where = pick(lang, "reviewers decide at "+link+" or in the worksheets", "確認者は "+link+" または確認表で判定します")
+	}
+	fmt.Fprintf(errw, pick(lang, "accessrecon: next: %s (notify run mails them when notify.events has campaign_opened); take returned worksheets in with certify import --campaign %s, and close with certify close --campaign %s\n",
+		"accessrecon: 次に: %s（notify.events に campaign_opened があれば notify run がメールで知らせます）。返送された確認表は certify import --campaign %s で取り込み、締切後に certify close --campaign %s で締めます\n"),
+		where, dir, dir)
 }
 
 // CertifyClosed is what certify close says besides the plan: worksheet rows
