@@ -9,6 +9,7 @@ import (
 	"github.com/accessrecon/accessrecon/connectors/export"
 	"github.com/accessrecon/accessrecon/connectors/github"
 	"github.com/accessrecon/accessrecon/connectors/ldap"
+	"github.com/accessrecon/accessrecon/connectors/scim"
 	"github.com/accessrecon/accessrecon/connectors/sqldb"
 )
 
@@ -19,4 +20,5 @@ var Types = connectors.Types{
 	ldap.Type,
 	ldap.LDIFType,
 	sqldb.Type,
+	scim.Type,
 }

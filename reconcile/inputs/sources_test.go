@@ -70,7 +70,7 @@ func sourcesFS(sources string) fstest.MapFS {
 // naming nothing listed before.
 func TestASourceEntryIsCheckedByItsType(t *testing.T) {
 	for _, c := range []struct{ sources, want string }{
-		{"  - {name: a, type: scim}\n", `conf/accessrecon.yaml:5: field type: expected one of [file github ldap ldif`},
+		{"  - {name: a, type: entra}\n", `conf/accessrecon.yaml:5: field type: expected one of [file github ldap ldif sql scim], got "entra"`},
 		{"  - name: a\n    type: file\n    accounts: a.csv\n    grants: g.csv\n    org: example\n", `conf/accessrecon.yaml:9: unknown key "org"`},
 		{"  - name: a\n    type: ldap\n    url: ldap://x\n    account_search: {base_dn: dc=x, bogus: 1}\n", `conf/accessrecon.yaml:8: unknown key "bogus"`},
 	} {

@@ -1,0 +1,203 @@
+// Package scimtest runs a SCIM 2.0 service provider for tests: the server
+// of github.com/elimity-com/scim with Users (the enterprise extension) and
+// Groups kept in memory, behind a bearer token (Token), under /scim/v2.
+package scimtest
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	goscim "github.com/elimity-com/scim"
+	scimerrors "github.com/elimity-com/scim/errors"
+	"github.com/elimity-com/scim/optional"
+	"github.com/elimity-com/scim/schema"
+)
+
+// Token is the bearer token the provider takes.
+const Token = "scim-test-token"
+
+// Memory is a resource type's resources for the SCIM server of the tests
+// (elimity-com/scim's server, with this handler behind it): kept in
+// memory, listed by startIndex and count, filtered by the server's
+// validator, patched (active; a member removed by its value), versioned
+// (W/"n"), and checked against If-Match.
+type Memory struct {
+	mu      sync.Mutex
+	prefix  string
+	res     map[string]goscim.ResourceAttributes
+	ids     []string
+	version map[string]int
+	Patches atomic.Int32
+}
+
+func newMemory(prefix string) *Memory {
+	return &Memory{prefix: prefix, res: map[string]goscim.ResourceAttributes{}, version: map[string]int{}}
+}
+
+func (m *Memory) add(attrs goscim.ResourceAttributes) string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	id := fmt.Sprintf("%s%04d", m.prefix, len(m.ids)+1)
+	m.res[id], m.version[id] = attrs, 1
+	m.ids = append(m.ids, id)
+	return id
+}
+
+func (m *Memory) resource(id string) goscim.Resource {
+	created := time.Date(2024, 4, 1, 9, 0, 0, 0, time.UTC)
+	attrs := goscim.ResourceAttributes{}
+	for k, v := range m.res[id] {
+		attrs[k] = v
+	}
+	return goscim.Resource{ID: id, Attributes: attrs, Meta: goscim.Meta{Created: &created, Version: fmt.Sprintf(`W/"%d"`, m.version[id])}}
+}
+
+func (m *Memory) Create(r *http.Request, attrs goscim.ResourceAttributes) (goscim.Resource, error) {
+	id := m.add(attrs)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.resource(id), nil
+}
+
+func (m *Memory) Get(r *http.Request, id string) (goscim.Resource, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.res[id]; !ok {
+		return goscim.Resource{}, scimerrors.ScimErrorResourceNotFound(id)
+	}
+	return m.resource(id), nil
+}
+
+func (m *Memory) GetAll(r *http.Request, params goscim.ListRequestParams) (goscim.Page, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var matched []string
+	for _, id := range m.ids {
+		attrs := m.resource(id).Attributes
+		attrs["id"] = id
+		if params.FilterValidator == nil || params.FilterValidator.PassesFilter(attrs) == nil {
+			matched = append(matched, id)
+		}
+	}
+	page := goscim.Page{TotalResults: len(matched)}
+	for i := params.StartIndex - 1; i >= 0 && i < len(matched) && len(page.Resources) < params.Count; i++ {
+		page.Resources = append(page.Resources, m.resource(matched[i]))
+	}
+	return page, nil
+}
+
+func (m *Memory) Replace(r *http.Request, id string, attrs goscim.ResourceAttributes) (goscim.Resource, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.res[id] = attrs
+	m.version[id]++
+	return m.resource(id), nil
+}
+
+func (m *Memory) Delete(r *http.Request, id string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.res, id)
+	m.ids = slices.DeleteFunc(m.ids, func(x string) bool { return x == id })
+	return nil
+}
+
+var memberValue = regexp.MustCompile(`^members\[value eq "([^"]*)"\]$`)
+
+func (m *Memory) Patch(r *http.Request, id string, ops []goscim.PatchOperation) (goscim.Resource, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	attrs, ok := m.res[id]
+	if !ok {
+		return goscim.Resource{}, scimerrors.ScimErrorResourceNotFound(id)
+	}
+	if v := r.Header.Get("If-Match"); v != "" && v != fmt.Sprintf(`W/"%d"`, m.version[id]) {
+		return goscim.Resource{}, scimerrors.ScimError{Status: http.StatusPreconditionFailed, Detail: "version mismatch"}
+	}
+	m.Patches.Add(1)
+	for _, op := range ops {
+		path := ""
+		if op.Path != nil {
+			path = op.Path.String()
+		}
+		switch {
+		case op.Op == "replace" && path == "active":
+			attrs["active"] = op.Value
+		case op.Op == "remove" && memberValue.MatchString(path):
+			value := memberValue.FindStringSubmatch(path)[1]
+			members, _ := attrs["members"].([]any)
+			attrs["members"] = slices.DeleteFunc(slices.Clone(members), func(x any) bool { return x.(map[string]any)["value"] == value })
+		default:
+			return goscim.Resource{}, scimerrors.ScimErrorInvalidPath
+		}
+	}
+	m.version[id]++
+	return m.resource(id), nil
+}
+
+// Provider is a SCIM service provider for a test: the library's server with
+// Users (the enterprise extension) and Groups in memory, behind a bearer
+// token, under /scim/v2.
+type Provider struct {
+	Users, Groups *Memory
+	URL           string
+	Requests      atomic.Int32
+	Throttle      atomic.Int32 // answer 429 to this many requests first
+}
+
+// Start starts a provider; it stops when the test ends.
+func Start(t testing.TB) *Provider {
+	t.Helper()
+	p := &Provider{Users: newMemory("u"), Groups: newMemory("g")}
+	srv, err := goscim.NewServer(&goscim.ServerArgs{
+		ServiceProviderConfig: &goscim.ServiceProviderConfig{SupportPatch: true, SupportFiltering: true, MaxResults: 50},
+		ResourceTypes: []goscim.ResourceType{
+			{ID: optional.NewString("User"), Name: "User", Endpoint: "/Users", Schema: schema.CoreUserSchema(),
+				SchemaExtensions: []goscim.SchemaExtension{{Schema: schema.ExtensionEnterpriseUser()}}, Handler: p.Users},
+			{ID: optional.NewString("Group"), Name: "Group", Endpoint: "/Groups", Schema: schema.CoreGroupSchema(), Handler: p.Groups},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := http.StripPrefix("/scim", srv)
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p.Requests.Add(1)
+		if r.Header.Get("Authorization") != "Bearer "+Token+"" {
+			http.Error(w, `{"detail":"bad token"}`, http.StatusUnauthorized)
+			return
+		}
+		if p.Throttle.Load() > 0 {
+			p.Throttle.Add(-1)
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(ts.Close)
+	p.URL = ts.URL + "/scim/v2"
+	return p
+}
+
+// User adds a user, owned by an employee id, and returns its id.
+func (p *Provider) User(name, employee string, active bool) string {
+	return p.Users.add(goscim.ResourceAttributes{"userName": name, "active": active,
+		"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": map[string]any{"employeeNumber": employee}})
+}
+
+// Group adds a group of these members (user or group ids) and returns its id.
+func (p *Provider) Group(name string, members ...string) string {
+	var ms []any
+	for _, m := range members {
+		ms = append(ms, map[string]any{"value": m})
+	}
+	return p.Groups.add(goscim.ResourceAttributes{"displayName": name, "members": ms})
+}
