@@ -117,6 +117,9 @@ type HR struct {
 	// from the differences (optional): for HR systems that export only
 	// today's state. See docs/formats.md.
 	History string `yaml:"history"`
+	// Source is an HR service whose people are the HR feed instead of
+	// people.csv (hr.source: {type: smarthr, ...}; its type reads it).
+	Source *Source `yaml:"source"`
 	// SeenOn is set by the command, not the file: the day a difference
 	// first seen is dated when the export has no 異動日 (the plan's as-of
 	// day); today when zero.
@@ -157,6 +160,10 @@ type SourceTypes interface {
 	Names() []string
 	// NewSpec is an empty spec of the named type, nil for an unknown one.
 	NewSpec(name string) any
+	// HRNames and NewHRSpec are the same for the types that can be the
+	// HR feed (hr.source).
+	HRNames() []string
+	NewHRSpec(name string) any
 }
 
 // Calendar configures business days.
@@ -482,8 +489,10 @@ func (c *Config) check(data []byte) error {
 	switch {
 	case c.Org == "":
 		return missing("org")
-	case c.HR.People == "":
+	case c.HR.People == "" && c.HR.Source == nil:
 		return missing("hr.people")
+	case c.HR.People != "" && c.HR.Source != nil:
+		return input.Errorf("%s: field hr.source: expected hr.people or hr.source, not both", c.Path)
 	case c.Systems == "":
 		return missing("systems")
 	}
@@ -589,6 +598,24 @@ func (c *Config) decodeSources(types SourceTypes) error {
 	var names []string
 	if types != nil {
 		names = types.Names()
+	}
+	if hs := c.HR.Source; hs != nil {
+		var spec any
+		if types != nil {
+			spec = types.NewHRSpec(hs.Type)
+		}
+		if spec == nil {
+			var names []string
+			if types != nil {
+				names = types.HRNames()
+			}
+			return yamlfile.Errorf(c.Path, []int{hs.node.Line}, 0, "hr.source.type", "expected one of %v, got %q", names, hs.Type)
+		}
+		if err := yamlfile.DecodeNode(c.Path, hs.node, spec, "type"); err != nil {
+			return err
+		}
+		input.ResolvePaths(spec, c.Dir)
+		hs.Spec, hs.Name = spec, "hr"
 	}
 	for i := range c.Sources {
 		s := &c.Sources[i]

@@ -5,6 +5,7 @@ import "github.com/accessrecon/accessrecon/i18n"
 // The Japanese of this package's messages, by their English format.
 func init() {
 	i18n.Register(map[string]string{
+		"%s: field hr.source: expected hr.people or hr.source, not both": "%s: 項目 hr.source: hr.people と hr.source のどちらか一方を指定してください",
 		"%s:%d: source %s: %w": "%s:%d: 取得元 %s: %w",
 		"%s: field review.templates.%s.stages: expected at least one stage":                                     "%s: 項目 review.templates.%s.stages: 段階を 1 つ以上指定してください",
 		"%s: field review.templates.%s.stages[%d].reviewers: expected owner_unit, manager or unit:CODE, got %q": "%s: 項目 review.templates.%s.stages[%d].reviewers: owner_unit、manager、unit:部署コード のいずれかを指定してください（値: %q）",

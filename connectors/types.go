@@ -16,8 +16,30 @@ type Type struct {
 	// NewSpec is an empty spec the config decodes the source's entry into
 	// (every key of the entry but name and type; unknown keys are refused
 	// with their line). Fields of type input.Path are resolved against the
-	// config's folder as they are decoded.
+	// config's folder as they are decoded. Nil for a type that reads only
+	// people.
 	NewSpec func() Spec
+	// NewHRSpec, for a type that can be the HR feed (hr.source), is an
+	// empty spec of that entry.
+	NewHRSpec func() HRSpec
+}
+
+// HRSpec is what the config says of an HR service that is the HR feed
+// (hr.source): its people are read as the rows of a people.csv would be.
+type HRSpec interface {
+	Check(env CheckEnv) error
+	// OpenPeople makes the reader of the service's people: rows whose first
+	// is the header (people.csv's column ids), read when asked for, and
+	// the digest of what was read once the rows have ended.
+	OpenPeople(ctx context.Context, env Env) (rows Rows, digest func() string, err error)
+}
+
+// Rows are the rows of a table read one at a time, the header first (a
+// csvfile.Records).
+type Rows interface {
+	Read() ([]string, error)
+	// Line is the row of the record Read returned last.
+	Line() int
 }
 
 // Spec is what the config says of one source of some type.
@@ -57,19 +79,41 @@ type Env struct {
 // entry by its type.
 type Types []Type
 
-// Names are the types' names, in order.
+// Names are the names of the types of accounts sources, in order.
 func (ts Types) Names() []string {
-	names := make([]string, len(ts))
-	for i, t := range ts {
-		names[i] = t.Name
+	var names []string
+	for _, t := range ts {
+		if t.NewSpec != nil {
+			names = append(names, t.Name)
+		}
 	}
 	return names
 }
 
 // NewSpec is an empty spec of the named type, or nil when there is none.
 func (ts Types) NewSpec(name string) any {
-	if i := slices.IndexFunc(ts, func(t Type) bool { return t.Name == name }); i >= 0 {
+	if i := slices.IndexFunc(ts, func(t Type) bool { return t.Name == name && t.NewSpec != nil }); i >= 0 {
 		return ts[i].NewSpec()
+	}
+	return nil
+}
+
+// HRNames are the names of the types that can be the HR feed.
+func (ts Types) HRNames() []string {
+	var names []string
+	for _, t := range ts {
+		if t.NewHRSpec != nil {
+			names = append(names, t.Name)
+		}
+	}
+	return names
+}
+
+// NewHRSpec is an empty HR spec of the named type, or nil when there is
+// none.
+func (ts Types) NewHRSpec(name string) any {
+	if i := slices.IndexFunc(ts, func(t Type) bool { return t.Name == name && t.NewHRSpec != nil }); i >= 0 {
+		return ts[i].NewHRSpec()
 	}
 	return nil
 }

@@ -115,12 +115,15 @@ func Validate(ctx context.Context, cfg *config.Config, mods []policy.Module, log
 			})
 		}
 	}
-	hr := cfg.HR.People
+	hr := inputs.HRInput(cfg)
 	if cfg.HR.Transfers != "" {
 		hr += ", " + cfg.HR.Transfers
 	}
 	hrOK := step(hr, []string{cfg.Org}, func() error {
-		_, err := inputs.HRFeed(cfg).Pull(ctx, w)
+		feed, err := inputs.HRFeed(ctx, cfg, log)
+		if err == nil {
+			_, err = feed.Pull(ctx, w)
+		}
 		return err
 	}, func(s *graph.Snapshot) (string, string) {
 		p, t := s.Count(graph.TablePeople), s.Count(graph.TableTransfers)

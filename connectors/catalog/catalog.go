@@ -10,6 +10,7 @@ import (
 	"github.com/accessrecon/accessrecon/connectors/github"
 	"github.com/accessrecon/accessrecon/connectors/ldap"
 	"github.com/accessrecon/accessrecon/connectors/scim"
+	"github.com/accessrecon/accessrecon/connectors/smarthr"
 	"github.com/accessrecon/accessrecon/connectors/sqldb"
 )
 
@@ -21,4 +22,5 @@ var Types = connectors.Types{
 	ldap.LDIFType,
 	sqldb.Type,
 	scim.Type,
+	smarthr.Type,
 }

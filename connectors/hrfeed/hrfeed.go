@@ -38,6 +38,11 @@ type Feed struct {
 	// snapshot, first seen on SeenOn, are added to the graph.
 	History *History
 	SeenOn  graph.Date
+	// Rows, when set, are the people as an HR service gives them (hr.source),
+	// read instead of the file People (which then only names them, for the
+	// digests and errors); RowsDigest is their digest once read.
+	Rows       connectors.Rows
+	RowsDigest func() string
 }
 
 // person is a record of people.csv: the person, and the day they joined
@@ -87,7 +92,12 @@ func (st *Staged) Derived() *Derived { return st.derived }
 // Stage starts reading both files, each on a goroutine of its own at its
 // turn.
 func (f *Feed) Stage(ctx context.Context, turns *connectors.Turns) *Staged {
-	st := &Staged{feed: f, people: csvfile.ReadAhead(ctx, turns.Take(), f.Files, f.People, f.format(), PeopleColumns, readPerson)}
+	st := &Staged{feed: f}
+	if f.Rows != nil {
+		st.people = csvfile.ReadRowsAhead(ctx, f.People, f.Rows, f.RowsDigest, f.format(), PeopleColumns, readPerson)
+	} else {
+		st.people = csvfile.ReadAhead(ctx, turns.Take(), f.Files, f.People, f.format(), PeopleColumns, readPerson)
+	}
 	if f.Transfers != "" {
 		st.transfers = csvfile.ReadAhead(ctx, turns.Take(), f.Files, f.Transfers, f.format(), TransferColumns, readTransfer)
 	}

@@ -70,7 +70,10 @@ func load(ctx context.Context, cfg *config.Config, log *slog.Logger, withSources
 	// the one writing), while the inputs before them are written.
 	log.Debug("loading inputs", "config", cfg.Path)
 	turns := connectors.NewTurns(runtime.GOMAXPROCS(0) - 1)
-	feed := HRFeed(cfg)
+	feed, err := HRFeed(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
 	if cfg.HR.History != "" {
 		if !cfg.OnDisk() {
 			w.Abort()
@@ -143,7 +146,7 @@ func load(ctx context.Context, cfg *config.Config, log *slog.Logger, withSources
 		return nil, err
 	}
 	advance()
-	in.Digests[cfg.HR.People] = ds[feed.People]
+	in.Digests[HRInput(cfg)] = ds[feed.People]
 	if cfg.HR.Transfers != "" {
 		in.Digests[cfg.HR.Transfers] = ds[feed.Transfers]
 	}
@@ -199,7 +202,37 @@ func load(ctx context.Context, cfg *config.Config, log *slog.Logger, withSources
 }
 
 // HRFeed is the config's HR feed.
-func HRFeed(cfg *config.Config) *hrfeed.Feed {
-	return &hrfeed.Feed{Files: cfg.Files, People: cfg.Resolve(cfg.HR.People), Transfers: cfg.Resolve(cfg.HR.Transfers),
+func HRFeed(ctx context.Context, cfg *config.Config, log *slog.Logger) (*hrfeed.Feed, error) {
+	f := &hrfeed.Feed{Files: cfg.Files, People: cfg.Resolve(cfg.HR.People), Transfers: cfg.Resolve(cfg.HR.Transfers),
 		Encoding: cfg.HR.Encoding, Columns: cfg.HR.Columns, Values: cfg.HR.Values, Sheet: cfg.HR.Sheet}
+	hs := cfg.HR.Source
+	if hs == nil {
+		return f, nil
+	}
+	spec, ok := hs.Spec.(connectors.HRSpec)
+	if !ok {
+		return nil, i18n.Errorf("hr.source: the type %q is not known to this program", hs.Type)
+	}
+	if err := spec.Check(connectors.CheckEnv{Name: HRSourceName}); err != nil {
+		return nil, i18n.Errorf("%s: hr.source: %w", cfg.Path, err)
+	}
+	rows, digest, err := spec.OpenPeople(ctx, connectors.Env{Name: HRSourceName, Files: cfg.Files, Encoding: cfg.HR.Encoding, Log: log})
+	if err != nil {
+		return nil, i18n.Errorf("hr.source: %w", err)
+	}
+	f.People, f.Rows, f.RowsDigest = HRSourceName, rows, digest
+	return f, nil
+}
+
+// HRSourceName names the people of an HR service (hr.source) in the plan's
+// inputs and in errors, where a file's path would be.
+const HRSourceName = "hr.source"
+
+// HRInput is the name of the HR feed's people in the plan's inputs: the
+// file as the config writes it, or hr.source.
+func HRInput(cfg *config.Config) string {
+	if cfg.HR.Source != nil {
+		return HRSourceName
+	}
+	return cfg.HR.People
 }
