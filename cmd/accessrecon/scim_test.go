@@ -1,7 +1,9 @@
 package main
 
 import (
+	"encoding/csv"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -50,5 +52,42 @@ func TestPlanAndApplyThroughASCIMService(t *testing.T) {
 		if a["system"] == "kintone" {
 			t.Errorf("still planned on kintone after apply: %v", a)
 		}
+	}
+}
+
+// TestTheHRFeedFromAnHRServicesSCIM: the demo's people served by an HR
+// service's SCIM endpoint (the enterprise extension's department as the
+// unit) and read as hr.source with hr.history: a transfer registered there
+// from 託送契約窓口 to 小売営業部 is found at the next plan and forbidden.
+func TestTheHRFeedFromAnHRServicesSCIM(t *testing.T) {
+	p := scimtest.Start(t)
+	dir := demoDir(t)
+	cfg := filepath.Join(dir, "accessrecon.yaml")
+	data, _ := os.ReadFile(filepath.Join(dir, "people.csv"))
+	rows, err := csv.NewReader(strings.NewReader(string(data))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]string{}
+	for _, r := range rows[1:] { // employee_id,name,company,unit,employment,start_date,end_date,mail
+		ids[r[0]] = p.Person(strings.ToLower(r[0]), r[0], r[3], "", r[6] == "")
+	}
+	replaceIn(t, cfg, "  people: people.csv\n  transfers: transfers.csv\n", fmt.Sprintf("  source: {type: scim, base_url: %q, token_env: TEST_HR_SCIM_TOKEN}\n  history: hr-history.json\n", p.URL))
+	t.Setenv("TEST_HR_SCIM_TOKEN", scimtest.Token)
+	if _, stderr, code := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24", "--out", filepath.Join(dir, "p1.json"), "--by", "E1001"); code != 0 {
+		t.Fatal(stderr)
+	}
+	p.Move(ids["E1010"], "HD-RETAIL")
+	plan := filepath.Join(dir, "p2.json")
+	if _, stderr, code := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-25", "--out", plan, "--by", "E1001"); code != 0 {
+		t.Fatal(stderr)
+	}
+	banned := false
+	for _, fd := range readPlan(t, plan)["findings"].([]any) {
+		m := fd.(map[string]any)
+		banned = banned || m["rule"] == "separation.direct_transfer_ban" && m["person"] == "E1010"
+	}
+	if !banned {
+		t.Error("the transfer registered in the HR service was not found to be a banned direct transfer")
 	}
 }

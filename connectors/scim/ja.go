@@ -5,6 +5,8 @@ import "github.com/accessrecon/accessrecon/i18n"
 // The Japanese of this package's messages, by their English format.
 func init() {
 	i18n.Register(map[string]string{
+		"expected employeeNumber, externalId or userName, got %q":                                      "employeeNumber、externalId、userName のいずれかを指定してください（値: %q）",
+		"expected department, division or organization, got %q":                                        "department、division、organization のいずれかを指定してください（値: %q）",
 		"expected the SCIM endpoint's URL, e.g. https://example.com/scim/v2, got %q":                   "SCIM エンドポイントの URL（例: https://example.com/scim/v2）を指定してください（値: %q）",
 		"expected https (http only on this computer: the bearer token would go in plain text), got %q": "https を指定してください（http はこのコンピューター内だけ。トークンが暗号化されずに送られます）（値: %q）",
 		"expected employeeNumber or externalId, got %q":                                                "employeeNumber か externalId を指定してください（値: %q）",

@@ -16,7 +16,8 @@ import (
 )
 
 // Type is the `scim` source type.
-var Type = connectors.Type{Name: "scim", NewSpec: func() connectors.Spec { return &Spec{} }}
+var Type = connectors.Type{Name: "scim", NewSpec: func() connectors.Spec { return &Spec{} },
+	NewHRSpec: func() connectors.HRSpec { return &HRSpec{} }}
 
 // Spec is a scim source's entry in the config:
 //

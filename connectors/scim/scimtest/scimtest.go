@@ -193,6 +193,28 @@ func (p *Provider) User(name, employee string, active bool) string {
 		"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": map[string]any{"employeeNumber": employee}})
 }
 
+// Person adds a user as an HR service gives it: the enterprise
+// extension's employee number, department and manager (a user id, or "").
+func (p *Provider) Person(name, employee, department, manager string, active bool) string {
+	ext := map[string]any{"employeeNumber": employee, "department": department}
+	if manager != "" {
+		ext["manager"] = map[string]any{"value": manager}
+	}
+	return p.Users.add(goscim.ResourceAttributes{"userName": name, "active": active, "displayName": name,
+		"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": ext})
+}
+
+// Move sets a user's department (a transfer registered in the HR service).
+func (p *Provider) Move(id, department string) {
+	p.Users.mu.Lock()
+	defer p.Users.mu.Unlock()
+	ext, _ := p.Users.res[id]["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"].(map[string]any)
+	if ext != nil {
+		ext["department"] = department
+		p.Users.version[id]++
+	}
+}
+
 // Group adds a group of these members (user or group ids) and returns its id.
 func (p *Provider) Group(name string, members ...string) string {
 	var ms []any
