@@ -45,6 +45,7 @@ var NotifyEvents = []NotifyEvent{
 	{Name: "signin"},
 	{Name: "signin_refused"},
 	{Name: "audit_accepted"},
+	{Name: "webhook_refused"},
 }
 
 // NotifyEventNames are the names of NotifyEvents.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io/fs"
 	"log/slog"
+	"net/http"
 	"slices"
 )
 
@@ -152,4 +153,25 @@ type LoginIndex interface {
 // its Pull.
 type OwnerTaker interface {
 	AddOwners(owners map[string]string)
+}
+
+// HRHook is an HR service's webhook as its spec reads it: a trigger to
+// read a person again from the service, never the truth about them.
+type HRHook interface {
+	// Verify reports whether the request comes from the service (its
+	// secret token or signature), before its body is trusted for anything.
+	Verify(r *http.Request, body []byte) bool
+	// Parse is the delivery's key (the same delivery twice has the same
+	// key) and the service's id of the person it is about; relevant is
+	// false for an event that can move no one.
+	Parse(body []byte) (key, person string, relevant bool, err error)
+	// Lookup reads the person from the service: their employee id and
+	// unit (as the service writes it, before hr.values).
+	Lookup(ctx context.Context, person string) (employeeID, unit string, err error)
+}
+
+// HRHooker is an HR spec whose service sends webhooks; Hook is nil when
+// the config gives no webhook secret.
+type HRHooker interface {
+	Hook(ctx context.Context, env Env) (HRHook, error)
 }

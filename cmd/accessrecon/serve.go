@@ -48,6 +48,14 @@ func serveCommand() *cli.Command {
 				outbox = filepath.Join(filepath.Dir(c.String("config")), "outbox")
 			}
 			log := logger(c)
+			cfg, err := config.Load(config.OSFiles{}, c.String("config"), catalog.Types)
+			if err != nil {
+				return err
+			}
+			hooks, err := hrHooks(c.Context, cfg, log)
+			if err != nil {
+				return err
+			}
 			svc, err := service.New(c.Context, service.Options{
 				Load: func(ctx context.Context) (*inputs.Inputs, *reconcile.Policy, error) {
 					s, err := loadSession(ctx, c, config.OSFiles{}, c.String("config"))
@@ -56,7 +64,7 @@ func serveCommand() *cli.Command {
 					}
 					return s.inputs, s.policy, nil
 				},
-				Token: token, Outbox: outbox, Log: log,
+				Token: token, Outbox: outbox, Log: log, Hooks: hooks,
 			})
 			if err != nil {
 				return err
@@ -66,10 +74,6 @@ func serveCommand() *cli.Command {
 				return i18n.Errorf("--listen %s: %w", c.String("listen"), err)
 			}
 			handler := svc.Handler()
-			cfg, err := config.Load(config.OSFiles{}, c.String("config"), catalog.Types)
-			if err != nil {
-				return err
-			}
 			if cfg.Review.Web.OIDC.Issuer != "" {
 				site, stop, err := reviewerPages(c.Context, cfg, svc, outbox, log)
 				if err != nil {
@@ -120,11 +124,30 @@ func serve(ctx context.Context, ln net.Listener, h http.Handler, svc *service.Se
 		if err := srv.Shutdown(shutdown); err != nil {
 			return i18n.Errorf("serve: shutdown: %w", err)
 		}
+		svc.Wait() // the people webhooks asked to read again
 		if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 			return err
 		}
 		return nil
 	}
+}
+
+// hrHooks are the webhooks of the HR feed's service (hr.source), when its
+// config gives their secret: POST /v1/hooks/hr.
+func hrHooks(ctx context.Context, cfg *config.Config, log *slog.Logger) (map[string]connectors.HRHook, error) {
+	hs := cfg.HR.Source
+	if hs == nil {
+		return nil, nil
+	}
+	hk, ok := hs.Spec.(connectors.HRHooker)
+	if !ok {
+		return nil, nil
+	}
+	h, err := hk.Hook(ctx, connectors.Env{Name: inputs.HRSourceName, Files: cfg.Files, Log: log})
+	if err != nil || h == nil {
+		return nil, err
+	}
+	return map[string]connectors.HRHook{"hr": h}, nil
 }
 
 // apiToken reads the bearer token from a file or ACCESSRECON_API_TOKEN.

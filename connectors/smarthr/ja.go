@@ -5,6 +5,9 @@ import "github.com/accessrecon/accessrecon/i18n"
 // The Japanese of this package's messages, by their English format.
 func init() {
 	i18n.Register(map[string]string{
+		"webhook token: %w":         "Webhook のトークン: %w",
+		"not a SmartHR webhook: %w": "SmartHR の Webhook ではありません: %w",
+		"crew %s has no emp_code":   "従業員 %s に社員番号（emp_code）がありません",
 		"expected the tenant's API, e.g. https://TENANT.smarthr.jp/api, got %q":                 "テナントの API（例: https://TENANT.smarthr.jp/api）を指定してください（値: %q）",
 		"expected https (http only on this computer: the token would go in plain text), got %q": "https を指定してください（http はこのコンピューター内だけ。トークンが暗号化されずに送られます）（値: %q）",
 		"expected code or name, got %q":                                     "code か name を指定してください（値: %q）",

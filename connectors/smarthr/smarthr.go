@@ -50,6 +50,11 @@ type Spec struct {
 	// MaxRateWait is how long to wait at most when SmartHR answers 429
 	// (its limits: 10 requests a second, 5,000 an hour per token).
 	MaxRateWait string `yaml:"max_rate_wait"`
+	// WebhookTokenEnv (or WebhookTokenFile) holds the secret token
+	// registered with SmartHR's webhook: serve then takes the webhook at
+	// POST /v1/hooks/hr and checks the transfers it announces.
+	WebhookTokenEnv  string     `yaml:"webhook_token_env"`
+	WebhookTokenFile input.Path `yaml:"webhook_token_file"`
 }
 
 // Check checks the fields.
@@ -269,22 +274,35 @@ func (r *rows) nextPage() error {
 // get reads a list and its x-total-count, waiting out a 429 within
 // max_rate_wait (5 tries).
 func (r *rows) get(path string, v any) (int, error) {
+	resp, err := r.getOne(path, v)
+	if err != nil {
+		return 0, err
+	}
+	total, err := strconv.Atoi(resp.Header.Get("x-total-count"))
+	if err != nil {
+		return 0, i18n.Errorf("GET %s: no x-total-count header: the list's end cannot be told", path)
+	}
+	return total, nil
+}
+
+// getOne reads one answer into v.
+func (r *rows) getOne(path string, v any) (*http.Response, error) {
 	for try := 1; ; try++ {
 		req, err := http.NewRequestWithContext(r.ctx, http.MethodGet, r.base+path, nil)
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
 		req.Header.Set("Authorization", "Bearer "+r.token)
 		req.Header.Set("Accept", "application/json")
 		r.requests++
 		resp, err := r.Client.Do(req)
 		if err != nil {
-			return 0, i18n.Errorf("GET %s: %w", path, err)
+			return nil, i18n.Errorf("GET %s: %w", path, err)
 		}
 		body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
 		resp.Body.Close()
 		if err != nil {
-			return 0, i18n.Errorf("GET %s: %w", path, err)
+			return nil, i18n.Errorf("GET %s: %w", path, err)
 		}
 		if resp.StatusCode == http.StatusTooManyRequests && try < 5 {
 			wait := time.Second
@@ -292,11 +310,11 @@ func (r *rows) get(path string, v any) (int, error) {
 				wait = time.Duration(n) * time.Second
 			}
 			if wait > r.maxWait {
-				return 0, i18n.Errorf("GET %s: SmartHR asks to wait %s, more than max_rate_wait %s", path, wait, r.maxWait)
+				return nil, i18n.Errorf("GET %s: SmartHR asks to wait %s, more than max_rate_wait %s", path, wait, r.maxWait)
 			}
 			r.log.Warn("smarthr: asked to slow down", "wait", wait)
 			if err := r.sleep(r.ctx, wait); err != nil {
-				return 0, err
+				return nil, err
 			}
 			continue
 		}
@@ -305,16 +323,12 @@ func (r *rows) get(path string, v any) (int, error) {
 				Message string `json:"message"`
 			}
 			json.Unmarshal(body, &e)
-			return 0, i18n.Errorf("GET %s: %s %s", path, resp.Status, strings.ToValidUTF8(e.Message, "?"))
+			return nil, i18n.Errorf("GET %s: %s %s", path, resp.Status, strings.ToValidUTF8(e.Message, "?"))
 		}
 		if err := json.Unmarshal(body, v); err != nil {
-			return 0, i18n.Errorf("GET %s: not SmartHR's list: %w", path, err)
+			return nil, i18n.Errorf("GET %s: not SmartHR's list: %w", path, err)
 		}
-		total, err := strconv.Atoi(resp.Header.Get("x-total-count"))
-		if err != nil {
-			return 0, i18n.Errorf("GET %s: no x-total-count header: the list's end cannot be told", path)
-		}
-		return total, nil
+		return resp, nil
 	}
 }
 

@@ -25,11 +25,12 @@ const (
 	MailSent              = "mail_sent"               // notify sent a message
 	MailRefused           = "mail_refused"            // notify refused to send a message, with why
 	AuditAccepted         = "audit_accepted"          // audit accept: lines no checkpoint covered, accepted with a reason (they prove nothing)
+	WebhookRefused        = "webhook_refused"         // serve refused an HR service's webhook (its token or signature did not match)
 )
 
 // Names are the events above, in that order.
 var Names = []string{
 	Plan, Approval, Rejection, Refusal, MassRevocationAllowed, Action, Apply, Interrupted,
 	LogsCheck, TransferForbidden, ResetWorksheets, CampaignOpened, CampaignClosed,
-	ReviewDecision, ReviewDelegation, ReviewStageEnded, SignIn, SignInRefused, MailSent, MailRefused, AuditAccepted,
+	ReviewDecision, ReviewDelegation, ReviewStageEnded, SignIn, SignInRefused, MailSent, MailRefused, AuditAccepted, WebhookRefused,
 }

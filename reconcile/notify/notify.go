@@ -553,6 +553,10 @@ func text(e audit.Event, kind, unit string) (subject, body string) {
 		subject = "【accessrecon】サインインの拒否 / a sign-in was refused"
 		body = fmt.Sprintf("確認画面へのサインインを拒否しました（%v、subject %v）。理由: %v\n\nA sign-in to the reviewer pages was refused (%v, subject %v): %v\n",
 			e.Data["issuer"], e.Data["subject"], e.Data["reason"], e.Data["issuer"], e.Data["subject"], e.Data["reason"])
+	case audit.WebhookRefused:
+		subject = fmt.Sprintf("【accessrecon】Webhook の拒否 / a webhook was refused (%v)", e.Data["service"])
+		body = fmt.Sprintf("%v からとされる Webhook を拒否しました（トークンまたは署名が一致しません。送信元 %v）。\n\nA webhook said to come from %v was refused (its token or signature did not match; from %v).\n",
+			e.Data["service"], e.Data["remote"], e.Data["service"], e.Data["remote"])
 	case audit.AuditAccepted:
 		subject = "【accessrecon】監査ログの未保護行の受け入れ / uncovered audit lines accepted"
 		body = fmt.Sprintf("%s が監査ログの %v 行目から %v 行目（チェックポイントに守られていなかった行）を受け入れました。理由: %v\n\n%s accepted lines %v to %v of the audit log, which no checkpoint covered: %v\n",

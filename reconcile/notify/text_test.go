@@ -19,7 +19,7 @@ func TestEveryEventHasItsText(t *testing.T) {
 		"comment": "見直し", "removals": 40.0, "limit": 20.0, "action": "A0001", "item": "takuso/u1/viewer", "op": "revoke", "state": "done", "detail": "done",
 		"pending": 2.0, "year": 2027.0, "dir": "reset-2027", "campaign": "Q4", "unreviewed": "revoke", "decisions": 5.0, "decided": 3.0, "refused": 1.0,
 		"to": "E1015", "items": 4.0, "issuer": "https://idp", "subject": "s1", "from": 10.0, "due": "2026-12-10", "units": map[string]any{"NW-CUSTOMER": 22.0},
-		"forced": "監査日程のため", "as_of": "2026-11-24",
+		"forced": "監査日程のため", "as_of": "2026-11-24", "service": "hr", "remote": "203.0.113.7:51234",
 	}
 	for _, name := range audit.Names {
 		if name == audit.MailSent || name == audit.MailRefused {

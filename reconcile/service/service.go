@@ -24,6 +24,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/accessrecon/accessrecon/connectors"
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/accessrecon/accessrecon/policy"
@@ -46,6 +47,10 @@ type Options struct {
 	Outbox string // folder of the plans written for review
 	Log    *slog.Logger
 	Now    func() time.Time
+	// Hooks are HR services' webhooks, by the name in their path
+	// (POST /v1/hooks/NAME): triggers to read a person again and check and
+	// plan their transfer.
+	Hooks map[string]connectors.HRHook
 }
 
 // Service answers the transfer API from a warm graph.
@@ -57,6 +62,10 @@ type Service struct {
 
 	mu     sync.Mutex // guards events and writes to the outbox
 	events map[string]stored
+
+	hookMu    sync.Mutex
+	delivered map[string]bool // webhook deliveries taken, by key
+	following sync.WaitGroup  // the re-reads webhooks started
 
 	metrics *metrics
 }
@@ -94,7 +103,7 @@ func New(ctx context.Context, o Options) (*Service, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	s := &Service{opts: o, events: map[string]stored{}, metrics: newMetrics()}
+	s := &Service{opts: o, events: map[string]stored{}, metrics: newMetrics(), delivered: map[string]bool{}}
 	if err := s.Refresh(ctx); err != nil {
 		return nil, err
 	}
@@ -158,6 +167,7 @@ func (s *Service) Handler() http.Handler {
 	mux.Handle("POST /v1/transfers/check", s.auth(s.check))
 	mux.Handle("POST /v1/transfers", s.auth(s.transfer))
 	mux.Handle("POST /v1/refresh", s.auth(s.refreshHandler))
+	mux.HandleFunc("POST /v1/hooks/{name}", s.hook)
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /metrics", s.metrics.serve)
 	return s.metrics.instrument(mux)
@@ -322,20 +332,32 @@ func (s *Service) check(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	if err := required([2]string{"employee_id", req.EmployeeID}, [2]string{"to_unit", req.ToUnit}, [2]string{"effective_date", req.EffectiveDate}); err != nil {
+	resp, err := s.Check(r.Context(), req)
+	if err != nil {
 		return err
+	}
+	writeJSON(w, http.StatusOK, resp)
+	return nil
+}
+
+// Check is the transfer check of a person to a unit on a day, whatever asks
+// (POST /v1/transfers/check, an HR service's webhook): a forbidden transfer
+// is recorded in the audit log (transfer_forbidden, for the mail).
+func (s *Service) Check(ctx context.Context, req CheckRequest) (CheckResponse, error) {
+	if err := required([2]string{"employee_id", req.EmployeeID}, [2]string{"to_unit", req.ToUnit}, [2]string{"effective_date", req.EffectiveDate}); err != nil {
+		return CheckResponse{}, err
 	}
 	eff, err := day("effective_date", req.EffectiveDate)
 	if err != nil {
-		return err
+		return CheckResponse{}, err
 	}
 	cur := s.current.Load()
-	res, err := reconcile.CheckTransfer(r.Context(), cur.inputs, cur.policy, req.EmployeeID, req.ToUnit, eff)
+	res, err := reconcile.CheckTransfer(ctx, cur.inputs, cur.policy, req.EmployeeID, req.ToUnit, eff)
 	if errors.Is(err, reconcile.ErrNotFound) {
-		return fail(http.StatusUnprocessableEntity, "%v", err)
+		return CheckResponse{}, fail(http.StatusUnprocessableEntity, "%v", err)
 	}
 	if err != nil {
-		return err
+		return CheckResponse{}, err
 	}
 	if !res.Allowed {
 		// For HR's and compliance's mail (notify): who, where from, where to.
@@ -347,15 +369,14 @@ func (s *Service) check(w http.ResponseWriter, r *http.Request) error {
 		}
 		if err := audit.Record(cur.inputs.Config, audit.Event{Event: audit.TransferForbidden, By: "serve", Data: map[string]any{
 			"employee_id": req.EmployeeID, "from_unit": res.FromUnit, "to_unit": res.ToUnit, "effective_date": eff.String(), "rules": rules}}, time.Now()); err != nil {
-			return err
+			return CheckResponse{}, err
 		}
 	}
 	resp := CheckResponse{Allowed: res.Allowed, EmployeeID: req.EmployeeID, FromUnit: res.FromUnit, ToUnit: res.ToUnit, EffectiveDate: eff.String(), Findings: res.Findings}
 	if resp.Findings == nil {
 		resp.Findings = []policy.Finding{}
 	}
-	writeJSON(w, http.StatusOK, resp)
-	return nil
+	return resp, nil
 }
 
 // TransferEvent is the body of POST /v1/transfers: SPEC's transfers.csv fields.
@@ -378,21 +399,38 @@ func (s *Service) transfer(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &ev); err != nil {
 		return err
 	}
+	data, replay, err := s.Register(r.Context(), ev)
+	if err != nil {
+		return err
+	}
+	if replay {
+		w.Header().Set("Idempotent-Replay", "true")
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(http.StatusAccepted)
+	w.Write(data)
+	return nil
+}
+
+// Register plans a registered transfer for its person, effective on its
+// date, and writes the plan to the outbox for review, whatever registers it
+// (POST /v1/transfers, an HR service's webhook). The same event twice gives
+// the same plan (replay); the same id with other content is a conflict.
+func (s *Service) Register(ctx context.Context, ev TransferEvent) (plan []byte, replay bool, err error) {
 	if err := required([2]string{"event_id", ev.EventID}, [2]string{"employee_id", ev.EmployeeID}, [2]string{"from_unit", ev.FromUnit},
 		[2]string{"to_unit", ev.ToUnit}, [2]string{"effective_date", ev.EffectiveDate}); err != nil {
-		return err
+		return nil, false, err
 	}
 	if !eventID.MatchString(ev.EventID) {
-		return fail(http.StatusBadRequest, "field event_id: expected letters, digits, '.', '_' or '-' (at most 128)")
+		return nil, false, fail(http.StatusBadRequest, "field event_id: expected letters, digits, '.', '_' or '-' (at most 128)")
 	}
 	t := &graph.Transfer{EventID: ev.EventID, EmployeeID: ev.EmployeeID, FromUnit: ev.FromUnit, ToUnit: ev.ToUnit}
-	var err error
 	if t.Effective, err = day("effective_date", ev.EffectiveDate); err != nil {
-		return err
+		return nil, false, err
 	}
 	if ev.PledgeDate != "" {
 		if t.PledgeDate, err = day("pledge_date", ev.PledgeDate); err != nil {
-			return err
+			return nil, false, err
 		}
 	}
 	canonical, _ := json.Marshal(ev)
@@ -403,34 +441,27 @@ func (s *Service) transfer(w http.ResponseWriter, r *http.Request) error {
 		// Two ids one file name apart on a case-insensitive file system,
 		// and one event to anyone reading them.
 		if id != ev.EventID && strings.EqualFold(id, ev.EventID) {
-			return fail(http.StatusConflict, "event %s differs only in case from event %s registered before: give each event one id", ev.EventID, id)
+			return nil, false, fail(http.StatusConflict, "event %s differs only in case from event %s registered before: give each event one id", ev.EventID, id)
 		}
 	}
 	if prev, ok := s.events[ev.EventID]; ok {
 		if prev.request != string(canonical) {
-			return fail(http.StatusConflict, "event %s was registered before with other content", ev.EventID)
+			return nil, false, fail(http.StatusConflict, "event %s was registered before with other content", ev.EventID)
 		}
-		w.Header().Set("Idempotent-Replay", "true")
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.WriteHeader(http.StatusAccepted)
-		w.Write(prev.plan)
-		return nil
+		return prev.plan, true, nil
 	}
-	data, remember, err := s.plan(r.Context(), t, canonical)
+	data, remember, err := s.plan(ctx, t, canonical)
 	if err != nil {
-		return err
+		return nil, false, err
 	}
 	if err := s.writeOutbox(ev.EventID, canonical, data); err != nil {
-		return err
+		return nil, false, err
 	}
 	if err := remember(); err != nil {
-		return err
+		return nil, false, err
 	}
 	s.events[ev.EventID] = stored{request: string(canonical), plan: data}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(http.StatusAccepted)
-	w.Write(data)
-	return nil
+	return data, false, nil
 }
 
 // plan adds the event to a copy of the warm graph and plans it; the plan is

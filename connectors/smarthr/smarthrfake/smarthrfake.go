@@ -86,6 +86,18 @@ func Start(t testing.TB) *Fake {
 		}
 	}
 	mux.HandleFunc("GET /api/v1/crews", list(func() []any { return anys(f.Crews) }))
+	mux.HandleFunc("GET /api/v1/crews/{id}", func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		for _, c := range f.Crews {
+			if c.ID == r.PathValue("id") {
+				w.Header().Set("Content-Type", "application/json")
+				json.NewEncoder(w).Encode(c)
+				return
+			}
+		}
+		http.Error(w, `{"code":3,"type":"not_found","message":"Not Found"}`, http.StatusNotFound)
+	})
 	mux.HandleFunc("GET /api/v1/departments", list(func() []any { return anys(f.Depts) }))
 	mux.HandleFunc("GET /api/v1/employment_types", list(func() []any { return anys(f.Types) }))
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -115,6 +127,20 @@ func anys[T any](xs []T) []any {
 		out[i] = x
 	}
 	return out
+}
+
+// Webhook is the body SmartHR posts for an event about a crew, as its
+// webhook documentation gives it (event, triggered_at, sender, crew).
+func (f *Fake) Webhook(event, empCode, triggeredAt string) []byte {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, c := range f.Crews {
+		if c.EmpCode == empCode {
+			b, _ := json.Marshal(map[string]any{"event": event, "triggered_at": triggeredAt, "sender": nil, "crew": c})
+			return b
+		}
+	}
+	return nil
 }
 
 // Move puts a crew in another department (a 異動 registered in SmartHR).
