@@ -32,6 +32,10 @@ type HRSpec struct {
 	Unit        string     `yaml:"unit"`
 	PageSize    int        `yaml:"page_size"`
 	MaxRateWait string     `yaml:"max_rate_wait"`
+	// WebhookSecretEnv (or WebhookSecretFile) is the secret of the signed
+	// webhook serve then takes at POST /v1/hooks/hr (see Sign).
+	WebhookSecretEnv  string     `yaml:"webhook_secret_env"`
+	WebhookSecretFile input.Path `yaml:"webhook_secret_file"`
 }
 
 // Check checks the fields.

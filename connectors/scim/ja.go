@@ -5,6 +5,9 @@ import "github.com/accessrecon/accessrecon/i18n"
 // The Japanese of this package's messages, by their English format.
 func init() {
 	i18n.Register(map[string]string{
+		"webhook secret: %w":                                                                           "Webhook の秘密情報: %w",
+		"expected {\"delivery_id\", \"user_id\"}":                                                      "{\"delivery_id\", \"user_id\"} の形で送ってください",
+		"GET %s: not a SCIM user: %w":                                                                  "GET %s: SCIM の利用者ではありません: %w",
 		"expected employeeNumber, externalId or userName, got %q":                                      "employeeNumber、externalId、userName のいずれかを指定してください（値: %q）",
 		"expected department, division or organization, got %q":                                        "department、division、organization のいずれかを指定してください（値: %q）",
 		"expected the SCIM endpoint's URL, e.g. https://example.com/scim/v2, got %q":                   "SCIM エンドポイントの URL（例: https://example.com/scim/v2）を指定してください（値: %q）",
