@@ -15,7 +15,7 @@ const module = "github.com/accessrecon/accessrecon/"
 
 // useCases are the packages of reconcile that each own one use case; the
 // other packages under reconcile are what they share.
-var useCases = []string{"apply", "certify", "logcheck", "notify", "reset", "service"}
+var useCases = []string{"apply", "certify", "evidence", "logcheck", "notify", "reset", "service"}
 
 // leaves are the packages under reconcile that import nothing of it but
 // each other, so that planning may use them.

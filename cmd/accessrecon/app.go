@@ -79,6 +79,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			approveCommand(),
 			applyCommand(),
 			auditCommand(),
+			evidenceCommand(),
 			serveCommand(),
 			notifyCommand(),
 			fixturesCommand(),

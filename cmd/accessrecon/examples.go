@@ -22,6 +22,8 @@ var examples = map[string][]string{
 	"logs check":        {"accessrecon logs check --date 2026-11-24 --out logs.json", "accessrecon logs check --date 2026-11-24 --format html > logs.html"},
 	"approve":           {"accessrecon approve plan.json --by E1002 --key ~/.ssh/id_ed25519"},
 	"apply":             {"accessrecon apply plan.json --dry-run", "accessrecon apply plan.json --by E1003", "accessrecon apply plan.json --confirm-manual returned-workorder.csv"},
+	"evidence pack":     {"accessrecon evidence pack --from 2026-04-01 --to 2027-03-31 --out pack-FY2026"},
+	"evidence verify":   {"accessrecon evidence verify pack-FY2026", "accessrecon evidence verify pack-FY2026 --allowed-signers trusted_signers --signer audit-bot"},
 	"audit verify":      {"accessrecon audit verify", "accessrecon audit verify /backup/audit.jsonl"},
 	"audit accept":      {"accessrecon audit accept --by E1003 --reason \"停電で記録とチェックポイントの間で停止（2026-12-07 監査部確認）\""},
 	"serve":             {"ACCESSRECON_API_TOKEN=... accessrecon serve --listen 127.0.0.1:8080 --refresh 15m"},

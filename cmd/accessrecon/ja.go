@@ -5,6 +5,8 @@ import "github.com/accessrecon/accessrecon/i18n"
 // The Japanese of this package's messages, by their English format.
 func init() {
 	i18n.Register(map[string]string{
+		"--to %s is before --from %s":                               "--to %s が --from %s より前です",
+		"evidence verify: expected one argument, the pack's folder": "evidence verify: 引数として証跡パックのフォルダーを 1 つ指定してください",
 		"--dir %s: %w": "--dir %s: %w",
 		"--listen %s: the trial serves this computer only; expected a loopback address such as 127.0.0.1:8080": "--listen %s: 試用はこのコンピューターからだけ使えます。127.0.0.1:8080 のようなループバックアドレスを指定してください",
 		"campaign %s is already in the review store %s: choose another --campaign":                             "棚卸し %s は確認ストア %s にすでにあります。別の --campaign を指定してください",
