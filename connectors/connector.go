@@ -12,6 +12,7 @@ import (
 	"io"
 	"io/fs"
 	"sync"
+	"time"
 
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/i18n"
@@ -173,4 +174,16 @@ type Change struct {
 // already done succeeds.
 type Revoker interface {
 	Apply(ctx context.Context, c Change) error
+}
+
+// Sleep waits d, or until ctx ends (a connector waiting out a rate limit).
+func Sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }

@@ -82,12 +82,7 @@ func TestTheHRFeedFromAnHRServicesSCIM(t *testing.T) {
 	if _, stderr, code := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-25", "--out", plan, "--by", "E1001"); code != 0 {
 		t.Fatal(stderr)
 	}
-	banned := false
-	for _, fd := range readPlan(t, plan)["findings"].([]any) {
-		m := fd.(map[string]any)
-		banned = banned || m["rule"] == "separation.direct_transfer_ban" && m["person"] == "E1010"
-	}
-	if !banned {
+	if !bannedTransfer(t, plan, "E1010") {
 		t.Error("the transfer registered in the HR service was not found to be a banned direct transfer")
 	}
 }

@@ -86,12 +86,7 @@ func TestTheHRFeedFromSmartHR(t *testing.T) {
 	if _, stderr, code := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-25", "--out", plan, "--by", "E1001"); code != 0 {
 		t.Fatal(stderr)
 	}
-	banned := false
-	for _, fd := range readPlan(t, plan)["findings"].([]any) {
-		m := fd.(map[string]any)
-		banned = banned || m["rule"] == "separation.direct_transfer_ban" && m["person"] == "E1010"
-	}
-	if !banned {
+	if !bannedTransfer(t, plan, "E1010") {
 		t.Error("the transfer registered in SmartHR was not found to be a banned direct transfer")
 	}
 	t.Setenv("TEST_SMARTHR_TOKEN", "wrong")
@@ -188,4 +183,16 @@ func TestASmartHRWebhookTriggersTheTransferCheck(t *testing.T) {
 		strings.Count(string(log), `"event":"webhook_refused"`) != 1 {
 		t.Errorf("the audit log:\n%s", log)
 	}
+}
+
+// bannedTransfer reports whether the plan finds a direct transfer the ban
+// forbids for the person.
+func bannedTransfer(t *testing.T, plan, person string) bool {
+	t.Helper()
+	for _, fd := range readPlan(t, plan)["findings"].([]any) {
+		if m := fd.(map[string]any); m["rule"] == "separation.direct_transfer_ban" && m["person"] == person {
+			return true
+		}
+	}
+	return false
 }

@@ -108,18 +108,7 @@ func New(name string, cfg Config, log *slog.Logger) (*Source, error) {
 			return nil, i18n.Errorf("github: base_url: %w", err)
 		}
 	}
-	return &Source{SourceName: name, cfg: cfg, client: client, log: log, sleep: sleepCtx}, nil
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return &Source{SourceName: name, cfg: cfg, client: client, log: log, sleep: connectors.Sleep}, nil
 }
 
 // Name is the configured source name.

@@ -29,7 +29,7 @@ type sleeps struct{ d []time.Duration }
 func (sl *sleeps) realTime(s *Source) {
 	s.sleep = func(ctx context.Context, d time.Duration) error {
 		sl.d = append(sl.d, d)
-		return sleepCtx(ctx, d)
+		return connectors.Sleep(ctx, d)
 	}
 }
 

@@ -98,16 +98,5 @@ func (s *signedHook) Lookup(ctx context.Context, id string) (string, string, err
 		return "", "", i18n.Errorf("GET %s: not a SCIM user: %w", path, err)
 	}
 	r := &peopleRows{spec: s.spec}
-	unit := ""
-	if e := u.Enterprise; e != nil {
-		switch s.spec.Unit {
-		case "division":
-			unit = e.Division
-		case "organization":
-			unit = e.Organization
-		default:
-			unit = e.Department
-		}
-	}
-	return r.idOf(u), unit, nil
+	return r.idOf(u), s.spec.unitOf(u), nil
 }

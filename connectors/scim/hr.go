@@ -158,25 +158,31 @@ func (r *peopleRows) load() error {
 				mail = e.Value
 			}
 		}
-		unit, manager := "", ""
-		if e := u.Enterprise; e != nil {
-			switch r.spec.Unit {
-			case "division":
-				unit = e.Division
-			case "organization":
-				unit = e.Organization
-			default:
-				unit = e.Department
-			}
-			if e.Manager != nil {
-				manager = employee[e.Manager.Value]
-			}
+		unit, manager := r.spec.unitOf(u), ""
+		if e := u.Enterprise; e != nil && e.Manager != nil {
+			manager = employee[e.Manager.Value]
 		}
 		row := []string{r.idOf(u), name, unit, u.UserType, mail, manager, "", ""}
 		r.rows = append(r.rows, row)
 		r.hashes = append(r.hashes, strings.Join(row, "\x1f"))
 	}
 	return nil
+}
+
+// unitOf is the user's unit: the enterprise extension's attribute unit:
+// names.
+func (h *HRSpec) unitOf(u person) string {
+	e := u.Enterprise
+	if e == nil {
+		return ""
+	}
+	switch h.Unit {
+	case "division":
+		return e.Division
+	case "organization":
+		return e.Organization
+	}
+	return e.Department
 }
 
 func (r *peopleRows) idOf(u person) string {

@@ -47,17 +47,6 @@ func (s *Source) Name() string { return s.name }
 // OwnSystem is the service's system, which systems.yaml need not list.
 func (s *Source) OwnSystem() string { return s.system }
 
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
 func (s *Source) client() *http.Client {
 	if s.Client != nil {
 		return s.Client

@@ -86,7 +86,7 @@ func (s *Spec) Open(_ context.Context, env connectors.Env) (connectors.Source, e
 		log = slog.New(slog.DiscardHandler)
 	}
 	src := &Source{name: env.Name, spec: s, token: token, base: strings.TrimRight(s.BaseURL, "/"), system: s.System, log: log,
-		pageSize: 100, maxWait: 5 * time.Minute, sleep: sleepCtx}
+		pageSize: 100, maxWait: 5 * time.Minute, sleep: connectors.Sleep}
 	if src.system == "" {
 		src.system = "scim:" + env.Name
 	}

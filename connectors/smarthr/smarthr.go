@@ -91,7 +91,7 @@ func (s *Spec) OpenPeople(ctx context.Context, env connectors.Env) (connectors.R
 		log = slog.New(slog.DiscardHandler)
 	}
 	r := &rows{base: strings.TrimRight(s.BaseURL, "/"), token: token, byName: s.Unit == "name", perPage: 100, maxWait: 5 * time.Minute, log: log,
-		Client: &http.Client{Timeout: 2 * time.Minute}, sleep: sleepCtx, ctx: ctx}
+		Client: &http.Client{Timeout: 2 * time.Minute}, sleep: connectors.Sleep, ctx: ctx}
 	if s.PerPage > 0 {
 		r.perPage = s.PerPage
 	}
@@ -99,17 +99,6 @@ func (s *Spec) OpenPeople(ctx context.Context, env connectors.Env) (connectors.R
 		r.maxWait, _ = time.ParseDuration(s.MaxRateWait)
 	}
 	return r, r.digest, nil
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // Header is the people.csv columns the rows have.
