@@ -176,6 +176,8 @@ func (s *Source) connString() (dsn string, done func(), err error) {
 // the rows, whatever their order.
 func readQuery[T any](ctx context.Context, s *Source, snap snapshot, what, query string, required []string, seen map[string]bool, build func(*csvfile.Reader) (T, error), use func(*csvfile.Reader, T) error) (string, error) {
 	name := s.name + " " + what
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	rows, err := snap.Query(ctx, query)
 	if err != nil {
 		return "", i18n.Errorf("%s query: %w", name, s.hide(err))
@@ -197,6 +199,9 @@ func readQuery[T any](ctx context.Context, s *Source, snap snapshot, what, query
 	defer rr.Close()
 	ahead := csvfile.ReadRowsAhead(ctx, name, rr, func() string { return rr.sum }, csvfile.Format{Columns: s.spec.Columns, Values: s.spec.Values}, required, build)
 	defer ahead.Stop()
+	// Returning early (a bad row), the query is cancelled first, so that
+	// neither reader waits on a slow server for rows nobody wants.
+	defer cancel()
 	return ahead.Each(ctx, use)
 }
 
