@@ -1,6 +1,7 @@
 package main
 
 import (
+	"archive/zip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -48,6 +49,24 @@ func TestTheEvidencePack(t *testing.T) {
 	verify.Stdin = manifest
 	if out, err := verify.CombinedOutput(); err != nil {
 		t.Errorf("ssh-keygen -Y verify: %v\n%s", err, out)
+	}
+	// As a zip archive too; one whose paths leave it is refused.
+	zipped := filepath.Join(dir, "pack.zip")
+	if _, stderr, code := runCLI(t, "evidence", "pack", "--config", cfg, "--from", "2026-01-01", "--to", "2027-12-31", "--out", zipped); code != 0 {
+		t.Fatal(stderr)
+	}
+	if stdout, stderr, code := runCLI(t, "evidence", "verify", zipped, "--config", cfg); code != 0 || !strings.Contains(stdout, "signature checked") {
+		t.Errorf("evidence verify of the zip: exit %d\n%s%s", code, stdout, stderr)
+	}
+	evil := filepath.Join(dir, "evil.zip")
+	zf, _ := os.Create(evil)
+	zw := zip.NewWriter(zf)
+	w, _ := zw.Create("../outside.txt")
+	w.Write([]byte("x"))
+	zw.Close()
+	zf.Close()
+	if _, stderr, code := runCLI(t, "evidence", "verify", evil, "--config", cfg); code == 0 || !strings.Contains(stderr, "is not a file inside the pack") || exists(filepath.Join(filepath.Dir(os.TempDir()), "outside.txt")) {
+		t.Errorf("a zip leaving its folder: exit %d, %s", code, stderr)
 	}
 	// Tampering, each found.
 	plans, _ := filepath.Glob(filepath.Join(pack, "files", "*", "p2.json"))

@@ -8,6 +8,7 @@
 package evidence
 
 import (
+	"archive/zip"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
@@ -119,6 +120,7 @@ func Build(cfg *config.Config, from, to graph.Date, out string, now time.Time) (
 	if _, err := os.Lstat(out); err == nil {
 		return nil, i18n.Errorf("evidence: %s exists already; choose a new --out", out)
 	}
+	zipped := strings.EqualFold(filepath.Ext(out), ".zip")
 	tmp, err := os.MkdirTemp(filepath.Dir(filepath.Clean(out)), ".evidence-*")
 	if err != nil {
 		return nil, err
@@ -224,10 +226,99 @@ func Build(cfg *config.Config, from, to graph.Date, out string, now time.Time) (
 		}
 		p.Signed = true
 	}
+	if zipped {
+		if err := atomicfile.WriteFileAtomicWith(out, func(w io.Writer) error { return zipDir(w, tmp) }); err != nil {
+			return nil, err
+		}
+		return p, nil
+	}
 	if err := os.Rename(tmp, out); err != nil {
 		return nil, err
 	}
 	return p, nil
+}
+
+// zipDir writes the folder's files into a zip archive, by their paths in it.
+func zipDir(w io.Writer, dir string) error {
+	zw := zip.NewWriter(w)
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		f, err := zw.Create(filepath.ToSlash(rel))
+		if err != nil {
+			return err
+		}
+		in, err := os.Open(p)
+		if err != nil {
+			return err
+		}
+		defer in.Close()
+		_, err = io.Copy(f, in)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return zw.Close()
+}
+
+// The most a pack's zip archive may unpack to, and hold, when verified: an
+// archive that explodes is refused before it fills the disk.
+const (
+	maxUnzipped = 4 << 30
+	maxEntries  = 1_000_000
+)
+
+// unzip unpacks a pack's archive into a new temporary folder, refusing
+// paths that leave it, links, and more than maxUnzipped bytes.
+func unzip(name string) (string, error) {
+	zr, err := zip.OpenReader(name)
+	if err != nil {
+		return "", i18n.Errorf("evidence: %s: %w", name, err)
+	}
+	defer zr.Close()
+	if len(zr.File) > maxEntries {
+		return "", i18n.Errorf("evidence: %s holds %d files, more than a pack may", name, len(zr.File))
+	}
+	dir, err := os.MkdirTemp("", "evidence-verify-*")
+	if err != nil {
+		return "", err
+	}
+	var total int64
+	for _, f := range zr.File {
+		clean := filepath.FromSlash(f.Name)
+		if !filepath.IsLocal(clean) || !f.Mode().IsRegular() {
+			os.RemoveAll(dir)
+			return "", i18n.Errorf("evidence: %s: %q is not a file inside the pack", name, f.Name)
+		}
+		rc, err := f.Open()
+		if err != nil {
+			os.RemoveAll(dir)
+			return "", err
+		}
+		target := filepath.Join(dir, clean)
+		os.MkdirAll(filepath.Dir(target), 0o755)
+		out, err := os.OpenFile(target, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if err != nil {
+			rc.Close()
+			os.RemoveAll(dir)
+			return "", err
+		}
+		n, err := io.Copy(out, io.LimitReader(rc, maxUnzipped-total+1))
+		rc.Close()
+		out.Close()
+		total += n
+		if err == nil && total > maxUnzipped {
+			err = i18n.Errorf("evidence: %s unpacks to more than %d GiB, more than a pack may", name, maxUnzipped>>30)
+		}
+		if err != nil {
+			os.RemoveAll(dir)
+			return "", err
+		}
+	}
+	return dir, nil
 }
 
 // withSidecars is a plan file and the files apply keeps beside it.
@@ -368,6 +459,14 @@ type Report struct {
 // manifest's signature is the principal's.
 func Verify(dir string, signers *signing.AllowedSigners, principal string) (Report, error) {
 	var r Report
+	if strings.EqualFold(filepath.Ext(dir), ".zip") {
+		tmp, err := unzip(dir)
+		if err != nil {
+			return r, err
+		}
+		defer os.RemoveAll(tmp)
+		dir = tmp
+	}
 	manifest, err := os.ReadFile(filepath.Join(dir, Manifest))
 	if err != nil {
 		return r, i18n.Errorf("evidence: %s: %w", Manifest, err)
