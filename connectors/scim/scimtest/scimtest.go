@@ -78,12 +78,15 @@ func (m *Memory) Get(r *http.Request, id string) (goscim.Resource, error) {
 func (m *Memory) GetAll(r *http.Request, params goscim.ListRequestParams) (goscim.Page, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	var matched []string
-	for _, id := range m.ids {
-		attrs := m.resource(id).Attributes
-		attrs["id"] = id
-		if params.FilterValidator == nil || params.FilterValidator.PassesFilter(attrs) == nil {
-			matched = append(matched, id)
+	matched := m.ids
+	if params.FilterValidator != nil {
+		matched = nil
+		for _, id := range m.ids {
+			attrs := m.resource(id).Attributes
+			attrs["id"] = id
+			if params.FilterValidator.PassesFilter(attrs) == nil {
+				matched = append(matched, id)
+			}
 		}
 	}
 	page := goscim.Page{TotalResults: len(matched)}
