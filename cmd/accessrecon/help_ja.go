@@ -5,6 +5,8 @@ import "github.com/accessrecon/accessrecon/i18n"
 // The Japanese of the command line's help, by its English.
 func init() {
 	i18n.Register(map[string]string{
+		"every access of a period to a confidential system by someone of another company, with the emergency window that allowed it or none": "期間内に他社の人が機密システムへアクセスしたものすべてを、それを認めた非常時の期間（またはなし）とともに一覧にする",
+		"also write the list as CSV for Excel to `F`": "一覧を Excel 用の CSV として `F` にも書き出す",
 		"the evidence of a period for auditors and the regulator: a pack, and its offline check":                                                                             "監査人・規制当局向けの期間の証跡: 証跡パックとそのオフライン検証",
 		"pack every plan, approval, apply, campaign, reset, log check and mail of a period with the audit log, an index of the controls they evidence and a signed manifest": "期間内の計画・承認・適用・棚卸し・2月リセット・ログ点検・メールを、監査ログ、統制との対応表、署名付きマニフェストとともにまとめる",
 		"the first day `D` of the period (YYYY-MM-DD, Japan time)":                                                                                                           "期間の初日 `D`（YYYY-MM-DD、日本時間）",

@@ -174,3 +174,30 @@ func TestLogsCheckOfficialHolidayFile(t *testing.T) {
 		t.Errorf("window from %s, want Thursday 2026-11-26", rep.Window.From)
 	}
 }
+
+// TestTheEmergencyOnlyReport: the accesses of a period to confidential
+// systems by other companies, each with the window that allowed it or
+// none, in Japanese, and as CSV for Excel; the owning company's own
+// accesses are not listed.
+func TestTheEmergencyOnlyReport(t *testing.T) {
+	dir := demoDir(t)
+	cfg := filepath.Join(dir, "accessrecon.yaml")
+	out := filepath.Join(dir, "emergency.csv")
+	stdout, stderr, code := runCLI(t, "logs", "emergency-report", "--config", cfg, "--from", "2026-11-19", "--to", "2026-11-24", "--out", out, "--lang", "ja")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	for _, want := range []string{"他社による機密システムへのアクセス 10 件（非常時の期間内 1 件、期間外 9 件）",
+		"2026-11-20 09:00:00  takuso      u1040      E1040  坂本 葵   SB     EM-2026-02", "2026-11-20 07:30:00  takuso      u1040"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("the report lacks %q:\n%s", want, stdout)
+		}
+	}
+	if strings.Contains(stdout, "u1001") || strings.Contains(stdout, "u1035") {
+		t.Errorf("NW's own accesses are listed:\n%s", stdout)
+	}
+	data, _ := os.ReadFile(out)
+	if !strings.HasPrefix(string(data), "\ufeff日時（日本時間）,システム") || strings.Count(string(data), "\n") != 11 {
+		t.Errorf("the CSV:\n%s", data)
+	}
+}
