@@ -6,12 +6,12 @@ import "github.com/accessrecon/accessrecon/i18n"
 func init() {
 	i18n.Register(map[string]string{
 		"every access of a period to a confidential system by someone of another company, with the emergency window that allowed it or none": "期間内に他社の人が機密システムへアクセスしたものすべてを、それを認めた非常時の期間（またはなし）とともに一覧にする",
-		"also write the list as CSV for Excel to `F`": "一覧を Excel 用の CSV として `F` にも書き出す",
-		"the evidence of a period for auditors and the regulator: a pack, and its offline check":                                                                             "監査人・規制当局向けの期間の証跡: 証跡パックとそのオフライン検証",
+		"also write the list as CSV for Excel to `F`":                                            "一覧を Excel 用の CSV として `F` にも書き出す",
+		"the evidence of a period for auditors and the regulator: a pack, and its offline check": "監査人・規制当局向けの期間の証跡: 証跡パックとそのオフライン検証",
 		"pack every plan, approval, apply, campaign, reset, log check and mail of a period with the audit log, an index of the controls they evidence and a signed manifest": "期間内の計画・承認・適用・棚卸し・2月リセット・ログ点検・メールを、監査ログ、統制との対応表、署名付きマニフェストとともにまとめる",
-		"the first day `D` of the period (YYYY-MM-DD, Japan time)":                                                                                                           "期間の初日 `D`（YYYY-MM-DD、日本時間）",
-		"the last day `D` of the period":   "期間の最終日 `D`",
-		"the new folder `DIR` of the pack": "証跡パックを作る新しいフォルダー `DIR`",
+		"the first day `D` of the period (YYYY-MM-DD, Japan time)":                                       "期間の初日 `D`（YYYY-MM-DD、日本時間）",
+		"the last day `D` of the period":                                                                 "期間の最終日 `D`",
+		"the new folder `DIR` of the pack":                                                               "証跡パックを作る新しいフォルダー `DIR`",
 		"check a pack offline: every file's SHA-256, nothing missing or added, the manifest's signature": "証跡パックをオフラインで検証する（各ファイルの SHA-256、欠落・追加の有無、マニフェストの署名）",
 		"DIR": "DIR",
 		"check the signature against `FILE` (default: the config's apply.allowed_signers)":                                                                  "署名を `FILE` で検証する（既定: 設定の apply.allowed_signers）",
