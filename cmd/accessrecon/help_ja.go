@@ -5,6 +5,9 @@ import "github.com/accessrecon/accessrecon/i18n"
 // The Japanese of the command line's help, by its English.
 func init() {
 	i18n.Register(map[string]string{
+		"check that the access logs cover each confidential system for the retention period, business day by business day (exit 4 on gaps)": "機密システムごとに、アクセスログが保存期間を営業日単位で欠けなく含むか確認する（欠落があれば終了コード 4）",
+		"the retention period in `N` years":                             "保存期間 `N` 年",
+		"the most business days `N` in a row a system may have no line": "ログの行がなくてよい連続営業日数の上限 `N`",
 		"every access of a period to a confidential system by someone of another company, with the emergency window that allowed it or none": "期間内に他社の人が機密システムへアクセスしたものすべてを、それを認めた非常時の期間（またはなし）とともに一覧にする",
 		"also write the list as CSV for Excel to `F`":                                            "一覧を Excel 用の CSV として `F` にも書き出す",
 		"the evidence of a period for auditors and the regulator: a pack, and its offline check": "監査人・規制当局向けの期間の証跡: 証跡パックとそのオフライン検証",

@@ -5,6 +5,7 @@ import "github.com/accessrecon/accessrecon/i18n"
 // The Japanese of this package's messages, by their English format.
 func init() {
 	i18n.Register(map[string]string{
+		"--years %d --max-gap %d: expected at least one year and a gap of zero or more business days": "--years %d --max-gap %d: 1 年以上と 0 営業日以上を指定してください",
 		"--to %s is before --from %s":                               "--to %s が --from %s より前です",
 		"evidence verify: expected one argument, the pack's folder": "evidence verify: 引数として証跡パックのフォルダーを 1 つ指定してください",
 		"--dir %s: %w": "--dir %s: %w",

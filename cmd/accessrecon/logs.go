@@ -48,8 +48,95 @@ func logsCommand() *cli.Command {
 				&cli.StringFlag{Name: "out", Usage: "also write the list as CSV for Excel to `F`"},
 			},
 			Action: logsEmergencyReport,
+		}, {
+			Name:  "retention",
+			Usage: "check that the access logs cover each confidential system for the retention period, business day by business day (exit 4 on gaps)",
+			Flags: []cli.Flag{configFlag, langFlag, verbose, asOfFlag,
+				&cli.IntFlag{Name: "years", Value: 5, Usage: "the retention period in `N` years"},
+				&cli.IntFlag{Name: "max-gap", Value: 1, Usage: "the most business days `N` in a row a system may have no line"},
+			},
+			Action: logsRetention,
 		}},
 	}
+}
+
+// calendarOf is the config's business days: the national holidays (the
+// Cabinet Office's list when given) and the company's.
+func calendarOf(cfg *config.Config) (*calendar.Calendar, error) {
+	cal, err := calendar.New(cfg.Calendar.CompanyHolidays)
+	if err != nil {
+		return nil, i18n.Errorf("%s: %w", cfg.Path, err)
+	}
+	if cfg.Calendar.NationalHolidays != "" {
+		name := cfg.Resolve(cfg.Calendar.NationalHolidays)
+		f, err := cfg.Files.Open(name)
+		if err != nil {
+			return nil, i18n.Errorf("%s: %w", name, connectors.UnwrapPath(err))
+		}
+		err = cal.LoadOfficial(name, f)
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	return cal, nil
+}
+
+// logsRetention checks that the access logs cover each confidential system
+// for the retention period, business day by business day.
+func logsRetention(c *cli.Context) error {
+	asOfDay, err := asOf(c, "as-of", 0)
+	if err != nil {
+		return err
+	}
+	l, err := lang(c)
+	if err != nil {
+		return err
+	}
+	s, err := openSession(c.Context, c, config.OSFiles{}, c.String("config"))
+	if err != nil {
+		return err
+	}
+	cal, err := calendarOf(s.cfg)
+	if err != nil {
+		return err
+	}
+	names, err := logFiles(s.cfg)
+	if err != nil {
+		return err
+	}
+	years, maxGap := c.Int("years"), c.Int("max-gap")
+	if years < 1 || maxGap < 0 {
+		return i18n.Errorf("--years %d --max-gap %d: expected at least one year and a gap of zero or more business days", years, maxGap)
+	}
+	rs, st, err := logcheck.RetentionGaps(c.Context, s.inputs, cal, asOfDay, years, maxGap, s.cfg.Files, names)
+	if err != nil {
+		return err
+	}
+	say := report.Renderer{Lang: l}.Say
+	w := report.SafeWriter(c.App.Writer)
+	gaps := 0
+	for _, r := range rs {
+		first, last := r.First.String(), r.Last.String()
+		if r.First == 0 {
+			first, last = "-", "-"
+		}
+		fmt.Fprintln(w, say(fmt.Sprintf("%s: logs from %s to %s, %d gaps of more than %d business days", r.System, first, last, len(r.Gaps), maxGap),
+			fmt.Sprintf("%s: ログは %s から %s。%d 営業日を超える欠落 %d 件", r.System, first, last, maxGap, len(r.Gaps))))
+		for i, g := range r.Gaps {
+			if i == 10 {
+				fmt.Fprintln(w, say(fmt.Sprintf("  … and %d more", len(r.Gaps)-10), fmt.Sprintf("  …ほか %d 件", len(r.Gaps)-10)))
+				break
+			}
+			fmt.Fprintln(w, say(fmt.Sprintf("  missing %s to %s (%d business days)", g.From, g.To, g.Days), fmt.Sprintf("  欠落 %s〜%s（%d 営業日）", g.From, g.To, g.Days)))
+		}
+		gaps += len(r.Gaps)
+	}
+	fmt.Fprintln(w, say(fmt.Sprintf("%d log lines read, %d unreadable", st.Lines, st.Malformed), fmt.Sprintf("ログ %d 行を読み、%d 行は読めませんでした", st.Lines, st.Malformed)))
+	if gaps > 0 {
+		return statusError{exitFindings}
+	}
+	return nil
 }
 
 // logsEmergencyReport lists the other companies' accesses to confidential
@@ -144,21 +231,9 @@ func logsCheck(c *cli.Context) error {
 	if len(cfg.AccessLogs) == 0 {
 		return i18n.Errorf("%s: access_logs names no log files", cfg.Path)
 	}
-	cal, err := calendar.New(cfg.Calendar.CompanyHolidays)
+	cal, err := calendarOf(cfg)
 	if err != nil {
-		return i18n.Errorf("%s: %w", cfg.Path, err)
-	}
-	if cfg.Calendar.NationalHolidays != "" {
-		name := cfg.Resolve(cfg.Calendar.NationalHolidays)
-		f, err := cfg.Files.Open(name)
-		if err != nil {
-			return i18n.Errorf("%s: %w", name, connectors.UnwrapPath(err))
-		}
-		err = cal.LoadOfficial(name, f)
-		f.Close()
-		if err != nil {
-			return err
-		}
+		return err
 	}
 	names, err := logFiles(cfg)
 	if err != nil {

@@ -201,3 +201,25 @@ func TestTheEmergencyOnlyReport(t *testing.T) {
 		t.Errorf("the CSV:\n%s", data)
 	}
 }
+
+// TestLogRetentionGaps: the demo's logs hold a few days: a year's retention
+// finds the months before them missing on every confidential system, in
+// business days (the weekend and 勤労感謝の日 after the last line are no
+// gap); a gap allowance longer than that finds none.
+func TestLogRetentionGaps(t *testing.T) {
+	dir := demoDir(t)
+	cfg := filepath.Join(dir, "accessrecon.yaml")
+	stdout, stderr, code := runCLI(t, "logs", "retention", "--config", cfg, "--as-of", "2026-11-24", "--years", "1", "--lang", "ja")
+	for _, want := range []string{"takuso: ログは 2026-11-19 から 2026-11-24。1 営業日を超える欠落 1 件", "欠落 2025-11-25〜2026-11-18（237 営業日）",
+		"saiene-ctl: ログは 2026-11-20 から 2026-11-20。1 営業日を超える欠落 1 件"} {
+		if code != 4 || !strings.Contains(stdout, want) {
+			t.Errorf("exit %d, the report lacks %q:\n%s%s", code, want, stdout, stderr)
+		}
+	}
+	if strings.Contains(stdout, "portal") {
+		t.Errorf("a system confidential to no company is checked:\n%s", stdout)
+	}
+	if _, _, code := runCLI(t, "logs", "retention", "--config", cfg, "--as-of", "2026-11-24", "--years", "1", "--max-gap", "300"); code != 0 {
+		t.Errorf("a gap allowance of 300 business days: exit %d", code)
+	}
+}
