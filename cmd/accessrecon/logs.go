@@ -93,15 +93,11 @@ func logsRetention(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	s, err := openSession(c.Context, c, config.OSFiles{}, c.String("config"))
+	s, names, err := openLogs(c)
 	if err != nil {
 		return err
 	}
 	cal, err := calendarOf(s.cfg)
-	if err != nil {
-		return err
-	}
-	names, err := logFiles(s.cfg)
 	if err != nil {
 		return err
 	}
@@ -150,19 +146,23 @@ func logsEmergencyReport(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	if from > to {
+		return i18n.Errorf("--to %s is before --from %s", to, from)
+	}
 	l, err := lang(c)
 	if err != nil {
 		return err
 	}
-	s, err := openSession(c.Context, c, config.OSFiles{}, c.String("config"))
+	s, names, err := openLogs(c)
 	if err != nil {
 		return err
 	}
-	names, err := logFiles(s.cfg)
-	if err != nil {
-		return err
+	if out := c.String("out"); out != "" {
+		if err := reconcile.CheckOutput(s.cfg, s.inputs, out); err != nil {
+			return err
+		}
 	}
-	rows, st, err := logcheck.EmergencyOnly(c.Context, s.inputs, from, to, s.cfg.Files, names)
+	rows, st, err := logcheck.EmergencyOnly(c.Context, s.inputs, s.policy, from, to, s.cfg.Files, names)
 	if err != nil {
 		return err
 	}
@@ -223,19 +223,12 @@ func logsCheck(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	s, err := openSession(c.Context, c, config.OSFiles{}, c.String("config"))
+	s, names, err := openLogs(c)
 	if err != nil {
 		return err
 	}
 	cfg := s.cfg
-	if len(cfg.AccessLogs) == 0 {
-		return i18n.Errorf("%s: access_logs names no log files", cfg.Path)
-	}
 	cal, err := calendarOf(cfg)
-	if err != nil {
-		return err
-	}
-	names, err := logFiles(cfg)
 	if err != nil {
 		return err
 	}
@@ -386,6 +379,23 @@ var logsHTML = template.Must(template.New("logs").Funcs(template.FuncMap{"sub": 
 `))
 
 // logFiles expands the config's access_logs.
+// openLogs opens the session of a log command and names its log files: a
+// config that names none is an error, not an empty report.
+func openLogs(c *cli.Context) (*session, []string, error) {
+	s, err := openSession(c.Context, c, config.OSFiles{}, c.String("config"))
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(s.cfg.AccessLogs) == 0 {
+		return nil, nil, i18n.Errorf("%s: access_logs names no log files", s.cfg.Path)
+	}
+	names, err := logFiles(s.cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, names, nil
+}
+
 func logFiles(cfg *config.Config) ([]string, error) {
 	patterns := make([]string, len(cfg.AccessLogs))
 	for i, p := range cfg.AccessLogs {

@@ -202,6 +202,36 @@ func TestTheEmergencyOnlyReport(t *testing.T) {
 	}
 }
 
+// TestTheEmergencyReportRefusesWhatWouldReadEmpty: a period that ends
+// before it starts, a config naming no log files, and an --out that is one
+// of the inputs are errors, not a report of no accesses or a lost log.
+func TestTheEmergencyReportRefusesWhatWouldReadEmpty(t *testing.T) {
+	dir := demoDir(t)
+	cfg := filepath.Join(dir, "accessrecon.yaml")
+	log := filepath.Join(dir, "access.csv")
+	before, _ := os.ReadFile(log)
+	for _, c := range []struct {
+		name, want string
+		args       []string
+	}{
+		{"reversed", "--to 2026-11-19 が --from 2026-11-24 より前です", []string{"--from", "2026-11-24", "--to", "2026-11-19"}},
+		{"over the log", "access.csv", []string{"--from", "2026-11-19", "--to", "2026-11-24", "--out", log}},
+	} {
+		stdout, stderr, code := runCLI(t, append([]string{"logs", "emergency-report", "--config", cfg, "--lang", "ja"}, c.args...)...)
+		if code == 0 || !strings.Contains(stderr, c.want) || strings.Contains(stdout, "他社による") {
+			t.Errorf("%s: exit %d, stderr lacks %q or a report was printed:\n%s%s", c.name, code, c.want, stdout, stderr)
+		}
+	}
+	if after, _ := os.ReadFile(log); string(after) != string(before) {
+		t.Error("the access log was written over")
+	}
+	data, _ := os.ReadFile(cfg)
+	os.WriteFile(cfg, []byte(strings.Replace(string(data), "access_logs: [access.csv]", "access_logs: []", 1)), 0o644)
+	if _, stderr, code := runCLI(t, "logs", "emergency-report", "--config", cfg, "--from", "2026-11-19", "--to", "2026-11-24", "--lang", "ja"); code == 0 || !strings.Contains(stderr, "access_logs にログファイルが指定されていません") {
+		t.Errorf("no log files: exit %d\n%s", code, stderr)
+	}
+}
+
 // TestLogRetentionGaps: the demo's logs hold a few days: a year's retention
 // finds the months before them missing on every confidential system, in
 // business days (the weekend and 勤労感謝の日 after the last line are no
