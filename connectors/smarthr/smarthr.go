@@ -151,6 +151,11 @@ type rows struct {
 	read        int
 	hashes      []string
 	requests    int
+	// several counts the crews in more than one department (兼務),
+	// severalFirst names the first few.
+	several      int
+	severalFirst []string
+	reported     bool
 }
 
 // Requests is how many requests the reading made (tests, benchmarks).
@@ -168,6 +173,10 @@ func (r *rows) Read() ([]string, error) {
 	}
 	for len(r.buf) == 0 {
 		if r.page > 0 && r.read >= r.total {
+			if r.several > 0 && !r.reported {
+				r.reported = true
+				r.log.Warn("smarthr: crews in more than one department: the first department is taken as the unit", "crews", r.several, "first", r.severalFirst)
+			}
 			return nil, io.EOF
 		}
 		if err := r.nextPage(); err != nil {
@@ -187,15 +196,22 @@ func (r *rows) Read() ([]string, error) {
 
 func (r *rows) rowOf(c crew) ([]string, error) {
 	unit := ""
-	ds := c.Departments
+	ds := slices.DeleteFunc(slices.Clone(c.Departments), func(d *department) bool { return d == nil })
 	if len(ds) == 0 {
 		for _, id := range c.DepartmentIDs {
-			if d := r.depts[id]; d != nil {
-				ds = append(ds, d)
+			d := r.depts[id]
+			if d == nil {
+				return nil, input.Errorf("hr.source:%d: crew %s (%s) is in department %s, which is not among the departments read", r.row, c.EmpCode, c.ID, id)
 			}
+			ds = append(ds, d)
 		}
 	}
-	if len(ds) > 0 && ds[0] != nil {
+	if len(ds) > 1 { // 兼務: the first is the unit; counted and reported at the end
+		if r.several++; len(r.severalFirst) < 5 {
+			r.severalFirst = append(r.severalFirst, c.EmpCode)
+		}
+	}
+	if len(ds) > 0 {
 		unit = ds[0].Code
 		if r.byName || unit == "" {
 			unit = ds[0].Name

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 	"testing"
@@ -80,5 +81,48 @@ func TestARetiredCrewWithoutADateIsRefused(t *testing.T) {
 	}
 	if err := (&Spec{BaseURL: "http://t.smarthr.jp/api"}).Check(connectors.CheckEnv{}); err == nil {
 		t.Error("an http URL to another computer was taken")
+	}
+}
+
+// TestSeveralDepartmentsAreCountedAndAnUnknownOneRefused: a crew in two
+// departments (兼務) gets the first as its unit, and the feed warns how many
+// crews were so, naming the first; a department id that is not among the
+// departments read fails the feed, naming the crew, rather than giving the
+// crew another department or none.
+func TestSeveralDepartmentsAreCountedAndAnUnknownOneRefused(t *testing.T) {
+	f := smarthrfake.Start(t)
+	a, b := smarthrfake.Department{ID: "d1", Name: "お客さまセンター", Code: "NW-CUSTOMER"}, smarthrfake.Department{ID: "d2", Name: "営業一課", Code: "HD-RETAIL"}
+	f.Depts = []smarthrfake.Department{a, b}
+	f.Crews = []*smarthrfake.Crew{
+		{ID: "c1", EmpCode: "E1", LastName: "佐藤", Departments: []smarthrfake.Department{b, a}, EnteredAt: "2020-04-01", EmpStatus: "employed"},
+		{ID: "c2", EmpCode: "E2", LastName: "鈴木", Departments: []smarthrfake.Department{a}, EnteredAt: "2020-04-01", EmpStatus: "employed"},
+	}
+	t.Setenv("TEST_SMARTHR_TOKEN", smarthrfake.Token)
+	spec := &Spec{BaseURL: f.URL, TokenEnv: "TEST_SMARTHR_TOKEN"}
+	if err := spec.Check(connectors.CheckEnv{}); err != nil {
+		t.Fatal(err)
+	}
+	var logged strings.Builder
+	rs, _, err := spec.OpenPeople(context.Background(), connectors.Env{Files: os.DirFS("/"), Log: slog.New(slog.NewTextHandler(&logged, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var units []string
+	for {
+		r, err := rs.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		units = append(units, r[2])
+	}
+	if strings.Join(units, ",") != "unit,HD-RETAIL,NW-CUSTOMER" || !strings.Contains(logged.String(), "crews=1 first=[E1]") {
+		t.Errorf("units %v, log:\n%s", units, logged.String())
+	}
+	r := &rows{depts: map[string]*department{"d1": {ID: "d1", Code: "NW-CUSTOMER"}}}
+	if _, err := r.rowOf(crew{ID: "c3", EmpCode: "E3", DepartmentIDs: []string{"d1", "d9"}}); err == nil || !strings.Contains(err.Error(), "crew E3 (c3) is in department d9, which is not among the departments read") {
+		t.Errorf("an unknown department id: %v", err)
 	}
 }
