@@ -269,7 +269,8 @@ func (s *Source) load(w *graph.Writer, users []user, groups []group) (string, er
 	// path: a group's users, then its member groups' users, cycle-safe.
 	type grant struct{ account, entitlement, via string }
 	var grants []grant
-	nested := 0
+	nested, unknown := 0, 0
+	var unknownFirst []string // group: member, the first few
 	for _, g := range groups {
 		seen := map[string]bool{g.ID: true}
 		var walk func(cur *group, via []string)
@@ -290,8 +291,8 @@ func (s *Source) load(w *graph.Writer, users []user, groups []group) (string, er
 						v = strings.Join(parts, " ← ")
 					}
 					grants = append(grants, grant{name, "group:" + g.DisplayName, v})
-				} else {
-					s.log.Warn("scim: a group member that is neither a user nor a group read", "source", s.name, "group", g.DisplayName, "member", m.Value)
+				} else if unknown++; len(unknownFirst) < 5 {
+					unknownFirst = append(unknownFirst, g.DisplayName+": "+m.Value)
 				}
 			}
 		}
@@ -314,6 +315,9 @@ func (s *Source) load(w *graph.Writer, users []user, groups []group) (string, er
 	}
 	if nested > 0 {
 		s.log.Info("scim: nested groups followed", "source", s.name, "nested", nested)
+	}
+	if unknown > 0 {
+		s.log.Warn("scim: group members that are neither a user nor a group read, skipped", "source", s.name, "members", unknown, "first", unknownFirst)
 	}
 	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
 }

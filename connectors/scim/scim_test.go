@@ -3,6 +3,7 @@ package scim
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"strings"
 	"testing"
@@ -159,5 +160,35 @@ func TestApplyDeactivatesAndRemovesByPATCH(t *testing.T) {
 	}
 	if err := r.Apply(ctx, connectors.Change{Op: "revoke", System: "kintone", Account: "alice", Entitlement: "group:admins", Via: "admins ← ops"}); err != connectors.ErrByHand {
 		t.Errorf("a right through a nested group: %v, want a work order", err)
+	}
+}
+
+// TestAMemberNeitherUserNorGroupIsCounted: a group member whose id is no
+// user and no group the read saw (deleted between pages, or of a resource
+// type not read) gives no right; the read warns once how many were skipped,
+// naming the first, instead of a line per member or nothing.
+func TestAMemberNeitherUserNorGroupIsCounted(t *testing.T) {
+	p := scimtest.Start(t)
+	u := p.User("user000", "E0000", true)
+	p.Group("運用チーム", u, "ghost-1", "ghost-2")
+	t.Setenv("TEST_SCIM_TOKEN", scimtest.Token)
+	s := &Spec{BaseURL: p.URL, TokenEnv: "TEST_SCIM_TOKEN", System: "kintone"}
+	if err := s.Check(connectors.CheckEnv{}); err != nil {
+		t.Fatal(err)
+	}
+	var logged strings.Builder
+	src, err := s.Open(context.Background(), connectors.Env{Name: "kintone", Files: os.DirFS("/"), Log: slog.New(slog.NewTextHandler(&logged, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, _, err := pull(t, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := snap.Account(graph.AccountKey("kintone", "user000")); a == nil || a.Grant("group:運用チーム") == nil || len(a.Grants) != 1 {
+		t.Errorf("user000: %+v", a)
+	}
+	if n := strings.Count(logged.String(), "neither a user nor a group"); n != 1 || !strings.Contains(logged.String(), "members=2") || !strings.Contains(logged.String(), "運用チーム: ghost-1") {
+		t.Errorf("%d warnings, log:\n%s", n, logged.String())
 	}
 }
