@@ -182,6 +182,35 @@ type Rules struct {
 	// MFAMissing sets what identity.mfa_missing does: action "none" (a
 	// finding, the default) or "disable_account".
 	MFAMissing MFARule `yaml:"mfa_missing" json:"mfa_missing"`
+	// StalePassword sets identity.stale_password: the most days a
+	// password may go unchanged (default 365), per system if need be.
+	StalePassword LimitRule `yaml:"stale_password" json:"stale_password"`
+	// InactiveAccount sets usage.inactive_account: the most business days
+	// an account may go without a sign-in (default 60), per system if need
+	// be, and its action: disable_account (the default) or none.
+	InactiveAccount LimitRule `yaml:"inactive_account" json:"inactive_account"`
+}
+
+// LimitRule is a rule's limit, for every system and per system, and, for
+// a rule that may disable, its action.
+type LimitRule struct {
+	// Limit is max_age_days (stale_password) or business_days
+	// (inactive_account); 0 turns the rule off.
+	Limit   *int           `yaml:"limit" json:"limit"`
+	Systems map[string]int `yaml:"systems" json:"systems,omitempty"`
+	Action  string         `yaml:"action" json:"action,omitempty"`
+}
+
+// MaxLimit is the largest limit the rule has on any system.
+func (r LimitRule) MaxLimit() int {
+	n := 0
+	if r.Limit != nil {
+		n = *r.Limit
+	}
+	for _, v := range r.Systems {
+		n = max(n, v)
+	}
+	return n
 }
 
 // MFARule is the setting of identity.mfa_missing.
@@ -538,6 +567,30 @@ func (c *Config) check(data []byte) error {
 	case "none", "disable_account":
 	default:
 		return input.Errorf("%s: field rules.mfa_missing.action: expected none or disable_account, got %q", c.Path, c.Rules.MFAMissing.Action)
+	}
+	for _, r := range []struct {
+		name string
+		rule *LimitRule
+		def  int
+	}{{"stale_password", &c.Rules.StalePassword, 365}, {"inactive_account", &c.Rules.InactiveAccount, 60}} {
+		if r.rule.Limit == nil {
+			r.rule.Limit = &r.def
+		}
+		if *r.rule.Limit < 0 || *r.rule.Limit > 3660 {
+			return input.Errorf("%s: field rules.%s.limit: expected a number of days from 0 (off) to 3660, got %d", c.Path, r.name, *r.rule.Limit)
+		}
+		for sys, n := range r.rule.Systems {
+			if n < 0 || n > 3660 {
+				return input.Errorf("%s: field rules.%s.systems.%s: expected a number of days from 0 (off) to 3660, got %d", c.Path, r.name, sys, n)
+			}
+		}
+	}
+	switch c.Rules.InactiveAccount.Action {
+	case "":
+		c.Rules.InactiveAccount.Action = "disable_account"
+	case "none", "disable_account":
+	default:
+		return input.Errorf("%s: field rules.inactive_account.action: expected none or disable_account, got %q", c.Path, c.Rules.InactiveAccount.Action)
 	}
 	if c.Review.Store == "" {
 		c.Review.Store = "review.db"

@@ -77,6 +77,10 @@ type System struct {
 	RequireMFA bool
 }
 
+// NeverSignedIn is an account's LastSignIn when its source keeps sign-ins
+// and has none for it.
+const NeverSignedIn Date = -1
+
 // Account MFA states.
 const (
 	MFAOn  = "on"
@@ -107,6 +111,18 @@ type Account struct {
 	MFA string
 	// CreatedAt is the day the account was made (zero when not known).
 	CreatedAt Date
+	// PasswordSetAt is the day the account's password was last set (zero
+	// when its source does not say).
+	PasswordSetAt Date
+	// LastSignIn is the day of the account's last successful sign-in: zero
+	// when its source does not say, NeverSignedIn when it says there was
+	// none.
+	LastSignIn Date
+	// SyncedFrom is the key of the account this one is a copy of, kept in
+	// step by a directory synchronisation (an Entra ID user synced from
+	// on-premises Active Directory: "ad/jsato"), where it must be changed;
+	// "" for an account mastered where it is.
+	SyncedFrom string
 	// Grants are the rights the account holds, by entitlement.
 	Grants []*Grant
 }

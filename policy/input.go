@@ -25,6 +25,9 @@ import (
 //	                 `unit in allowed_units` scans the list)
 //	emergencies      [{id, reason, systems, companies, start, end, start_ns, end_ns}]
 //	exceptions       [{id, rule, system, account, expires}]
+//	business_days    the business days before as_of, newest first, as many as
+//	                 the rules need (business_days[n-1] is the n-th
+//	                 business day before as_of)
 //	rules            the config's rules section, e.g. {direct_transfer_ban: [{from_tags, to_tags}]}
 //
 // input (built by PersonInput, OwnerlessInput, OrphanInput) is one subject:
@@ -34,7 +37,9 @@ import (
 //	owner      the owner id the accounts name ("" for ownerless accounts)
 //	transfers  [{event, from_unit, to_unit, effective, pledge_date}]
 //	accounts   [{system, id, owner, kind, status, mfa ("on", "off", "" unknown),
-//	             created_at, grants: [{entitlement, origin, granted_at, expires_at}]}]
+//	             created_at, password_set_at ("" unknown),
+//	             last_sign_in (a day, "never", or "" when the source does not say),
+//	             grants: [{entitlement, origin, granted_at, expires_at}]}]
 //
 // Dates are "YYYY-MM-DD" strings ("" for none), so they compare with < and >.
 
@@ -190,7 +195,7 @@ var (
 	subjectShape     = vm.NewShape("accounts", "owner", "person", "transfers")
 	personShape      = vm.NewShape("company", "employment", "end_date", "id", "mail", "name", "unit")
 	transferShape    = vm.NewShape("effective", "employee_id", "event", "from_unit", "pledge_date", "to_unit")
-	accountShape     = vm.NewShape("created_at", "grants", "id", "kind", "mfa", "owner", "source", "status", "system")
+	accountShape     = vm.NewShape("created_at", "grants", "id", "kind", "last_sign_in", "mfa", "owner", "password_set_at", "source", "status", "system")
 	grantShape       = vm.NewShape("entitlement", "expires_at", "granted_at", "origin")
 	usageInputShape  = vm.NewShape("usage")
 	usageShape       = vm.NewShape("accesses", "account", "account_id", "person", "system", "who")
@@ -285,7 +290,18 @@ func (in Inputs) account(a *graph.Account, owner *ast.Term) *ast.Term {
 	if owner == nil {
 		owner = in.str(a.Owner)
 	}
-	return in.obj(accountShape, date(a.CreatedAt), in.list(gs), in.str(a.ID), few(a.Kind), few(a.MFA), owner, shared(a.Source), few(a.Status), shared(a.System))
+	return in.obj(accountShape, date(a.CreatedAt), in.list(gs), in.str(a.ID), few(a.Kind), signIn(a.LastSignIn), few(a.MFA), owner,
+		date(a.PasswordSetAt), shared(a.Source), few(a.Status), shared(a.System))
+}
+
+var never = ast.StringTerm("never")
+
+// signIn is an account's last_sign_in: a day, "never" or "" (not known).
+func signIn(d graph.Date) *ast.Term {
+	if d == graph.NeverSignedIn {
+		return never
+	}
+	return date(d)
 }
 
 // UsageAccess is one logged access as the usage rules see it.

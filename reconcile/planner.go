@@ -9,9 +9,11 @@ import (
 	"sync"
 
 	"github.com/accessrecon/accessrecon/config"
+	"github.com/accessrecon/accessrecon/connectors"
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/accessrecon/accessrecon/policy"
+	"github.com/accessrecon/accessrecon/reconcile/calendar"
 	"github.com/accessrecon/accessrecon/reconcile/inputs"
 	"github.com/open-policy-agent/opa/v1/ast"
 )
@@ -35,6 +37,10 @@ type Policy struct {
 	// Rules is the config's rules section, given to the policy as data.model.rules.
 	Rules any
 	Log   *slog.Logger
+	// Calendar is the business days; BusinessDays is how many before the
+	// as-of day the rules look at (data.model.business_days).
+	Calendar     *calendar.Calendar
+	BusinessDays int
 	// Progress, if set, is told how many subjects of how many are evaluated.
 	Progress func(done, total int)
 	// Engines, if set, keeps prepared engines by as-of day for callers that
@@ -72,12 +78,27 @@ func (pol *Policy) engine(ctx context.Context, snap *graph.Snapshot, asOf graph.
 }
 
 func (pol *Policy) newEngine(ctx context.Context, snap *graph.Snapshot, asOf graph.Date) (*policy.Engine, error) {
-	e, err := pol.Compiled.NewEngine(ctx, policy.Model(snap, asOf, pol.Rules))
+	e, err := pol.Compiled.NewEngine(ctx, pol.model(snap, asOf))
 	if err != nil {
 		return nil, err
 	}
 	pol.LogEvaluator(e)
 	return e, nil
+}
+
+// model is data.model as of a day: policy.Model and the business days
+// before it that the rules need, newest first.
+func (pol *Policy) model(snap *graph.Snapshot, asOf graph.Date) map[string]any {
+	m := policy.Model(snap, asOf, pol.Rules)
+	days := []string{}
+	if pol.Calendar != nil {
+		for d, n := asOf, 0; n < pol.BusinessDays; n++ {
+			d = pol.Calendar.PreviousBusinessDay(d)
+			days = append(days, d.String())
+		}
+	}
+	m["business_days"] = days
+	return m
 }
 
 // LogEvaluator says how the rules are evaluated.
@@ -276,7 +297,34 @@ func NewPolicy(cfg *config.Config, mods []policy.Module, log *slog.Logger) (*Pol
 	if err != nil {
 		return nil, i18n.Errorf("%s: field policy.evaluator: %w", cfg.Path, err)
 	}
-	return &Policy{Compiled: compiled.WithEvaluator(ev), Rules: cfg.Rules, Log: log}, nil
+	cal, err := CalendarOf(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &Policy{Compiled: compiled.WithEvaluator(ev), Rules: cfg.Rules, Log: log, Calendar: cal,
+		BusinessDays: cfg.Rules.InactiveAccount.MaxLimit()}, nil
+}
+
+// CalendarOf is the config's business days: the national holidays (the
+// Cabinet Office's list when given) and the company's.
+func CalendarOf(cfg *config.Config) (*calendar.Calendar, error) {
+	cal, err := calendar.New(cfg.Calendar.CompanyHolidays)
+	if err != nil {
+		return nil, i18n.Errorf("%s: %w", cfg.Path, err)
+	}
+	if cfg.Calendar.NationalHolidays != "" {
+		name := cfg.Resolve(cfg.Calendar.NationalHolidays)
+		f, err := cfg.Files.Open(name)
+		if err != nil {
+			return nil, i18n.Errorf("%s: %w", name, connectors.UnwrapPath(err))
+		}
+		err = cal.LoadOfficial(name, f)
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	return cal, nil
 }
 
 // LoadAll compiles the policy and then reads every input of the config: what
@@ -295,7 +343,7 @@ func LoadAll(ctx context.Context, cfg *config.Config, mods []policy.Module, log 
 
 // UsageEngine prepares the usage rules (the log check's) as of a day.
 func (pol *Policy) UsageEngine(ctx context.Context, snap *graph.Snapshot, day graph.Date) (*policy.Engine, error) {
-	eng, err := pol.Compiled.NewUsageEngine(ctx, policy.Model(snap, day, pol.Rules))
+	eng, err := pol.Compiled.NewUsageEngine(ctx, pol.model(snap, day))
 	if err != nil {
 		return nil, err
 	}

@@ -274,7 +274,7 @@ func TestEmptySourceFailsClosed(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "portal-accounts.csv"), []byte("system,account_id,owner,kind,status\n"), 0o644)
 	os.WriteFile(filepath.Join(dir, "portal-grants.csv"), []byte("system,account_id,entitlement,origin,granted_at,expires_at\n"), 0o644)
 	// Shrink saiene by a third too.
-	replaceIn(t, filepath.Join(dir, "saiene-accounts.csv"), "saiene-kaitori,r1002,E1002,personal,active,,\nsaiene-kaitori,r1013,E1013,personal,active,,\nsaiene-kaitori,r1014,E1014,personal,active,,\nsaiene-kaitori,r1036,E1036,personal,active,,2025-04-10\nsaiene-kaitori,r1034,E1034,personal,active,,\n", "")
+	replaceIn(t, filepath.Join(dir, "saiene-accounts.csv"), "saiene-kaitori,r1002,E1002,personal,active,,,2018-04-02,\nsaiene-kaitori,r1013,E1013,personal,active,,,,\nsaiene-kaitori,r1014,E1014,personal,active,,,,\nsaiene-kaitori,r1036,E1036,personal,active,,2025-04-10,,\nsaiene-kaitori,r1034,E1034,personal,active,,,,\n", "")
 	replaceIn(t, filepath.Join(dir, "saiene-grants.csv"), "saiene-kaitori,r1002,operator,role,2024-04-01,\nsaiene-kaitori,r1013,operator,role,2024-04-01,\nsaiene-kaitori,r1014,operator,role,2024-04-01,\nsaiene-kaitori,r1036,operator,role,2024-04-01,\nsaiene-kaitori,r1034,viewer,role,2024-04-01,\n", "")
 	// And the database of saiene-ctl (a sql source) by three of its seven.
 	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "saiene-ctl.db"))

@@ -164,7 +164,7 @@ func TestBadInputIsAClearErrorAndWritesNothing(t *testing.T) {
 		{
 			name: "an MFA cell that is neither on nor off",
 			break_: func(t *testing.T, dir string) {
-				replaceIn(t, filepath.Join(dir, "saiene-accounts.csv"), "r1036,E1036,personal,active,,2025-04-10", "r1036,E1036,personal,active,maybe,2025-04-10")
+				replaceIn(t, filepath.Join(dir, "saiene-accounts.csv"), "r1036,E1036,personal,active,,2025-04-10,,", "r1036,E1036,personal,active,maybe,2025-04-10,,")
 			},
 			want: []string{"saiene-accounts.csv:5: column mfa (6):", `expected on or off (true/false, 有効/無効), got "maybe"`},
 		},

@@ -11,7 +11,6 @@ import (
 	"text/tabwriter"
 
 	"github.com/accessrecon/accessrecon/config"
-	"github.com/accessrecon/accessrecon/connectors"
 	"github.com/accessrecon/accessrecon/connectors/accesslog"
 	"github.com/accessrecon/accessrecon/connectors/csvfile"
 	"github.com/accessrecon/accessrecon/i18n"
@@ -19,7 +18,6 @@ import (
 	"github.com/accessrecon/accessrecon/reconcile"
 	"github.com/accessrecon/accessrecon/reconcile/atomicfile"
 	"github.com/accessrecon/accessrecon/reconcile/audit"
-	"github.com/accessrecon/accessrecon/reconcile/calendar"
 	"github.com/accessrecon/accessrecon/reconcile/logcheck"
 	"github.com/accessrecon/accessrecon/reconcile/report"
 	"github.com/urfave/cli/v2"
@@ -60,28 +58,6 @@ func logsCommand() *cli.Command {
 	}
 }
 
-// calendarOf is the config's business days: the national holidays (the
-// Cabinet Office's list when given) and the company's.
-func calendarOf(cfg *config.Config) (*calendar.Calendar, error) {
-	cal, err := calendar.New(cfg.Calendar.CompanyHolidays)
-	if err != nil {
-		return nil, i18n.Errorf("%s: %w", cfg.Path, err)
-	}
-	if cfg.Calendar.NationalHolidays != "" {
-		name := cfg.Resolve(cfg.Calendar.NationalHolidays)
-		f, err := cfg.Files.Open(name)
-		if err != nil {
-			return nil, i18n.Errorf("%s: %w", name, connectors.UnwrapPath(err))
-		}
-		err = cal.LoadOfficial(name, f)
-		f.Close()
-		if err != nil {
-			return nil, err
-		}
-	}
-	return cal, nil
-}
-
 // logsRetention checks that the access logs cover each confidential system
 // for the retention period, business day by business day.
 func logsRetention(c *cli.Context) error {
@@ -97,7 +73,7 @@ func logsRetention(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	cal, err := calendarOf(s.cfg)
+	cal, err := reconcile.CalendarOf(s.cfg)
 	if err != nil {
 		return err
 	}
@@ -228,7 +204,7 @@ func logsCheck(c *cli.Context) error {
 		return err
 	}
 	cfg := s.cfg
-	cal, err := calendarOf(cfg)
+	cal, err := reconcile.CalendarOf(cfg)
 	if err != nil {
 		return err
 	}

@@ -49,6 +49,17 @@ func ReadAccount(source string, cr *csvfile.Reader) (*graph.Account, error) {
 	if a.CreatedAt, err = cr.Date("created_at"); err != nil {
 		return nil, err
 	}
+	if a.PasswordSetAt, err = cr.Date("password_set_at"); err != nil {
+		return nil, err
+	}
+	switch strings.ToLower(strings.TrimSpace(cr.Get("last_sign_in"))) {
+	case "never", "なし", "未使用":
+		a.LastSignIn = graph.NeverSignedIn
+	default:
+		if a.LastSignIn, err = cr.Date("last_sign_in"); err != nil {
+			return nil, err
+		}
+	}
 	return a, nil
 }
 

@@ -6,6 +6,7 @@ package catalog
 
 import (
 	"github.com/accessrecon/accessrecon/connectors"
+	"github.com/accessrecon/accessrecon/connectors/entra"
 	"github.com/accessrecon/accessrecon/connectors/export"
 	"github.com/accessrecon/accessrecon/connectors/github"
 	"github.com/accessrecon/accessrecon/connectors/ldap"
@@ -17,6 +18,7 @@ import (
 // Types are the source types, by the name the config gives them.
 var Types = connectors.Types{
 	export.Type,
+	entra.Type,
 	github.Type,
 	ldap.Type,
 	ldap.LDIFType,

@@ -83,9 +83,16 @@ type Config struct {
 	// member, and how an account is disabled (uac).
 	Directory string
 	// MFAAttr, if set, says whether an account has a second factor.
-	MFAAttr                string
-	GroupBase, GroupFilter string
-	Mappings               []Mapping
+	MFAAttr string
+	// PasswordSetAttr, LastSignInAttr and CreatedAttr, if set, hold when
+	// an account's password was last set, when it last signed in (an
+	// account without a value never did) and when it was made: Active
+	// Directory's 100 ns counts since 1601 (pwdLastSet,
+	// lastLogonTimestamp) or generalized times (whenCreated,
+	// pwdChangedTime). Active Directory's by default.
+	PasswordSetAttr, LastSignInAttr, CreatedAttr string
+	GroupBase, GroupFilter                       string
+	Mappings                                     []Mapping
 
 	DisableMethod string // ppolicy (default) or move
 	DisabledOU    string
@@ -155,6 +162,9 @@ func (c *Config) Defaults(name string) error {
 		}
 		def(&c.GroupFilter, "(objectClass=group)")
 		def(&c.DisableMethod, "uac")
+		def(&c.PasswordSetAttr, "pwdLastSet")
+		def(&c.LastSignInAttr, "lastLogonTimestamp")
+		def(&c.CreatedAttr, "whenCreated")
 	default:
 		return i18n.Errorf("ldap: directory %q: expected openldap or active_directory", c.Directory)
 	}
@@ -514,7 +524,39 @@ func (s *Source) accountOf(d *directory, get func(string) string) *graph.Account
 			a.MFA = graph.MFAOn
 		}
 	}
+	if s.cfg.PasswordSetAttr != "" {
+		a.PasswordSetAt = directoryDay(get(s.cfg.PasswordSetAttr))
+	}
+	if s.cfg.CreatedAttr != "" {
+		a.CreatedAt = directoryDay(get(s.cfg.CreatedAttr))
+	}
+	if s.cfg.LastSignInAttr != "" {
+		if a.LastSignIn = directoryDay(get(s.cfg.LastSignInAttr)); a.LastSignIn.IsZero() {
+			a.LastSignIn = graph.NeverSignedIn
+		}
+	}
 	return a
+}
+
+// directoryDay is the day of a directory's time value: Active Directory's
+// count of 100 ns intervals since 1601 (0 and the largest int64 are no
+// time), or a generalized time (20261207093000Z, 20261207093000.0Z); the
+// zero Date for anything else.
+func directoryDay(v string) graph.Date {
+	if v == "" {
+		return 0
+	}
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if n <= 0 || n == math.MaxInt64 {
+			return 0
+		}
+		const epochDiff = 116444736000000000 // 1601-01-01 to 1970-01-01 in 100 ns
+		return graph.DateOf(time.Unix(0, 0).Add(time.Duration(n-epochDiff) * 100))
+	}
+	if t, err := ber.ParseGeneralizedTime([]byte(v)); err == nil {
+		return graph.DateOf(t)
+	}
+	return 0
 }
 
 // OwnersByLogin maps the values of Config.LoginAttr (lower-cased) to the

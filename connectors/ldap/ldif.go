@@ -60,6 +60,7 @@ func (l *LDIFSource) Pull(ctx context.Context, w *graph.Writer) (string, error) 
 	// guessed at; others given so are counted.
 	read := map[string]bool{}
 	for _, a := range []string{l.cfg.IDAttr, l.cfg.OwnerAttr, l.cfg.DisabledAttr, l.cfg.KindAttr, l.cfg.LoginAttr, l.cfg.MFAAttr,
+		l.cfg.PasswordSetAttr, l.cfg.LastSignInAttr, l.cfg.CreatedAttr,
 		"member", "uniqueMember", "memberUid", "memberOf", "primaryGroupID", "objectSid", "objectClass", "cn", "userAccountControl"} {
 		if a != "" {
 			read[strings.ToLower(a)] = true

@@ -222,7 +222,7 @@ func (s *Source) Pull(ctx context.Context, w *graph.Writer) (string, error) {
 	}
 	s.referrals.Store(0)
 	attrs := []string{s.cfg.IDAttr, s.cfg.OwnerAttr, s.cfg.DisabledAttr}
-	for _, a := range []string{s.cfg.KindAttr, s.cfg.LoginAttr, s.cfg.MFAAttr} {
+	for _, a := range []string{s.cfg.KindAttr, s.cfg.LoginAttr, s.cfg.MFAAttr, s.cfg.PasswordSetAttr, s.cfg.LastSignInAttr, s.cfg.CreatedAttr} {
 		if a != "" {
 			attrs = append(attrs, a)
 		}

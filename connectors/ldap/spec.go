@@ -76,6 +76,14 @@ type Query struct {
 	// MFA is the attribute that says an account has a second factor: on
 	// when it holds TRUE, yes, on, enabled or 1, off otherwise (optional).
 	MFA string `yaml:"mfa"`
+	// PasswordSet, LastSignIn and Created are the attributes holding when
+	// an account's password was last set, when it last signed in and when
+	// it was made (Active Directory: pwdLastSet, lastLogonTimestamp and
+	// whenCreated by default; OpenLDAP: e.g. pwdChangedTime,
+	// createTimestamp).
+	PasswordSet string `yaml:"password_set"`
+	LastSignIn  string `yaml:"last_sign_in"`
+	Created     string `yaml:"created"`
 	// MemberOf (group_search): memberships are also read from the
 	// accounts' memberOf attribute; base_dn may then be left out.
 	MemberOf bool `yaml:"member_of"`
@@ -131,6 +139,7 @@ func (m *MappingSpec) config() Config {
 		AccountBase: m.AccountQuery.BaseDN, AccountFilter: m.AccountQuery.Filter, IDAttr: m.AccountQuery.ID,
 		OwnerAttr: m.AccountQuery.Owner, KindAttr: m.AccountQuery.Kind, DisabledAttr: m.AccountQuery.Disabled.Attribute,
 		DisabledBit: m.AccountQuery.Disabled.Bit, MFAAttr: m.AccountQuery.MFA, Directory: m.Directory,
+		PasswordSetAttr: m.AccountQuery.PasswordSet, LastSignInAttr: m.AccountQuery.LastSignIn, CreatedAttr: m.AccountQuery.Created,
 		GroupBase: m.GroupQuery.BaseDN, GroupFilter: m.GroupQuery.Filter, MemberOf: m.GroupQuery.MemberOf, VerifyNested: m.GroupQuery.VerifyNested,
 		DerefAliases: m.AccountQuery.DerefAliases || m.GroupQuery.DerefAliases,
 	}

@@ -180,3 +180,10 @@ account_finding(rule, severity, a, t, message) := {
 	"message_key": message_key(message),
 	"message_params": message_params(message),
 }
+
+# limit is a rule's limit on a system: rules.<rule>.systems[system] when
+# set, else rules.<rule>.limit (0: off).
+limit(rule, system) := object.get(object.get(rule, "systems", {}), system, object.get(rule, "limit", 0))
+
+# days_between is the number of days from day a to day b (YYYY-MM-DD).
+days_between(a, b) := (time.parse_ns("2006-01-02", b) - time.parse_ns("2006-01-02", a)) / 86400000000000
