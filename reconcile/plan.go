@@ -101,6 +101,11 @@ type Action struct {
 	// revoking it changes that path (GitHub: removes the person from the
 	// team).
 	Via string `json:"via,omitempty"`
+	// Through is the account a disable is carried out on instead, as
+	// SYSTEM/ACCOUNT: the account this one is a synchronised copy of (an
+	// Entra ID user synced from on-premises Active Directory is disabled
+	// in AD; Entra ID follows at the next synchronisation).
+	Through string `json:"through,omitempty"`
 }
 
 // ItemID is SPEC's SYSTEM/ACCOUNT/ENTITLEMENT (SYSTEM/ACCOUNT for an account).
@@ -270,7 +275,9 @@ func (p *Plan) Systems() []string {
 	return slices.Compact(out)
 }
 
-// AddNames fills person_name from the HR feed, for reviewers.
+// AddNames fills person_name from the HR feed, for reviewers, and what
+// the snapshot says of how an action is carried out: the path of a revoked
+// right (via), the account a disable goes through (through).
 func (p *Plan) AddNames(snap *graph.Snapshot) {
 	name := func(id string) string {
 		if id == "" {
@@ -287,6 +294,11 @@ func (p *Plan) AddNames(snap *graph.Snapshot) {
 	for i := range p.Actions {
 		a := &p.Actions[i]
 		a.PersonName = name(a.Person)
+		if a.Op == policy.OpDisable && a.Through == "" {
+			if acct := snap.AccountOf(a.System, a.Account); acct != nil {
+				a.Through = acct.SyncedFrom
+			}
+		}
 		if a.Op == policy.OpRevoke && a.Via == "" {
 			if acct := snap.AccountOf(a.System, a.Account); acct != nil {
 				if g := acct.Grant(a.Entitlement); g != nil {

@@ -106,6 +106,7 @@ func writePlanJSON(out io.Writer, p *Plan, indented bool) error {
 			w.str("reason", a.Reason)
 			w.strOmitEmpty("reason_ja", a.ReasonJA)
 			w.strOmitEmpty("via", a.Via)
+			w.strOmitEmpty("through", a.Through)
 			w.close('}')
 			w.flushFull()
 		}

@@ -16,8 +16,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/accessrecon/accessrecon/connectors"
 	"github.com/accessrecon/accessrecon/config"
+	"github.com/accessrecon/accessrecon/connectors"
 	"github.com/accessrecon/accessrecon/connectors/entra/graphfake"
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/input"

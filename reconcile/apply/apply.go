@@ -344,6 +344,9 @@ func Run(ctx context.Context, in *inputs.Inputs, pol *reconcile.Policy, p *recon
 // administered by hand get a line of a work order instead, done once the
 // administrators confirm it.
 func execute(ctx context.Context, snap *graph.Snapshot, a reconcile.Action, o Options) (string, Detail) {
+	if a.Op == policy.OpDisable && a.Through != "" {
+		return executeSynced(ctx, snap, a, o)
+	}
 	source := ""
 	acct := snap.Account(graph.AccountKey(a.System, a.Account))
 	if acct != nil {
@@ -369,6 +372,28 @@ func execute(ctx context.Context, snap *graph.Snapshot, a reconcile.Action, o Op
 		}
 	}
 	return executeThrough(ctx, source, a, o)
+}
+
+// executeSynced disables an account that is a synchronised copy of
+// another (a.Through) by disabling the other, through its own source; a
+// work order when that account was not read.
+func executeSynced(ctx context.Context, snap *graph.Snapshot, a reconcile.Action, o Options) (string, Detail) {
+	master := snap.Account(a.Through)
+	if master == nil {
+		return StateManual, Detail{
+			fmt.Sprintf("%s is synchronised from %s, which no source reads: disable it there", a.ItemID(), a.Through),
+			fmt.Sprintf("%s は %s から同期されています。%s は取得元にないため、そちらで無効化してください", a.ItemID(), a.Through, a.Through)}
+	}
+	if master.Status != "active" {
+		return StateDone, Detail{a.Through + " is already disabled; " + a.System + " follows at its next synchronisation",
+			a.Through + " はすでに無効です。" + a.System + " は次の同期で反映されます"}
+	}
+	on := a
+	on.System, on.Account, on.Entitlement, on.Via = master.System, master.ID, "", ""
+	state, d := executeThrough(ctx, master.Source, on, o)
+	d.EN = "on " + a.Through + ": " + d.EN
+	d.JA = a.Through + " で: " + d.JA
+	return state, d
 }
 
 // executeThrough carries out one action through one source.
@@ -466,8 +491,12 @@ func writeWorkOrders(planPath string, p *reconcile.Plan, system string, actions 
 	for _, a := range actions {
 		// The path a right comes through (nested groups, a team): what the
 		// administrator changes to take it away.
-		w.Write([]string{a.ID, a.Op, a.System, a.Account, a.Entitlement, a.Person, a.PersonName, a.Effective, a.Reason, a.Via, "", "", ""})
-		cells := []string{a.ID, a.Op, a.Account, a.Entitlement, a.Via, a.Person, a.PersonName, a.Effective, a.Reason}
+		via := a.Via
+		if a.Through != "" {
+			via = "disable in / 同期元で無効化: " + a.Through
+		}
+		w.Write([]string{a.ID, a.Op, a.System, a.Account, a.Entitlement, a.Person, a.PersonName, a.Effective, a.Reason, via, "", "", ""})
+		cells := []string{a.ID, a.Op, a.Account, a.Entitlement, via, a.Person, a.PersonName, a.Effective, a.Reason}
 		for i, c := range cells {
 			cells[i] = report.MarkdownCell(c)
 		}

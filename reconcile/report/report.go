@@ -48,6 +48,7 @@ var words = map[string]map[string]string{
 		"id": "ID", "op": "Operation", "item": "Item", "person": "Person", "rule": "Rule", "severity": "Severity", "message": "Message", "count": "Count",
 		"phase":        "phase",
 		"via":          "held through (revoking changes it)",
+		"through":      "synchronised from (disabled there)",
 		"more_actions": "… and %d more actions on %s: %s",
 		"author":       "Made by", "generated": "Made at", "status": "Status", "approvals": "Approvals", "approver": "Approver",
 		"approved_at": "Approved at", "signature": "Signature", "verified": "Checked", "no_approvals": "Not approved yet.", "state": "State",
@@ -63,6 +64,7 @@ var words = map[string]map[string]string{
 		"id": "ID", "op": "措置", "item": "対象", "person": "対象者", "rule": "ルール", "severity": "重要度", "message": "内容", "count": "件数",
 		"phase":        "フェーズ",
 		"via":          "付与経路（取消はこれを変更）",
+		"through":      "同期元（こちらで無効化）",
 		"more_actions": "… ほか %d 件（%s）: %s",
 		"author":       "作成者", "generated": "作成日時", "status": "状態", "approvals": "承認", "approver": "承認者",
 		"approved_at": "承認日時", "signature": "署名", "verified": "確認結果", "no_approvals": "まだ承認されていません。", "state": "実施状況",
@@ -307,6 +309,9 @@ func (r Renderer) Text(out io.Writer, p *reconcile.Plan) error {
 		fmt.Fprintf(&b, "\n         %s: %s\n         %s: %s\n", r.w("rules"), strings.Join(a.Rules, ", "), r.w("reason"), r.Say(a.Reason, a.ReasonJA))
 		if a.Via != "" {
 			fmt.Fprintf(&b, "         %s: %s\n", r.w("via"), a.Via)
+		}
+		if a.Through != "" {
+			fmt.Fprintf(&b, "         %s: %s\n", r.w("through"), a.Through)
 		}
 	}
 	for _, sys := range hiddenOrder {

@@ -800,7 +800,8 @@ func ptr(t time.Time) *time.Time { return &t }
 // confidential to NW, through the Microsoft 365 group HD-IT プロジェクト,
 // a member of NW-託送ポータル利用者, the group the role is assigned to;
 // E1001 (NW) holds it directly through that group. E1004 is synced from
-// on-premises AD (sAMAccountName u1004); E1006 never signed in; E1007's
+// on-premises AD (sAMAccountName u1004), and so is E1030, who left on
+// 2026-10-31 (u1030); E1006 never signed in; E1007's
 // password dates from 2017; a guest is sponsored by E1009; E1009 is a
 // Global Administrator, E1002 eligible for User Administrator; Slack's
 // default role is assigned to E1002 directly.
@@ -815,6 +816,7 @@ func (s *Server) LoadDemo() {
 		{ID: "u-e1006", UPN: "watanabe@example.co.jp", EmployeeID: "E1006", Created: day("2025-01-06"), PasswordChanged: day("2025-01-06"), MFA: true},
 		{ID: "u-e1007", UPN: "yamamoto@example.co.jp", EmployeeID: "E1007", Created: day("2015-04-01"), PasswordChanged: day("2017-05-01"), LastSignIn: recent, MFA: true},
 		{ID: "u-e1009", UPN: "kobayashi@example.co.jp", EmployeeID: "E1009", Created: day("2015-04-01"), PasswordChanged: day("2026-10-01"), LastSignIn: recent, MFA: true},
+		{ID: "u-e1030", UPN: "ogawa@example.co.jp", EmployeeID: "E1030", Created: day("2015-04-01"), PasswordChanged: day("2026-04-01"), LastSignIn: ptr(day("2026-10-30")), Synced: true, Sam: "u1030", MFA: true},
 		{ID: "u-guest", UPN: "vendor_partner.example#EXT#@example.co.jp", Guest: true, Created: day("2026-04-01"), LastSignIn: recent},
 	}
 	groups := []*Group{

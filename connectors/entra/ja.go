@@ -1,0 +1,53 @@
+package entra
+
+import "github.com/accessrecon/accessrecon/i18n"
+
+// The Japanese of this package's messages, by their English format.
+func init() {
+	i18n.Register(map[string]string{
+		"expected the tenant's id (a GUID) or its domain, got %q":                    "テナント ID（GUID）かドメイン名を指定してください（値: %q）",
+		"expected the app registration's application (client) id, a GUID, got %q":    "アプリ登録のアプリケーション（クライアント）ID（GUID）を指定してください（値: %q）",
+		"expected one of client_secret_env, client_secret_file and certificate_file": "client_secret_env、client_secret_file、certificate_file のどれか一つを指定してください",
+		"expected an https URL (http only on this computer), got %q":                 "https の URL を指定してください（http はこのコンピューター内だけ）（値: %q）",
+		"expected employeeId or onPremisesSamAccountName, got %q":                    "employeeId か onPremisesSamAccountName を指定してください（値: %q）",
+		"entry %d: expected app (its appId or display name) and system":              "%d 件目: app（appId か表示名）と system を指定してください",
+		"expected remove_membership or by_hand, got %q":                              "remove_membership か by_hand を指定してください（値: %q）",
+		"expected a duration such as 5m or 168h, got %q":                             "5m や 168h のような時間を指定してください（値: %q）",
+		"%s %s: Graph asks to wait %s more, beyond max_rate_wait %s":                 "%s %s: Graph がさらに %s の待機を求めています（max_rate_wait %s を超過）",
+		"%s, user %s: %w":                                                        "%s、ユーザー %s: %w",
+		"%w: %d directory roles are named %q":                                    "%w: %[3]q という名前のディレクトリロールが %[2]d 件あります",
+		"%w: %d enterprise applications are %q":                                  "%w: %[3]q に当たるエンタープライズアプリが %[2]d 件あります",
+		"%w: %d groups are named %q; take the user out of the right one by hand": "%w: %[3]q という名前のグループが %[2]d 件あります。該当するグループから手作業で外してください",
+		"%w: %s %s on %s":                                                        "%w: %[4]s の %[3]s に対する %[2]s",
+		"%w: %s holds %s through %s (group_rights: by_hand)":                     "%w: %[2]s は %[4]s を通じて %[3]s を持っています（group_rights: by_hand）",
+		"%w: %s holds %s through several groups (%s): leaving one would not take it; decide which by hand":          "%w: %[2]s は複数のグループ（%[4]s）を通じて %[3]s を持っています。一つから外しても権限は残るため、どれから外すか手作業で決めてください",
+		"%w: %s is in %s by its membership rule (%s): change the rule or the user's properties (right %s, path %s)": "%w: %[2]s は動的メンバーシップの規則（%[4]s）で %[3]s に入っています。規則かユーザーの属性を変更してください（権限 %[5]s、経路 %[6]s）",
+		"%w: %s is not app:<app>/<role>": "%w: %s は app:<アプリ>/<ロール> の形ではありません",
+		"%w: %s is synced from on-premises Active Directory (sAMAccountName %s): disable it there; Entra ID follows at the next synchronisation": "%w: %s はオンプレミスの Active Directory から同期されています（sAMAccountName %s）。AD で無効化してください。Entra ID には次の同期で反映されます",
+		"%w: %s is synced from on-premises Active Directory: take %s out of it there (right %s, path %s)":                                        "%w: %[2]s はオンプレミスの Active Directory から同期されたグループです。AD で %[3]s を外してください（権限 %[4]s、経路 %[5]s）",
+		"%w: no app of this source is mapped to system %s":                                                                                       "%w: システム %s に対応付けたアプリがこの取得元にありません",
+		"%w: role %s is scoped to an administrative unit or object; remove it by hand":                                                           "%w: ロール %s は管理単位かオブジェクトに限定されています。手作業で削除してください",
+		"%w: take %s's app roles on %s away in the enterprise application, or disable the user":                                                  "%w: エンタープライズアプリで %[2]s の %[3]s のアプリロールを外すか、ユーザーを無効化してください",
+		"GET %s: not a Graph collection: %w":                                                                                                     "GET %s: Graph のコレクションではありません: %w",
+		"GET %s: not a user":                                                                                                                     "GET %s: ユーザーではありません",
+		"GET /groups/delta: a group without an id":                                                                                               "GET /groups/delta: id のないグループがあります",
+		"GET /groups/delta: group %s: %s: %w":                                                                                                    "GET /groups/delta: グループ %s: %s: %w",
+		"GET /groups/delta: no delta link in the answer":                                                                                         "GET /groups/delta: 応答に差分リンクがありません",
+		"GET /groups/delta: not a Graph collection: %w":                                                                                          "GET /groups/delta: Graph のコレクションではありません: %w",
+		"GET /groups/delta: the last page has no delta link":                                                                                     "GET /groups/delta: 最後のページに差分リンクがありません",
+		"Graph gave a link outside %s: %.80s":                                                                                                    "Graph が %s の外へのリンクを返しました: %.80s",
+		"POST /$batch: Graph asks to wait %s more, beyond max_rate_wait %s":                                                                      "POST /$batch: Graph がさらに %s の待機を求めています（max_rate_wait %s を超過）",
+		"POST /$batch: an answer with id %q that no request had":                                                                                 "POST /$batch: どの要求にもない id %q の応答があります",
+		"POST /$batch: no answer to GET %s":                                                                                                      "POST /$batch: GET %s への応答がありません",
+		"POST /$batch: not a batch answer: %w":                                                                                                   "POST /$batch: バッチの応答ではありません: %w",
+		"apps: system %q is not in systems.yaml":                                                                                                 "apps: システム %q が systems.yaml にありません",
+		"certificate_file %s: %s: %w":                                                                                                            "certificate_file %s: %s: %w",
+		"certificate_file %s: %w":                                                                                                                "certificate_file %s: %w",
+		"certificate_file %s: expected a PEM file with the app's certificate (CERTIFICATE) and its RSA private key (PRIVATE KEY)": "certificate_file %s: アプリの証明書（CERTIFICATE）と RSA 秘密鍵（PRIVATE KEY）を含む PEM ファイルを指定してください",
+		"certificate_file %s: the private key is not the certificate's":                                                           "certificate_file %s: 秘密鍵が証明書のものではありません",
+		"delta_file %s: %w":                 "delta_file %s: %w",
+		"sign-in to Microsoft Entra ID: %w": "Microsoft Entra ID へのサインイン: %w",
+		"user %s has no userPrincipalName":  "ユーザー %s に userPrincipalName がありません",
+		"%s %s: %d %s %s":                   "%s %s: %d %s %s",
+	})
+}
