@@ -38,7 +38,9 @@ func spec(f *graphfake.Server, dir string) *Spec {
 		Apps: []App{{App: graphfake.PortalApp, System: "takuso-portal"}}, OnPremisesSystem: "ad"}
 }
 
-func open(t *testing.T, s *Spec) connectors.Source {
+func open(t *testing.T, s *Spec) connectors.Source { return openTB(t, s) }
+
+func openTB(t testing.TB, s *Spec) connectors.Source {
 	t.Helper()
 	t.Setenv("TEST_ENTRA_SECRET", graphfake.Secret)
 	if err := s.Check(connectors.CheckEnv{}); err != nil {
@@ -63,6 +65,10 @@ func self(src connectors.Source) *Source {
 }
 
 func pull(t *testing.T, src connectors.Source) (*graph.Snapshot, string, error) {
+	return pullTB(t, src)
+}
+
+func pullTB(t testing.TB, src connectors.Source) (*graph.Snapshot, string, error) {
 	t.Helper()
 	g := graph.New()
 	w := g.Writer()

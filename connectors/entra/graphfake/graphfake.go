@@ -106,6 +106,7 @@ type Server struct {
 	MaxPage int
 
 	mu       sync.Mutex
+	byID     map[string]any // users and groups by id
 	users    []*User
 	groups   []*Group
 	apps     []*App
@@ -153,6 +154,14 @@ func (s *Server) Load(users []*User, groups []*Group, apps []*App, roleDefs []Ro
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.users, s.groups, s.apps, s.roleDefs, s.active, s.eligible = users, groups, apps, roleDefs, active, eligible
+	s.byID = map[string]any{}
+	for _, u := range users {
+		s.byID[u.ID] = u
+		s.byID[strings.ToLower(u.UPN)] = u
+	}
+	for _, g := range groups {
+		s.byID[g.ID] = g
+	}
 }
 
 // Violations are the requests refused for breaking the rules the source
@@ -185,6 +194,7 @@ func (s *Server) DeleteGroup(id string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.groups = slices.DeleteFunc(s.groups, func(g *Group) bool { return g.ID == id })
+	delete(s.byID, id)
 	s.changes = append(s.changes, change{group: id, removed: true})
 }
 
@@ -196,21 +206,16 @@ func (s *Server) Version() int {
 }
 
 func (s *Server) group(id string) *Group {
-	for _, g := range s.groups {
-		if g.ID == id {
-			return g
-		}
-	}
-	return nil
+	g, _ := s.byID[id].(*Group)
+	return g
 }
 
 func (s *Server) user(id string) *User {
-	for _, u := range s.users {
-		if u.ID == id || strings.EqualFold(u.UPN, id) {
-			return u
-		}
+	u, _ := s.byID[id].(*User)
+	if u == nil {
+		u, _ = s.byID[strings.ToLower(id)].(*User)
 	}
-	return nil
+	return u
 }
 
 func (s *Server) violate(w http.ResponseWriter, format string, args ...any) {
@@ -365,8 +370,8 @@ func (s *Server) groupObj(g *Group) obj {
 }
 
 func (s *Server) memberObj(id string) obj {
-	if s.group(id) != nil {
-		return obj{"@odata.type": "#microsoft.graph.group", "id": id, "displayName": s.group(id).Name}
+	if g := s.group(id); g != nil {
+		return obj{"@odata.type": "#microsoft.graph.group", "id": id, "displayName": g.Name}
 	}
 	return obj{"@odata.type": "#microsoft.graph.user", "id": id, "displayName": id}
 }
@@ -408,6 +413,12 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // collection answers a list: $select required, $top at most 999 (100 by
 // default), the next page by $skiptoken.
 func (s *Server) collection(w http.ResponseWriter, r *http.Request, items []obj) {
+	s.lazyCollection(w, r, len(items), func(i int) obj { return items[i] })
+}
+
+// lazyCollection is collection of n objects made only for the page
+// answered.
+func (s *Server) lazyCollection(w http.ResponseWriter, r *http.Request, n int, item func(i int) obj) {
 	q := r.URL.Query()
 	sel := q.Get("$select")
 	if sel == "" {
@@ -427,13 +438,14 @@ func (s *Server) collection(w http.ResponseWriter, r *http.Request, items []obj)
 		top = min(top, s.MaxPage)
 	}
 	skip, _ := strconv.Atoi(q.Get("$skiptoken"))
-	end := min(skip+top, len(items))
+	end := min(skip+top, n)
+	fields := strings.Split(sel, ",")
 	out := make([]obj, 0, max(0, end-skip))
-	for _, o := range items[min(skip, len(items)):end] {
-		out = append(out, selected(o, strings.Split(sel, ",")))
+	for i := min(skip, n); i < end; i++ {
+		out = append(out, selected(item(i), fields))
 	}
 	body := map[string]any{"@odata.context": s.URL + "/v1.0/$metadata#" + r.URL.Path, "value": out}
-	if end < len(items) {
+	if end < n {
 		q.Set("$skiptoken", strconv.Itoa(end))
 		body["@odata.nextLink"] = s.URL + r.URL.Path + "?" + q.Encode()
 	}
@@ -476,11 +488,7 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		locked = false
 		s.batch(w, r)
 	case path == "/users" && get:
-		var items []obj
-		for _, u := range s.users {
-			items = append(items, s.userObj(u))
-		}
-		s.collection(w, r, items)
+		s.lazyCollection(w, r, len(s.users), func(i int) obj { return s.userObj(s.users[i]) })
 	case len(parts) == 2 && parts[0] == "users" && get:
 		u := s.user(parts[1])
 		if u == nil {
@@ -544,11 +552,7 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 			graphError(w, http.StatusNotFound, "Request_ResourceNotFound", "Resource '"+parts[1]+"' does not exist")
 			return
 		}
-		var items []obj
-		for _, m := range g.Members {
-			items = append(items, s.memberObj(m))
-		}
-		s.collection(w, r, items)
+		s.lazyCollection(w, r, len(g.Members), func(i int) obj { return s.memberObj(g.Members[i]) })
 	case len(parts) == 5 && parts[0] == "groups" && parts[2] == "members" && parts[4] == "$ref" && r.Method == http.MethodDelete:
 		g := s.group(parts[1])
 		if g == nil || !slices.Contains(g.Members, parts[3]) {
@@ -661,11 +665,10 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		s.writes = append(s.writes, "POST roleEligibilityScheduleRequests adminRemove "+body.PrincipalID+" "+body.RoleDefinitionID)
 		writeJSON(w, http.StatusCreated, obj{"id": "req-" + body.PrincipalID, "action": "adminRemove", "status": "Revoked"})
 	case path == "/reports/authenticationMethods/userRegistrationDetails" && get:
-		var items []obj
-		for _, u := range s.users {
-			items = append(items, obj{"id": u.ID, "userPrincipalName": u.UPN, "isMfaRegistered": u.MFA, "isAdmin": false})
-		}
-		s.collection(w, r, items)
+		s.lazyCollection(w, r, len(s.users), func(i int) obj {
+			u := s.users[i]
+			return obj{"id": u.ID, "userPrincipalName": u.UPN, "isMfaRegistered": u.MFA, "isAdmin": false}
+		})
 	default:
 		graphError(w, http.StatusBadRequest, "BadRequest", "Resource not found for the segment '"+path+"'.")
 	}
