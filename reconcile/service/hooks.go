@@ -42,12 +42,16 @@ func (s *Service) hook(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
 		return
 	}
-	s.hookMu.Lock()
-	seen := s.delivered[name+"/"+key]
-	s.delivered[name+"/"+key] = true
-	s.hookMu.Unlock()
+	first, err := s.delivered.take(name+"/"+key, s.opts.Now())
+	if err != nil {
+		if s.opts.Log != nil {
+			s.opts.Log.Error("serve: a webhook delivery could not be recorded; refused, the service sends it again", "webhook", name, "error", err)
+		}
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "the delivery could not be recorded; send it again"})
+		return
+	}
 	switch {
-	case seen:
+	case !first:
 		writeJSON(w, http.StatusOK, map[string]string{"status": "duplicate"})
 		return
 	case !relevant:
@@ -99,5 +103,9 @@ func (s *Service) follow(ctx context.Context, name, key string, h connectors.HRH
 	return err
 }
 
-// Wait waits for the re-reads webhooks started (serve's shutdown).
-func (s *Service) Wait() { s.following.Wait() }
+// Wait waits for the re-reads webhooks started (serve's shutdown), and
+// closes the file of deliveries taken.
+func (s *Service) Wait() {
+	s.following.Wait()
+	s.delivered.close()
+}

@@ -63,9 +63,8 @@ type Service struct {
 	mu     sync.Mutex // guards events and writes to the outbox
 	events map[string]stored
 
-	hookMu    sync.Mutex
-	delivered map[string]bool // webhook deliveries taken, by key
-	following sync.WaitGroup  // the re-reads webhooks started
+	delivered *deliveries    // webhook deliveries taken, by key
+	following sync.WaitGroup // the re-reads webhooks started
 
 	metrics *metrics
 }
@@ -103,8 +102,12 @@ func New(ctx context.Context, o Options) (*Service, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	s := &Service{opts: o, events: map[string]stored{}, metrics: newMetrics(), delivered: map[string]bool{}}
+	s := &Service{opts: o, events: map[string]stored{}, metrics: newMetrics()}
 	if err := s.Refresh(ctx); err != nil {
+		return nil, err
+	}
+	var err error
+	if s.delivered, err = openDeliveries(o.Outbox, o.Now()); err != nil {
 		return nil, err
 	}
 	if err := s.loadOutbox(); err != nil {
