@@ -70,7 +70,7 @@ func sourcesFS(sources string) fstest.MapFS {
 // naming nothing listed before.
 func TestASourceEntryIsCheckedByItsType(t *testing.T) {
 	for _, c := range []struct{ sources, want string }{
-		{"  - {name: a, type: entra}\n", `conf/accessrecon.yaml:5: field type: expected one of [file github ldap ldif sql scim], got "entra"`},
+		{"  - {name: a, type: okta}\n", `conf/accessrecon.yaml:5: field type: expected one of [file entra github ldap ldif sql scim], got "okta"`},
 		{"  - name: a\n    type: file\n    accounts: a.csv\n    grants: g.csv\n    org: example\n", `conf/accessrecon.yaml:9: unknown key "org"`},
 		{"  - name: a\n    type: ldap\n    url: ldap://x\n    account_search: {base_dn: dc=x, bogus: 1}\n", `conf/accessrecon.yaml:8: unknown key "bogus"`},
 	} {
@@ -81,6 +81,8 @@ func TestASourceEntryIsCheckedByItsType(t *testing.T) {
 	}
 	for _, c := range []struct{ sources, want string }{
 		{"  - {name: a, type: file, accounts: a.csv}\n", `conf/accessrecon.yaml:5: field accounts: a file source needs both`},
+		{"  - name: m365\n    type: entra\n    tenant_id: contoso\n", `conf/accessrecon.yaml:7: field tenant_id: expected the tenant's id (a GUID) or its domain, got "contoso"`},
+		{"  - name: m365\n    type: entra\n    tenant_id: contoso.onmicrosoft.com\n    client_id: 11111111-1111-1111-1111-111111111111\n    graph_url: http://graph.example.com\n", `conf/accessrecon.yaml:9: field graph_url: expected an https URL`},
 		{"  - name: gh\n    type: github\n    org: x\n    owners_from:\n      source: nobody\n      attribute: uid\n", `conf/accessrecon.yaml:9: field owners_from.source: expected an ldap source listed before gh, got "nobody"`},
 		{"  - name: a\n    type: file\n    accounts: a.csv\n    grants: g.csv\n    encoding: ebcdic\n", `conf/accessrecon.yaml:9: field encoding:`},
 	} {
