@@ -60,6 +60,10 @@ type Config struct {
 	// Roster is the path of the roster of approved contractors (optional):
 	// employee_id, system, approved_on, valid_until; CSV or XLSX.
 	Roster string `yaml:"roster"`
+	// Duties is the path of the separation-of-duties matrix (optional):
+	// right_a, right_b (SYSTEM/ENTITLEMENT), reason, exceptions; CSV or
+	// XLSX, Japanese headers (権限A, 権限B, 理由, 例外) too.
+	Duties string `yaml:"duties"`
 	// AccessLogs are access-log files, CSV or JSON lines (optional).
 	AccessLogs []string `yaml:"access_logs"`
 	// Calendar adds company holidays to the national ones.

@@ -118,6 +118,8 @@ func primaryKey(obj any) string {
 		return o.ID
 	case *RosterEntry:
 		return o.ID
+	case *DutyConflict:
+		return o.ID
 	}
 	panic(fmt.Sprintf("graph: no primary key for %T", obj))
 }
@@ -694,6 +696,22 @@ func (w *Writer) AddRosterEntry(r *RosterEntry) error {
 		return unknown("system", r.System)
 	}
 	return w.insert(TableRosters, r)
+}
+
+// AddDutyConflict adds a pair of rights of existing systems that one
+// person must not hold together.
+func (w *Writer) AddDutyConflict(d *DutyConflict) error {
+	d.ID = d.A + " | " + d.B
+	if w.exists(TableDuties, d.ID) || w.exists(TableDuties, d.B+" | "+d.A) {
+		return duplicate("pair of rights", d.ID)
+	}
+	for _, r := range []string{d.A, d.B} {
+		system, _, _ := strings.Cut(r, "/")
+		if !w.exists(TableSystems, system) {
+			return unknown("system", system)
+		}
+	}
+	return w.insert(TableDuties, d)
 }
 
 // AddException adds a registered exception for an existing system.

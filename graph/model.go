@@ -198,6 +198,16 @@ type Emergency struct {
 	End       time.Time
 }
 
+// DutyConflict is a pair of rights that one person must not hold together
+// (the separation-of-duties matrix): A and B as SYSTEM/ENTITLEMENT, why,
+// and the employees allowed to hold both.
+type DutyConflict struct {
+	ID         string // A + " | " + B
+	A, B       string
+	Reason     string
+	Exceptions []string
+}
+
 // Exception is a registered, expiring exception to one rule for one account.
 type Exception struct {
 	ID            string

@@ -77,6 +77,9 @@ func (s *Snapshot) Emergencies() []*Emergency { return all[Emergency](s, TableEm
 // Exceptions lists all exceptions by id.
 func (s *Snapshot) Exceptions() []*Exception { return all[Exception](s, TableExceptions, IndexID) }
 
+// DutyConflicts lists the separation-of-duties pairs by id.
+func (s *Snapshot) DutyConflicts() []*DutyConflict { return all[DutyConflict](s, TableDuties, IndexID) }
+
 // Rosters lists the roster entries by id.
 func (s *Snapshot) Rosters() []*RosterEntry { return all[RosterEntry](s, TableRosters, IndexID) }
 

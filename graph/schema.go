@@ -18,6 +18,7 @@ const (
 	TableEmergencies = "emergencies"
 	TableExceptions  = "exceptions"
 	TableRosters     = "rosters"
+	TableDuties      = "duties"
 )
 
 // Index names.
@@ -50,6 +51,7 @@ func Schema() *memdb.DBSchema {
 		TableEmergencies: emergenciesTable(),
 		TableExceptions:  exceptionsTable(),
 		TableRosters:     rostersTable(),
+		TableDuties:      dutiesTable(),
 	}}
 }
 
@@ -132,6 +134,12 @@ func emergenciesTable() *memdb.TableSchema {
 
 func rostersTable() *memdb.TableSchema {
 	return &memdb.TableSchema{Name: TableRosters, Indexes: map[string]*memdb.IndexSchema{
+		IndexID: idIndex("ID"),
+	}}
+}
+
+func dutiesTable() *memdb.TableSchema {
+	return &memdb.TableSchema{Name: TableDuties, Indexes: map[string]*memdb.IndexSchema{
 		IndexID: idIndex("ID"),
 	}}
 }

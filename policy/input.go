@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -25,6 +26,9 @@ import (
 //	                 `unit in allowed_units` scans the list)
 //	emergencies      [{id, reason, systems, companies, start, end, start_ns, end_ns}]
 //	exceptions       [{id, rule, system, account, expires}]
+//	duties           {system: {entitlement: [{system, entitlement, right_a,
+//	                 right_b, reason, exceptions: {employee_id: true}}]}}: the
+//	                 separation-of-duties pairs by their first right
 //	business_days    the business days before as_of, newest first, as many as
 //	                 the rules need (business_days[n-1] is the n-th
 //	                 business day before as_of)
@@ -93,7 +97,25 @@ func Model(s *graph.Snapshot, asOf graph.Date, rules any) map[string]any {
 			"id": x.ID, "rule": x.Rule, "system": x.System, "account": x.Account, "expires": x.Expires.String(),
 		})
 	}
+	duties := map[string]any{}
+	for _, d := range s.DutyConflicts() {
+		as, ae, _ := strings.Cut(d.A, "/")
+		bs, be, _ := strings.Cut(d.B, "/")
+		except := map[string]any{}
+		for _, e := range d.Exceptions {
+			except[e] = true
+		}
+		bySystem, _ := duties[as].(map[string]any)
+		if bySystem == nil {
+			bySystem = map[string]any{}
+			duties[as] = bySystem
+		}
+		pairs, _ := bySystem[ae].([]any)
+		bySystem[ae] = append(pairs, map[string]any{"system": bs, "entitlement": be, "right_a": d.A, "right_b": d.B,
+			"reason": d.Reason, "exceptions": except})
+	}
 	return map[string]any{
+		"duties":         duties,
 		"as_of":          asOf.String(),
 		"as_of_start_ns": asOf.Start().UnixNano(),
 		"as_of_end_ns":   asOf.AddDays(1).Start().UnixNano(),

@@ -162,6 +162,20 @@ func TestBadInputIsAClearErrorAndWritesNothing(t *testing.T) {
 			want: []string{"roster.csv:3: column system (2):", `unknown system "saiene-kaitri"`},
 		},
 		{
+			name: "a right of the duties matrix without its system",
+			break_: func(t *testing.T, dir string) {
+				appendTo(t, filepath.Join(dir, "duties.csv"), "takuso editor,portal/admin,台帳の編集とID管理,\n")
+			},
+			want: []string{"duties.csv:3: column 権限A = right_a (1):", `expected SYSTEM/ENTITLEMENT, e.g. takuso/editor, got "takuso editor"`},
+		},
+		{
+			name: "a right of the duties matrix on a system nobody lists",
+			break_: func(t *testing.T, dir string) {
+				appendTo(t, filepath.Join(dir, "duties.csv"), "takuso/editor,takuso-billing/approver,起票と承認,\n")
+			},
+			want: []string{"duties.csv:3: column 権限B = right_b (2):", `unknown system "takuso-billing"`},
+		},
+		{
 			name: "an MFA cell that is neither on nor off",
 			break_: func(t *testing.T, dir string) {
 				replaceIn(t, filepath.Join(dir, "saiene-accounts.csv"), "r1036,E1036,personal,active,,2025-04-10,,", "r1036,E1036,personal,active,maybe,2025-04-10,,")

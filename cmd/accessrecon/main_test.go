@@ -107,7 +107,7 @@ func TestPlanWritesJSONAndPrintsSummary(t *testing.T) {
 	if plan["format_version"] != float64(1) || plan["kind"] != "reconcile" || plan["as_of"] != "2026-11-24" {
 		t.Errorf("plan header: %v %v %v", plan["format_version"], plan["kind"], plan["as_of"])
 	}
-	if !strings.Contains(stdout, "Findings: 9") || !strings.Contains(stdout, "Actions: 11") {
+	if !strings.Contains(stdout, "Findings: 11") || !strings.Contains(stdout, "Actions: 11") {
 		t.Errorf("summary does not count findings and actions:\n%s", stdout)
 	}
 }

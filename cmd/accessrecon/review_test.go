@@ -296,7 +296,7 @@ func TestCertificationRejectsForeignItemsAndReopening(t *testing.T) {
 	}
 	var manifest map[string]any
 	data, _ := os.ReadFile(filepath.Join(camp, "campaign.json"))
-	if json.Unmarshal(data, &manifest) != nil || manifest["as_of"] == "" || len(manifest["inputs"].(map[string]any)) != 11 {
+	if json.Unmarshal(data, &manifest) != nil || manifest["as_of"] == "" || len(manifest["inputs"].(map[string]any)) != 12 {
 		t.Errorf("manifest lacks as_of or input digests: %v", manifest)
 	}
 }

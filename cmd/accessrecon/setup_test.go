@@ -284,7 +284,7 @@ func TestShiftJISHRExportWithEraDates(t *testing.T) {
 	}
 	os.WriteFile(people, []byte(enc), 0o644)
 	replaceIn(t, cfg, "  encoding: utf-8\n", "  encoding: shift_jis\n")
-	for _, f := range []string{"transfers.csv", "takuso-accounts.csv", "takuso-grants.csv", "saiene-accounts.csv", "saiene-grants.csv", "portal-accounts.csv", "portal-grants.csv"} {
+	for _, f := range []string{"transfers.csv", "takuso-accounts.csv", "takuso-grants.csv", "saiene-accounts.csv", "saiene-grants.csv", "portal-accounts.csv", "portal-grants.csv", "duties.csv"} {
 		// The sources use the HR feed's encoding: the same files in Shift_JIS.
 		b, _ := os.ReadFile(filepath.Join(dir, f))
 		s, err := japanese.ShiftJIS.NewEncoder().String(string(b))

@@ -5,9 +5,11 @@ import "github.com/accessrecon/accessrecon/i18n"
 // The Japanese of this package's messages, by their English format.
 func init() {
 	i18n.Register(map[string]string{
-		"valid_until %s is before approved_on %s": "valid_until %s が approved_on %s より前です",
-		"an entitlement has no id":                "ID のない権限があります",
-		"expected a value":                        "値が必要です",
+		"valid_until %s is before approved_on %s":                                         "valid_until %s が approved_on %s より前です",
+		"expected SYSTEM/ENTITLEMENT, e.g. takuso/editor, got %q":                         "システム/権限 の形（例: takuso/editor）で指定してください（値: %q）",
+		"the same right as right_a: a pair needs two rights":                              "right_a と同じ権限です。組み合わせには二つの権限が必要です",
+		"an entitlement has no id":                                                        "ID のない権限があります",
+		"expected a value":                                                                "値が必要です",
 		"expected an RFC 3339 timestamp such as 2026-09-01T00:00:00+09:00, got %q":        "2026-09-01T00:00:00+09:00 のような RFC 3339 の日時を指定してください（値: %q）",
 		"expected an RFC 3339 timestamp such as 2026-09-05T23:59:59+09:00, got %q":        "2026-09-05T23:59:59+09:00 のような RFC 3339 の日時を指定してください（値: %q）",
 		"expected at least one system id":                                                 "システム ID を 1 つ以上指定してください",

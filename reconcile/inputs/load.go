@@ -158,6 +158,14 @@ func load(ctx context.Context, cfg *config.Config, log *slog.Logger, withSources
 		}
 		in.Digests[cfg.Roster] = d
 	}
+	if cfg.Duties != "" {
+		d, err := orgdata.LoadDuties(ctx, files, cfg.Resolve(cfg.Duties), cfg.HR.Encoding, w)
+		if err != nil {
+			w.Abort()
+			return nil, err
+		}
+		in.Digests[cfg.Duties] = d
+	}
 	if in.HRHistory = hr.Derived(); in.HRHistory != nil {
 		// The plan binds the events derived from this snapshot, not the
 		// history file that moves on once the plan is recorded.
