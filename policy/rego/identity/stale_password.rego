@@ -27,9 +27,9 @@ meta := lib.about(rego.metadata.chain())
 
 findings contains f if {
 	some a in input.accounts
+	a.password_set_at != "" # first: most sources do not say, and this rule looks at every account
 	a.status == "active"
 	a.kind in {"personal", "outside"}
-	a.password_set_at != ""
 	limit := lib.limit(data.model.rules.stale_password, a.system)
 	limit > 0
 	lib.days_between(a.password_set_at, data.model.as_of) > limit

@@ -31,9 +31,9 @@ meta := lib.about(rego.metadata.chain())
 
 findings contains f if {
 	some a in input.accounts
+	a.last_sign_in != "" # first: most sources do not say, and this rule looks at every account
 	a.status == "active"
 	a.kind in {"personal", "outside"}
-	a.last_sign_in != ""
 	n := lib.limit(data.model.rules.inactive_account, a.system)
 	n > 0
 	first := data.model.business_days[n - 1]
