@@ -37,6 +37,7 @@ func Finish(in *inputs.Inputs, p *Plan, o FinishOptions) (remember func() error,
 	counted := make(chan map[string]int, 1) // accounts by source, counted meanwhile
 	go func() { counted <- CountAccounts(snap) }()
 	p.AddNames(snap)
+	p.AddInventory(snap)
 	p.CreatedBy = o.By
 	counts := <-counted
 	remember = func() error { return nil }

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -63,7 +64,52 @@ type Plan struct {
 	PolicyDigest  string            `json:"policy_digest"`
 	Findings      []Finding         `json:"findings"`
 	Actions       []Action          `json:"actions"`
-	Digest        string            `json:"digest"`
+	// Inventory is, for each system confidential to a company, how many
+	// people of each company hold a right on it on the plan's day (the
+	// shared-system inventory a regulator asks for; the dashboard draws
+	// it over time).
+	Inventory []InventoryRow `json:"inventory,omitempty"`
+	Digest    string         `json:"digest"`
+}
+
+// InventoryRow is how many people of a company ("" for owners the HR feed
+// does not know, and accounts without an owner) hold at least one right on
+// an active account of a confidential system.
+type InventoryRow struct {
+	System  string `json:"system"`
+	Company string `json:"company"`
+	People  int    `json:"people"`
+}
+
+// AddInventory fills the plan's inventory from the snapshot as of its day.
+func (p *Plan) AddInventory(snap *graph.Snapshot) {
+	asOf, err := graph.ParseDate(p.AsOf)
+	if err != nil {
+		return
+	}
+	p.Inventory = nil
+	for _, sys := range snap.Systems() {
+		if len(sys.ConfidentialTo) == 0 {
+			continue
+		}
+		people := map[string]map[string]bool{} // company → holders
+		for _, a := range snap.AccountsOf(sys.ID) {
+			if a.Status != "active" || len(a.Grants) == 0 {
+				continue
+			}
+			company, who := "", a.Key
+			if person := snap.Person(a.Owner); person != nil && a.Owner != "" {
+				company, who = snap.AssignmentAsOf(person, asOf).Company, a.Owner
+			}
+			if people[company] == nil {
+				people[company] = map[string]bool{}
+			}
+			people[company][who] = true
+		}
+		for _, c := range slices.Sorted(maps.Keys(people)) {
+			p.Inventory = append(p.Inventory, InventoryRow{System: sys.ID, Company: c, People: len(people[c])})
+		}
+	}
 }
 
 // Finding is a rule finding that calls for no action, only attention.

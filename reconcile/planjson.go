@@ -112,6 +112,20 @@ func writePlanJSON(out io.Writer, p *Plan, indented bool) error {
 		}
 		w.close(']')
 	}
+	if len(p.Inventory) > 0 {
+		w.key("inventory")
+		w.open('[')
+		for _, r := range p.Inventory {
+			w.elem()
+			w.open('{')
+			w.str("system", r.System)
+			w.str("company", r.Company)
+			w.key("people")
+			w.buf = strconv.AppendInt(w.buf, int64(r.People), 10)
+			w.close('}')
+		}
+		w.close(']')
+	}
 	w.str("digest", p.Digest)
 	w.close('}')
 	if indented {

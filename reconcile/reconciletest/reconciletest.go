@@ -101,6 +101,7 @@ func Generated(tb testing.TB, people int, seed uint64, logLines int) (*config.Co
 func Encode(tb testing.TB, in *inputs.Inputs, p *reconcile.Plan, now time.Time) []byte {
 	tb.Helper()
 	p.AddNames(in.Graph.Snapshot())
+	p.AddInventory(in.Graph.Snapshot())
 	if err := p.Seal(now); err != nil {
 		tb.Fatal(err)
 	}
