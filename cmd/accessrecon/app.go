@@ -80,6 +80,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			applyCommand(),
 			auditCommand(),
 			evidenceCommand(),
+			dashboardCommand(),
 			serveCommand(),
 			notifyCommand(),
 			fixturesCommand(),

@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
-	"time"
 
 	"github.com/accessrecon/accessrecon/connectors/catalog"
 
@@ -40,7 +39,7 @@ func actor(c *cli.Context) string {
 
 // recordAudit appends an event to the audit log, if there is one.
 func recordAudit(cfg *config.Config, e audit.Event) error {
-	return audit.Record(cfg, e, time.Now())
+	return audit.Record(cfg, e, clock())
 }
 
 func readPlanFile(name string) (*reconcile.Plan, error) {
@@ -82,11 +81,11 @@ func approveAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	rules, err := apply.Rules(cfg, graph.DateOf(time.Now()))
+	rules, err := apply.Rules(cfg, graph.DateOf(clock()))
 	if err != nil {
 		return err
 	}
-	o := apply.ApproveOptions{By: c.String("by"), Now: time.Now(), Rules: rules}
+	o := apply.ApproveOptions{By: c.String("by"), Now: clock(), Rules: rules}
 	if k := c.String("key"); k != "" {
 		if o.Signer, err = signing.LoadSigner(k); err != nil {
 			return err
@@ -216,7 +215,7 @@ func applyAction(c *cli.Context) error {
 		return recordAudit(s.cfg, audit.Event{Event: event, By: by, Plan: p.Digest, Data: data})
 	}
 	if f := c.String("confirm-manual"); f != "" {
-		rules, err := apply.Rules(s.cfg, graph.DateOf(time.Now()))
+		rules, err := apply.Rules(s.cfg, graph.DateOf(clock()))
 		if err != nil {
 			return err
 		}

@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
-	"time"
 
 	"github.com/accessrecon/accessrecon/connectors/catalog"
 
@@ -114,14 +113,14 @@ func emit(c *cli.Context, s *session, plan *reconcile.Plan) error {
 	if c.IsSet("by") {
 		// An author named with --by is a person of the HR feed, under the
 		// one spelling of their id that approvals are compared with.
-		p, err := reconcile.ActivePerson(s.inputs.Graph.Snapshot(), by, graph.DateOf(time.Now()))
+		p, err := reconcile.ActivePerson(s.inputs.Graph.Snapshot(), by, graph.DateOf(clock()))
 		if err != nil {
 			return i18n.Errorf("--by: %w", err)
 		}
 		by = p.EmployeeID
 	}
 	remember, err := reconcile.Finish(s.inputs, plan, reconcile.FinishOptions{
-		By: by, Now: time.Now(), Out: out, AllowShrink: c.StringSlice("allow-source-shrink"),
+		By: by, Now: clock(), Out: out, AllowShrink: c.StringSlice("allow-source-shrink"),
 	})
 	if err != nil {
 		return err
@@ -459,7 +458,7 @@ func evidence(c *cli.Context, planPath string, p *reconcile.Plan) (*report.Evide
 			return nil, err
 		}
 		snap = in.Graph.Snapshot()
-		if rules, err = apply.Rules(cfg, graph.DateOf(time.Now())); err != nil {
+		if rules, err = apply.Rules(cfg, graph.DateOf(clock())); err != nil {
 			return nil, err
 		}
 	}

@@ -25,6 +25,7 @@ var examples = map[string][]string{
 	"logs emergency-report": {"accessrecon logs emergency-report --from 2026-04-01 --to 2027-03-31 --out emergency.csv --lang ja"},
 	"logs retention":        {"accessrecon logs retention --as-of 2026-11-24", "accessrecon logs retention --as-of 2026-11-24 --years 5 --max-gap 3"},
 	"evidence pack":         {"accessrecon evidence pack --from 2026-04-01 --to 2027-03-31 --out 2026-pack"},
+	"dashboard":             {"accessrecon dashboard --from 2026-04-01 --to 2027-03-31 --out dashboard.html --lang ja"},
 	"evidence verify":       {"accessrecon evidence verify 2026-pack", "accessrecon evidence verify 2026-pack --allowed-signers trusted_signers --signer audit-bot"},
 	"audit verify":          {"accessrecon audit verify", "accessrecon audit verify /backup/audit.jsonl"},
 	"audit accept":          {"accessrecon audit accept --by E1003 --reason \"停電で記録とチェックポイントの間で停止（2026-12-07 監査部確認）\""},

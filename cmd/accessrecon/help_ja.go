@@ -5,6 +5,10 @@ import "github.com/accessrecon/accessrecon/i18n"
 // The Japanese of the command line's help, by its English.
 func init() {
 	i18n.Register(map[string]string{
+		"write the dashboard of a period as one HTML page with charts: the shared-system inventory over time, findings per plan, days from a transfer to the removal, campaigns and reviewers, daily log checks": "期間のダッシュボードをグラフ付きの HTML 1 ページに書き出す: 共用システムの棚卸（会社別保有者数の推移）、計画ごとの指摘、異動から権限取消までの日数、棚卸キャンペーンと確認者、日次ログチェック",
+		"the first day `D` of the period (YYYY-MM-DD, Japan time; default a year before --to)":                                                                                                                   "期間の初日 `D`（YYYY-MM-DD、日本時間。既定は --to の 1 年前）",
+		"the last day `D` of the period (default today)": "期間の最終日 `D`（既定は今日）",
+		"the HTML `FILE` to write":                       "書き出す HTML ファイル `FILE`",
 		"check that the access logs cover each confidential system for the retention period, business day by business day (exit 4 on gaps)": "機密システムごとに、アクセスログが保存期間を営業日単位で欠けなく含むか確認する（欠落があれば終了コード 4）",
 		"the retention period in `N` years":                             "保存期間 `N` 年",
 		"the most business days `N` in a row a system may have no line": "ログの行がなくてよい連続営業日数の上限 `N`",

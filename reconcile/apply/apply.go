@@ -541,7 +541,11 @@ func ConfirmManual(ctx context.Context, planPath string, p *reconcile.Plan, file
 		made = graph.DateOf(t)
 	}
 	today := graph.DateOf(now)
-	type confirmation struct{ id, by, at, comment string }
+	type confirmation struct {
+		id, by, at string
+		day        graph.Date
+		comment    string
+	}
 	var confirmed []confirmation
 	err = csvfile.Each(ctx, file, f, csvfile.Auto, []string{"action_id", "op", "system", "account", "done_by", "done_at"}, func(cr *csvfile.Reader) error {
 		get := func(col string) string { return csvfile.Restore(cr.Get(col)) }
@@ -577,7 +581,7 @@ func ConfirmManual(ctx context.Context, planPath string, p *reconcile.Plan, file
 		if err != nil {
 			return cr.Errorf("done_by", "%v", err)
 		}
-		confirmed = append(confirmed, confirmation{id, who.EmployeeID, get("done_at"), get("comment")})
+		confirmed = append(confirmed, confirmation{id, who.EmployeeID, get("done_at"), day, get("comment")})
 		return nil
 	})
 	if err != nil {
@@ -593,7 +597,7 @@ func ConfirmManual(ctx context.Context, planPath string, p *reconcile.Plan, file
 			return nil, err
 		}
 		if record != nil {
-			if err := record(audit.Action, map[string]any{"action": c.id, "state": StateDone, "detail": detail.EN, "done_by": c.by, "comment": c.comment}); err != nil {
+			if err := record(audit.Action, map[string]any{"action": c.id, "state": StateDone, "detail": detail.EN, "done_by": c.by, "done_on": c.day.String(), "comment": c.comment}); err != nil {
 				return done, i18n.Errorf("audit log: %w (action %s is %s in the journal)", err, c.id, StateDone)
 			}
 		}
