@@ -220,7 +220,7 @@ var (
 	accountShape     = vm.NewShape("created_at", "grants", "id", "kind", "last_sign_in", "mfa", "owner", "password_set_at", "source", "status", "system")
 	grantShape       = vm.NewShape("entitlement", "expires_at", "granted_at", "origin")
 	usageInputShape  = vm.NewShape("usage")
-	usageShape       = vm.NewShape("accesses", "account", "account_id", "person", "system", "who")
+	usageShape       = vm.NewShape("accesses", "account", "account_id", "denied", "person", "system", "who")
 	usagePersonShape = vm.NewShape("employment", "end_date", "id", "name")
 	accessShape      = vm.NewShape("at", "at_ns", "company", "day", "unit")
 )
@@ -349,7 +349,9 @@ func (in Inputs) Usage(items []*ast.Term) ast.Value {
 //	person      the owner as in `person` above; absent when unknown
 //	accesses    [{at, at_ns, day, company, unit}]: company and unit are the
 //	            owner's at that moment
-func (in Inputs) UsageItem(system, accountID string, a *graph.Account, p *graph.Person, accesses []UsageAccess) *ast.Term {
+//	denied      true when these are attempts the system refused (the log's
+//	            result column), not accesses
+func (in Inputs) UsageItem(system, accountID string, a *graph.Account, p *graph.Person, accesses []UsageAccess, denied bool) *ast.Term {
 	xs := make([]*ast.Term, len(accesses))
 	for i, x := range accesses {
 		xs[i] = in.obj(accessShape, in.str(x.At.Format(time.RFC3339)), ast.IntNumberTerm(int(x.At.UnixNano())),
@@ -367,5 +369,5 @@ func (in Inputs) UsageItem(system, accountID string, a *graph.Account, p *graph.
 		}
 		person = in.obj(usagePersonShape, few(p.Employment), date(p.EndDate), in.str(p.EmployeeID), in.str(p.Name))
 	}
-	return in.obj(usageShape, in.list(xs), account, in.str(accountID), person, in.str(system), in.str(who))
+	return in.obj(usageShape, in.list(xs), account, in.str(accountID), ast.BooleanTerm(denied), person, in.str(system), in.str(who))
 }

@@ -33,6 +33,9 @@ type Access struct {
 	Account []byte
 	Action  []byte
 	Object  []byte
+	// Denied: the optional column result says the system refused the
+	// access (denied, failed): an attempt, not an access.
+	Denied bool
 	File    string
 	Line    int
 }
@@ -203,6 +206,7 @@ func scanCSVLines(ctx context.Context, name, header string, r *bufio.Reader, fir
 		pos[i] = j
 		width = max(width, j+1)
 	}
+	result, hasResult := idx["result"]
 	fields := make([][]byte, 0, 16)
 	a := &Access{File: name}
 	return eachLine(ctx, name, r, firstLine, st, func(line int, raw []byte) {
@@ -238,6 +242,15 @@ func scanCSVLines(ctx context.Context, name, header string, r *bufio.Reader, fir
 			return
 		}
 		a.At, a.System, a.Account, a.Action, a.Object, a.Line = at, fields[pos[1]], fields[pos[2]], fields[pos[3]], fields[pos[4]], line
+		a.Denied = false
+		if hasResult && result < len(fields) {
+			denied, ok := Denied(fields[result])
+			if !ok {
+				st.bad(name, line, fmt.Sprintf("column result: expected allowed or denied (success/failure, 許可/拒否, 成功/失敗), got %q", fields[result]))
+				return
+			}
+			a.Denied = denied
+		}
 		if len(a.System) == 0 || len(a.Account) == 0 {
 			st.bad(name, line, "system and account_id must not be empty")
 			return
@@ -277,6 +290,7 @@ type jsonAccess struct {
 	AccountID string `json:"account_id"`
 	Action    string `json:"action"`
 	Object    string `json:"object"`
+	Result    string `json:"result"`
 }
 
 func scanJSON(ctx context.Context, name string, r *bufio.Reader, fn func(*Access), st *Stats) error {
@@ -298,8 +312,28 @@ func scanJSON(ctx context.Context, name string, r *bufio.Reader, fn func(*Access
 			return
 		}
 		a.At, a.System, a.Account, a.Action, a.Object, a.Line = at, []byte(j.System), []byte(j.AccountID), []byte(j.Action), []byte(j.Object), line
+		denied, ok := Denied([]byte(j.Result))
+		if !ok {
+			st.bad(name, line, fmt.Sprintf("field result: expected allowed or denied (success/failure, 許可/拒否, 成功/失敗), got %q", j.Result))
+			return
+		}
+		a.Denied = denied
 		fn(a)
 	})
+}
+
+// Denied reads a result cell: false for an access the system allowed
+// (allowed, success, ok, 許可, 成功, or empty), true for one it refused
+// (denied, failure, failed, error, 拒否, 失敗); ok is false for anything
+// else.
+func Denied(v []byte) (denied, ok bool) {
+	switch strings.ToLower(strings.TrimSpace(string(v))) {
+	case "", "allowed", "allow", "success", "succeeded", "ok", "permitted", "許可", "成功":
+		return false, true
+	case "denied", "deny", "failure", "failed", "fail", "error", "refused", "拒否", "失敗":
+		return true, true
+	}
+	return false, false
 }
 
 // ParseTimestamp reads an RFC 3339 timestamp with an offset

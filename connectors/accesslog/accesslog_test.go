@@ -81,6 +81,36 @@ func TestScanCountsMalformedLinesAndReadsQuotedFields(t *testing.T) {
 	}
 }
 
+// TestTheResultColumnMarksRefusedAttempts: the optional result column in
+// CSV and JSON lines: denied, failed, 拒否 and 失敗 are attempts; empty and
+// allowed are accesses; anything else is a malformed line, not a guess.
+func TestTheResultColumnMarksRefusedAttempts(t *testing.T) {
+	files := fstest.MapFS{
+		"a.csv": {Data: []byte("timestamp,system,account_id,action,object,result\n" +
+			"2026-11-20T09:00:00+09:00,takuso,u1,view,x,denied\n" +
+			"2026-11-20T09:01:00+09:00,takuso,u2,view,x,拒否\n" +
+			"2026-11-20T09:02:00+09:00,takuso,u3,view,x,\n" +
+			"2026-11-20T09:03:00+09:00,takuso,u4,view,x,allowed\n" +
+			"2026-11-20T09:04:00+09:00,takuso,u5,view,x,maybe\n" +
+			"2026-11-20T09:05:00+09:00,takuso,u6,view,x\n")},
+		"b.jsonl": {Data: []byte(`{"timestamp":"2026-11-20T09:00:00+09:00","system":"takuso","account_id":"u7","result":"失敗"}` + "\n" +
+			`{"timestamp":"2026-11-20T09:00:00+09:00","system":"takuso","account_id":"u8"}` + "\n")},
+	}
+	var got []string
+	st, err := Scan(context.Background(), files, []string{"a.csv", "b.jsonl"}, func(a *Access) {
+		got = append(got, fmt.Sprintf("%s=%v", a.Account, a.Denied))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(got, " ") != "u1=true u2=true u3=false u4=false u6=false u7=true u8=false" {
+		t.Errorf("accesses %v", got)
+	}
+	if st.Malformed != 1 || st.First[0].Line != 6 || !strings.Contains(st.First[0].Reason, `column result: expected allowed or denied`) {
+		t.Errorf("stats %+v", st)
+	}
+}
+
 func TestFilesExpandsGlobsInOrder(t *testing.T) {
 	files := fstest.MapFS{"logs/b.csv": {}, "logs/a.csv": {}, "logs/c.jsonl": {}}
 	got, err := Files(files, []string{"logs/*.csv", "logs/a.csv", "logs/*.jsonl"})

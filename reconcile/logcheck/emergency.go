@@ -63,8 +63,8 @@ func EmergencyOnly(ctx context.Context, in *inputs.Inputs, pol *reconcile.Policy
 	var key []byte
 	st, err := accesslog.Scan(ctx, files, names, func(a *accesslog.Access) {
 		owners, ok := confidential[string(a.System)]
-		if !ok || a.At < w.from || a.At >= w.to {
-			return
+		if !ok || a.At < w.from || a.At >= w.to || a.Denied {
+			return // a refused attempt reached nothing (the daily check reports it)
 		}
 		at := time.Unix(0, a.At).In(graph.Tokyo)
 		x := OtherCompanyAccess{At: at, System: string(a.System), Account: string(a.Account)}

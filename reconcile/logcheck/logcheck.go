@@ -69,6 +69,7 @@ var ErrNotBusinessDay = i18n.Errorf("not a business day")
 // boundaries, so one access per segment stands for all of them.
 type usageGroup struct {
 	system, account string
+	denied          bool // attempts the system refused (an account's are a group of their own)
 	first           []int64 // per segment: the first access, 0 if none
 	flagged         [][]policy.UsageFinding
 }
@@ -230,7 +231,7 @@ func (x *usageIndex) note(key []byte, a *accesslog.Access, seg int) {
 	sh.Lock()
 	g := sh.groups[string(key)]
 	if g == nil {
-		g = &usageGroup{system: string(a.System), account: string(a.Account), first: make([]int64, x.segments)}
+		g = &usageGroup{system: string(a.System), account: string(a.Account), denied: a.Denied, first: make([]int64, x.segments)}
 		sh.groups[string(key)] = g
 	}
 	if g.first[seg] == 0 || a.At < g.first[seg] {
@@ -263,11 +264,16 @@ func (x *usageIndex) flagged(n int) map[string]*usageGroup {
 	return out
 }
 
-// groupKey is the index key of an access's system and account, built in buf.
+// groupKey is the index key of an access's system and account, and
+// whether it was refused, built in buf.
 func groupKey(buf []byte, a *accesslog.Access) []byte {
 	buf = append(buf[:0], a.System...)
 	buf = append(buf, 0)
-	return append(buf, a.Account...)
+	buf = append(buf, a.Account...)
+	if a.Denied {
+		buf = append(buf, 0, 'x')
+	}
+	return buf
 }
 
 // usageBatch is how many accounts one evaluation of the usage rules covers:
@@ -342,5 +348,5 @@ func usageItem(in policy.Inputs, snap *graph.Snapshot, g *usageGroup) (*ast.Term
 		accesses = append(accesses, x)
 		segments = append(segments, s)
 	}
-	return in.UsageItem(g.system, g.account, acct, person, accesses), segments
+	return in.UsageItem(g.system, g.account, acct, person, accesses, g.denied), segments
 }

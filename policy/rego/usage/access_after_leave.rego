@@ -18,6 +18,7 @@ meta := lib.about(rego.metadata.chain())
 
 findings contains f if {
 	some k, u in input.usage
+	not u.denied # a refused attempt is not an access (usage.attempted_access)
 	p := u.person
 	p.end_date != ""
 	some i, x in u.accesses

@@ -21,6 +21,7 @@ meta := lib.about(rego.metadata.chain())
 
 findings contains f if {
 	some k, u in input.usage
+	not u.denied # a refused attempt is not an access (usage.attempted_access)
 	a := u.account
 	some i, x in u.accesses
 	not held(a, x.day)

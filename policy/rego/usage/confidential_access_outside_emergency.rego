@@ -21,6 +21,7 @@ meta := lib.about(rego.metadata.chain())
 
 findings contains f if {
 	some k, u in input.usage
+	not u.denied # a refused attempt is not an access (usage.attempted_access)
 	system := data.model.systems[u.system]
 	count(system.confidential_to) > 0
 	some i, x in u.accesses

@@ -20,6 +20,7 @@ meta := lib.about(rego.metadata.chain())
 
 findings contains f if {
 	some k, u in input.usage
+	not u.denied # a refused attempt is not an access (usage.attempted_access)
 	a := u.account
 	shared(a)
 	some i, x in u.accesses

@@ -18,6 +18,7 @@ meta := lib.about(rego.metadata.chain())
 
 findings contains f if {
 	some k, u in input.usage
+	not u.denied # a refused attempt is not an access (usage.attempted_access)
 	not u.account
 	some i, x in u.accesses
 	f := lib.usage_finding(meta.id, meta.severity, k, i, lib.say(meta, "unknown", [u.account_id, u.system, x.day]))
