@@ -23,6 +23,7 @@ import (
 	"github.com/accessrecon/accessrecon/reconcile/apply"
 	"github.com/accessrecon/accessrecon/reconcile/audit"
 	"github.com/accessrecon/accessrecon/reconcile/certify"
+	"github.com/accessrecon/accessrecon/reconcile/dashboard"
 	"github.com/accessrecon/accessrecon/reconcile/report"
 	"github.com/accessrecon/accessrecon/reconcile/reviewdb"
 	"golang.org/x/text/language"
@@ -367,6 +368,47 @@ func (s *Server) delegate(w http.ResponseWriter, r *http.Request, me *who) {
 }
 
 // progress is the campaign owner's view: per stage and reviewer.
+// dashboard is the dashboard of a period (?from=&to=, a year to today by
+// default) for the campaign owners: the same page `accessrecon dashboard`
+// writes, from the audit log and the plans.
+func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, me *who) {
+	if !s.isOwner(me) {
+		s.fail(w, r, http.StatusForbidden, errors.New("only the campaign owners (review.web.owners) see the dashboard"))
+		return
+	}
+	to, from := me.today, graph.DateOf(me.today.Start().AddDate(-1, 0, 1))
+	for _, p := range []struct {
+		name string
+		d    *graph.Date
+	}{{"from", &from}, {"to", &to}} {
+		if v := r.URL.Query().Get(p.name); v != "" {
+			d, err := graph.ParseDate(v)
+			if err != nil {
+				s.fail(w, r, http.StatusBadRequest, err)
+				return
+			}
+			*p.d = d
+		}
+	}
+	if to < from {
+		s.fail(w, r, http.StatusBadRequest, errors.New("to is before from"))
+		return
+	}
+	d, err := dashboard.Build(me.cfg, me.snap, from, to, s.o.Now())
+	if err != nil {
+		s.fail(w, r, http.StatusInternalServerError, err)
+		return
+	}
+	var buf bytes.Buffer
+	if err := dashboard.WriteWith(&buf, d, me.lang, "/dashboard.css"); err != nil {
+		s.fail(w, r, http.StatusInternalServerError, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(buf.Bytes())
+}
+
 func (s *Server) progress(w http.ResponseWriter, r *http.Request, me *who) {
 	if !s.isOwner(me) {
 		s.fail(w, r, http.StatusForbidden, errors.New("only the campaign owners (review.web.owners) see the progress"))

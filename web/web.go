@@ -17,6 +17,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"html/template"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -32,6 +33,7 @@ import (
 	"github.com/accessrecon/accessrecon/reconcile"
 	"github.com/accessrecon/accessrecon/reconcile/audit"
 	"github.com/accessrecon/accessrecon/reconcile/certify"
+	"github.com/accessrecon/accessrecon/reconcile/dashboard"
 	"github.com/accessrecon/accessrecon/reconcile/inputs"
 	"github.com/accessrecon/accessrecon/reconcile/reviewdb"
 	"github.com/coreos/go-oidc/v3/oidc"
@@ -166,6 +168,11 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /campaigns/{id}/bulk", s.signedIn(s.bulk))
 	mux.HandleFunc("POST /campaigns/{id}/delegate", s.signedIn(s.delegate))
 	mux.HandleFunc("GET /campaigns/{id}/progress", s.signedIn(s.progress))
+	mux.HandleFunc("GET /dashboard", s.signedIn(s.dashboard))
+	mux.HandleFunc("GET /dashboard.css", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/css; charset=utf-8")
+		io.WriteString(w, dashboard.CSS)
+	})
 	cop := http.NewCrossOriginProtection()
 	return headers(cop.Handler(mux))
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/accessrecon/accessrecon/config"
+	"github.com/accessrecon/accessrecon/reconcile"
 	"github.com/accessrecon/accessrecon/reconcile/apply"
 	"github.com/accessrecon/accessrecon/reconcile/audit"
 	"github.com/accessrecon/accessrecon/reconcile/reviewdb"
@@ -284,5 +285,50 @@ func auditEvents(t *testing.T, cfg *config.Config, name string, fn func(map[stri
 		}
 	}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestTheDashboardIsForTheOwners: the campaign owners see the dashboard of
+// the audit log and the plans it names (the page `accessrecon dashboard`
+// writes, its style from the site under the pages' content security
+// policy); anyone else is refused.
+func TestTheDashboardIsForTheOwners(t *testing.T) {
+	e := newEnv(t)
+	path := e.writePlan("p.json", "E1001")
+	data, _ := os.ReadFile(path)
+	p, err := reconcile.ReadPlan(path, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := audit.Record(e.cfg, audit.Event{Event: audit.Plan, By: "E1001", Plan: p.Digest, Data: map[string]any{"kind": p.Kind, "out": path}}, e.clock()); err != nil {
+		t.Fatal(err)
+	}
+	get := func(user, url string) (int, string, http.Header) {
+		c := e.client()
+		e.signIn(c, strings.ToLower(user), password(user))
+		resp, err := c.Get(e.base + url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b), resp.Header
+	}
+	code, body, h := get("E1003", "/dashboard")
+	if code != http.StatusOK || !strings.Contains(body, `data-system="takuso"`) || !strings.Contains(body, "託送お客さま管理システム") ||
+		!strings.Contains(body, `href="/dashboard.css"`) || strings.Contains(body, "<style>") {
+		t.Errorf("the owner's dashboard: %d\n%.600s", code, body)
+	}
+	if !strings.Contains(h.Get("Content-Security-Policy"), "style-src 'self'") {
+		t.Errorf("the dashboard's CSP: %q", h.Get("Content-Security-Policy"))
+	}
+	if code, body, _ := get("E1003", "/dashboard.css"); code != http.StatusOK || !strings.Contains(body, "svg") {
+		t.Errorf("the dashboard's style: %d", code)
+	}
+	if code, _, _ := get("E1001", "/dashboard"); code != http.StatusForbidden {
+		t.Errorf("a reviewer who is no owner: %d", code)
+	}
+	if code, _, _ := get("E1003", "/dashboard?from=2026-12-01&to=2026-01-01"); code != http.StatusBadRequest {
+		t.Errorf("a reversed period: %d", code)
 	}
 }

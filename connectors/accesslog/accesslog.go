@@ -36,8 +36,8 @@ type Access struct {
 	// Denied: the optional column result says the system refused the
 	// access (denied, failed): an attempt, not an access.
 	Denied bool
-	File    string
-	Line    int
+	File   string
+	Line   int
 }
 
 // Malformed is a line that could not be read.

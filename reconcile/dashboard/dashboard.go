@@ -113,6 +113,11 @@ func Build(cfg *config.Config, snap *graph.Snapshot, from, to graph.Date, now ti
 	if path == "" {
 		return nil, i18n.Errorf("dashboard: the config keeps no audit log on disk")
 	}
+	d := &Data{From: from, To: to, Generated: now, Systems: map[string]string{}, Companies: map[string]string{}, Skipped: map[string]int{}}
+	if _, err := os.Stat(path); os.IsNotExist(err) && !anyExists(audit.CheckpointPaths(cfg)) {
+		names(d, snap)
+		return d, nil // nothing recorded yet, and no checkpoint says otherwise
+	}
 	if _, err := audit.VerifyLog(cfg, path, "en"); err != nil {
 		return nil, i18n.Errorf("dashboard: the audit log does not verify, so nothing is drawn from it: %w", err)
 	}
@@ -132,15 +137,7 @@ func Build(cfg *config.Config, snap *graph.Snapshot, from, to graph.Date, now ti
 	if err != nil {
 		return nil, err
 	}
-	d := &Data{From: from, To: to, Generated: now, Systems: map[string]string{}, Companies: map[string]string{}, Skipped: map[string]int{}}
-	if snap != nil {
-		for _, s := range snap.Systems() {
-			d.Systems[s.ID] = s.Name
-		}
-		for _, c := range snap.Companies() {
-			d.Companies[c.ID] = c.Name
-		}
-	}
+	names(d, snap)
 	plans := map[string]*reconcile.Plan{}
 	var inventories []dayInventory
 	reviewers := map[string]*reviewerSpan{}
@@ -239,6 +236,28 @@ func Build(cfg *config.Config, snap *graph.Snapshot, from, to graph.Date, now ti
 	slices.SortFunc(d.Reviewers, func(a, b Reviewer) int { return strings.Compare(a.ID, b.ID) })
 	slices.SortStableFunc(d.LogDays, func(a, b LogDay) int { return cmp.Compare(a.Day, b.Day) })
 	return d, nil
+}
+
+// names fills the names of systems and companies for labels.
+func names(d *Data, snap *graph.Snapshot) {
+	if snap == nil {
+		return
+	}
+	for _, s := range snap.Systems() {
+		d.Systems[s.ID] = s.Name
+	}
+	for _, c := range snap.Companies() {
+		d.Companies[c.ID] = c.Name
+	}
+}
+
+func anyExists(paths []string) bool {
+	for _, p := range paths {
+		if _, err := os.Stat(p); err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // dayInventory is one plan's inventory.

@@ -42,13 +42,31 @@ var words = map[string]map[string]string{
 
 var severityColor = map[string]string{"critical": "#7f0000", "high": "#d62728", "medium": "#ff7f0e", "low": "#2ca02c", "info": "#7f7f7f"}
 
-// Write writes the dashboard page in a language (ja or en).
-func Write(w io.Writer, d *Data, lang string) error {
+// CSS is the page's style sheet, inline in the file Write writes, or
+// served apart where a content security policy forbids inline styles.
+const CSS = `body { font-family: "Noto Sans CJK JP", "Hiragino Sans", "Yu Gothic", sans-serif; margin: 1.5rem; color: #222; }
+h1 { font-size: 1.4rem; } h2 { font-size: 1.1rem; margin-top: 2rem; border-bottom: 1px solid #ccc; }
+h3 { font-size: 1rem; margin-bottom: .2rem; }
+.note { color: #555; font-size: .9rem; }
+.chart .tick, .chart .legend { font-size: 11px; fill: #333; }
+.chart .grid { stroke: #e3e3e3; }
+table { border-collapse: collapse; font-size: .9rem; } td, th { border: 1px solid #ccc; padding: .2rem .5rem; text-align: left; }
+td.n { text-align: right; }
+@media print { body { margin: 0; } h2 { break-after: avoid; } svg { break-inside: avoid; } }
+`
+
+// Write writes the dashboard page in a language (ja or en), its style
+// inline.
+func Write(w io.Writer, d *Data, lang string) error { return WriteWith(w, d, lang, "") }
+
+// WriteWith is Write with the style sheet linked from styleHref ("":
+// inline).
+func WriteWith(w io.Writer, d *Data, lang, styleHref string) error {
 	if words[lang] == nil {
 		lang = "ja"
 	}
 	t := words[lang]
-	v := view{Lang: lang, T: t, D: d}
+	v := view{Lang: lang, T: t, D: d, StyleHref: styleHref, CSS: template.CSS(CSS)}
 	v.Period = fmt.Sprintf("%s – %s", d.From, d.To)
 	v.GeneratedAt = d.Generated.In(graph.Tokyo).Format("2006-01-02 15:04")
 	for _, si := range d.Inventory {
@@ -95,6 +113,8 @@ func Write(w io.Writer, d *Data, lang string) error {
 
 type view struct {
 	Lang, Period, GeneratedAt string
+	StyleHref                 string
+	CSS                       template.CSS
 	T                         map[string]string
 	D                         *Data
 	Inventory                 []inventoryView
@@ -304,17 +324,7 @@ var page = template.Must(template.New("dashboard").Parse(`<!DOCTYPE html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{index .T "title"}}</title>
-<style>
-body { font-family: "Noto Sans CJK JP", "Hiragino Sans", "Yu Gothic", sans-serif; margin: 1.5rem; color: #222; }
-h1 { font-size: 1.4rem; } h2 { font-size: 1.1rem; margin-top: 2rem; border-bottom: 1px solid #ccc; }
-h3 { font-size: 1rem; margin-bottom: .2rem; }
-.note { color: #555; font-size: .9rem; }
-.chart .tick, .chart .legend { font-size: 11px; fill: #333; }
-.chart .grid { stroke: #e3e3e3; }
-table { border-collapse: collapse; font-size: .9rem; } td, th { border: 1px solid #ccc; padding: .2rem .5rem; text-align: left; }
-td.n { text-align: right; }
-@media print { body { margin: 0; } h2 { break-after: avoid; } svg { break-inside: avoid; } }
-</style>
+{{if .StyleHref}}<link rel="stylesheet" href="{{.StyleHref}}">{{else}}<style>{{.CSS}}</style>{{end}}
 </head>
 <body>
 <h1>{{index .T "title"}}</h1>

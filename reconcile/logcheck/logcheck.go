@@ -69,7 +69,7 @@ var ErrNotBusinessDay = i18n.Errorf("not a business day")
 // boundaries, so one access per segment stands for all of them.
 type usageGroup struct {
 	system, account string
-	denied          bool // attempts the system refused (an account's are a group of their own)
+	denied          bool    // attempts the system refused (an account's are a group of their own)
 	first           []int64 // per segment: the first access, 0 if none
 	flagged         [][]policy.UsageFinding
 }
