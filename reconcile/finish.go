@@ -88,6 +88,31 @@ func Finish(in *inputs.Inputs, p *Plan, o FinishOptions) (remember func() error,
 		"kind": p.Kind, "as_of": p.AsOf, "out": o.Out, "actions": len(p.Actions), "findings": len(p.Findings),
 		"systems": p.Systems(), // who may be told of it (notify)
 	}
+	// What the dashboard draws, so that it need not read a year of plans:
+	// findings and actions by severity and by rule, and the inventory.
+	bySeverity, byRule := map[string]any{}, map[string]any{}
+	count := func(m map[string]any, k string) {
+		n, _ := m[k].(int)
+		m[k] = n + 1
+	}
+	for _, f := range p.Findings {
+		count(bySeverity, f.Severity)
+		count(byRule, f.Rule)
+	}
+	for _, a := range p.Actions {
+		count(bySeverity, a.Severity)
+		for _, r := range a.Rules {
+			count(byRule, r)
+		}
+	}
+	data["by_severity"], data["by_rule"] = bySeverity, byRule
+	if len(p.Inventory) > 0 {
+		inv := make([]any, len(p.Inventory))
+		for i, r := range p.Inventory {
+			inv[i] = map[string]any{"system": r.System, "company": r.Company, "people": r.People}
+		}
+		data["inventory"] = inv
+	}
 	if paths := audit.CheckpointPaths(cfg); len(paths) > 0 {
 		c, err := audit.ReadCheckpoint(paths[0])
 		if err != nil {

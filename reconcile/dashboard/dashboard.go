@@ -146,6 +146,15 @@ func Build(cfg *config.Config, snap *graph.Snapshot, from, to graph.Date, now ti
 		day := graph.DateOf(at)
 		switch e.Event {
 		case audit.Plan:
+			kind, _ := e.Data["kind"].(string)
+			if run, inv, ok := summaryOf(e); ok && kind != reconcile.KindTransfer {
+				// The event carries what is drawn: the plan file is not read.
+				d.Runs = append(d.Runs, run)
+				if len(inv) > 0 && (kind == reconcile.KindReconcile || kind == reconcile.KindFebruaryReset) {
+					inventories = append(inventories, dayInventory{run.Day, inv})
+				}
+				continue
+			}
 			name, _ := e.Data["out"].(string)
 			p := readPlan(cfg, name)
 			if p == nil {
@@ -284,6 +293,36 @@ func intOf(v any) int {
 
 func daysBetween(a, b graph.Date) int {
 	return int(b.Start().Sub(a.Start()).Hours() / 24)
+}
+
+// summaryOf is what a plan's audit event says of it (plans made since the
+// events carry it): its day, findings and actions by severity and by rule,
+// and its inventory.
+func summaryOf(e audit.Event) (Run, []reconcile.InventoryRow, bool) {
+	bySeverity, ok1 := e.Data["by_severity"].(map[string]any)
+	byRule, ok2 := e.Data["by_rule"].(map[string]any)
+	asOf, _ := e.Data["as_of"].(string)
+	day, err := graph.ParseDate(asOf)
+	if !ok1 || !ok2 || err != nil {
+		return Run{}, nil, false
+	}
+	r := Run{Day: day, Digest: e.Plan, BySeverity: map[string]int{}, ByRule: map[string]int{}}
+	r.Kind, _ = e.Data["kind"].(string)
+	for k, v := range bySeverity {
+		r.BySeverity[k] = intOf(v)
+	}
+	for k, v := range byRule {
+		r.ByRule[k] = intOf(v)
+	}
+	var inv []reconcile.InventoryRow
+	rows, _ := e.Data["inventory"].([]any)
+	for _, x := range rows {
+		m, _ := x.(map[string]any)
+		system, _ := m["system"].(string)
+		company, _ := m["company"].(string)
+		inv = append(inv, reconcile.InventoryRow{System: system, Company: company, People: intOf(m["people"])})
+	}
+	return r, inv, true
 }
 
 // readPlan is the plan a plan event names, or nil when it is gone or was
