@@ -5,6 +5,9 @@ import "github.com/accessrecon/accessrecon/i18n"
 // The Japanese of this package's messages, by their English format.
 func init() {
 	i18n.Register(map[string]string{
+		"expected auto or index, got %q": "auto か index を指定してください（値: %q）",
+		"GET /%s: the list changed while it was read, three times: nothing is planned from it":            "GET /%s: 読み込み中に一覧が 3 回変わりました。この一覧からは何も計画しません",
+		"GET /%s: the service gave the cursor %q twice: nothing is planned from a list that does not end": "GET /%s: サービスが同じカーソル %q を 2 回返しました。終わらない一覧からは何も計画しません",
 		"webhook secret: %w":                                                                           "Webhook の秘密情報: %w",
 		"expected {\"delivery_id\", \"user_id\"}":                                                      "{\"delivery_id\", \"user_id\"} の形で送ってください",
 		"GET %s: not a SCIM user: %w":                                                                  "GET %s: SCIM の利用者ではありません: %w",

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/accessrecon/accessrecon/connectors"
@@ -39,6 +40,9 @@ type Source struct {
 	// with a timeout when nil.
 	Client *http.Client
 	sleep  func(ctx context.Context, d time.Duration) error
+	// cursor: the provider offers cursor-based pagination (read from its
+	// ServiceProviderConfig by Pull).
+	cursor atomic.Bool
 }
 
 // Name is the configured source name.
@@ -160,12 +164,75 @@ type group struct {
 	} `json:"meta"`
 }
 
-// list reads every resource of an endpoint, a page at a time, by
+// list reads every resource of an endpoint, a page at a time: by cursor
+// when the service provider offers it (RFC 9865: a page does not shift
+// when resources are added or removed while the pages are read), else by
 // startIndex and count (RFC 7644 §3.4.2.4).
 func list[T any](ctx context.Context, s *Source, endpoint string, pageSize int) ([]T, error) {
-	var all []T
+	if s.cursor.Load() {
+		return listByCursor[T](ctx, s, endpoint, pageSize)
+	}
+	// A list whose totalResults changes between pages changed while it was
+	// read: its later pages shifted, and a resource may have been skipped
+	// with the count still agreeing. It is read again from the start, up
+	// to three times.
+	for try := 1; ; try++ {
+		all, changed, err := listByIndex[T](ctx, s, endpoint, pageSize)
+		if err != nil || !changed {
+			return all, err
+		}
+		if try == 3 {
+			return nil, i18n.Errorf("GET /%s: the list changed while it was read, three times: nothing is planned from it", endpoint)
+		}
+		s.log.Warn("scim: the list changed while it was read; reading it again", "source", s.name, "endpoint", endpoint)
+	}
+}
+
+// listByIndex reads a list by startIndex and count; changed is true when
+// its totalResults differed between pages.
+func listByIndex[T any](ctx context.Context, s *Source, endpoint string, pageSize int) (all []T, changed bool, err error) {
+	total := -1
 	for start := 1; ; {
 		path := fmt.Sprintf("/%s?startIndex=%d&count=%d", endpoint, start, pageSize)
+		resp, body, err := s.do(ctx, http.MethodGet, path, nil, nil)
+		if err != nil {
+			return nil, false, err
+		}
+		if resp.StatusCode != http.StatusOK {
+			return nil, false, scimError(http.MethodGet, path, resp, body)
+		}
+		var page struct {
+			TotalResults int `json:"totalResults"`
+			StartIndex   int `json:"startIndex"`
+			Resources    []T `json:"Resources"`
+		}
+		if err := json.Unmarshal(body, &page); err != nil {
+			return nil, false, i18n.Errorf("GET %s: not a SCIM list response: %w", path, err)
+		}
+		if total >= 0 && page.TotalResults != total {
+			return nil, true, nil
+		}
+		total = page.TotalResults
+		all = append(all, page.Resources...)
+		start += len(page.Resources)
+		if len(page.Resources) == 0 || start > page.TotalResults {
+			if len(all) < page.TotalResults {
+				return nil, false, i18n.Errorf("GET /%s: the service says %d resources but gave %d: nothing is planned from a partial list", endpoint, page.TotalResults, len(all))
+			}
+			return all, false, nil
+		}
+	}
+}
+
+// listByCursor reads every resource of an endpoint by cursor (RFC 9865):
+// the first page with an empty cursor, each next one with the page's
+// nextCursor, to the page without one. A cursor the provider refuses
+// (invalidCursor, expiredCursor) fails the read.
+func listByCursor[T any](ctx context.Context, s *Source, endpoint string, pageSize int) ([]T, error) {
+	var all []T
+	seen := map[string]bool{}
+	for cursor, pages := "", 0; ; pages++ {
+		path := fmt.Sprintf("/%s?cursor=%s&count=%d", endpoint, url.QueryEscape(cursor), pageSize)
 		resp, body, err := s.do(ctx, http.MethodGet, path, nil, nil)
 		if err != nil {
 			return nil, err
@@ -174,21 +241,20 @@ func list[T any](ctx context.Context, s *Source, endpoint string, pageSize int) 
 			return nil, scimError(http.MethodGet, path, resp, body)
 		}
 		var page struct {
-			TotalResults int `json:"totalResults"`
-			StartIndex   int `json:"startIndex"`
-			Resources    []T `json:"Resources"`
+			Resources  []T    `json:"Resources"`
+			NextCursor string `json:"nextCursor"`
 		}
 		if err := json.Unmarshal(body, &page); err != nil {
 			return nil, i18n.Errorf("GET %s: not a SCIM list response: %w", path, err)
 		}
 		all = append(all, page.Resources...)
-		start += len(page.Resources)
-		if len(page.Resources) == 0 || start > page.TotalResults {
-			if len(all) < page.TotalResults {
-				return nil, i18n.Errorf("GET /%s: the service says %d resources but gave %d: nothing is planned from a partial list", endpoint, page.TotalResults, len(all))
-			}
+		if page.NextCursor == "" {
 			return all, nil
 		}
+		if seen[page.NextCursor] || pages > 1_000_000 {
+			return nil, i18n.Errorf("GET /%s: the service gave the cursor %q twice: nothing is planned from a list that does not end", endpoint, page.NextCursor)
+		}
+		seen[page.NextCursor], cursor = true, page.NextCursor
 	}
 }
 
@@ -207,9 +273,19 @@ func (s *Source) Pull(ctx context.Context, w *graph.Writer) (string, error) {
 			Filter struct {
 				MaxResults int `json:"maxResults"`
 			} `json:"filter"`
+			Pagination struct {
+				Cursor      bool `json:"cursor"`
+				MaxPageSize int  `json:"maxPageSize"`
+			} `json:"pagination"`
 		}
-		if json.Unmarshal(body, &spc) == nil && spc.Filter.MaxResults > 0 {
-			pageSize = min(pageSize, spc.Filter.MaxResults)
+		if json.Unmarshal(body, &spc) == nil {
+			if spc.Filter.MaxResults > 0 {
+				pageSize = min(pageSize, spc.Filter.MaxResults)
+			}
+			if spc.Pagination.MaxPageSize > 0 {
+				pageSize = min(pageSize, spc.Pagination.MaxPageSize)
+			}
+			s.cursor.Store(spc.Pagination.Cursor && s.spec.Pagination != "index")
 		}
 	} else if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
 		return "", scimError(http.MethodGet, "/ServiceProviderConfig", resp, body)

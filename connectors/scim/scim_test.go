@@ -192,3 +192,41 @@ func TestAMemberNeitherUserNorGroupIsCounted(t *testing.T) {
 		t.Errorf("%d warnings, log:\n%s", n, logged.String())
 	}
 }
+
+// TestAUserRemovedMeanwhileIsNotLost: a user removed while the pages are
+// read shifts every later index: read by startIndex, the user after the
+// first page would be skipped with the count still agreeing. Read by
+// cursor (RFC 9865, where the provider offers it) nobody is; read by
+// index, the changed totalResults makes the list read again from the
+// start, and nobody is either.
+func TestAUserRemovedMeanwhileIsNotLost(t *testing.T) {
+	for _, mode := range []string{"auto", "index"} {
+		p := scimtest.Start(t)
+		p.Cursor = true
+		for i := range 120 {
+			p.User(fmt.Sprintf("user%03d", i), fmt.Sprintf("E%04d", i), true)
+		}
+		p.AfterPage = func(page int) {
+			if page == 1 {
+				p.Users.Delete(nil, "u0001")
+			}
+		}
+		t.Setenv("TEST_SCIM_TOKEN", scimtest.Token)
+		s := &Spec{BaseURL: p.URL, TokenEnv: "TEST_SCIM_TOKEN", System: "kintone", Pagination: mode}
+		src, err := s.Open(context.Background(), connectors.Env{Name: "kintone", Files: os.DirFS("/")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		snap, _, err := pull(t, src)
+		if err != nil {
+			t.Fatalf("%s: %v", mode, err)
+		}
+		if snap.AccountOf("kintone", "user050") == nil {
+			t.Errorf("%s: user050 was lost when user000 was removed", mode)
+		}
+		// user001..user119, and user000 when it was read before it went.
+		if n := len(snap.AccountsOf("kintone")); n < 119 {
+			t.Errorf("%s: %d accounts", mode, n)
+		}
+	}
+}

@@ -46,6 +46,10 @@ type Spec struct {
 	// MaxRateWait is how long to wait at most when the service asks to
 	// slow down (429 with Retry-After), e.g. 2m (default 5m).
 	MaxRateWait string `yaml:"max_rate_wait"`
+	// Pagination is how lists are paged: cursor where the provider offers
+	// it (RFC 9865), else index (the default, auto); index forces
+	// startIndex and count.
+	Pagination string `yaml:"pagination"`
 }
 
 // Check checks the fields.
@@ -62,6 +66,9 @@ func (s *Spec) Check(connectors.CheckEnv) error {
 	}
 	if s.PageSize < 0 {
 		return input.FieldErrorf("page_size", "expected a number of users a page, got %d", s.PageSize)
+	}
+	if s.Pagination != "" && s.Pagination != "auto" && s.Pagination != "index" {
+		return input.FieldErrorf("pagination", "expected auto or index, got %q", s.Pagination)
 	}
 	if s.MaxRateWait != "" {
 		if d, err := time.ParseDuration(s.MaxRateWait); err != nil || d < 0 {

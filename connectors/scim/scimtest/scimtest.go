@@ -4,11 +4,14 @@
 package scimtest
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -153,6 +156,16 @@ type Provider struct {
 	URL           string
 	Requests      atomic.Int32
 	Throttle      atomic.Int32 // answer 429 to this many requests first
+	// Cursor offers cursor-based pagination (RFC 9865) besides the
+	// library's index-based one: ServiceProviderConfig says so, and a
+	// list asked for with cursor= is served a page after the cursor (the
+	// last id of the page before), in id order, with nextCursor. Set it
+	// before the first request.
+	Cursor bool
+	// AfterPage, if set, runs after each page of a list is answered
+	// (to change the resources while a client pages through them).
+	AfterPage func(page int)
+	pages     atomic.Int32
 }
 
 // Start starts a provider; it stops when the test ends.
@@ -183,11 +196,104 @@ func Start(t testing.TB) *Provider {
 			w.WriteHeader(http.StatusTooManyRequests)
 			return
 		}
+		if p.Cursor && r.Method == http.MethodGet {
+			switch r.URL.Path {
+			case "/scim/v2/ServiceProviderConfig":
+				p.serviceProviderConfig(w, r, h)
+				return
+			case "/scim/v2/Users", "/scim/v2/Groups":
+				if r.URL.Query().Has("cursor") {
+					p.cursorPage(w, r, h)
+					return
+				}
+			}
+		}
 		h.ServeHTTP(w, r)
+		if r.Method == http.MethodGet && (r.URL.Path == "/scim/v2/Users" || r.URL.Path == "/scim/v2/Groups") && p.AfterPage != nil {
+			p.AfterPage(int(p.pages.Add(1)))
+		}
 	}))
 	t.Cleanup(ts.Close)
 	p.URL = ts.URL + "/scim/v2"
 	return p
+}
+
+// serviceProviderConfig is the library's, with RFC 9865's pagination.
+func (p *Provider) serviceProviderConfig(w http.ResponseWriter, r *http.Request, h http.Handler) {
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, r)
+	var spc map[string]any
+	if err := json.Unmarshal(rec.Body.Bytes(), &spc); err != nil {
+		http.Error(w, err.Error(), 500)
+		return
+	}
+	spc["pagination"] = map[string]any{"cursor": true, "index": true, "defaultPaginationMethod": "cursor",
+		"defaultPageSize": 50, "maxPageSize": 50, "cursorTimeout": 3600}
+	w.Header().Set("Content-Type", "application/scim+json")
+	json.NewEncoder(w).Encode(spc)
+}
+
+// cursorPage answers a list by cursor: the resources whose id sorts after
+// the cursor, each as the library serves it alone, and the next cursor.
+func (p *Provider) cursorPage(w http.ResponseWriter, r *http.Request, h http.Handler) {
+	m := p.Users
+	if r.URL.Path == "/scim/v2/Groups" {
+		m = p.Groups
+	}
+	q := r.URL.Query()
+	count := 50
+	if c, err := strconv.Atoi(q.Get("count")); err == nil && c > 0 {
+		count = min(c, 50)
+	}
+	after := q.Get("cursor")
+	m.mu.Lock()
+	ids := slices.Sorted(slices.Values(m.ids))
+	m.mu.Unlock()
+	if after != "" && !slices.Contains(ids, after) && !m.wasID(after) {
+		w.Header().Set("Content-Type", "application/scim+json")
+		w.WriteHeader(http.StatusBadRequest)
+		json.NewEncoder(w).Encode(map[string]any{"schemas": []string{"urn:ietf:params:scim:api:messages:2.0:Error"},
+			"scimType": "invalidCursor", "detail": "unknown cursor", "status": "400"})
+		return
+	}
+	var page []json.RawMessage
+	next := ""
+	for _, id := range ids {
+		if id <= after {
+			continue
+		}
+		if len(page) == count {
+			break
+		}
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest(http.MethodGet, r.URL.Path+"/"+id, nil)
+		h.ServeHTTP(rec, req.WithContext(r.Context()))
+		if rec.Code != http.StatusOK {
+			continue // deleted meanwhile
+		}
+		page = append(page, rec.Body.Bytes())
+		next = id
+	}
+	if len(page) < count {
+		next = "" // the last page
+	}
+	body := map[string]any{"schemas": []string{"urn:ietf:params:scim:api:messages:2.0:ListResponse"},
+		"itemsPerPage": len(page), "Resources": page}
+	if next != "" {
+		body["nextCursor"] = next
+	}
+	w.Header().Set("Content-Type", "application/scim+json")
+	json.NewEncoder(w).Encode(body)
+	if p.AfterPage != nil {
+		p.AfterPage(int(p.pages.Add(1)))
+	}
+}
+
+// wasID reports whether id is of the form this memory gives (a resource
+// deleted since is still a cursor past which to go on).
+func (m *Memory) wasID(id string) bool {
+	n, err := strconv.Atoi(strings.TrimPrefix(id, m.prefix))
+	return strings.HasPrefix(id, m.prefix) && err == nil && n > 0
 }
 
 // User adds a user, owned by an employee id, and returns its id.
