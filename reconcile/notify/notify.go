@@ -153,6 +153,9 @@ func Collect(ctx context.Context, cfg *config.Config, snap *graph.Snapshot, now 
 		if !ok {
 			return
 		}
+		if e.Event == audit.LogsCheck && e.Data["findings"] == float64(0) {
+			return // a check that found nothing is evidence, not news
+		}
 		if who.Reviewers {
 			for _, pu := range reviewers(snap, e, day) {
 				b.add(e, pu.person, "", pu.unit)
