@@ -220,7 +220,7 @@ var (
 	accountShape     = vm.NewShape("created_at", "grants", "id", "kind", "last_sign_in", "mfa", "owner", "password_set_at", "source", "status", "system")
 	grantShape       = vm.NewShape("entitlement", "expires_at", "granted_at", "origin")
 	usageInputShape  = vm.NewShape("usage")
-	usageShape       = vm.NewShape("accesses", "account", "account_id", "denied", "person", "system", "who")
+	usageShape       = vm.NewShape("accesses", "account", "account_id", "denied", "person", "rights", "system", "used_systems", "who")
 	usagePersonShape = vm.NewShape("employment", "end_date", "id", "name")
 	accessShape      = vm.NewShape("at", "at_ns", "company", "day", "unit")
 )
@@ -351,7 +351,11 @@ func (in Inputs) Usage(items []*ast.Term) ast.Value {
 //	            owner's at that moment
 //	denied      true when these are attempts the system refused (the log's
 //	            result column), not accesses
-func (in Inputs) UsageItem(system, accountID string, a *graph.Account, p *graph.Person, accesses []UsageAccess, denied bool) *ast.Term {
+//	used_systems, rights
+//	            with a separation-of-duties matrix: the systems the owner
+//	            used in the window and the rights they hold
+//	            (SYSTEM/ENTITLEMENT); empty without one
+func (in Inputs) UsageItem(system, accountID string, a *graph.Account, p *graph.Person, accesses []UsageAccess, denied bool, used, rights []string) *ast.Term {
 	xs := make([]*ast.Term, len(accesses))
 	for i, x := range accesses {
 		xs[i] = in.obj(accessShape, in.str(x.At.Format(time.RFC3339)), ast.IntNumberTerm(int(x.At.UnixNano())),
@@ -369,5 +373,12 @@ func (in Inputs) UsageItem(system, accountID string, a *graph.Account, p *graph.
 		}
 		person = in.obj(usagePersonShape, few(p.Employment), date(p.EndDate), in.str(p.EmployeeID), in.str(p.Name))
 	}
-	return in.obj(usageShape, in.list(xs), account, in.str(accountID), ast.BooleanTerm(denied), person, in.str(system), in.str(who))
+	strs := func(vs []string) *ast.Term {
+		ts := in.terms(len(vs))
+		for i, v := range vs {
+			ts[i] = shared(v)
+		}
+		return in.list(ts)
+	}
+	return in.obj(usageShape, in.list(xs), account, in.str(accountID), ast.BooleanTerm(denied), person, strs(rights), in.str(system), strs(used), in.str(who))
 }

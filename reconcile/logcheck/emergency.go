@@ -94,7 +94,7 @@ func EmergencyOnly(ctx context.Context, in *inputs.Inputs, pol *reconcile.Policy
 	if err != nil {
 		return nil, st, err
 	}
-	n, err := evalGroups(ctx, eng, snap, idx.list())
+	n, err := evalGroups(ctx, eng, snap, idx.list(), nil)
 	if err != nil {
 		return nil, st, err
 	}

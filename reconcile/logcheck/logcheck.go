@@ -9,6 +9,7 @@ import (
 	"hash/maphash"
 	"io/fs"
 	"runtime"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -153,7 +154,7 @@ func Run(ctx context.Context, in *inputs.Inputs, pol *reconcile.Policy, cal *cal
 	if err != nil {
 		return nil, err
 	}
-	flagged, err := evalGroups(ctx, eng, snap, list)
+	flagged, err := evalGroups(ctx, eng, snap, list, dutyUse(snap, list))
 	if err != nil {
 		return nil, err
 	}
@@ -276,19 +277,73 @@ func groupKey(buf []byte, a *accesslog.Access) []byte {
 	return buf
 }
 
+// personUse is, for a person who used an account in the window, the
+// systems they used (allowed accesses) and the rights they hold on active
+// accounts (SYSTEM/ENTITLEMENT): what usage.duties_exercised needs to see
+// a person use both rights of a separation-of-duties pair.
+type personUse struct {
+	systems, rights []string
+}
+
+// dutyUse is the persons' use, by employee id; nil without a
+// separation-of-duties matrix (the rule has nothing to look at).
+func dutyUse(snap *graph.Snapshot, groups []*usageGroup) map[string]*personUse {
+	if len(snap.DutyConflicts()) == 0 {
+		return nil
+	}
+	out := map[string]*personUse{}
+	for _, g := range groups {
+		if g.denied {
+			continue
+		}
+		owner := ownerOf(snap.AccountOf(g.system, g.account))
+		if owner == "" {
+			continue
+		}
+		pu := out[owner]
+		if pu == nil {
+			pu = &personUse{}
+			for _, a := range snap.AccountsOwnedBy(owner) {
+				if a.Status != "active" {
+					continue
+				}
+				for _, gr := range a.Grants {
+					pu.rights = append(pu.rights, a.System+"/"+gr.Entitlement)
+				}
+			}
+			out[owner] = pu
+		}
+		if !slices.Contains(pu.systems, g.system) {
+			pu.systems = append(pu.systems, g.system)
+		}
+	}
+	for _, pu := range out {
+		slices.Sort(pu.systems)
+		slices.Sort(pu.rights)
+	}
+	return out
+}
+
+func ownerOf(a *graph.Account) string {
+	if a == nil {
+		return ""
+	}
+	return a.Owner
+}
+
 // usageBatch is how many accounts one evaluation of the usage rules covers:
 // batching spreads the fixed cost of an evaluation.
 const usageBatch = 128
 
 // evalGroups runs the usage rules for every group on all cores and records
 // the findings per segment; it returns how many groups have findings.
-func evalGroups(ctx context.Context, eng *policy.Engine, snap *graph.Snapshot, groups []*usageGroup) (int, error) {
+func evalGroups(ctx context.Context, eng *policy.Engine, snap *graph.Snapshot, groups []*usageGroup, duty map[string]*personUse) (int, error) {
 	err := policy.Parallel(ctx, len(groups), usageBatch, func(ctx context.Context, lo, hi int) error {
 		batch := groups[lo:hi]
 		items := make([]*ast.Term, len(batch))
 		segments := make([][]int, len(batch))
 		for k, g := range batch {
-			items[k], segments[k] = usageItem(eng.Inputs(), snap, g)
+			items[k], segments[k] = usageItem(eng.Inputs(), snap, g, duty)
 		}
 		fs, err := eng.EvalUsage(ctx, eng.Inputs().Usage(items))
 		if err != nil {
@@ -323,7 +378,7 @@ func evalGroups(ctx context.Context, eng *policy.Engine, snap *graph.Snapshot, g
 // the account with its grants, its owner, and one access per segment with
 // the owner's company and unit at that moment. It also returns the segment
 // of each input access.
-func usageItem(in policy.Inputs, snap *graph.Snapshot, g *usageGroup) (*ast.Term, []int) {
+func usageItem(in policy.Inputs, snap *graph.Snapshot, g *usageGroup, duty map[string]*personUse) (*ast.Term, []int) {
 	acct := snap.AccountOf(g.system, g.account)
 	var person *graph.Person
 	if acct != nil && acct.Owner != "" {
@@ -348,5 +403,9 @@ func usageItem(in policy.Inputs, snap *graph.Snapshot, g *usageGroup) (*ast.Term
 		accesses = append(accesses, x)
 		segments = append(segments, s)
 	}
-	return in.UsageItem(g.system, g.account, acct, person, accesses, g.denied), segments
+	var used, rights []string
+	if pu := duty[ownerOf(acct)]; pu != nil && !g.denied {
+		used, rights = pu.systems, pu.rights
+	}
+	return in.UsageItem(g.system, g.account, acct, person, accesses, g.denied, used, rights), segments
 }
