@@ -29,6 +29,7 @@ type Data struct {
 	// Names of systems and companies, for labels.
 	Systems   map[string]string
 	Companies map[string]string
+	Units     map[string]string
 	// Inventory is, per confidential system, the holders of each company
 	// at each plan (reconcile and February-reset plans).
 	Inventory []SystemInventory
@@ -101,6 +102,7 @@ type Campaign struct {
 // Reviewer is one reviewer's decisions in the period.
 type Reviewer struct {
 	ID, Name    string
+	Unit        string // their unit at the end of the period
 	Decided     int
 	Kept        int
 	SecondsEach float64 // the span of their decision events over the items decided; 0 with one event
@@ -113,7 +115,7 @@ func Build(cfg *config.Config, snap *graph.Snapshot, from, to graph.Date, now ti
 	if path == "" {
 		return nil, i18n.Errorf("dashboard: the config keeps no audit log on disk")
 	}
-	d := &Data{From: from, To: to, Generated: now, Systems: map[string]string{}, Companies: map[string]string{}, Skipped: map[string]int{}}
+	d := &Data{From: from, To: to, Generated: now, Systems: map[string]string{}, Companies: map[string]string{}, Units: map[string]string{}, Skipped: map[string]int{}}
 	if _, err := os.Stat(path); os.IsNotExist(err) && !anyExists(audit.CheckpointPaths(cfg)) {
 		names(d, snap)
 		return d, nil // nothing recorded yet, and no checkpoint says otherwise
@@ -234,7 +236,7 @@ func Build(cfg *config.Config, snap *graph.Snapshot, from, to graph.Date, now ti
 		rv := Reviewer{ID: id, Decided: r.decided, Kept: r.kept}
 		if snap != nil {
 			if p := snap.Person(id); p != nil {
-				rv.Name = p.Name
+				rv.Name, rv.Unit = p.Name, snap.AssignmentAsOf(p, to).Unit
 			}
 		}
 		if r.events > 1 && r.decided > 0 {
@@ -257,6 +259,9 @@ func names(d *Data, snap *graph.Snapshot) {
 	}
 	for _, c := range snap.Companies() {
 		d.Companies[c.ID] = c.Name
+	}
+	for _, u := range snap.Units() {
+		d.Units[u.ID] = u.Name
 	}
 }
 

@@ -25,6 +25,7 @@ var words = map[string]map[string]string{
 		"none": "期間内の記録はありません", "skipped": "読めなかった記録", "unknown_owner": "所有者不明", "rule": "ルール",
 		"sev_critical": "重大", "sev_high": "高", "sev_medium": "中", "sev_low": "低", "sev_info": "情報",
 		"removals": "取消の件数", "findings": "指摘件数", "d": "日",
+		"units": "確認者の部署ごとの判定", "unit": "部署",
 	},
 	"en": {
 		"title": "Access rights dashboard", "period": "Period", "generated": "Generated",
@@ -37,6 +38,7 @@ var words = map[string]map[string]string{
 		"none": "Nothing recorded in the period", "skipped": "Records not read", "unknown_owner": "owner unknown", "rule": "Rule",
 		"sev_critical": "critical", "sev_high": "high", "sev_medium": "medium", "sev_low": "low", "sev_info": "info",
 		"removals": "removals", "findings": "findings", "d": " d",
+		"units": "Decisions by the reviewers' unit", "unit": "Unit",
 	},
 }
 
@@ -95,6 +97,27 @@ func WriteWith(w io.Writer, d *Data, lang, styleHref string) error {
 	}
 	v.Logs = logChart(d.LogDays, t)
 	v.Campaigns = d.Campaigns
+	units := map[string]*Reviewer{}
+	for _, r := range d.Reviewers {
+		u := units[r.Unit]
+		if u == nil {
+			u = &Reviewer{ID: r.Unit}
+			units[r.Unit] = u
+		}
+		u.Decided += r.Decided
+		u.Kept += r.Kept
+	}
+	for _, k := range sortedKeys(units) {
+		u := units[k]
+		row := reviewerRow{Who: k, Decided: u.Decided, Kept: "—", Each: "—"}
+		if d.Units[k] != "" {
+			row.Who = d.Units[k] + " (" + k + ")"
+		}
+		if u.Decided > 0 {
+			row.Kept = fmt.Sprintf("%.0f%%", 100*float64(u.Kept)/float64(u.Decided))
+		}
+		v.Units = append(v.Units, row)
+	}
 	for _, r := range d.Reviewers {
 		row := reviewerRow{Who: strings.TrimSpace(r.ID + " " + r.Name), Decided: r.Decided, Each: "—", Kept: "—"}
 		if r.Decided > 0 {
@@ -123,7 +146,7 @@ type view struct {
 	MoverMedian, MoverMax     int
 	MoverCount                int
 	Campaigns                 []Campaign
-	Reviewers                 []reviewerRow
+	Reviewers, Units          []reviewerRow
 }
 
 type inventoryView struct {
@@ -348,6 +371,9 @@ var page = template.Must(template.New("dashboard").Parse(`<!DOCTYPE html>
 <h2 id="campaigns">{{index .T "campaigns"}}</h2>
 {{if .Campaigns}}<table><tr><th>{{index .T "campaign"}}</th><th>{{index .T "closed"}}</th><th>{{index .T "decided"}}</th><th>{{index .T "defaulted"}}</th></tr>
 {{range .Campaigns}}<tr><td>{{.ID}}</td><td>{{.Closed}}</td><td class="n">{{.Decided}}</td><td class="n">{{.Defaulted}}</td></tr>{{end}}</table>{{else}}<p>{{index .T "none"}}</p>{{end}}
+{{if .Units}}<h3>{{index .T "units"}}</h3>
+<table><tr><th>{{index .T "unit"}}</th><th>{{index .T "decided"}}</th><th>{{index .T "kept"}}</th></tr>
+{{range .Units}}<tr><td>{{.Who}}</td><td class="n">{{.Decided}}</td><td class="n">{{.Kept}}</td></tr>{{end}}</table>{{end}}
 <h3>{{index .T "reviewers"}}</h3>
 {{if .Reviewers}}<table><tr><th>{{index .T "reviewer"}}</th><th>{{index .T "decided"}}</th><th>{{index .T "kept"}}</th><th>{{index .T "each"}}</th></tr>
 {{range .Reviewers}}<tr><td>{{.Who}}</td><td class="n">{{.Decided}}</td><td class="n">{{.Kept}}</td><td class="n">{{.Each}}</td></tr>{{end}}</table>{{else}}<p>{{index .T "none"}}</p>{{end}}
