@@ -100,7 +100,7 @@ func logsRetention(c *cli.Context) error {
 				fmt.Fprintln(w, say(fmt.Sprintf("  … and %d more", len(r.Gaps)-10), fmt.Sprintf("  …ほか %d 件", len(r.Gaps)-10)))
 				break
 			}
-			fmt.Fprintln(w, say(fmt.Sprintf("  missing %s to %s (%d business days)", g.From, g.To, g.Days), fmt.Sprintf("  欠落 %s〜%s（%d 営業日）", g.From, g.To, g.Days)))
+			fmt.Fprintln(w, say(fmt.Sprintf("  missing %s to %s (%d business days) [logs.retention_gap]", g.From, g.To, g.Days), fmt.Sprintf("  欠落 %s〜%s（%d 営業日）[logs.retention_gap]", g.From, g.To, g.Days)))
 		}
 		gaps += len(r.Gaps)
 	}
