@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"io/fs"
 	"net/http"
 	"net/url"
@@ -540,16 +539,5 @@ func (s *Source) ownerOf(u user) string {
 
 // readOwners reads the user → employee_id mapping (CSV: user,employee_id).
 func readOwners(files fs.FS, name string) (map[string]string, string, error) {
-	owners := map[string]string{}
-	digest, err := connectors.ReadFile(files, name, func(r io.Reader) error {
-		return csvfile.Each(context.Background(), name, r, "utf-8", []string{"user", "employee_id"}, func(cr *csvfile.Reader) error {
-			u, err := cr.Required("user")
-			if err != nil {
-				return err
-			}
-			owners[strings.ToLower(u)] = cr.Get("employee_id")
-			return nil
-		})
-	})
-	return owners, digest, err
+	return csvfile.ReadOwners(files, name, "user")
 }

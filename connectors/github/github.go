@@ -499,18 +499,7 @@ func (s *Source) load(w *graph.Writer, f *found) (string, error) {
 
 // ReadOwners reads the login → employee_id mapping (CSV: login,employee_id).
 func ReadOwners(files fs.FS, name string) (map[string]string, string, error) {
-	owners := map[string]string{}
-	digest, err := connectors.ReadFile(files, name, func(r io.Reader) error {
-		return csvfile.Each(context.Background(), name, r, "utf-8", []string{"login", "employee_id"}, func(cr *csvfile.Reader) error {
-			login, err := cr.Required("login")
-			if err != nil {
-				return err
-			}
-			owners[strings.ToLower(login)] = cr.Get("employee_id")
-			return nil
-		})
-	})
-	return owners, digest, err
+	return csvfile.ReadOwners(files, name, "login")
 }
 
 // Apply carries out one plan action, one write at a time with a pause after
