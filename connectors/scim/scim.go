@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -20,6 +21,7 @@ import (
 	"github.com/accessrecon/accessrecon/connectors"
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/i18n"
+	"golang.org/x/oauth2"
 )
 
 // The SCIM schemas and message ids read and written.
@@ -32,10 +34,12 @@ const (
 // Source reads one SCIM service provider.
 type Source struct {
 	name, base, token, system string
-	spec                      *Spec
-	log                       *slog.Logger
-	pageSize                  int
-	maxWait                   time.Duration
+	// tokens gives the bearer token when the spec has oauth.
+	tokens   oauth2.TokenSource
+	spec     *Spec
+	log      *slog.Logger
+	pageSize int
+	maxWait  time.Duration
 	// Client is the HTTP client (tests); http.DefaultClient's transport
 	// with a timeout when nil.
 	Client *http.Client
@@ -74,7 +78,19 @@ func (s *Source) do(ctx context.Context, method, path string, body any, header h
 		if err != nil {
 			return nil, nil, err
 		}
-		req.Header.Set("Authorization", "Bearer "+s.token)
+		bearer := s.token
+		if s.tokens != nil {
+			tok, err := s.tokens.Token()
+			if err != nil {
+				var re *oauth2.RetrieveError
+				if errors.As(err, &re) {
+					return nil, nil, i18n.Errorf("oauth token endpoint: %s %s", re.Response.Status, re.ErrorCode)
+				}
+				return nil, nil, i18n.Errorf("oauth token endpoint: %w", err)
+			}
+			bearer = tok.AccessToken
+		}
+		req.Header.Set("Authorization", "Bearer "+bearer)
 		req.Header.Set("Accept", "application/scim+json, application/json")
 		if body != nil {
 			req.Header.Set("Content-Type", "application/scim+json")

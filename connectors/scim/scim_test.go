@@ -230,3 +230,45 @@ func TestAUserRemovedMeanwhileIsNotLost(t *testing.T) {
 		}
 	}
 }
+
+// TestOAuthClientCredentials: with oauth, the bearer token comes from the
+// provider's token endpoint by the client credentials grant and is renewed
+// as it expires during a long read; a wrong secret fails the source with
+// the endpoint's error, never the secret.
+func TestOAuthClientCredentials(t *testing.T) {
+	p := scimtest.Start(t)
+	for i := range 120 {
+		p.User(fmt.Sprintf("user%03d", i), fmt.Sprintf("E%04d", i), true)
+	}
+	tokenURL := p.EnableOAuth("accessrecon", "client-secret-for-tests", 30*time.Second)
+	t.Setenv("TEST_SCIM_CLIENT_SECRET", "client-secret-for-tests")
+	s := &Spec{BaseURL: p.URL, System: "kintone", PageSize: 10,
+		OAuth: &OAuth{TokenURL: tokenURL, ClientID: "accessrecon", ClientSecretEnv: "TEST_SCIM_CLIENT_SECRET"}}
+	if err := s.Check(connectors.CheckEnv{}); err != nil {
+		t.Fatal(err)
+	}
+	src, err := s.Open(context.Background(), connectors.Env{Name: "kintone", Files: os.DirFS("/")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, _, err := pull(t, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(snap.AccountsOf("kintone")); n != 120 || p.Unauthorized.Load() != 0 {
+		t.Errorf("%d accounts, %d requests refused", n, p.Unauthorized.Load())
+	}
+	// A token is renewed a minute before it expires: tokens of 30 s are
+	// renewed for every request, none is sent stale.
+	if p.TokensIssued.Load() < 2 {
+		t.Errorf("%d tokens issued", p.TokensIssued.Load())
+	}
+	t.Setenv("TEST_SCIM_CLIENT_SECRET", "guessed")
+	src, _ = s.Open(context.Background(), connectors.Env{Name: "kintone", Files: os.DirFS("/")})
+	if _, _, err := pull(t, src); err == nil || !strings.Contains(err.Error(), "invalid_client") || strings.Contains(err.Error(), "guessed") {
+		t.Errorf("a wrong secret: %v", err)
+	}
+	if err := (&Spec{BaseURL: p.URL, TokenEnv: "X", OAuth: &OAuth{TokenURL: tokenURL, ClientID: "a"}}).Check(connectors.CheckEnv{}); err == nil {
+		t.Error("oauth and token_env together were taken")
+	}
+}

@@ -7,12 +7,15 @@ package scim
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/accessrecon/accessrecon/connectors"
 	"github.com/accessrecon/accessrecon/input"
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
 )
 
 // Type is the `scim` source type.
@@ -46,14 +49,39 @@ type Spec struct {
 	// MaxRateWait is how long to wait at most when the service asks to
 	// slow down (429 with Retry-After), e.g. 2m (default 5m).
 	MaxRateWait string `yaml:"max_rate_wait"`
+	// OAuth, if set, gets the bearer token from the provider's token
+	// endpoint by the client credentials grant (RFC 6749 §4.4) instead of
+	// token_env/token_file, renewed before it expires.
+	OAuth *OAuth `yaml:"oauth"`
 	// Pagination is how lists are paged: cursor where the provider offers
 	// it (RFC 9865), else index (the default, auto); index forces
 	// startIndex and count.
 	Pagination string `yaml:"pagination"`
 }
 
+// OAuth is a client registration at the provider's token endpoint.
+type OAuth struct {
+	TokenURL         string     `yaml:"token_url"`
+	ClientID         string     `yaml:"client_id"`
+	ClientSecretEnv  string     `yaml:"client_secret_env"`
+	ClientSecretFile input.Path `yaml:"client_secret_file"`
+	Scopes           []string   `yaml:"scopes"`
+}
+
 // Check checks the fields.
 func (s *Spec) Check(connectors.CheckEnv) error {
+	if o := s.OAuth; o != nil {
+		u, err := url.Parse(o.TokenURL)
+		if o.TokenURL == "" || err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname()))) {
+			return input.FieldErrorf("oauth.token_url", "expected the token endpoint's https URL, got %q", o.TokenURL)
+		}
+		if o.ClientID == "" {
+			return input.FieldErrorf("oauth.client_id", "expected the client id registered at the provider")
+		}
+		if s.TokenEnv != "" || !s.TokenFile.IsZero() {
+			return input.FieldErrorf("oauth", "expected either oauth or token_env/token_file, not both")
+		}
+	}
 	u, err := url.Parse(s.BaseURL)
 	if s.BaseURL == "" || err != nil || u.Host == "" {
 		return input.FieldErrorf("base_url", "expected the SCIM endpoint's URL, e.g. https://example.com/scim/v2, got %q", s.BaseURL)
@@ -82,17 +110,29 @@ func isLoopback(host string) bool {
 	return host == "localhost" || host == "::1" || strings.HasPrefix(host, "127.")
 }
 
-// Open reads the token; it makes no request.
-func (s *Spec) Open(_ context.Context, env connectors.Env) (connectors.Source, error) {
-	token, err := input.Secret(env.Files, s.TokenEnv, "SCIM_TOKEN", s.TokenFile)
-	if err != nil {
-		return nil, err
+// Open reads the token or the client secret; it makes no request.
+func (s *Spec) Open(ctx context.Context, env connectors.Env) (connectors.Source, error) {
+	var token string
+	var tokens oauth2.TokenSource
+	if o := s.OAuth; o != nil {
+		secret, err := input.Secret(env.Files, o.ClientSecretEnv, "SCIM_CLIENT_SECRET", o.ClientSecretFile)
+		if err != nil {
+			return nil, err
+		}
+		cc := &clientcredentials.Config{ClientID: o.ClientID, ClientSecret: secret, TokenURL: o.TokenURL, Scopes: o.Scopes}
+		tctx := context.WithValue(context.WithoutCancel(ctx), oauth2.HTTPClient, &http.Client{Timeout: time.Minute})
+		tokens = oauth2.ReuseTokenSourceWithExpiry(nil, cc.TokenSource(tctx), time.Minute)
+	} else {
+		var err error
+		if token, err = input.Secret(env.Files, s.TokenEnv, "SCIM_TOKEN", s.TokenFile); err != nil {
+			return nil, err
+		}
 	}
 	log := env.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	src := &Source{name: env.Name, spec: s, token: token, base: strings.TrimRight(s.BaseURL, "/"), system: s.System, log: log,
+	src := &Source{name: env.Name, spec: s, token: token, tokens: tokens, base: strings.TrimRight(s.BaseURL, "/"), system: s.System, log: log,
 		pageSize: 100, maxWait: 5 * time.Minute, sleep: connectors.Sleep}
 	if src.system == "" {
 		src.system = "scim:" + env.Name

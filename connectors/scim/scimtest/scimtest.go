@@ -4,10 +4,13 @@
 package scimtest
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -166,6 +169,71 @@ type Provider struct {
 	// (to change the resources while a client pages through them).
 	AfterPage func(page int)
 	pages     atomic.Int32
+
+	oauthMu                    sync.Mutex
+	oauthClient, oauthSecret   string
+	oauthTTL                   time.Duration
+	issued                     map[string]time.Time // token → expiry
+	TokensIssued, Unauthorized atomic.Int32
+}
+
+// EnableOAuth makes the provider take, besides Token, the bearer tokens
+// its token endpoint issues by the client credentials grant (RFC 6749
+// §4.4) to one client, each valid for ttl; it returns the endpoint's URL.
+func (p *Provider) EnableOAuth(clientID, secret string, ttl time.Duration) string {
+	p.oauthMu.Lock()
+	defer p.oauthMu.Unlock()
+	p.oauthClient, p.oauthSecret, p.oauthTTL, p.issued = clientID, secret, ttl, map[string]time.Time{}
+	return strings.TrimSuffix(p.URL, "/scim/v2") + "/oauth/token"
+}
+
+// token is the token endpoint: client authentication by HTTP Basic or
+// form parameters, as RFC 6749 §2.3.1 allows.
+func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
+	fail := func(code string) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		json.NewEncoder(w).Encode(map[string]string{"error": code})
+	}
+	if r.Method != http.MethodPost || r.ParseForm() != nil || r.PostForm.Get("grant_type") != "client_credentials" {
+		fail("unsupported_grant_type")
+		return
+	}
+	id, secret, ok := r.BasicAuth()
+	if ok {
+		id, _ = url.QueryUnescape(id)
+		secret, _ = url.QueryUnescape(secret)
+	} else {
+		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
+	}
+	p.oauthMu.Lock()
+	defer p.oauthMu.Unlock()
+	if p.issued == nil || id != p.oauthClient || secret != p.oauthSecret {
+		fail("invalid_client")
+		return
+	}
+	b := make([]byte, 16)
+	rand.Read(b)
+	tok := hex.EncodeToString(b)
+	p.issued[tok] = time.Now().Add(p.oauthTTL)
+	p.TokensIssued.Add(1)
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(map[string]any{"access_token": tok, "token_type": "Bearer", "expires_in": int(p.oauthTTL.Seconds())})
+}
+
+// authorized reports whether a request carries Token or a live issued token.
+func (p *Provider) authorized(r *http.Request) bool {
+	bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok {
+		return false
+	}
+	if bearer == Token {
+		return true
+	}
+	p.oauthMu.Lock()
+	defer p.oauthMu.Unlock()
+	exp, ok := p.issued[bearer]
+	return ok && time.Now().Before(exp)
 }
 
 // Start starts a provider; it stops when the test ends.
@@ -185,8 +253,13 @@ func Start(t testing.TB) *Provider {
 	}
 	h := http.StripPrefix("/scim", srv)
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/oauth/token" {
+			p.token(w, r)
+			return
+		}
 		p.Requests.Add(1)
-		if r.Header.Get("Authorization") != "Bearer "+Token+"" {
+		if !p.authorized(r) {
+			p.Unauthorized.Add(1)
 			http.Error(w, `{"detail":"bad token"}`, http.StatusUnauthorized)
 			return
 		}
