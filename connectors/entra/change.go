@@ -150,7 +150,53 @@ func (c *Changer) removeMember(ctx context.Context, g *group, u *user, ch connec
 		return i18n.Errorf("%w: %s is synced from on-premises Active Directory: take %s out of it there (right %s, path %s)",
 			connectors.ErrByHand, g.DisplayName, ch.Account, ch.Entitlement, cmpOr(ch.Via, "direct"))
 	}
+	// The user must be a direct member of the group the plan names: a
+	// path that no longer holds (or a group name that is itself a path)
+	// is not guessed at.
+	path := "/groups/" + url.PathEscape(g.ID) + "/members?$filter=" + url.QueryEscape("id eq "+odataString(u.ID)) + "&$count=true&$select=id"
+	ms, err := list[member](ctx, c.client, path, http.Header{"Consistencylevel": {"eventual"}})
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(ms, func(m member) bool { return m.ID == u.ID }) {
+		if ch.Via == "" || ch.Via == "direct" {
+			return nil // already out of the group
+		}
+		// Out of the last group: done when the right is gone (a resumed
+		// apply), a work order when it still comes by another way.
+		top := strings.Split(ch.Via, pathSep)[0]
+		if name, ok := strings.CutPrefix(ch.Entitlement, "group:"); ok && ch.System == c.system {
+			top = name
+		}
+		reaches, err := c.reaches(ctx, u, top)
+		if err != nil || !reaches {
+			return err
+		}
+		return i18n.Errorf("%w: %s is not a direct member of %s, the last group of the path %s: the path no longer holds; decide by hand", connectors.ErrByHand, ch.Account, g.DisplayName, ch.Via)
+	}
 	return c.expect(ctx, http.MethodDelete, "/groups/"+url.PathEscape(g.ID)+"/members/"+url.PathEscape(u.ID)+"/$ref", nil, http.StatusNoContent)
+}
+
+// reaches reports whether the user is a member of the named group,
+// directly or through nested groups (checkMemberGroups).
+func (c *Changer) reaches(ctx context.Context, u *user, name string) (bool, error) {
+	g, err := c.groupNamed(ctx, name)
+	if err != nil {
+		return false, err
+	}
+	path := "/users/" + url.PathEscape(u.ID) + "/checkMemberGroups"
+	r, err := c.do(ctx, http.MethodPost, path, map[string]any{"groupIds": []string{g.ID}}, nil)
+	if err != nil {
+		return false, err
+	}
+	if r.Status != http.StatusOK {
+		return false, graphError(http.MethodPost, path, r)
+	}
+	var ids page[string]
+	if err := json.Unmarshal(r.Body, &ids); err != nil {
+		return false, i18n.Errorf("POST %s: not a list of ids: %w", path, err)
+	}
+	return slices.Contains(ids.Value, g.ID), nil
 }
 
 // removeAppRole removes a user's own assignment of an app role: the app

@@ -323,6 +323,9 @@ func TestApply(t *testing.T) {
 		{connectors.Change{Op: "revoke", System: "m365", Account: "suzuki@example.co.jp", Entitlement: "app:Slack/default"}, "DELETE /servicePrincipals/sp-slack/appRoleAssignedTo/as-slack-1"},
 		{connectors.Change{Op: "revoke", System: "m365", Account: "suzuki@example.co.jp", Entitlement: "group:全社員"}, "by hand"},
 		{connectors.Change{Op: "revoke", System: "m365", Account: "sato@example.co.jp", Entitlement: "group:NW-託送ポータル利用者", Via: "A; B"}, "by hand"},
+		// A path that no longer holds (佐藤 is in the portal's group directly, not through HD-IT):
+		// not guessed at.
+		{connectors.Change{Op: "revoke", System: "takuso-portal", Account: "sato@example.co.jp", Entitlement: "reader", Via: via}, "by hand"},
 		{connectors.Change{Op: "disable_account", System: "m365", Account: "gone@example.co.jp"}, ""},
 	}
 	for _, st := range steps {

@@ -518,6 +518,18 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		}
 		s.writes = append(s.writes, "PATCH /users/"+u.ID+" accountEnabled="+fmt.Sprint(body["accountEnabled"]))
 		w.WriteHeader(http.StatusNoContent)
+	case len(parts) == 3 && parts[0] == "users" && parts[2] == "checkMemberGroups" && r.Method == http.MethodPost:
+		var body struct {
+			GroupIDs []string `json:"groupIds"`
+		}
+		json.NewDecoder(r.Body).Decode(&body)
+		out := []string{}
+		for _, id := range body.GroupIDs {
+			if s.reaches(id, parts[1], map[string]bool{}) {
+				out = append(out, id)
+			}
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"value": out})
 	case len(parts) == 3 && parts[0] == "users" && parts[2] == "appRoleAssignments" && get:
 		u := s.user(parts[1])
 		f, ok := filterEq(q.Get("$filter"))
@@ -672,6 +684,22 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 	default:
 		graphError(w, http.StatusBadRequest, "BadRequest", "Resource not found for the segment '"+path+"'.")
 	}
+}
+
+// reaches reports whether member is in group, directly or through
+// nested groups.
+func (s *Server) reaches(group, member string, seen map[string]bool) bool {
+	g := s.group(group)
+	if g == nil || seen[group] {
+		return false
+	}
+	seen[group] = true
+	for _, m := range g.Members {
+		if m == member || s.reaches(m, member, seen) {
+			return true
+		}
+	}
+	return false
 }
 
 // delta serves /groups/delta: $deltatoken=latest gives a link at the
