@@ -34,10 +34,12 @@ type FinishOptions struct {
 // call remember: it keeps the sources' counts for the next plan.
 func Finish(in *inputs.Inputs, p *Plan, o FinishOptions) (remember func() error, err error) {
 	snap := in.Graph.Snapshot()
-	counted := make(chan map[string]int, 1) // accounts by source, counted meanwhile
-	go func() { counted <- CountAccounts(snap) }()
+	counted := make(chan map[string]int, 1) // accounts by source, and the inventory, meanwhile
+	go func() {
+		p.AddInventory(snap)
+		counted <- CountAccounts(snap)
+	}()
 	p.AddNames(snap)
-	p.AddInventory(snap)
 	p.CreatedBy = o.By
 	counts := <-counted
 	remember = func() error { return nil }

@@ -88,6 +88,42 @@ func (p *Plan) AddInventory(snap *graph.Snapshot) {
 		return
 	}
 	p.Inventory = nil
+	// Each person's company on the day, in one pass over the people and
+	// the transfers (what AssignmentAsOf gives one at a time): an owner
+	// holds accounts on many systems.
+	unitCompany := map[string]string{}
+	for _, u := range snap.Units() {
+		unitCompany[u.ID] = u.Company
+	}
+	unitOn := map[string]string{}
+	ts := snap.Transfers()
+	slices.SortStableFunc(ts, func(a, b *graph.Transfer) int {
+		if a.Effective != b.Effective {
+			return int(a.Effective - b.Effective)
+		}
+		return strings.Compare(a.EventID, b.EventID)
+	})
+	for _, t := range ts {
+		if t.Effective <= asOf {
+			unitOn[t.EmployeeID] = t.ToUnit
+		}
+	}
+	companies := map[string]string{}
+	for _, person := range snap.People() {
+		unit, moved := unitOn[person.EmployeeID]
+		if !moved {
+			unit = person.Unit
+		}
+		c, ok := unitCompany[unit]
+		if !ok {
+			c = person.Company
+		}
+		companies[person.EmployeeID] = c
+	}
+	companyOf := func(owner string) (string, bool) {
+		c, ok := companies[owner]
+		return c, ok
+	}
 	for _, sys := range snap.Systems() {
 		if len(sys.ConfidentialTo) == 0 {
 			continue
@@ -98,8 +134,10 @@ func (p *Plan) AddInventory(snap *graph.Snapshot) {
 				continue
 			}
 			company, who := "", a.Key
-			if person := snap.Person(a.Owner); person != nil && a.Owner != "" {
-				company, who = snap.AssignmentAsOf(person, asOf).Company, a.Owner
+			if a.Owner != "" {
+				if c, known := companyOf(a.Owner); known {
+					company, who = c, a.Owner
+				}
 			}
 			if people[company] == nil {
 				people[company] = map[string]bool{}
