@@ -11,6 +11,9 @@ import (
 	"hash"
 	"io"
 	"io/fs"
+	"net/http"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -186,4 +189,16 @@ func Sleep(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	}
+}
+
+// RetryAfter is a Retry-After header's wait (RFC 9110 §10.2.3): seconds, or
+// an HTTP date; fallback when it says nothing readable.
+func RetryAfter(v string, fallback time.Duration) time.Duration {
+	if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n >= 0 {
+		return time.Duration(n) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(0, time.Until(t))
+	}
+	return fallback
 }

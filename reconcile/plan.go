@@ -64,8 +64,9 @@ type Plan struct {
 	PolicyDigest  string            `json:"policy_digest"`
 	Findings      []Finding         `json:"findings"`
 	Actions       []Action          `json:"actions"`
-	// Inventory is, for each system confidential to a company, how many
-	// people of each company hold a right on it on the plan's day (the
+	// Inventory (reconcile and February-reset plans) is, for each system
+	// confidential to a company, how many people of each company hold a
+	// right on it on the plan's day (the
 	// shared-system inventory a regulator asks for; the dashboard draws
 	// it over time).
 	Inventory []InventoryRow `json:"inventory,omitempty"`
@@ -81,10 +82,13 @@ type InventoryRow struct {
 	People  int    `json:"people"`
 }
 
-// AddInventory fills the plan's inventory from the snapshot as of its day.
+// AddInventory fills the inventory of a reconcile or February-reset plan
+// (the plans the dashboard draws it from) from the snapshot as of its day.
+// Other plans carry none: a transfer plan of serve's API must not pay a
+// pass over every person and confidential account.
 func (p *Plan) AddInventory(snap *graph.Snapshot) {
 	asOf, err := graph.ParseDate(p.AsOf)
-	if err != nil {
+	if err != nil || (p.Kind != KindReconcile && p.Kind != KindFebruaryReset) {
 		return
 	}
 	p.Inventory = nil

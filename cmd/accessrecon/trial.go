@@ -20,6 +20,7 @@ import (
 	"github.com/accessrecon/accessrecon/connectors/catalog"
 	"github.com/accessrecon/accessrecon/fixtures"
 	"github.com/accessrecon/accessrecon/i18n"
+	"github.com/accessrecon/accessrecon/input"
 	"github.com/accessrecon/accessrecon/reconcile/inputs"
 	"github.com/accessrecon/accessrecon/reconcile/report"
 	"github.com/accessrecon/accessrecon/web/trialop"
@@ -46,7 +47,7 @@ func trial(c *cli.Context) error {
 	say := report.Renderer{Lang: l}.Say
 	listen := c.String("listen")
 	host, _, err := net.SplitHostPort(listen)
-	if err != nil || !isLoopback(host) {
+	if err != nil || !input.IsLoopback(host) {
 		return i18n.Errorf("--listen %s: the trial serves this computer only; expected a loopback address such as 127.0.0.1:8080", listen)
 	}
 	dir := c.String("dir")
@@ -178,15 +179,6 @@ func trialManagers(path string) error {
 		}
 	}
 	return os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644)
-}
-
-// isLoopback reports whether host names this computer only.
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 func randomHex() string {

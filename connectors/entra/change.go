@@ -1,6 +1,7 @@
 package entra
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -144,11 +145,11 @@ func (c *Changer) leaveGroup(ctx context.Context, u *user, ch connectors.Change)
 func (c *Changer) removeMember(ctx context.Context, g *group, u *user, ch connectors.Change) error {
 	if slices.Contains(g.GroupTypes, "DynamicMembership") {
 		return i18n.Errorf("%w: %s is in %s by its membership rule (%s): change the rule or the user's properties (right %s, path %s)",
-			connectors.ErrByHand, ch.Account, g.DisplayName, deref(g.MembershipRule), ch.Entitlement, cmpOr(ch.Via, "direct"))
+			connectors.ErrByHand, ch.Account, g.DisplayName, deref(g.MembershipRule), ch.Entitlement, cmp.Or(ch.Via, "direct"))
 	}
 	if deref(g.OnPremisesSyncEnabled) {
 		return i18n.Errorf("%w: %s is synced from on-premises Active Directory: take %s out of it there (right %s, path %s)",
-			connectors.ErrByHand, g.DisplayName, ch.Account, ch.Entitlement, cmpOr(ch.Via, "direct"))
+			connectors.ErrByHand, g.DisplayName, ch.Account, ch.Entitlement, cmp.Or(ch.Via, "direct"))
 	}
 	// The user must be a direct member of the group the plan names: a
 	// path that no longer holds (or a group name that is itself a path)
@@ -228,7 +229,7 @@ func (c *Changer) removeAppRole(ctx context.Context, u *user, system, app, role 
 		roleID = defaultRole
 	}
 	for _, r := range sp.AppRoles {
-		if cmpOr(r.Value, r.Name) == role {
+		if cmp.Or(r.Value, r.Name) == role {
 			roleID = r.ID
 		}
 	}

@@ -67,12 +67,11 @@ func (c *client) http() *http.Client {
 // tenth of its life, or five minutes, is left: a long pull or apply never
 // sends an expired token.
 type tokenCache struct {
-	mu     sync.Mutex
-	src    oauth2.TokenSource
-	tok    *oauth2.Token
-	renew  time.Time
-	now    func() time.Time
-	issued int
+	mu    sync.Mutex
+	src   oauth2.TokenSource
+	tok   *oauth2.Token
+	renew time.Time
+	now   func() time.Time
 }
 
 func newTokenCache(src oauth2.TokenSource) *tokenCache {
@@ -94,7 +93,7 @@ func (t *tokenCache) token(force bool) (string, error) {
 	if !tok.Expiry.IsZero() {
 		life = tok.Expiry.Sub(now)
 	}
-	t.tok, t.renew, t.issued = tok, now.Add(life-min(5*time.Minute, life/10)), t.issued+1
+	t.tok, t.renew = tok, now.Add(life-min(5*time.Minute, life/10))
 	return tok.AccessToken, nil
 }
 
@@ -276,7 +275,7 @@ func (c *client) do(ctx context.Context, method, path string, body any, header h
 			continue
 		}
 		if throttled(resp.StatusCode) && try < maxTries {
-			wait := retryAfter(resp.Header.Get("Retry-After"), try)
+			wait := connectors.RetryAfter(resp.Header.Get("Retry-After"), backoff(try))
 			if waited+wait > c.maxWait {
 				return nil, i18n.Errorf("%s %s: Graph asks to wait %s more, beyond max_rate_wait %s", method, short(path), wait, c.maxWait)
 			}
@@ -295,14 +294,9 @@ func throttled(status int) bool {
 	return status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable || status == http.StatusGatewayTimeout
 }
 
-// retryAfter is a Retry-After header's wait in seconds; without one, 2^try
-// seconds (Graph's advice is to back off exponentially).
-func retryAfter(v string, try int) time.Duration {
-	if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n >= 0 {
-		return time.Duration(n) * time.Second
-	}
-	return time.Duration(1<<min(try, 6)) * time.Second
-}
+// backoff is the wait before try when Graph says nothing readable:
+// 2^try seconds (Graph's advice is to back off exponentially).
+func backoff(try int) time.Duration { return time.Duration(1<<min(try, 6)) * time.Second }
 
 // short is a path for messages: without its query.
 func short(path string) string {
@@ -440,7 +434,7 @@ func batchLists[T any](ctx context.Context, c *client, paths []string, add func(
 					seen[k] = true
 					t := chunk[k]
 					if throttled(a.Status) {
-						wait = max(wait, retryAfter(a.Headers["Retry-After"], 1))
+						wait = max(wait, connectors.RetryAfter(a.Headers["Retry-After"], backoff(1)))
 						next = append(next, t)
 						continue
 					}

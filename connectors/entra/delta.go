@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/accessrecon/accessrecon/i18n"
@@ -94,7 +96,7 @@ func (s *Source) readGroupsDelta(ctx context.Context, t *tenant) (ok bool, err e
 		}
 		for _, obj := range p.Value {
 			changed++
-			if err := applyGroupDelta(byID, obj); err != nil {
+			if err := applyGroupDelta(byID, obj, t); err != nil {
 				return false, err
 			}
 		}
@@ -104,7 +106,7 @@ func (s *Source) readGroupsDelta(ctx context.Context, t *tenant) (ok bool, err e
 		return false, i18n.Errorf("GET /groups/delta: the last page has no delta link")
 	}
 	t.groups = make([]group, 0, len(byID))
-	for _, id := range slices.Sorted(mapsKeys(byID)) {
+	for _, id := range slices.Sorted(maps.Keys(byID)) {
 		t.groups = append(t.groups, *byID[id])
 	}
 	t.groupsRead = "delta"
@@ -115,7 +117,7 @@ func (s *Source) readGroupsDelta(ctx context.Context, t *tenant) (ok bool, err e
 // applyGroupDelta applies one group of a delta page: removed, new, or
 // changed (only the properties given change; members@delta adds and
 // removes members).
-func applyGroupDelta(byID map[string]*group, obj map[string]json.RawMessage) error {
+func applyGroupDelta(byID map[string]*group, obj map[string]json.RawMessage, t *tenant) error {
 	var id string
 	if err := json.Unmarshal(obj["id"], &id); err != nil || id == "" {
 		return i18n.Errorf("GET /groups/delta: a group without an id")
@@ -155,6 +157,7 @@ func applyGroupDelta(byID map[string]*group, obj map[string]json.RawMessage) err
 				case "#microsoft.graph.group":
 					list = &g.GroupMembers
 				default:
+					t.skip(strings.TrimPrefix(m.Type, "#microsoft.graph."), g.DisplayName+": "+m.ID)
 					continue
 				}
 				*list = slices.DeleteFunc(*list, func(x string) bool { return x == m.ID })

@@ -1,6 +1,7 @@
 package entra
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
@@ -8,6 +9,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"errors"
+	"log/slog"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -357,5 +359,26 @@ func TestApply(t *testing.T) {
 	}
 	if v := f.Violations(); len(v) > 0 {
 		t.Errorf("requests the fake refused: %v", v)
+	}
+}
+
+// TestWhatGivesNoRightIsCountedNotDropped: a device in a group and an app
+// role assigned to a service principal give no right to a person; the read
+// says how many of each kind it skipped and names the first.
+func TestWhatGivesNoRightIsCountedNotDropped(t *testing.T) {
+	f := start(t)
+	f.AddMember("g-portal", "d-laptop01")
+	var log bytes.Buffer
+	s := spec(f, t.TempDir())
+	t.Setenv("TEST_ENTRA_SECRET", graphfake.Secret)
+	src, err := s.Open(context.Background(), connectors.Env{Name: "entra", Files: config.OSFiles{}, Log: slog.New(slog.NewTextHandler(&log, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := pull(t, src); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(log.String(), "by_kind=map[device:1]") || !strings.Contains(log.String(), "device NW-託送ポータル利用者: d-laptop01") {
+		t.Errorf("the skipped device is not reported:\n%s", log.String())
 	}
 }

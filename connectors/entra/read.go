@@ -1,11 +1,13 @@
 package entra
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -32,7 +34,6 @@ type Source struct {
 	*client
 	spec         *Spec
 	system       string
-	files        connectors.Env
 	owners       map[string]string
 	ownersDigest string
 	state        string
@@ -45,9 +46,6 @@ func (s *Source) Name() string { return s.client.name }
 
 // OwnSystem is the tenant's system, which systems.yaml need not list.
 func (s *Source) OwnSystem() string { return s.system }
-
-// Requests is how many HTTP requests were made to Graph so far.
-func (s *Source) Requests() int64 { return s.client.requests.Load() }
 
 // user is a user as read.
 type user struct {
@@ -130,6 +128,11 @@ type tenant struct {
 	eligible    []roleAssignment
 	mfa         map[string]bool
 	groupsRead  string // "full" or "delta"
+	// skipped counts, by kind, the group members and the principals of
+	// assignments that are not users or groups read (devices, service
+	// principals, contacts): they give no right here; first names a few.
+	skipped map[string]int
+	first   []string
 }
 
 // Pull reads the tenant and loads it. Any error fails the source: nothing
@@ -147,7 +150,7 @@ func (s *Source) Pull(ctx context.Context, w *graph.Writer) (string, error) {
 }
 
 func (s *Source) read(ctx context.Context) (*tenant, error) {
-	t := &tenant{mfa: map[string]bool{}}
+	t := &tenant{mfa: map[string]bool{}, skipped: map[string]int{}}
 	var err error
 	if t.users, err = list[user](ctx, s.client, fmt.Sprintf("/users?$select=%s&$top=%d", userSelect, pageSize), nil); err != nil {
 		return nil, err
@@ -223,6 +226,8 @@ func (s *Source) readGroups(ctx context.Context, t *tenant) error {
 				g.Members = append(g.Members, m.ID)
 			case "#microsoft.graph.group":
 				g.GroupMembers = append(g.GroupMembers, m.ID)
+			default:
+				t.skip(strings.TrimPrefix(m.Type, "#microsoft.graph."), g.DisplayName+": "+m.ID)
 			}
 		}
 	}); err != nil {
@@ -367,6 +372,7 @@ func (s *Source) load(w *graph.Writer, t *tenant) (string, error) {
 		if _, ok := accounts[id]; ok {
 			return []held{{id, ""}}
 		}
+		t.skip("assignment to "+cmp.Or(kind, "a principal not read"), id)
 		return nil
 	}
 	appAccounts := map[string]*graph.Account{} // system/user → account on a mapped app's system
@@ -374,11 +380,11 @@ func (s *Source) load(w *graph.Writer, t *tenant) (string, error) {
 	for i, app := range t.apps {
 		roles := map[string]string{defaultRole: "default"}
 		for _, r := range app.AppRoles {
-			roles[r.ID] = cmpOr(r.Value, r.Name)
+			roles[r.ID] = cmp.Or(r.Value, r.Name)
 		}
 		system, mapped := apps[app.ID]
 		for _, as := range t.assignments[i] {
-			role := cmpOr(roles[as.AppRoleID], as.AppRoleID)
+			role := cmp.Or(roles[as.AppRoleID], as.AppRoleID)
 			for _, x := range principals(as.PrincipalID, as.PrincipalType) {
 				if !mapped {
 					grants = append(grants, grant{s.system, x.user, "app:" + app.DisplayName + "/" + role, x.via})
@@ -404,7 +410,7 @@ func (s *Source) load(w *graph.Writer, t *tenant) (string, error) {
 		list   []roleAssignment
 	}{{"role:", t.active}, {"eligible:", t.eligible}} {
 		for _, ra := range set.list {
-			name := cmpOr(roleName[ra.RoleDefinitionID], ra.RoleDefinitionID)
+			name := cmp.Or(roleName[ra.RoleDefinitionID], ra.RoleDefinitionID)
 			if ra.DirectoryScopeID != "" && ra.DirectoryScopeID != "/" {
 				name += " @" + ra.DirectoryScopeID
 			}
@@ -425,7 +431,7 @@ func (s *Source) load(w *graph.Writer, t *tenant) (string, error) {
 	if err := w.DeclareEntitlements(s.system, s.system, slices.Compact(tenantRights)); err != nil {
 		return "", err
 	}
-	for _, system := range slices.Sorted(mapsKeys(appRights)) {
+	for _, system := range slices.Sorted(maps.Keys(appRights)) {
 		rights := appRights[system]
 		slices.Sort(rights)
 		if !w.Exists(graph.TableSystems, system) {
@@ -443,7 +449,7 @@ func (s *Source) load(w *graph.Writer, t *tenant) (string, error) {
 		all = append(all, a)
 	}
 	slices.SortFunc(all, func(a, b *graph.Account) int {
-		return cmpJoin(a.System, a.ID, "", b.System, b.ID, "")
+		return cmp.Or(strings.Compare(a.System, b.System), strings.Compare(a.ID, b.ID))
 	})
 	for _, a := range all {
 		if err := w.AddAccount(a); err != nil {
@@ -455,10 +461,8 @@ func (s *Source) load(w *graph.Writer, t *tenant) (string, error) {
 		grants[i].user = upn[grants[i].user]
 	}
 	slices.SortFunc(grants, func(a, b grant) int {
-		if c := strings.Compare(a.system, b.system); c != 0 {
-			return c
-		}
-		return cmpJoin(a.user, a.entitlement, a.via, b.user, b.entitlement, b.via)
+		return cmp.Or(strings.Compare(a.system, b.system), strings.Compare(a.user, b.user),
+			strings.Compare(a.entitlement, b.entitlement), strings.Compare(a.via, b.via))
 	})
 	for i := 0; i < len(grants); {
 		g, vias := grants[i], []string{grants[i].via}
@@ -478,34 +482,27 @@ func (s *Source) load(w *graph.Writer, t *tenant) (string, error) {
 		}
 		fmt.Fprintf(h, "g\t%s\t%s\t%s\t%s\n", g.system, g.user, g.entitlement, via)
 	}
+	if len(t.skipped) > 0 {
+		s.log.Warn("entra: group members and assignment principals that are neither a user nor a group read give no right here, skipped",
+			"source", s.client.name, "by_kind", t.skipped, "first", t.first)
+	}
 	s.log.Info("entra: tenant read", "source", s.client.name, "users", len(t.users), "groups", len(t.groups), "groups_read", t.groupsRead,
 		"apps", len(t.apps), "apps_mapped", len(apps), "role_assignments", len(t.active), "eligible", len(t.eligible), "requests", s.client.requests.Load())
 	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
 }
 
+// skip counts a member or principal that gives no right here, and keeps
+// the first few for the warning.
+func (t *tenant) skip(kind, what string) {
+	t.skipped[kind]++
+	if len(t.first) < 5 {
+		t.first = append(t.first, kind+" "+what)
+	}
+}
+
 // held is a user reaching a group, and the path of groups from it down to
 // the user's own group.
 type held struct{ user, via string }
-
-func mapsKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
-}
-
-func cmpJoin(a1, a2, a3, b1, b2, b3 string) int {
-	if c := strings.Compare(a1, b1); c != 0 {
-		return c
-	}
-	if c := strings.Compare(a2, b2); c != 0 {
-		return c
-	}
-	return strings.Compare(a3, b3)
-}
 
 func deref[T any](p *T) T {
 	var zero T

@@ -8,6 +8,7 @@
 package entra
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"net/url"
@@ -115,8 +116,7 @@ func (s *Spec) Check(connectors.CheckEnv) error {
 		if f.v == "" {
 			continue
 		}
-		u, err := url.Parse(f.v)
-		if err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && loopback(u.Hostname()))) {
+		if !input.SecureURL(f.v) {
 			return input.FieldErrorf(f.name, "expected an https URL (http only on this computer), got %q", f.v)
 		}
 	}
@@ -171,10 +171,6 @@ func domainName(s string) bool {
 	return true
 }
 
-func loopback(host string) bool {
-	return host == "localhost" || host == "::1" || strings.HasPrefix(host, "127.")
-}
-
 // Open reads the credential and the owners file; it makes no request.
 func (s *Spec) Open(ctx context.Context, env connectors.Env) (connectors.Source, error) {
 	log := env.Log
@@ -183,13 +179,13 @@ func (s *Spec) Open(ctx context.Context, env connectors.Env) (connectors.Source,
 	}
 	c := &client{
 		name: env.Name, log: log, maxWait: 5 * time.Minute, sleep: connectors.Sleep,
-		graph: strings.TrimRight(cmpOr(s.GraphURL, "https://graph.microsoft.com"), "/") + "/v1.0",
+		graph: strings.TrimRight(cmp.Or(s.GraphURL, "https://graph.microsoft.com"), "/") + "/v1.0",
 	}
 	if s.MaxRateWait != "" {
 		c.maxWait, _ = time.ParseDuration(s.MaxRateWait) // checked by Check
 	}
-	tokenURL := strings.TrimRight(cmpOr(s.Authority, "https://login.microsoftonline.com"), "/") + "/" + url.PathEscape(s.TenantID) + "/oauth2/v2.0/token"
-	scope := strings.TrimRight(cmpOr(s.GraphURL, "https://graph.microsoft.com"), "/") + "/.default"
+	tokenURL := strings.TrimRight(cmp.Or(s.Authority, "https://login.microsoftonline.com"), "/") + "/" + url.PathEscape(s.TenantID) + "/oauth2/v2.0/token"
+	scope := strings.TrimRight(cmp.Or(s.GraphURL, "https://graph.microsoft.com"), "/") + "/.default"
 	var err error
 	if !s.CertificateFile.IsZero() {
 		c.tokens, err = certificateTokens(ctx, env, s.CertificateFile, s.ClientID, tokenURL, scope)
@@ -202,7 +198,7 @@ func (s *Spec) Open(ctx context.Context, env connectors.Env) (connectors.Source,
 	if err != nil {
 		return nil, err
 	}
-	src := &Source{client: c, spec: s, system: cmpOr(s.System, "entra:"+env.Name), files: env}
+	src := &Source{client: c, spec: s, system: cmp.Or(s.System, "entra:"+env.Name)}
 	if !s.Owners.IsZero() {
 		if src.owners, src.ownersDigest, err = readOwners(env.Files, s.Owners.Resolved()); err != nil {
 			return nil, err
@@ -219,11 +215,4 @@ func (s *Spec) Open(ctx context.Context, env connectors.Env) (connectors.Source,
 		return &Changer{src}, nil
 	}
 	return src, nil
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }

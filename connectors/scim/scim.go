@@ -2,6 +2,7 @@ package scim
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -13,7 +14,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -111,7 +111,7 @@ func (s *Source) do(ctx context.Context, method, path string, body any, header h
 			return nil, nil, i18n.Errorf("%s %s: the answer is larger than %d MiB", method, path, maxBody>>20)
 		}
 		if resp.StatusCode == http.StatusTooManyRequests && try < 5 {
-			wait := retryAfter(resp.Header.Get("Retry-After"))
+			wait := connectors.RetryAfter(resp.Header.Get("Retry-After"), time.Second)
 			if wait > s.maxWait {
 				return nil, nil, i18n.Errorf("%s %s: the service asks to wait %s, more than max_rate_wait %s", method, path, wait, s.maxWait)
 			}
@@ -123,18 +123,6 @@ func (s *Source) do(ctx context.Context, method, path string, body any, header h
 		}
 		return resp, b, nil
 	}
-}
-
-// retryAfter is a Retry-After header's wait: seconds, or an HTTP date; 1 s
-// when it says nothing readable.
-func retryAfter(v string) time.Duration {
-	if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n >= 0 {
-		return time.Duration(n) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(0, time.Until(t))
-	}
-	return time.Second
 }
 
 // scimError is an answer that is not a success, with the service's detail.
@@ -391,7 +379,7 @@ func (s *Source) load(w *graph.Writer, users []user, groups []group) (string, er
 		walk(&g, nil)
 	}
 	slices.SortFunc(grants, func(a, b grant) int {
-		return cmpJoin(a.account, a.entitlement, a.via, b.account, b.entitlement, b.via)
+		return cmp.Or(strings.Compare(a.account, b.account), strings.Compare(a.entitlement, b.entitlement), strings.Compare(a.via, b.via))
 	})
 	for i := 0; i < len(grants); {
 		// One right through several paths is one grant listing them all.
@@ -412,16 +400,6 @@ func (s *Source) load(w *graph.Writer, users []user, groups []group) (string, er
 		s.log.Warn("scim: group members that are neither a user nor a group read, skipped", "source", s.name, "members", unknown, "first", unknownFirst)
 	}
 	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
-}
-
-func cmpJoin(a1, a2, a3, b1, b2, b3 string) int {
-	if c := strings.Compare(a1, b1); c != 0 {
-		return c
-	}
-	if c := strings.Compare(a2, b2); c != 0 {
-		return c
-	}
-	return strings.Compare(a3, b3)
 }
 
 func (s *Source) ownerOf(u user) string {

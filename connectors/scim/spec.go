@@ -71,8 +71,7 @@ type OAuth struct {
 // Check checks the fields.
 func (s *Spec) Check(connectors.CheckEnv) error {
 	if o := s.OAuth; o != nil {
-		u, err := url.Parse(o.TokenURL)
-		if o.TokenURL == "" || err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname()))) {
+		if !input.SecureURL(o.TokenURL) {
 			return input.FieldErrorf("oauth.token_url", "expected the token endpoint's https URL, got %q", o.TokenURL)
 		}
 		if o.ClientID == "" {
@@ -86,7 +85,7 @@ func (s *Spec) Check(connectors.CheckEnv) error {
 	if s.BaseURL == "" || err != nil || u.Host == "" {
 		return input.FieldErrorf("base_url", "expected the SCIM endpoint's URL, e.g. https://example.com/scim/v2, got %q", s.BaseURL)
 	}
-	if u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname())) {
+	if !input.SecureURL(s.BaseURL) {
 		return input.FieldErrorf("base_url", "expected https (http only on this computer: the bearer token would go in plain text), got %q", s.BaseURL)
 	}
 	if s.Owner != "" && s.Owner != "employeeNumber" && s.Owner != "externalId" {
@@ -104,10 +103,6 @@ func (s *Spec) Check(connectors.CheckEnv) error {
 		}
 	}
 	return nil
-}
-
-func isLoopback(host string) bool {
-	return host == "localhost" || host == "::1" || strings.HasPrefix(host, "127.")
 }
 
 // Open reads the token or the client secret; it makes no request.

@@ -8,6 +8,7 @@ package dashboard
 
 import (
 	"cmp"
+	"maps"
 	"os"
 	"slices"
 	"sort"
@@ -45,8 +46,8 @@ type Data struct {
 	// reviewer.
 	Campaigns []Campaign
 	Reviewers []Reviewer
-	// Skipped counts what the log names but could not be read (a plan
-	// file moved away), by why.
+	// Skipped counts what the log names but could not be read, by why
+	// (plan_unread: a plan file gone or modified since).
 	Skipped map[string]int
 }
 
@@ -160,7 +161,7 @@ func Build(cfg *config.Config, snap *graph.Snapshot, from, to graph.Date, now ti
 			name, _ := e.Data["out"].(string)
 			p := readPlan(cfg, name)
 			if p == nil {
-				d.Skipped["plan file not found or modified"]++
+				d.Skipped["plan_unread"]++
 				continue
 			}
 			plans[e.Plan] = p
@@ -385,14 +386,14 @@ func inventoryOf(invs []dayInventory, snap *graph.Snapshot) []SystemInventory {
 		}
 	}
 	var out []SystemInventory
-	for _, sys := range sortedKeys(systems) {
+	for _, sys := range slices.Sorted(maps.Keys(systems)) {
 		si := SystemInventory{System: sys, Name: sys, Days: days}
 		if snap != nil {
 			if s := snap.System(sys); s != nil {
 				si.Name, si.ConfidentialTo = s.Name, s.ConfidentialTo
 			}
 		}
-		for _, company := range sortedKeys(systems[sys]) {
+		for _, company := range slices.Sorted(maps.Keys(systems[sys])) {
 			s := Series{Name: company, Values: make([]int, len(days)), Other: !slices.Contains(si.ConfidentialTo, company)}
 			for i, day := range days {
 				for _, r := range byDay[day] {
@@ -406,15 +407,6 @@ func inventoryOf(invs []dayInventory, snap *graph.Snapshot) []SystemInventory {
 		out = append(out, si)
 	}
 	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // severities orders severities, most severe first.

@@ -1,10 +1,12 @@
 package dashboard
 
 import (
+	"cmp"
 	"fmt"
 	"html"
 	"html/template"
 	"io"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -26,6 +28,7 @@ var words = map[string]map[string]string{
 		"sev_critical": "重大", "sev_high": "高", "sev_medium": "中", "sev_low": "低", "sev_info": "情報",
 		"removals": "取消の件数", "findings": "指摘件数", "d": "日",
 		"units": "確認者の部署ごとの判定", "unit": "部署",
+		"skip_plan_unread": "監査ログが示す計画ファイルがない、または作成後に変更されている",
 	},
 	"en": {
 		"title": "Access rights dashboard", "period": "Period", "generated": "Generated",
@@ -39,6 +42,7 @@ var words = map[string]map[string]string{
 		"sev_critical": "critical", "sev_high": "high", "sev_medium": "medium", "sev_low": "low", "sev_info": "info",
 		"removals": "removals", "findings": "findings", "d": " d",
 		"units": "Decisions by the reviewers' unit", "unit": "Unit",
+		"skip_plan_unread": "plan files the audit log names that are gone or were changed since",
 	},
 }
 
@@ -82,7 +86,7 @@ func WriteWith(w io.Writer, d *Data, lang, styleHref string) error {
 			rules[k] += n
 		}
 	}
-	for _, k := range sortedKeys(rules) {
+	for _, k := range slices.Sorted(maps.Keys(rules)) {
 		v.Rules = append(v.Rules, ruleRow{k, rules[k]})
 	}
 	sort.SliceStable(v.Rules, func(i, j int) bool { return v.Rules[i].N > v.Rules[j].N })
@@ -107,7 +111,7 @@ func WriteWith(w io.Writer, d *Data, lang, styleHref string) error {
 		u.Decided += r.Decided
 		u.Kept += r.Kept
 	}
-	for _, k := range sortedKeys(units) {
+	for _, k := range slices.Sorted(maps.Keys(units)) {
 		u := units[k]
 		row := reviewerRow{Who: k, Decided: u.Decided, Kept: "—", Each: "—"}
 		if d.Units[k] != "" {
@@ -128,8 +132,8 @@ func WriteWith(w io.Writer, d *Data, lang, styleHref string) error {
 		}
 		v.Reviewers = append(v.Reviewers, row)
 	}
-	for _, k := range sortedKeys(d.Skipped) {
-		v.Skipped = append(v.Skipped, ruleRow{k, d.Skipped[k]})
+	for _, k := range slices.Sorted(maps.Keys(d.Skipped)) {
+		v.Skipped = append(v.Skipped, ruleRow{cmp.Or(t["skip_"+k], k), d.Skipped[k]})
 	}
 	return page.Execute(w, v)
 }

@@ -3,12 +3,14 @@ package service
 import (
 	"bufio"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"sync"
 	"time"
 
 	"github.com/accessrecon/accessrecon/i18n"
+	"github.com/accessrecon/accessrecon/reconcile/atomicfile"
 )
 
 // keepDeliveries is how long a webhook delivery's key is remembered: the
@@ -79,28 +81,15 @@ func openDeliveries(dir string, now time.Time) (*deliveries, error) {
 
 // rewrite writes the keys kept, whole or not at all.
 func (d *deliveries) rewrite() error {
-	tmp, err := os.CreateTemp(filepath.Dir(d.path), ".webhook-deliveries-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	w := bufio.NewWriter(tmp)
-	for k, at := range d.seen {
-		b, _ := json.Marshal(deliveryLine{k, at})
-		w.Write(append(b, '\n'))
-	}
-	if err := w.Flush(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), d.path)
+	return atomicfile.WriteFileAtomicWith(d.path, func(w io.Writer) error {
+		for k, at := range d.seen {
+			b, _ := json.Marshal(deliveryLine{k, at})
+			if _, err := w.Write(append(b, '\n')); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // take reports whether the delivery is new, and remembers it; a delivery

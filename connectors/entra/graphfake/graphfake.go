@@ -58,7 +58,8 @@ type User struct {
 	MFA    bool
 }
 
-// Group is a group; Members are ids of users and groups.
+// Group is a group; Members are ids of users and groups (and devices:
+// ids starting with d-).
 type Group struct {
 	ID, Name string
 	Types    []string // "Unified" (Microsoft 365), "DynamicMembership"
@@ -372,6 +373,9 @@ func (s *Server) groupObj(g *Group) obj {
 func (s *Server) memberObj(id string) obj {
 	if g := s.group(id); g != nil {
 		return obj{"@odata.type": "#microsoft.graph.group", "id": id, "displayName": g.Name}
+	}
+	if strings.HasPrefix(id, "d-") { // a device: groups hold them too
+		return obj{"@odata.type": "#microsoft.graph.device", "id": id, "displayName": id}
 	}
 	return obj{"@odata.type": "#microsoft.graph.user", "id": id, "displayName": id}
 }
