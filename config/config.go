@@ -91,6 +91,11 @@ type Config struct {
 	// Review is the review store, the campaign templates and the reviewers'
 	// web pages of serve.
 	Review Review `yaml:"review"`
+	// Store is where the review store and the audit log live: sqlite (the
+	// default: review.store and audit_log, files beside this one) or
+	// postgres (both in one PostgreSQL database, shared by serve on
+	// several machines).
+	Store Store `yaml:"store"`
 
 	// Files opens every path of the config; Dir is the config file's folder
 	// within it; Path is the config file itself. Set by Load.
@@ -336,6 +341,28 @@ type Review struct {
 	Web       Web                         `yaml:"web"`
 }
 
+// Store chooses the store of the review store and the audit log:
+//
+//	store:
+//	  type: postgres                    # sqlite (default) or postgres
+//	  dsn_env: ACCESSRECON_POSTGRES_DSN # the default; or dsn_file: secrets/pg.dsn
+type Store struct {
+	Type    string     `yaml:"type"`
+	DSNEnv  string     `yaml:"dsn_env"`
+	DSNFile input.Path `yaml:"dsn_file"`
+}
+
+// Postgres reports whether the config keeps its review store and audit log
+// in PostgreSQL.
+func (s Store) Postgres() bool { return s.Type == "postgres" }
+
+// DSN reads the PostgreSQL connection string (a secret: it may hold a
+// password) from dsn_file or the environment variable dsn_env
+// (ACCESSRECON_POSTGRES_DSN).
+func (c *Config) DSN() (string, error) {
+	return input.Secret(c.Files, c.Store.DSNEnv, "ACCESSRECON_POSTGRES_DSN", c.Store.DSNFile)
+}
+
 // CampaignTemplate is a kind of campaign: which systems, which stages.
 type CampaignTemplate struct {
 	Title   string          `yaml:"title"`
@@ -555,6 +582,11 @@ func (c *Config) check(data []byte) error {
 		if !holiday.MatchString(h) {
 			return input.Errorf("%s: field calendar.company_holidays: expected MM-DD or YYYY-MM-DD, got %q", c.Path, h)
 		}
+	}
+	switch c.Store.Type {
+	case "", "sqlite", "postgres":
+	default:
+		return input.Errorf("%s: field store.type: expected sqlite or postgres, got %q", c.Path, c.Store.Type)
 	}
 	if ch := strings.ToLower(c.Notify.Charset); ch != "" && ch != "utf-8" && ch != "iso-2022-jp" {
 		return input.Errorf("%s: field notify.charset: expected utf-8 or iso-2022-jp, got %q", c.Path, c.Notify.Charset)

@@ -474,7 +474,7 @@ func openStore(ctx context.Context, cfg *config.Config) (*reviewdb.Store, error)
 	if !cfg.OnDisk() {
 		return nil, nil
 	}
-	st, err := reviewdb.Open(ctx, cfg.Resolve(cfg.Review.Store))
+	st, err := reviewdb.OpenConfig(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}

@@ -172,7 +172,7 @@ func apiToken(file string) ([]byte, error) {
 // reviewerPages are the reviewers' pages (review.web): sign-in through the
 // OpenID provider, plan approval, campaign worklists. stop closes the store.
 func reviewerPages(ctx context.Context, cfg *config.Config, svc *service.Service, outbox string, log *slog.Logger) (http.Handler, func(), error) {
-	store, err := reviewdb.Open(ctx, cfg.Resolve(cfg.Review.Store))
+	store, err := reviewdb.OpenConfig(ctx, cfg)
 	if err != nil {
 		return nil, nil, err
 	}

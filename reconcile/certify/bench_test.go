@@ -8,9 +8,11 @@ import (
 	"runtime/metrics"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/accessrecon/accessrecon/connectors/sqldb/sqltest"
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/policy"
 	"github.com/accessrecon/accessrecon/reconcile/certify"
@@ -23,8 +25,27 @@ import (
 // opening the campaign into the review store (open/s), a reviewer's first
 // page of their worklist (p50 and p99 over every reviewer unit's people),
 // and one bulk decision over a filter of about 10,000 items (bulk/s and the
-// items it decided). Run: go tool task bench:review.
+// items it decided), on SQLite and on PostgreSQL (a server the benchmark
+// starts; sub-benchmarks sqlite and postgres). Run: go tool task
+// bench:review.
 func BenchmarkReviewCampaign(b *testing.B) {
+	b.Run("sqlite", func(b *testing.B) {
+		benchReview(b, func() string { return filepath.Join(b.TempDir(), reviewdb.DefaultFile) },
+			func(target string) (*reviewdb.Store, error) { return reviewdb.Open(context.Background(), target) })
+	})
+	b.Run("postgres", func(b *testing.B) {
+		srv := sqltest.Postgres(b)
+		n := 0
+		benchReview(b, func() string {
+			n++
+			db := "bench" + strconv.Itoa(n)
+			srv.Exec(b, "CREATE DATABASE "+db)
+			return strings.Replace(srv.DSN, "/test?", "/"+db+"?", 1)
+		}, func(dsn string) (*reviewdb.Store, error) { return reviewdb.OpenPostgres(context.Background(), dsn) })
+	})
+}
+
+func benchReview(b *testing.B, fresh func() string, open func(string) (*reviewdb.Store, error)) {
 	people := 100000
 	if v := os.Getenv("ACCESSRECON_BENCH_PEOPLE"); v != "" {
 		people, _ = strconv.Atoi(v)
@@ -39,7 +60,8 @@ func BenchmarkReviewCampaign(b *testing.B) {
 		b.Fatal(err)
 	}
 	for i := 0; i < b.N; i++ {
-		store, err := reviewdb.Open(ctx, filepath.Join(b.TempDir(), reviewdb.DefaultFile))
+		target := fresh()
+		store, err := open(target)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -69,7 +91,7 @@ func BenchmarkReviewCampaign(b *testing.B) {
 		b.ReportMetric(base, "graph-heap-MiB")
 		// The reviewers' server reads the store in a process of its own.
 		store.Close()
-		if store, err = reviewdb.Open(ctx, store.Path); err != nil {
+		if store, err = open(target); err != nil {
 			b.Fatal(err)
 		}
 		items := 0

@@ -33,7 +33,7 @@ const stageEvent = "campaign_stage"
 func (b *batch) stageMail(ctx context.Context) error {
 	cfg, snap, day := b.cfg, b.snap, b.day
 	path := cfg.Resolve(cfg.Review.Store)
-	if !cfg.OnDisk() || !exists(path) {
+	if !cfg.OnDisk() || (!cfg.Store.Postgres() && !exists(path)) {
 		return nil
 	}
 	opened, openOK := cfg.Notify.Events["campaign_opened"]
@@ -42,7 +42,7 @@ func (b *batch) stageMail(ctx context.Context) error {
 	if !(openOK && opened.Reviewers) && !(remindOK && remind.Reviewers) && !(overdueOK && overdue.Managers) {
 		return nil
 	}
-	st, err := reviewdb.Open(ctx, path)
+	st, err := reviewdb.OpenConfig(ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -21,8 +21,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/accessrecon/accessrecon/config"
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/i18n"
+	"github.com/accessrecon/accessrecon/reconcile/pgstore"
 	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
 )
 
@@ -153,6 +155,123 @@ var migrations = []string{
 	ALTER TABLE items DROP COLUMN company;
 	ALTER TABLE items DROP COLUMN manager;
 	ALTER TABLE items DROP COLUMN peers_total;`,
+	// Plan decisions in the order they were taken, in a column both
+	// engines have (PostgreSQL has no rowid).
+	`ALTER TABLE plan_decisions ADD COLUMN n INTEGER NOT NULL DEFAULT 0;
+	UPDATE plan_decisions SET n = rowid;
+	CREATE TRIGGER plan_decisions_n AFTER INSERT ON plan_decisions BEGIN
+		UPDATE plan_decisions SET n = new.rowid WHERE rowid = new.rowid;
+	END;`,
+}
+
+// pgMigrations are the store's schema on PostgreSQL, versioned on their own
+// (the table schema_versions, component review): the first is the SQLite
+// schema as its migrations left it. Append only.
+var pgMigrations = []string{
+	`CREATE TABLE campaigns (
+		id TEXT PRIMARY KEY,
+		title TEXT NOT NULL DEFAULT '',
+		template TEXT NOT NULL DEFAULT '',
+		as_of TEXT NOT NULL,
+		created_at TEXT NOT NULL,
+		created_by TEXT NOT NULL DEFAULT '',
+		dir TEXT NOT NULL DEFAULT '',
+		unreviewed TEXT NOT NULL DEFAULT 'revoke',
+		closed_at TEXT NOT NULL DEFAULT '',
+		closed_by TEXT NOT NULL DEFAULT '',
+		close_unreviewed TEXT NOT NULL DEFAULT '',
+		close_forced TEXT NOT NULL DEFAULT '',
+		close_plan TEXT NOT NULL DEFAULT '',
+		escalation TEXT NOT NULL DEFAULT ''
+	);
+	CREATE TABLE stages (
+		campaign_id TEXT NOT NULL REFERENCES campaigns(id),
+		n INTEGER NOT NULL,
+		name TEXT NOT NULL,
+		reviewers TEXT NOT NULL,
+		due TEXT NOT NULL DEFAULT '',
+		ended INTEGER NOT NULL DEFAULT 0,
+		PRIMARY KEY (campaign_id, n)
+	);
+	CREATE TABLE items (
+		campaign_id TEXT NOT NULL,
+		item_id TEXT NOT NULL,
+		system TEXT NOT NULL,
+		account TEXT NOT NULL,
+		entitlement TEXT NOT NULL,
+		person TEXT NOT NULL DEFAULT '',
+		reviewer_unit TEXT NOT NULL,
+		policy_flag TEXT NOT NULL DEFAULT '',
+		last_used TEXT NOT NULL DEFAULT '',
+		peers_with INTEGER NOT NULL DEFAULT 0,
+		stage INTEGER NOT NULL,
+		assignee TEXT NOT NULL,
+		status TEXT NOT NULL DEFAULT 'open',
+		PRIMARY KEY (campaign_id, item_id)
+	);
+	CREATE INDEX items_work ON items (campaign_id, assignee, status, item_id, person, system);
+	CREATE TABLE decisions (
+		campaign_id TEXT NOT NULL,
+		item_id TEXT NOT NULL,
+		stage INTEGER NOT NULL,
+		decision TEXT NOT NULL,
+		reason TEXT NOT NULL DEFAULT '',
+		reviewer TEXT NOT NULL,
+		issuer TEXT NOT NULL DEFAULT '',
+		subject TEXT NOT NULL DEFAULT '',
+		at TEXT NOT NULL,
+		source TEXT NOT NULL,
+		PRIMARY KEY (campaign_id, item_id, stage)
+	);
+	CREATE TABLE delegations (
+		campaign_id TEXT NOT NULL,
+		from_person TEXT NOT NULL,
+		from_unit TEXT NOT NULL,
+		to_person TEXT NOT NULL,
+		at TEXT NOT NULL,
+		PRIMARY KEY (campaign_id, from_person)
+	);
+	CREATE TABLE sessions (
+		id TEXT PRIMARY KEY,
+		employee_id TEXT NOT NULL,
+		issuer TEXT NOT NULL,
+		subject TEXT NOT NULL,
+		created_at TEXT NOT NULL,
+		expires_at TEXT NOT NULL
+	);
+	CREATE TABLE plan_decisions (
+		plan_digest TEXT NOT NULL,
+		plan_file TEXT NOT NULL,
+		decision TEXT NOT NULL,
+		by TEXT NOT NULL,
+		issuer TEXT NOT NULL,
+		subject TEXT NOT NULL,
+		comment TEXT NOT NULL DEFAULT '',
+		at TEXT NOT NULL,
+		n BIGSERIAL
+	);
+	CREATE TABLE sole_members (
+		campaign_id TEXT NOT NULL,
+		unit TEXT NOT NULL,
+		person TEXT NOT NULL,
+		PRIMARY KEY (campaign_id, unit)
+	);
+	CREATE TABLE holders (
+		campaign_id TEXT NOT NULL,
+		holder TEXT NOT NULL,
+		holder_name TEXT NOT NULL DEFAULT '',
+		holder_unit TEXT NOT NULL DEFAULT '',
+		holder_company TEXT NOT NULL DEFAULT '',
+		holder_manager TEXT NOT NULL DEFAULT '',
+		unit_size INTEGER NOT NULL DEFAULT 0,
+		PRIMARY KEY (campaign_id, holder)
+	);
+	CREATE TABLE campaign_systems (
+		campaign_id TEXT NOT NULL,
+		sys TEXT NOT NULL,
+		sys_name TEXT NOT NULL DEFAULT '',
+		PRIMARY KEY (campaign_id, sys)
+	);`,
 }
 
 // querier is a *sql.DB or a *sql.Tx.
@@ -164,10 +283,13 @@ type querier interface {
 
 // Store is an open review store.
 type Store struct {
-	db   *sql.DB
+	db *pool
+	// Path is the SQLite file, or the PostgreSQL server and database (never
+	// the connection string, which may hold a password).
 	Path string
 	// Now is the clock (time.Now unless a test sets it).
-	Now func() time.Time
+	Now     func() time.Time
+	release func() error
 }
 
 // Open opens (creating it when missing) the store at path and brings its
@@ -182,7 +304,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, i18n.Errorf("review store %s: %w", path, err)
 	}
 	db.SetMaxOpenConns(8)
-	s := &Store{db: db, Path: path, Now: time.Now}
+	s := &Store{db: &pool{DB: db}, Path: path, Now: time.Now, release: db.Close}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, i18n.Errorf("review store %s: %w", path, err)
@@ -190,8 +312,43 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	return s, nil
 }
 
+// OpenPostgres opens the store in the PostgreSQL database of dsn, bringing
+// its schema up to date (under an advisory lock: replicas starting at once
+// wait for each other).
+func OpenPostgres(ctx context.Context, dsn string) (*Store, error) {
+	where := pgstore.Where(dsn)
+	db, release, err := pgstore.Open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	if err := pgstore.Migrate(ctx, db, "review", pgMigrations); err != nil {
+		release()
+		return nil, i18n.Errorf("review store %s: %w", where, err)
+	}
+	return &Store{db: &pool{DB: db, pg: true}, Path: where, Now: time.Now, release: release}, nil
+}
+
+// OpenConfig opens the config's store: PostgreSQL (store.type postgres) or
+// the SQLite file review.store.
+func OpenConfig(ctx context.Context, cfg *config.Config) (*Store, error) {
+	if cfg.Store.Postgres() {
+		dsn, err := cfg.DSN()
+		if err != nil {
+			return nil, i18n.Errorf("store: %w", err)
+		}
+		return OpenPostgres(ctx, dsn)
+	}
+	return Open(ctx, cfg.Resolve(cfg.Review.Store))
+}
+
+// Postgres reports whether the store is in PostgreSQL.
+func (s *Store) Postgres() bool { return s.db.pg }
+
+// Ping says whether the store answers.
+func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+
 // Close closes the store.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error { return s.release() }
 
 func (s *Store) migrate(ctx context.Context) error {
 	tx, err := s.db.BeginTx(ctx, nil)
@@ -386,10 +543,10 @@ func (s *Store) CreateCampaignFrom(ctx context.Context, c *Campaign, items iter.
 		return err
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "PRAGMA cache_size = -262144"); err != nil {
+	if err := conn.tune(ctx, "PRAGMA cache_size = -262144"); err != nil {
 		return err
 	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA cache_size = -2000")
+	defer conn.tune(context.WithoutCancel(ctx), "PRAGMA cache_size = -2000")
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err

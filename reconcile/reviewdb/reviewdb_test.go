@@ -5,11 +5,15 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/accessrecon/accessrecon/connectors/sqldb/sqltest"
 )
 
 func twoStages() *Campaign {
@@ -28,9 +32,17 @@ func items(n int) []Item {
 	return out
 }
 
-func open(t *testing.T) *Store {
+// engine is one kind of store the same tests run against.
+type engine struct {
+	name  string
+	fresh func(t *testing.T) string           // a new, empty store
+	try   func(target string) (*Store, error) // open it
+}
+
+// at opens the store at target, closed when the test ends.
+func (e engine) at(t *testing.T, target string) *Store {
 	t.Helper()
-	s, err := Open(context.Background(), filepath.Join(t.TempDir(), DefaultFile))
+	s, err := e.try(target)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,9 +50,74 @@ func open(t *testing.T) *Store {
 	return s
 }
 
-func TestTwoStagesSelfReviewDelegationAndDefaults(t *testing.T) {
+func (e engine) open(t *testing.T) *Store { return e.at(t, e.fresh(t)) }
+
+// storeTests run against SQLite and PostgreSQL alike.
+var storeTests = map[string]func(*testing.T, engine){
+	"TwoStagesSelfReviewDelegationAndDefaults":      testTwoStagesSelfReviewDelegationAndDefaults,
+	"CloseTakesWorksheetsAsDecisions":               testCloseTakesWorksheetsAsDecisions,
+	"NoDecisionSlipsPastAClose":                     testNoDecisionSlipsPastAClose,
+	"ItemsOnlyTheirHolderCouldReviewAreRouted":      testItemsOnlyTheirHolderCouldReviewAreRouted,
+	"FiftyReviewersAtOnce":                          testFiftyReviewersAtOnce,
+	"SessionsExpire":                                testSessionsExpire,
+	"ReopenKeepsDataAndRefusesNewerSchema":          testReopenKeepsDataAndRefusesNewerSchema,
+	"ConfidentialSystemsAreHidden":                  testConfidentialSystemsAreHidden,
+	"TheOnlyReviewerOfAUnitDoesNotReviewThemselves": testTheOnlyReviewerOfAUnitDoesNotReviewThemselves,
+	"AStageOneWorksheetAfterTheBrowserMovedItOn":    testAStageOneWorksheetAfterTheBrowserMovedItOn,
+	"ACampaignThatFailsHalfWayLeavesNothing":        testACampaignThatFailsHalfWayLeavesNothing,
+	"PlanDecisionsInTheirOrder":                     testPlanDecisionsInTheirOrder,
+}
+
+func runStoreTests(t *testing.T, e engine) {
+	for _, name := range slices.Sorted(maps.Keys(storeTests)) {
+		t.Run(name, func(t *testing.T) { storeTests[name](t, e) })
+	}
+}
+
+func TestStoreSQLite(t *testing.T) {
+	runStoreTests(t, engine{name: "sqlite",
+		fresh: func(t *testing.T) string { return filepath.Join(t.TempDir(), DefaultFile) },
+		try:   func(path string) (*Store, error) { return Open(context.Background(), path) },
+	})
+}
+
+// TestStorePostgres: the same tests on a PostgreSQL server the test starts,
+// a new database each.
+func TestStorePostgres(t *testing.T) {
+	srv := sqltest.Postgres(t)
+	n := 0
+	runStoreTests(t, engine{name: "postgres",
+		fresh: func(t *testing.T) string {
+			n++
+			db := fmt.Sprintf("store%d", n)
+			srv.Exec(t, "CREATE DATABASE "+db)
+			return strings.Replace(srv.DSN, "/test?", "/"+db+"?", 1)
+		},
+		try: func(dsn string) (*Store, error) { return OpenPostgres(context.Background(), dsn) },
+	})
+}
+
+// testPlanDecisionsInTheirOrder: decisions on a plan taken in the same
+// second come back in the order they were taken.
+func testPlanDecisionsInTheirOrder(t *testing.T, e engine) {
 	ctx := context.Background()
-	s := open(t)
+	s := e.open(t)
+	at := time.Date(2026, 12, 8, 9, 0, 0, 0, time.UTC)
+	s.Now = func() time.Time { return at }
+	for _, by := range []string{"E3", "E1", "E2"} {
+		if err := s.RecordPlanDecision(ctx, PlanDecision{PlanDigest: "sha256:x", PlanFile: "p.json", Decision: "approve", By: by, Issuer: "i", Subject: by}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ds, err := s.PlanDecisions(ctx, "sha256:x")
+	if err != nil || len(ds) != 3 || ds[0].By != "E3" || ds[1].By != "E1" || ds[2].By != "E2" {
+		t.Fatalf("plan decisions: %+v %v", ds, err)
+	}
+}
+
+func testTwoStagesSelfReviewDelegationAndDefaults(t *testing.T, e engine) {
+	ctx := context.Background()
+	s := e.open(t)
 	its := items(5)
 	its[4].Manager = "E0004" // their own manager: the manager stage is skipped for it
 	if err := s.CreateCampaign(ctx, twoStages(), its); err != nil {
@@ -142,9 +219,9 @@ func TestTwoStagesSelfReviewDelegationAndDefaults(t *testing.T) {
 // reviewer's own right, or an item not theirs at its stage, refuses the
 // whole close and imports nothing; an item already decided in the browser
 // keeps the browser's decision and is reported.
-func TestCloseTakesWorksheetsAsDecisions(t *testing.T) {
+func testCloseTakesWorksheetsAsDecisions(t *testing.T, e engine) {
 	ctx := context.Background()
-	s := open(t)
+	s := e.open(t)
 	c := twoStages()
 	c.Stages = c.Stages[:1]
 	c.Stages[0].Due = ""
@@ -193,19 +270,11 @@ func TestCloseTakesWorksheetsAsDecisions(t *testing.T) {
 // way (between reading the decisions and marking the campaign closed) waits
 // for the close and is refused: it is never stored and missing from the
 // plan. Two closes at once: one closes, the other is refused naming it.
-func TestNoDecisionSlipsPastAClose(t *testing.T) {
+func testNoDecisionSlipsPastAClose(t *testing.T, e engine) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), DefaultFile)
-	s, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	other, err := Open(ctx, path) // another process's connection
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
+	target := e.fresh(t)
+	s := e.at(t, target)
+	other := e.at(t, target) // another process's connection
 	c := twoStages()
 	c.Stages = c.Stages[:1]
 	if err := s.CreateCampaign(ctx, c, items(3)); err != nil {
@@ -273,9 +342,9 @@ func TestNoDecisionSlipsPastAClose(t *testing.T) {
 // reviewer unit holds a right on its system: the item goes to the
 // template's escalation, else the holder's manager, else it is listed as
 // one nobody can decide.
-func TestItemsOnlyTheirHolderCouldReviewAreRouted(t *testing.T) {
+func testItemsOnlyTheirHolderCouldReviewAreRouted(t *testing.T, e engine) {
 	ctx := context.Background()
-	s := open(t)
+	s := e.open(t)
 	mk := func(id, escalation string, manager string) *Campaign {
 		c := &Campaign{ID: id, AsOf: "2026-11-24", Escalation: escalation, Sole: map[string]string{"NW-CUSTOMER": "E0000"},
 			Stages: []Stage{{N: 1, Name: "owner", Reviewers: ByOwnerUnit}}}
@@ -304,9 +373,9 @@ func TestItemsOnlyTheirHolderCouldReviewAreRouted(t *testing.T) {
 // at the same time, each trying 40 of them so that every item is tried by
 // ten: each item is decided exactly once, and every other try is refused as
 // already decided.
-func TestFiftyReviewersAtOnce(t *testing.T) {
+func testFiftyReviewersAtOnce(t *testing.T, e engine) {
 	ctx := context.Background()
-	s := open(t)
+	s := e.open(t)
 	c := twoStages()
 	c.Stages = c.Stages[:1]
 	const n = 200
@@ -342,15 +411,15 @@ func TestFiftyReviewersAtOnce(t *testing.T) {
 		sum += d
 	}
 	var rows int
-	s.db.QueryRow("SELECT count(*) FROM decisions WHERE campaign_id = ?", c.ID).Scan(&rows)
+	s.db.QueryRowContext(ctx, "SELECT count(*) FROM decisions WHERE campaign_id = ?", c.ID).Scan(&rows)
 	if sum != n || rows != n {
 		t.Fatalf("%d decisions reported, %d recorded, want %d each", sum, rows, n)
 	}
 }
 
-func TestSessionsExpire(t *testing.T) {
+func testSessionsExpire(t *testing.T, e engine) {
 	ctx := context.Background()
-	s := open(t)
+	s := e.open(t)
 	now := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
 	s.Now = func() time.Time { return now }
 	if err := s.CreateSession(ctx, "h1", Session{EmployeeID: "E1", Issuer: "https://idp", Subject: "s1", Expires: now.Add(time.Hour)}); err != nil {
@@ -365,29 +434,34 @@ func TestSessionsExpire(t *testing.T) {
 	}
 }
 
-func TestReopenKeepsDataAndRefusesNewerSchema(t *testing.T) {
+func testReopenKeepsDataAndRefusesNewerSchema(t *testing.T, e engine) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), DefaultFile)
-	s, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	target := e.fresh(t)
+	s := e.at(t, target)
 	if err := s.CreateCampaign(ctx, twoStages(), items(3)); err != nil {
 		t.Fatal(err)
 	}
-	s.db.Exec("PRAGMA user_version = 99")
 	s.Close()
-	if _, err := Open(ctx, path); err == nil {
-		t.Fatal("a store of a newer schema was opened")
+	again := e.at(t, target)
+	if c, err := again.Campaign(ctx, "M-2026-11"); err != nil || len(c.Stages) != 2 {
+		t.Fatalf("reopened: %+v %v", c, err)
+	}
+	bump := map[string]string{"sqlite": "PRAGMA user_version = 99", "postgres": "UPDATE schema_versions SET version = 99 WHERE component = 'review'"}[e.name]
+	if _, err := again.db.ExecContext(ctx, bump); err != nil {
+		t.Fatal(err)
+	}
+	again.Close()
+	if _, err := e.try(target); err == nil || !strings.Contains(err.Error(), "newer than this accessrecon knows") {
+		t.Fatalf("a store of a newer schema: %v", err)
 	}
 }
 
 // TestConfidentialSystemsAreHidden: a reviewer of another company than the
 // one a system is confidential to neither sees nor decides its items, at
 // any stage (a manager in the holding company of an NW system's holder).
-func TestConfidentialSystemsAreHidden(t *testing.T) {
+func testConfidentialSystemsAreHidden(t *testing.T, e engine) {
 	ctx := context.Background()
-	s := open(t)
+	s := e.open(t)
 	its := items(3)
 	its[2].System, its[2].ItemID = "portal", "portal/u0002/user"
 	c := twoStages()
@@ -413,9 +487,9 @@ func TestConfidentialSystemsAreHidden(t *testing.T) {
 // TestTheOnlyReviewerOfAUnitDoesNotReviewThemselves: an item about the only
 // person of its owner unit goes to the next stage at once; with no next
 // stage, to the owner unit at the last stage (where the default rules it).
-func TestTheOnlyReviewerOfAUnitDoesNotReviewThemselves(t *testing.T) {
+func testTheOnlyReviewerOfAUnitDoesNotReviewThemselves(t *testing.T, e engine) {
 	ctx := context.Background()
-	s := open(t)
+	s := e.open(t)
 	c := twoStages()
 	c.Sole = map[string]string{"NW-CUSTOMER": "E0001"}
 	if err := s.CreateCampaign(ctx, c, items(3)); err != nil {
@@ -480,9 +554,9 @@ func TestAStoreOfTheLastVersionIsMigrated(t *testing.T) {
 // browser at stage 1 has gone on to the manager; the owner unit's worksheet
 // for stage 1 still lists it: that row is late (reported), not a refusal of
 // the whole file, and the manager's stage is untouched.
-func TestAStageOneWorksheetAfterTheBrowserMovedItOn(t *testing.T) {
+func testAStageOneWorksheetAfterTheBrowserMovedItOn(t *testing.T, e engine) {
 	ctx := context.Background()
-	s := open(t)
+	s := e.open(t)
 	c := twoStages()
 	c.Stages[0].Due, c.Stages[1].Due = "", ""
 	if err := s.CreateCampaign(ctx, c, items(3)); err != nil {
@@ -514,8 +588,8 @@ func TestAStageOneWorksheetAfterTheBrowserMovedItOn(t *testing.T) {
 // A campaign whose writing fails half-way leaves nothing behind: no
 // campaign, and no connection of the pool kept with the large page cache
 // the writing took.
-func TestACampaignThatFailsHalfWayLeavesNothing(t *testing.T) {
-	s := open(t)
+func testACampaignThatFailsHalfWayLeavesNothing(t *testing.T, e engine) {
+	s := e.open(t)
 	s.db.SetMaxOpenConns(1) // the one connection the writing used is the one asked afterwards
 	ctx, cancel := context.WithCancel(context.Background())
 	its := items(300)
@@ -535,11 +609,22 @@ func TestACampaignThatFailsHalfWayLeavesNothing(t *testing.T) {
 	if _, err := s.Campaign(context.Background(), "M-2026-11"); err == nil {
 		t.Fatal("the half-written campaign is there")
 	}
+	if e.name != "sqlite" {
+		return
+	}
 	var cache int
 	if err := s.db.QueryRowContext(context.Background(), "PRAGMA cache_size").Scan(&cache); err != nil {
 		t.Fatal(err)
 	}
 	if cache != -2000 {
 		t.Fatalf("the pool's connection kept cache_size %d after a failed campaign, want -2000", cache)
+	}
+}
+
+func TestPostgresSQL(t *testing.T) {
+	got := postgres("SELECT ? FROM items INDEXED BY items_work WHERE a = '?' AND b LIKE ? ESCAPE '\\' AND c = ?")
+	want := "SELECT $1 FROM items WHERE a = '?' AND b LIKE $2 ESCAPE '\\' AND c = $3"
+	if got != want {
+		t.Fatalf("got  %s\nwant %s", got, want)
 	}
 }

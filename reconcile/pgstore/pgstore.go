@@ -1,0 +1,123 @@
+// Package pgstore is what the PostgreSQL store's parts share (the review
+// store, the audit log, the mail outbox, serve's leadership): one connection
+// pool per database, versioned migrations applied under an advisory lock so
+// that two replicas starting at once do not race, and where a connection
+// string points told without its password.
+package pgstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sync"
+
+	"github.com/accessrecon/accessrecon/i18n"
+	"github.com/jackc/pgx/v5"
+	_ "github.com/jackc/pgx/v5/stdlib" // the database/sql driver "pgx"
+)
+
+// Advisory lock keys of accessrecon (one namespace, bigint keys).
+const (
+	MigrateLock int64 = 0x61726d6967726174 // migrations, transaction-level
+	AuditLock   int64 = 0x6172617564697421 // the audit log's appends, transaction-level
+	LeaderLock  int64 = 0x61726c6561646572 // serve's timers, session-level
+)
+
+// Where is the server and database a connection string names, for
+// messages: never its password.
+func Where(dsn string) string {
+	c, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return "PostgreSQL"
+	}
+	return fmt.Sprintf("postgres://%s:%d/%s", c.Host, c.Port, c.Database)
+}
+
+var (
+	poolsMu sync.Mutex
+	pools   = map[string]*shared{}
+)
+
+type shared struct {
+	db   *sql.DB
+	refs int
+}
+
+// Open is a pool to the database of dsn, shared by the callers of one
+// process (the review store and the audit log of serve use one pool);
+// release gives it back, closing it after the last caller.
+func Open(ctx context.Context, dsn string) (db *sql.DB, release func() error, err error) {
+	if _, err := pgx.ParseConfig(dsn); err != nil {
+		return nil, nil, i18n.Errorf("store: the PostgreSQL connection string: %w", err) // pgx redacts the password
+	}
+	poolsMu.Lock()
+	defer poolsMu.Unlock()
+	sh := pools[dsn]
+	if sh == nil {
+		d, err := sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, nil, i18n.Errorf("store %s: %w", Where(dsn), err)
+		}
+		d.SetMaxOpenConns(16)
+		d.SetMaxIdleConns(8)
+		if err := d.PingContext(ctx); err != nil {
+			d.Close()
+			return nil, nil, i18n.Errorf("store %s: %w", Where(dsn), err)
+		}
+		sh = &shared{db: d}
+		pools[dsn] = sh
+	}
+	sh.refs++
+	var once sync.Once
+	return sh.db, func() error {
+		var err error
+		once.Do(func() {
+			poolsMu.Lock()
+			defer poolsMu.Unlock()
+			if sh.refs--; sh.refs == 0 {
+				delete(pools, dsn)
+				err = sh.db.Close()
+			}
+		})
+		return err
+	}, nil
+}
+
+// Migrate brings a component's tables up to date: migrations are applied
+// in order in one transaction, under an advisory lock (a second replica
+// starting at once waits, then finds them done); a database whose schema is
+// newer than this accessrecon knows is refused.
+func Migrate(ctx context.Context, db *sql.DB, component string, migrations []string) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", MigrateLock); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_versions (component TEXT PRIMARY KEY, version INTEGER NOT NULL)`); err != nil {
+		return err
+	}
+	var version int
+	err = tx.QueryRowContext(ctx, "SELECT version FROM schema_versions WHERE component = $1", component).Scan(&version)
+	if err != nil && err != sql.ErrNoRows {
+		return err
+	}
+	if version > len(migrations) {
+		return i18n.Errorf("the store's schema is version %d, newer than this accessrecon knows (%d): use a newer accessrecon", version, len(migrations))
+	}
+	if version == len(migrations) {
+		return tx.Commit()
+	}
+	for i := version; i < len(migrations); i++ {
+		if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
+			return fmt.Errorf("%s migration %d: %w", component, i+1, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_versions (component, version) VALUES ($1, $2)
+		ON CONFLICT (component) DO UPDATE SET version = excluded.version`, component, len(migrations)); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
