@@ -19,7 +19,7 @@ var useCases = []string{"apply", "certify", "evidence", "logcheck", "notify", "r
 
 // leaves are the packages under reconcile that import nothing of it but
 // each other, so that planning may use them.
-var leaves = []string{"atomicfile", "audit", "calendar", "inputs", "signing"}
+var leaves = []string{"atomicfile", "audit", "calendar", "inputs", "pgstore", "signing"}
 
 // imports lists the module packages that the non-test files of a folder
 // import, relative to the module.

@@ -202,7 +202,7 @@ func (s *Server) Tick(ctx context.Context) {
 // other door, against the graph serve holds now.
 func (s *Server) desk(in *inputs.Inputs) certify.Desk {
 	now, cfg := s.o.Now(), configOf(in, s.o.Config)
-	return certify.Desk{Store: s.o.Store, Snap: in.Graph.Snapshot(), Now: now, Record: func(e audit.Event) error { return audit.Record(cfg, e, now) }}
+	return certify.Desk{Store: s.o.Store, Snap: in.Graph.Snapshot(), Now: now, Record: func(ctx context.Context, e audit.Event) error { return audit.RecordContext(ctx, cfg, e, now) }}
 }
 
 // config is the config of the graph serve holds now: the pages read the

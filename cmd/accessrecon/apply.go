@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +17,7 @@ import (
 	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/accessrecon/accessrecon/reconcile"
 	"github.com/accessrecon/accessrecon/reconcile/apply"
+	"github.com/accessrecon/accessrecon/reconcile/atomicfile"
 	"github.com/accessrecon/accessrecon/reconcile/audit"
 	"github.com/accessrecon/accessrecon/reconcile/inputs"
 	"github.com/accessrecon/accessrecon/reconcile/report"
@@ -204,7 +206,7 @@ func applyAction(c *cli.Context) error {
 	if ok, err := reconcile.Recorded(s.cfg, p.Digest); err != nil {
 		return err
 	} else if !ok {
-		refusal := apply.NewRefusal("the audit log %s does not record the making of %s (%s): only plans accessrecon made are carried out", audit.LogPath(s.cfg), name, p.Digest)
+		refusal := apply.NewRefusal("the audit log %s does not record the making of %s (%s): only plans accessrecon made are carried out", audit.Name(s.cfg), name, p.Digest)
 		if err := recordAudit(s.cfg, audit.Event{Event: audit.Refusal, By: by, Plan: p.Digest, Data: map[string]any{"plan_file": name, "reason": refusal.Reason}}); err != nil {
 			return errors.Join(refusal, err)
 		}
@@ -319,20 +321,47 @@ func auditCommand() *cli.Command {
 					return err
 				}
 				name := c.Args().First()
-				if name == "" {
-					if name = audit.LogPath(cfg); name == "" {
-						return errors.New("audit verify: give the audit log, or --config naming one")
-					}
+				if name == "" && !audit.Keeps(cfg) {
+					return errors.New("audit verify: give the audit log, or --config naming one")
 				}
 				l, err := lang(c)
 				if err != nil {
 					return err
 				}
-				report, err := audit.VerifyLog(cfg, name, l)
+				var report string
+				if name == "" {
+					report, err = audit.VerifyConfig(c.Context, cfg, l)
+				} else {
+					report, err = audit.VerifyLog(cfg, name, l)
+				}
 				if err != nil {
 					return err
 				}
 				fmt.Fprintln(c.App.Writer, report)
+				return nil
+			},
+		}, {
+			Name:      "export",
+			Usage:     "write the config's audit log (a file, or the table in PostgreSQL) as audit.jsonl lines, with its checkpoint beside, for the evidence tools",
+			ArgsUsage: "OUT (a new file; its checkpoint is written beside it as .accessrecon-audit.json)",
+			Flags:     []cli.Flag{configFlag, langFlag},
+			Action: func(c *cli.Context) error {
+				if c.NArg() != 1 {
+					return errors.New("audit export: expected one argument, the file to write")
+				}
+				cfg, err := config.Load(config.OSFiles{}, c.String("config"), catalog.Types)
+				if err != nil {
+					return err
+				}
+				if !audit.Keeps(cfg) {
+					return errors.New("audit export: the config keeps no audit log")
+				}
+				head, err := exportAudit(c.Context, cfg, c.Args().First())
+				if err != nil {
+					return err
+				}
+				l, _ := lang(c)
+				fmt.Fprintln(c.App.Writer, i18n.Sprintf(l, "%s: %d lines, chain intact", c.Args().First(), head.Lines))
 				return nil
 			},
 		}, {
@@ -354,4 +383,32 @@ func auditCommand() *cli.Command {
 			},
 		}},
 	}
+}
+
+// exportAudit writes the config's audit log to out (a new file, written
+// whole or not at all) and its checkpoint beside it, where audit verify
+// looks for it.
+func exportAudit(ctx context.Context, cfg *config.Config, out string) (audit.Head, error) {
+	beside := filepath.Join(filepath.Dir(out), audit.CheckpointFile)
+	for _, p := range []string{out, beside} {
+		if _, err := os.Lstat(p); err == nil {
+			return audit.Head{}, i18n.Errorf("audit export: %s exists already; write into a new folder", p)
+		}
+	}
+	var head audit.Head
+	var cp *audit.Checkpoint
+	err := atomicfile.WriteFileAtomicWith(out, func(w io.Writer) error {
+		var err error
+		head, cp, err = audit.Export(ctx, cfg, w)
+		return err
+	})
+	if err != nil {
+		return head, err
+	}
+	if cp != nil {
+		if err := atomicfile.WriteJSONFile(beside, cp); err != nil {
+			return head, err
+		}
+	}
+	return head, nil
 }

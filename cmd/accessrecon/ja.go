@@ -5,9 +5,12 @@ import "github.com/accessrecon/accessrecon/i18n"
 // The Japanese of this package's messages, by their English format.
 func init() {
 	i18n.Register(map[string]string{
+		"audit export: %s exists already; write into a new folder":                                    "audit export: %s はすでにあります。新しいフォルダーに書き出してください",
+		"audit export: expected one argument, the file to write":                                      "audit export: 引数に書き出すファイルを 1 つ指定してください",
+		"audit export: the config keeps no audit log":                                                 "audit export: この設定には監査ログがありません",
 		"--years %d --max-gap %d: expected at least one year and a gap of zero or more business days": "--years %d --max-gap %d: 1 年以上と 0 営業日以上を指定してください",
-		"--to %s is before --from %s":                               "--to %s が --from %s より前です",
-		"evidence verify: expected one argument, the pack's folder": "evidence verify: 引数として証跡パックのフォルダーを 1 つ指定してください",
+		"--to %s is before --from %s":                                                                 "--to %s が --from %s より前です",
+		"evidence verify: expected one argument, the pack's folder":                                   "evidence verify: 引数として証跡パックのフォルダーを 1 つ指定してください",
 		"--dir %s: %w": "--dir %s: %w",
 		"--listen %s: the trial serves this computer only; expected a loopback address such as 127.0.0.1:8080": "--listen %s: 試用はこのコンピューターからだけ使えます。127.0.0.1:8080 のようなループバックアドレスを指定してください",
 		"campaign %s is already in the review store %s: choose another --campaign":                             "棚卸し %s は確認ストア %s にすでにあります。別の --campaign を指定してください",

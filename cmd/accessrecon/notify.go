@@ -86,7 +86,7 @@ func notifyRun(c *cli.Context) error {
 	for id, ferr := range failed {
 		fmt.Fprintln(errOut, i18n.Sprintf(l, "accessrecon: not sent yet, kept in the queue: %s: %v", id, ferr))
 	}
-	fmt.Fprintln(out, i18n.Sprintf(l, "%d messages sent, %d refused, %d kept in the queue", sent, len(refused), notify.Queued(cfg)))
+	fmt.Fprintln(out, i18n.Sprintf(l, "%d messages sent, %d refused, %d kept in the queue", sent, len(refused), notify.Queued(context.Background(), cfg)))
 	if len(failed) > 0 {
 		return statusError{code: exitError}
 	}
@@ -97,15 +97,19 @@ func notifyRun(c *cli.Context) error {
 // sends the queue: what notify run and serve do. It returns how many were
 // sent and those that failed (kept queued).
 func deliver(ctx context.Context, cfg *config.Config, msgs []notify.Message, refused []notify.Refused, next int) (int, map[string]error, error) {
-	for _, r := range notify.NewRefusals(cfg, refused) {
+	fresh, err := notify.NewRefusals(ctx, cfg, refused)
+	if err != nil {
+		return 0, nil, err
+	}
+	for _, r := range fresh {
 		if err := recordAudit(cfg, audit.Event{Event: audit.MailRefused, Data: map[string]any{"person": r.Person, "reason": r.Reason.String(), "about": r.Event}}); err != nil {
 			return 0, nil, err
 		}
-		if err := notify.MarkRecorded(cfg, r); err != nil {
+		if err := notify.MarkRecorded(ctx, cfg, r); err != nil {
 			return 0, nil, err
 		}
 	}
-	if err := notify.Enqueue(cfg, msgs, next); err != nil {
+	if err := notify.Enqueue(ctx, cfg, msgs, next); err != nil {
 		return 0, nil, err
 	}
 	password := ""
@@ -131,7 +135,7 @@ func deliver(ctx context.Context, cfg *config.Config, msgs []notify.Message, ref
 // notifyEvery runs what notify run does every interval until ctx ends, for
 // serve: the config and the HR feed read afresh each time; a failure is
 // logged and tried again at the next tick.
-func notifyEvery(ctx context.Context, configPath string, every time.Duration, log *slog.Logger) {
+func notifyEvery(ctx context.Context, configPath string, every time.Duration, leader func() bool, log *slog.Logger) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -139,6 +143,9 @@ func notifyEvery(ctx context.Context, configPath string, every time.Duration, lo
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		}
+		if !leader() {
+			continue // another replica sends the mail
 		}
 		sent, err := notifyOnce(ctx, configPath, log)
 		if sent > 0 {

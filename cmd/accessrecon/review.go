@@ -283,7 +283,7 @@ func certifyDesk(ctx context.Context, s *session) (certify.Desk, func(), error) 
 	}
 	now := clock()
 	return certify.Desk{Store: store, Snap: s.inputs.Graph.Snapshot(), Now: now,
-		Record: func(e audit.Event) error { return audit.Record(s.cfg, e, now) }}, func() { store.Close() }, nil
+		Record: func(ctx context.Context, e audit.Event) error { return audit.RecordContext(ctx, s.cfg, e, now) }}, func() { store.Close() }, nil
 }
 
 // openDesk loads the config's inputs and opens the desk on them.

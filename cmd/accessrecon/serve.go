@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/accessrecon/accessrecon/connectors/catalog"
@@ -20,6 +22,7 @@ import (
 	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/accessrecon/accessrecon/reconcile"
 	"github.com/accessrecon/accessrecon/reconcile/inputs"
+	"github.com/accessrecon/accessrecon/reconcile/pgstore"
 	"github.com/accessrecon/accessrecon/reconcile/reviewdb"
 	"github.com/accessrecon/accessrecon/reconcile/service"
 	"github.com/accessrecon/accessrecon/reconcile/signing"
@@ -37,6 +40,8 @@ func serveCommand() *cli.Command {
 			&cli.DurationFlag{Name: "refresh", Value: 15 * time.Minute, Usage: "reload the sources every `DURATION` (0: only on POST /v1/refresh)"},
 			&cli.StringFlag{Name: "outbox", Usage: "write transfer plans for review into `DIR` (default: outbox beside the config)"},
 			&cli.DurationFlag{Name: "notify-every", Value: 5 * time.Minute, Usage: "send the mail of new audit events every `DURATION`, as notify run does (0: never; only with notify in the config)"},
+			&cli.DurationFlag{Name: "leader-every", Value: 5 * time.Second, Usage: "with store postgres: try to become the replica that runs the timers every `DURATION` (a dead leader's place is taken within it)"},
+			&cli.DurationFlag{Name: "drain", Value: 5 * time.Second, Usage: "on SIGTERM, answer /readyz 503 for `DURATION` before closing, so the load balancer sends no more"},
 		},
 		Action: func(c *cli.Context) error {
 			token, err := apiToken(c.String("token-file"))
@@ -73,40 +78,48 @@ func serveCommand() *cli.Command {
 			if err != nil {
 				return i18n.Errorf("--listen %s: %w", c.String("listen"), err)
 			}
-			handler := svc.Handler()
-			if cfg.Review.Web.OIDC.Issuer != "" {
-				site, stop, err := reviewerPages(c.Context, cfg, svc, outbox, log)
-				if err != nil {
-					return err
-				}
-				defer stop()
-				mux := http.NewServeMux()
-				mux.Handle("/v1/", handler)
-				mux.Handle("/healthz", handler)
-				mux.Handle("/metrics", handler)
-				mux.Handle("/", site)
-				handler = mux
-			}
-			fmt.Fprintf(c.App.ErrWriter, "accessrecon: serving on http://%s\n", ln.Addr())
 			// Every goroutine serve starts ends before it returns: the mail
-			// tick is joined here, the refresh in serve, the stage tick in
-			// the pages' stop.
+			// tick and the leadership are joined here, the refresh in serve,
+			// the stage tick in the pages' stop.
 			ctx, cancel := context.WithCancel(c.Context)
 			defer cancel()
 			var wg sync.WaitGroup
 			defer wg.Wait()
 			defer cancel()
-			if every := c.Duration("notify-every"); every > 0 {
-				wg.Go(func() { notifyEvery(ctx, c.String("config"), every, log) })
+			ready, err := newReadiness(ctx, cfg, svc, c.Duration("leader-every"), log)
+			if err != nil {
+				return err
 			}
-			return serve(ctx, ln, handler, svc, c.Duration("refresh"))
+			defer ready.close()
+			if ready.leader != nil {
+				wg.Go(func() { ready.leader.Run(ctx) })
+			}
+			handler := svc.Handler()
+			mux := http.NewServeMux()
+			mux.Handle("/v1/", handler)
+			mux.Handle("/healthz", handler)
+			mux.Handle("/metrics", handler)
+			mux.Handle("GET /readyz", ready)
+			if cfg.Review.Web.OIDC.Issuer != "" {
+				site, stop, err := reviewerPages(c.Context, cfg, svc, outbox, ready, log)
+				if err != nil {
+					return err
+				}
+				defer stop()
+				mux.Handle("/", site)
+			}
+			fmt.Fprintf(c.App.ErrWriter, "accessrecon: serving on http://%s\n", ln.Addr())
+			if every := c.Duration("notify-every"); every > 0 {
+				wg.Go(func() { notifyEvery(ctx, c.String("config"), every, ready.isLeader, log) })
+			}
+			return serve(ctx, ln, mux, svc, c.Duration("refresh"), ready, c.Duration("drain"))
 		},
 	}
 }
 
 // serve answers until ctx ends (SIGTERM, Ctrl-C), then stops taking new
 // connections and lets requests under way finish.
-func serve(ctx context.Context, ln net.Listener, h http.Handler, svc *service.Service, refresh time.Duration) error {
+func serve(ctx context.Context, ln net.Listener, h http.Handler, svc *service.Service, refresh time.Duration, ready *readiness, drain time.Duration) error {
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
@@ -119,6 +132,11 @@ func serve(ctx context.Context, ln net.Listener, h http.Handler, svc *service.Se
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
+		// Drain: /readyz answers 503 so the load balancer stops sending,
+		// requests keep being answered meanwhile, then the listener closes
+		// and those under way finish.
+		ready.draining.Store(true)
+		time.Sleep(drain)
 		shutdown, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		if err := srv.Shutdown(shutdown); err != nil {
@@ -171,7 +189,7 @@ func apiToken(file string) ([]byte, error) {
 
 // reviewerPages are the reviewers' pages (review.web): sign-in through the
 // OpenID provider, plan approval, campaign worklists. stop closes the store.
-func reviewerPages(ctx context.Context, cfg *config.Config, svc *service.Service, outbox string, log *slog.Logger) (http.Handler, func(), error) {
+func reviewerPages(ctx context.Context, cfg *config.Config, svc *service.Service, outbox string, ready *readiness, log *slog.Logger) (http.Handler, func(), error) {
 	store, err := reviewdb.OpenConfig(ctx, cfg)
 	if err != nil {
 		return nil, nil, err
@@ -198,7 +216,9 @@ func reviewerPages(ctx context.Context, cfg *config.Config, svc *service.Service
 		t := time.NewTicker(time.Minute)
 		defer t.Stop()
 		for {
-			site.Tick(tick)
+			if ready.isLeader() {
+				site.Tick(tick)
+			}
 			select {
 			case <-tick.Done():
 				return
@@ -208,4 +228,62 @@ func reviewerPages(ctx context.Context, cfg *config.Config, svc *service.Service
 	}()
 	// stop ends the stage tick, waits for it, then closes the store.
 	return site.Handler(), func() { cancel(); <-done; store.Close() }, nil
+}
+
+// readiness is /readyz, for a load balancer: 200 when the config is loaded,
+// the store answers and serve is not draining; it says too whether this
+// replica is the leader (the one running the timers).
+type readiness struct {
+	svc      *service.Service
+	store    string
+	ping     func(context.Context) error
+	leader   *pgstore.Leader // nil: one machine, always the leader
+	draining atomic.Bool
+	close    func() error
+}
+
+func newReadiness(ctx context.Context, cfg *config.Config, svc *service.Service, every time.Duration, log *slog.Logger) (*readiness, error) {
+	r := &readiness{svc: svc, store: "sqlite", close: func() error { return nil }}
+	if !cfg.Store.Postgres() {
+		return r, nil
+	}
+	dsn, err := cfg.DSN()
+	if err != nil {
+		return nil, i18n.Errorf("store: %w", err)
+	}
+	db, release, err := pgstore.Open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	r.store, r.ping, r.close = pgstore.Where(dsn), db.PingContext, release
+	if every <= 0 {
+		every = 5 * time.Second
+	}
+	r.leader = pgstore.NewLeader(db, every, log)
+	return r, nil
+}
+
+func (r *readiness) isLeader() bool { return r.leader == nil || r.leader.Is() }
+
+func (r *readiness) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	body := map[string]any{"status": "ready", "leader": r.isLeader(), "store": r.store}
+	code := http.StatusOK
+	switch {
+	case r.draining.Load():
+		body["status"], code = "draining", http.StatusServiceUnavailable
+	case r.svc.Current() == nil:
+		body["status"], code = "loading", http.StatusServiceUnavailable
+	case r.ping != nil:
+		ctx, cancel := context.WithTimeout(req.Context(), 2*time.Second)
+		defer cancel()
+		if err := r.ping(ctx); err != nil {
+			// The error names no secret (pgx leaves the password out), but it
+			// is for the logs, not for whoever asks.
+			body["status"], code = "store unreachable", http.StatusServiceUnavailable
+		}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	json.NewEncoder(w).Encode(body)
 }

@@ -57,7 +57,7 @@ func TestServeShutsDownGracefully(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	served := make(chan error, 1)
-	go func() { served <- serve(ctx, ln, svc.Handler(), svc, 0) }()
+	go func() { served <- serve(ctx, ln, svc.Handler(), svc, 0, &readiness{svc: svc}, 0) }()
 	slow.Store(true)
 	answered := make(chan int, 1)
 	go func() {

@@ -81,28 +81,13 @@ func AppendChecked(path string, e Event, now time.Time, before, then func(Head) 
 			return err
 		}
 	}
-	// The data as the log reads it back (JSON objects as maps, keys sorted):
-	// a struct or a typed map would be sealed in one encoding and checked in
-	// another, and the chain would no longer verify.
-	if e.Data != nil {
-		raw, err := json.Marshal(e.Data)
-		if err != nil {
-			return i18n.Errorf("audit: %w", err)
-		}
-		var data map[string]any
-		if err := json.Unmarshal(raw, &data); err != nil {
-			return i18n.Errorf("audit: %w", err)
-		}
-		e.Data = data
-	}
-	e.Seq, e.Prev = seq+1, ""
+	h := Head{Lines: seq}
 	if last != nil {
-		e.Prev = sum(last)
+		h.Hash = sum(last)
 	}
-	e.At = now.Format(time.RFC3339Nano)
-	line, err := e.seal()
+	line, err := sealNext(&e, h, now)
 	if err != nil {
-		return i18n.Errorf("audit: %w", err)
+		return err
 	}
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
@@ -124,6 +109,42 @@ func AppendChecked(path string, e Event, now time.Time, before, then func(Head) 
 	}
 	return nil
 }
+
+// sealNext makes e the line after head, at now: its sequence number, the
+// hash of the line before, its time and its digest.
+func sealNext(e *Event, head Head, now time.Time) ([]byte, error) {
+	// The data as the log reads it back (JSON objects as maps, keys sorted):
+	// a struct or a typed map would be sealed in one encoding and checked in
+	// another, and the chain would no longer verify.
+	if e.Data != nil {
+		raw, err := json.Marshal(e.Data)
+		if err != nil {
+			return nil, i18n.Errorf("audit: %w", err)
+		}
+		var data map[string]any
+		if err := json.Unmarshal(raw, &data); err != nil {
+			return nil, i18n.Errorf("audit: %w", err)
+		}
+		e.Data = data
+	}
+	e.Seq, e.Prev = head.Lines+1, head.Hash
+	e.At = now.Format(time.RFC3339Nano)
+	line, err := e.seal()
+	if err != nil {
+		return nil, i18n.Errorf("audit: %w", err)
+	}
+	return line, nil
+}
+
+// openFile opens a file log.
+func openFile(path string) (*os.File, error) { return os.Open(path) }
+
+func jsonString(v any) (string, error) {
+	b, err := json.Marshal(v)
+	return string(b), err
+}
+
+func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
 
 // tail returns the last line of the log and its sequence number.
 func tail(path string) ([]byte, int, error) {
@@ -184,7 +205,18 @@ func Each(r io.Reader, name string, fn func(Event)) (Head, error) {
 	return h, err
 }
 
-func each(r io.Reader, name string, fn func(Event)) (int, []byte, error) {
+// eachLine is Each giving each verified line as it is, with its sequence
+// number.
+func eachLine(r io.Reader, name string, fn func(seq int, line []byte)) (Head, error) {
+	n, prev, err := each(r, name, nil, fn)
+	h := Head{Lines: n}
+	if prev != nil {
+		h.Hash = sum(prev)
+	}
+	return h, err
+}
+
+func each(r io.Reader, name string, fn func(Event), lineFns ...func(int, []byte)) (int, []byte, error) {
 	br := bufio.NewReaderSize(r, 1<<16)
 	var prev []byte
 	n := 0
@@ -214,6 +246,11 @@ func each(r io.Reader, name string, fn func(Event)) (int, []byte, error) {
 			prev = append(prev[:0], line...)
 			if fn != nil {
 				fn(e)
+			}
+			for _, f := range lineFns {
+				if f != nil {
+					f(n, line)
+				}
 			}
 		}
 		if err == io.EOF {

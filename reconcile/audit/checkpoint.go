@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -69,15 +70,9 @@ func ReadCheckpoint(path string) (*Checkpoint, error) {
 // writeCheckpoints keeps the new head in every checkpoint file, signed with
 // audit_key when the config names one.
 func writeCheckpoints(cfg *config.Config, h Head, now time.Time) error {
-	c := Checkpoint{Log: filepath.Base(LogPath(cfg)), Lines: h.Lines, Hash: h.Hash, At: now.In(graph.Tokyo).Format(time.RFC3339Nano)}
-	if cfg.AuditKey != "" {
-		signer, err := signing.LoadSigner(cfg.Resolve(cfg.AuditKey))
-		if err != nil {
-			return i18n.Errorf("audit_key: %w", err)
-		}
-		if c.Signature, err = signing.Sign(c.Message(), signer); err != nil {
-			return err
-		}
+	c, err := newCheckpoint(cfg, filepath.Base(LogPath(cfg)), h, now)
+	if err != nil {
+		return err
 	}
 	for _, p := range CheckpointPaths(cfg) {
 		if err := atomicfile.WriteJSONFile(p, c); err != nil {
@@ -85,6 +80,22 @@ func writeCheckpoints(cfg *config.Config, h Head, now time.Time) error {
 		}
 	}
 	return nil
+}
+
+// newCheckpoint is the checkpoint of the head h of the log named log, signed
+// with audit_key when the config names one.
+func newCheckpoint(cfg *config.Config, log string, h Head, now time.Time) (Checkpoint, error) {
+	c := Checkpoint{Log: log, Lines: h.Lines, Hash: h.Hash, At: now.In(graph.Tokyo).Format(time.RFC3339Nano)}
+	if cfg.AuditKey != "" {
+		signer, err := signing.LoadSigner(cfg.Resolve(cfg.AuditKey))
+		if err != nil {
+			return c, i18n.Errorf("audit_key: %w", err)
+		}
+		if c.Signature, err = signing.Sign(c.Message(), signer); err != nil {
+			return c, err
+		}
+	}
+	return c, nil
 }
 
 // VerifyAudit checks the config's audit log (or the one at path): its chain,
@@ -129,17 +140,30 @@ func VerifyLog(cfg *config.Config, path, lang string) (string, error) {
 			cps, cpPaths = append(cps, c), append(cpPaths, p)
 		}
 	}
+	report, head, err := checkAgainst(cfg, f, path, cps, cpPaths, lang)
+	if err != nil {
+		return "", err
+	}
+	if len(cps) == 0 && LogPath(cfg) != "" && sameFile(path, LogPath(cfg)) && head.Lines > 0 {
+		return "", i18n.Errorf("%s: no checkpoint (%s): the log cannot be told from a cut or rewritten one", path, cfg.Resolve(CheckpointFile))
+	}
+	return report, nil
+}
+
+// checkAgainst checks the chain of the log read from r, and that it ends
+// where each checkpoint says or goes on from there.
+func checkAgainst(cfg *config.Config, r io.Reader, path string, cps []*Checkpoint, cpPaths []string, lang string) (string, Head, error) {
 	hashAt := map[int]string{} // line → its hash, for the checkpoints' lines
 	for _, c := range cps {
 		hashAt[c.Lines] = ""
 	}
-	head, err := Each(f, path, func(e Event) {
+	head, err := Each(r, path, func(e Event) {
 		if _, ok := hashAt[e.Seq-1]; ok {
 			hashAt[e.Seq-1] = e.Prev
 		}
 	})
 	if err != nil {
-		return "", err
+		return "", head, err
 	}
 	if _, ok := hashAt[head.Lines]; ok {
 		hashAt[head.Lines] = head.Hash
@@ -148,13 +172,13 @@ func VerifyLog(cfg *config.Config, path, lang string) (string, error) {
 	for i, c := range cps {
 		switch {
 		case head.Lines < c.Lines:
-			return "", i18n.Errorf("%s: %d lines are missing: the checkpoint %s (%s) records %d lines, the log has %d", path, c.Lines-head.Lines, cpPaths[i], c.At, c.Lines, head.Lines)
+			return "", head, i18n.Errorf("%s: %d lines are missing: the checkpoint %s (%s) records %d lines, the log has %d", path, c.Lines-head.Lines, cpPaths[i], c.At, c.Lines, head.Lines)
 		case hashAt[c.Lines] != c.Hash:
-			return "", i18n.Errorf("%s:%d: does not match the checkpoint %s (%s): a line up to %d was rewritten and the chain recomputed", path, c.Lines, cpPaths[i], c.At, c.Lines)
+			return "", head, i18n.Errorf("%s:%d: does not match the checkpoint %s (%s): a line up to %d was rewritten and the chain recomputed", path, c.Lines, cpPaths[i], c.At, c.Lines)
 		}
 		if c.Signature != "" {
 			if err := verifyCheckpoint(cfg, c); err != nil {
-				return "", i18n.Errorf("checkpoint %s: %w", cpPaths[i], err)
+				return "", head, i18n.Errorf("checkpoint %s: %w", cpPaths[i], err)
 			}
 		}
 		report += i18n.Sprintf(lang, "; matches the checkpoint %s of %s (%d lines)", cpPaths[i], c.At, c.Lines)
@@ -165,10 +189,7 @@ func VerifyLog(cfg *config.Config, path, lang string) (string, error) {
 	if covered := minLines(cps); len(cps) > 0 && head.Lines > covered {
 		report += i18n.Sprintf(lang, "; lines %d to %d are covered by no checkpoint: accessrecon stopped between a line and its checkpoint, or something else wrote them; accessrecon writes no more to the log until they are looked at and accepted (audit accept --reason)", covered+1, head.Lines)
 	}
-	if len(cps) == 0 && LogPath(cfg) != "" && sameFile(path, LogPath(cfg)) && head.Lines > 0 {
-		return "", i18n.Errorf("%s: no checkpoint (%s): the log cannot be told from a cut or rewritten one", path, cfg.Resolve(CheckpointFile))
-	}
-	return report, nil
+	return report, head, nil
 }
 
 func verifyCheckpoint(cfg *config.Config, c *Checkpoint) error {

@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"context"
 	"errors"
 	"os"
 	"slices"
@@ -29,28 +30,31 @@ type PlanEvidence struct {
 // digest; nil without an audit log on disk (the demo). The log must verify
 // against its checkpoints.
 func Evidence(cfg *config.Config, digest string) (*PlanEvidence, error) {
-	path := LogPath(cfg)
-	if path == "" {
+	if !Keeps(cfg) {
 		return nil, nil
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), pgTimeout)
+	defer cancel()
 	ev := &PlanEvidence{Approved: map[string]string{}}
-	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-		return ev, nil
+	if !cfg.Store.Postgres() {
+		if _, err := os.Stat(LogPath(cfg)); errors.Is(err, os.ErrNotExist) {
+			return ev, nil
+		}
 	}
-	if _, err := VerifyLog(cfg, path, i18n.EN); err != nil {
+	if _, err := VerifyConfig(ctx, cfg, i18n.EN); err != nil {
 		return nil, i18n.Errorf("audit log: %w", err)
 	}
+	cps, err := checkpointsOf(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
 	ev.Covered = -1
-	for _, p := range CheckpointPaths(cfg) {
-		c, err := ReadCheckpoint(p)
-		if err != nil {
-			return nil, err
-		}
-		if c != nil && (ev.Covered < 0 || c.Lines < ev.Covered) {
+	for _, c := range cps {
+		if ev.Covered < 0 || c.Lines < ev.Covered {
 			ev.Covered = c.Lines
 		}
 	}
-	f, err := os.Open(path)
+	f, path, err := Open(ctx, cfg)
 	if err != nil {
 		return nil, i18n.Errorf("audit log %s: %w", path, err)
 	}
@@ -90,6 +94,30 @@ func Evidence(cfg *config.Config, digest string) (*PlanEvidence, error) {
 // accessrecon writes to the log again; plans and approvals in them prove
 // nothing. It returns the lines accepted.
 func AcceptUncovered(cfg *config.Config, by, reason string, now time.Time) (from, to int, err error) {
+	if cfg.Store.Postgres() {
+		if strings.TrimSpace(reason) == "" {
+			return 0, 0, i18n.Errorf("audit accept: give the reason with --reason")
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), pgTimeout)
+		defer cancel()
+		if _, err := VerifyConfig(ctx, cfg, i18n.EN); err != nil {
+			return 0, 0, err
+		}
+		data := map[string]any{"reason": reason}
+		_, err = pgAppend(cfg, Event{Event: AuditAccepted, By: by, Data: data}, now.In(time.Local), func(h Head, c *Checkpoint) error {
+			covered := 0
+			if c != nil {
+				covered = c.Lines
+			}
+			if h.Lines <= covered {
+				return i18n.Errorf("audit accept: every line of %s is covered by its checkpoint: nothing to accept", Name(cfg))
+			}
+			from, to = covered+1, h.Lines
+			data["from"], data["to"] = from, to
+			return nil
+		})
+		return from, to, err
+	}
 	path := LogPath(cfg)
 	if path == "" {
 		return 0, 0, i18n.Errorf("audit accept: the config has no audit log on disk")

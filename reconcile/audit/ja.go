@@ -5,6 +5,11 @@ import "github.com/accessrecon/accessrecon/i18n"
 // The Japanese of this package's messages, by their English format.
 func init() {
 	i18n.Register(map[string]string{
+		"%s: no checkpoint (audit_checkpoint): the log cannot be told from a cut or rewritten one": "%s: チェックポイント（audit_checkpoint）がありません: 切り詰められたり書き換えられたりしたログと区別できません",
+		"audit log: checkpoint: %w": "監査ログ: チェックポイント: %w",
+		"audit log: lock: %w":       "監査ログ: ロック: %w",
+		"audit log: store: %w":      "監査ログ: ストア: %w",
+		"the audit log in PostgreSQL has %d lines already: it is copied only into an empty one": "PostgreSQL の監査ログにはすでに %d 行あります。コピーできるのは空のログにだけです",
 		"%s: %d lines, chain intact":                   "%s: %d 行、連鎖は正常です",
 		"; matches the checkpoint %s of %s (%d lines)": "。チェックポイント %s（%s、%d 行）と一致します",
 		", signed": "（署名あり）",

@@ -12,10 +12,10 @@ import (
 // transfers on many goroutines).
 var auditMu sync.Mutex
 
-// LogPath is the config's audit log, or "" when it has none on disk (the
-// demo).
+// LogPath is the config's audit log file, or "" when it has none on disk
+// (the demo, or a log kept in PostgreSQL).
 func LogPath(cfg *config.Config) string {
-	if cfg == nil || !cfg.OnDisk() {
+	if cfg == nil || !cfg.OnDisk() || cfg.Store.Postgres() {
 		return ""
 	}
 	return cfg.Resolve(cfg.AuditLog)
@@ -23,6 +23,10 @@ func LogPath(cfg *config.Config) string {
 
 // Record appends an event to the config's audit log, if it has one.
 func Record(cfg *config.Config, e Event, now time.Time) error {
+	if cfg != nil && cfg.Store.Postgres() {
+		_, err := pgAppend(cfg, e, now.In(time.Local), checkedHead(cfg))
+		return err
+	}
 	path := LogPath(cfg)
 	if path == "" {
 		return nil

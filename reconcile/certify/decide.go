@@ -29,7 +29,7 @@ type Desk struct {
 	Snap  *graph.Snapshot
 	Now   time.Time
 	// Record appends to the audit log; an error undoes the decision.
-	Record func(audit.Event) error
+	Record func(context.Context, audit.Event) error
 }
 
 func (d Desk) today() graph.Date { return graph.DateOf(d.Now) }
@@ -73,9 +73,9 @@ func Decide(ctx context.Context, d Desk, campaignID string, who Identity, sel Se
 		return reviewdb.Result{}, err
 	}
 	data := map[string]any{"campaign": campaignID, "decision": decision, "reason": reason, "issuer": who.Issuer, "subject": who.Subject}
-	hook := func(res reviewdb.Result) error {
+	hook := func(ctx context.Context, res reviewdb.Result) error {
 		data["decided"], data["refused"] = res.Decided, len(res.Refused)
-		return d.Record(audit.Event{Event: audit.ReviewDecision, By: r.EmployeeID, Data: data})
+		return d.Record(ctx, audit.Event{Event: audit.ReviewDecision, By: r.EmployeeID, Data: data})
 	}
 	if sel.Filter != nil {
 		// Plain values only: the log reads its data back as JSON maps.
@@ -103,8 +103,8 @@ func Delegate(ctx context.Context, d Desk, campaignID string, who Identity, to s
 	if company := d.Snap.AssignmentAsOf(p, d.today()).Company; company != mine {
 		return nil, i18n.Errorf("%s works for %s, not %s: delegate within your company", p.EmployeeID, company, mine)
 	}
-	return p, d.Store.Delegate(ctx, campaignID, r, p.EmployeeID, func() error {
-		return d.Record(audit.Event{Event: audit.ReviewDelegation, By: r.EmployeeID, Data: map[string]any{"campaign": campaignID, "to": p.EmployeeID, "issuer": who.Issuer, "subject": who.Subject}})
+	return p, d.Store.Delegate(ctx, campaignID, r, p.EmployeeID, func(ctx context.Context) error {
+		return d.Record(ctx, audit.Event{Event: audit.ReviewDelegation, By: r.EmployeeID, Data: map[string]any{"campaign": campaignID, "to": p.EmployeeID, "issuer": who.Issuer, "subject": who.Subject}})
 	})
 }
 
@@ -132,8 +132,8 @@ func EndStages(ctx context.Context, d Desk) (int, error) {
 		if c.ClosedAt != "" {
 			continue
 		}
-		n, err := d.Store.EndStages(ctx, c.ID, d.today().String(), func(n int) error {
-			return d.Record(audit.Event{Event: audit.ReviewStageEnded, By: "accessrecon", Data: map[string]any{"campaign": c.ID, "items": n}})
+		n, err := d.Store.EndStages(ctx, c.ID, d.today().String(), func(ctx context.Context, n int) error {
+			return d.Record(ctx, audit.Event{Event: audit.ReviewStageEnded, By: "accessrecon", Data: map[string]any{"campaign": c.ID, "items": n}})
 		})
 		if err != nil {
 			errs = append(errs, i18n.Errorf("campaign %s: %w", c.ID, err))
@@ -181,7 +181,7 @@ func Close(ctx context.Context, d Desk, in *inputs.Inputs, pol *reconcile.Policy
 	out := &Closed{}
 	cl, err := d.Store.CloseCampaign(ctx, campaignID, reviewdb.CloseOptions{
 		By: o.By, Today: d.today().String(), Unreviewed: o.Unreviewed, Force: o.Force, Imports: imps, Refused: refused,
-		Publish: func(cl *reviewdb.Closing) (string, error) {
+		Publish: func(ctx context.Context, cl *reviewdb.Closing) (string, error) {
 			out.Plan = closingPlan(in, pol, cl, o.AsOf)
 			if o.Publish != nil {
 				if err := o.Publish(out.Plan); err != nil {
@@ -194,7 +194,7 @@ func Close(ctx context.Context, d Desk, in *inputs.Inputs, pol *reconcile.Policy
 			if c.CloseForced != "" {
 				data["forced"], data["open"] = c.CloseForced, cl.Open
 			}
-			if err := d.Record(audit.Event{Event: audit.CampaignClosed, By: o.By, Plan: out.Plan.Digest, Data: data}); err != nil {
+			if err := d.Record(ctx, audit.Event{Event: audit.CampaignClosed, By: o.By, Plan: out.Plan.Digest, Data: data}); err != nil {
 				return "", err
 			}
 			return out.Plan.Digest, nil
@@ -249,12 +249,12 @@ type Imported struct {
 // on to the next one while the campaign runs.
 func Import(ctx context.Context, d Desk, campaignID, by string, ws []worksheet.Decision) (Imported, error) {
 	imps, refused := imports(d, ws)
-	n, superseded, err := d.Store.ImportDecisions(ctx, campaignID, d.today().String(), imps, refused, func(n int) error {
+	n, superseded, err := d.Store.ImportDecisions(ctx, campaignID, d.today().String(), imps, refused, func(ctx context.Context, n int) error {
 		files := map[string]bool{}
 		for _, w := range ws {
 			files[strings.SplitN(w.Pos, ":", 2)[0]] = true
 		}
-		return d.Record(audit.Event{Event: audit.ReviewDecision, By: by, Data: map[string]any{"campaign": campaignID, "source": "worksheet",
+		return d.Record(ctx, audit.Event{Event: audit.ReviewDecision, By: by, Data: map[string]any{"campaign": campaignID, "source": "worksheet",
 			"worksheets": slices.Sorted(maps.Keys(files)), "decided": n, "superseded": len(ws) - n}})
 	})
 	return Imported{n, superseded}, err
@@ -412,7 +412,7 @@ func Preview(ctx context.Context, d Desk, campaignID string, ws []worksheet.Deci
 	imps, refused := imports(d, ws)
 	var got *reviewdb.Closing
 	_, err := d.Store.CloseCampaign(ctx, campaignID, reviewdb.CloseOptions{Today: d.today().String(), Force: "preview", Imports: imps, Refused: refused,
-		Publish: func(cl *reviewdb.Closing) (string, error) { got = cl; return "", errPreview }})
+		Publish: func(_ context.Context, cl *reviewdb.Closing) (string, error) { got = cl; return "", errPreview }})
 	if errors.Is(err, errPreview) {
 		return got, nil
 	}

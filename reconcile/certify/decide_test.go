@@ -41,7 +41,7 @@ func desk(t *testing.T) (certify.Desk, *inputs.Inputs, *reconcile.Policy, *[]aud
 	}
 	var log []audit.Event
 	d := certify.Desk{Store: st, Snap: in.Graph.Snapshot(), Now: time.Date(2026, 11, 26, 10, 0, 0, 0, graph.Tokyo),
-		Record: func(e audit.Event) error { log = append(log, e); return nil }}
+		Record: func(_ context.Context, e audit.Event) error { log = append(log, e); return nil }}
 	return d, in, pol, &log
 }
 
@@ -53,7 +53,7 @@ func TestADecisionIsItsAuditEvent(t *testing.T) {
 	d, _, _, log := desk(t)
 	who := certify.Identity{EmployeeID: "E1001", Issuer: "https://idp", Subject: "s1", Source: "web"}
 	broken := d
-	broken.Record = func(audit.Event) error { return errors.New("disk full") }
+	broken.Record = func(context.Context, audit.Event) error { return errors.New("disk full") }
 	if _, err := certify.Decide(ctx, broken, "Q", who, certify.Selection{Items: []string{"takuso/u1004/viewer"}}, "revoke", ""); err == nil {
 		t.Fatal("a decision was taken without its audit event")
 	}
@@ -112,7 +112,7 @@ func TestABulkDecisionKeepsTheAuditChain(t *testing.T) {
 	ctx := context.Background()
 	d, _, _, _ := desk(t)
 	log := filepath.Join(t.TempDir(), "audit.jsonl")
-	d.Record = func(e audit.Event) error { return audit.Append(log, e, d.Now) }
+	d.Record = func(_ context.Context, e audit.Event) error { return audit.Append(log, e, d.Now) }
 	f := reviewdb.Filter{Person: "E1005"}
 	if _, err := certify.Decide(ctx, d, "Q", certify.Identity{EmployeeID: "E1001"}, certify.Selection{Filter: &f}, "revoke", "異動済み"); err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ package dashboard
 
 import (
 	"cmp"
+	"context"
 	"maps"
 	"os"
 	"slices"
@@ -112,19 +113,20 @@ type Reviewer struct {
 // Build reads the audit log, which must verify, and the plans it names, for
 // the days from..to (Tokyo, both included).
 func Build(cfg *config.Config, snap *graph.Snapshot, from, to graph.Date, now time.Time) (*Data, error) {
-	path := audit.LogPath(cfg)
-	if path == "" {
+	if !audit.Keeps(cfg) {
 		return nil, i18n.Errorf("dashboard: the config keeps no audit log on disk")
 	}
+	path := audit.LogPath(cfg)
 	d := &Data{From: from, To: to, Generated: now, Systems: map[string]string{}, Companies: map[string]string{}, Units: map[string]string{}, Skipped: map[string]int{}}
-	if _, err := os.Stat(path); os.IsNotExist(err) && !anyExists(audit.CheckpointPaths(cfg)) {
+	if _, err := os.Stat(path); path != "" && os.IsNotExist(err) && !anyExists(audit.CheckpointPaths(cfg)) {
 		names(d, snap)
 		return d, nil // nothing recorded yet, and no checkpoint says otherwise
 	}
-	if _, err := audit.VerifyLog(cfg, path, "en"); err != nil {
+	ctx := context.Background()
+	if _, err := audit.VerifyConfig(ctx, cfg, "en"); err != nil {
 		return nil, i18n.Errorf("dashboard: the audit log does not verify, so nothing is drawn from it: %w", err)
 	}
-	f, err := os.Open(path)
+	f, path, err := audit.Open(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}

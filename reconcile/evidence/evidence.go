@@ -10,6 +10,7 @@ package evidence
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -110,11 +111,11 @@ type Pack struct {
 // written into a folder beside it and moved there at the end, so a failed
 // pack leaves nothing. A period whose audit log does not verify is refused.
 func Build(cfg *config.Config, from, to graph.Date, out string, now time.Time) (*Pack, error) {
-	path := audit.LogPath(cfg)
-	if path == "" {
+	if !audit.Keeps(cfg) {
 		return nil, i18n.Errorf("evidence: the config keeps no audit log on disk")
 	}
-	if _, err := audit.VerifyLog(cfg, path, "en"); err != nil {
+	ctx := context.Background()
+	if _, err := audit.VerifyConfig(ctx, cfg, "en"); err != nil {
 		return nil, i18n.Errorf("evidence: the audit log does not verify, so no pack is made: %w", err)
 	}
 	if _, err := os.Lstat(out); err == nil {
@@ -127,7 +128,7 @@ func Build(cfg *config.Config, from, to graph.Date, out string, now time.Time) (
 	}
 	defer os.RemoveAll(tmp) // after the rename, nothing is left to remove
 	p := &Pack{Dir: out}
-	f, err := os.Open(path)
+	f, path, err := audit.Open(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -191,7 +192,12 @@ func Build(cfg *config.Config, from, to graph.Date, out string, now time.Time) (
 	}
 	// The whole log and its checkpoints: the chain verifies from its first
 	// line, and the checkpoints say where it ended.
-	if err := copyTree(path, filepath.Join(tmp, "audit", "audit.jsonl")); err != nil {
+	if cfg.Store.Postgres() {
+		// The log of PostgreSQL as the file log's lines, and its checkpoint.
+		if err := exportLog(ctx, cfg, filepath.Join(tmp, "audit")); err != nil {
+			return nil, err
+		}
+	} else if err := copyTree(path, filepath.Join(tmp, "audit", "audit.jsonl")); err != nil {
 		return nil, err
 	}
 	for i, cp := range audit.CheckpointPaths(cfg) {
@@ -236,6 +242,29 @@ func Build(cfg *config.Config, from, to graph.Date, out string, now time.Time) (
 		return nil, err
 	}
 	return p, nil
+}
+
+// exportLog writes the config's audit log from PostgreSQL into dir as
+// audit.jsonl, and its checkpoint as checkpoint-1.json.
+func exportLog(ctx context.Context, cfg *config.Config, dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.Create(filepath.Join(dir, "audit.jsonl"))
+	if err != nil {
+		return err
+	}
+	_, cp, err := audit.Export(ctx, cfg, f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	if cp != nil {
+		return atomicfile.WriteJSONFile(filepath.Join(dir, "checkpoint-1.json"), cp)
+	}
+	return nil
 }
 
 // zipDir writes the folder's files into a zip archive, by their paths in it.

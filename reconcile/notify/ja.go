@@ -5,6 +5,7 @@ import "github.com/accessrecon/accessrecon/i18n"
 // The Japanese of this package's messages, by their English format.
 func init() {
 	i18n.Register(map[string]string{
+		"notify: store: %w": "通知: ストア: %w",
 		"%w: the mail server offers no STARTTLS, which notify.smtp.starttls requires by default; set it to opportunistic only for a server on this machine or a network you trust (the mail would go in plain text)": "%w: メールサーバーが STARTTLS に対応していません。notify.smtp.starttls は既定で STARTTLS を必須にしています。このコンピューターや信頼できるネットワーク内のサーバーに限り opportunistic にしてください（メールは暗号化されずに送られます）",
 		"notify: the review store: %w":                                        "通知: 確認ストア: %w",
 		"it concerns %s, confidential to %s: not for company %s":              "%[2]s の機密システム %[1]s に関わるため、会社 %[3]s には送れません",

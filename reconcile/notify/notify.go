@@ -101,13 +101,17 @@ type touched struct {
 // messages of those the config names, with the refusals; next is the cursor
 // after them.
 func Collect(ctx context.Context, cfg *config.Config, snap *graph.Snapshot, now time.Time) (msgs []Message, refused []Refused, next int, err error) {
-	cur, err := readCursor(cfg.Resolve(CursorFile))
+	var cur cursor
+	if cfg.Store.Postgres() {
+		cur, err = pgCursor(ctx, cfg)
+	} else {
+		cur, err = readCursor(cfg.Resolve(CursorFile))
+	}
 	if err != nil {
 		return nil, nil, 0, i18n.Errorf("notify: %s: %w", CursorFile, err)
 	}
 	next = cur.Seq
-	path := audit.LogPath(cfg)
-	f, err := os.Open(path)
+	f, path, err := audit.Open(ctx, cfg)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil, next, nil
 	}
@@ -642,7 +646,10 @@ func mailOf(from, fromName, charset string, m Message) (*mail.Msg, error) {
 // Enqueue writes each message into the queue folder as an .eml file named
 // by its Message-ID (written atomically; one already queued or sent is not
 // queued again), and moves the cursor to next.
-func Enqueue(cfg *config.Config, msgs []Message, next int) error {
+func Enqueue(ctx context.Context, cfg *config.Config, msgs []Message, next int) error {
+	if cfg.Store.Postgres() {
+		return pgEnqueue(ctx, cfg, msgs, next)
+	}
 	dir := QueueDir(cfg)
 	if err := os.MkdirAll(filepath.Join(dir, "sent"), 0o700); err != nil {
 		return i18n.Errorf("notify: %w", err)
@@ -662,13 +669,19 @@ func Enqueue(cfg *config.Config, msgs []Message, next int) error {
 // NewRefusals are those of refused not recorded by an earlier run: a
 // reminder or a stage's mail is made afresh at every run (serve: every few
 // minutes), and its refusal goes into the audit log once (MarkRecorded).
-func NewRefusals(cfg *config.Config, refused []Refused) []Refused {
+func NewRefusals(ctx context.Context, cfg *config.Config, refused []Refused) ([]Refused, error) {
+	if cfg.Store.Postgres() {
+		return pgNewRefusals(ctx, cfg, refused)
+	}
 	dir := filepath.Join(QueueDir(cfg), "refused")
-	return slices.DeleteFunc(slices.Clone(refused), func(r Refused) bool { return exists(filepath.Join(dir, r.ID)) })
+	return slices.DeleteFunc(slices.Clone(refused), func(r Refused) bool { return exists(filepath.Join(dir, r.ID)) }), nil
 }
 
 // MarkRecorded remembers, in the queue folder, that r is in the audit log.
-func MarkRecorded(cfg *config.Config, r Refused) error {
+func MarkRecorded(ctx context.Context, cfg *config.Config, r Refused) error {
+	if cfg.Store.Postgres() {
+		return pgMarkRecorded(ctx, cfg, r)
+	}
 	dir := filepath.Join(QueueDir(cfg), "refused")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return i18n.Errorf("notify: %w", err)
@@ -704,7 +717,10 @@ func WriteEML(dir string, n config.Notify, m Message) error {
 }
 
 // Queued is how many messages wait in the queue folder.
-func Queued(cfg *config.Config) int {
+func Queued(ctx context.Context, cfg *config.Config) int {
+	if cfg.Store.Postgres() {
+		return pgQueued(ctx, cfg)
+	}
 	names, _ := filepath.Glob(filepath.Join(QueueDir(cfg), "*.eml"))
 	return len(names)
 }
@@ -716,6 +732,10 @@ type Sent struct{ ID, To string }
 // connection each; a message the server took moves to sent/ (so it is
 // never sent again), one it did not stays queued for the next run.
 func Send(ctx context.Context, cfg *config.Config, password string, limit int) (sent []Sent, failed map[string]error, err error) {
+	if cfg.Store.Postgres() {
+		host, _ := os.Hostname()
+		return pgSend(ctx, cfg, password, fmt.Sprintf("%s/%d", host, os.Getpid()), limit)
+	}
 	dir := QueueDir(cfg)
 	names, _ := filepath.Glob(filepath.Join(dir, "*.eml"))
 	slices.Sort(names)

@@ -13,7 +13,7 @@ import (
 
 	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/jackc/pgx/v5"
-	_ "github.com/jackc/pgx/v5/stdlib" // the database/sql driver "pgx"
+	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // Advisory lock keys of accessrecon (one namespace, bigint keys).
@@ -47,17 +47,22 @@ type shared struct {
 // process (the review store and the audit log of serve use one pool);
 // release gives it back, closing it after the last caller.
 func Open(ctx context.Context, dsn string) (db *sql.DB, release func() error, err error) {
-	if _, err := pgx.ParseConfig(dsn); err != nil {
+	cc, err := pgx.ParseConfig(dsn)
+	if err != nil {
 		return nil, nil, i18n.Errorf("store: the PostgreSQL connection string: %w", err) // pgx redacts the password
+	}
+	// Plans for the values at hand: a reviewer's worklist of one unit and
+	// of another differ by orders of magnitude, and a generic plan cached
+	// for the first is wrong for the second (a first page at 40 ms instead
+	// of 3).
+	if _, set := cc.RuntimeParams["plan_cache_mode"]; !set {
+		cc.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
 	}
 	poolsMu.Lock()
 	defer poolsMu.Unlock()
 	sh := pools[dsn]
 	if sh == nil {
-		d, err := sql.Open("pgx", dsn)
-		if err != nil {
-			return nil, nil, i18n.Errorf("store %s: %w", Where(dsn), err)
-		}
+		d := stdlib.OpenDB(*cc)
 		d.SetMaxOpenConns(16)
 		d.SetMaxIdleConns(8)
 		if err := d.PingContext(ctx); err != nil {

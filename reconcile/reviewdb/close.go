@@ -72,7 +72,7 @@ type CloseOptions struct {
 	// Publish runs inside the transaction, with what the campaign closes
 	// with, and returns the digest of the plan it made; an error leaves the
 	// campaign open and nothing imported.
-	Publish func(*Closing) (string, error)
+	Publish func(context.Context, *Closing) (string, error)
 }
 
 // Closing is what a campaign was closed with.
@@ -150,7 +150,7 @@ func (s *Store) CloseCampaign(ctx context.Context, campaignID string, o CloseOpt
 		return nil, i18n.Errorf("unreviewed %q: %w", c.CloseUnreviewed, ErrDecision)
 	}
 	if o.Publish != nil {
-		if c.ClosePlan, err = o.Publish(cl); err != nil {
+		if c.ClosePlan, err = o.Publish(d.tx.audited(ctx), cl); err != nil {
 			return nil, err
 		}
 	}
@@ -170,7 +170,7 @@ func (s *Store) CloseCampaign(ctx context.Context, campaignID string, o CloseOpt
 // worksheets taken while the stage runs move the items kept on to the next
 // stage). refused are rows the caller refused already. The stages due
 // before today end first. hook (may be nil) runs before the commit.
-func (s *Store) ImportDecisions(ctx context.Context, campaignID, today string, imports []Import, refused []ImportRefusal, hook func(imported int) error) (int, []ImportRefusal, error) {
+func (s *Store) ImportDecisions(ctx context.Context, campaignID, today string, imports []Import, refused []ImportRefusal, hook func(ctx context.Context, imported int) error) (int, []ImportRefusal, error) {
 	d, err := s.begin(ctx, campaignID)
 	if err != nil {
 		return 0, nil, err
@@ -184,7 +184,7 @@ func (s *Store) ImportDecisions(ctx context.Context, campaignID, today string, i
 		return 0, nil, err
 	}
 	if hook != nil {
-		if err := hook(n); err != nil {
+		if err := hook(d.tx.audited(ctx), n); err != nil {
 			return 0, nil, err
 		}
 	}

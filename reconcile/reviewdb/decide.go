@@ -205,7 +205,7 @@ type Result struct {
 
 // Hook runs inside a decision's transaction, just before it commits: an
 // error (an audit log that cannot be written) undoes the whole decision.
-type Hook func(Result) error
+type Hook func(context.Context, Result) error
 
 // Decide records r's decision (keep or revoke, with a reason) on the items.
 // A kept item moves on to its next stage, if any; a revoked one is done. An
@@ -264,7 +264,7 @@ func (s *Store) decide(ctx context.Context, campaignID string, r Reviewer, decis
 		return Result{}, err
 	}
 	if hook != nil {
-		if err := hook(res); err != nil {
+		if err := hook(d.tx.audited(ctx), res); err != nil {
 			return Result{}, err
 		}
 	}
@@ -475,7 +475,7 @@ func (d *decider) one(ctx context.Context, r Reviewer, mine []string, id, decisi
 // checks that they are active and of the same company); the delegator keeps
 // theirs too. A second delegation by the same person replaces the first.
 // hook (may be nil) runs before it commits.
-func (s *Store) Delegate(ctx context.Context, campaignID string, from Reviewer, to string, hook func() error) error {
+func (s *Store) Delegate(ctx context.Context, campaignID string, from Reviewer, to string, hook func(context.Context) error) error {
 	if to == from.EmployeeID {
 		return i18n.Errorf("one cannot delegate to oneself")
 	}
@@ -490,7 +490,7 @@ func (s *Store) Delegate(ctx context.Context, campaignID string, from Reviewer, 
 		return err
 	}
 	if hook != nil {
-		if err := hook(); err != nil {
+		if err := hook(d.tx.audited(ctx)); err != nil {
 			return err
 		}
 	}
@@ -569,7 +569,7 @@ func (s *Store) Progress(ctx context.Context, campaignID string) ([]Progress, er
 // still open follow the campaign's default (revoke, or keep: on to the next
 // stage). It returns how many items it decided. hook (may be nil) runs
 // before the change commits, with the number of items.
-func (s *Store) EndStages(ctx context.Context, campaignID, today string, hook func(n int) error) (int, error) {
+func (s *Store) EndStages(ctx context.Context, campaignID, today string, hook func(ctx context.Context, n int) error) (int, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, err
@@ -584,7 +584,7 @@ func (s *Store) EndStages(ctx context.Context, campaignID, today string, hook fu
 		return 0, err
 	}
 	if hook != nil {
-		if err := hook(n); err != nil {
+		if err := hook(tx.audited(ctx), n); err != nil {
 			return 0, err
 		}
 	}

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/accessrecon/accessrecon/reconcile/audit"
 )
 
 // The store speaks one SQL to SQLite and PostgreSQL: its statements are
@@ -159,4 +161,15 @@ func (c *dbConn) BeginTx(ctx context.Context, opts *sql.TxOptions) (*dbTx, error
 		return nil, err
 	}
 	return begun(ctx, tx, c.pg, opts)
+}
+
+// audited is ctx carrying the transaction on PostgreSQL, so that the audit
+// event a hook records goes into the same transaction as the change it
+// records (the log and the store are one database): both commit, or
+// neither. On SQLite the log is a file, appended before the commit.
+func (t *dbTx) audited(ctx context.Context) context.Context {
+	if !t.pg {
+		return ctx
+	}
+	return audit.WithTx(ctx, t.Tx)
 }

@@ -282,7 +282,7 @@ func testNoDecisionSlipsPastAClose(t *testing.T, e engine) {
 	}
 	owner := Reviewer{EmployeeID: "E0001", Unit: "NW-CUSTOMER"}
 	late := make(chan error, 1)
-	cl, err := s.CloseCampaign(ctx, c.ID, CloseOptions{By: "E0009", Today: "2026-12-20", Publish: func(cl *Closing) (string, error) {
+	cl, err := s.CloseCampaign(ctx, c.ID, CloseOptions{By: "E0009", Today: "2026-12-20", Publish: func(_ context.Context, cl *Closing) (string, error) {
 		go func() {
 			_, err := other.Decide(ctx, c.ID, owner, []string{"takuso/u0000/viewer"}, Revoke, "late", nil)
 			late <- err
@@ -318,7 +318,7 @@ func testNoDecisionSlipsPastAClose(t *testing.T, e engine) {
 		go func() {
 			defer wg.Done()
 			_, errs[i] = st.CloseCampaign(ctx, "Q2", CloseOptions{By: fmt.Sprint("closer", i), Today: "2026-12-20",
-				Publish: func(*Closing) (string, error) { return fmt.Sprint("plan", i), nil }})
+				Publish: func(context.Context, *Closing) (string, error) { return fmt.Sprint("plan", i), nil }})
 		}()
 	}
 	wg.Wait()
