@@ -82,6 +82,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			evidenceCommand(),
 			dashboardCommand(),
 			serveCommand(),
+			storeCommand(),
 			notifyCommand(),
 			fixturesCommand(),
 			showCommand(),

@@ -29,6 +29,7 @@ var examples = map[string][]string{
 	"evidence verify":       {"accessrecon evidence verify 2026-pack", "accessrecon evidence verify 2026-pack --allowed-signers trusted_signers --signer audit-bot"},
 	"audit verify":          {"accessrecon audit verify", "accessrecon audit verify /backup/audit.jsonl"},
 	"audit export":          {"accessrecon audit export /backup/2026-12/audit.jsonl"},
+	"store migrate":         {"accessrecon store migrate --to postgres --config deploy/accessrecon.yaml"},
 	"audit accept":          {"accessrecon audit accept --by E1003 --reason \"停電で記録とチェックポイントの間で停止（2026-12-07 監査部確認）\""},
 	"serve":                 {"ACCESSRECON_API_TOKEN=... accessrecon serve --listen 127.0.0.1:8080 --refresh 15m"},
 	"fixtures generate":     {"accessrecon fixtures generate --people 100000 --seed 1 --out /tmp/big"},

@@ -381,3 +381,70 @@ review:
 		t.Errorf("%s decided without PostgreSQL", open)
 	}
 }
+
+// TestStoreMigrateToPostgres: a demo folder's SQLite review store (a
+// campaign with a decision, a session) and audit log (plan, approval,
+// campaign) are copied into PostgreSQL; the copy is counted and verified,
+// the config switched to postgres goes on from there (audit verify, a new
+// event chained to the copied ones), and a second copy into the same
+// database is refused.
+func TestStoreMigrateToPostgres(t *testing.T) {
+	srv := sqltest.Postgres(t)
+	ctx := context.Background()
+	dir := demoDir(t)
+	cfg := filepath.Join(dir, "accessrecon.yaml")
+	if _, stderr, code := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-24", "--out", filepath.Join(dir, "p.json"), "--by", "E1001"); code != 0 {
+		t.Fatal(stderr)
+	}
+	if _, stderr, code := runCLI(t, "approve", filepath.Join(dir, "p.json"), "--by", "E1002", "--config", cfg); code != 0 {
+		t.Fatal(stderr)
+	}
+	if _, stderr, code := runCLI(t, "certify", "open", "--config", cfg, "--campaign", "Q", "--out", filepath.Join(dir, "Q"), "--as-of", "2026-11-24"); code != 0 {
+		t.Fatal(stderr)
+	}
+	before, _ := os.ReadFile(filepath.Join(dir, "audit.jsonl"))
+	lines := strings.Count(string(before), "\n")
+	t.Setenv("ACCESSRECON_POSTGRES_DSN", srv.DSN)
+	out, stderr, code := runCLI(t, "store", "migrate", "--to", "postgres", "--config", cfg, "--lang", "en")
+	if code != 0 {
+		t.Fatal(stderr)
+	}
+	var items int
+	srv.DB(t).QueryRow(`SELECT count(*) FROM items WHERE campaign_id = 'Q'`).Scan(&items)
+	if items == 0 || !strings.Contains(out, fmt.Sprintf("items: %d rows", items)) || !strings.Contains(out, fmt.Sprintf("%d lines, chain intact, the same bytes", lines)) {
+		t.Fatalf("migrate said:\n%s", out)
+	}
+	if _, stderr, code := runCLI(t, "store", "migrate", "--to", "postgres", "--config", cfg, "--lang", "en"); code == 0 || !strings.Contains(stderr, "copied only into an empty one") {
+		t.Fatalf("a second copy: %d %s", code, stderr)
+	}
+	// The config on PostgreSQL from now on.
+	appendTo(t, cfg, "store: {type: postgres}\n")
+	os.Rename(filepath.Join(dir, "audit.jsonl"), filepath.Join(dir, "audit.jsonl.migrated"))
+	if _, stderr, code := runCLI(t, "approve", filepath.Join(dir, "p.json"), "--by", "E1003", "--config", cfg); code != 0 {
+		t.Fatal(stderr)
+	}
+	out, stderr, code = runCLI(t, "audit", "verify", "--config", cfg, "--lang", "en")
+	if code != 0 || !strings.Contains(out, fmt.Sprintf("%d lines, chain intact", lines+1)) {
+		t.Fatalf("audit verify on PostgreSQL: %d %s %s", code, out, stderr)
+	}
+	exported := filepath.Join(t.TempDir(), "audit.jsonl")
+	if _, stderr, code := runCLI(t, "audit", "export", exported, "--config", cfg); code != 0 {
+		t.Fatal(stderr)
+	}
+	got, _ := os.ReadFile(exported)
+	if !strings.HasPrefix(string(got), string(before)) || strings.Count(string(got), "\n") != lines+1 {
+		t.Fatalf("the export does not go on from the file log")
+	}
+	out, stderr, code = runCLI(t, "audit", "verify", exported, "--lang", "en")
+	if code != 0 || !strings.Contains(out, "matches the checkpoint") {
+		t.Fatalf("audit verify of the export: %d %s %s", code, out, stderr)
+	}
+	st, err := reviewdb.OpenPostgres(ctx, srv.DSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if c, err := st.Campaign(ctx, "Q"); err != nil || len(c.Stages) == 0 {
+		t.Fatalf("the campaign in PostgreSQL: %+v %v", c, err)
+	}
+}

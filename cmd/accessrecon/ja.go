@@ -5,6 +5,17 @@ import "github.com/accessrecon/accessrecon/i18n"
 // The Japanese of this package's messages, by their English format.
 func init() {
 	i18n.Register(map[string]string{
+		"set store.type: postgres in the config (if it is not yet) before serve starts again":         "serve を再び起動する前に、設定の store.type を postgres にしてください（まだなら）",
+		"store migrate: --to %q: expected postgres":                                                   "store migrate: --to %q: postgres を指定してください",
+		"store migrate: give --config":                                                                "store migrate: --config を指定してください",
+		"store migrate: nothing was copied: %w":                                                       "store migrate: 何もコピーしていません: %w",
+		"store migrate: the audit log does not verify, so nothing is copied: %w":                      "store migrate: 監査ログの検証に失敗したため、何もコピーしていません: %w",
+		"store migrate: the audit log read back from PostgreSQL differs from %s":                      "store migrate: PostgreSQL から読み戻した監査ログが %s と一致しません",
+		"store migrate: the copied audit log does not verify: %w":                                     "store migrate: コピーした監査ログの検証に失敗しました: %w",
+		"store migrate: the review store %s: %w":                                                      "store migrate: 確認ストア %s: %w",
+		"copied %s to %s:":                                                                            "%s を %s にコピーしました:",
+		"  %s: %d rows":                                                                               "  %s: %d 行",
+		"  the audit log %s: %d lines, chain intact, the same bytes":                                  "  監査ログ %s: %d 行、連鎖は正常、内容はバイト単位で同一",
 		"audit export: %s exists already; write into a new folder":                                    "audit export: %s はすでにあります。新しいフォルダーに書き出してください",
 		"audit export: expected one argument, the file to write":                                      "audit export: 引数に書き出すファイルを 1 つ指定してください",
 		"audit export: the config keeps no audit log":                                                 "audit export: この設定には監査ログがありません",

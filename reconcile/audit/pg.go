@@ -362,18 +362,22 @@ func Export(ctx context.Context, cfg *config.Config, w io.Writer) (Head, *Checkp
 }
 
 // Import appends the lines of a file log (verified first) to an empty log
-// in PostgreSQL as they are, in one transaction, and its checkpoint as the
-// new head's (signed afresh with audit_key): accessrecon store migrate.
+// in PostgreSQL as they are, in one transaction (the one ctx carries, see
+// WithTx, else one of its own), and its checkpoint as the new head's (signed
+// afresh with audit_key): accessrecon store migrate.
 func Import(ctx context.Context, cfg *config.Config, r io.Reader, name string, now time.Time) (Head, error) {
 	db, err := pgLog(ctx, cfg)
 	if err != nil {
 		return Head{}, err
 	}
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return Head{}, err
+	tx, _ := ctx.Value(txKey{}).(*sql.Tx)
+	own := tx == nil
+	if own {
+		if tx, err = db.BeginTx(ctx, nil); err != nil {
+			return Head{}, err
+		}
+		defer tx.Rollback()
 	}
-	defer tx.Rollback()
 	if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", pgstore.AuditLock); err != nil {
 		return Head{}, err
 	}
@@ -427,6 +431,9 @@ func Import(ctx context.Context, cfg *config.Config, r io.Reader, name string, n
 			ON CONFLICT (id) DO UPDATE SET checkpoint = excluded.checkpoint`, raw); err != nil {
 			return Head{}, err
 		}
+	}
+	if !own {
+		return head, nil
 	}
 	return head, tx.Commit()
 }

@@ -5,6 +5,8 @@ import "github.com/accessrecon/accessrecon/i18n"
 // The Japanese of this package's messages, by their English format.
 func init() {
 	i18n.Register(map[string]string{
+		"%s: %d rows copied, %d read": "%s: 読み込み %[3]d 行に対しコピー %[2]d 行",
+		"the review store %s has %d rows in %s already: it is copied only into an empty one": "確認ストア %s の %[3]s にはすでに %[2]d 行あります。コピーできるのは空のストアにだけです",
 		"already decided at this stage":                              "この段階で判定済みです",
 		"not an item of this campaign":                               "この棚卸しの項目ではありません",
 		"not on your worklist at its current stage":                  "現在の段階ではあなたの確認対象ではありません",

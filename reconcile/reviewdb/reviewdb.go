@@ -749,3 +749,113 @@ func (s *Store) Campaigns(ctx context.Context) ([]Campaign, error) {
 	}
 	return out, rows.Err()
 }
+
+// copied are the store's tables with their columns, in the order a copy
+// writes them (a campaign before what refers to it).
+var copied = []struct{ table, columns string }{
+	{"campaigns", "id, title, template, as_of, created_at, created_by, dir, unreviewed, closed_at, closed_by, close_unreviewed, close_forced, close_plan, escalation"},
+	{"stages", "campaign_id, n, name, reviewers, due, ended"},
+	{"sole_members", "campaign_id, unit, person"},
+	{"holders", "campaign_id, holder, holder_name, holder_unit, holder_company, holder_manager, unit_size"},
+	{"campaign_systems", "campaign_id, sys, sys_name"},
+	{"items", "campaign_id, item_id, system, account, entitlement, person, reviewer_unit, policy_flag, last_used, peers_with, stage, assignee, status"},
+	{"decisions", "campaign_id, item_id, stage, decision, reason, reviewer, issuer, subject, at, source"},
+	{"delegations", "campaign_id, from_person, from_unit, to_person, at"},
+	{"sessions", "id, employee_id, issuer, subject, created_at, expires_at"},
+	{"plan_decisions", "plan_digest, plan_file, decision, by, issuer, subject, comment, at, n"},
+}
+
+// CopyTo copies every row of the store into dst, which must be empty, in
+// one transaction of dst; then (may be nil) runs inside it, with the
+// transaction in its context for the audit log (accessrecon store migrate
+// copies the log in the same transaction). It returns the rows copied by
+// table, counted again in dst after the commit.
+func (s *Store) CopyTo(ctx context.Context, dst *Store, then func(context.Context) error) (map[string]int, error) {
+	var n int
+	for _, t := range []string{"campaigns", "sessions", "plan_decisions"} {
+		if err := dst.db.QueryRowContext(ctx, "SELECT count(*) FROM "+t).Scan(&n); err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			return nil, i18n.Errorf("the review store %s has %d rows in %s already: it is copied only into an empty one", dst.Path, n, t)
+		}
+	}
+	tx, err := dst.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	want := map[string]int{}
+	for _, t := range copied {
+		cols := strings.Count(t.columns, ",") + 1
+		rows, err := s.db.QueryContext(ctx, "SELECT "+t.columns+" FROM "+t.table)
+		if err != nil {
+			return nil, i18n.Errorf("%s: %w", t.table, err)
+		}
+		var batch []any
+		flush := func() error {
+			if len(batch) == 0 {
+				return nil
+			}
+			row := "(" + placeholders(cols) + "),"
+			_, err := tx.ExecContext(ctx, "INSERT INTO "+t.table+" ("+t.columns+") VALUES "+strings.TrimSuffix(strings.Repeat(row, len(batch)/cols), ","), batch...)
+			batch = batch[:0]
+			return err
+		}
+		for rows.Next() {
+			vals := make([]any, cols)
+			ptrs := make([]any, cols)
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			batch = append(batch, vals...)
+			want[t.table]++
+			if len(batch) >= 500*cols {
+				if err := flush(); err != nil {
+					rows.Close()
+					return nil, i18n.Errorf("%s: %w", t.table, err)
+				}
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		if err := flush(); err != nil {
+			return nil, i18n.Errorf("%s: %w", t.table, err)
+		}
+	}
+	if dst.db.pg {
+		// The serial of plan decisions goes on after the copied ones.
+		if _, err := tx.ExecContext(ctx, "SELECT setval(pg_get_serial_sequence('plan_decisions', 'n'), greatest(coalesce(max(n), 0), 1)) FROM plan_decisions"); err != nil {
+			return nil, err
+		}
+	}
+	if then != nil {
+		if err := then(tx.audited(ctx)); err != nil {
+			return nil, err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	got := map[string]int{}
+	for _, t := range copied {
+		var n int
+		if err := dst.db.QueryRowContext(ctx, "SELECT count(*) FROM "+t.table).Scan(&n); err != nil {
+			return nil, err
+		}
+		if n != want[t.table] {
+			return got, i18n.Errorf("%s: %d rows copied, %d read", t.table, n, want[t.table])
+		}
+		got[t.table] = n
+	}
+	if dst.db.pg {
+		dst.db.ExecContext(ctx, "ANALYZE")
+	}
+	return got, nil
+}
