@@ -27,6 +27,7 @@ import (
 	"github.com/accessrecon/accessrecon/graph"
 	"github.com/accessrecon/accessrecon/policy"
 	"github.com/accessrecon/accessrecon/reconcile/audit"
+	"github.com/accessrecon/accessrecon/reconcile/notify"
 	"github.com/accessrecon/accessrecon/reconcile/reconciletest"
 	"github.com/accessrecon/accessrecon/reconcile/reviewdb"
 	"github.com/accessrecon/accessrecon/web/webtest"
@@ -446,5 +447,100 @@ func TestStoreMigrateToPostgres(t *testing.T) {
 	defer st.Close()
 	if c, err := st.Campaign(ctx, "Q"); err != nil || len(c.Stages) == 0 {
 		t.Fatalf("the campaign in PostgreSQL: %+v %v", c, err)
+	}
+}
+
+// TestTwoMailSendersOneKilledMidBatch: 300 messages wait in the queue in
+// PostgreSQL; two `notify run` processes send at once through a real SMTP
+// server (Mailpit) and one is killed with SIGKILL in the middle of the
+// batch. The other and a later run send the rest: every message arrives,
+// and none twice but, at most, the one the killed process had in flight
+// (SMTP has no "send once": the server may have taken it before the
+// process could record it; the copy carries the same Message-ID).
+func TestTwoMailSendersOneKilledMidBatch(t *testing.T) {
+	srv := sqltest.Postgres(t)
+	bin := buildCLI(t)
+	ctx := context.Background()
+	_, cfgPath, api := mailedDemo(t, "  rate_limit: 1000\n  events:\n    plan: {ids: [E1002]}\n")
+	appendTo(t, cfgPath, "store: {type: postgres, dsn_env: ACCESSRECON_POSTGRES_DSN}\n")
+	t.Setenv("ACCESSRECON_POSTGRES_DSN", srv.DSN)
+	cfg, err := config.Load(config.OSFiles{}, cfgPath, catalog.Types)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 300
+	var msgs []notify.Message
+	for i := range n {
+		msgs = append(msgs, notify.Message{ID: fmt.Sprintf("m%03d@accessrecon", i), To: "e1002@nw.example.jp", Name: "鈴木 花子", Person: "E1002",
+			Subject: fmt.Sprintf("テスト %d", i), Body: "本文"})
+	}
+	if err := notify.Enqueue(ctx, cfg, msgs, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := notify.Enqueue(ctx, cfg, msgs[:10], 0); err != nil { // queued once
+		t.Fatal(err)
+	}
+	if q := notify.Queued(ctx, cfg); q != n {
+		t.Fatalf("%d queued, want %d", q, n)
+	}
+	run := func() (*exec.Cmd, *lockedBuffer) {
+		out := &lockedBuffer{}
+		cmd := exec.Command(bin, "notify", "run", "--config", cfgPath)
+		cmd.Stdout, cmd.Stderr = out, out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		return cmd, out
+	}
+	a, _ := run()
+	b, bout := run()
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if received(t, api).Total >= n/5 {
+			a.Process.Kill()
+			a.Wait()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no mail arrived")
+		}
+	}
+	if err := b.Wait(); err != nil {
+		t.Fatalf("the other sender: %v\n%s", err, bout.String())
+	}
+	if _, stderr, code := runCLI(t, "notify", "run", "--config", cfgPath); code != 0 { // what the killed one held
+		t.Fatal(stderr)
+	}
+	resp, err := http.Get(api + "/messages?limit=1000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got mailpitMessages
+	json.NewDecoder(resp.Body).Decode(&got)
+	resp.Body.Close()
+	seen := map[string]int{}
+	for _, m := range got.Messages {
+		seen[m.MessageID]++
+	}
+	twice := 0
+	for i := range n {
+		switch c := seen[fmt.Sprintf("m%03d@accessrecon", i)]; {
+		case c == 0:
+			t.Errorf("message %d never arrived", i)
+		case c > 1:
+			twice++
+		}
+	}
+	t.Logf("%d messages, %d received, %d twice (a sender killed mid-batch)", n, got.Total, twice)
+	if twice > 1 || got.Total > n+1 {
+		t.Errorf("%d messages arrived twice (%d in all): at most the one in flight may", twice, got.Total)
+	}
+	if q := notify.Queued(ctx, cfg); q != 0 {
+		t.Errorf("%d still queued", q)
+	}
+	// Both processes sent: they took messages side by side, not in turn.
+	var senders int
+	srv.DB(t).QueryRow(`SELECT count(DISTINCT sent_by) FROM mail_outbox`).Scan(&senders)
+	if senders < 2 {
+		t.Errorf("%d senders recorded, want the two processes at least", senders)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"database/sql"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/jackc/pgx/v5"
@@ -64,7 +65,8 @@ func Open(ctx context.Context, dsn string) (db *sql.DB, release func() error, er
 	if sh == nil {
 		d := stdlib.OpenDB(*cc)
 		d.SetMaxOpenConns(16)
-		d.SetMaxIdleConns(8)
+		d.SetMaxIdleConns(4)
+		d.SetConnMaxIdleTime(time.Minute)
 		if err := d.PingContext(ctx); err != nil {
 			d.Close()
 			return nil, nil, i18n.Errorf("store %s: %w", Where(dsn), err)

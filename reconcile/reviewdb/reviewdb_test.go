@@ -97,6 +97,42 @@ func TestStorePostgres(t *testing.T) {
 	})
 }
 
+// testAStageEndsOnceUnderTwoTimers: two replicas' timers end the same
+// stage at the same moment (a leader that has not yet noticed it lost the
+// lead, and the new one): its open items are decided once, by one of them,
+// and the other finds nothing to do.
+func testAStageEndsOnceUnderTwoTimers(t *testing.T, e engine) {
+	ctx := context.Background()
+	target := e.fresh(t)
+	a, b := e.at(t, target), e.at(t, target)
+	c := twoStages()
+	c.Stages = c.Stages[:1]
+	if err := a.CreateCampaign(ctx, c, items(300)); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	ended := make([]int, 2)
+	hooks := make([]int, 2)
+	errs := make([]error, 2)
+	for i, s := range []*Store{a, b} {
+		wg.Go(func() {
+			ended[i], errs[i] = s.EndStages(ctx, c.ID, "2026-12-02", func(context.Context, int) error { hooks[i]++; return nil })
+		})
+	}
+	wg.Wait()
+	if errs[0] != nil || errs[1] != nil {
+		t.Fatal(errs)
+	}
+	if ended[0]+ended[1] != 300 || hooks[0]+hooks[1] != 1 {
+		t.Fatalf("ended %v, hooks %v: want 300 items by one timer", ended, hooks)
+	}
+	var rows int
+	a.db.QueryRowContext(ctx, "SELECT count(*) FROM decisions WHERE campaign_id = ?", c.ID).Scan(&rows)
+	if rows != 300 {
+		t.Fatalf("%d decisions recorded, want 300", rows)
+	}
+}
+
 // testPlanDecisionsInTheirOrder: decisions on a plan taken in the same
 // second come back in the order they were taken.
 func testPlanDecisionsInTheirOrder(t *testing.T, e engine) {
