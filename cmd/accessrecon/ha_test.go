@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"os/exec"
@@ -131,18 +132,7 @@ func TestTwoReplicasOnOnePostgreSQL(t *testing.T) {
 	}
 	cfgPath := filepath.Join(dir, "accessrecon.yaml")
 	os.WriteFile(filepath.Join(dir, "access.csv"), []byte("timestamp,system,account_id,action,object\n"), 0o644)
-	issuer := webtest.Provider(t, nil)
-	lns := []net.Listener{webtest.Listen(t), webtest.Listen(t)}
-	bases := []string{"http://" + lns[0].Addr().String(), "http://" + lns[1].Addr().String()}
-	for _, l := range lns {
-		l.Close()
-	}
-	appendTo(t, cfgPath, fmt.Sprintf(`store: {type: postgres, dsn_env: ACCESSRECON_POSTGRES_DSN}
-review:
-  web:
-    public_url: %s
-    oidc: {issuer: %s, client_id: accessrecon, client_secret_env: TEST_OIDC_SECRET}
-`, bases[0], issuer))
+	appendTo(t, cfgPath, "store: {type: postgres, dsn_env: ACCESSRECON_POSTGRES_DSN}\n")
 	t.Setenv("ACCESSRECON_POSTGRES_DSN", srv.DSN)
 	t.Setenv("TEST_OIDC_SECRET", "client-secret")
 	t.Setenv("ACCESSRECON_API_TOKEN", "serve-token-for-tests-0123456789abcdef")
@@ -198,6 +188,23 @@ review:
 	}
 	rows.Close()
 	reviewers := byUnit[unit][:50]
+
+	// The reviewer pages of both replicas sign in through one OpenID
+	// provider; the first replica's address is the public one.
+	lns := []net.Listener{webtest.Listen(t), webtest.Listen(t)}
+	bases := []string{"http://" + lns[0].Addr().String(), "http://" + lns[1].Addr().String()}
+	for _, l := range lns {
+		l.Close()
+	}
+	issuer := webtest.Provider(t, reviewers[1:2], webtest.Client{ID: "accessrecon", Secret: "client-secret", RedirectURI: bases[0] + "/auth/callback"})
+	appendTo(t, cfgPath, fmt.Sprintf(`review:
+  web:
+    public_url: %s
+    oidc: {issuer: %s, client_id: accessrecon, client_secret_env: TEST_OIDC_SECRET}
+`, bases[0], issuer))
+	// Sessions as a sign-in makes them, but one: reviewer 1 signs in
+	// through the provider at the first replica (below) and decides through
+	// the second.
 	cookies := make([]string, len(reviewers))
 	for i, id := range reviewers {
 		cookies[i] = fmt.Sprintf("session-%d-%d", i, time.Now().UnixNano())
@@ -239,6 +246,32 @@ review:
 		}
 	}
 	other := 1 - leader
+
+	// Reviewer 1 signs in at the first replica as a browser does; the
+	// session is in PostgreSQL, so the second replica knows them.
+	jar, _ := cookiejar.New(nil)
+	browser := &http.Client{Jar: jar}
+	resp, err := browser.Get(bases[0] + "/auth/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	resp, err = browser.PostForm(issuer+"/login/username", url.Values{"id": {resp.Request.URL.Query().Get("authRequestID")},
+		"username": {strings.ToLower(reviewers[1])}, "password": {webtest.Password(reviewers[1])}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	base0, _ := url.Parse(bases[0])
+	cookies[1] = ""
+	for _, c := range jar.Cookies(base0) {
+		if c.Name == "accessrecon_session" {
+			cookies[1] = c.Value
+		}
+	}
+	if resp.StatusCode != 200 || cookies[1] == "" {
+		t.Fatalf("sign-in at the first replica: %d, session %q", resp.StatusCode, cookies[1])
+	}
 
 	// Fifty reviewers at once, half through each replica; the leader is
 	// killed after a third of the decisions, and its reviewers go on
