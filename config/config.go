@@ -339,6 +339,20 @@ type Review struct {
 	Store     string                      `yaml:"store"`
 	Templates map[string]CampaignTemplate `yaml:"templates"`
 	Web       Web                         `yaml:"web"`
+	// Risk sets the weights of the risk score of each item under review
+	// (docs/reviewers.md, "The risk score").
+	Risk Risk `yaml:"risk"`
+}
+
+// Risk is the risk score's settings: a weight per factor (a factor left out
+// keeps its default; 0 turns it off), the business days without use that
+// make a right unused, the share of the holder's unit under which holding a
+// right is unusual, and the score from which an item counts as high.
+type Risk struct {
+	Weights    map[string]int `yaml:"weights"`
+	UnusedDays int            `yaml:"unused_days"`
+	PeerShare  float64        `yaml:"peer_share"`
+	High       int            `yaml:"high"`
 }
 
 // Store chooses the store of the review store and the audit log:
@@ -374,6 +388,9 @@ type CampaignTemplate struct {
 	// Escalation reviews the items nobody a stage names could (their
 	// holder is the only one, and has no manager): unit:CODE or person:ID.
 	Escalation string `yaml:"escalation"`
+	// MinScore, when above 0, puts before the reviewers only the items whose
+	// risk score is at least it (the others are counted in the campaign).
+	MinScore int `yaml:"min_score"`
 }
 
 // TemplateStage is one review stage: who reviews (owner_unit: the system

@@ -136,6 +136,18 @@ func TestReviewersInTheBrowser(t *testing.T) {
 	if !strings.Contains(items, "takuso/u1004/viewer") || !strings.Contains(items, "維持") {
 		t.Errorf("the worklist lacks takuso/u1004/viewer or is not in Japanese:\n%s", items)
 	}
+	if !strings.Contains(items, "リスク点数: ") {
+		t.Errorf("the worklist shows no risk score:\n%s", items)
+	}
+	var reasons string
+	run(t, ctx, "the reasons of a score",
+		chromedp.Click(`tr[data-item="takuso/u1004/viewer"] details.risk summary`, chromedp.ByQuery),
+		chromedp.Text(`tr[data-item="takuso/u1004/viewer"] details.risk ul`, &reasons, chromedp.ByQuery))
+	// E1004 is of NW, used the right four days ago, like many of the unit:
+	// the confidential system alone counts.
+	if strings.TrimSpace(reasons) != "+10 NW の機密システム" {
+		t.Errorf("the reasons of takuso/u1004/viewer's score:\n%s", reasons)
+	}
 	if !strings.Contains(items, "所属に見合わない役割権限 lifecycle.unjustified_grant") {
 		t.Errorf("the worklist shows policy flags without their titles:\n%s", items)
 	}

@@ -29,7 +29,7 @@ func TestFiftyReviewersDecideAtOnceThroughThePages(t *testing.T) {
 	cfg, _ := reconciletest.Generated(t, 3000, 7, 0)
 	in, pol := reconciletest.Load(t, cfg, policy.Bundled())
 	day, _ := graph.ParseDate("2026-11-24")
-	c, _, err := certify.Open(ctx, in, pol, "Q", day, nil, nil)
+	c, _, err := certify.Open(ctx, in, pol, "Q", day, nil, certify.Scope{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -139,7 +139,7 @@ func (e *env) openMonthly(id string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, _, err := certify.Open(ctx, e.in, e.pol, id, day, certify.LastUse{"takuso/u1004": time.Date(2026, 11, 20, 9, 0, 0, 0, graph.Tokyo).UnixNano()}, tmpl.Systems)
+	c, _, err := certify.Open(ctx, e.in, e.pol, id, day, certify.LastUse{"takuso/u1004": time.Date(2026, 11, 20, 9, 0, 0, 0, graph.Tokyo).UnixNano()}, tmpl.Scope())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,6 +26,7 @@ import (
 	"github.com/accessrecon/accessrecon/reconcile/dashboard"
 	"github.com/accessrecon/accessrecon/reconcile/report"
 	"github.com/accessrecon/accessrecon/reconcile/reviewdb"
+	"github.com/accessrecon/accessrecon/reconcile/risk"
 	"golang.org/x/text/language"
 )
 
@@ -131,6 +132,13 @@ var funcs = template.FuncMap{
 			return x[1]
 		}
 		return x[0]
+	},
+	"riskReasons": func(lang string, it reviewdb.Item) []string {
+		var out []string
+		for _, r := range it.RiskReasons() {
+			out = append(out, risk.Text(lang, r))
+		}
+		return out
 	},
 	"lastUse": func(lang, v string) string {
 		switch v {
@@ -420,7 +428,12 @@ func (s *Server) progress(w http.ResponseWriter, r *http.Request, me *who) {
 		s.fail(w, r, http.StatusNotFound, err)
 		return
 	}
-	rows, err := s.o.Store.Progress(r.Context(), id)
+	settings, err := risk.SettingsOf(s.config().Review.Risk)
+	if err != nil {
+		s.fail(w, r, 500, err)
+		return
+	}
+	rows, err := s.o.Store.Progress(r.Context(), id, settings.High)
 	if err != nil {
 		s.fail(w, r, 500, err)
 		return

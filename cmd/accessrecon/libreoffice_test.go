@@ -92,16 +92,16 @@ func TestWorksheetRoundTripThroughLibreOffice(t *testing.T) {
 		line := i + 2
 		switch {
 		case r[0] == "takuso/u1020/viewer":
-			f.SetCellValue("NW-CUSTOMER", fmt.Sprintf("P%d", line), "取消")
+			f.SetCellValue("NW-CUSTOMER", fmt.Sprintf("R%d", line), "取消")
 		case strings.HasPrefix(r[0], "takuso/") && r[5] != "E1001": // not the reviewer's own
-			f.SetCellValue("NW-CUSTOMER", fmt.Sprintf("P%d", line), "維持")
+			f.SetCellValue("NW-CUSTOMER", fmt.Sprintf("R%d", line), "維持")
 			kept++
 		default:
 			continue
 		}
-		f.SetCellValue("NW-CUSTOMER", fmt.Sprintf("Q%d", line), "E1001")
-		f.SetCellValue("NW-CUSTOMER", fmt.Sprintf("R%d", line), time.Date(2026, 12, 10, 0, 0, 0, 0, time.UTC))
-		f.SetCellStyle("NW-CUSTOMER", fmt.Sprintf("R%d", line), fmt.Sprintf("R%d", line), dateStyle)
+		f.SetCellValue("NW-CUSTOMER", fmt.Sprintf("S%d", line), "E1001")
+		f.SetCellValue("NW-CUSTOMER", fmt.Sprintf("T%d", line), time.Date(2026, 12, 10, 0, 0, 0, 0, time.UTC))
+		f.SetCellStyle("NW-CUSTOMER", fmt.Sprintf("T%d", line), fmt.Sprintf("T%d", line), dateStyle)
 	}
 	decided := filepath.Join(t.TempDir(), "decided.xlsx")
 	if err := f.SaveAs(decided); err != nil {

@@ -169,7 +169,7 @@ func certifyCommand() *cli.Command {
 							return err
 						}
 					}
-					campaign, sheets, err := certify.Open(c.Context, s.inputs, s.policy, c.String("campaign"), day, lastUse, tmpl.Systems)
+					campaign, sheets, err := certify.Open(c.Context, s.inputs, s.policy, c.String("campaign"), day, lastUse, tmpl.Scope())
 					if err != nil {
 						return err
 					}
@@ -226,7 +226,7 @@ func certifyCommand() *cli.Command {
 					}
 					if err := recordFiles(s.cfg, actor(c), audit.CampaignOpened, c.String("out"), []string{certify.CampaignFile},
 						map[string]any{"campaign": campaign.ID, "as_of": campaign.AsOf, "due": campaign.Due, "units": units, "path": dir, "link": campaignLink(s.cfg, campaign.ID),
-							"escalated": len(rc.Escalated), "unreviewable": len(rc.Unreviewable)}); err != nil {
+							"escalated": len(rc.Escalated), "unreviewable": len(rc.Unreviewable), "min_score": campaign.MinScore, "skipped": campaign.Skipped}); err != nil {
 						return err
 					}
 					l, err := lang(c)

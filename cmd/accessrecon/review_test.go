@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/accessrecon/accessrecon/reconcile/certify"
 	"github.com/accessrecon/accessrecon/reconcile/reviewdb"
 	"github.com/xuri/excelize/v2"
 )
@@ -155,7 +156,7 @@ func TestCertificationXLSXRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rows[0][0] != "item_id\n項目ID" || rows[0][2] != "system_name\nシステム名" || !strings.HasPrefix(rows[0][15], "decision\n判定") || rows[0][14] != "last_used\n最終利用日時（JST）" {
+	if rows[0][0] != "item_id\n項目ID" || rows[0][2] != "system_name\nシステム名" || !strings.HasPrefix(rows[0][17], "decision\n判定") || rows[0][14] != "last_used\n最終利用日時（JST）" || rows[0][15] != "risk_score\nリスク点数" || rows[0][16] != "risk_reasons\nリスクの理由" {
 		t.Fatalf("header %q", rows[0])
 	}
 	if dvs, _ := f.GetDataValidations("NW-CUSTOMER"); len(dvs) != 1 || !strings.Contains(dvs[0].Formula1, "keep,revoke") {
@@ -172,14 +173,19 @@ func TestCertificationXLSXRoundTrip(t *testing.T) {
 			if r[14] != "2026-11-24 08:30" {
 				t.Errorf("last use of u1020: %q, want the demo log's last access", r[14])
 			}
-			f.SetCellValue("NW-CUSTOMER", fmt.Sprintf("P%d", line), "revoke")
-			f.SetCellValue("NW-CUSTOMER", fmt.Sprintf("Q%d", line), "E1001")
-			f.SetCellValue("NW-CUSTOMER", fmt.Sprintf("R%d", line), "2026-12-10")
+			// HD's person on NW's confidential system, a rule already calling
+			// for its removal: 50 + 40 + 10, each line a factor.
+			if r[15] != "100" || r[16] != "+50 ルールが取消を求めている: separation.confidential_system_access\n+40 NW の機密システムを HD の人が持っている\n+10 NW の機密システム" {
+				t.Errorf("risk of u1020's right: %q %q", r[15], r[16])
+			}
+			f.SetCellValue("NW-CUSTOMER", fmt.Sprintf("R%d", line), "revoke")
+			f.SetCellValue("NW-CUSTOMER", fmt.Sprintf("S%d", line), "E1001")
+			f.SetCellValue("NW-CUSTOMER", fmt.Sprintf("T%d", line), "2026-12-10")
 			decided++
 		case r[5] != "E1020" && r[5] != "E1001" && strings.HasPrefix(r[0], "takuso/"):
-			f.SetCellValue("NW-CUSTOMER", fmt.Sprintf("P%d", line), "keep")
-			f.SetCellValue("NW-CUSTOMER", fmt.Sprintf("Q%d", line), "E1001")
-			f.SetCellValue("NW-CUSTOMER", fmt.Sprintf("R%d", line), "2026-12-11")
+			f.SetCellValue("NW-CUSTOMER", fmt.Sprintf("R%d", line), "keep")
+			f.SetCellValue("NW-CUSTOMER", fmt.Sprintf("S%d", line), "E1001")
+			f.SetCellValue("NW-CUSTOMER", fmt.Sprintf("T%d", line), "2026-12-11")
 			decided++
 		}
 	}
@@ -464,5 +470,53 @@ func TestTwoClosesAtOnce(t *testing.T) {
 	log, _ := os.ReadFile(filepath.Join(dir, "audit.jsonl"))
 	if n := strings.Count(string(log), `"event":"campaign_closed"`); n != 1 {
 		t.Errorf("%d campaign_closed events, want 1", n)
+	}
+}
+
+// TestACampaignOfTheRiskyRightsOnly: a template with min_score 50 puts
+// before the reviewers exactly the rights of the whole campaign that score
+// 50 or more, every one flagged by a rule among them, and says how many it
+// left out.
+func TestACampaignOfTheRiskyRightsOnly(t *testing.T) {
+	dir := demoDir(t)
+	cfg := filepath.Join(dir, "accessrecon.yaml")
+	appendTo(t, cfg, "review:\n  templates:\n    risky: {title: 高リスクのみ, min_score: 50, stages: [{name: 所管部署, reviewers: owner_unit, days: 5}]}\n")
+	if _, stderr, code := runCLI(t, "certify", "open", "--config", cfg, "--campaign", "ALL", "--out", filepath.Join(dir, "all"), "--as-of", "2026-11-24"); code != 0 {
+		t.Fatal(stderr)
+	}
+	out, stderr, code := runCLI(t, "certify", "open", "--config", cfg, "--campaign", "RISKY", "--template", "risky", "--out", filepath.Join(dir, "risky"), "--as-of", "2026-11-24", "--lang", "ja")
+	if code != 0 {
+		t.Fatal(stderr)
+	}
+	read := func(name string) *certify.Campaign {
+		c, err := certify.Read(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	all, risky := read("all"), read("risky")
+	want := map[string]bool{}
+	total := 0
+	for _, it := range all.Items() {
+		total++
+		if it.Score >= 50 {
+			want[it.ItemID] = true
+		}
+		if len(it.PolicyFlag) > 0 && it.Score < 50 {
+			t.Errorf("%s is flagged by %v but scores %d", it.ItemID, it.PolicyFlag, it.Score)
+		}
+	}
+	got := risky.Items()
+	if len(got) != len(want) || len(want) == 0 || len(want) == total {
+		t.Fatalf("%d risky items, want %d of %d", len(got), len(want), total)
+	}
+	for id := range got {
+		if !want[id] {
+			t.Errorf("%s is in the risky campaign", id)
+		}
+	}
+	if risky.Skipped != total-len(want) || !strings.Contains(out, fmt.Sprintf("リスク点数 50 未満の %d 件はこの棚卸しの対象外です", total-len(want))) {
+		t.Errorf("skipped %d, want %d; said:\n%s", risky.Skipped, total-len(want), out)
 	}
 }

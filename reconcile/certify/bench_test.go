@@ -67,7 +67,7 @@ func benchReview(b *testing.B, fresh func() string, open func(string) (*reviewdb
 		}
 		stopPeak := peakHeap()
 		start := time.Now()
-		c, sheets, err := certify.Open(ctx, in, pol, "Q4", day, nil, nil)
+		c, sheets, err := certify.Open(ctx, in, pol, "Q4", day, nil, certify.Scope{})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -32,6 +32,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -42,9 +43,11 @@ import (
 	"github.com/accessrecon/accessrecon/policy"
 	"github.com/accessrecon/accessrecon/reconcile"
 	"github.com/accessrecon/accessrecon/reconcile/atomicfile"
+	"github.com/accessrecon/accessrecon/reconcile/calendar"
 	"github.com/accessrecon/accessrecon/reconcile/inputs"
 	"github.com/accessrecon/accessrecon/reconcile/report"
 	"github.com/accessrecon/accessrecon/reconcile/reviewdb"
+	"github.com/accessrecon/accessrecon/reconcile/risk"
 	"github.com/accessrecon/accessrecon/reconcile/worksheet"
 )
 
@@ -69,7 +72,11 @@ type Campaign struct {
 	Template     string            `json:"template,omitempty"`
 	Inputs       map[string]string `json:"inputs"`
 	PolicyDigest string            `json:"policy_digest"`
-	Worksheets   []CampaignSheet   `json:"worksheets"`
+	// MinScore is the template's min_score; Skipped the rights left out
+	// for scoring under it.
+	MinScore   int             `json:"min_score,omitempty"`
+	Skipped    int             `json:"skipped,omitempty"`
+	Worksheets []CampaignSheet `json:"worksheets"`
 }
 
 // CampaignSheet is one reviewer unit's worksheet.
@@ -88,6 +95,19 @@ type CampaignItem struct {
 	Person      string   `json:"person"`
 	Origin      string   `json:"origin"`
 	PolicyFlag  []string `json:"policy_flag"`
+	// Score is the item's risk score (docs/reviewers.md); Reasons its
+	// factors, and the holder's unit's people with the right and in all.
+	Score      int           `json:"score"`
+	Reasons    []risk.Reason `json:"-"`
+	PeersWith  int           `json:"-"`
+	PeersTotal int           `json:"-"`
+}
+
+// Scope is which rights a campaign reviews: those of the systems (all
+// when empty) whose risk score is at least MinScore.
+type Scope struct {
+	Systems  []string
+	MinScore int
 }
 
 // Columns are the columns of a certification worksheet.
@@ -95,6 +115,8 @@ var Columns = append(slices.Clone(worksheet.ItemColumns), []worksheet.Column{
 	{ID: "expires_at", TitleJA: "有効期限"},
 	{ID: "policy_flag", TitleJA: "ポリシー上の取消対象", Width: 36},
 	{ID: "last_used", TitleJA: "最終利用日時（JST）", Width: 17},
+	{ID: "risk_score", TitleJA: "リスク点数", Width: 8},
+	{ID: "risk_reasons", TitleJA: "リスクの理由", Width: 40},
 }...)
 
 // LastUse is when each account (SYSTEM/ACCOUNT) was last used by the access
@@ -125,26 +147,71 @@ func (l LastUse) of(accountKey string) string {
 }
 
 // Open builds a campaign as of a day: every right held by an active account
-// on its systems, grouped by system owner unit, with a flag where the policy
-// already calls for removing it and, when lastUse is not nil, when the
-// account was last used ("never" if the logs do not show it). systems, when
-// not empty, limits it to those systems (a template's). The worksheets (one
-// per owner unit) are built by the function it returns, so that a caller can
-// build them while the campaign is registered.
-func Open(ctx context.Context, in *inputs.Inputs, pol *reconcile.Policy, id string, asOf graph.Date, lastUse LastUse, systems []string) (*Campaign, func() []*worksheet.Sheet, error) {
+// on the scope's systems, grouped by system owner unit, with a flag where
+// the policy already calls for removing it, when lastUse is not nil when
+// the account was last used ("never" if the logs do not show it), and its
+// risk score with the reasons (only the items scoring at least
+// scope.MinScore are put before the reviewers; Skipped counts the others).
+// The worksheets (one per owner unit) are built by the function it
+// returns, so that a caller can build them while the campaign is
+// registered.
+func Open(ctx context.Context, in *inputs.Inputs, pol *reconcile.Policy, id string, asOf graph.Date, lastUse LastUse, scope Scope) (*Campaign, func() []*worksheet.Sheet, error) {
 	snap := in.Graph.Snapshot()
+	settings, err := risk.SettingsOf(in.Config.Review.Risk)
+	if err != nil {
+		return nil, nil, err
+	}
+	cal, err := reconcile.CalendarOf(in.Config)
+	if err != nil {
+		return nil, nil, err
+	}
 	forbidden, err := pol.RemovalsAt(ctx, snap, asOf)
 	if err != nil {
 		return nil, nil, err
 	}
-	items := worksheet.ActiveGrants(snap, func(s *graph.System) bool { return len(systems) == 0 || slices.Contains(systems, s.ID) })
-	c := &Campaign{FormatVersion: reconcile.FormatVersion, ID: id, AsOf: asOf.String(), Inputs: in.Digests, PolicyDigest: pol.Compiled.Digest()}
+	items := worksheet.ActiveGrants(snap, func(s *graph.System) bool { return len(scope.Systems) == 0 || slices.Contains(scope.Systems, s.ID) })
+	c := &Campaign{FormatVersion: reconcile.FormatVersion, ID: id, AsOf: asOf.String(), Inputs: in.Digests, PolicyDigest: pol.Compiled.Digest(), MinScore: scope.MinScore}
+	peers := countPeers(snap, asOf, items)
+	unused := businessDaysSince(cal, asOf)
 	flags := make([][]string, len(items))
+	scored := make([]CampaignItem, len(items))
 	titles := report.Renderer{Lang: report.LangJA, Rules: pol.Compiled.Rules()}
 	byUnit := map[string]*CampaignSheet{}
+	kept := items[:0:0]
+	var keptFlags [][]string
 	for i, it := range items {
 		flags[i] = nonNil(ruleIDs(forbidden.OfKeys(it.Key, it.Grant.AccountKey())))
 		pid, _ := it.Holder()
+		ci := CampaignItem{
+			ItemID: it.Key, System: it.Grant.System, Account: it.Grant.Account, Entitlement: it.Grant.Entitlement,
+			Person: pid, Origin: it.Grant.Origin, PolicyFlag: flags[i],
+		}
+		f := risk.Facts{ConfidentialTo: it.System.ConfidentialTo, Logs: lastUse != nil, Rules: flags[i], Origin: it.Grant.Origin}
+		if it.Person != nil {
+			a := snap.AssignmentAsOf(it.Person, asOf)
+			f.HolderCompany = a.Company
+			ci.PeersWith, ci.PeersTotal = peers.of(a.Unit, it.Grant.System, it.Grant.Entitlement)
+			f.PeersWith, f.PeersTotal = ci.PeersWith, ci.PeersTotal
+			if g := it.Grant.GrantedAt; g != 0 && g < asOf {
+				if then := snap.AssignmentAsOf(it.Person, g); then.Unit != "" && then.Unit != a.Unit {
+					f.MovedFrom, f.MovedTo = then.Unit, a.Unit
+				}
+			}
+		}
+		if lastUse != nil {
+			if at, ok := lastUse[it.Grant.AccountKey()]; ok {
+				day := graph.DateOf(time.Unix(0, at))
+				f.LastUsed, f.UnusedDays = day.String(), unused(day)
+			}
+		}
+		ci.Score, ci.Reasons = risk.Score(f, settings)
+		if ci.Score < scope.MinScore {
+			c.Skipped++
+			continue
+		}
+		scored[len(kept)] = ci
+		kept = append(kept, it)
+		keptFlags = append(keptFlags, flags[i])
 		unit := worksheet.ReviewerUnit(it.System)
 		cs := byUnit[unit]
 		if cs == nil {
@@ -152,18 +219,16 @@ func Open(ctx context.Context, in *inputs.Inputs, pol *reconcile.Policy, id stri
 			cs = &CampaignSheet{ReviewerUnit: unit, Files: []string{base + ".xlsx", base + ".csv"}}
 			byUnit[unit] = cs
 		}
-		cs.Items = append(cs.Items, CampaignItem{
-			ItemID: it.Key, System: it.Grant.System, Account: it.Grant.Account, Entitlement: it.Grant.Entitlement,
-			Person: pid, Origin: it.Grant.Origin, PolicyFlag: flags[i],
-		})
+		cs.Items = append(cs.Items, ci)
 	}
+	items, flags = kept, keptFlags
 	for _, u := range slices.Sorted(maps.Keys(byUnit)) {
 		c.Worksheets = append(c.Worksheets, *byUnit[u])
 	}
 	sheets := func() []*worksheet.Sheet {
 		n := 0
 		sheets := worksheet.ByReviewer(items, Columns, func(it worksheet.Item) []string {
-			flag := flags[n]
+			flag, ci := flags[n], scored[n]
 			n++
 			pid, name := it.Holder()
 			var a graph.Assignment
@@ -172,7 +237,7 @@ func Open(ctx context.Context, in *inputs.Inputs, pol *reconcile.Policy, id stri
 			}
 			return []string{it.Key, it.Grant.System, it.System.Name, it.Grant.Account, it.Grant.Entitlement, pid, name,
 				a.Unit, worksheet.UnitName(snap, a.Unit), a.Company, it.Grant.Origin, it.Grant.GrantedAt.String(), it.Grant.ExpiresAt.String(), flagText(titles, flag),
-				lastUse.of(it.Grant.AccountKey())}
+				lastUse.of(it.Grant.AccountKey()), strconv.Itoa(ci.Score), risk.Texts(i18n.JA, ci.Reasons)}
 		})
 		for _, sh := range sheets {
 			sh.Title = fmt.Sprintf("権限棚卸し %s　%s %s", id, sh.Name, worksheet.UnitName(snap, sh.Name))
@@ -180,6 +245,69 @@ func Open(ctx context.Context, in *inputs.Inputs, pol *reconcile.Policy, id stri
 		return sheets
 	}
 	return c, sheets, nil
+}
+
+// peerCounts are, per unit, how many of its active people there are and
+// how many hold each right (a person holding it through two accounts
+// counts once).
+type peerCounts struct {
+	size    map[string]int
+	holders map[peerRight]int
+}
+
+type peerRight struct{ unit, system, entitlement string }
+
+func (p peerCounts) of(unit, system, entitlement string) (with, total int) {
+	return p.holders[peerRight{unit, system, entitlement}], p.size[unit]
+}
+
+func countPeers(snap *graph.Snapshot, asOf graph.Date, items []worksheet.Item) peerCounts {
+	p := peerCounts{size: map[string]int{}, holders: map[peerRight]int{}}
+	unitOf := map[*graph.Person]string{}
+	for _, person := range snap.People() {
+		if person.HasLeft(asOf) || person.StartDate > asOf {
+			continue
+		}
+		u := snap.AssignmentAsOf(person, asOf).Unit
+		unitOf[person] = u
+		p.size[u]++
+	}
+	type held struct {
+		peerRight
+		person *graph.Person
+	}
+	seen := map[held]bool{}
+	for _, it := range items {
+		u, ok := unitOf[it.Person]
+		if !ok {
+			continue
+		}
+		k := held{peerRight{u, it.Grant.System, it.Grant.Entitlement}, it.Person}
+		if !seen[k] {
+			seen[k] = true
+			p.holders[k.peerRight]++
+		}
+	}
+	return p
+}
+
+// businessDaysSince counts the business days after a day up to asOf, each
+// day once however many items ask.
+func businessDaysSince(cal *calendar.Calendar, asOf graph.Date) func(graph.Date) int {
+	memo := map[graph.Date]int{}
+	return func(d graph.Date) int {
+		if n, ok := memo[d]; ok {
+			return n
+		}
+		n := 0
+		for x := d + 1; x <= asOf; x++ {
+			if cal.IsBusinessDay(x) {
+				n++
+			}
+		}
+		memo[d] = n
+		return n
+	}
 }
 
 // flagText is the rules that call for removing an item, each by id with

@@ -30,7 +30,7 @@ func desk(t *testing.T) (certify.Desk, *inputs.Inputs, *reconcile.Policy, *[]aud
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	c, _, err := certify.Open(ctx, in, pol, "Q", day, nil, nil)
+	c, _, err := certify.Open(ctx, in, pol, "Q", day, nil, certify.Scope{})
 	if err != nil {
 		t.Fatal(err)
 	}

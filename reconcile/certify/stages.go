@@ -29,7 +29,12 @@ type Template struct {
 	// Escalation reviews the items whose holder is the only reviewer a
 	// stage names and who have no manager (unit:CODE or person:ID).
 	Escalation string
+	// MinScore: only the rights scoring at least it are reviewed.
+	MinScore int
 }
+
+// Scope is the rights the template's campaign reviews.
+func (t Template) Scope() Scope { return Scope{Systems: t.Systems, MinScore: t.MinScore} }
 
 // TemplateOf finds a template by name in the config (review.templates),
 // else the built-in monthly one; "" is the quarterly campaign of every
@@ -42,7 +47,7 @@ func TemplateOf(cfg *config.Config, snap *graph.Snapshot, name string) (Template
 		t.Stages = []config.TemplateStage{{Name: "owner", Reviewers: reviewdb.ByOwnerUnit}}
 		return t, nil
 	case ok:
-		t.Title, t.Systems, t.Stages, t.Escalation = ct.Title, ct.Systems, ct.Stages, ct.Escalation
+		t.Title, t.Systems, t.Stages, t.Escalation, t.MinScore = ct.Title, ct.Systems, ct.Stages, ct.Escalation, ct.MinScore
 		if ct.Unreviewed != "" {
 			t.Unreviewed = ct.Unreviewed
 		}
@@ -129,30 +134,6 @@ func Register(ctx context.Context, st *reviewdb.Store, in *inputs.Inputs, c *Cam
 			sole[u] = member[u]
 		}
 	}
-	// Per unit, how many of its people hold each right (a person holding it
-	// through two accounts counts once).
-	type right struct{ unit, system, entitlement string }
-	type held struct {
-		right
-		person string
-	}
-	seen := map[held]bool{}
-	holders := map[right]int{}
-	n := 0
-	for _, ws := range c.Worksheets {
-		n += len(ws.Items)
-		for _, it := range ws.Items {
-			h, ok := people[it.Person]
-			if !ok {
-				continue
-			}
-			k := held{right{h.unit, it.System, it.Entitlement}, it.Person}
-			if !seen[k] {
-				seen[k] = true
-				holders[k.right]++
-			}
-		}
-	}
 	systems := map[string]string{}
 	for _, sys := range snap.Systems() {
 		systems[sys.ID] = sys.Name
@@ -171,17 +152,15 @@ func Register(ctx context.Context, st *reviewdb.Store, in *inputs.Inputs, c *Cam
 			it := ws.Items[i]
 			x := reviewdb.Item{ItemID: it.ItemID, System: it.System, SystemName: systems[it.System], Account: it.Account, Entitlement: it.Entitlement,
 				Person: it.Person, ReviewerUnit: ws.ReviewerUnit, PolicyFlag: strings.Join(it.PolicyFlag, " "),
-				LastUsed: lastUse.of(it.System + "/" + it.Account)}
+				LastUsed: lastUse.of(it.System + "/" + it.Account), PeersWith: it.PeersWith, PeersTotal: it.PeersTotal,
+				Score: it.Score, Reasons: it.Reasons}
 			// People of the feed who are not active as of the day (and ids
 			// it does not know) hold rights too.
 			if h, ok := people[it.Person]; ok {
 				x.PersonName, x.Unit, x.Company, x.Manager = h.name, h.unit, h.company, h.manager
-				x.PeersTotal = size[h.unit]
-				x.PeersWith = holders[right{h.unit, it.System, it.Entitlement}]
 			} else if p := snap.Person(it.Person); p != nil {
 				a := snap.AssignmentAsOf(p, asOf)
 				x.PersonName, x.Unit, x.Company, x.Manager = p.Name, a.Unit, a.Company, p.Manager
-				x.PeersTotal, x.PeersWith = size[a.Unit], holders[right{a.Unit, it.System, it.Entitlement}]
 			}
 			if buf = append(buf, x); len(buf) == batch {
 				select {

@@ -88,7 +88,8 @@ func placeholders(n int) string {
 }
 
 const itemColumns = `item_id, system, coalesce(sys_name, ''), account, entitlement, person, coalesce(holder_name, ''), coalesce(holder_unit, ''),
-	coalesce(holder_company, ''), reviewer_unit, coalesce(holder_manager, ''), policy_flag, last_used, peers_with, coalesce(unit_size, 0), stage, assignee, status`
+	coalesce(holder_company, ''), reviewer_unit, coalesce(holder_manager, ''), policy_flag, last_used, peers_with, coalesce(unit_size, 0), stage, assignee, status,
+	score, reasons`
 
 // itemsJoined are the items with their holders and systems (kept once a
 // campaign, not once an item); indexed, when given, names the items' index.
@@ -103,7 +104,8 @@ func itemsJoined(indexed string) string {
 func scanItem(sc interface{ Scan(...any) error }) (Item, error) {
 	var it Item
 	err := sc.Scan(&it.ItemID, &it.System, &it.SystemName, &it.Account, &it.Entitlement, &it.Person, &it.PersonName, &it.Unit, &it.Company,
-		&it.ReviewerUnit, &it.Manager, &it.PolicyFlag, &it.LastUsed, &it.PeersWith, &it.PeersTotal, &it.Stage, &it.Assignee, &it.Status)
+		&it.ReviewerUnit, &it.Manager, &it.PolicyFlag, &it.LastUsed, &it.PeersWith, &it.PeersTotal, &it.Stage, &it.Assignee, &it.Status,
+		&it.Score, &it.reasonsRaw)
 	return it, err
 }
 
@@ -528,10 +530,17 @@ type Progress struct {
 	Kept     int
 	Revoked  int
 	Defaults int // decided by the stage's default when it ended
+	// The rubber-stamp signal of a person's decisions, for the campaign's
+	// owners (never to block anyone): how many of the items they kept
+	// scored high (at least the high given), and the seconds between their
+	// first and last decision over the items they decided (0 for one).
+	KeptHigh    int
+	SecondsEach float64
 }
 
-// Progress of a campaign.
-func (s *Store) Progress(ctx context.Context, campaignID string) ([]Progress, error) {
+// Progress of a campaign; high is the score from which a kept item counts
+// in KeptHigh.
+func (s *Store) Progress(ctx context.Context, campaignID string, high int) ([]Progress, error) {
 	var out []Progress
 	rows, err := s.db.QueryContext(ctx, `SELECT stage, assignee, count(*) FROM items WHERE campaign_id = ? AND status = 'open' GROUP BY stage, assignee ORDER BY stage, assignee`, campaignID)
 	if err != nil {
@@ -546,19 +555,28 @@ func (s *Store) Progress(ctx context.Context, campaignID string) ([]Progress, er
 		out = append(out, p)
 	}
 	rows.Close()
-	rows, err = s.db.QueryContext(ctx, `SELECT stage, reviewer, source, sum(CASE WHEN decision = 'keep' THEN 1 ELSE 0 END), sum(CASE WHEN decision = 'revoke' THEN 1 ELSE 0 END) FROM decisions WHERE campaign_id = ? GROUP BY stage, reviewer, source ORDER BY stage, reviewer`, campaignID)
+	rows, err = s.db.QueryContext(ctx, `SELECT d.stage, d.reviewer, d.source, sum(CASE WHEN d.decision = 'keep' THEN 1 ELSE 0 END), sum(CASE WHEN d.decision = 'revoke' THEN 1 ELSE 0 END),
+		sum(CASE WHEN d.decision = 'keep' AND i.score >= ? THEN 1 ELSE 0 END), min(d.at), max(d.at)
+		FROM decisions d JOIN items i ON i.campaign_id = d.campaign_id AND i.item_id = d.item_id
+		WHERE d.campaign_id = ? GROUP BY d.stage, d.reviewer, d.source ORDER BY d.stage, d.reviewer`, high, campaignID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var p Progress
-		var source string
-		if err := rows.Scan(&p.Stage, &p.Who, &source, &p.Kept, &p.Revoked); err != nil {
+		var source, first, last string
+		if err := rows.Scan(&p.Stage, &p.Who, &source, &p.Kept, &p.Revoked, &p.KeptHigh, &first, &last); err != nil {
 			return nil, err
 		}
 		if source == "default" {
-			p.Defaults, p.Kept, p.Revoked = p.Kept+p.Revoked, 0, 0
+			p.Defaults, p.Kept, p.Revoked, p.KeptHigh = p.Kept+p.Revoked, 0, 0, 0
+		} else if n := p.Kept + p.Revoked; n > 1 {
+			a, errA := time.Parse(time.RFC3339, first)
+			b, errB := time.Parse(time.RFC3339, last)
+			if errA == nil && errB == nil {
+				p.SecondsEach = b.Sub(a).Seconds() / float64(n)
+			}
 		}
 		out = append(out, p)
 	}

@@ -12,6 +12,7 @@ package reviewdb
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"iter"
@@ -26,6 +27,7 @@ import (
 	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/accessrecon/accessrecon/reconcile/audit"
 	"github.com/accessrecon/accessrecon/reconcile/pgstore"
+	"github.com/accessrecon/accessrecon/reconcile/risk"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
@@ -165,6 +167,9 @@ var migrations = []string{
 	CREATE TRIGGER plan_decisions_n AFTER INSERT ON plan_decisions BEGIN
 		UPDATE plan_decisions SET n = new.rowid WHERE rowid = new.rowid;
 	END;`,
+	// Each item's risk score and its reasons.
+	`ALTER TABLE items ADD COLUMN score INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE items ADD COLUMN reasons TEXT NOT NULL DEFAULT '';`,
 }
 
 // pgMigrations are the store's schema on PostgreSQL, versioned on their own
@@ -275,6 +280,9 @@ var pgMigrations = []string{
 		sys_name TEXT NOT NULL DEFAULT '',
 		PRIMARY KEY (campaign_id, sys)
 	);`,
+	// Each item's risk score and its reasons.
+	`ALTER TABLE items ADD COLUMN score INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE items ADD COLUMN reasons TEXT NOT NULL DEFAULT '';`,
 }
 
 // querier is a *sql.DB or a *sql.Tx.
@@ -470,6 +478,30 @@ type Item struct {
 	Stage        int
 	Assignee     string
 	Status       string
+	// Score is the risk score, Reasons its factors (kept as JSON, read
+	// when shown: RiskReasons).
+	Score      int
+	Reasons    []risk.Reason
+	reasonsRaw string
+}
+
+// reasons is the JSON of the item's reasons ("" for none).
+func (it *Item) reasons() string {
+	if len(it.Reasons) == 0 {
+		return ""
+	}
+	b, _ := json.Marshal(it.Reasons)
+	return string(b)
+}
+
+// RiskReasons are the item's risk factors, as registered.
+func (it Item) RiskReasons() []risk.Reason {
+	if it.Reasons != nil || it.reasonsRaw == "" {
+		return it.Reasons
+	}
+	var rs []risk.Reason
+	json.Unmarshal([]byte(it.reasonsRaw), &rs)
+	return rs
 }
 
 // assignee is who reviews an item at a stage: unit:CODE or person:ID.
@@ -582,11 +614,11 @@ func (s *Store) CreateCampaignFrom(ctx context.Context, c *Campaign, items iter.
 	}
 	// A campaign's items go in as many rows a statement (fewer round trips
 	// through database/sql).
-	const cols, batch = 13, 64
+	const cols, batch = 15, 64
 	row := "(" + placeholders(cols) + ")"
 	stmt := func(n int) string {
 		return `INSERT INTO items (campaign_id, item_id, system, account, entitlement, person, reviewer_unit, policy_flag, last_used, peers_with,
-		stage, assignee, status) VALUES ` + strings.TrimSuffix(strings.Repeat(row+",", n), ",")
+		stage, assignee, status, score, reasons) VALUES ` + strings.TrimSuffix(strings.Repeat(row+",", n), ",")
 	}
 	full, err := tx.PrepareContext(ctx, stmt(batch))
 	if err != nil {
@@ -643,7 +675,7 @@ func (s *Store) CreateCampaignFrom(ctx context.Context, c *Campaign, items iter.
 			systems[it.System] = it.SystemName
 		}
 		return append(dst, c.ID, it.ItemID, it.System, it.Account, it.Entitlement, it.Person,
-			it.ReviewerUnit, it.PolicyFlag, it.LastUsed, it.PeersWith, it.Stage, it.Assignee, it.Status)
+			it.ReviewerUnit, it.PolicyFlag, it.LastUsed, it.PeersWith, it.Stage, it.Assignee, it.Status, it.Score, it.reasons())
 	}
 	if s.db.pg {
 		// PostgreSQL takes a million rows by COPY, inside the transaction,
@@ -783,7 +815,7 @@ func (s *Store) Campaigns(ctx context.Context) ([]Campaign, error) {
 
 // itemCopyColumns are the columns of an item's row, for COPY.
 var itemCopyColumns = []string{"campaign_id", "item_id", "system", "account", "entitlement", "person", "reviewer_unit", "policy_flag", "last_used", "peers_with",
-	"stage", "assignee", "status"}
+	"stage", "assignee", "status", "score", "reasons"}
 
 // copied are the store's tables with their columns, in the order a copy
 // writes them (a campaign before what refers to it).
@@ -793,7 +825,7 @@ var copied = []struct{ table, columns string }{
 	{"sole_members", "campaign_id, unit, person"},
 	{"holders", "campaign_id, holder, holder_name, holder_unit, holder_company, holder_manager, unit_size"},
 	{"campaign_systems", "campaign_id, sys, sys_name"},
-	{"items", "campaign_id, item_id, system, account, entitlement, person, reviewer_unit, policy_flag, last_used, peers_with, stage, assignee, status"},
+	{"items", "campaign_id, item_id, system, account, entitlement, person, reviewer_unit, policy_flag, last_used, peers_with, stage, assignee, status, score, reasons"},
 	{"decisions", "campaign_id, item_id, stage, decision, reason, reviewer, issuer, subject, at, source"},
 	{"delegations", "campaign_id, from_person, from_unit, to_person, at"},
 	{"sessions", "id, employee_id, issuer, subject, created_at, expires_at"},

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/accessrecon/accessrecon/connectors/sqldb/sqltest"
+	"github.com/accessrecon/accessrecon/reconcile/risk"
 )
 
 func twoStages() *Campaign {
@@ -133,6 +134,54 @@ func testAStageEndsOnceUnderTwoTimers(t *testing.T, e engine) {
 	}
 }
 
+// testTheRubberStampSignal: a reviewer keeps three items, two of them
+// scoring 50 or more, over a minute; another revokes one. The owners see
+// two high-risk items kept and 20 seconds an item; the scores and their
+// reasons come back as registered.
+func testTheRubberStampSignal(t *testing.T, e engine) {
+	ctx := context.Background()
+	s := e.open(t)
+	c := twoStages()
+	c.Stages = c.Stages[:1]
+	its := items(4)
+	its[0].Score, its[0].Reasons = 90, []risk.Reason{{Factor: risk.OtherCompany, Weight: 40, Evidence: "NW/HD"}, {Factor: risk.PolicyFlag, Weight: 50, Evidence: "r"}}
+	its[1].Score = 50
+	its[2].Score = 49
+	if err := s.CreateCampaign(ctx, c, its); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 12, 8, 9, 0, 0, 0, time.UTC)
+	s.Now = func() time.Time { return at }
+	r := Reviewer{EmployeeID: "E0009", Unit: "NW-CUSTOMER"}
+	for i := range 3 {
+		if _, err := s.Decide(ctx, c.ID, r, []string{its[i].ItemID}, Keep, "", nil); err != nil {
+			t.Fatal(err)
+		}
+		at = at.Add(30 * time.Second)
+	}
+	if _, err := s.Decide(ctx, c.ID, Reviewer{EmployeeID: "E0008", Unit: "NW-CUSTOMER"}, []string{its[3].ItemID}, Revoke, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	prog, err := s.Progress(ctx, c.ID, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range prog {
+		if p.Who == "E0009" || p.Who == "E0008" {
+			got = append(got, fmt.Sprintf("%s kept %d revoked %d high %d %.0fs", p.Who, p.Kept, p.Revoked, p.KeptHigh, p.SecondsEach))
+		}
+	}
+	want := []string{"E0008 kept 0 revoked 1 high 0 0s", "E0009 kept 3 revoked 0 high 2 20s"}
+	if !slices.Equal(got, want) {
+		t.Errorf("progress %q, want %q", got, want)
+	}
+	it, err := s.Item(ctx, c.ID, its[0].ItemID)
+	if err != nil || it.Score != 90 || !slices.Equal(it.RiskReasons(), its[0].Reasons) {
+		t.Errorf("item back: %d %+v %v", it.Score, it.RiskReasons(), err)
+	}
+}
+
 // testPlanDecisionsInTheirOrder: decisions on a plan taken in the same
 // second come back in the order they were taken.
 func testPlanDecisionsInTheirOrder(t *testing.T, e engine) {
@@ -225,7 +274,7 @@ func testTwoStagesSelfReviewDelegationAndDefaults(t *testing.T, e engine) {
 			t.Errorf("%s: %s, want %s", k, got[k], v)
 		}
 	}
-	prog, err := s.Progress(ctx, "M-2026-11")
+	prog, err := s.Progress(ctx, "M-2026-11", 50)
 	if err != nil || len(prog) == 0 {
 		t.Fatalf("progress: %v %v", prog, err)
 	}
