@@ -171,10 +171,25 @@ func Open(ctx context.Context, in *inputs.Inputs, pol *reconcile.Policy, id stri
 	}
 	items := worksheet.ActiveGrants(snap, func(s *graph.System) bool { return len(scope.Systems) == 0 || slices.Contains(scope.Systems, s.ID) })
 	c := &Campaign{FormatVersion: reconcile.FormatVersion, ID: id, AsOf: asOf.String(), Inputs: in.Digests, PolicyDigest: pol.Compiled.Digest(), MinScore: scope.MinScore}
-	peers := countPeers(snap, asOf, items)
+	// Each person's career read once (a person holds some ten rights).
+	careers := map[*graph.Person]*graph.Career{}
+	career := func(p *graph.Person) *graph.Career {
+		c, ok := careers[p]
+		if !ok {
+			c = snap.Career(p)
+			careers[p] = c
+		}
+		return c
+	}
+	peers := countPeers(snap, asOf, items, career)
+	interned := reasonSets{}
 	unused := businessDaysSince(cal, asOf)
 	flags := make([][]string, len(items))
-	scored := make([]CampaignItem, len(items))
+	type scoredItem struct {
+		score   int
+		reasons []risk.Reason
+	}
+	scored := make([]scoredItem, 0, len(items))
 	titles := report.Renderer{Lang: report.LangJA, Rules: pol.Compiled.Rules()}
 	byUnit := map[string]*CampaignSheet{}
 	kept := items[:0:0]
@@ -188,12 +203,13 @@ func Open(ctx context.Context, in *inputs.Inputs, pol *reconcile.Policy, id stri
 		}
 		f := risk.Facts{ConfidentialTo: it.System.ConfidentialTo, Logs: lastUse != nil, Rules: flags[i], Origin: it.Grant.Origin}
 		if it.Person != nil {
-			a := snap.AssignmentAsOf(it.Person, asOf)
+			cr := career(it.Person)
+			a := cr.On(asOf)
 			f.HolderCompany = a.Company
 			ci.PeersWith, ci.PeersTotal = peers.of(a.Unit, it.Grant.System, it.Grant.Entitlement)
 			f.PeersWith, f.PeersTotal = ci.PeersWith, ci.PeersTotal
 			if g := it.Grant.GrantedAt; g != 0 && g < asOf {
-				if then := snap.AssignmentAsOf(it.Person, g); then.Unit != "" && then.Unit != a.Unit {
+				if then := cr.On(g); then.Unit != "" && then.Unit != a.Unit {
 					f.MovedFrom, f.MovedTo = then.Unit, a.Unit
 				}
 			}
@@ -205,11 +221,12 @@ func Open(ctx context.Context, in *inputs.Inputs, pol *reconcile.Policy, id stri
 			}
 		}
 		ci.Score, ci.Reasons = risk.Score(f, settings)
+		ci.Reasons = interned.of(ci.Reasons)
 		if ci.Score < scope.MinScore {
 			c.Skipped++
 			continue
 		}
-		scored[len(kept)] = ci
+		scored = append(scored, scoredItem{ci.Score, ci.Reasons})
 		kept = append(kept, it)
 		keptFlags = append(keptFlags, flags[i])
 		unit := worksheet.ReviewerUnit(it.System)
@@ -233,11 +250,11 @@ func Open(ctx context.Context, in *inputs.Inputs, pol *reconcile.Policy, id stri
 			pid, name := it.Holder()
 			var a graph.Assignment
 			if it.Person != nil {
-				a = snap.AssignmentAsOf(it.Person, asOf)
+				a = career(it.Person).On(asOf)
 			}
 			return []string{it.Key, it.Grant.System, it.System.Name, it.Grant.Account, it.Grant.Entitlement, pid, name,
 				a.Unit, worksheet.UnitName(snap, a.Unit), a.Company, it.Grant.Origin, it.Grant.GrantedAt.String(), it.Grant.ExpiresAt.String(), flagText(titles, flag),
-				lastUse.of(it.Grant.AccountKey()), strconv.Itoa(ci.Score), risk.Texts(i18n.JA, ci.Reasons)}
+				lastUse.of(it.Grant.AccountKey()), strconv.Itoa(ci.score), interned.text(ci.reasons)}
 		})
 		for _, sh := range sheets {
 			sh.Title = fmt.Sprintf("権限棚卸し %s　%s %s", id, sh.Name, worksheet.UnitName(snap, sh.Name))
@@ -245,6 +262,49 @@ func Open(ctx context.Context, in *inputs.Inputs, pol *reconcile.Policy, id stri
 		return sheets
 	}
 	return c, sheets, nil
+}
+
+// reasonSets keep each distinct list of reasons once (a million items
+// have a few hundred), with its Japanese text.
+type reasonSets map[string]*reasonSet
+
+type reasonSet struct {
+	reasons []risk.Reason
+	text    string
+}
+
+func reasonKey(rs []risk.Reason) string {
+	var b strings.Builder
+	for _, r := range rs {
+		b.WriteString(r.Factor)
+		b.WriteByte(0)
+		b.WriteString(strconv.Itoa(r.Weight))
+		b.WriteByte(0)
+		b.WriteString(r.Evidence)
+		b.WriteByte(0)
+	}
+	return b.String()
+}
+
+// of is the kept list equal to rs.
+func (m reasonSets) of(rs []risk.Reason) []risk.Reason {
+	if len(rs) == 0 {
+		return nil
+	}
+	k := reasonKey(rs)
+	if x, ok := m[k]; ok {
+		return x.reasons
+	}
+	m[k] = &reasonSet{reasons: rs, text: risk.Texts(i18n.JA, rs)}
+	return rs
+}
+
+// text is the Japanese of a kept list.
+func (m reasonSets) text(rs []risk.Reason) string {
+	if len(rs) == 0 {
+		return ""
+	}
+	return m[reasonKey(rs)].text
 }
 
 // peerCounts are, per unit, how many of its active people there are and
@@ -261,14 +321,14 @@ func (p peerCounts) of(unit, system, entitlement string) (with, total int) {
 	return p.holders[peerRight{unit, system, entitlement}], p.size[unit]
 }
 
-func countPeers(snap *graph.Snapshot, asOf graph.Date, items []worksheet.Item) peerCounts {
+func countPeers(snap *graph.Snapshot, asOf graph.Date, items []worksheet.Item, career func(*graph.Person) *graph.Career) peerCounts {
 	p := peerCounts{size: map[string]int{}, holders: map[peerRight]int{}}
 	unitOf := map[*graph.Person]string{}
 	for _, person := range snap.People() {
 		if person.HasLeft(asOf) || person.StartDate > asOf {
 			continue
 		}
-		u := snap.AssignmentAsOf(person, asOf).Unit
+		u := career(person).On(asOf).Unit
 		unitOf[person] = u
 		p.size[u]++
 	}

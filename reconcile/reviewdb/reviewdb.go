@@ -19,6 +19,7 @@ import (
 	"maps"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -485,15 +486,6 @@ type Item struct {
 	reasonsRaw string
 }
 
-// reasons is the JSON of the item's reasons ("" for none).
-func (it *Item) reasons() string {
-	if len(it.Reasons) == 0 {
-		return ""
-	}
-	b, _ := json.Marshal(it.Reasons)
-	return string(b)
-}
-
 // RiskReasons are the item's risk factors, as registered.
 func (it Item) RiskReasons() []risk.Reason {
 	if it.Reasons != nil || it.reasonsRaw == "" {
@@ -650,6 +642,30 @@ func (s *Store) CreateCampaignFrom(ctx context.Context, c *Campaign, items iter.
 	}
 	holders := map[string]holder{}
 	systems := map[string]string{}
+	// The reasons of a million items are a few hundred distinct lists:
+	// each encoded once.
+	encoded := map[string]string{}
+	var key strings.Builder
+	encode := func(rs []risk.Reason) string {
+		if len(rs) == 0 {
+			return ""
+		}
+		key.Reset()
+		for _, r := range rs {
+			key.WriteString(r.Factor)
+			key.WriteByte(0)
+			key.WriteString(strconv.Itoa(r.Weight))
+			key.WriteByte(0)
+			key.WriteString(r.Evidence)
+			key.WriteByte(0)
+		}
+		if e, ok := encoded[key.String()]; ok {
+			return e
+		}
+		b, _ := json.Marshal(rs)
+		encoded[key.String()] = string(b)
+		return string(b)
+	}
 	// prep routes an item to its first stage and appends its row to dst.
 	prep := func(dst []any, it *Item) []any {
 		it.Stage, it.Assignee = firstStage(c, 1, it)
@@ -675,7 +691,7 @@ func (s *Store) CreateCampaignFrom(ctx context.Context, c *Campaign, items iter.
 			systems[it.System] = it.SystemName
 		}
 		return append(dst, c.ID, it.ItemID, it.System, it.Account, it.Entitlement, it.Person,
-			it.ReviewerUnit, it.PolicyFlag, it.LastUsed, it.PeersWith, it.Stage, it.Assignee, it.Status, it.Score, it.reasons())
+			it.ReviewerUnit, it.PolicyFlag, it.LastUsed, it.PeersWith, it.Stage, it.Assignee, it.Status, it.Score, encode(it.Reasons))
 	}
 	if s.db.pg {
 		// PostgreSQL takes a million rows by COPY, inside the transaction,
