@@ -67,6 +67,8 @@ var storeTests = map[string]func(*testing.T, engine){
 	"AStageOneWorksheetAfterTheBrowserMovedItOn":    testAStageOneWorksheetAfterTheBrowserMovedItOn,
 	"ACampaignThatFailsHalfWayLeavesNothing":        testACampaignThatFailsHalfWayLeavesNothing,
 	"PlanDecisionsInTheirOrder":                     testPlanDecisionsInTheirOrder,
+	"AStageEndsOnceUnderTwoTimers":                  testAStageEndsOnceUnderTwoTimers,
+	"TheRubberStampSignal":                          testTheRubberStampSignal,
 }
 
 func runStoreTests(t *testing.T, e engine) {
