@@ -391,6 +391,11 @@ type CampaignTemplate struct {
 	// MinScore, when above 0, puts before the reviewers only the items whose
 	// risk score is at least it (the others are counted in the campaign).
 	MinScore int `yaml:"min_score"`
+	// ChangedOnly puts before the reviewers only the rights that changed
+	// since the template's last closed campaign (new rights, movers, rights
+	// become unused, rights revoked then or never decided); the others are
+	// carried with the decision that kept them (carried.csv).
+	ChangedOnly bool `yaml:"changed_only"`
 }
 
 // TemplateStage is one review stage: who reviews (owner_unit: the system

@@ -169,7 +169,21 @@ func certifyCommand() *cli.Command {
 							return err
 						}
 					}
-					campaign, sheets, err := certify.Open(c.Context, s.inputs, s.policy, c.String("campaign"), day, lastUse, tmpl.Scope())
+					scope := tmpl.Scope()
+					if tmpl.ChangedOnly {
+						st, err := openStore(c.Context, s.cfg)
+						if err != nil {
+							return err
+						}
+						if st != nil {
+							scope.Since, err = certify.LastClosed(c.Context, st, tmpl.Name)
+							st.Close()
+							if err != nil {
+								return err
+							}
+						}
+					}
+					campaign, sheets, err := certify.Open(c.Context, s.inputs, s.policy, c.String("campaign"), day, lastUse, scope)
 					if err != nil {
 						return err
 					}
@@ -226,7 +240,8 @@ func certifyCommand() *cli.Command {
 					}
 					if err := recordFiles(s.cfg, actor(c), audit.CampaignOpened, c.String("out"), []string{certify.CampaignFile},
 						map[string]any{"campaign": campaign.ID, "as_of": campaign.AsOf, "due": campaign.Due, "units": units, "path": dir, "link": campaignLink(s.cfg, campaign.ID),
-							"escalated": len(rc.Escalated), "unreviewable": len(rc.Unreviewable), "min_score": campaign.MinScore, "skipped": campaign.Skipped}); err != nil {
+							"escalated": len(rc.Escalated), "unreviewable": len(rc.Unreviewable), "min_score": campaign.MinScore, "skipped": campaign.Skipped,
+							"since": campaign.Since, "carried": len(campaign.Carried)}); err != nil {
 						return err
 					}
 					l, err := lang(c)

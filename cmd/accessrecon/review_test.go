@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -518,5 +520,77 @@ func TestACampaignOfTheRiskyRightsOnly(t *testing.T) {
 	}
 	if risky.Skipped != total-len(want) || !strings.Contains(out, fmt.Sprintf("リスク点数 50 未満の %d 件はこの棚卸しの対象外です", total-len(want))) {
 		t.Errorf("skipped %d, want %d; said:\n%s", risky.Skipped, total-len(want), out)
+	}
+}
+
+// TestACampaignOfWhatChangedSinceTheLast: a template with changed_only.
+// Its first campaign reviews everything and keeps it all; then E1006 gets
+// a new right (editor on takuso) and E1007 moves to another unit. The next
+// campaign puts before the reviewers exactly E1006's new right and E1007's
+// rights; every other right it carries with the decision that kept it,
+// listed in carried.csv, not hidden.
+func TestACampaignOfWhatChangedSinceTheLast(t *testing.T) {
+	dir := demoDir(t)
+	cfg := filepath.Join(dir, "accessrecon.yaml")
+	appendTo(t, cfg, "review:\n  templates:\n    delta: {title: 変更分のみ, changed_only: true, stages: [{name: 所管部署, reviewers: owner_unit, days: 5}]}\n")
+	atDay(t, "2026-09-30")
+	if _, stderr, code := runCLI(t, "certify", "open", "--config", cfg, "--campaign", "Q3", "--template", "delta", "--out", filepath.Join(dir, "q3"), "--as-of", "2026-09-30"); code != 0 {
+		t.Fatal(stderr)
+	}
+	// Every item kept by a reviewer of its unit (a default is no decision:
+	// an item nobody decided is reviewed again).
+	q3, err := certify.Read(filepath.Join(dir, "q3"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := reviewdb.Open(context.Background(), filepath.Join(dir, reviewdb.DefaultFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range q3.Worksheets {
+		if _, err := store.DecideFilter(context.Background(), "Q3", reviewdb.Reviewer{EmployeeID: "R-" + w.ReviewerUnit, Unit: w.ReviewerUnit}, reviewdb.Filter{}, reviewdb.Keep, "確認済み", nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	store.Close()
+	if _, stderr, code := runCLI(t, "certify", "close", "--config", cfg, "--dir", filepath.Join(dir, "q3"), "--force", "テスト",
+		"--out", filepath.Join(dir, "q3.json"), "--as-of", "2026-09-30"); code != 0 && code != 4 {
+		t.Fatal(stderr)
+	}
+	appendTo(t, filepath.Join(dir, "takuso-grants.csv"), "takuso,u1006,editor,request,2026-10-15,\n")
+	appendTo(t, filepath.Join(dir, "transfers.csv"), "T2026-0099,E1007,NW-CUSTOMER,NW-OPS,2026-11-01,\n")
+	atDay(t, "2026-11-24")
+	out, stderr, code := runCLI(t, "certify", "open", "--config", cfg, "--campaign", "Q4", "--template", "delta", "--out", filepath.Join(dir, "q4"), "--as-of", "2026-11-24", "--lang", "ja")
+	if code != 0 {
+		t.Fatal(stderr)
+	}
+	q4, err := certify.Read(filepath.Join(dir, "q4"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for id, it := range q4.Items() {
+		got[id] = it.Changed
+	}
+	// The movers between the two days: E1007 (above), and the demo's
+	// E1005 (10-01), E1011 (10-01) and E1012 (11-01); E1010 moves on 12-01.
+	want := map[string]string{"takuso/u1006/editor": certify.ChangedNew}
+	for id, it := range q3.Items() {
+		if slices.Contains([]string{"E1005", "E1007", "E1011", "E1012"}, it.Person) {
+			want[id] = certify.ChangedMoved
+		}
+	}
+	if len(want) < 2 || !maps.Equal(got, want) {
+		t.Fatalf("reviewed again %v, want %v", got, want)
+	}
+	if q4.Since != "Q3" || len(q4.Carried)+len(got)-1 != len(q3.Items()) {
+		t.Errorf("since %q, %d carried of %d", q4.Since, len(q4.Carried), len(q3.Items()))
+	}
+	carried, _ := os.ReadFile(filepath.Join(dir, "q4", certify.CarriedFile))
+	if n := strings.Count(string(carried), "\n"); n != len(q4.Carried)+1 || !strings.Contains(string(carried), "keep 維持") {
+		t.Errorf("carried.csv has %d lines for %d carried", n, len(q4.Carried))
+	}
+	if !strings.Contains(out, fmt.Sprintf("前回の棚卸し Q3 で維持され、その後変わっていない %d 件は、その判定を引き継ぎます", len(q4.Carried))) {
+		t.Errorf("certify open said:\n%s", out)
 	}
 }

@@ -77,6 +77,10 @@ type Campaign struct {
 	MinScore   int             `json:"min_score,omitempty"`
 	Skipped    int             `json:"skipped,omitempty"`
 	Worksheets []CampaignSheet `json:"worksheets"`
+	// Since is the campaign whose decisions carry over (a template with
+	// changed_only); Carried the rights it kept, unchanged since.
+	Since   string    `json:"since,omitempty"`
+	Carried []Carried `json:"carried,omitempty"`
 }
 
 // CampaignSheet is one reviewer unit's worksheet.
@@ -95,6 +99,9 @@ type CampaignItem struct {
 	Person      string   `json:"person"`
 	Origin      string   `json:"origin"`
 	PolicyFlag  []string `json:"policy_flag"`
+	// Changed is why it is reviewed again, in a campaign of what changed
+	// since the previous one (ChangedNew, …).
+	Changed string `json:"changed,omitempty"`
 	// Score is the item's risk score (docs/reviewers.md); Reasons its
 	// factors, and the holder's unit's people with the right and in all.
 	Score      int           `json:"score"`
@@ -104,10 +111,91 @@ type CampaignItem struct {
 }
 
 // Scope is which rights a campaign reviews: those of the systems (all
-// when empty) whose risk score is at least MinScore.
+// when empty) whose risk score is at least MinScore and, with Since, only
+// those that changed since that campaign (the others are carried with
+// their decision).
 type Scope struct {
 	Systems  []string
 	MinScore int
+	Since    *Previous
+}
+
+// Previous is what the last closed campaign of a template decided.
+type Previous struct {
+	ID    string
+	AsOf  graph.Date
+	Items map[string]PreviousItem
+}
+
+// PreviousItem is one item's outcome in the previous campaign.
+type PreviousItem struct {
+	Status   string // kept or revoked (open: nobody decided it)
+	Reviewer string
+	At       string
+	Unused   bool // it was unused then
+}
+
+// Carried is a right unchanged since the previous campaign, which kept
+// it: not put before the reviewers again, and listed with that decision.
+type Carried struct {
+	ItemID   string `json:"item_id"`
+	Person   string `json:"person"`
+	Campaign string `json:"campaign"`
+	Reviewer string `json:"reviewer"`
+	At       string `json:"at"`
+}
+
+// The changes that put a right before the reviewers again.
+const (
+	ChangedNew     = "new"     // not in the previous campaign
+	ChangedMoved   = "moved"   // the holder moved units since
+	ChangedUnused  = "unused"  // it became unused since
+	ChangedRevoked = "revoked" // revoked then, held still
+	ChangedOpen    = "open"    // nobody decided it then
+)
+
+// LastClosed is the last closed campaign of a template in the store (nil
+// when there is none).
+func LastClosed(ctx context.Context, st *reviewdb.Store, template string) (*Previous, error) {
+	cs, err := st.Campaigns(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var last *reviewdb.Campaign
+	for i := range cs {
+		c := &cs[i]
+		if c.Template == template && c.ClosedAt != "" && (last == nil || c.ClosedAt > last.ClosedAt) {
+			last = c
+		}
+	}
+	if last == nil {
+		return nil, nil
+	}
+	asOf, err := graph.ParseDate(last.AsOf)
+	if err != nil {
+		return nil, err
+	}
+	p := &Previous{ID: last.ID, AsOf: asOf, Items: map[string]PreviousItem{}}
+	finals, err := st.Finals(ctx, last.ID)
+	if err != nil {
+		return nil, err
+	}
+	items, err := st.Items(ctx, last.ID)
+	if err != nil {
+		return nil, err
+	}
+	unused := map[string]bool{}
+	for _, it := range items {
+		for _, r := range it.RiskReasons() {
+			if r.Factor == risk.Unused {
+				unused[it.ItemID] = true
+			}
+		}
+	}
+	for _, f := range finals {
+		p.Items[f.ItemID] = PreviousItem{Status: f.Status, Reviewer: f.Reviewer, At: f.At, Unused: unused[f.ItemID]}
+	}
+	return p, nil
 }
 
 // Columns are the columns of a certification worksheet.
@@ -171,6 +259,9 @@ func Open(ctx context.Context, in *inputs.Inputs, pol *reconcile.Policy, id stri
 	}
 	items := worksheet.ActiveGrants(snap, func(s *graph.System) bool { return len(scope.Systems) == 0 || slices.Contains(scope.Systems, s.ID) })
 	c := &Campaign{FormatVersion: reconcile.FormatVersion, ID: id, AsOf: asOf.String(), Inputs: in.Digests, PolicyDigest: pol.Compiled.Digest(), MinScore: scope.MinScore}
+	if scope.Since != nil {
+		c.Since = scope.Since.ID
+	}
 	// Each person's career read once (a person holds some ten rights).
 	careers := map[*graph.Person]*graph.Career{}
 	career := func(p *graph.Person) *graph.Career {
@@ -221,11 +312,23 @@ func Open(ctx context.Context, in *inputs.Inputs, pol *reconcile.Policy, id stri
 			}
 		}
 		ci.Score, ci.Reasons = risk.Score(f, settings)
-		ci.Reasons = interned.of(ci.Reasons)
 		if ci.Score < scope.MinScore {
 			c.Skipped++
 			continue
 		}
+		if prev := scope.Since; prev != nil {
+			var unit, then string
+			if it.Person != nil {
+				unit, then = career(it.Person).On(asOf).Unit, career(it.Person).On(prev.AsOf).Unit
+			}
+			if ci.Changed = changedSince(prev, ci, unit, then); ci.Changed == "" {
+				was := prev.Items[ci.ItemID]
+				c.Carried = append(c.Carried, Carried{ItemID: ci.ItemID, Person: ci.Person, Campaign: prev.ID, Reviewer: was.Reviewer, At: was.At})
+				continue
+			}
+			ci.Reasons = append(ci.Reasons, risk.Reason{Factor: risk.Changed, Evidence: prev.ID + "/" + ci.Changed})
+		}
+		ci.Reasons = interned.of(ci.Reasons)
 		scored = append(scored, scoredItem{ci.Score, ci.Reasons})
 		kept = append(kept, it)
 		keptFlags = append(keptFlags, flags[i])
@@ -262,6 +365,27 @@ func Open(ctx context.Context, in *inputs.Inputs, pol *reconcile.Policy, id stri
 		return sheets
 	}
 	return c, sheets, nil
+}
+
+// changedSince is why a right is reviewed again since the previous
+// campaign, "" when it is unchanged and was kept then: unit is the
+// holder's unit as of the day and then their unit on the previous
+// campaign's day ("" for a holder not in the HR feed).
+func changedSince(prev *Previous, ci CampaignItem, unit, then string) string {
+	was, ok := prev.Items[ci.ItemID]
+	switch {
+	case !ok:
+		return ChangedNew
+	case was.Status == reviewdb.StatusRevoked:
+		return ChangedRevoked
+	case was.Status != reviewdb.StatusKept:
+		return ChangedOpen
+	case unit != "" && then != unit:
+		return ChangedMoved
+	case !was.Unused && slices.ContainsFunc(ci.Reasons, func(r risk.Reason) bool { return r.Factor == risk.Unused }):
+		return ChangedUnused
+	}
+	return ""
 }
 
 // reasonSets keep each distinct list of reasons once (a million items
@@ -404,8 +528,30 @@ func Write(dir string, c *Campaign, sheets []*worksheet.Sheet, now time.Time, pr
 	if c.CreatedAt == "" {
 		c.CreatedAt = now.In(graph.Tokyo).Format(time.RFC3339)
 	}
+	if c.Since != "" {
+		// The rights carried with their last decision, for people to read
+		// (Excel, formulas defused): not hidden because not reviewed.
+		var buf bytes.Buffer
+		buf.WriteString("\ufeff")
+		w := csvfile.NewExcelWriter(&buf)
+		w.Write([]string{"item_id 項目ID", "person 社員番号", "campaign 前回の棚卸し", "decision 前回の判定", "reviewer 前回の確認者", "decided_at 前回の判定日時"})
+		for _, x := range c.Carried {
+			w.Write([]string{x.ItemID, x.Person, x.Campaign, "keep 維持", x.Reviewer, x.At})
+		}
+		w.Flush()
+		if err := w.Error(); err != nil {
+			return err
+		}
+		if err := atomicfile.WriteFileIn(dir, CarriedFile, buf.Bytes()); err != nil {
+			return err
+		}
+	}
 	return atomicfile.WriteJSONIn(dir, CampaignFile, c)
 }
+
+// CarriedFile lists, in a campaign of what changed, the rights carried
+// with the previous campaign's decision.
+const CarriedFile = "carried.csv"
 
 // Read reads DIR/campaign.json.
 func Read(dir string) (*Campaign, error) {

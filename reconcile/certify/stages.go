@@ -31,6 +31,9 @@ type Template struct {
 	Escalation string
 	// MinScore: only the rights scoring at least it are reviewed.
 	MinScore int
+	// ChangedOnly: only the rights changed since the last closed campaign
+	// of the template.
+	ChangedOnly bool
 }
 
 // Scope is the rights the template's campaign reviews.
@@ -47,7 +50,7 @@ func TemplateOf(cfg *config.Config, snap *graph.Snapshot, name string) (Template
 		t.Stages = []config.TemplateStage{{Name: "owner", Reviewers: reviewdb.ByOwnerUnit}}
 		return t, nil
 	case ok:
-		t.Title, t.Systems, t.Stages, t.Escalation, t.MinScore = ct.Title, ct.Systems, ct.Stages, ct.Escalation, ct.MinScore
+		t.Title, t.Systems, t.Stages, t.Escalation, t.MinScore, t.ChangedOnly = ct.Title, ct.Systems, ct.Stages, ct.Escalation, ct.MinScore, ct.ChangedOnly
 		if ct.Unreviewed != "" {
 			t.Unreviewed = ct.Unreviewed
 		}

@@ -28,6 +28,9 @@ const (
 	Duties       = "duties_conflict" // a separation-of-duties conflict is among those rules
 	Emergency    = "emergency"       // an emergency right
 	Moved        = "moved"           // the holder moved units since it was granted
+	// Changed is not a factor but a note (weight 0): why a right is
+	// reviewed again in a campaign of what changed since the last one.
+	Changed = "changed"
 )
 
 // Defaults are the factors' weights when the config gives none.
@@ -188,6 +191,12 @@ func Text(lang string, r Reason) string {
 		s = pick(ja, "非常時用の権限", "an emergency right")
 	case Confidential:
 		s = pick(ja, a+" の機密システム", "a system confidential to "+a)
+	case Changed:
+		why := map[string][2]string{
+			"new": {"新しい権限", "a new right"}, "moved": {"保有者が異動", "the holder moved"}, "unused": {"使われなくなった", "it became unused"},
+			"revoked": {"取消と判定されたが残っている", "revoked then, still held"}, "open": {"判定されなかった", "nobody decided it"},
+		}[b]
+		return pick(ja, a+" 以降の変更: "+why[0], "changed since "+a+": "+why[1])
 	default:
 		s = r.Factor
 	}

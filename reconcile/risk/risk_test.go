@@ -89,6 +89,9 @@ func TestReasonsReadInJapaneseAndEnglish(t *testing.T) {
 	if got := Text("en", r); got != "+25 unused for 140 business days (last 2026-05-01)" {
 		t.Errorf("en: %q", got)
 	}
+	if got := Text("ja", Reason{Changed, 0, "Q3/moved"}); got != "Q3 以降の変更: 保有者が異動" {
+		t.Errorf("changed: %q", got)
+	}
 	if got := Texts("ja", []Reason{{OtherCompany, 40, "NW/HD"}, {PeerOutlier, 20, "1/41"}}); got != "+40 NW の機密システムを HD の人が持っている\n+20 同じ部署で持つ人が少ない（1/41）" {
 		t.Errorf("texts: %q", got)
 	}

@@ -32,6 +32,10 @@ func CertifyOpened(out, errw io.Writer, lang, dir, link string, c *certify.Campa
 		fmt.Fprintf(out, pick(lang, "%s: %d items → %s\n", "%s: %d 件 → %s\n"), w.ReviewerUnit, len(w.Items), filepath.Join(dir, w.Files[0]))
 	}
 	fmt.Fprintf(out, pick(lang, "campaign %s: %d items in %d worksheets\n", "棚卸し %s: %d 件、確認表 %d 部\n"), c.ID, n, len(c.Worksheets))
+	if c.Since != "" {
+		fmt.Fprintf(out, pick(lang, "%d rights kept in campaign %s and unchanged since are carried with that decision (%s)\n", "前回の棚卸し %[2]s で維持され、その後変わっていない %[1]d 件は、その判定を引き継ぎます（%[3]s）\n"),
+			len(c.Carried), c.Since, filepath.Join(dir, certify.CarriedFile))
+	}
 	if c.MinScore > 0 {
 		fmt.Fprintf(out, pick(lang, "%d rights scoring under %d are not reviewed in this campaign (min_score)\n", "リスク点数 %[2]d 未満の %[1]d 件はこの棚卸しの対象外です（min_score）\n"), c.Skipped, c.MinScore)
 	}
