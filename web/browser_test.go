@@ -139,6 +139,12 @@ func TestReviewersInTheBrowser(t *testing.T) {
 	if !strings.Contains(items, "リスク点数: ") {
 		t.Errorf("the worklist shows no risk score:\n%s", items)
 	}
+	var groups string
+	run(t, ctx, "the rights on the worklist",
+		chromedp.Text("#groups", &groups, chromedp.ByID))
+	if !strings.Contains(groups, "託送お客さま管理システム") || !strings.Contains(groups, "viewer") || !strings.Contains(groups, "この権限の一覧と一括判定") {
+		t.Errorf("the worklist's rights:\n%s", groups)
+	}
 	var reasons string
 	run(t, ctx, "the reasons of a score",
 		chromedp.Click(`tr[data-item="takuso/u1004/viewer"] details.risk summary`, chromedp.ByQuery),

@@ -81,6 +81,9 @@ type (
 		Owner  bool
 		// Titles are the rules' titles in the page's language, by id.
 		Titles map[string]string
+		// Groups are the rights on the worklist (the filter's, any right),
+		// each decided at once through the bulk form.
+		Groups []reviewdb.Group
 	}
 	progressPage struct {
 		C           *reviewdb.Campaign
@@ -132,6 +135,13 @@ var funcs = template.FuncMap{
 			return x[1]
 		}
 		return x[0]
+	},
+	"groupQuery": func(query string, g reviewdb.Group) string {
+		q, _ := url.ParseQuery(query)
+		q.Set("system", g.System)
+		q.Set("right", g.Right)
+		q.Del("after")
+		return "?" + q.Encode()
 	},
 	"riskReasons": func(lang string, it reviewdb.Item) []string {
 		var out []string
@@ -240,6 +250,13 @@ func (s *Server) worklist(w http.ResponseWriter, r *http.Request, me *who) {
 		s.fail(w, r, 500, err)
 		return
 	}
+	any := f
+	any.Right = ""
+	groups, err := s.o.Store.Groups(r.Context(), id, me.reviewer(), any)
+	if err != nil {
+		s.fail(w, r, 500, err)
+		return
+	}
 	next := ""
 	if len(items) == PageSize {
 		q := r.URL.Query()
@@ -258,17 +275,17 @@ func (s *Server) worklist(w http.ResponseWriter, r *http.Request, me *who) {
 		}
 	}
 	s.render(w, r, 200, "campaign", page{Lang: me.lang, Me: me, Msg: r.URL.Query().Get("msg"), Data: campaignPage{
-		C: c, Items: items, Total: total, Filter: f, Next: next, Query: filterQuery(f), Stage: stageName, Owner: s.isOwner(me), Titles: titles,
+		C: c, Items: items, Total: total, Filter: f, Next: next, Query: filterQuery(f), Stage: stageName, Owner: s.isOwner(me), Titles: titles, Groups: groups,
 	}})
 }
 
 func filterOf(q url.Values) reviewdb.Filter {
-	return reviewdb.Filter{System: q.Get("system"), Rule: q.Get("rule"), Person: q.Get("person"), Flagged: q.Get("flagged") == "1", After: q.Get("after")}
+	return reviewdb.Filter{System: q.Get("system"), Right: q.Get("right"), Rule: q.Get("rule"), Person: q.Get("person"), Flagged: q.Get("flagged") == "1", After: q.Get("after")}
 }
 
 func filterQuery(f reviewdb.Filter) string {
 	q := url.Values{}
-	for k, v := range map[string]string{"system": f.System, "rule": f.Rule, "person": f.Person} {
+	for k, v := range map[string]string{"system": f.System, "right": f.Right, "rule": f.Rule, "person": f.Person} {
 		if v != "" {
 			q.Set(k, v)
 		}

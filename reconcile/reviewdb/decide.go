@@ -29,6 +29,7 @@ type Reviewer struct {
 // Filter narrows a worklist.
 type Filter struct {
 	System  string
+	Right   string // an entitlement of the system (with System)
 	Rule    string // a rule id in the item's policy flags
 	Person  string // an employee id, or part of a name
 	Flagged bool   // only items the policy already calls for removing
@@ -41,6 +42,10 @@ func (f Filter) where(args *[]any) string {
 	if f.System != "" {
 		b.WriteString(" AND system = ?")
 		*args = append(*args, f.System)
+	}
+	if f.Right != "" {
+		b.WriteString(" AND entitlement = ?")
+		*args = append(*args, f.Right)
 	}
 	if f.Rule != "" {
 		b.WriteString(" AND (' ' || policy_flag || ' ') LIKE ? ESCAPE '\\'")
@@ -125,6 +130,40 @@ func worklistQuery(campaignID string, assignees []string, r Reviewer, f Filter, 
 		}
 	}
 	return q + f.where(&args), args
+}
+
+// Group is one right on a reviewer's worklist: a system's entitlement,
+// how many of the reviewer's open items hold it and how many people.
+type Group struct {
+	System, SystemName, Right string
+	Items, People             int
+	MaxScore                  int
+}
+
+// Groups are the rights on r's worklist that f selects, largest first: a
+// reviewer decides "system X right Y: 37 people" once (DecideFilter with
+// System and Right), after deciding the exceptions one by one.
+func (s *Store) Groups(ctx context.Context, campaignID string, r Reviewer, f Filter) ([]Group, error) {
+	assignees, err := s.Assignees(ctx, campaignID, r)
+	if err != nil {
+		return nil, err
+	}
+	f.After, f.Limit = "", 0
+	q, args := worklistQuery(campaignID, assignees, r, f, "system, coalesce(sys_name, ''), entitlement, count(*), count(DISTINCT person), max(score)")
+	rows, err := s.db.QueryContext(ctx, q+" GROUP BY system, sys_name, entitlement ORDER BY count(*) DESC, system, entitlement", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Group
+	for rows.Next() {
+		var g Group
+		if err := rows.Scan(&g.System, &g.SystemName, &g.Right, &g.Items, &g.People, &g.MaxScore); err != nil {
+			return nil, err
+		}
+		out = append(out, g)
+	}
+	return out, rows.Err()
 }
 
 // CountCap is the most items a worklist counts: beyond it, a page says

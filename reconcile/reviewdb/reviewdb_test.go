@@ -69,6 +69,7 @@ var storeTests = map[string]func(*testing.T, engine){
 	"PlanDecisionsInTheirOrder":                     testPlanDecisionsInTheirOrder,
 	"AStageEndsOnceUnderTwoTimers":                  testAStageEndsOnceUnderTwoTimers,
 	"TheRubberStampSignal":                          testTheRubberStampSignal,
+	"ARightDecidedForEveryoneAtOnce":                testARightDecidedForEveryoneAtOnce,
 }
 
 func runStoreTests(t *testing.T, e engine) {
@@ -181,6 +182,57 @@ func testTheRubberStampSignal(t *testing.T, e engine) {
 	it, err := s.Item(ctx, c.ID, its[0].ItemID)
 	if err != nil || it.Score != 90 || !slices.Equal(it.RiskReasons(), its[0].Reasons) {
 		t.Errorf("item back: %d %+v %v", it.Score, it.RiskReasons(), err)
+	}
+}
+
+// testARightDecidedForEveryoneAtOnce: ten holders of viewer and four of
+// editor (two of them the same person through two accounts) on one system;
+// the reviewer sees two groups, revokes one editor as an exception, then
+// keeps the rest of editor in one decision; viewer is untouched.
+func testARightDecidedForEveryoneAtOnce(t *testing.T, e engine) {
+	ctx := context.Background()
+	s := e.open(t)
+	c := twoStages()
+	c.Stages = c.Stages[:1]
+	its := items(14)
+	for i := 10; i < 14; i++ {
+		its[i].Entitlement = "editor"
+		its[i].ItemID = fmt.Sprintf("takuso/u%04d/editor", i)
+	}
+	its[13].Person = its[12].Person
+	if err := s.CreateCampaign(ctx, c, its); err != nil {
+		t.Fatal(err)
+	}
+	r := Reviewer{EmployeeID: "E9999", Unit: "NW-CUSTOMER"}
+	gs, err := s.Groups(ctx, c.ID, r, Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Group{{System: "takuso", Right: "viewer", Items: 10, People: 10}, {System: "takuso", Right: "editor", Items: 4, People: 3}}
+	if !slices.Equal(gs, want) {
+		t.Fatalf("groups %+v, want %+v", gs, want)
+	}
+	if _, err := s.Decide(ctx, c.ID, r, []string{"takuso/u0010/editor"}, Revoke, "例外", nil); err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.DecideFilter(ctx, c.ID, r, Filter{System: "takuso", Right: "editor"}, Keep, "部署の標準", nil)
+	if err != nil || res.Decided != 3 {
+		t.Fatalf("the group decided: %+v %v", res, err)
+	}
+	finals, _ := s.Finals(ctx, c.ID)
+	kept, revoked, open := 0, 0, 0
+	for _, f := range finals {
+		switch f.Status {
+		case StatusKept:
+			kept++
+		case StatusRevoked:
+			revoked++
+		default:
+			open++
+		}
+	}
+	if kept != 3 || revoked != 1 || open != 10 {
+		t.Errorf("kept %d revoked %d open %d, want 3 1 10", kept, revoked, open)
 	}
 }
 
