@@ -15,7 +15,7 @@ var examples = map[string][]string{
 	"transfer plan":         {"accessrecon transfer plan --event T2026-0012 --out transfer.json --by E1001"},
 	"reset plan":            {"accessrecon reset plan --year 2027 --confirmations returned/*.xlsx --out reset.json"},
 	"reset worksheet":       {"accessrecon reset worksheet --year 2027 --out reset-2027/"},
-	"certify open":          {"accessrecon certify open --campaign 2026Q4 --out campaigns/2026Q4"},
+	"certify open":          {"accessrecon certify open --campaign 2026Q4 --out campaigns/2026Q4", "accessrecon certify open --template events --campaign EV-2026-11-24 --out events/EV-2026-11-24"},
 	"certify import":        {"accessrecon certify import --dir campaigns/M-2026-11 --decisions returned/*.xlsx"},
 	"certify close":         {"accessrecon certify close --dir campaigns/2026Q4 --decisions returned/*.xlsx --out certify.json", "accessrecon certify close --dir campaigns/M-2026-11 --force \"監査日程のため\" --out certify.json"},
 	"certify report":        {"accessrecon certify report --dir campaigns/2026Q4"},

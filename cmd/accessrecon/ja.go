@@ -5,6 +5,9 @@ import "github.com/accessrecon/accessrecon/i18n"
 // The Japanese of this package's messages, by their English format.
 func init() {
 	i18n.Register(map[string]string{
+		"--since %s: expected a day before --as-of %s": "--since %s: --as-of %s より前の日を指定してください",
+		"--since: %w": "--since: %w",
+		"nothing happened after %s that calls a right to review: no campaign opened":                  "%s より後に確認を要する出来事はありません。棚卸しは作成していません",
 		"set store.type: postgres in the config (if it is not yet) before serve starts again":         "serve を再び起動する前に、設定の store.type を postgres にしてください（まだなら）",
 		"store migrate: --to %q: expected postgres":                                                   "store migrate: --to %q: postgres を指定してください",
 		"store migrate: give --config":                                                                "store migrate: --config を指定してください",

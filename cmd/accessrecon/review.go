@@ -144,7 +144,8 @@ func certifyCommand() *cli.Command {
 					&cli.StringFlag{Name: "campaign", Required: true, Usage: "the campaign `ID`, e.g. 2026Q4"},
 					&cli.StringFlag{Name: "due", Usage: "the day `D` the worksheets are due back (YYYY-MM-DD; reminders and escalation by mail)"},
 					&cli.StringFlag{Name: "out", Required: true, Usage: "the new campaign folder `DIR`"},
-					&cli.StringFlag{Name: "template", Usage: "open the campaign from template `T` (monthly: the layered monthly check of the manually administered systems; or one of review.templates)"},
+					&cli.StringFlag{Name: "template", Usage: "open the campaign from template `T` (monthly: the layered monthly check of the manually administered systems; events: a small review of what happened since --since; or one of review.templates)"},
+					&cli.StringFlag{Name: "since", Usage: "with --template events: the events after day `D` (default: the last events campaign's day, else the day before)"},
 				},
 				Action: func(c *cli.Context) error {
 					day, err := asOf(c, "as-of", 0)
@@ -183,9 +184,19 @@ func certifyCommand() *cli.Command {
 							}
 						}
 					}
+					if tmpl.Name == certify.Events {
+						if scope.Events, err = eventWindow(c, s.cfg, day); err != nil {
+							return err
+						}
+					}
 					campaign, sheets, err := certify.Open(c.Context, s.inputs, s.policy, c.String("campaign"), day, lastUse, scope)
 					if err != nil {
 						return err
+					}
+					if scope.Events != nil && len(campaign.Worksheets) == 0 {
+						l, _ := lang(c)
+						fmt.Fprintln(c.App.Writer, i18n.Sprintf(l, "nothing happened after %s that calls a right to review: no campaign opened", scope.Events.Since))
+						return nil
 					}
 					if due := c.String("due"); due != "" {
 						d, err := graph.ParseDate(due)
@@ -503,4 +514,40 @@ func campaignLink(cfg *config.Config, id string) string {
 		return u + "/campaigns/" + url.PathEscape(id)
 	}
 	return ""
+}
+
+// eventWindow is the window of a small review triggered by events: after
+// --since, else after the last events campaign's day, else the day before;
+// the rights open in other campaigns are left to them.
+func eventWindow(c *cli.Context, cfg *config.Config, day graph.Date) (*certify.EventWindow, error) {
+	st, err := openStore(c.Context, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if st == nil {
+		return nil, i18n.Errorf("certification campaigns live in the review store beside the config: run them with --config FILE (accessrecon init DIR makes one)")
+	}
+	defer st.Close()
+	w := &certify.EventWindow{Since: day - 1}
+	if v := c.String("since"); v != "" {
+		if w.Since, err = graph.ParseDate(v); err != nil {
+			return nil, i18n.Errorf("--since: %w", err)
+		}
+	} else {
+		cs, err := st.Campaigns(c.Context)
+		if err != nil {
+			return nil, err
+		}
+		found := false
+		for _, x := range cs {
+			if d, err := graph.ParseDate(x.AsOf); err == nil && x.Template == certify.Events && d < day && (!found || d > w.Since) {
+				w.Since, found = d, true
+			}
+		}
+	}
+	if w.Since >= day {
+		return nil, i18n.Errorf("--since %s: expected a day before --as-of %s", w.Since, day)
+	}
+	w.Busy, err = st.OpenItems(c.Context)
+	return w, err
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/accessrecon/accessrecon/reconcile/certify"
 	"github.com/accessrecon/accessrecon/reconcile/reviewdb"
+	"github.com/accessrecon/accessrecon/reconcile/risk"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -592,5 +593,56 @@ func TestACampaignOfWhatChangedSinceTheLast(t *testing.T) {
 	}
 	if !strings.Contains(out, fmt.Sprintf("前回の棚卸し Q3 で維持され、その後変わっていない %d 件は、その判定を引き継ぎます", len(q4.Carried))) {
 		t.Errorf("certify open said:\n%s", out)
+	}
+}
+
+// TestASmallReviewTriggeredByEvents: after 2026-11-20, E1042 moves to
+// NW-OPS, where nobody else holds takuso editor, and E1006 gets editor on
+// takuso (confidential to NW). The events campaign of 11-24 reviews exactly
+// those: E1042's editor right and E1006's new one, each saying why; E1042's
+// viewer right, common in NW-OPS, is not called. A second run the next day
+// finds nothing new (the rights are open in the first) and opens nothing.
+func TestASmallReviewTriggeredByEvents(t *testing.T) {
+	dir := demoDir(t)
+	cfg := filepath.Join(dir, "accessrecon.yaml")
+	appendTo(t, cfg, "review:\n  risk: {peer_share: 0.3}\n")
+	appendTo(t, filepath.Join(dir, "takuso-grants.csv"), "takuso,u1006,editor,request,2026-11-21,\n")
+	appendTo(t, filepath.Join(dir, "transfers.csv"), "T2026-0098,E1042,NW-CUSTOMER,NW-OPS,2026-11-22,\n")
+	atDay(t, "2026-11-24")
+	out, stderr, code := runCLI(t, "certify", "open", "--config", cfg, "--template", "events", "--campaign", "EV-2026-11-24", "--since", "2026-11-20",
+		"--out", filepath.Join(dir, "ev1"), "--as-of", "2026-11-24", "--lang", "ja")
+	if code != 0 {
+		t.Fatal(stderr)
+	}
+	ev, err := certify.Read(filepath.Join(dir, "ev1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := slices.Sorted(maps.Keys(ev.Items()))
+	if want := []string{"takuso/u1006/editor", "takuso/u1042/editor"}; !slices.Equal(got, want) {
+		t.Fatalf("the events review has %v, want %v\n%s", got, want, out)
+	}
+	store, err := reviewdb.Open(context.Background(), filepath.Join(dir, reviewdb.DefaultFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	for id, why := range map[string]string{"takuso/u1006/editor": "2026-11-20 以降の変更: 機密システムの新しい権限", "takuso/u1042/editor": "2026-11-20 以降の変更: 保有者が異動"} {
+		it, err := store.Item(context.Background(), "EV-2026-11-24", id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if texts := risk.Texts("ja", it.RiskReasons()); !strings.Contains(texts, why) {
+			t.Errorf("%s: reasons %q, want %q", id, texts, why)
+		}
+	}
+	atDay(t, "2026-11-25")
+	out, stderr, code = runCLI(t, "certify", "open", "--config", cfg, "--template", "events", "--campaign", "EV-2026-11-25",
+		"--out", filepath.Join(dir, "ev2"), "--as-of", "2026-11-25", "--lang", "en")
+	if code != 0 || !strings.Contains(out, "nothing happened after 2026-11-24 that calls a right to review") {
+		t.Fatalf("the next day: %d %s %s", code, out, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "ev2")); err == nil {
+		t.Error("an empty events campaign was written")
 	}
 }

@@ -118,7 +118,22 @@ type Scope struct {
 	Systems  []string
 	MinScore int
 	Since    *Previous
+	// Events, when set, takes only the rights an event since a day calls
+	// to review (a small review: see EventWindow).
+	Events *EventWindow
 }
+
+// EventWindow is a review triggered by what happened after Since up to
+// the day: a mover's rights that few of their new unit hold, a right that
+// became unused, a new right on a system confidential to a company.
+// Rights already open in another campaign (Busy) are left to it.
+type EventWindow struct {
+	Since graph.Date
+	Busy  map[string]bool
+}
+
+// The events that call a right to review (also ChangedMoved, ChangedUnused).
+const EventNewConfidential = "new_confidential"
 
 // Previous is what the last closed campaign of a template decided.
 type Previous struct {
@@ -312,6 +327,17 @@ func Open(ctx context.Context, in *inputs.Inputs, pol *reconcile.Policy, id stri
 			}
 		}
 		ci.Score, ci.Reasons = risk.Score(f, settings)
+		if ev := scope.Events; ev != nil {
+			var moved bool
+			if it.Person != nil {
+				moved = career(it.Person).On(ev.Since).Unit != career(it.Person).On(asOf).Unit
+			}
+			why := eventOf(ev, ci, f, it.Grant.GrantedAt, asOf, moved, unused(ev.Since), settings)
+			if why == "" {
+				continue
+			}
+			ci.Reasons = append(ci.Reasons, risk.Reason{Factor: risk.Changed, Evidence: ev.Since.String() + "/" + why})
+		}
 		if ci.Score < scope.MinScore {
 			c.Skipped++
 			continue
@@ -365,6 +391,28 @@ func Open(ctx context.Context, in *inputs.Inputs, pol *reconcile.Policy, id stri
 		return sheets
 	}
 	return c, sheets, nil
+}
+
+// eventOf is the event since ev.Since that calls a right to review, ""
+// for none: the holder moved and few of the new unit hold it, the right
+// crossed unused_days without use in the window (sinceDays: the business
+// days of the window), or it was granted in the window on a confidential
+// system.
+func eventOf(ev *EventWindow, ci CampaignItem, f risk.Facts, granted, asOf graph.Date, moved bool, sinceDays int, s risk.Settings) string {
+	has := func(factor string) bool {
+		return slices.ContainsFunc(ci.Reasons, func(r risk.Reason) bool { return r.Factor == factor })
+	}
+	switch {
+	case ev.Busy[ci.ItemID]:
+		return ""
+	case moved && has(risk.PeerOutlier):
+		return ChangedMoved
+	case granted > ev.Since && granted <= asOf && len(f.ConfidentialTo) > 0:
+		return EventNewConfidential
+	case has(risk.Unused) && f.LastUsed != "" && f.UnusedDays-sinceDays < s.UnusedDays:
+		return ChangedUnused
+	}
+	return ""
 }
 
 // changedSince is why a right is reviewed again since the previous

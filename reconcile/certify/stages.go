@@ -19,6 +19,12 @@ import (
 // owner unit first, then the holder's manager.
 const Monthly = "monthly"
 
+// Events is the built-in template of small reviews triggered by events
+// (movers, rights become unused, new rights on confidential systems): one
+// stage, the system owner units, 5 business days. A review.templates entry
+// of that name replaces it.
+const Events = "events"
+
 // Template is what kind of campaign to open: which systems, which stages.
 type Template struct {
 	Name       string
@@ -54,6 +60,9 @@ func TemplateOf(cfg *config.Config, snap *graph.Snapshot, name string) (Template
 		if ct.Unreviewed != "" {
 			t.Unreviewed = ct.Unreviewed
 		}
+	case name == Events:
+		t.Title = "イベントによる確認 event-triggered review"
+		t.Stages = []config.TemplateStage{{Name: "所管部署 owner unit", Reviewers: reviewdb.ByOwnerUnit, Days: 5}}
 	case name == Monthly:
 		t.Title = "月次重層点検 monthly layered check"
 		t.Stages = []config.TemplateStage{

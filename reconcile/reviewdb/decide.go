@@ -166,6 +166,25 @@ func (s *Store) Groups(ctx context.Context, campaignID string, r Reviewer, f Fil
 	return out, rows.Err()
 }
 
+// OpenItems are the ids of the items still open in the campaigns not
+// closed (a small review leaves them to the campaign that has them).
+func (s *Store) OpenItems(ctx context.Context) (map[string]bool, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT i.item_id FROM items i JOIN campaigns c ON c.id = i.campaign_id WHERE c.closed_at = '' AND i.status = 'open'`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out[id] = true
+	}
+	return out, rows.Err()
+}
+
 // CountCap is the most items a worklist counts: beyond it, a page says
 // "more than 10,000" (counting 100,000 items would cost more than the page).
 const CountCap = 10000

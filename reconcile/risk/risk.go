@@ -195,6 +195,7 @@ func Text(lang string, r Reason) string {
 		why := map[string][2]string{
 			"new": {"新しい権限", "a new right"}, "moved": {"保有者が異動", "the holder moved"}, "unused": {"使われなくなった", "it became unused"},
 			"revoked": {"取消と判定されたが残っている", "revoked then, still held"}, "open": {"判定されなかった", "nobody decided it"},
+			"new_confidential": {"機密システムの新しい権限", "a new right on a confidential system"},
 		}[b]
 		return pick(ja, a+" 以降の変更: "+why[0], "changed since "+a+": "+why[1])
 	default:
