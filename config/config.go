@@ -342,6 +342,12 @@ type Review struct {
 	// Risk sets the weights of the risk score of each item under review
 	// (docs/reviewers.md, "The risk score").
 	Risk Risk `yaml:"risk"`
+	// Events has serve open a small review of what happened since the day
+	// before, every business day from the time At (HH:MM, Tokyo; "" never):
+	// certify open --template events, by serve's leader.
+	Events struct {
+		At string `yaml:"at"`
+	} `yaml:"events"`
 }
 
 // Risk is the risk score's settings: a weight per factor (a factor left out
@@ -603,6 +609,11 @@ func (c *Config) check(data []byte) error {
 	for _, h := range c.Calendar.CompanyHolidays {
 		if !holiday.MatchString(h) {
 			return input.Errorf("%s: field calendar.company_holidays: expected MM-DD or YYYY-MM-DD, got %q", c.Path, h)
+		}
+	}
+	if at := c.Review.Events.At; at != "" {
+		if _, err := time.Parse("15:04", at); err != nil || len(at) != 5 {
+			return input.Errorf("%s: field review.events.at: expected a time HH:MM (Tokyo), got %q", c.Path, at)
 		}
 	}
 	switch c.Store.Type {

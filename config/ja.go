@@ -12,6 +12,7 @@ func init() {
 		"%s: field review.templates.%s.stages[%d].days: expected a number of business days ≥ 0":                 "%s: 項目 review.templates.%s.stages[%d].days: 0 以上の営業日数を指定してください",
 		"%s: field review.templates.%s.escalation: expected unit:CODE or person:ID, got %q":                     "%s: 項目 review.templates.%s.escalation: unit:部署コード か person:社員番号 を指定してください（値: %q）",
 		"%s: field review.templates.%s.unreviewed: expected revoke or keep, got %q":                             "%s: 項目 review.templates.%s.unreviewed: revoke か keep を指定してください（値: %q）",
+		"%s: field review.events.at: expected a time HH:MM (Tokyo), got %q":                                     "%s: 項目 review.events.at: 時刻を HH:MM（日本時間）で指定してください（値: %q）",
 		"%s: field store.type: expected sqlite or postgres, got %q":                                             "%s: 項目 store.type: sqlite か postgres を指定してください（値: %q）",
 		"%s: field notify.charset: expected utf-8 or iso-2022-jp, got %q":                                       "%s: 項目 notify.charset: utf-8 か iso-2022-jp を指定してください（値: %q）",
 		"%s: field rules.%s.limit: expected a number of days from 0 (off) to 3660, got %d":                      "%s: 項目 rules.%s.limit: 0（無効）から 3660 までの日数を指定してください（値: %d）",

@@ -29,7 +29,6 @@ import (
 	"github.com/accessrecon/accessrecon/reconcile/reviewdb"
 	"github.com/accessrecon/accessrecon/reconcile/worksheet"
 	"github.com/urfave/cli/v2"
-	"golang.org/x/sync/errgroup"
 )
 
 // yearFlag is a string flag, parsed by year: an int flag would show
@@ -170,49 +169,6 @@ func certifyCommand() *cli.Command {
 							return err
 						}
 					}
-					scope := tmpl.Scope()
-					if tmpl.ChangedOnly {
-						st, err := openStore(c.Context, s.cfg)
-						if err != nil {
-							return err
-						}
-						if st != nil {
-							scope.Since, err = certify.LastClosed(c.Context, st, tmpl.Name)
-							st.Close()
-							if err != nil {
-								return err
-							}
-						}
-					}
-					if tmpl.Name == certify.Events {
-						if scope.Events, err = eventWindow(c, s.cfg, day); err != nil {
-							return err
-						}
-					}
-					campaign, sheets, err := certify.Open(c.Context, s.inputs, s.policy, c.String("campaign"), day, lastUse, scope)
-					if err != nil {
-						return err
-					}
-					if scope.Events != nil && len(campaign.Worksheets) == 0 {
-						l, _ := lang(c)
-						fmt.Fprintln(c.App.Writer, i18n.Sprintf(l, "nothing happened after %s that calls a right to review: no campaign opened", scope.Events.Since))
-						return nil
-					}
-					if due := c.String("due"); due != "" {
-						d, err := graph.ParseDate(due)
-						if err != nil {
-							return i18n.Errorf("--due: %w", err)
-						}
-						campaign.Due = d.String()
-					}
-					campaign.Template = tmpl.Name
-					stages, err := tmpl.StagesFrom(s.cfg, day, campaign.Due)
-					if err != nil {
-						return err
-					}
-					// The worksheets go to the first stage's reviewers: they
-					// are due back when it ends.
-					campaign.Due = stages[0].Due
 					store, err := openStore(c.Context, s.cfg)
 					if err != nil {
 						return err
@@ -221,44 +177,31 @@ func certifyCommand() *cli.Command {
 						return i18n.Errorf("certification campaigns live in the review store beside the config: run them with --config FILE (accessrecon init DIR makes one)")
 					}
 					defer store.Close()
-					if _, err := os.Stat(filepath.Join(c.String("out"), certify.CampaignFile)); err == nil {
-						return i18n.Errorf("%s: a campaign already exists there; choose another --out", filepath.Join(c.String("out"), certify.CampaignFile))
-					}
-					if _, err := store.Campaign(c.Context, campaign.ID); err == nil {
-						return i18n.Errorf("campaign %s is already in the review store %s: choose another --campaign", campaign.ID, store.Path)
-					}
-					// The campaign goes into the store while its worksheets are
-					// built; they are written once it is there.
-					campaign.CreatedAt = clock().In(graph.Tokyo).Format(time.RFC3339)
-					dir, _ := filepath.Abs(c.String("out"))
-					var rc *reviewdb.Campaign
-					var g errgroup.Group
-					g.Go(func() (err error) {
-						rc, err = certify.Register(c.Context, store, s.inputs, campaign, tmpl, stages, lastUse, actor(c), dir)
-						return err
-					})
-					built := sheets()
-					limitHeap(logger(c)) // the rows held now as well as the graph
-					if err := g.Wait(); err != nil {
-						return err
-					}
-					if err := certify.Write(c.String("out"), campaign, built, clock(), progress(c.App.ErrWriter, "書き出し writing")); err != nil {
-						return err
-					}
-					units := map[string]any{}
-					for _, w := range campaign.Worksheets {
-						units[w.ReviewerUnit] = len(w.Items)
-					}
-					if err := recordFiles(s.cfg, actor(c), audit.CampaignOpened, c.String("out"), []string{certify.CampaignFile},
-						map[string]any{"campaign": campaign.ID, "as_of": campaign.AsOf, "due": campaign.Due, "units": units, "path": dir, "link": campaignLink(s.cfg, campaign.ID),
-							"escalated": len(rc.Escalated), "unreviewable": len(rc.Unreviewable), "min_score": campaign.MinScore, "skipped": campaign.Skipped,
-							"since": campaign.Since, "carried": len(campaign.Carried)}); err != nil {
-						return err
+					var since graph.Date
+					if v := c.String("since"); v != "" {
+						if since, err = graph.ParseDate(v); err != nil {
+							return i18n.Errorf("--since: %w", err)
+						}
 					}
 					l, err := lang(c)
 					if err != nil {
 						return err
 					}
+					started, err := certify.Start(c.Context, s.inputs, s.policy, store, certify.Opening{
+						ID: c.String("campaign"), AsOf: day, Template: tmpl, Due: c.String("due"), Out: c.String("out"), By: actor(c),
+						LastUse: lastUse, Since: since, Link: campaignLink(s.cfg, c.String("campaign")), Now: clock(),
+						Progress: progress(c.App.ErrWriter, "書き出し writing"),
+						Built:    func() { limitHeap(logger(c)) }, // the rows held now as well as the graph
+						Record:   func(_ context.Context, e audit.Event) error { return recordAudit(s.cfg, e) },
+					})
+					if err != nil {
+						return err
+					}
+					if started.Campaign == nil {
+						fmt.Fprintln(c.App.Writer, i18n.Sprintf(l, "nothing happened after %s that calls a right to review: no campaign opened", started.NothingSince))
+						return nil
+					}
+					campaign, rc := started.Campaign, started.Store
 					views.CertifyOpened(c.App.Writer, c.App.ErrWriter, l, c.String("out"), campaignLink(s.cfg, campaign.ID), campaign, rc)
 					return nil
 				},
@@ -514,40 +457,4 @@ func campaignLink(cfg *config.Config, id string) string {
 		return u + "/campaigns/" + url.PathEscape(id)
 	}
 	return ""
-}
-
-// eventWindow is the window of a small review triggered by events: after
-// --since, else after the last events campaign's day, else the day before;
-// the rights open in other campaigns are left to them.
-func eventWindow(c *cli.Context, cfg *config.Config, day graph.Date) (*certify.EventWindow, error) {
-	st, err := openStore(c.Context, cfg)
-	if err != nil {
-		return nil, err
-	}
-	if st == nil {
-		return nil, i18n.Errorf("certification campaigns live in the review store beside the config: run them with --config FILE (accessrecon init DIR makes one)")
-	}
-	defer st.Close()
-	w := &certify.EventWindow{Since: day - 1}
-	if v := c.String("since"); v != "" {
-		if w.Since, err = graph.ParseDate(v); err != nil {
-			return nil, i18n.Errorf("--since: %w", err)
-		}
-	} else {
-		cs, err := st.Campaigns(c.Context)
-		if err != nil {
-			return nil, err
-		}
-		found := false
-		for _, x := range cs {
-			if d, err := graph.ParseDate(x.AsOf); err == nil && x.Template == certify.Events && d < day && (!found || d > w.Since) {
-				w.Since, found = d, true
-			}
-		}
-	}
-	if w.Since >= day {
-		return nil, i18n.Errorf("--since %s: expected a day before --as-of %s", w.Since, day)
-	}
-	w.Busy, err = st.OpenItems(c.Context)
-	return w, err
 }

@@ -16,11 +16,14 @@ import (
 	"time"
 
 	"github.com/accessrecon/accessrecon/connectors/catalog"
+	"github.com/accessrecon/accessrecon/graph"
 
 	"github.com/accessrecon/accessrecon/config"
 	"github.com/accessrecon/accessrecon/connectors"
 	"github.com/accessrecon/accessrecon/i18n"
 	"github.com/accessrecon/accessrecon/reconcile"
+	"github.com/accessrecon/accessrecon/reconcile/audit"
+	"github.com/accessrecon/accessrecon/reconcile/certify"
 	"github.com/accessrecon/accessrecon/reconcile/inputs"
 	"github.com/accessrecon/accessrecon/reconcile/pgstore"
 	"github.com/accessrecon/accessrecon/reconcile/reviewdb"
@@ -215,9 +218,11 @@ func reviewerPages(ctx context.Context, cfg *config.Config, svc *service.Service
 		defer close(done)
 		t := time.NewTicker(time.Minute)
 		defer t.Stop()
+		events := &dailyEvents{cfg: cfg, svc: svc, store: store, outbox: outbox, log: log}
 		for {
 			if ready.isLeader() {
 				site.Tick(tick)
+				events.tick(tick)
 			}
 			select {
 			case <-tick.Done():
@@ -286,4 +291,76 @@ func (r *readiness) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(code)
 	json.NewEncoder(w).Encode(body)
+}
+
+// dailyEvents is serve's door to the small reviews triggered by events
+// (review.events.at): once a business day from that time, the leader opens
+// certify open --template events would, into the outbox's events folder.
+type dailyEvents struct {
+	cfg    *config.Config
+	svc    *service.Service
+	store  *reviewdb.Store
+	outbox string
+	log    *slog.Logger
+	done   graph.Date // the last day handled
+}
+
+func (d *dailyEvents) tick(ctx context.Context) {
+	at := d.cfg.Review.Events.At
+	now := clock().In(graph.Tokyo)
+	day := graph.DateOf(now)
+	if at == "" || day == d.done || now.Format("15:04") < at {
+		return
+	}
+	cal, err := reconcile.CalendarOf(d.cfg)
+	if err != nil || !cal.IsBusinessDay(day) {
+		return
+	}
+	id := "EV-" + day.String()
+	if _, err := d.store.Campaign(ctx, id); err == nil {
+		d.done = day // another replica, or an earlier run, opened it
+		return
+	}
+	in, pol := d.svc.Current(), d.svc.Policy()
+	cfg := configOf(in, d.cfg)
+	var lastUse certify.LastUse
+	if len(cfg.AccessLogs) > 0 {
+		names, err := logFiles(cfg)
+		if err == nil {
+			lastUse, _, err = certify.ReadLastUse(ctx, cfg.Files, names)
+		}
+		if err != nil {
+			d.log.Error("events review: the access logs", "error", err)
+			return
+		}
+	}
+	tmpl, err := certify.TemplateOf(cfg, in.Graph.Snapshot(), certify.Events)
+	if err != nil {
+		d.log.Error("events review", "error", err)
+		return
+	}
+	started, err := certify.Start(ctx, in, pol, d.store, certify.Opening{
+		ID: id, AsOf: day, Template: tmpl, Out: filepath.Join(d.outbox, "events", id), By: "serve", LastUse: lastUse,
+		Link: campaignLink(cfg, id), Now: now,
+		Record: func(ctx context.Context, e audit.Event) error { return audit.RecordContext(ctx, cfg, e, now) },
+	})
+	if err != nil {
+		d.log.Error("events review: not opened; tried again at the next tick", "campaign", id, "error", err)
+		return
+	}
+	d.done = day
+	if started.Campaign == nil {
+		d.log.Info("events review: nothing to review", "since", started.NothingSince.String())
+		return
+	}
+	d.log.Info("events review opened", "campaign", id, "worksheets", len(started.Campaign.Worksheets))
+}
+
+// configOf is the config of the inputs serve holds now (reloaded with
+// them), else the one it started with.
+func configOf(in *inputs.Inputs, start *config.Config) *config.Config {
+	if in != nil && in.Config != nil {
+		return in.Config
+	}
+	return start
 }

@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -21,6 +24,8 @@ import (
 	"github.com/accessrecon/accessrecon/config"
 	"github.com/accessrecon/accessrecon/policy"
 	"github.com/accessrecon/accessrecon/reconcile"
+	"github.com/accessrecon/accessrecon/reconcile/audit"
+	"github.com/accessrecon/accessrecon/reconcile/certify"
 	"github.com/accessrecon/accessrecon/reconcile/inputs"
 	"github.com/accessrecon/accessrecon/reconcile/service"
 	"github.com/accessrecon/accessrecon/web/webtest"
@@ -175,5 +180,67 @@ func TestServeServesTheReviewerPages(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("the API without its token: %d", resp.StatusCode)
+	}
+}
+
+// TestServeOpensTheEventsReviewOfTheDay: with review.events.at, serve (its
+// leader: on one machine, itself) opens the day's small review once it is
+// past that time on a business day: E1006's new editor right on takuso,
+// granted today, in EV-2026-12-08, written to the outbox and recorded.
+func TestServeOpensTheEventsReviewOfTheDay(t *testing.T) {
+	dir := demoDir(t)
+	cfg := filepath.Join(dir, "accessrecon.yaml")
+	atDay(t, "2026-12-08") // a Tuesday, 10:00 in Tokyo
+	appendTo(t, filepath.Join(dir, "takuso-grants.csv"), "takuso,u1006,editor,request,2026-12-08,\n")
+	l := webtest.Listen(t)
+	addr := l.Addr().String()
+	l.Close()
+	issuer := webtest.Provider(t, nil)
+	appendTo(t, cfg, fmt.Sprintf(`review:
+  events: {at: "07:00"}
+  web:
+    public_url: http://%s
+    oidc: {issuer: %s, client_id: accessrecon, client_secret_env: TEST_OIDC_SECRET}
+`, addr, issuer))
+	t.Setenv("TEST_OIDC_SECRET", "client-secret")
+	t.Setenv("ACCESSRECON_API_TOKEN", "serve-token-for-tests-0123456789abcdef")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	var stderr bytes.Buffer
+	go func() {
+		done <- run(ctx, []string{"accessrecon", "serve", "--config", cfg, "--listen", addr, "--notify-every", "0", "--drain", "0"}, io.Discard, &stderr)
+	}()
+	defer func() { cancel(); <-done }()
+	camp := filepath.Join(dir, "outbox", "events", "EV-2026-12-08", certify.CampaignFile)
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if _, err := os.Stat(camp); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no events review:\n%s", stderr.String())
+		}
+	}
+	ev, err := certify.Read(filepath.Dir(camp))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := slices.Sorted(maps.Keys(ev.Items())); !slices.Equal(got, []string{"takuso/u1006/editor"}) {
+		t.Errorf("the events review has %v", got)
+	}
+	opened := 0
+	f, err := os.Open(filepath.Join(dir, "audit.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := audit.Each(f, "audit.jsonl", func(e audit.Event) {
+		if e.Event == audit.CampaignOpened && e.Data["campaign"] == "EV-2026-12-08" && e.By == "serve" && e.Data["events_since"] == "2026-12-07" {
+			opened++
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if opened != 1 {
+		t.Errorf("%d campaign_opened events for EV-2026-12-08", opened)
 	}
 }

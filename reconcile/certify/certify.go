@@ -532,7 +532,7 @@ func businessDaysSince(cal *calendar.Calendar, asOf graph.Date) func(graph.Date)
 			return n
 		}
 		n := 0
-		for x := d + 1; x <= asOf; x++ {
+		for x := d.AddDays(1); x <= asOf; x = x.AddDays(1) {
 			if cal.IsBusinessDay(x) {
 				n++
 			}
