@@ -7,7 +7,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/accessrecon/accessrecon/config"
@@ -41,11 +40,6 @@ var pgMigrations = []string{
 // no context of its caller).
 const pgTimeout = time.Minute
 
-var (
-	pgMu  sync.Mutex
-	pgDBs = map[string]*sql.DB{}
-)
-
 // pgLog is the pool of the config's database, its tables made on first use
 // (kept for the life of the process, as the file log's lock is).
 func pgLog(ctx context.Context, cfg *config.Config) (*sql.DB, error) {
@@ -62,19 +56,10 @@ func pgLog(ctx context.Context, cfg *config.Config) (*sql.DB, error) {
 // made, for making them then would wait for a second connection while the
 // first holds the store's lock.
 func OpenPostgres(ctx context.Context, dsn string) (*sql.DB, error) {
-	pgMu.Lock()
-	defer pgMu.Unlock()
-	if db := pgDBs[dsn]; db != nil {
-		return db, nil
-	}
-	db, _, err := pgstore.Open(ctx, dsn)
+	db, err := pgstore.Prepared(ctx, dsn, "audit", pgMigrations)
 	if err != nil {
 		return nil, i18n.Errorf("audit log: %w", err)
 	}
-	if err := pgstore.Migrate(ctx, db, "audit", pgMigrations); err != nil {
-		return nil, i18n.Errorf("audit log %s: %w", pgstore.Where(dsn), err)
-	}
-	pgDBs[dsn] = db
 	return db, nil
 }
 

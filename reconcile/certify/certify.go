@@ -445,25 +445,12 @@ type reasonSet struct {
 	text    string
 }
 
-func reasonKey(rs []risk.Reason) string {
-	var b strings.Builder
-	for _, r := range rs {
-		b.WriteString(r.Factor)
-		b.WriteByte(0)
-		b.WriteString(strconv.Itoa(r.Weight))
-		b.WriteByte(0)
-		b.WriteString(r.Evidence)
-		b.WriteByte(0)
-	}
-	return b.String()
-}
-
 // of is the kept list equal to rs.
 func (m reasonSets) of(rs []risk.Reason) []risk.Reason {
 	if len(rs) == 0 {
 		return nil
 	}
-	k := reasonKey(rs)
+	k := risk.Key(rs)
 	if x, ok := m[k]; ok {
 		return x.reasons
 	}
@@ -476,7 +463,7 @@ func (m reasonSets) text(rs []risk.Reason) string {
 	if len(rs) == 0 {
 		return ""
 	}
-	return m[reasonKey(rs)].text
+	return m[risk.Key(rs)].text
 }
 
 // peerCounts are, per unit, how many of its active people there are and

@@ -6,7 +6,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"sync"
 
 	"github.com/accessrecon/accessrecon/config"
 	"github.com/accessrecon/accessrecon/i18n"
@@ -43,11 +42,6 @@ var pgMigrations = []string{
 	);`,
 }
 
-var (
-	pgMu  sync.Mutex
-	pgDBs = map[string]*sql.DB{}
-)
-
 // pgQueue is the pool of the config's database, its tables made on first
 // use.
 func pgQueue(ctx context.Context, cfg *config.Config) (*sql.DB, error) {
@@ -55,19 +49,10 @@ func pgQueue(ctx context.Context, cfg *config.Config) (*sql.DB, error) {
 	if err != nil {
 		return nil, i18n.Errorf("notify: store: %w", err)
 	}
-	pgMu.Lock()
-	defer pgMu.Unlock()
-	if db := pgDBs[dsn]; db != nil {
-		return db, nil
-	}
-	db, _, err := pgstore.Open(ctx, dsn)
+	db, err := pgstore.Prepared(ctx, dsn, "notify", pgMigrations)
 	if err != nil {
 		return nil, i18n.Errorf("notify: %w", err)
 	}
-	if err := pgstore.Migrate(ctx, db, "notify", pgMigrations); err != nil {
-		return nil, i18n.Errorf("notify: %w", err)
-	}
-	pgDBs[dsn] = db
 	return db, nil
 }
 

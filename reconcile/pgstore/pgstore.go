@@ -128,3 +128,29 @@ func Migrate(ctx context.Context, db *sql.DB, component string, migrations []str
 	}
 	return tx.Commit()
 }
+
+var (
+	preparedMu sync.Mutex
+	prepared   = map[[2]string]*sql.DB{}
+)
+
+// Prepared is the process's pool to the database of dsn with a
+// component's tables made (Migrate), once a process: kept for the life of
+// the process, as the audit log's and the mail queue's are.
+func Prepared(ctx context.Context, dsn, component string, migrations []string) (*sql.DB, error) {
+	preparedMu.Lock()
+	defer preparedMu.Unlock()
+	key := [2]string{dsn, component}
+	if db := prepared[key]; db != nil {
+		return db, nil
+	}
+	db, _, err := Open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	if err := Migrate(ctx, db, component, migrations); err != nil {
+		return nil, i18n.Errorf("store %s: %w", Where(dsn), err)
+	}
+	prepared[key] = db
+	return db, nil
+}

@@ -19,7 +19,6 @@ import (
 	"maps"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -645,25 +644,16 @@ func (s *Store) CreateCampaignFrom(ctx context.Context, c *Campaign, items iter.
 	// The reasons of a million items are a few hundred distinct lists:
 	// each encoded once.
 	encoded := map[string]string{}
-	var key strings.Builder
 	encode := func(rs []risk.Reason) string {
 		if len(rs) == 0 {
 			return ""
 		}
-		key.Reset()
-		for _, r := range rs {
-			key.WriteString(r.Factor)
-			key.WriteByte(0)
-			key.WriteString(strconv.Itoa(r.Weight))
-			key.WriteByte(0)
-			key.WriteString(r.Evidence)
-			key.WriteByte(0)
-		}
-		if e, ok := encoded[key.String()]; ok {
+		k := risk.Key(rs)
+		if e, ok := encoded[k]; ok {
 			return e
 		}
 		b, _ := json.Marshal(rs)
-		encoded[key.String()] = string(b)
+		encoded[k] = string(b)
 		return string(b)
 	}
 	// prep routes an item to its first stage and appends its row to dst.

@@ -211,6 +211,21 @@ func pick(ja bool, j, e string) string {
 	return e
 }
 
+// Key is a list of reasons as one string, equal for equal lists (to keep
+// each distinct list once).
+func Key(rs []Reason) string {
+	var b strings.Builder
+	for _, r := range rs {
+		b.WriteString(r.Factor)
+		b.WriteByte(0)
+		b.WriteString(strconv.Itoa(r.Weight))
+		b.WriteByte(0)
+		b.WriteString(r.Evidence)
+		b.WriteByte(0)
+	}
+	return b.String()
+}
+
 // Texts are the reasons as lines of one cell (a worksheet's), in lang.
 func Texts(lang string, rs []Reason) string {
 	lines := make([]string, len(rs))
