@@ -289,6 +289,24 @@ func Open(ctx context.Context, in *inputs.Inputs, pol *reconcile.Policy, id stri
 	}
 	peers := countPeers(snap, asOf, items, career)
 	interned := reasonSets{}
+	// Each holder's rights under review, and how many of them few of their
+	// unit hold (the holder's set against their unit).
+	type held struct{ rights, outliers int }
+	holders := map[*graph.Person]*held{}
+	for _, it := range items {
+		if it.Person == nil {
+			continue
+		}
+		h := holders[it.Person]
+		if h == nil {
+			h = &held{}
+			holders[it.Person] = h
+		}
+		h.rights++
+		if settings.Outlier(peers.of(career(it.Person).On(asOf).Unit, it.Grant.System, it.Grant.Entitlement)) {
+			h.outliers++
+		}
+	}
 	unused := businessDaysSince(cal, asOf)
 	flags := make([][]string, len(items))
 	type scoredItem struct {
@@ -314,6 +332,7 @@ func Open(ctx context.Context, in *inputs.Inputs, pol *reconcile.Policy, id stri
 			f.HolderCompany = a.Company
 			ci.PeersWith, ci.PeersTotal = peers.of(a.Unit, it.Grant.System, it.Grant.Entitlement)
 			f.PeersWith, f.PeersTotal = ci.PeersWith, ci.PeersTotal
+			f.HolderRights, f.HolderOutliers = holders[it.Person].rights, holders[it.Person].outliers
 			if g := it.Grant.GrantedAt; g != 0 && g < asOf {
 				if then := cr.On(g); then.Unit != "" && then.Unit != a.Unit {
 					f.MovedFrom, f.MovedTo = then.Unit, a.Unit

@@ -28,6 +28,7 @@ const (
 	Duties       = "duties_conflict" // a separation-of-duties conflict is among those rules
 	Emergency    = "emergency"       // an emergency right
 	Moved        = "moved"           // the holder moved units since it was granted
+	Unusual      = "unusual_holder"  // at least half of the holder's rights (4 or more) are peer outliers
 	// Changed is not a factor but a note (weight 0): why a right is
 	// reviewed again in a campaign of what changed since the last one.
 	Changed = "changed"
@@ -43,10 +44,11 @@ var Defaults = map[string]int{
 	Duties:       30,
 	Emergency:    15,
 	Moved:        20,
+	Unusual:      10,
 }
 
 // Factors are the factors in the order a reviewer reads them.
-var Factors = []string{PolicyFlag, OtherCompany, Duties, Unused, PeerOutlier, Moved, Emergency, Confidential}
+var Factors = []string{PolicyFlag, OtherCompany, Duties, Unused, PeerOutlier, Moved, Unusual, Emergency, Confidential}
 
 // Settings are the config's review.risk with its defaults.
 type Settings struct {
@@ -93,10 +95,20 @@ type Facts struct {
 	UnusedDays     int      // business days since the last use (or since the logs began: never)
 	PeersWith      int      // people of the holder's unit holding it (the holder included)
 	PeersTotal     int      // people of the holder's unit
+	// HolderRights are the holder's rights under review, HolderOutliers
+	// how many of them are peer outliers (the holder's set measured
+	// against their unit).
+	HolderRights, HolderOutliers int
 	Rules          []string // rule ids calling for its removal
 	Origin         string
 	MovedFrom      string // the holder's unit when it was granted, when it differs from today's
 	MovedTo        string
+}
+
+// Outlier says whether few enough of the holder's unit hold a right for
+// it to count as a peer outlier (peer_share; a unit of one never).
+func (s Settings) Outlier(with, total int) bool {
+	return total > 1 && float64(with) < s.PeerShare*float64(total)
 }
 
 // Reason is one factor of a score, with its weight and evidence (values,
@@ -140,8 +152,12 @@ func Score(f Facts, s Settings) (int, []Reason) {
 				add(factor, ev)
 			}
 		case PeerOutlier:
-			if f.PeersTotal > 1 && float64(f.PeersWith) < s.PeerShare*float64(f.PeersTotal) {
+			if s.Outlier(f.PeersWith, f.PeersTotal) {
 				add(factor, fmt.Sprintf("%d/%d", f.PeersWith, f.PeersTotal))
+			}
+		case Unusual:
+			if f.HolderRights >= 4 && 2*f.HolderOutliers >= f.HolderRights {
+				add(factor, fmt.Sprintf("%d/%d", f.HolderOutliers, f.HolderRights))
 			}
 		case Moved:
 			if f.MovedFrom != "" && f.MovedFrom != f.MovedTo {
@@ -185,6 +201,8 @@ func Text(lang string, r Reason) string {
 		}
 	case PeerOutlier:
 		s = pick(ja, "同じ部署で持つ人が少ない（"+r.Evidence+"）", "few of the holder's unit hold it ("+r.Evidence+")")
+	case Unusual:
+		s = pick(ja, "保有者の権限の "+a+"/"+b+" が部署で少数派", a+" of the holder's "+b+" rights are few in their unit")
 	case Moved:
 		s = pick(ja, "付与後に異動（"+a+" → "+b+"）", "the holder moved since it was granted ("+a+" → "+b+")")
 	case Emergency:

@@ -24,16 +24,16 @@ func TestEveryFactorByHand(t *testing.T) {
 	all := Facts{
 		ConfidentialTo: []string{"NW"}, HolderCompany: "HD", Logs: true, LastUsed: "2026-05-01", UnusedDays: 140,
 		PeersWith: 1, PeersTotal: 41, Rules: []string{"separation.duties_conflict"}, Origin: "emergency",
-		MovedFrom: "NW-CUSTOMER", MovedTo: "HD-RETAIL",
+		MovedFrom: "NW-CUSTOMER", MovedTo: "HD-RETAIL", HolderRights: 6, HolderOutliers: 3,
 	}
 	score, reasons := Score(all, s)
-	// 50 policy + 40 other company + 30 duties + 25 unused + 20 peers + 20 moved + 15 emergency + 10 confidential
-	if score != 210 {
-		t.Errorf("every factor: %d, want 210", score)
+	// 50 policy + 40 other company + 30 duties + 25 unused + 20 peers + 20 moved + 10 unusual + 15 emergency + 10 confidential
+	if score != 220 {
+		t.Errorf("every factor: %d, want 220", score)
 	}
 	want := []Reason{
 		{PolicyFlag, 50, "separation.duties_conflict"}, {OtherCompany, 40, "NW/HD"}, {Duties, 30, "separation.duties_conflict"},
-		{Unused, 25, "2026-05-01/140"}, {PeerOutlier, 20, "1/41"}, {Moved, 20, "NW-CUSTOMER/HD-RETAIL"}, {Emergency, 15, ""}, {Confidential, 10, "NW"},
+		{Unused, 25, "2026-05-01/140"}, {PeerOutlier, 20, "1/41"}, {Moved, 20, "NW-CUSTOMER/HD-RETAIL"}, {Unusual, 10, "3/6"}, {Emergency, 15, ""}, {Confidential, 10, "NW"},
 	}
 	if !reflect.DeepEqual(reasons, want) {
 		t.Errorf("reasons:\n%+v\nwant\n%+v", reasons, want)
@@ -54,6 +54,9 @@ func TestEveryFactorByHand(t *testing.T) {
 		{"5 of 41: not", Facts{PeersWith: 5, PeersTotal: 41}, 0},
 		{"alone in a unit of one", Facts{PeersWith: 1, PeersTotal: 1}, 0},
 		{"moved back to the same unit", Facts{MovedFrom: "X", MovedTo: "X"}, 0},
+		{"2 of 4 rights few hold", Facts{HolderRights: 4, HolderOutliers: 2}, 10},
+		{"1 of 4", Facts{HolderRights: 4, HolderOutliers: 1}, 0},
+		{"3 of 3: too few rights to say", Facts{HolderRights: 3, HolderOutliers: 3}, 0},
 	} {
 		if got, _ := Score(c.f, s); got != c.score {
 			t.Errorf("%s: %d, want %d", c.name, got, c.score)
