@@ -99,10 +99,10 @@ type Facts struct {
 	// how many of them are peer outliers (the holder's set measured
 	// against their unit).
 	HolderRights, HolderOutliers int
-	Rules          []string // rule ids calling for its removal
-	Origin         string
-	MovedFrom      string // the holder's unit when it was granted, when it differs from today's
-	MovedTo        string
+	Rules                        []string // rule ids calling for its removal
+	Origin                       string
+	MovedFrom                    string // the holder's unit when it was granted, when it differs from today's
+	MovedTo                      string
 }
 
 // Outlier says whether few enough of the holder's unit hold a right for
