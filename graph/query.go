@@ -232,6 +232,10 @@ func (s *Snapshot) Career(p *Person) *Career {
 	return &Career{s: s, p: p, transfers: s.TransfersOf(p.EmployeeID)}
 }
 
+// Moved says whether the person has any transfer (else they were in one
+// unit all along).
+func (c *Career) Moved() bool { return len(c.transfers) > 0 }
+
 // On is the person's assignment on day d.
 func (c *Career) On(d Date) Assignment {
 	unit := c.p.Unit

@@ -277,37 +277,9 @@ func Open(ctx context.Context, in *inputs.Inputs, pol *reconcile.Policy, id stri
 	if scope.Since != nil {
 		c.Since = scope.Since.ID
 	}
-	// Each person's career read once (a person holds some ten rights).
-	careers := map[*graph.Person]*graph.Career{}
-	career := func(p *graph.Person) *graph.Career {
-		c, ok := careers[p]
-		if !ok {
-			c = snap.Career(p)
-			careers[p] = c
-		}
-		return c
-	}
-	peers := countPeers(snap, asOf, items, career)
+	sc := newScorer(snap, cal, asOf, settings, lastUse, items)
+	career, unused := sc.career, sc.unused
 	interned := reasonSets{}
-	// Each holder's rights under review, and how many of them few of their
-	// unit hold (the holder's set against their unit).
-	type held struct{ rights, outliers int }
-	holders := map[*graph.Person]*held{}
-	for _, it := range items {
-		if it.Person == nil {
-			continue
-		}
-		h := holders[it.Person]
-		if h == nil {
-			h = &held{}
-			holders[it.Person] = h
-		}
-		h.rights++
-		if settings.Outlier(peers.of(career(it.Person).On(asOf).Unit, it.Grant.System, it.Grant.Entitlement)) {
-			h.outliers++
-		}
-	}
-	unused := businessDaysSince(cal, asOf)
 	flags := make([][]string, len(items))
 	type scoredItem struct {
 		score   int
@@ -325,26 +297,8 @@ func Open(ctx context.Context, in *inputs.Inputs, pol *reconcile.Policy, id stri
 			ItemID: it.Key, System: it.Grant.System, Account: it.Grant.Account, Entitlement: it.Grant.Entitlement,
 			Person: pid, Origin: it.Grant.Origin, PolicyFlag: flags[i],
 		}
-		f := risk.Facts{ConfidentialTo: it.System.ConfidentialTo, Logs: lastUse != nil, Rules: flags[i], Origin: it.Grant.Origin}
-		if it.Person != nil {
-			cr := career(it.Person)
-			a := cr.On(asOf)
-			f.HolderCompany = a.Company
-			ci.PeersWith, ci.PeersTotal = peers.of(a.Unit, it.Grant.System, it.Grant.Entitlement)
-			f.PeersWith, f.PeersTotal = ci.PeersWith, ci.PeersTotal
-			f.HolderRights, f.HolderOutliers = holders[it.Person].rights, holders[it.Person].outliers
-			if g := it.Grant.GrantedAt; g != 0 && g < asOf {
-				if then := cr.On(g); then.Unit != "" && then.Unit != a.Unit {
-					f.MovedFrom, f.MovedTo = then.Unit, a.Unit
-				}
-			}
-		}
-		if lastUse != nil {
-			if at, ok := lastUse[it.Grant.AccountKey()]; ok {
-				day := graph.DateOf(time.Unix(0, at))
-				f.LastUsed, f.UnusedDays = day.String(), unused(day)
-			}
-		}
+		f := sc.facts(i, it, flags[i])
+		ci.PeersWith, ci.PeersTotal = f.PeersWith, f.PeersTotal
 		ci.Score, ci.Reasons = risk.Score(f, settings)
 		if ev := scope.Events; ev != nil {
 			var moved bool
@@ -410,6 +364,114 @@ func Open(ctx context.Context, in *inputs.Inputs, pol *reconcile.Policy, id stri
 		return sheets
 	}
 	return c, sheets, nil
+}
+
+// scorer is what scoring a campaign's rights reads once: each person's
+// career and assignment on the day (a person holds some ten rights), their
+// units' peers, each holder's set of rights, each right's number, the
+// business days since each day of last use.
+type scorer struct {
+	snap     *graph.Snapshot
+	asOf     graph.Date
+	settings risk.Settings
+	lastUse  LastUse
+	careers  map[*graph.Person]*graph.Career
+	assigned map[*graph.Person]personOn
+	peers    *peerCounts
+	rightOf  []int32 // by item index
+	holders  map[*graph.Person]*heldRights
+	unused   func(graph.Date) int
+}
+
+// personOn is a person's assignment on the day, with its unit's number
+// (-1: a unit no active person is in).
+type personOn struct {
+	graph.Assignment
+	unit int32
+}
+
+type heldRights struct{ rights, outliers int }
+
+func newScorer(snap *graph.Snapshot, cal *calendar.Calendar, asOf graph.Date, settings risk.Settings, lastUse LastUse, items []worksheet.Item) *scorer {
+	sc := &scorer{snap: snap, asOf: asOf, settings: settings, lastUse: lastUse, careers: map[*graph.Person]*graph.Career{},
+		assigned: map[*graph.Person]personOn{}, holders: map[*graph.Person]*heldRights{}, unused: businessDaysSince(cal, asOf)}
+	sc.peers = countPeers(snap, asOf, items, sc.on)
+	sc.rightOf = sc.peers.rightOf
+	// The units were numbered while the assignments were read: number them
+	// now.
+	for p, a := range sc.assigned {
+		if u, ok := sc.peers.unitIdx[a.Unit]; ok {
+			a.unit = u
+			sc.assigned[p] = a
+		}
+	}
+	// Each holder's rights under review, and how many of them few of their
+	// unit hold (the holder's set against their unit).
+	for i, it := range items {
+		if it.Person == nil {
+			continue
+		}
+		h := sc.holders[it.Person]
+		if h == nil {
+			h = &heldRights{}
+			sc.holders[it.Person] = h
+		}
+		h.rights++
+		if settings.Outlier(sc.peers.count(sc.on(it.Person).unit, sc.rightOf[i])) {
+			h.outliers++
+		}
+	}
+	return sc
+}
+
+func (sc *scorer) career(p *graph.Person) *graph.Career {
+	c, ok := sc.careers[p]
+	if !ok {
+		c = sc.snap.Career(p)
+		sc.careers[p] = c
+	}
+	return c
+}
+
+// on is a person's assignment on the day, read once.
+func (sc *scorer) on(p *graph.Person) personOn {
+	a, ok := sc.assigned[p]
+	if !ok {
+		a.Assignment = sc.career(p).On(sc.asOf)
+		a.unit = -1
+		if sc.peers != nil {
+			if u, ok := sc.peers.unitIdx[a.Unit]; ok {
+				a.unit = u
+			}
+		}
+		sc.assigned[p] = a
+	}
+	return a
+}
+
+// facts are what is known of the i-th right for its score; rules are
+// those calling for its removal.
+func (sc *scorer) facts(i int, it worksheet.Item, rules []string) risk.Facts {
+	f := risk.Facts{ConfidentialTo: it.System.ConfidentialTo, Logs: sc.lastUse != nil, Rules: rules, Origin: it.Grant.Origin}
+	if it.Person != nil {
+		a := sc.on(it.Person)
+		f.HolderCompany = a.Company
+		f.PeersWith, f.PeersTotal = sc.peers.count(a.unit, sc.rightOf[i])
+		h := sc.holders[it.Person]
+		f.HolderRights, f.HolderOutliers = h.rights, h.outliers
+		if cr := sc.career(it.Person); cr.Moved() && it.Grant.GrantedAt != 0 && it.Grant.GrantedAt < sc.asOf {
+			if then := cr.On(it.Grant.GrantedAt); then.Unit != "" && then.Unit != a.Unit {
+				f.MovedFrom, f.MovedTo = then.Unit, a.Unit
+			}
+		}
+	}
+	if sc.lastUse != nil {
+		if at, ok := sc.lastUse[it.Grant.AccountKey()]; ok {
+			day := graph.DateOf(time.Unix(0, at))
+			f.LastUsed, f.UnusedDays = day.String(), sc.unused(day)
+		}
+	}
+	return f
 }
 
 // eventOf is the event since ev.Since that calls a right to review, ""
@@ -487,43 +549,77 @@ func (m reasonSets) text(rs []risk.Reason) string {
 
 // peerCounts are, per unit, how many of its active people there are and
 // how many hold each right (a person holding it through two accounts
-// counts once).
+// counts once). Units and rights are numbered, and the counts kept in one
+// table: a million people's ten million rights are counted without hashing
+// three strings each.
 type peerCounts struct {
-	size    map[string]int
-	holders map[peerRight]int
+	unitIdx map[string]int32
+	size    []int32
+	nRights int32
+	holders []int32 // [unit*nRights + right]
+	rightOf []int32 // each item's right
 }
 
-type peerRight struct{ unit, system, entitlement string }
-
-func (p peerCounts) of(unit, system, entitlement string) (with, total int) {
-	return p.holders[peerRight{unit, system, entitlement}], p.size[unit]
+// count is how many of a unit's people hold a right, and how many it has
+// (0, 0 for a unit no active person is in).
+func (p *peerCounts) count(unit, right int32) (with, total int) {
+	if unit < 0 {
+		return 0, 0
+	}
+	return int(p.holders[int(unit)*int(p.nRights)+int(right)]), int(p.size[unit])
 }
 
-func countPeers(snap *graph.Snapshot, asOf graph.Date, items []worksheet.Item, career func(*graph.Person) *graph.Career) peerCounts {
-	p := peerCounts{size: map[string]int{}, holders: map[peerRight]int{}}
-	unitOf := map[*graph.Person]string{}
+func countPeers(snap *graph.Snapshot, asOf graph.Date, items []worksheet.Item, on func(*graph.Person) personOn) *peerCounts {
+	p := &peerCounts{unitIdx: map[string]int32{}, rightOf: make([]int32, len(items))}
+	var active []*graph.Person
 	for _, person := range snap.People() {
 		if person.HasLeft(asOf) || person.StartDate > asOf {
 			continue
 		}
-		u := career(person).On(asOf).Unit
-		unitOf[person] = u
-		p.size[u]++
+		u := on(person).Unit
+		i, ok := p.unitIdx[u]
+		if !ok {
+			i = int32(len(p.size))
+			p.unitIdx[u] = i
+			p.size = append(p.size, 0)
+		}
+		p.size[i]++
+		active = append(active, person)
+	}
+	rights := map[string]map[string]int32{} // system → entitlement → number
+	for i, it := range items {
+		es := rights[it.Grant.System]
+		if es == nil {
+			es = map[string]int32{}
+			rights[it.Grant.System] = es
+		}
+		r, ok := es[it.Grant.Entitlement]
+		if !ok {
+			r = p.nRights
+			es[it.Grant.Entitlement] = r
+			p.nRights++
+		}
+		p.rightOf[i] = r
+	}
+	p.holders = make([]int32, len(p.size)*int(p.nRights))
+	isActive := make(map[*graph.Person]int32, len(active))
+	for _, person := range active {
+		isActive[person] = p.unitIdx[on(person).Unit]
 	}
 	type held struct {
-		peerRight
 		person *graph.Person
+		right  int32
 	}
-	seen := map[held]bool{}
-	for _, it := range items {
-		u, ok := unitOf[it.Person]
+	seen := map[held]struct{}{}
+	for i, it := range items {
+		u, ok := isActive[it.Person]
 		if !ok {
 			continue
 		}
-		k := held{peerRight{u, it.Grant.System, it.Grant.Entitlement}, it.Person}
-		if !seen[k] {
-			seen[k] = true
-			p.holders[k.peerRight]++
+		k := held{it.Person, p.rightOf[i]}
+		if _, dup := seen[k]; !dup {
+			seen[k] = struct{}{}
+			p.holders[int(u)*int(p.nRights)+int(p.rightOf[i])]++
 		}
 	}
 	return p
