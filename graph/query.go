@@ -232,6 +232,15 @@ func (s *Snapshot) Career(p *Person) *Career {
 	return &Career{s: s, p: p, transfers: s.TransfersOf(p.EmployeeID)}
 }
 
+// Warm reads the company of every unit of the career once, so that On only
+// reads from then on (and may be called from several goroutines).
+func (c *Career) Warm() {
+	c.On(0)
+	for _, t := range c.transfers {
+		c.On(t.Effective)
+	}
+}
+
 // Moved says whether the person has any transfer (else they were in one
 // unit all along).
 func (c *Career) Moved() bool { return len(c.transfers) > 0 }

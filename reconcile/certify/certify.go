@@ -30,10 +30,12 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/accessrecon/accessrecon/connectors/accesslog"
@@ -290,17 +292,20 @@ func Open(ctx context.Context, in *inputs.Inputs, pol *reconcile.Policy, id stri
 	byUnit := map[string]*CampaignSheet{}
 	kept := items[:0:0]
 	var keptFlags [][]string
-	for i, it := range items {
+	scores := sc.scoreAll(items, func(i int, it worksheet.Item) []string {
 		flags[i] = nonNil(ruleIDs(forbidden.OfKeys(it.Key, it.Grant.AccountKey())))
+		return flags[i]
+	})
+	for i, it := range items {
 		pid, _ := it.Holder()
 		ci := CampaignItem{
 			ItemID: it.Key, System: it.Grant.System, Account: it.Grant.Account, Entitlement: it.Grant.Entitlement,
 			Person: pid, Origin: it.Grant.Origin, PolicyFlag: flags[i],
+			Score: scores[i].score, Reasons: scores[i].reasons, PeersWith: scores[i].with, PeersTotal: scores[i].total,
 		}
-		f := sc.facts(i, it, flags[i])
-		ci.PeersWith, ci.PeersTotal = f.PeersWith, f.PeersTotal
-		ci.Score, ci.Reasons = risk.Score(f, settings)
+		scores[i].reasons = nil
 		if ev := scope.Events; ev != nil {
+			f := sc.facts(i, it, flags[i])
 			var moved bool
 			if it.Person != nil {
 				moved = career(it.Person).On(ev.Since).Unit != career(it.Person).On(asOf).Unit
@@ -393,8 +398,14 @@ type personOn struct {
 type heldRights struct{ rights, outliers int }
 
 func newScorer(snap *graph.Snapshot, cal *calendar.Calendar, asOf graph.Date, settings risk.Settings, lastUse LastUse, items []worksheet.Item) *scorer {
+	memo := businessDaysSince(cal, asOf)
+	var mu sync.Mutex
 	sc := &scorer{snap: snap, asOf: asOf, settings: settings, lastUse: lastUse, careers: map[*graph.Person]*graph.Career{},
-		assigned: map[*graph.Person]personOn{}, holders: map[*graph.Person]*heldRights{}, unused: businessDaysSince(cal, asOf)}
+		assigned: map[*graph.Person]personOn{}, holders: map[*graph.Person]*heldRights{}, unused: func(d graph.Date) int {
+			mu.Lock()
+			defer mu.Unlock()
+			return memo(d)
+		}}
 	sc.peers = countPeers(snap, asOf, items, sc.on)
 	sc.rightOf = sc.peers.rightOf
 	// The units were numbered while the assignments were read: number them
@@ -420,6 +431,10 @@ func newScorer(snap *graph.Snapshot, cal *calendar.Calendar, asOf graph.Date, se
 		if settings.Outlier(sc.peers.count(sc.on(it.Person).unit, sc.rightOf[i])) {
 			h.outliers++
 		}
+	}
+	// Scoring reads the careers on all cores: each one's units read now.
+	for _, c := range sc.careers {
+		c.Warm()
 	}
 	return sc
 }
@@ -447,6 +462,36 @@ func (sc *scorer) on(p *graph.Person) personOn {
 		sc.assigned[p] = a
 	}
 	return a
+}
+
+// itemScore is one right's score, its reasons and its unit's peers.
+type itemScore struct {
+	score, with, total int
+	reasons            []risk.Reason
+}
+
+// scoreAll scores every right on all the cores: the caches newScorer
+// filled are only read here (the business days' memo has a lock). rules
+// gives the i-th right's rules calling for its removal, on the core that
+// scores it.
+func (sc *scorer) scoreAll(items []worksheet.Item, rules func(int, worksheet.Item) []string) []itemScore {
+	out := make([]itemScore, len(items))
+	workers := runtime.GOMAXPROCS(0)
+	chunk := (len(items) + workers - 1) / max(workers, 1)
+	var wg sync.WaitGroup
+	for start := 0; start < len(items); start += chunk {
+		end := min(start+chunk, len(items))
+		wg.Go(func() {
+			for i := start; i < end; i++ {
+				f := sc.facts(i, items[i], rules(i, items[i]))
+				x := &out[i]
+				x.score, x.reasons = risk.Score(f, sc.settings)
+				x.with, x.total = f.PeersWith, f.PeersTotal
+			}
+		})
+	}
+	wg.Wait()
+	return out
 }
 
 // facts are what is known of the i-th right for its score; rules are

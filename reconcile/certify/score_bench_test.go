@@ -41,10 +41,10 @@ func BenchmarkScores(b *testing.B) {
 		sc := newScorer(snap, cal, asOf, settings, LastUse{}, items)
 		interned := reasonSets{}
 		high := 0
-		for i, it := range items {
-			score, reasons := risk.Score(sc.facts(i, it, nil), settings)
-			interned.of(reasons)
-			if score >= settings.High {
+		scores := sc.scoreAll(items, func(int, worksheet.Item) []string { return nil })
+		for _, x := range scores {
+			interned.of(x.reasons)
+			if x.score >= settings.High {
 				high++
 			}
 		}
