@@ -647,24 +647,24 @@ func countPeers(snap *graph.Snapshot, asOf graph.Date, items []worksheet.Item, o
 		p.rightOf[i] = r
 	}
 	p.holders = make([]int32, len(p.size)*int(p.nRights))
-	isActive := make(map[*graph.Person]int32, len(active))
-	for _, person := range active {
-		isActive[person] = p.unitIdx[on(person).Unit]
+	// Each active person numbered, with their unit's number.
+	type activeOn struct{ n, unit int32 }
+	isActive := make(map[*graph.Person]activeOn, len(active))
+	for n, person := range active {
+		isActive[person] = activeOn{int32(n), p.unitIdx[on(person).Unit]}
 	}
-	type held struct {
-		person *graph.Person
-		right  int32
-	}
-	seen := map[held]struct{}{}
+	// A person holding a right through two accounts counts once: the
+	// (person, right) pairs are kept as numbers.
+	seen := make(map[uint64]struct{}, len(items))
 	for i, it := range items {
-		u, ok := isActive[it.Person]
+		a, ok := isActive[it.Person]
 		if !ok {
 			continue
 		}
-		k := held{it.Person, p.rightOf[i]}
+		k := uint64(a.n)<<32 | uint64(p.rightOf[i])
 		if _, dup := seen[k]; !dup {
 			seen[k] = struct{}{}
-			p.holders[int(u)*int(p.nRights)+int(p.rightOf[i])]++
+			p.holders[int(a.unit)*int(p.nRights)+int(p.rightOf[i])]++
 		}
 	}
 	return p
