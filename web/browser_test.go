@@ -221,6 +221,15 @@ func TestReviewersInTheBrowser(t *testing.T) {
 			t.Errorf("the progress page lacks %q:\n%s", want, progress)
 		}
 	}
+	// The rubber-stamp signal's columns, in Japanese, with what they mean.
+	if !strings.Contains(progress, "高リスクを維持") || !strings.Contains(progress, "1 件あたり秒数") {
+		t.Errorf("the progress page lacks the rubber-stamp signal:\n%s", progress)
+	}
+	if dir := os.Getenv("ACCESSRECON_SCREENSHOTS"); dir != "" {
+		var png []byte
+		run(t, ctx, "screenshot of the progress", chromedp.FullScreenshot(&png, 100))
+		os.WriteFile(dir+"/progress.png", png, 0o644)
+	}
 	if strings.Contains(progress, "unit:") || strings.Contains(progress, "person:") || !strings.Contains(delegations, "E1015") {
 		t.Errorf("the progress page shows raw keys:\n%s\n%s", progress, delegations)
 	}

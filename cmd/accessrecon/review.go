@@ -3,12 +3,9 @@ package main
 import (
 	"cmp"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -424,14 +421,9 @@ func certifyReport(c *cli.Context) error {
 // recordFiles writes an audit event for files a command wrote into dir,
 // with the SHA-256 of each.
 func recordFiles(cfg *config.Config, by, event, dir string, names []string, data map[string]any) error {
-	files := map[string]string{}
-	for _, n := range names {
-		content, err := os.ReadFile(filepath.Join(dir, n))
-		if err != nil {
-			return err
-		}
-		sum := sha256.Sum256(content)
-		files[n] = "sha256:" + hex.EncodeToString(sum[:])
+	files, err := audit.FileDigests(dir, names)
+	if err != nil {
+		return err
 	}
 	data["dir"], data["files"] = dir, files
 	return recordAudit(cfg, audit.Event{Event: event, By: by, Data: data})

@@ -245,10 +245,11 @@ type readiness struct {
 	leader   *pgstore.Leader // nil: one machine, always the leader
 	draining atomic.Bool
 	close    func() error
+	log      *slog.Logger
 }
 
 func newReadiness(ctx context.Context, cfg *config.Config, svc *service.Service, every time.Duration, log *slog.Logger) (*readiness, error) {
-	r := &readiness{svc: svc, store: "sqlite", close: func() error { return nil }}
+	r := &readiness{svc: svc, store: "sqlite", close: func() error { return nil }, log: log}
 	if !cfg.Store.Postgres() {
 		return r, nil
 	}
@@ -260,7 +261,8 @@ func newReadiness(ctx context.Context, cfg *config.Config, svc *service.Service,
 	if err != nil {
 		return nil, err
 	}
-	r.store, r.ping, r.close = pgstore.Where(dsn), db.PingContext, release
+	// The store's kind, not its server: /readyz answers anyone who asks.
+	r.store, r.ping, r.close = "postgres", db.PingContext, release
 	if every <= 0 {
 		every = 5 * time.Second
 	}
@@ -284,6 +286,7 @@ func (r *readiness) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		if err := r.ping(ctx); err != nil {
 			// The error names no secret (pgx leaves the password out), but it
 			// is for the logs, not for whoever asks.
+			r.log.Warn("readyz: the store does not answer", "error", err)
 			body["status"], code = "store unreachable", http.StatusServiceUnavailable
 		}
 	}

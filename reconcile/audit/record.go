@@ -1,6 +1,8 @@
 package audit
 
 import (
+	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -52,4 +54,18 @@ func Record(cfg *config.Config, e Event, now time.Time) error {
 	}, func(h Head) error {
 		return writeCheckpoints(cfg, h, now)
 	})
+}
+
+// FileDigests are the SHA-256 of the named files of a folder, for an event
+// that records what was written ("sha256:…" by name).
+func FileDigests(dir string, names []string) (map[string]string, error) {
+	files := map[string]string{}
+	for _, n := range names {
+		content, err := os.ReadFile(filepath.Join(dir, n))
+		if err != nil {
+			return nil, err
+		}
+		files[n] = sum(content)
+	}
+	return files, nil
 }

@@ -2,8 +2,6 @@ package certify
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"os"
 	"path/filepath"
 	"time"
@@ -119,15 +117,14 @@ func Start(ctx context.Context, in *inputs.Inputs, pol *reconcile.Policy, st *re
 	for _, w := range campaign.Worksheets {
 		units[w.ReviewerUnit] = len(w.Items)
 	}
-	content, err := os.ReadFile(filepath.Join(o.Out, CampaignFile))
+	files, err := audit.FileDigests(o.Out, []string{CampaignFile})
 	if err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(content)
 	data := map[string]any{"campaign": campaign.ID, "as_of": campaign.AsOf, "due": campaign.Due, "units": units, "path": dir, "link": o.Link,
 		"escalated": len(rc.Escalated), "unreviewable": len(rc.Unreviewable), "min_score": campaign.MinScore, "skipped": campaign.Skipped,
 		"since": campaign.Since, "carried": len(campaign.Carried),
-		"dir": o.Out, "files": map[string]string{CampaignFile: "sha256:" + hex.EncodeToString(sum[:])}}
+		"dir": o.Out, "files": files}
 	if scope.Events != nil {
 		data["events_since"] = scope.Events.Since.String()
 	}
